@@ -1,0 +1,39 @@
+"""forecast — projections of China's medical-insurance funds (医保基金收支预测).
+
+Public API (pinned by tests/test_public_api.py):
+
+- :func:`load_region` — read and validate a region data bundle.
+- :class:`Region` — the validated bundle.
+- :class:`InputError`, :class:`Problem` — bad input, with file, line, field and fix.
+- :func:`default_region_path` — the embedded default bundle (data/china).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .region import Region, load_region
+from .vocabulary import POOLS, SEXES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InputError",
+    "POOLS",
+    "Problem",
+    "Region",
+    "SEXES",
+    "__version__",
+    "default_region_path",
+    "load_region",
+]
+
+
+def default_region_path() -> Path:
+    """The embedded default bundle: ``$FORECAST_REGION`` if set, else the project's data/china."""
+    env = os.environ.get("FORECAST_REGION")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "data" / "china"

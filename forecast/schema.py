@@ -1,0 +1,208 @@
+"""The region data bundle's schema: which files, which columns, which values.
+
+Each CSV file of a bundle is one :class:`Table`: tidy long format with key columns, one
+``value`` column and a ``unit`` column. The README's "Data bundle" section is generated
+from these declarations (``python -m forecast.schema``), so the documentation cannot drift
+from what the loader enforces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .vocabulary import (
+    ACCOUNTS,
+    AGGREGATE_POOLS,
+    FINANCING_PARAMETERS,
+    FUND_ITEMS,
+    POOLS,
+    SERVICES,
+    SEXES,
+    STATUSES,
+)
+
+__all__ = ["Column", "Table", "TABLES", "REQUIRED_TABLES", "schema_markdown"]
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A key column. ``kind`` is one of: year, period, age, choice, text."""
+
+    name: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file of a bundle."""
+
+    name: str
+    description: str
+    keys: tuple[Column, ...]
+    #: canonical unit -> allowed (low, high) bounds of the converted value
+    units: dict[str, tuple[float, float]]
+    required: bool = True
+    #: ``full``: age groups run from 0 to an open top group; ``span``: contiguous closed
+    #: groups; ``to_open``: contiguous, any start, open top group; None: no age column.
+    age_rule: str | None = None
+    #: ``periods``: contiguous non-overlapping year ranges, the same for every series;
+    #: ``annual``: single years, contiguous within each series (blank values allowed to
+    #: record a figure that is not published); ``dated``: change points (value holds
+    #: until the next dated value); None: no year column.
+    time_rule: str | None = None
+    allow_blank_value: bool = False
+    #: key column whose value fixes the canonical unit (e.g. mortality ``measure``)
+    unit_by: str | None = None
+    unit_of: dict[str, str] = field(default_factory=dict)
+    #: bounds that depend on a key column's value, overriding ``units`` bounds
+    bounds_by: dict[str, tuple[float, float]] = field(default_factory=dict)
+    bounds_key: str | None = None
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.keys)
+
+
+SEX = Column("sex", "choice", SEXES, "male or female")
+AGE = Column("age", "age", description="single age '37', group '35-39' or open top group '100+'")
+PERIOD = Column("year", "period", description="a year '2023' or an inclusive range of years '2020-2024'")
+YEAR = Column("year", "year", description="calendar year")
+POOL = Column("pool", "choice", POOLS, "pool identifier")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "base_population",
+            "Population by sex and age at the bundle's population reference date.",
+            keys=(SEX, AGE),
+            units={"persons": (0, INF)},
+            age_rule="full",
+        ),
+        Table(
+            "mortality",
+            "Mortality by period, sex and age: central death rate mx (per person-year) or "
+            "probability of dying qx (ratio); one measure per file.",
+            keys=(PERIOD, SEX, AGE, Column("measure", "choice", ("mx", "qx"), "mx or qx")),
+            units={"per_person_year": (0, 2), "ratio": (0, 1)},
+            unit_by="measure",
+            unit_of={"mx": "per_person_year", "qx": "ratio"},
+            age_rule="full",
+            time_rule="periods",
+        ),
+        Table(
+            "fertility",
+            "Age-specific fertility rates (births per woman per year) by period and mother's age.",
+            keys=(PERIOD, AGE),
+            units={"per_person_year": (0, 1)},
+            age_rule="span",
+            time_rule="periods",
+        ),
+        Table(
+            "total_fertility",
+            "Total fertility rate by year (a default path for scenarios).",
+            keys=(YEAR,),
+            units={"births/woman": (0, 10)},
+            required=False,
+            time_rule="annual",
+        ),
+        Table(
+            "sex_ratio_at_birth",
+            "Male births per female birth, by period.",
+            keys=(PERIOD,),
+            units={"ratio": (0.9, 1.3)},
+            time_rule="periods",
+        ),
+        Table(
+            "migration",
+            "Net migration (persons per year, negative = net emigration) by period, sex and age.",
+            keys=(PERIOD, SEX, AGE),
+            units={"persons": (-INF, INF)},
+            required=False,
+            age_rule="full",
+            time_rule="periods",
+        ),
+        Table(
+            "insured",
+            "Insured persons at year end by pool and status.",
+            keys=(YEAR, POOL, Column("status", "choice", STATUSES, "insured-person status")),
+            units={"persons": (0, INF)},
+            time_rule="annual",
+            allow_blank_value=True,
+        ),
+        Table(
+            "fund_history",
+            "Published fund accounts by year, pool, account and item. income, expenditure "
+            "and reserve are non-negative; balance (income - expenditure) may be negative.",
+            keys=(
+                YEAR,
+                Column("pool", "choice", POOLS + AGGREGATE_POOLS, "pool, or 'basic' for the bulletin total"),
+                Column("account", "choice", ACCOUNTS, "account within the pool"),
+                Column("item", "choice", FUND_ITEMS, "fund item"),
+            ),
+            units={"yuan": (-INF, INF)},
+            bounds_key="item",
+            bounds_by={
+                "income": (0, INF),
+                "expenditure": (0, INF),
+                "contribution_income": (0, INF),
+                "benefit_expenditure": (0, INF),
+                "mutual_aid_expenditure": (0, INF),
+            },
+            time_rule="annual",
+            allow_blank_value=True,
+        ),
+        Table(
+            "financing",
+            "Contribution rates and financing standards, as dated values: each value holds "
+            "from its year until the next dated value of the same pool and parameter.",
+            keys=(YEAR, POOL, Column("parameter", "choice", tuple(FINANCING_PARAMETERS), "financing parameter")),
+            units={"yuan/person/year": (0, INF), "ratio": (0, 1)},
+            unit_by="parameter",
+            unit_of=dict(FINANCING_PARAMETERS),
+            time_rule="dated",
+        ),
+        Table(
+            "cost_curves",
+            "Relative per-capita medical cost by service, sex and age (ratio to a reference "
+            "group stated in the bundle's sources).",
+            keys=(Column("service", "choice", SERVICES, "medical service"), SEX, AGE),
+            units={"ratio": (0, 1000)},
+            age_rule="full",
+        ),
+        Table(
+            "disability_prevalence",
+            "Prevalence of disability (share of persons) by sex and age, for long-term care "
+            "insurance; ages below the first group are taken as not disabled.",
+            keys=(SEX, AGE),
+            units={"ratio": (0, 1)},
+            age_rule="to_open",
+        ),
+    )
+}
+
+REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
+
+
+def schema_markdown() -> str:
+    """The schema as a Markdown table (pasted into the README)."""
+    lines = [
+        "| file | required | key columns | units (bounds) | what it holds |",
+        "|---|---|---|---|---|",
+    ]
+    for t in TABLES.values():
+        keys = ", ".join(
+            f"`{c.name}`" + (f" ({'/'.join(c.choices)})" if c.choices and len(c.choices) <= 8 else "")
+            for c in t.keys
+        )
+        units = ", ".join(f"`{u}` [{lo:g}, {hi:g}]" for u, (lo, hi) in t.units.items())
+        lines.append(f"| `{t.name}.csv` | {'yes' if t.required else 'no'} | {keys} | {units} | {t.description} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(schema_markdown())

@@ -1,0 +1,407 @@
+"""Reading one bundle CSV file against its :class:`~forecast.schema.Table`.
+
+:func:`read_table` returns a validated :class:`pandas.DataFrame` with the key columns
+parsed (years, year ranges, age groups), values converted to the canonical unit, and the
+source line of every row; or raises :class:`~forecast.errors.InputError` listing every
+problem found, each naming the file, line, field and fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem
+from .schema import Table
+from .units import PUBLISHED_UNITS, canonical_unit, to_canonical
+
+__all__ = ["read_table", "parse_age", "parse_period", "age_label"]
+
+_AGE_RE = re.compile(r"^\s*(\d{1,3})\s*(?:(-)\s*(\d{1,3})|(\+))?\s*$")
+_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+MAX_AGE = 130
+
+
+def parse_age(text: str) -> tuple[int, int | None] | None:
+    """'37' -> (37, 37); '35-39' -> (35, 39); '100+' -> (100, None); bad text -> None."""
+    m = _AGE_RE.match(text)
+    if not m:
+        return None
+    start = int(m.group(1))
+    if m.group(4):
+        return start, None
+    end = int(m.group(3)) if m.group(2) else start
+    if end < start or end > MAX_AGE:
+        return None
+    return start, end
+
+
+def age_label(start: int, end: int | None) -> str:
+    """Inverse of :func:`parse_age`."""
+    if end is None:
+        return f"{start}+"
+    return str(start) if end == start else f"{start}-{end}"
+
+
+def parse_period(text: str) -> tuple[int, int] | None:
+    """'2023' -> (2023, 2023); '2020-2024' -> (2020, 2024); bad text -> None."""
+    m = _PERIOD_RE.match(text)
+    if not m:
+        return None
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else start
+    return (start, end) if end >= start else None
+
+
+def _suggest(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"{hint}use one of: {', '.join(choices)}"
+
+
+def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem(path, "file not found", "create it, or correct its path in region.yaml"))
+        return [], []
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                path,
+                f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' are often GBK",
+                "save the file as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
+            )
+        )
+        return [], []
+    reader = csv.reader(text.splitlines(keepends=True))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] = []
+    try:
+        for fields in reader:
+            if not header:
+                header = [h.strip() for h in fields]
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            rows.append((reader.line_num, fields))
+    except csv.Error as exc:
+        problems.append(Problem(path, f"CSV syntax error: {exc}", "check for an unclosed quote", line=reader.line_num))
+    if not header:
+        problems.append(Problem(path, "the file is empty", "write a header line and data rows"))
+    return header, rows
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def read_table(path: Path | str, table: Table) -> pd.DataFrame:
+    """Read and validate ``path`` as ``table``; raise InputError listing all problems."""
+    path = Path(path)
+    problems: list[Problem] = []
+    header, rows = _read_rows(path, problems)
+    if problems:
+        raise InputError(problems)
+
+    needed = [*table.key_names, "value", "unit"]
+    missing = [c for c in needed if c not in header]
+    if missing:
+        found = ", ".join(h for h in header if h) or "none"
+        for col in missing:
+            close = difflib.get_close_matches(col, header, n=1)
+            hint = f"rename '{close[0]}' to '{col}'" if close else f"add a '{col}' column"
+            problems.append(Problem(path, f"missing column '{col}' (columns found: {found})", hint, line=1, field=col))
+        raise InputError(problems)
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicated:
+        raise InputError(
+            Problem(path, f"column(s) {', '.join(duplicated)} appear more than once", "keep one", line=1)
+        )
+    if not rows:
+        raise InputError(Problem(path, "the file has a header but no data rows", "add the data rows", line=2))
+
+    col = {name: i for i, name in enumerate(header)}
+    records = []
+    for line, fields in rows:
+        if len(fields) != len(header):
+            problems.append(
+                Problem(
+                    path,
+                    f"{len(fields)} fields where the header has {len(header)}",
+                    "quote values that contain commas, and give every row the header's columns",
+                    line=line,
+                )
+            )
+            continue
+        rec = _parse_row(path, table, line, fields, col, problems)
+        if rec is not None:
+            rec.update({name: fields[i].strip() for name, i in col.items() if name not in rec and name not in needed})
+            records.append(rec)
+    if problems:
+        raise InputError(problems)
+
+    df = pd.DataFrame.from_records(records)
+    _check_duplicates(path, table, df, problems)
+    if not problems:
+        _check_ages(path, table, df, problems)
+        _check_times(path, table, df, problems)
+        _check_grid(path, table, df, problems)
+    if problems:
+        raise InputError(problems)
+    return df
+
+
+def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
+    rec: dict = {"line": line}
+    ok = True
+    for key in table.keys:
+        raw = fields[col[key.name]].strip()
+        if raw == "":
+            problems.append(Problem(path, "empty key field", f"fill in the {key.name}", line=line, field=key.name))
+            ok = False
+        elif key.kind == "year":
+            year = parse_period(raw)
+            if year is None or year[0] != year[1]:
+                problems.append(
+                    Problem(path, "not a single calendar year", "write a year such as 2024", line, key.name, raw)
+                )
+                ok = False
+            else:
+                rec[key.name] = year[0]
+        elif key.kind == "period":
+            period = parse_period(raw)
+            if period is None:
+                problems.append(
+                    Problem(path, "not a year or a year range", "write 2023 or 2020-2024", line, key.name, raw)
+                )
+                ok = False
+            else:
+                rec[key.name], rec["year_start"], rec["year_end"] = raw.replace(" ", ""), *period
+        elif key.kind == "age":
+            age = parse_age(raw)
+            if age is None:
+                problems.append(
+                    Problem(path, "not an age, age group or open group", "write 37, 35-39 or 100+", line, key.name, raw)
+                )
+                ok = False
+            else:
+                rec["age_start"], rec["age_end"] = age
+                rec[key.name] = age_label(*age)
+        elif key.kind == "choice":
+            if raw not in key.choices:
+                problems.append(Problem(path, f"unknown {key.name}", _suggest(raw, key.choices), line, key.name, raw))
+                ok = False
+            else:
+                rec[key.name] = raw
+        else:
+            rec[key.name] = raw
+    if not ok:
+        return None
+
+    unit_raw = fields[col["unit"]].strip()
+    unit = canonical_unit(unit_raw)
+    if table.unit_by is not None:
+        expected = table.unit_of[rec[table.unit_by]]
+        allowed = [u for u, (c, _) in PUBLISHED_UNITS.items() if c == expected]
+    else:
+        allowed = [u for u, (c, _) in PUBLISHED_UNITS.items() if c in table.units]
+    if unit_raw not in allowed:
+        if unit_raw in ("%", "percent", "‰"):
+            fix = "write ratios as fractions (0.65, not 65%) and set the unit to 'ratio'"
+        else:
+            fix = f"use one of: {', '.join(allowed)}"
+        problems.append(Problem(path, "unit does not fit this field", fix, line, "unit", unit_raw))
+        return None
+    rec["unit"] = unit
+
+    raw_value = fields[col["value"]].strip()
+    if raw_value == "":
+        if not table.allow_blank_value:
+            problems.append(Problem(path, "empty value", "fill in the figure", line, "value"))
+            return None
+        rec["value"] = np.nan
+        return rec
+    number = _parse_number(raw_value)
+    if number is None:
+        if raw_value.endswith("%"):
+            fix = "write ratios as fractions (0.65, not 65%)"
+        elif "," in raw_value:
+            fix = "remove the thousands separators (1234567, not 1,234,567)"
+        else:
+            fix = "write a plain number"
+        problems.append(Problem(path, "not a number", fix, line, "value", raw_value))
+        return None
+    value = to_canonical(raw_value, unit_raw)
+    if table.bounds_key is not None and rec[table.bounds_key] in table.bounds_by:
+        low, high = table.bounds_by[rec[table.bounds_key]]
+    else:
+        low, high = table.units[unit]
+    if not low <= value <= high:
+        if unit == "ratio" and high <= 1 and 1 < number <= 100:
+            fix = f"ratios are fractions: write {number / 100:g}, not {raw_value}"
+        elif low == 0 and value < 0:
+            fix = "counts and amounts cannot be negative; check the sign"
+        else:
+            fix = f"the value must lie in [{low:g}, {high:g}] {unit}"
+        problems.append(Problem(path, f"value out of range for {unit}", fix, line, "value", raw_value))
+        return None
+    rec["value"] = value
+    return rec
+
+
+def _series_keys(table: Table, drop: tuple[str, ...]) -> list[str]:
+    return [k for k in table.key_names if k not in drop]
+
+
+def _check_duplicates(path, table: Table, df: pd.DataFrame, problems) -> None:
+    keys = list(table.key_names)
+    dup = df[df.duplicated(keys, keep=False)]
+    for _, group in dup.groupby(keys, sort=False):
+        lines = group["line"].tolist()
+        what = ", ".join(f"{k}={group.iloc[0][k]}" for k in keys)
+        problems.append(
+            Problem(path, f"duplicate rows for {what} (lines {', '.join(map(str, lines))})", "keep one row", lines[1])
+        )
+
+
+def _check_ages(path, table: Table, df: pd.DataFrame, problems) -> None:
+    if table.age_rule is None:
+        return
+    series = _series_keys(table, ("age",))
+    partitions = {}
+    groups = df.groupby(series, sort=False) if series else [((), df)]
+    for name, group in groups:
+        g = group.sort_values("age_start")
+        where = ", ".join(f"{k}={v}" for k, v in zip(series, name if isinstance(name, tuple) else (name,)))
+        where = f" for {where}" if where else ""
+        starts, lines = [int(a) for a in g["age_start"]], g["line"].tolist()
+        ends = [None if pd.isna(e) else int(e) for e in g["age_end"]]
+        if table.age_rule == "full" and starts[0] != 0:
+            problems.append(Problem(path, f"ages{where} start at {starts[0]}, not 0", "add the missing young ages", lines[0], "age"))
+            continue
+        bad = False
+        for i in range(len(starts)):
+            last = i == len(starts) - 1
+            if ends[i] is None and not last:
+                problems.append(
+                    Problem(path, f"open age group {starts[i]}+{where} is not the last group", "only the top group may be open", lines[i], "age")
+                )
+                bad = True
+                break
+            if not last and starts[i + 1] != ends[i] + 1:
+                gap = "overlap" if starts[i + 1] <= ends[i] else "gap"
+                problems.append(
+                    Problem(
+                        path,
+                        f"age {gap}{where} between group {age_label(starts[i], ends[i])} and group "
+                        f"{age_label(starts[i + 1], ends[i + 1])}",
+                        "age groups must follow one another without gaps or overlaps",
+                        lines[i + 1],
+                        "age",
+                    )
+                )
+                bad = True
+                break
+        if bad:
+            continue
+        if table.age_rule in ("full", "to_open") and ends[-1] is not None:
+            problems.append(
+                Problem(path, f"the top age group{where} is closed ({age_label(starts[-1], ends[-1])})", "make the top group open, e.g. 100+", lines[-1], "age")
+            )
+            continue
+        if table.age_rule == "span" and ends[-1] is None:
+            problems.append(Problem(path, f"open age group{where}", "fertility ages are closed groups, e.g. 45-49", lines[-1], "age"))
+            continue
+        partitions[where] = (tuple(starts), tuple(ends), lines[0])
+    if len({p[:2] for p in partitions.values()}) > 1:
+        (w0, p0), *rest = partitions.items()
+        for w, p in rest:
+            if p[:2] != p0[:2]:
+                problems.append(
+                    Problem(path, f"the age groups{w} differ from those{w0}", "use the same age groups throughout the file", p[2], "age")
+                )
+                break
+
+
+def _check_times(path, table: Table, df: pd.DataFrame, problems) -> None:
+    if table.time_rule in (None, "dated"):
+        return
+    series = _series_keys(table, ("year",))
+    groups = df.groupby(series, sort=False) if series else [((), df)]
+    partitions = {}
+    for name, group in groups:
+        where = ", ".join(f"{k}={v}" for k, v in zip(series, name if isinstance(name, tuple) else (name,)))
+        where = f" for {where}" if where else ""
+        if table.time_rule == "annual":
+            g = group.sort_values("year")
+            years, lines = g["year"].tolist(), g["line"].tolist()
+            for a, b, line in zip(years, years[1:], lines[1:]):
+                if b != a + 1:
+                    problems.append(
+                        Problem(
+                            path,
+                            f"year gap{where}: {a} is followed by {b}",
+                            "add a row for each missing year (leave its value empty if the figure is not published)",
+                            line,
+                            "year",
+                        )
+                    )
+                    break
+        else:  # periods
+            g = group.drop_duplicates("year").sort_values("year_start")
+            starts, ends, lines = g["year_start"].tolist(), g["year_end"].tolist(), g["line"].tolist()
+            for i in range(len(starts) - 1):
+                if starts[i + 1] != ends[i] + 1:
+                    gap = "overlap" if starts[i + 1] <= ends[i] else "gap"
+                    problems.append(
+                        Problem(
+                            path,
+                            f"period {gap}{where} between {g['year'].iloc[i]} and {g['year'].iloc[i + 1]}",
+                            "periods must follow one another without gaps or overlaps",
+                            lines[i + 1],
+                            "year",
+                        )
+                    )
+                    break
+            partitions[where] = (tuple(starts), tuple(ends), lines[0])
+    if len({p[:2] for p in partitions.values()}) > 1:
+        (w0, p0), *rest = partitions.items()
+        for w, p in rest:
+            if p[:2] != p0[:2]:
+                problems.append(Problem(path, f"the periods{w} differ from those{w0}", "use the same periods throughout the file", p[2], "year"))
+                break
+
+
+def _check_grid(path, table: Table, df: pd.DataFrame, problems) -> None:
+    """Demographic tables must hold every combination of period, sex (and other keys)."""
+    if table.age_rule is None and table.time_rule != "periods":
+        return
+    dims = [k for k in _series_keys(table, ("age",))]
+    if not dims:
+        return
+    present = defaultdict(set)
+    for row in df[dims].drop_duplicates().itertuples(index=False):
+        present[tuple(row)].add(True)
+    levels = [sorted(df[d].unique().tolist(), key=str) for d in dims]
+    if "sex" in dims:
+        levels[dims.index("sex")] = list(table.keys[[k.name for k in table.keys].index("sex")].choices)
+    import itertools
+
+    for combo in itertools.product(*levels):
+        if combo not in present:
+            what = ", ".join(f"{d}={v}" for d, v in zip(dims, combo))
+            problems.append(Problem(path, f"no rows for {what}", "add the missing rows so every combination is present"))
+            if len(problems) > 20:
+                break

@@ -1,0 +1,76 @@
+"""The domain's closed vocabularies (GLOSSARY.md): pools, statuses, sexes, services.
+
+One name per concept; data files, scenario keys and code all use these identifiers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "POOLS",
+    "POOL_NAMES_ZH",
+    "AGGREGATE_POOLS",
+    "SEXES",
+    "STATUSES",
+    "ACCOUNTS",
+    "FUND_ITEMS",
+    "SERVICES",
+    "LEVELS",
+    "FINANCING_PARAMETERS",
+]
+
+#: The pools the model projects (DESIGN.md, closed list).
+POOLS: tuple[str, ...] = ("employee", "resident", "critical_illness", "medical_assistance", "ltci")
+
+POOL_NAMES_ZH: dict[str, str] = {
+    "employee": "职工基本医疗保险",
+    "resident": "城乡居民基本医疗保险",
+    "critical_illness": "大病保险",
+    "medical_assistance": "医疗救助",
+    "ltci": "长期护理保险",
+    "basic": "基本医疗保险合计",
+}
+
+#: Published aggregates that are not model pools; accepted in fund history only.
+#: ``basic`` is the bulletin's 基本医疗保险 total: employee + resident (and, before the 2019
+#: integration, the new rural cooperative medical scheme in seven provinces).
+AGGREGATE_POOLS: tuple[str, ...] = ("basic",)
+
+SEXES: tuple[str, ...] = ("male", "female")
+
+#: Insured-person statuses. ``all`` is the pool total.
+STATUSES: tuple[str, ...] = ("all", "in_service", "retired", "flexible", "resident")
+
+#: Accounts within a pool's fund. ``maternity`` is maternity insurance, merged into the
+#: employee pool since 2019 and reported separately in the bulletins.
+ACCOUNTS: tuple[str, ...] = ("total", "pooled_fund", "individual_account", "maternity")
+
+#: Fund items. income/expenditure/balance/reserve are the contract's names (GLOSSARY.md);
+#: the rest are published sub-items.
+FUND_ITEMS: tuple[str, ...] = (
+    "income",
+    "expenditure",
+    "balance",
+    "reserve",
+    "contribution_income",
+    "benefit_expenditure",
+    "mutual_aid_expenditure",
+)
+
+#: Medical services (GLOSSARY.md) plus long-term care for the LTCI cost curve.
+SERVICES: tuple[str, ...] = ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
+
+#: Administrative levels of a region bundle.
+LEVELS: tuple[str, ...] = ("national", "province", "prefecture", "county")
+
+#: Financing parameters and their canonical units.
+FINANCING_PARAMETERS: dict[str, str] = {
+    "fiscal_subsidy": "yuan/person/year",
+    "individual_contribution": "yuan/person/year",
+    "financing_per_capita": "yuan/person/year",
+    "employer_rate": "ratio",
+    "employee_rate": "ratio",
+    "individual_account_employer_share": "ratio",
+    "critical_illness_threshold_income_share": "ratio",
+    "critical_illness_reimbursement_ratio": "ratio",
+    "ltci_contribution_rate": "ratio",
+}

@@ -1,0 +1,36 @@
+"""Shared fixtures and paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHINA = ROOT / "data" / "china"
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference-data"
+RESEARCH = SHARED / "research-data"
+
+
+def need(folder: Path) -> Path:
+    """Skip the test with a clear reason when a ../shared folder is absent."""
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: this test reads the shared official tables beside the project")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def china():
+    import forecast
+
+    return forecast.load_region(CHINA)
+
+
+@pytest.fixture
+def bundle(tmp_path) -> Path:
+    """A writable copy of data/china to break in tests."""
+    target = tmp_path / "bundle"
+    shutil.copytree(CHINA, target)
+    return target

@@ -1,0 +1,33 @@
+"""The public API is a contract (DESIGN.md): this test pins its names."""
+
+import forecast
+
+
+def test_public_names_are_pinned():
+    assert sorted(forecast.__all__) == sorted(
+        ["InputError", "POOLS", "Problem", "Region", "SEXES", "__version__", "default_region_path", "load_region"]
+    )
+    for name in forecast.__all__:
+        assert hasattr(forecast, name), name
+
+
+def test_pools_follow_the_design():
+    assert forecast.POOLS == ("employee", "resident", "critical_illness", "medical_assistance", "ltci")
+
+
+def test_console_script_is_declared():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["forecast"] == "forecast.cli:main"
+
+
+def test_readme_schema_table_matches_the_code():
+    from pathlib import Path
+
+    from forecast.schema import schema_markdown
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
+    assert block == schema_markdown()
