@@ -8,6 +8,8 @@ from .vocabulary import POOL_NAMES_ZH
 
 __all__ = ["region_summary", "yi"]
 
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
 
 def yi(yuan: float) -> str:
     """Format an amount in yuan as 亿元 with two decimals."""
@@ -36,7 +38,10 @@ def region_summary(region) -> str:
             lines.append(f"    {pool:<20} {POOL_NAMES_ZH[pool]:<12} {value / 1e4:>12,.2f}")
     fh = region.fund_history
     year = int(fh.loc[fh["pool"] != "basic", "year"].max())
-    lines.append(f"  fund accounts, {year} (亿元):        income    expenditure        balance        reserve")
+    months = int(fh.loc[(fh["year"] == year) & (fh["pool"] != "basic"), "months"].min()) if "months" in fh else 12
+    period = f"{year}" if months == 12 else f"{year}, January-{_MONTHS[months - 1]} (execution to date)"
+    lines.append(f"  fund accounts, {period} (亿元):")
+    lines.append(f"    {'':<30}{'income':>10} {'expenditure':>14} {'balance':>14} {'reserve':>14}")
     for pool in [p for p in ins.pool.values]:
         for account in ("total", "pooled_fund", "individual_account"):
             rows = fh[(fh.year == year) & (fh.pool == pool) & (fh.account == account)]

@@ -61,6 +61,8 @@ class Table:
     #: bounds that depend on a key column's value, overriding ``units`` bounds
     bounds_by: dict[str, tuple[float, float]] = field(default_factory=dict)
     bounds_key: str | None = None
+    #: optional integer columns: name -> (low, high, default when blank or absent)
+    optional_int: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -137,7 +139,8 @@ TABLES: dict[str, Table] = {
         Table(
             "fund_history",
             "Published fund accounts by year, pool, account and item. income, expenditure "
-            "and reserve are non-negative; balance (income - expenditure) may be negative.",
+            "and reserve are non-negative; balance (income - expenditure) may be negative. Optional "
+            "column `months` (1-12, default 12): months covered, for in-year budget execution figures.",
             keys=(
                 YEAR,
                 Column("pool", "choice", POOLS + AGGREGATE_POOLS, "pool, or 'basic' for the bulletin total"),
@@ -155,6 +158,7 @@ TABLES: dict[str, Table] = {
             },
             time_rule="annual",
             allow_blank_value=True,
+            optional_int={"months": (1, 12, 12)},
         ),
         Table(
             "financing",

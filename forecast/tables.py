@@ -210,6 +210,16 @@ def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
     if not ok:
         return None
 
+    for name, (low, high, default) in table.optional_int.items():
+        raw = fields[col[name]].strip() if name in col else ""
+        if raw == "":
+            rec[name] = default
+        elif raw.isdigit() and low <= int(raw) <= high:
+            rec[name] = int(raw)
+        else:
+            problems.append(Problem(path, f"{name} must be a whole number from {low} to {high}", f"write e.g. {default}", line, name, raw))
+            return None
+
     unit_raw = fields[col["unit"]].strip()
     unit = canonical_unit(unit_raw)
     if table.unit_by is not None:

@@ -36,6 +36,13 @@ def with_thousands_separator(path):
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def with_months_column(path, line2):
+    """Add a trailing 'months' column: 12 everywhere, ``line2`` on line 2."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",months"] + [line + "," + (line2 if i == 0 else "12") for i, line in enumerate(lines[1:])]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def validate(bundle, capsys) -> str:
     code = main(["validate", str(bundle)])
     out = capsys.readouterr()
@@ -67,6 +74,7 @@ CASES = {
     "yaml syntax": (lambda b: edit(b / "region.yaml", "level: national", "level: [national"), ["region.yaml", "YAML syntax error"]),
     "table cites nothing": (lambda b: edit(b / "region.yaml", "  mortality:\n    path: mortality.csv\n    sources:\n    - WPP2022\n", "  mortality:\n    path: mortality.csv\n"), ["region.yaml", "table 'mortality' cites no source"]),
     "missing region.yaml": (lambda b: (b / "region.yaml").unlink(), ["region.yaml", "file not found"]),
+    "months out of range": (lambda b: with_months_column(b / "fund_history.csv", line2="13"), ["fund_history.csv", "line 2", "field 'months'", "from 1 to 12"]),
     "empty file": (lambda b: (b / "financing.csv").write_text("", encoding="utf-8"), ["financing.csv", "the file is empty"]),
 }
 
