@@ -1,0 +1,103 @@
+"""The cohort-component projection: annual steps by single year of age and sex.
+
+Timing. ``population[year]`` is the population on 31 December of ``year`` (the package
+convention of UN WPP's annual files). A base population dated inside a year (the 2020 census:
+1 November) is first carried to 31 December by a fractional step of f = (days left in the
+year) / 365 (61/365 for 1 November); then every step is one calendar year.
+
+One annual step (year t, from 31 Dec t-1 to 31 Dec t), per sex, vectorised over draws:
+
+- survivors: P(x+1, t) = (P(x, t-1) + M(x+1)/2) · L(x+1)/L(x) + M(x+1)/2 for x = 0..ω-2;
+  open group: P(ω, t) = (P(ω-1, t-1) + P(ω, t-1) + M(ω)/2) · T(ω)/T(ω-1) + M(ω)/2;
+- births: B = Σ_x f(x) · (W(x, t-1) + W(x, t)) / 2, women at the start and end of the year,
+  split by sex with the sex ratio at birth (male share SRB / (1 + SRB));
+- infants: P(0, t) = (B_s + M(0)/2) · L(0) + M(0)/2 (L with radix l(0) = 1);
+- net migrants M(x) (by age reached at year end) arrive evenly through the year: half of them
+  are exposed to the year's mortality (the half-year convention);
+- deaths D(x) (by age reached at year end, D(0) = deaths among the year's births) are what the
+  inflows lose: D = inflow - P(t), so P(t) = survivors + births + net migration holds exactly.
+
+The fractional step of length f moves a share f of each age to the next (birthdays in the
+interval), applies survival exp(-f·m(x)), adds f·B births surviving exp(-f·m(0)/2), and f of
+the year's migration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .lifetable import infant_ax, life_table
+
+__all__ = ["project_arrays", "survival_ratios"]
+
+SEXES = ("male", "female")
+
+
+def survival_ratios(mx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(S, S_open, L0) from mx with dims (..., sex, age): S[x] = L(x+1)/L(x) for x < ω-1,
+    S_open = T(ω)/T(ω-1), L0 = person-years in the first year per birth."""
+    a0 = np.stack([infant_ax(mx[..., i, 0], s) for i, s in enumerate(SEXES)], axis=-1)
+    table = life_table(mx, a0)
+    L, T = table["Lx"], table["Tx"]
+    return L[..., 1:-1] / L[..., :-2], T[..., -1] / T[..., -2], L[..., 0]
+
+
+def project_arrays(base, fraction, mx, asfr, srb, migration=None):
+    """Run the projection on plain arrays.
+
+    base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
+    the base is dated 31 December of the year before the first projected year);
+    mx: (Y, Dm, 2, A) death rates for each projected year (Dm = 1 or D);
+    asfr: (Y, Df, A) births per woman by single age (Df = 1 or D); srb: (Y, Df) male births per
+    female birth; migration: (Y, 2, A) net migrants by age at year end, or None.
+    Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A).
+    """
+    base = np.asarray(base, dtype=float)
+    n_years = mx.shape[0]
+    draws, _, ages = base.shape
+    pop = np.empty((n_years, draws, 2, ages))
+    births_out = np.empty((n_years, draws, 2))
+    deaths = np.empty((n_years, draws, 2, ages))
+    S, S_open, L0 = survival_ratios(mx)
+    previous = base
+    for t in range(n_years):
+        mig = np.zeros((2, ages)) if migration is None else migration[t]
+        f = fraction if t == 0 else 1.0
+        if f < 1.0:
+            new, inflow = _fractional_step(previous, mx[t], f, mig)
+        else:
+            new, inflow = _annual_step(previous, S[t], S_open[t], mig)
+        women_start, women_end = previous[:, 1, :], new[:, 1, :]
+        births = f * np.sum(asfr[t] * (women_start + women_end) / 2.0, axis=-1)
+        male_share = srb[t] / (1.0 + srb[t])
+        births_sex = births[:, None] * np.stack([male_share * np.ones(draws), (1 - male_share) * np.ones(draws)], axis=-1)
+        infant_survival = L0[t] if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
+        new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
+        inflow[..., 0] += births_sex + f * mig[:, 0]
+        pop[t], births_out[t], deaths[t] = new, births_sex, inflow - new
+        previous = new
+    return pop, births_out, deaths
+
+
+def _annual_step(previous, S, S_open, mig):
+    """Survivors of a full year; age 0 is left empty (0) for the year's births."""
+    new = np.zeros_like(previous)
+    inflow = np.zeros_like(previous)
+    new[..., 1:-1] = (previous[..., :-2] + mig[:, 1:-1] / 2.0) * S + mig[:, 1:-1] / 2.0
+    inflow[..., 1:-1] = previous[..., :-2] + mig[:, 1:-1]
+    top = previous[..., -2] + previous[..., -1]
+    new[..., -1] = (top + mig[:, -1] / 2.0) * S_open + mig[:, -1] / 2.0
+    inflow[..., -1] = top + mig[:, -1]
+    return new, inflow
+
+
+def _fractional_step(previous, mx, f, mig):
+    """Survivors of a step of f years: a share f of each age has its birthday; age 0 keeps the
+    infants not yet 1 (births are added by the caller)."""
+    moving = f * previous
+    inflow = previous - moving  # those who stay at their age
+    inflow[..., 1:] += moving[..., :-1]
+    inflow[..., -1] += moving[..., -1]  # the open group keeps its members
+    inflow[..., 1:] += f * mig[:, 1:]
+    new = inflow * np.exp(-f * mx)
+    return new, inflow

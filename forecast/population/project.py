@@ -1,0 +1,271 @@
+"""Population projection from a region bundle: inputs, the engine, and the indicators.
+
+:func:`project` runs the cohort-component engine (:mod:`.engine`) on labelled arrays;
+:func:`project_region` builds those arrays from a bundle and :class:`PopulationAssumptions`.
+Both return an :class:`xarray.Dataset` whose variables carry ``attrs["units"]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import xarray as xr
+from scipy.optimize import brentq
+
+from .assumptions import PopulationAssumptions
+from .engine import project_arrays
+from .graduation import graduate_counts
+from .leecarter import LeeCarter
+from .lifetable import infant_ax, life_table
+from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints, single_age_mortality
+
+__all__ = ["project", "project_region", "projection_years", "mortality_path", "tfr_path", "indicators"]
+
+SEXES = ["male", "female"]
+
+
+def projection_years(base_date: dt.date, end_year: int) -> tuple[np.ndarray, float]:
+    """Years projected (population on 31 December of each) and the first step's length in years."""
+    if (base_date.month, base_date.day) == (12, 31):
+        return np.arange(base_date.year + 1, end_year + 1), 1.0
+    year_end = dt.date(base_date.year + 1, 1, 1)
+    days_in_year = (year_end - dt.date(base_date.year, 1, 1)).days
+    return np.arange(base_date.year, end_year + 1), (year_end - base_date).days / days_in_year
+
+
+def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
+    """Values with a leading draw axis (size 1 when ``da`` has no draw dimension)."""
+    if "draw" in da.dims:
+        return da.transpose("year", "draw", *dims).values
+    return da.transpose("year", *dims).values[:, None]
+
+
+def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray, migration: xr.DataArray | None = None) -> xr.Dataset:
+    """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
+
+    ``mx`` (year, sex, age [, draw]), ``asfr`` (year, age [, draw]) and ``srb`` (year [, draw])
+    cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
+    net migrants a year. Returns population, births and deaths by year (and draw).
+    """
+    years = mx["year"].values
+    ages = base_population["age"].values
+    draws = max(a.sizes.get("draw", 1) for a in (mx, asfr, srb))
+    base = np.broadcast_to(base_population.transpose("sex", "age").values, (draws, 2, len(ages)))
+    first = years[0]
+    fraction = projection_years(base_date, int(years[-1]))[1] if first == base_date.year else 1.0
+    mig = None if migration is None else migration.sel(year=years).transpose("year", "sex", "age").values
+    srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
+    pop, births, deaths = project_arrays(base, fraction, _draw_axis(mx, ("sex", "age")), _draw_axis(asfr, ("age",)), srb_values, mig)
+    coords = {"year": years, "sex": SEXES, "age": ages}
+    ds = xr.Dataset(
+        {
+            "population": (("year", "draw", "sex", "age"), pop),
+            "births": (("year", "draw", "sex"), births),
+            "deaths": (("year", "draw", "sex", "age"), deaths),
+        },
+        coords={**coords, "draw": np.arange(draws)},
+    )
+    for name in ("population", "births", "deaths"):
+        ds[name].attrs["units"] = "persons"
+    ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
+    ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
+    ds["deaths"].attrs["description"] = "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
+    if draws == 1 and "draw" not in mx.dims and "draw" not in asfr.dims:
+        ds = ds.isel(draw=0, drop=True)
+    ds.attrs.update(base_date=base_date.isoformat(), open_age=int(ages[-1]), first_step_years=fraction)
+    return ds
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def base_single_ages(region) -> xr.DataArray:
+    """The bundle's base population graduated to single ages 0..100+ (sex, age)."""
+    pop = region.base_population
+    ends = [None if e < 0 else int(e) for e in pop["age_end"].values]
+    values = graduate_counts(pop.transpose("sex", "age_group").values, pop["age_start"].values, ends, open_age=OPEN_AGE)
+    out = xr.DataArray(values, dims=("sex", "age"), coords={"sex": SEXES, "age": np.arange(OPEN_AGE + 1)}, name="population")
+    out.attrs.update(units="persons", graduation="monotone cubic spline on cumulative counts (Fritsch-Carlson)")
+    return out
+
+
+def _a0(mx: xr.DataArray) -> xr.DataArray:
+    parts = [xr.apply_ufunc(infant_ax, mx.sel(sex=s, age=0), kwargs={"sex": s}) for s in SEXES]
+    return xr.concat(parts, dim="sex").assign_coords(sex=SEXES)
+
+
+def _e0(mx: np.ndarray, sex: str) -> float:
+    return float(life_table(mx, infant_ax(mx[0], sex))["ex"][0])
+
+
+def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None) -> tuple[xr.DataArray, dict]:
+    """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes."""
+    surface = single_age_mortality(region.mortality)
+    method = assumptions.mortality_method
+    notes: dict = {"mortality_method": method}
+    if method == "lee_carter":
+        lo, hi = assumptions.fit_years
+        sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
+        fit = surface.isel(period=np.flatnonzero(sel.values))
+        if fit.sizes["period"] < 3:
+            raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
+        times = period_midpoints(fit)
+        parts = []
+        for sex in SEXES:
+            model = LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times)
+            k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
+            parts.append(model.predict(years, k=k))
+            notes[f"lee_carter_{sex}"] = {
+                "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
+                "explained_variance": model.explained_variance_, "periods": fit["period"].values.tolist(),
+            }
+        mx = xr.concat(parts, dim="sex").assign_coords(sex=SEXES)
+    else:
+        annual = annual_rates(surface, years)
+        if method == "schedule":
+            mx = annual
+        else:
+            base = annual.isel(year=0)
+            elapsed = xr.DataArray(np.asarray(years) - years[0], dims="year", coords={"year": years})
+            if method == "improvement":
+                rate = xr.DataArray([assumptions.improvement_rate[s] for s in SEXES], dims="sex", coords={"sex": SEXES})
+                mx = base * (1.0 - rate) ** elapsed
+            else:
+                mx = _scale_to_e0(base, years, assumptions.e0_targets)
+    mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
+    mx.attrs.update(units="per_person_year")
+    return mx.rename("mx"), notes
+
+
+def _interpolate_dated(dated: dict, years, start_value: float | None = None, start_year: int | None = None) -> np.ndarray:
+    """Dated values -> one value per year: linear between dates, held after the last date and
+    (without a start value) before the first."""
+    xs = sorted(dated)
+    ys = [dated[x] for x in xs]
+    if start_value is not None and start_year is not None and start_year < xs[0]:
+        xs, ys = [start_year, *xs], [start_value, *ys]
+    return np.interp(np.asarray(years, dtype=float), xs, ys)
+
+
+def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
+    out = []
+    for sex in SEXES:
+        m0 = base.sel(sex=sex).values
+        start = _e0(m0, sex)
+        path = _interpolate_dated({y: v[sex] for y, v in targets.items()}, years, start, int(years[0]))
+        rows = []
+        for target in path:
+            root = brentq(lambda log_theta: _e0(m0 * np.exp(log_theta), sex) - target, -6.0, 6.0, xtol=1e-12)
+            rows.append(m0 * np.exp(root))
+        out.append(np.array(rows))
+    return xr.DataArray(np.stack(out, axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": SEXES, "age": base["age"].values})
+
+
+def tfr_path(region, assumptions: PopulationAssumptions, years) -> tuple[xr.DataArray, list[int]]:
+    """TFR (year) from the dated values (or the bundle's path), and the years held constant."""
+    if assumptions.tfr:
+        dated = dict(assumptions.tfr)
+    elif region.total_fertility is not None:
+        dated = dict(zip(region.total_fertility["year"].values.tolist(), region.total_fertility.values.tolist()))
+    else:
+        fert = region.fertility
+        widths = (fert["age_end"] - fert["age_start"] + 1)
+        totals = (fert * widths).sum("age_group")
+        dated = dict(zip(np.floor(period_midpoints(fert)).astype(int).tolist(), totals.values.tolist()))
+    held = [int(y) for y in years if y > max(dated)]
+    values = _interpolate_dated(dated, years)
+    out = xr.DataArray(values, dims="year", coords={"year": years}, name="tfr")
+    out.attrs["units"] = "births/woman"
+    return out, held
+
+
+def default_tfr_volatility(region) -> float:
+    """s.d. of annual TFR changes over the last 20 estimate years of the bundle's TFR path."""
+    tfr = region.total_fertility
+    if tfr is None:
+        raise ValueError("the bundle has no total_fertility table: give tfr_volatility in the scenario")
+    years = tfr["year"].values
+    last = int(years.max()) if "variant" not in region.metadata else int(years.max())
+    series = tfr.sel(year=slice(last - 60, last)).values
+    return float(np.std(np.diff(series[-21:]), ddof=1))
+
+
+def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+    """Project a bundle's population to ``end_year`` under ``assumptions``.
+
+    Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths (Lee–Carter k_t
+    random walks and a TFR random walk around the path), reproducible from ``seed``.
+    """
+    assumptions = assumptions or PopulationAssumptions()
+    base = base_single_ages(region)
+    years, _ = projection_years(region.population_date, end_year)
+    rng = np.random.default_rng(seed) if draws else None
+    if draws and assumptions.mortality_method != "lee_carter":
+        raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
+    mx, notes = mortality_path(region, assumptions, years, draws=draws, rng=rng)
+    tfr, held = tfr_path(region, assumptions, years)
+    if draws:
+        sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+        shocks = np.cumsum(sigma * rng.standard_normal((draws, len(years))), axis=1)
+        tfr = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
+        notes["tfr_volatility"] = sigma
+    pattern = fertility_pattern(region.fertility, years)
+    asfr = (tfr * pattern).transpose(*(("draw",) if draws else ()), "year", "age")
+    if assumptions.sex_ratio_at_birth is not None:
+        srb = xr.DataArray(np.full(len(years), assumptions.sex_ratio_at_birth), dims="year", coords={"year": years})
+    else:
+        srb = annual_rates(region.sex_ratio_at_birth, years, log=False)
+    migration = None
+    if assumptions.migration and region.migration is not None:
+        mig = region.migration
+        ends = [None if e < 0 else int(e) for e in mig["age_end"].values]
+        single = graduate_counts(mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE)
+        surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": SEXES, "age": base["age"].values,
+                                                                              "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)})
+        migration = annual_rates(surface, years, log=False)
+    ds = project(base, region.population_date, mx, asfr, srb, migration)
+    ds = ds.merge(indicators(ds, mx))
+    ds["tfr"] = tfr
+    ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held,
+                    notes=repr(notes))
+    ds.attrs["fit"] = notes
+    return ds
+
+
+def indicators(ds: xr.Dataset, mx: xr.DataArray) -> xr.Dataset:
+    """Life expectancy at 0 and 60, old-age dependency ratio, median age."""
+    mx = mx.transpose(..., "age")
+    table = life_table(mx.values, _a0(mx).transpose(*mx.dims[:-1]).values)
+    ex = xr.DataArray(table["ex"], dims=mx.dims, coords=mx.coords)
+    pop = ds["population"].sum("sex")
+    age = pop["age"]
+    old = pop.where(age >= 65, 0).sum("age")
+    working = pop.where((age >= 15) & (age < 65), 0).sum("age")
+    out = xr.Dataset(
+        {
+            "life_expectancy_birth": ex.sel(age=0, drop=True),
+            "life_expectancy_60": ex.sel(age=60, drop=True),
+            "old_age_dependency_ratio": old / working,
+            "median_age": _median_age(pop),
+            "population_total": ds["population"].sum(("sex", "age")),
+        }
+    )
+    out["life_expectancy_birth"].attrs["units"] = "year"
+    out["life_expectancy_60"].attrs["units"] = "year"
+    out["old_age_dependency_ratio"].attrs.update(units="ratio", description="persons 65+ per person aged 15-64")
+    out["median_age"].attrs["units"] = "year"
+    out["population_total"].attrs["units"] = "persons"
+    return out
+
+
+def _median_age(pop: xr.DataArray) -> xr.DataArray:
+    """Age below which half the population lies (linear within the single year of age)."""
+    def median(counts):
+        cum = np.cumsum(counts)
+        half = cum[-1] / 2.0
+        i = int(np.searchsorted(cum, half))
+        before = cum[i - 1] if i > 0 else 0.0
+        return i + (half - before) / counts[i]
+
+    return xr.apply_ufunc(median, pop, input_core_dims=[["age"]], vectorize=True)
