@@ -148,6 +148,10 @@ def _interpolate_dated(dated: dict, years, start_value: float | None = None, sta
     return np.interp(np.asarray(years, dtype=float), xs, ys)
 
 
+def _e0_gap(log_theta: float, m0: np.ndarray, sex: str, target: float) -> float:
+    return _e0(m0 * np.exp(log_theta), sex) - target
+
+
 def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
     out = []
     for sex in SEXES:
@@ -156,7 +160,7 @@ def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
         path = _interpolate_dated({y: v[sex] for y, v in targets.items()}, years, start, int(years[0]))
         rows = []
         for target in path:
-            root = brentq(lambda log_theta: _e0(m0 * np.exp(log_theta), sex) - target, -6.0, 6.0, xtol=1e-12)
+            root = brentq(_e0_gap, -6.0, 6.0, args=(m0, sex, target), xtol=1e-12)
             rows.append(m0 * np.exp(root))
         out.append(np.array(rows))
     return xr.DataArray(np.stack(out, axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": SEXES, "age": base["age"].values})
