@@ -6,6 +6,8 @@ Public API (pinned by tests/test_public_api.py):
 - :class:`Region` — the validated bundle.
 - :class:`InputError`, :class:`Problem` — bad input, with file, line, field and fix.
 - :func:`default_region_path` — the embedded default bundle (data/china).
+- :func:`load_scenario`, :class:`Scenario` — scenario files (extends, overlays a.yaml+b.yaml).
+- :mod:`forecast.population` — the population stage (``project_region``, ``LeeCarter``, ...).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 from .region import Region, load_region
+from .scenario import Scenario, load_scenario
 from .vocabulary import POOLS, SEXES
 
 __version__ = "0.1.0"
@@ -25,9 +28,11 @@ __all__ = [
     "Problem",
     "Region",
     "SEXES",
+    "Scenario",
     "__version__",
     "default_region_path",
     "load_region",
+    "load_scenario",
 ]
 
 

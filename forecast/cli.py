@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__, default_region_path
 from .errors import InputError, Problem
 from .region import load_region
+from .scenario import load_scenario
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -21,11 +22,12 @@ def _cmd_validate(args) -> int:
     failed = False
     for raw in args.paths:
         path = Path(raw)
-        if path.suffix in (".yaml", ".yml") and path.name != "region.yaml":
-            raise InputError(
-                Problem(path, "scenario files are not supported yet; this version validates region bundles", "give a bundle folder, e.g. data/china")
-            )
         try:
+            if "+" in raw or (path.suffix in (".yaml", ".yml") and path.name != "region.yaml"):
+                scenario = load_scenario(raw)
+                load_region(scenario.region_path)
+                print(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}")
+                continue
             region = load_region(path)
         except InputError as err:
             print(f"INVALID {path}\n\n{err.render()}\n", file=sys.stderr)
@@ -42,6 +44,28 @@ def _cmd_summary(args) -> int:
     return EXIT_OK
 
 
+def _cmd_population(args) -> int:
+    from .outputs import write_atomically
+    from .population import project_region
+    from .report import population_headline, population_table
+
+    scenario = load_scenario(args.scenario)
+    region = load_region(scenario.region_path)
+    end_year = args.until or scenario.end_year
+    if args.draws is not None and args.draws < 1:
+        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000"))
+    try:
+        ds = project_region(region, scenario.population, end_year=end_year, draws=args.draws, seed=args.seed)
+    except ValueError as exc:
+        raise InputError(Problem(args.scenario, str(exc), "see the population section of README.md")) from None
+    print(population_headline(ds, scenario.title))
+    if args.out:
+        table = population_table(ds)
+        write_atomically(args.out, {"population_indicators.csv": table.to_csv(float_format="%.6g")})
+        print(f"\nwrote {args.out}/population_indicators.csv")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="forecast",
@@ -50,13 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check region bundles; exit 0 when valid, 2 with messages otherwise")
-    p.add_argument("paths", nargs="+", metavar="DIR", help="bundle folder (or its region.yaml)")
+    p = sub.add_parser("validate", help="check region bundles and scenarios; exit 0 when valid, 2 with messages otherwise")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="bundle folder (or its region.yaml), or scenario file(s) (a.yaml+b.yaml)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("summary", help="print a bundle's summary: population, insured, last fund year")
     p.add_argument("region", nargs="?", metavar="DIR", help="bundle folder (default: the embedded data/china)")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("population", help="project the population of a scenario's region and print the headline")
+    p.add_argument("scenario", nargs="?", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
+    p.add_argument("--until", type=int, metavar="YEAR", help="last projected year (default: the scenario's end_year)")
+    p.add_argument("--draws", type=int, metavar="N", help="stochastic run with N draws (needs lee_carter mortality)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
+    p.add_argument("--out", metavar="DIR", help="write population_indicators.csv into DIR (atomically)")
+    p.set_defaults(func=_cmd_population)
     return parser
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from .vocabulary import POOL_NAMES_ZH
 
-__all__ = ["region_summary", "yi"]
+__all__ = ["population_headline", "population_table", "region_summary", "yi"]
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -54,4 +54,59 @@ def region_summary(region) -> str:
             lines.append(
                 f"    {label:<30}{yi(inc):>10} {yi(exp):>14} {yi(bal):>14} {yi(item.get('reserve', np.nan)):>14}"
             )
+    return "\n".join(lines)
+
+
+HEADLINE_YEARS = (2020, 2024, 2025, 2030, 2035, 2040, 2050, 2060, 2070, 2080, 2090, 2100)
+
+
+def population_table(ds):
+    """Headline indicators by year as a DataFrame (medians over draws in stochastic runs)."""
+    import pandas as pd
+
+    years = [y for y in HEADLINE_YEARS if y in ds["year"].values] or list(ds["year"].values[:: max(1, ds.sizes["year"] // 10)])
+    sel = ds.sel(year=years)
+    pop = sel["population"].sum("sex")
+    share65 = pop.where(pop.age >= 65, 0).sum("age") / pop.sum("age")
+    columns = {
+        "population_total": sel["population_total"],
+        "share_65_plus": share65,
+        "old_age_dependency_ratio": sel["old_age_dependency_ratio"],
+        "median_age": sel["median_age"],
+        "births": sel["births"].sum("sex"),
+        "life_expectancy_male": sel["life_expectancy_birth"].sel(sex="male"),
+        "life_expectancy_female": sel["life_expectancy_birth"].sel(sex="female"),
+        "tfr": sel["tfr"],
+    }
+    frame = {}
+    for name, da in columns.items():
+        if "draw" in da.dims:
+            frame[name] = da.median("draw").values
+            frame[name + "_p10"] = da.quantile(0.1, "draw").values
+            frame[name + "_p90"] = da.quantile(0.9, "draw").values
+        else:
+            frame[name] = da.values
+    return pd.DataFrame(frame, index=pd.Index(years, name="year"))
+
+
+def population_headline(ds, title: str) -> str:
+    """The projected population headline: total, 65+ share, dependency ratio, median age, e0."""
+    table = population_table(ds)
+    stochastic = "population_total_p10" in table
+    lines = [f"Population projection — {title}", f"  region: {ds.attrs.get('region', '')}; mortality: {ds.attrs.get('mortality_method')}"
+             + (f"; {ds.sizes['draw']} draws (median, 80% interval)" if stochastic else ""),
+             "  population on 31 December; totals in 万人 (10,000 persons)", ""]
+    header = f"  {'year':>4} {'total 万人':>12} {'65+ share':>10} {'old-age dep.':>12} {'median age':>10} {'births 万':>9} {'e0 m/f':>11} {'TFR':>5}"
+    lines.append(header)
+    for year, row in table.iterrows():
+        total = f"{row.population_total / 1e4:,.0f}"
+        if stochastic:
+            total += f" [{row.population_total_p10 / 1e4:,.0f}-{row.population_total_p90 / 1e4:,.0f}]"
+        lines.append(
+            f"  {year:>4} {total:>12} {row.share_65_plus:>10.1%} {row.old_age_dependency_ratio:>12.3f} {row.median_age:>10.1f} "
+            f"{row.births / 1e4:>9,.0f} {row.life_expectancy_male:>5.1f}/{row.life_expectancy_female:<5.1f} {row.tfr:>5.2f}"
+        )
+    held = ds.attrs.get("tfr_held_after_last_date") or []
+    if held:
+        lines.append(f"\n  note: the TFR is held at its last dated value from {held[0]} (continuation rule 'hold').")
     return "\n".join(lines)

@@ -5,7 +5,7 @@ import forecast
 
 def test_public_names_are_pinned():
     assert sorted(forecast.__all__) == sorted(
-        ["InputError", "POOLS", "Problem", "Region", "SEXES", "__version__", "default_region_path", "load_region"]
+        ["InputError", "POOLS", "Problem", "Region", "SEXES", "Scenario", "__version__", "default_region_path", "load_region", "load_scenario"]
     )
     for name in forecast.__all__:
         assert hasattr(forecast, name), name
@@ -31,3 +31,11 @@ def test_readme_schema_table_matches_the_code():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
     assert block == schema_markdown()
+
+
+def test_population_stage_names_are_pinned():
+    from forecast import population
+
+    assert sorted(population.__all__) == sorted(
+        ["MORTALITY_METHODS", "LeeCarter", "PopulationAssumptions", "graduate_counts", "graduate_rates", "life_expectancy", "life_table", "project", "project_region"]
+    )

@@ -41,7 +41,7 @@ class PopulationAssumptions:
     #: {year: TFR}; empty -> the bundle's total_fertility path
     tfr: dict = field(default_factory=dict)
     #: s.d. of the TFR random walk's annual shocks (births/woman) in stochastic runs; None ->
-    #: the s.d. of the annual TFR changes in the bundle's estimates over the last 20 years
+    #: the s.d. of the annual TFR changes over the 20 years up to the bundle's base year
     tfr_volatility: float | None = None
     #: male births per female birth; None -> the bundle's table
     sex_ratio_at_birth: float | None = None

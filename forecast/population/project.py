@@ -185,14 +185,14 @@ def tfr_path(region, assumptions: PopulationAssumptions, years) -> tuple[xr.Data
 
 
 def default_tfr_volatility(region) -> float:
-    """s.d. of annual TFR changes over the last 20 estimate years of the bundle's TFR path."""
+    """s.d. of the annual TFR changes over the 20 years up to the bundle's base year (estimates)."""
     tfr = region.total_fertility
     if tfr is None:
-        raise ValueError("the bundle has no total_fertility table: give tfr_volatility in the scenario")
-    years = tfr["year"].values
-    last = int(years.max()) if "variant" not in region.metadata else int(years.max())
-    series = tfr.sel(year=slice(last - 60, last)).values
-    return float(np.std(np.diff(series[-21:]), ddof=1))
+        raise ValueError("the bundle has no total_fertility table: give population.stochastic.tfr_volatility in the scenario")
+    series = tfr.sel(year=slice(region.base_year - 20, region.base_year)).values
+    if len(series) < 3:
+        raise ValueError("the bundle's TFR path has too few years before the base year: give population.stochastic.tfr_volatility")
+    return float(np.std(np.diff(series), ddof=1))
 
 
 def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:

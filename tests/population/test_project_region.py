@@ -1,0 +1,87 @@
+"""Projection of the national bundle under each mortality method, and the stochastic mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecast.population import PopulationAssumptions, project_region
+from forecast.population.lifetable import infant_ax, life_table
+
+
+@pytest.fixture(scope="module")
+def baseline(china):
+    return project_region(china, end_year=2060)
+
+
+def test_outputs_carry_units_and_dims(baseline):
+    for name in ("population", "births", "deaths", "life_expectancy_birth", "life_expectancy_60", "old_age_dependency_ratio", "median_age"):
+        assert "units" in baseline[name].attrs, name
+    assert baseline["population"].dims == ("year", "sex", "age")
+    assert baseline["age"].values[-1] == 100
+    assert int(baseline["year"].values[0]) == 2020  # 31 December 2020, from the 1 November census
+
+
+def test_first_step_carries_the_census_to_year_end(china, baseline):
+    """61 days of 2020 remain after the census: about 1/6 of a year's births and deaths."""
+    assert baseline.attrs["first_step_years"] == pytest.approx(61 / 366)
+    births = float(baseline["births"].sel(year=2020).sum())
+    full_year = float(baseline["births"].sel(year=2021).sum())
+    assert births == pytest.approx(full_year * 61 / 366, rel=0.15)
+
+
+def test_population_ages_and_shrinks(baseline):
+    share65 = baseline["population"].sum("sex").sel(age=slice(65, None)).sum("age") / baseline["population_total"]
+    assert float(share65.sel(year=2050)) > float(share65.sel(year=2025)) > float(share65.sel(year=2020))
+    assert float(baseline["population_total"].sel(year=2060)) < float(baseline["population_total"].sel(year=2025))
+
+
+def test_e0_target_is_met(china):
+    targets = {2035: {"male": 78.0, "female": 84.0}, 2050: {"male": 80.0, "female": 86.0}}
+    ds = project_region(china, PopulationAssumptions(mortality_method="e0_target", e0_targets=targets), end_year=2055)
+    for year, pair in targets.items():
+        for sex, value in pair.items():
+            assert float(ds["life_expectancy_birth"].sel(year=year, sex=sex)) == pytest.approx(value, abs=1e-6)
+    assert float(ds["life_expectancy_birth"].sel(year=2055, sex="male")) == pytest.approx(80.0, abs=1e-6)  # held
+
+
+def test_improvement_rates_compound(china):
+    ds = project_region(china, PopulationAssumptions(mortality_method="improvement", improvement_rate={"male": 0.02, "female": 0.01}), end_year=2030)
+    e0 = ds["life_expectancy_birth"]
+    assert float(e0.sel(year=2030, sex="male") - e0.sel(year=2020, sex="male")) > float(e0.sel(year=2030, sex="female") - e0.sel(year=2020, sex="female"))
+
+
+def test_lee_carter_reports_drift_and_standard_error(china):
+    ds = project_region(china, PopulationAssumptions(mortality_method="lee_carter"), end_year=2040)
+    for sex in ("male", "female"):
+        fit = ds.attrs["fit"][f"lee_carter_{sex}"]
+        assert fit["drift_per_year"] < 0 < fit["drift_se"]
+        assert fit["explained_variance"] > 0.9
+    e0 = ds["life_expectancy_birth"].sel(sex="female")
+    assert float(e0.sel(year=2040)) > float(e0.sel(year=2020))
+
+
+def test_stochastic_draws_are_reproducible_and_bracket_the_centre(china):
+    a = PopulationAssumptions(mortality_method="lee_carter")
+    one = project_region(china, a, end_year=2040, draws=200, seed=5)
+    two = project_region(china, a, end_year=2040, draws=200, seed=5)
+    other = project_region(china, a, end_year=2040, draws=200, seed=6)
+    assert one["population"].dims == ("year", "draw", "sex", "age")
+    assert np.array_equal(one["population"].values, two["population"].values)
+    assert not np.array_equal(one["population"].values, other["population"].values)
+    central = project_region(china, a, end_year=2040)["population_total"].sel(year=2040)
+    totals = one["population_total"].sel(year=2040)
+    assert float(totals.quantile(0.05)) < float(central) < float(totals.quantile(0.95))
+
+
+def test_stochastic_needs_lee_carter(china):
+    with pytest.raises(ValueError, match="lee_carter"):
+        project_region(china, PopulationAssumptions(), end_year=2030, draws=10, seed=1)
+
+
+def test_life_expectancy_indicator_matches_the_life_table(china, baseline):
+    from forecast.population.rates import annual_rates, single_age_mortality
+
+    mx = annual_rates(single_age_mortality(china.mortality), [2030]).sel(year=2030, sex="female").values
+    e0 = life_table(mx, infant_ax(mx[0], "female"))["ex"][0]
+    assert float(baseline["life_expectancy_birth"].sel(year=2030, sex="female")) == pytest.approx(e0, rel=1e-12)
