@@ -28,21 +28,26 @@ import numpy as np
 
 from .lifetable import infant_ax, life_table
 
-__all__ = ["project_arrays", "survival_ratios"]
+__all__ = ["project_arrays", "sex_life_tables", "survival_ratios"]
 
 SEXES = ("male", "female")
 
 
-def survival_ratios(mx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sex_life_tables(mx: np.ndarray) -> dict[str, np.ndarray]:
+    """Life tables for mx with dims (..., sex, age), sex = (male, female)."""
+    a0 = np.stack([infant_ax(mx[..., i, 0], s) for i, s in enumerate(SEXES)], axis=-1)
+    return life_table(mx, a0)
+
+
+def survival_ratios(mx: np.ndarray, table: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(S, S_open, L0) from mx with dims (..., sex, age): S[x] = L(x+1)/L(x) for x < ω-1,
     S_open = T(ω)/T(ω-1), L0 = person-years in the first year per birth."""
-    a0 = np.stack([infant_ax(mx[..., i, 0], s) for i, s in enumerate(SEXES)], axis=-1)
-    table = life_table(mx, a0)
+    table = table if table is not None else sex_life_tables(mx)
     L, T = table["Lx"], table["Tx"]
     return L[..., 1:-1] / L[..., :-2], T[..., -1] / T[..., -2], L[..., 0]
 
 
-def project_arrays(base, fraction, mx, asfr, srb, migration=None):
+def project_arrays(base, fraction, mx, asfr, srb, migration=None, table=None):
     """Run the projection on plain arrays.
 
     base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
@@ -50,6 +55,7 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None):
     mx: (Y, Dm, 2, A) death rates for each projected year (Dm = 1 or D);
     asfr: (Y, Df, A) births per woman by single age (Df = 1 or D); srb: (Y, Df) male births per
     female birth; migration: (Y, 2, A) net migrants by age at year end, or None.
+    ``table``: the life tables of ``mx`` when the caller has them (:func:`sex_life_tables`).
     Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A).
     """
     base = np.asarray(base, dtype=float)
@@ -58,7 +64,7 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None):
     pop = np.empty((n_years, draws, 2, ages))
     births_out = np.empty((n_years, draws, 2))
     deaths = np.empty((n_years, draws, 2, ages))
-    S, S_open, L0 = survival_ratios(mx)
+    S, S_open, L0 = survival_ratios(mx, table)
     previous = base
     for t in range(n_years):
         mig = np.zeros((2, ages)) if migration is None else migration[t]

@@ -14,7 +14,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from .assumptions import PopulationAssumptions
-from .engine import project_arrays
+from .engine import project_arrays, sex_life_tables
 from .graduation import graduate_counts
 from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
@@ -56,18 +56,27 @@ def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray,
     fraction = projection_years(base_date, int(years[-1]))[1] if first == base_date.year else 1.0
     mig = None if migration is None else migration.sel(year=years).transpose("year", "sex", "age").values
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
-    pop, births, deaths = project_arrays(base, fraction, _draw_axis(mx, ("sex", "age")), _draw_axis(asfr, ("age",)), srb_values, mig)
+    mx_values = _draw_axis(mx, ("sex", "age"))
+    table = sex_life_tables(mx_values)
+    pop, births, deaths = project_arrays(base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, table=table)
+    ex = table["ex"]
+    if ex.shape[1] != draws:
+        ex = np.broadcast_to(ex, (ex.shape[0], draws) + ex.shape[2:])
     coords = {"year": years, "sex": SEXES, "age": ages}
     ds = xr.Dataset(
         {
             "population": (("year", "draw", "sex", "age"), pop),
             "births": (("year", "draw", "sex"), births),
             "deaths": (("year", "draw", "sex", "age"), deaths),
+            "life_expectancy_birth": (("year", "draw", "sex"), ex[..., 0]),
+            "life_expectancy_60": (("year", "draw", "sex"), ex[..., 60]),
         },
         coords={**coords, "draw": np.arange(draws)},
     )
     for name in ("population", "births", "deaths"):
         ds[name].attrs["units"] = "persons"
+    for name in ("life_expectancy_birth", "life_expectancy_60"):
+        ds[name].attrs["units"] = "year"
     ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
     ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
     ds["deaths"].attrs["description"] = "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
@@ -88,11 +97,6 @@ def base_single_ages(region) -> xr.DataArray:
     out = xr.DataArray(values, dims=("sex", "age"), coords={"sex": SEXES, "age": np.arange(OPEN_AGE + 1)}, name="population")
     out.attrs.update(units="persons", graduation="monotone cubic spline on cumulative counts (Fritsch-Carlson)")
     return out
-
-
-def _a0(mx: xr.DataArray) -> xr.DataArray:
-    parts = [xr.apply_ufunc(infant_ax, mx.sel(sex=s, age=0), kwargs={"sex": s}) for s in SEXES]
-    return xr.concat(parts, dim="sex").assign_coords(sex=SEXES)
 
 
 def _e0(mx: np.ndarray, sex: str) -> float:
@@ -195,68 +199,95 @@ def default_tfr_volatility(region) -> float:
     return float(np.std(np.diff(series), ddof=1))
 
 
+#: draws projected at once in stochastic runs (bounds peak memory; results depend on it only
+#: through the random streams, which are fixed by the seed for a given chunk size)
+DRAW_CHUNK = 1000
+
+
 def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
     """Project a bundle's population to ``end_year`` under ``assumptions``.
 
     Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths (Lee–Carter k_t
-    random walks and a TFR random walk around the path), reproducible from ``seed``.
+    random walks with drift uncertainty and a TFR random walk around the path), projected in
+    chunks of :data:`DRAW_CHUNK` draws with independent random streams spawned from ``seed``.
     """
     assumptions = assumptions or PopulationAssumptions()
-    base = base_single_ages(region)
-    years, _ = projection_years(region.population_date, end_year)
-    rng = np.random.default_rng(seed) if draws else None
     if draws and assumptions.mortality_method != "lee_carter":
         raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
-    mx, notes = mortality_path(region, assumptions, years, draws=draws, rng=rng)
-    tfr, held = tfr_path(region, assumptions, years)
-    if draws:
-        sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
-        shocks = np.cumsum(sigma * rng.standard_normal((draws, len(years))), axis=1)
-        tfr = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
-        notes["tfr_volatility"] = sigma
+    base = base_single_ages(region)
+    years, _ = projection_years(region.population_date, end_year)
     pattern = fertility_pattern(region.fertility, years)
-    asfr = (tfr * pattern).transpose(*(("draw",) if draws else ()), "year", "age")
+    tfr, held = tfr_path(region, assumptions, years)
     if assumptions.sex_ratio_at_birth is not None:
         srb = xr.DataArray(np.full(len(years), assumptions.sex_ratio_at_birth), dims="year", coords={"year": years})
     else:
         srb = annual_rates(region.sex_ratio_at_birth, years, log=False)
-    migration = None
-    if assumptions.migration and region.migration is not None:
-        mig = region.migration
-        ends = [None if e < 0 else int(e) for e in mig["age_end"].values]
-        single = graduate_counts(mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE)
-        surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": SEXES, "age": base["age"].values,
-                                                                              "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)})
-        migration = annual_rates(surface, years, log=False)
-    ds = project(base, region.population_date, mx, asfr, srb, migration)
-    ds = ds.merge(indicators(ds, mx))
-    ds["tfr"] = tfr
-    ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held,
-                    notes=repr(notes))
+    migration = _migration(region, years) if assumptions.migration and region.migration is not None else None
+
+    def run(n_draws, rng):
+        mx, notes = mortality_path(region, assumptions, years, draws=n_draws, rng=rng)
+        path = tfr
+        if n_draws:
+            sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+            shocks = np.cumsum(sigma * rng.standard_normal((n_draws, len(years))), axis=1)
+            path = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
+            notes["tfr_volatility"] = sigma
+        asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
+        ds = project(base, region.population_date, mx, asfr, srb, migration)
+        ds = ds.merge(indicators(ds))
+        ds["tfr"] = path
+        return ds, notes
+
+    if not draws:
+        ds, notes = run(None, None)
+    else:
+        starts = list(range(0, draws, DRAW_CHUNK))
+        streams = np.random.SeedSequence(seed).spawn(len(starts))
+        ds = None
+        for start, stream in zip(starts, streams):
+            size = min(DRAW_CHUNK, draws - start)
+            part, notes = run(size, np.random.default_rng(stream))
+            if ds is None:  # allocate the whole result once, then fill it chunk by chunk
+                ds = xr.Dataset(attrs=part.attrs)
+                for name, var in part.data_vars.items():
+                    shape = [draws if d == "draw" else part.sizes[d] for d in var.dims]
+                    ds[name] = xr.DataArray(np.empty(shape, dtype=var.dtype), dims=var.dims, attrs=var.attrs)
+                ds = ds.assign_coords({d: part[d] for d in part.coords if d != "draw"}).assign_coords(draw=np.arange(draws))
+            for name, var in part.data_vars.items():
+                axis = var.dims.index("draw")
+                index = [slice(None)] * var.ndim
+                index[axis] = slice(start, start + size)
+                ds[name].values[tuple(index)] = var.values
+            del part
+        ds.attrs["seed"] = seed
+    ds["tfr"].attrs["units"] = "births/woman"
+    ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held)
     ds.attrs["fit"] = notes
     return ds
 
 
-def indicators(ds: xr.Dataset, mx: xr.DataArray) -> xr.Dataset:
-    """Life expectancy at 0 and 60, old-age dependency ratio, median age."""
-    mx = mx.transpose(..., "age")
-    table = life_table(mx.values, _a0(mx).transpose(*mx.dims[:-1]).values)
-    ex = xr.DataArray(table["ex"], dims=mx.dims, coords=mx.coords)
-    pop = ds["population"].sum("sex")
+def _migration(region, years) -> xr.DataArray:
+    mig = region.migration
+    ends = [None if e < 0 else int(e) for e in mig["age_end"].values]
+    single = graduate_counts(mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE)
+    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": SEXES, "age": np.arange(OPEN_AGE + 1),
+                                                                          "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)})
+    return annual_rates(surface, years, log=False)
+
+
+def indicators(ds: xr.Dataset) -> xr.Dataset:
+    """Old-age dependency ratio, median age and total population of a projection."""
+    pop = ds["population"].sum("sex", skipna=False)
     age = pop["age"]
-    old = pop.where(age >= 65, 0).sum("age")
-    working = pop.where((age >= 15) & (age < 65), 0).sum("age")
+    old = pop.where(age >= 65, 0).sum("age", skipna=False)
+    working = pop.where((age >= 15) & (age < 65), 0).sum("age", skipna=False)
     out = xr.Dataset(
         {
-            "life_expectancy_birth": ex.sel(age=0, drop=True),
-            "life_expectancy_60": ex.sel(age=60, drop=True),
             "old_age_dependency_ratio": old / working,
             "median_age": _median_age(pop),
-            "population_total": ds["population"].sum(("sex", "age")),
+            "population_total": pop.sum("age", skipna=False),
         }
     )
-    out["life_expectancy_birth"].attrs["units"] = "year"
-    out["life_expectancy_60"].attrs["units"] = "year"
     out["old_age_dependency_ratio"].attrs.update(units="ratio", description="persons 65+ per person aged 15-64")
     out["median_age"].attrs["units"] = "year"
     out["population_total"].attrs["units"] = "persons"
@@ -265,11 +296,11 @@ def indicators(ds: xr.Dataset, mx: xr.DataArray) -> xr.Dataset:
 
 def _median_age(pop: xr.DataArray) -> xr.DataArray:
     """Age below which half the population lies (linear within the single year of age)."""
-    def median(counts):
-        cum = np.cumsum(counts)
-        half = cum[-1] / 2.0
-        i = int(np.searchsorted(cum, half))
-        before = cum[i - 1] if i > 0 else 0.0
-        return i + (half - before) / counts[i]
-
-    return xr.apply_ufunc(median, pop, input_core_dims=[["age"]], vectorize=True)
+    counts = pop.transpose(..., "age").values
+    cum = np.cumsum(counts, axis=-1)
+    half = cum[..., -1:] / 2.0
+    i = np.argmax(cum >= half, axis=-1)[..., None]
+    before = np.where(i > 0, np.take_along_axis(cum, np.maximum(i - 1, 0), axis=-1), 0.0)
+    median = i + (half - before) / np.take_along_axis(counts, i, axis=-1)
+    dims = [d for d in pop.transpose(..., "age").dims if d != "age"]
+    return xr.DataArray(median[..., 0], dims=dims, coords={d: pop[d] for d in dims})
