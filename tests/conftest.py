@@ -34,3 +34,17 @@ def bundle(tmp_path) -> Path:
     target = tmp_path / "bundle"
     shutil.copytree(CHINA, target)
     return target
+
+
+def assert_build_reproduces(script: str, folder: Path, tmp_path: Path) -> None:
+    """Run data/build/<script> into tmp_path; the committed bundle must be identical, byte for byte."""
+    import filecmp
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"build_{script}", ROOT / "data" / "build" / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(tmp_path)
+    names = sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".yaml"))
+    _, mismatch, errors = filecmp.cmpfiles(folder, tmp_path, names, shallow=False)
+    assert mismatch == [] and errors == [], (mismatch, errors)

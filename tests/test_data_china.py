@@ -10,14 +10,12 @@ Published tables reproduced here:
 from __future__ import annotations
 
 import csv
-import filecmp
-import importlib.util
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
-from .conftest import CHINA, REFERENCE, RESEARCH, ROOT, need
+from .conftest import CHINA, REFERENCE, RESEARCH, assert_build_reproduces, need
 
 
 def rows(path):
@@ -188,10 +186,4 @@ def test_disability_prevalence_meets_the_2015_survey_level(china):
 def test_the_committed_files_are_what_the_build_script_makes(tmp_path):
     """data/build/china.py rebuilds data/china byte for byte from the cited inputs."""
     need(REFERENCE)
-    spec = importlib.util.spec_from_file_location("build_china", ROOT / "data" / "build" / "china.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build(tmp_path)
-    names = sorted(p.name for p in CHINA.iterdir() if p.suffix in (".csv", ".yaml"))
-    match, mismatch, errors = filecmp.cmpfiles(CHINA, tmp_path, names, shallow=False)
-    assert mismatch == [] and errors == [], (mismatch, errors)
+    assert_build_reproduces("china", CHINA, tmp_path)

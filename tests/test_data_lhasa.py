@@ -6,14 +6,11 @@ security bureau's January-May 2023 report (../shared/DATA.md).
 
 from __future__ import annotations
 
-import filecmp
-import importlib.util
-
 import pytest
 
 import forecast
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_build_reproduces
 
 LHASA = ROOT / "data" / "lhasa"
 
@@ -54,10 +51,4 @@ def test_fund_report_figures_in_yuan(lhasa):
 
 
 def test_the_committed_files_are_what_the_build_script_makes(tmp_path):
-    spec = importlib.util.spec_from_file_location("build_lhasa", ROOT / "data" / "build" / "lhasa.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build(tmp_path)
-    names = sorted(p.name for p in LHASA.iterdir() if p.suffix in (".csv", ".yaml"))
-    _, mismatch, errors = filecmp.cmpfiles(LHASA, tmp_path, names, shallow=False)
-    assert mismatch == [] and errors == []
+    assert_build_reproduces("lhasa", LHASA, tmp_path)
