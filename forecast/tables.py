@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import math
 import re
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -401,14 +401,10 @@ def _check_grid(path, table: Table, df: pd.DataFrame, problems) -> None:
     dims = [k for k in _series_keys(table, ("age",))]
     if not dims:
         return
-    present = defaultdict(set)
-    for row in df[dims].drop_duplicates().itertuples(index=False):
-        present[tuple(row)].add(True)
+    present = {tuple(row) for row in df[dims].drop_duplicates().itertuples(index=False)}
     levels = [sorted(df[d].unique().tolist(), key=str) for d in dims]
     if "sex" in dims:
         levels[dims.index("sex")] = list(table.keys[[k.name for k in table.keys].index("sex")].choices)
-    import itertools
-
     for combo in itertools.product(*levels):
         if combo not in present:
             what = ", ".join(f"{d}={v}" for d, v in zip(dims, combo))

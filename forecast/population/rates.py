@@ -27,15 +27,16 @@ def period_midpoints(surface: xr.DataArray) -> np.ndarray:
 def single_age_mortality(mortality: xr.DataArray, open_age: int = OPEN_AGE) -> xr.DataArray:
     """mx by single age (dims period, sex, age) from a bundle's mortality table.
 
-    qx is converted to mx under a constant force within each age group: m = -ln(1 - q) / n.
+    qx is converted to mx under a constant force within each age group: m = -ln(1 - q) / n; the
+    open group (q = 1 by definition) takes the force of the last closed group.
     """
     values = mortality.transpose("period", "sex", "age_group").values
     starts = mortality["age_start"].values
     ends = [None if e < 0 else int(e) for e in mortality["age_end"].values]
     if mortality.attrs.get("measure") == "qx":
         widths = np.array([1 if e is None else e - s + 1 for s, e in zip(starts, ends)], dtype=float)
-        with np.errstate(divide="ignore"):
-            values = np.where(values >= 1.0, 1.0 / np.where(np.isinf(widths), 1, widths) * 10, -np.log1p(-values) / widths)
+        values = -np.log1p(-np.minimum(values, 1 - 1e-12)) / widths
+        values[..., -1] = values[..., -2]
     mx = graduate_rates(values, starts, ends, open_age=open_age)
     out = xr.DataArray(
         mx,

@@ -33,3 +33,19 @@ def test_rates_keep_integrated_hazard():
 def test_open_group_below_100_is_refused_with_the_fix():
     with pytest.raises(ValueError, match="split the open group"):
         graduate_counts([1.0, 4.0, 5.0], [0, 1, 5], [0, 4, None], open_age=100)
+
+
+def test_qx_tables_convert_with_a_constant_force(china):
+    """A bundle may give qx: m = -ln(1 - q) / n reproduces the mx it came from."""
+    from forecast.population.rates import single_age_mortality
+
+    mx = china.mortality
+    widths = xr_widths(mx)
+    qx = (1 - np.exp(-mx * widths)).where(mx.age_end >= 0, 1.0)
+    qx.attrs.update(mx.attrs, measure="qx")
+    back = single_age_mortality(qx).sel(age=slice(0, 99))
+    assert np.allclose(back.values, single_age_mortality(mx).sel(age=slice(0, 99)).values, rtol=1e-9)
+
+
+def xr_widths(da):
+    return (da.age_end - da.age_start + 1).where(da.age_end >= 0, 1)
