@@ -45,24 +45,28 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_population(args) -> int:
-    from .outputs import write_atomically
-    from .population import project_region
+    from .outputs import netcdf_ready, write_atomically
+    from .population import project_scenario
     from .report import population_headline, population_table
 
     scenario = load_scenario(args.scenario)
-    region = load_region(scenario.region_path)
-    end_year = args.until or scenario.end_year
     if args.draws is not None and args.draws < 1:
         raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000"))
     try:
-        ds = project_region(region, scenario.population, end_year=end_year, draws=args.draws, seed=args.seed)
+        ds = project_scenario(scenario, end_year=args.until, draws=args.draws, seed=args.seed)
     except ValueError as exc:
         raise InputError(Problem(args.scenario, str(exc), "see the population section of README.md")) from None
     print(population_headline(ds, scenario.title))
     if args.out:
         table = population_table(ds)
-        write_atomically(args.out, {"population_indicators.csv": table.to_csv(float_format="%.6g")})
-        print(f"\nwrote {args.out}/population_indicators.csv")
+        write_atomically(
+            args.out,
+            {
+                "population_indicators.csv": table.to_csv(float_format="%.6g"),
+                "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy"),
+            },
+        )
+        print(f"\nwrote {args.out}/population_indicators.csv and {args.out}/population.nc")
     return EXIT_OK
 
 

@@ -106,6 +106,17 @@ def population_headline(ds, title: str) -> str:
             f"  {year:>4} {total:>12} {row.share_65_plus:>10.1%} {row.old_age_dependency_ratio:>12.3f} {row.median_age:>10.1f} "
             f"{row.births / 1e4:>9,.0f} {row.life_expectancy_male:>5.1f}/{row.life_expectancy_female:<5.1f} {row.tfr:>5.2f}"
         )
+    fit = ds.attrs.get("fit", {})
+    for sex in ("male", "female"):
+        lc = fit.get(f"lee_carter_{sex}")
+        if lc:
+            lines.append(
+                f"\n  Lee-Carter ({sex}, periods {lc['periods'][0]} to {lc['periods'][-1]}): k_t drift {lc['drift_per_year']:.4f} "
+                f"per year (s.e. {lc['drift_se']:.4f}), innovation s.d. {lc['sigma_per_year']:.4f}, first component "
+                f"{lc['explained_variance']:.1%} of the variance"
+            )
+    if "tfr_volatility" in fit:
+        lines.append(f"  TFR random walk: annual shock s.d. {fit['tfr_volatility']:.4f} births/woman")
     held = ds.attrs.get("tfr_held_after_last_date") or []
     if held:
         lines.append(f"\n  note: the TFR is held at its last dated value from {held[0]} (continuation rule 'hold').")

@@ -20,7 +20,7 @@ from pathlib import Path
 from ._yaml import LineDict, read_yaml
 from .errors import InputError, Problem
 from .population.assumptions import MORTALITY_METHODS, PopulationAssumptions
-from .tables import parse_period
+from .tables import parse_age, parse_period
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -140,6 +140,45 @@ def _number(reader, value, where, field, low, high, unit):
     return float(value)
 
 
+def _improvement_rates(reader, rate, at, field):
+    """0.015 | {male: .., female: ..} | {male: {0-64: .., 65+: ..}, ...} -> {sex: ((start, end, rate), ...)}."""
+    per_sex = rate if isinstance(rate, dict) else {s: rate for s in SEXES}
+    bad = [k for k in per_sex if k not in SEXES]
+    if bad:
+        reader.fail(at(field), f"{field}.{bad[0]}", f"unknown sex '{bad[0]}'", "give rates for male and female")
+        return None
+    out = {}
+    for sex in SEXES:
+        if sex not in per_sex:
+            reader.fail(at(field), field, f"no rate for {sex}", "give one rate, or one per sex (male, female)")
+            return None
+        spec = per_sex[sex]
+        where = at(f"{field}.{sex}") if isinstance(per_sex, LineDict) else at(field)
+        if not isinstance(spec, dict):
+            value = _number(reader, spec, where, f"{field}.{sex}", -0.05, 0.10, "ratio")
+            if value is None:
+                return None
+            out[sex] = ((0, None, value),)
+            continue
+        bands = []
+        for label, value in spec.items():
+            age = parse_age(str(label))
+            v = _number(reader, value, at(f"{field}.{sex}.{label}"), f"{field}.{sex}.{label}", -0.05, 0.10, "ratio")
+            if age is None:
+                reader.fail(at(f"{field}.{sex}.{label}"), f"{field}.{sex}.{label}", "not an age band", "write bands such as 0-64 and 65+", label)
+                return None
+            if v is None:
+                return None
+            bands.append((age[0], age[1], v))
+        bands.sort()
+        covers = bands[0][0] == 0 and bands[-1][1] is None and all(b[1] is not None and b[1] + 1 == n[0] for b, n in zip(bands, bands[1:]))
+        if not covers:
+            reader.fail(where, f"{field}.{sex}", "the age bands must cover ages 0 to the open group without gaps or overlaps", "write e.g. {0-64: 0.02, 65+: 0.01}")
+            return None
+        out[sex] = tuple(bands)
+    return out
+
+
 def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> Scenario:
     last = files[-1]
     at = lambda key: origins.get(key, (last, None))  # noqa: E731
@@ -179,19 +218,9 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
         else:
             kwargs["fit_years"] = span
     if "improvement_rate" in mort:
-        rate = mort["improvement_rate"]
-        field = "population.mortality.improvement_rate"
-        rates = rate if isinstance(rate, dict) else {s: rate for s in SEXES}
-        values = {}
-        for sex in SEXES:
-            if sex not in rates:
-                reader.fail(at(field), field, f"no rate for {sex}", "give one rate, or one per sex (male, female)")
-                continue
-            v = _number(reader, rates[sex], at(field), field, -0.05, 0.10, "ratio")
-            if v is not None:
-                values[sex] = v
-        if len(values) == 2:
-            kwargs["improvement_rate"] = values
+        bands = _improvement_rates(reader, mort["improvement_rate"], at, "population.mortality.improvement_rate")
+        if bands is not None:
+            kwargs["improvement_rate"] = bands
     if method == "improvement" and "improvement_rate" not in mort:
         reader.fail(at("population.mortality.method"), "population.mortality.improvement_rate", "the improvement method needs improvement_rate", "add e.g. 'improvement_rate: 0.015'")
     if "e0_targets" in mort or method == "e0_target":

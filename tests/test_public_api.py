@@ -37,5 +37,5 @@ def test_population_stage_names_are_pinned():
     from forecast import population
 
     assert sorted(population.__all__) == sorted(
-        ["MORTALITY_METHODS", "LeeCarter", "PopulationAssumptions", "graduate_counts", "graduate_rates", "life_expectancy", "life_table", "project", "project_region"]
+        ["MORTALITY_METHODS", "LeeCarter", "PopulationAssumptions", "graduate_counts", "graduate_rates", "life_expectancy", "life_table", "project", "project_region", "project_scenario"]
     )

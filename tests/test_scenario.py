@@ -43,6 +43,7 @@ def write(tmp_path, text):
         ("population:\n  sex_ratio_at_birth: 106\n", ["population.sex_ratio_at_birth", "[0.9, 1.3]"]),
         ("population:\n  mortality:\n    method: improvement\n    improvement_rate: 2\n", ["improvement_rate", "write 0.02"]),
         ("population:\n  mortality:\n    method: e0_target\n", ["e0_target method needs dated targets"]),
+        ("population:\n  mortality:\n    method: improvement\n    improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n", ["improvement_rate.male", "cover ages 0"]),
         ("population:\n  end_year: 1999\n", ["population.end_year", "2021 to 2300"]),
         ("population:\n  mortality:\n    method: schedule\n    method: lee_carter\n", ["duplicate key 'method'"]),
     ],
@@ -70,14 +71,43 @@ def test_population_command_prints_the_headline_and_writes_atomically(tmp_path, 
     text = capsys.readouterr().out
     assert "Population projection" in text and "2030" in text and "65+ share" in text
     assert (out / "population_indicators.csv").read_text().startswith("year,population_total")
+    import xarray as xr
+
+    with xr.open_dataset(out / "population.nc", engine="scipy") as saved:
+        assert saved["population"].attrs["units"] == "persons"
+        assert saved.attrs["forecast_version"] and len(saved.attrs["scenario_hash"]) == 64
+        assert int(saved["year"].values[-1]) == 2030
     assert [p.name for p in tmp_path.iterdir()] == ["result"]  # no staging folders left
 
 
 def test_stochastic_population_command(capsys):
     assert main(["population", str(SCENARIOS / "lee_carter.yaml"), "--until", "2030", "--draws", "50", "--seed", "3"]) == 0
-    assert "50 draws" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "50 draws" in out and "drift" in out and "s.e." in out and "TFR random walk" in out
 
 
 def test_stochastic_run_without_lee_carter_is_a_clear_error(capsys):
     assert main(["population", str(SCENARIOS / "baseline.yaml"), "--until", "2030", "--draws", "5"]) == 2
     assert "lee_carter" in capsys.readouterr().err
+
+
+def test_improvement_rates_by_sex_and_age_band(tmp_path):
+    path = write(tmp_path, "population:\n  mortality:\n    method: improvement\n    improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n")
+    rates = load_scenario(path).population.improvement_rate
+    assert rates == {"male": ((0, 64, 0.02), (65, None, 0.01)), "female": ((0, None, 0.015),)}
+
+
+def test_a_failed_write_leaves_the_previous_results_untouched(tmp_path):
+    from forecast.outputs import write_atomically
+
+    out = tmp_path / "result"
+    write_atomically(out, {"a.csv": "old\n"})
+
+    def broken(path):
+        path.write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_atomically(out, {"a.csv": "new\n", "b.nc": broken})
+    assert (out / "a.csv").read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]

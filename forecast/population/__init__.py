@@ -9,7 +9,7 @@ from .assumptions import MORTALITY_METHODS, PopulationAssumptions
 from .graduation import graduate_counts, graduate_rates
 from .leecarter import LeeCarter
 from .lifetable import life_expectancy, life_table
-from .project import project, project_region
+from .project import project, project_region, project_scenario
 
 __all__ = [
     "MORTALITY_METHODS",
@@ -21,4 +21,5 @@ __all__ = [
     "life_table",
     "project",
     "project_region",
+    "project_scenario",
 ]

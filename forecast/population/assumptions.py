@@ -9,8 +9,8 @@ Mortality methods:
   log-linearly between period mid-points;
 - ``lee_carter`` — Lee–Carter fitted by sex to the bundle's surface over ``fit_years``,
   k_t forecast as a random walk with drift (statsmodels), jump-off from the last fitted period;
-- ``improvement`` — the bundle's rates in the base year reduced by ``improvement_rate`` a year
-  (one rate, or one per sex);
+- ``improvement`` — the bundle's rates in the base year reduced by ``improvement_rate`` a year,
+  by sex and age band (one rate; one per sex; or per sex a set of age bands covering 0..100+);
 - ``e0_target`` — the base year's rates scaled, year by year and sex by sex, so that life
   expectancy at birth meets ``e0_targets`` (dated values, linear between dates, held after the
   last; solved with scipy's brentq).
@@ -34,8 +34,9 @@ class PopulationAssumptions:
     mortality_method: str = "schedule"
     #: Lee–Carter fitting window (inclusive calendar years; periods wholly inside are used)
     fit_years: tuple[int, int] = (1990, 2019)
-    #: annual rate of mortality decline, by sex
-    improvement_rate: dict = field(default_factory=lambda: {"male": 0.01, "female": 0.01})
+    #: annual rate of mortality decline: {sex: ((age_start, age_end or None, rate), ...)}, the
+    #: bands of each sex covering ages 0..100+
+    improvement_rate: dict = field(default_factory=lambda: {s: ((0, None, 0.01),) for s in ("male", "female")})
     #: {year: {"male": e0, "female": e0}}
     e0_targets: dict = field(default_factory=dict)
     #: {year: TFR}; empty -> the bundle's total_fertility path
@@ -51,3 +52,14 @@ class PopulationAssumptions:
     def __post_init__(self):
         if self.mortality_method not in MORTALITY_METHODS:
             raise ValueError(f"mortality method must be one of {MORTALITY_METHODS}")
+
+
+def improvement_by_age(assumptions: PopulationAssumptions, open_age: int = 100):
+    """The annual improvement rates as an array (sex, age) for ages 0..open_age."""
+    import numpy as np
+
+    out = np.zeros((2, open_age + 1))
+    for i, sex in enumerate(("male", "female")):
+        for start, end, rate in assumptions.improvement_rate[sex]:
+            out[i, start : (open_age if end is None else end) + 1] = rate
+    return out

@@ -13,14 +13,14 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import brentq
 
-from .assumptions import PopulationAssumptions
+from .assumptions import PopulationAssumptions, improvement_by_age
 from .engine import project_arrays, sex_life_tables
 from .graduation import graduate_counts
 from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints, single_age_mortality
 
-__all__ = ["project", "project_region", "projection_years", "mortality_path", "tfr_path", "indicators"]
+__all__ = ["project", "project_region", "project_scenario", "projection_years", "mortality_path", "tfr_path", "indicators"]
 
 SEXES = ["male", "female"]
 
@@ -133,7 +133,7 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
             base = annual.isel(year=0)
             elapsed = xr.DataArray(np.asarray(years) - years[0], dims="year", coords={"year": years})
             if method == "improvement":
-                rate = xr.DataArray([assumptions.improvement_rate[s] for s in SEXES], dims="sex", coords={"sex": SEXES})
+                rate = xr.DataArray(improvement_by_age(assumptions, OPEN_AGE), dims=("sex", "age"), coords={"sex": SEXES, "age": base["age"].values})
                 mx = base * (1.0 - rate) ** elapsed
             else:
                 mx = _scale_to_e0(base, years, assumptions.e0_targets)
@@ -263,6 +263,25 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
     ds["tfr"].attrs["units"] = "births/woman"
     ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held)
     ds.attrs["fit"] = notes
+    return ds
+
+
+def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+    """Project the population of a :class:`~forecast.scenario.Scenario`, with provenance in attrs:
+    package version, scenario files and content hash, region bundle and its hash."""
+    from .. import __version__
+    from ..region import load_region
+
+    region = load_region(scenario.region_path)
+    ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed)
+    ds.attrs.update(
+        forecast_version=__version__,
+        scenario_title=scenario.title,
+        scenario_files=[str(f) for f in scenario.files],
+        scenario_hash=scenario.content_hash,
+        region_path=str(region.path),
+        region_hash=region.content_hash,
+    )
     return ds
 
 

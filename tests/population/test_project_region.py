@@ -46,7 +46,8 @@ def test_e0_target_is_met(china):
 
 
 def test_improvement_rates_compound(china):
-    ds = project_region(china, PopulationAssumptions(mortality_method="improvement", improvement_rate={"male": 0.02, "female": 0.01}), end_year=2030)
+    rates = {"male": ((0, None, 0.02),), "female": ((0, None, 0.01),)}
+    ds = project_region(china, PopulationAssumptions(mortality_method="improvement", improvement_rate=rates), end_year=2030)
     e0 = ds["life_expectancy_birth"]
     assert float(e0.sel(year=2030, sex="male") - e0.sel(year=2020, sex="male")) > float(e0.sel(year=2030, sex="female") - e0.sel(year=2020, sex="female"))
 
@@ -85,3 +86,15 @@ def test_life_expectancy_indicator_matches_the_life_table(china, baseline):
     mx = annual_rates(single_age_mortality(china.mortality), [2030]).sel(year=2030, sex="female").values
     e0 = life_table(mx, infant_ax(mx[0], "female"))["ex"][0]
     assert float(baseline["life_expectancy_birth"].sel(year=2030, sex="female")) == pytest.approx(e0, rel=1e-12)
+
+
+def test_improvement_rates_by_age_band(china):
+    """Only ages 65+ improve: the 65+ rates fall by (1 - 0.03)^10 over ten years, younger ones stay."""
+    from forecast.population.project import mortality_path
+
+    rates = {s: ((0, 64, 0.0), (65, None, 0.03)) for s in ("male", "female")}
+    a = PopulationAssumptions(mortality_method="improvement", improvement_rate=rates)
+    mx, _ = mortality_path(china, a, list(range(2020, 2031)))
+    ratio = mx.sel(year=2030) / mx.sel(year=2020)
+    assert np.allclose(ratio.sel(age=slice(0, 64)), 1.0)
+    assert np.allclose(ratio.sel(age=slice(65, None)), 0.97**10)
