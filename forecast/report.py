@@ -106,6 +106,11 @@ def population_headline(ds, title: str) -> str:
             f"  {year:>4} {total:>12} {row.share_65_plus:>10.1%} {row.old_age_dependency_ratio:>12.3f} {row.median_age:>10.1f} "
             f"{row.births / 1e4:>9,.0f} {row.life_expectancy_male:>5.1f}/{row.life_expectancy_female:<5.1f} {row.tfr:>5.2f}"
         )
+    first_step = ds.attrs.get("first_step_years", 1.0)
+    if first_step < 1.0:
+        first = int(ds["year"].values[0])
+        lines.append(f"\n  note: {first} covers only the {first_step * 12:.0f} months from the base date ({ds.attrs.get('base_date')}) to 31 December;"
+                     f" its births are those months' births.")
     fit = ds.attrs.get("fit", {})
     for sex in ("male", "female"):
         lc = fit.get(f"lee_carter_{sex}")
