@@ -28,22 +28,26 @@ def infant_ax(m0, sex: str):
 def life_table(mx, a0) -> dict[str, np.ndarray]:
     """Columns qx, lx, dx, Lx, Tx, ex of the life table(s) for ``mx`` (age on the last axis).
 
-    ``a0`` broadcasts against ``mx[..., 0]``.
+    ``a0`` broadcasts against ``mx[..., 0]``. With a_x = 0.5, L_x = (l_x + l_{x+1}) / 2 for the
+    ages between infancy and the open group.
     """
     mx = np.asarray(mx, dtype=float)
-    ax = np.full(mx.shape, 0.5)
-    ax[..., 0] = a0
-    with np.errstate(divide="ignore"):
-        ax[..., -1] = 1.0 / mx[..., -1]
-    qx = np.minimum(mx / (1.0 + (1.0 - ax) * mx), 1.0)
+    a0 = np.asarray(a0, dtype=float)
+    qx = mx / (1.0 + 0.5 * mx)
+    qx[..., 0] = mx[..., 0] / (1.0 + (1.0 - a0) * mx[..., 0])
+    np.minimum(qx, 1.0, out=qx)
     qx[..., -1] = 1.0
-    survive = np.cumprod(1.0 - qx[..., :-1], axis=-1)
-    lx = np.concatenate([np.ones(mx.shape[:-1] + (1,)), survive], axis=-1)
+    lx = np.empty_like(mx)
+    lx[..., 0] = 1.0
+    np.cumprod(1.0 - qx[..., :-1], axis=-1, out=lx[..., 1:])
     dx = lx * qx
     Lx = np.empty_like(mx)
-    Lx[..., :-1] = lx[..., 1:] + ax[..., :-1] * dx[..., :-1]
+    Lx[..., 1:-1] = 0.5 * (lx[..., 1:-1] + lx[..., 2:])
+    Lx[..., 0] = lx[..., 1] + a0 * dx[..., 0]
     Lx[..., -1] = lx[..., -1] / mx[..., -1]
-    Tx = np.flip(np.cumsum(np.flip(Lx, -1), -1), -1)
+    # T_x = Σ_{y>=x} L_y summed from the top age down (a forward "total - cumsum" would cancel
+    # catastrophically at the oldest ages, where T is tiny)
+    Tx = np.cumsum(Lx[..., ::-1], axis=-1)[..., ::-1]
     with np.errstate(invalid="ignore", divide="ignore"):
         ex = Tx / lx
     return {"qx": qx, "lx": lx, "dx": dx, "Lx": Lx, "Tx": Tx, "ex": ex}
