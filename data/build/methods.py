@@ -36,13 +36,7 @@ class WppSchedule:
         self.mx = mx  # (period_index, sex) -> np.array over groups
 
     def rate(self, sex: str, age: int, year: float) -> float:
-        p = 0
-        for i, (start, end) in enumerate(self.periods):
-            if year >= start:
-                p = i
-            if start <= year <= end + 0.999:
-                p = i
-                break
+        p = max((i for i, (start, _) in enumerate(self.periods) if year >= start), default=0)
         g = next(i for i, (s, e) in enumerate(self.groups) if age >= s and (e is None or age <= e))
         return float(self.mx[(p, sex)][g])
 

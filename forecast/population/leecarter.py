@@ -50,6 +50,7 @@ class LeeCarter:
         bx, kt = bx / scale, kt * scale
         self.ax_, self.bx_, self.kt_ = ax, bx, kt
         self.times_ = times
+        self.time_labels_ = mx[tdim].values.tolist()
         self.ages_ = mx["age"].values
         self.explained_variance_ = float(s[0] ** 2 / np.sum(s**2))
         self.last_log_mx_ = log_m[-1]

@@ -20,7 +20,7 @@ from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints, single_age_mortality
 
-__all__ = ["project", "project_region", "project_scenario", "projection_years", "mortality_path", "tfr_path", "indicators"]
+__all__ = ["project", "project_region", "project_scenario", "projection_years", "fit_lee_carter", "mortality_path", "tfr_path", "indicators"]
 
 SEXES = ["male", "female"]
 
@@ -103,30 +103,39 @@ def _e0(mx: np.ndarray, sex: str) -> float:
     return float(life_table(mx, infant_ax(mx[0], sex))["ex"][0])
 
 
-def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None) -> tuple[xr.DataArray, dict]:
-    """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes."""
+def fit_lee_carter(region, assumptions: PopulationAssumptions) -> dict[str, LeeCarter]:
+    """Lee–Carter models by sex, fitted to the bundle's surface over ``assumptions.fit_years``."""
     surface = single_age_mortality(region.mortality)
+    lo, hi = assumptions.fit_years
+    sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
+    fit = surface.isel(period=np.flatnonzero(sel.values))
+    if fit.sizes["period"] < 3:
+        raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
+    times = period_midpoints(fit)
+    return {sex: LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times) for sex in SEXES}
+
+
+def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None, models: dict | None = None) -> tuple[xr.DataArray, dict]:
+    """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes.
+
+    ``models``: Lee–Carter models already fitted (:func:`fit_lee_carter`), so that stochastic runs
+    fit once and draw many times."""
     method = assumptions.mortality_method
     notes: dict = {"mortality_method": method}
     if method == "lee_carter":
-        lo, hi = assumptions.fit_years
-        sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
-        fit = surface.isel(period=np.flatnonzero(sel.values))
-        if fit.sizes["period"] < 3:
-            raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
-        times = period_midpoints(fit)
+        models = models or fit_lee_carter(region, assumptions)
         parts = []
         for sex in SEXES:
-            model = LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times)
+            model = models[sex]
             k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
             parts.append(model.predict(years, k=k))
             notes[f"lee_carter_{sex}"] = {
                 "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
-                "explained_variance": model.explained_variance_, "periods": fit["period"].values.tolist(),
+                "explained_variance": model.explained_variance_, "periods": model.time_labels_,
             }
         mx = xr.concat(parts, dim="sex").assign_coords(sex=SEXES)
     else:
-        annual = annual_rates(surface, years)
+        annual = annual_rates(single_age_mortality(region.mortality), years)
         if method == "schedule":
             mx = annual
         else:
@@ -224,8 +233,10 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
         srb = annual_rates(region.sex_ratio_at_birth, years, log=False)
     migration = _migration(region, years) if assumptions.migration and region.migration is not None else None
 
+    models = fit_lee_carter(region, assumptions) if assumptions.mortality_method == "lee_carter" else None
+
     def run(n_draws, rng):
-        mx, notes = mortality_path(region, assumptions, years, draws=n_draws, rng=rng)
+        mx, notes = mortality_path(region, assumptions, years, draws=n_draws, rng=rng, models=models)
         path = tfr
         if n_draws:
             sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)

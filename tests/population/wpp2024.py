@@ -58,8 +58,8 @@ def census_base() -> xr.DataArray:
 def mortality(years) -> xr.DataArray:
     df = pd.read_csv(RESEARCH / "wpp2024_china_mx_age5_period5.csv")
     periods = sorted(df["period"].unique())
-    age_map = {"0": "0", "1": "1-4", "100+": "100+"}
-    df["age_group"] = [age_map.get(str(a), f"{int(a)}-{int(a) + 4}" if str(a) not in age_map else None) for a in df["age"]]
+    special = {"0": "0", "1": "1-4", "100+": "100+"}
+    df["age_group"] = [special.get(str(a)) or f"{int(a)}-{int(a) + 4}" for a in df["age"]]
     values = np.stack([[df[df.period == p].set_index("age_group").loc[GROUP_LABELS, col].values for col in ("mxM", "mxF")] for p in periods])
     surface = xr.DataArray(values, dims=("period", "sex", "age_group"),
                            coords={"period": periods, "sex": SEXES, "age_group": GROUP_LABELS, **_periods(periods), **_age_coords(GROUP_LABELS)})
