@@ -59,13 +59,16 @@ def _cmd_population(args) -> int:
     print(population_headline(ds, scenario.title))
     if args.out:
         table = population_table(ds)
-        write_atomically(
-            args.out,
-            {
-                "population_indicators.csv": table.to_csv(float_format="%.6g"),
-                "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy"),
-            },
-        )
+        try:
+            write_atomically(
+                args.out,
+                {
+                    "population_indicators.csv": table.to_csv(float_format="%.6g"),
+                    "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy"),
+                },
+            )
+        except OSError as exc:
+            raise InputError(Problem("--out", f"cannot write the results to {args.out}: {exc.strerror or exc}", "give a folder path you can write to (it is created if absent)", value=args.out)) from None
         print(f"\nwrote {args.out}/population_indicators.csv and {args.out}/population.nc")
     return EXIT_OK
 

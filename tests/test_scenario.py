@@ -111,3 +111,25 @@ def test_a_failed_write_leaves_the_previous_results_untouched(tmp_path):
         write_atomically(out, {"a.csv": "new\n", "b.nc": broken})
     assert (out / "a.csv").read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--until", "2010"], "end year 2010 is before the first projected year 2020"),
+        (["--draws", "0"], "at least 1"),
+    ],
+)
+def test_bad_population_options(capsys, extra, fragment):
+    assert main(["population", str(SCENARIOS / "baseline.yaml"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert main(["population", str(SCENARIOS / "baseline.yaml"), "--until", "2022", "--out", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "cannot write the results" in err
+    assert blocker.read_text() == "x"

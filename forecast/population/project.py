@@ -223,8 +223,11 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
     assumptions = assumptions or PopulationAssumptions()
     if draws and assumptions.mortality_method != "lee_carter":
         raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
-    base = base_single_ages(region)
     years, _ = projection_years(region.population_date, end_year)
+    if len(years) == 0:
+        first = projection_years(region.population_date, 9999)[0][0]
+        raise ValueError(f"end year {end_year} is before the first projected year {first} (the base population is dated {region.population_date})")
+    base = base_single_ages(region)
     pattern = fertility_pattern(region.fertility, years)
     tfr, held = tfr_path(region, assumptions, years)
     if assumptions.sex_ratio_at_birth is not None:

@@ -1,0 +1,92 @@
+"""Accuracy figures quoted in README.md, data/china/SOURCES.md and the tests' docstrings.
+
+Run: .venv/bin/python benchmarks/accuracy.py   (or make benchmark)
+Reads ../shared/research-data for the comparisons (never copied into the project); each
+section says which published table it compares with.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESEARCH = ROOT.parent / "shared" / "research-data"
+
+
+def sex_split_errors(china):
+    """data/china base population by sex vs census table 1-5 by sex (research-data)."""
+    df = pd.read_csv(RESEARCH / "census_2010_2020_pop_by_age5_sex_province.csv")
+    census = df[(df.census_year == 2020) & (df.area == "全国")].set_index(["sex", "age_group"])["population"]
+    pop = china.base_population
+    print("Base population by sex vs census table 1-5 (relative error, %):")
+    males = float(pop.sel(sex="male").sum())
+    print(f"  male total: {100 * (males / census['male', 'total'] - 1):+.4f}%")
+    bands = [(0, 10), (10, 60), (60, 80), (80, 90), (90, 100), (100, 200)]
+    for low, high in bands:
+        worst = 0.0
+        for group, start in zip(pop.age_group.values, pop.age_start.values):
+            if low <= start < high:
+                for sex in ("male", "female"):
+                    worst = max(worst, abs(float(pop.sel(sex=sex, age_group=group)) / census[sex, group] - 1))
+        print(f"  ages {low}-{high - 1 if high < 200 else '+'}: largest error {100 * worst:.1f}%")
+
+
+def wpp2024_projection():
+    """The 2020 census projected with WPP 2024 medium-variant rates vs WPP 2024 totals."""
+    from forecast.population import project
+    from tests.population import wpp2024
+
+    base, date, mx, asfr, srb, migration = wpp2024.inputs(2050)
+    young = base.sel(sex="male", age=slice(18, 34))
+    base = base.copy()
+    base.loc[{"sex": "male", "age": slice(18, 34)}] = young + 2_000_000 * young / young.sum()
+    ds = project(base, date, mx, asfr, srb, migration)
+    total = ds["population"].sum(("sex", "age"))
+    wpp = wpp2024.projected_totals()
+    births = pd.read_csv(RESEARCH / "wpp2024_china_births_deaths_rates_annual.csv").set_index("year")["births"] * 1000
+    print("Census 2020 + WPP 2024 rates vs WPP 2024 medium total population:")
+    for year in (2025, 2030, 2040, 2050):
+        level = float(total.sel(year=year)) / wpp[year] - 1
+        growth = float(total.sel(year=year) / total.sel(year=2025)) / (wpp[year] / wpp[2025]) - 1
+        ours_births = float(ds["births"].sel(year=year).sum())
+        print(f"  {year}: level {100 * level:+.2f}%, growth since 2025 {100 * growth:+.2f}%, births {100 * (ours_births / births[year] - 1):+.1f}%")
+
+
+def e0_check(china):
+    """Single-age life table from the bundle's 2015-2019 rates vs WPP 2022 published e0 (2015-2020)."""
+    from forecast.population import life_table
+    from forecast.population.lifetable import infant_ax
+    from forecast.population.rates import single_age_mortality
+
+    mx = single_age_mortality(china.mortality).sel(period="2015-2019")
+    for sex, published in (("male", 74.80), ("female", 80.39)):
+        m = mx.sel(sex=sex).values
+        print(f"  e0 {sex}: {life_table(m, infant_ax(m[0], sex))['ex'][0]:.2f} (WPP 2022: {published})")
+
+
+def lee_carter(china):
+    from forecast.population import PopulationAssumptions
+    from forecast.population.project import fit_lee_carter
+
+    for sex, model in fit_lee_carter(china, PopulationAssumptions(mortality_method="lee_carter")).items():
+        print(f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}")
+
+
+if __name__ == "__main__":
+    import forecast
+
+    china = forecast.load_region(ROOT / "data" / "china")
+    print("Life expectancy and Lee-Carter fit on data/china:")
+    e0_check(china)
+    lee_carter(china)
+    if not RESEARCH.is_dir():
+        print(f"\n{RESEARCH} is absent: skipping the comparisons with the census by sex and WPP 2024.")
+        sys.exit(0)
+    print()
+    sex_split_errors(china)
+    print()
+    wpp2024_projection()
