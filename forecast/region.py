@@ -69,6 +69,8 @@ class Region:
     disability_prevalence: xr.DataArray
     total_fertility: xr.DataArray | None = None
     migration: xr.DataArray | None = None
+    utilisation: pd.DataFrame | None = None
+    claim_sizes: pd.DataFrame | None = None
     files: dict = field(default_factory=dict)
     content_hash: str = ""
 
@@ -83,6 +85,22 @@ class Region:
         series = sel.set_index("year")["value"].sort_index()
         series.attrs["units"] = "yuan"
         return series
+
+    def use(self, year: int, pool: str, service: str, indicator: str) -> float:
+        """One published utilisation figure (canonical unit); NaN when absent."""
+        df = self.utilisation
+        if df is None:
+            return float("nan")
+        sel = df[(df["year"] == year) & (df["pool"] == pool) & (df["service"] == service) & (df["indicator"] == indicator)]
+        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+
+    def claim(self, service: str, parameter: str, level: str = "all") -> float:
+        """One claim-size parameter; NaN when absent."""
+        df = self.claim_sizes
+        if df is None:
+            return float("nan")
+        sel = df[(df["service"] == service) & (df["level"] == level) & (df["parameter"] == parameter)]
+        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
 
     def summary(self) -> str:
         """A short plain-text summary: population, insured, last fund year."""
@@ -157,6 +175,8 @@ def load_region(path: Path | str) -> Region:
         disability_prevalence=_by_age(frames["disability_prevalence"], ["sex"], "disability_prevalence"),
         total_fertility=_annual(frames["total_fertility"], "total_fertility") if "total_fertility" in frames else None,
         migration=_by_age(frames["migration"], ["period", "sex"], "migration") if "migration" in frames else None,
+        utilisation=_tidy(frames["utilisation"], ["year", "pool", "service", "indicator"]) if "utilisation" in frames else None,
+        claim_sizes=_tidy(frames["claim_sizes"], ["service", "level", "parameter"]) if "claim_sizes" in frames else None,
         files={name: dict(spec) for name, spec in meta["files"].items()},
         content_hash=digest.hexdigest(),
     )

@@ -1,13 +1,19 @@
 """Scenario files: YAML data, a baseline plus small overlays, validated with located errors.
 
-A scenario file has a header (``title``, ``description``, ``source``), a ``region`` (bundle
-folder, relative to the file), optionally ``extends: baseline.yaml`` (relative to the file),
-and one section per stage. Overlays combine: ``load_scenario("baseline.yaml+low_tfr.yaml")``
-applies each file's values over the previous ones (mappings merge key by key). Nothing in a
-file is executed; unknown keys, wrong types and out-of-range values end in an
-:class:`~forecast.errors.InputError` naming the file, line, field, value and the bound.
+A scenario file has a header (``title``, ``description``, ``sources``: the policy documents it
+encodes), a ``region`` (bundle folder, relative to the file; the baseline's is inherited),
+optionally ``extends: baseline.yaml`` (relative to the file), ``horizon`` (last projected
+year), and three sections: ``assumptions`` (demography, economy, medical_costs, enrollment),
+``policy`` (one block per pool) and ``verdict`` (the thresholds of the balance verdict).
+Every key below ``assumptions``/``policy``/``verdict`` is declared in
+:data:`forecast.parameters.SCHEMA` with its unit and range; ``assumptions.demography`` is
+described in :class:`~forecast.population.PopulationAssumptions`.
 
-Sections so far: ``population`` (see :class:`~forecast.population.PopulationAssumptions`).
+Overlays combine: ``load_scenario("baseline.yaml+low_tfr.yaml")`` applies each file's values
+over the previous ones (mappings merge key by key; a dated value is replaced whole). Nothing
+in a file is executed; unknown keys, wrong types, out-of-range values and inconsistent
+combinations end in an :class:`~forecast.errors.InputError` naming the file, line, field,
+value and the fix. Loading never changes a previously loaded :class:`Scenario`.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from ._yaml import LineDict, read_yaml
 from .errors import InputError, Problem
+from .parameters import CONTINUATIONS, INTERPOLATIONS, SCHEMA, DatedValue, Param, coerce, iter_params
 from .population.assumptions import MORTALITY_METHODS, PopulationAssumptions
 from .tables import parse_age, parse_period
 
@@ -29,15 +37,52 @@ SEXES = ("male", "female")
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: where it came from and the assumptions of each stage."""
+    """A validated scenario: where it came from, the demography and every parameter.
+
+    ``params`` maps a dotted path (``policy.employee.employer_rate``) to its value: a
+    :class:`~forecast.parameters.DatedValue` for dated parameters, else a number, bool or
+    choice. ``origins`` maps the same path to ``(file, line)``, or ``None`` for a schema default.
+    """
 
     files: tuple[Path, ...]
     title: str
     description: str
+    sources: tuple[str, ...]
     region_path: Path
-    end_year: int
+    horizon: int
     population: PopulationAssumptions
+    params: MappingProxyType
+    origins: MappingProxyType
     content_hash: str
+
+    @property
+    def end_year(self) -> int:
+        """The last projected year (the scenario's ``horizon``)."""
+        return self.horizon
+
+    def __getitem__(self, path: str):
+        return self.params[path]
+
+    def describe(self) -> str:
+        """Every resolved parameter with its unit and the file and line it came from."""
+        lines = [f"# {self.title}", f"# files: {' + '.join(str(f) for f in self.files)}", f"horizon = {self.horizon}  ({self._where('horizon')})"]
+        for path, param in iter_params():
+            if path == "horizon":
+                continue
+            value = self.params[path]
+            text = value.describe() if isinstance(value, DatedValue) else str(value)
+            lines.append(f"{path} = {text} {param.unit if param.unit != 'bool' else ''}  ({self._where(path)})".replace("  (", " (").replace(" (", "  (", 1))
+        for key, value in sorted(vars(self.population).items()):
+            where = self._where(DEMOGRAPHY + DEMOGRAPHY_KEYS.get(key, key))
+            lines.append(f"{DEMOGRAPHY}{DEMOGRAPHY_KEYS.get(key, key)} = {value}  ({where})")
+        return "\n".join(lines)
+
+    def _where(self, path: str) -> str:
+        origin = self.origins.get(path)
+        if origin is None:
+            return "default"
+        file, line = origin
+        return f"{Path(file).name}:{line}" if line else Path(file).name
 
 
 class _Reader:
@@ -56,13 +101,18 @@ def _merge(base: dict, overlay: LineDict, file: Path, origins: dict, prefix: str
     for key, value in overlay.items():
         path = f"{prefix}{key}"
         origins[path] = (file, overlay.line_of(key))
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_dated(value) and not _is_dated(out[key]):
             out[key] = _merge(out[key], value, file, origins, path + ".")
         else:
             if isinstance(value, dict):
                 _record(value, file, origins, path + ".")
             out[key] = value
     return out
+
+
+def _is_dated(mapping: dict) -> bool:
+    """A mapping year -> value, or the long form {values, between, after}: replaced whole by overlays."""
+    return bool(mapping) and (all(isinstance(k, int) and not isinstance(k, bool) for k in mapping) or set(mapping) <= DATED_KEYS)
 
 
 def _record(mapping, file, origins, prefix):
@@ -112,11 +162,22 @@ def load_scenario(path_or_paths) -> Scenario:
     return scenario
 
 
-TOP_KEYS = {"title", "description", "source", "extends", "region", "population"}
-POPULATION_KEYS = {"end_year", "mortality", "fertility", "sex_ratio_at_birth", "migration", "stochastic"}
+TOP_KEYS = {"title", "description", "sources", "extends", "region", "horizon", "assumptions", "policy", "verdict"}
+DEMOGRAPHY = "assumptions.demography."
+POPULATION_KEYS = {"mortality", "fertility", "sex_ratio_at_birth", "migration", "stochastic"}
 MORTALITY_KEYS = {"method", "fit_years", "improvement_rate", "e0_targets"}
 FERTILITY_KEYS = {"tfr", "continuation"}
 STOCHASTIC_KEYS = {"tfr_volatility"}
+DATED_KEYS = {"values", "between", "after"}
+#: PopulationAssumptions field -> key path in the file
+DEMOGRAPHY_KEYS = {
+    "mortality_method": "mortality.method",
+    "fit_years": "mortality.fit_years",
+    "improvement_rate": "mortality.improvement_rate",
+    "e0_targets": "mortality.e0_targets",
+    "tfr": "fertility.tfr",
+    "tfr_volatility": "stochastic.tfr_volatility",
+}
 
 
 def _unknown(reader, mapping, allowed, prefix, origins):
@@ -179,53 +240,42 @@ def _improvement_rates(reader, rate, at, field):
     return out
 
 
-def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> Scenario:
-    last = files[-1]
-    at = lambda key: origins.get(key, (last, None))  # noqa: E731
-    _unknown(reader, data, TOP_KEYS, "", origins)
-    for key in ("title", "region"):
-        if key not in data:
-            reader.fail((last, None), key, f"missing '{key}'", f"add '{key}:' to the scenario or to the file it extends")
-    region_path = None
-    if "region" in data:
-        file = origins["region"][0]
-        region_path = (file.parent / str(data["region"])).resolve()
-        if not (region_path / "region.yaml").is_file():
-            reader.fail(at("region"), "region", "no region bundle (region.yaml) in that folder", "give the bundle folder relative to the scenario file, e.g. ../data/china", data["region"])
-    pop = data.get("population") or {}
+
+
+def _demography(reader, data, at, origins) -> PopulationAssumptions:
+    """The ``assumptions.demography`` section as :class:`PopulationAssumptions`."""
+    pop = (data.get("assumptions") or {}).get("demography") or {} if isinstance(data.get("assumptions"), dict) else {}
     if not isinstance(pop, dict):
-        reader.fail(at("population"), "population", "must be a mapping", "see scenarios/baseline.yaml")
+        reader.fail(at("assumptions.demography"), "assumptions.demography", "must be a mapping", "see scenarios/baseline.yaml")
         pop = {}
-    _unknown(reader, pop, POPULATION_KEYS, "population.", origins)
-    end_year = pop.get("end_year", 2100)
-    if isinstance(end_year, bool) or not isinstance(end_year, int) or not 2021 <= end_year <= 2300:
-        reader.fail(at("population.end_year"), "population.end_year", "must be a year from 2021 to 2300", "write e.g. 2100", end_year)
-        end_year = 2100
+    _unknown(reader, pop, POPULATION_KEYS, DEMOGRAPHY, origins)
     kwargs: dict = {}
     mort = pop.get("mortality") or {}
-    _unknown(reader, mort, MORTALITY_KEYS, "population.mortality.", origins)
+    _unknown(reader, mort, MORTALITY_KEYS, DEMOGRAPHY + "mortality.", origins)
     method = mort.get("method", "schedule")
+    field = DEMOGRAPHY + "mortality.method"
     if method not in MORTALITY_METHODS:
         close = difflib.get_close_matches(str(method), MORTALITY_METHODS, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        reader.fail(at("population.mortality.method"), "population.mortality.method", "unknown mortality method", f"{hint}use one of {', '.join(MORTALITY_METHODS)}", method)
+        reader.fail(at(field), field, "unknown mortality method", f"{hint}use one of {', '.join(MORTALITY_METHODS)}", method)
     else:
         kwargs["mortality_method"] = method
     if "fit_years" in mort:
+        field = DEMOGRAPHY + "mortality.fit_years"
         span = parse_period(str(mort["fit_years"]))
         if span is None or span[0] == span[1]:
-            reader.fail(at("population.mortality.fit_years"), "population.mortality.fit_years", "must be a range of years", "write e.g. 1990-2019", mort["fit_years"])
+            reader.fail(at(field), field, "must be a range of years", "write e.g. 1990-2019", mort["fit_years"])
         else:
             kwargs["fit_years"] = span
     if "improvement_rate" in mort:
-        bands = _improvement_rates(reader, mort["improvement_rate"], at, "population.mortality.improvement_rate")
+        bands = _improvement_rates(reader, mort["improvement_rate"], at, DEMOGRAPHY + "mortality.improvement_rate")
         if bands is not None:
             kwargs["improvement_rate"] = bands
     if method == "improvement" and "improvement_rate" not in mort:
-        reader.fail(at("population.mortality.method"), "population.mortality.improvement_rate", "the improvement method needs improvement_rate", "add e.g. 'improvement_rate: 0.015'")
+        reader.fail(at(DEMOGRAPHY + "mortality.method"), DEMOGRAPHY + "mortality.improvement_rate", "the improvement method needs improvement_rate", "add e.g. 'improvement_rate: 0.015'")
     if "e0_targets" in mort or method == "e0_target":
         targets = mort.get("e0_targets")
-        field = "population.mortality.e0_targets"
+        field = DEMOGRAPHY + "mortality.e0_targets"
         if not isinstance(targets, dict) or not targets:
             reader.fail(at(field), field, "the e0_target method needs dated targets", "write e.g. 'e0_targets: {2035: {male: 79, female: 84}}'")
         else:
@@ -239,12 +289,13 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
                     clean[year] = vals
             kwargs["e0_targets"] = clean
     fert = pop.get("fertility") or {}
-    _unknown(reader, fert, FERTILITY_KEYS, "population.fertility.", origins)
+    _unknown(reader, fert, FERTILITY_KEYS, DEMOGRAPHY + "fertility.", origins)
     if fert.get("continuation", "hold") != "hold":
-        reader.fail(at("population.fertility.continuation"), "population.fertility.continuation", "only 'hold' is supported", "write 'continuation: hold' (the last dated value holds)", fert.get("continuation"))
+        field = DEMOGRAPHY + "fertility.continuation"
+        reader.fail(at(field), field, "only 'hold' is supported", "write 'continuation: hold' (the last dated value holds)", fert.get("continuation"))
     tfr = fert.get("tfr", "bundle")
     if tfr != "bundle":
-        field = "population.fertility.tfr"
+        field = DEMOGRAPHY + "fertility.tfr"
         if not isinstance(tfr, dict) or not tfr:
             reader.fail(at(field), field, "must be 'bundle' or dated values", "write e.g. 'tfr: {2025: 1.0, 2035: 1.1}'", tfr)
         else:
@@ -259,20 +310,154 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
             kwargs["tfr"] = clean
     srb = pop.get("sex_ratio_at_birth", "bundle")
     if srb != "bundle":
-        v = _number(reader, srb, at("population.sex_ratio_at_birth"), "population.sex_ratio_at_birth", 0.9, 1.3, "male births per female birth")
+        field = DEMOGRAPHY + "sex_ratio_at_birth"
+        v = _number(reader, srb, at(field), field, 0.9, 1.3, "male births per female birth")
         if v is not None:
             kwargs["sex_ratio_at_birth"] = v
     if "migration" in pop:
+        field = DEMOGRAPHY + "migration"
         if not isinstance(pop["migration"], bool):
-            reader.fail(at("population.migration"), "population.migration", "must be true or false", "write 'migration: true' to use the bundle's migration table", pop["migration"])
+            reader.fail(at(field), field, "must be true or false", "write 'migration: true' to use the bundle's migration table", pop["migration"])
         else:
             kwargs["migration"] = pop["migration"]
     stoch = pop.get("stochastic") or {}
-    _unknown(reader, stoch, STOCHASTIC_KEYS, "population.stochastic.", origins)
+    _unknown(reader, stoch, STOCHASTIC_KEYS, DEMOGRAPHY + "stochastic.", origins)
     if "tfr_volatility" in stoch:
-        v = _number(reader, stoch["tfr_volatility"], at("population.stochastic.tfr_volatility"), "population.stochastic.tfr_volatility", 0.0, 1.0, "births/woman per year")
+        field = DEMOGRAPHY + "stochastic.tfr_volatility"
+        v = _number(reader, stoch["tfr_volatility"], at(field), field, 0.0, 1.0, "births/woman per year")
         if v is not None:
             kwargs["tfr_volatility"] = v
+    return PopulationAssumptions(**kwargs)
+
+
+def _dated(reader, raw, param: Param, path: str, at, horizon: int):
+    """A file value -> DatedValue (dated parameters) or a plain value; None after a problem."""
+    where = at(path)
+    if not param.dated or not isinstance(raw, dict):
+        if isinstance(raw, dict):
+            reader.fail(where, path, "takes one value, not dated values", f"write {param.bound_text()}")
+            return None
+        value, problem = coerce(raw, param)
+        if problem:
+            reader.fail(where, path, "not an allowed value", problem, raw)
+            return None
+        return DatedValue.constant(value) if param.dated else value
+    spec = raw
+    between, after = "step", param.after
+    if set(raw) <= DATED_KEYS and raw:
+        if "values" not in raw or not isinstance(raw["values"], dict) or not raw["values"]:
+            reader.fail(where, f"{path}.values", "the long form needs 'values'", "write e.g. 'values: {2024: 670, 2030: 850}'")
+            return None
+        spec, between, after = raw["values"], raw.get("between", "step"), raw.get("after", param.after)
+        if between not in INTERPOLATIONS:
+            reader.fail(at(f"{path}.between"), f"{path}.between", "unknown interpolation", f"use one of {', '.join(INTERPOLATIONS)}", between)
+            return None
+        if after not in CONTINUATIONS:
+            close = difflib.get_close_matches(str(after), CONTINUATIONS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            reader.fail(at(f"{path}.after"), f"{path}.after", "unknown continuation rule", f"{hint}use one of {', '.join(CONTINUATIONS)}", after)
+            return None
+    points = []
+    for year, value in spec.items():
+        if isinstance(year, bool) or not isinstance(year, int):
+            reader.fail(where, f"{path}.{year}", "dated values are keyed by year", "write e.g. '{2024: 670, 2030: 850}' or use the long form (values, between, after)", year)
+            return None
+        if not 2000 <= year <= horizon:
+            reader.fail(at(f"{path}.{year}") if isinstance(spec, LineDict) else where, f"{path}.{year}", f"year outside 2000..{horizon} (the horizon)", f"give years up to the horizon {horizon}, or raise 'horizon'", year)
+            return None
+        number, problem = coerce(value, param)
+        if problem:
+            reader.fail(at(f"{path}.{year}") if isinstance(spec, LineDict) else where, f"{path}.{year}", "not an allowed value", problem, value)
+            return None
+        points.append((year, number))
+    return DatedValue(tuple(sorted(points)), between, after)
+
+
+def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizon: int, out: dict):
+    """Validate ``data`` against the schema ``tree``; resolved values go to ``out`` by path."""
+    if not isinstance(data, dict):
+        reader.fail(at(prefix.rstrip(".")), prefix.rstrip("."), "must be a mapping of keys to values", "see scenarios/baseline.yaml", data)
+        data = {}
+    allowed = set(tree) | ({"demography"} if prefix == "assumptions." else set())
+    _unknown(reader, data, allowed, prefix, origins)
+    for key, node in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(node, Param):
+            if key in data:
+                out[path] = _dated(reader, data[key], node, path, at, horizon)
+            elif node.default is not None:
+                out[path] = DatedValue.constant(node.default) if node.dated and not isinstance(node.default, bool) else node.default
+                origins.pop(path, None)
+            else:
+                out[path] = None
+                reader.fail(at(prefix.rstrip(".")) if prefix else at(path), path, "missing", f"give {node.bound_text()} here or in the baseline: {node.description}")
+        else:
+            _walk(reader, data.get(key) or {}, node, path + ".", origins, at, horizon, out)
+
+
+def _cross_checks(reader, p: dict, at):
+    """Checks between fields: caps above deductibles, shares that add up, retirement ages."""
+
+    def values(path):
+        v = p.get(path)
+        return [] if v is None else ([x for _, x in v.points] if isinstance(v, DatedValue) else [v])
+
+    for pool in ("employee", "resident"):
+        base = f"policy.{pool}.benefits."
+        for service, levels in (("inpatient", ("tier3", "tier2", "tier1")), ("outpatient", ("",)), ("outpatient_special", ("",))):
+            cap = values(f"{base}{service}.annual_cap")
+            for level in levels:
+                ded_path = f"{base}{service}.{level + '.' if level else ''}deductible"
+                deductibles = values(ded_path)
+                if cap and deductibles and min(cap) <= max(deductibles):
+                    reader.fail(at(f"{base}{service}.annual_cap"), f"{base}{service}.annual_cap", f"the cap ({min(cap):g} yuan) is not above the deductible ({max(deductibles):g} yuan, {ded_path})", "raise the cap or lower the deductible; a cap must exceed the deductible", min(cap))
+    for group in ("care_mix",):
+        shares = [values(f"policy.ltci.{group}.{k}") for k in ("home_care", "institutional_care")]
+        if all(shares) and abs(shares[0][0] + shares[1][0] - 1) > 1e-9:
+            reader.fail(at(f"policy.ltci.{group}"), f"policy.ltci.{group}", f"home_care + institutional_care must be 1 (found {shares[0][0] + shares[1][0]:g})", "make the two shares add up to 1")
+    groups = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
+    total = sum(max(values(f"policy.medical_assistance.groups.{g}.population_share") or [0]) for g in groups)
+    if total > 1:
+        reader.fail(at("policy.medical_assistance.groups"), "policy.medical_assistance.groups", f"the groups' population shares add up to {total:g}, more than 1", "the groups are disjoint shares of the population: make them add up to at most 1")
+    for who, limit in (("male", 70), ("female_worker", 70), ("female_cadre", 70)):
+        base = f"policy.employee.retirement_age.{who}"
+        start, end = p.get(f"{base}.from"), p.get(f"{base}.to")
+        if start is not None and end is not None and end < start:
+            reader.fail(at(f"{base}.to"), f"{base}.to", f"the reform lowers the retirement age ({start:g} -> {end:g})", "give 'to' at least 'from' (write to = from for no reform)", end)
+        if who.startswith("female") and end is not None and end > limit:
+            reader.fail(at(f"{base}.to"), f"{base}.to", f"a female retirement age above {limit}", f"give an age of at most {limit}", end)
+
+
+def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> Scenario:
+    last = files[-1]
+    at = lambda key: origins.get(key, (last, None))  # noqa: E731
+    _unknown(reader, data, TOP_KEYS, "", origins)
+    for key in ("title", "region"):
+        if key not in data:
+            reader.fail((last, None), key, f"missing '{key}'", f"add '{key}:' to the scenario or to the file it extends")
+    region_path = None
+    if "region" in data:
+        file = origins["region"][0]
+        region_path = (file.parent / str(data["region"])).resolve()
+        if not (region_path / "region.yaml").is_file():
+            reader.fail(at("region"), "region", "no region bundle (region.yaml) in that folder", "give the bundle folder relative to the scenario file, e.g. ../data/china", data["region"])
+    sources = data.get("sources", [])
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        reader.fail(at("sources"), "sources", "must be a list of documents", "write e.g. 'sources: [温政办〔2022〕98号]'", sources)
+        sources = []
+    params: dict = {}
+    horizon_param = SCHEMA["horizon"]
+    horizon = _dated(reader, data.get("horizon", horizon_param.default), horizon_param, "horizon", at, 2300)
+    horizon = int(horizon) if horizon is not None else horizon_param.default
+    if not isinstance(data.get("horizon", 2060), int):
+        reader.fail(at("horizon"), "horizon", "must be a whole year", "write e.g. 'horizon: 2060'", data.get("horizon"))
+    params["horizon"] = horizon
+    population = _demography(reader, data, at, origins)
+    for section in ("assumptions", "policy", "verdict"):
+        _walk(reader, data.get(section) or {}, SCHEMA[section], section + ".", origins, at, horizon, params)
+    _cross_checks(reader, params, at)
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.read_bytes())
@@ -280,8 +465,11 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
         files=tuple(files),
         title=str(data.get("title", "")),
         description=str(data.get("description", "")),
+        sources=tuple(sources),
         region_path=region_path if region_path is not None else Path("."),
-        end_year=end_year,
-        population=PopulationAssumptions(**kwargs),
+        horizon=horizon,
+        population=population,
+        params=MappingProxyType(params),
+        origins=MappingProxyType({k: origins.get(k) for k in params}),
         content_hash=digest.hexdigest(),
     )

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from .vocabulary import (
     ACCOUNTS,
     AGGREGATE_POOLS,
+    CLAIM_PARAMETERS,
     FINANCING_PARAMETERS,
     FUND_ITEMS,
+    HOSPITAL_LEVELS,
     POOLS,
     SERVICES,
     SEXES,
     STATUSES,
+    UTILISATION_INDICATORS,
 )
 
 __all__ = ["Column", "Table", "TABLES", "REQUIRED_TABLES", "schema_markdown"]
@@ -185,6 +188,39 @@ TABLES: dict[str, Table] = {
             keys=(SEX, AGE),
             units={"ratio": (0, 1)},
             age_rule="to_open",
+        ),
+        Table(
+            "utilisation",
+            "Published benefit use by year, pool and service: uses (person-times), users, mean cost per "
+            "use, the insured's medical expenses, the in-catalogue fund payment ratio, persons whose "
+            "contribution medical assistance paid. Needed by `forecast run` (base-year calibration).",
+            keys=(
+                YEAR,
+                POOL,
+                Column("service", "choice", (*SERVICES, "all"), "medical service, or 'all'"),
+                Column("indicator", "choice", tuple(UTILISATION_INDICATORS), "published indicator"),
+            ),
+            units={"persons": (0, INF), "yuan": (0, INF), "ratio": (0, 1)},
+            unit_by="indicator",
+            unit_of=dict(UTILISATION_INDICATORS),
+            required=False,
+            time_rule="annual",
+            allow_blank_value=True,
+        ),
+        Table(
+            "claim_sizes",
+            "Claim-size distribution and case mix by service and hospital level: coefficient of "
+            "variation of the (lognormal) cost per claim, admissions share and relative cost by level, "
+            "visits per patient. Needed by `forecast run`.",
+            keys=(
+                Column("service", "choice", SERVICES, "medical service"),
+                Column("level", "choice", (*HOSPITAL_LEVELS, "all"), "hospital level, or 'all'"),
+                Column("parameter", "choice", tuple(CLAIM_PARAMETERS), "claim parameter"),
+            ),
+            units={"ratio": (0, 100), "per_person_year": (0, 366)},
+            unit_by="parameter",
+            unit_of=dict(CLAIM_PARAMETERS),
+            required=False,
         ),
     )
 }

@@ -33,6 +33,9 @@ PUBLISHED_UNITS: dict[str, tuple[str, float]] = {
     "人": ("persons", 1.0),
     "万人": ("persons", 10_000),
     "亿人": ("persons", 100_000_000),
+    "人次": ("persons", 1.0),
+    "万人次": ("persons", 10_000),
+    "亿人次": ("persons", 100_000_000),
     "元/人/年": ("yuan/person/year", 1.0),
     "元/人/月": ("yuan/person/month", 1.0),
 }

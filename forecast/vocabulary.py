@@ -16,6 +16,9 @@ __all__ = [
     "SERVICES",
     "LEVELS",
     "FINANCING_PARAMETERS",
+    "HOSPITAL_LEVELS",
+    "UTILISATION_INDICATORS",
+    "CLAIM_PARAMETERS",
 ]
 
 #: The pools the model projects (DESIGN.md, closed list).
@@ -58,6 +61,27 @@ FUND_ITEMS: tuple[str, ...] = (
 
 #: Medical services (GLOSSARY.md) plus long-term care for the LTCI cost curve.
 SERVICES: tuple[str, ...] = ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
+
+#: Hospital levels of the inpatient benefit tiers (GLOSSARY.md; tier1 includes township centres).
+HOSPITAL_LEVELS: tuple[str, ...] = ("tier3", "tier2", "tier1")
+
+#: Published utilisation figures (NHSA bulletins) and their canonical units.
+UTILISATION_INDICATORS: dict[str, str] = {
+    "uses": "persons",  # person-times (人次): admissions, visits
+    "users": "persons",  # persons receiving the benefit in the year (e.g. LTCI beneficiaries)
+    "mean_cost": "yuan",  # cost per use (次均费用)
+    "medical_expenses": "yuan",  # total medical cost of the insured for the service
+    "catalog_payment_ratio": "ratio",  # fund payment / in-catalogue cost (目录内基金支付比例)
+    "subsidized_enrollment": "persons",  # persons whose contribution assistance paid (资助参保)
+}
+
+#: Claim-size and case-mix parameters of the benefit model, and their canonical units.
+CLAIM_PARAMETERS: dict[str, str] = {
+    "cv": "ratio",  # coefficient of variation of the cost per claim (s.d. / mean)
+    "level_share": "ratio",  # share of admissions by hospital level
+    "level_cost_ratio": "ratio",  # cost per admission at the level relative to a reference level
+    "uses_per_patient": "per_person_year",  # visits a patient makes in a year
+}
 
 #: Administrative levels of a region bundle.
 LEVELS: tuple[str, ...] = ("national", "province", "prefecture", "county")

@@ -37,15 +37,15 @@ def write(tmp_path, text):
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("population:\n  mortality:\n    method: lee_carte\n", ["line 5", "population.mortality.method", "did you mean 'lee_carter'"]),
-        ("population:\n  fertilty:\n    tfr: bundle\n", ["line 4", "unknown key 'fertilty'", "did you mean 'fertility'"]),
-        ("population:\n  fertility:\n    tfr: {2030: 13}\n", ["population.fertility.tfr.2030", "[0.0, 10.0]"]),
-        ("population:\n  sex_ratio_at_birth: 106\n", ["population.sex_ratio_at_birth", "[0.9, 1.3]"]),
-        ("population:\n  mortality:\n    method: improvement\n    improvement_rate: 2\n", ["improvement_rate", "write 0.02"]),
-        ("population:\n  mortality:\n    method: e0_target\n", ["e0_target method needs dated targets"]),
-        ("population:\n  mortality:\n    method: improvement\n    improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n", ["improvement_rate.male", "cover ages 0"]),
-        ("population:\n  end_year: 1999\n", ["population.end_year", "2021 to 2300"]),
-        ("population:\n  mortality:\n    method: schedule\n    method: lee_carter\n", ["duplicate key 'method'"]),
+        ("assumptions:\n  demography:\n    mortality:\n      method: lee_carte\n", ["line 6", "assumptions.demography.mortality.method", "did you mean 'lee_carter'"]),
+        ("assumptions:\n  demography:\n    fertilty:\n      tfr: bundle\n", ["line 5", "unknown key 'fertilty'", "did you mean 'fertility'"]),
+        ("assumptions:\n  demography:\n    fertility:\n      tfr: {2030: 13}\n", ["assumptions.demography.fertility.tfr.2030", "[0.0, 10.0]"]),
+        ("assumptions:\n  demography:\n    sex_ratio_at_birth: 106\n", ["assumptions.demography.sex_ratio_at_birth", "[0.9, 1.3]"]),
+        ("assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: 2\n", ["improvement_rate", "write 0.02"]),
+        ("assumptions:\n  demography:\n    mortality:\n      method: e0_target\n", ["e0_target method needs dated targets"]),
+        ("assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n", ["improvement_rate.male", "cover ages 0"]),
+        ("horizon: 1999\n", ["horizon", "[2021, 2300]"]),
+        ("assumptions:\n  demography:\n    mortality:\n      method: schedule\n      method: lee_carter\n", ["duplicate key 'method'"]),
     ],
 )
 def test_bad_scenarios_name_the_place_and_the_fix(tmp_path, capsys, text, fragments):
@@ -92,7 +92,7 @@ def test_stochastic_run_without_lee_carter_is_a_clear_error(capsys):
 
 
 def test_improvement_rates_by_sex_and_age_band(tmp_path):
-    path = write(tmp_path, "population:\n  mortality:\n    method: improvement\n    improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n")
+    path = write(tmp_path, "assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n")
     rates = load_scenario(path).population.improvement_rate
     assert rates == {"male": ((0, 64, 0.02), (65, None, 0.01)), "female": ((0, None, 0.015),)}
 

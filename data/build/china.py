@@ -226,18 +226,28 @@ def fund_rows(nhsa: Nhsa) -> list[list]:
     total_reserve = {
         y: derived(nhsa, y, [(1, "basic_total", "accumulated_balance"), (-1, "urrbmi", "accumulated_balance")], yi, "basic total reserve - resident reserve (bulletin)") for y in (2021, 2022)
     }
-    no_bulletin_after_2022 = {y: ("", None, "not_available", "", "from 2023 the bulletin reports pooled-fund reserves only") for y in (2023, 2024)}
+    ia_2024 = Decimal("14471.75")  # bulletin text: 个人账户累计结存14471.75亿元
+    ia_balance_2024 = Decimal(nhsa.pick(2024, "uebmi_ia", "income")["value"]) - Decimal(nhsa.pick(2024, "uebmi_ia", "expenditure")["value"])
+    mirror = "2024 bulletin text (个人账户累计结存14471.75亿元) via the mirror http://blog.lgjyuntun.com/p?id=8795594"
+    ia_reserve = {
+        2024: (str(ia_2024), yi, "bulletin_final", "S2024B", mirror),
+        2023: (str(ia_2024 - ia_balance_2024), yi, "derived", "S2024B", "2024 reserve minus the 2024 balance (income 6390.01 - expenditure 5879.83)"),
+    }
+    employee_total = {
+        y: (str(Decimal(pooled_reserve[y][0]) + Decimal(ia_reserve[y][0])), yi, "derived", "S2023B;S2024B", "pooled-fund reserve + individual-account reserve")
+        for y in (2023, 2024)
+    }
     spec = [
         ("employee", "total", "income", series(nhsa, years, "uebmi", "income")),
         ("employee", "total", "expenditure", series(nhsa, years, "uebmi", "expenditure")),
-        ("employee", "total", "reserve", series(nhsa, years, "uebmi", "accumulated_balance", overrides={**total_reserve, **no_bulletin_after_2022})),
+        ("employee", "total", "reserve", series(nhsa, years, "uebmi", "accumulated_balance", overrides={**total_reserve, **employee_total})),
         ("employee", "total", "contribution_income", series(nhsa, range(2020, 2023), "uebmi", "income_contributions")),
         ("employee", "pooled_fund", "income", series(nhsa, range(2023, 2025), "uebmi_pooled", "income")),
         ("employee", "pooled_fund", "expenditure", series(nhsa, range(2023, 2025), "uebmi_pooled", "expenditure")),
         ("employee", "pooled_fund", "reserve", series(nhsa, range(2019, 2025), "uebmi_pooled", "accumulated_balance", overrides=pooled_reserve)),
         ("employee", "individual_account", "income", series(nhsa, range(2023, 2025), "uebmi_ia", "income")),
         ("employee", "individual_account", "expenditure", series(nhsa, range(2023, 2025), "uebmi_ia", "expenditure")),
-        ("employee", "individual_account", "reserve", series(nhsa, range(2019, 2025), "uebmi_ia", "accumulated_balance", overrides=no_bulletin_after_2022)),
+        ("employee", "individual_account", "reserve", series(nhsa, range(2019, 2025), "uebmi_ia", "accumulated_balance", overrides=ia_reserve)),
         ("employee", "individual_account", "mutual_aid_expenditure", series(nhsa, range(2024, 2025), "uebmi_ia", "mutual_aid_usage")),
         ("employee", "maternity", "expenditure", series(nhsa, years, "maternity", "fund_expenditure")),
         ("resident", "total", "income", series(nhsa, years, "urrbmi", "income", overrides={2018: res2018["income"]})),
@@ -339,6 +349,46 @@ def disability_rows(pop_rows) -> tuple[list[list], dict]:
     return rows, {"alpha": alpha, "beta": beta, "gamma": gamma}
 
 
+def utilisation_rows() -> list[list]:
+    """NHSA bulletin benefit-use figures, as typed in inputs/nhsa_utilisation.csv."""
+    return [[r["year"], r["pool"], r["service"], r["indicator"], r["value"], r["unit"], r["source"]] for r in read(INPUTS / "nhsa_utilisation.csv")]
+
+
+def claim_size_rows() -> tuple[list[list], dict]:
+    """Claim-size dispersion from published cost concentration; case mix from NHC figures."""
+    f = {r["figure"]: float(r["value"]) for r in read(INPUTS / "published_figures.csv")}
+    sigma_in, cv_in = methods.lognormal_cv_from_top_share(0.10, f["inpatient_top10_cost_share"])
+    sigma_out, cv_out = methods.lognormal_cv_from_top_share(0.05, f["patient_top5_cost_share"])
+    mix = methods.tier_mix(
+        f["hospital_admissions_2023"],
+        f["township_admissions_2023"] + f["community_admissions_2023"],
+        f["hospital_cost_per_admission_2022"],
+        f["tier3_public_cost_per_admission_2022q1"],
+        f["tier2_public_cost_per_admission_2022q1"],
+    )
+    ratio3 = f["tier3_public_cost_per_admission_2022q1"] / f["tier2_public_cost_per_admission_2022q1"]
+    conc = "lognormal cv from the top-decile cost share"
+    rows = [
+        ["inpatient", "all", "cv", f"{cv_in:.4f}", "ratio", "COSTCONC_FAN2022", f"{conc}: top 10% of inpatients hold 49% of cost (sigma {sigma_in:.4f})"],
+        ["outpatient", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"lognormal cv from the top-5% cost share: top 5% of patients hold 51% (sigma {sigma_out:.4f})"],
+        ["outpatient_special", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"as outpatient (sigma {sigma_out:.4f}); no separate figure for special diseases"],
+        ["outpatient_special", "all", "uses_per_patient", "12", "per_person_year", "S2024B", "assumption: one visit a month per special-disease patient (no national figure); patients = visits / 12"],
+    ]
+    notes = {
+        "tier3": "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs (2022 Q1)",
+        "tier2": "same; tier-1 hospitals folded into tier2",
+        "tier1": "primary care (township and community centres) share of 2023 admissions",
+    }
+    for level in ("tier3", "tier2", "tier1"):
+        rows.append(["inpatient", level, "level_share", f"{mix[level]:.4f}", "ratio", "NHC2023;NHC2022;NHC2022Q1", notes[level]])
+    rows += [
+        ["inpatient", "tier3", "level_cost_ratio", f"{ratio3:.4f}", "ratio", "NHC2022Q1", "tier-3 / tier-2 public-hospital cost per admission, 2022 Q1"],
+        ["inpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
+        ["inpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "no published primary-care cost per admission: taken as tier2"],
+    ]
+    return rows, {"inpatient_sigma": sigma_in, "outpatient_sigma": sigma_out, **{f"share_{k}": v for k, v in mix.items()}}
+
+
 def sources_register() -> dict:
     """The source register: ../shared/reference-data/sources.csv plus sources_extra.yaml."""
     import yaml
@@ -368,6 +418,8 @@ FILES = {
     "financing": ["URRBMI_NOTICES", "POLICY_1998", "POLICY_2021_IA", "CI_2012", "CI_2019"],
     "cost_curves": ["WPP2022", "BULLETIN2024_COSTS", "S2024B"],
     "disability_prevalence": ["DISAB_META2023", "DISAB_SURVEY2015", "CENSUS2020_T15"],
+    "utilisation": ["S2023B", "S2024B"],
+    "claim_sizes": ["COSTCONC_FAN2022", "COSTCONC_YE", "NHC2023", "NHC2022", "NHC2022Q1", "S2024B"],
 }
 
 
@@ -412,8 +464,11 @@ def build(out: Path) -> dict:
     write(out / "cost_curves.csv", ["service", "sex", "age", "value", "unit", "source", "method"], cost)
     dis, dis_info = disability_rows(pop_rows)
     write(out / "disability_prevalence.csv", ["sex", "age", "value", "unit", "source", "method"], dis)
+    write(out / "utilisation.csv", ["year", "pool", "service", "indicator", "value", "unit", "source"], utilisation_rows())
+    claims, claim_info = claim_size_rows()
+    write(out / "claim_sizes.csv", ["service", "level", "parameter", "value", "unit", "source", "method"], claims)
     region_yaml(out)
-    return {**pop_info, **cost_info, **dis_info}
+    return {**pop_info, **cost_info, **dis_info, **claim_info}
 
 
 if __name__ == "__main__":

@@ -166,3 +166,32 @@ def rake_to_margins(seed: np.ndarray, row_groups: list[np.ndarray], row_totals, 
         if err < tol:
             break
     return table
+
+
+def lognormal_cv_from_top_share(top_fraction: float, cost_share: float) -> tuple[float, float]:
+    """(σ, cv) of the lognormal whose top ``top_fraction`` of claimants hold ``cost_share`` of cost.
+
+    For X lognormal(μ, σ) the share of E[X] held by the top p is 1 − Φ(z_{1−p} − σ)
+    (the first-moment distribution of a lognormal is lognormal(μ + σ², σ)), so
+    σ = z_{1−p} − Φ⁻¹(1 − share) and cv = sqrt(exp(σ²) − 1).
+
+    >>> s, cv = lognormal_cv_from_top_share(0.10, 0.49)
+    >>> round(s, 3), round(cv, 2)
+    (1.256, 2.0)
+    """
+    from scipy.stats import norm
+
+    sigma = float(norm.ppf(1 - top_fraction) - norm.ppf(1 - cost_share))
+    return sigma, float(np.sqrt(np.expm1(sigma**2)))
+
+
+def tier_mix(hospital_admissions: float, primary_admissions: float, hospital_cost: float, tier3_cost: float, tier2_cost: float) -> dict:
+    """Admission shares by level: primary care is tier1; hospitals split into tier3 and tier2.
+
+    The tier-3 share of hospital admissions w solves w·c3 + (1 − w)·c2 = c (the hospitals'
+    average cost per admission), with c3 and c2 the tier-3 and tier-2 costs per admission
+    ("implied case-mix" method; tier-1 hospitals are folded into tier2).
+    """
+    w = (hospital_cost - tier2_cost) / (tier3_cost - tier2_cost)
+    primary = primary_admissions / (hospital_admissions + primary_admissions)
+    return {"tier3": (1 - primary) * w, "tier2": (1 - primary) * (1 - w), "tier1": primary}

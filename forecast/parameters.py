@@ -1,0 +1,340 @@
+"""The scenario parameter schema: every key a scenario may set, with its unit, range and meaning.
+
+Each leaf is a :class:`Param`. Values in files are either a scalar or *dated values*: a
+mapping year -> value, or the long form::
+
+    fiscal_subsidy:
+      values: {2024: 670, 2030: 850}
+      between: linear          # step (default): a value holds until the next given year
+      after: wage_growth       # hold (default) | wage_growth | price_inflation | disposable_income_growth
+
+A value is resolved year by year with :meth:`DatedValue.path`; every year filled beyond the
+last given year is reported so that a run can list (or, with ``--strict``, refuse) them.
+
+Units come from the closed list of :mod:`forecast.units`. In files a ratio may be written
+``0.65`` or ``"65%"``; money may be written ``2000``, ``"2000元"``, ``"20万"`` or ``"20万元"``
+(万 = 10,000 exactly; 亿 is refused because no benefit parameter is that large and a typo
+would go unnoticed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Param", "DatedValue", "SCHEMA", "GROWTH_SERIES", "coerce", "iter_params", "CONTINUATIONS", "INTERPOLATIONS"]
+
+INTERPOLATIONS = ("step", "linear")
+#: Series a dated value may grow with after its last given year (paths in the schema).
+GROWTH_SERIES = {
+    "wage_growth": "assumptions.economy.wage_growth",
+    "price_inflation": "assumptions.economy.price_inflation",
+    "disposable_income_growth": "assumptions.economy.disposable_income_growth",
+}
+CONTINUATIONS = ("hold", *GROWTH_SERIES)
+MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One scenario parameter: unit, allowed range, default (None: the baseline must give it)."""
+
+    unit: str
+    description: str
+    low: float | None = None
+    high: float | None = None
+    default: object = None
+    reference: str = ""
+    dated: bool = True
+    choices: tuple = ()
+    #: default continuation for the short form {year: value}
+    after: str = "hold"
+
+    def bound_text(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.unit == "bool":
+            return "true or false"
+        return f"a number in [{self.low:g}, {self.high:g}] ({self.unit})"
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    """A parameter over time: given (year, value) points, how to fill between and after them."""
+
+    points: tuple[tuple[int, float], ...]
+    between: str = "step"
+    after: str = "hold"
+
+    @classmethod
+    def constant(cls, value: float) -> DatedValue:
+        return cls(((0, float(value)),))
+
+    @property
+    def is_constant(self) -> bool:
+        return len(self.points) == 1 and self.points[0][0] == 0
+
+    @property
+    def last_year(self) -> int:
+        return self.points[-1][0]
+
+    def path(self, years, growth: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
+        """Values for ``years`` (consecutive) and the years filled beyond the last given year.
+
+        Before the first given year the first value holds. ``growth`` (ratio a year, aligned
+        with ``years``) is required when ``after`` names a series.
+        """
+        years = np.asarray(years, dtype=int)
+        if self.is_constant:
+            return np.full(len(years), self.points[0][1]), []
+        given_years = np.array([p[0] for p in self.points])
+        given = np.array([p[1] for p in self.points])
+        if self.between == "linear":
+            out = np.interp(years, given_years, given)
+        else:
+            index = np.searchsorted(given_years, years, side="right") - 1
+            out = given[np.clip(index, 0, None)]
+        beyond = years > self.last_year
+        if self.after != "hold" and beyond.any():
+            if growth is None:
+                raise ValueError(f"dated value continues with {self.after} but no growth series was given")
+            factors = np.cumprod(np.where(beyond, 1.0 + np.asarray(growth, dtype=float), 1.0))
+            last = factors[np.searchsorted(years, self.last_year)] if self.last_year >= years[0] else 1.0
+            out = np.where(beyond, given[-1] * factors / last, out)
+        return out, [int(y) for y in years[beyond]]
+
+    def describe(self) -> str:
+        if self.is_constant:
+            return f"{self.points[0][1]:g}"
+        pts = ", ".join(f"{y}: {v:g}" for y, v in self.points)
+        return f"{{{pts}}} between={self.between} after={self.after}"
+
+
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
+_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(万)?\s*(元)?\s*$")
+
+
+def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
+    """(value in the canonical unit, None) or (None, what is wrong and how to fix it)."""
+    if param.choices:
+        if value in param.choices:
+            return value, None
+        return None, f"expected {param.bound_text()}"
+    if param.unit == "bool":
+        if isinstance(value, bool):
+            return value, None
+        return None, "expected true or false"
+    number = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and param.unit == "ratio" and _PERCENT.match(value):
+        number = float(_PERCENT.match(value).group(1)) / 100
+    elif isinstance(value, str) and param.unit in MONEY_UNITS and _MONEY.match(value) and value.strip() not in ("",):
+        m = _MONEY.match(value)
+        number = float(m.group(1)) * (10_000 if m.group(2) else 1)
+    if number is None:
+        hint = " (write a ratio as 0.65 or \"65%\")" if param.unit == "ratio" else ""
+        hint = " (write money as 2000, \"2000元\" or \"20万\")" if param.unit in MONEY_UNITS else hint
+        return None, f"expected {param.bound_text()}{hint}"
+    if not param.low <= number <= param.high:
+        if param.unit == "ratio" and 1 < number <= 100 and param.low <= number / 100 <= param.high:
+            return None, f"ratios are fractions: write {number / 100:g} (or \"{number:g}%\"), not {number:g}"
+        return None, f"expected {param.bound_text()}"
+    return number, None
+
+
+def _p(unit, description, low=None, high=None, **kw) -> Param:
+    if unit == "ratio" and low is None:
+        low, high = 0.0, 1.0
+    if unit in MONEY_UNITS and low is None:
+        low, high = 0.0, 1e9
+    return Param(unit, description, low, high, **kw)
+
+
+def _growth(description, **kw) -> Param:
+    return _p("ratio", description + " (ratio a year: 0.05 = 5%)", -0.5, 1.0, **kw)
+
+
+def _tier(kind: str) -> dict:
+    return {
+        "deductible": _p("yuan", f"起付线: the deductible per {kind} (yuan)", reference="local benefit rules"),
+        "reimbursement_ratio": _p("ratio", "报销比例: the fund's share of policy-scope cost above the deductible"),
+    }
+
+
+def _benefits(pool: str) -> dict:
+    levels = {level: _tier("admission (times the admissions per patient in the year)") for level in ("tier3", "tier2", "tier1")}
+    return {
+        "inpatient": {
+            **levels,
+            "annual_cap": _p("yuan", "封顶线: the annual cap on the fund's inpatient payment per person (yuan)"),
+        },
+        "outpatient": {
+            **_tier("year"),
+            "annual_cap": _p("yuan", "the annual cap on general-outpatient (门诊共济) payment per person (yuan)"),
+        },
+        "outpatient_special": {
+            **_tier("year"),
+            "annual_cap": _p("yuan", "the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)"),
+            "cap_shared_with_inpatient": _p(
+                "bool", "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap", dated=False, default=False
+            ),
+        },
+    }
+
+
+_AGE_RULE = {
+    "from": _p("year", "statutory retirement age before the reform (years)", 40, 70, dated=False),
+    "to": _p("year", "statutory retirement age at the end of the reform (years)", 40, 70, dated=False),
+    "months_per_step": _p("months", "the retirement age rises one month for every this many months of birth date", 1, 24, dated=False),
+}
+
+#: The schema tree. ``assumptions.demography`` is validated by :mod:`forecast.scenario` itself
+#: (it predates this table and has structured values such as age bands).
+SCHEMA: dict = {
+    "horizon": _p("year", "the last projected year", 2021, 2300, dated=False, default=2060),
+    "assumptions": {
+        "economy": {
+            "wage_growth": _growth("nominal growth of the average wage and so of the contribution base", reference="assumption"),
+            "price_inflation": _growth("consumer-price inflation, the price part of medical cost growth"),
+            "disposable_income_growth": _growth("growth of residents' per-capita disposable income (moves the critical-illness threshold)"),
+            "disposable_income_per_capita": _p(
+                "yuan/person/year", "全国居民人均可支配收入 (yuan a year per person)", after="disposable_income_growth", reference="NBS statistical communiqué"
+            ),
+            "interest_rate": _p("ratio", "interest credited on reserves (ratio a year)", 0.0, 0.2),
+        },
+        "medical_costs": {
+            "utilisation_growth": {
+                s: _growth(f"real growth of {s} cost per person at constant age structure (utilisation, intensity, technology)")
+                for s in ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
+            },
+            "payment_reform_effect": _growth("effect of DIP/DRG payment and volume-based procurement on cost growth (negative lowers it)"),
+            "induced_demand_elasticity": _p(
+                "ratio",
+                "elasticity of use with respect to the patient's share of cost (0: none; RAND HIE about -0.2)",
+                -1.0,
+                0.0,
+                default=0.0,
+                reference="Manning et al. (1987), AER 77(3):251-277",
+            ),
+        },
+        "enrollment": {
+            "in_service_coverage": _p(
+                "ratio", "in-service coverage of the working-age population relative to the base year (1.0 = as in the base year)", 0.0, 3.0
+            ),
+            "resident_coverage": _p("ratio", "coverage of the rest of the population by the resident pool relative to the base year", 0.0, 1.5),
+            "compliance_rate": _p("ratio", "contribution compliance relative to the base year's collected base (1.0 = as collected)", 0.0, 1.5),
+            "flexible_worker_share": _p(
+                "ratio", "share of working-age resident enrollees who join the employee pool as flexible workers", default=0.0, dated=True
+            ),
+        },
+    },
+    "policy": {
+        "employee": {
+            "employer_rate": _p("ratio", "单位缴费率: employer contribution rate (share of the contribution base)", 0.0, 0.3, reference="国发〔1998〕44号"),
+            "employee_rate": _p("ratio", "个人缴费率: employee contribution rate", 0.0, 0.2, reference="国发〔1998〕44号"),
+            "maternity_rate": _p("ratio", "生育保险费率 (merged into the employee pool)", 0.0, 0.05),
+            "flexible_base_ratio": _p("ratio", "flexible workers' contribution base as a share of the average base", 0.0, 3.0, default=0.6),
+            "retiree_contribution_rate": _p(
+                "ratio", "contribution rate retirees pay on their pension (0 under current law, 社会保险法 第二十七条)", 0.0, 0.2, default=0.0
+            ),
+            "average_pension": _p("yuan/person/year", "average basic pension (the base for a retiree contribution)", after="wage_growth", default=0.0),
+            "individual_account": {
+                "in_service_rate": _p("ratio", "share of the base credited to in-service individual accounts (国办发〔2021〕14号: the 2%)", 0.0, 0.2),
+                "retiree_credit": _p(
+                    "yuan/person/year",
+                    "fixed credit to a retiree's account (≈2% of the average pension in the reform year, not adjusted); 0 = the base-year calibrated amount",
+                    default=0.0,
+                ),
+            },
+            "retirement_age": {
+                "start_year": _p("year", "the year the gradual retirement-age increase starts", 2000, 2100, dated=False),
+                "male": dict(_AGE_RULE),
+                "female_worker": dict(_AGE_RULE),
+                "female_cadre": dict(_AGE_RULE),
+                "female_worker_share": _p(
+                    "ratio", "share of women employees on the workers' (50) track rather than the cadres' (55); no national figure is published", dated=False
+                ),
+            },
+            "benefits": _benefits("employee"),
+        },
+        "resident": {
+            "individual_contribution": _p("yuan/person/year", "个人缴费: per-capita individual contribution", after="wage_growth"),
+            "fiscal_subsidy": _p("yuan/person/year", "财政补助: per-capita fiscal subsidy (minimum standard)", after="wage_growth"),
+            "benefits": _benefits("resident"),
+        },
+        "critical_illness": {
+            "threshold_income_share": _p("ratio", "threshold as a share of the previous year's per-capita disposable income", 0.0, 2.0),
+            "bands": {
+                "first_ratio": _p("ratio", "reimbursement ratio from the threshold up to band_limit"),
+                "band_limit": _p("yuan", "out-of-pocket amount (above the threshold) where the second ratio starts"),
+                "second_ratio": _p("ratio", "reimbursement ratio above band_limit"),
+            },
+            "annual_cap": _p("yuan", "annual cap on critical-illness payment per person"),
+            "covers_employees": _p("bool", "true: employees have a critical-illness layer financed alike (职工大额医疗费用补助)", dated=False, default=False),
+            "loading": _p("ratio", "premium loading over expected claims (insurer's margin), for the break-even transfer", 0.0, 0.5),
+        },
+        "medical_assistance": {
+            "groups": {
+                g: {
+                    "population_share": _p("ratio", f"{g}: share of the population in the group"),
+                    "assistance_ratio": _p("ratio", f"{g}: share of the remaining policy-scope out-of-pocket cost assistance pays"),
+                    "contribution_subsidy": _p("ratio", f"{g}: share of the resident individual contribution paid by assistance (资助参保)"),
+                }
+                for g in ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
+            },
+            "annual_limit": _p("yuan", "年度救助限额: annual assistance limit per person"),
+        },
+        "ltci": {
+            "coverage": {
+                "employee": _p("ratio", "share of employee-pool members covered by LTCI (pilot scope)"),
+                "resident": _p("ratio", "share of resident-pool members covered by LTCI"),
+            },
+            "financing_per_capita": _p("yuan/person/year", "LTCI financing per covered person a year", after="wage_growth"),
+            "severe_share": _p("ratio", "share of ADL-disabled people assessed as severely disabled and eligible"),
+            "care_mix": {
+                "home_care": _p("ratio", "share of beneficiaries in home care"),
+                "institutional_care": _p("ratio", "share of beneficiaries in institutional care"),
+            },
+            "monthly_cost": {
+                "home_care": _p("yuan/person/month", "policy-scope cost of home care per beneficiary-month", after="wage_growth"),
+                "institutional_care": _p("yuan/person/month", "policy-scope cost of institutional care per beneficiary-month", after="wage_growth"),
+            },
+            "reimbursement_ratio": {
+                "home_care": _p("ratio", "fund's share of home-care cost"),
+                "institutional_care": _p("ratio", "fund's share of institutional-care cost"),
+            },
+        },
+    },
+    "verdict": {
+        "critical_months": _p("months", "below this many months of expenditure the reserve is 结余短缺 (critical)", 0, 60, dated=False, default=3.0),
+        "low_months": _p("months", "below this the reserve is 结余不足 (low); 人社部发〔2009〕67号 6 months", 0, 60, dated=False, default=6.0),
+        "high_months": _p("months", "above this the reserve is 结余偏多 (high); 人社部发〔2009〕67号 9 months", 0, 60, dated=False, default=9.0),
+        "excess_months": _p("months", "above this the reserve is 结余过多 (excessive); 人社部发〔2009〕67号 15 months", 0, 120, dated=False, default=15.0),
+    },
+}
+
+
+def iter_params(tree: dict = SCHEMA, prefix: str = ""):
+    """(path, Param) for every leaf of the schema."""
+    for key, node in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(node, Param):
+            yield path, node
+        else:
+            yield from iter_params(node, path + ".")
+
+
+@dataclass
+class ParameterSet:
+    """Resolved parameters: path -> value (DatedValue for dated ones) and where each came from."""
+
+    values: dict = field(default_factory=dict)
+    origins: dict = field(default_factory=dict)
+
+    def __getitem__(self, path: str):
+        return self.values[path]
