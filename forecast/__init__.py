@@ -8,6 +8,8 @@ Public API (pinned by tests/test_public_api.py):
 - :func:`default_region_path` — the embedded default bundle (data/china).
 - :func:`load_scenario`, :class:`Scenario` — scenario files (extends, overlays a.yaml+b.yaml).
 - :mod:`forecast.population` — the population stage (``project_region``, ``LeeCarter``, ...).
+- :func:`run` — project every pool of a scenario (an :class:`xarray.Dataset`).
+- :func:`compare` — differences and impact indicators between two runs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .comparison import compare
 from .errors import InputError, Problem
+from .projection import run
 from .region import Region, load_region
 from .scenario import Scenario, load_scenario
 from .vocabulary import POOLS, SEXES
@@ -30,9 +34,11 @@ __all__ = [
     "SEXES",
     "Scenario",
     "__version__",
+    "compare",
     "default_region_path",
     "load_region",
     "load_scenario",
+    "run",
 ]
 
 

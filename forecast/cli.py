@@ -73,6 +73,69 @@ def _cmd_population(args) -> int:
     return EXIT_OK
 
 
+def _write(out: str, files: dict) -> None:
+    from .outputs import write_atomically
+
+    try:
+        write_atomically(out, files)
+    except OSError as exc:
+        raise InputError(Problem("--out", f"cannot write the results to {out}: {exc.strerror or exc}", "give a folder path you can write to (it is created if absent)", value=out)) from None
+
+
+def _results_files(ds) -> dict:
+    from .outputs import netcdf_ready, results_tables
+
+    tables = results_tables(ds)
+    files = {name: frame.to_csv(float_format="%.6g") for name, frame in tables.items()}
+    files["results.nc"] = lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")
+    return files
+
+
+def _run(path: str, args):
+    from .projection import run
+
+    if getattr(args, "draws", None) is not None and args.draws < 1:
+        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 100"))
+    scenario = load_scenario(path)
+    try:
+        return run(scenario, draws=getattr(args, "draws", None), seed=getattr(args, "seed", None), strict=getattr(args, "strict", False))
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(Problem(path, str(exc), "see the README section 'Scenario files'")) from None
+
+
+def _cmd_run(args) -> int:
+    from .report import fund_headline
+
+    ds = _run(args.scenario, args)
+    print(fund_headline(ds))
+    if args.out:
+        _write(args.out, _results_files(ds))
+        print(f"\nwrote {args.out}/: results.nc, summary.csv, accounts.csv, calibration.csv")
+    return EXIT_OK
+
+
+def _cmd_compare(args) -> int:
+    from .comparison import compare, impact_table
+    from .outputs import netcdf_ready
+
+    base, alt = _run(args.base, args), _run(args.alt, args)
+    diff = compare(base, alt)
+    table = impact_table(diff)
+    print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
+    print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
+    if args.out:
+        _write(args.out, {"impact.csv": table.to_csv(float_format="%.6g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
+        print(f"\nwrote {args.out}/: impact.csv, difference.nc")
+    return EXIT_OK
+
+
+def _cmd_show_scenario(args) -> int:
+    print(load_scenario(args.scenario).describe())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="forecast",
@@ -96,6 +159,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
     p.add_argument("--out", metavar="DIR", help="write population_indicators.csv into DIR (atomically)")
     p.set_defaults(func=_cmd_population)
+
+    p = sub.add_parser("run", help="project every pool of a scenario to its horizon and print the verdict")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file, or overlays a.yaml+b.yaml")
+    p.add_argument("--out", metavar="DIR", help="write results.nc, summary.csv, accounts.csv and calibration.csv into DIR (atomically)")
+    p.add_argument("--draws", type=int, metavar="N", help="stochastic population with N draws (needs lee_carter mortality)")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
+    p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("compare", help="run two scenarios and print the impact of ALT against BASE")
+    p.add_argument("base", metavar="BASE")
+    p.add_argument("alt", metavar="ALT")
+    p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (atomically)")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.set_defaults(func=_cmd_show_scenario)
     return parser
 
 

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomically", "netcdf_ready"]
+__all__ = ["write_atomically", "netcdf_ready", "results_tables"]
 
 
 def write_atomically(folder: Path | str, files: dict) -> Path:
@@ -62,3 +62,34 @@ def netcdf_ready(ds):
     for name in ds.variables:
         ds[name].attrs = clean(ds[name].attrs)
     return ds
+
+
+def results_tables(ds) -> dict:
+    """The CSV tables of a fund run (money in yuan, as in the Dataset).
+
+    - ``summary.csv``: per pool, first deficit and exhaustion years, months covered, verdicts;
+    - ``accounts.csv``: one row per year, pool and line (income and expenditure items,
+      balance, reserve, months covered, verdict);
+    - ``calibration.csv``: the base year against the published figures.
+    """
+    import pandas as pd
+
+    from .report import calibration_table, fund_summary
+
+    central = ds.median("draw") if "draw" in ds.dims else ds
+    rows = []
+    for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item")):
+        frame = central[name].to_dataframe().reset_index().rename(columns={dim: "line", name: "value"})
+        frame["account"] = "income" if dim == "income_item" else "expenditure"
+        rows.append(frame)
+    for name in ("income", "expenditure", "balance", "reserve", "months_covered"):
+        frame = central[name].to_dataframe().reset_index().rename(columns={name: "value"})
+        frame["account"], frame["line"] = name, "total"
+        rows.append(frame)
+    accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]]
+    used = accounts.groupby(["pool", "account", "line"])["value"].transform(lambda v: (v != 0).any())
+    accounts = accounts[used | (accounts["line"] == "total")]
+    verdicts = ds["verdict"].isel(draw=0) if "draw" in ds["verdict"].dims else ds["verdict"]
+    accounts = accounts.merge(verdicts.to_dataframe().reset_index()[["year", "pool", "verdict"]], on=["year", "pool"])
+    accounts = accounts.sort_values(["pool", "year", "account", "line"]).set_index(["year", "pool", "account", "line"])
+    return {"summary.csv": fund_summary(ds), "accounts.csv": accounts, "calibration.csv": calibration_table(ds)}

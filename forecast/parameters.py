@@ -20,11 +20,11 @@ would go unnoticed).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Param", "DatedValue", "SCHEMA", "GROWTH_SERIES", "coerce", "iter_params", "CONTINUATIONS", "INTERPOLATIONS"]
+__all__ = ["Param", "DatedValue", "Resolved", "SCHEMA", "GROWTH_SERIES", "coerce", "iter_params", "resolve", "CONTINUATIONS", "INTERPOLATIONS"]
 
 INTERPOLATIONS = ("step", "linear")
 #: Series a dated value may grow with after its last given year (paths in the schema).
@@ -181,7 +181,7 @@ def _benefits(pool: str) -> dict:
             **_tier("year"),
             "annual_cap": _p("yuan", "the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)"),
             "cap_shared_with_inpatient": _p(
-                "bool", "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap", dated=False, default=False
+                "bool", "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap", default=False
             ),
         },
     }
@@ -242,7 +242,9 @@ SCHEMA: dict = {
             "retiree_contribution_rate": _p(
                 "ratio", "contribution rate retirees pay on their pension (0 under current law, 社会保险法 第二十七条)", 0.0, 0.2, default=0.0
             ),
-            "average_pension": _p("yuan/person/year", "average basic pension (the base for a retiree contribution)", after="wage_growth", default=0.0),
+            "retiree_base_ratio": _p(
+                "ratio", "retirees' contribution base as a share of the in-service average base (for a retiree contribution)", 0.0, 3.0, default=0.0
+            ),
             "individual_account": {
                 "in_service_rate": _p("ratio", "share of the base credited to in-service individual accounts (国办发〔2021〕14号: the 2%)", 0.0, 0.2),
                 "retiree_credit": _p(
@@ -295,7 +297,11 @@ SCHEMA: dict = {
                 "resident": _p("ratio", "share of resident-pool members covered by LTCI"),
             },
             "financing_per_capita": _p("yuan/person/year", "LTCI financing per covered person a year", after="wage_growth"),
-            "severe_share": _p("ratio", "share of ADL-disabled people assessed as severely disabled and eligible"),
+            "financing_shares": {
+                "employee_pooled_fund": _p("ratio", "share of employees' LTCI financing drawn from the employee pooled fund (医保发〔2020〕37号: the employer half may be)"),
+                "individual": _p("ratio", "share paid by the covered persons"),
+                "fiscal": _p("ratio", "share paid by public budgets (for residents, also the employee-pooled-fund share)"),
+            },
             "care_mix": {
                 "home_care": _p("ratio", "share of beneficiaries in home care"),
                 "institutional_care": _p("ratio", "share of beneficiaries in institutional care"),
@@ -329,12 +335,43 @@ def iter_params(tree: dict = SCHEMA, prefix: str = ""):
             yield from iter_params(node, path + ".")
 
 
-@dataclass
-class ParameterSet:
-    """Resolved parameters: path -> value (DatedValue for dated ones) and where each came from."""
+@dataclass(frozen=True)
+class Resolved:
+    """Every parameter of a scenario as a value per year (numpy arrays aligned with ``years``).
 
-    values: dict = field(default_factory=dict)
-    origins: dict = field(default_factory=dict)
+    ``extended`` lists, per dated parameter, the years filled beyond its last given year and
+    how (``hold`` or a growth series): a run records it in its attrs.
+    """
+
+    years: np.ndarray
+    values: dict
+    extended: dict
 
     def __getitem__(self, path: str):
         return self.values[path]
+
+    def at(self, path: str, year: int) -> float:
+        """The value of a dated parameter in one year."""
+        return float(self.values[path][int(year) - int(self.years[0])])
+
+
+def resolve(params, years) -> Resolved:
+    """Resolve a scenario's ``params`` (path -> DatedValue or plain value) over ``years``.
+
+    Growth series are resolved first, so that a value continuing with ``wage_growth`` grows
+    with the scenario's own wage path.
+    """
+    years = np.asarray(years, dtype=int)
+    values, extended = {}, {}
+    order = sorted(params, key=lambda p: p not in GROWTH_SERIES.values())
+    for path in order:
+        value = params[path]
+        if not isinstance(value, DatedValue):
+            values[path] = value
+            continue
+        growth = values.get(GROWTH_SERIES.get(value.after, ""))
+        series, beyond = value.path(years, growth)
+        values[path] = series
+        if beyond:
+            extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
+    return Resolved(years, values, extended)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .vocabulary import POOL_NAMES_ZH
 
-__all__ = ["population_headline", "population_table", "region_summary", "yi"]
+__all__ = ["population_headline", "population_table", "region_summary", "yi", "fund_summary", "calibration_table", "fund_headline"]
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -125,4 +125,110 @@ def population_headline(ds, title: str) -> str:
     held = ds.attrs.get("tfr_held_after_last_date") or []
     if held:
         lines.append(f"\n  note: the TFR is held at its last dated value from {held[0]} (continuation rule 'hold').")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- funds
+
+SUMMARY_YEARS = (2030, 2040, 2050)
+
+
+def _central(da):
+    """The median over draws in stochastic runs; the value itself otherwise."""
+    return da.median("draw") if "draw" in da.dims else da
+
+
+def fund_summary(ds):
+    """Per pool: first deficit year, exhaustion year, months covered and the verdict (DataFrame)."""
+    import pandas as pd
+
+    from .fund import first_year
+
+    years = ds["year"].values
+    projected = years > ds.attrs.get("base_year", years[0])
+    rows = []
+    for pool in ds["pool"].values:
+        balance = _central(ds["balance"].sel(pool=pool)).values
+        reserve = _central(ds["reserve"].sel(pool=pool)).values
+        income = _central(ds["income"].sel(pool=pool)).values
+        spent = _central(ds["expenditure"].sel(pool=pool)).values
+        months = _central(ds["months_covered"].sel(pool=pool))
+        verdicts = ds["verdict"].sel(pool=pool)
+        if "draw" in verdicts.dims:
+            verdicts = verdicts.isel(draw=0)
+        deficit = first_year(years, projected & (balance < 0))
+        payg = str(verdicts.isel(year=0).item()) == "payg"
+        exhausted = None if payg else first_year(years, projected & (reserve <= 0))
+        row = {
+            "pool": pool,
+            "name_zh": POOL_NAMES_ZH[pool],
+            "first_deficit_year": deficit,
+            "exhaustion_year": exhausted,
+            "income_covers_after_exhaustion": float(income[years == exhausted][0] / spent[years == exhausted][0]) if exhausted else np.nan,
+        }
+        for year in SUMMARY_YEARS:
+            row[f"months_covered_{year}"] = float(months.sel(year=year)) if year in years else np.nan
+            row[f"verdict_{year}"] = str(verdicts.sel(year=year).item()) if year in years else ""
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("pool")
+
+
+def calibration_table(ds):
+    """The base year: model against the published figures (DataFrame, 亿元 / 万人)."""
+    import pandas as pd
+
+    base = int(ds.attrs["base_year"])
+    targets = ds.attrs["calibration_targets"]
+    at = {name: ds[name].sel(year=base) for name in ("income", "expenditure", "reserve", "insured")}
+    status = ds["insured_by_status"].sel(year=base)
+    if "draw" in status.dims:
+        status = status.isel(draw=0)
+        at = {k: v.isel(draw=0) for k, v in at.items()}
+    checks = [
+        ("in-service members (万人)", float(status.sel(status="in_service")) / 1e4, targets.get("in_service", np.nan) / 1e4),
+        ("retirees (万人)", float(status.sel(status="retired")) / 1e4, targets.get("retired", np.nan) / 1e4),
+        ("residents (万人)", float(status.sel(status="resident")) / 1e4, targets.get("residents", np.nan) / 1e4),
+        ("employee pooled fund income (亿元)", float(at["income"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_income", np.nan) / 1e8),
+        ("employee pooled fund expenditure (亿元)", float(at["expenditure"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_expenditure", np.nan) / 1e8),
+        ("employee pooled fund reserve (亿元)", float(at["reserve"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_reserve", np.nan) / 1e8),
+        ("individual accounts income (亿元)", float(ds["individual_account_income"].sel(year=base).values.ravel()[0]) / 1e8, targets.get("individual_account_income", np.nan) / 1e8),
+        ("individual accounts expenditure (亿元)", float(ds["individual_account_expenditure"].sel(year=base).values.ravel()[0]) / 1e8, targets.get("individual_account_expenditure", np.nan) / 1e8),
+        ("resident fund income (亿元)", float(at["income"].sel(pool="resident")) / 1e8, targets.get("resident_income", np.nan) / 1e8),
+        ("resident fund expenditure (亿元)", float(at["expenditure"].sel(pool="resident")) / 1e8, targets.get("resident_expenditure", np.nan) / 1e8),
+        ("resident fund reserve (亿元)", float(at["reserve"].sel(pool="resident")) / 1e8, targets.get("resident_reserve", np.nan) / 1e8),
+        ("medical assistance expenditure (亿元)", float(at["expenditure"].sel(pool="medical_assistance")) / 1e8, targets.get("assistance_expenditure", np.nan) / 1e8),
+        ("LTCI income (亿元)", float(at["income"].sel(pool="ltci")) / 1e8, targets.get("ltci_income", np.nan) / 1e8),
+        ("LTCI expenditure (亿元)", float(at["expenditure"].sel(pool="ltci")) / 1e8, targets.get("ltci_expenditure", np.nan) / 1e8),
+    ]
+    frame = pd.DataFrame(checks, columns=["figure", "model", "published"]).set_index("figure")
+    frame["difference"] = frame["model"] / frame["published"] - 1
+    return frame
+
+
+def fund_headline(ds) -> str:
+    """The printed result of ``forecast run``: calibration, then one line per pool."""
+    base = int(ds.attrs["base_year"])
+    lines = [f"Fund projection — {ds.attrs.get('scenario_title', '')}", f"  region: {ds.attrs.get('region_name', '')}; base year {base}; horizon {int(ds['year'].values[-1])}"
+             + (f"; {ds.sizes['draw']} draws (medians)" if "draw" in ds.dims else ""), ""]
+    lines.append(f"  Calibration: the model's {base} against the published figures")
+    table = calibration_table(ds)
+    for name, row in table.iterrows():
+        diff = "" if np.isnan(row.published) else f"{row.difference:+.2%}"
+        lines.append(f"    {name:<42}{row.model:>12,.2f} {row.published:>12,.2f} {diff:>8}")
+    lines += ["", "  Pools (years; months of expenditure the reserve covers; verdict)"]
+    summary = fund_summary(ds)
+    head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
+    lines.append(head)
+    from .fund import VERDICTS
+
+    for pool, row in summary.iterrows():
+        months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or pool in ("critical_illness", "medical_assistance") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)
+        deficit = "none" if row.first_deficit_year is None or (isinstance(row.first_deficit_year, float) and np.isnan(row.first_deficit_year)) else str(int(row.first_deficit_year))
+        gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
+        verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
+        lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
+    lines.append("")
+    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see README 'The verdict'.")
+    if ds.attrs.get("extended_values"):
+        lines.append(f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in results.nc attrs; --strict refuses).")
     return "\n".join(lines)

@@ -386,7 +386,7 @@ def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizo
             if key in data:
                 out[path] = _dated(reader, data[key], node, path, at, horizon)
             elif node.default is not None:
-                out[path] = DatedValue.constant(node.default) if node.dated and not isinstance(node.default, bool) else node.default
+                out[path] = DatedValue.constant(float(node.default)) if node.dated else node.default
                 origins.pop(path, None)
             else:
                 out[path] = None
@@ -415,6 +415,9 @@ def _cross_checks(reader, p: dict, at):
         shares = [values(f"policy.ltci.{group}.{k}") for k in ("home_care", "institutional_care")]
         if all(shares) and abs(shares[0][0] + shares[1][0] - 1) > 1e-9:
             reader.fail(at(f"policy.ltci.{group}"), f"policy.ltci.{group}", f"home_care + institutional_care must be 1 (found {shares[0][0] + shares[1][0]:g})", "make the two shares add up to 1")
+    fin = [values(f"policy.ltci.financing_shares.{k}") for k in ("employee_pooled_fund", "individual", "fiscal")]
+    if all(fin) and abs(sum(f[0] for f in fin) - 1) > 1e-9:
+        reader.fail(at("policy.ltci.financing_shares"), "policy.ltci.financing_shares", f"the financing shares add up to {sum(f[0] for f in fin):g}, not 1", "make employee_pooled_fund + individual + fiscal = 1")
     groups = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
     total = sum(max(values(f"policy.medical_assistance.groups.{g}.population_share") or [0]) for g in groups)
     if total > 1:

@@ -5,7 +5,7 @@ import forecast
 
 def test_public_names_are_pinned():
     assert sorted(forecast.__all__) == sorted(
-        ["InputError", "POOLS", "Problem", "Region", "SEXES", "Scenario", "__version__", "default_region_path", "load_region", "load_scenario"]
+        ["InputError", "POOLS", "Problem", "Region", "SEXES", "Scenario", "__version__", "compare", "default_region_path", "load_region", "load_scenario", "run"]
     )
     for name in forecast.__all__:
         assert hasattr(forecast, name), name

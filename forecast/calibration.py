@@ -1,0 +1,173 @@
+"""Base-year calibration: the factors that make the model reproduce the last published year.
+
+The fund base year is the last year of the bundle with the employee pooled fund's income and
+expenditure (2024 for data/china). Calibration always uses the *root baseline* of a scenario
+(the file that extends nothing) at the base year: the factors describe what was observed
+under the rules then in force, and an overlay's departures from those rules show up as
+differences from the bulletin.
+
+Factors (each reproduces one published figure; see :func:`calibration_table`):
+
+- enrollment coverage rates (in-service, retiree cohorts, residents) — insured counts;
+- ``contribution_base``: collected base per in-service member — employee income net of interest;
+- ``retiree_credit``: the fixed yearly credit to a retiree's account — individual-account income;
+- ``resident_realisation``: resident income per enrollee over the national minimum standard;
+- claim frequencies and sizes from the bulletin's uses and costs (:class:`~forecast.expenditure.ClaimModel`);
+- ``outpatient_factor`` per pool: scales the outpatient claims so that the pool's expenditure
+  matches (the bulletin does not split outpatient cost between general and special-disease
+  care, nor publish outpatient deductibles nationally);
+- ``assistance_factor``: scales direct medical assistance to the published total;
+- ``ltci_take_up`` and ``ltci_cost_factor``: LTCI beneficiaries and spending per beneficiary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .errors import InputError, Problem
+from .expenditure import INPATIENT_LEVELS, ClaimModel
+
+__all__ = ["Calibration", "fund_base_year", "base_year_figures", "claim_model", "interest_in_year", "require"]
+
+
+@dataclass
+class Calibration:
+    """Base-year factors (plain numbers, recorded in a run's attrs)."""
+
+    year: int
+    contribution_base: float = np.nan
+    retiree_credit: float = np.nan
+    resident_realisation: float = np.nan
+    outpatient_factor: dict = field(default_factory=dict)
+    assistance_factor: float = np.nan
+    ltci_take_up: float = np.nan
+    ltci_cost_factor: float = np.nan
+    ltci_financing_factor: float = np.nan
+    individual_account_spend: float = np.nan  # yuan per weighted member
+    maternity_per_birth: float = np.nan
+    patient_share: dict = field(default_factory=dict)  # (pool, claim type) -> base-year out-of-pocket share
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["patient_share"] = {f"{p}.{k}": v for (p, k), v in self.patient_share.items()}
+        return out
+
+
+def fund_base_year(region) -> int:
+    """The last year with the employee pooled fund's income and expenditure published."""
+    income = region.fund("employee", "income", "pooled_fund").dropna()
+    spent = region.fund("employee", "expenditure", "pooled_fund").dropna()
+    years = sorted(set(income.index) & set(spent.index))
+    if not years:
+        raise InputError(Problem(region.path / "fund_history.csv", "no year with the employee pooled fund's income and expenditure", "add rows 'YEAR,employee,pooled_fund,income' and '...,expenditure' for the last published year"))
+    return int(years[-1])
+
+
+def require(region, value: float, what: str, fix: str) -> float:
+    """A published figure the calibration needs, or a located error."""
+    if value is None or not np.isfinite(value):
+        raise InputError(Problem(region.path, f"the fund model needs {what}, which the bundle lacks", fix))
+    return float(value)
+
+
+def base_year_figures(region, year: int) -> dict:
+    """The published figures the calibration reproduces (yuan, persons), by name."""
+
+    def fund(pool, item, account="total", y=year):
+        series = region.fund(pool, item, account)
+        return float(series.get(y, np.nan))
+
+    def insured(pool, status):
+        return float(region.insured.sel(year=year, pool=pool, status=status)) if year in region.insured["year"].values else np.nan
+
+    figures = {
+        "in_service": insured("employee", "in_service"),
+        "retired": insured("employee", "retired"),
+        "residents": insured("resident", "all"),
+        "ltci_insured": insured("ltci", "all"),
+        "employee_pooled_income": fund("employee", "income", "pooled_fund"),
+        "employee_pooled_expenditure": fund("employee", "expenditure", "pooled_fund"),
+        "employee_pooled_reserve_opening": fund("employee", "reserve", "pooled_fund", year - 1),
+        "employee_pooled_reserve": fund("employee", "reserve", "pooled_fund"),
+        "individual_account_income": fund("employee", "income", "individual_account"),
+        "individual_account_expenditure": fund("employee", "expenditure", "individual_account"),
+        "individual_account_reserve_opening": fund("employee", "reserve", "individual_account", year - 1),
+        "maternity_expenditure": fund("employee", "expenditure", "maternity"),
+        "resident_income": fund("resident", "income"),
+        "resident_expenditure": fund("resident", "expenditure"),
+        "resident_reserve_opening": fund("resident", "reserve", "total", year - 1),
+        "resident_reserve": fund("resident", "reserve"),
+        "assistance_expenditure": fund("medical_assistance", "expenditure"),
+        "ltci_income": fund("ltci", "income"),
+        "ltci_expenditure": fund("ltci", "expenditure"),
+        "ltci_income_previous": fund("ltci", "income", "total", year - 1),
+        "ltci_expenditure_previous": fund("ltci", "expenditure", "total", year - 1),
+        "ltci_users": region.use(year, "ltci", "long_term_care", "users"),
+    }
+    needed = {
+        "in_service": "insured.csv: employee in_service",
+        "retired": "insured.csv: employee retired",
+        "residents": "insured.csv: resident all",
+        "employee_pooled_income": "fund_history.csv: employee pooled_fund income",
+        "employee_pooled_expenditure": "fund_history.csv: employee pooled_fund expenditure",
+        "employee_pooled_reserve_opening": f"fund_history.csv: employee pooled_fund reserve for {year - 1}",
+        "individual_account_income": "fund_history.csv: employee individual_account income",
+        "individual_account_expenditure": "fund_history.csv: employee individual_account expenditure",
+        "resident_income": "fund_history.csv: resident total income",
+        "resident_expenditure": "fund_history.csv: resident total expenditure",
+        "resident_reserve_opening": f"fund_history.csv: resident total reserve for {year - 1}",
+    }
+    for key, where in needed.items():
+        require(region, figures[key], f"the {year} figure '{key}'", f"add it ({where})")
+    return figures
+
+
+def interest_in_year(opening: float, income: float, expenditure: float, rate: float) -> float:
+    """The interest contained in a published year's income, by the model's convention.
+
+    Solves i = rate · (opening + (income − i − expenditure)/2) for i (none on a negative base).
+    """
+    i = rate * (opening + (income - expenditure) / 2) / (1 + rate / 2)
+    return max(i, 0.0)
+
+
+def claim_model(region, year: int, pool: str, weighted_inpatient: float, weighted_outpatient: float) -> ClaimModel:
+    """Base-year claim frequencies and sizes of ``pool`` from the bulletin's use and cost figures.
+
+    Outpatient cost = the insured's medical expenses at institutions − inpatient cost; it is
+    split between special-disease and general outpatient care in proportion to visits (the
+    bulletin publishes visits but not costs by outpatient type).
+    """
+    fix = "add the bulletin's figures to utilisation.csv (see data/china)"
+
+    def use(service, indicator):
+        return require(region, region.use(year, pool, service, indicator), f"utilisation {pool} {service} {indicator} for {year}", fix)
+
+    def claim(service, parameter, level="all"):
+        return require(region, region.claim(service, parameter, level), f"claim_sizes {service} {level} {parameter}", "add it to claim_sizes.csv (see data/china)")
+
+    admissions, mean_cost = use("inpatient", "uses"), use("inpatient", "mean_cost")
+    pharmacy = region.use(year, pool, "pharmacy", "medical_expenses")
+    institutions = use("all", "medical_expenses") - (pharmacy if np.isfinite(pharmacy) else 0.0)
+    outpatient_cost = institutions - admissions * mean_cost
+    visits_general, visits_special = use("outpatient", "uses"), use("outpatient_special", "uses")
+    special_cost = outpatient_cost * visits_special / (visits_general + visits_special)
+    patients = visits_special / claim("outpatient_special", "uses_per_patient")
+    shares = {level: claim("inpatient", "level_share", level) for level in INPATIENT_LEVELS}
+    ratios = {level: claim("inpatient", "level_cost_ratio", level) for level in INPATIENT_LEVELS}
+    total_share = sum(shares.values())
+    shares = {k: v / total_share for k, v in shares.items()}
+    norm = sum(shares[k] * ratios[k] for k in INPATIENT_LEVELS)
+    return ClaimModel(
+        inpatient_rate=admissions / weighted_inpatient,
+        inpatient_mean={k: mean_cost * ratios[k] / norm for k in INPATIENT_LEVELS},
+        inpatient_share=shares,
+        inpatient_cv=claim("inpatient", "cv"),
+        special_rate=patients / weighted_outpatient,
+        special_mean=special_cost / patients,
+        special_cv=claim("outpatient_special", "cv"),
+        outpatient_mean=(outpatient_cost - special_cost) / weighted_outpatient,
+        outpatient_cv=claim("outpatient", "cv"),
+    )

@@ -1,0 +1,78 @@
+"""Comparing two runs: differences per pool and year, and the impact summary an analyst reports.
+
+:func:`compare` takes two results of :func:`forecast.run` over the same years and pools
+(alignment is exact: a year or pool missing from one of them is an error, never dropped).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .fund import first_year
+
+__all__ = ["compare", "impact_table"]
+
+COMPARED = ("income", "expenditure", "balance", "reserve", "months_covered", "insured")
+WINDOWS = (5, 10)
+
+
+def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
+    """``alt − base`` for income, expenditure, balance, reserve, months covered and insured,
+    plus impact indicators per pool (``attrs["units"]`` on each).
+
+    Impact indicators: extra expenditure in the first projected year and cumulated over the
+    first 5 and 10 projected years (yuan); first-deficit and exhaustion years of each run and
+    the change in years (positive = later, i.e. better).
+    """
+    if "draw" in base.dims or "draw" in alt.dims:
+        base = base.median("draw") if "draw" in base.dims else base
+        alt = alt.median("draw") if "draw" in alt.dims else alt
+    with xr.set_options(arithmetic_join="exact"):
+        out = xr.Dataset({name: alt[name] - base[name] for name in COMPARED})
+    for name in COMPARED:
+        out[name].attrs = {"units": base[name].attrs.get("units", ""), "description": f"alt - base: {base[name].attrs.get('description', name)}"}
+    years = base["year"].values
+    first = int(base.attrs.get("base_year", years[0])) + 1
+    projected = years >= first
+    extra = out["expenditure"]
+    out["extra_expenditure_first_year"] = extra.sel(year=first)
+    out["extra_expenditure_first_year"].attrs = {"units": "yuan", "description": f"extra expenditure in {first}"}
+    for window in WINDOWS:
+        span = extra.sel(year=slice(first, first + window - 1))
+        out[f"extra_expenditure_{window}y"] = span.sum("year")
+        out[f"extra_expenditure_{window}y"].attrs = {"units": "yuan", "description": f"extra expenditure cumulated over {first}-{first + window - 1}"}
+    for label, var, test in (("first_deficit_year", "balance", lambda v: v < 0), ("exhaustion_year", "reserve", lambda v: v <= 0)):
+        for run_name, ds in (("base", base), ("alt", alt)):
+            values = []
+            for pool in ds["pool"].values:
+                payg = str(ds["verdict"].sel(pool=pool).isel(year=0).values.ravel()[0]) == "payg"
+                year = None if (payg and var == "reserve") else first_year(years, projected & test(ds[var].sel(pool=pool).values))
+                values.append(np.nan if year is None else year)
+            out[f"{label}_{run_name}"] = ("pool", np.array(values, dtype=float), {"units": "year", "description": f"{label.replace('_', ' ')} ({run_name}); NaN = not within the horizon"})
+        delta = out[f"{label}_alt"] - out[f"{label}_base"]
+        out[f"{label}_change"] = delta
+        out[f"{label}_change"].attrs = {"units": "year", "description": f"change in the {label.replace('_', ' ')} (positive = later); NaN when either is beyond the horizon"}
+    out.attrs = {
+        "base_scenario": base.attrs.get("scenario_title", ""),
+        "alt_scenario": alt.attrs.get("scenario_title", ""),
+        "base_files": base.attrs.get("scenario_files", []),
+        "alt_files": alt.attrs.get("scenario_files", []),
+        "base_hash": base.attrs.get("scenario_hash", ""),
+        "alt_hash": alt.attrs.get("scenario_hash", ""),
+        "forecast_version": base.attrs.get("forecast_version", ""),
+    }
+    return out
+
+
+def impact_table(diff: xr.Dataset):
+    """The impact indicators as a DataFrame by pool (money in 亿元)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(index=pd.Index(diff["pool"].values, name="pool"))
+    for name in ("extra_expenditure_first_year", *(f"extra_expenditure_{w}y" for w in WINDOWS)):
+        frame[name.replace("extra_expenditure", "extra_expenditure_yi")] = diff[name].values / 1e8
+    for label in ("first_deficit_year", "exhaustion_year"):
+        for suffix in ("base", "alt", "change"):
+            frame[f"{label}_{suffix}"] = pd.array(diff[f"{label}_{suffix}"].values, dtype="Float64").round().astype("Int64")
+    return frame

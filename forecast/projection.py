@@ -1,0 +1,446 @@
+"""The fund projection: population → enrollment → income → expenditure → fund, year by year.
+
+:func:`run` is the public entry point (``forecast.run``). It returns one self-describing
+:class:`xarray.Dataset` (DESIGN.md): ``population (year, sex, age)``, ``insured (year, pool)``,
+``income``, ``expenditure``, ``balance``, ``reserve``, ``months_covered``, ``verdict`` (year,
+pool), the items behind income and expenditure, the employee individual accounts, and
+provenance in ``attrs`` (package version, scenario files and hash, region hash, base-year
+calibration, every value extended beyond its last given year).
+
+For ``employee`` the pool-level variables are the pooled fund (统筹基金, maternity included);
+the individual accounts are ``individual_account_*``. The verdict is judged on the pooled fund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import enrollment as enr
+from .calibration import Calibration, base_year_figures, claim_model, fund_base_year, interest_in_year
+from .errors import InputError, Problem
+from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
+from .fund import VERDICTS, months_covered, verdict
+from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
+from .parameters import Resolved, resolve
+from .vocabulary import POOLS
+
+__all__ = ["run", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
+
+INCOME_ITEMS = ("contributions", "fiscal_subsidy", "transfer_in", "interest")
+EXPENDITURE_ITEMS = ("inpatient", "outpatient", "outpatient_special", "maternity", "transfer_out", "contribution_subsidy", "direct_assistance", "home_care", "institutional_care")
+GROUPS = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
+CLAIM_TYPES = (*INPATIENT_LEVELS, "outpatient_special", "outpatient")
+PAYG_POOLS = ("critical_illness", "medical_assistance")
+
+
+def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False) -> xr.Dataset:
+    """Project every pool of ``scenario`` (a :class:`~forecast.Scenario` or a path) to its horizon.
+
+    ``draws``/``seed``: stochastic population (needs ``lee_carter`` mortality); the fund
+    stage runs once per population draw and the result gains a ``draw`` dimension.
+    ``strict``: refuse to extend any dated value beyond its last given year.
+
+    >>> import forecast
+    >>> ds = forecast.run("scenarios/baseline.yaml")  # doctest: +SKIP
+    >>> ds["verdict"].sel(pool="employee", year=2030).item()  # doctest: +SKIP
+    'excessive'
+    """
+    from . import __version__
+    from .population import project_region
+    from .region import load_region
+    from .scenario import load_scenario
+
+    if not hasattr(scenario, "params"):
+        scenario = load_scenario(scenario)
+    region = load_region(scenario.region_path)
+    base = fund_base_year(region)
+    if scenario.horizon <= base:
+        raise InputError(Problem(scenario.files[-1], f"the horizon {scenario.horizon} is not after the fund base year {base}", f"set 'horizon:' to a year after {base}, e.g. 2060", field="horizon", value=scenario.horizon))
+    years = np.arange(base, scenario.horizon + 1)
+    params = resolve(scenario.params, years)
+    if strict and params.extended:
+        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {scenario.horizon}", field=path) for path, how in params.extended.items()])
+    root = scenario if len(scenario.files) == 1 else load_scenario(scenario.files[0])
+    root_params = params if root is scenario else resolve(root.params, years)
+    figures = base_year_figures(region, base)
+    pop = project_region(region, scenario.population, end_year=scenario.horizon, draws=draws, seed=seed)
+    if "draw" in pop.dims:
+        parts = [project_funds(region, pop.isel(draw=d), params, root_params, figures) for d in range(pop.sizes["draw"])]
+        ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact")
+        ds = ds.assign_coords(draw=np.arange(pop.sizes["draw"]))
+    else:
+        ds = project_funds(region, pop, params, root_params, figures)
+    ds.attrs.update(
+        forecast_version=__version__,
+        scenario_title=scenario.title,
+        scenario_files=[str(f) for f in scenario.files],
+        scenario_hash=scenario.content_hash,
+        scenario_sources=list(scenario.sources),
+        region_path=str(region.path),
+        region_name=region.name,
+        region_hash=region.content_hash,
+        base_year=base,
+        extended_values=dict(params.extended),
+        verdict_labels=dict(VERDICTS),
+        accounting="reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)",
+    )
+    return ds
+
+
+@dataclass
+class _Year:
+    """Per-year inputs shared by the stages (indices are 1.0 in the base year)."""
+
+    severity: np.ndarray
+    wage: np.ndarray
+    utilisation: dict
+
+
+def _indices(p: Resolved) -> _Year:
+    price = p["assumptions.economy.price_inflation"]
+    reform = p["assumptions.medical_costs.payment_reform_effect"]
+    wage = p["assumptions.economy.wage_growth"]
+
+    def index(growth):
+        factors = 1.0 + np.asarray(growth, dtype=float)
+        factors[0] = 1.0
+        return np.cumprod(factors)
+
+    services = ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
+    return _Year(
+        severity=index((1 + price) * (1 + reform) - 1),
+        wage=index(wage),
+        utilisation={s: index(p[f"assumptions.medical_costs.utilisation_growth.{s}"]) for s in services},
+    )
+
+
+def _benefits(p: Resolved, pool: str, i: int) -> dict:
+    prefix = f"policy.{pool}.benefits."
+    return {path[len(prefix):]: (v[i] if isinstance(v, np.ndarray) else v) for path, v in p.values.items() if path.startswith(prefix)}
+
+
+def _ci_layer(p: Resolved, i: int):
+    income = p["assumptions.economy.disposable_income_per_capita"]
+    previous = income[max(i - 1, 0)]  # the threshold uses the previous year's income
+    c = "policy.critical_illness."
+    return critical_illness_layer(
+        p[c + "threshold_income_share"][i] * previous,
+        p[c + "bands.first_ratio"][i],
+        p[c + "bands.band_limit"][i],
+        p[c + "bands.second_ratio"][i],
+        p[c + "annual_cap"][i],
+    )
+
+
+def _assistance_layers(p: Resolved, i: int) -> dict:
+    limit = p["policy.medical_assistance.annual_limit"][i]
+    return {g: assistance_layer(p[f"policy.medical_assistance.groups.{g}.assistance_ratio"][i], limit) for g in GROUPS}
+
+
+def _weighted(members: xr.DataArray, curve: xr.DataArray) -> np.ndarray:
+    """Claim units (persons × age–sex cost weight) per year."""
+    return (members * curve).sum(("sex", "age")).values
+
+
+def _single_age_curves(region) -> dict:
+    """The bundle's cost curves (and disability prevalence) on single ages 0..100."""
+    ages = np.arange(101)
+
+    def expand(da):
+        starts = da["age_start"].values
+        index = np.searchsorted(starts, ages, side="right") - 1
+        values = da.transpose("sex", "age_group").values[:, np.clip(index, 0, None)]
+        values = np.where(ages[None, :] < starts[0], 0.0, values)
+        return xr.DataArray(values, dims=("sex", "age"), coords={"sex": ["male", "female"], "age": ages})
+
+    curves = region.cost_curves
+    out = {s: expand(curves.sel(service=s)) for s in ("inpatient", "outpatient")}
+    out["disability"] = expand(region.disability_prevalence)
+    return out
+
+
+def _retirement(p: Resolved, years, ages) -> xr.DataArray:
+    r = "policy.employee.retirement_age."
+    rules = {who: {k: p[f"{r}{who}.{k}"] for k in ("from", "to", "months_per_step")} for who in ("male", "female_worker", "female_cadre")}
+    return enr.retired_fraction(years, ages, rules, int(p[r + "start_year"]), float(p[r + "female_worker_share"]))
+
+
+def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures: dict) -> xr.Dataset:
+    """The fund stages for one population path (no draw dimension)."""
+    years = p.years
+    base = int(years[0])
+    ages = pop["age"].values
+    end_of_year = pop["population"].sel(year=slice(base - 1, int(years[-1])))
+    mid = ((end_of_year.shift(year=1) + end_of_year) / 2).sel(year=years)
+    mid.attrs["units"] = "persons"
+    births = pop["births"].sel(year=years)
+    births = (births.sum("sex") if "sex" in births.dims else births).values
+    curves = _single_age_curves(region)
+
+    retired = _retirement(p, years, ages)
+    calib = enr.calibrate_enrollment(mid, _retirement(root, years, ages), figures["in_service"], figures["retired"], figures["residents"], base)
+    members = enr.project_enrollment(
+        mid, retired, calib,
+        p["assumptions.enrollment.in_service_coverage"] / root["assumptions.enrollment.in_service_coverage"][0],
+        p["assumptions.enrollment.resident_coverage"] / root["assumptions.enrollment.resident_coverage"][0],
+        p["assumptions.enrollment.flexible_worker_share"],
+    )
+    employees = members["in_service"] + members["flexible"] + members["retired"]
+    residents = members["resident"]
+    population_total = mid.sum(("sex", "age")).values
+
+    weights = {
+        ("employee", "inpatient"): _weighted(employees, curves["inpatient"]),
+        ("employee", "outpatient"): _weighted(employees, curves["outpatient"]),
+        ("resident", "inpatient"): _weighted(residents, curves["inpatient"]),
+        ("resident", "outpatient"): _weighted(residents, curves["outpatient"]),
+    }
+    models = {pool: claim_model(region, base, pool, weights[pool, "inpatient"][0], weights[pool, "outpatient"][0]) for pool in ("employee", "resident")}
+    idx, root_idx = _indices(p), _indices(root)
+    cal = Calibration(year=base)
+    e = "policy.employee."
+
+    # ---- base-year calibration under the root baseline's rules
+    payments0 = {
+        "employee": claim_payments(models["employee"], benefit_layers(_benefits(root, "employee", 0)), 1.0, _ci_layer(root, 0) if root["policy.critical_illness.covers_employees"] else None),
+        "resident": claim_payments(models["resident"], benefit_layers(_benefits(root, "resident", 0)), 1.0, _ci_layer(root, 0), _assistance_layers(root, 0)),
+    }
+    for pool in ("employee", "resident"):
+        for kind in CLAIM_TYPES:
+            entry = payments0[pool][kind]
+            cal.patient_share[pool, kind] = 1 - entry["basic"] / entry["cost"]
+    units0 = {pool: _claim_units(models[pool], weights, pool, 0, root_idx, np.ones(len(CLAIM_TYPES))) for pool in ("employee", "resident")}
+    ltci_covered0 = _ltci_covered(root, 0, employees, residents)
+    ltci_financing0 = float(ltci_covered0.sum()) * root["policy.ltci.financing_per_capita"][0]
+    ltci_opening = (figures["ltci_income_previous"] - figures["ltci_expenditure_previous"]) if np.isfinite(figures["ltci_income_previous"]) else 0.0
+    if np.isfinite(figures["ltci_income"]) and ltci_financing0 > 0:
+        ltci_interest0 = interest_in_year(ltci_opening, figures["ltci_income"], figures["ltci_expenditure"], root["assumptions.economy.interest_rate"][0])
+        cal.ltci_financing_factor = (figures["ltci_income"] - ltci_interest0) / ltci_financing0
+    else:
+        cal.ltci_financing_factor = 1.0
+    ltci_transfer0 = _ltci_employee_share(root, 0, employees, ltci_covered0) * ltci_financing0 * cal.ltci_financing_factor
+    cal.maternity_per_birth = figures["maternity_expenditure"] / births[0] if np.isfinite(figures["maternity_expenditure"]) else 0.0
+    for pool, target in (("employee", figures["employee_pooled_expenditure"] - figures["maternity_expenditure"] - ltci_transfer0), ("resident", figures["resident_expenditure"])):
+        fixed = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in INPATIENT_LEVELS)
+        scaled = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in ("outpatient_special", "outpatient"))
+        if pool == "employee" and not root["policy.critical_illness.covers_employees"]:
+            fixed = sum(units0[pool][k] * payments0[pool][k]["basic"] for k in INPATIENT_LEVELS)
+        cal.outpatient_factor[pool] = (target - fixed) / scaled
+        if cal.outpatient_factor[pool] <= 0:
+            raise InputError(Problem(region.path, f"{pool}: the inpatient payments under the baseline rules ({fixed / 1e8:,.0f} 亿元) exceed the pool's {base} expenditure ({target / 1e8:,.0f} 亿元)", "check the baseline's inpatient deductibles and ratios, or the bundle's inpatient use and cost figures"))
+    r0 = root["assumptions.economy.interest_rate"][0]
+    interest_pooled = interest_in_year(figures["employee_pooled_reserve_opening"], figures["employee_pooled_income"], figures["employee_pooled_expenditure"], r0)
+    ia_opening = figures["individual_account_reserve_opening"] if np.isfinite(figures["individual_account_reserve_opening"]) else 0.0
+    interest_ia = interest_in_year(ia_opening, figures["individual_account_income"], figures["individual_account_expenditure"], r0)
+    contributions0 = figures["employee_pooled_income"] + figures["individual_account_income"] - interest_pooled - interest_ia
+    n_in, n_flex, n_ret = (float(members[s].isel(year=0).sum()) for s in ("in_service", "flexible", "retired"))
+    rates0 = root[e + "employer_rate"][0] + root[e + "employee_rate"][0] + root[e + "maternity_rate"][0]
+    per_base = (n_in + n_flex * root[e + "flexible_base_ratio"][0]) * rates0 + n_ret * root[e + "retiree_base_ratio"][0] * root[e + "retiree_contribution_rate"][0]
+    cal.contribution_base = contributions0 / per_base
+    cal.retiree_credit = (figures["individual_account_income"] - interest_ia - n_in * cal.contribution_base * root[e + "individual_account.in_service_rate"][0]) / n_ret
+    cal.individual_account_spend = figures["individual_account_expenditure"] / weights["employee", "outpatient"][0]
+    interest_res = interest_in_year(figures["resident_reserve_opening"], figures["resident_income"], figures["resident_expenditure"], r0)
+    n_res = float(residents.isel(year=0).sum())
+    standard0 = root["policy.resident.individual_contribution"][0] + root["policy.resident.fiscal_subsidy"][0]
+    cal.resident_realisation = (figures["resident_income"] - interest_res) / (n_res * standard0)
+    group_members0 = {g: root[f"policy.medical_assistance.groups.{g}.population_share"][0] * population_total[0] for g in GROUPS}
+    subsidies0 = sum(group_members0[g] * root[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][0] for g in GROUPS) * root["policy.resident.individual_contribution"][0]
+    direct0 = _direct_assistance(payments0["resident"], units0["resident"], group_members0, n_res, cal.outpatient_factor["resident"])
+    cal.assistance_factor = (figures["assistance_expenditure"] - subsidies0) / direct0 if np.isfinite(figures["assistance_expenditure"]) and direct0 > 0 else 1.0
+    prevalent0 = float((ltci_covered0 * curves["disability"]).sum())
+    cal.ltci_take_up = figures["ltci_users"] / prevalent0 if np.isfinite(figures["ltci_users"]) and prevalent0 > 0 else 0.0
+    spend_per_user0 = _ltci_spend_per_user(root, 0)
+    cal.ltci_cost_factor = figures["ltci_expenditure"] / (figures["ltci_users"] * spend_per_user0) if np.isfinite(figures["ltci_expenditure"]) and np.isfinite(figures["ltci_users"]) else 1.0
+
+    # ---- the projection, year by year
+    n = len(years)
+    income = {pool: {item: np.zeros(n) for item in INCOME_ITEMS} for pool in POOLS}
+    spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
+    ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
+    reserve = {pool: np.zeros(n) for pool in POOLS}
+    opening = {
+        "employee": figures["employee_pooled_reserve_opening"],
+        "resident": figures["resident_reserve_opening"],
+        "ltci": ltci_opening,
+        "critical_illness": 0.0,
+        "medical_assistance": 0.0,
+    }
+    ia_opening_t = ia_opening
+    insured = {pool: np.zeros(n) for pool in POOLS}
+    ltci_users = np.zeros(n)
+    for i in range(n):
+        rate = p["assumptions.economy.interest_rate"][i]
+        ci_layer = _ci_layer(p, i)
+        pay = {
+            "employee": claim_payments(models["employee"], benefit_layers(_benefits(p, "employee", i)), idx.severity[i], ci_layer if p["policy.critical_illness.covers_employees"] else None),
+            "resident": claim_payments(models["resident"], benefit_layers(_benefits(p, "resident", i)), idx.severity[i], ci_layer, _assistance_layers(p, i)),
+        }
+        elasticity = p["assumptions.medical_costs.induced_demand_elasticity"][i]
+        units = {}
+        for pool in ("employee", "resident"):
+            induced = np.array([((1 - pay[pool][k]["basic"] / pay[pool][k]["cost"]) / cal.patient_share[pool, k]) ** elasticity if elasticity else 1.0 for k in CLAIM_TYPES])
+            units[pool] = _claim_units(models[pool], weights, pool, i, idx, induced)
+            for k in ("outpatient_special", "outpatient"):
+                units[pool][k] *= cal.outpatient_factor[pool]
+
+        # employee pooled fund and individual accounts
+        base_i = contribution_base(cal.contribution_base, idx.wage[i], p["assumptions.enrollment.compliance_rate"][i] / root["assumptions.enrollment.compliance_rate"][0])
+        m_in, m_flex, m_ret = (float(members[s].isel(year=i).sum()) for s in ("in_service", "flexible", "retired"))
+        rates = p[e + "employer_rate"][i] + p[e + "employee_rate"][i] + p[e + "maternity_rate"][i]
+        total_contrib = employee_contributions(m_in, m_flex, m_ret, base_i, rates, p[e + "flexible_base_ratio"][i], p[e + "retiree_contribution_rate"][i], p[e + "retiree_base_ratio"][i])
+        credit = p[e + "individual_account.retiree_credit"][i] or cal.retiree_credit
+        ia_credit = individual_account_credits(m_in, m_ret, base_i, p[e + "individual_account.in_service_rate"][i], credit)
+        income["employee"]["contributions"][i] = total_contrib - ia_credit
+        for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
+            spent["employee"][item][i] += units["employee"][k] * pay["employee"][k]["basic"]
+        spent["employee"]["maternity"][i] = cal.maternity_per_birth * births[i] * idx.wage[i]
+        covered = _ltci_covered(p, i, employees, residents)
+        financing = float(covered.sum()) * p["policy.ltci.financing_per_capita"][i] * cal.ltci_financing_factor
+        ltci_transfer = _ltci_employee_share(p, i, employees, covered) * financing
+        spent["employee"]["transfer_out"][i] = ltci_transfer
+        ia["income"][i] = ia_credit
+        ia["expenditure"][i] = cal.individual_account_spend * weights["employee", "outpatient"][i] * idx.severity[i] * idx.utilisation["pharmacy"][i]
+        ia_balance = ia["income"][i] - ia["expenditure"][i]
+        ia_interest = interest_income(ia_opening_t, ia_balance, rate)
+        ia["income"][i] += ia_interest
+        ia["reserve"][i] = ia_opening_t + ia_balance + ia_interest
+        ia_opening_t = ia["reserve"][i]
+
+        # critical illness: break-even premium from the resident pool (and employees if covered)
+        ci_claims = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES)
+        if p["policy.critical_illness.covers_employees"]:
+            employee_ci = sum(units["employee"][k] * pay["employee"][k]["ci"] for k in CLAIM_TYPES)
+            spent["employee"]["transfer_out"][i] += employee_ci * (1 + p["policy.critical_illness.loading"][i])
+            ci_claims += employee_ci
+        spent["critical_illness"]["inpatient"][i] = ci_claims
+        income["critical_illness"]["transfer_in"][i] = ci_claims * (1 + p["policy.critical_illness.loading"][i])
+        spent["critical_illness"]["transfer_out"][i] = ci_claims * p["policy.critical_illness.loading"][i]  # the insurer's margin
+
+        # resident pool
+        n_res_i = float(residents.isel(year=i).sum())
+        financing_res = resident_contributions(n_res_i, p["policy.resident.individual_contribution"][i], p["policy.resident.fiscal_subsidy"][i], cal.resident_realisation)
+        share_individual = p["policy.resident.individual_contribution"][i] / (p["policy.resident.individual_contribution"][i] + p["policy.resident.fiscal_subsidy"][i])
+        income["resident"]["contributions"][i] = financing_res * share_individual
+        income["resident"]["fiscal_subsidy"][i] = financing_res * (1 - share_individual)
+        for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
+            spent["resident"][item][i] += units["resident"][k] * pay["resident"][k]["basic"]
+        spent["resident"]["transfer_out"][i] = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES) * (1 + p["policy.critical_illness.loading"][i])
+
+        # medical assistance: pay-as-you-go from the budget
+        group_members = {g: p[f"policy.medical_assistance.groups.{g}.population_share"][i] * population_total[i] for g in GROUPS}
+        spent["medical_assistance"]["contribution_subsidy"][i] = sum(group_members[g] * p[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][i] for g in GROUPS) * p["policy.resident.individual_contribution"][i]
+        spent["medical_assistance"]["direct_assistance"][i] = cal.assistance_factor * _direct_assistance(pay["resident"], units["resident"], group_members, n_res_i, 1.0)
+        income["medical_assistance"]["fiscal_subsidy"][i] = spent["medical_assistance"]["contribution_subsidy"][i] + spent["medical_assistance"]["direct_assistance"][i]
+
+        # long-term care insurance
+        ltci_users[i] = cal.ltci_take_up * float((covered * curves["disability"]).sum())
+        per_user = _ltci_spend_per_user(p, i) * cal.ltci_cost_factor * idx.utilisation["long_term_care"][i]
+        for mode in ("home_care", "institutional_care"):
+            spent["ltci"][mode][i] = ltci_users[i] * per_user * _ltci_mode_share(p, i, mode)
+        income["ltci"]["transfer_in"][i] = ltci_transfer
+        income["ltci"]["contributions"][i] = financing * p["policy.ltci.financing_shares.individual"][i]
+        pooled_share = p["policy.ltci.financing_shares.employee_pooled_fund"][i]
+        resident_part = pooled_share * financing - ltci_transfer  # the pooled-fund share of residents falls to the budget
+        income["ltci"]["fiscal_subsidy"][i] = financing * p["policy.ltci.financing_shares.fiscal"][i] + max(resident_part, 0.0)
+
+        for pool in POOLS:
+            before = sum(v[i] for v in income[pool].values()) - sum(v[i] for v in spent[pool].values())
+            income[pool]["interest"][i] = 0.0 if pool in PAYG_POOLS else interest_income(opening[pool], before, rate)
+            reserve[pool][i] = opening[pool] + before + income[pool]["interest"][i]
+            opening[pool] = reserve[pool][i]
+        insured["employee"][i] = m_in + m_flex + m_ret
+        insured["resident"][i] = n_res_i
+        insured["critical_illness"][i] = n_res_i + (insured["employee"][i] if p["policy.critical_illness.covers_employees"] else 0.0)
+        insured["medical_assistance"][i] = sum(group_members.values())
+        insured["ltci"][i] = float(covered.sum())
+
+    return _dataset(years, end_of_year.sel(year=years), members, insured, income, spent, reserve, ia, ltci_users, p, cal, figures)
+
+
+def _claim_units(model, weights, pool, i, idx: _Year, induced) -> dict:
+    """Expected claims in year i by claim type (admissions by level, special patients, member-units)."""
+    units = {}
+    for j, level in enumerate(INPATIENT_LEVELS):
+        units[level] = model.inpatient_rate * weights[pool, "inpatient"][i] * idx.utilisation["inpatient"][i] * model.inpatient_share[level] * induced[j]
+    units["outpatient_special"] = model.special_rate * weights[pool, "outpatient"][i] * idx.utilisation["outpatient_special"][i] * induced[3]
+    units["outpatient"] = weights[pool, "outpatient"][i] * idx.utilisation["outpatient"][i] * induced[4]
+    return units
+
+
+def _direct_assistance(payments: dict, units: dict, group_members: dict, residents: float, outpatient_factor: float) -> float:
+    """Medical assistance on what basic and critical illness leave, for the groups' share of resident claims."""
+    total = 0.0
+    for kind in CLAIM_TYPES:
+        scale = outpatient_factor if kind in ("outpatient_special", "outpatient") else 1.0
+        for group, members in group_members.items():
+            total += units[kind] * scale * (members / residents) * payments[kind]["assistance"][group]
+    return total
+
+
+def _ltci_covered(p: Resolved, i: int, employees: xr.DataArray, residents: xr.DataArray) -> xr.DataArray:
+    return p["policy.ltci.coverage.employee"][i] * employees.isel(year=i) + p["policy.ltci.coverage.resident"][i] * residents.isel(year=i)
+
+
+def _ltci_employee_share(p: Resolved, i: int, employees: xr.DataArray, covered: xr.DataArray) -> float:
+    """Share of all LTCI financing drawn from the employee pooled fund."""
+    total = float(covered.sum())
+    if total <= 0:
+        return 0.0
+    employee_covered = p["policy.ltci.coverage.employee"][i] * float(employees.isel(year=i).sum())
+    return p["policy.ltci.financing_shares.employee_pooled_fund"][i] * employee_covered / total
+
+
+def _ltci_mode_share(p: Resolved, i: int, mode: str) -> float:
+    """Share of LTCI spending by care mode."""
+    parts = {m: p[f"policy.ltci.care_mix.{m}"][i] * p[f"policy.ltci.monthly_cost.{m}"][i] * p[f"policy.ltci.reimbursement_ratio.{m}"][i] for m in ("home_care", "institutional_care")}
+    total = sum(parts.values())
+    return parts[mode] / total if total else 0.0
+
+
+def _ltci_spend_per_user(p: Resolved, i: int) -> float:
+    """Fund payment per beneficiary-year: 12 × Σ_mode mix × monthly cost × reimbursement ratio."""
+    return 12 * sum(p[f"policy.ltci.care_mix.{m}"][i] * p[f"policy.ltci.monthly_cost.{m}"][i] * p[f"policy.ltci.reimbursement_ratio.{m}"][i] for m in ("home_care", "institutional_care"))
+
+
+def _dataset(years, population, members, insured, income, spent, reserve, ia, ltci_users, p: Resolved, cal: Calibration, figures: dict) -> xr.Dataset:
+    pools = list(POOLS)
+    inc = np.array([[income[pool][item] for item in INCOME_ITEMS] for pool in pools]).transpose(2, 0, 1)
+    exp = np.array([[spent[pool][item] for item in EXPENDITURE_ITEMS] for pool in pools]).transpose(2, 0, 1)
+    income_total = inc.sum(axis=2)
+    expenditure_total = exp.sum(axis=2)
+    balance = income_total - expenditure_total
+    reserves = np.array([reserve[pool] for pool in pools]).T
+    months = months_covered(reserves, expenditure_total)
+    thresholds = {k: p[f"verdict.{k}"] for k in ("critical_months", "low_months", "high_months", "excess_months")}
+    labels = np.array([[verdict(reserves[t, j], balance[t, j], months[t, j], thresholds, payg=pool in PAYG_POOLS) for j, pool in enumerate(pools)] for t in range(len(years))], dtype=object)
+    coords = {"year": years, "pool": pools}
+    ds = xr.Dataset(coords=coords)
+    ds["population"] = population.transpose("year", "sex", "age")
+    ds["population"].attrs = {"units": "persons", "description": "population on 31 December of the year; age 100 is 100+"}
+    status = xr.concat([members[s].sum(("sex", "age")) for s in ("in_service", "flexible", "retired", "resident")], dim="status").assign_coords(status=["in_service", "flexible", "retired", "resident"])
+    ds["insured_by_status"] = status.transpose("year", "status")
+    ds["insured_by_status"].attrs = {"units": "persons", "description": "mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)"}
+    variables = {
+        "insured": (np.array([insured[pool] for pool in pools]).T, "persons", "mid-year insured (covered) persons per pool"),
+        "income": (income_total, "yuan", "fund income including interest (employee: pooled fund, maternity included)"),
+        "expenditure": (expenditure_total, "yuan", "fund expenditure (employee: pooled fund, maternity included)"),
+        "balance": (balance, "yuan", "current-year balance: income - expenditure (当期结余)"),
+        "balance_rate": (np.divide(balance, income_total, out=np.full_like(balance, np.nan), where=income_total > 0), "ratio", "balance / income (当期结余率)"),
+        "reserve": (reserves, "yuan", "accumulated reserve at year end (累计结余)"),
+        "months_covered": (months, "months", "reserve / (expenditure / 12) (可支付月数)"),
+    }
+    for name, (values, unit, text) in variables.items():
+        ds[name] = (("year", "pool"), values, {"units": unit, "description": text})
+    ds["verdict"] = (("year", "pool"), labels.astype(str), {"units": "label", "description": "the balance verdict; attrs verdict_labels of the Dataset give the Chinese terms"})
+    ds["income_items"] = (("year", "pool", "income_item"), inc, {"units": "yuan", "description": "income by item"})
+    ds["expenditure_items"] = (("year", "pool", "expenditure_item"), exp, {"units": "yuan", "description": "expenditure by item"})
+    ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS))
+    for key, text in (("income", "individual-account income (credits + interest)"), ("expenditure", "individual-account spending"), ("reserve", "individual-account reserve at year end")):
+        ds[f"individual_account_{key}"] = ("year", ia[key], {"units": "yuan", "description": text})
+    ds["ltci_beneficiaries"] = ("year", ltci_users, {"units": "persons", "description": "persons receiving LTCI benefits"})
+    ds.attrs["calibration"] = cal.as_dict()
+    ds.attrs["calibration_targets"] = {k: v for k, v in figures.items() if np.isfinite(v)}
+    return ds

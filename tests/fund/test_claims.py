@@ -1,0 +1,81 @@
+"""Benefit layers on lognormal claim sizes: closed forms, Monte Carlo, and the cap's properties."""
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from forecast.claims import Layer, band_layer, basic_layer, compose_oop, expected_layer, lognormal_lev, lognormal_sigma
+
+
+def frozen(mean, cv):
+    sigma = lognormal_sigma(cv)
+    return stats.lognorm(s=sigma, scale=np.exp(np.log(mean) - sigma**2 / 2))
+
+
+@pytest.mark.parametrize(("mean", "cv", "limit"), [(11707, 1.96, 800), (11707, 1.96, 50_000), (7408, 1.0, 286_514), (300, 3.9, 4000), (1e6, 0.2, 1e6)])
+def test_lev_matches_numerical_integration(mean, cv, limit):
+    """LEV(b) = ∫0^b S(x) dx (Klugman, Panjer & Willmot, Loss Models, eq. 3.10)."""
+    dist = frozen(mean, cv)
+    numeric, _ = integrate.quad(dist.sf, 0, limit, limit=200, points=[mean])
+    assert float(lognormal_lev(limit, mean, cv)) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_lev_limits():
+    assert float(lognormal_lev(0.0, 5000, 1.5)) == 0.0
+    assert float(lognormal_lev(np.inf, 5000, 1.5)) == pytest.approx(5000)
+    means = np.array([100.0, 1000.0, 10000.0])
+    assert lognormal_lev(500.0, means, 1.2).shape == (3,)
+
+
+def test_basic_layer_matches_monte_carlo():
+    """E[min(c·(X−d)+, u)] against 2 million simulated claims (s.e. about 0.1%)."""
+    rng = np.random.default_rng(20241)
+    mean, cv = 11707.0, 1.96
+    dist = frozen(mean, cv)
+    x = dist.rvs(size=2_000_000, random_state=rng)
+    d, c, u = 800.0, 0.8, 50_000.0
+    simulated = np.minimum(c * np.clip(x - d, 0, None), u)
+    closed = float(expected_layer(basic_layer(d, c, u), mean, cv))
+    assert closed == pytest.approx(simulated.mean(), rel=3 * simulated.std() / np.sqrt(x.size) / simulated.mean())
+
+
+def test_layer_formula_is_c_times_lev_difference():
+    d, c, u, mean, cv = 400.0, 0.7, 200_000.0, 7408.0, 1.96
+    expected = c * (lognormal_lev(d + u / c, mean, cv) - lognormal_lev(d, mean, cv))
+    assert float(expected_layer(basic_layer(d, c, u), mean, cv)) == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_infinite_cap_is_the_uncapped_payment():
+    mean, cv, d, c = 7408.0, 1.96, 800.0, 0.7
+    uncapped = c * (mean - float(lognormal_lev(d, mean, cv)))
+    assert float(expected_layer(basic_layer(d, c, np.inf), mean, cv)) == pytest.approx(uncapped, rel=1e-12)
+
+
+def test_raising_a_cap_or_a_ratio_or_lowering_a_deductible_raises_the_payment():
+    mean, cv = 11707.0, 1.96
+    pay = lambda d, c, u: float(expected_layer(basic_layer(d, c, u), mean, cv))  # noqa: E731
+    assert pay(800, 0.7, 200_000) < pay(800, 0.7, 280_000) < pay(800, 0.7, np.inf)
+    assert pay(800, 0.7, 200_000) < pay(800, 0.8, 200_000)
+    assert pay(800, 0.7, 200_000) < pay(400, 0.7, 200_000)
+
+
+def test_composition_of_layers_is_exact():
+    """Critical illness on the out-of-pocket cost, as a Layer in x, equals applying it pointwise."""
+    basic = basic_layer(800, 0.7, 200_000)
+    ci = band_layer(20_000, [(100_000, 0.6), (np.inf, 0.7)], 300_000)
+    on_x = compose_oop(basic).then(ci)
+    x = np.array([0, 500, 800, 10_000, 60_000, 90_000, 300_000, 500_000, 2e6, 1e7])
+    assert np.allclose(on_x(x), ci(x - basic(x)))
+
+
+def test_band_layer_pays_each_band_and_stops_at_the_cap():
+    layer = band_layer(1000, [(10_000, 0.5), (np.inf, 0.8)], 9000)
+    assert layer(np.array([1000.0]))[0] == 0
+    assert layer(np.array([11_000.0]))[0] == pytest.approx(5000)
+    assert layer(np.array([16_000.0]))[0] == pytest.approx(9000)
+    assert layer(np.array([1e9]))[0] == pytest.approx(9000)
+
+
+def test_a_layer_rejects_bad_breaks():
+    with pytest.raises(ValueError):
+        Layer((0.0, 10.0, 5.0), (1.0, 0.0, 1.0))

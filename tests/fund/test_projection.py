@@ -1,0 +1,183 @@
+"""The fund projection on data/china: base-year calibration, accounting identities, scenario effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import forecast
+from forecast.calibration import base_year_figures
+from forecast.parameters import resolve
+from forecast.projection import project_funds
+
+from ..conftest import ROOT
+
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return forecast.run(SCENARIOS / "baseline.yaml")
+
+
+def run(name: str) -> xr.Dataset:
+    return forecast.run(SCENARIOS / name)
+
+
+def test_base_year_reproduces_the_2024_bulletin(baseline):
+    """《2024年全国医疗保障事业发展统计公报》 (S2024B), tolerance 0.5% as the issue asks.
+
+    The reserve is the previous year's bulletin reserve rolled forward with the year's income
+    and expenditure; the bulletin's own reserve differs by other adjustments (0.03%).
+    """
+    from forecast.report import calibration_table
+
+    table = calibration_table(baseline)
+    must = [
+        "in-service members (万人)", "retirees (万人)", "residents (万人)",
+        "employee pooled fund income (亿元)", "employee pooled fund expenditure (亿元)",
+        "individual accounts income (亿元)", "individual accounts expenditure (亿元)",
+        "resident fund income (亿元)", "resident fund expenditure (亿元)",
+        "employee pooled fund reserve (亿元)", "resident fund reserve (亿元)",
+        "medical assistance expenditure (亿元)", "LTCI income (亿元)", "LTCI expenditure (亿元)",
+    ]
+    for name in must:
+        assert abs(table.loc[name, "difference"]) < 0.005, (name, table.loc[name].to_dict())
+    assert float(baseline["insured"].sel(year=2024, pool="employee")) == pytest.approx(37948.34e4, rel=1e-9)
+
+
+def test_result_contract(baseline):
+    """DESIGN.md: dims, variables and units of the result Dataset."""
+    for name in ("population", "insured", "income", "expenditure", "balance", "reserve", "months_covered", "verdict"):
+        assert name in baseline and "units" in baseline[name].attrs, name
+    assert baseline["population"].dims == ("year", "sex", "age")
+    assert baseline["income"].dims == ("year", "pool")
+    assert list(baseline["pool"].values) == list(forecast.POOLS)
+    assert int(baseline["year"].values[0]) == 2024 and int(baseline["year"].values[-1]) == 2060
+    assert baseline.attrs["forecast_version"] == forecast.__version__ and len(baseline.attrs["scenario_hash"]) == 64
+    assert baseline["income"].attrs["units"] == "yuan" and baseline["months_covered"].attrs["units"] == "months"
+
+
+def test_reserve_roll_forward_holds(baseline):
+    """reserve(t) = reserve(t−1) + income(t) − expenditure(t), income including interest."""
+    reserve, income, spent = (baseline[v].values for v in ("reserve", "income", "expenditure"))
+    assert np.allclose(reserve[1:] - reserve[:-1], income[1:] - spent[1:], rtol=1e-12, atol=1e-3)
+    ia = baseline["individual_account_reserve"].values
+    assert np.allclose(np.diff(ia), baseline["individual_account_income"].values[1:] - baseline["individual_account_expenditure"].values[1:], rtol=1e-12, atol=1e-3)
+    items = baseline["income_items"].sum("income_item")
+    assert np.allclose(items, baseline["income"], rtol=1e-12)
+
+
+def test_no_nan_or_negative_money(baseline):
+    for name in ("income", "expenditure", "income_items", "expenditure_items", "insured"):
+        values = baseline[name].values
+        assert np.isfinite(values).all() and (values >= 0).all(), name
+
+
+def test_months_covered_matches_the_bulletin_derivation(baseline):
+    """derived_fund_indicators.csv: 2024 employee pooled fund 27.6 months, resident 9.2 months."""
+    months = baseline["months_covered"].sel(year=2024)
+    assert float(months.sel(pool="employee")) == pytest.approx(27.6, abs=0.1)
+    assert float(months.sel(pool="resident")) == pytest.approx(9.2, abs=0.1)
+
+
+def test_verdicts_follow_the_thresholds(baseline):
+    verdict = baseline["verdict"]
+    months = baseline["months_covered"]
+    reserve = baseline["reserve"]
+    assert (verdict.sel(pool=["critical_illness", "medical_assistance"]) == "payg").all()
+    funded = verdict.sel(pool=["employee", "resident", "ltci"])
+    assert ((funded == "exhausted") == (reserve.sel(pool=["employee", "resident", "ltci"]) <= 0)).all()
+    assert ((funded == "excessive") <= (months.sel(pool=["employee", "resident", "ltci"]) > 15)).all()
+    assert str(verdict.sel(year=2024, pool="employee").item()) == "excessive"  # 27.6 months > 15
+
+
+def stationary_run(china):
+    """Zero cost and wage growth, a stationary population, no retirement reform, and the
+    retiree cohort share equal to the in-service coverage so that enrollment is stationary."""
+    from forecast.population import project_region
+
+    scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
+    years = np.arange(2024, 2041)
+    params = dict(scenario.params)
+    zero = {k: v for k, v in params.items() if k.startswith("assumptions.medical_costs.utilisation_growth.")}
+    from forecast.parameters import DatedValue
+
+    for path in (*zero, "assumptions.economy.wage_growth", "assumptions.economy.price_inflation", "assumptions.economy.disposable_income_growth", "assumptions.medical_costs.payment_reform_effect"):
+        params[path] = DatedValue.constant(0.0)
+    for path in ("policy.resident.individual_contribution", "policy.resident.fiscal_subsidy", "policy.ltci.financing_per_capita", "assumptions.economy.disposable_income_per_capita", "policy.ltci.monthly_cost.home_care", "policy.ltci.monthly_cost.institutional_care"):
+        params[path] = DatedValue.constant(float(params[path].points[-1][1]))
+    p = resolve(params, years)
+    pop = project_region(china, scenario.population, end_year=2024)
+    frozen = pop["population"].sel(year=2023)
+    population = xr.concat([frozen] * (len(years) + 1), dim="year").assign_coords(year=np.arange(2023, 2041))
+    births = xr.concat([pop["births"].sel(year=2024)] * len(years), dim="year").assign_coords(year=years)
+    stationary = xr.Dataset({"population": population, "births": births})
+    figures = base_year_figures(china, 2024)
+    from forecast import enrollment as enr
+    from forecast.projection import _retirement
+
+    mid = population.sel(year=[2024])
+    retired = _retirement(p, [2024], population["age"].values)
+    c_w = figures["in_service"] / float((mid * (1 - retired) * (mid["age"] >= enr.WORKING_AGE)).sum())
+    figures["retired"] = c_w * float((mid * retired).sum())
+    return project_funds(china, stationary, p, p, figures)
+
+
+def test_zero_cost_growth_and_a_stationary_population_give_flat_per_capita_expenditure(china):
+    ds = stationary_run(china)
+    per_capita = ds["expenditure"] / ds["insured"]
+    for pool in forecast.POOLS:
+        series = per_capita.sel(pool=pool).values
+        assert np.allclose(series, series[0], rtol=1e-9), (pool, series[:3], series[-3:])
+
+
+def pooled(ds, pool="employee"):
+    return ds["balance"].sel(pool=pool)
+
+
+def test_raise_special_disease_caps_raises_expenditure(baseline):
+    alt = run("raise_special_disease_caps.yaml")
+    extra = alt["expenditure"] - baseline["expenditure"]
+    for pool in ("employee", "resident"):
+        assert float(extra.sel(pool=pool, year=2024)) == pytest.approx(0.0, abs=1.0)
+        assert (extra.sel(pool=pool, year=slice(2025, None)) > 0).all()
+
+
+def test_ltci_extension_raises_insured_income_and_expenditure_from_the_extension_year(baseline):
+    alt = run("ltci_extension.yaml")
+    for name in ("insured", "income", "expenditure"):
+        diff = (alt[name] - baseline[name]).sel(pool="ltci")
+        assert abs(float(diff.sel(year=2024))) < 1e-6 * float(baseline[name].sel(pool="ltci", year=2024)) + 1.0, name
+        assert (diff.sel(year=slice(2026, None)) > 0).all(), name
+    # the employer half comes out of the employee pooled fund
+    assert (alt["expenditure"].sel(pool="employee", year=slice(2026, None)) > baseline["expenditure"].sel(pool="employee", year=slice(2026, None))).all()
+
+
+def test_retirement_reform_improves_the_employee_pooled_fund():
+    reform, none = run("retirement_age_reform.yaml"), run("no_retirement_reform.yaml")
+    better = pooled(reform) - pooled(none)
+    assert float(better.sel(year=2024)) == pytest.approx(0.0, abs=1.0)
+    assert (better.sel(year=slice(2026, None)) > 0).all()
+    assert (reform["reserve"].sel(pool="employee") >= none["reserve"].sel(pool="employee") - 1.0).all()
+
+
+def test_retirees_contributing_raises_employee_income(baseline):
+    alt = run("retirees_contribute.yaml")
+    diff = (alt["income"] - baseline["income"]).sel(pool="employee")
+    assert abs(float(diff.sel(year=2025))) < 1.0
+    assert (diff.sel(year=slice(2026, None)) > 0).all()
+
+
+def test_compare_reports_the_impact(baseline):
+    alt = run("raise_special_disease_caps.yaml")
+    diff = forecast.compare(baseline, alt)
+    assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) == pytest.approx(float((alt["expenditure"] - baseline["expenditure"]).sel(pool="resident", year=2025)))
+    assert float(diff["extra_expenditure_10y"].sel(pool="employee")) > float(diff["extra_expenditure_5y"].sel(pool="employee")) > 0
+    assert diff["exhaustion_year_change"].attrs["units"] == "year"
+
+
+def test_compare_refuses_misaligned_runs(baseline):
+    with pytest.raises(ValueError):
+        forecast.compare(baseline, baseline.sel(year=slice(2024, 2050)))
