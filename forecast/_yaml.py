@@ -74,6 +74,17 @@ def read_yaml(path: Path) -> object:
     loader.name = str(path)
     try:
         return loader.get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        tag = str(exc.problem).split("tag '")[-1].rstrip("'").replace("tag:yaml.org,2002:", "!!")
+        raise InputError(
+            Problem(
+                file=path,
+                line=mark.line + 1 if mark else None,
+                message=f"YAML tags such as '{tag}' are not allowed: these files are data and nothing in them is executed",
+                fix="remove the tag and write a plain value",
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(

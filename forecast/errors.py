@@ -38,7 +38,7 @@ class Problem:
             text += "."
         if self.fix:
             text += f" Fix: {self.fix}"
-            if not text.endswith("."):
+            if not text.endswith((".", "?", "!")):
                 text += "."
         return text
 

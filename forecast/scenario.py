@@ -70,7 +70,7 @@ class Scenario:
             if path == "horizon":
                 continue
             value = self.params[path]
-            text = value.describe() if isinstance(value, DatedValue) else str(value)
+            text = value.describe() if isinstance(value, DatedValue) else (f"{value:g}" if isinstance(value, float) else str(value))
             lines.append(f"{path} = {text} {param.unit if param.unit != 'bool' else ''}  ({self._where(path)})".replace("  (", " (").replace(" (", "  (", 1))
         for key, value in sorted(vars(self.population).items()):
             where = self._where(DEMOGRAPHY + DEMOGRAPHY_KEYS.get(key, key))
@@ -129,6 +129,9 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[Path]:
         raise InputError(Problem(path, "'extends' makes a cycle", "remove the circular 'extends'"))
     if not path.is_file():
         raise InputError(Problem(path, "scenario file not found", "check the path (scenarios/baseline.yaml, ...)"))
+    size = path.stat().st_size
+    if size > MAX_SCENARIO_BYTES:
+        raise InputError(Problem(path, f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB", "keep a scenario to its parameters; large tables belong in a region bundle's CSV files"))
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(Problem(path, "a scenario file must be a mapping of keys to values", "see scenarios/baseline.yaml", 1))
@@ -169,6 +172,8 @@ MORTALITY_KEYS = {"method", "fit_years", "improvement_rate", "e0_targets"}
 FERTILITY_KEYS = {"tfr", "continuation"}
 STOCHASTIC_KEYS = {"tfr_volatility"}
 DATED_KEYS = {"values", "between", "after"}
+#: scenario files are small text files; anything larger is a mistake (or an attack on the parser)
+MAX_SCENARIO_BYTES = 1_000_000
 #: PopulationAssumptions field -> key path in the file
 DEMOGRAPHY_KEYS = {
     "mortality_method": "mortality.method",
@@ -395,7 +400,13 @@ def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizo
             _walk(reader, data.get(key) or {}, node, path + ".", origins, at, horizon, out)
 
 
-def _cross_checks(reader, p: dict, at):
+def _later(a, b, files) -> bool:
+    """True when origin ``a`` comes from a later file of the chain than origin ``b``."""
+    order = {f: i for i, f in enumerate(files)}
+    return order.get(a[0], -1) > order.get(b[0], -1)
+
+
+def _cross_checks(reader, p: dict, at, files):
     """Checks between fields: caps above deductibles, shares that add up, retirement ages."""
 
     def values(path):
@@ -410,7 +421,9 @@ def _cross_checks(reader, p: dict, at):
                 ded_path = f"{base}{service}.{level + '.' if level else ''}deductible"
                 deductibles = values(ded_path)
                 if cap and deductibles and min(cap) <= max(deductibles):
-                    reader.fail(at(f"{base}{service}.annual_cap"), f"{base}{service}.annual_cap", f"the cap ({min(cap):g} yuan) is not above the deductible ({max(deductibles):g} yuan, {ded_path})", "raise the cap or lower the deductible; a cap must exceed the deductible", min(cap))
+                    cap_path = f"{base}{service}.annual_cap"
+                    where, field = (at(ded_path), ded_path) if _later(at(ded_path), at(cap_path), files) else (at(cap_path), cap_path)
+                    reader.fail(where, field, f"the annual cap ({min(cap):g} yuan, {cap_path}) is not above the deductible ({max(deductibles):g} yuan, {ded_path})", "raise the cap or lower the deductible; a cap must exceed the deductible")
     for group in ("care_mix",):
         shares = [values(f"policy.ltci.{group}.{k}") for k in ("home_care", "institutional_care")]
         if all(shares) and abs(shares[0][0] + shares[1][0] - 1) > 1e-9:
@@ -422,13 +435,11 @@ def _cross_checks(reader, p: dict, at):
     total = sum(max(values(f"policy.medical_assistance.groups.{g}.population_share") or [0]) for g in groups)
     if total > 1:
         reader.fail(at("policy.medical_assistance.groups"), "policy.medical_assistance.groups", f"the groups' population shares add up to {total:g}, more than 1", "the groups are disjoint shares of the population: make them add up to at most 1")
-    for who, limit in (("male", 70), ("female_worker", 70), ("female_cadre", 70)):
+    for who in ("male", "female_worker", "female_cadre"):  # ages themselves are bounded by the schema (40..70)
         base = f"policy.employee.retirement_age.{who}"
         start, end = p.get(f"{base}.from"), p.get(f"{base}.to")
         if start is not None and end is not None and end < start:
-            reader.fail(at(f"{base}.to"), f"{base}.to", f"the reform lowers the retirement age ({start:g} -> {end:g})", "give 'to' at least 'from' (write to = from for no reform)", end)
-        if who.startswith("female") and end is not None and end > limit:
-            reader.fail(at(f"{base}.to"), f"{base}.to", f"a female retirement age above {limit}", f"give an age of at most {limit}", end)
+            reader.fail(at(f"{base}.to"), f"{base}.to", f"the reform lowers the retirement age ({start:g} -> {end:g})", "give 'to' at least 'from' (write to = from for no reform)")
 
 
 def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> Scenario:
@@ -452,15 +463,18 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
         sources = []
     params: dict = {}
     horizon_param = SCHEMA["horizon"]
-    horizon = _dated(reader, data.get("horizon", horizon_param.default), horizon_param, "horizon", at, 2300)
-    horizon = int(horizon) if horizon is not None else horizon_param.default
-    if not isinstance(data.get("horizon", 2060), int):
-        reader.fail(at("horizon"), "horizon", "must be a whole year", "write e.g. 'horizon: 2060'", data.get("horizon"))
+    raw_horizon = data.get("horizon", horizon_param.default)
+    if isinstance(raw_horizon, bool) or not isinstance(raw_horizon, int):
+        reader.fail(at("horizon"), "horizon", "must be a whole year", "write e.g. 'horizon: 2060'", raw_horizon)
+        horizon = horizon_param.default
+    else:
+        horizon = _dated(reader, raw_horizon, horizon_param, "horizon", at, 2300)
+        horizon = int(horizon) if horizon is not None else horizon_param.default
     params["horizon"] = horizon
     population = _demography(reader, data, at, origins)
     for section in ("assumptions", "policy", "verdict"):
         _walk(reader, data.get(section) or {}, SCHEMA[section], section + ".", origins, at, horizon, params)
-    _cross_checks(reader, params, at)
+    _cross_checks(reader, params, at, files)
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.read_bytes())

@@ -133,3 +133,72 @@ def test_unwritable_output_folder(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--out" in err and "cannot write the results" in err
     assert blocker.read_text() == "x"
+
+
+def test_loading_an_overlay_never_changes_the_baseline():
+    import copy
+
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    before = copy.deepcopy(dict(base.params))
+    alt = load_scenario(f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'raise_special_disease_caps.yaml'}")
+    assert dict(base.params) == before
+    assert alt["policy.resident.benefits.outpatient_special.annual_cap"].points == ((2024, 1500.0), (2025, 200000.0))
+    assert base["policy.resident.benefits.outpatient_special.annual_cap"].points == ((0, 1500.0),)
+    with pytest.raises(TypeError):
+        base.params["horizon"] = 2100  # read-only
+
+
+def test_overlays_compose_left_to_right(tmp_path):
+    one = tmp_path / "one.yaml"
+    two = tmp_path / "two.yaml"
+    one.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: one\npolicy:\n  employee:\n    employer_rate: 0.07\n    employee_rate: 0.03\n", encoding="utf-8")
+    two.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: two\npolicy:\n  employee:\n    employer_rate: 0.08\n", encoding="utf-8")
+    both = load_scenario(f"{one}+{two}")
+    assert both["policy.employee.employer_rate"].points[0][1] == 0.08
+    assert both["policy.employee.employee_rate"].points[0][1] == 0.03
+    assert both.title == "two"
+    assert both.origins["policy.employee.employer_rate"] == (two.resolve(), 5)
+
+
+def test_units_accept_percent_and_wan(tmp_path):
+    path = write(tmp_path, "policy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: \"28万\"\n        tier1: {deductible: \"100元\", reimbursement_ratio: \"90%\"}\n")
+    s = load_scenario(path)
+    assert s["policy.resident.benefits.inpatient.annual_cap"].points[0][1] == 280000.0
+    assert s["policy.resident.benefits.inpatient.tier1.reimbursement_ratio"].points[0][1] == pytest.approx(0.9)
+    assert s["policy.resident.benefits.inpatient.tier1.deductible"].points[0][1] == 100.0
+
+
+def test_dated_values_step_linear_and_growth():
+    import numpy as np
+
+    from forecast.parameters import DatedValue
+
+    years = np.arange(2024, 2031)
+    step = DatedValue(((2024, 1500.0), (2026, 200000.0)))
+    values, beyond = step.path(years)
+    assert values.tolist() == [1500, 1500, 200000, 200000, 200000, 200000, 200000] and beyond == [2027, 2028, 2029, 2030]
+    linear = DatedValue(((2024, 0.0), (2028, 4.0)), between="linear")
+    assert linear.path(years)[0].tolist() == [0, 1, 2, 3, 4, 4, 4]
+    grow = DatedValue(((2024, 100.0),), after="wage_growth")
+    values, beyond = grow.path(years, np.full(len(years), 0.10))
+    assert np.allclose(values, 100 * 1.1 ** np.arange(7)) and beyond == [2025, 2026, 2027, 2028, 2029, 2030]
+    assert DatedValue.constant(5.0).path(years) == (pytest.approx(np.full(7, 5.0)), [])
+
+
+def test_a_run_records_extended_values_and_strict_refuses(capsys):
+    import forecast
+
+    ds = forecast.run(SCENARIOS / "baseline.yaml")
+    extended = ds.attrs["extended_values"]
+    assert "policy.resident.fiscal_subsidy" in extended and extended["policy.resident.fiscal_subsidy"].startswith("wage_growth from 2025 to 2060")
+    assert main(["run", str(SCENARIOS / "baseline.yaml"), "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "--strict: policy.resident.fiscal_subsidy is extended beyond its last given year" in err and "Traceback" not in err
+
+
+def test_show_scenario_names_the_file_and_line_of_each_value(capsys):
+    assert main(["show-scenario", f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'critical_illness_upgrade.yaml'}"]) == 0
+    out = capsys.readouterr().out
+    assert "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=hold yuan  (critical_illness_upgrade.yaml:" in out
+    assert "policy.employee.employer_rate = 0.06 ratio  (baseline.yaml:" in out
+    assert "policy.employee.flexible_base_ratio = 0.6 ratio  (default)" in out

@@ -1,0 +1,82 @@
+"""Hypothesis identities of the fund stage: reserve roll-forward, non-negative money, caps."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import forecast
+from forecast.calibration import base_year_figures
+from forecast.fund import roll_forward
+from forecast.parameters import DatedValue, resolve
+from forecast.projection import project_funds
+
+from ..conftest import CHINA, ROOT
+
+YEARS = np.arange(2024, 2046)
+
+
+@lru_cache(maxsize=1)
+def _inputs():
+    from forecast.population import project_region
+
+    region = forecast.load_region(CHINA)
+    scenario = forecast.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    pop = project_region(region, scenario.population, end_year=int(YEARS[-1]))
+    return region, scenario, pop, base_year_figures(region, 2024)
+
+
+def run_with(overrides: dict):
+    region, scenario, pop, figures = _inputs()
+    params = dict(scenario.params)
+    params.update({k: DatedValue.constant(v) if not isinstance(v, DatedValue) else v for k, v in overrides.items()})
+    root = resolve(scenario.params, YEARS)
+    return project_funds(region, pop, resolve(params, YEARS), root, figures)
+
+
+@given(
+    opening=st.floats(-1e12, 1e13),
+    flows=st.lists(st.tuples(st.floats(0, 1e12), st.floats(0, 1e12)), min_size=1, max_size=40),
+)
+def test_roll_forward_identity(opening, flows):
+    income = np.array([f[0] for f in flows])
+    spent = np.array([f[1] for f in flows])
+    reserve = roll_forward(opening, income, spent)
+    previous = np.concatenate([[opening], reserve[:-1]])
+    assert np.allclose(reserve - previous, income - spent, rtol=1e-9, atol=1e-3)
+
+
+policy = st.fixed_dictionaries(
+    {
+        "assumptions.economy.interest_rate": st.floats(0.0, 0.06),
+        "assumptions.economy.price_inflation": st.floats(-0.02, 0.06),
+        "assumptions.medical_costs.utilisation_growth.inpatient": st.floats(-0.02, 0.08),
+        "assumptions.medical_costs.induced_demand_elasticity": st.floats(-0.5, 0.0),
+        "policy.resident.benefits.inpatient.annual_cap": st.floats(20_000, 1_000_000),
+        "policy.resident.benefits.inpatient.tier3.reimbursement_ratio": st.floats(0.3, 0.95),
+        "policy.employee.employer_rate": st.floats(0.04, 0.12),
+    }
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=policy)
+def test_reserves_roll_forward_and_money_is_never_negative(overrides):
+    ds = run_with(overrides)
+    reserve, income, spent = (ds[v].values for v in ("reserve", "income", "expenditure"))
+    assert np.allclose(np.diff(reserve, axis=0), income[1:] - spent[1:], rtol=1e-10, atol=1e-2)
+    for name in ("income", "expenditure", "income_items", "expenditure_items", "insured"):
+        values = ds[name].values
+        assert np.isfinite(values).all() and (values >= 0).all(), name
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(low=st.floats(10_000, 400_000), extra=st.floats(1.0, 600_000))
+def test_raising_a_cap_never_lowers_expenditure(low, extra):
+    path = "policy.resident.benefits.inpatient.annual_cap"
+    lower, higher = run_with({path: low}), run_with({path: low + extra})
+    assert (higher["expenditure"].sel(pool="resident") >= lower["expenditure"].sel(pool="resident") - 1e-3).all()
+    assert (higher["expenditure"].sel(pool="critical_illness") <= lower["expenditure"].sel(pool="critical_illness") + 1e-3).all()
