@@ -1,10 +1,13 @@
-"""Speed and memory of the population stage (run: make benchmark, or .venv/bin/python benchmarks/run.py).
+"""Speed and memory (run: make benchmark, or .venv/bin/python benchmarks/run.py).
 
 Reports, on this machine:
 1. a deterministic projection of the national bundle to 2100: the whole run (inputs, engine,
    indicators) and the engine alone for 2024-2100;
 2. a 10,000-draw stochastic projection (Lee-Carter + TFR random walk) to 2060: wall time and peak
    resident memory, measured in a fresh subprocess.
+3. the deterministic fund projection of the baseline scenario (all pools, 2024-2060), in-process:
+   the whole ``forecast.run`` (bundle, scenario, population, enrollment, income, expenditure,
+   fund) and the fund stages alone on a cached population (goal: under 1 s).
 Numbers are medians of repeated runs; compare ratios within one run, not across machines.
 """
 
@@ -77,10 +80,33 @@ def stochastic(draws=10_000, end_year=2060):
             f"stochastic_{end_year}_total_median_p10_p90_million": [round(result[k] / 1e6, 1) for k in ("median_total", "p10", "p90")]}
 
 
+def fund():
+    import forecast
+    from forecast.calibration import base_year_figures
+    from forecast.parameters import resolve
+    from forecast.population import project_region
+    from forecast.projection import project_funds
+
+    baseline = ROOT / "scenarios" / "baseline.yaml"
+    whole = median_seconds(lambda: forecast.run(baseline), repeat=7)
+    china = forecast.load_region(ROOT / "data" / "china")
+    scenario = forecast.load_scenario(baseline)
+    pop = project_region(china, scenario.population, end_year=scenario.horizon)
+    import numpy as np
+
+    params = resolve(scenario.params, np.arange(2024, scenario.horizon + 1))
+    figures = base_year_figures(china, 2024)
+    stages = median_seconds(lambda: project_funds(china, pop, params, params, figures), repeat=7)
+    return {"fund_run_baseline_2024_2060_whole_s": whole, "fund_stages_only_2024_2060_s": stages}
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         stochastic_child(int(sys.argv[2]), int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--fund":
+        for key, value in fund().items():
+            print(f"{key}: {round(value, 3)}")
     else:
-        results = {**deterministic(), **stochastic()}
+        results = {**deterministic(), **fund(), **stochastic()}
         for key, value in results.items():
             print(f"{key}: {value if isinstance(value, list) else round(value, 2)}")
