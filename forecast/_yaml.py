@@ -74,27 +74,16 @@ def read_yaml(path: Path) -> object:
     loader.name = str(path)
     try:
         return loader.get_single_data()
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        tag = str(exc.problem).split("tag '")[-1].rstrip("'").replace("tag:yaml.org,2002:", "!!")
-        raise InputError(
-            Problem(
-                file=path,
-                line=mark.line + 1 if mark else None,
-                message=f"YAML tags such as '{tag}' are not allowed: these files are data and nothing in them is executed",
-                fix="remove the tag and write a plain value",
-            )
-        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError(
-            Problem(
-                file=path,
-                line=mark.line + 1 if mark else None,
-                message=f"YAML syntax error: {exc.problem or exc.context}",
-                fix="check indentation (spaces, not tabs), colons after keys and closing quotes",
-            )
-        ) from None
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            tag = str(exc.problem).split("tag '")[-1].rstrip("'").replace("tag:yaml.org,2002:", "!!")
+            message = f"YAML tags such as '{tag}' are not allowed: these files are data and nothing in them is executed"
+            fix = "remove the tag and write a plain value"
+        else:
+            message = f"YAML syntax error: {exc.problem or exc.context}"
+            fix = "check indentation (spaces, not tabs), colons after keys and closing quotes"
+        raise InputError(Problem(file=path, line=mark.line + 1 if mark else None, message=message, fix=fix)) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(file=path, message=f"YAML error: {exc}", fix="check the file's syntax")) from None
     finally:

@@ -48,7 +48,6 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     >>> ds["verdict"].sel(pool="employee", year=2030).item()  # doctest: +SKIP
     'excessive'
     """
-    from . import __version__
     from .population import project_region
     from .region import load_region
     from .scenario import load_scenario
@@ -73,15 +72,10 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
         ds = ds.assign_coords(draw=np.arange(pop.sizes["draw"]))
     else:
         ds = project_funds(region, pop, params, root_params, figures)
+    ds.attrs.update(scenario.provenance(region))
     ds.attrs.update(
-        forecast_version=__version__,
-        scenario_title=scenario.title,
-        scenario_files=[str(f) for f in scenario.files],
-        scenario_hash=scenario.content_hash,
         scenario_sources=list(scenario.sources),
-        region_path=str(region.path),
         region_name=region.name,
-        region_hash=region.content_hash,
         base_year=base,
         extended_values=dict(params.extended),
         verdict_labels=dict(VERDICTS),

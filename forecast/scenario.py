@@ -63,6 +63,19 @@ class Scenario:
     def __getitem__(self, path: str):
         return self.params[path]
 
+    def provenance(self, region) -> dict:
+        """attrs a result records: package version, scenario files and hash, region and its hash."""
+        from . import __version__
+
+        return {
+            "forecast_version": __version__,
+            "scenario_title": self.title,
+            "scenario_files": [str(f) for f in self.files],
+            "scenario_hash": self.content_hash,
+            "region_path": str(region.path),
+            "region_hash": region.content_hash,
+        }
+
     def describe(self) -> str:
         """Every resolved parameter with its unit and the file and line it came from."""
         lines = [f"# {self.title}", f"# files: {' + '.join(str(f) for f in self.files)}", f"horizon = {self.horizon}  ({self._where('horizon')})"]

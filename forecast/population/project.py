@@ -283,19 +283,11 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
 def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
     """Project the population of a :class:`~forecast.scenario.Scenario`, with provenance in attrs:
     package version, scenario files and content hash, region bundle and its hash."""
-    from .. import __version__
     from ..region import load_region
 
     region = load_region(scenario.region_path)
     ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed)
-    ds.attrs.update(
-        forecast_version=__version__,
-        scenario_title=scenario.title,
-        scenario_files=[str(f) for f in scenario.files],
-        scenario_hash=scenario.content_hash,
-        region_path=str(region.path),
-        region_hash=region.content_hash,
-    )
+    ds.attrs.update(scenario.provenance(region))
     return ds
 
 
