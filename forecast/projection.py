@@ -193,61 +193,9 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
         ("resident", "outpatient"): _weighted(residents, curves["outpatient"]),
     }
     models = {pool: claim_model(region, base, pool, weights[pool, "inpatient"][0], weights[pool, "outpatient"][0]) for pool in ("employee", "resident")}
-    idx, root_idx = _indices(p), _indices(root)
-    cal = Calibration(year=base)
+    idx = _indices(p)
+    cal = _calibrate(region, base, figures, root, models, weights, members, employees, residents, population_total, births, curves)
     e = "policy.employee."
-
-    # ---- base-year calibration under the root baseline's rules
-    payments0 = {
-        "employee": claim_payments(models["employee"], benefit_layers(_benefits(root, "employee", 0)), 1.0, _ci_layer(root, 0) if root["policy.critical_illness.covers_employees"] else None),
-        "resident": claim_payments(models["resident"], benefit_layers(_benefits(root, "resident", 0)), 1.0, _ci_layer(root, 0), _assistance_layers(root, 0)),
-    }
-    for pool in ("employee", "resident"):
-        for kind in CLAIM_TYPES:
-            entry = payments0[pool][kind]
-            cal.patient_share[pool, kind] = 1 - entry["basic"] / entry["cost"]
-    units0 = {pool: _claim_units(models[pool], weights, pool, 0, root_idx, np.ones(len(CLAIM_TYPES))) for pool in ("employee", "resident")}
-    ltci_covered0 = _ltci_covered(root, 0, employees, residents)
-    ltci_financing0 = float(ltci_covered0.sum()) * root["policy.ltci.financing_per_capita"][0]
-    ltci_opening = (figures["ltci_income_previous"] - figures["ltci_expenditure_previous"]) if np.isfinite(figures["ltci_income_previous"]) else 0.0
-    if np.isfinite(figures["ltci_income"]) and ltci_financing0 > 0:
-        ltci_interest0 = interest_in_year(ltci_opening, figures["ltci_income"], figures["ltci_expenditure"], root["assumptions.economy.interest_rate"][0])
-        cal.ltci_financing_factor = (figures["ltci_income"] - ltci_interest0) / ltci_financing0
-    else:
-        cal.ltci_financing_factor = 1.0
-    ltci_transfer0 = _ltci_employee_share(root, 0, employees, ltci_covered0) * ltci_financing0 * cal.ltci_financing_factor
-    cal.maternity_per_birth = figures["maternity_expenditure"] / births[0] if np.isfinite(figures["maternity_expenditure"]) else 0.0
-    for pool, target in (("employee", figures["employee_pooled_expenditure"] - figures["maternity_expenditure"] - ltci_transfer0), ("resident", figures["resident_expenditure"])):
-        fixed = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in INPATIENT_LEVELS)
-        scaled = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in ("outpatient_special", "outpatient"))
-        if pool == "employee" and not root["policy.critical_illness.covers_employees"]:
-            fixed = sum(units0[pool][k] * payments0[pool][k]["basic"] for k in INPATIENT_LEVELS)
-        cal.outpatient_factor[pool] = (target - fixed) / scaled
-        if cal.outpatient_factor[pool] <= 0:
-            raise InputError(Problem(region.path, f"{pool}: the inpatient payments under the baseline rules ({fixed / 1e8:,.0f} 亿元) exceed the pool's {base} expenditure ({target / 1e8:,.0f} 亿元)", "check the baseline's inpatient deductibles and ratios, or the bundle's inpatient use and cost figures"))
-    r0 = root["assumptions.economy.interest_rate"][0]
-    interest_pooled = interest_in_year(figures["employee_pooled_reserve_opening"], figures["employee_pooled_income"], figures["employee_pooled_expenditure"], r0)
-    ia_opening = figures["individual_account_reserve_opening"] if np.isfinite(figures["individual_account_reserve_opening"]) else 0.0
-    interest_ia = interest_in_year(ia_opening, figures["individual_account_income"], figures["individual_account_expenditure"], r0)
-    contributions0 = figures["employee_pooled_income"] + figures["individual_account_income"] - interest_pooled - interest_ia
-    n_in, n_flex, n_ret = (float(members[s].isel(year=0).sum()) for s in ("in_service", "flexible", "retired"))
-    rates0 = root[e + "employer_rate"][0] + root[e + "employee_rate"][0] + root[e + "maternity_rate"][0]
-    per_base = (n_in + n_flex * root[e + "flexible_base_ratio"][0]) * rates0 + n_ret * root[e + "retiree_base_ratio"][0] * root[e + "retiree_contribution_rate"][0]
-    cal.contribution_base = contributions0 / per_base
-    cal.retiree_credit = (figures["individual_account_income"] - interest_ia - n_in * cal.contribution_base * root[e + "individual_account.in_service_rate"][0]) / n_ret
-    cal.individual_account_spend = figures["individual_account_expenditure"] / weights["employee", "outpatient"][0]
-    interest_res = interest_in_year(figures["resident_reserve_opening"], figures["resident_income"], figures["resident_expenditure"], r0)
-    n_res = float(residents.isel(year=0).sum())
-    standard0 = root["policy.resident.individual_contribution"][0] + root["policy.resident.fiscal_subsidy"][0]
-    cal.resident_realisation = (figures["resident_income"] - interest_res) / (n_res * standard0)
-    group_members0 = {g: root[f"policy.medical_assistance.groups.{g}.population_share"][0] * population_total[0] for g in GROUPS}
-    subsidies0 = sum(group_members0[g] * root[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][0] for g in GROUPS) * root["policy.resident.individual_contribution"][0]
-    direct0 = _direct_assistance(payments0["resident"], units0["resident"], group_members0, n_res, cal.outpatient_factor["resident"])
-    cal.assistance_factor = (figures["assistance_expenditure"] - subsidies0) / direct0 if np.isfinite(figures["assistance_expenditure"]) and direct0 > 0 else 1.0
-    prevalent0 = float((ltci_covered0 * curves["disability"]).sum())
-    cal.ltci_take_up = figures["ltci_users"] / prevalent0 if np.isfinite(figures["ltci_users"]) and prevalent0 > 0 else 0.0
-    spend_per_user0 = _ltci_spend_per_user(root, 0)
-    cal.ltci_cost_factor = figures["ltci_expenditure"] / (figures["ltci_users"] * spend_per_user0) if np.isfinite(figures["ltci_expenditure"]) and np.isfinite(figures["ltci_users"]) else 1.0
 
     # ---- the projection, year by year
     n = len(years)
@@ -255,14 +203,8 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
     spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
     ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
     reserve = {pool: np.zeros(n) for pool in POOLS}
-    opening = {
-        "employee": figures["employee_pooled_reserve_opening"],
-        "resident": figures["resident_reserve_opening"],
-        "ltci": ltci_opening,
-        "critical_illness": 0.0,
-        "medical_assistance": 0.0,
-    }
-    ia_opening_t = ia_opening
+    opening = _opening_reserves(figures)
+    ia_opening_t = opening.pop("individual_account")
     insured = {pool: np.zeros(n) for pool in POOLS}
     ltci_users = np.zeros(n)
     for i in range(n):
@@ -353,6 +295,81 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
 
     return _dataset(years, end_of_year.sel(year=years), members, insured, income, spent, reserve, ia, ltci_users, p, cal, figures)
 
+
+
+def _opening_reserves(figures: dict) -> dict:
+    """Reserves at the end of the year before the base year (yuan).
+
+    LTCI: only the previous year's balance is known (national LTCI reserves are not published), so
+    the reserve accumulates from that year. Critical illness and medical assistance hold none.
+    """
+    def known(value):
+        return value if np.isfinite(value) else 0.0
+
+    return {
+        "employee": figures["employee_pooled_reserve_opening"],
+        "resident": figures["resident_reserve_opening"],
+        "ltci": known(figures["ltci_income_previous"] - figures["ltci_expenditure_previous"]),
+        "critical_illness": 0.0,
+        "medical_assistance": 0.0,
+        "individual_account": known(figures["individual_account_reserve_opening"]),
+    }
+
+
+def _calibrate(region, base, figures, root: Resolved, models, weights, members, employees, residents, population_total, births, curves) -> Calibration:
+    """The base-year factors, under the root baseline's rules (see :mod:`forecast.calibration`)."""
+    cal = Calibration(year=base)
+    e = "policy.employee."
+    root_idx = _indices(root)
+    payments0 = {
+        "employee": claim_payments(models["employee"], benefit_layers(_benefits(root, "employee", 0)), 1.0, _ci_layer(root, 0) if root["policy.critical_illness.covers_employees"] else None),
+        "resident": claim_payments(models["resident"], benefit_layers(_benefits(root, "resident", 0)), 1.0, _ci_layer(root, 0), _assistance_layers(root, 0)),
+    }
+    for pool in ("employee", "resident"):
+        for kind in CLAIM_TYPES:
+            entry = payments0[pool][kind]
+            cal.patient_share[pool, kind] = 1 - entry["basic"] / entry["cost"]
+    units0 = {pool: _claim_units(models[pool], weights, pool, 0, root_idx, np.ones(len(CLAIM_TYPES))) for pool in ("employee", "resident")}
+    ltci_covered0 = _ltci_covered(root, 0, employees, residents)
+    ltci_financing0 = float(ltci_covered0.sum()) * root["policy.ltci.financing_per_capita"][0]
+    ltci_opening = _opening_reserves(figures)["ltci"]
+    if np.isfinite(figures["ltci_income"]) and ltci_financing0 > 0:
+        ltci_interest0 = interest_in_year(ltci_opening, figures["ltci_income"], figures["ltci_expenditure"], root["assumptions.economy.interest_rate"][0])
+        cal.ltci_financing_factor = (figures["ltci_income"] - ltci_interest0) / ltci_financing0
+    else:
+        cal.ltci_financing_factor = 1.0
+    ltci_transfer0 = _ltci_employee_share(root, 0, employees, ltci_covered0) * ltci_financing0 * cal.ltci_financing_factor
+    cal.maternity_per_birth = figures["maternity_expenditure"] / births[0] if np.isfinite(figures["maternity_expenditure"]) else 0.0
+    for pool, target in (("employee", figures["employee_pooled_expenditure"] - figures["maternity_expenditure"] - ltci_transfer0), ("resident", figures["resident_expenditure"])):
+        fixed = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in INPATIENT_LEVELS)
+        scaled = sum(units0[pool][k] * (payments0[pool][k]["basic"] + payments0[pool][k]["ci"]) for k in ("outpatient_special", "outpatient"))
+        cal.outpatient_factor[pool] = (target - fixed) / scaled
+        if cal.outpatient_factor[pool] <= 0:
+            raise InputError(Problem(region.path, f"{pool}: the inpatient payments under the baseline rules ({fixed / 1e8:,.0f} 亿元) exceed the pool's {base} expenditure ({target / 1e8:,.0f} 亿元)", "check the baseline's inpatient deductibles and ratios, or the bundle's inpatient use and cost figures"))
+    r0 = root["assumptions.economy.interest_rate"][0]
+    interest_pooled = interest_in_year(figures["employee_pooled_reserve_opening"], figures["employee_pooled_income"], figures["employee_pooled_expenditure"], r0)
+    ia_opening = _opening_reserves(figures)["individual_account"]
+    interest_ia = interest_in_year(ia_opening, figures["individual_account_income"], figures["individual_account_expenditure"], r0)
+    contributions0 = figures["employee_pooled_income"] + figures["individual_account_income"] - interest_pooled - interest_ia
+    n_in, n_flex, n_ret = (float(members[s].isel(year=0).sum()) for s in ("in_service", "flexible", "retired"))
+    rates0 = root[e + "employer_rate"][0] + root[e + "employee_rate"][0] + root[e + "maternity_rate"][0]
+    per_base = (n_in + n_flex * root[e + "flexible_base_ratio"][0]) * rates0 + n_ret * root[e + "retiree_base_ratio"][0] * root[e + "retiree_contribution_rate"][0]
+    cal.contribution_base = contributions0 / per_base
+    cal.retiree_credit = (figures["individual_account_income"] - interest_ia - n_in * cal.contribution_base * root[e + "individual_account.in_service_rate"][0]) / n_ret
+    cal.individual_account_spend = figures["individual_account_expenditure"] / weights["employee", "outpatient"][0]
+    interest_res = interest_in_year(figures["resident_reserve_opening"], figures["resident_income"], figures["resident_expenditure"], r0)
+    n_res = float(residents.isel(year=0).sum())
+    standard0 = root["policy.resident.individual_contribution"][0] + root["policy.resident.fiscal_subsidy"][0]
+    cal.resident_realisation = (figures["resident_income"] - interest_res) / (n_res * standard0)
+    group_members0 = {g: root[f"policy.medical_assistance.groups.{g}.population_share"][0] * population_total[0] for g in GROUPS}
+    subsidies0 = sum(group_members0[g] * root[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][0] for g in GROUPS) * root["policy.resident.individual_contribution"][0]
+    direct0 = _direct_assistance(payments0["resident"], units0["resident"], group_members0, n_res, cal.outpatient_factor["resident"])
+    cal.assistance_factor = (figures["assistance_expenditure"] - subsidies0) / direct0 if np.isfinite(figures["assistance_expenditure"]) and direct0 > 0 else 1.0
+    prevalent0 = float((ltci_covered0 * curves["disability"]).sum())
+    cal.ltci_take_up = figures["ltci_users"] / prevalent0 if np.isfinite(figures["ltci_users"]) and prevalent0 > 0 else 0.0
+    spend_per_user0 = _ltci_spend_per_user(root, 0)
+    cal.ltci_cost_factor = figures["ltci_expenditure"] / (figures["ltci_users"] * spend_per_user0) if np.isfinite(figures["ltci_expenditure"]) and np.isfinite(figures["ltci_users"]) else 1.0
+    return cal
 
 def _claim_units(model, weights, pool, i, idx: _Year, induced) -> dict:
     """Expected claims in year i by claim type (admissions by level, special patients, member-units)."""
