@@ -13,8 +13,8 @@ last given year is reported so that a run can list (or, with ``--strict``, refus
 
 Units come from the closed list of :mod:`forecast.units`. In files a ratio may be written
 ``0.65`` or ``"65%"``; money may be written ``2000``, ``"2000元"``, ``"20万"`` or ``"20万元"``
-(万 = 10,000 exactly; 亿 is refused because no benefit parameter is that large and a typo
-would go unnoticed).
+(万 = 10,000 exactly), and budgets also ``"800亿"`` (亿 = 1e8 is refused for benefit parameters,
+where no value is that large and a slip would go unnoticed).
 """
 
 from __future__ import annotations
@@ -113,7 +113,10 @@ class DatedValue:
 
 
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
-_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(万)?\s*(元)?\s*$")
+_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(万|亿)?\s*(元)?\s*$")
+#: 亿 (1e8) is accepted only where a parameter can be that large (budgets), so a slip on a benefit
+#: parameter (a cap of "20亿") is refused rather than read
+_YI_MIN_BOUND = 1e10
 
 
 def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
@@ -135,7 +138,9 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
         number = float(_PERCENT.match(value).group(1)) / 100
     elif isinstance(value, str) and param.unit in MONEY_UNITS and _MONEY.match(value) and value.strip() not in ("",):
         m = _MONEY.match(value)
-        number = float(m.group(1)) * (10_000 if m.group(2) else 1)
+        if m.group(2) == "亿" and param.high < _YI_MIN_BOUND:
+            return None, f"亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, \"2000元\" or \"20万\")"
+        number = float(m.group(1)) * {None: 1, "万": 10_000, "亿": 100_000_000}[m.group(2)]
     if number is None:
         hint = " (write a ratio as 0.65 or \"65%\")" if param.unit == "ratio" else ""
         hint = " (write money as 2000, \"2000元\" or \"20万\")" if param.unit in MONEY_UNITS else hint
@@ -290,6 +295,9 @@ SCHEMA: dict = {
                 for g in ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
             },
             "annual_limit": _p("yuan", "年度救助限额: annual assistance limit per person"),
+            "budget": _p(
+                "yuan", "the year's medical-assistance budget; 0 in every year = pay-as-you-go (the budget pays what is spent)", 0.0, 1e13, default=0.0
+            ),
         },
         "ltci": {
             "coverage": {

@@ -33,7 +33,11 @@ INCOME_ITEMS = ("contributions", "fiscal_subsidy", "transfer_in", "interest")
 EXPENDITURE_ITEMS = ("inpatient", "outpatient", "outpatient_special", "maternity", "transfer_out", "contribution_subsidy", "direct_assistance", "home_care", "institutional_care")
 GROUPS = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
 CLAIM_TYPES = (*INPATIENT_LEVELS, "outpatient_special", "outpatient")
-PAYG_POOLS = ("critical_illness", "medical_assistance")
+def _payg_pools(p: Resolved) -> tuple[str, ...]:
+    """Pools financed as they pay: critical illness (break-even premium) and medical assistance
+    unless the scenario gives it a budget."""
+    budget = np.asarray(p["policy.medical_assistance.budget"])
+    return ("critical_illness",) if (budget > 0).any() else ("critical_illness", "medical_assistance")
 
 
 def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False) -> xr.Dataset:
@@ -203,6 +207,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
     spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
     ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
     reserve = {pool: np.zeros(n) for pool in POOLS}
+    payg = _payg_pools(p)
     opening = _opening_reserves(figures)
     ia_opening_t = opening.pop("individual_account")
     insured = {pool: np.zeros(n) for pool in POOLS}
@@ -269,7 +274,9 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
         group_members = {g: p[f"policy.medical_assistance.groups.{g}.population_share"][i] * population_total[i] for g in GROUPS}
         spent["medical_assistance"]["contribution_subsidy"][i] = sum(group_members[g] * p[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][i] for g in GROUPS) * p["policy.resident.individual_contribution"][i]
         spent["medical_assistance"]["direct_assistance"][i] = cal.assistance_factor * _direct_assistance(pay["resident"], units["resident"], group_members, n_res_i, 1.0)
-        income["medical_assistance"]["fiscal_subsidy"][i] = spent["medical_assistance"]["contribution_subsidy"][i] + spent["medical_assistance"]["direct_assistance"][i]
+        budget = p["policy.medical_assistance.budget"][i]
+        needed = spent["medical_assistance"]["contribution_subsidy"][i] + spent["medical_assistance"]["direct_assistance"][i]
+        income["medical_assistance"]["fiscal_subsidy"][i] = budget if "medical_assistance" not in payg else needed
 
         # long-term care insurance
         ltci_users[i] = cal.ltci_take_up * float((covered * curves["disability"]).sum())
@@ -284,7 +291,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
 
         for pool in POOLS:
             before = sum(v[i] for v in income[pool].values()) - sum(v[i] for v in spent[pool].values())
-            income[pool]["interest"][i] = 0.0 if pool in PAYG_POOLS else interest_income(opening[pool], before, rate)
+            income[pool]["interest"][i] = 0.0 if pool in payg else interest_income(opening[pool], before, rate)
             reserve[pool][i] = opening[pool] + before + income[pool]["interest"][i]
             opening[pool] = reserve[pool][i]
         insured["employee"][i] = m_in + m_flex + m_ret
@@ -426,7 +433,8 @@ def _dataset(years, population, members, insured, income, spent, reserve, ia, lt
     reserves = np.array([reserve[pool] for pool in pools]).T
     months = months_covered(reserves, expenditure_total)
     thresholds = {k: p[f"verdict.{k}"] for k in ("critical_months", "low_months", "high_months", "excess_months")}
-    labels = np.array([[verdict(reserves[t, j], balance[t, j], months[t, j], thresholds, payg=pool in PAYG_POOLS) for j, pool in enumerate(pools)] for t in range(len(years))], dtype=object)
+    payg = _payg_pools(p)
+    labels = np.array([[verdict(reserves[t, j], balance[t, j], months[t, j], thresholds, payg=pool in payg) for j, pool in enumerate(pools)] for t in range(len(years))], dtype=object)
     coords = {"year": years, "pool": pools}
     ds = xr.Dataset(coords=coords)
     ds["population"] = population.transpose("year", "sex", "age")

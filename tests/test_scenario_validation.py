@@ -73,7 +73,7 @@ CASES = {
     ),
     'money': (
         'extends: {baseline}\ntitle: t\npolicy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: 20亿\n',
-        '{file}, line 7, field \'policy.resident.benefits.inpatient.annual_cap\': not an allowed value (found \'20亿\'). Fix: expected a number in [0, 1e+09] (yuan) (write money as 2000, "2000元" or "20万").',
+        '{file}, line 7, field \'policy.resident.benefits.inpatient.annual_cap\': not an allowed value (found \'20亿\'). Fix: 亿 is not accepted for this parameter: expected a number in [0, 1e+09] (yuan) (write money as 2000, "2000元" or "20万").',
     ),
     'negded': (
         'extends: {baseline}\ntitle: t\npolicy:\n  resident:\n    benefits:\n      outpatient:\n        deductible: -100\n',

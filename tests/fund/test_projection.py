@@ -181,3 +181,25 @@ def test_compare_reports_the_impact(baseline):
 def test_compare_refuses_misaligned_runs(baseline):
     with pytest.raises(ValueError):
         forecast.compare(baseline, baseline.sel(year=slice(2024, 2050)))
+
+
+def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
+    path = tmp_path / "budget.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: budget\npolicy:\n  medical_assistance:\n    budget: {{2024: \"800亿\", 2030: \"1000亿\"}}\n", encoding="utf-8")
+    ds = forecast.run(path)
+    ma = ds.sel(pool="medical_assistance")
+    interest = float(ma["income_items"].sel(year=2024, income_item="interest"))
+    assert interest > 0 and float(ma["income"].sel(year=2024)) == pytest.approx(800e8 + interest)
+    assert float(ma["reserve"].sel(year=2024)) == pytest.approx(800e8 + interest - 792.32e8, rel=1e-9)
+    assert str(ma["verdict"].sel(year=2024).item()) != "payg"
+    assert (ma["expenditure"] == baseline["expenditure"].sel(pool="medical_assistance")).all()
+
+
+def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, baseline):
+    path = tmp_path / "flex.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n", encoding="utf-8")
+    ds = forecast.run(path)
+    moved = ds["insured_by_status"].sel(status="flexible", year=2030)
+    assert float(moved) > 0
+    assert float((ds["insured"] - baseline["insured"]).sel(pool="resident", year=2030)) == pytest.approx(-float(moved), rel=1e-9)
+    assert float((ds["income"] - baseline["income"]).sel(pool="employee", year=2030)) > 0
