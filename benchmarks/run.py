@@ -94,7 +94,10 @@ def fund():
     pop = project_region(china, scenario.population, end_year=scenario.horizon)
     import numpy as np
 
-    params = resolve(scenario.params, np.arange(2024, scenario.horizon + 1))
+    from forecast.projection import _fill_fitted
+
+    values = {"employee_income_per_in_service": 0.05, "expenditure_per_insured": 0.03, "in_service_coverage": 0.0, "resident_coverage": 0.0}
+    params = resolve(_fill_fitted(dict(scenario.params), values, 2024), np.arange(2024, scenario.horizon + 1))
     figures = base_year_figures(china, 2024)
     stages = median_seconds(lambda: project_funds(china, pop, params, params, figures), repeat=7)
     return {"fund_run_baseline_2024_2060_whole_s": whole, "fund_stages_only_2024_2060_s": stages}

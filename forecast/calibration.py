@@ -29,7 +29,7 @@ import numpy as np
 from .errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, ClaimModel
 
-__all__ = ["Calibration", "fund_base_year", "base_year_figures", "claim_model", "interest_in_year", "require"]
+__all__ = ["Calibration", "fund_base_year", "base_year_figures", "claim_model", "reduced_claim_model", "interest_in_year", "require"]
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Calibration:
     ltci_cost_factor: float = np.nan
     ltci_financing_factor: float = np.nan
     individual_account_spend: float = np.nan  # yuan per weighted member
+    assistance_per_member: float = 0.0  # direct assistance per group member when claims are reduced
     maternity_per_birth: float = np.nan
     patient_share: dict = field(default_factory=dict)  # (pool, claim type) -> base-year out-of-pocket share
 
@@ -56,12 +57,20 @@ class Calibration:
 
 
 def fund_base_year(region) -> int:
-    """The last year with the employee pooled fund's income and expenditure published."""
-    income = region.fund("employee", "income", "pooled_fund").dropna()
-    spent = region.fund("employee", "expenditure", "pooled_fund").dropna()
-    years = sorted(set(income.index) & set(spent.index))
+    """The last year with the employee fund's income and expenditure published (pooled fund, or
+    before 2023 the employee total) and the resident fund's."""
+    years = None
+    for pool, accounts in (("employee", ("pooled_fund", "total")), ("resident", ("total",))):
+        found = set()
+        for account in accounts:
+            income = region.fund(pool, "income", account).dropna()
+            spent = region.fund(pool, "expenditure", account).dropna()
+            found |= set(income.index) & set(spent.index)
+        years = found if years is None else years & found
+    insured = region.insured.sel(pool="employee", status="in_service").dropna("year")["year"].values
+    years = sorted(years & set(int(y) for y in insured))
     if not years:
-        raise InputError(Problem(region.path / "fund_history.csv", "no year with the employee pooled fund's income and expenditure", "add rows 'YEAR,employee,pooled_fund,income' and '...,expenditure' for the last published year"))
+        raise InputError(Problem(region.path / "fund_history.csv", "no year with the employee and resident funds' income and expenditure and the in-service count", "add the last published year's rows (employee pooled_fund or total, resident total; insured.csv in_service)"))
     return int(years[-1])
 
 
@@ -82,6 +91,7 @@ def base_year_figures(region, year: int) -> dict:
     def insured(pool, status):
         return float(region.insured.sel(year=year, pool=pool, status=status)) if year in region.insured["year"].values else np.nan
 
+    folded = not np.isfinite(fund("employee", "income", "pooled_fund"))
     figures = {
         "in_service": insured("employee", "in_service"),
         "retired": insured("employee", "retired"),
@@ -106,6 +116,18 @@ def base_year_figures(region, year: int) -> dict:
         "ltci_expenditure_previous": fund("ltci", "expenditure", "total", year - 1),
         "ltci_users": region.use(year, "ltci", "long_term_care", "users"),
     }
+    if folded:
+        # before 2023 the bulletins give the employee fund as a whole: calibrate it as one account
+        figures.update(
+            employee_pooled_income=fund("employee", "income"),
+            employee_pooled_expenditure=fund("employee", "expenditure"),
+            employee_pooled_reserve_opening=fund("employee", "reserve", "total", year - 1),
+            employee_pooled_reserve=fund("employee", "reserve"),
+            individual_account_income=0.0,
+            individual_account_expenditure=0.0,
+            individual_account_reserve_opening=0.0,
+        )
+    figures["accounts_folded"] = float(folded)
     needed = {
         "in_service": "insured.csv: employee in_service",
         "retired": "insured.csv: employee retired",
@@ -133,8 +155,28 @@ def interest_in_year(opening: float, income: float, expenditure: float, rate: fl
     return max(i, 0.0)
 
 
+def reduced_claim_model(region) -> ClaimModel:
+    """The claim model of a base year without published benefit use (before 2023 in data/china):
+    one claim type, paid in full, one unit per weighted member; the calibration scales it to the
+    pool's expenditure. Benefit-design changes have no effect in this mode."""
+    cv = region.claim("outpatient", "cv")
+    return ClaimModel(
+        inpatient_rate=0.0,
+        inpatient_mean={k: 1.0 for k in INPATIENT_LEVELS},
+        inpatient_share={k: 1 / len(INPATIENT_LEVELS) for k in INPATIENT_LEVELS},
+        inpatient_cv=1.0,
+        special_rate=0.0,
+        special_mean=1.0,
+        special_cv=1.0,
+        outpatient_mean=1.0,
+        outpatient_cv=cv if np.isfinite(cv) else 1.0,
+        reduced=True,
+    )
+
+
 def claim_model(region, year: int, pool: str, weighted_inpatient: float, weighted_outpatient: float) -> ClaimModel:
-    """Base-year claim frequencies and sizes of ``pool`` from the bulletin's use and cost figures.
+    """Base-year claim frequencies and sizes of ``pool`` from the bulletin's use and cost figures
+    (:func:`reduced_claim_model` when the base year has none).
 
     Outpatient cost = the insured's medical expenses at institutions − inpatient cost; it is
     split between special-disease and general outpatient care in proportion to visits (the
@@ -148,6 +190,8 @@ def claim_model(region, year: int, pool: str, weighted_inpatient: float, weighte
     def claim(service, parameter, level="all"):
         return require(region, region.claim(service, parameter, level), f"claim_sizes {service} {level} {parameter}", "add it to claim_sizes.csv (see data/china)")
 
+    if not np.isfinite(region.use(year, pool, "inpatient", "uses")):
+        return reduced_claim_model(region)
     admissions, mean_cost = use("inpatient", "uses"), use("inpatient", "mean_cost")
     pharmacy = region.use(year, pool, "pharmacy", "medical_expenses")
     institutions = use("all", "medical_expenses") - (pharmacy if np.isfinite(pharmacy) else 0.0)

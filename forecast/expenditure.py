@@ -54,6 +54,9 @@ class ClaimModel:
     special_cv: float
     outpatient_mean: float  # yuan per weighted member-year
     outpatient_cv: float
+    #: True when the base year has no published benefit use: the pool's medical spending is one
+    #: claim type paid in full (no benefit layers), scaled by the calibration
+    reduced: bool = False
 
 
 def benefit_layers(benefits: dict) -> dict:
@@ -87,6 +90,11 @@ def claim_payments(model: ClaimModel, layers: dict, severity: float, ci: Layer |
     illness payment) and ``assistance`` ({group: payment}); yuan per claim.
     """
     out = {}
+    if model.reduced:
+        from .claims import IDENTITY
+
+        layers = {kind: (IDENTITY if kind == "outpatient" else basic_layer(0.0, 0.0)) for kind in layers}
+        ci, assistance = None, None
     for kind, layer in layers.items():
         if kind in INPATIENT_LEVELS:
             mean, cv = model.inpatient_mean[kind] * severity, model.inpatient_cv

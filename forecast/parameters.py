@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Param", "DatedValue", "Resolved", "SCHEMA", "GROWTH_SERIES", "coerce", "iter_params", "resolve", "CONTINUATIONS", "INTERPOLATIONS"]
+__all__ = ["Param", "DatedValue", "Resolved", "SCHEMA", "GROWTH_SERIES", "FITTED", "coerce", "iter_params", "resolve", "CONTINUATIONS", "INTERPOLATIONS"]
 
 INTERPOLATIONS = ("step", "linear")
 #: Series a dated value may grow with after its last given year (paths in the schema).
@@ -35,6 +35,11 @@ GROWTH_SERIES = {
 }
 CONTINUATIONS = ("hold", *GROWTH_SERIES)
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
+#: the value that stands for a growth rate fitted to the bundle's history (forecast.fitting)
+FITTED = "fitted"
+#: a fitted coverage trend is continued this many years after the base year, then held
+#: (coverage cannot grow without bound; a convention, stated in the README)
+TREND_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Param:
     choices: tuple = ()
     #: default continuation for the short form {year: value}
     after: str = "hold"
+    #: the fitted history series that the value ``fitted`` stands for (forecast.fitting), if any
+    fitted_from: str = ""
 
     def bound_text(self) -> str:
         if self.choices:
@@ -70,7 +77,22 @@ class DatedValue:
 
     @classmethod
     def constant(cls, value: float) -> DatedValue:
-        return cls(((0, float(value)),))
+        return cls(((0, value if value == FITTED else float(value)),))
+
+    @property
+    def needs_fit(self) -> bool:
+        return any(v == FITTED for _, v in self.points)
+
+    def fill(self, value: float) -> DatedValue:
+        """A copy with every ``fitted`` point replaced by ``value``."""
+        return DatedValue(tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after)
+
+    def until(self, year: int) -> DatedValue:
+        """The points known at the end of ``year`` (those after it dropped; the first kept if none is)."""
+        if self.is_constant:
+            return self
+        kept = tuple(p for p in self.points if p[0] <= year) or self.points[:1]
+        return DatedValue(kept, self.between, self.after)
 
     @property
     def is_constant(self) -> bool:
@@ -87,6 +109,8 @@ class DatedValue:
         with ``years``) is required when ``after`` names a series.
         """
         years = np.asarray(years, dtype=int)
+        if self.needs_fit:
+            raise ValueError("a 'fitted' value must be filled from the history fit before it is resolved")
         if self.is_constant:
             return np.full(len(years), self.points[0][1]), []
         given_years = np.array([p[0] for p in self.points])
@@ -106,9 +130,12 @@ class DatedValue:
         return out, [int(y) for y in years[beyond]]
 
     def describe(self) -> str:
+        def text(v):
+            return v if v == FITTED else f"{v:g}"
+
         if self.is_constant:
-            return f"{self.points[0][1]:g}"
-        pts = ", ".join(f"{y}: {v:g}" for y, v in self.points)
+            return text(self.points[0][1])
+        pts = ", ".join(f"{y}: {text(v)}" for y, v in self.points)
         return f"{{{pts}}} between={self.between} after={self.after}"
 
 
@@ -129,6 +156,10 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
         if isinstance(value, bool):
             return value, None
         return None, "expected true or false"
+    if value == FITTED:
+        if param.fitted_from:
+            return FITTED, None
+        return None, f"'fitted' is not available for this parameter: expected {param.bound_text()}"
     number = None
     if isinstance(value, bool):
         number = None
@@ -204,7 +235,10 @@ SCHEMA: dict = {
     "horizon": _p("year", "the last projected year", 2021, 2300, dated=False, default=2060),
     "assumptions": {
         "economy": {
-            "wage_growth": _growth("nominal growth of the average wage and so of the contribution base", reference="assumption"),
+            "wage_growth": _growth(
+                "nominal growth of the average wage and so of the contribution base ('fitted': the history's growth of employee income per in-service member)",
+                fitted_from="employee_income_per_in_service",
+            ),
             "price_inflation": _growth("consumer-price inflation, the price part of medical cost growth"),
             "disposable_income_growth": _growth("growth of residents' per-capita disposable income (moves the critical-illness threshold)"),
             "disposable_income_per_capita": _p(
@@ -214,7 +248,11 @@ SCHEMA: dict = {
         },
         "medical_costs": {
             "utilisation_growth": {
-                s: _growth(f"real growth of {s} cost per person at constant age structure (utilisation, intensity, technology)")
+                s: _growth(
+                    f"real growth of {s} cost per person at constant age structure (utilisation, intensity, technology; 'fitted': the history's "
+                    "growth of expenditure per insured person, less price inflation and the population's ageing)",
+                    fitted_from="expenditure_per_insured",
+                )
                 for s in ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
             },
             "payment_reform_effect": _growth("effect of DIP/DRG payment and volume-based procurement on cost growth (negative lowers it)"),
@@ -229,9 +267,20 @@ SCHEMA: dict = {
         },
         "enrollment": {
             "in_service_coverage": _p(
-                "ratio", "in-service coverage of the working-age population relative to the base year (1.0 = as in the base year)", 0.0, 3.0
+                "ratio",
+                "in-service coverage of the working-age population relative to the base year (1.0 = as in the base year; 'fitted': the history's "
+                f"trend relative to the population aged 20-59, continued {TREND_YEARS} years, then held)",
+                0.0,
+                3.0,
+                fitted_from="in_service_coverage",
             ),
-            "resident_coverage": _p("ratio", "coverage of the rest of the population by the resident pool relative to the base year", 0.0, 1.5),
+            "resident_coverage": _p(
+                "ratio",
+                f"coverage of the rest of the population by the resident pool relative to the base year ('fitted': the history's trend, {TREND_YEARS} years, then held)",
+                0.0,
+                1.5,
+                fitted_from="resident_coverage",
+            ),
             "compliance_rate": _p("ratio", "contribution compliance relative to the base year's collected base (1.0 = as collected)", 0.0, 1.5),
             "flexible_worker_share": _p(
                 "ratio", "share of working-age resident enrollees who join the employee pool as flexible workers", default=0.0, dated=True

@@ -22,17 +22,37 @@ from . import enrollment as enr
 from .calibration import Calibration, base_year_figures, claim_model, fund_base_year, interest_in_year
 from .errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
+from .fitting import fitted_values
 from .fund import VERDICTS, months_covered, verdict
 from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
-from .parameters import Resolved, resolve
+from .parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
 from .vocabulary import POOLS
 
-__all__ = ["run", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
+__all__ = ["run", "project", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
 
 INCOME_ITEMS = ("contributions", "fiscal_subsidy", "transfer_in", "interest")
 EXPENDITURE_ITEMS = ("inpatient", "outpatient", "outpatient_special", "maternity", "transfer_out", "contribution_subsidy", "direct_assistance", "home_care", "institutional_care")
 GROUPS = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
 CLAIM_TYPES = (*INPATIENT_LEVELS, "outpatient_special", "outpatient")
+def _fill_fitted(params: dict, values: dict, base: int) -> dict:
+    """``params`` with every ``fitted`` value replaced by what its parameter names: a growth rate,
+    or for a coverage index the fitted trend from the base year, continued TREND_YEARS, then held."""
+    fitted_from = {path: param.fitted_from for path, param in iter_params(SCHEMA) if param.fitted_from}
+    out = {}
+    for key, value in params.items():
+        if not (isinstance(value, DatedValue) and value.needs_fit):
+            out[key] = value
+            continue
+        source = fitted_from[key]
+        if source not in values:
+            raise InputError(Problem(key, f"'fitted' needs at least two years of history for {source} up to {base}", "give a number instead of 'fitted'"))
+        if source.endswith("coverage"):
+            out[key] = DatedValue(((base, 1.0), (base + TREND_YEARS, (1 + values[source]) ** TREND_YEARS)), between="linear")
+        else:
+            out[key] = value.fill(values[source])
+    return out
+
+
 def _payg_pools(p: Resolved) -> tuple[str, ...]:
     """Pools financed as they pay: critical illness (break-even premium) and medical assistance
     unless the scenario gives it a budget."""
@@ -52,36 +72,55 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     >>> ds["verdict"].sel(pool="employee", year=2030).item()  # doctest: +SKIP
     'excessive'
     """
-    from .population import project_region
     from .region import load_region
     from .scenario import load_scenario
 
     if not hasattr(scenario, "params"):
         scenario = load_scenario(scenario)
     region = load_region(scenario.region_path)
-    base = fund_base_year(region)
-    if scenario.horizon <= base:
-        raise InputError(Problem(scenario.files[-1], f"the horizon {scenario.horizon} is not after the fund base year {base}", f"set 'horizon:' to a year after {base}, e.g. 2060", field="horizon", value=scenario.horizon))
-    years = np.arange(base, scenario.horizon + 1)
-    params = resolve(scenario.params, years)
-    if strict and params.extended:
-        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {scenario.horizon}", field=path) for path, how in params.extended.items()])
     root = scenario if len(scenario.files) == 1 else load_scenario(scenario.files[0])
-    root_params = params if root is scenario else resolve(root.params, years)
+    return project(scenario, region, dict(scenario.params), dict(root.params), scenario.horizon, draws=draws, seed=seed, strict=strict)
+
+
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False) -> xr.Dataset:
+    """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
+    from its fund base year to ``horizon``; ``root_params`` calibrate the base year.
+
+    :func:`run` calls it with the scenario's own parameters; the back-test
+    (:mod:`forecast.backtest`) with a bundle cut at a past year and the values known then.
+    """
+    from .population import project_region
+
+    base = fund_base_year(region)
+    if horizon <= base:
+        raise InputError(Problem(scenario.files[-1], f"the horizon {horizon} is not after the fund base year {base}", f"set 'horizon:' to a year after {base}, e.g. 2060", field="horizon", value=horizon))
+    years = np.arange(base, horizon + 1)
     figures = base_year_figures(region, base)
-    pop = project_region(region, scenario.population, end_year=scenario.horizon, draws=draws, seed=seed)
+    pop = project_region(region, scenario.population, end_year=horizon, draws=draws, seed=seed)
+    fits = {}
+    if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
+        central = pop.isel(draw=0) if "draw" in pop.dims else pop
+        curve = _single_age_curves(region)["inpatient"]
+        price = resolve({k: v for k, v in params.items() if k == "assumptions.economy.price_inflation"}, years)
+        values, fits = fitted_values(region, base, central["population"], curve, float(price["assumptions.economy.price_inflation"][min(1, len(years) - 1)]))
+        params, root_params = (_fill_fitted(d, values, base) for d in (params, root_params))
+    resolved = resolve(params, years)
+    if strict and resolved.extended:
+        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {horizon}", field=path) for path, how in resolved.extended.items()])
+    root_resolved = resolve(root_params, years)
     if "draw" in pop.dims:
-        parts = [project_funds(region, pop.isel(draw=d), params, root_params, figures) for d in range(pop.sizes["draw"])]
+        parts = [project_funds(region, pop.isel(draw=d), resolved, root_resolved, figures) for d in range(pop.sizes["draw"])]
         ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact")
         ds = ds.assign_coords(draw=np.arange(pop.sizes["draw"]))
     else:
-        ds = project_funds(region, pop, params, root_params, figures)
+        ds = project_funds(region, pop, resolved, root_resolved, figures)
+    ds.attrs["fitted_growth"] = fits
     ds.attrs.update(scenario.provenance(region))
     ds.attrs.update(
         scenario_sources=list(scenario.sources),
         region_name=region.name,
         base_year=base,
-        extended_values=dict(params.extended),
+        extended_values=dict(resolved.extended),
         verdict_labels=dict(VERDICTS),
         accounting="reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)",
     )
@@ -172,10 +211,13 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
     base = int(years[0])
     ages = pop["age"].values
     end_of_year = pop["population"].sel(year=slice(base - 1, int(years[-1])))
-    mid = ((end_of_year.shift(year=1) + end_of_year) / 2).sel(year=years)
+    # mid-year population; in the census year the year-end population stands in (no earlier year)
+    mid = ((end_of_year.shift(year=1) + end_of_year) / 2).fillna(end_of_year).sel(year=years)
     mid.attrs["units"] = "persons"
     births = pop["births"].sel(year=years)
-    births = (births.sum("sex") if "sex" in births.dims else births).values
+    births = (births.sum("sex") if "sex" in births.dims else births).values.astype(float)
+    if int(pop["year"].values[0]) == base:  # the census year's births cover only the months from the census date
+        births[0] /= pop.attrs.get("first_step_years", 1.0)
     curves = _single_age_curves(region)
 
     retired = _retirement(p, years, ages)
@@ -208,6 +250,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
     ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
     reserve = {pool: np.zeros(n) for pool in POOLS}
     payg = _payg_pools(p)
+    folded = bool(figures["accounts_folded"])
     opening = _opening_reserves(figures)
     ia_opening_t = opening.pop("individual_account")
     insured = {pool: np.zeros(n) for pool in POOLS}
@@ -222,7 +265,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
         elasticity = p["assumptions.medical_costs.induced_demand_elasticity"][i]
         units = {}
         for pool in ("employee", "resident"):
-            induced = np.array([((1 - pay[pool][k]["basic"] / pay[pool][k]["cost"]) / cal.patient_share[pool, k]) ** elasticity if elasticity else 1.0 for k in CLAIM_TYPES])
+            induced = np.array([_induced(pay[pool][k], cal.patient_share[pool, k], elasticity) for k in CLAIM_TYPES])
             units[pool] = _claim_units(models[pool], weights, pool, i, idx, induced)
             for k in ("outpatient_special", "outpatient"):
                 units[pool][k] *= cal.outpatient_factor[pool]
@@ -233,7 +276,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
         rates = p[e + "employer_rate"][i] + p[e + "employee_rate"][i] + p[e + "maternity_rate"][i]
         total_contrib = employee_contributions(m_in, m_flex, m_ret, base_i, rates, p[e + "flexible_base_ratio"][i], p[e + "retiree_contribution_rate"][i], p[e + "retiree_base_ratio"][i])
         credit = p[e + "individual_account.retiree_credit"][i] or cal.retiree_credit
-        ia_credit = individual_account_credits(m_in, m_ret, base_i, p[e + "individual_account.in_service_rate"][i], credit)
+        ia_credit = 0.0 if folded else individual_account_credits(m_in, m_ret, base_i, p[e + "individual_account.in_service_rate"][i], credit)
         income["employee"]["contributions"][i] = total_contrib - ia_credit
         for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
             spent["employee"][item][i] += units["employee"][k] * pay["employee"][k]["basic"]
@@ -274,6 +317,7 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
         group_members = {g: p[f"policy.medical_assistance.groups.{g}.population_share"][i] * population_total[i] for g in GROUPS}
         spent["medical_assistance"]["contribution_subsidy"][i] = sum(group_members[g] * p[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][i] for g in GROUPS) * p["policy.resident.individual_contribution"][i]
         spent["medical_assistance"]["direct_assistance"][i] = cal.assistance_factor * _direct_assistance(pay["resident"], units["resident"], group_members, n_res_i, 1.0)
+        spent["medical_assistance"]["direct_assistance"][i] += cal.assistance_per_member * sum(group_members.values()) * idx.severity[i] * idx.utilisation["inpatient"][i]
         budget = p["policy.medical_assistance.budget"][i]
         needed = spent["medical_assistance"]["contribution_subsidy"][i] + spent["medical_assistance"]["direct_assistance"][i]
         income["medical_assistance"]["fiscal_subsidy"][i] = budget if "medical_assistance" not in payg else needed
@@ -344,7 +388,7 @@ def _calibrate(region, base, figures, root: Resolved, models, weights, members, 
         ltci_interest0 = interest_in_year(ltci_opening, figures["ltci_income"], figures["ltci_expenditure"], root["assumptions.economy.interest_rate"][0])
         cal.ltci_financing_factor = (figures["ltci_income"] - ltci_interest0) / ltci_financing0
     else:
-        cal.ltci_financing_factor = 1.0
+        cal.ltci_financing_factor = 0.0  # no LTCI figures in the base year: LTCI is not projected
     ltci_transfer0 = _ltci_employee_share(root, 0, employees, ltci_covered0) * ltci_financing0 * cal.ltci_financing_factor
     cal.maternity_per_birth = figures["maternity_expenditure"] / births[0] if np.isfinite(figures["maternity_expenditure"]) else 0.0
     for pool, target in (("employee", figures["employee_pooled_expenditure"] - figures["maternity_expenditure"] - ltci_transfer0), ("resident", figures["resident_expenditure"])):
@@ -362,7 +406,10 @@ def _calibrate(region, base, figures, root: Resolved, models, weights, members, 
     rates0 = root[e + "employer_rate"][0] + root[e + "employee_rate"][0] + root[e + "maternity_rate"][0]
     per_base = (n_in + n_flex * root[e + "flexible_base_ratio"][0]) * rates0 + n_ret * root[e + "retiree_base_ratio"][0] * root[e + "retiree_contribution_rate"][0]
     cal.contribution_base = contributions0 / per_base
-    cal.retiree_credit = (figures["individual_account_income"] - interest_ia - n_in * cal.contribution_base * root[e + "individual_account.in_service_rate"][0]) / n_ret
+    if figures["accounts_folded"]:
+        cal.retiree_credit = 0.0  # the accounts are folded into the pooled fund (no split published)
+    else:
+        cal.retiree_credit = (figures["individual_account_income"] - interest_ia - n_in * cal.contribution_base * root[e + "individual_account.in_service_rate"][0]) / n_ret
     cal.individual_account_spend = figures["individual_account_expenditure"] / weights["employee", "outpatient"][0]
     interest_res = interest_in_year(figures["resident_reserve_opening"], figures["resident_income"], figures["resident_expenditure"], r0)
     n_res = float(residents.isel(year=0).sum())
@@ -372,11 +419,20 @@ def _calibrate(region, base, figures, root: Resolved, models, weights, members, 
     subsidies0 = sum(group_members0[g] * root[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][0] for g in GROUPS) * root["policy.resident.individual_contribution"][0]
     direct0 = _direct_assistance(payments0["resident"], units0["resident"], group_members0, n_res, cal.outpatient_factor["resident"])
     cal.assistance_factor = (figures["assistance_expenditure"] - subsidies0) / direct0 if np.isfinite(figures["assistance_expenditure"]) and direct0 > 0 else 1.0
+    if direct0 == 0 and np.isfinite(figures["assistance_expenditure"]):  # reduced claims: assistance per group member
+        cal.assistance_per_member = max(figures["assistance_expenditure"] - subsidies0, 0.0) / sum(group_members0.values())
     prevalent0 = float((ltci_covered0 * curves["disability"]).sum())
     cal.ltci_take_up = figures["ltci_users"] / prevalent0 if np.isfinite(figures["ltci_users"]) and prevalent0 > 0 else 0.0
     spend_per_user0 = _ltci_spend_per_user(root, 0)
     cal.ltci_cost_factor = figures["ltci_expenditure"] / (figures["ltci_users"] * spend_per_user0) if np.isfinite(figures["ltci_expenditure"]) and np.isfinite(figures["ltci_users"]) else 1.0
     return cal
+
+def _induced(payment: dict, base_share: float, elasticity: float) -> float:
+    """Claims multiplier (patient share / base-year patient share) ** elasticity; 1 without a share."""
+    if not elasticity or base_share <= 0:
+        return 1.0
+    return ((1 - payment["basic"] / payment["cost"]) / base_share) ** elasticity
+
 
 def _claim_units(model, weights, pool, i, idx: _Year, induced) -> dict:
     """Expected claims in year i by claim type (admissions by level, special patients, member-units)."""
@@ -394,7 +450,7 @@ def _direct_assistance(payments: dict, units: dict, group_members: dict, residen
     for kind in CLAIM_TYPES:
         scale = outpatient_factor if kind in ("outpatient_special", "outpatient") else 1.0
         for group, members in group_members.items():
-            total += units[kind] * scale * (members / residents) * payments[kind]["assistance"][group]
+            total += units[kind] * scale * (members / residents) * payments[kind]["assistance"].get(group, 0.0)
     return total
 
 

@@ -102,6 +102,25 @@ class Region:
         sel = df[(df["service"] == service) & (df["level"] == level) & (df["parameter"] == parameter)]
         return float(sel["value"].iloc[0]) if len(sel) else float("nan")
 
+    def until(self, year: int) -> Region:
+        """The bundle as it was known at the end of ``year``: every dated figure after it dropped
+        (fund history, insured persons, benefit use, financing standards). Demographic tables
+        are kept (the census and the WPP schedules are the population stage's inputs)."""
+        import dataclasses
+
+        def cut(df):
+            return None if df is None else df[df["year"] <= year].reset_index(drop=True)
+
+        return dataclasses.replace(
+            self,
+            insured=self.insured.sel(year=self.insured["year"] <= year),
+            fund_history=cut(self.fund_history),
+            financing=cut(self.financing),
+            utilisation=cut(self.utilisation),
+            metadata={**self.metadata, "as_of": year},
+            content_hash=f"{self.content_hash}@{year}",
+        )
+
     def summary(self) -> str:
         """A short plain-text summary: population, insured, last fund year."""
         from .report import region_summary

@@ -48,3 +48,16 @@ def assert_build_reproduces(script: str, folder: Path, tmp_path: Path) -> None:
     names = sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".yaml"))
     _, mismatch, errors = filecmp.cmpfiles(folder, tmp_path, names, shallow=False)
     assert mismatch == [] and errors == [], (mismatch, errors)
+
+
+def without_fits(params: dict, growth: float = 0.03) -> dict:
+    """Scenario parameters with every 'fitted' value replaced by a number (for stage-level tests
+    that call the fund stages directly): coverage indices 1.0, growth rates ``growth``."""
+    from forecast.parameters import DatedValue
+
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, DatedValue) and value.needs_fit:
+            value = DatedValue.constant(1.0) if key.endswith("coverage") else value.fill(growth)
+        out[key] = value
+    return out

@@ -11,7 +11,7 @@ from forecast.calibration import base_year_figures
 from forecast.parameters import resolve
 from forecast.projection import project_funds
 
-from ..conftest import ROOT
+from ..conftest import ROOT, without_fits
 
 SCENARIOS = ROOT / "scenarios"
 
@@ -100,7 +100,7 @@ def stationary_run(china):
 
     scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
     years = np.arange(2024, 2041)
-    params = dict(scenario.params)
+    params = without_fits(dict(scenario.params))
     zero = {k: v for k, v in params.items() if k.startswith("assumptions.medical_costs.utilisation_growth.")}
     from forecast.parameters import DatedValue
 

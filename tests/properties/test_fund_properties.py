@@ -14,7 +14,7 @@ from forecast.fund import roll_forward
 from forecast.parameters import DatedValue, resolve
 from forecast.projection import project_funds
 
-from ..conftest import CHINA, ROOT
+from ..conftest import CHINA, ROOT, without_fits
 
 YEARS = np.arange(2024, 2046)
 
@@ -31,9 +31,9 @@ def _inputs():
 
 def run_with(overrides: dict):
     region, scenario, pop, figures = _inputs()
-    params = dict(scenario.params)
+    params = without_fits(dict(scenario.params))
     params.update({k: DatedValue.constant(v) if not isinstance(v, DatedValue) else v for k, v in overrides.items()})
-    root = resolve(scenario.params, YEARS)
+    root = resolve(without_fits(dict(scenario.params)), YEARS)
     return project_funds(region, pop, resolve(params, YEARS), root, figures)
 
 
