@@ -131,6 +131,38 @@ def _cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def _cmd_backtest(args) -> int:
+    import warnings
+
+    import pandas as pd
+
+    from .backtest import COMPARED_SERIES, backtest, mape_table
+    from .charts import backtest_chart
+
+    scenario = load_scenario(args.scenario)
+    region = load_region(args.region or scenario.region_path)
+    if args.horizon < 1:
+        raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3"))
+    tables = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels warns on very short samples; the fit summary says how many points it had
+        for year in args.train_until:
+            table, _ = backtest(scenario, region, year, args.horizon)
+            tables.append(table)
+    table = pd.concat(tables, ignore_index=True)
+    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, args.train_until))} against the bulletins (亿元)")
+    shown = table.assign(forecast=table["forecast"] / 1e8, actual=table["actual"] / 1e8, error=table["error"] * 100)
+    print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    mape = mape_table(table) * 100
+    print("\nMean absolute percentage error (%), by horizon in years:")
+    print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
+    history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
+    out = args.out or "out/backtest"
+    _write(out, {"backtest.csv": table.to_csv(index=False, float_format="%.6g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
+    print(f"\nwrote {out}/: backtest.csv, mape.csv, backtest.png")
+    return EXIT_OK
+
+
 def _cmd_show_scenario(args) -> int:
     print(load_scenario(args.scenario).describe())
     return EXIT_OK
@@ -173,6 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("alt", metavar="ALT")
     p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (atomically)")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("backtest", help="forecast past years from the data known then and compare with the bulletins")
+    p.add_argument("--train-until", type=int, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
+    p.add_argument("--horizon", type=int, default=3, metavar="K", help="years forecast after each cut-off (default 3)")
+    p.add_argument("--region", metavar="DIR", help="bundle folder (default: the scenario's region)")
+    p.add_argument("--scenario", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
+    p.add_argument("--out", metavar="DIR", help="write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
+    p.set_defaults(func=_cmd_backtest)
 
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")

@@ -119,7 +119,13 @@ class GrowthModel:
 
         full = np.arange(years[0], years[-1] + 1)
         series = np.interp(full, years, log_y)
-        result = ETSModel(series, error="add", trend="add").fit(disp=False)
+        import warnings
+
+        from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # short samples; the likelihood surface is flat
+            result = ETSModel(series, error="add", trend="add").fit(disp=False)
         slope = float(np.asarray(result.slope)[-1])
         self.params_ = {k: float(v) for k, v in zip(result.param_names, result.params)}
         self.log_growth_ = slope
