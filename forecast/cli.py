@@ -10,12 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__, default_region_path
 from .errors import InputError, Problem
 from .region import load_region
 from .scenario import load_scenario
 
 EXIT_OK, EXIT_INPUT = 0, 2
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def _cmd_validate(args) -> int:
@@ -63,7 +66,7 @@ def _cmd_population(args) -> int:
             write_atomically(
                 args.out,
                 {
-                    "population_indicators.csv": table.to_csv(float_format="%.6g"),
+                    "population_indicators.csv": table.to_csv(float_format="%.12g"),
                     "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy"),
                 },
             )
@@ -86,7 +89,7 @@ def _results_files(ds) -> dict:
     from .outputs import netcdf_ready, results_tables
 
     tables = results_tables(ds)
-    files = {name: frame.to_csv(float_format="%.6g") for name, frame in tables.items()}
+    files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
     files["results.nc"] = lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")
     return files
 
@@ -126,7 +129,7 @@ def _cmd_compare(args) -> int:
     print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
     print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
     if args.out:
-        _write(args.out, {"impact.csv": table.to_csv(float_format="%.6g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
+        _write(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
         print(f"\nwrote {args.out}/: impact.csv, difference.nc")
     return EXIT_OK
 
@@ -158,8 +161,69 @@ def _cmd_backtest(args) -> int:
     print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
-    _write(out, {"backtest.csv": table.to_csv(index=False, float_format="%.6g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
+    _write(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
     print(f"\nwrote {out}/: backtest.csv, mape.csv, backtest.png")
+    return EXIT_OK
+
+
+def _cmd_budget(args) -> int:
+    import warnings
+
+    from .budget import budget_table
+    from .fitting import fit_history
+    from .fund import VERDICTS
+
+    ds = _run(args.scenario, args)
+    base = int(ds.attrs["base_year"])
+    if not base < args.year <= int(ds["year"].values[-1]):
+        raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
+    if not 0 < args.level < 1:
+        raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
+    region = load_region(ds.attrs["region_path"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = fit_history(region, until=base)
+    table = budget_table(ds, args.year, fits, args.level)
+    print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    for pool, group in table.groupby("pool", sort=False):
+        verdict = str(ds["verdict"].sel(year=args.year, pool=pool).item())
+        print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
+        for _, row in group.iterrows():
+            unit = 1 if row["line"] == "months_covered" else 1e8
+            band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
+            print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
+    if args.out:
+        def excel(path):
+            import pandas as pd
+
+            with pd.ExcelWriter(path, engine="openpyxl") as writer:
+                for pool, group in table.groupby("pool", sort=False):
+                    sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
+                    sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
+
+        _write(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel})
+        print(f"\nwrote {args.out}/: budget.csv, budget.xlsx (one sheet per pool; money in yuan and 亿元)")
+    return EXIT_OK
+
+
+def _cmd_execution(args) -> int:
+    from .execution import full_year, profile_from_history, read_actuals, seasonal_profile
+
+    actuals = read_actuals(args.actuals)
+    profile = profile_from_history(read_actuals(args.history, with_year=True)) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
+    table = full_year(actuals, profile)
+    print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
+    for pool, row in table.iterrows():
+        print(f"\n  {pool}: January-{_MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
+        for item in ("income", "expenditure", "balance"):
+            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
+            low, high = row[f"{item}_low"], row[f"{item}_high"]
+            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
+            print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
+        print(f"    verdict: {row['verdict']}")
+    if args.out:
+        _write(args.out, {"execution.csv": table.to_csv(float_format="%.12g")})
+        print(f"\nwrote {args.out}/execution.csv")
     return EXIT_OK
 
 
@@ -214,6 +278,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
     p.set_defaults(func=_cmd_backtest)
 
+    p = sub.add_parser("budget", help="next year's fund budget per pool in budget line items, with a prediction interval")
+    p.add_argument("--year", type=int, required=True, metavar="YEAR", help="the budget year (after the base year)")
+    p.add_argument("--scenario", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
+    p.add_argument("--level", type=float, default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
+    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx into DIR (atomically)")
+    p.set_defaults(func=_cmd_budget)
+
+    p = sub.add_parser("execution", help="estimate the full year from year-to-date actuals and say whether it closes 收支平衡")
+    p.add_argument("actuals", metavar="ACTUALS", help="CSV: pool,month,income,expenditure,unit (cumulated from January)")
+    p.add_argument("--history", metavar="CSV", help="the fund's own monthly history: year,pool,month,income,expenditure,unit (cumulative; month 12 = the year)")
+    p.add_argument("--region", metavar="DIR", help="bundle whose monthly_fund table gives the default profile (default data/china)")
+    p.add_argument("--out", metavar="DIR", help="write execution.csv into DIR (atomically)")
+    p.set_defaults(func=_cmd_execution)
+
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(func=_cmd_show_scenario)
@@ -230,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head, less: nothing left to say
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

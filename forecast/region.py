@@ -71,6 +71,7 @@ class Region:
     migration: xr.DataArray | None = None
     utilisation: pd.DataFrame | None = None
     claim_sizes: pd.DataFrame | None = None
+    monthly_fund: pd.DataFrame | None = None
     files: dict = field(default_factory=dict)
     content_hash: str = ""
 
@@ -117,6 +118,7 @@ class Region:
             fund_history=cut(self.fund_history),
             financing=cut(self.financing),
             utilisation=cut(self.utilisation),
+            monthly_fund=cut(self.monthly_fund),
             metadata={**self.metadata, "as_of": year},
             content_hash=f"{self.content_hash}@{year}",
         )
@@ -196,6 +198,7 @@ def load_region(path: Path | str) -> Region:
         migration=_by_age(frames["migration"], ["period", "sex"], "migration") if "migration" in frames else None,
         utilisation=_tidy(frames["utilisation"], ["year", "pool", "service", "indicator"]) if "utilisation" in frames else None,
         claim_sizes=_tidy(frames["claim_sizes"], ["service", "level", "parameter"]) if "claim_sizes" in frames else None,
+        monthly_fund=_tidy(frames["monthly_fund"], ["year", "pool", "item", "month"]).astype({"month": int}) if "monthly_fund" in frames else None,
         files={name: dict(spec) for name, spec in meta["files"].items()},
         content_hash=digest.hexdigest(),
     )

@@ -208,6 +208,19 @@ TABLES: dict[str, Table] = {
             allow_blank_value=True,
         ),
         Table(
+            "monthly_fund",
+            "Fund income and expenditure cumulated from January to `month` (1-12), by year and pool "
+            "(employee: pooled fund + accounts): the seasonal profile of budget execution. Optional.",
+            keys=(
+                YEAR,
+                Column("month", "choice", tuple(str(m) for m in range(1, 13)), "last month covered (1-12)"),
+                Column("pool", "choice", ("employee", "resident"), "pool"),
+                Column("item", "choice", ("income", "expenditure"), "fund item"),
+            ),
+            units={"yuan": (0, INF)},
+            required=False,
+        ),
+        Table(
             "claim_sizes",
             "Claim-size distribution and case mix by service and hospital level: coefficient of "
             "variation of the (lognormal) cost per claim, admissions share and relative cost by level, "

@@ -354,6 +354,11 @@ def utilisation_rows() -> list[list]:
     return [[r["year"], r["pool"], r["service"], r["indicator"], r["value"], r["unit"], r["source"]] for r in read(INPUTS / "nhsa_utilisation.csv")]
 
 
+def monthly_rows() -> list[list]:
+    """NHSA monthly cumulative fund figures, as typed in inputs/nhsa_monthly.csv."""
+    return [[r["year"], r["month"], r["pool"], r["item"], r["value"], r["unit"], r["source"]] for r in read(INPUTS / "nhsa_monthly.csv")]
+
+
 def claim_size_rows() -> tuple[list[list], dict]:
     """Claim-size dispersion from published cost concentration; case mix from NHC figures."""
     f = {r["figure"]: float(r["value"]) for r in read(INPUTS / "published_figures.csv")}
@@ -419,6 +424,7 @@ FILES = {
     "cost_curves": ["WPP2022", "BULLETIN2024_COSTS", "S2024B"],
     "disability_prevalence": ["DISAB_META2023", "DISAB_SURVEY2015", "CENSUS2020_T15"],
     "utilisation": ["S2023B", "S2024B"],
+    "monthly_fund": ["NHSA_MONTHLY"],
     "claim_sizes": ["COSTCONC_FAN2022", "COSTCONC_YE", "NHC2023", "NHC2022", "NHC2022Q1", "S2024B"],
 }
 
@@ -465,6 +471,7 @@ def build(out: Path) -> dict:
     dis, dis_info = disability_rows(pop_rows)
     write(out / "disability_prevalence.csv", ["sex", "age", "value", "unit", "source", "method"], dis)
     write(out / "utilisation.csv", ["year", "pool", "service", "indicator", "value", "unit", "source"], utilisation_rows())
+    write(out / "monthly_fund.csv", ["year", "month", "pool", "item", "value", "unit", "source"], monthly_rows())
     claims, claim_info = claim_size_rows()
     write(out / "claim_sizes.csv", ["service", "level", "parameter", "value", "unit", "source", "method"], claims)
     region_yaml(out)

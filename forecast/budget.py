@@ -1,0 +1,81 @@
+"""The budget year (预算编制): next year's fund budget per pool, in a fund budget's line items.
+
+:func:`budget_table` takes a run (:func:`forecast.run`) and a year after its base year and lays
+out, per pool, the income lines (contribution income, fiscal subsidy income, interest income,
+other income), the expenditure lines (benefits by service, transfers, other expenditure), the
+year's balance, the year-end reserve and the months it covers. The prediction interval of each
+pool's income and expenditure comes from the calibration (:mod:`forecast.fitting`): the
+h-step interval of the per-capita series fitted to the bulletins, applied as a ratio to the
+model's figure (employee: income per in-service member and expenditure per insured; resident:
+income and expenditure per insured; critical illness and medical assistance: the resident
+expenditure's; LTCI: none, no history).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .vocabulary import POOL_NAMES_ZH
+
+__all__ = ["budget_table", "BUDGET_LINES"]
+
+#: (section, model item, 中文, English)
+BUDGET_LINES = (
+    ("income", "contributions", "缴费收入", "contribution income"),
+    ("income", "fiscal_subsidy", "财政补助收入", "fiscal subsidy income"),
+    ("income", "interest", "利息收入", "interest income"),
+    ("income", "transfer_in", "转移收入及其他收入", "transfers in and other income"),
+    ("expenditure", "inpatient", "住院待遇支出", "benefits: inpatient"),
+    ("expenditure", "outpatient", "普通门诊待遇支出", "benefits: general outpatient"),
+    ("expenditure", "outpatient_special", "门诊慢特病待遇支出", "benefits: outpatient special & chronic disease"),
+    ("expenditure", "maternity", "生育保险待遇支出", "benefits: maternity"),
+    ("expenditure", "direct_assistance", "医疗救助支出", "medical assistance to patients"),
+    ("expenditure", "home_care", "居家护理待遇支出", "long-term care: home"),
+    ("expenditure", "institutional_care", "机构护理待遇支出", "long-term care: institutions"),
+    ("expenditure", "contribution_subsidy", "资助参保支出", "contribution subsidies"),
+    ("expenditure", "transfer_out", "转移支出及其他支出", "transfers out and other expenditure"),
+)
+
+BANDS = {
+    "employee": ("employee_income_per_in_service", "employee_expenditure_per_insured"),
+    "resident": ("resident_income_per_insured", "resident_expenditure_per_insured"),
+    "critical_illness": ("resident_expenditure_per_insured", "resident_expenditure_per_insured"),
+    "medical_assistance": ("resident_expenditure_per_insured", "resident_expenditure_per_insured"),
+}
+
+
+def _band(model, year: int, level: float) -> tuple[float, float]:
+    """(low, high) as ratios to the central value."""
+    if model is None:
+        return np.nan, np.nan
+    interval = model.predict_interval([year], level)
+    central = float(interval["central"].item())
+    return float(interval["lower"].item()) / central, float(interval["upper"].item()) / central
+
+
+def budget_table(ds, year: int, fits: dict, level: float = 0.8) -> pd.DataFrame:
+    """Budget lines (yuan) per pool for ``year``, with the prediction interval of the totals."""
+    rows = []
+    for pool in ds["pool"].values:
+        income_fit, spending_fit = (fits.get(name) for name in BANDS.get(str(pool), (None, None)))
+        bands = {"income": _band(income_fit, year, level), "expenditure": _band(spending_fit, year, level)}
+        for section, item, zh, en in BUDGET_LINES:
+            source = "income_items" if section == "income" else "expenditure_items"
+            coord = "income_item" if section == "income" else "expenditure_item"
+            value = float(ds[source].sel(year=year, pool=pool, **{coord: item}))
+            if value:
+                rows.append({"pool": pool, "section": section, "line": item, "line_zh": zh, "line_en": en, "value": value, "low": np.nan, "high": np.nan})
+        for section, zh, en in (("income", "收入合计", "total income"), ("expenditure", "支出合计", "total expenditure")):
+            value = float(ds[section].sel(year=year, pool=pool))
+            low, high = bands[section]
+            rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": value * low, "high": value * high})
+        for name, zh, en in (("balance", "当年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
+            rows.append({"pool": pool, "section": "result", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[name].sel(year=year, pool=pool)), "low": np.nan, "high": np.nan})
+    if "individual_account_income" in ds:
+        for name, zh, en in (("income", "个人账户收入", "individual accounts: income"), ("expenditure", "个人账户支出", "individual accounts: expenditure"), ("reserve", "个人账户年末结余", "individual accounts: reserve")):
+            rows.append({"pool": "employee", "section": "individual_account", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[f"individual_account_{name}"].sel(year=year)), "low": np.nan, "high": np.nan})
+    frame = pd.DataFrame(rows)
+    frame.insert(1, "pool_zh", frame["pool"].map(POOL_NAMES_ZH))
+    frame.attrs = {"units": "yuan (months for months_covered)", "year": year, "level": level}
+    return frame
