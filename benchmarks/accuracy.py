@@ -76,6 +76,28 @@ def lee_carter(china):
         print(f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}")
 
 
+def fund_drivers():
+    """The baseline's drivers quoted in the README ("What drives them") and the fitted growth."""
+    import warnings
+
+    import forecast
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = forecast.run(ROOT / "scenarios" / "baseline.yaml")
+    status = ds["insured_by_status"]
+    ratio = status.sel(status="in_service") / status.sel(status="retired")
+    print("Baseline drivers (forecast run scenarios/baseline.yaml):")
+    print("  in-service : retiree ratio 2024/2030/2040/2050: " + " / ".join(f"{float(ratio.sel(year=y)):.2f}" for y in (2024, 2030, 2040, 2050)))
+    print("  retirees (万人) 2024/2040/2050: " + " / ".join(f"{float(status.sel(status='retired', year=y)) / 1e4:,.0f}" for y in (2024, 2040, 2050)))
+    for pool in ("employee", "resident"):
+        growth = {k: float((ds[k].sel(pool=pool, year=2035) / ds[k].sel(pool=pool, year=2024)) ** (1 / 11) - 1) for k in ("income", "expenditure")}
+        print(f"  {pool}: expenditure {growth['expenditure']:.1%} a year 2024-2035, income {growth['income']:.1%}")
+    for name, fit in ds.attrs["fitted_growth"].items():
+        if isinstance(fit, dict) and "growth" in fit:
+            print(f"  fitted {name}: {fit['growth']:.2%} ({fit.get('form', 'measured')}, years {fit.get('years')})")
+
+
 if __name__ == "__main__":
     import forecast
 
@@ -83,6 +105,8 @@ if __name__ == "__main__":
     print("Life expectancy and Lee-Carter fit on data/china:")
     e0_check(china)
     lee_carter(china)
+    print()
+    fund_drivers()
     if not RESEARCH.is_dir():
         print(f"\n{RESEARCH} is absent: skipping the comparisons with the census by sex and WPP 2024.")
         sys.exit(0)

@@ -103,6 +103,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         curve = _single_age_curves(region)["inpatient"]
         price = resolve({k: v for k, v in params.items() if k == "assumptions.economy.price_inflation"}, years)
         values, fits = fitted_values(region, base, central["population"], curve, float(price["assumptions.economy.price_inflation"][min(1, len(years) - 1)]))
+        fits["values"] = dict(values)
         params, root_params = (_fill_fitted(d, values, base) for d in (params, root_params))
     resolved = resolve(params, years)
     if strict and resolved.extended:

@@ -227,6 +227,14 @@ def fund_headline(ds) -> str:
         gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
+    fits = {k: v for k, v in ds.attrs.get("fitted_growth", {}).items() if isinstance(v, dict) and "growth" in v and "form" in v}
+    if fits:
+        lines += ["", f"  Growth fitted to the bulletins up to {base} (the scenario's 'fitted' values)"]
+        for name, fit in fits.items():
+            lines.append(f"    {name:<36}{fit['growth']:>8.2%} a year (s.e. {fit['growth_se']:.2%}; {fit['form']}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]})")
+        values = ds.attrs["fitted_growth"].get("values", {})
+        if values:
+            lines.append("    so 'fitted' stands for: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))
     lines.append("")
     lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see README 'The verdict'.")
     if ds.attrs.get("extended_values"):
