@@ -70,7 +70,7 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
     try:
         base = fund_base_year(cut)
     except InputError:
-        raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2020 or later for data/china)")) from None
+        raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2021 or later for data/china)")) from None
     if base != train_until:
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: its last complete year is {base}", f"choose --train-until {base}, or a year whose figures are complete"))
     from .scenario import load_scenario

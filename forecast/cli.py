@@ -1,7 +1,7 @@
 """The ``forecast`` command line.
 
 Bad input ends with one paragraph per problem on stderr and exit code 2, never a
-traceback. Commands that write files write them atomically (later stages).
+traceback. Commands that write files write them atomically: all files or none.
 """
 
 from __future__ import annotations

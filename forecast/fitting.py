@@ -272,9 +272,10 @@ def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.Da
     models = {}
     for name in ("employee_income_per_in_service", "employee_expenditure_per_insured", "resident_expenditure_per_insured"):
         s = series[name]
-        if s.notna().sum() < 2:
-            raise InputError(Problem(region.path / "fund_history.csv", f"'fitted' needs at least two years of {HISTORY_SERIES[name]} up to {base_year} (found {int(s.notna().sum())})", "give the growth rate as a number in the scenario, or use a later base year"))
-        models[name] = GrowthModel(form or select_form(s)[0]).fit(s)
+        try:
+            models[name] = GrowthModel(form or select_form(s)[0]).fit(s)
+        except ValueError as exc:
+            raise InputError(Problem(region.path / "fund_history.csv", f"'fitted' cannot be estimated from {HISTORY_SERIES[name]} up to {base_year}: {exc}", "give the growth rate as a number in the scenario, or use a later base year (back-test: a later --train-until)")) from None
     spent = {pool: float(region.fund(pool, "expenditure").get(base_year, np.nan)) for pool in ("employee", "resident")}
     weights = {pool: (v if np.isfinite(v) else 1.0) for pool, v in spent.items()}
     growth = (weights["employee"] * models["employee_expenditure_per_insured"].growth_ + weights["resident"] * models["resident_expenditure_per_insured"].growth_) / sum(weights.values())
@@ -293,10 +294,11 @@ def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.Da
     others_growth = float((others.iloc[-1] / others.iloc[0]) ** (1 / (others.index[-1] - others.index[0])) - 1) if len(others) > 1 else 0.0
     coverage = {}
     for name, key, reference in (("in_service_members", "in_service_coverage", population_growth(20, 59)), ("residents", "resident_coverage", others_growth)):
-        s = series[name]
-        if s.notna().sum() >= 2:
-            models[name] = GrowthModel(form or select_form(s)[0]).fit(s)
-            coverage[key] = (1 + models[name].growth_) / (1 + reference) - 1
+        try:
+            models[name] = GrowthModel(form or select_form(series[name])[0]).fit(series[name])
+        except ValueError:
+            continue  # no trend without two usable years: 'fitted' coverage then asks for a number
+        coverage[key] = (1 + models[name].growth_) / (1 + reference) - 1
     values = {
         "employee_income_per_in_service": models["employee_income_per_in_service"].growth_,
         "expenditure_per_insured": (1 + growth) / ((1 + price_inflation) * (1 + ageing)) - 1,

@@ -80,9 +80,12 @@ class Region:
         return bool(self.metadata.get("illustration", False))
 
     def fund(self, pool: str, item: str, account: str = "total") -> pd.Series:
-        """One fund-history series (yuan) indexed by year; NaN where not published."""
+        """One fund-history series (yuan) indexed by year; NaN where not published. Full years only:
+        year-to-date rows (``months`` < 12, budget execution) are left out."""
         df = self.fund_history
         sel = df[(df["pool"] == pool) & (df["account"] == account) & (df["item"] == item)]
+        if "months" in sel.columns:
+            sel = sel[sel["months"] == 12]
         series = sel.set_index("year")["value"].sort_index()
         series.attrs["units"] = "yuan"
         return series

@@ -154,3 +154,12 @@ def test_backtest_before_the_history_is_a_clear_error(capsys):
     assert main(["backtest", "--train-until", "2019"]) == 2
     err = capsys.readouterr().err
     assert "cannot back-test from 2019" in err and "Traceback" not in err
+
+
+def test_backtest_from_a_pandemic_year_with_too_little_history_is_a_clear_error(capsys):
+    from forecast.cli import main
+
+    assert main(["backtest", "--train-until", "2020"]) == 2
+    err = capsys.readouterr().err
+    assert "'fitted' cannot be estimated from employee fund income (pooled + accounts) per in-service member up to 2020" in err
+    assert "after leaving out the pandemic year(s) [2020]" in err and "Traceback" not in err
