@@ -1,7 +1,8 @@
 """Fund accounting: reserve roll-forward, indicators and the 收支平衡、略有结余 verdict.
 
 Convention: ``income`` includes interest; ``balance = income − expenditure`` (当期结余);
-``reserve(t) = reserve(t−1) + balance(t)`` exactly (累计结余, end of year);
+``reserve(t) = reserve(t−1) + balance(t)`` (累计结余, end of year; the year loop in
+:mod:`forecast.projection` rolls it forward, tested by Hypothesis in tests/properties);
 ``months_covered = reserve / (expenditure / 12)`` (可支付月数).
 
 The verdict for a pool and year (thresholds from the scenario's ``verdict`` section; the
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VERDICTS", "roll_forward", "months_covered", "verdict", "first_year"]
+__all__ = ["VERDICTS", "months_covered", "verdict", "first_year"]
 
 VERDICTS: dict[str, str] = {
     "exhausted": "累计结余耗尽",
@@ -38,11 +39,6 @@ VERDICTS: dict[str, str] = {
     "balanced": "收支平衡、略有结余",
     "payg": "现收现付",
 }
-
-
-def roll_forward(opening: float, income: np.ndarray, expenditure: np.ndarray) -> np.ndarray:
-    """End-of-year reserves: reserve(t) = reserve(t−1) + income(t) − expenditure(t)."""
-    return opening + np.cumsum(np.asarray(income) - np.asarray(expenditure))
 
 
 def months_covered(reserve, expenditure):

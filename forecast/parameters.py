@@ -407,9 +407,6 @@ class Resolved:
     def __getitem__(self, path: str):
         return self.values[path]
 
-    def at(self, path: str, year: int) -> float:
-        """The value of a dated parameter in one year."""
-        return float(self.values[path][int(year) - int(self.years[0])])
 
 
 def resolve(params, years) -> Resolved:
