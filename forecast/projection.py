@@ -242,111 +242,147 @@ def project_funds(region, pop: xr.Dataset, p: Resolved, root: Resolved, figures:
     models = {pool: claim_model(region, base, pool, weights[pool, "inpatient"][0], weights[pool, "outpatient"][0]) for pool in ("employee", "resident")}
     idx = _indices(p)
     cal = _calibrate(region, base, figures, root, models, weights, members, employees, residents, population_total, births, curves)
-    e = "policy.employee."
 
     # ---- the projection, year by year
-    n = len(years)
-    income = {pool: {item: np.zeros(n) for item in INCOME_ITEMS} for pool in POOLS}
-    spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
-    ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
-    reserve = {pool: np.zeros(n) for pool in POOLS}
-    payg = _payg_pools(p)
-    folded = bool(figures["accounts_folded"])
-    opening = _opening_reserves(figures)
-    ia_opening_t = opening.pop("individual_account")
-    insured = {pool: np.zeros(n) for pool in POOLS}
-    ltci_users = np.zeros(n)
-    for i in range(n):
-        rate = p["assumptions.economy.interest_rate"][i]
+    run = _Accounts(p, root, cal, idx, members, employees, residents, weights, models, births, curves, population_total, figures)
+    for i in range(len(years)):
+        pay, units = run.claims(i)
+        ltci_financing, ltci_transfer = run.employee(i, pay, units)
+        run.critical_illness(i, pay, units)
+        run.resident(i, pay, units)
+        run.medical_assistance(i, pay, units)
+        run.ltci(i, ltci_financing, ltci_transfer)
+        run.close_year(i)
+    return _dataset(years, end_of_year.sel(year=years), members, run.insured, run.income, run.spent, run.reserve, run.ia, run.ltci_users, p, cal, figures)
+
+
+
+class _Accounts:
+    """The year loop's state: each method books one pool's income and expenditure for year i, in
+    the loop's order (employee first: it sets the LTCI-covered persons; resident before medical
+    assistance: it sets the residents)."""
+
+    def __init__(self, p: Resolved, root: Resolved, cal: Calibration, idx: _Year, members, employees, residents, weights, models, births, curves, population_total, figures):
+        self.p, self.root, self.cal, self.idx = p, root, cal, idx
+        self.members, self.employees, self.residents = members, employees, residents
+        self.weights, self.models, self.births, self.curves, self.population_total = weights, models, births, curves, population_total
+        n = len(p.years)
+        self.income = {pool: {item: np.zeros(n) for item in INCOME_ITEMS} for pool in POOLS}
+        self.spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
+        self.ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
+        self.reserve = {pool: np.zeros(n) for pool in POOLS}
+        self.insured = {pool: np.zeros(n) for pool in POOLS}
+        self.ltci_users = np.zeros(n)
+        self.payg = _payg_pools(p)
+        self.folded = bool(figures["accounts_folded"])
+        self.opening = _opening_reserves(figures)
+        self.ia_opening = self.opening.pop("individual_account")
+        self._covered = None  # LTCI-covered persons of the year (set by employee(), used by ltci())
+
+    def claims(self, i: int) -> tuple[dict, dict]:
+        """Expected payments per claim and the number of claims, per pool and claim type."""
+        p, cal = self.p, self.cal
         ci_layer = _ci_layer(p, i)
         pay = {
-            "employee": claim_payments(models["employee"], benefit_layers(_benefits(p, "employee", i)), idx.severity[i], ci_layer if p["policy.critical_illness.covers_employees"] else None),
-            "resident": claim_payments(models["resident"], benefit_layers(_benefits(p, "resident", i)), idx.severity[i], ci_layer, _assistance_layers(p, i)),
+            "employee": claim_payments(self.models["employee"], benefit_layers(_benefits(p, "employee", i)), self.idx.severity[i], ci_layer if p["policy.critical_illness.covers_employees"] else None),
+            "resident": claim_payments(self.models["resident"], benefit_layers(_benefits(p, "resident", i)), self.idx.severity[i], ci_layer, _assistance_layers(p, i)),
         }
         elasticity = p["assumptions.medical_costs.induced_demand_elasticity"][i]
         units = {}
         for pool in ("employee", "resident"):
             induced = np.array([_induced(pay[pool][k], cal.patient_share[pool, k], elasticity) for k in CLAIM_TYPES])
-            units[pool] = _claim_units(models[pool], weights, pool, i, idx, induced)
+            units[pool] = _claim_units(self.models[pool], self.weights, pool, i, self.idx, induced)
             for k in ("outpatient_special", "outpatient"):
                 units[pool][k] *= cal.outpatient_factor[pool]
+        return pay, units
 
-        # employee pooled fund and individual accounts
-        base_i = contribution_base(cal.contribution_base, idx.wage[i], p["assumptions.enrollment.compliance_rate"][i] / root["assumptions.enrollment.compliance_rate"][0])
-        m_in, m_flex, m_ret = (float(members[s].isel(year=i).sum()) for s in ("in_service", "flexible", "retired"))
+    def _benefits_paid(self, pool: str, i: int, pay: dict, units: dict) -> None:
+        for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
+            self.spent[pool][item][i] += units[pool][k] * pay[pool][k]["basic"]
+
+    def employee(self, i: int, pay: dict, units: dict) -> tuple[float, float]:
+        """The employee pooled fund and the individual accounts; returns LTCI financing and the
+        part of it the pooled fund transfers."""
+        p, cal, idx, e = self.p, self.cal, self.idx, "policy.employee."
+        base = contribution_base(cal.contribution_base, idx.wage[i], p["assumptions.enrollment.compliance_rate"][i] / self.root["assumptions.enrollment.compliance_rate"][0])
+        m_in, m_flex, m_ret = (float(self.members[s].isel(year=i).sum()) for s in ("in_service", "flexible", "retired"))
         rates = p[e + "employer_rate"][i] + p[e + "employee_rate"][i] + p[e + "maternity_rate"][i]
-        total_contrib = employee_contributions(m_in, m_flex, m_ret, base_i, rates, p[e + "flexible_base_ratio"][i], p[e + "retiree_contribution_rate"][i], p[e + "retiree_base_ratio"][i])
+        total = employee_contributions(m_in, m_flex, m_ret, base, rates, p[e + "flexible_base_ratio"][i], p[e + "retiree_contribution_rate"][i], p[e + "retiree_base_ratio"][i])
         credit = p[e + "individual_account.retiree_credit"][i] or cal.retiree_credit
-        ia_credit = 0.0 if folded else individual_account_credits(m_in, m_ret, base_i, p[e + "individual_account.in_service_rate"][i], credit)
-        income["employee"]["contributions"][i] = total_contrib - ia_credit
-        for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
-            spent["employee"][item][i] += units["employee"][k] * pay["employee"][k]["basic"]
-        spent["employee"]["maternity"][i] = cal.maternity_per_birth * births[i] * idx.wage[i]
-        covered = _ltci_covered(p, i, employees, residents)
+        ia_credit = 0.0 if self.folded else individual_account_credits(m_in, m_ret, base, p[e + "individual_account.in_service_rate"][i], credit)
+        self.income["employee"]["contributions"][i] = total - ia_credit
+        self._benefits_paid("employee", i, pay, units)
+        self.spent["employee"]["maternity"][i] = cal.maternity_per_birth * self.births[i] * idx.wage[i]
+        covered = _ltci_covered(p, i, self.employees, self.residents)
         financing = float(covered.sum()) * p["policy.ltci.financing_per_capita"][i] * cal.ltci_financing_factor
-        ltci_transfer = _ltci_employee_share(p, i, employees, covered) * financing
-        spent["employee"]["transfer_out"][i] = ltci_transfer
-        ia["income"][i] = ia_credit
-        ia["expenditure"][i] = cal.individual_account_spend * weights["employee", "outpatient"][i] * idx.severity[i] * idx.utilisation["pharmacy"][i]
-        ia_balance = ia["income"][i] - ia["expenditure"][i]
-        ia_interest = interest_income(ia_opening_t, ia_balance, rate)
-        ia["income"][i] += ia_interest
-        ia["reserve"][i] = ia_opening_t + ia_balance + ia_interest
-        ia_opening_t = ia["reserve"][i]
+        transfer = _ltci_employee_share(p, i, self.employees, covered) * financing
+        self.spent["employee"]["transfer_out"][i] = transfer
+        self.ia["income"][i] = ia_credit
+        self.ia["expenditure"][i] = cal.individual_account_spend * self.weights["employee", "outpatient"][i] * idx.severity[i] * idx.utilisation["pharmacy"][i]
+        balance = self.ia["income"][i] - self.ia["expenditure"][i]
+        interest = interest_income(self.ia_opening, balance, p["assumptions.economy.interest_rate"][i])
+        self.ia["income"][i] += interest
+        self.ia["reserve"][i] = self.ia_opening = self.ia_opening + balance + interest
+        self.insured["employee"][i] = m_in + m_flex + m_ret
+        self.insured["ltci"][i] = float(covered.sum())
+        self._covered = covered
+        return financing, transfer
 
-        # critical illness: break-even premium from the resident pool (and employees if covered)
-        ci_claims = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES)
+    def critical_illness(self, i: int, pay: dict, units: dict) -> None:
+        """Break-even premium from the resident pool (and employees if covered); claims paid."""
+        p = self.p
+        loading = p["policy.critical_illness.loading"][i]
+        claims = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES)
         if p["policy.critical_illness.covers_employees"]:
-            employee_ci = sum(units["employee"][k] * pay["employee"][k]["ci"] for k in CLAIM_TYPES)
-            spent["employee"]["transfer_out"][i] += employee_ci * (1 + p["policy.critical_illness.loading"][i])
-            ci_claims += employee_ci
-        spent["critical_illness"]["inpatient"][i] = ci_claims
-        income["critical_illness"]["transfer_in"][i] = ci_claims * (1 + p["policy.critical_illness.loading"][i])
-        spent["critical_illness"]["transfer_out"][i] = ci_claims * p["policy.critical_illness.loading"][i]  # the insurer's margin
+            employee_claims = sum(units["employee"][k] * pay["employee"][k]["ci"] for k in CLAIM_TYPES)
+            self.spent["employee"]["transfer_out"][i] += employee_claims * (1 + loading)
+            claims += employee_claims
+        self.spent["critical_illness"]["inpatient"][i] = claims
+        self.income["critical_illness"]["transfer_in"][i] = claims * (1 + loading)
+        self.spent["critical_illness"]["transfer_out"][i] = claims * loading  # the insurer's margin
 
-        # resident pool
-        n_res_i = float(residents.isel(year=i).sum())
-        financing_res = resident_contributions(n_res_i, p["policy.resident.individual_contribution"][i], p["policy.resident.fiscal_subsidy"][i], cal.resident_realisation)
-        share_individual = p["policy.resident.individual_contribution"][i] / (p["policy.resident.individual_contribution"][i] + p["policy.resident.fiscal_subsidy"][i])
-        income["resident"]["contributions"][i] = financing_res * share_individual
-        income["resident"]["fiscal_subsidy"][i] = financing_res * (1 - share_individual)
-        for k, item in (("tier3", "inpatient"), ("tier2", "inpatient"), ("tier1", "inpatient"), ("outpatient_special", "outpatient_special"), ("outpatient", "outpatient")):
-            spent["resident"][item][i] += units["resident"][k] * pay["resident"][k]["basic"]
-        spent["resident"]["transfer_out"][i] = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES) * (1 + p["policy.critical_illness.loading"][i])
+    def resident(self, i: int, pay: dict, units: dict) -> None:
+        p = self.p
+        n = float(self.residents.isel(year=i).sum())
+        individual, subsidy = p["policy.resident.individual_contribution"][i], p["policy.resident.fiscal_subsidy"][i]
+        financing = resident_contributions(n, individual, subsidy, self.cal.resident_realisation)
+        self.income["resident"]["contributions"][i] = financing * individual / (individual + subsidy)
+        self.income["resident"]["fiscal_subsidy"][i] = financing * subsidy / (individual + subsidy)
+        self._benefits_paid("resident", i, pay, units)
+        self.spent["resident"]["transfer_out"][i] = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES) * (1 + p["policy.critical_illness.loading"][i])
+        self.insured["resident"][i] = n
+        self.insured["critical_illness"][i] = n + (self.insured["employee"][i] if p["policy.critical_illness.covers_employees"] else 0.0)
 
-        # medical assistance: pay-as-you-go from the budget
-        group_members = {g: p[f"policy.medical_assistance.groups.{g}.population_share"][i] * population_total[i] for g in GROUPS}
-        spent["medical_assistance"]["contribution_subsidy"][i] = sum(group_members[g] * p[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][i] for g in GROUPS) * p["policy.resident.individual_contribution"][i]
-        spent["medical_assistance"]["direct_assistance"][i] = cal.assistance_factor * _direct_assistance(pay["resident"], units["resident"], group_members, n_res_i, 1.0)
-        spent["medical_assistance"]["direct_assistance"][i] += cal.assistance_per_member * sum(group_members.values()) * idx.severity[i] * idx.utilisation["inpatient"][i]
-        budget = p["policy.medical_assistance.budget"][i]
-        needed = spent["medical_assistance"]["contribution_subsidy"][i] + spent["medical_assistance"]["direct_assistance"][i]
-        income["medical_assistance"]["fiscal_subsidy"][i] = budget if "medical_assistance" not in payg else needed
+    def medical_assistance(self, i: int, pay: dict, units: dict) -> None:
+        """Contribution subsidies and direct assistance; the budget pays as it goes (or a set budget)."""
+        p, cal, idx = self.p, self.cal, self.idx
+        groups = {g: p[f"policy.medical_assistance.groups.{g}.population_share"][i] * self.population_total[i] for g in GROUPS}
+        spent = self.spent["medical_assistance"]
+        spent["contribution_subsidy"][i] = sum(groups[g] * p[f"policy.medical_assistance.groups.{g}.contribution_subsidy"][i] for g in GROUPS) * p["policy.resident.individual_contribution"][i]
+        spent["direct_assistance"][i] = cal.assistance_factor * _direct_assistance(pay["resident"], units["resident"], groups, self.insured["resident"][i], 1.0)
+        spent["direct_assistance"][i] += cal.assistance_per_member * sum(groups.values()) * idx.severity[i] * idx.utilisation["inpatient"][i]
+        needed = spent["contribution_subsidy"][i] + spent["direct_assistance"][i]
+        self.income["medical_assistance"]["fiscal_subsidy"][i] = needed if "medical_assistance" in self.payg else p["policy.medical_assistance.budget"][i]
+        self.insured["medical_assistance"][i] = sum(groups.values())
 
-        # long-term care insurance
-        ltci_users[i] = cal.ltci_take_up * float((covered * curves["disability"]).sum())
-        per_user = _ltci_spend_per_user(p, i) * cal.ltci_cost_factor * idx.utilisation["long_term_care"][i]
+    def ltci(self, i: int, financing: float, transfer: float) -> None:
+        p, cal = self.p, self.cal
+        self.ltci_users[i] = cal.ltci_take_up * float((self._covered * self.curves["disability"]).sum())
+        per_user = _ltci_spend_per_user(p, i) * cal.ltci_cost_factor * self.idx.utilisation["long_term_care"][i]
         for mode in ("home_care", "institutional_care"):
-            spent["ltci"][mode][i] = ltci_users[i] * per_user * _ltci_mode_share(p, i, mode)
-        income["ltci"]["transfer_in"][i] = ltci_transfer
-        income["ltci"]["contributions"][i] = financing * p["policy.ltci.financing_shares.individual"][i]
-        pooled_share = p["policy.ltci.financing_shares.employee_pooled_fund"][i]
-        resident_part = pooled_share * financing - ltci_transfer  # the pooled-fund share of residents falls to the budget
-        income["ltci"]["fiscal_subsidy"][i] = financing * p["policy.ltci.financing_shares.fiscal"][i] + max(resident_part, 0.0)
+            self.spent["ltci"][mode][i] = self.ltci_users[i] * per_user * _ltci_mode_share(p, i, mode)
+        self.income["ltci"]["transfer_in"][i] = transfer
+        self.income["ltci"]["contributions"][i] = financing * p["policy.ltci.financing_shares.individual"][i]
+        residents_pooled_share = p["policy.ltci.financing_shares.employee_pooled_fund"][i] * financing - transfer  # falls to the budget
+        self.income["ltci"]["fiscal_subsidy"][i] = financing * p["policy.ltci.financing_shares.fiscal"][i] + max(residents_pooled_share, 0.0)
 
+    def close_year(self, i: int) -> None:
+        """Interest and the reserve roll-forward: reserve(t) = reserve(t-1) + income(t) - expenditure(t)."""
+        rate = self.p["assumptions.economy.interest_rate"][i]
         for pool in POOLS:
-            before = sum(v[i] for v in income[pool].values()) - sum(v[i] for v in spent[pool].values())
-            income[pool]["interest"][i] = 0.0 if pool in payg else interest_income(opening[pool], before, rate)
-            reserve[pool][i] = opening[pool] + before + income[pool]["interest"][i]
-            opening[pool] = reserve[pool][i]
-        insured["employee"][i] = m_in + m_flex + m_ret
-        insured["resident"][i] = n_res_i
-        insured["critical_illness"][i] = n_res_i + (insured["employee"][i] if p["policy.critical_illness.covers_employees"] else 0.0)
-        insured["medical_assistance"][i] = sum(group_members.values())
-        insured["ltci"][i] = float(covered.sum())
-
-    return _dataset(years, end_of_year.sel(year=years), members, insured, income, spent, reserve, ia, ltci_users, p, cal, figures)
-
+            before = sum(v[i] for v in self.income[pool].values()) - sum(v[i] for v in self.spent[pool].values())
+            self.income[pool]["interest"][i] = 0.0 if pool in self.payg else interest_income(self.opening[pool], before, rate)
+            self.reserve[pool][i] = self.opening[pool] = self.opening[pool] + before + self.income[pool]["interest"][i]
 
 
 def _opening_reserves(figures: dict) -> dict:
