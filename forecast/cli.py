@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("population", help="project the population of a scenario's region and print the headline")
     p.add_argument("scenario", nargs="?", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
-    p.add_argument("--until", type=int, metavar="YEAR", help="last projected year (default: the scenario's end_year)")
+    p.add_argument("--until", type=int, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
     p.add_argument("--draws", type=int, metavar="N", help="stochastic run with N draws (needs lee_carter mortality)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
     p.add_argument("--out", metavar="DIR", help="write population_indicators.csv into DIR (atomically)")

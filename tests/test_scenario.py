@@ -202,3 +202,17 @@ def test_show_scenario_names_the_file_and_line_of_each_value(capsys):
     assert "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=hold yuan  (critical_illness_upgrade.yaml:" in out
     assert "policy.employee.employer_rate = 0.06 ratio  (baseline.yaml:" in out
     assert "policy.employee.flexible_base_ratio = 0.6 ratio  (default)" in out
+
+
+def test_fitted_is_refused_where_no_fit_exists(tmp_path, capsys):
+    path = write(tmp_path, "policy:\n  employee:\n    employer_rate: fitted\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "field 'policy.employee.employer_rate'" in err and "'fitted' is not available for this parameter" in err
+
+
+def test_show_scenario_shows_fitted_values_before_the_run(capsys):
+    assert main(["show-scenario", str(SCENARIOS / "baseline.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "assumptions.economy.wage_growth = {2025: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio" in out
+    assert "assumptions.enrollment.in_service_coverage = fitted ratio" in out
