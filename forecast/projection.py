@@ -123,6 +123,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         base_year=base,
         extended_values=dict(resolved.extended),
         verdict_labels=dict(VERDICTS),
+        verdict_thresholds={k: float(resolved[f"verdict.{k}"]) for k in ("critical_months", "low_months", "high_months", "excess_months")},
         accounting="reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)",
     )
     return ds

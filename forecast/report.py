@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
 from .vocabulary import POOL_NAMES_ZH
 
@@ -154,10 +155,13 @@ def fund_summary(ds):
         spent = _central(ds["expenditure"].sel(pool=pool)).values
         months = _central(ds["months_covered"].sel(pool=pool))
         verdicts = ds["verdict"].sel(pool=pool)
-        if "draw" in verdicts.dims:
-            verdicts = verdicts.isel(draw=0)
+        payg = str(verdicts.values.ravel()[0]) == "payg"
+        if "draw" in verdicts.dims:  # the verdict of the median path
+            from .fund import verdict
+
+            thresholds = ds.attrs["verdict_thresholds"]
+            verdicts = xr.DataArray([verdict(r, b, m, thresholds, payg) for r, b, m in zip(reserve, balance, months.values)], dims="year", coords={"year": years})
         deficit = first_year(years, projected & (balance < 0))
-        payg = str(verdicts.isel(year=0).item()) == "payg"
         exhausted = None if payg else first_year(years, projected & (reserve <= 0))
         row = {
             "pool": pool,
@@ -166,6 +170,11 @@ def fund_summary(ds):
             "exhaustion_year": exhausted,
             "income_covers_after_exhaustion": float(income[years == exhausted][0] / spent[years == exhausted][0]) if exhausted else np.nan,
         }
+        if "draw" in ds.dims and not payg:
+            by_draw = [first_year(years, projected & (r <= 0)) for r in ds["reserve"].sel(pool=pool).transpose("draw", "year").values]
+            known = np.array([np.nan if y is None else y for y in by_draw], dtype=float)
+            row["exhausted_share_of_draws"] = float(np.isfinite(known).mean())
+            row["exhaustion_year_p10"], row["exhaustion_year_p90"] = (float(np.nanquantile(known, q, method="nearest")) if np.isfinite(known).any() else np.nan for q in (0.1, 0.9))
         for year in SUMMARY_YEARS:
             row[f"months_covered_{year}"] = float(months.sel(year=year)) if year in years else np.nan
             row[f"verdict_{year}"] = str(verdicts.sel(year=year).item()) if year in years else ""
@@ -205,6 +214,10 @@ def calibration_table(ds):
     return frame
 
 
+def years_last(ds) -> int:
+    return int(ds["year"].values[-1])
+
+
 def fund_headline(ds) -> str:
     """The printed result of ``forecast run``: calibration, then one line per pool."""
     base = int(ds.attrs["base_year"])
@@ -235,6 +248,11 @@ def fund_headline(ds) -> str:
         values = ds.attrs["fitted_growth"].get("values", {})
         if values:
             lines.append("    so 'fitted' stands for: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))
+    if "exhausted_share_of_draws" in summary:
+        lines += ["", f"  Across {ds.sizes['draw']} draws: share exhausted by {int(years_last(ds))} and the 10-90% range of the exhaustion year"]
+        for pool, row in summary.dropna(subset=["exhausted_share_of_draws"]).iterrows():
+            span = "" if np.isnan(row["exhaustion_year_p10"]) else f", {row['exhaustion_year_p10']:.0f}-{row['exhaustion_year_p90']:.0f}"
+            lines.append(f"    {pool:<20}{row['exhausted_share_of_draws']:>6.0%}{span}")
     lines.append("")
     lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see README 'The verdict'.")
     if ds.attrs.get("extended_values"):

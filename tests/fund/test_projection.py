@@ -203,3 +203,14 @@ def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, 
     assert float(moved) > 0
     assert float((ds["insured"] - baseline["insured"]).sel(pool="resident", year=2030)) == pytest.approx(-float(moved), rel=1e-9)
     assert float((ds["income"] - baseline["income"]).sel(pool="employee", year=2030)) > 0
+
+
+def test_stochastic_run_summarises_the_draws():
+    from forecast.report import fund_headline, fund_summary
+
+    ds = forecast.run(SCENARIOS / "lee_carter.yaml", draws=3, seed=11)
+    assert ds.sizes["draw"] == 3 and ds["reserve"].dims == ("draw", "year", "pool")
+    summary = fund_summary(ds)
+    assert 0.0 <= summary.loc["employee", "exhausted_share_of_draws"] <= 1.0
+    assert summary.loc["employee", "verdict_2030"] in forecast.projection.VERDICTS
+    assert "Across 3 draws" in fund_headline(ds)
