@@ -18,7 +18,6 @@ from .region import load_region
 from .scenario import load_scenario
 
 EXIT_OK, EXIT_INPUT = 0, 2
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def _cmd_validate(args) -> int:
@@ -208,13 +207,14 @@ def _cmd_budget(args) -> int:
 
 def _cmd_execution(args) -> int:
     from .execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from .report import MONTHS
 
     actuals = read_actuals(args.actuals)
     profile = profile_from_history(read_actuals(args.history, with_year=True)) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
     table = full_year(actuals, profile)
     print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for pool, row in table.iterrows():
-        print(f"\n  {pool}: January-{_MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
+        print(f"\n  {pool}: January-{MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
         for item in ("income", "expenditure", "balance"):
             to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
             low, high = row[f"{item}_low"], row[f"{item}_high"]

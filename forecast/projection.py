@@ -101,8 +101,8 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
         central = pop.isel(draw=0) if "draw" in pop.dims else pop
         curve = _single_age_curves(region)["inpatient"]
-        price = resolve({k: v for k, v in params.items() if k == "assumptions.economy.price_inflation"}, years)
-        values, fits = fitted_values(region, base, central["population"], curve, float(price["assumptions.economy.price_inflation"][min(1, len(years) - 1)]))
+        price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
+        values, fits = fitted_values(region, base, central["population"], curve, float(price))
         fits["values"] = dict(values)
         params, root_params = (_fill_fitted(d, values, base) for d in (params, root_params))
     resolved = resolve(params, years)

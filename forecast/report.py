@@ -9,7 +9,7 @@ from .vocabulary import POOL_NAMES_ZH
 
 __all__ = ["population_headline", "population_table", "region_summary", "yi", "fund_summary", "calibration_table", "fund_headline"]
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def yi(yuan: float) -> str:
@@ -40,7 +40,7 @@ def region_summary(region) -> str:
     fh = region.fund_history
     year = int(fh.loc[fh["pool"] != "basic", "year"].max())
     months = int(fh.loc[(fh["year"] == year) & (fh["pool"] != "basic"), "months"].min()) if "months" in fh else 12
-    period = f"{year}" if months == 12 else f"{year}, January-{_MONTHS[months - 1]} (execution to date)"
+    period = f"{year}" if months == 12 else f"{year}, January-{MONTHS[months - 1]} (execution to date)"
     lines.append(f"  fund accounts, {period} (亿元):")
     lines.append(f"    {'':<30}{'income':>10} {'expenditure':>14} {'balance':>14} {'reserve':>14}")
     for pool in [p for p in ins.pool.values]:
