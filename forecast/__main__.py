@@ -1,3 +1,5 @@
+"""``python -m forecast``: the same as the ``forecast`` command."""
+
 import sys
 
 from .cli import main

@@ -1,9 +1,12 @@
 """Safe YAML reading for region and scenario files.
 
 Uses PyYAML's SafeLoader (nothing in a file is ever executed), rejects duplicate keys, and
-turns syntax errors into :class:`~forecast.errors.InputError` naming the file and line.
-Mappings come back as :class:`LineDict`, which remembers the line of each key so that
-later validation can point at it.
+turns every way a file can be unreadable into an :class:`~forecast.errors.InputError` naming
+the file and line: unreadable characters (NUL, other control characters), impossible dates,
+YAML tags, recursive aliases, and files beyond the limits of :mod:`forecast.limits` (size,
+nesting depth, aliases, and the size once aliases are expanded, which stops "billion laughs"
+files before anything walks them). Mappings come back as :class:`LineDict`, which remembers
+the line of each key so that later validation can point at it.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Problem
+from .limits import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
-__all__ = ["LineDict", "read_yaml"]
+__all__ = ["LineDict", "read_yaml", "read_text"]
 
 
 class LineDict(dict):
@@ -26,8 +30,39 @@ class LineDict(dict):
         return self.lines.get(key, default)
 
 
+def _line(node_or_mark) -> int | None:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return mark.line + 1 if mark is not None else None
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that records key lines and refuses duplicate keys."""
+    """SafeLoader that records key lines, refuses duplicate keys and bounds nesting and aliases."""
+
+    def __init__(self, text: str, name: str):
+        super().__init__(text)
+        self.name = name
+        self.depth = 0
+        self.aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise InputError(Problem(self.name, f"more than {MAX_YAML_ALIASES} aliases (*name)", "write the values out; scenario and region files need few or no aliases", _line(self.peek_event())))
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise InputError(Problem(self.name, f"nested more than {MAX_YAML_DEPTH} levels deep", "a scenario is at most about 7 levels deep: check the brackets and indentation", _line(self.peek_event())))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise InputError(Problem(self.name, f"not a valid date: {exc}", "write a real date as YYYY-MM-DD (e.g. 2020-11-01), or quote the text", _line(node), value=node.value)) from None
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -37,6 +72,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise InputError(Problem(loader.name, "a key must be a plain value (a name or a year), not a list or mapping", "write 'name: value'", line)) from None
         if key in mapping:
             raise InputError(
                 Problem(
@@ -53,38 +92,95 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
-def read_yaml(path: Path) -> object:
-    """Parse a YAML file safely; syntax errors become an InputError with the line."""
+def _expanded_size(node, name: str, sizes: dict) -> int:
+    """Nodes in ``node`` with every alias expanded; refuses recursive aliases (no recursion
+    deeper than the composer's depth limit)."""
+    key = id(node)
+    if key in sizes:
+        if sizes[key] is None:
+            raise InputError(Problem(name, "a recursive alias: an anchor (&name) is used inside its own value", "remove the alias, or write the value out", _line(node)))
+        return sizes[key]
+    sizes[key] = None
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, name, sizes) + _expanded_size(v, name, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, name, sizes) for v in node.value)
+    else:
+        size = 1
+    if size > MAX_YAML_NODES:
+        raise InputError(Problem(name, f"the file expands to more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded", "write the values out without nested aliases", _line(node)))
+    sizes[key] = size
+    return size
+
+
+def read_text(path: Path, what: str, limit: int) -> str:
+    """A text file's content (UTF-8), with every way it can be unreadable made an InputError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if size > limit:
+            raise InputError(Problem(path, f"the file is {size / 1e6:,.1f} MB; {what} is at most {limit / 1e6:,.0f} MB", "check that this is the right file"))
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(Problem(file=path, message="file not found", fix="check the path")) from None
+        raise InputError(Problem(path, "file not found", "check the path")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(path, f"is a folder, not {what}", "give the path of the file itself")) from None
+    except OSError as exc:
+        raise InputError(Problem(path, f"cannot read the file: {exc.strerror or exc}", "check the path (a link that points to itself, or a file you may not read)")) from None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             Problem(
                 file=path,
+                line=line,
                 message=f"not valid UTF-8 text (byte {exc.start})",
                 fix="save the file as UTF-8 (in Excel or WPS: 'CSV UTF-8'; in an editor: encoding UTF-8)",
             )
         ) from None
-    loader = _StrictLoader(text)
-    loader.name = str(path)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a YAML file safely; every problem becomes an InputError with the line."""
+    path = Path(path)
+    text = read_text(path, "a YAML file", MAX_YAML_BYTES)
+    loader = None
     try:
-        return loader.get_single_data()
+        loader = _StrictLoader(text, str(path))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, str(path), {})
+        return loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError(Problem(path, f"unreadable character {char} (a NUL byte or another control character)", "save the file as plain UTF-8 text; remove the character", line)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            tag = str(exc.problem).split("tag '")[-1].rstrip("'").replace("tag:yaml.org,2002:", "!!")
+        problem = str(exc.problem or "")
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+            tag = problem.split("tag '")[-1].rstrip("'").replace("tag:yaml.org,2002:", "!!")
             message = f"YAML tags such as '{tag}' are not allowed: these files are data and nothing in them is executed"
             fix = "remove the tag and write a plain value"
+        elif isinstance(exc, yaml.constructor.ConstructorError):
+            message = f"cannot read this value: {problem or exc.context}"
+            fix = "write a plain value (a number, a quoted text, a list or a mapping)"
+        elif isinstance(exc, yaml.composer.ComposerError) and "alias" in str(exc.problem or exc.context):
+            message = f"YAML alias error: {problem or exc.context}"
+            fix = "define each anchor (&name) before its alias (*name)"
         else:
-            message = f"YAML syntax error: {exc.problem or exc.context}"
+            message = f"YAML syntax error: {problem or exc.context}"
             fix = "check indentation (spaces, not tabs), colons after keys and closing quotes"
         raise InputError(Problem(file=path, line=mark.line + 1 if mark else None, message=message, fix=fix)) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(file=path, message=f"YAML error: {exc}", fix="check the file's syntax")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -1,315 +1,201 @@
-"""The ``forecast`` command line.
+"""The ``forecast`` command line: the parser and the one guard every command runs inside.
 
-Bad input ends with one paragraph per problem on stderr and exit code 2, never a
-traceback. Commands that write files write them atomically: all files or none.
+The guard (:func:`main`) turns every expected failure into a located message and exit code 2
+(bad input, unreadable or unwritable files, input nested too deeply, memory), Ctrl-C into one
+line and exit code 130, SIGTERM into exit code 143, and any unexpected exception into a short
+bug-report line (exit code 70); ``--debug`` shows the traceback instead. This module imports
+only the standard library at start-up, so an interrupt while numpy and pandas load is handled
+like any other. The command bodies are in :mod:`forecast.commands`.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from pathlib import Path
+import traceback
 
-import numpy as np
+from . import __version__
 
-from . import __version__, default_region_path
-from .errors import InputError, Problem
-from .region import load_region
-from .scenario import load_scenario
-
-EXIT_OK, EXIT_INPUT = 0, 2
+EXIT_OK, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 70, 130, 143
+REPORT = "please report it (README, 'Reporting a problem') with the command you ran and the output of 'forecast --version'"
 
 
-def _cmd_validate(args) -> int:
-    failed = False
-    for raw in args.paths:
-        path = Path(raw)
+class Terminated(BaseException):
+    """SIGTERM: unwinds like Ctrl-C, so temporary files are removed on the way out."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _count(minimum: int, what: str, example: str):
+    def parse(text: str) -> int:
         try:
-            if "+" in raw or (path.suffix in (".yaml", ".yml") and path.name != "region.yaml"):
-                scenario = load_scenario(raw)
-                load_region(scenario.region_path)
-                print(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}")
-                continue
-            region = load_region(path)
-        except InputError as err:
-            print(f"INVALID {path}\n\n{err.render()}\n", file=sys.stderr)
-            failed = True
-            continue
-        tables = len(region.files)
-        print(f"OK {path}: region '{region.name}' ({region.level}), {tables} tables, every file cited")
-    return EXIT_INPUT if failed else EXIT_OK
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number (found {text!r}); write e.g. {example}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {minimum} (found {value}); write e.g. {example}")
+        return value
+
+    return parse
 
 
-def _cmd_summary(args) -> int:
-    region = load_region(args.region or default_region_path())
-    print(region.summary())
-    return EXIT_OK
-
-
-def _cmd_population(args) -> int:
-    from .outputs import netcdf_ready, write_atomically
-    from .population import project_scenario
-    from .report import population_headline, population_table
-
-    scenario = load_scenario(args.scenario)
-    if args.draws is not None and args.draws < 1:
-        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000"))
+def _level(text: str) -> float:
     try:
-        ds = project_scenario(scenario, end_year=args.until, draws=args.draws, seed=args.seed)
-    except ValueError as exc:
-        raise InputError(Problem(args.scenario, str(exc), "see the population section of README.md")) from None
-    print(population_headline(ds, scenario.title))
-    if args.out:
-        table = population_table(ds)
-        try:
-            write_atomically(
-                args.out,
-                {
-                    "population_indicators.csv": table.to_csv(float_format="%.12g"),
-                    "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy"),
-                },
-            )
-        except OSError as exc:
-            raise InputError(Problem("--out", f"cannot write the results to {args.out}: {exc.strerror or exc}", "give a folder path you can write to (it is created if absent)", value=args.out)) from None
-        print(f"\nwrote {args.out}/population_indicators.csv and {args.out}/population.nc")
-    return EXIT_OK
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the level must be a number between 0 and 1 (found {text!r}); write e.g. --level 0.8") from None
+    return value
 
 
-def _write(out: str, files: dict) -> None:
-    from .outputs import write_atomically
-
-    try:
-        write_atomically(out, files)
-    except OSError as exc:
-        raise InputError(Problem("--out", f"cannot write the results to {out}: {exc.strerror or exc}", "give a folder path you can write to (it is created if absent)", value=out)) from None
-
-
-def _results_files(ds) -> dict:
-    from .outputs import netcdf_ready, results_tables
-
-    tables = results_tables(ds)
-    files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
-    files["results.nc"] = lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")
-    return files
-
-
-def _run(path: str, args):
-    from .projection import run
-
-    if getattr(args, "draws", None) is not None and args.draws < 1:
-        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 100"))
-    scenario = load_scenario(path)
-    try:
-        return run(scenario, draws=getattr(args, "draws", None), seed=getattr(args, "seed", None), strict=getattr(args, "strict", False))
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(Problem(path, str(exc), "see the README section 'Scenario files'")) from None
-
-
-def _cmd_run(args) -> int:
-    from .report import fund_headline
-
-    ds = _run(args.scenario, args)
-    print(fund_headline(ds))
-    if args.out:
-        _write(args.out, _results_files(ds))
-        print(f"\nwrote {args.out}/: results.nc, summary.csv, accounts.csv, calibration.csv")
-    return EXIT_OK
-
-
-def _cmd_compare(args) -> int:
-    from .comparison import compare, impact_table
-    from .outputs import netcdf_ready
-
-    base, alt = _run(args.base, args), _run(args.alt, args)
-    diff = compare(base, alt)
-    table = impact_table(diff)
-    print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
-    print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
-    if args.out:
-        _write(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
-        print(f"\nwrote {args.out}/: impact.csv, difference.nc")
-    return EXIT_OK
-
-
-def _cmd_backtest(args) -> int:
-    import warnings
-
-    import pandas as pd
-
-    from .backtest import COMPARED_SERIES, backtest, mape_table
-    from .charts import backtest_chart
-
-    scenario = load_scenario(args.scenario)
-    region = load_region(args.region or scenario.region_path)
-    if args.horizon < 1:
-        raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3"))
-    tables = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # statsmodels warns on very short samples; the fit summary says how many points it had
-        for year in args.train_until:
-            table, _ = backtest(scenario, region, year, args.horizon)
-            tables.append(table)
-    table = pd.concat(tables, ignore_index=True)
-    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, args.train_until))} against the bulletins (亿元)")
-    shown = table.assign(forecast=table["forecast"] / 1e8, actual=table["actual"] / 1e8, error=table["error"] * 100)
-    print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-    mape = mape_table(table) * 100
-    print("\nMean absolute percentage error (%), by horizon in years:")
-    print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
-    history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
-    out = args.out or "out/backtest"
-    _write(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
-    print(f"\nwrote {out}/: backtest.csv, mape.csv, backtest.png")
-    return EXIT_OK
-
-
-def _cmd_budget(args) -> int:
-    import warnings
-
-    from .budget import budget_table
-    from .fitting import fit_history
-    from .fund import VERDICTS
-
-    ds = _run(args.scenario, args)
-    base = int(ds.attrs["base_year"])
-    if not base < args.year <= int(ds["year"].values[-1]):
-        raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
-    if not 0 < args.level < 1:
-        raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
-    region = load_region(ds.attrs["region_path"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fits = fit_history(region, until=base)
-    table = budget_table(ds, args.year, fits, args.level)
-    print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
-    for pool, group in table.groupby("pool", sort=False):
-        verdict = str(ds["verdict"].sel(year=args.year, pool=pool).item())
-        print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
-        for _, row in group.iterrows():
-            unit = 1 if row["line"] == "months_covered" else 1e8
-            band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
-            print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
-    if args.out:
-        def excel(path):
-            import pandas as pd
-
-            with pd.ExcelWriter(path, engine="openpyxl") as writer:
-                for pool, group in table.groupby("pool", sort=False):
-                    sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
-                    sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
-
-        _write(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel})
-        print(f"\nwrote {args.out}/: budget.csv, budget.xlsx (one sheet per pool; money in yuan and 亿元)")
-    return EXIT_OK
-
-
-def _cmd_execution(args) -> int:
-    from .execution import full_year, profile_from_history, read_actuals, seasonal_profile
-    from .report import MONTHS
-
-    actuals = read_actuals(args.actuals)
-    profile = profile_from_history(read_actuals(args.history, with_year=True)) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
-    table = full_year(actuals, profile)
-    print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
-    for pool, row in table.iterrows():
-        print(f"\n  {pool}: January-{MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
-        for item in ("income", "expenditure", "balance"):
-            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
-            low, high = row[f"{item}_low"], row[f"{item}_high"]
-            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
-            print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
-        print(f"    verdict: {row['verdict']}")
-    if args.out:
-        _write(args.out, {"execution.csv": table.to_csv(float_format="%.12g")})
-        print(f"\nwrote {args.out}/execution.csv")
-    return EXIT_OK
-
-
-def _cmd_show_scenario(args) -> int:
-    print(load_scenario(args.scenario).describe())
-    return EXIT_OK
+YEAR = _count(1900, "a year", "2025")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="forecast",
         description="Project China's medical-insurance funds (医保基金收支预测) from region data bundles.",
+        epilog="Scenarios may be files or the names of shipped ones ('forecast scenarios'); exit codes: 0 done, 2 bad input, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
+    draws = _count(1, "the number of draws", "--draws 1000")
+    seed = _count(0, "the seed", "--seed 42")
 
     p = sub.add_parser("validate", help="check region bundles and scenarios; exit 0 when valid, 2 with messages otherwise")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="bundle folder (or its region.yaml), or scenario file(s) (a.yaml+b.yaml)")
-    p.set_defaults(func=_cmd_validate)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="bundle folder (or its region.yaml), or scenario file(s) or names (a.yaml+b.yaml)")
+    p.set_defaults(command_name="validate")
+
+    p = sub.add_parser("scenarios", help="list the shipped scenario library")
+    p.set_defaults(command_name="scenarios")
 
     p = sub.add_parser("summary", help="print a bundle's summary: population, insured, last fund year")
     p.add_argument("region", nargs="?", metavar="DIR", help="bundle folder (default: the embedded data/china)")
-    p.set_defaults(func=_cmd_summary)
+    p.set_defaults(command_name="summary")
 
     p = sub.add_parser("population", help="project the population of a scenario's region and print the headline")
-    p.add_argument("scenario", nargs="?", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
-    p.add_argument("--until", type=int, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
-    p.add_argument("--draws", type=int, metavar="N", help="stochastic run with N draws (needs lee_carter mortality)")
-    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
-    p.add_argument("--out", metavar="DIR", help="write population_indicators.csv into DIR (atomically)")
-    p.set_defaults(func=_cmd_population)
+    p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scenario file or shipped name (default: baseline)")
+    p.add_argument("--until", type=YEAR, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
+    p.add_argument("--draws", type=draws, metavar="N", help="stochastic run with N draws (needs lee_carter mortality)")
+    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
+    p.add_argument("--out", metavar="DIR", help="write population_indicators.csv and population.nc into DIR (each file atomically)")
+    p.set_defaults(command_name="population")
 
     p = sub.add_parser("run", help="project every pool of a scenario to its horizon and print the verdict")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file, or overlays a.yaml+b.yaml")
-    p.add_argument("--out", metavar="DIR", help="write results.nc, summary.csv, accounts.csv and calibration.csv into DIR (atomically)")
-    p.add_argument("--draws", type=int, metavar="N", help="stochastic population with N draws (needs lee_carter mortality)")
-    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed for the draws")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or shipped name, or overlays a.yaml+b.yaml")
+    p.add_argument("--out", metavar="DIR", help="write results.nc, summary.csv, accounts.csv and calibration.csv into DIR (each file atomically)")
+    p.add_argument("--draws", type=draws, metavar="N", help="stochastic population with N draws (needs lee_carter mortality)")
+    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
-    p.set_defaults(func=_cmd_run)
+    p.set_defaults(command_name="run")
 
     p = sub.add_parser("compare", help="run two scenarios and print the impact of ALT against BASE")
     p.add_argument("base", metavar="BASE")
     p.add_argument("alt", metavar="ALT")
-    p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (atomically)")
-    p.set_defaults(func=_cmd_compare)
+    p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (each file atomically)")
+    p.set_defaults(command_name="compare")
 
     p = sub.add_parser("backtest", help="forecast past years from the data known then and compare with the bulletins")
-    p.add_argument("--train-until", type=int, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
-    p.add_argument("--horizon", type=int, default=3, metavar="K", help="years forecast after each cut-off (default 3)")
+    p.add_argument("--train-until", type=YEAR, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
+    p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")
     p.add_argument("--region", metavar="DIR", help="bundle folder (default: the scenario's region)")
-    p.add_argument("--scenario", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
+    p.add_argument("--scenario", default="baseline", metavar="SCENARIO")
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
-    p.set_defaults(func=_cmd_backtest)
+    p.set_defaults(command_name="backtest")
 
     p = sub.add_parser("budget", help="next year's fund budget per pool in budget line items, with a prediction interval")
-    p.add_argument("--year", type=int, required=True, metavar="YEAR", help="the budget year (after the base year)")
-    p.add_argument("--scenario", default=str(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), metavar="SCENARIO")
-    p.add_argument("--level", type=float, default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
-    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx into DIR (atomically)")
-    p.set_defaults(func=_cmd_budget)
+    p.add_argument("--year", type=YEAR, required=True, metavar="YEAR", help="the budget year (after the base year)")
+    p.add_argument("--scenario", default="baseline", metavar="SCENARIO")
+    p.add_argument("--level", type=_level, default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
+    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx into DIR (each file atomically)")
+    p.set_defaults(command_name="budget")
 
     p = sub.add_parser("execution", help="estimate the full year from year-to-date actuals and say whether it closes 收支平衡")
     p.add_argument("actuals", metavar="ACTUALS", help="CSV: pool,month,income,expenditure,unit (cumulated from January)")
     p.add_argument("--history", metavar="CSV", help="the fund's own monthly history: year,pool,month,income,expenditure,unit (cumulative; month 12 = the year)")
     p.add_argument("--region", metavar="DIR", help="bundle whose monthly_fund table gives the default profile (default data/china)")
     p.add_argument("--out", metavar="DIR", help="write execution.csv into DIR (atomically)")
-    p.set_defaults(func=_cmd_execution)
+    p.set_defaults(command_name="execution")
 
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
-    p.set_defaults(func=_cmd_show_scenario)
+    p.set_defaults(command_name="show_scenario")
     return parser
 
 
+def _where(exc: BaseException) -> str:
+    """'file:line in function' of the innermost frame of ``exc`` inside this package."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/forecast/" in f.filename.replace("\\", "/")] or traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.replace(chr(92), '/').split('/')[-1]}:{last.lineno} in {last.name}"
+
+
+def _dispatch(argv) -> int:
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])  # --debug is accepted anywhere
+    from . import commands
+    from .outputs import check_out
+
+    if getattr(args, "out", None) is not None:
+        check_out(args.out)  # before any work: a run must not fail at its last step
+    return getattr(commands, f"cmd_{args.command_name}")(args)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; every failure ends in a message and an exit code, never a bare traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
-        return args.func(args)
-    except InputError as err:
-        print(err.render(), file=sys.stderr)
-        return EXIT_INPUT
+        return _dispatch(argv)
+    except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     except KeyboardInterrupt:
-        return 130
+        print("\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("forecast: terminated (SIGTERM); nothing half-written was left", file=sys.stderr)
+        return EXIT_TERMINATED
     except BrokenPipeError:  # output piped into head, less: nothing left to say
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the one guard: every failure gets a message
+        return _report(exc, debug)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _report(exc: Exception, debug: bool) -> int:
+    """The message and exit code for an exception that reached the guard."""
+    from .errors import InputError
+
+    if isinstance(exc, InputError):
+        print(exc.render(), file=sys.stderr)
+        return EXIT_INPUT
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, RecursionError):
+        print("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.", file=sys.stderr)
+        return EXIT_INPUT
+    if isinstance(exc, MemoryError):
+        print("forecast: out of memory. Fix: use fewer --draws or an earlier horizon, or run on a machine with more memory.", file=sys.stderr)
+        return EXIT_INPUT
+    if isinstance(exc, OSError) and exc.filename:
+        print(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.", file=sys.stderr)
+        return EXIT_INPUT
+    if not debug:
+        print(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.", file=sys.stderr)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

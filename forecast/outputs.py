@@ -1,45 +1,123 @@
-"""Writing results: atomically, so a failed run never leaves a half-written folder."""
+"""Writing results into a user's folder: file by file, atomically, deleting nothing else.
+
+:func:`write_files` is the only way the commands write results. For each file it writes a
+hidden temporary file in the same folder (``.NAME.XXXX.SUFFIX``), flushes it to disk, and
+renames it over the target (``os.replace``, atomic on one file system). All temporary files are
+written before the first rename, so a failure while producing any of them replaces nothing.
+An interrupted or concurrent run therefore leaves each file either as it was or as the new
+run wrote it, never partial, and removes its temporary files on the way out. Files in the
+folder that the command does not write are never touched.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
+import signal
 import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["write_atomically", "netcdf_ready", "results_tables"]
+from .errors import InputError, Problem
+
+__all__ = ["write_files", "check_out", "netcdf_ready", "results_tables"]
+
+#: a file's content: text (written as UTF-8), bytes, or a function that writes the file at the path it is given
+Content = str | bytes | Callable[[Path], object]
 
 
-def write_atomically(folder: Path | str, files: dict) -> Path:
-    """Write ``files`` into ``folder``: all of them, or none.
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
-    Each value is text, or a function that writes the file at the path it is given.
 
-    The files are written to a temporary folder beside ``folder`` and swapped in with renames.
-    """
+def check_out(folder: Path | str, option: str = "--out") -> Path:
+    """Refuse, before any work, an ``--out`` that cannot be a results folder: an existing file,
+    or a path under a file or a folder that cannot be written."""
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder follows the umask
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem(option, f"'{folder}' is an existing file, not a folder", "give a folder for the results (it is created if absent); the file was left as it is", value=str(folder)))
+    parent = folder if folder.exists() else next((p for p in folder.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        where = parent if parent is not None else folder
+        reason = "it is a file, not a folder" if parent is not None and not parent.is_dir() else "permission denied"
+        raise InputError(Problem(option, f"cannot write the results to '{folder}': {where} cannot hold it ({reason})", "give a folder path you can write to (it is created if absent)", value=str(folder)))
+    return folder
+
+
+def _out_folder(folder: Path, option: str) -> Path:
+    """``folder`` ready to write into (created if absent)."""
+    check_out(folder, option)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(Problem(option, f"cannot write the results to '{folder}': {exc.strerror or exc}", "give a folder path you can write to (it is created if absent)", value=str(folder))) from None
+    return folder
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold back Ctrl-C and SIGTERM for a moment, so a temporary file is never created without
+    being recorded for clean-up (the signal is delivered right after)."""
+    block = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, block)
+    except (AttributeError, OSError, ValueError):  # not available on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _write(fd: int, temp: Path, content: Content) -> None:
+    """Write ``content`` into the temporary file ``temp`` (open as ``fd``), flushed to disk."""
+    if callable(content):
+        os.close(fd)
+        fd = -1
+        content(temp)
+        fd = os.open(temp, os.O_RDONLY)
+    else:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; results follow the user's umask
+
+
+def write_files(folder: Path | str, files: dict[str, Content], option: str = "--out") -> list[Path]:
+    """Write ``files`` (name -> content) into ``folder``, each atomically; return their paths.
+
+    ``folder`` is created if absent; an existing file there is refused with an
+    :class:`~forecast.errors.InputError` naming ``option``. Only the named files are replaced.
+    """
+    folder = _out_folder(Path(folder), option)
+    staged: dict[str, Path] = {}
     try:
         for name, content in files.items():
-            if callable(content):
-                content(staging / name)
-            else:
-                (staging / name).write_text(content, encoding="utf-8")
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.replace(folder, old / folder.name)
-            os.replace(staging, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return folder
+            target = Path(name)
+            with _signals_deferred():
+                fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+                staged[name] = Path(temp)
+            _write(fd, staged[name], content)
+        written = []
+        for name in list(staged):
+            with _signals_deferred():
+                os.replace(staged[name], folder / name)
+                del staged[name]
+            written.append(folder / name)
+    except OSError as exc:
+        raise InputError(Problem(option, f"cannot write the results to '{folder}': {exc.strerror or exc}", "give a folder you can write to, with free space", value=str(folder))) from None
+    finally:
+        for temp in staged.values():
+            temp.unlink(missing_ok=True)
+    return written
 
 
 def netcdf_ready(ds):

@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from ._yaml import LineDict, read_yaml
 from .errors import InputError, Problem
+from .limits import MAX_EXTENDS, MAX_YAML_BYTES
 from .parameters import CONTINUATIONS, INTERPOLATIONS, SCHEMA, DatedValue, Param, coerce, iter_params
 from .population.assumptions import MORTALITY_METHODS, PopulationAssumptions
 from .tables import parse_age, parse_period
@@ -135,44 +136,69 @@ def _record(mapping, file, origins, prefix):
             _record(value, file, origins, f"{prefix}{key}.")
 
 
-def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[Path]:
-    """The file and the files it extends, baseline first."""
-    path = path.resolve()
-    if path in seen:
-        raise InputError(Problem(path, "'extends' makes a cycle", "remove the circular 'extends'"))
-    if not path.is_file():
-        raise InputError(Problem(path, "scenario file not found", "check the path (scenarios/baseline.yaml, ...)"))
-    size = path.stat().st_size
-    if size > MAX_SCENARIO_BYTES:
-        raise InputError(Problem(path, f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB", "keep a scenario to its parameters; large tables belong in a region bundle's CSV files"))
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(Problem(path, "a scenario file must be a mapping of keys to values", "see scenarios/baseline.yaml", 1))
-    parent = data.get("extends")
-    if parent is None:
-        return [path]
-    if not isinstance(parent, str):
-        raise InputError(Problem(path, "'extends' must be a file name", "write e.g. 'extends: baseline.yaml'", data.line_of("extends"), "extends", parent))
-    return [*_chain(path.parent / parent, (*seen, path)), path]
+def _chain(path: Path) -> list[tuple[Path, dict]]:
+    """The file and the files it extends, baseline first, each with its parsed content."""
+    chain: list[tuple[Path, dict]] = []
+    current = Path(path)
+    while True:
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
+            raise InputError(Problem(current, "the path is a symbolic link that leads back to itself", "point the link at a real scenario file")) from None
+        if resolved in (f for f, _ in chain):
+            raise InputError(Problem(resolved, "'extends' makes a cycle", "remove the circular 'extends'"))
+        if len(chain) >= MAX_EXTENDS:
+            raise InputError(Problem(Path(path), f"the 'extends' chain is longer than {MAX_EXTENDS} files", "extend the baseline directly, or combine overlays with a.yaml+b.yaml"))
+        if not resolved.is_file():
+            what = "is a folder, not a scenario file" if resolved.is_dir() else "scenario file not found"
+            raise InputError(Problem(resolved, what, "check the path (scenarios/baseline.yaml, ...)"))
+        size = resolved.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise InputError(Problem(resolved, f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB", "keep a scenario to its parameters; large tables belong in a region bundle's CSV files"))
+        data = read_yaml(resolved)
+        if not isinstance(data, dict):
+            raise InputError(Problem(resolved, "a scenario file must be a mapping of keys to values", "see scenarios/baseline.yaml", 1))
+        chain.append((resolved, data))
+        parent = data.get("extends")
+        if parent is None:
+            return chain[::-1]
+        if not isinstance(parent, str) or not parent.strip():
+            raise InputError(Problem(resolved, "'extends' must be a file name", "write e.g. 'extends: baseline.yaml'", data.line_of("extends"), "extends", parent))
+        current = resolved.parent / parent
+
+
+def _parts(path_or_paths) -> list[Path]:
+    """The overlay files named by ``path_or_paths``; bare names resolve to the shipped library."""
+    from .library import resolve_scenario, suggestion
+
+    if isinstance(path_or_paths, (str, Path)):
+        parts = resolve_scenario(str(path_or_paths)).split("+")
+    else:
+        parts = [resolve_scenario(str(p)) for p in path_or_paths]
+    for part in parts:
+        if not part.strip():
+            raise InputError(Problem(str(path_or_paths), "an empty scenario name", "write SCENARIO or a.yaml+b.yaml, without a leading, trailing or doubled '+'"))
+        if not Path(part).exists() and not Path(part).is_symlink() and "/" not in part and not part.endswith((".yaml", ".yml")):
+            raise InputError(Problem(part, "no such scenario file, and no shipped scenario of that name", f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path"))
+    return [Path(p) for p in parts]
 
 
 def load_scenario(path_or_paths) -> Scenario:
-    """Read, merge and validate scenario file(s): a path, 'a.yaml+b.yaml', or a list of paths."""
-    if isinstance(path_or_paths, (str, Path)):
-        parts = [Path(p) for p in str(path_or_paths).split("+")]
-    else:
-        parts = [Path(p) for p in path_or_paths]
-    files: list[Path] = []
-    for part in parts:
-        for f in _chain(part):
-            if f not in files:
-                files.append(f)
+    """Read, merge and validate scenario file(s): a path, 'a.yaml+b.yaml', or a list of paths.
+
+    A bare name (``baseline``, ``baseline+ltci_extension``) is a scenario of the shipped library.
+    """
+    chain: list[tuple[Path, dict]] = []
+    for part in _parts(path_or_paths):
+        for f, data in _chain(part):
+            if f not in (g for g, _ in chain):
+                chain.append((f, data))
     merged: dict = {}
     origins: dict = {}
-    for f in files:
-        merged = _merge(merged, read_yaml(f), f, origins)
+    for f, data in chain:
+        merged = _merge(merged, data, f, origins)
     reader = _Reader()
-    scenario = _validate(merged, origins, files, reader)
+    scenario = _validate(merged, origins, [f for f, _ in chain], reader)
     if reader.problems:
         raise InputError(reader.problems)
     return scenario
@@ -186,7 +212,7 @@ FERTILITY_KEYS = {"tfr", "continuation"}
 STOCHASTIC_KEYS = {"tfr_volatility"}
 DATED_KEYS = {"values", "between", "after"}
 #: scenario files are small text files; anything larger is a mistake (or an attack on the parser)
-MAX_SCENARIO_BYTES = 1_000_000
+MAX_SCENARIO_BYTES = MAX_YAML_BYTES
 #: PopulationAssumptions field -> key path in the file
 DEMOGRAPHY_KEYS = {
     "mortality_method": "mortality.method",
@@ -260,15 +286,23 @@ def _improvement_rates(reader, rate, at, field):
 
 
 
+def _section(reader, value, field: str, at, example: str) -> dict:
+    """A sub-section that must be a mapping ({} when absent); anything else is reported."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        reader.fail(at(field), field, "must be a mapping of keys to values", f"write e.g. '{example}'", value)
+        return {}
+    return value
+
+
 def _demography(reader, data, at, origins) -> PopulationAssumptions:
     """The ``assumptions.demography`` section as :class:`PopulationAssumptions`."""
-    pop = (data.get("assumptions") or {}).get("demography") or {} if isinstance(data.get("assumptions"), dict) else {}
-    if not isinstance(pop, dict):
-        reader.fail(at("assumptions.demography"), "assumptions.demography", "must be a mapping", "see scenarios/baseline.yaml")
-        pop = {}
+    assumptions = data.get("assumptions") if isinstance(data.get("assumptions"), dict) else {}
+    pop = _section(reader, assumptions.get("demography"), "assumptions.demography", at, "mortality: {method: schedule}")
     _unknown(reader, pop, POPULATION_KEYS, DEMOGRAPHY, origins)
     kwargs: dict = {}
-    mort = pop.get("mortality") or {}
+    mort = _section(reader, pop.get("mortality"), DEMOGRAPHY + "mortality", at, "mortality: {method: lee_carter}")
     _unknown(reader, mort, MORTALITY_KEYS, DEMOGRAPHY + "mortality.", origins)
     method = mort.get("method", "schedule")
     field = DEMOGRAPHY + "mortality.method"
@@ -306,7 +340,7 @@ def _demography(reader, data, at, origins) -> PopulationAssumptions:
                 if None not in vals.values():
                     clean[year] = vals
             kwargs["e0_targets"] = clean
-    fert = pop.get("fertility") or {}
+    fert = _section(reader, pop.get("fertility"), DEMOGRAPHY + "fertility", at, "fertility: {tfr: {2025: 1.0}}")
     _unknown(reader, fert, FERTILITY_KEYS, DEMOGRAPHY + "fertility.", origins)
     if fert.get("continuation", "hold") != "hold":
         field = DEMOGRAPHY + "fertility.continuation"
@@ -338,7 +372,7 @@ def _demography(reader, data, at, origins) -> PopulationAssumptions:
             reader.fail(at(field), field, "must be true or false", "write 'migration: true' to use the bundle's migration table", pop["migration"])
         else:
             kwargs["migration"] = pop["migration"]
-    stoch = pop.get("stochastic") or {}
+    stoch = _section(reader, pop.get("stochastic"), DEMOGRAPHY + "stochastic", at, "stochastic: {tfr_volatility: 0.05}")
     _unknown(reader, stoch, STOCHASTIC_KEYS, DEMOGRAPHY + "stochastic.", origins)
     if "tfr_volatility" in stoch:
         field = DEMOGRAPHY + "stochastic.tfr_volatility"
@@ -448,6 +482,13 @@ def _cross_checks(reader, p: dict, at, files):
     total = sum(max(values(f"policy.medical_assistance.groups.{g}.population_share") or [0]) for g in groups)
     if total > 1:
         reader.fail(at("policy.medical_assistance.groups"), "policy.medical_assistance.groups", f"the groups' population shares add up to {total:g}, more than 1", "the groups are disjoint shares of the population: make them add up to at most 1")
+    order = ("critical_months", "low_months", "high_months", "excess_months")
+    for lower, upper in zip(order, order[1:]):
+        a, b = p.get(f"verdict.{lower}"), p.get(f"verdict.{upper}")
+        if a is not None and b is not None and a > b:
+            later = f"verdict.{upper}" if _later(at(f"verdict.{upper}"), at(f"verdict.{lower}"), files) else f"verdict.{lower}"
+            reader.fail(at(later), later, f"the verdict thresholds are out of order: {lower} ({a:g}) is above {upper} ({b:g})", "give critical_months <= low_months <= high_months <= excess_months (defaults 3, 6, 9, 15)")
+            break
     for who in ("male", "female_worker", "female_cadre"):  # ages themselves are bounded by the schema (40..70)
         base = f"policy.employee.retirement_age.{who}"
         start, end = p.get(f"{base}.from"), p.get(f"{base}.to")

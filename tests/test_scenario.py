@@ -97,26 +97,10 @@ def test_improvement_rates_by_sex_and_age_band(tmp_path):
     assert rates == {"male": ((0, 64, 0.02), (65, None, 0.01)), "female": ((0, None, 0.015),)}
 
 
-def test_a_failed_write_leaves_the_previous_results_untouched(tmp_path):
-    from forecast.outputs import write_atomically
-
-    out = tmp_path / "result"
-    write_atomically(out, {"a.csv": "old\n"})
-
-    def broken(path):
-        path.write_text("half", encoding="utf-8")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError):
-        write_atomically(out, {"a.csv": "new\n", "b.nc": broken})
-    assert (out / "a.csv").read_text() == "old\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["result"]
-
-
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        (["--until", "2010"], "end year 2010 is before the first projected year 2020"),
+        (["--until", "2010"], "the last year must come after the base population's year 2020"),
         (["--draws", "0"], "at least 1"),
     ],
 )

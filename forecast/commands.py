@@ -1,0 +1,240 @@
+"""The bodies of the ``forecast`` subcommands (the parser and the guard are in :mod:`forecast.cli`).
+
+Each command reads its inputs, runs the model, prints a summary and, with ``--out``, writes its
+files with :func:`forecast.outputs.write_files` (file by file, atomically, nothing else touched).
+Bad input raises :class:`~forecast.errors.InputError`; the guard turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, Problem
+from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
+from .limits import MAX_DRAWS, available_memory, draws_memory
+from .outputs import netcdf_ready, results_tables, write_files
+from .region import load_region
+from .scenario import load_scenario
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _wrote(out: str, paths) -> None:
+    print(f"\nwrote {out}/: {', '.join(p.name for p in paths)}")
+
+
+def _check_draws(draws: int | None, first_year: int, last_year: int) -> None:
+    """Refuse a draw count beyond MAX_DRAWS or the memory it would need, saying how much."""
+    if draws is None:
+        return
+    if draws < 1:
+        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
+    need, have = draws_memory(draws, last_year - first_year + 1), available_memory()
+    if draws > MAX_DRAWS or need > 0.8 * have:
+        fits = min(MAX_DRAWS, int(0.8 * have / max(need / draws, 1)))
+        raise InputError(Problem("--draws", f"{draws:,} draws to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB; at most {MAX_DRAWS:,} draws in one run)", f"use at most {fits:,} draws, e.g. --draws 1000", value=draws))
+
+
+def cmd_validate(args) -> int:
+    failed = False
+    for raw in args.paths:
+        spec = resolve_scenario(raw)
+        path = Path(spec)
+        try:
+            if "+" in spec or (path.suffix in (".yaml", ".yml") and path.name != "region.yaml") or (not path.exists() and raw in scenario_names()):
+                scenario = load_scenario(spec)
+                load_region(scenario.region_path)
+                print(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}")
+                continue
+            region = load_region(path)
+        except InputError as err:
+            print(f"INVALID {raw}\n\n{err.render()}\n", file=sys.stderr)
+            failed = True
+            continue
+        print(f"OK {raw}: region '{region.name}' ({region.level}), {len(region.files)} tables, every file cited, plausible")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_scenarios(args) -> int:
+    print(f"Shipped scenarios ({scenarios_dir()}); run one with 'forecast run NAME', combine with 'forecast run baseline+NAME':")
+    for name in scenario_names():
+        try:
+            title = load_scenario(name).title
+        except InputError:
+            title = "(invalid: run 'forecast validate' on it)"
+        print(f"  {name:<28} {title}")
+    return EXIT_OK
+
+
+def cmd_summary(args) -> int:
+    region = load_region(args.region or default_region_path())
+    print(region.summary())
+    return EXIT_OK
+
+
+def cmd_population(args) -> int:
+    from .population import project_scenario
+    from .report import population_headline, population_table
+
+    scenario = load_scenario(args.scenario)
+    region = load_region(scenario.region_path)
+    start = region.population_date.year
+    end = args.until if args.until is not None else scenario.end_year
+    if not start < end <= 2300:
+        raise InputError(Problem("--until", f"the last year must come after the base population's year {start} and be at most 2300", f"write e.g. --until {max(start + 1, 2060)}", value=args.until))
+    _check_draws(args.draws, start, end)
+    try:
+        ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed)
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(Problem(scenario.files[-1], str(exc), "see the population section of README.md")) from None
+    print(population_headline(ds, scenario.title))
+    if args.out:
+        table = population_table(ds)
+        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")})
+        _wrote(args.out, paths)
+    return EXIT_OK
+
+
+def _results_files(ds) -> dict:
+    tables = results_tables(ds)
+    files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
+    files["results.nc"] = lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")
+    return files
+
+
+def run_scenario(spec: str, args):
+    """Load and run a scenario for a command, with the draw count checked first."""
+    from .projection import run
+
+    scenario = load_scenario(spec)
+    draws = getattr(args, "draws", None)
+    _check_draws(draws, 2000, scenario.horizon)
+    try:
+        return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False))
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(Problem(scenario.files[-1], str(exc), "see the README section 'Scenario files'")) from None
+
+
+def cmd_run(args) -> int:
+    from .report import fund_headline
+
+    ds = run_scenario(args.scenario, args)
+    print(fund_headline(ds))
+    if args.out:
+        _wrote(args.out, write_files(args.out, _results_files(ds)))
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from .comparison import compare, impact_table
+
+    base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
+    diff = compare(base, alt)
+    table = impact_table(diff)
+    print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
+    print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
+    if args.out:
+        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
+        _wrote(args.out, paths)
+    return EXIT_OK
+
+
+def cmd_backtest(args) -> int:
+    import pandas as pd
+
+    from .backtest import COMPARED_SERIES, backtest, mape_table
+    from .charts import backtest_chart
+
+    scenario = load_scenario(args.scenario)
+    region = load_region(args.region or scenario.region_path)
+    if args.horizon < 1:
+        raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3", value=args.horizon))
+    tables = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels warns on very short samples; the fit summary says how many points it had
+        for year in args.train_until:
+            table, _ = backtest(scenario, region, year, args.horizon)
+            tables.append(table)
+    table = pd.concat(tables, ignore_index=True)
+    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, args.train_until))} against the bulletins (亿元)")
+    shown = table.assign(forecast=table["forecast"] / 1e8, actual=table["actual"] / 1e8, error=table["error"] * 100)
+    print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    mape = mape_table(table) * 100
+    print("\nMean absolute percentage error (%), by horizon in years:")
+    print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
+    history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
+    out = args.out or "out/backtest"
+    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
+    _wrote(out, paths)
+    return EXIT_OK
+
+
+def cmd_budget(args) -> int:
+    from .budget import budget_table
+    from .fitting import fit_history
+    from .fund import VERDICTS
+
+    if not 0 < args.level < 1:
+        raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
+    ds = run_scenario(args.scenario, args)
+    base = int(ds.attrs["base_year"])
+    if not base < args.year <= int(ds["year"].values[-1]):
+        raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
+    region = load_region(ds.attrs["region_path"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = fit_history(region, until=base)
+    table = budget_table(ds, args.year, fits, args.level)
+    print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    for pool, group in table.groupby("pool", sort=False):
+        verdict = str(ds["verdict"].sel(year=args.year, pool=pool).item())
+        print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
+        for _, row in group.iterrows():
+            unit = 1 if row["line"] == "months_covered" else 1e8
+            band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
+            print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
+    if args.out:
+        def excel(path):
+            import pandas as pd
+
+            with pd.ExcelWriter(path, engine="openpyxl") as writer:
+                for pool, group in table.groupby("pool", sort=False):
+                    sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
+                    sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
+
+        _wrote(args.out, write_files(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel}))
+    return EXIT_OK
+
+
+def cmd_execution(args) -> int:
+    from .execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from .report import MONTHS
+
+    actuals = read_actuals(args.actuals)
+    profile = profile_from_history(read_actuals(args.history, with_year=True), args.history) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
+    table = full_year(actuals, profile)
+    print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
+    for pool, row in table.iterrows():
+        print(f"\n  {pool}: January-{MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
+        for item in ("income", "expenditure", "balance"):
+            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
+            low, high = row[f"{item}_low"], row[f"{item}_high"]
+            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
+            print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
+        print(f"    verdict: {row['verdict']}")
+    if args.out:
+        _wrote(args.out, write_files(args.out, {"execution.csv": table.to_csv(float_format="%.12g")}))
+    return EXIT_OK
+
+
+def cmd_show_scenario(args) -> int:
+    print(load_scenario(args.scenario).describe())
+    return EXIT_OK

@@ -1,0 +1,68 @@
+"""The shipped scenario library and the embedded default bundle, as package data.
+
+In a wheel, ``scenarios/`` and ``data/china/`` are installed inside the package
+(``forecast/scenarios``, ``forecast/data/china``: pyproject.toml maps the top-level folders
+there); in a checkout they stay at the top of the project. :func:`shipped` finds them in
+either place, so ``forecast run baseline`` works the same in both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = ["shipped", "scenarios_dir", "default_region_path", "scenario_names", "resolve_scenario", "BASELINE"]
+
+BASELINE = "baseline"
+
+
+def shipped(name: str) -> Path:
+    """The shipped folder ``name`` (``scenarios`` or ``data``): package data, else the checkout's."""
+    package = Path(str(files("forecast")))
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name
+
+
+def scenarios_dir() -> Path:
+    """The scenario library (scenarios/)."""
+    return shipped("scenarios")
+
+
+def default_region_path() -> Path:
+    """The embedded default bundle: ``$FORECAST_REGION`` if set, else the shipped data/china."""
+    env = os.environ.get("FORECAST_REGION")
+    if env:
+        return Path(env)
+    return shipped("data") / "china"
+
+
+def scenario_names() -> list[str]:
+    """The names of the shipped scenarios (file names without .yaml), baseline first."""
+    names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    return sorted(names, key=lambda n: n != BASELINE)
+
+
+def _resolve_one(part: str) -> str:
+    path = Path(part)
+    if path.exists() or os.sep in part or "/" in part:
+        return part
+    stem = part[:-5] if part.endswith(".yaml") else part
+    candidate = scenarios_dir() / f"{stem}.yaml"
+    return str(candidate) if candidate.is_file() else part
+
+
+def resolve_scenario(spec: str) -> str:
+    """A scenario argument with bare library names (``baseline``, ``ltci_extension``) made paths.
+
+    Each ``+``-separated part that is neither an existing file nor a path is looked up in the
+    shipped library; anything else is left for the loader to report.
+    """
+    return "+".join(_resolve_one(part) for part in str(spec).split("+"))
+
+
+def suggestion(part: str) -> str:
+    """A 'did you mean' hint for a scenario name that is not in the library (or '')."""
+    close = difflib.get_close_matches(Path(part).stem, scenario_names(), n=1)
+    return f"did you mean '{close[0]}'? " if close else ""

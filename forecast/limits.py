@@ -1,0 +1,68 @@
+"""The limits on what the tool will read or compute, in one place (README "Limits").
+
+Each limit is far above what a real input needs and far below what would exhaust the machine;
+an input beyond one ends in a located message and exit code 2, never a hang or a crash.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = [
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "MAX_YAML_ALIASES",
+    "MAX_EXTENDS",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_ROWS",
+    "MAX_DRAWS",
+    "MAX_MONEY",
+    "draws_memory",
+    "available_memory",
+]
+
+#: a scenario file or region.yaml (the largest shipped one is 20 KB)
+MAX_YAML_BYTES = 1_000_000
+#: nesting of mappings and lists in a YAML file (the schema is at most 7 deep)
+MAX_YAML_DEPTH = 32
+#: values in a YAML file once aliases are expanded (baseline.yaml has about 300)
+MAX_YAML_NODES = 100_000
+#: aliases (*name) in a YAML file
+MAX_YAML_ALIASES = 1_000
+#: files in an ``extends`` chain
+MAX_EXTENDS = 32
+#: a bundle CSV or an execution CSV (data/china's largest table, mortality.csv, is 88 KB)
+MAX_CSV_BYTES = 50_000_000
+#: data rows in one CSV
+MAX_CSV_ROWS = 1_000_000
+#: stochastic draws in one run
+MAX_DRAWS = 100_000
+#: largest amount of money a bundle or execution figure may hold, in yuan (10^15 = 1,000 万亿,
+#: ten times China's GDP): larger figures are typing slips and overflow the arithmetic
+MAX_MONEY = 1e15
+
+#: bytes a stochastic draw holds per projected year at the peak of a run: population and deaths
+#: (sex × 101 ages, float64) in the population stage, the population copied into the fund
+#: results, and the concatenation's copy (measured: benchmarks/run.py)
+_BYTES_PER_DRAW_YEAR = 6 * 2 * 101 * 8
+
+
+def draws_memory(draws: int, years: int) -> int:
+    """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
+    return draws * max(years, 1) * _BYTES_PER_DRAW_YEAR
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process now (MemAvailable on Linux, else physical memory)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30

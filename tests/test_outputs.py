@@ -1,0 +1,174 @@
+"""--out never loses a user's work: files are written one by one, atomically, and nothing the
+command did not write is touched (DESIGN.md contract; issue 10)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast import outputs
+from forecast.cli import main
+from forecast.errors import InputError
+
+OLD = {"summary.csv": "old summary\n", "results.nc": b"old netcdf" * 100}
+NEW = {"summary.csv": "new summary\n" * 50, "results.nc": b"new netcdf" * 5000}
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_out_keeps_files_it_did_not_write(tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "draft_budget.xlsx").write_bytes(b"the user's own draft")
+    (out / "notes.txt").write_text("notes", encoding="utf-8")
+    outputs.write_files(out, {"summary.csv": "a\n"})
+    outputs.write_files(out, {"summary.csv": "b\n"})
+    assert snapshot(out) == {"draft_budget.xlsx": b"the user's own draft", "notes.txt": b"notes", "summary.csv": b"b\n"}
+
+
+def test_out_creates_the_folder_and_writes_into_dot(tmp_path, monkeypatch):
+    outputs.write_files(tmp_path / "a" / "b", {"x.csv": "1\n"})
+    assert (tmp_path / "a" / "b" / "x.csv").read_text() == "1\n"
+    monkeypatch.chdir(tmp_path)
+    outputs.write_files(".", {"y.csv": "2\n"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "y.csv"]  # no ..old or temporary files
+
+
+def test_out_naming_a_file_is_refused_and_the_file_kept(tmp_path, capsys):
+    target = tmp_path / "budget_draft.xlsx"
+    target.write_bytes(b"precious")
+    assert main(["run", "baseline", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "is an existing file, not a folder" in err and "Traceback" not in err
+    assert target.read_bytes() == b"precious"
+    with pytest.raises(InputError):
+        outputs.write_files(target, {"x.csv": "1\n"})
+    assert target.read_bytes() == b"precious"
+
+
+def test_out_under_a_file_is_refused_before_the_run(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert main(["run", "baseline", "--out", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "cannot write the results" in err and "it is a file, not a folder" in err
+    assert blocker.read_text() == "x"
+
+
+def test_a_failed_write_replaces_nothing_and_leaves_no_temporary_file(tmp_path):
+    out = tmp_path / "result"
+    outputs.write_files(out, {"a.csv": "old\n"})
+
+    def broken(path):
+        path.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(InputError, match="No space left on device"):
+        outputs.write_files(out, {"a.csv": "new\n", "b.nc": broken})
+    assert snapshot(out) == {"a.csv": b"old\n"}
+
+
+class Interrupting:
+    """Stands in for the ``os`` module inside forecast.outputs: the ``fail_at``-th file operation
+    raises KeyboardInterrupt, as Ctrl-C would at that point."""
+
+    OPERATIONS = ("write", "fsync", "close", "chmod", "replace", "open")
+
+    def __init__(self, fail_at: int):
+        self.fail_at, self.calls = fail_at, 0
+
+    def __getattr__(self, name):
+        real = getattr(os, name)
+        if name not in self.OPERATIONS:
+            return real
+
+        def operation(*args, **kwargs):
+            self.calls += 1
+            if self.calls == self.fail_at:
+                raise KeyboardInterrupt
+            if name == "write":  # short writes, so an interrupt can fall inside a file
+                fd, data = args
+                return real(fd, data[:4096])
+            return real(*args, **kwargs)
+
+        return operation
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fail_at=st.integers(min_value=1, max_value=40), writer=st.sampled_from(["text", "callable"]))
+def test_an_interrupted_write_leaves_each_file_old_or_new(tmp_path_factory, fail_at, writer):
+    out = tmp_path_factory.mktemp("out")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    outputs.write_files(out, OLD)
+    new = dict(NEW)
+    if writer == "callable":
+        data = new.pop("results.nc")
+        new["results.nc"] = lambda path: path.write_bytes(data)
+    fake = Interrupting(fail_at)
+    try:
+        outputs.os = fake
+        outputs.write_files(out, new)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        outputs.os = os
+    files = snapshot(out)
+    assert sorted(files) == ["notes.txt", "results.nc", "summary.csv"], sorted(files)  # no temporary file left
+    assert files["notes.txt"] == b"mine"
+    for name in ("summary.csv", "results.nc"):
+        expected_new = NEW[name].encode() if isinstance(NEW[name], str) else NEW[name]
+        expected_old = OLD[name].encode() if isinstance(OLD[name], str) else OLD[name]
+        assert files[name] in (expected_old, expected_new), (name, fail_at)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from forecast.outputs import write_files
+    big = sys.argv[2] * 2_000_000
+    print("ready", flush=True)
+    while True:
+        write_files(sys.argv[1], {"a.csv": big, "b.csv": big[::-1]})
+    """
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(delay=st.floats(min_value=0.0, max_value=0.3))
+def test_ctrl_c_in_a_real_process_leaves_whole_files_and_no_temporary_file(tmp_path_factory, delay):
+    out = tmp_path_factory.mktemp("out")
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(out), "x"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    names = sorted(p.name for p in out.iterdir())
+    assert set(names) <= {"a.csv", "b.csv"}, names
+    for name in names:
+        assert (out / name).read_text() == "x" * 2_000_000
+
+
+def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
+    script = textwrap.dedent(
+        """
+        import sys
+        from forecast.outputs import write_files
+        for _ in range(40):
+            write_files(sys.argv[1], {"a.csv": sys.argv[2] * 200_000, "b.csv": sys.argv[2] * 100_000})
+        """
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), letter]) for letter in "xy"]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+    assert (tmp_path / "a.csv").read_text() in ("x" * 200_000, "y" * 200_000)
+    assert (tmp_path / "b.csv").read_text() in ("x" * 100_000, "y" * 100_000)
