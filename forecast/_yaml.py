@@ -16,9 +16,10 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Problem
+from .files import read_text
 from .limits import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
-__all__ = ["LineDict", "read_yaml", "read_text"]
+__all__ = ["LineDict", "read_yaml"]
 
 
 class LineDict(dict):
@@ -114,36 +115,6 @@ def _expanded_size(node, name: str, sizes: dict) -> int:
         raise InputError(Problem(name, f"the file expands to more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded", "write the values out without nested aliases", _line(node)))
     sizes[key] = size
     return size
-
-
-def read_text(path: Path, what: str, limit: int) -> str:
-    """A text file's content (UTF-8), with every way it can be unreadable made an InputError."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IsADirectoryError(21, "Is a directory", str(path))
-        if size > limit:
-            raise InputError(Problem(path, f"the file is {size / 1e6:,.1f} MB; {what} is at most {limit / 1e6:,.0f} MB", "check that this is the right file"))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Problem(path, "file not found", "check the path")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(path, f"is a folder, not {what}", "give the path of the file itself")) from None
-    except OSError as exc:
-        raise InputError(Problem(path, f"cannot read the file: {exc.strerror or exc}", "check the path (a link that points to itself, or a file you may not read)")) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            Problem(
-                file=path,
-                line=line,
-                message=f"not valid UTF-8 text (byte {exc.start})",
-                fix="save the file as UTF-8 (in Excel or WPS: 'CSV UTF-8'; in an editor: encoding UTF-8)",
-            )
-        ) from None
 
 
 def read_yaml(path: Path) -> object:

@@ -66,6 +66,10 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
     from .calibration import fund_base_year
     from .projection import project
 
+    published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
+    last = max(published, default=None)
+    if last is None or last <= train_until:
+        raise InputError(Problem("--train-until", f"{train_until}: no published year after {train_until} to test against (the fund history of {region.name} ends in {last})", f"choose a cut-off before {last}, e.g. --train-until {last - 1 if last else 2021}", value=train_until))
     cut = region.until(train_until)
     try:
         base = fund_base_year(cut)

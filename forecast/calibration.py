@@ -29,7 +29,7 @@ import numpy as np
 from .errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, ClaimModel
 
-__all__ = ["Calibration", "fund_base_year", "base_year_figures", "claim_model", "reduced_claim_model", "interest_in_year", "require"]
+__all__ = ["costs_benefits", "BENEFIT_PARAMETERS", "Calibration", "fund_base_year", "base_year_figures", "claim_model", "reduced_claim_model", "interest_in_year", "require"]
 
 
 @dataclass
@@ -153,6 +153,16 @@ def interest_in_year(opening: float, income: float, expenditure: float, rate: fl
     """
     i = rate * (opening + (income - expenditure) / 2) / (1 + rate / 2)
     return max(i, 0.0)
+
+
+def costs_benefits(region, year: int) -> bool:
+    """True when the bundle publishes benefit use for ``year``, so benefit rules are costed claim
+    by claim; False when the calibration falls back to :func:`reduced_claim_model`."""
+    return all(np.isfinite(region.use(year, pool, "inpatient", "uses")) for pool in ("employee", "resident"))
+
+
+#: scenario parameters that only the full claim model can cost
+BENEFIT_PARAMETERS = ("policy.employee.benefits.", "policy.resident.benefits.", "policy.critical_illness.", "policy.medical_assistance.groups.", "policy.medical_assistance.annual_limit")
 
 
 def reduced_claim_model(region) -> ClaimModel:

@@ -219,7 +219,7 @@ def cmd_execution(args) -> int:
     from .report import MONTHS
 
     actuals = read_actuals(args.actuals)
-    profile = profile_from_history(read_actuals(args.history, with_year=True), args.history) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
+    profile = profile_from_history(read_actuals(args.history, with_year=True)) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
     table = full_year(actuals, profile)
     print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for pool, row in table.iterrows():

@@ -19,12 +19,15 @@ closes 收支平衡 (income at least expenditure), and whether that holds across
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .files import read_text
+from .limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
 from .units import PUBLISHED_UNITS, to_canonical
 from .vocabulary import POOLS
 
@@ -33,65 +36,103 @@ __all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_yea
 COLUMNS = ("pool", "month", "income", "expenditure", "unit")
 
 
+def _amount(text: str, unit: str) -> float | None:
+    """A non-negative, finite amount in yuan, or None."""
+    try:
+        value = to_canonical(text, unit)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return value if math.isfinite(value) and 0 <= value <= MAX_MONEY else None
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line, {column: text}) for each data row; a located error for a bad header or row."""
+    text = read_text(path, "an execution CSV", MAX_CSV_BYTES)
+    reader = csv.reader(text.splitlines())
+    header, rows = None, []
+    try:
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [h.strip() for h in fields]
+                missing = [c for c in columns if c not in header]
+                if missing:
+                    raise InputError(Problem(path, f"missing column(s) {', '.join(missing)} (columns found: {', '.join(header) or 'none'})", f"the header must be: {','.join(columns)}", reader.line_num))
+                continue
+            if len(fields) != len(header):
+                raise InputError(Problem(path, f"{len(fields)} fields where the header has {len(header)}", "give every row the header's columns (an empty cell is still separated by a comma)", reader.line_num))
+            rows.append((reader.line_num, {c: fields[header.index(c)].strip() for c in columns}))
+            if len(rows) > MAX_CSV_ROWS:
+                raise InputError(Problem(path, f"more than {MAX_CSV_ROWS:,} rows", "check that this is the right file", reader.line_num))
+    except csv.Error as exc:
+        raise InputError(Problem(path, f"CSV syntax error: {exc}", "check for an unclosed quote", reader.line_num)) from None
+    if header is None:
+        raise InputError(Problem(path, "the file is empty", f"write the header {','.join(columns)} and one row per pool and month"))
+    if not rows:
+        raise InputError(Problem(path, "the file has a header but no data rows", "add one row per pool and month", 2))
+    return rows
+
+
 def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
     """Year-to-date actuals (yuan), with a located error for every bad cell. ``with_year``: a
     monthly history (an extra ``year`` column; month 12 rows give the full years)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(Problem(path, "file not found", "give the path of a CSV with columns pool,month,income,expenditure,unit"))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(Problem(path, "not valid UTF-8 text", "save the file as 'CSV UTF-8'")) from None
-    rows = list(csv.DictReader(text.splitlines()))
-    problems = []
     columns = (("year",) if with_year else ()) + COLUMNS
-    missing = [c for c in columns if not rows or c not in rows[0]]
-    if missing:
-        raise InputError(Problem(path, f"missing column(s) {', '.join(missing)}", f"the header must be: {','.join(columns)}", 1))
+    problems = []
     out = []
-    for line, row in enumerate(rows, start=2):
-        pool = row["pool"].strip()
+    for line, row in _rows(path, columns):
+        pool = row["pool"]
         if pool not in POOLS:
             problems.append(Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool))
             continue
-        try:
-            month = int(row["month"])
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
+        month = int(row["month"]) if row["month"].isdigit() else 0
+        if not 1 <= month <= 12:
             problems.append(Problem(path, "month must be a whole number from 1 to 12 (the last month the figures cover)", "write e.g. 5 for January-May", line, "month", row["month"]))
             continue
-        unit = row["unit"].strip()
+        unit = row["unit"]
         if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != "yuan":
             problems.append(Problem(path, f"unknown money unit '{unit}'", "use 元, 万元 or 亿元", line, "unit", unit))
             continue
         values = {}
         for item in ("income", "expenditure"):
-            try:
-                values[item] = to_canonical(row[item], unit)
-                if values[item] < 0:
-                    raise ValueError
-            except (ValueError, TypeError):
-                problems.append(Problem(path, f"{item} must be a non-negative number", f"write the amount in {unit} without separators", line, item, row[item]))
+            values[item] = _amount(row[item], unit)
+            if values[item] is None:
+                fix = "remove the thousands separators" if "," in row[item] else f"write the amount in {unit} as a plain number, at most {MAX_MONEY:.0e} yuan"
+                problems.append(Problem(path, f"{item} must be a non-negative, finite number", fix, line, item, row[item]))
         year = None
         if with_year:
-            try:
-                year = int(row["year"])
-            except ValueError:
+            year = int(row["year"]) if row["year"].isdigit() and 1900 <= int(row["year"]) <= 2300 else None
+            if year is None:
                 problems.append(Problem(path, "year must be a year", "write e.g. 2023", line, "year", row["year"]))
                 continue
-        if len(values) == 2:
+        if None not in values.values():
             out.append({**({"year": year} if with_year else {}), "pool": pool, "month": month, **values, "line": line})
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(out)
-    duplicated = frame.duplicated([*(["year"] if with_year else []), "pool", "month"], keep=False)
+    keys = [*(["year"] if with_year else []), "pool"]
+    duplicated = frame.duplicated([*keys, "month"], keep=False)
     if duplicated.any():
         first = frame[duplicated].iloc[1]
         raise InputError(Problem(path, f"two rows for pool {first['pool']}, month {first['month']}", "keep one row per pool and month", int(first["line"])))
+    _check_cumulative(path, frame, keys, problems)
+    if problems:
+        raise InputError(problems)
     frame.attrs["units"] = "yuan (cumulated from January)"
+    frame.attrs["source"] = str(path)
     return frame
+
+
+def _check_cumulative(path: Path, frame: pd.DataFrame, keys: list[str], problems: list) -> None:
+    """Figures cumulated from January never fall from one month to a later one."""
+    for _, group in frame.sort_values("month").groupby(keys):
+        for item in ("income", "expenditure"):
+            falls = group[item].diff() < 0
+            if falls.any():
+                row = group[falls].iloc[0]
+                before = group[group["month"] < row["month"]].iloc[-1]
+                problems.append(Problem(path, f"{row['pool']} {item} falls from month {before['month']} to month {row['month']} ({before[item]:,.0f} to {row[item]:,.0f} yuan); the figures must be cumulated from January", "give January-to-month totals, not each month's own figure", int(row["line"]), item))
 
 
 def _shares(points: dict[int, float]) -> np.ndarray:
@@ -116,7 +157,9 @@ def profile_from_history(history: pd.DataFrame) -> pd.DataFrame:
                     curves.append(_shares(dict(zip(group["month"], group[item] / float(annual.iloc[0])))))
                     years.append(int(year))
             rows += _profile_rows(pool, item, curves, years, uniform)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["source"] = history.attrs.get("source", "the monthly history")
+    return frame
 
 
 def _profile_rows(pool, item, curves, years, uniform) -> list[dict]:
@@ -148,7 +191,9 @@ def seasonal_profile(region) -> pd.DataFrame:
                         curves.append(_shares(dict(zip(group["month"].astype(int), group["value"] / annual))))
                         years.append(int(year))
             rows += _profile_rows(pool, item, curves, years, uniform)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["source"] = str(region.path / region.files["monthly_fund"]["path"]) if monthly is not None else "the uniform profile"
+    return frame
 
 
 def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
@@ -159,6 +204,8 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
         entry = {"pool": row["pool"], "month": int(row["month"])}
         for item in ("income", "expenditure"):
             p = profile[(profile["pool"] == row["pool"]) & (profile["item"] == item) & (profile["month"] == row["month"])].iloc[0]
+            if not p["share"] > 0 or p["low"] <= 0:
+                raise InputError(Problem(profile.attrs.get("source", "the seasonal profile"), f"the seasonal profile reaches {min(p['share'], p['low']):.0%} of a year's {row['pool']} {item} by the end of month {row['month']} (years {p['years']}): a full year cannot be estimated from it", "give a history whose early months hold part of the year (cumulated from January), or leave out --history to use the national profile"))
             entry[f"{item}_to_date"] = row[item]
             entry[f"{item}_share"] = p["share"]
             entry[f"{item}_estimate"] = row[item] / p["share"]

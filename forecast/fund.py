@@ -20,7 +20,14 @@ excessive      结余过多                  months_covered > excess_months
 high           结余偏多                  months_covered > high_months
 balanced       收支平衡、略有结余         otherwise: balance ≥ 0 and low ≤ months ≤ high
 payg           现收现付                  pools financed pay-as-you-go (no reserve)
+not_projected  未测算                    no income, expenditure or reserve projected for the pool
+                                       (the region has none, or its base-year figures are missing)
 =============  ======================  =====================================================
+
+A negative reserve is an accumulated deficit: the amount the fund has paid beyond its means,
+which public budgets (or borrowing) would have to meet. It keeps its sign in the results and
+the verdict is ``exhausted``. Individual accounts are different: they cannot pay out more than
+they hold, so their spending stops at what is in them (:mod:`forecast.projection`).
 """
 
 from __future__ import annotations
@@ -38,20 +45,30 @@ VERDICTS: dict[str, str] = {
     "high": "结余偏多",
     "balanced": "收支平衡、略有结余",
     "payg": "现收现付",
+    "not_projected": "未测算",
 }
 
 
 def months_covered(reserve, expenditure):
-    """Months of the year's expenditure the reserve would pay (NaN without expenditure)."""
+    """Months of the year's expenditure the reserve would pay: reserve / (expenditure / 12).
+
+    A fund holding nothing covers 0 months whatever it spends; a reserve with no expenditure
+    at all gives NaN, which a run refuses (:func:`forecast.projection.check_finite`).
+    """
+    reserve = np.asarray(reserve, dtype=float)
     expenditure = np.asarray(expenditure, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(expenditure > 0, np.asarray(reserve) / (expenditure / 12), np.nan)
+        months = np.where(expenditure > 0, reserve / (expenditure / 12), np.nan)
+    return np.where((expenditure <= 0) & (reserve == 0), 0.0, months)
 
 
 def verdict(reserve: float, balance: float, months: float, thresholds: dict, payg: bool = False) -> str:
-    """The verdict label for one pool and year (see the module table)."""
+    """The verdict label for one pool and year (see the module table); ``undefined`` for a
+    non-finite input, which a run never writes."""
     if payg:
         return "payg"
+    if not (np.isfinite(reserve) and np.isfinite(balance) and np.isfinite(months)):
+        return "undefined"
     if reserve <= 0:
         return "exhausted"
     if months < thresholds["critical_months"]:

@@ -19,9 +19,18 @@ import numpy as np
 import xarray as xr
 
 from . import enrollment as enr
-from .calibration import Calibration, base_year_figures, claim_model, fund_base_year, interest_in_year
+from .calibration import (
+    BENEFIT_PARAMETERS,
+    Calibration,
+    base_year_figures,
+    claim_model,
+    costs_benefits,
+    fund_base_year,
+    interest_in_year,
+)
 from .errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
+from .finite import check_finite
 from .fitting import fitted_values
 from .fund import VERDICTS, months_covered, verdict
 from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
@@ -93,10 +102,15 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
 
     base = fund_base_year(region)
     if horizon <= base:
-        raise InputError(Problem(scenario.files[-1], f"the horizon {horizon} is not after the fund base year {base}", f"set 'horizon:' to a year after {base}, e.g. 2060", field="horizon", value=horizon))
+        file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
+    costed = costs_benefits(region, base)
+    if not costed:
+        _refuse_uncosted_changes(scenario, params, root_params, base)
     years = np.arange(base, horizon + 1)
     figures = base_year_figures(region, base)
     pop = project_region(region, scenario.population, end_year=horizon, draws=draws, seed=seed)
+    _check_population(pop, scenario, region)
     fits = {}
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
         central = pop.isel(draw=0) if "draw" in pop.dims else pop
@@ -122,11 +136,35 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         region_name=region.name,
         base_year=base,
         extended_values=dict(resolved.extended),
+        claim_model="claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
         verdict_labels=dict(VERDICTS),
         verdict_thresholds={k: float(resolved[f"verdict.{k}"]) for k in ("critical_months", "low_months", "high_months", "excess_months")},
         accounting="reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)",
     )
+    check_finite(ds, scenario.files, region.path)
     return ds
+
+
+def _check_population(pop: xr.Dataset, scenario, region) -> None:
+    """The population stage's result can carry the fund stages: no negative or non-finite counts,
+    births in every year."""
+    counts = pop["population"].values
+    where = " + ".join(str(f) for f in scenario.files)
+    if not np.isfinite(counts).all() or (counts < 0).any():
+        year = int(pop["year"].values[np.flatnonzero((~np.isfinite(counts) | (counts < 0)).reshape(pop.sizes["year"], -1).any(axis=1))[0]])
+        raise InputError(Problem(where, f"the population projection gives negative or non-finite counts from {year}", f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography"))
+    births = pop["births"].sum("sex").values
+    if (births <= 0).any():
+        year = int(pop["year"].values[np.flatnonzero((births <= 0).reshape(pop.sizes["year"], -1).any(axis=1))[0]])
+        raise InputError(Problem(where, f"the population projection has no births in {year}", f"check the scenario's assumptions.demography.fertility and the bundle's fertility and total_fertility tables (region {region.path})"))
+
+
+def _refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int) -> None:
+    """Without benefit use (the reduced claim model) a benefit change would cost a silent 0: refuse it."""
+    changed = [k for k in params if k.startswith(BENEFIT_PARAMETERS) and params[k] != root_params.get(k)]
+    if changed:
+        file, line = scenario.origins.get(changed[0]) or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0", "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change", line, changed[0]))
 
 
 @dataclass
@@ -270,13 +308,15 @@ class _Accounts:
         n = len(p.years)
         self.income = {pool: {item: np.zeros(n) for item in INCOME_ITEMS} for pool in POOLS}
         self.spent = {pool: {item: np.zeros(n) for item in EXPENDITURE_ITEMS} for pool in POOLS}
-        self.ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n)}
+        self.ia = {"income": np.zeros(n), "expenditure": np.zeros(n), "reserve": np.zeros(n), "shortfall": np.zeros(n)}
         self.reserve = {pool: np.zeros(n) for pool in POOLS}
         self.insured = {pool: np.zeros(n) for pool in POOLS}
         self.ltci_users = np.zeros(n)
         self.payg = _payg_pools(p)
         self.folded = bool(figures["accounts_folded"])
         self.opening = _opening_reserves(figures)
+        if not cal.ltci_financing_factor:  # LTCI not projected: no flows, so no reserve either
+            self.opening["ltci"] = 0.0
         self.ia_opening = self.opening.pop("individual_account")
         self._covered = None  # LTCI-covered persons of the year (set by employee(), used by ltci())
 
@@ -319,7 +359,11 @@ class _Accounts:
         transfer = _ltci_employee_share(p, i, self.employees, covered) * financing
         self.spent["employee"]["transfer_out"][i] = transfer
         self.ia["income"][i] = ia_credit
-        self.ia["expenditure"][i] = cal.individual_account_spend * self.weights["employee", "outpatient"][i] * idx.severity[i] * idx.utilisation["pharmacy"][i]
+        demand = cal.individual_account_spend * self.weights["employee", "outpatient"][i] * idx.severity[i] * idx.utilisation["pharmacy"][i]
+        # accounts cannot pay out more than they hold: what the year's credits and the balance
+        # brought forward do not cover is paid by the members themselves
+        self.ia["expenditure"][i] = min(demand, max(self.ia_opening, 0.0) + ia_credit)
+        self.ia["shortfall"][i] = demand - self.ia["expenditure"][i]
         balance = self.ia["income"][i] - self.ia["expenditure"][i]
         interest = interest_income(self.ia_opening, balance, p["assumptions.economy.interest_rate"][i])
         self.ia["income"][i] += interest
@@ -422,11 +466,11 @@ def _calibrate(region, base, figures, root: Resolved, models, weights, members, 
     ltci_covered0 = _ltci_covered(root, 0, employees, residents)
     ltci_financing0 = float(ltci_covered0.sum()) * root["policy.ltci.financing_per_capita"][0]
     ltci_opening = _opening_reserves(figures)["ltci"]
-    if np.isfinite(figures["ltci_income"]) and ltci_financing0 > 0:
+    if np.isfinite(figures["ltci_income"]) and np.isfinite(figures["ltci_users"]) and ltci_financing0 > 0:
         ltci_interest0 = interest_in_year(ltci_opening, figures["ltci_income"], figures["ltci_expenditure"], root["assumptions.economy.interest_rate"][0])
         cal.ltci_financing_factor = (figures["ltci_income"] - ltci_interest0) / ltci_financing0
     else:
-        cal.ltci_financing_factor = 0.0  # no LTCI figures in the base year: LTCI is not projected
+        cal.ltci_financing_factor = 0.0  # no LTCI income or beneficiaries in the base year: LTCI is not projected
     ltci_transfer0 = _ltci_employee_share(root, 0, employees, ltci_covered0) * ltci_financing0 * cal.ltci_financing_factor
     cal.maternity_per_birth = figures["maternity_expenditure"] / births[0] if np.isfinite(figures["maternity_expenditure"]) else 0.0
     for pool, target in (("employee", figures["employee_pooled_expenditure"] - figures["maternity_expenditure"] - ltci_transfer0), ("resident", figures["resident_expenditure"])):
@@ -517,6 +561,13 @@ def _ltci_spend_per_user(p: Resolved, i: int) -> float:
     return 12 * sum(p[f"policy.ltci.care_mix.{m}"][i] * p[f"policy.ltci.monthly_cost.{m}"][i] * p[f"policy.ltci.reimbursement_ratio.{m}"][i] for m in ("home_care", "institutional_care"))
 
 
+def _balance_rate(balance: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """balance / income; 0 where a pool has neither (NaN for a balance without income: refused)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(income > 0, balance / income, np.nan)
+    return np.where((income == 0) & (balance == 0), 0.0, rate)
+
+
 def _dataset(years, population, members, insured, income, spent, reserve, ia, ltci_users, p: Resolved, cal: Calibration, figures: dict) -> xr.Dataset:
     pools = list(POOLS)
     inc = np.array([[income[pool][item] for item in INCOME_ITEMS] for pool in pools]).transpose(2, 0, 1)
@@ -528,7 +579,8 @@ def _dataset(years, population, members, insured, income, spent, reserve, ia, lt
     months = months_covered(reserves, expenditure_total)
     thresholds = {k: p[f"verdict.{k}"] for k in ("critical_months", "low_months", "high_months", "excess_months")}
     payg = _payg_pools(p)
-    labels = np.array([[verdict(reserves[t, j], balance[t, j], months[t, j], thresholds, payg=pool in payg) for j, pool in enumerate(pools)] for t in range(len(years))], dtype=object)
+    idle = (income_total == 0) & (expenditure_total == 0) & (reserves == 0)
+    labels = np.array([["not_projected" if idle[t, j] else verdict(reserves[t, j], balance[t, j], months[t, j], thresholds, payg=pool in payg) for j, pool in enumerate(pools)] for t in range(len(years))], dtype=object)
     coords = {"year": years, "pool": pools}
     ds = xr.Dataset(coords=coords)
     ds["population"] = population.transpose("year", "sex", "age")
@@ -541,8 +593,8 @@ def _dataset(years, population, members, insured, income, spent, reserve, ia, lt
         "income": (income_total, "yuan", "fund income including interest (employee: pooled fund, maternity included)"),
         "expenditure": (expenditure_total, "yuan", "fund expenditure (employee: pooled fund, maternity included)"),
         "balance": (balance, "yuan", "current-year balance: income - expenditure (当期结余)"),
-        "balance_rate": (np.divide(balance, income_total, out=np.full_like(balance, np.nan), where=income_total > 0), "ratio", "balance / income (当期结余率)"),
-        "reserve": (reserves, "yuan", "accumulated reserve at year end (累计结余)"),
+        "balance_rate": (_balance_rate(balance, income_total), "ratio", "balance / income (当期结余率); 0 for a pool with neither"),
+        "reserve": (reserves, "yuan", "accumulated reserve at year end (累计结余); negative = an accumulated deficit that public budgets would have to meet"),
         "months_covered": (months, "months", "reserve / (expenditure / 12) (可支付月数)"),
     }
     for name, (values, unit, text) in variables.items():
@@ -551,7 +603,12 @@ def _dataset(years, population, members, insured, income, spent, reserve, ia, lt
     ds["income_items"] = (("year", "pool", "income_item"), inc, {"units": "yuan", "description": "income by item"})
     ds["expenditure_items"] = (("year", "pool", "expenditure_item"), exp, {"units": "yuan", "description": "expenditure by item"})
     ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS))
-    for key, text in (("income", "individual-account income (credits + interest)"), ("expenditure", "individual-account spending"), ("reserve", "individual-account reserve at year end")):
+    for key, text in (
+        ("income", "individual-account income (credits + interest)"),
+        ("expenditure", "individual-account spending (at most what the accounts hold)"),
+        ("reserve", "individual-account reserve at year end (never negative)"),
+        ("shortfall", "account spending the accounts could not pay, left to the members (out of pocket)"),
+    ):
         ds[f"individual_account_{key}"] = ("year", ia[key], {"units": "yuan", "description": text})
     ds["ltci_beneficiaries"] = ("year", ltci_users, {"units": "persons", "description": "persons receiving LTCI benefits"})
     ds.attrs["calibration"] = cal.as_dict()

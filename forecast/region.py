@@ -13,12 +13,12 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ._yaml import LineDict, read_yaml
 from .errors import InputError, Problem
+from .plausibility import check_bundle
 from .schema import REQUIRED_TABLES, TABLES
 from .tables import read_table
 from .vocabulary import LEVELS, POOLS, SEXES, STATUSES
@@ -149,8 +149,11 @@ def load_region(path: Path | str) -> Region:
     path = Path(path)
     folder = path.parent if path.name == "region.yaml" else path
     yaml_path = folder / "region.yaml"
+    if folder.is_file():
+        raise InputError(Problem(folder, "is a file, not a region bundle folder", "give the bundle's folder (the one holding region.yaml), e.g. data/china"))
     if not folder.is_dir():
-        raise InputError(Problem(folder, "no such folder", "give the path of a region bundle folder, e.g. data/china"))
+        what = "a link that leads back to itself" if folder.is_symlink() else "no such folder"
+        raise InputError(Problem(folder, what, "give the path of a region bundle folder, e.g. data/china"))
     if not yaml_path.is_file():
         raise InputError(
             Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see the README section 'Region data bundle'")
@@ -170,8 +173,7 @@ def load_region(path: Path | str) -> Region:
     if problems:
         raise InputError(problems)
 
-    _check_sources_used(folder, meta, frames, problems)
-    _check_consistency(folder, meta, frames, problems)
+    check_bundle(folder, meta, frames, problems)
     if problems:
         raise InputError(problems)
 
@@ -252,7 +254,7 @@ def _check_metadata(yaml_path: Path, meta, problems: list[Problem]):
             fix = f"did you mean '{close[0]}'?" if close else f"known tables: {', '.join(TABLES)}"
             problems.append(Problem(yaml_path, f"unknown table '{name}'", fix, line, f"files.{name}"))
             continue
-        if not isinstance(spec, dict) or "path" not in spec:
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) or not spec["path"].strip():
             problems.append(Problem(yaml_path, f"table '{name}' needs a path", f"write '{name}: {{path: {name}.csv, sources: [...]}}'", line, f"files.{name}"))
             continue
         cited = spec.get("sources")
@@ -266,37 +268,6 @@ def _check_metadata(yaml_path: Path, meta, problems: list[Problem]):
         if name not in files:
             problems.append(Problem(yaml_path, f"required table '{name}' is not listed", f"add '{name}:' under 'files:' with its path and sources", lines.get("files"), "files"))
     return meta
-
-
-def _check_sources_used(folder: Path, meta, frames, problems: list[Problem]) -> None:
-    """Row-level ``source`` columns must cite ids from the register."""
-    known = set(meta["sources"])
-    for name, df in frames.items():
-        if "source" not in df.columns:
-            continue
-        for cell, line in zip(df["source"], df["line"]):
-            for sid in filter(None, (s.strip() for s in str(cell).split(";"))):
-                if sid not in known:
-                    problems.append(
-                        Problem(folder / meta["files"][name]["path"], f"unknown source id '{sid}'", "add it to region.yaml 'sources:' or correct the id", line, "source", sid)
-                    )
-
-
-def _check_consistency(folder: Path, meta, frames, problems: list[Problem]) -> None:
-    """Cross-file checks: base population total positive; insured parts below totals."""
-    pop = frames["base_population"]
-    if pop["value"].sum() <= 0:
-        problems.append(Problem(folder / meta["files"]["base_population"]["path"], "the base population is zero", "fill in the population counts"))
-    ins = frames["insured"]
-    for (year, pool), group in ins.groupby(["year", "pool"]):
-        values = dict(zip(group["status"], group["value"]))
-        total = values.get("all", np.nan)
-        parts = sum(v for s, v in values.items() if s != "all" and not np.isnan(v))
-        if not np.isnan(total) and parts > total * 1.0001:
-            line = int(group["line"].iloc[-1])
-            problems.append(
-                Problem(folder / meta["files"]["insured"]["path"], f"{pool} {year}: the statuses sum to {parts:,.0f}, more than the total {total:,.0f}", "check the figures", line, "value")
-            )
 
 
 # ----------------------------------------------------------------------------- arrays

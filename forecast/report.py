@@ -155,7 +155,7 @@ def fund_summary(ds):
         spent = _central(ds["expenditure"].sel(pool=pool)).values
         months = _central(ds["months_covered"].sel(pool=pool))
         verdicts = ds["verdict"].sel(pool=pool)
-        payg = str(verdicts.values.ravel()[0]) == "payg"
+        payg = str(verdicts.values.ravel()[0]) == "payg" or bool((verdicts == "not_projected").all())  # no reserve to exhaust
         if "draw" in verdicts.dims:  # the verdict of the median path
             from .fund import verdict
 
@@ -253,6 +253,8 @@ def fund_headline(ds) -> str:
         for pool, row in summary.dropna(subset=["exhausted_share_of_draws"]).iterrows():
             span = "" if np.isnan(row["exhaustion_year_p10"]) else f", {row['exhaustion_year_p10']:.0f}-{row['exhaustion_year_p90']:.0f}"
             lines.append(f"    {pool:<20}{row['exhausted_share_of_draws']:>6.0%}{span}")
+    if str(ds.attrs.get("claim_model", "")).startswith("reduced"):
+        lines += ["", f"  Note: claim model {ds.attrs['claim_model']}."]
     lines.append("")
     lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see README 'The verdict'.")
     if ds.attrs.get("extended_values"):

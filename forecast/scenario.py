@@ -104,6 +104,10 @@ class _Reader:
 
     def __init__(self):
         self.problems: list[Problem] = []
+        #: the files of the chain (baseline first) and where the horizon was set, for messages
+        #: that must blame the later of two conflicting values
+        self.files: list[Path] = []
+        self.horizon_at: tuple = (None, None)
 
     def fail(self, where, field, message, fix, value=None):
         file, line = where
@@ -211,6 +215,11 @@ MORTALITY_KEYS = {"method", "fit_years", "improvement_rate", "e0_targets"}
 FERTILITY_KEYS = {"tfr", "continuation"}
 STOCHASTIC_KEYS = {"tfr_volatility"}
 DATED_KEYS = {"values", "between", "after"}
+#: plausible total fertility and life-expectancy targets: outside them a value is a slip (a TFR
+#: of 0.3 is far below any recorded for a country or province; a life expectancy of 40 far below
+#: China's since the 1960s), and at 0 the projection's births and life table have no meaning
+TFR_RANGE = (0.3, 8.0)
+E0_RANGE = (40.0, 100.0)
 #: scenario files are small text files; anything larger is a mistake (or an attack on the parser)
 MAX_SCENARIO_BYTES = MAX_YAML_BYTES
 #: PopulationAssumptions field -> key path in the file
@@ -336,7 +345,7 @@ def _demography(reader, data, at, origins) -> PopulationAssumptions:
                 if not isinstance(year, int) or not isinstance(pair, dict) or set(pair) != set(SEXES):
                     reader.fail(at(field), f"{field}.{year}", "each target is a year with a male and a female e0", "write e.g. '2035: {male: 79, female: 84}'", pair)
                     continue
-                vals = {s: _number(reader, pair[s], at(f"{field}.{year}"), f"{field}.{year}.{s}", 20, 110, "year") for s in SEXES}
+                vals = {s: _number(reader, pair[s], at(f"{field}.{year}"), f"{field}.{year}.{s}", *E0_RANGE, "year") for s in SEXES}
                 if None not in vals.values():
                     clean[year] = vals
             kwargs["e0_targets"] = clean
@@ -356,7 +365,7 @@ def _demography(reader, data, at, origins) -> PopulationAssumptions:
                 if not isinstance(year, int) or not 1950 <= year <= 2300:
                     reader.fail(at(field), f"{field}.{year}", "dates must be years", "write e.g. '2030: 1.1'", year)
                     continue
-                v = _number(reader, value, at(f"{field}.{year}"), f"{field}.{year}", 0.0, 10.0, "births/woman")
+                v = _number(reader, value, at(f"{field}.{year}"), f"{field}.{year}", *TFR_RANGE, "births/woman")
                 if v is not None:
                     clean[year] = v
             kwargs["tfr"] = clean
@@ -394,9 +403,10 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
             reader.fail(where, path, "not an allowed value", problem, raw)
             return None
         return DatedValue.constant(value) if param.dated else value
-    spec = raw
+    spec, located = raw, path
     between, after = "step", param.after
     if set(raw) <= DATED_KEYS and raw:
+        located = f"{path}.values"
         if "values" not in raw or not isinstance(raw["values"], dict) or not raw["values"]:
             reader.fail(where, f"{path}.values", "the long form needs 'values'", "write e.g. 'values: {2024: 670, 2030: 850}'")
             return None
@@ -414,12 +424,17 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
         if isinstance(year, bool) or not isinstance(year, int):
             reader.fail(where, f"{path}.{year}", "dated values are keyed by year", "write e.g. '{2024: 670, 2030: 850}' or use the long form (values, between, after)", year)
             return None
+        value_at = at(f"{located}.{year}") if isinstance(spec, LineDict) else where
+        if year > horizon and _later(reader.horizon_at, value_at, reader.files):
+            if not any(p.field == "horizon" for p in reader.problems):
+                reader.fail(reader.horizon_at, "horizon", f"the horizon {horizon} comes before {year}, a year {Path(value_at[0]).name} gives for {path} (line {value_at[1]})", "the horizon is the last projected year: set it after the fund's base year (the last year of the bundle's fund history; 2024 for data/china), e.g. 'horizon: 2060'")
+            return None
         if not 2000 <= year <= horizon:
-            reader.fail(at(f"{path}.{year}") if isinstance(spec, LineDict) else where, f"{path}.{year}", f"year outside 2000..{horizon} (the horizon)", f"give years up to the horizon {horizon}, or raise 'horizon'", year)
+            reader.fail(value_at, f"{path}.{year}", f"year outside 2000..{horizon} (the horizon)", f"give years up to the horizon {horizon}, or raise 'horizon'", year)
             return None
         number, problem = coerce(value, param)
         if problem:
-            reader.fail(at(f"{path}.{year}") if isinstance(spec, LineDict) else where, f"{path}.{year}", "not an allowed value", problem, value)
+            reader.fail(value_at, f"{path}.{year}", "not an allowed value", problem, value)
             return None
         points.append((year, number))
     return DatedValue(tuple(sorted(points)), between, after)
@@ -499,6 +514,7 @@ def _cross_checks(reader, p: dict, at, files):
 def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> Scenario:
     last = files[-1]
     at = lambda key: origins.get(key, (last, None))  # noqa: E731
+    reader.files, reader.horizon_at = files, at("horizon")
     _unknown(reader, data, TOP_KEYS, "", origins)
     for key in ("title", "region"):
         if key not in data:
@@ -506,7 +522,10 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
     region_path = None
     if "region" in data:
         file = origins["region"][0]
-        region_path = (file.parent / str(data["region"])).resolve()
+        try:
+            region_path = (file.parent / str(data["region"])).resolve()
+        except (OSError, RuntimeError):  # a symbolic-link loop (RuntimeError in Python 3.11)
+            region_path = file.parent / str(data["region"])
         if not (region_path / "region.yaml").is_file():
             reader.fail(at("region"), "region", "no region bundle (region.yaml) in that folder", "give the bundle folder relative to the scenario file, e.g. ../data/china", data["region"])
     sources = data.get("sources", [])

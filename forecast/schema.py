@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import MAX_MONEY
 from .vocabulary import (
     ACCOUNTS,
     AGGREGATE_POOLS,
@@ -26,7 +27,10 @@ from .vocabulary import (
 
 __all__ = ["Column", "Table", "TABLES", "REQUIRED_TABLES", "schema_markdown"]
 
-INF = float("inf")
+#: bounds of counts and money in a bundle: 10^10 persons (seven times China's population) and
+#: 10^15 yuan (1,000 万亿, ten times China's GDP); larger figures are slips that overflow the model
+PERSONS = 1e10
+MONEY = MAX_MONEY
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ TABLES: dict[str, Table] = {
             "base_population",
             "Population by sex and age at the bundle's population reference date.",
             keys=(SEX, AGE),
-            units={"persons": (0, INF)},
+            units={"persons": (0, PERSONS)},
             age_rule="full",
         ),
         Table(
@@ -111,7 +115,7 @@ TABLES: dict[str, Table] = {
             "total_fertility",
             "Total fertility rate by year (a default path for scenarios).",
             keys=(YEAR,),
-            units={"births/woman": (0, 10)},
+            units={"births/woman": (0.3, 10)},  # a TFR below 0.3 is a slip (scenario.TFR_RANGE)
             required=False,
             time_rule="annual",
         ),
@@ -126,7 +130,7 @@ TABLES: dict[str, Table] = {
             "migration",
             "Net migration (persons per year, negative = net emigration) by period, sex and age.",
             keys=(PERIOD, SEX, AGE),
-            units={"persons": (-INF, INF)},
+            units={"persons": (-PERSONS, PERSONS)},
             required=False,
             age_rule="full",
             time_rule="periods",
@@ -135,7 +139,7 @@ TABLES: dict[str, Table] = {
             "insured",
             "Insured persons at year end by pool and status.",
             keys=(YEAR, POOL, Column("status", "choice", STATUSES, "insured-person status")),
-            units={"persons": (0, INF)},
+            units={"persons": (0, PERSONS)},
             time_rule="annual",
             allow_blank_value=True,
         ),
@@ -150,14 +154,14 @@ TABLES: dict[str, Table] = {
                 Column("account", "choice", ACCOUNTS, "account within the pool"),
                 Column("item", "choice", FUND_ITEMS, "fund item"),
             ),
-            units={"yuan": (-INF, INF)},
+            units={"yuan": (-MONEY, MONEY)},
             bounds_key="item",
             bounds_by={
-                "income": (0, INF),
-                "expenditure": (0, INF),
-                "contribution_income": (0, INF),
-                "benefit_expenditure": (0, INF),
-                "mutual_aid_expenditure": (0, INF),
+                "income": (0, MONEY),
+                "expenditure": (0, MONEY),
+                "contribution_income": (0, MONEY),
+                "benefit_expenditure": (0, MONEY),
+                "mutual_aid_expenditure": (0, MONEY),
             },
             time_rule="annual",
             allow_blank_value=True,
@@ -168,7 +172,7 @@ TABLES: dict[str, Table] = {
             "Contribution rates and financing standards, as dated values: each value holds "
             "from its year until the next dated value of the same pool and parameter.",
             keys=(YEAR, POOL, Column("parameter", "choice", tuple(FINANCING_PARAMETERS), "financing parameter")),
-            units={"yuan/person/year": (0, INF), "ratio": (0, 1)},
+            units={"yuan/person/year": (0, 1e9), "ratio": (0, 1)},
             unit_by="parameter",
             unit_of=dict(FINANCING_PARAMETERS),
             time_rule="dated",
@@ -200,7 +204,7 @@ TABLES: dict[str, Table] = {
                 Column("service", "choice", (*SERVICES, "all"), "medical service, or 'all'"),
                 Column("indicator", "choice", tuple(UTILISATION_INDICATORS), "published indicator"),
             ),
-            units={"persons": (0, INF), "yuan": (0, INF), "ratio": (0, 1)},
+            units={"persons": (0, PERSONS), "yuan": (0, MONEY), "ratio": (0, 1)},
             unit_by="indicator",
             unit_of=dict(UTILISATION_INDICATORS),
             required=False,
@@ -217,7 +221,7 @@ TABLES: dict[str, Table] = {
                 Column("pool", "choice", ("employee", "resident"), "pool"),
                 Column("item", "choice", ("income", "expenditure"), "fund item"),
             ),
-            units={"yuan": (0, INF)},
+            units={"yuan": (0, MONEY)},
             required=False,
         ),
         Table(

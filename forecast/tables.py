@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .files import read_text
+from .limits import MAX_CSV_BYTES, MAX_CSV_ROWS
 from .schema import Table
 from .units import PUBLISHED_UNITS, canonical_unit, to_canonical
 
@@ -67,19 +69,13 @@ def _suggest(value: str, choices) -> str:
 
 
 def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(path, "file not found", "create it, or correct its path in region.yaml"))
         return [], []
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(
-                path,
-                f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' are often GBK",
-                "save the file as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
-            )
-        )
+    try:
+        text = read_text(path, "a CSV table", MAX_CSV_BYTES)
+    except InputError as err:
+        problems.extend(err.problems)
         return [], []
     reader = csv.reader(text.splitlines(keepends=True))
     rows: list[tuple[int, list[str]]] = []
@@ -92,6 +88,9 @@ def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tup
             if not any(f.strip() for f in fields):
                 continue
             rows.append((reader.line_num, fields))
+            if len(rows) > MAX_CSV_ROWS:
+                problems.append(Problem(path, f"more than {MAX_CSV_ROWS:,} data rows", "check that this is the right file", line=reader.line_num))
+                return header, []
     except csv.Error as exc:
         problems.append(Problem(path, f"CSV syntax error: {exc}", "check for an unclosed quote", line=reader.line_num))
     if not header:

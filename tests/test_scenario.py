@@ -39,7 +39,7 @@ def write(tmp_path, text):
     [
         ("assumptions:\n  demography:\n    mortality:\n      method: lee_carte\n", ["line 6", "assumptions.demography.mortality.method", "did you mean 'lee_carter'"]),
         ("assumptions:\n  demography:\n    fertilty:\n      tfr: bundle\n", ["line 5", "unknown key 'fertilty'", "did you mean 'fertility'"]),
-        ("assumptions:\n  demography:\n    fertility:\n      tfr: {2030: 13}\n", ["assumptions.demography.fertility.tfr.2030", "[0.0, 10.0]"]),
+        ("assumptions:\n  demography:\n    fertility:\n      tfr: {2030: 13}\n", ["assumptions.demography.fertility.tfr.2030", "[0.3, 8.0]"]),
         ("assumptions:\n  demography:\n    sex_ratio_at_birth: 106\n", ["assumptions.demography.sex_ratio_at_birth", "[0.9, 1.3]"]),
         ("assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: 2\n", ["improvement_rate", "write 0.02"]),
         ("assumptions:\n  demography:\n    mortality:\n      method: e0_target\n", ["e0_target method needs dated targets"]),

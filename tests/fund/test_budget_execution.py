@@ -96,7 +96,7 @@ def test_the_shipped_examples_run(capsys):
         ("pool,month,income,expenditure,unit\nemploye,5,1,1,万元\n", "line 2, field 'pool': unknown pool 'employe'"),
         ("pool,month,income,expenditure,unit\nemployee,13,1,1,万元\n", "line 2, field 'month': month must be a whole number from 1 to 12"),
         ("pool,month,income,expenditure,unit\nemployee,5,1,1,万人\n", "line 2, field 'unit': unknown money unit '万人'"),
-        ("pool,month,income,expenditure,unit\nemployee,5,-1,1,万元\n", "line 2, field 'income': income must be a non-negative number"),
+        ("pool,month,income,expenditure,unit\nemployee,5,-1,1,万元\n", "line 2, field 'income': income must be a non-negative, finite number"),
         ("pool,month,income,unit\nemployee,5,1,万元\n", "missing column(s) expenditure"),
         ("pool,month,income,expenditure,unit\nemployee,5,1,1,万元\nemployee,5,2,2,万元\n", "two rows for pool employee, month 5"),
     ],

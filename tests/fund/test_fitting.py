@@ -102,7 +102,8 @@ def test_backtest_uses_no_figure_after_the_cut_off(tmp_path):
             later = frame["year"].astype(int) > 2021
             values = pd.to_numeric(frame["value"], errors="coerce")
             change = later & values.notna()
-            factor = np.where(frame["unit"] == "ratio", 0.5, 1.7)
+            # persons change less, so the bundle stays plausible (no more insured than people)
+            factor = np.select([frame["unit"] == "ratio", frame["unit"].isin(["万人", "persons", "人"])], [0.5, 1.05], 1.7)
             frame.loc[change, "value"] = (values * factor)[change].map(lambda v: f"{v:.6g}")
             frame.to_csv(bundle / f"{name}.csv", index=False)
         changed = forecast.load_region(bundle)

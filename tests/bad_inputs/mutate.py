@@ -1,0 +1,177 @@
+"""Bundle mutations and generated files for the bad-input corpus (tests/bad_inputs/cases.yaml).
+
+``BUNDLES[name](bundle)`` breaks a fresh copy of data/china in place, the way a user would;
+``FILES[name](folder, baseline)`` writes files that cannot be written inline in cases.yaml
+(NUL bytes, 10,000-deep nesting, 1,200-file extends chains, symbolic-link loops, big files).
+Each function is a few lines on purpose: a case should be readable at a glance.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def rewrite(path: Path, change) -> None:
+    """Apply ``change(row)`` (a dict, edited in place; return False to drop it) to each CSV row."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        if change(row) is not False:
+            writer.writerow(row)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _set(column: str, value, where=lambda row: True):
+    def change(row):
+        if where(row):
+            row[column] = value(row) if callable(value) else value
+
+    return change
+
+
+def _utilisation_dropped(bundle: Path) -> None:
+    """No utilisation table: the file and its entry under 'files:' in region.yaml removed."""
+    (bundle / "utilisation.csv").unlink()
+    lines = (bundle / "region.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  utilisation:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    (bundle / "region.yaml").write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+BUNDLES = {
+    "region_yaml_nul": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_bytes().replace(b"level: national", b"level: nat\x00ional")),
+    "region_yaml_bad_date": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-13-45"),
+    "region_yaml_gbk": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_text(encoding="utf-8").encode("gbk")),
+    "region_yaml_list": lambda b: (b / "region.yaml").write_text("- name\n- level\n", encoding="utf-8"),
+    "table_path_is_folder": lambda b: edit(b / "region.yaml", "path: insured.csv", "path: ."),
+    "table_path_not_text": lambda b: edit(b / "region.yaml", "path: insured.csv", "path: [insured.csv]"),
+    "table_path_symlink_loop": lambda b: (
+        (b / "insured.csv").unlink(),
+        os.symlink("loop_b.csv", b / "loop_a.csv"),
+        os.symlink("loop_a.csv", b / "loop_b.csv"),
+        edit(b / "region.yaml", "path: insured.csv", "path: loop_a.csv"),
+    ),
+    "csv_nul": lambda b: (b / "insured.csv").write_bytes((b / "insured.csv").read_bytes().replace(b"2018,employee,all", b"2018,employee\x00,all")),
+    "csv_short_row": lambda b: edit(b / "insured.csv", "2018,employee,all,31681,万人", "2018,employee,all"),
+    "csv_header_only": lambda b: (b / "financing.csv").write_text("year,pool,parameter,value,unit,source,note\n", encoding="utf-8"),
+    "csv_too_big": lambda b: (b / "financing.csv").open("a", encoding="utf-8").write("#" * 51_000_000 + "\n"),
+    "csv_value_nan": lambda b: edit(b / "base_population.csv", "male,1-4,36680856", "male,1-4,nan"),
+    "csv_value_inf": lambda b: edit(b / "base_population.csv", "male,1-4,36680856", "male,1-4,inf"),
+    "qx_all_one": lambda b: rewrite(b / "mortality.csv", _qx_one),
+    "mx_open_zero": lambda b: rewrite(b / "mortality.csv", _set("value", "0", lambda r: r["age"] == "100+")),
+    "one_person": lambda b: rewrite(b / "base_population.csv", _set("value", lambda r: "1" if (r["sex"], r["age"]) == ("male", "30-34") else "0")),
+    "no_women": lambda b: rewrite(b / "base_population.csv", _set("value", "0", lambda r: r["sex"] == "female")),
+    "cost_curves_zero": lambda b: rewrite(b / "cost_curves.csv", _set("value", "0")),
+    "fund_value_1e300": lambda b: edit(b / "fund_history.csv", "2024,employee,pooled_fund,income,17342.45", "2024,employee,pooled_fund,income,1e300"),
+    "insured_above_population": lambda b: rewrite(b / "insured.csv", _insured_times(3)),
+    "resident_coverage_above_one": lambda b: edit(b / "insured.csv", "2024,resident,all,", "2024,resident,all,2"),
+    "income_without_expenditure": lambda b: edit(b / "fund_history.csv", "2024,resident,total,expenditure,10661.49", "2024,resident,total,expenditure,0"),
+    "no_utilisation": _utilisation_dropped,
+    "tfr_zero": lambda b: rewrite(b / "total_fertility.csv", _set("value", "0", lambda r: int(r["year"]) >= 2020)),
+    "fertility_zero": lambda b: rewrite(b / "fertility.csv", _set("value", "0")),
+}
+
+
+def _qx_one(row):
+    row["value"], row["unit"], row["measure"] = "1", "ratio", "qx"
+
+
+def _insured_times(factor: float):
+    def change(row):
+        if row["pool"] == "employee" and row["value"]:
+            row["value"] = f"{float(row['value']) * factor:.2f}"
+
+    return change
+
+
+# ----------------------------------------------------------------------------- generated files
+
+
+def _nul_scenario(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_bytes(f"extends: {baseline}\ntitle: t\n".encode() + b"description: a\x00b\n")
+
+
+def _bell_scenario(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\ndescription: ring \x07 bell\n", encoding="utf-8")
+
+
+def _gbk_scenario(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_bytes(f"extends: {baseline}\ntitle: 提高封顶线\n".encode("gbk"))
+
+
+def _deep_lists(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\npolicy: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+
+
+def _deep_mappings(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\npolicy: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", encoding="utf-8")
+
+
+def _billion_laughs(folder: Path, baseline: Path) -> None:
+    lines = [f"extends: {baseline}", "title: t", "policy:", "  resident:", '    a0: &a0 {x: "lol", y: "lol"}']
+    for i in range(1, 30):
+        lines.append(f"    a{i}: &a{i} {{p: *a{i - 1}, q: *a{i - 1}, r: *a{i - 1}}}")
+    (folder / "case.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _long_extends_chain(folder: Path, baseline: Path) -> None:
+    (folder / "c0.yaml").write_text(f"extends: {baseline}\ntitle: c0\n", encoding="utf-8")
+    for i in range(1, 1_200):
+        (folder / f"c{i}.yaml").write_text(f"extends: c{i - 1}.yaml\ntitle: c{i}\n", encoding="utf-8")
+    os.replace(folder / "c1199.yaml", folder / "case.yaml")
+
+
+def _symlink_loop(folder: Path, baseline: Path) -> None:
+    os.symlink("loop_b.yaml", folder / "loop_a.yaml")
+    os.symlink("loop_a.yaml", folder / "loop_b.yaml")
+
+
+def _extends_symlink_loop(folder: Path, baseline: Path) -> None:
+    _symlink_loop(folder, baseline)
+    (folder / "case.yaml").write_text("extends: loop_a.yaml\ntitle: t\n", encoding="utf-8")
+
+
+def _big_scenario(folder: Path, baseline: Path) -> None:
+    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\ndescription: '" + "x" * 3_000_000 + "'\n", encoding="utf-8")
+
+
+def _bundle_symlink_loop(folder: Path, baseline: Path) -> None:
+    os.symlink("bundle_b", folder / "bundle_a")
+    os.symlink("bundle_a", folder / "bundle_b")
+    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\nregion: bundle_a\n", encoding="utf-8")
+
+
+def _gbk_csv(folder: Path, baseline: Path) -> None:
+    (folder / "actuals.csv").write_bytes("pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n".encode("gbk"))
+
+
+def _nul_csv(folder: Path, baseline: Path) -> None:
+    (folder / "actuals.csv").write_bytes(b"pool,month,income,expenditure,unit\nemployee,5,506\x0086,29597,yuan\n")
+
+
+FILES = {
+    "nul_scenario": _nul_scenario,
+    "bell_scenario": _bell_scenario,
+    "gbk_scenario": _gbk_scenario,
+    "deep_lists": _deep_lists,
+    "deep_mappings": _deep_mappings,
+    "billion_laughs": _billion_laughs,
+    "long_extends_chain": _long_extends_chain,
+    "symlink_loop": _symlink_loop,
+    "extends_symlink_loop": _extends_symlink_loop,
+    "big_scenario": _big_scenario,
+    "bundle_symlink_loop": _bundle_symlink_loop,
+    "gbk_csv": _gbk_csv,
+    "nul_csv": _nul_csv,
+}
