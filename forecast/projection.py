@@ -391,8 +391,9 @@ class _Accounts:
         n = float(self.residents.isel(year=i).sum())
         individual, subsidy = p["policy.resident.individual_contribution"][i], p["policy.resident.fiscal_subsidy"][i]
         financing = resident_contributions(n, individual, subsidy, self.cal.resident_realisation)
-        self.income["resident"]["contributions"][i] = financing * individual / (individual + subsidy)
-        self.income["resident"]["fiscal_subsidy"][i] = financing * subsidy / (individual + subsidy)
+        individual_share = individual / (individual + subsidy) if individual + subsidy > 0 else 0.0
+        self.income["resident"]["contributions"][i] = financing * individual_share
+        self.income["resident"]["fiscal_subsidy"][i] = financing * (1 - individual_share) if individual + subsidy > 0 else 0.0
         self._benefits_paid("resident", i, pay, units)
         self.spent["resident"]["transfer_out"][i] = sum(units["resident"][k] * pay["resident"][k]["ci"] for k in CLAIM_TYPES) * (1 + p["policy.critical_illness.loading"][i])
         self.insured["resident"][i] = n
@@ -561,13 +562,6 @@ def _ltci_spend_per_user(p: Resolved, i: int) -> float:
     return 12 * sum(p[f"policy.ltci.care_mix.{m}"][i] * p[f"policy.ltci.monthly_cost.{m}"][i] * p[f"policy.ltci.reimbursement_ratio.{m}"][i] for m in ("home_care", "institutional_care"))
 
 
-def _balance_rate(balance: np.ndarray, income: np.ndarray) -> np.ndarray:
-    """balance / income; 0 where a pool has neither (NaN for a balance without income: refused)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(income > 0, balance / income, np.nan)
-    return np.where((income == 0) & (balance == 0), 0.0, rate)
-
-
 def _dataset(years, population, members, insured, income, spent, reserve, ia, ltci_users, p: Resolved, cal: Calibration, figures: dict) -> xr.Dataset:
     pools = list(POOLS)
     inc = np.array([[income[pool][item] for item in INCOME_ITEMS] for pool in pools]).transpose(2, 0, 1)
@@ -593,7 +587,6 @@ def _dataset(years, population, members, insured, income, spent, reserve, ia, lt
         "income": (income_total, "yuan", "fund income including interest (employee: pooled fund, maternity included)"),
         "expenditure": (expenditure_total, "yuan", "fund expenditure (employee: pooled fund, maternity included)"),
         "balance": (balance, "yuan", "current-year balance: income - expenditure (当期结余)"),
-        "balance_rate": (_balance_rate(balance, income_total), "ratio", "balance / income (当期结余率); 0 for a pool with neither"),
         "reserve": (reserves, "yuan", "accumulated reserve at year end (累计结余); negative = an accumulated deficit that public budgets would have to meet"),
         "months_covered": (months, "months", "reserve / (expenditure / 12) (可支付月数)"),
     }

@@ -200,3 +200,9 @@ def test_show_scenario_shows_fitted_values_before_the_run(capsys):
     out = capsys.readouterr().out
     assert "assumptions.economy.wage_growth = {2025: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio" in out
     assert "assumptions.enrollment.in_service_coverage = fitted ratio" in out
+
+
+def test_numbers_in_exponent_notation_are_numbers(tmp_path):
+    """PyYAML's YAML 1.1 reads 1e-3 (no dot) as text; scenario files read it as the number it is."""
+    path = write(tmp_path, "assumptions:\n  economy:\n    interest_rate: 15e-3\n")
+    assert load_scenario(path)["assumptions.economy.interest_rate"].points[0][1] == pytest.approx(0.015)

@@ -44,7 +44,13 @@ def survival_ratios(mx: np.ndarray, table: dict | None = None) -> tuple[np.ndarr
     S_open = T(ω)/T(ω-1), L0 = person-years in the first year per birth."""
     table = table if table is not None else sex_life_tables(mx)
     L, T = table["Lx"], table["Tx"]
-    return L[..., 1:-1] / L[..., :-2], T[..., -1] / T[..., -2], L[..., 0]
+    return _ratio(L[..., 1:-1], L[..., :-2]), _ratio(T[..., -1], T[..., -2]), L[..., 0]
+
+
+def _ratio(later, earlier):
+    """later / earlier, 0 where no one is left to survive (earlier = 0: rates so high that a
+    life table's cohort is extinct before this age)."""
+    return np.divide(later, earlier, out=np.zeros(np.broadcast(later, earlier).shape), where=earlier > 0)
 
 
 def project_arrays(base, fraction, mx, asfr, srb, migration=None, table=None):
