@@ -18,7 +18,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
-	$(BIN)/forecast run scenarios/baseline.yaml
+	$(BIN)/forecast run baseline
 
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

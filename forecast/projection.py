@@ -367,7 +367,7 @@ class _Accounts:
         balance = self.ia["income"][i] - self.ia["expenditure"][i]
         interest = interest_income(self.ia_opening, balance, p["assumptions.economy.interest_rate"][i])
         self.ia["income"][i] += interest
-        self.ia["reserve"][i] = self.ia_opening = self.ia_opening + balance + interest
+        self.ia["reserve"][i] = self.ia_opening = max(self.ia_opening + balance + interest, 0.0)  # 0 - rounding
         self.insured["employee"][i] = m_in + m_flex + m_ret
         self.insured["ltci"][i] = float(covered.sum())
         self._covered = covered

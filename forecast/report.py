@@ -235,7 +235,7 @@ def fund_headline(ds) -> str:
     from .fund import VERDICTS
 
     for pool, row in summary.iterrows():
-        months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or pool in ("critical_illness", "medical_assistance") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)
+        months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)
         deficit = "none" if row.first_deficit_year is None or (isinstance(row.first_deficit_year, float) and np.isnan(row.first_deficit_year)) else str(int(row.first_deficit_year))
         gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
