@@ -16,7 +16,7 @@ import numpy as np
 from .errors import InputError, Problem
 from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
 from .limits import MAX_DRAWS, available_memory, draws_memory
-from .outputs import netcdf_ready, results_tables, write_files
+from .outputs import netcdf_writer, results_tables, write_files
 from .region import load_region
 from .scenario import load_scenario
 
@@ -96,7 +96,7 @@ def cmd_population(args) -> int:
     print(population_headline(ds, scenario.title))
     if args.out:
         table = population_table(ds)
-        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")})
+        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": netcdf_writer(ds)})
         _wrote(args.out, paths)
     return EXIT_OK
 
@@ -104,7 +104,7 @@ def cmd_population(args) -> int:
 def _results_files(ds) -> dict:
     tables = results_tables(ds)
     files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
-    files["results.nc"] = lambda path: netcdf_ready(ds).to_netcdf(path, engine="scipy")
+    files["results.nc"] = netcdf_writer(ds)
     return files
 
 
@@ -142,7 +142,7 @@ def cmd_compare(args) -> int:
     print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
     print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
     if args.out:
-        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": lambda path: netcdf_ready(diff).to_netcdf(path, engine="scipy")})
+        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)})
         _wrote(args.out, paths)
     return EXIT_OK
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 
-__all__ = ["write_files", "check_out", "netcdf_ready", "results_tables"]
+__all__ = ["write_files", "check_out", "netcdf_ready", "netcdf_writer", "results_tables"]
 
 #: a file's content: text (written as UTF-8), bytes, or a function that writes the file at the path it is given
 Content = str | bytes | Callable[[Path], object]
@@ -140,6 +140,23 @@ def netcdf_ready(ds):
     for name in ds.variables:
         ds[name].attrs = clean(ds[name].attrs)
     return ds
+
+
+#: how a year that does not occur (no deficit within the horizon) is stored: CF missing value
+NO_YEAR = -1
+
+
+def netcdf_writer(ds):
+    """A function writing ``ds`` as NetCDF at a path (for :func:`write_files`). Years that do not
+    occur within the horizon (NaN in memory) are stored as integers with the CF ``_FillValue``
+    -1, so the file holds no NaN; xarray reads them back as missing."""
+    ready = netcdf_ready(ds)
+    encoding = {name: {"dtype": "int32", "_FillValue": NO_YEAR} for name, var in ready.data_vars.items() if var.attrs.get("units") == "year" and var.dtype.kind == "f"}
+
+    def write(path):
+        ready.to_netcdf(path, engine="scipy", encoding=encoding)
+
+    return write
 
 
 def results_tables(ds) -> dict:

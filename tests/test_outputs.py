@@ -172,3 +172,22 @@ def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
     assert (tmp_path / "a.csv").read_text() in ("x" * 200_000, "y" * 200_000)
     assert (tmp_path / "b.csv").read_text() in ("x" * 100_000, "y" * 100_000)
+
+
+def test_written_results_hold_no_nan_or_inf(tmp_path, capsys):
+    """Every number in every file a command writes is finite; a year that does not occur within
+    the horizon is the NetCDF missing value (-1), not NaN."""
+    import numpy as np
+    import xarray as xr
+
+    assert main(["compare", "baseline", "ltci_extension", "--out", str(tmp_path / "compare")]) == 0
+    assert main(["budget", "--year", "2025", "--out", str(tmp_path / "budget")]) == 0
+    capsys.readouterr()
+    for path in tmp_path.rglob("*.csv"):
+        cells = path.read_text(encoding="utf-8").replace(",", "\n").split("\n")
+        assert not [c for c in cells if c.strip().lower() in ("nan", "inf", "-inf", "<na>")], path
+    for path in tmp_path.rglob("*.nc"):
+        with xr.open_dataset(path, mask_and_scale=False) as ds:
+            for name, var in ds.data_vars.items():
+                if var.dtype.kind == "f":
+                    assert np.isfinite(var.values).all(), (path.name, name)
