@@ -68,17 +68,20 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
-    loader.flatten_mapping(node)
+    own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # merged pairs (<<: *anchor) come first, and the mapping's own keys override them
+    merged = len(node.value) - own
     mapping = LineDict()
     mapping.lines = {}
-    for key_node, value_node in node.value:
+    own_keys: set = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         try:
             hash(key)
         except TypeError:
             raise InputError(Problem(loader.name, "a key must be a plain value (a name or a year), not a list or mapping", "write 'name: value'", line)) from None
-        if key in mapping:
+        if key in own_keys:
             raise InputError(
                 Problem(
                     file=loader.name,
@@ -88,6 +91,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
                     fix="keep one of the two entries",
                 )
             )
+        if index >= merged:
+            own_keys.add(key)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = line
     return mapping
@@ -147,6 +152,9 @@ def read_yaml(path: Path) -> object:
         elif isinstance(exc, yaml.constructor.ConstructorError):
             message = f"cannot read this value: {problem or exc.context}"
             fix = "write a plain value (a number, a quoted text, a list or a mapping)"
+        elif isinstance(exc, yaml.composer.ComposerError) and "another document" in problem:
+            message = "the file holds more than one YAML document (a line '---' starts another)"
+            fix = "keep one document per file: remove the second '---' and what follows, or move it to a file of its own"
         elif isinstance(exc, yaml.composer.ComposerError) and "alias" in str(exc.problem or exc.context):
             message = f"YAML alias error: {problem or exc.context}"
             fix = "define each anchor (&name) before its alias (*name)"

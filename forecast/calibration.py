@@ -58,20 +58,31 @@ class Calibration:
 
 def fund_base_year(region) -> int:
     """The last year with the employee fund's income and expenditure published (pooled fund, or
-    before 2023 the employee total) and the resident fund's."""
-    years = None
+    before 2023 the employee total), the resident fund's, and the in-service count.
+
+    A later full year with only some of them is refused rather than skipped: the base year must
+    not move back silently because one figure was left blank."""
+    years, partial = None, {}
     for pool, accounts in (("employee", ("pooled_fund", "total")), ("resident", ("total",))):
-        found = set()
+        found, seen = set(), set()
         for account in accounts:
             income = region.fund(pool, "income", account).dropna()
             spent = region.fund(pool, "expenditure", account).dropna()
             found |= set(income.index) & set(spent.index)
+            seen |= set(income.index) | set(spent.index)
         years = found if years is None else years & found
+        partial[pool] = seen
     insured = region.insured.sel(pool="employee", status="in_service").dropna("year")["year"].values
-    years = sorted(years & set(int(y) for y in insured))
-    if not years:
-        raise InputError(Problem(region.path / "fund_history.csv", "no year with the employee and resident funds' income and expenditure and the in-service count", "add the last published year's rows (employee pooled_fund or total, resident total; insured.csv in_service)"))
-    return int(years[-1])
+    complete = sorted(years & set(int(y) for y in insured))
+    latest = max(partial["employee"] | partial["resident"], default=None)
+    path = region.path / region.files.get("fund_history", {}).get("path", "fund_history.csv")
+    if not complete:
+        raise InputError(Problem(path, "no year with the employee and resident funds' income and expenditure and the in-service count", "add the last published year's rows (employee pooled_fund or total, resident total; insured.csv in_service)"))
+    if latest is not None and latest > complete[-1]:
+        missing = [f"{pool} income and expenditure" for pool in ("employee", "resident") if latest not in years or latest not in partial[pool]]
+        missing += [] if latest in insured else ["the employee in_service count (insured.csv)"]
+        raise InputError(Problem(path, f"{latest} has some fund figures but not all the base year needs ({', '.join(missing) or 'the pair of income and expenditure'}): the base year would fall back to {complete[-1]} without notice", f"fill in {latest}'s blank figures, or remove its rows to make {complete[-1]} the base year"))
+    return int(complete[-1])
 
 
 def require(region, value: float, what: str, fix: str) -> float:
@@ -91,7 +102,11 @@ def base_year_figures(region, year: int) -> dict:
     def insured(pool, status):
         return float(region.insured.sel(year=year, pool=pool, status=status)) if year in region.insured["year"].values else np.nan
 
-    folded = not np.isfinite(fund("employee", "income", "pooled_fund"))
+    pooled = [np.isfinite(fund("employee", item, "pooled_fund")) for item in ("income", "expenditure")]
+    if any(pooled) and not all(pooled):
+        given, blank = ("income", "expenditure") if pooled[0] else ("expenditure", "income")
+        raise InputError(Problem(region.path / "fund_history.csv", f"{year}: the employee pooled fund's {given} is given but its {blank} is blank", "give both (the bulletin's 统筹基金 figures), or neither, to calibrate the employee fund as one account", field="value"))
+    folded = not any(pooled)
     figures = {
         "in_service": insured("employee", "in_service"),
         "retired": insured("employee", "retired"),
@@ -140,9 +155,15 @@ def base_year_figures(region, year: int) -> dict:
         "resident_income": "fund_history.csv: resident total income",
         "resident_expenditure": "fund_history.csv: resident total expenditure",
         "resident_reserve_opening": f"fund_history.csv: resident total reserve for {year - 1}",
+        "maternity_expenditure": "fund_history.csv: employee maternity expenditure (write 0 if the bundle does not split it out: it then stays in the other benefits)",
+        "assistance_expenditure": "fund_history.csv: medical_assistance total expenditure",
     }
     for key, where in needed.items():
         require(region, figures[key], f"the {year} figure '{key}'", f"add it ({where})")
+    ltci = {"LTCI income": figures["ltci_income"], "LTCI expenditure": figures["ltci_expenditure"], "LTCI beneficiaries (utilisation.csv: ltci long_term_care users)": figures["ltci_users"]}
+    given = [k for k, v in ltci.items() if np.isfinite(v)]
+    if given and len(given) < len(ltci):
+        raise InputError(Problem(region.path, f"{year}: {', '.join(given)} given but not {', '.join(k for k in ltci if k not in given)}: LTCI cannot be calibrated from part of its figures", "give all three for the base year, or none (LTCI is then not projected)"))
     return figures
 
 

@@ -14,6 +14,7 @@ import argparse
 import signal
 import sys
 import traceback
+import warnings
 
 from . import __version__
 
@@ -151,7 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
-        return _dispatch(argv)
+        with warnings.catch_warnings():
+            if not debug:
+                # numpy's and statsmodels' warnings are for developers: a run's results are
+                # checked (forecast.finite) and its fits report their sample sizes
+                warnings.simplefilter("ignore")
+            return _dispatch(argv)
     except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     except KeyboardInterrupt:

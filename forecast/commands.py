@@ -8,7 +8,6 @@ Bad input raises :class:`~forecast.errors.InputError`; the guard turns it into e
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,16 @@ from .region import load_region
 from .scenario import load_scenario
 
 EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _inputs(scenario=None, region=None, *paths) -> list[Path]:
+    """The files a command reads: --out must never replace one of them."""
+    files = [Path(p) for p in paths if p]
+    if scenario is not None:
+        files += list(scenario.files)
+    if region is not None:
+        files += [region.path / "region.yaml", *(region.path / spec["path"] for spec in region.files.values())]
+    return files
 
 
 def _wrote(out: str, paths) -> None:
@@ -94,11 +103,17 @@ def cmd_population(args) -> int:
             raise
         raise InputError(Problem(scenario.files[-1], str(exc), "see the population section of README.md")) from None
     print(population_headline(ds, scenario.title))
-    if args.out:
+    if args.out is not None:
         table = population_table(ds)
-        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": netcdf_writer(ds)})
+        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": netcdf_writer(ds)}, inputs=_inputs(scenario, region))
         _wrote(args.out, paths)
     return EXIT_OK
+
+
+def _run_inputs(ds) -> list[Path]:
+    """The scenario files a run read and every file of its bundle (from its provenance attrs)."""
+    bundle = Path(ds.attrs["region_path"])
+    return [Path(f) for f in ds.attrs["scenario_files"]] + [p for p in bundle.iterdir() if p.is_file()]
 
 
 def _results_files(ds) -> dict:
@@ -128,8 +143,8 @@ def cmd_run(args) -> int:
 
     ds = run_scenario(args.scenario, args)
     print(fund_headline(ds))
-    if args.out:
-        _wrote(args.out, write_files(args.out, _results_files(ds)))
+    if args.out is not None:
+        _wrote(args.out, write_files(args.out, _results_files(ds), inputs=_run_inputs(ds)))
     return EXIT_OK
 
 
@@ -141,8 +156,8 @@ def cmd_compare(args) -> int:
     table = impact_table(diff)
     print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
     print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
-    if args.out:
-        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)})
+    if args.out is not None:
+        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)}, inputs=_run_inputs(base) + _run_inputs(alt))
         _wrote(args.out, paths)
     return EXIT_OK
 
@@ -157,14 +172,10 @@ def cmd_backtest(args) -> int:
     region = load_region(args.region or scenario.region_path)
     if args.horizon < 1:
         raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3", value=args.horizon))
-    tables = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # statsmodels warns on very short samples; the fit summary says how many points it had
-        for year in args.train_until:
-            table, _ = backtest(scenario, region, year, args.horizon)
-            tables.append(table)
+    cut_offs = sorted(set(args.train_until))
+    tables = [backtest(scenario, region, year, args.horizon)[0] for year in cut_offs]
     table = pd.concat(tables, ignore_index=True)
-    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, args.train_until))} against the bulletins (亿元)")
+    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} against the bulletins (亿元)")
     shown = table.assign(forecast=table["forecast"] / 1e8, actual=table["actual"] / 1e8, error=table["error"] * 100)
     print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     mape = mape_table(table) * 100
@@ -172,7 +183,7 @@ def cmd_backtest(args) -> int:
     print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
-    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)})
+    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK
 
@@ -189,9 +200,7 @@ def cmd_budget(args) -> int:
     if not base < args.year <= int(ds["year"].values[-1]):
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
     region = load_region(ds.attrs["region_path"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fits = fit_history(region, until=base)
+    fits = fit_history(region, until=base)
     table = budget_table(ds, args.year, fits, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
@@ -201,7 +210,7 @@ def cmd_budget(args) -> int:
             unit = 1 if row["line"] == "months_covered" else 1e8
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
-    if args.out:
+    if args.out is not None:
         def excel(path):
             import pandas as pd
 
@@ -210,7 +219,7 @@ def cmd_budget(args) -> int:
                     sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
                     sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
 
-        _wrote(args.out, write_files(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel}))
+        _wrote(args.out, write_files(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel}, inputs=_run_inputs(ds)))
     return EXIT_OK
 
 
@@ -219,19 +228,21 @@ def cmd_execution(args) -> int:
     from .report import MONTHS
 
     actuals = read_actuals(args.actuals)
-    profile = profile_from_history(read_actuals(args.history, with_year=True)) if args.history else seasonal_profile(load_region(args.region or default_region_path()))
+    national = seasonal_profile(load_region(args.region or default_region_path()))
+    profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
     table = full_year(actuals, profile)
     print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for pool, row in table.iterrows():
-        print(f"\n  {pool}: January-{MONTHS[row['month'] - 1]} (profile: {row['profile_years']})")
+        months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
+        print(f"\n  {pool}: {months} (profile: {row['profile_years']})")
         for item in ("income", "expenditure", "balance"):
             to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
             low, high = row[f"{item}_low"], row[f"{item}_high"]
             band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
             print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
         print(f"    verdict: {row['verdict']}")
-    if args.out:
-        _wrote(args.out, write_files(args.out, {"execution.csv": table.to_csv(float_format="%.12g")}))
+    if args.out is not None:
+        _wrote(args.out, write_files(args.out, {"execution.csv": table.to_csv(float_format="%.12g")}, inputs=_inputs(None, None, args.actuals, args.history)))
     return EXIT_OK
 
 

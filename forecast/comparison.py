@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .errors import InputError, Problem
 from .fund import first_year
 
 __all__ = ["compare", "impact_table"]
@@ -25,6 +26,9 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
     first 5 and 10 projected years (yuan); first-deficit and exhaustion years of each run and
     the change in years (positive = later, i.e. better).
     """
+    span = {name: (int(ds["year"].values[0]), int(ds["year"].values[-1])) for name, ds in (("base", base), ("alt", alt))}
+    if span["base"] != span["alt"]:
+        raise InputError(Problem(f"{base.attrs.get('scenario_title', 'BASE')} / {alt.attrs.get('scenario_title', 'ALT')}", f"the two runs cover different years ({span['base'][0]}-{span['base'][1]} and {span['alt'][0]}-{span['alt'][1]}): a comparison needs the same base year and horizon", "give both scenarios the same 'horizon' (and the same region bundle)"))
     if "draw" in base.dims or "draw" in alt.dims:
         base = base.median("draw") if "draw" in base.dims else base
         alt = alt.median("draw") if "draw" in alt.dims else alt

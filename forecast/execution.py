@@ -141,24 +141,32 @@ def _shares(points: dict[int, float]) -> np.ndarray:
     return np.interp(np.arange(1, 13), [m for m, _ in months], [v for _, v in months])
 
 
-def profile_from_history(history: pd.DataFrame) -> pd.DataFrame:
+def profile_from_history(history: pd.DataFrame, fallback: pd.DataFrame | None = None) -> pd.DataFrame:
     """The seasonal profile from a monthly history (:func:`read_actuals` with ``with_year``): each
     year with a month-12 row gives its cumulative shares; the profile is their mean, the interval
-    their range (and the uniform profile's)."""
+    their range (and the uniform profile's). Pools the history does not have take ``fallback``'s
+    rows (the bundle's profile, :func:`seasonal_profile`), or the uniform profile; a pool it has
+    with no usable full year is refused."""
     uniform = np.arange(1, 13) / 12
+    source = history.attrs.get("source", "the monthly history")
     rows = []
     for pool in POOLS:
+        sel = history[history["pool"] == pool]
+        if sel.empty:
+            rows += fallback[fallback["pool"] == pool].to_dict("records") if fallback is not None else [r for item in ("income", "expenditure") for r in _profile_rows(pool, item, [], [], uniform)]
+            continue
         for item in ("income", "expenditure"):
             curves, years = [], []
-            sel = history[history["pool"] == pool]
             for year, group in sel.groupby("year"):
                 annual = group.loc[group["month"] == 12, item]
                 if len(annual) and float(annual.iloc[0]) > 0:
                     curves.append(_shares(dict(zip(group["month"], group[item] / float(annual.iloc[0])))))
                     years.append(int(year))
+            if not curves:
+                raise InputError(Problem(source, f"{pool} {item}: no year of the history has a full-year (month 12) figure above 0, so it gives no seasonal profile", "add each year's month-12 row (the year's total, cumulated from January), or leave the pool out of the history to use the national profile"))
             rows += _profile_rows(pool, item, curves, years, uniform)
     frame = pd.DataFrame(rows)
-    frame.attrs["source"] = history.attrs.get("source", "the monthly history")
+    frame.attrs["source"] = source
     return frame
 
 

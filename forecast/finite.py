@@ -30,7 +30,7 @@ INPUTS = {
 #: variables in the order they are computed: the first bad one is the cause, the rest follow
 ORDER = ("population", "insured_by_status", "insured", "income_items", "expenditure_items", "income", "expenditure", "balance", "reserve", "months_covered")
 WHY = {
-    "months_covered": "the pool holds a reserve but spends nothing that year, so the months it covers are undefined",
+    "months_covered": "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it covers are undefined",
 }
 
 

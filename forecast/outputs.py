@@ -33,11 +33,15 @@ def _umask() -> int:
 
 
 def check_out(folder: Path | str, option: str = "--out") -> Path:
-    """Refuse, before any work, an ``--out`` that cannot be a results folder: an existing file,
-    or a path under a file or a folder that cannot be written."""
+    """Refuse, before any work, an ``--out`` that cannot be a results folder: an empty name, an
+    existing file, a link to nothing, or a path under a file or a folder that cannot be written."""
+    if not str(folder).strip():
+        raise InputError(Problem(option, "an empty folder name", "give the folder for the results, e.g. --out results", value=str(folder)))
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(Problem(option, f"'{folder}' is an existing file, not a folder", "give a folder for the results (it is created if absent); the file was left as it is", value=str(folder)))
+    if folder.is_symlink() and not folder.exists():
+        raise InputError(Problem(option, f"'{folder}' is a link to a folder that does not exist", "create the folder it points to, or give another folder", value=str(folder)))
     parent = folder if folder.exists() else next((p for p in folder.absolute().parents if p.exists()), None)
     if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         where = parent if parent is not None else folder
@@ -46,9 +50,28 @@ def check_out(folder: Path | str, option: str = "--out") -> Path:
     return folder
 
 
+def _check_targets(folder: Path, names, inputs, option: str) -> None:
+    """No result may replace one of the command's own inputs, or a folder of the same name."""
+    protected = {}
+    for path in inputs:
+        try:
+            protected[Path(path).resolve()] = path
+        except (OSError, RuntimeError):
+            continue
+    for name in names:
+        target = folder / name
+        if target.is_dir():
+            raise InputError(Problem(option, f"'{target}' is a folder, and this command writes a file of that name", "give another folder for the results, or move that folder", value=str(folder)))
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if resolved in protected:
+            raise InputError(Problem(option, f"'{target}' is one of this command's inputs ({protected[resolved]}): writing the results there would replace it", "give another folder for the results", value=str(folder)))
+
+
 def _out_folder(folder: Path, option: str) -> Path:
     """``folder`` ready to write into (created if absent)."""
-    check_out(folder, option)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -91,14 +114,20 @@ def _write(fd: int, temp: Path, content: Content) -> None:
     os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; results follow the user's umask
 
 
-def write_files(folder: Path | str, files: dict[str, Content], option: str = "--out") -> list[Path]:
+def write_files(folder: Path | str, files: dict[str, Content], option: str = "--out", inputs=()) -> list[Path]:
     """Write ``files`` (name -> content) into ``folder``, each atomically; return their paths.
 
-    ``folder`` is created if absent; an existing file there is refused with an
+    ``folder`` is created if absent (and removed again if nothing could be written into it); an
+    existing file there, a result that would replace one of ``inputs`` (the command's own input
+    files) or a folder where a result goes is refused with an
     :class:`~forecast.errors.InputError` naming ``option``. Only the named files are replaced.
     """
+    check_out(folder, option)
+    existed = Path(folder).exists()
+    _check_targets(Path(folder), files, inputs, option)
     folder = _out_folder(Path(folder), option)
     staged: dict[str, Path] = {}
+    written: list[Path] = []
     try:
         for name, content in files.items():
             target = Path(name)
@@ -106,7 +135,6 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
                 fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
                 staged[name] = Path(temp)
             _write(fd, staged[name], content)
-        written = []
         for name in list(staged):
             with _signals_deferred():
                 os.replace(staged[name], folder / name)
@@ -117,6 +145,11 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
     finally:
         for temp in staged.values():
             temp.unlink(missing_ok=True)
+        if not written and not existed:
+            try:
+                folder.rmdir()  # created by this command and still empty
+            except OSError:
+                pass
     return written
 
 
@@ -131,6 +164,10 @@ def netcdf_ready(ds):
                 out[key] = json.dumps(value, ensure_ascii=False, default=str)
             elif isinstance(value, bool):
                 out[key] = int(value)
+            elif value is None:
+                out[key] = ""
+            elif isinstance(value, int) and not -(2**31) <= value < 2**31:
+                out[key] = str(value)  # NetCDF 3 attributes hold 32-bit integers (a seed may be larger)
             else:
                 out[key] = value
         return out

@@ -129,8 +129,12 @@ class DatedValue:
             out = np.where(beyond, given[-1] * factors / last, out)
         return out, [int(y) for y in years[beyond]]
 
-    def describe(self) -> str:
+    def describe(self, boolean: bool = False) -> str:
+        """The value as a scenario file would write it (``boolean``: 1/0 shown as true/false)."""
+
         def text(v):
+            if boolean:
+                return "true" if v else "false"
             return v if v == FITTED else f"{v:g}"
 
         if self.is_constant:
@@ -269,15 +273,16 @@ SCHEMA: dict = {
             "in_service_coverage": _p(
                 "ratio",
                 "in-service coverage of the working-age population relative to the base year (1.0 = as in the base year; 'fitted': the history's "
-                f"trend relative to the population aged 20-59, continued {TREND_YEARS} years, then held)",
-                0.0,
+                f"trend relative to the population aged 20-59, continued {TREND_YEARS} years, then held; at least 0.1: a pool that loses nearly all "
+                "its members is a pool closed, which the model does not represent)",
+                0.1,
                 3.0,
                 fitted_from="in_service_coverage",
             ),
             "resident_coverage": _p(
                 "ratio",
-                f"coverage of the rest of the population by the resident pool relative to the base year ('fitted': the history's trend, {TREND_YEARS} years, then held)",
-                0.0,
+                f"coverage of the rest of the population by the resident pool relative to the base year ('fitted': the history's trend, {TREND_YEARS} years, then held; at least 0.1)",
+                0.1,
                 1.5,
                 fitted_from="resident_coverage",
             ),

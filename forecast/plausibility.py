@@ -40,6 +40,8 @@ def check_bundle(folder: Path, meta: dict, frames: dict[str, pd.DataFrame], prob
     _mortality(where, frames["mortality"], problems)
     _fertility(where, frames["fertility"], problems)
     _cost_curves(where, frames["cost_curves"], problems)
+    if "utilisation" in frames and "claim_sizes" not in frames:
+        problems.append(Problem(folder / "region.yaml", "the bundle gives benefit use (utilisation) but no claim_sizes table: the fund model needs the claim-size distribution to cost benefits from it", "add claim_sizes.csv (see data/china/claim_sizes.csv), or leave out utilisation to run the reduced claim model", field="files"))
 
 
 def _sources_used(where, meta, frames, problems) -> None:

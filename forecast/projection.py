@@ -13,6 +13,7 @@ the individual accounts are ``individual_account_*``. The verdict is judged on t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +105,8 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     if horizon <= base:
         file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
         raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
+    if region.population_date >= dt.date(base, 12, 31):
+        raise InputError(Problem(region.path / "region.yaml", f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}", f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year", field="population_date", value=region.population_date.isoformat()))
     costed = costs_benefits(region, base)
     if not costed:
         _refuse_uncosted_changes(scenario, params, root_params, base)

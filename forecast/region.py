@@ -209,6 +209,20 @@ def load_region(path: Path | str) -> Region:
     )
 
 
+def _as_date(value) -> dt.date | None:
+    """A date from YAML: a date, or an ISO date written in quotes; a date with a time is not one."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def _check_metadata(yaml_path: Path, meta, problems: list[Problem]):
     if not isinstance(meta, dict):
         problems.append(Problem(yaml_path, "region.yaml must be a mapping of keys to values", "see data/china/region.yaml"))
@@ -226,12 +240,17 @@ def _check_metadata(yaml_path: Path, meta, problems: list[Problem]):
         return meta
     if meta["level"] not in LEVELS:
         problems.append(Problem(yaml_path, "unknown level", f"use one of {', '.join(LEVELS)}", lines.get("level"), "level", meta["level"]))
-    if not isinstance(meta["base_year"], int) or not 1950 <= meta["base_year"] <= 2100:
+    if isinstance(meta["base_year"], bool) or not isinstance(meta["base_year"], int) or not 1950 <= meta["base_year"] <= 2100:
         problems.append(Problem(yaml_path, "base_year must be a year", "write e.g. 2020", lines.get("base_year"), "base_year", meta["base_year"]))
-    if not isinstance(meta["population_date"], dt.date):
+    date = _as_date(meta["population_date"])
+    if date is None:
         problems.append(
-            Problem(yaml_path, "population_date must be a date", "write e.g. 2020-11-01", lines.get("population_date"), "population_date", meta["population_date"])
+            Problem(yaml_path, "population_date must be a date (a day, without a time)", "write e.g. 2020-11-01", lines.get("population_date"), "population_date", meta["population_date"])
         )
+    else:
+        meta["population_date"] = date
+        if isinstance(meta["base_year"], int) and date.year != meta["base_year"]:
+            problems.append(Problem(yaml_path, f"base_year {meta['base_year']} is not the year of population_date {date.isoformat()}", f"write 'base_year: {date.year}' (the year of the base population)", lines.get("base_year"), "base_year", meta["base_year"]))
     if meta["currency"] != "CNY":
         problems.append(Problem(yaml_path, "only CNY is supported", "write 'currency: CNY'", lines.get("currency"), "currency", meta["currency"]))
     sources = meta["sources"]

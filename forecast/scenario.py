@@ -84,7 +84,7 @@ class Scenario:
             if path == "horizon":
                 continue
             value = self.params[path]
-            text = value.describe() if isinstance(value, DatedValue) else (f"{value:g}" if isinstance(value, float) else str(value))
+            text = value.describe(boolean=param.unit == "bool") if isinstance(value, DatedValue) else (f"{value:g}" if isinstance(value, float) else str(value))
             lines.append(f"{path} = {text} {param.unit if param.unit != 'bool' else ''}  ({self._where(path)})".replace("  (", " (").replace(" (", "  (", 1))
         for key, value in sorted(vars(self.population).items()):
             where = self._where(DEMOGRAPHY + DEMOGRAPHY_KEYS.get(key, key))
@@ -171,11 +171,24 @@ def _chain(path: Path) -> list[tuple[Path, dict]]:
         current = resolved.parent / parent
 
 
+def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:
+    """An empty value (``key:`` with nothing after it, or ``~``) is a slip, and in an overlay it
+    would erase what the baseline says: refuse it where it stands."""
+    for key, value in data.items():
+        if value is None:
+            line = data.line_of(key) if isinstance(data, LineDict) else None
+            reader.fail((file, line), f"{prefix}{key}", "empty value (nothing after the colon, or ~)", "give a value; an overlay changes the values it names and keeps the rest of the baseline, so leave out what you do not change")
+        elif isinstance(value, dict):
+            _empty_values(reader, value, file, f"{prefix}{key}.")
+
+
 def _parts(path_or_paths) -> list[Path]:
     """The overlay files named by ``path_or_paths``; bare names resolve to the shipped library."""
     from .library import resolve_scenario, suggestion
 
-    if isinstance(path_or_paths, (str, Path)):
+    if isinstance(path_or_paths, (str, Path)) and Path(path_or_paths).is_file():
+        parts = [str(path_or_paths)]  # a file whose name holds a '+'
+    elif isinstance(path_or_paths, (str, Path)):
         parts = resolve_scenario(str(path_or_paths)).split("+")
     else:
         parts = [resolve_scenario(str(p)) for p in path_or_paths]
@@ -183,7 +196,7 @@ def _parts(path_or_paths) -> list[Path]:
         if not part.strip():
             raise InputError(Problem(str(path_or_paths), "an empty scenario name", "write SCENARIO or a.yaml+b.yaml, without a leading, trailing or doubled '+'"))
         if not Path(part).exists() and not Path(part).is_symlink() and "/" not in part and not part.endswith((".yaml", ".yml")):
-            raise InputError(Problem(part, "no such scenario file, and no shipped scenario of that name", f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path"))
+            raise InputError(Problem(part, "no such scenario file, and no shipped scenario of that name", f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path ('+' joins overlays: a.yaml+b.yaml)"))
     return [Path(p) for p in parts]
 
 
@@ -197,11 +210,15 @@ def load_scenario(path_or_paths) -> Scenario:
         for f, data in _chain(part):
             if f not in (g for g, _ in chain):
                 chain.append((f, data))
+    reader = _Reader()
+    for f, data in chain:
+        _empty_values(reader, data, f)
+    if reader.problems:
+        raise InputError(reader.problems)
     merged: dict = {}
     origins: dict = {}
     for f, data in chain:
         merged = _merge(merged, data, f, origins)
-    reader = _Reader()
     scenario = _validate(merged, origins, [f for f, _ in chain], reader)
     if reader.problems:
         raise InputError(reader.problems)
@@ -238,6 +255,8 @@ def _unknown(reader, mapping, allowed, prefix, origins):
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
             fix = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(sorted(allowed))}"
+            if isinstance(key, bool) or key is None:
+                fix = f"YAML reads yes/no/on/off/true/false as {key} and ~ or null as None: quote the key if you meant the word; {fix}"
             reader.fail(origins.get(f"{prefix}{key}", (None, None)), f"{prefix}{key}", f"unknown key '{key}'", fix)
 
 
@@ -403,9 +422,12 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
             reader.fail(where, path, "not an allowed value", problem, raw)
             return None
         return DatedValue.constant(value) if param.dated else value
+    if not raw:
+        reader.fail(where, path, "empty dated values ({})", f"give at least one year, e.g. '{{2025: ...}}', or one value: {param.bound_text()}")
+        return None
     spec, located = raw, path
     between, after = "step", param.after
-    if set(raw) <= DATED_KEYS and raw:
+    if set(raw) <= DATED_KEYS:
         located = f"{path}.values"
         if "values" not in raw or not isinstance(raw["values"], dict) or not raw["values"]:
             reader.fail(where, f"{path}.values", "the long form needs 'values'", "write e.g. 'values: {2024: 670, 2030: 850}'")
@@ -560,6 +582,6 @@ def _validate(data: dict, origins: dict, files: list[Path], reader: _Reader) -> 
         horizon=horizon,
         population=population,
         params=MappingProxyType(params),
-        origins=MappingProxyType({k: origins.get(k) for k in params}),
+        origins=MappingProxyType({k: origins.get(k) for k in (*params, *(DEMOGRAPHY + v for v in DEMOGRAPHY_KEYS.values()))}),
         content_hash=digest.hexdigest(),
     )

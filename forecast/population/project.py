@@ -256,7 +256,8 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
         ds, notes = run(None, None)
     else:
         starts = list(range(0, draws, DRAW_CHUNK))
-        streams = np.random.SeedSequence(seed).spawn(len(starts))
+        sequence = np.random.SeedSequence(seed)  # without a seed: fresh entropy, recorded below
+        streams = sequence.spawn(len(starts))
         ds = None
         for start, stream in zip(starts, streams):
             size = min(DRAW_CHUNK, draws - start)
@@ -273,7 +274,7 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
                 index[axis] = slice(start, start + size)
                 ds[name].values[tuple(index)] = var.values
             del part
-        ds.attrs["seed"] = seed
+        ds.attrs["seed"] = int(sequence.entropy)  # --seed this value repeats the run
     ds["tfr"].attrs["units"] = "births/woman"
     ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held)
     ds.attrs["fit"] = notes

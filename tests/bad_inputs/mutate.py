@@ -40,13 +40,22 @@ def _set(column: str, value, where=lambda row: True):
     return change
 
 
-def _utilisation_dropped(bundle: Path) -> None:
-    """No utilisation table: the file and its entry under 'files:' in region.yaml removed."""
-    (bundle / "utilisation.csv").unlink()
+def _table_dropped(bundle: Path, name: str) -> None:
+    """The table's file and its entry under 'files:' in region.yaml removed."""
+    (bundle / f"{name}.csv").unlink()
     lines = (bundle / "region.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
-    start = lines.index("  utilisation:\n")
+    start = lines.index(f"  {name}:\n")
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
     (bundle / "region.yaml").write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def _blank(line_start: str):
+    """Blank the value of the fund_history.csv row that starts with ``line_start``."""
+
+    def change(bundle: Path) -> None:
+        rewrite(bundle / "fund_history.csv", _set("value", "", lambda r: ",".join([r["year"], r["pool"], r["account"], r["item"]]) == line_start))
+
+    return change
 
 
 BUNDLES = {
@@ -77,9 +86,19 @@ BUNDLES = {
     "insured_above_population": lambda b: rewrite(b / "insured.csv", _insured_times(3)),
     "resident_coverage_above_one": lambda b: edit(b / "insured.csv", "2024,resident,all,", "2024,resident,all,2"),
     "income_without_expenditure": lambda b: edit(b / "fund_history.csv", "2024,resident,total,expenditure,10661.49", "2024,resident,total,expenditure,0"),
-    "no_utilisation": _utilisation_dropped,
+    "no_utilisation": lambda b: _table_dropped(b, "utilisation"),
     "tfr_zero": lambda b: rewrite(b / "total_fertility.csv", _set("value", "0", lambda r: int(r["year"]) >= 2020)),
     "fertility_zero": lambda b: rewrite(b / "fertility.csv", _set("value", "0")),
+    "population_at_year_end": lambda b: (edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2024-12-31"), edit(b / "region.yaml", "base_year: 2020", "base_year: 2024")),
+    "population_datetime": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-11-01T00:00:00"),
+    "population_date_quoted": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", 'population_date: "2020-11-01"'),
+    "base_year_not_the_census": lambda b: edit(b / "region.yaml", "base_year: 2020", "base_year: 2024"),
+    "blank_pooled_income": _blank("2024,employee,pooled_fund,income"),
+    "blank_ltci_income": _blank("2024,ltci,total,income"),
+    "blank_resident_income": _blank("2024,resident,total,income"),
+    "blank_maternity": _blank("2024,employee,maternity,expenditure"),
+    "blank_assistance": _blank("2024,medical_assistance,total,expenditure"),
+    "no_claim_sizes": lambda b: _table_dropped(b, "claim_sizes"),
 }
 
 
@@ -160,7 +179,27 @@ def _nul_csv(folder: Path, baseline: Path) -> None:
     (folder / "actuals.csv").write_bytes(b"pool,month,income,expenditure,unit\nemployee,5,506\x0086,29597,yuan\n")
 
 
+def _execution_named_like_its_result(folder: Path, baseline: Path) -> None:
+    (folder / "execution.csv").write_text("pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n", encoding="utf-8")
+
+
+def _folder_named_like_a_result(folder: Path, baseline: Path) -> None:
+    (folder / "out" / "summary.csv").mkdir(parents=True)
+
+
+def _dangling_out_link(folder: Path, baseline: Path) -> None:
+    os.symlink(folder / "gone", folder / "out")
+
+
+def _plus_in_file_name(folder: Path, baseline: Path) -> None:
+    (folder / "a+b.yaml").write_text(f"extends: {baseline}\ntitle: a plus in the name\n", encoding="utf-8")
+
+
 FILES = {
+    "execution_named_like_its_result": _execution_named_like_its_result,
+    "folder_named_like_a_result": _folder_named_like_a_result,
+    "dangling_out_link": _dangling_out_link,
+    "plus_in_file_name": _plus_in_file_name,
     "nul_scenario": _nul_scenario,
     "bell_scenario": _bell_scenario,
     "gbk_scenario": _gbk_scenario,
