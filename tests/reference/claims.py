@@ -1,0 +1,188 @@
+"""Benefit layers applied to claim-size distributions: limited expected values, in closed form.
+
+A claim X (the policy-scope cost of one use: an admission, or a patient's year of outpatient
+care) is lognormal with mean ``m`` and coefficient of variation ``cv``. What each layer pays
+is a continuous, non-decreasing, piecewise-linear function of X:
+
+- the basic pool pays ``c·min((X − d)+, u/c)`` for deductible d, reimbursement ratio c and
+  annual cap u, i.e. ``c·(min(X, d + u/c) − min(X, d))``;
+- critical illness pays, above a threshold T of what the basic pool leaves the patient,
+  a ratio per band up to a cap;
+- medical assistance pays a share of what is still left, up to an annual limit.
+
+Any such function g with g(0) = 0 is ``Σ_k s_k·(min(X, b_{k+1}) − min(X, b_k))`` (slopes s_k
+between breakpoints b_k), so ``E[g(X)] = Σ_k s_k·(LEV(b_{k+1}) − LEV(b_k))`` where
+``LEV(b) = E[min(X, b)]`` is the limited expected value, closed form for the lognormal
+(Klugman, Panjer & Willmot, *Loss Models*, appendix A). Raising a cap moves a breakpoint
+outwards and so can only raise the expected payment; a cap at infinity gives the uncapped
+payment exactly. Composing layers composes their piecewise-linear functions exactly.
+
+Everything is vectorised: ``m`` may be an array (one mean per age, sex, year ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+__all__ = [
+    "Layer",
+    "lognormal_sigma",
+    "lognormal_lev",
+    "expected_layer",
+    "basic_layer",
+    "band_layer",
+    "compose_oop",
+]
+
+
+def lognormal_sigma(cv):
+    """σ of the lognormal with coefficient of variation ``cv``: σ² = ln(1 + cv²)."""
+    return np.sqrt(np.log1p(np.square(cv)))
+
+
+def lognormal_lev(limit, mean, cv):
+    """E[min(X, limit)] for X lognormal with the given mean and coefficient of variation.
+
+    With σ² = ln(1+cv²) and μ = ln(mean) − σ²/2:
+    ``LEV(b) = mean·Φ((ln b − μ − σ²)/σ) + b·(1 − Φ((ln b − μ)/σ))``; LEV(0) = 0, LEV(∞) = mean.
+
+    >>> round(float(lognormal_lev(np.inf, 1000.0, 1.2)), 6)
+    1000.0
+    >>> float(lognormal_lev(0.0, 1000.0, 1.2))
+    0.0
+    """
+    mean = np.asarray(mean, dtype=float)
+    sigma = lognormal_sigma(cv)
+    mu = np.log(mean) - sigma**2 / 2
+    limit = np.asarray(limit, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_b = np.log(np.where(limit > 0, limit, 1.0))
+        z = (log_b - mu) / sigma
+        body = mean * ndtr(z - sigma) + limit * (1 - ndtr(z))
+    body = np.where(limit <= 0, 0.0, body)
+    return np.where(np.isinf(limit), mean * np.ones_like(body), body)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A continuous non-decreasing piecewise-linear g(x) with g(0) = 0.
+
+    ``breaks`` (increasing, starting at 0, may end at inf) and ``slopes`` (one per interval,
+    the last one applies beyond the last break).
+    """
+
+    breaks: tuple[float, ...]
+    slopes: tuple[float, ...]
+
+    def __post_init__(self):
+        if len(self.slopes) != len(self.breaks):
+            raise ValueError("one slope per break (the last slope applies beyond the last break)")
+        if self.breaks[0] != 0 or any(b2 < b1 for b1, b2 in zip(self.breaks, self.breaks[1:])):
+            raise ValueError("breaks must start at 0 and increase")
+
+    def __call__(self, x):
+        """g(x), for checks and plots."""
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        edges = (*self.breaks, np.inf)
+        for s, lo, hi in zip(self.slopes, edges, edges[1:]):
+            if s:
+                out = out + s * (np.minimum(x, hi) - np.minimum(x, lo))
+        return out
+
+    def inverse(self, y: float) -> float:
+        """The smallest x with g(x) = y (inf when g never reaches y)."""
+        value = 0.0
+        edges = (*self.breaks, np.inf)
+        for s, lo, hi in zip(self.slopes, edges, edges[1:]):
+            rise = s * (hi - lo) if np.isfinite(hi) else (np.inf if s > 0 else 0.0)
+            if s > 0 and value + rise >= y:
+                return lo + (y - value) / s
+            value += 0.0 if not np.isfinite(rise) else rise
+        return np.inf
+
+    def then(self, outer: Layer) -> Layer:
+        """outer(self(x)) as a Layer in x (both non-decreasing, so the composition is too)."""
+        points = set(self.breaks)
+        for b in outer.breaks[1:]:
+            x = self.inverse(b)
+            if np.isfinite(x):
+                points.add(x)
+        breaks = tuple(sorted(points))
+        slopes = []
+        for lo, hi in zip(breaks, (*breaks[1:], np.inf)):
+            probe = lo + (1.0 if not np.isfinite(hi) else (hi - lo) / 2)
+            inner_slope = self._slope_at(probe)
+            slopes.append(inner_slope * outer._slope_at(float(self(probe))))
+        return Layer(breaks, tuple(slopes))
+
+    def minus(self, other: Layer) -> Layer:
+        """self(x) − other(x) as a Layer (the caller ensures it stays non-decreasing)."""
+        breaks = tuple(sorted(set(self.breaks) | set(other.breaks)))
+        slopes = []
+        for lo, hi in zip(breaks, (*breaks[1:], np.inf)):
+            probe = lo + (1.0 if not np.isfinite(hi) else (hi - lo) / 2)
+            slopes.append(self._slope_at(probe) - other._slope_at(probe))
+        return Layer(breaks, tuple(slopes))
+
+    def _slope_at(self, x: float) -> float:
+        index = int(np.searchsorted(self.breaks, x, side="right")) - 1
+        return self.slopes[max(index, 0)]
+
+
+IDENTITY = Layer((0.0,), (1.0,))
+
+
+def basic_layer(deductible: float, ratio: float, cap: float = np.inf) -> Layer:
+    """What the basic pool pays on a claim x: ratio·(x − deductible)+, at most ``cap``."""
+    if ratio <= 0:
+        return Layer((0.0,), (0.0,))
+    top = deductible + cap / ratio
+    if deductible > 0:
+        return Layer((0.0, deductible, top), (0.0, ratio, 0.0)) if np.isfinite(top) else Layer((0.0, deductible), (0.0, ratio))
+    return Layer((0.0, top), (ratio, 0.0)) if np.isfinite(top) else Layer((0.0,), (ratio,))
+
+
+def band_layer(threshold: float, bands: list[tuple[float, float]], cap: float = np.inf) -> Layer:
+    """Pays on an amount y: from ``threshold`` up, ratio r_k on band k (width w_k, last inf), at most ``cap``.
+
+    ``bands`` is ``[(width, ratio), ..., (inf, ratio)]``.
+    """
+    breaks, slopes = [0.0], [0.0]
+    start, paid = threshold, 0.0
+    if threshold == 0:
+        breaks, slopes = [], []
+    for width, ratio in bands:
+        room = cap - paid
+        if room <= 0:
+            break
+        span = min(width, room / ratio) if ratio > 0 else width
+        breaks.append(start)
+        slopes.append(ratio)
+        paid += ratio * span if np.isfinite(span) else 0.0
+        start += span
+        if not np.isfinite(start):
+            break
+    if np.isfinite(start):
+        breaks.append(start)
+        slopes.append(0.0)
+    return Layer(tuple(breaks), tuple(slopes))
+
+
+def compose_oop(basic: Layer) -> Layer:
+    """The patient's policy-scope out-of-pocket cost x − basic(x), as a Layer in x."""
+    return IDENTITY.minus(basic)
+
+
+def expected_layer(layer: Layer, mean, cv):
+    """E[layer(X)] for lognormal X with the given mean(s) and coefficient of variation."""
+    mean = np.asarray(mean, dtype=float)
+    total = np.zeros_like(mean)
+    edges = (*layer.breaks, np.inf)
+    for s, lo, hi in zip(layer.slopes, edges, edges[1:]):
+        if s:
+            total = total + s * (lognormal_lev(hi, mean, cv) - lognormal_lev(lo, mean, cv))
+    return total

@@ -1,0 +1,137 @@
+"""Enrollment: insured persons per pool and status, by year, sex and single age.
+
+Stage inputs are the projected mid-year population (year, sex, age), the statutory
+retirement-age rules and the base-year calibration (:class:`EnrollmentCalibration`).
+
+- **Retirement.** The share of an age group past its statutory retirement age
+  (:func:`retired_fraction`) follows the rule of each birth cohort and birth month: the
+  2025 reform raises the age by one month for every ``months_per_step`` months of birth date
+  (men 60→63 and women cadres 55→58 every 4 months, women workers 50→55 every 2 months). Women
+  are split between the two tracks by ``female_worker_share``.
+- **In-service members** = coverage × population aged 18+ not yet retired, the coverage
+  uniform over age and sex, calibrated to the bulletin's in-service count in the base year
+  and moved by the scenario's ``in_service_coverage`` index.
+- **Retirees** = population past retirement age × the share of the birth cohort that retires
+  from the employee pool: calibrated to the bulletin's retiree count for cohorts already
+  retiring in the base year; for later cohorts, the in-service coverage they retire from.
+- **Residents** = coverage × the rest of the population (calibrated to the bulletin), minus
+  working-age residents who join the employee pool as flexible workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["retirement_age_months", "retired_fraction", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "WORKING_AGE"]
+
+#: first age counted as working age (in-service coverage is uniform from here to retirement)
+WORKING_AGE = 18
+
+
+def retirement_age_months(rule: dict, start_year: int, birth_years: np.ndarray) -> np.ndarray:
+    """Statutory retirement age in months by birth year and birth month (cohort, 12).
+
+    ``rule`` has ``from``, ``to`` (years) and ``months_per_step``. The first cohort affected
+    is the one reaching the original age in January of ``start_year``; each later
+    ``months_per_step`` months of birth add one month, up to ``to``.
+
+    Men born January-April 1965 retire at 60 years 1 month, September-December 1965 at 60
+    years 3 months (the schedule annexed to the 2024 decision):
+
+    >>> rule = {"from": 60, "to": 63, "months_per_step": 4}
+    >>> retirement_age_months(rule, 2025, np.array([1964, 1965]))[:, [0, 3, 4, 11]].tolist()
+    [[720, 720, 720, 720], [721, 721, 722, 723]]
+    """
+    original, target, step = int(rule["from"]) * 12, int(rule["to"]) * 12, int(rule["months_per_step"])
+    first = start_year - int(rule["from"])
+    months_since = (np.asarray(birth_years)[:, None] - first) * 12 + np.arange(12)[None, :]
+    delay = np.where(months_since >= 0, np.minimum(months_since // step + 1, target - original), 0)
+    return original + delay
+
+
+def retired_fraction(years: np.ndarray, ages: np.ndarray, rules: dict, start_year: int, female_worker_share: float) -> xr.DataArray:
+    """Share of each (year, sex, age) group past the statutory retirement age at mid-year.
+
+    Age ``a`` at the end of year ``t`` means born in ``t − a``; someone born in month m
+    (0 = January) is ``12a + 5.5 − m`` months old on 1 July, and counts as retired when that
+    reaches the retirement age of their birth month. Women are a mix of the workers' and the
+    cadres' tracks.
+    """
+    years = np.asarray(years)
+    ages = np.asarray(ages)
+    births = years[:, None] - ages[None, :]
+    flat = births.ravel()
+    lo = flat.min()
+    age_months = 12 * ages[None, :, None] + 5.5 - np.arange(12)[None, None, :]
+
+    def share(rule):
+        table = retirement_age_months(rule, start_year, np.arange(lo, flat.max() + 1))
+        months = table[births - lo]  # (year, age, 12)
+        return (age_months >= months).mean(axis=-1)
+
+    male = share(rules["male"])
+    female = female_worker_share * share(rules["female_worker"]) + (1 - female_worker_share) * share(rules["female_cadre"])
+    da = xr.DataArray(np.stack([male, female], axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": ["male", "female"], "age": ages})
+    da.attrs["units"] = "ratio"
+    return da
+
+
+@dataclass(frozen=True)
+class EnrollmentCalibration:
+    """Base-year coverage rates that reproduce the bulletin's insured counts."""
+
+    year: int
+    in_service_coverage: float
+    retiree_cohort_share: float
+    resident_coverage: float
+    #: last birth year (per sex) of the cohorts already retiring in the base year
+    last_retiring_cohort: dict
+
+
+def _working(population: xr.DataArray, retired: xr.DataArray) -> xr.DataArray:
+    return population * (1 - retired) * (population["age"] >= WORKING_AGE)
+
+
+def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_service: float, retirees: float, residents: float, year: int) -> EnrollmentCalibration:
+    """Coverage rates such that the model's base-year counts equal the published ones."""
+    pop = population.sel(year=year)
+    ret = retired.sel(year=year)
+    c_w = in_service / float(_working(pop, ret).sum())
+    k_r = retirees / float((pop * ret).sum())
+    employees = c_w * _working(pop, ret) + k_r * pop * ret
+    c_r = residents / float((pop - employees).sum())
+    last = {}
+    for sex in ("male", "female"):
+        ages = ret["age"].values[ret.sel(sex=sex).values > 0]
+        last[sex] = int(year - ages.min())
+    return EnrollmentCalibration(year, c_w, k_r, c_r, last)
+
+
+def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index, resident_index, flexible_share) -> xr.Dataset:
+    """Insured persons (year, sex, age) by status: in_service, flexible, retired, resident.
+
+    ``*_index`` and ``flexible_share`` are arrays over ``year`` (the scenario's enrollment
+    assumptions).
+    """
+    years = population["year"]
+    index_w = xr.DataArray(np.asarray(in_service_index, dtype=float), dims="year", coords={"year": years})
+    index_r = xr.DataArray(np.asarray(resident_index, dtype=float), dims="year", coords={"year": years})
+    flex = xr.DataArray(np.asarray(flexible_share, dtype=float), dims="year", coords={"year": years})
+    working = _working(population, retired)
+    in_service = calibration.in_service_coverage * index_w * working
+    last = xr.DataArray([calibration.last_retiring_cohort[s] for s in ("male", "female")], dims="sex", coords={"sex": ["male", "female"]})
+    old_cohort = (years - population["age"]) <= last
+    cohort_share = xr.where(old_cohort, calibration.retiree_cohort_share, calibration.in_service_coverage * index_w)
+    retirees = population * retired * cohort_share
+    others = (population - in_service - retirees).clip(min=0)
+    residents_before = calibration.resident_coverage * index_r * others
+    flexible = flex * calibration.resident_coverage * (working - in_service).clip(min=0)
+    residents = (residents_before - flexible).clip(min=0)
+    ds = xr.Dataset({"in_service": in_service, "flexible": flexible, "retired": retirees, "resident": residents})
+    for name in ds.data_vars:
+        ds[name] = ds[name].transpose("year", "sex", "age")
+        ds[name].attrs["units"] = "persons"
+    return ds
