@@ -32,7 +32,7 @@ VARIABLES = (
 )
 
 
-def _verdict_labels(ds) -> "xr.DataArray":  # noqa: F821
+def _verdict_labels(ds) -> xr.DataArray:  # noqa: F821
     """The verdict as text labels, whether the Dataset stores labels or integer codes."""
     verdict = ds["verdict"]
     if verdict.dtype.kind in "iu":
@@ -51,9 +51,8 @@ def to_frame(ds) -> pd.DataFrame:
     arrays["verdict"] = _verdict_labels(ds)
     for name, da in arrays.items():
         frame = da.to_dataframe(name=name).reset_index()
-        dims = [d for d in da.dims]
-        keys = frame[dims].astype(str)
-        frame["coords"] = keys.apply(lambda r: ";".join(f"{d}={v}" for d, v in zip(dims, r)), axis=1)
+        keys = frame[list(da.dims)].astype(str)
+        frame["coords"] = [";".join(f"{d}={v}" for d, v in zip(da.dims, row)) for row in keys.itertuples(index=False)]
         frame["variable"] = name
         values = frame[name]
         frame["value"] = values.map(lambda v: repr(float(v))) if pd.api.types.is_numeric_dtype(values) else values.astype(str)
@@ -88,7 +87,7 @@ def compare(frame: pd.DataFrame, golden: pd.DataFrame, rtol: float = 1e-9) -> li
         else:
             xv, yv = x.astype(float).to_numpy(), y.astype(float).to_numpy()
             floor = rtol * np.nanmax(np.abs(yv)) if len(yv) else 0.0
-            ok = (np.abs(xv - yv) <= np.maximum(rtol * np.abs(yv), floor)) | ((xv == yv))
+            ok = (np.abs(xv - yv) <= np.maximum(rtol * np.abs(yv), floor)) | (xv == yv)
             bad = x.index[~ok]
         problems += [f"{variable} {key}: {x[key]} != {y[key]} (golden)" for key in bad[:5]]
     return problems

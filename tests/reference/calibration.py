@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from forecast.errors import InputError, Problem
+
 from .expenditure import INPATIENT_LEVELS, ClaimModel
 
 __all__ = ["costs_benefits", "BENEFIT_PARAMETERS", "Calibration", "fund_base_year", "base_year_figures", "claim_model", "reduced_claim_model", "interest_in_year", "require"]

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from forecast.errors import InputError, Problem
+from forecast.finite import check_finite
+from forecast.fitting import fitted_values
+from forecast.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
+from forecast.vocabulary import POOLS
+
 from . import enrollment as enr
 from .calibration import (
     BENEFIT_PARAMETERS,
@@ -29,14 +35,9 @@ from .calibration import (
     fund_base_year,
     interest_in_year,
 )
-from forecast.errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
-from forecast.finite import check_finite
-from forecast.fitting import fitted_values
 from .fund import VERDICTS, months_covered, verdict
 from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
-from forecast.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
-from forecast.vocabulary import POOLS
 
 __all__ = ["run", "project", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
 
