@@ -37,7 +37,7 @@ def sex_split_errors(china):
 
 def wpp2024_projection():
     """The 2020 census projected with WPP 2024 medium-variant rates vs WPP 2024 totals."""
-    from forecast.population import project
+    from forecast.model.population import project
     from tests.population import wpp2024
 
     base, date, mx, asfr, srb, migration = wpp2024.inputs(2050)
@@ -58,9 +58,9 @@ def wpp2024_projection():
 
 def e0_check(china):
     """Single-age life table from the bundle's 2015-2019 rates vs WPP 2022 published e0 (2015-2020)."""
-    from forecast.population import life_table
-    from forecast.population.lifetable import infant_ax
-    from forecast.population.rates import single_age_mortality
+    from forecast.model.population import life_table
+    from forecast.model.population.lifetable import infant_ax
+    from forecast.model.population.rates import single_age_mortality
 
     mx = single_age_mortality(china.mortality).sel(period="2015-2019")
     for sex, published in (("male", 74.80), ("female", 80.39)):
@@ -69,8 +69,8 @@ def e0_check(china):
 
 
 def lee_carter(china):
-    from forecast.population import PopulationAssumptions
-    from forecast.population.project import fit_lee_carter
+    from forecast.model.population import PopulationAssumptions
+    from forecast.model.population.project import fit_lee_carter
 
     for sex, model in fit_lee_carter(china, PopulationAssumptions(mortality_method="lee_carter")).items():
         print(f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}")

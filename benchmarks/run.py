@@ -38,16 +38,16 @@ def deterministic():
     import numpy as np
 
     import forecast
-    from forecast.population import project_region
-    from forecast.population.engine import project_arrays
+    from forecast.model.population import project_region
+    from forecast.model.population.engine import project_arrays
 
     china = forecast.load_region(ROOT / "data" / "china")
     whole = median_seconds(lambda: project_region(china, end_year=2100))
     ds = project_region(china, end_year=2100)
     years = [y for y in ds["year"].values if y >= 2024]
-    from forecast.population.assumptions import PopulationAssumptions
-    from forecast.population.project import mortality_path, tfr_path
-    from forecast.population.rates import fertility_pattern
+    from forecast.model.population.assumptions import PopulationAssumptions
+    from forecast.model.population.project import mortality_path, tfr_path
+    from forecast.model.population.rates import fertility_pattern
 
     a = PopulationAssumptions()
     mx = mortality_path(china, a, years)[0].values[:, None]
@@ -60,7 +60,7 @@ def deterministic():
 
 def stochastic_child(draws: int, end_year: int):
     import forecast
-    from forecast.population import PopulationAssumptions, project_region
+    from forecast.model.population import PopulationAssumptions, project_region
 
     china = forecast.load_region(ROOT / "data" / "china")
     start = time.perf_counter()
@@ -82,10 +82,10 @@ def stochastic(draws=10_000, end_year=2060):
 
 def fund():
     import forecast
-    from forecast.calibration import base_year_figures
-    from forecast.parameters import resolve
-    from forecast.population import project_region
+    from forecast.model.calibration import base_year_figures
+    from forecast.model.population import project_region
     from forecast.projection import project_funds
+    from forecast.scenario.parameters import resolve
 
     baseline = ROOT / "scenarios" / "baseline.yaml"
     whole = median_seconds(lambda: forecast.run(baseline), repeat=7)

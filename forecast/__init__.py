@@ -7,7 +7,7 @@ Public API (pinned by tests/test_public_api.py):
 - :class:`InputError`, :class:`Problem` — bad input, with file, line, field and fix.
 - :func:`default_region_path` — the embedded default bundle (data/china, shipped as package data).
 - :func:`load_scenario`, :class:`Scenario` — scenario files (extends, overlays a.yaml+b.yaml).
-- :mod:`forecast.population` — the population stage (``project_region``, ``LeeCarter``, ...).
+- :mod:`forecast.model.population` — the population stage (``project_region``, ``LeeCarter``, ...).
 - :func:`run` — project every pool of a scenario (an :class:`xarray.Dataset`).
 - :func:`compare` — differences and impact indicators between two runs.
 
@@ -27,12 +27,12 @@ _EXPORTS = {
     "Problem": "errors",
     "POOLS": "vocabulary",
     "SEXES": "vocabulary",
-    "Region": "region",
-    "load_region": "region",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
+    "Region": "inputs.region",
+    "load_region": "inputs.region",
+    "Scenario": "scenario.load",
+    "load_scenario": "scenario.load",
     "run": "projection",
-    "compare": "comparison",
+    "compare": "apps.compare",
     "default_region_path": "library",
 }
 

@@ -139,7 +139,7 @@ def _where(exc: BaseException) -> str:
 def _dispatch(argv) -> int:
     args = build_parser().parse_args([a for a in argv if a != "--debug"])  # --debug is accepted anywhere
     from . import commands
-    from .outputs import check_out
+    from .results.writers import check_out
 
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             if not debug:
                 # numpy's and statsmodels' warnings are for developers: a run's results are
-                # checked (forecast.finite) and its fits report their sample sizes
+                # checked (forecast.results.finite) and its fits report their sample sizes
                 warnings.simplefilter("ignore")
             return _dispatch(argv)
     except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)

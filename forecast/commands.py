@@ -1,7 +1,7 @@
 """The bodies of the ``forecast`` subcommands (the parser and the guard are in :mod:`forecast.cli`).
 
 Each command reads its inputs, runs the model, prints a summary and, with ``--out``, writes its
-files with :func:`forecast.outputs.write_files` (file by file, atomically, nothing else touched).
+files with :func:`forecast.results.writers.write_files` (file by file, atomically, nothing else touched).
 Bad input raises :class:`~forecast.errors.InputError`; the guard turns it into exit code 2.
 """
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, Problem
+from .inputs.region import load_region
 from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
 from .limits import MAX_DRAWS, available_memory, draws_memory
-from .outputs import netcdf_writer, results_tables, write_files
-from .region import load_region
-from .scenario import load_scenario
+from .results.writers import netcdf_writer, results_tables, write_files
+from .scenario.load import load_scenario
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -86,8 +86,8 @@ def cmd_summary(args) -> int:
 
 
 def cmd_population(args) -> int:
-    from .population import project_scenario
-    from .report import population_headline, population_table
+    from .model.population import project_scenario
+    from .results.report import population_headline, population_table
 
     scenario = load_scenario(args.scenario)
     region = load_region(scenario.region_path)
@@ -139,7 +139,7 @@ def run_scenario(spec: str, args):
 
 
 def cmd_run(args) -> int:
-    from .report import fund_headline
+    from .results.report import fund_headline
 
     ds = run_scenario(args.scenario, args)
     print(fund_headline(ds))
@@ -149,7 +149,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .comparison import compare, impact_table
+    from .apps.compare import compare, impact_table
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
@@ -165,8 +165,8 @@ def cmd_compare(args) -> int:
 def cmd_backtest(args) -> int:
     import pandas as pd
 
-    from .backtest import COMPARED_SERIES, backtest, mape_table
-    from .charts import backtest_chart
+    from .apps.backtest import COMPARED_SERIES, backtest, mape_table
+    from .results.charts import backtest_chart
 
     scenario = load_scenario(args.scenario)
     region = load_region(args.region or scenario.region_path)
@@ -189,9 +189,9 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from .budget import budget_table
-    from .fitting import fit_history
-    from .fund import VERDICTS
+    from .apps.budget import budget_table
+    from .model.fitting import fit_history
+    from .model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
@@ -224,8 +224,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
-    from .execution import full_year, profile_from_history, read_actuals, seasonal_profile
-    from .report import MONTHS
+    from .apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from .results.report import MONTHS
 
     actuals = read_actuals(args.actuals)
     national = seasonal_profile(load_region(args.region or default_region_path()))

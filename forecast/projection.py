@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from . import enrollment as enr
-from .calibration import (
+from .errors import InputError, Problem
+from .model import enrollment as enr
+from .model.calibration import (
     BENEFIT_PARAMETERS,
     Calibration,
     base_year_figures,
@@ -29,13 +30,18 @@ from .calibration import (
     fund_base_year,
     interest_in_year,
 )
-from .errors import InputError, Problem
-from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
-from .finite import check_finite
-from .fitting import fitted_values
-from .fund import VERDICTS, months_covered, verdict
-from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
-from .parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
+from .model.expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
+from .model.fitting import fitted_values
+from .model.fund import VERDICTS, months_covered, verdict
+from .model.income import (
+    contribution_base,
+    employee_contributions,
+    individual_account_credits,
+    interest_income,
+    resident_contributions,
+)
+from .results.finite import check_finite
+from .scenario.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
 from .vocabulary import POOLS
 
 __all__ = ["run", "project", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
@@ -82,8 +88,8 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     >>> ds["verdict"].sel(pool="employee", year=2030).item()  # doctest: +SKIP
     'excessive'
     """
-    from .region import load_region
-    from .scenario import load_scenario
+    from .inputs.region import load_region
+    from .scenario.load import load_scenario
 
     if not hasattr(scenario, "params"):
         scenario = load_scenario(scenario)
@@ -97,9 +103,9 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year.
 
     :func:`run` calls it with the scenario's own parameters; the back-test
-    (:mod:`forecast.backtest`) with a bundle cut at a past year and the values known then.
+    (:mod:`forecast.apps.backtest`) with a bundle cut at a past year and the values known then.
     """
-    from .population import project_region
+    from .model.population import project_region
 
     base = fund_base_year(region)
     if horizon <= base:
@@ -454,7 +460,7 @@ def _opening_reserves(figures: dict) -> dict:
 
 
 def _calibrate(region, base, figures, root: Resolved, models, weights, members, employees, residents, population_total, births, curves) -> Calibration:
-    """The base-year factors, under the root baseline's rules (see :mod:`forecast.calibration`)."""
+    """The base-year factors, under the root baseline's rules (see :mod:`forecast.model.calibration`)."""
     cal = Calibration(year=base)
     e = "policy.employee."
     root_idx = _indices(root)

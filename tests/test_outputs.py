@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import outputs
 from forecast.cli import main
 from forecast.errors import InputError
+from forecast.results import writers as outputs
 
 OLD = {"summary.csv": "old summary\n", "results.nc": b"old netcdf" * 100}
 NEW = {"summary.csv": "new summary\n" * 50, "results.nc": b"new netcdf" * 5000}
@@ -79,7 +79,7 @@ def test_a_failed_write_replaces_nothing_and_leaves_no_temporary_file(tmp_path):
 
 
 class Interrupting:
-    """Stands in for the ``os`` module inside forecast.outputs: the ``fail_at``-th file operation
+    """Stands in for the ``os`` module inside forecast.results.writers: the ``fail_at``-th file operation
     raises KeyboardInterrupt, as Ctrl-C would at that point."""
 
     OPERATIONS = ("write", "fsync", "close", "chmod", "replace", "open")
@@ -134,7 +134,7 @@ def test_an_interrupted_write_leaves_each_file_old_or_new(tmp_path_factory, fail
 WRITER = textwrap.dedent(
     """
     import sys
-    from forecast.outputs import write_files
+    from forecast.results.writers import write_files
     big = sys.argv[2] * 2_000_000
     print("ready", flush=True)
     while True:
@@ -162,7 +162,7 @@ def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
     script = textwrap.dedent(
         """
         import sys
-        from forecast.outputs import write_files
+        from forecast.results.writers import write_files
         for _ in range(40):
             write_files(sys.argv[1], {"a.csv": sys.argv[2] * 200_000, "b.csv": sys.argv[2] * 100_000})
         """

@@ -26,7 +26,7 @@ def test_console_script_is_declared():
 def test_readme_schema_table_matches_the_code():
     from pathlib import Path
 
-    from forecast.schema import schema_markdown
+    from forecast.inputs.schema import schema_markdown
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
@@ -34,7 +34,7 @@ def test_readme_schema_table_matches_the_code():
 
 
 def test_population_stage_names_are_pinned():
-    from forecast import population
+    from forecast.model import population
 
     assert sorted(population.__all__) == sorted(
         ["MORTALITY_METHODS", "LeeCarter", "PopulationAssumptions", "graduate_counts", "graduate_rates", "life_expectancy", "life_table", "project", "project_region", "project_scenario"]

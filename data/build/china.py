@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import methods  # noqa: E402
 
-from forecast.tables import parse_age  # noqa: E402
+from forecast.inputs.tables import parse_age  # noqa: E402
 
 REF = Path(os.environ.get("FORECAST_SHARED", ROOT.parent / "shared")) / "reference-data"
 INPUTS = HERE / "inputs"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import methods  # noqa: E402
 
-from forecast.tables import parse_age  # noqa: E402
+from forecast.inputs.tables import parse_age  # noqa: E402
 
 CHINA = ROOT / "data" / "china"
 BORROWED = ["mortality", "fertility", "total_fertility", "sex_ratio_at_birth", "cost_curves", "disability_prevalence"]

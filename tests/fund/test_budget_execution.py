@@ -48,7 +48,7 @@ def test_bad_budget_options(capsys, args, fragment):
 
 
 def test_execution_estimates_the_year_from_the_profile(tmp_path):
-    from forecast.execution import full_year, read_actuals, seasonal_profile
+    from forecast.apps.execution import full_year, read_actuals, seasonal_profile
 
     region = forecast.load_region(CHINA)
     profile = seasonal_profile(region)
@@ -66,7 +66,7 @@ def test_execution_estimates_the_year_from_the_profile(tmp_path):
 
 def test_execution_with_the_funds_own_history(tmp_path):
     """A fund whose months are always 8% of the year: its own history gives the exact full year."""
-    from forecast.execution import full_year, profile_from_history, read_actuals
+    from forecast.apps.execution import full_year, profile_from_history, read_actuals
 
     lines = ["year,pool,month,income,expenditure,unit"]
     for year in (2021, 2022):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from forecast.claims import Layer, band_layer, basic_layer, compose_oop, expected_layer, lognormal_lev, lognormal_sigma
+from forecast.model.claims import Layer, band_layer, basic_layer, compose_oop, expected_layer, lognormal_lev, lognormal_sigma
 
 
 def frozen(mean, cv):

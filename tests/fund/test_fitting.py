@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.fitting import FORMS, GrowthModel, select_form
+from forecast.model.fitting import FORMS, GrowthModel, select_form
 
 from ..conftest import CHINA, ROOT
 
@@ -89,7 +89,7 @@ def test_selection_prefers_the_form_that_forecasts_best():
 def test_backtest_uses_no_figure_after_the_cut_off(tmp_path):
     """Change every bundle figure after 2021 (fund history, insured, benefit use, financing):
     the back-test from 2021 must not move."""
-    from forecast.backtest import backtest
+    from forecast.apps.backtest import backtest
 
     scenario = forecast.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     with warnings.catch_warnings():
@@ -127,7 +127,7 @@ def test_backtest_from_2021_matches_the_readme():
     percentage point. The issue's target is a 3-year-ahead MAPE of at most 5%: met for resident
     income; missed by 0.05 and 0.15 points for employee income and expenditure and by 4 points for
     resident expenditure (the README explains why)."""
-    from forecast.backtest import backtest
+    from forecast.apps.backtest import backtest
 
     scenario = forecast.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     with warnings.catch_warnings():

@@ -7,9 +7,9 @@ import pytest
 import xarray as xr
 
 import forecast
-from forecast.calibration import base_year_figures
-from forecast.parameters import resolve
+from forecast.model.calibration import base_year_figures
 from forecast.projection import project_funds
+from forecast.scenario.parameters import resolve
 
 from ..conftest import ROOT, without_fits
 
@@ -31,7 +31,7 @@ def test_base_year_reproduces_the_2024_bulletin(baseline):
     The reserve is the previous year's bulletin reserve rolled forward with the year's income
     and expenditure; the bulletin's own reserve differs by other adjustments (0.03%).
     """
-    from forecast.report import calibration_table
+    from forecast.results.report import calibration_table
 
     table = calibration_table(baseline)
     must = [
@@ -96,13 +96,13 @@ def test_verdicts_follow_the_thresholds(baseline):
 def stationary_run(china):
     """Zero cost and wage growth, a stationary population, no retirement reform, and the
     retiree cohort share equal to the in-service coverage so that enrollment is stationary."""
-    from forecast.population import project_region
+    from forecast.model.population import project_region
 
     scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
     years = np.arange(2024, 2041)
     params = without_fits(dict(scenario.params))
     zero = {k: v for k, v in params.items() if k.startswith("assumptions.medical_costs.utilisation_growth.")}
-    from forecast.parameters import DatedValue
+    from forecast.scenario.parameters import DatedValue
 
     for path in (*zero, "assumptions.economy.wage_growth", "assumptions.economy.price_inflation", "assumptions.economy.disposable_income_growth", "assumptions.medical_costs.payment_reform_effect"):
         params[path] = DatedValue.constant(0.0)
@@ -115,7 +115,7 @@ def stationary_run(china):
     births = xr.concat([pop["births"].sel(year=2024)] * len(years), dim="year").assign_coords(year=years)
     stationary = xr.Dataset({"population": population, "births": births})
     figures = base_year_figures(china, 2024)
-    from forecast import enrollment as enr
+    from forecast.model import enrollment as enr
     from forecast.projection import _retirement
 
     mid = population.sel(year=[2024])
@@ -206,7 +206,7 @@ def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, 
 
 
 def test_stochastic_run_summarises_the_draws():
-    from forecast.report import fund_headline, fund_summary
+    from forecast.results.report import fund_headline, fund_summary
 
     ds = forecast.run(SCENARIOS / "lee_carter.yaml", draws=3, seed=11)
     assert ds.sizes["draw"] == 3 and ds["reserve"].dims == ("draw", "year", "pool")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.population import graduate_counts, graduate_rates
-from forecast.population.project import base_single_ages
+from forecast.model.population import graduate_counts, graduate_rates
+from forecast.model.population.project import base_single_ages
 
 
 def test_census_groups_keep_their_totals(china):
@@ -37,7 +37,7 @@ def test_open_group_below_100_is_refused_with_the_fix():
 
 def test_qx_tables_convert_with_a_constant_force(china):
     """A bundle may give qx: m = -ln(1 - q) / n reproduces the mx it came from."""
-    from forecast.population.rates import single_age_mortality
+    from forecast.model.population.rates import single_age_mortality
 
     mx = china.mortality
     widths = xr_widths(mx)

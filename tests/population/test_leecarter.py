@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from forecast.population import LeeCarter
+from forecast.model.population import LeeCarter
 
 
 def synthetic(a, b, k, noise=0.0, seed=0):

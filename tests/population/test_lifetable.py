@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.population import life_table
+from forecast.model.population import life_table
 
 
 def test_hand_checked_three_age_table():
@@ -33,8 +33,8 @@ def test_bundle_mortality_gives_wpp2022_e0(china):
     """WPP 2022 published e0 for 2015-2020 (wpp2022_china_e0_period5.csv): male 74.80, female 80.39.
     Our single-age table from the graduated 5-year rates must agree within 0.3 years (graduation and
     a_x conventions differ from WPP's abridged table). Measured: 74.89 and 80.49."""
-    from forecast.population.lifetable import infant_ax
-    from forecast.population.rates import single_age_mortality
+    from forecast.model.population.lifetable import infant_ax
+    from forecast.model.population.rates import single_age_mortality
 
     mx = single_age_mortality(china.mortality).sel(period="2015-2019")
     for sex, published in (("male", 74.80), ("female", 80.39)):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.population import PopulationAssumptions, project_region
-from forecast.population.lifetable import infant_ax, life_table
+from forecast.model.population import PopulationAssumptions, project_region
+from forecast.model.population.lifetable import infant_ax, life_table
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_stochastic_needs_lee_carter(china):
 
 
 def test_life_expectancy_indicator_matches_the_life_table(china, baseline):
-    from forecast.population.rates import annual_rates, single_age_mortality
+    from forecast.model.population.rates import annual_rates, single_age_mortality
 
     mx = annual_rates(single_age_mortality(china.mortality), [2030]).sel(year=2030, sex="female").values
     e0 = life_table(mx, infant_ax(mx[0], "female"))["ex"][0]
@@ -90,7 +90,7 @@ def test_life_expectancy_indicator_matches_the_life_table(china, baseline):
 
 def test_improvement_rates_by_age_band(china):
     """Only ages 65+ improve: the 65+ rates fall by (1 - 0.03)^10 over ten years, younger ones stay."""
-    from forecast.population.project import mortality_path
+    from forecast.model.population.project import mortality_path
 
     rates = {s: ((0, 64, 0.0), (65, None, 0.03)) for s in ("male", "female")}
     a = PopulationAssumptions(mortality_method="improvement", improvement_rate=rates)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from forecast.population import project
+from forecast.model.population import project
 
 from ..conftest import RESEARCH, need
 

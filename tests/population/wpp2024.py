@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from forecast.population.graduation import graduate_counts
-from forecast.population.project import projection_years
-from forecast.population.rates import OPEN_AGE, annual_rates, fertility_pattern, single_age_mortality
+from forecast.model.population.graduation import graduate_counts
+from forecast.model.population.project import projection_years
+from forecast.model.population.rates import OPEN_AGE, annual_rates, fertility_pattern, single_age_mortality
 
 from ..conftest import RESEARCH
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import forecast
 from forecast.errors import InputError
-from forecast.parameters import SCHEMA
+from forecast.scenario.parameters import SCHEMA
 
 from ..conftest import ROOT
 

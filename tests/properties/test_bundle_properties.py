@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.errors import InputError
-from forecast.schema import TABLES
-from forecast.tables import age_label, parse_age, read_table
+from forecast.inputs.schema import TABLES
+from forecast.inputs.tables import age_label, parse_age, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("bundle_methods", ROOT / "data" / "build" / "methods.py")

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import forecast
-from forecast.calibration import base_year_figures
-from forecast.parameters import DatedValue, resolve
+from forecast.model.calibration import base_year_figures
 from forecast.projection import project_funds
+from forecast.scenario.parameters import DatedValue, resolve
 
 from ..conftest import CHINA, ROOT, without_fits
 
@@ -20,7 +20,7 @@ YEARS = np.arange(2024, 2046)
 
 @lru_cache(maxsize=1)
 def _inputs():
-    from forecast.population import project_region
+    from forecast.model.population import project_region
 
     region = forecast.load_region(CHINA)
     scenario = forecast.load_scenario(ROOT / "scenarios" / "baseline.yaml")

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from forecast.population.engine import project_arrays, survival_ratios
+from forecast.model.population.engine import project_arrays, survival_ratios
 
 A = 101
 rates = arrays(np.float64, (2, A), elements=st.floats(1e-5, 0.6))

@@ -20,9 +20,9 @@ import numpy as np
 import xarray as xr
 
 from forecast.errors import InputError, Problem
-from forecast.finite import check_finite
-from forecast.fitting import fitted_values
-from forecast.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
+from forecast.model.fitting import fitted_values
+from forecast.results.finite import check_finite
+from forecast.scenario.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
 from forecast.vocabulary import POOLS
 
 from . import enrollment as enr
@@ -83,8 +83,8 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     >>> ds["verdict"].sel(pool="employee", year=2030).item()  # doctest: +SKIP
     'excessive'
     """
-    from forecast.region import load_region
-    from forecast.scenario import load_scenario
+    from forecast.inputs.region import load_region
+    from forecast.scenario.load import load_scenario
 
     if not hasattr(scenario, "params"):
         scenario = load_scenario(scenario)
@@ -98,9 +98,9 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year.
 
     :func:`run` calls it with the scenario's own parameters; the back-test
-    (:mod:`forecast.backtest`) with a bundle cut at a past year and the values known then.
+    (:mod:`forecast.apps.backtest`) with a bundle cut at a past year and the values known then.
     """
-    from forecast.population import project_region
+    from forecast.model.population import project_region
 
     base = fund_base_year(region)
     if horizon <= base:
@@ -455,7 +455,7 @@ def _opening_reserves(figures: dict) -> dict:
 
 
 def _calibrate(region, base, figures, root: Resolved, models, weights, members, employees, residents, population_total, births, curves) -> Calibration:
-    """The base-year factors, under the root baseline's rules (see :mod:`forecast.calibration`)."""
+    """The base-year factors, under the root baseline's rules (see :mod:`forecast.model.calibration`)."""
     cal = Calibration(year=base)
     e = "policy.employee."
     root_idx = _indices(root)

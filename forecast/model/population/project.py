@@ -284,7 +284,7 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
 def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
     """Project the population of a :class:`~forecast.scenario.Scenario`, with provenance in attrs:
     package version, scenario files and content hash, region bundle and its hash."""
-    from ..region import load_region
+    from ...inputs.region import load_region
 
     region = load_region(scenario.region_path)
     ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .vocabulary import POOL_NAMES_ZH
+from ..vocabulary import POOL_NAMES_ZH
 
 __all__ = ["population_headline", "population_table", "region_summary", "yi", "fund_summary", "calibration_table", "fund_headline"]
 
@@ -143,7 +143,7 @@ def fund_summary(ds):
     """Per pool: first deficit year, exhaustion year, months covered and the verdict (DataFrame)."""
     import pandas as pd
 
-    from .fund import first_year
+    from ..model.fund import first_year
 
     years = ds["year"].values
     projected = years > ds.attrs.get("base_year", years[0])
@@ -157,7 +157,7 @@ def fund_summary(ds):
         verdicts = ds["verdict"].sel(pool=pool)
         payg = str(verdicts.values.ravel()[0]) == "payg" or bool((verdicts == "not_projected").all())  # no reserve to exhaust
         if "draw" in verdicts.dims:  # the verdict of the median path
-            from .fund import verdict
+            from ..model.fund import verdict
 
             thresholds = ds.attrs["verdict_thresholds"]
             verdicts = xr.DataArray([verdict(r, b, m, thresholds, payg) for r, b, m in zip(reserve, balance, months.values)], dims="year", coords={"year": years})
@@ -232,7 +232,7 @@ def fund_headline(ds) -> str:
     summary = fund_summary(ds)
     head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
     lines.append(head)
-    from .fund import VERDICTS
+    from ..model.fund import VERDICTS
 
     for pool, row in summary.iterrows():
         months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)

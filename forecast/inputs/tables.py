@@ -1,4 +1,4 @@
-"""Reading one bundle CSV file against its :class:`~forecast.schema.Table`.
+"""Reading one bundle CSV file against its :class:`~forecast.inputs.schema.Table`.
 
 :func:`read_table` returns a validated :class:`pandas.DataFrame` with the key columns
 parsed (years, year ranges, age groups), values converted to the canonical unit, and the
@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS
+from ..units import PUBLISHED_UNITS, canonical_unit, to_canonical
 from .files import read_text
-from .limits import MAX_CSV_BYTES, MAX_CSV_ROWS
 from .schema import Table
-from .units import PUBLISHED_UNITS, canonical_unit, to_canonical
 
 __all__ = ["read_table", "parse_age", "parse_period", "age_label"]
 

@@ -2,7 +2,7 @@
 
 Each CSV file of a bundle is one :class:`Table`: tidy long format with key columns, one
 ``value`` column and a ``unit`` column. The README's "Data bundle" section is generated
-from these declarations (``python -m forecast.schema``), so the documentation cannot drift
+from these declarations (``python -m forecast.inputs.schema``), so the documentation cannot drift
 from what the loader enforces.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .limits import MAX_MONEY
-from .vocabulary import (
+from ..limits import MAX_MONEY
+from ..vocabulary import (
     ACCOUNTS,
     AGGREGATE_POOLS,
     CLAIM_PARAMETERS,

@@ -266,7 +266,7 @@ def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.Da
 
     Returns (values, summaries) — summaries hold each fit's form, growth, s.e. and residual s.d.
     """
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
     series = history_series(region, base_year)
     models = {}

@@ -4,7 +4,7 @@
 out, per pool, the income lines (contribution income, fiscal subsidy income, interest income,
 other income), the expenditure lines (benefits by service, transfers, other expenditure), the
 year's balance, the year-end reserve and the months it covers. The prediction interval of each
-pool's income and expenditure comes from the calibration (:mod:`forecast.fitting`): the
+pool's income and expenditure comes from the calibration (:mod:`forecast.model.fitting`): the
 h-step interval of the per-capita series fitted to the bulletins, applied as a ratio to the
 model's figure (employee: income per in-service member and expenditure per insured; resident:
 income and expenditure per insured; critical illness and medical assistance: the resident
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .vocabulary import POOL_NAMES_ZH
+from ..vocabulary import POOL_NAMES_ZH
 
 __all__ = ["budget_table", "BUDGET_LINES"]
 

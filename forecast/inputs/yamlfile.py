@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..limits import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from .files import read_text
-from .limits import MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 __all__ = ["LineDict", "read_yaml"]
 

@@ -42,7 +42,7 @@ def _label(key: str, chinese: bool) -> str:
 def backtest_chart(table, history: dict, path: Path | str) -> Path:
     """One panel per series and item: the published history and each cut-off's forecasts.
 
-    ``table``: rows of :func:`forecast.backtest.backtest` (several cut-offs allowed);
+    ``table``: rows of :func:`forecast.apps.backtest.backtest` (several cut-offs allowed);
     ``history``: (series, item) -> pandas Series of published values (yuan) by year.
     """
     import matplotlib

@@ -12,7 +12,7 @@ Factors (each reproduces one published figure; see :func:`calibration_table`):
 - ``contribution_base``: collected base per in-service member — employee income net of interest;
 - ``retiree_credit``: the fixed yearly credit to a retiree's account — individual-account income;
 - ``resident_realisation``: resident income per enrollee over the national minimum standard;
-- claim frequencies and sizes from the bulletin's uses and costs (:class:`~forecast.expenditure.ClaimModel`);
+- claim frequencies and sizes from the bulletin's uses and costs (:class:`~forecast.model.expenditure.ClaimModel`);
 - ``outpatient_factor`` per pool: scales the outpatient claims so that the pool's expenditure
   matches (the bulletin does not split outpatient cost between general and special-disease
   care, nor publish outpatient deductibles nationally);
@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .expenditure import INPATIENT_LEVELS, ClaimModel
 
 __all__ = ["costs_benefits", "BENEFIT_PARAMETERS", "Calibration", "fund_base_year", "base_year_figures", "claim_model", "reduced_claim_model", "interest_in_year", "require"]

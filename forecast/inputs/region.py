@@ -1,7 +1,7 @@
 """Region data bundles: :func:`load_region` reads and validates one into a :class:`Region`.
 
 A bundle is a folder with ``region.yaml`` and the tidy CSV files declared in
-:mod:`forecast.schema`. Everything a user can get wrong ends in an
+:mod:`forecast.inputs.schema`. Everything a user can get wrong ends in an
 :class:`~forecast.errors.InputError` that names the file, line and field.
 """
 
@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from ._yaml import LineDict, read_yaml
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..vocabulary import LEVELS, POOLS, SEXES, STATUSES
 from .plausibility import check_bundle
 from .schema import REQUIRED_TABLES, TABLES
 from .tables import read_table
-from .vocabulary import LEVELS, POOLS, SEXES, STATUSES
+from .yamlfile import LineDict, read_yaml
 
 __all__ = ["Region", "load_region"]
 
@@ -128,7 +128,7 @@ class Region:
 
     def summary(self) -> str:
         """A short plain-text summary: population, insured, last fund year."""
-        from .report import region_summary
+        from ..results.report import region_summary
 
         return region_summary(self)
 

@@ -6,8 +6,8 @@ optionally ``extends: baseline.yaml`` (relative to the file), ``horizon`` (last 
 year), and three sections: ``assumptions`` (demography, economy, medical_costs, enrollment),
 ``policy`` (one block per pool) and ``verdict`` (the thresholds of the balance verdict).
 Every key below ``assumptions``/``policy``/``verdict`` is declared in
-:data:`forecast.parameters.SCHEMA` with its unit and range; ``assumptions.demography`` is
-described in :class:`~forecast.population.PopulationAssumptions`.
+:data:`forecast.scenario.parameters.SCHEMA` with its unit and range; ``assumptions.demography`` is
+described in :class:`~forecast.model.population.PopulationAssumptions`.
 
 Overlays combine: ``load_scenario("baseline.yaml+low_tfr.yaml")`` applies each file's values
 over the previous ones (mappings merge key by key; a dated value is replaced whole). Nothing
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ._yaml import LineDict, read_yaml
-from .errors import InputError, Problem
-from .limits import MAX_EXTENDS, MAX_YAML_BYTES
+from ..errors import InputError, Problem
+from ..inputs.tables import parse_age, parse_period
+from ..inputs.yamlfile import LineDict, read_yaml
+from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
+from ..model.population.assumptions import MORTALITY_METHODS, PopulationAssumptions
 from .parameters import CONTINUATIONS, INTERPOLATIONS, SCHEMA, DatedValue, Param, coerce, iter_params
-from .population.assumptions import MORTALITY_METHODS, PopulationAssumptions
-from .tables import parse_age, parse_period
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -41,7 +41,7 @@ class Scenario:
     """A validated scenario: where it came from, the demography and every parameter.
 
     ``params`` maps a dotted path (``policy.employee.employer_rate``) to its value: a
-    :class:`~forecast.parameters.DatedValue` for dated parameters, else a number, bool or
+    :class:`~forecast.scenario.parameters.DatedValue` for dated parameters, else a number, bool or
     choice. ``origins`` maps the same path to ``(file, line)``, or ``None`` for a schema default.
     """
 
@@ -66,7 +66,7 @@ class Scenario:
 
     def provenance(self, region) -> dict:
         """attrs a result records: package version, scenario files and hash, region and its hash."""
-        from . import __version__
+        from .. import __version__
 
         return {
             "forecast_version": __version__,
@@ -184,7 +184,7 @@ def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:
 
 def _parts(path_or_paths) -> list[Path]:
     """The overlay files named by ``path_or_paths``; bare names resolve to the shipped library."""
-    from .library import resolve_scenario, suggestion
+    from ..library import resolve_scenario, suggestion
 
     if isinstance(path_or_paths, (str, Path)) and Path(path_or_paths).is_file():
         parts = [str(path_or_paths)]  # a file whose name holds a '+'

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 __all__ = ["check_finite", "INPUTS"]
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 __all__ = ["write_files", "check_out", "netcdf_ready", "netcdf_writer", "results_tables"]
 

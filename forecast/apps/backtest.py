@@ -1,8 +1,8 @@
 """Back-testing: re-run the whole pipeline as if it were the end of a past year.
 
-:func:`backtest` cuts the bundle at ``train_until`` (:meth:`~forecast.region.Region.until`: fund
+:func:`backtest` cuts the bundle at ``train_until`` (:meth:`~forecast.inputs.region.Region.until`: fund
 history, insured persons, benefit use and financing standards after it are dropped), keeps only
-the scenario's dated values known then (:meth:`~forecast.parameters.DatedValue.until`), takes
+the scenario's dated values known then (:meth:`~forecast.scenario.parameters.DatedValue.until`), takes
 the resident financing standard from the bundle's table at the cut-off (later standards were not
 yet announced), fits every ``fitted`` growth rate on the history up to the cut-off, projects
 ``horizon`` years, and compares income and expenditure with the published figures.
@@ -11,7 +11,7 @@ What the cut-off cannot remove: the population stage's inputs (the 2020 census a
 schedules, published in 2021 and 2022). For cut-offs before 2023 the bulletins at hand publish
 neither the employee pooled-fund/account split nor benefit use, so the employee fund is
 calibrated as one account and claims are reduced to one type per pool (see
-:func:`forecast.calibration.reduced_claim_model`); the comparison is then on the employee fund's
+:func:`forecast.model.calibration.reduced_claim_model`); the comparison is then on the employee fund's
 total (pooled fund + accounts), as published.
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
-from .parameters import DatedValue
+from ..errors import InputError, Problem
+from ..scenario.parameters import DatedValue
 
 __all__ = ["backtest", "backtest_params", "mape_table", "COMPARED_SERIES"]
 
@@ -63,8 +63,8 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
     Returns (table, result): one row per series, item and year with forecast, actual and error
     (forecast / actual − 1), and the projection Dataset.
     """
-    from .calibration import fund_base_year
-    from .projection import project
+    from ..model.calibration import fund_base_year
+    from ..projection import project
 
     published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
     last = max(published, default=None)
@@ -77,7 +77,7 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2021 or later for data/china)")) from None
     if base != train_until:
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: its last complete year is {base}", f"choose --train-until {base}, or a year whose figures are complete"))
-    from .scenario import load_scenario
+    from ..scenario.load import load_scenario
 
     root = scenario if len(scenario.files) == 1 else load_scenario(scenario.files[0])
     ds = project(scenario, cut, backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(root.params), region, train_until), train_until + horizon)

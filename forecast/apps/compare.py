@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .errors import InputError, Problem
-from .fund import first_year
+from ..errors import InputError, Problem
+from ..model.fund import first_year
 
 __all__ = ["compare", "impact_table"]
 

@@ -11,7 +11,7 @@ applies at every age (the bundle has no age-specific claim sizes).
   bundle's case mix; deductible and ratio per level, annual cap applied per admission;
 - outpatient_special: claims are patient-years (patients = visits / visits per patient);
 - outpatient: claims are weighted member-years (general outpatient pooling, 门诊共济);
-- the fund pays E[basic(X)] per claim (:mod:`forecast.claims`, closed form); critical
+- the fund pays E[basic(X)] per claim (:mod:`forecast.model.claims`, closed form); critical
   illness pays its bands on the out-of-pocket cost above the threshold; medical assistance
   pays a share of what is still left, up to its limit, for its groups.
 

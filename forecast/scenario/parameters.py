@@ -35,7 +35,7 @@ GROWTH_SERIES = {
 }
 CONTINUATIONS = ("hold", *GROWTH_SERIES)
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
-#: the value that stands for a growth rate fitted to the bundle's history (forecast.fitting)
+#: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting)
 FITTED = "fitted"
 #: a fitted coverage trend is continued this many years after the base year, then held
 #: (coverage cannot grow without bound; a convention, stated in the README)
@@ -56,7 +56,7 @@ class Param:
     choices: tuple = ()
     #: default continuation for the short form {year: value}
     after: str = "hold"
-    #: the fitted history series that the value ``fitted`` stands for (forecast.fitting), if any
+    #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting), if any
     fitted_from: str = ""
 
     def bound_text(self) -> str:

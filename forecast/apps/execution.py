@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
-from .files import read_text
-from .limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
-from .units import PUBLISHED_UNITS, to_canonical
-from .vocabulary import POOLS
+from ..errors import InputError, Problem
+from ..inputs.files import read_text
+from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
+from ..units import PUBLISHED_UNITS, to_canonical
+from ..vocabulary import POOLS
 
 __all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 __all__ = ["check_bundle", "POPULATION_ALLOWANCE"]
 

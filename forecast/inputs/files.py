@@ -1,7 +1,7 @@
 """Reading a user's text file: size limit, encoding and unreadable characters, located.
 
-Every reader of user files (YAML in :mod:`forecast._yaml`, bundle CSVs in
-:mod:`forecast.tables`, execution CSVs in :mod:`forecast.execution`) gets its text here, so a
+Every reader of user files (YAML in :mod:`forecast.inputs.yamlfile`, bundle CSVs in
+:mod:`forecast.inputs.tables`, execution CSVs in :mod:`forecast.apps.execution`) gets its text here, so a
 missing file, a folder given for a file, a link that points to itself, a file too large, a
 GBK file from Excel, or a NUL byte end in the same located message.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 __all__ = ["read_text"]
 
