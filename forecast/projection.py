@@ -41,7 +41,10 @@ from .model.income import (
     resident_contributions,
 )
 from .results.finite import check_finite
-from .scenario.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
+from .scenario.dated import DatedValue
+from .scenario.parameters import SCHEMA, TREND_YEARS, iter_params
+from .scenario.rules import Rules as Resolved
+from .scenario.rules import resolve_rules as resolve
 from .vocabulary import POOLS
 
 __all__ = ["run", "project", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]

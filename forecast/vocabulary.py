@@ -19,6 +19,15 @@ __all__ = [
     "HOSPITAL_LEVELS",
     "UTILISATION_INDICATORS",
     "CLAIM_PARAMETERS",
+    "BASIC_POOLS",
+    "INSURED_STATUSES",
+    "CLAIM_TYPES",
+    "ASSISTANCE_GROUPS",
+    "CARE_MODES",
+    "LTCI_PAYERS",
+    "RETIREMENT_TRACKS",
+    "INCOME_ITEMS",
+    "EXPENDITURE_ITEMS",
 ]
 
 #: The pools the model projects (DESIGN.md, closed list).
@@ -64,6 +73,40 @@ SERVICES: tuple[str, ...] = ("inpatient", "outpatient", "outpatient_special", "p
 
 #: Hospital levels of the inpatient benefit tiers (GLOSSARY.md; tier1 includes township centres).
 HOSPITAL_LEVELS: tuple[str, ...] = ("tier3", "tier2", "tier1")
+
+#: The two basic pools, whose benefit rules are costed claim by claim.
+BASIC_POOLS: tuple[str, ...] = ("employee", "resident")
+
+#: Insured statuses the model projects (the employee pool's three and the resident pool).
+INSURED_STATUSES: tuple[str, ...] = ("in_service", "flexible", "retired", "resident")
+
+#: The claims a benefit rule applies to: an admission at each hospital level, a special-disease
+#: patient's year, a member's year of general outpatient care.
+CLAIM_TYPES: tuple[str, ...] = (*HOSPITAL_LEVELS, "outpatient_special", "outpatient")
+
+#: Medical-assistance groups (GLOSSARY.md): 特困, 低保, 低保边缘, 易返贫致贫, 因病致贫重病患者.
+ASSISTANCE_GROUPS: tuple[str, ...] = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
+
+#: LTCI care modes (居家护理, 机构护理) and who finances LTCI.
+CARE_MODES: tuple[str, ...] = ("home_care", "institutional_care")
+LTCI_PAYERS: tuple[str, ...] = ("employee_pooled_fund", "individual", "fiscal")
+
+#: Retirement-age tracks of the 2025 reform (men; women workers; women cadres).
+RETIREMENT_TRACKS: tuple[str, ...] = ("male", "female_worker", "female_cadre")
+
+#: A pool's income and expenditure lines (budget items; the result's income_item, expenditure_item).
+INCOME_ITEMS: tuple[str, ...] = ("contributions", "fiscal_subsidy", "transfer_in", "interest")
+EXPENDITURE_ITEMS: tuple[str, ...] = (
+    "inpatient",
+    "outpatient",
+    "outpatient_special",
+    "maternity",
+    "transfer_out",
+    "contribution_subsidy",
+    "direct_assistance",
+    "home_care",
+    "institutional_care",
+)
 
 #: Published utilisation figures (NHSA bulletins) and their canonical units.
 UTILISATION_INDICATORS: dict[str, str] = {

@@ -53,7 +53,7 @@ def assert_build_reproduces(script: str, folder: Path, tmp_path: Path) -> None:
 def without_fits(params: dict, growth: float = 0.03) -> dict:
     """Scenario parameters with every 'fitted' value replaced by a number (for stage-level tests
     that call the fund stages directly): coverage indices 1.0, growth rates ``growth``."""
-    from forecast.scenario.parameters import DatedValue
+    from forecast.scenario.dated import DatedValue
 
     out = {}
     for key, value in params.items():

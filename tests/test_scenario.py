@@ -155,7 +155,7 @@ def test_units_accept_percent_and_wan(tmp_path):
 def test_dated_values_step_linear_and_growth():
     import numpy as np
 
-    from forecast.scenario.parameters import DatedValue
+    from forecast.scenario.dated import DatedValue
 
     years = np.arange(2024, 2031)
     step = DatedValue(((2024, 1500.0), (2026, 200000.0)))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..scenario.parameters import DatedValue
+from ..scenario.dated import DatedValue
 
 __all__ = ["backtest", "backtest_params", "mape_table", "COMPARED_SERIES"]
 

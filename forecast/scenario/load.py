@@ -29,7 +29,8 @@ from ..inputs.tables import parse_age, parse_period
 from ..inputs.yamlfile import LineDict, read_yaml
 from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
 from ..model.population.assumptions import MORTALITY_METHODS, PopulationAssumptions
-from .parameters import CONTINUATIONS, INTERPOLATIONS, SCHEMA, DatedValue, Param, coerce, iter_params
+from .dated import CONTINUATIONS, INTERPOLATIONS, DatedValue
+from .parameters import SCHEMA, Param, coerce, iter_params
 
 __all__ = ["Scenario", "load_scenario"]
 

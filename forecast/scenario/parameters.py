@@ -8,8 +8,8 @@ mapping year -> value, or the long form::
       between: linear          # step (default): a value holds until the next given year
       after: wage_growth       # hold (default) | wage_growth | price_inflation | disposable_income_growth
 
-A value is resolved year by year with :meth:`DatedValue.path`; every year filled beyond the
-last given year is reported so that a run can list (or, with ``--strict``, refuse) them.
+Dated values are :class:`~forecast.scenario.dated.DatedValue`; :mod:`forecast.scenario.rules`
+resolves every parameter over the projection years into one labelled Dataset.
 
 Units come from the closed list of :mod:`forecast.units`. In files a ratio may be written
 ``0.65`` or ``"65%"``; money may be written ``2000``, ``"2000元"``, ``"20万"`` or ``"20万元"``
@@ -22,21 +22,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
+from ..vocabulary import ASSISTANCE_GROUPS, HOSPITAL_LEVELS
+from .dated import FITTED
 
-__all__ = ["Param", "DatedValue", "Resolved", "SCHEMA", "GROWTH_SERIES", "FITTED", "coerce", "iter_params", "resolve", "CONTINUATIONS", "INTERPOLATIONS"]
+__all__ = ["Param", "SCHEMA", "TREND_YEARS", "MONEY_UNITS", "coerce", "iter_params"]
 
-INTERPOLATIONS = ("step", "linear")
-#: Series a dated value may grow with after its last given year (paths in the schema).
-GROWTH_SERIES = {
-    "wage_growth": "assumptions.economy.wage_growth",
-    "price_inflation": "assumptions.economy.price_inflation",
-    "disposable_income_growth": "assumptions.economy.disposable_income_growth",
-}
-CONTINUATIONS = ("hold", *GROWTH_SERIES)
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
-#: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting)
-FITTED = "fitted"
+
 #: a fitted coverage trend is continued this many years after the base year, then held
 #: (coverage cannot grow without bound; a convention, stated in the README)
 TREND_YEARS = 5
@@ -65,82 +57,6 @@ class Param:
         if self.unit == "bool":
             return "true or false"
         return f"a number in [{self.low:g}, {self.high:g}] ({self.unit})"
-
-
-@dataclass(frozen=True)
-class DatedValue:
-    """A parameter over time: given (year, value) points, how to fill between and after them."""
-
-    points: tuple[tuple[int, float], ...]
-    between: str = "step"
-    after: str = "hold"
-
-    @classmethod
-    def constant(cls, value: float) -> DatedValue:
-        return cls(((0, value if value == FITTED else float(value)),))
-
-    @property
-    def needs_fit(self) -> bool:
-        return any(v == FITTED for _, v in self.points)
-
-    def fill(self, value: float) -> DatedValue:
-        """A copy with every ``fitted`` point replaced by ``value``."""
-        return DatedValue(tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after)
-
-    def until(self, year: int) -> DatedValue:
-        """The points known at the end of ``year`` (those after it dropped; the first kept if none is)."""
-        if self.is_constant:
-            return self
-        kept = tuple(p for p in self.points if p[0] <= year) or self.points[:1]
-        return DatedValue(kept, self.between, self.after)
-
-    @property
-    def is_constant(self) -> bool:
-        return len(self.points) == 1 and self.points[0][0] == 0
-
-    @property
-    def last_year(self) -> int:
-        return self.points[-1][0]
-
-    def path(self, years, growth: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
-        """Values for ``years`` (consecutive) and the years filled beyond the last given year.
-
-        Before the first given year the first value holds. ``growth`` (ratio a year, aligned
-        with ``years``) is required when ``after`` names a series.
-        """
-        years = np.asarray(years, dtype=int)
-        if self.needs_fit:
-            raise ValueError("a 'fitted' value must be filled from the history fit before it is resolved")
-        if self.is_constant:
-            return np.full(len(years), self.points[0][1]), []
-        given_years = np.array([p[0] for p in self.points])
-        given = np.array([p[1] for p in self.points])
-        if self.between == "linear":
-            out = np.interp(years, given_years, given)
-        else:
-            index = np.searchsorted(given_years, years, side="right") - 1
-            out = given[np.clip(index, 0, None)]
-        beyond = years > self.last_year
-        if self.after != "hold" and beyond.any():
-            if growth is None:
-                raise ValueError(f"dated value continues with {self.after} but no growth series was given")
-            factors = np.cumprod(np.where(beyond, 1.0 + np.asarray(growth, dtype=float), 1.0))
-            last = factors[np.searchsorted(years, self.last_year)] if self.last_year >= years[0] else 1.0
-            out = np.where(beyond, given[-1] * factors / last, out)
-        return out, [int(y) for y in years[beyond]]
-
-    def describe(self, boolean: bool = False) -> str:
-        """The value as a scenario file would write it (``boolean``: 1/0 shown as true/false)."""
-
-        def text(v):
-            if boolean:
-                return "true" if v else "false"
-            return v if v == FITTED else f"{v:g}"
-
-        if self.is_constant:
-            return text(self.points[0][1])
-        pts = ", ".join(f"{y}: {text(v)}" for y, v in self.points)
-        return f"{{{pts}}} between={self.between} after={self.after}"
 
 
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
@@ -207,7 +123,7 @@ def _tier(kind: str) -> dict:
 
 
 def _benefits(pool: str) -> dict:
-    levels = {level: _tier("admission (times the admissions per patient in the year)") for level in ("tier3", "tier2", "tier1")}
+    levels = {level: _tier("admission (times the admissions per patient in the year)") for level in HOSPITAL_LEVELS}
     return {
         "inpatient": {
             **levels,
@@ -346,7 +262,7 @@ SCHEMA: dict = {
                     "assistance_ratio": _p("ratio", f"{g}: share of the remaining policy-scope out-of-pocket cost assistance pays"),
                     "contribution_subsidy": _p("ratio", f"{g}: share of the resident individual contribution paid by assistance (资助参保)"),
                 }
-                for g in ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
+                for g in ASSISTANCE_GROUPS
             },
             "annual_limit": _p("yuan", "年度救助限额: annual assistance limit per person"),
             "budget": _p(
@@ -397,40 +313,3 @@ def iter_params(tree: dict = SCHEMA, prefix: str = ""):
             yield from iter_params(node, path + ".")
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """Every parameter of a scenario as a value per year (numpy arrays aligned with ``years``).
-
-    ``extended`` lists, per dated parameter, the years filled beyond its last given year and
-    how (``hold`` or a growth series): a run records it in its attrs.
-    """
-
-    years: np.ndarray
-    values: dict
-    extended: dict
-
-    def __getitem__(self, path: str):
-        return self.values[path]
-
-
-
-def resolve(params, years) -> Resolved:
-    """Resolve a scenario's ``params`` (path -> DatedValue or plain value) over ``years``.
-
-    Growth series are resolved first, so that a value continuing with ``wage_growth`` grows
-    with the scenario's own wage path.
-    """
-    years = np.asarray(years, dtype=int)
-    values, extended = {}, {}
-    order = sorted(params, key=lambda p: p not in GROWTH_SERIES.values())
-    for path in order:
-        value = params[path]
-        if not isinstance(value, DatedValue):
-            values[path] = value
-            continue
-        growth = values.get(GROWTH_SERIES.get(value.after, ""))
-        series, beyond = value.path(years, growth)
-        values[path] = series
-        if beyond:
-            extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
-    return Resolved(years, values, extended)

@@ -9,7 +9,7 @@ import xarray as xr
 import forecast
 from forecast.model.calibration import base_year_figures
 from forecast.projection import project_funds
-from forecast.scenario.parameters import resolve
+from forecast.scenario.rules import resolve_rules as resolve
 
 from ..conftest import ROOT, without_fits
 
@@ -102,7 +102,7 @@ def stationary_run(china):
     years = np.arange(2024, 2041)
     params = without_fits(dict(scenario.params))
     zero = {k: v for k, v in params.items() if k.startswith("assumptions.medical_costs.utilisation_growth.")}
-    from forecast.scenario.parameters import DatedValue
+    from forecast.scenario.dated import DatedValue
 
     for path in (*zero, "assumptions.economy.wage_growth", "assumptions.economy.price_inflation", "assumptions.economy.disposable_income_growth", "assumptions.medical_costs.payment_reform_effect"):
         params[path] = DatedValue.constant(0.0)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import forecast
 from forecast.model.calibration import base_year_figures
 from forecast.projection import project_funds
-from forecast.scenario.parameters import DatedValue, resolve
+from forecast.scenario.dated import DatedValue
+from forecast.scenario.rules import resolve_rules as resolve
 
 from ..conftest import CHINA, ROOT, without_fits
 

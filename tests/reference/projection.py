@@ -22,7 +22,8 @@ import xarray as xr
 from forecast.errors import InputError, Problem
 from forecast.model.fitting import fitted_values
 from forecast.results.finite import check_finite
-from forecast.scenario.parameters import SCHEMA, TREND_YEARS, DatedValue, Resolved, iter_params, resolve
+from forecast.scenario.dated import DatedValue
+from forecast.scenario.parameters import SCHEMA, TREND_YEARS, iter_params
 from forecast.vocabulary import POOLS
 
 from . import enrollment as enr
@@ -38,6 +39,7 @@ from .calibration import (
 from .expenditure import INPATIENT_LEVELS, assistance_layer, benefit_layers, claim_payments, critical_illness_layer
 from .fund import VERDICTS, months_covered, verdict
 from .income import contribution_base, employee_contributions, individual_account_credits, interest_income, resident_contributions
+from .resolve import Resolved, resolve
 
 __all__ = ["run", "project", "INCOME_ITEMS", "EXPENDITURE_ITEMS"]
 

@@ -1,0 +1,107 @@
+"""Dated values: a parameter over time, given as points and rules for filling between and after.
+
+Values in scenario files are either a scalar or *dated values*: a mapping year -> value, or the
+long form::
+
+    fiscal_subsidy:
+      values: {2024: 670, 2030: 850}
+      between: linear          # step (default): a value holds until the next given year
+      after: wage_growth       # hold (default) | wage_growth | price_inflation | disposable_income_growth
+
+:meth:`DatedValue.path` gives the values for a run of years and reports every year filled beyond
+the last given one, so that a run can list (or, with ``--strict``, refuse) them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DatedValue", "FITTED", "GROWTH_SERIES", "CONTINUATIONS", "INTERPOLATIONS"]
+
+INTERPOLATIONS = ("step", "linear")
+#: Series a dated value may grow with after its last given year (paths in the schema).
+GROWTH_SERIES = {
+    "wage_growth": "assumptions.economy.wage_growth",
+    "price_inflation": "assumptions.economy.price_inflation",
+    "disposable_income_growth": "assumptions.economy.disposable_income_growth",
+}
+CONTINUATIONS = ("hold", *GROWTH_SERIES)
+#: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting)
+FITTED = "fitted"
+
+@dataclass(frozen=True)
+class DatedValue:
+    """A parameter over time: given (year, value) points, how to fill between and after them."""
+
+    points: tuple[tuple[int, float], ...]
+    between: str = "step"
+    after: str = "hold"
+
+    @classmethod
+    def constant(cls, value: float) -> DatedValue:
+        return cls(((0, value if value == FITTED else float(value)),))
+
+    @property
+    def needs_fit(self) -> bool:
+        return any(v == FITTED for _, v in self.points)
+
+    def fill(self, value: float) -> DatedValue:
+        """A copy with every ``fitted`` point replaced by ``value``."""
+        return DatedValue(tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after)
+
+    def until(self, year: int) -> DatedValue:
+        """The points known at the end of ``year`` (those after it dropped; the first kept if none is)."""
+        if self.is_constant:
+            return self
+        kept = tuple(p for p in self.points if p[0] <= year) or self.points[:1]
+        return DatedValue(kept, self.between, self.after)
+
+    @property
+    def is_constant(self) -> bool:
+        return len(self.points) == 1 and self.points[0][0] == 0
+
+    @property
+    def last_year(self) -> int:
+        return self.points[-1][0]
+
+    def path(self, years, growth: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
+        """Values for ``years`` (consecutive) and the years filled beyond the last given year.
+
+        Before the first given year the first value holds. ``growth`` (ratio a year, aligned
+        with ``years``) is required when ``after`` names a series.
+        """
+        years = np.asarray(years, dtype=int)
+        if self.needs_fit:
+            raise ValueError("a 'fitted' value must be filled from the history fit before it is resolved")
+        if self.is_constant:
+            return np.full(len(years), self.points[0][1]), []
+        given_years = np.array([p[0] for p in self.points])
+        given = np.array([p[1] for p in self.points])
+        if self.between == "linear":
+            out = np.interp(years, given_years, given)
+        else:
+            index = np.searchsorted(given_years, years, side="right") - 1
+            out = given[np.clip(index, 0, None)]
+        beyond = years > self.last_year
+        if self.after != "hold" and beyond.any():
+            if growth is None:
+                raise ValueError(f"dated value continues with {self.after} but no growth series was given")
+            factors = np.cumprod(np.where(beyond, 1.0 + np.asarray(growth, dtype=float), 1.0))
+            last = factors[np.searchsorted(years, self.last_year)] if self.last_year >= years[0] else 1.0
+            out = np.where(beyond, given[-1] * factors / last, out)
+        return out, [int(y) for y in years[beyond]]
+
+    def describe(self, boolean: bool = False) -> str:
+        """The value as a scenario file would write it (``boolean``: 1/0 shown as true/false)."""
+
+        def text(v):
+            if boolean:
+                return "true" if v else "false"
+            return v if v == FITTED else f"{v:g}"
+
+        if self.is_constant:
+            return text(self.points[0][1])
+        pts = ", ".join(f"{y}: {text(v)}" for y, v in self.points)
+        return f"{{{pts}}} between={self.between} after={self.after}"

@@ -1,0 +1,172 @@
+"""The scenario's rules, resolved once over the projection years into one labelled Dataset.
+
+:func:`resolve_rules` turns a scenario's parameters (schema path -> :class:`DatedValue` or plain
+value) into :class:`Rules`: an :class:`xarray.Dataset` whose variables have the dims ``year`` and,
+where a rule has them, ``pool``, ``claim_type``, ``service``, ``group``, ``mode``, ``payer`` or
+``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
+it came from; and a read-only view for code::
+
+    rules.resident.benefits.outpatient_special.annual_cap   # DataArray over year
+    rules.ds["benefit_annual_cap"].sel(pool="resident")      # the same rule among its neighbours
+
+How a schema path becomes a variable and its labels is the table :data:`PLACEMENT`; a path it
+does not name becomes a variable of its own, its dots made underscores
+(``assumptions.economy.wage_growth`` -> ``economy_wage_growth``).
+
+Growth series resolve first, so a value continuing ``after: wage_growth`` grows with the
+scenario's own wage path; every value filled beyond its last given year is listed in
+``Rules.extended`` (a run records it; ``--strict`` refuses it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from .dated import GROWTH_SERIES, DatedValue
+from .parameters import SCHEMA, Param, iter_params
+
+__all__ = ["Rules", "resolve_rules", "PLACEMENT", "placement"]
+
+#: How a schema path becomes a labelled variable: a pattern whose named groups are the labels
+#: (``field`` names the variable instead, in the template).
+PLACEMENT: tuple[tuple[str, str], ...] = (
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.inpatient\.(?P<claim_type>tier\d)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<service>\w+)\.annual_cap", "benefit_annual_cap"),
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
+    (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
+    (r"policy\.medical_assistance\.groups\.(?P<group>\w+)\.(?P<field>\w+)", "group_{field}"),
+    (r"policy\.ltci\.coverage\.(?P<pool>\w+)", "ltci_coverage"),
+    (r"policy\.ltci\.financing_shares\.(?P<payer>\w+)", "ltci_financing_share"),
+    (r"policy\.ltci\.(?P<field>care_mix|monthly_cost|reimbursement_ratio)\.(?P<mode>\w+)", "ltci_{field}"),
+    (r"policy\.employee\.retirement_age\.(?P<track>male|female_worker|female_cadre)\.(?P<field>\w+)", "retirement_age_{field}"),
+)
+_COMPILED = tuple((re.compile(f"^{pattern}$"), template) for pattern, template in PLACEMENT)
+#: prefixes left out of a variable's name and of the view (assumptions.economy -> economy)
+_SECTIONS = ("assumptions.", "policy.")
+
+
+def placement(path: str) -> tuple[str, dict[str, str]]:
+    """(variable, {dim: label}) of the schema ``path`` in the rules Dataset.
+
+    >>> placement("policy.resident.benefits.inpatient.tier2.deductible")
+    ('benefit_deductible', {'pool': 'resident', 'claim_type': 'tier2'})
+    >>> placement("assumptions.economy.wage_growth")
+    ('economy_wage_growth', {})
+    """
+    for pattern, template in _COMPILED:
+        match = pattern.match(path)
+        if match:
+            groups = match.groupdict()
+            return template.format(**groups), {dim: label for dim, label in groups.items() if dim != "field"}
+    short = next((path[len(p):] for p in _SECTIONS if path.startswith(p)), path)
+    return short.replace(".", "_"), {}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A scenario's rules over the projection years: ``ds`` (labelled), ``extended`` (values
+    filled beyond their last given year, path -> how) and the view (attribute access by the
+    schema's keys, without the assumptions/policy level)."""
+
+    years: np.ndarray
+    ds: xr.Dataset
+    extended: dict
+    values: dict = field(repr=False)
+
+    def __getitem__(self, path: str):
+        """The value of schema ``path``: a numpy array over ``years``, or a plain value."""
+        return self.values[path]
+
+    def __getattr__(self, name: str):
+        return _View(self, "")._child(name)
+
+    def __dir__(self):
+        return sorted({*super().__dir__(), *_children("")})
+
+
+def _children(prefix: str) -> set[str]:
+    """The view's keys below ``prefix`` (a view path, without assumptions/policy)."""
+    out = set()
+    for path, _ in iter_params():
+        short = next((path[len(p):] for p in _SECTIONS if path.startswith(p)), path)
+        if short.startswith(prefix):
+            out.add(short[len(prefix):].split(".")[0])
+    return out
+
+
+class _View:
+    """Read-only attribute access to the rules by the schema's keys."""
+
+    __slots__ = ("_rules", "_prefix")
+
+    def __init__(self, rules: Rules, prefix: str):
+        object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_prefix", prefix)
+
+    def __getattr__(self, name: str):
+        return self._child(name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("the rules are read-only")
+
+    def __dir__(self):
+        return sorted(_children(self._prefix))
+
+    def _child(self, name: str):
+        short = f"{self._prefix}{name}"
+        for section in ("", *_SECTIONS):
+            path = f"{section}{short}"
+            if path in self._rules.values:
+                variable, labels = placement(path)
+                return self._rules.ds[variable].sel(labels) if labels else self._rules.ds[variable]
+        if name in _children(self._prefix):
+            return _View(self._rules, f"{short}.")
+        close = difflib.get_close_matches(name, sorted(_children(self._prefix)), n=1)
+        raise AttributeError(f"no rule '{short}'" + (f"; did you mean '{self._prefix}{close[0]}'?" if close else ""))
+
+
+def resolve_rules(params: dict, years) -> Rules:
+    """Resolve ``params`` (schema path -> DatedValue or plain value) over ``years`` (consecutive)."""
+    years = np.asarray(years, dtype=int)
+    values, extended = {}, {}
+    for path in sorted(params, key=lambda p: p not in GROWTH_SERIES.values()):
+        value = params[path]
+        if not isinstance(value, DatedValue):
+            values[path] = value
+            continue
+        series, beyond = value.path(years, values.get(GROWTH_SERIES.get(value.after, "")))
+        values[path] = series
+        if beyond:
+            extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
+    return Rules(years, _dataset(values, years), extended, values)
+
+
+def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
+    """The labelled Dataset of resolved ``values``: one variable per placement, labels in schema order."""
+    params: dict[str, Param] = dict(iter_params(SCHEMA))
+    grouped: dict[str, dict] = {}
+    for path, value in values.items():
+        variable, labels = placement(path)
+        grouped.setdefault(variable, {})[tuple(labels.items())] = (path, value)
+    ds = xr.Dataset(coords={"year": years})
+    for variable, entries in grouped.items():
+        keys = list(entries)
+        dims = tuple(d for d, _ in keys[0])
+        labels = {d: list(dict.fromkeys(k[i][1] for k in keys)) for i, d in enumerate(dims)}
+        first_path, first_value = entries[keys[0]]
+        dated = isinstance(first_value, np.ndarray)
+        shape = ((len(years),) if dated else ()) + tuple(len(labels[d]) for d in dims)
+        array = np.zeros(shape) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
+        for key, (path, value) in entries.items():
+            index = tuple(labels[d].index(label) for d, label in key)
+            array[(slice(None), *index) if dated else index] = value
+        param = params.get(first_path)
+        attrs = {"units": param.unit if param else "year", "description": param.description if param else first_path}
+        ds[variable] = xr.DataArray(array, dims=(("year",) if dated else ()) + dims, coords={d: labels[d] for d in dims}, attrs=attrs)
+    return ds
