@@ -163,7 +163,7 @@ def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
         dated = isinstance(first_value, np.ndarray)
         shape = ((len(years),) if dated else ()) + tuple(len(labels[d]) for d in dims)
         array = np.zeros(shape) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
-        for key, (path, value) in entries.items():
+        for key, (_, value) in entries.items():
             index = tuple(labels[d].index(label) for d, label in key)
             array[(slice(None), *index) if dated else index] = value
         param = params.get(first_path)
