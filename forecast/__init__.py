@@ -31,7 +31,7 @@ _EXPORTS = {
     "load_region": "inputs.region",
     "Scenario": "scenario.load",
     "load_scenario": "scenario.load",
-    "run": "projection",
+    "run": "engine",
     "compare": "apps.compare",
     "default_region_path": "library",
 }

@@ -125,7 +125,7 @@ def _results_files(ds) -> dict:
 
 def run_scenario(spec: str, args):
     """Load and run a scenario for a command, with the draw count checked first."""
-    from .projection import run
+    from .engine import run
 
     scenario = load_scenario(spec)
     draws = getattr(args, "draws", None)
@@ -204,7 +204,7 @@ def cmd_budget(args) -> int:
     table = budget_table(ds, args.year, fits, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
-        verdict = str(ds["verdict"].sel(year=args.year, pool=pool).item())
+        verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())
         print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
         for _, row in group.iterrows():
             unit = 1 if row["line"] == "months_covered" else 1e8

@@ -63,8 +63,8 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
     Returns (table, result): one row per series, item and year with forecast, actual and error
     (forecast / actual − 1), and the projection Dataset.
     """
-    from ..model.calibration import fund_base_year
-    from ..projection import project
+    from ..engine import project
+    from ..model.base_year import fund_base_year
 
     published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
     last = max(published, default=None)
@@ -77,10 +77,7 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2021 or later for data/china)")) from None
     if base != train_until:
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: its last complete year is {base}", f"choose --train-until {base}, or a year whose figures are complete"))
-    from ..scenario.load import load_scenario
-
-    root = scenario if len(scenario.files) == 1 else load_scenario(scenario.files[0])
-    ds = project(scenario, cut, backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(root.params), region, train_until), train_until + horizon)
+    ds = project(scenario, cut, backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(scenario.root_params), region, train_until), train_until + horizon)
     rows = []
     folded = bool(ds.attrs["calibration_targets"].get("accounts_folded", 0.0))
     for name, (pool, account) in COMPARED_SERIES.items():

@@ -6,11 +6,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import xarray as xr
 
 from ..errors import InputError, Problem
-from ..model.fund import first_year
 
 __all__ = ["compare", "impact_table"]
 
@@ -29,16 +27,13 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
     span = {name: (int(ds["year"].values[0]), int(ds["year"].values[-1])) for name, ds in (("base", base), ("alt", alt))}
     if span["base"] != span["alt"]:
         raise InputError(Problem(f"{base.attrs.get('scenario_title', 'BASE')} / {alt.attrs.get('scenario_title', 'ALT')}", f"the two runs cover different years ({span['base'][0]}-{span['base'][1]} and {span['alt'][0]}-{span['alt'][1]}): a comparison needs the same base year and horizon", "give both scenarios the same 'horizon' (and the same region bundle)"))
-    if "draw" in base.dims or "draw" in alt.dims:
-        base = base.median("draw") if "draw" in base.dims else base
-        alt = alt.median("draw") if "draw" in alt.dims else alt
+    base, alt = base.fund.central(), alt.fund.central()
     with xr.set_options(arithmetic_join="exact"):
         out = xr.Dataset({name: alt[name] - base[name] for name in COMPARED})
     for name in COMPARED:
         out[name].attrs = {"units": base[name].attrs.get("units", ""), "description": f"alt - base: {base[name].attrs.get('description', name)}"}
     years = base["year"].values
     first = int(base.attrs.get("base_year", years[0])) + 1
-    projected = years >= first
     extra = out["expenditure"]
     out["extra_expenditure_first_year"] = extra.sel(year=first)
     out["extra_expenditure_first_year"].attrs = {"units": "yuan", "description": f"extra expenditure in {first}"}
@@ -46,17 +41,10 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
         span = extra.sel(year=slice(first, first + window - 1))
         out[f"extra_expenditure_{window}y"] = span.sum("year")
         out[f"extra_expenditure_{window}y"].attrs = {"units": "yuan", "description": f"extra expenditure cumulated over {first}-{first + window - 1}"}
-    for label, var, test in (("first_deficit_year", "balance", lambda v: v < 0), ("exhaustion_year", "reserve", lambda v: v <= 0)):
+    for label in ("first_deficit_year", "exhaustion_year"):
         for run_name, ds in (("base", base), ("alt", alt)):
-            values = []
-            for pool in ds["pool"].values:
-                payg = str(ds["verdict"].sel(pool=pool).isel(year=0).values.ravel()[0]) == "payg"
-                year = None if (payg and var == "reserve") else first_year(years, projected & test(ds[var].sel(pool=pool).values))
-                values.append(np.nan if year is None else year)
-            out[f"{label}_{run_name}"] = ("pool", np.array(values, dtype=float), {"units": "year", "description": f"{label.replace('_', ' ')} ({run_name}); NaN = not within the horizon"})
-        delta = out[f"{label}_alt"] - out[f"{label}_base"]
-        out[f"{label}_change"] = delta
-        out[f"{label}_change"].attrs = {"units": "year", "description": f"change in the {label.replace('_', ' ')} (positive = later); NaN when either is beyond the horizon"}
+            out[f"{label}_{run_name}"] = getattr(ds.fund, label)().assign_attrs(units="year", description=f"{label.replace('_', ' ')} ({run_name}); NaN = not within the horizon")
+        out[f"{label}_change"] = (out[f"{label}_alt"] - out[f"{label}_base"]).assign_attrs(units="year", description=f"change in the {label.replace('_', ' ')} (positive = later); NaN when either is beyond the horizon")
     out.attrs = {
         "base_scenario": base.attrs.get("scenario_title", ""),
         "alt_scenario": alt.attrs.get("scenario_title", ""),

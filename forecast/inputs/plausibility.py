@@ -23,7 +23,7 @@ __all__ = ["check_bundle", "POPULATION_ALLOWANCE"]
 #: census) and people insured in two places are counted twice (NHSA removes some duplicates
 #: each year); 1.2 leaves room for a fast-growing city and refuses a unit slip (人 for 万人)
 POPULATION_ALLOWANCE = 1.2
-#: cost curves the fund model spreads claims with (forecast.projection)
+#: cost curves the fund model spreads claims with (forecast.model.curves)
 CURVES_USED = ("inpatient", "outpatient")
 
 

@@ -25,7 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-__all__ = ["retirement_age_months", "retired_fraction", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "WORKING_AGE"]
+from ..labelled import stack
+from ..vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS
+
+__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "mid_year_population", "member_summary", "WORKING_AGE"]
 
 #: first age counted as working age (in-service coverage is uniform from here to retirement)
 WORKING_AGE = 18
@@ -81,14 +84,15 @@ def retired_fraction(years: np.ndarray, ages: np.ndarray, rules: dict, start_yea
 
 @dataclass(frozen=True)
 class EnrollmentCalibration:
-    """Base-year coverage rates that reproduce the bulletin's insured counts."""
+    """Base-year coverage rates that reproduce the bulletin's insured counts (one per draw: each
+    draw's base-year population is its own)."""
 
     year: int
-    in_service_coverage: float
-    retiree_cohort_share: float
-    resident_coverage: float
+    in_service_coverage: xr.DataArray
+    retiree_cohort_share: xr.DataArray
+    resident_coverage: xr.DataArray
     #: last birth year (per sex) of the cohorts already retiring in the base year
-    last_retiring_cohort: dict
+    last_retiring_cohort: xr.DataArray
 
 
 def _working(population: xr.DataArray, retired: xr.DataArray) -> xr.DataArray:
@@ -96,42 +100,67 @@ def _working(population: xr.DataArray, retired: xr.DataArray) -> xr.DataArray:
 
 
 def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_service: float, retirees: float, residents: float, year: int) -> EnrollmentCalibration:
-    """Coverage rates such that the model's base-year counts equal the published ones."""
+    """Coverage rates such that the model's base-year counts equal the published ones.
+
+    ``population`` is the mid-year population (year[, draw], sex, age); ``retired`` the share past
+    retirement age under the root baseline's rules (year, sex, age)."""
     pop = population.sel(year=year)
     ret = retired.sel(year=year)
-    c_w = in_service / float(_working(pop, ret).sum())
-    k_r = retirees / float((pop * ret).sum())
-    employees = c_w * _working(pop, ret) + k_r * pop * ret
-    c_r = residents / float((pop - employees).sum())
-    last = {}
-    for sex in ("male", "female"):
-        ages = ret["age"].values[ret.sel(sex=sex).values > 0]
-        last[sex] = int(year - ages.min())
+    working = _working(pop, ret)
+    c_w = in_service / working.sum(("sex", "age"))
+    k_r = retirees / (pop * ret).sum(("sex", "age"))
+    employees = c_w * working + k_r * pop * ret
+    c_r = residents / (pop - employees).sum(("sex", "age"))
+    first_retired_age = ret["age"].where(ret > 0).min("age")
+    last = (year - first_retired_age).astype(int)
     return EnrollmentCalibration(year, c_w, k_r, c_r, last)
 
 
-def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index, resident_index, flexible_share) -> xr.Dataset:
-    """Insured persons (year, sex, age) by status: in_service, flexible, retired, resident.
+def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index: xr.DataArray, resident_index: xr.DataArray, flexible_share: xr.DataArray) -> xr.Dataset:
+    """Insured persons (year[, draw], sex, age) by status: in_service, flexible, retired, resident.
 
-    ``*_index`` and ``flexible_share`` are arrays over ``year`` (the scenario's enrollment
-    assumptions).
+    ``*_index`` and ``flexible_share`` are the scenario's enrollment assumptions over ``year``
+    (the indices relative to the base year's coverage).
     """
-    years = population["year"]
-    index_w = xr.DataArray(np.asarray(in_service_index, dtype=float), dims="year", coords={"year": years})
-    index_r = xr.DataArray(np.asarray(resident_index, dtype=float), dims="year", coords={"year": years})
-    flex = xr.DataArray(np.asarray(flexible_share, dtype=float), dims="year", coords={"year": years})
+    c_w, k_r, c_r = calibration.in_service_coverage, calibration.retiree_cohort_share, calibration.resident_coverage
     working = _working(population, retired)
-    in_service = calibration.in_service_coverage * index_w * working
-    last = xr.DataArray([calibration.last_retiring_cohort[s] for s in ("male", "female")], dims="sex", coords={"sex": ["male", "female"]})
-    old_cohort = (years - population["age"]) <= last
-    cohort_share = xr.where(old_cohort, calibration.retiree_cohort_share, calibration.in_service_coverage * index_w)
-    retirees = population * retired * cohort_share
+    in_service = c_w * in_service_index * working
+    old_cohort = (population["year"] - population["age"]) <= calibration.last_retiring_cohort
+    retirees = population * retired * xr.where(old_cohort, k_r, c_w * in_service_index)
     others = (population - in_service - retirees).clip(min=0)
-    residents_before = calibration.resident_coverage * index_r * others
-    flexible = flex * calibration.resident_coverage * (working - in_service).clip(min=0)
-    residents = (residents_before - flexible).clip(min=0)
+    flexible = flexible_share * c_r * (working - in_service).clip(min=0)
+    residents = (c_r * resident_index * others - flexible).clip(min=0)
     ds = xr.Dataset({"in_service": in_service, "flexible": flexible, "retired": retirees, "resident": residents})
+    order = [d for d in ("year", "draw", "sex", "age") if d in population.dims]
     for name in ds.data_vars:
-        ds[name] = ds[name].transpose("year", "sex", "age")
+        ds[name] = ds[name].transpose(*order)
         ds[name].attrs["units"] = "persons"
     return ds
+
+
+def retired_share(rules, ages) -> xr.DataArray:
+    """Share of each (year, sex, age) past the statutory retirement age under ``rules``."""
+    ds = rules.ds
+    tracks = {track: {key: float(ds[f"retirement_age_{key}"].sel(track=track)) for key in ("from", "to", "months_per_step")} for track in RETIREMENT_TRACKS}
+    start = int(ds["employee_retirement_age_start_year"])
+    return retired_fraction(rules.years, np.asarray(ages), tracks, start, float(ds["employee_retirement_age_female_worker_share"]))
+
+
+def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:
+    """The mean of the populations at the end of the year before and of the year (year[, draw],
+    sex, age); in the year of the base population the year-end population stands in."""
+    end_of_year = population.sel(year=slice(int(years[0]) - 1, int(years[-1])))
+    mid = ((end_of_year.shift(year=1) + end_of_year) / 2).fillna(end_of_year).sel(year=np.asarray(years))
+    mid.attrs["units"] = "persons"
+    return mid
+
+
+def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
+    """What the fund stages need of the insured: ``count`` by status (year, status[, draw]) and
+    ``weighted`` by pool and curve (year, pool, curve[, draw]): members × the age–sex curve summed
+    over sex and age (curve ``count`` = 1 at every age), persons."""
+    count = stack([members[s].sum(("sex", "age")) for s in INSURED_STATUSES], "status", INSURED_STATUSES)
+    pools = {"employee": members["in_service"] + members["flexible"] + members["retired"], "resident": members["resident"]}
+    weights = stack([xr.ones_like(curves["inpatient"]), curves["inpatient"], curves["outpatient"], curves["disability"]], "curve", ["count", "inpatient", "outpatient", "disability"])
+    weighted = stack([xr.dot(pools[p], weights, dim=("sex", "age")) for p in BASIC_POOLS], "pool", BASIC_POOLS)
+    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.assign_attrs(units="persons")})

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["GrowthModel", "FORMS", "select_form", "history_series", "fit_history", "fitted_values", "HISTORY_SERIES"]
+__all__ = ["GrowthModel", "FORMS", "select_form", "history_series", "fit_history", "fitted_values", "fill_fitted", "HISTORY_SERIES"]
 
 FORMS = ("loglinear", "drift", "ets")
 PANDEMIC_YEARS = (2020, 2022)
@@ -308,3 +308,26 @@ def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.Da
     summaries["ageing_effect"] = {"growth": ageing, "years": [first, last]}
     summaries["price_inflation"] = price_inflation
     return values, summaries
+
+
+def fill_fitted(params: dict, values: dict, base: int) -> dict:
+    """``params`` with every ``fitted`` value replaced by what its parameter names: a growth rate,
+    or for a coverage index the fitted trend from the base year, continued TREND_YEARS, then held."""
+    from ..errors import InputError, Problem
+    from ..scenario.dated import DatedValue
+    from ..scenario.parameters import SCHEMA, TREND_YEARS, iter_params
+
+    fitted_from = {path: param.fitted_from for path, param in iter_params(SCHEMA) if param.fitted_from}
+    out = {}
+    for key, value in params.items():
+        if not (isinstance(value, DatedValue) and value.needs_fit):
+            out[key] = value
+            continue
+        source = fitted_from[key]
+        if source not in values:
+            raise InputError(Problem(key, f"'fitted' needs at least two years of history for {source} up to {base}", "give a number instead of 'fitted'"))
+        if source.endswith("coverage"):
+            out[key] = DatedValue(((base, 1.0), (base + TREND_YEARS, (1 + values[source]) ** TREND_YEARS)), between="linear")
+        else:
+            out[key] = value.fill(values[source])
+    return out

@@ -1,44 +1,78 @@
-"""Income: contributions, fiscal subsidies, transfers and interest, per pool and year.
+"""Income: contributions, fiscal subsidies and account credits, per pool, for every year and draw.
 
-Each function computes one quantity for one year (scalars or arrays over year), in yuan.
+Each function computes one quantity as a labelled array over (year[, draw]), in yuan.
 
 - Employee (国发〔1998〕44号; 国办发〔2021〕14号): contributions = contributors × contribution base
   × (employer + employee + maternity rate); the base is the base year's collected base per
-  in-service member (calibrated) grown with wages and scaled by compliance; flexible workers
-  pay on ``flexible_base_ratio`` of it. In-service accounts receive ``in_service_rate`` of the
-  base; retirees' accounts a fixed yearly credit paid out of the pooled contributions.
-- Resident: enrollees × (individual contribution + fiscal subsidy) × the base year's
-  realisation ratio (actual income per enrollee over the national minimum standard, which
-  captures local top-ups).
-- Interest (all pools with a reserve): rate × (opening reserve + half the year's balance
-  before interest), none on a negative amount: contributions arrive through the year.
+  in-service member (calibrated) grown with wages and scaled by compliance; flexible workers pay
+  on ``flexible_base_ratio`` of it, retirees (if a scenario makes them pay) on
+  ``retiree_base_ratio``. In-service accounts receive ``in_service_rate`` of the base; retirees'
+  accounts a fixed yearly credit (国办发〔2021〕14号: about 2% of the average pension in the reform
+  year, not adjusted), both paid out of the contributions: the pooled fund's contribution income
+  is what is left.
+- Resident: enrollees × (individual contribution + fiscal subsidy) × the base year's realisation
+  ratio (income per enrollee over the national minimum standard: local top-ups).
+- Interest is booked by the roll-forward (:mod:`forecast.model.fund`).
 """
 
 from __future__ import annotations
 
-__all__ = ["contribution_base", "employee_contributions", "individual_account_credits", "resident_contributions", "interest_income"]
+import xarray as xr
+
+__all__ = ["wage_index", "contribution_base", "employee_contributions", "account_credits", "resident_financing"]
 
 
-def contribution_base(base_year_base: float, wage_index, compliance):
-    """Collected contribution base per in-service member (yuan/person/year)."""
-    return base_year_base * wage_index * compliance
+def _index(growth: xr.DataArray) -> xr.DataArray:
+    """A cumulative index of annual growth rates, 1 in the first (base) year."""
+    factors = (1.0 + growth).copy()
+    factors[{"year": 0}] = 1.0
+    return factors.cumprod("year")
 
 
-def employee_contributions(in_service, flexible, retired, base, rates: float, flexible_base_ratio, retiree_rate, retiree_base_ratio):
-    """All employee-pool contributions (pooled fund + accounts), yuan a year."""
-    return (in_service + flexible * flexible_base_ratio) * base * rates + retired * base * retiree_base_ratio * retiree_rate
+def wage_index(rules) -> xr.DataArray:
+    """Average wage relative to the base year: Π (1 + wage_growth), ratio."""
+    out = _index(rules.economy.wage_growth)
+    out.attrs = {"units": "ratio", "description": "average wage relative to the base year"}
+    return out
 
 
-def individual_account_credits(in_service, retired, base, in_service_rate, retiree_credit):
-    """Credits to individual accounts: the employee's share for in-service members, a fixed sum for retirees."""
-    return in_service * base * in_service_rate + retired * retiree_credit
+def contribution_base(base_year_base, wages: xr.DataArray, rules, root_rules) -> xr.DataArray:
+    """Collected contribution base per in-service member: the base year's × wages × compliance
+    (relative to the base year's), yuan/person/year."""
+    compliance = rules.enrollment.compliance_rate / float(root_rules.enrollment.compliance_rate[0])
+    out = base_year_base * wages * compliance
+    out.attrs["units"] = "yuan/person/year"
+    return out
 
 
-def resident_contributions(residents, individual_contribution, fiscal_subsidy, realisation: float):
-    """Resident-pool financing (individual contributions + fiscal subsidies), yuan a year."""
-    return residents * (individual_contribution + fiscal_subsidy) * realisation
+def employee_contributions(counts: xr.Dataset, base: xr.DataArray, rules) -> xr.DataArray:
+    """All employee-pool contributions (pooled fund and accounts), yuan a year: in-service members
+    and flexible workers (on their base ratio) at the total rate, retirees at theirs."""
+    e = rules.employee
+    rate = e.employer_rate + e.employee_rate + e.maternity_rate
+    contributors = counts["in_service"] + counts["flexible"] * e.flexible_base_ratio
+    out = contributors * base * rate + counts["retired"] * base * e.retiree_base_ratio * e.retiree_contribution_rate
+    out.attrs["units"] = "yuan"
+    return out
 
 
-def interest_income(opening_reserve: float, balance_before_interest: float, rate: float) -> float:
-    """Interest on the average reserve of the year (mid-year convention), never negative."""
-    return max(opening_reserve + balance_before_interest / 2, 0.0) * rate
+def account_credits(counts: xr.Dataset, base: xr.DataArray, rules, retiree_credit) -> xr.DataArray:
+    """Credits to individual accounts: in-service members' share of the base, and each retiree's
+    fixed credit (the scenario's, or the base year's calibrated one when it gives 0), yuan."""
+    accounts = rules.employee.individual_account
+    credit = xr.where(accounts.retiree_credit > 0, accounts.retiree_credit, retiree_credit)
+    out = counts["in_service"] * base * accounts.in_service_rate + counts["retired"] * credit
+    out.attrs["units"] = "yuan"
+    return out
+
+
+def resident_financing(residents: xr.DataArray, rules, realisation) -> xr.Dataset:
+    """Resident-pool financing, split into individual contributions and fiscal subsidies, yuan."""
+    individual, subsidy = rules.resident.individual_contribution, rules.resident.fiscal_subsidy
+    standard = individual + subsidy
+    total = residents * standard * realisation
+    share = xr.where(standard > 0, individual / standard.where(standard > 0, 1.0), 0.0)
+    out = xr.Dataset({"contributions": total * share, "fiscal_subsidy": xr.where(standard > 0, total * (1 - share), 0.0)})
+    for name in out.data_vars:
+        out[name].attrs["units"] = "yuan"
+    return out

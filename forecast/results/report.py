@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
 from ..vocabulary import POOL_NAMES_ZH
 
@@ -134,50 +133,34 @@ def population_headline(ds, title: str) -> str:
 SUMMARY_YEARS = (2030, 2040, 2050)
 
 
-def _central(da):
-    """The median over draws in stochastic runs; the value itself otherwise."""
-    return da.median("draw") if "draw" in da.dims else da
-
-
 def fund_summary(ds):
-    """Per pool: first deficit year, exhaustion year, months covered and the verdict (DataFrame)."""
+    """Per pool: first deficit year, exhaustion year, months covered and the verdict (DataFrame);
+    for a stochastic run, of the median path, with the share of draws exhausted by the horizon
+    and the 10-90% range of the exhaustion year."""
     import pandas as pd
 
-    from ..model.fund import first_year
-
+    central = ds.fund.central()
     years = ds["year"].values
-    projected = years > ds.attrs.get("base_year", years[0])
+    deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
+    labels = central.fund.verdict_label()
     rows = []
     for pool in ds["pool"].values:
-        balance = _central(ds["balance"].sel(pool=pool)).values
-        reserve = _central(ds["reserve"].sel(pool=pool)).values
-        income = _central(ds["income"].sel(pool=pool)).values
-        spent = _central(ds["expenditure"].sel(pool=pool)).values
-        months = _central(ds["months_covered"].sel(pool=pool))
-        verdicts = ds["verdict"].sel(pool=pool)
-        payg = str(verdicts.values.ravel()[0]) == "payg" or bool((verdicts == "not_projected").all())  # no reserve to exhaust
-        if "draw" in verdicts.dims:  # the verdict of the median path
-            from ..model.fund import verdict
-
-            thresholds = ds.attrs["verdict_thresholds"]
-            verdicts = xr.DataArray([verdict(r, b, m, thresholds, payg) for r, b, m in zip(reserve, balance, months.values)], dims="year", coords={"year": years})
-        deficit = first_year(years, projected & (balance < 0))
-        exhausted = None if payg else first_year(years, projected & (reserve <= 0))
+        gone = exhausted.sel(pool=pool).item()
+        at = central.sel(pool=pool)
         row = {
             "pool": pool,
             "name_zh": POOL_NAMES_ZH[pool],
-            "first_deficit_year": deficit,
-            "exhaustion_year": exhausted,
-            "income_covers_after_exhaustion": float(income[years == exhausted][0] / spent[years == exhausted][0]) if exhausted else np.nan,
+            "first_deficit_year": None if np.isnan(deficit.sel(pool=pool).item()) else int(deficit.sel(pool=pool).item()),
+            "exhaustion_year": None if np.isnan(gone) else int(gone),
+            "income_covers_after_exhaustion": np.nan if np.isnan(gone) else float(at["income"].sel(year=int(gone)) / at["expenditure"].sel(year=int(gone))),
         }
-        if "draw" in ds.dims and not payg:
-            by_draw = [first_year(years, projected & (r <= 0)) for r in ds["reserve"].sel(pool=pool).transpose("draw", "year").values]
-            known = np.array([np.nan if y is None else y for y in by_draw], dtype=float)
-            row["exhausted_share_of_draws"] = float(np.isfinite(known).mean())
-            row["exhaustion_year_p10"], row["exhaustion_year_p90"] = (float(np.nanquantile(known, q, method="nearest")) if np.isfinite(known).any() else np.nan for q in (0.1, 0.9))
+        if ds.fund.stochastic and not bool(ds.fund.payg().sel(pool=pool)):
+            by_draw = ds.fund.exhaustion_year().sel(pool=pool).values
+            row["exhausted_share_of_draws"] = float(np.isfinite(by_draw).mean())
+            row["exhaustion_year_p10"], row["exhaustion_year_p90"] = (float(np.nanquantile(by_draw, q, method="nearest")) if np.isfinite(by_draw).any() else np.nan for q in (0.1, 0.9))
         for year in SUMMARY_YEARS:
-            row[f"months_covered_{year}"] = float(months.sel(year=year)) if year in years else np.nan
-            row[f"verdict_{year}"] = str(verdicts.sel(year=year).item()) if year in years else ""
+            row[f"months_covered_{year}"] = float(at["months_covered"].sel(year=year)) if year in years else np.nan
+            row[f"verdict_{year}"] = str(labels.sel(pool=pool, year=year).item()) if year in years else ""
         rows.append(row)
     return pd.DataFrame(rows).set_index("pool")
 
@@ -188,11 +171,9 @@ def calibration_table(ds):
 
     base = int(ds.attrs["base_year"])
     targets = ds.attrs["calibration_targets"]
-    at = {name: ds[name].sel(year=base) for name in ("income", "expenditure", "reserve", "insured")}
-    status = ds["insured_by_status"].sel(year=base)
-    if "draw" in status.dims:
-        status = status.isel(draw=0)
-        at = {k: v.isel(draw=0) for k, v in at.items()}
+    first = ds.isel(draw=0) if ds.fund.stochastic else ds
+    at = {name: first[name].sel(year=base) for name in ("income", "expenditure", "reserve", "insured")}
+    status = first["insured_by_status"].sel(year=base)
     checks = [
         ("in-service members (万人)", float(status.sel(status="in_service")) / 1e4, targets.get("in_service", np.nan) / 1e4),
         ("retirees (万人)", float(status.sel(status="retired")) / 1e4, targets.get("retired", np.nan) / 1e4),
@@ -200,8 +181,8 @@ def calibration_table(ds):
         ("employee pooled fund income (亿元)", float(at["income"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_income", np.nan) / 1e8),
         ("employee pooled fund expenditure (亿元)", float(at["expenditure"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_expenditure", np.nan) / 1e8),
         ("employee pooled fund reserve (亿元)", float(at["reserve"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_reserve", np.nan) / 1e8),
-        ("individual accounts income (亿元)", float(ds["individual_account_income"].sel(year=base).values.ravel()[0]) / 1e8, targets.get("individual_account_income", np.nan) / 1e8),
-        ("individual accounts expenditure (亿元)", float(ds["individual_account_expenditure"].sel(year=base).values.ravel()[0]) / 1e8, targets.get("individual_account_expenditure", np.nan) / 1e8),
+        ("individual accounts income (亿元)", float(first["individual_account_income"].sel(year=base)) / 1e8, targets.get("individual_account_income", np.nan) / 1e8),
+        ("individual accounts expenditure (亿元)", float(first["individual_account_expenditure"].sel(year=base)) / 1e8, targets.get("individual_account_expenditure", np.nan) / 1e8),
         ("resident fund income (亿元)", float(at["income"].sel(pool="resident")) / 1e8, targets.get("resident_income", np.nan) / 1e8),
         ("resident fund expenditure (亿元)", float(at["expenditure"].sel(pool="resident")) / 1e8, targets.get("resident_expenditure", np.nan) / 1e8),
         ("resident fund reserve (亿元)", float(at["reserve"].sel(pool="resident")) / 1e8, targets.get("resident_reserve", np.nan) / 1e8),

@@ -208,7 +208,7 @@ def results_tables(ds) -> dict:
 
     from .report import calibration_table, fund_summary
 
-    central = ds.median("draw") if "draw" in ds.dims else ds
+    central = ds.fund.central()
     rows = []
     for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item")):
         frame = central[name].to_dataframe().reset_index().rename(columns={dim: "line", name: "value"})
@@ -221,7 +221,7 @@ def results_tables(ds) -> dict:
     accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]]
     used = accounts.groupby(["pool", "account", "line"])["value"].transform(lambda v: (v != 0).any())
     accounts = accounts[used | (accounts["line"] == "total")]
-    verdicts = ds["verdict"].isel(draw=0) if "draw" in ds["verdict"].dims else ds["verdict"]
+    verdicts = central.fund.verdict_label().rename("verdict")
     accounts = accounts.merge(verdicts.to_dataframe().reset_index()[["year", "pool", "verdict"]], on=["year", "pool"])
     accounts = accounts.sort_values(["pool", "year", "account", "line"]).set_index(["year", "pool", "account", "line"])
     return {"summary.csv": fund_summary(ds), "accounts.csv": accounts, "calibration.csv": calibration_table(ds)}

@@ -18,6 +18,7 @@ value and the fix. Loading never changes a previously loaded :class:`Scenario`.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ class Scenario:
     params: MappingProxyType
     origins: MappingProxyType
     content_hash: str
+    #: the root baseline's parameters (the file that extends nothing): they calibrate the base year
+    root_params: MappingProxyType = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def end_year(self) -> int:
@@ -216,10 +219,18 @@ def load_scenario(path_or_paths) -> Scenario:
         _empty_values(reader, data, f)
     if reader.problems:
         raise InputError(reader.problems)
+    scenario = _merged(chain)
+    root = scenario if len(chain) == 1 else _merged(chain[:1])
+    return dataclasses.replace(scenario, root_params=root.params)
+
+
+def _merged(chain: list[tuple[Path, dict]]) -> Scenario:
+    """The chain's files merged in order and validated (an InputError lists every problem)."""
     merged: dict = {}
     origins: dict = {}
     for f, data in chain:
         merged = _merge(merged, data, f, origins)
+    reader = _Reader()
     scenario = _validate(merged, origins, [f for f, _ in chain], reader)
     if reader.problems:
         raise InputError(reader.problems)

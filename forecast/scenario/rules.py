@@ -83,6 +83,11 @@ class Rules:
         """The value of schema ``path``: a numpy array over ``years``, or a plain value."""
         return self.values[path]
 
+    def base_year(self) -> Rules:
+        """The rules of the first (base) year only: what the calibration reproduces."""
+        values = {k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
+        return Rules(self.years[:1], self.ds.isel(year=[0]), {}, values)
+
     def __getattr__(self, name: str):
         return _View(self, "")._child(name)
 
@@ -124,7 +129,7 @@ class _View:
             path = f"{section}{short}"
             if path in self._rules.values:
                 variable, labels = placement(path)
-                return self._rules.ds[variable].sel(labels) if labels else self._rules.ds[variable]
+                return self._rules.ds[variable].sel(labels, drop=True) if labels else self._rules.ds[variable]
         if name in _children(self._prefix):
             return _View(self._rules, f"{short}.")
         close = difflib.get_close_matches(name, sorted(_children(self._prefix)), n=1)

@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 import forecast
-from forecast.model.calibration import base_year_figures
-from forecast.projection import project_funds
+from forecast.engine import make_plan, project_funds
+from forecast.model.base_year import base_year_figures
 from forecast.scenario.rules import resolve_rules as resolve
 
 from ..conftest import ROOT, without_fits
@@ -83,7 +83,7 @@ def test_months_covered_matches_the_bulletin_derivation(baseline):
 
 
 def test_verdicts_follow_the_thresholds(baseline):
-    verdict = baseline["verdict"]
+    verdict = baseline.fund.verdict_label()
     months = baseline["months_covered"]
     reserve = baseline["reserve"]
     assert (verdict.sel(pool=["critical_illness", "medical_assistance"]) == "payg").all()
@@ -116,13 +116,12 @@ def stationary_run(china):
     stationary = xr.Dataset({"population": population, "births": births})
     figures = base_year_figures(china, 2024)
     from forecast.model import enrollment as enr
-    from forecast.projection import _retirement
 
     mid = population.sel(year=[2024])
-    retired = _retirement(p, [2024], population["age"].values)
+    retired = enr.retired_share(p.base_year(), population["age"].values)
     c_w = figures["in_service"] / float((mid * (1 - retired) * (mid["age"] >= enr.WORKING_AGE)).sum())
     figures["retired"] = c_w * float((mid * retired).sum())
-    return project_funds(china, stationary, p, p, figures)
+    return project_funds(china, stationary, make_plan(china, p, p), figures)
 
 
 def test_zero_cost_growth_and_a_stationary_population_give_flat_per_capita_expenditure(china):
@@ -191,7 +190,7 @@ def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
     interest = float(ma["income_items"].sel(year=2024, income_item="interest"))
     assert interest > 0 and float(ma["income"].sel(year=2024)) == pytest.approx(800e8 + interest)
     assert float(ma["reserve"].sel(year=2024)) == pytest.approx(800e8 + interest - 792.32e8, rel=1e-9)
-    assert str(ma["verdict"].sel(year=2024).item()) != "payg"
+    assert str(ma.fund.verdict_label().sel(year=2024).item()) != "payg"
     assert (ma["expenditure"] == baseline["expenditure"].sel(pool="medical_assistance")).all()
 
 
@@ -212,5 +211,5 @@ def test_stochastic_run_summarises_the_draws():
     assert ds.sizes["draw"] == 3 and ds["reserve"].dims == ("draw", "year", "pool")
     summary = fund_summary(ds)
     assert 0.0 <= summary.loc["employee", "exhausted_share_of_draws"] <= 1.0
-    assert summary.loc["employee", "verdict_2030"] in forecast.projection.VERDICTS
+    assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.VERDICTS
     assert "Across 3 draws" in fund_headline(ds)

@@ -32,6 +32,10 @@ VARIABLES = (
 )
 
 
+#: the order of dims in the coords column, whatever order a Dataset stores them in
+DIM_ORDER = ("draw", "region", "year", "pool", "status", "income_item", "expenditure_item", "sex", "age_group")
+
+
 def _verdict_labels(ds) -> xr.DataArray:  # noqa: F821
     """The verdict as text labels, whether the Dataset stores labels or integer codes."""
     verdict = ds["verdict"]
@@ -50,6 +54,7 @@ def to_frame(ds) -> pd.DataFrame:
     arrays["population_5y"] = groups.rename({"age_bins": "age_group"})
     arrays["verdict"] = _verdict_labels(ds)
     for name, da in arrays.items():
+        da = da.transpose(*sorted(da.dims, key=lambda d: DIM_ORDER.index(d) if d in DIM_ORDER else len(DIM_ORDER)))
         frame = da.to_dataframe(name=name).reset_index()
         keys = frame[list(da.dims)].astype(str)
         frame["coords"] = [";".join(f"{d}={v}" for d, v in zip(da.dims, row)) for row in keys.itertuples(index=False)]

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import forecast
-from forecast.model.calibration import base_year_figures
-from forecast.projection import project_funds
+from forecast.engine import make_plan, project_funds
+from forecast.model.base_year import base_year_figures
 from forecast.scenario.dated import DatedValue
 from forecast.scenario.rules import resolve_rules as resolve
 
@@ -34,7 +34,7 @@ def run_with(overrides: dict):
     params = without_fits(dict(scenario.params))
     params.update({k: DatedValue.constant(v) if not isinstance(v, DatedValue) else v for k, v in overrides.items()})
     root = resolve(without_fits(dict(scenario.params)), YEARS)
-    return project_funds(region, pop, resolve(params, YEARS), root, figures)
+    return project_funds(region, pop, make_plan(region, resolve(params, YEARS), root), figures)
 
 
 policy = st.fixed_dictionaries(

@@ -20,7 +20,7 @@ from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints, single_age_mortality
 
-__all__ = ["project", "project_region", "project_scenario", "projection_years", "fit_lee_carter", "mortality_path", "tfr_path", "indicators"]
+__all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "fit_lee_carter", "mortality_path", "tfr_path", "indicators"]
 
 SEXES = ["male", "female"]
 
@@ -213,13 +213,13 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
-    """Project a bundle's population to ``end_year`` under ``assumptions``.
-
-    Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths (Lee–Carter k_t
-    random walks with drift uncertainty and a TFR random walk around the path), projected in
-    chunks of :data:`DRAW_CHUNK` draws with independent random streams spawned from ``seed``.
-    """
+def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None):
+    """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
+    :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
+    to chunk), or a single Dataset without a draw dimension when ``draws`` is None. Each chunk has
+    its own random stream, spawned from ``seed`` (recorded as ``attrs["seed"]``: that value
+    repeats the run). The fund engine consumes the chunks as they come, so a stochastic run never
+    holds every draw's population at once."""
     assumptions = assumptions or PopulationAssumptions()
     if draws and assumptions.mortality_method != "lee_carter":
         raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
@@ -235,7 +235,6 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
     else:
         srb = annual_rates(region.sex_ratio_at_birth, years, log=False)
     migration = _migration(region, years) if assumptions.migration and region.migration is not None else None
-
     models = fit_lee_carter(region, assumptions) if assumptions.mortality_method == "lee_carter" else None
 
     def run(n_draws, rng):
@@ -250,34 +249,45 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
         ds = project(base, region.population_date, mx, asfr, srb, migration)
         ds = ds.merge(indicators(ds))
         ds["tfr"] = path
-        return ds, notes
+        ds["tfr"].attrs["units"] = "births/woman"
+        ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=notes)
+        return ds
 
     if not draws:
-        ds, notes = run(None, None)
-    else:
-        starts = list(range(0, draws, DRAW_CHUNK))
-        sequence = np.random.SeedSequence(seed)  # without a seed: fresh entropy, recorded below
-        streams = sequence.spawn(len(starts))
-        ds = None
-        for start, stream in zip(starts, streams):
-            size = min(DRAW_CHUNK, draws - start)
-            part, notes = run(size, np.random.default_rng(stream))
-            if ds is None:  # allocate the whole result once, then fill it chunk by chunk
-                ds = xr.Dataset(attrs=part.attrs)
-                for name, var in part.data_vars.items():
-                    shape = [draws if d == "draw" else part.sizes[d] for d in var.dims]
-                    ds[name] = xr.DataArray(np.empty(shape, dtype=var.dtype), dims=var.dims, attrs=var.attrs)
-                ds = ds.assign_coords({d: part[d] for d in part.coords if d != "draw"}).assign_coords(draw=np.arange(draws))
+        yield run(None, None)
+        return
+    sequence = np.random.SeedSequence(seed)  # without a seed: fresh entropy, recorded in attrs
+    starts = list(range(0, draws, DRAW_CHUNK))
+    for start, stream in zip(starts, sequence.spawn(len(starts))):
+        part = run(min(DRAW_CHUNK, draws - start), np.random.default_rng(stream))
+        part = part.assign_coords(draw=part["draw"].values + start)
+        part.attrs.update(seed=int(sequence.entropy), draws=draws)
+        yield part
+
+
+def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+    """Project a bundle's population to ``end_year`` under ``assumptions``.
+
+    Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths (Lee–Carter k_t
+    random walks with drift uncertainty and a TFR random walk around the path), projected in
+    chunks of :data:`DRAW_CHUNK` draws with independent random streams spawned from ``seed``
+    (:func:`population_chunks`).
+    """
+    ds = None
+    for part in population_chunks(region, assumptions, end_year, draws, seed):
+        if not draws:
+            return part
+        if ds is None:  # allocate the whole result once, then fill it chunk by chunk
+            ds = xr.Dataset(attrs=part.attrs)
             for name, var in part.data_vars.items():
-                axis = var.dims.index("draw")
-                index = [slice(None)] * var.ndim
-                index[axis] = slice(start, start + size)
-                ds[name].values[tuple(index)] = var.values
-            del part
-        ds.attrs["seed"] = int(sequence.entropy)  # --seed this value repeats the run
-    ds["tfr"].attrs["units"] = "births/woman"
-    ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held)
-    ds.attrs["fit"] = notes
+                shape = [draws if d == "draw" else part.sizes[d] for d in var.dims]
+                ds[name] = xr.DataArray(np.empty(shape, dtype=var.dtype), dims=var.dims, attrs=var.attrs)
+            ds = ds.assign_coords({d: part[d] for d in part.coords if d != "draw"}).assign_coords(draw=np.arange(draws))
+        for name, var in part.data_vars.items():
+            axis = var.dims.index("draw")
+            index = [slice(None)] * var.ndim
+            index[axis] = slice(int(part["draw"].values[0]), int(part["draw"].values[-1]) + 1)
+            ds[name].values[tuple(index)] = var.values
     return ds
 
 

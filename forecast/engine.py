@@ -1,0 +1,364 @@
+"""The engine: the stages wired together, and nothing else.
+
+    region bundle + scenario
+      -> population   (model.population: chunks of draws, streamed)
+      -> enrollment   (model.enrollment: insured persons by status, sex and age)
+      -> benefits     (model.benefits: payment per claim, once per year, shared by all draws)
+      -> calibration  (model.calibration: the base year's factors, per draw)
+      -> income, expenditure, assistance, ltci (arrays over year and draw)
+      -> fund         (model.fund: the reserve roll-forward, the only loop over years)
+      -> the result Dataset (results.dataset), checked finite (results.finite)
+
+:func:`run` is ``forecast.run``; :func:`project` is what the back-test calls with a bundle cut at a
+past year. Every flow is an array over (year, draw); a deterministic run is one draw, dropped at
+the end. Several regions (``regions=``) give a ``region`` dimension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from .errors import InputError, Problem
+from .labelled import stack
+from .model import assistance, expenditure, income, ltci
+from .model.base_year import BENEFIT_PARAMETERS, base_year_figures, costs_benefits, fund_base_year, opening_reserves
+from .model.benefits import claim_model, payer_layers, payments
+from .model.calibration import OUTPATIENT, BaseYearCalibration
+from .model.curves import age_curves
+from .model.enrollment import calibrate_enrollment, member_summary, mid_year_population, project_enrollment, retired_share
+from .model.fund import VERDICTS, account_roll_forward, roll_forward
+from .model.population.project import population_chunks
+from .results.dataset import fund_dataset, item_table
+from .results.finite import check_finite
+from .scenario.dated import DatedValue
+from .scenario.rules import Rules, resolve_rules
+from .vocabulary import BASIC_POOLS, CARE_MODES, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
+
+__all__ = ["run", "project", "project_funds", "make_plan"]
+
+THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
+ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
+
+
+def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None) -> xr.Dataset:
+    """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
+    to its horizon.
+
+    ``draws``/``seed``: stochastic population (needs ``lee_carter`` mortality); the result gains a
+    ``draw`` dimension (``keep=("population",)`` keeps each draw's population, otherwise their
+    mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
+    bundle folders to run the scenario on instead of its own region; the result gains a
+    ``region`` dimension.
+
+    >>> import forecast
+    >>> ds = forecast.run("baseline")  # doctest: +SKIP
+    >>> ds.fund.verdict_label().sel(pool="employee", year=2030).item()  # doctest: +SKIP
+    'excessive'
+    """
+    from .inputs.region import load_region
+    from .scenario.load import load_scenario
+
+    if not hasattr(scenario, "params"):
+        scenario = load_scenario(scenario)
+    if regions is not None:
+        return _over_regions(scenario, [load_region(r) for r in regions], draws=draws, seed=seed, strict=strict, keep=keep)
+    region = load_region(scenario.region_path)
+    return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep)
+
+
+def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
+    """One run per region, along a ``region`` dimension (the same base year and horizon)."""
+    parts = [project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, **options) for region in regions]
+    spans = {(int(p["year"].values[0]), int(p["year"].values[-1])) for p in parts}
+    if len(spans) > 1:
+        raise InputError(Problem(", ".join(str(r.path) for r in regions), f"the regions' runs cover different years ({', '.join(f'{a}-{b}' for a, b in sorted(spans))}): their fund base years differ", "run regions with the same last published fund year together"))
+    names = [str(r.path) for r in regions]
+    ds = xr.concat(parts, dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="override")
+    ds = ds.assign_coords(region=names, region_name=("region", [r.name for r in regions]))
+    ds.attrs["regions"] = names
+    return ds
+
+
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=()) -> xr.Dataset:
+    """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
+    from its fund base year to ``horizon``; ``root_params`` calibrate the base year."""
+    base = fund_base_year(region)
+    _check_span(scenario, region, base, horizon)
+    costed = costs_benefits(region, base)
+    if not costed:
+        _refuse_uncosted_changes(scenario, params, root_params, base)
+    years = np.arange(base, horizon + 1)
+    figures = base_year_figures(region, base)
+    curves = age_curves(region)
+    plan, parts, population = None, [], _Population(keep)
+    for chunk in population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=seed):
+        _check_population(chunk, scenario, region)
+        chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
+        if plan is None:
+            plan = _plan(scenario, region, params, root_params, years, chunk, curves, strict)
+        with xr.set_options(arithmetic_join="exact"):
+            parts.append(project_funds(region, chunk, plan, figures, curves))
+        population.add(chunk, years)
+    ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+    ds = population.into(ds)
+    if draws is None:
+        ds = ds.isel(draw=0, drop=True)
+    else:
+        ds = ds.transpose("draw", ...)
+        ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
+    ds.attrs.update(_provenance(scenario, region, base, plan, costed, figures))
+    check_finite(ds, scenario.files, region.path)
+    return ds
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run computes once and every chunk of draws shares: the rules, the benefit layers,
+    the cost and wage indices."""
+
+    rules: Rules
+    root: Rules
+    fits: dict
+    layers: dict
+    root_layers: dict
+    indices: xr.Dataset
+    wages: xr.DataArray
+    payg: xr.DataArray
+
+
+def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -> _Plan:
+    """Fill the ``fitted`` values (fitted on the first draw's population), resolve the rules once,
+    and make the run's plan."""
+    fits = {}
+    if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
+        from .model.fitting import fill_fitted, fitted_values
+
+        price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
+        values, fits = fitted_values(region, int(years[0]), chunk["population"].isel(draw=0), curves["inpatient"], float(price))
+        fits["values"] = dict(values)
+        params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
+    rules = resolve_rules(params, years)
+    if strict and rules.extended:
+        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in rules.extended.items()])
+    return make_plan(region, rules, resolve_rules(root_params, years), fits)
+
+
+def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:
+    """What every chunk of draws shares: the benefit layers of the scenario's rules (every year)
+    and of the root's (the base year), the cost and wage indices, the pay-as-you-go pools."""
+    reduced = not costs_benefits(region, int(rules.years[0]))
+    covers = {"employee": bool(rules.critical_illness.covers_employees), "resident": True}
+    root_covers = {"employee": bool(root.critical_illness.covers_employees), "resident": True}
+    layers = {pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced) for pool in BASIC_POOLS}
+    root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced) for pool in BASIC_POOLS}
+    budget = rules.medical_assistance.budget
+    payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
+    return _Plan(rules, root, fits or {}, layers, root_layers, expenditure.cost_indices(rules), income.wage_index(rules), payg)
+
+
+def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None) -> xr.Dataset:
+    """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
+    path without a draw dimension, which the result then has none of either)."""
+    if "draw" not in pop.dims:
+        with xr.set_options(arithmetic_join="exact"):
+            return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves).isel(draw=0, drop=True)
+    curves = age_curves(region) if curves is None else curves
+    rules, root, years = plan.rules, plan.root, plan.rules.years
+    base = int(years[0])
+    mid = mid_year_population(pop["population"], years)
+    births = pop["births"].sel(year=years).sum("sex")
+    if int(pop["year"].values[0]) == base:  # the census year's births cover only the months from the census date
+        births = births.copy(data=np.concatenate([births.values[:1] / pop.attrs.get("first_step_years", 1.0), births.values[1:]]))
+    population_total = mid.sum(("sex", "age"))
+    ages = mid["age"].values
+    enrollment_calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], base)
+    e = rules.enrollment
+    index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0])
+    index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0])
+    members = member_summary(project_enrollment(mid, retired_share(rules, ages), enrollment_calibration, index_in_service, index_resident, e.flexible_worker_share), curves)
+    weighted, count = members["weighted"], members["count"]
+
+    # claims: base-year models, payments per claim, the calibration on the root rules
+    models = {pool: claim_model(region, base, pool, weighted.sel(pool=pool, curve="inpatient", drop=True).isel(year=0, drop=True), weighted.sel(pool=pool, curve="outpatient", drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
+    pay = {pool: payments(models[pool], plan.layers[pool], plan.indices["severity"].values, years) for pool in BASIC_POOLS}
+    first = members.isel(year=[0])
+    no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0]))
+    units0 = {pool: expenditure.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
+    pay0 = {pool: payments(models[pool], plan.root_layers[pool], np.ones(1), years[:1]) for pool in BASIC_POOLS}
+    cal = BaseYearCalibration(region, figures).fit(root.base_year(), first, units0, pay0, births.isel(year=[0]), population_total.isel(year=[0]))
+    units = {}
+    for pool in BASIC_POOLS:
+        induced = expenditure.induced_demand(pay[pool], cal.patient_share_.sel(pool=pool), rules.medical_costs.induced_demand_elasticity)
+        scale = xr.where(pay[pool]["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
+        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"], induced) * scale
+    severity, utilisation = plan.indices["severity"], plan.indices["utilisation"]
+    inc, spent = {}, {}
+
+    # employee pooled fund and individual accounts
+    folded = bool(figures["accounts_folded"])
+    base_pay = income.contribution_base(cal.contribution_base_, plan.wages, rules, root)
+    contributions = income.employee_contributions(count.to_dataset("status"), base_pay, rules)
+    credits = xr.zeros_like(contributions) if folded else income.account_credits(count.to_dataset("status"), base_pay, rules, cal.retiree_credit_)
+    inc["employee", "contributions"] = contributions - credits
+    paid = expenditure.benefit_spending(units["employee"], pay["employee"])
+    for item in paid["item"].values:
+        spent["employee", str(item)] = paid.sel(item=item, drop=True)
+    spent["employee", "maternity"] = expenditure.maternity(cal.maternity_per_birth_, births, plan.wages)
+
+    # LTCI financing, and the share drawn from the employee pooled fund
+    covered = ltci.covered(rules, weighted.sel(pool="employee", curve="count", drop=True), weighted.sel(pool="resident", curve="count", drop=True))
+    financing = ltci.financing(covered, rules, cal.ltci_financing_factor_)
+    transfer = ltci.employee_pooled_share(rules, weighted.sel(pool="employee", curve="count", drop=True), covered) * financing
+    loading = rules.critical_illness.loading
+    ci_employee = expenditure.critical_illness_claims(units["employee"], pay["employee"]) if bool(rules.critical_illness.covers_employees) else xr.zeros_like(transfer)
+    spent["employee", "transfer_out"] = transfer + ci_employee * (1 + loading)
+
+    # critical illness (break-even premium) and the resident pool
+    ci_resident = expenditure.critical_illness_claims(units["resident"], pay["resident"])
+    spent["critical_illness", "inpatient"] = ci_resident + ci_employee
+    inc["critical_illness", "transfer_in"] = (ci_resident + ci_employee) * (1 + loading)
+    spent["critical_illness", "transfer_out"] = (ci_resident + ci_employee) * loading  # the insurer's margin
+    residents = count.sel(status="resident", drop=True)
+    financed = income.resident_financing(residents, rules, cal.resident_realisation_)
+    inc["resident", "contributions"], inc["resident", "fiscal_subsidy"] = financed["contributions"], financed["fiscal_subsidy"]
+    paid = expenditure.benefit_spending(units["resident"], pay["resident"])
+    for item in paid["item"].values:
+        spent["resident", str(item)] = paid.sel(item=item, drop=True)
+    spent["resident", "transfer_out"] = ci_resident * (1 + loading)
+
+    # medical assistance: the budget pays as it goes, or a set budget
+    groups = assistance.group_members(rules, population_total)
+    spent["medical_assistance", "contribution_subsidy"] = assistance.contribution_subsidies(groups, rules)
+    direct = cal.assistance_factor_ * assistance.direct_assistance(units["resident"], pay["resident"], groups, residents)
+    spent["medical_assistance", "direct_assistance"] = direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(service="inpatient", drop=True)
+    needed = spent["medical_assistance", "contribution_subsidy"] + spent["medical_assistance", "direct_assistance"]
+    inc["medical_assistance", "fiscal_subsidy"] = needed if bool(plan.payg.sel(pool="medical_assistance")) else xr.broadcast(rules.medical_assistance.budget, needed)[0]
+
+    # LTCI beneficiaries, spending by care mode, financing by source
+    disabled = ltci.covered(rules, weighted.sel(pool="employee", curve="disability", drop=True), weighted.sel(pool="resident", curve="disability", drop=True))
+    users = ltci.beneficiaries(cal.ltci_take_up_, disabled)
+    per_user = ltci.spending_per_beneficiary(rules) * cal.ltci_cost_factor_ * utilisation.sel(service="long_term_care", drop=True)
+    shares = ltci.mode_shares(rules)
+    for mode in CARE_MODES:
+        spent["ltci", mode] = users * per_user * shares.sel(mode=mode, drop=True)
+    for item, value in ltci.financing_split(financing, transfer, rules).items():
+        inc["ltci", item] = value
+
+    # the roll-forward: interest and reserves of the pools, then of the individual accounts
+    like = population_total * 0.0
+    income_items = item_table({k: xr.broadcast(v, like)[0] for k, v in inc.items()}, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
+    expenditure_items = item_table({k: xr.broadcast(v, like)[0] for k, v in spent.items()}, EXPENDITURE_ITEMS, "expenditure_item", like)
+    opening = _opening(figures, cal)
+    rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rules.economy.interest_rate, plan.payg)
+    income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", ...)
+    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(service="pharmacy", drop=True)
+    accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rules.economy.interest_rate)
+    insured = {
+        "employee": count.sel(status=["in_service", "flexible", "retired"]).sum("status"),
+        "resident": residents,
+        "critical_illness": residents + (count.sel(status=["in_service", "flexible", "retired"]).sum("status") if bool(rules.critical_illness.covers_employees) else 0.0),
+        "medical_assistance": groups.sum("group"),
+        "ltci": covered,
+    }
+    extra = {
+        "insured_by_status": count.assign_attrs(units="persons", description="mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)"),
+        "individual_account_income": (credits + accounts["interest"]).assign_attrs(units="yuan", description="individual-account income (credits + interest)"),
+        **{f"individual_account_{k}": accounts[k] for k in ("expenditure", "reserve", "shortfall")},
+        "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
+    }
+    thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
+    insured_da = stack([xr.broadcast(insured[p], like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
+    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra)
+    ds = ds.rename({"status": "status"}).assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
+    ds.attrs["calibration"] = cal.as_dict()
+    return ds
+
+
+def _opening(figures: dict, cal: BaseYearCalibration) -> xr.DataArray:
+    """Reserves at the end of the year before the base year (pool[, draw]); LTCI holds none when
+    it is not projected (no flows, so no reserve either)."""
+    reserves = opening_reserves(figures)
+    projected = cal.ltci_financing_factor_ != 0
+    values = [xr.where(projected, reserves[p], 0.0) if p == "ltci" else xr.zeros_like(projected, dtype=float) + reserves[p] for p in POOLS]
+    return stack(values, "pool", POOLS)
+
+
+class _Population:
+    """The population part of the result: the deterministic path, each draw's (``keep``), or the
+    mean over draws, accumulated chunk by chunk."""
+
+    def __init__(self, keep):
+        self.keep = "population" in keep
+        self.parts, self.total, self.n = [], None, 0
+
+    def add(self, chunk: xr.Dataset, years) -> None:
+        population = chunk["population"].sel(year=years)
+        if self.keep:
+            self.parts.append(population)
+            return
+        summed = population.sum("draw")
+        self.total = summed if self.total is None else self.total + summed
+        self.n += chunk.sizes["draw"]
+
+    def into(self, ds: xr.Dataset) -> xr.Dataset:
+        if self.keep:
+            population = xr.concat(self.parts, dim="draw") if len(self.parts) > 1 else self.parts[0]
+            text = "population on 31 December of the year; age 100 is 100+"
+        else:
+            population = (self.total / self.n).expand_dims(draw=[0]) if self.n == 1 else self.total / self.n
+            text = "population on 31 December of the year; age 100 is 100+" + (f"; the mean over {self.n} draws" if self.n > 1 else "")
+        ds["population"] = population.transpose(*(("draw",) if "draw" in population.dims else ()), "year", "sex", "age").assign_attrs(units="persons", description=text)
+        return ds
+
+
+def _provenance(scenario, region, base: int, plan: _Plan, costed: bool, figures: dict) -> dict:
+    rules = plan.rules
+    return {
+        **scenario.provenance(region),
+        "fitted_growth": plan.fits,
+        "scenario_sources": list(scenario.sources),
+        "region_name": region.name,
+        "base_year": base,
+        "extended_values": dict(rules.extended),
+        "claim_model": "claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
+        "verdict_labels": dict(VERDICTS),
+        "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
+        "accounting": ACCOUNTING,
+        "calibration_targets": {k: v for k, v in figures.items() if np.isfinite(v)},
+    }
+
+
+def _check_span(scenario, region, base: int, horizon: int) -> None:
+    if horizon <= base:
+        file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
+    if region.population_date >= dt.date(base, 12, 31):
+        raise InputError(Problem(region.path / "region.yaml", f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}", f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year", field="population_date", value=region.population_date.isoformat()))
+
+
+def _check_population(pop: xr.Dataset, scenario, region) -> None:
+    """The population stage's result can carry the fund stages: no negative or non-finite counts,
+    births in every year."""
+    where = " + ".join(str(f) for f in scenario.files)
+    counts = pop["population"]
+    bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
+    if bool(bad.any()):
+        year = int(counts["year"].values[np.flatnonzero(bad.values)[0]])
+        raise InputError(Problem(where, f"the population projection gives negative or non-finite counts from {year}", f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography"))
+    births = pop["births"].sum("sex")
+    none = (births <= 0).any([d for d in births.dims if d != "year"])
+    if bool(none.any()):
+        year = int(births["year"].values[np.flatnonzero(none.values)[0]])
+        raise InputError(Problem(where, f"the population projection has no births in {year}", f"check the scenario's assumptions.demography.fertility and the bundle's fertility and total_fertility tables (region {region.path})"))
+
+
+def _refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int) -> None:
+    """Without benefit use (the reduced claim model) a benefit change would cost a silent 0: refuse it."""
+    changed = [k for k in params if k.startswith(BENEFIT_PARAMETERS) and params[k] != root_params.get(k)]
+    if changed:
+        file, line = scenario.origins.get(changed[0]) or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0", "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change", line, changed[0]))

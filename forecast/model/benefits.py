@@ -1,0 +1,206 @@
+"""Benefits per claim: what each payer pays on one claim, by pool, claim type and year.
+
+A pool's claims (:class:`ClaimModel`, from the bulletin's base-year use and costs) are admissions
+at each hospital level, special-disease patient-years and general-outpatient member-years, each
+with a lognormal policy-scope cost (mean from the bulletin, coefficient of variation from the
+bundle's ``claim_sizes``). The benefit rules of a year are piecewise-linear layers
+(:mod:`forecast.model.claims`): the basic pool pays ``c·min((X − d)+, u/c)``; critical illness its
+bands on what the basic pool leaves above the threshold; medical assistance each group's ratio of
+what is still left, up to its limit. :func:`payments` gives the expected payment of each layer per
+claim, in closed form, for every year at once (and every draw where the claim sizes differ by
+draw), so nothing here is recomputed per draw in a loop.
+
+Outpatient cost = the insured's medical expenses at institutions − inpatient cost, split between
+special-disease and general outpatient care in proportion to visits (the bulletin publishes visits
+but not costs by outpatient type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from ..errors import InputError, Problem
+from ..labelled import stack
+from ..vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
+from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layer
+
+__all__ = ["ClaimModel", "claim_model", "reduced_claim_model", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
+
+#: the age–sex curve that spreads each claim type over the members (forecast.model.curves)
+CURVE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient", "outpatient": "outpatient"}
+
+
+def require(region, value: float, what: str, fix: str) -> float:
+    """A published figure the calibration needs, or a located error."""
+    if value is None or not np.isfinite(value):
+        raise InputError(Problem(region.path, f"the fund model needs {what}, which the bundle lacks", fix))
+    return float(value)
+
+
+@dataclass(frozen=True)
+class ClaimModel:
+    """Base-year claims of one pool, by claim type (and draw where the base-year population enters).
+
+    ``frequency``: claims per weighted member a year (members weighted by the claim type's curve,
+    :data:`CURVE_OF`); ``mean_cost``: the mean claim in the base year (yuan); ``cv``: its
+    coefficient of variation. ``reduced``: the base year has no published use, so the pool's
+    spending is one claim type paid in full, scaled by the calibration.
+    """
+
+    frequency: xr.DataArray
+    mean_cost: xr.DataArray
+    cv: xr.DataArray
+    reduced: bool = False
+
+
+def _by_claim_type(values: dict, units: str) -> xr.DataArray:
+    out = stack([values[k] for k in CLAIM_TYPES], "claim_type", CLAIM_TYPES)
+    out.attrs["units"] = units
+    return out
+
+
+def reduced_claim_model(region) -> ClaimModel:
+    """The claim model of a base year without published benefit use (before 2023 in data/china):
+    one claim type (general outpatient), paid in full, one unit per weighted member; the
+    calibration scales it to the pool's expenditure. Benefit-design changes have no effect."""
+    cv = region.claim("outpatient", "cv")
+    zero = {k: 0.0 for k in CLAIM_TYPES}
+    return ClaimModel(
+        frequency=_by_claim_type({**zero, "outpatient": 1.0}, "per_person_year"),
+        mean_cost=_by_claim_type({k: 1.0 for k in CLAIM_TYPES}, "yuan"),
+        cv=_by_claim_type({**{k: 1.0 for k in CLAIM_TYPES}, "outpatient": cv if np.isfinite(cv) else 1.0}, "ratio"),
+        reduced=True,
+    )
+
+
+def claim_model(region, year: int, pool: str, weighted_inpatient: xr.DataArray, weighted_outpatient: xr.DataArray) -> ClaimModel:
+    """Base-year claim frequencies and sizes of ``pool`` from the bulletin's use and cost figures
+    (:func:`reduced_claim_model` when the base year has none); ``weighted_*`` are the base year's
+    members weighted by each curve (per draw)."""
+    fix = "add the bulletin's figures to utilisation.csv (see data/china)"
+
+    def use(service, indicator):
+        return require(region, region.use(year, pool, service, indicator), f"utilisation {pool} {service} {indicator} for {year}", fix)
+
+    def claim(service, parameter, level="all"):
+        return require(region, region.claim(service, parameter, level), f"claim_sizes {service} {level} {parameter}", "add it to claim_sizes.csv (see data/china)")
+
+    if not np.isfinite(region.use(year, pool, "inpatient", "uses")):
+        return reduced_claim_model(region)
+    admissions, mean_cost = use("inpatient", "uses"), use("inpatient", "mean_cost")
+    pharmacy = region.use(year, pool, "pharmacy", "medical_expenses")
+    institutions = use("all", "medical_expenses") - (pharmacy if np.isfinite(pharmacy) else 0.0)
+    outpatient_cost = institutions - admissions * mean_cost
+    visits_general, visits_special = use("outpatient", "uses"), use("outpatient_special", "uses")
+    special_cost = outpatient_cost * visits_special / (visits_general + visits_special)
+    patients = visits_special / claim("outpatient_special", "uses_per_patient")
+    shares = {level: claim("inpatient", "level_share", level) for level in HOSPITAL_LEVELS}
+    ratios = {level: claim("inpatient", "level_cost_ratio", level) for level in HOSPITAL_LEVELS}
+    total_share = sum(shares.values())
+    shares = {k: v / total_share for k, v in shares.items()}
+    norm = sum(shares[k] * ratios[k] for k in HOSPITAL_LEVELS)
+    inpatient_rate = admissions / weighted_inpatient
+    return ClaimModel(
+        frequency=_by_claim_type({**{k: inpatient_rate * shares[k] for k in HOSPITAL_LEVELS}, "outpatient_special": patients / weighted_outpatient, "outpatient": 1.0}, "per_person_year"),
+        mean_cost=_by_claim_type({**{k: mean_cost * ratios[k] / norm for k in HOSPITAL_LEVELS}, "outpatient_special": special_cost / patients, "outpatient": (outpatient_cost - special_cost) / weighted_outpatient}, "yuan"),
+        cv=_by_claim_type({**{k: claim("inpatient", "cv") for k in HOSPITAL_LEVELS}, "outpatient_special": claim("outpatient_special", "cv"), "outpatient": claim("outpatient", "cv")}, "ratio"),
+    )
+
+
+def _basic_layers(rules, pool: str, i: int) -> dict:
+    """The basic pool's layer per claim type in year ``i`` (deductible, ratio, the annual cap;
+    special-disease care may share the inpatient cap)."""
+    ds = rules.ds.isel(year=i).sel(pool=pool)
+    deductible, ratio, cap = ds["benefit_deductible"], ds["benefit_reimbursement_ratio"], ds["benefit_annual_cap"]
+    caps = {level: float(cap.sel(service="inpatient")) for level in HOSPITAL_LEVELS}
+    caps["outpatient_special"] = caps["tier3"] if float(ds["special_cap_shared_with_inpatient"]) else float(cap.sel(service="outpatient_special"))
+    caps["outpatient"] = float(cap.sel(service="outpatient"))
+    return {kind: basic_layer(float(deductible.sel(claim_type=kind)), float(ratio.sel(claim_type=kind)), caps[kind]) for kind in CLAIM_TYPES}
+
+
+def _critical_illness_layer(rules, i: int) -> Layer:
+    """Bands on the out-of-pocket cost above a threshold of the previous year's disposable income."""
+    income = rules.economy.disposable_income_per_capita.values
+    ci = rules.critical_illness
+    threshold = float(ci.threshold_income_share[i]) * income[max(i - 1, 0)]
+    bands = [(float(ci.bands.band_limit[i]), float(ci.bands.first_ratio[i])), (np.inf, float(ci.bands.second_ratio[i]))]
+    return band_layer(threshold, bands, float(ci.annual_cap[i]))
+
+
+def _assistance_layers(rules, i: int) -> dict:
+    """Each group's share of what is still left, up to the annual limit."""
+    limit = float(rules.medical_assistance.annual_limit[i])
+    ratios = rules.ds["group_assistance_ratio"].isel(year=i)
+    return {g: band_layer(0.0, [(np.inf, float(ratios.sel(group=g)))], limit) for g in ASSISTANCE_GROUPS}
+
+
+@dataclass(frozen=True)
+class PayerLayers:
+    """What each payer pays on a claim x of one type in one year, as layers in x: the basic pool,
+    critical illness (on what the pool leaves) and each assistance group (on what is still left)."""
+
+    basic: Layer
+    critical_illness: Layer | None
+    assistance: dict
+
+
+def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced: bool = False) -> list[dict]:
+    """Per year, per claim type, the :class:`PayerLayers` of ``pool``: composed once per run and
+    shared by every draw. In the reduced claim model the pool pays general outpatient claims in
+    full and nothing else."""
+    out = []
+    for i in range(len(rules.years)):
+        basic = _basic_layers(rules, pool, i)
+        ci_layer = _critical_illness_layer(rules, i) if with_ci else None
+        groups = _assistance_layers(rules, i) if with_assistance else {}
+        year = {}
+        for kind in CLAIM_TYPES:
+            if reduced:
+                year[kind] = PayerLayers(IDENTITY if kind == "outpatient" else basic_layer(0.0, 0.0), None, {})
+                continue
+            remaining = compose_oop(basic[kind])
+            ci_on_x = None
+            if ci_layer is not None and kind != "outpatient":
+                ci_on_x = remaining.then(ci_layer)
+                remaining = remaining.minus(ci_on_x)
+            year[kind] = PayerLayers(basic[kind], ci_on_x, {g: remaining.then(layer) for g, layer in groups.items()})
+        out.append(year)
+    return out
+
+
+def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years) -> xr.Dataset:
+    """Expected payment per claim: ``cost`` (the mean claim), ``basic`` (the pool),
+    ``critical_illness`` and ``assistance`` (by group), by year and claim type (and draw where the
+    claim sizes differ by draw), yuan per claim. ``severity`` is the cost index per year (1 in the
+    base year); ``layers`` come from :func:`payer_layers`."""
+    mean = model.mean_cost.transpose("claim_type", ...)
+    extra = mean.dims[1:]
+    shape = (len(years), len(CLAIM_TYPES), *mean.shape[1:])
+    cost, basic, ci = np.empty(shape), np.empty(shape), np.zeros(shape)
+    assistance = np.zeros((len(years), len(CLAIM_TYPES), len(ASSISTANCE_GROUPS), *mean.shape[1:]))
+    for j, kind in enumerate(CLAIM_TYPES):
+        cv = float(model.cv.sel(claim_type=kind))
+        for i in range(len(years)):
+            m = mean.values[j] * severity[i]
+            payer = layers[i][kind]
+            cost[i, j] = m
+            basic[i, j] = expected_layer(payer.basic, m, cv)
+            if payer.critical_illness is not None:
+                ci[i, j] = expected_layer(payer.critical_illness, m, cv)
+            for g, group in enumerate(ASSISTANCE_GROUPS):
+                if group in payer.assistance:
+                    assistance[i, j, g] = expected_layer(payer.assistance[group], m, cv)
+    coords = {"year": np.asarray(years), "claim_type": list(CLAIM_TYPES), **{d: mean[d].values for d in extra if d in mean.coords}}
+    dims = ("year", "claim_type", *extra)
+    return xr.Dataset(
+        {
+            "cost": (dims, cost, {"units": "yuan", "description": "mean policy-scope cost per claim"}),
+            "basic": (dims, basic, {"units": "yuan", "description": "the basic pool's expected payment per claim"}),
+            "critical_illness": (dims, ci, {"units": "yuan", "description": "critical illness's expected payment per claim"}),
+            "assistance": (("year", "claim_type", "group", *extra), assistance, {"units": "yuan", "description": "medical assistance's expected payment per claim of a group member"}),
+        },
+        coords={**coords, "group": list(ASSISTANCE_GROUPS)},
+    )

@@ -1,0 +1,87 @@
+"""``ds.fund``: what users and reports ask of a run's result, in one place.
+
+An xarray accessor (registered on import of :mod:`forecast.results`) instead of ``"draw" in
+ds.dims`` checks scattered through the code::
+
+    ds = forecast.run("baseline")
+    ds.fund.verdict_label().sel(pool="employee", year=2030).item()   # 'excessive'
+    ds.fund.first_deficit_year()                                     # per pool (and draw)
+    ds.fund.central()                                                # medians over draws
+
+Years that do not occur within the horizon are NaN in memory (the writers store them as the
+NetCDF missing value).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..model.fund import CODES, verdict_codes, verdict_labels
+
+__all__ = ["FundAccessor"]
+
+NUMERIC = ("insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items", "insured_by_status",
+           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "individual_account_shortfall", "ltci_beneficiaries")
+
+
+@xr.register_dataset_accessor("fund")
+class FundAccessor:
+    """Helpers on a result Dataset of :func:`forecast.run`."""
+
+    def __init__(self, ds: xr.Dataset):
+        self._ds = ds
+
+    @property
+    def stochastic(self) -> bool:
+        """True for a run with draws."""
+        return "draw" in self._ds.dims
+
+    def payg(self) -> xr.DataArray:
+        """Per pool: financed as it pays (critical illness; medical assistance without a budget)
+        or not projected — pools with no reserve to exhaust."""
+        codes = self._ds["verdict"]
+        if "draw" in codes.dims:
+            codes = codes.isel(draw=0)
+        return ((codes == CODES["payg"]) | (codes == CODES["not_projected"])).all("year")
+
+    def verdict_label(self) -> xr.DataArray:
+        """The verdict as text labels (``balanced``, ``exhausted``, ...)."""
+        return verdict_labels(self._ds["verdict"])
+
+    def central(self) -> xr.Dataset:
+        """The run itself, or for a stochastic run the median over draws of every flow, with the
+        verdict of that median path."""
+        ds = self._ds
+        if not self.stochastic:
+            return ds
+        out = ds[[n for n in NUMERIC if n in ds]].median("draw")
+        for name in out.data_vars:
+            out[name].attrs = dict(ds[name].attrs)
+        idle = self.payg() & (ds["verdict"].isel(draw=0) == CODES["not_projected"]).all("year")
+        payg = self.payg() & ~idle
+        codes = verdict_codes(out["reserve"], out["balance"], out["months_covered"], ds.attrs["verdict_thresholds"], payg, idle)
+        out["verdict"] = codes
+        if "population" in ds:
+            out["population"] = ds["population"].median("draw") if "draw" in ds["population"].dims else ds["population"]
+        out.attrs = dict(ds.attrs)
+        return out
+
+    def _first(self, condition: xr.DataArray) -> xr.DataArray:
+        """The first projected year (after the base year) where ``condition`` holds, else NaN."""
+        years = self._ds["year"]
+        projected = condition & (years > int(self._ds.attrs.get("base_year", int(years[0]))))
+        hit = projected.any("year")
+        first = years.where(projected).min("year")
+        out = xr.where(hit, first, np.nan)
+        out.attrs = {"units": "year", "description": "NaN: not within the horizon"}
+        return out
+
+    def first_deficit_year(self) -> xr.DataArray:
+        """Per pool (and draw): the first year income falls short of expenditure."""
+        return self._first(self._ds["balance"] < 0)
+
+    def exhaustion_year(self) -> xr.DataArray:
+        """Per pool (and draw): the first year the reserve is exhausted (never for pools with no
+        reserve)."""
+        return self._first(self._ds["reserve"] <= 0).where(~self.payg())
