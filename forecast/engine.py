@@ -17,6 +17,7 @@ the end. Several regions (``regions=``) give a ``region`` dimension.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,10 +27,10 @@ from .errors import InputError, Problem
 from .labelled import stack
 from .model import assistance, expenditure, income, ltci
 from .model.base_year import BENEFIT_PARAMETERS, base_year_figures, costs_benefits, fund_base_year, opening_reserves
-from .model.benefits import claim_model, payer_layers, payments
+from .model.benefits import base_claims, payer_layers, payments
 from .model.calibration import OUTPATIENT, BaseYearCalibration
 from .model.curves import age_curves
-from .model.enrollment import calibrate_enrollment, member_summary, mid_year_population, project_enrollment, retired_share
+from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_population, retired_share
 from .model.fund import VERDICTS, account_roll_forward, roll_forward
 from .model.population.project import population_chunks
 from .results.dataset import fund_dataset, item_table
@@ -95,7 +96,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     figures = base_year_figures(region, base)
     curves = age_curves(region)
     plan, parts, population = None, [], _Population(keep)
-    for chunk in population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=seed):
+    for chunk in _prefetched(population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=seed, with_indicators=False)):
         _check_population(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
@@ -115,14 +116,27 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     return ds
 
 
+def _prefetched(chunks):
+    """Yield from the generator ``chunks``, making the next chunk in a background thread while the
+    caller works on the current one: numpy releases the GIL, so the population of one chunk of
+    draws and the fund stages of the previous share the machine's cores. Each chunk has its own
+    random stream, so the results do not depend on the order work is done in."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population") as pool:
+        upcoming = pool.submit(next, chunks, None)
+        while (chunk := upcoming.result()) is not None:
+            upcoming = pool.submit(next, chunks, None)
+            yield chunk
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """What a run computes once and every chunk of draws shares: the rules, the benefit layers,
-    the cost and wage indices."""
+    """What a run computes once and every chunk of draws shares: the rules, the base-year claims,
+    the benefit layers, the cost and wage indices."""
 
     rules: Rules
     root: Rules
     fits: dict
+    claims: dict
     layers: dict
     root_layers: dict
     indices: xr.Dataset
@@ -157,7 +171,8 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
     root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced) for pool in BASIC_POOLS}
     budget = rules.medical_assistance.budget
     payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
-    return _Plan(rules, root, fits or {}, layers, root_layers, expenditure.cost_indices(rules), income.wage_index(rules), payg)
+    claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}
+    return _Plan(rules, root, fits or {}, claims, layers, root_layers, expenditure.cost_indices(rules), income.wage_index(rules), payg)
 
 
 def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None) -> xr.Dataset:
@@ -169,21 +184,21 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     curves = age_curves(region) if curves is None else curves
     rules, root, years = plan.rules, plan.root, plan.rules.years
     base = int(years[0])
-    mid = mid_year_population(pop["population"], years)
-    births = pop["births"].sel(year=years).sum("sex")
+    mid = mid_year_population(pop["population"], years[:1])  # the base year's, for the calibration
+    births = pop["births"].sel(year=years).sum("sex", skipna=False)
     if int(pop["year"].values[0]) == base:  # the census year's births cover only the months from the census date
         births = births.copy(data=np.concatenate([births.values[:1] / pop.attrs.get("first_step_years", 1.0), births.values[1:]]))
-    population_total = mid.sum(("sex", "age"))
+    population_total = mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
     ages = mid["age"].values
     enrollment_calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], base)
     e = rules.enrollment
     index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0])
     index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0])
-    members = member_summary(project_enrollment(mid, retired_share(rules, ages), enrollment_calibration, index_in_service, index_resident, e.flexible_worker_share), curves)
+    members = insured_summary(pop["population"], years, retired_share(rules, ages), enrollment_calibration, index_in_service, index_resident, e.flexible_worker_share, curves)
     weighted, count = members["weighted"], members["count"]
 
     # claims: base-year models, payments per claim, the calibration on the root rules
-    models = {pool: claim_model(region, base, pool, weighted.sel(pool=pool, curve="inpatient", drop=True).isel(year=0, drop=True), weighted.sel(pool=pool, curve="outpatient", drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
+    models = {pool: plan.claims[pool].model(weighted.sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
     pay = {pool: payments(models[pool], plan.layers[pool], plan.indices["severity"].values, years) for pool in BASIC_POOLS}
     first = members.isel(year=[0])
     no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0]))
@@ -250,11 +265,11 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
 
     # the roll-forward: interest and reserves of the pools, then of the individual accounts
     like = population_total * 0.0
-    income_items = item_table({k: xr.broadcast(v, like)[0] for k, v in inc.items()}, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
-    expenditure_items = item_table({k: xr.broadcast(v, like)[0] for k, v in spent.items()}, EXPENDITURE_ITEMS, "expenditure_item", like)
+    income_items = item_table(inc, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
+    expenditure_items = item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
     opening = _opening(figures, cal)
     rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rules.economy.interest_rate, plan.payg)
-    income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", ...)
+    income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
     demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(service="pharmacy", drop=True)
     accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rules.economy.interest_rate)
     insured = {
@@ -300,7 +315,7 @@ class _Population:
         if self.keep:
             self.parts.append(population)
             return
-        summed = population.sum("draw")
+        summed = population.sum("draw", skipna=False)
         self.total = summed if self.total is None else self.total + summed
         self.n += chunk.sizes["draw"]
 
@@ -345,8 +360,9 @@ def _check_population(pop: xr.Dataset, scenario, region) -> None:
     births in every year."""
     where = " + ".join(str(f) for f in scenario.files)
     counts = pop["population"]
-    bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
-    if bool(bad.any()):
+    values = counts.values
+    if not (np.isfinite(values).all() and values.min() >= 0):
+        bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
         year = int(counts["year"].values[np.flatnonzero(bad.values)[0]])
         raise InputError(Problem(where, f"the population projection gives negative or non-finite counts from {year}", f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography"))
     births = pop["births"].sum("sex")

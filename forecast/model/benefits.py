@@ -25,9 +25,9 @@ import xarray as xr
 from ..errors import InputError, Problem
 from ..labelled import stack
 from ..vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
-from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layer
+from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
 
-__all__ = ["ClaimModel", "claim_model", "reduced_claim_model", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
+__all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
 
 #: the age–sex curve that spreads each claim type over the members (forecast.model.curves)
 CURVE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient", "outpatient": "outpatient"}
@@ -56,30 +56,54 @@ class ClaimModel:
     reduced: bool = False
 
 
-def _by_claim_type(values: dict, units: str) -> xr.DataArray:
-    out = stack([values[k] for k in CLAIM_TYPES], "claim_type", CLAIM_TYPES)
-    out.attrs["units"] = units
-    return out
+@dataclass(frozen=True)
+class BaseClaims:
+    """A pool's published base-year claims, before the base-year population divides them: per
+    claim type, the claims (or, for general outpatient care, 1 per member) and the cost, each
+    divided by the members weighted with ``per_weighted`` curve (None: not divided)."""
+
+    claims: dict
+    claims_per_weighted: dict
+    cost: dict
+    cost_per_weighted: dict
+    cv: dict
+    reduced: bool = False
+
+    def model(self, weighted: xr.DataArray) -> ClaimModel:
+        """The claim model for the base year's members weighted by each curve (``weighted``:
+        curve[, draw])."""
+
+        def divided(values: dict, curves: dict, units: str) -> xr.DataArray:
+            parts = [values[k] / weighted.sel(curve=curves[k], drop=True) if curves[k] else values[k] for k in CLAIM_TYPES]
+            return stack(parts, "claim_type", CLAIM_TYPES).assign_attrs(units=units)
+
+        return ClaimModel(
+            frequency=divided(self.claims, self.claims_per_weighted, "per_person_year"),
+            mean_cost=divided(self.cost, self.cost_per_weighted, "yuan"),
+            cv=stack([self.cv[k] for k in CLAIM_TYPES], "claim_type", CLAIM_TYPES).assign_attrs(units="ratio"),
+            reduced=self.reduced,
+        )
 
 
-def reduced_claim_model(region) -> ClaimModel:
-    """The claim model of a base year without published benefit use (before 2023 in data/china):
-    one claim type (general outpatient), paid in full, one unit per weighted member; the
-    calibration scales it to the pool's expenditure. Benefit-design changes have no effect."""
+def reduced_claims(region) -> BaseClaims:
+    """The claims of a base year without published benefit use (before 2023 in data/china): one
+    claim type (general outpatient), paid in full, one unit per weighted member; the calibration
+    scales it to the pool's expenditure. Benefit-design changes have no effect."""
     cv = region.claim("outpatient", "cv")
-    zero = {k: 0.0 for k in CLAIM_TYPES}
-    return ClaimModel(
-        frequency=_by_claim_type({**zero, "outpatient": 1.0}, "per_person_year"),
-        mean_cost=_by_claim_type({k: 1.0 for k in CLAIM_TYPES}, "yuan"),
-        cv=_by_claim_type({**{k: 1.0 for k in CLAIM_TYPES}, "outpatient": cv if np.isfinite(cv) else 1.0}, "ratio"),
+    none = {k: None for k in CLAIM_TYPES}
+    return BaseClaims(
+        claims={**{k: 0.0 for k in CLAIM_TYPES}, "outpatient": 1.0},
+        claims_per_weighted=none,
+        cost={k: 1.0 for k in CLAIM_TYPES},
+        cost_per_weighted=none,
+        cv={**{k: 1.0 for k in CLAIM_TYPES}, "outpatient": cv if np.isfinite(cv) else 1.0},
         reduced=True,
     )
 
 
-def claim_model(region, year: int, pool: str, weighted_inpatient: xr.DataArray, weighted_outpatient: xr.DataArray) -> ClaimModel:
-    """Base-year claim frequencies and sizes of ``pool`` from the bulletin's use and cost figures
-    (:func:`reduced_claim_model` when the base year has none); ``weighted_*`` are the base year's
-    members weighted by each curve (per draw)."""
+def base_claims(region, year: int, pool: str) -> BaseClaims:
+    """Base-year claims and costs of ``pool`` from the bulletin's use and cost figures
+    (:func:`reduced_claims` when the base year has none): read once per run."""
     fix = "add the bulletin's figures to utilisation.csv (see data/china)"
 
     def use(service, indicator):
@@ -89,7 +113,7 @@ def claim_model(region, year: int, pool: str, weighted_inpatient: xr.DataArray, 
         return require(region, region.claim(service, parameter, level), f"claim_sizes {service} {level} {parameter}", "add it to claim_sizes.csv (see data/china)")
 
     if not np.isfinite(region.use(year, pool, "inpatient", "uses")):
-        return reduced_claim_model(region)
+        return reduced_claims(region)
     admissions, mean_cost = use("inpatient", "uses"), use("inpatient", "mean_cost")
     pharmacy = region.use(year, pool, "pharmacy", "medical_expenses")
     institutions = use("all", "medical_expenses") - (pharmacy if np.isfinite(pharmacy) else 0.0)
@@ -102,23 +126,31 @@ def claim_model(region, year: int, pool: str, weighted_inpatient: xr.DataArray, 
     total_share = sum(shares.values())
     shares = {k: v / total_share for k, v in shares.items()}
     norm = sum(shares[k] * ratios[k] for k in HOSPITAL_LEVELS)
-    inpatient_rate = admissions / weighted_inpatient
-    return ClaimModel(
-        frequency=_by_claim_type({**{k: inpatient_rate * shares[k] for k in HOSPITAL_LEVELS}, "outpatient_special": patients / weighted_outpatient, "outpatient": 1.0}, "per_person_year"),
-        mean_cost=_by_claim_type({**{k: mean_cost * ratios[k] / norm for k in HOSPITAL_LEVELS}, "outpatient_special": special_cost / patients, "outpatient": (outpatient_cost - special_cost) / weighted_outpatient}, "yuan"),
-        cv=_by_claim_type({**{k: claim("inpatient", "cv") for k in HOSPITAL_LEVELS}, "outpatient_special": claim("outpatient_special", "cv"), "outpatient": claim("outpatient", "cv")}, "ratio"),
+    return BaseClaims(
+        claims={**{k: admissions * shares[k] for k in HOSPITAL_LEVELS}, "outpatient_special": patients, "outpatient": 1.0},
+        claims_per_weighted={**CURVE_OF, "outpatient": None},
+        cost={**{k: mean_cost * ratios[k] / norm for k in HOSPITAL_LEVELS}, "outpatient_special": special_cost / patients, "outpatient": outpatient_cost - special_cost},
+        cost_per_weighted={**{k: None for k in CLAIM_TYPES}, "outpatient": "outpatient"},
+        cv={**{k: claim("inpatient", "cv") for k in HOSPITAL_LEVELS}, "outpatient_special": claim("outpatient_special", "cv"), "outpatient": claim("outpatient", "cv")},
     )
 
 
-def _basic_layers(rules, pool: str, i: int) -> dict:
-    """The basic pool's layer per claim type in year ``i`` (deductible, ratio, the annual cap;
+def _basic_layers(rules, pool: str) -> list[dict]:
+    """The basic pool's layer per claim type, every year (deductible, ratio, the annual cap;
     special-disease care may share the inpatient cap)."""
-    ds = rules.ds.isel(year=i).sel(pool=pool)
-    deductible, ratio, cap = ds["benefit_deductible"], ds["benefit_reimbursement_ratio"], ds["benefit_annual_cap"]
-    caps = {level: float(cap.sel(service="inpatient")) for level in HOSPITAL_LEVELS}
-    caps["outpatient_special"] = caps["tier3"] if float(ds["special_cap_shared_with_inpatient"]) else float(cap.sel(service="outpatient_special"))
-    caps["outpatient"] = float(cap.sel(service="outpatient"))
-    return {kind: basic_layer(float(deductible.sel(claim_type=kind)), float(ratio.sel(claim_type=kind)), caps[kind]) for kind in CLAIM_TYPES}
+    ds = rules.ds.sel(pool=pool)
+    deductible = ds["benefit_deductible"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
+    ratio = ds["benefit_reimbursement_ratio"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
+    cap = ds["benefit_annual_cap"].transpose("year", "benefit")
+    caps = {benefit: cap.sel(benefit=benefit).values for benefit in cap["benefit"].values}
+    shared = ds["special_cap_shared_with_inpatient"].values
+    out = []
+    for i in range(len(rules.years)):
+        limit = {level: caps["inpatient"][i] for level in HOSPITAL_LEVELS}
+        limit["outpatient_special"] = caps["inpatient"][i] if shared[i] else caps["outpatient_special"][i]
+        limit["outpatient"] = caps["outpatient"][i]
+        out.append({kind: basic_layer(float(deductible[i, j]), float(ratio[i, j]), float(limit[kind])) for j, kind in enumerate(CLAIM_TYPES)})
+    return out
 
 
 def _critical_illness_layer(rules, i: int) -> Layer:
@@ -152,8 +184,9 @@ def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced
     shared by every draw. In the reduced claim model the pool pays general outpatient claims in
     full and nothing else."""
     out = []
+    basic_by_year = _basic_layers(rules, pool)
     for i in range(len(rules.years)):
-        basic = _basic_layers(rules, pool, i)
+        basic = basic_by_year[i]
         ci_layer = _critical_illness_layer(rules, i) if with_ci else None
         groups = _assistance_layers(rules, i) if with_assistance else {}
         year = {}
@@ -171,28 +204,36 @@ def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced
     return out
 
 
+def _draw_free(values: np.ndarray) -> np.ndarray:
+    """A claim type's base-year mean over draws, kept with its draw axis only where draws differ
+    (the outpatient claim's, which the base-year population divides)."""
+    values = np.atleast_1d(values)
+    return values[:1] if np.all(values == values.flat[0]) else values
+
+
 def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years) -> xr.Dataset:
     """Expected payment per claim: ``cost`` (the mean claim), ``basic`` (the pool),
     ``critical_illness`` and ``assistance`` (by group), by year and claim type (and draw where the
     claim sizes differ by draw), yuan per claim. ``severity`` is the cost index per year (1 in the
-    base year); ``layers`` come from :func:`payer_layers`."""
+    base year); ``layers`` come from :func:`payer_layers`. Each payer's layers of all years are
+    evaluated together (:func:`~forecast.model.claims.expected_layers`)."""
     mean = model.mean_cost.transpose("claim_type", ...)
     extra = mean.dims[1:]
     shape = (len(years), len(CLAIM_TYPES), *mean.shape[1:])
     cost, basic, ci = np.empty(shape), np.empty(shape), np.zeros(shape)
     assistance = np.zeros((len(years), len(CLAIM_TYPES), len(ASSISTANCE_GROUPS), *mean.shape[1:]))
+    severity = np.asarray(severity, dtype=float).reshape((-1,) + (1,) * len(extra))
     for j, kind in enumerate(CLAIM_TYPES):
         cv = float(model.cv.sel(claim_type=kind))
-        for i in range(len(years)):
-            m = mean.values[j] * severity[i]
-            payer = layers[i][kind]
-            cost[i, j] = m
-            basic[i, j] = expected_layer(payer.basic, m, cv)
-            if payer.critical_illness is not None:
-                ci[i, j] = expected_layer(payer.critical_illness, m, cv)
-            for g, group in enumerate(ASSISTANCE_GROUPS):
-                if group in payer.assistance:
-                    assistance[i, j, g] = expected_layer(payer.assistance[group], m, cv)
+        m = severity * _draw_free(mean.values[j])  # (year, draw or 1)
+        payers = [layers[i][kind] for i in range(len(years))]
+        cost[:, j] = m
+        basic[:, j] = expected_layers([p.basic for p in payers], m, cv)
+        if payers[0].critical_illness is not None:
+            ci[:, j] = expected_layers([p.critical_illness for p in payers], m, cv)
+        for g, group in enumerate(ASSISTANCE_GROUPS):
+            if group in payers[0].assistance:
+                assistance[:, j, g] = expected_layers([p.assistance[group] for p in payers], m, cv)
     coords = {"year": np.asarray(years), "claim_type": list(CLAIM_TYPES), **{d: mean[d].values for d in extra if d in mean.coords}}
     dims = ("year", "claim_type", *extra)
     return xr.Dataset(

@@ -22,6 +22,8 @@ Everything is vectorised: ``m`` may be an array (one mean per age, sex, year ...
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +37,7 @@ __all__ = [
     "basic_layer",
     "band_layer",
     "compose_oop",
+    "expected_layers",
 ]
 
 
@@ -109,28 +112,36 @@ class Layer:
         points = set(self.breaks)
         for b in outer.breaks[1:]:
             x = self.inverse(b)
-            if np.isfinite(x):
+            if math.isfinite(x):
                 points.add(x)
         breaks = tuple(sorted(points))
         slopes = []
-        for lo, hi in zip(breaks, (*breaks[1:], np.inf)):
-            probe = lo + (1.0 if not np.isfinite(hi) else (hi - lo) / 2)
-            inner_slope = self._slope_at(probe)
-            slopes.append(inner_slope * outer._slope_at(float(self(probe))))
+        for lo, hi in zip(breaks, (*breaks[1:], math.inf)):
+            probe = lo + (1.0 if not math.isfinite(hi) else (hi - lo) / 2)
+            slopes.append(self._slope_at(probe) * outer._slope_at(self._value_at(probe)))
         return Layer(breaks, tuple(slopes))
 
     def minus(self, other: Layer) -> Layer:
         """self(x) − other(x) as a Layer (the caller ensures it stays non-decreasing)."""
         breaks = tuple(sorted(set(self.breaks) | set(other.breaks)))
         slopes = []
-        for lo, hi in zip(breaks, (*breaks[1:], np.inf)):
-            probe = lo + (1.0 if not np.isfinite(hi) else (hi - lo) / 2)
+        for lo, hi in zip(breaks, (*breaks[1:], math.inf)):
+            probe = lo + (1.0 if not math.isfinite(hi) else (hi - lo) / 2)
             slopes.append(self._slope_at(probe) - other._slope_at(probe))
         return Layer(breaks, tuple(slopes))
 
     def _slope_at(self, x: float) -> float:
-        index = int(np.searchsorted(self.breaks, x, side="right")) - 1
-        return self.slopes[max(index, 0)]
+        return self.slopes[max(bisect.bisect_right(self.breaks, x) - 1, 0)]
+
+    def _value_at(self, x: float) -> float:
+        """g(x) for one number (plain arithmetic: composition calls it often)."""
+        value = 0.0
+        edges = (*self.breaks, math.inf)
+        for s, lo, hi in zip(self.slopes, edges, edges[1:]):
+            if x <= lo:
+                break
+            value += s * (min(x, hi) - lo)
+        return value
 
 
 IDENTITY = Layer((0.0,), (1.0,))
@@ -186,3 +197,20 @@ def expected_layer(layer: Layer, mean, cv):
         if s:
             total = total + s * (lognormal_lev(hi, mean, cv) - lognormal_lev(lo, mean, cv))
     return total
+
+
+def expected_layers(layers: list[Layer], means, cv) -> np.ndarray:
+    """E[layer_y(X_y)] for a list of layers (one per year) at once: ``means`` has the years on its
+    first axis (any further axes, e.g. draws, broadcast). The layers are padded to a common
+    number of segments (slope 0 beyond a layer's own), so one vectorised evaluation of the
+    limited expected value at every breakpoint serves them all."""
+    means = np.asarray(means, dtype=float)
+    width = max(len(layer.slopes) for layer in layers)
+    edges = np.full((len(layers), width + 1), np.inf)
+    slopes = np.zeros((len(layers), width))
+    for y, layer in enumerate(layers):
+        edges[y, : len(layer.breaks)] = layer.breaks
+        slopes[y, : len(layer.slopes)] = layer.slopes
+    extra = (1,) * (means.ndim - 1)
+    lev = lognormal_lev(edges.reshape(edges.shape + extra), means[:, None], cv)  # (year, edge, ...)
+    return np.sum(slopes.reshape(slopes.shape + extra) * np.diff(lev, axis=1), axis=1)

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..labelled import stack
-from ..vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS
+from ..vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
 
-__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "mid_year_population", "member_summary", "WORKING_AGE"]
+__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary", "WORKING_AGE", "DRAW_BLOCK"]
 
 #: first age counted as working age (in-service coverage is uniform from here to retirement)
 WORKING_AGE = 18
@@ -117,25 +116,101 @@ def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_ser
 
 
 def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index: xr.DataArray, resident_index: xr.DataArray, flexible_share: xr.DataArray) -> xr.Dataset:
-    """Insured persons (year[, draw], sex, age) by status: in_service, flexible, retired, resident.
+    """Insured persons (year, draw, sex, age) by status: in_service, flexible, retired, resident.
 
-    ``*_index`` and ``flexible_share`` are the scenario's enrollment assumptions over ``year``
-    (the indices relative to the base year's coverage).
+    ``population`` is the mid-year population (year, draw, sex, age); ``retired`` the share past
+    retirement age (year, sex, age); ``*_index`` and ``flexible_share`` the scenario's enrollment
+    assumptions over ``year`` (the indices relative to the base year's coverage); the
+    calibration's rates are per draw:
+
+    - in_service = c_w × index_w × working (aged 18+, not retired);
+    - retired = population × retired share × (k_r for cohorts already retiring in the base year,
+      else the in-service coverage they retire from);
+    - flexible = flexible share × c_r × (working − in_service)+;
+    - resident = (c_r × index_r × (population − in_service − retired)+ − flexible)+.
+
+    The readable form of :func:`insured_summary`, which the engine uses.
     """
-    c_w, k_r, c_r = calibration.in_service_coverage, calibration.retiree_cohort_share, calibration.resident_coverage
-    working = _working(population, retired)
-    in_service = c_w * in_service_index * working
-    old_cohort = (population["year"] - population["age"]) <= calibration.last_retiring_cohort
-    retirees = population * retired * xr.where(old_cohort, k_r, c_w * in_service_index)
-    others = (population - in_service - retirees).clip(min=0)
-    flexible = flexible_share * c_r * (working - in_service).clip(min=0)
-    residents = (c_r * resident_index * others - flexible).clip(min=0)
-    ds = xr.Dataset({"in_service": in_service, "flexible": flexible, "retired": retirees, "resident": residents})
-    order = [d for d in ("year", "draw", "sex", "age") if d in population.dims]
-    for name in ds.data_vars:
-        ds[name] = ds[name].transpose(*order)
-        ds[name].attrs["units"] = "persons"
-    return ds
+    pop = population.transpose("year", "draw", "sex", "age")
+    statuses = _statuses(pop.values, *_enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration, in_service_index, resident_index, flexible_share))
+    coords = {d: pop[d] for d in pop.dims}
+    return xr.Dataset({name: xr.DataArray(values, dims=pop.dims, coords=coords, attrs={"units": "persons"}) for name, values in zip(INSURED_STATUSES, statuses)})
+
+
+def _enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share) -> tuple:
+    """The factors of the enrollment formulas as arrays shaped (year, draw, sex, age) for broadcasting."""
+    ret = retired.transpose("year", "sex", "age").values[:, None]
+    c_w, k_r, c_r = (getattr(calibration, name).values.reshape(1, -1, 1, 1) for name in ("in_service_coverage", "retiree_cohort_share", "resident_coverage"))
+    index_w, index_r, flex = (np.asarray(a.values, dtype=float).reshape(-1, 1, 1, 1) for a in (in_service_index, resident_index, flexible_share))
+    last = calibration.last_retiring_cohort.sel(sex=list(SEXES)).values
+    old = ((years[:, None, None] - ages[None, None, :]) <= last[None, :, None])[:, None]  # (year, 1, sex, age)
+    adult = ages >= WORKING_AGE
+    return ret, adult, old, c_w * index_w, k_r, flex * c_r, c_r * index_r
+
+
+def _statuses(p, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> tuple:
+    """The four statuses of population ``p`` (year, draws, sex, age), computed in place."""
+    working = p * (1 - ret) * adult
+    in_service = working * coverage
+    retirees = np.where(old, k_r, coverage)
+    retirees *= p
+    retirees *= ret
+    others = p - in_service
+    others -= retirees
+    np.maximum(others, 0.0, out=others)
+    working -= in_service
+    np.maximum(working, 0.0, out=working)
+    flexible = working
+    flexible *= flexible_rate
+    residents = others
+    residents *= resident_rate
+    residents -= flexible
+    np.maximum(residents, 0.0, out=residents)
+    return in_service, flexible, retirees, residents
+
+
+def _of_draws(a: np.ndarray, block: slice) -> np.ndarray:
+    """A (year, draw, 1, 1) factor for a block of draws (unchanged when it has one draw)."""
+    return a if a.shape[1] == 1 else a[:, block]
+
+
+#: draws whose enrollment is computed at once: the arrays stay in cache (years × 100 × 202)
+DRAW_BLOCK = 100
+
+
+def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index, resident_index, flexible_share, curves: xr.Dataset) -> xr.Dataset:
+    """What the fund stages need of the insured, without holding them by age: ``count`` by status
+    (year, status, draw) and ``weighted`` by pool and curve (year, pool, curve, draw), the members
+    × each age–sex curve summed over sex and age (curve ``count`` = 1), persons.
+
+    ``population`` is the year-end population (year, draw, sex, age, including the year before
+    ``years``); the mid-year population and :func:`project_enrollment`'s formulas are applied a
+    block of draws at a time, each block reduced at once by one matrix product per status."""
+    eoy = population.transpose("year", "draw", "sex", "age")
+    years = np.asarray(years)
+    previous = np.clip(np.searchsorted(eoy["year"].values, years - 1), 0, None)
+    current = np.searchsorted(eoy["year"].values, years)
+    has_previous = (eoy["year"].values[previous] == years - 1)[:, None, None, None]
+    ages = eoy["age"].values
+    ret, adult, old, coverage, k_r, flexible_rate, resident_rate = _enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share)
+    names = ["count", "inpatient", "outpatient", "disability"]
+    weights = np.stack([np.ones(curves["inpatient"].shape), *(curves[c].transpose("sex", "age").values for c in names[1:])], axis=-1).reshape(-1, len(names))
+    values = eoy.values
+    n_draws = values.shape[1]
+    summed = np.empty((len(INSURED_STATUSES), len(years), n_draws, len(names)))
+    for start in range(0, n_draws, DRAW_BLOCK):
+        block = slice(start, min(start + DRAW_BLOCK, n_draws))
+        now = values[current, block]
+        mid = np.where(has_previous, (values[previous, block] + now) / 2, now)
+        statuses = _statuses(mid, ret, adult, old, *(_of_draws(a, block) for a in (coverage, k_r, flexible_rate, resident_rate)))
+        for i, status in enumerate(statuses):
+            flat = status.reshape(status.shape[0] * status.shape[1], -1)
+            summed[i, :, block] = (flat @ weights).reshape(status.shape[0], status.shape[1], len(names))
+    coords = {"year": years, "draw": eoy["draw"].values}
+    count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
+    employees = summed[0] + summed[1] + summed[2]
+    weighted = xr.DataArray(np.stack([employees, summed[3]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
+    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons")})
 
 
 def retired_share(rules, ages) -> xr.DataArray:
@@ -156,11 +231,20 @@ def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:
 
 
 def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
-    """What the fund stages need of the insured: ``count`` by status (year, status[, draw]) and
-    ``weighted`` by pool and curve (year, pool, curve[, draw]): members × the age–sex curve summed
-    over sex and age (curve ``count`` = 1 at every age), persons."""
-    count = stack([members[s].sum(("sex", "age")) for s in INSURED_STATUSES], "status", INSURED_STATUSES)
-    pools = {"employee": members["in_service"] + members["flexible"] + members["retired"], "resident": members["resident"]}
-    weights = stack([xr.ones_like(curves["inpatient"]), curves["inpatient"], curves["outpatient"], curves["disability"]], "curve", ["count", "inpatient", "outpatient", "disability"])
-    weighted = stack([xr.dot(pools[p], weights, dim=("sex", "age")) for p in BASIC_POOLS], "pool", BASIC_POOLS)
-    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.assign_attrs(units="persons")})
+    """What the fund stages need of the insured: ``count`` by status (year, status, draw) and
+    ``weighted`` by pool and curve (year, pool, curve, draw): members × the age–sex curve summed
+    over sex and age (curve ``count`` = 1 at every age), persons. One matrix product per pool."""
+    template = members["in_service"]
+    names = ["count", "inpatient", "outpatient", "disability"]
+    weights = np.stack([np.ones(curves["inpatient"].shape), *(curves[c].transpose("sex", "age").values for c in names[1:])], axis=-1).reshape(-1, len(names))
+    n_years, n_draws = template.sizes["year"], template.sizes["draw"]
+
+    def dot(values):
+        return (values.reshape(n_years * n_draws, -1) @ weights).reshape(n_years, n_draws, len(names))
+
+    by_status = {s: dot(members[s].transpose("year", "draw", "sex", "age").values) for s in INSURED_STATUSES}
+    employees = by_status["in_service"] + by_status["flexible"] + by_status["retired"]
+    coords = {"year": template["year"].values, "draw": template["draw"].values}
+    count = xr.DataArray(np.stack([by_status[s][..., 0] for s in INSURED_STATUSES], axis=1), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
+    weighted = xr.DataArray(np.stack([employees, by_status["resident"]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
+    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons")})

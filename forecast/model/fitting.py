@@ -21,6 +21,9 @@ Estimators follow the house style: nothing in ``__init__`` but settings, ``fit``
 
 from __future__ import annotations
 
+import copy
+import hashlib
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -77,15 +80,15 @@ class GrowthModel:
         return present
 
     def _fit_loglinear(self, years, log_y):
-        import statsmodels.api as sm
+        from statsmodels.regression.linear_model import GLSAR, OLS  # not statsmodels.api: a second of imports
 
         dummies = self._dummies(years, 2)
         t = years - years[-1]
         X = np.column_stack([np.ones(len(t)), t] + [(years == d).astype(float) for d in dummies])
         if len(years) >= 8:
-            result = sm.GLSAR(log_y, X, rho=1).iterative_fit(maxiter=10)
+            result = GLSAR(log_y, X, rho=1).iterative_fit(maxiter=10)
         else:
-            result = sm.OLS(log_y, X).fit()
+            result = OLS(log_y, X).fit()
         self.params_ = dict(zip(["level", "log_growth", *[f"pandemic_{d}" for d in dummies]], result.params))
         self.log_growth_ = float(result.params[1])
         dof = max(len(years) - X.shape[1], 1)
@@ -94,7 +97,7 @@ class GrowthModel:
         self.dummies_ = dummies
 
     def _fit_drift(self, years, log_y):
-        import statsmodels.api as sm
+        from statsmodels.regression.linear_model import WLS
 
         gaps = np.diff(years).astype(float)
         rate = np.diff(log_y) / gaps
@@ -105,7 +108,7 @@ class GrowthModel:
             out = (years[:-1] == d).astype(float)
             columns.append((into - out) / gaps)
         X = np.column_stack(columns)
-        result = sm.WLS(rate, X, weights=gaps).fit()
+        result = WLS(rate, X, weights=gaps).fit()
         self.params_ = dict(zip(["log_growth", *[f"pandemic_{d}" for d in dummies]], result.params))
         self.log_growth_ = float(result.params[0])
         resid = (rate - X @ result.params) * np.sqrt(gaps)
@@ -250,7 +253,23 @@ def fit_history(region, until: int | None = None, form: str | None = None) -> di
     return models
 
 
+#: fits made in this process, by what they depend on (the bundle's content, the base year, the
+#: population path, the cost curve, price inflation, the form): scenarios run on one bundle share them
+_FITS: dict = {}
+
+
 def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.DataArray, price_inflation: float, form: str | None = None) -> tuple[dict, dict]:
+    """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
+    key = (region.content_hash, base_year, float(price_inflation), form, hashlib.sha256(np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(curve.values).tobytes()).hexdigest())
+    if key not in _FITS:
+        if len(_FITS) >= 8:
+            _FITS.pop(next(iter(_FITS)))
+        _FITS[key] = fit_values(region, base_year, population, curve, price_inflation, form)
+    values, summaries = _FITS[key]
+    return dict(values), copy.deepcopy(summaries)
+
+
+def fit_values(region, base_year: int, population: xr.DataArray, curve: xr.DataArray, price_inflation: float, form: str | None = None) -> tuple[dict, dict]:
     """The values the scenario keyword ``fitted`` stands for, fitted on the history up to ``base_year``.
 
     - ``employee_income_per_in_service``: growth of employee income per in-service member (the

@@ -8,9 +8,9 @@ accounts and the LTCI beneficiaries. A stochastic run adds ``draw`` to every flo
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
 
-from ..labelled import stack
 from ..model.fund import months_covered, verdict_codes
 from ..vocabulary import POOLS
 
@@ -18,12 +18,16 @@ __all__ = ["item_table", "fund_dataset"]
 
 
 def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArray) -> xr.DataArray:
-    """A (year, pool, ``dim``, ...) array of yuan from {(pool, item): array}; 0 where not given."""
-    zero = xr.zeros_like(like)
-    pools = [stack([entries.get((pool, item), zero) for item in items], dim, items) for pool in POOLS]
-    out = stack(pools, "pool", POOLS).transpose("year", "pool", dim, ...)
-    out.attrs["units"] = "yuan"
-    return out
+    """A (year, pool, ``dim``, draw) array of yuan from {(pool, item): array over (year, draw)}; 0
+    where not given. ``like`` is a (year, draw) array giving the shape and labels."""
+    like = like.transpose("year", "draw")
+    values = np.zeros((like.sizes["year"], len(POOLS), len(items), like.sizes["draw"]))
+    for (pool, item), value in entries.items():
+        present = [d for d in ("year", "draw") if d in value.dims]
+        array = value.transpose(*present).values
+        values[:, POOLS.index(pool), items.index(item)] = array.reshape([array.shape[present.index(d)] if d in present else 1 for d in ("year", "draw")])
+    coords = {"year": like["year"].values, "pool": list(POOLS), dim: list(items), "draw": like["draw"].values}
+    return xr.DataArray(values, dims=("year", "pool", dim, "draw"), coords=coords, attrs={"units": "yuan"})
 
 
 def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, reserve: xr.DataArray, insured: xr.DataArray, thresholds: dict, payg: xr.DataArray, extra: dict) -> xr.Dataset:

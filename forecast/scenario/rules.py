@@ -2,8 +2,8 @@
 
 :func:`resolve_rules` turns a scenario's parameters (schema path -> :class:`DatedValue` or plain
 value) into :class:`Rules`: an :class:`xarray.Dataset` whose variables have the dims ``year`` and,
-where a rule has them, ``pool``, ``claim_type``, ``service``, ``group``, ``mode``, ``payer`` or
-``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
+where a rule has them, ``pool``, ``claim_type``, ``benefit`` (the annual caps: inpatient,
+outpatient_special, outpatient), ``service``, ``group``, ``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
 it came from; and a read-only view for code::
 
     rules.resident.benefits.outpatient_special.annual_cap   # DataArray over year
@@ -21,12 +21,14 @@ scenario's own wage path; every value filled beyond its last given year is liste
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
 
+from ..vocabulary import ASSISTANCE_GROUPS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
 from .dated import GROWTH_SERIES, DatedValue
 from .parameters import SCHEMA, Param, iter_params
 
@@ -37,7 +39,7 @@ __all__ = ["Rules", "resolve_rules", "PLACEMENT", "placement"]
 PLACEMENT: tuple[tuple[str, str], ...] = (
     (r"policy\.(?P<pool>employee|resident)\.benefits\.inpatient\.(?P<claim_type>tier\d)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
-    (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<service>\w+)\.annual_cap", "benefit_annual_cap"),
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<benefit>\w+)\.annual_cap", "benefit_annual_cap"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
     (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
     (r"policy\.medical_assistance\.groups\.(?P<group>\w+)\.(?P<field>\w+)", "group_{field}"),
@@ -95,14 +97,15 @@ class Rules:
         return sorted({*super().__dir__(), *_children("")})
 
 
-def _children(prefix: str) -> set[str]:
+@functools.cache
+def _children(prefix: str) -> frozenset[str]:
     """The view's keys below ``prefix`` (a view path, without assumptions/policy)."""
     out = set()
     for path, _ in iter_params():
         short = next((path[len(p):] for p in _SECTIONS if path.startswith(p)), path)
         if short.startswith(prefix):
             out.add(short[len(prefix):].split(".")[0])
-    return out
+    return frozenset(out)
 
 
 class _View:
@@ -152,18 +155,28 @@ def resolve_rules(params: dict, years) -> Rules:
     return Rules(years, _dataset(values, years), extended, values)
 
 
+#: the closed list each labelled dimension follows (forecast.vocabulary), so labels come in one order
+ORDER = {"pool": POOLS, "claim_type": CLAIM_TYPES, "service": SERVICES, "benefit": SERVICES, "group": ASSISTANCE_GROUPS, "mode": CARE_MODES, "payer": LTCI_PAYERS, "track": RETIREMENT_TRACKS}
+
+
+def _vocabulary_order(dim: str):
+    order = ORDER.get(dim, ())
+    return lambda label: order.index(label) if label in order else len(order)
+
+
 def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
     """The labelled Dataset of resolved ``values``: one variable per placement, labels in schema order."""
     params: dict[str, Param] = dict(iter_params(SCHEMA))
     grouped: dict[str, dict] = {}
+    coords: dict = {}
     for path, value in values.items():
         variable, labels = placement(path)
         grouped.setdefault(variable, {})[tuple(labels.items())] = (path, value)
-    ds = xr.Dataset(coords={"year": years})
+    arrays = {}
     for variable, entries in grouped.items():
         keys = list(entries)
         dims = tuple(d for d, _ in keys[0])
-        labels = {d: list(dict.fromkeys(k[i][1] for k in keys)) for i, d in enumerate(dims)}
+        labels = {d: sorted(dict.fromkeys(k[i][1] for k in keys), key=_vocabulary_order(d)) for i, d in enumerate(dims)}
         first_path, first_value = entries[keys[0]]
         dated = isinstance(first_value, np.ndarray)
         shape = ((len(years),) if dated else ()) + tuple(len(labels[d]) for d in dims)
@@ -173,5 +186,6 @@ def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
             array[(slice(None), *index) if dated else index] = value
         param = params.get(first_path)
         attrs = {"units": param.unit if param else "year", "description": param.description if param else first_path}
-        ds[variable] = xr.DataArray(array, dims=(("year",) if dated else ()) + dims, coords={d: labels[d] for d in dims}, attrs=attrs)
-    return ds
+        arrays[variable] = xr.Variable((("year",) if dated else ()) + dims, array, attrs)
+        coords.update({d: labels[d] for d in dims})
+    return xr.Dataset(arrays, coords={"year": years, **coords})

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lifetable import infant_ax, life_table
+from .lifetable import infant_ax, projection_table
 
 __all__ = ["project_arrays", "sex_life_tables", "survival_ratios"]
 
@@ -34,17 +34,19 @@ SEXES = ("male", "female")
 
 
 def sex_life_tables(mx: np.ndarray) -> dict[str, np.ndarray]:
-    """Life tables for mx with dims (..., sex, age), sex = (male, female)."""
+    """What the projection needs of the life tables for mx with dims (..., sex, age), sex = (male,
+    female): :func:`~.lifetable.projection_table` (Lx, T at the open age and the one before,
+    e0 and e60)."""
     a0 = np.stack([infant_ax(mx[..., i, 0], s) for i, s in enumerate(SEXES)], axis=-1)
-    return life_table(mx, a0)
+    return projection_table(mx, a0)
 
 
 def survival_ratios(mx: np.ndarray, table: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(S, S_open, L0) from mx with dims (..., sex, age): S[x] = L(x+1)/L(x) for x < ω-1,
     S_open = T(ω)/T(ω-1), L0 = person-years in the first year per birth."""
     table = table if table is not None else sex_life_tables(mx)
-    L, T = table["Lx"], table["Tx"]
-    return _ratio(L[..., 1:-1], L[..., :-2]), _ratio(T[..., -1], T[..., -2]), L[..., 0]
+    L = table["Lx"]
+    return _ratio(L[..., 1:-1], L[..., :-2]), _ratio(table["T_open"], table["T_before_open"]), L[..., 0]
 
 
 def _ratio(later, earlier):
@@ -53,7 +55,7 @@ def _ratio(later, earlier):
     return np.divide(later, earlier, out=np.zeros(np.broadcast(later, earlier).shape), where=earlier > 0)
 
 
-def project_arrays(base, fraction, mx, asfr, srb, migration=None, table=None):
+def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: dict | None = None):
     """Run the projection on plain arrays.
 
     base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
@@ -61,7 +63,8 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, table=None):
     mx: (Y, Dm, 2, A) death rates for each projected year (Dm = 1 or D);
     asfr: (Y, Df, A) births per woman by single age (Df = 1 or D); srb: (Y, Df) male births per
     female birth; migration: (Y, 2, A) net migrants by age at year end, or None.
-    ``table``: the life tables of ``mx`` when the caller has them (:func:`sex_life_tables`).
+    Each year's life tables are made in its step (small arrays that stay in cache, however many
+    draws); ``expectancy``, if given, receives life expectancy at 0 and 60 (Y, Dm, 2) by age.
     Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A).
     """
     base = np.asarray(base, dtype=float)
@@ -70,20 +73,26 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, table=None):
     pop = np.empty((n_years, draws, 2, ages))
     births_out = np.empty((n_years, draws, 2))
     deaths = np.empty((n_years, draws, 2, ages))
-    S, S_open, L0 = survival_ratios(mx, table)
+    if expectancy is not None:
+        expectancy.update({age: np.empty(mx.shape[:3]) for age in (0, 60)})
     previous = base
     for t in range(n_years):
+        table = sex_life_tables(mx[t])
+        if expectancy is not None:
+            for age in (0, 60):
+                expectancy[age][t] = table["ex"][age]
+        S, S_open, L0 = survival_ratios(mx[t], table)
         mig = np.zeros((2, ages)) if migration is None else migration[t]
         f = fraction if t == 0 else 1.0
         if f < 1.0:
             new, inflow = _fractional_step(previous, mx[t], f, mig)
         else:
-            new, inflow = _annual_step(previous, S[t], S_open[t], mig)
+            new, inflow = _annual_step(previous, S, S_open, mig)
         women_start, women_end = previous[:, 1, :], new[:, 1, :]
         births = f * np.sum(asfr[t] * (women_start + women_end) / 2.0, axis=-1)
         male_share = srb[t] / (1.0 + srb[t])
         births_sex = births[:, None] * np.stack([male_share * np.ones(draws), (1 - male_share) * np.ones(draws)], axis=-1)
-        infant_survival = L0[t] if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
+        infant_survival = L0 if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
         new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
         inflow[..., 0] += births_sex + f * mig[:, 0]
         pop[t], births_out[t], deaths[t] = new, births_sex, inflow - new

@@ -14,7 +14,6 @@ Ages run 0..``open_age`` where the last age is the open group ``open_age+``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 __all__ = ["graduate_counts", "graduate_rates", "group_bounds"]
 
@@ -29,6 +28,8 @@ def group_bounds(starts, ends) -> tuple[np.ndarray, np.ndarray]:
 
 def _spline_differences(starts, widths, totals, last_age):
     """Single-age values from a monotone spline through the cumulative totals at boundaries."""
+    from scipy.interpolate import PchipInterpolator  # scipy.interpolate is slow to import: only when graduating
+
     knots = np.concatenate([starts[:1], starts + widths])
     cumulative = np.concatenate([np.zeros(totals.shape[:-1] + (1,)), np.cumsum(totals, axis=-1)], axis=-1)
     spline = PchipInterpolator(knots, cumulative, axis=-1)

@@ -12,7 +12,6 @@ bundles hold rates, not deaths.
 from __future__ import annotations
 
 import numpy as np
-import statsmodels.api as sm
 import xarray as xr
 
 __all__ = ["LeeCarter"]
@@ -59,11 +58,13 @@ class LeeCarter:
 
     def _fit_drift(self, times, kt) -> None:
         """k_{i+1} - k_i ~ N(drift·Δt_i, σ²·Δt_i): WLS of the increments on Δt (statsmodels)."""
+        from statsmodels.regression.linear_model import OLS  # imported when a model is fitted, not at start-up
+
         dk, dt = np.diff(kt), np.diff(times)
         if len(dk) < 2:
             raise ValueError("Lee–Carter needs at least three times to estimate a drift and its standard error")
         w = 1.0 / np.sqrt(dt)
-        result = sm.OLS(dk * w, dt * w).fit()
+        result = OLS(dk * w, dt * w).fit()
         self.drift_ = float(result.params[0])
         self.drift_se_ = float(result.bse[0])
         self.sigma_ = float(np.sqrt(result.scale))  # innovation s.d. per year

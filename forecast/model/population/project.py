@@ -11,10 +11,9 @@ import datetime as dt
 
 import numpy as np
 import xarray as xr
-from scipy.optimize import brentq
 
 from .assumptions import PopulationAssumptions, improvement_by_age
-from .engine import project_arrays, sex_life_tables
+from .engine import project_arrays
 from .graduation import graduate_counts
 from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
@@ -57,19 +56,17 @@ def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray,
     mig = None if migration is None else migration.sel(year=years).transpose("year", "sex", "age").values
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
     mx_values = _draw_axis(mx, ("sex", "age"))
-    table = sex_life_tables(mx_values)
-    pop, births, deaths = project_arrays(base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, table=table)
-    ex = table["ex"]
-    if ex.shape[1] != draws:
-        ex = np.broadcast_to(ex, (ex.shape[0], draws) + ex.shape[2:])
+    expectancy: dict = {}
+    pop, births, deaths = project_arrays(base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy)
+    e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:]) for age in (0, 60))
     coords = {"year": years, "sex": SEXES, "age": ages}
     ds = xr.Dataset(
         {
             "population": (("year", "draw", "sex", "age"), pop),
             "births": (("year", "draw", "sex"), births),
             "deaths": (("year", "draw", "sex", "age"), deaths),
-            "life_expectancy_birth": (("year", "draw", "sex"), ex[..., 0]),
-            "life_expectancy_60": (("year", "draw", "sex"), ex[..., 60]),
+            "life_expectancy_birth": (("year", "draw", "sex"), e0),
+            "life_expectancy_60": (("year", "draw", "sex"), e60),
         },
         coords={**coords, "draw": np.arange(draws)},
     )
@@ -124,16 +121,18 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
     notes: dict = {"mortality_method": method}
     if method == "lee_carter":
         models = models or fit_lee_carter(region, assumptions)
-        parts = []
-        for sex in SEXES:
+        ages = models[SEXES[0]].ages_
+        values = np.empty((len(years), draws or 1, len(SEXES), len(ages)))  # the layout the projection reads
+        for i, sex in enumerate(SEXES):
             model = models[sex]
             k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
-            parts.append(model.predict(years, k=k))
+            values[:, :, i, :] = np.moveaxis(np.atleast_2d(model.predict(years, k=k).values), -2, 0) if draws else model.predict(years, k=k).values[:, None]
             notes[f"lee_carter_{sex}"] = {
                 "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
                 "explained_variance": model.explained_variance_, "periods": model.time_labels_,
             }
-        mx = xr.concat(parts, dim="sex").assign_coords(sex=SEXES)
+        mx = xr.DataArray(values, dims=("year", "draw", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": ages})
+        mx = mx if draws else mx.isel(draw=0, drop=True)
     else:
         annual = annual_rates(single_age_mortality(region.mortality), years)
         if method == "schedule":
@@ -166,6 +165,8 @@ def _e0_gap(log_theta: float, m0: np.ndarray, sex: str, target: float) -> float:
 
 
 def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
+    from scipy.optimize import brentq  # scipy.optimize is slow to import: only for e0 targets
+
     out = []
     for sex in SEXES:
         m0 = base.sel(sex=sex).values
@@ -213,13 +214,13 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None):
+def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
     to chunk), or a single Dataset without a draw dimension when ``draws`` is None. Each chunk has
     its own random stream, spawned from ``seed`` (recorded as ``attrs["seed"]``: that value
     repeats the run). The fund engine consumes the chunks as they come, so a stochastic run never
-    holds every draw's population at once."""
+    holds every draw's population at once; it asks for no indicators (``with_indicators``)."""
     assumptions = assumptions or PopulationAssumptions()
     if draws and assumptions.mortality_method != "lee_carter":
         raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
@@ -247,7 +248,8 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
             notes["tfr_volatility"] = sigma
         asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
         ds = project(base, region.population_date, mx, asfr, srb, migration)
-        ds = ds.merge(indicators(ds))
+        if with_indicators:  # the fund engine needs none of them
+            ds = ds.merge(indicators(ds))
         ds["tfr"] = path
         ds["tfr"].attrs["units"] = "births/woman"
         ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=notes)
