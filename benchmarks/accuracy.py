@@ -70,7 +70,7 @@ def e0_check(china):
 
 def lee_carter(china):
     from forecast.model.population import PopulationAssumptions
-    from forecast.model.population.project import fit_lee_carter
+    from forecast.model.population.mortality import fit_lee_carter
 
     for sex, model in fit_lee_carter(china, PopulationAssumptions(mortality_method="lee_carter")).items():
         print(f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}")

@@ -16,9 +16,8 @@ the end. Several regions (``regions=``) give a ``region`` dimension.
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
@@ -26,23 +25,30 @@ import xarray as xr
 from .errors import InputError, Problem
 from .labelled import stack
 from .model import assistance, expenditure, income, ltci
-from .model.base_year import BENEFIT_PARAMETERS, base_year_figures, costs_benefits, fund_base_year, opening_reserves
+from .model.base_year import (
+    base_year_figures,
+    check_span,
+    costs_benefits,
+    fund_base_year,
+    opening_reserves,
+    refuse_uncosted_changes,
+)
 from .model.benefits import base_claims, payer_layers, payments
 from .model.calibration import OUTPATIENT, BaseYearCalibration
 from .model.curves import age_curves
 from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_population, retired_share
-from .model.fund import VERDICTS, account_roll_forward, roll_forward
+from .model.fund import account_roll_forward, roll_forward
+from .model.population.indicators import check_projection
 from .model.population.project import population_chunks
-from .results.dataset import fund_dataset, item_table
+from .results.dataset import THRESHOLDS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
 from .scenario.dated import DatedValue
+from .scenario.demography import extended_demography
 from .scenario.rules import Rules, resolve_rules
 from .vocabulary import BASIC_POOLS, CARE_MODES, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
 
 __all__ = ["run", "project", "project_funds", "make_plan"]
 
-THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
-ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
 
 
 def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None) -> xr.Dataset:
@@ -88,16 +94,16 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year."""
     base = fund_base_year(region)
-    _check_span(scenario, region, base, horizon)
+    check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
     if not costed:
-        _refuse_uncosted_changes(scenario, params, root_params, base)
+        refuse_uncosted_changes(scenario, params, root_params, base)
     years = np.arange(base, horizon + 1)
     figures = base_year_figures(region, base)
     curves = age_curves(region)
-    plan, parts, population = None, [], _Population(keep)
+    plan, parts, population = None, [], PopulationResult(keep)
     for chunk in _prefetched(population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=seed, with_indicators=False)):
-        _check_population(chunk, scenario, region)
+        check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = _plan(scenario, region, params, root_params, years, chunk, curves, strict)
@@ -111,7 +117,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     else:
         ds = ds.transpose("draw", ...)
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
-    ds.attrs.update(_provenance(scenario, region, base, plan, costed, figures))
+    ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
     check_finite(ds, scenario.files, region.path)
     return ds
 
@@ -128,7 +134,7 @@ def _prefetched(chunks):
             yield chunk
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Plan:
     """What a run computes once and every chunk of draws shares: the rules, the base-year claims,
     the benefit layers, the cost and wage indices."""
@@ -142,6 +148,8 @@ class _Plan:
     indices: xr.Dataset
     wages: xr.DataArray
     payg: xr.DataArray
+    #: every value held or grown beyond its last given year (path -> how)
+    extended: dict = dataclasses.field(default_factory=dict)
 
 
 def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -> _Plan:
@@ -156,9 +164,10 @@ def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -
         fits["values"] = dict(values)
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
     rules = resolve_rules(params, years)
-    if strict and rules.extended:
-        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in rules.extended.items()])
-    return make_plan(region, rules, resolve_rules(root_params, years), fits)
+    extended = {**rules.extended, **extended_demography(scenario.population, int(years[-1]))}
+    if strict and extended:
+        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in extended.items()])
+    return dataclasses.replace(make_plan(region, rules, resolve_rules(root_params, years), fits), extended=extended)
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:
@@ -302,79 +311,3 @@ def _opening(figures: dict, cal: BaseYearCalibration) -> xr.DataArray:
     return stack(values, "pool", POOLS)
 
 
-class _Population:
-    """The population part of the result: the deterministic path, each draw's (``keep``), or the
-    mean over draws, accumulated chunk by chunk."""
-
-    def __init__(self, keep):
-        self.keep = "population" in keep
-        self.parts, self.total, self.n = [], None, 0
-
-    def add(self, chunk: xr.Dataset, years) -> None:
-        population = chunk["population"].sel(year=years)
-        if self.keep:
-            self.parts.append(population)
-            return
-        summed = population.sum("draw", skipna=False)
-        self.total = summed if self.total is None else self.total + summed
-        self.n += chunk.sizes["draw"]
-
-    def into(self, ds: xr.Dataset) -> xr.Dataset:
-        if self.keep:
-            population = xr.concat(self.parts, dim="draw") if len(self.parts) > 1 else self.parts[0]
-            text = "population on 31 December of the year; age 100 is 100+"
-        else:
-            population = (self.total / self.n).expand_dims(draw=[0]) if self.n == 1 else self.total / self.n
-            text = "population on 31 December of the year; age 100 is 100+" + (f"; the mean over {self.n} draws" if self.n > 1 else "")
-        ds["population"] = population.transpose(*(("draw",) if "draw" in population.dims else ()), "year", "sex", "age").assign_attrs(units="persons", description=text)
-        return ds
-
-
-def _provenance(scenario, region, base: int, plan: _Plan, costed: bool, figures: dict) -> dict:
-    rules = plan.rules
-    return {
-        **scenario.provenance(region),
-        "fitted_growth": plan.fits,
-        "scenario_sources": list(scenario.sources),
-        "region_name": region.name,
-        "base_year": base,
-        "extended_values": dict(rules.extended),
-        "claim_model": "claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
-        "verdict_labels": dict(VERDICTS),
-        "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
-        "accounting": ACCOUNTING,
-        "calibration_targets": {k: v for k, v in figures.items() if np.isfinite(v)},
-    }
-
-
-def _check_span(scenario, region, base: int, horizon: int) -> None:
-    if horizon <= base:
-        file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
-    if region.population_date >= dt.date(base, 12, 31):
-        raise InputError(Problem(region.path / "region.yaml", f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}", f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year", field="population_date", value=region.population_date.isoformat()))
-
-
-def _check_population(pop: xr.Dataset, scenario, region) -> None:
-    """The population stage's result can carry the fund stages: no negative or non-finite counts,
-    births in every year."""
-    where = " + ".join(str(f) for f in scenario.files)
-    counts = pop["population"]
-    values = counts.values
-    if not (np.isfinite(values).all() and values.min() >= 0):
-        bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
-        year = int(counts["year"].values[np.flatnonzero(bad.values)[0]])
-        raise InputError(Problem(where, f"the population projection gives negative or non-finite counts from {year}", f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography"))
-    births = pop["births"].sum("sex")
-    none = (births <= 0).any([d for d in births.dims if d != "year"])
-    if bool(none.any()):
-        year = int(births["year"].values[np.flatnonzero(none.values)[0]])
-        raise InputError(Problem(where, f"the population projection has no births in {year}", f"check the scenario's assumptions.demography.fertility and the bundle's fertility and total_fertility tables (region {region.path})"))
-
-
-def _refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int) -> None:
-    """Without benefit use (the reduced claim model) a benefit change would cost a silent 0: refuse it."""
-    changed = [k for k in params if k.startswith(BENEFIT_PARAMETERS) and params[k] != root_params.get(k)]
-    if changed:
-        file, line = scenario.origins.get(changed[0]) or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0", "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change", line, changed[0]))

@@ -9,12 +9,14 @@ bundle lacks; reserves at the end of the year before open the roll-forward
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from ..errors import InputError, Problem
 from .benefits import require
 
-__all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS"]
+__all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS", "check_span", "refuse_uncosted_changes"]
 
 
 def fund_base_year(region) -> int:
@@ -158,3 +160,20 @@ def opening_reserves(figures: dict) -> dict:
         "ltci": known(figures["ltci_income_previous"] - figures["ltci_expenditure_previous"]),
         "individual_account": known(figures["individual_account_reserve_opening"]),
     }
+
+
+def check_span(scenario, region, base: int, horizon: int) -> None:
+    """A run must end after the base year, and the base population be dated within it or before."""
+    if horizon <= base:
+        file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
+    if region.population_date >= dt.date(base, 12, 31):
+        raise InputError(Problem(region.path / "region.yaml", f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}", f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year", field="population_date", value=region.population_date.isoformat()))
+
+
+def refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int) -> None:
+    """Without benefit use (the reduced claim model) a benefit change would cost a silent 0: refuse it."""
+    changed = [k for k in params if k.startswith(BENEFIT_PARAMETERS) and params[k] != root_params.get(k)]
+    if changed:
+        file, line = scenario.origins.get(changed[0]) or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0", "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change", line, changed[0]))

@@ -11,10 +11,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..model.fund import months_covered, verdict_codes
+from ..model.fund import VERDICTS, months_covered, verdict_codes
 from ..vocabulary import POOLS
 
-__all__ = ["item_table", "fund_dataset"]
+__all__ = ["item_table", "fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "ACCOUNTING"]
+
+THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
+ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
 
 
 def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArray) -> xr.DataArray:
@@ -55,3 +58,48 @@ def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, re
     )
     return ds
 
+
+class PopulationResult:
+    """The population part of the result: the deterministic path, each draw's (``keep``), or the
+    mean over draws, accumulated chunk by chunk."""
+
+    def __init__(self, keep):
+        self.keep = "population" in keep
+        self.parts, self.total, self.n = [], None, 0
+
+    def add(self, chunk: xr.Dataset, years) -> None:
+        population = chunk["population"].sel(year=years)
+        if self.keep:
+            self.parts.append(population)
+            return
+        summed = population.sum("draw", skipna=False)
+        self.total = summed if self.total is None else self.total + summed
+        self.n += chunk.sizes["draw"]
+
+    def into(self, ds: xr.Dataset) -> xr.Dataset:
+        if self.keep:
+            population = xr.concat(self.parts, dim="draw") if len(self.parts) > 1 else self.parts[0]
+            text = "population on 31 December of the year; age 100 is 100+"
+        else:
+            population = (self.total / self.n).expand_dims(draw=[0]) if self.n == 1 else self.total / self.n
+            text = "population on 31 December of the year; age 100 is 100+" + (f"; the mean over {self.n} draws" if self.n > 1 else "")
+        ds["population"] = population.transpose(*(("draw",) if "draw" in population.dims else ()), "year", "sex", "age").assign_attrs(units="persons", description=text)
+        return ds
+
+
+def provenance(scenario, region, base: int, plan, costed: bool, figures: dict) -> dict:
+    """A run's attrs: where it came from, how it was made, the base year it reproduces."""
+    rules = plan.rules
+    return {
+        **scenario.provenance(region),
+        "fitted_growth": plan.fits,
+        "scenario_sources": list(scenario.sources),
+        "region_name": region.name,
+        "base_year": base,
+        "extended_values": dict(plan.extended or rules.extended),
+        "claim_model": "claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
+        "verdict_labels": dict(VERDICTS),
+        "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
+        "accounting": ACCOUNTING,
+        "calibration_targets": {k: v for k, v in figures.items() if np.isfinite(v)},
+    }

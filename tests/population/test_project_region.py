@@ -90,7 +90,7 @@ def test_life_expectancy_indicator_matches_the_life_table(china, baseline):
 
 def test_improvement_rates_by_age_band(china):
     """Only ages 65+ improve: the 65+ rates fall by (1 - 0.03)^10 over ten years, younger ones stay."""
-    from forecast.model.population.project import mortality_path
+    from forecast.model.population.mortality import mortality_path
 
     rates = {s: ((0, 64, 0.0), (65, None, 0.03)) for s in ("male", "female")}
     a = PopulationAssumptions(mortality_method="improvement", improvement_rate=rates)

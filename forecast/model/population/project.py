@@ -12,14 +12,14 @@ import datetime as dt
 import numpy as np
 import xarray as xr
 
-from .assumptions import PopulationAssumptions, improvement_by_age
+from .assumptions import PopulationAssumptions
 from .engine import project_arrays
 from .graduation import graduate_counts
-from .leecarter import LeeCarter
-from .lifetable import infant_ax, life_table
-from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints, single_age_mortality
+from .indicators import indicators
+from .mortality import fit_lee_carter, interpolate_dated, mortality_path
+from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
-__all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "fit_lee_carter", "mortality_path", "tfr_path", "indicators"]
+__all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"]
 
 SEXES = ["male", "female"]
 
@@ -96,90 +96,6 @@ def base_single_ages(region) -> xr.DataArray:
     return out
 
 
-def _e0(mx: np.ndarray, sex: str) -> float:
-    return float(life_table(mx, infant_ax(mx[0], sex))["ex"][0])
-
-
-def fit_lee_carter(region, assumptions: PopulationAssumptions) -> dict[str, LeeCarter]:
-    """Lee–Carter models by sex, fitted to the bundle's surface over ``assumptions.fit_years``."""
-    surface = single_age_mortality(region.mortality)
-    lo, hi = assumptions.fit_years
-    sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
-    fit = surface.isel(period=np.flatnonzero(sel.values))
-    if fit.sizes["period"] < 3:
-        raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
-    times = period_midpoints(fit)
-    return {sex: LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times) for sex in SEXES}
-
-
-def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None, models: dict | None = None) -> tuple[xr.DataArray, dict]:
-    """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes.
-
-    ``models``: Lee–Carter models already fitted (:func:`fit_lee_carter`), so that stochastic runs
-    fit once and draw many times."""
-    method = assumptions.mortality_method
-    notes: dict = {"mortality_method": method}
-    if method == "lee_carter":
-        models = models or fit_lee_carter(region, assumptions)
-        ages = models[SEXES[0]].ages_
-        values = np.empty((len(years), draws or 1, len(SEXES), len(ages)))  # the layout the projection reads
-        for i, sex in enumerate(SEXES):
-            model = models[sex]
-            k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
-            values[:, :, i, :] = np.moveaxis(np.atleast_2d(model.predict(years, k=k).values), -2, 0) if draws else model.predict(years, k=k).values[:, None]
-            notes[f"lee_carter_{sex}"] = {
-                "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
-                "explained_variance": model.explained_variance_, "periods": model.time_labels_,
-            }
-        mx = xr.DataArray(values, dims=("year", "draw", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": ages})
-        mx = mx if draws else mx.isel(draw=0, drop=True)
-    else:
-        annual = annual_rates(single_age_mortality(region.mortality), years)
-        if method == "schedule":
-            mx = annual
-        else:
-            base = annual.isel(year=0)
-            elapsed = xr.DataArray(np.asarray(years) - years[0], dims="year", coords={"year": years})
-            if method == "improvement":
-                rate = xr.DataArray(improvement_by_age(assumptions, OPEN_AGE), dims=("sex", "age"), coords={"sex": SEXES, "age": base["age"].values})
-                mx = base * (1.0 - rate) ** elapsed
-            else:
-                mx = _scale_to_e0(base, years, assumptions.e0_targets)
-    mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
-    mx.attrs.update(units="per_person_year")
-    return mx.rename("mx"), notes
-
-
-def _interpolate_dated(dated: dict, years, start_value: float | None = None, start_year: int | None = None) -> np.ndarray:
-    """Dated values -> one value per year: linear between dates, held after the last date and
-    (without a start value) before the first."""
-    xs = sorted(dated)
-    ys = [dated[x] for x in xs]
-    if start_value is not None and start_year is not None and start_year < xs[0]:
-        xs, ys = [start_year, *xs], [start_value, *ys]
-    return np.interp(np.asarray(years, dtype=float), xs, ys)
-
-
-def _e0_gap(log_theta: float, m0: np.ndarray, sex: str, target: float) -> float:
-    return _e0(m0 * np.exp(log_theta), sex) - target
-
-
-def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
-    from scipy.optimize import brentq  # scipy.optimize is slow to import: only for e0 targets
-
-    out = []
-    for sex in SEXES:
-        m0 = base.sel(sex=sex).values
-        start = _e0(m0, sex)
-        path = _interpolate_dated({y: v[sex] for y, v in targets.items()}, years, start, int(years[0]))
-        rows = []
-        for target in path:
-            root = brentq(_e0_gap, -6.0, 6.0, args=(m0, sex, target), xtol=1e-12)
-            rows.append(m0 * np.exp(root))
-        out.append(np.array(rows))
-    return xr.DataArray(np.stack(out, axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": SEXES, "age": base["age"].values})
-
-
 def tfr_path(region, assumptions: PopulationAssumptions, years) -> tuple[xr.DataArray, list[int]]:
     """TFR (year) from the dated values (or the bundle's path), and the years held constant."""
     if assumptions.tfr:
@@ -192,7 +108,7 @@ def tfr_path(region, assumptions: PopulationAssumptions, years) -> tuple[xr.Data
         totals = (fert * widths).sum("age_group")
         dated = dict(zip(np.floor(period_midpoints(fert)).astype(int).tolist(), totals.values.tolist()))
     held = [int(y) for y in years if y > max(dated)]
-    values = _interpolate_dated(dated, years)
+    values = interpolate_dated(dated, years)
     out = xr.DataArray(values, dims="year", coords={"year": years}, name="tfr")
     out.attrs["units"] = "births/woman"
     return out, held
@@ -313,32 +229,3 @@ def _migration(region, years) -> xr.DataArray:
     return annual_rates(surface, years, log=False)
 
 
-def indicators(ds: xr.Dataset) -> xr.Dataset:
-    """Old-age dependency ratio, median age and total population of a projection."""
-    pop = ds["population"].sum("sex", skipna=False)
-    age = pop["age"]
-    old = pop.where(age >= 65, 0).sum("age", skipna=False)
-    working = pop.where((age >= 15) & (age < 65), 0).sum("age", skipna=False)
-    out = xr.Dataset(
-        {
-            "old_age_dependency_ratio": old / working,
-            "median_age": _median_age(pop),
-            "population_total": pop.sum("age", skipna=False),
-        }
-    )
-    out["old_age_dependency_ratio"].attrs.update(units="ratio", description="persons 65+ per person aged 15-64")
-    out["median_age"].attrs["units"] = "year"
-    out["population_total"].attrs["units"] = "persons"
-    return out
-
-
-def _median_age(pop: xr.DataArray) -> xr.DataArray:
-    """Age below which half the population lies (linear within the single year of age)."""
-    counts = pop.transpose(..., "age").values
-    cum = np.cumsum(counts, axis=-1)
-    half = cum[..., -1:] / 2.0
-    i = np.argmax(cum >= half, axis=-1)[..., None]
-    before = np.where(i > 0, np.take_along_axis(cum, np.maximum(i - 1, 0), axis=-1), 0.0)
-    median = i + (half - before) / np.take_along_axis(counts, i, axis=-1)
-    dims = [d for d in pop.transpose(..., "age").dims if d != "age"]
-    return xr.DataArray(median[..., 0], dims=dims, coords={d: pop[d] for d in dims})

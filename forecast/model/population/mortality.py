@@ -1,0 +1,101 @@
+"""Mortality paths of a projection by the scenario's method: the bundle's schedule, Lee–Carter
+(fitted once, drawn many times), improvement rates, or rates scaled to life-expectancy targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ...vocabulary import SEXES
+from .assumptions import PopulationAssumptions, improvement_by_age
+from .leecarter import LeeCarter
+from .lifetable import infant_ax, life_table
+from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality
+
+__all__ = ["fit_lee_carter", "mortality_path", "interpolate_dated"]
+
+
+def _e0(mx: np.ndarray, sex: str) -> float:
+    return float(life_table(mx, infant_ax(mx[0], sex))["ex"][0])
+
+
+def fit_lee_carter(region, assumptions: PopulationAssumptions) -> dict[str, LeeCarter]:
+    """Lee–Carter models by sex, fitted to the bundle's surface over ``assumptions.fit_years``."""
+    surface = single_age_mortality(region.mortality)
+    lo, hi = assumptions.fit_years
+    sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
+    fit = surface.isel(period=np.flatnonzero(sel.values))
+    if fit.sizes["period"] < 3:
+        raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
+    times = period_midpoints(fit)
+    return {sex: LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times) for sex in SEXES}
+
+
+def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None, models: dict | None = None) -> tuple[xr.DataArray, dict]:
+    """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes.
+
+    ``models``: Lee–Carter models already fitted (:func:`fit_lee_carter`), so that stochastic runs
+    fit once and draw many times."""
+    method = assumptions.mortality_method
+    notes: dict = {"mortality_method": method}
+    if method == "lee_carter":
+        models = models or fit_lee_carter(region, assumptions)
+        ages = models[SEXES[0]].ages_
+        values = np.empty((len(years), draws or 1, len(SEXES), len(ages)))  # the layout the projection reads
+        for i, sex in enumerate(SEXES):
+            model = models[sex]
+            k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
+            values[:, :, i, :] = np.moveaxis(np.atleast_2d(model.predict(years, k=k).values), -2, 0) if draws else model.predict(years, k=k).values[:, None]
+            notes[f"lee_carter_{sex}"] = {
+                "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
+                "explained_variance": model.explained_variance_, "periods": model.time_labels_,
+            }
+        mx = xr.DataArray(values, dims=("year", "draw", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": ages})
+        mx = mx if draws else mx.isel(draw=0, drop=True)
+    else:
+        annual = annual_rates(single_age_mortality(region.mortality), years)
+        if method == "schedule":
+            mx = annual
+        else:
+            base = annual.isel(year=0)
+            elapsed = xr.DataArray(np.asarray(years) - years[0], dims="year", coords={"year": years})
+            if method == "improvement":
+                rate = xr.DataArray(improvement_by_age(assumptions, OPEN_AGE), dims=("sex", "age"), coords={"sex": list(SEXES), "age": base["age"].values})
+                mx = base * (1.0 - rate) ** elapsed
+            else:
+                mx = _scale_to_e0(base, years, assumptions.e0_targets)
+    mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
+    mx.attrs.update(units="per_person_year")
+    return mx.rename("mx"), notes
+
+
+def interpolate_dated(dated: dict, years, start_value: float | None = None, start_year: int | None = None) -> np.ndarray:
+    """Dated values -> one value per year: linear between dates, held after the last date and
+    (without a start value) before the first."""
+    xs = sorted(dated)
+    ys = [dated[x] for x in xs]
+    if start_value is not None and start_year is not None and start_year < xs[0]:
+        xs, ys = [start_year, *xs], [start_value, *ys]
+    return np.interp(np.asarray(years, dtype=float), xs, ys)
+
+
+def _e0_gap(log_theta: float, m0: np.ndarray, sex: str, target: float) -> float:
+    return _e0(m0 * np.exp(log_theta), sex) - target
+
+
+def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
+    from scipy.optimize import brentq  # scipy.optimize is slow to import: only for e0 targets
+
+    out = []
+    for sex in SEXES:
+        m0 = base.sel(sex=sex).values
+        start = _e0(m0, sex)
+        path = interpolate_dated({y: v[sex] for y, v in targets.items()}, years, start, int(years[0]))
+        rows = []
+        for target in path:
+            root = brentq(_e0_gap, -6.0, 6.0, args=(m0, sex, target), xtol=1e-12)
+            rows.append(m0 * np.exp(root))
+        out.append(np.array(rows))
+    return xr.DataArray(np.stack(out, axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": list(SEXES), "age": base["age"].values})
+
+

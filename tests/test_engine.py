@@ -1,0 +1,70 @@
+"""The engine's dimensions: draws and regions flow through the stages as labelled dims (issue 11).
+
+- a run over D draws equals D runs of one draw each (nothing leaks between draws);
+- a run over several regions equals each region's own run, along a ``region`` dimension.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import forecast
+from forecast.engine import make_plan, project_funds
+from forecast.model.base_year import base_year_figures, fund_base_year
+from forecast.model.fitting import fill_fitted, fitted_values
+from forecast.model.population import project_region
+from forecast.scenario.rules import resolve_rules
+
+from .conftest import CHINA, ROOT
+
+FLOWS = ("income", "expenditure", "reserve", "insured", "individual_account_reserve", "ltci_beneficiaries")
+
+
+def _plan(region, scenario, population):
+    years = np.arange(fund_base_year(region), scenario.horizon + 1)
+    values, _ = fitted_values(region, int(years[0]), population.isel(draw=0), forecast.engine.age_curves(region)["inpatient"], 0.02)
+    params, root = (fill_fitted(dict(p), values, int(years[0])) for p in (scenario.params, scenario.root_params))
+    return make_plan(region, resolve_rules(params, years), resolve_rules(root, years))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(draws=st.integers(min_value=2, max_value=5), seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_a_run_over_draws_equals_one_run_per_draw(draws, seed):
+    region = forecast.load_region(CHINA)
+    scenario = forecast.load_scenario(ROOT / "scenarios" / "lee_carter.yaml")
+    population = project_region(region, scenario.population, end_year=scenario.horizon, draws=draws, seed=seed)
+    plan, figures = _plan(region, scenario, population["population"]), base_year_figures(region, fund_base_year(region))
+    together = project_funds(region, population, plan, figures)
+    for d in range(draws):
+        alone = project_funds(region, population.isel(draw=[d]), plan, figures)
+        for name in FLOWS:
+            xr.testing.assert_allclose(together[name].isel(draw=[d]), alone[name], rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def two_bundles(tmp_path_factory):
+    """data/china and a copy whose 2024 resident income is 5% higher (another region)."""
+    other = tmp_path_factory.mktemp("regions") / "other"
+    shutil.copytree(CHINA, other)
+    text = (other / "fund_history.csv").read_text(encoding="utf-8")
+    (other / "fund_history.csv").write_text(text.replace("2024,resident,total,income,11180.91", "2024,resident,total,income,11739.96"), encoding="utf-8")
+    return [CHINA, other]
+
+
+def test_a_run_over_regions_equals_each_region_alone(two_bundles):
+    both = forecast.run("baseline", regions=two_bundles)
+    assert both.sizes["region"] == 2 and list(both["region"].values) == [str(p) for p in two_bundles]
+    scenario = forecast.load_scenario("baseline")
+    for path in two_bundles:
+        alone = forecast.engine.project(scenario, forecast.load_region(path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+        one = both.sel(region=str(path)).drop_vars(["region", "region_name"])
+        for name in (*FLOWS, "months_covered"):
+            xr.testing.assert_allclose(one[name], alone[name], rtol=1e-12)
+        xr.testing.assert_equal(one["verdict"], alone["verdict"])
+    assert not np.allclose(both["income"].isel(region=0), both["income"].isel(region=1))
