@@ -1,115 +1,154 @@
-"""Speed and memory (run: make benchmark, or .venv/bin/python benchmarks/run.py).
+"""Speed and memory (run: make benchmark, or .venv/bin/python benchmarks/run.py [--quick]).
 
-Reports, on this machine:
-1. a deterministic projection of the national bundle to 2100: the whole run (inputs, engine,
-   indicators) and the engine alone for 2024-2100;
-2. a 10,000-draw stochastic projection (Lee-Carter + TFR random walk) to 2060: wall time and peak
-   resident memory, measured in a fresh subprocess.
-3. the deterministic fund projection of the baseline scenario (all pools, 2024-2060), in-process:
-   the whole ``forecast.run`` (bundle, scenario, population, enrollment, income, expenditure,
-   fund) and the fund stages alone on a cached population (goal: under 1 s).
-Numbers are medians of repeated runs; compare ratios within one run, not across machines.
+Reports, on this machine, the minimum and the median over repeats (the machine is shared and
+noisy: compare ratios within one run, not seconds across machines):
+
+1. the deterministic baseline (all pools, 2024-2060): ``forecast run baseline`` as a command,
+   cold (a new process each time), and ``forecast.run`` in-process, first call and warm;
+2. stochastic runs of the Lee-Carter scenario with 100, 1,000 and 10,000 draws: the whole command
+   (wall time and peak resident memory, in a new process), the engine in-process, and the numpy
+   reference kernel (benchmarks/kernel.py) for the same draws, with the engine's time as a ratio
+   to the kernel's;
+3. regions: the baseline on 1, 2 and 8 copies of data/china in one call (``regions=``);
+4. the population stage alone: a deterministic projection 2020-2100 and its engine.
+
+``--quick`` skips the 10,000-draw runs.
 """
 
 from __future__ import annotations
 
 import json
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FORECAST = Path(sys.executable).parent / "forecast"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def median_seconds(fn, repeat=15):
-    times = []
+def spread(times: list[float]) -> str:
+    return f"min {min(times):.3f} s, median {statistics.median(times):.3f} s ({len(times)} runs)"
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        out.append(time.perf_counter() - start)
+    return out
 
 
-def deterministic():
+CHILD = """
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+start = time.perf_counter()
+mode, draws = sys.argv[1], int(sys.argv[2])
+if mode == "command":
+    import io, contextlib
+    from forecast.cli import main
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["run", "lee_carter", "--draws", str(draws), "--seed", "1"] if draws else ["run", "baseline"])
+    assert code == 0
+elif mode == "engine":
+    import forecast
+    forecast.run("lee_carter", draws=10, seed=2)  # imports and the in-process caches, outside the timing
+    start = time.perf_counter()
+    forecast.run("lee_carter", draws=draws, seed=1)
+elif mode == "kernel":
+    sys.path.insert(0, sys.argv[3])
+    import kernel
+    data = kernel.inputs(draws)
+    kernel.kernel(kernel.inputs(10))
+    start = time.perf_counter()
+    kernel.kernel(data)
+elif mode == "first_run":
+    import forecast
+    start = time.perf_counter()
+    forecast.run("baseline")
+print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def child(mode: str, draws: int = 0) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(draws), str(ROOT / "benchmarks")], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def command_wall(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(FORECAST), *args], capture_output=True, check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def deterministic() -> None:
+    import forecast
+
+    print("1. deterministic baseline, 2024-2060")
+    print(f"   forecast run baseline (command, cold): {spread([command_wall(['run', 'baseline']) for _ in range(5)])}")
+    print(f"   forecast.run, first call in a new process: {spread([child('first_run')['seconds'] for _ in range(3)])}")
+    forecast.run("baseline")
+    print(f"   forecast.run, warm (bundle and fits remembered): {spread(timed(lambda: forecast.run('baseline'), 7))}")
+
+
+def stochastic(sizes: tuple[int, ...]) -> None:
+    print("2. stochastic runs (lee_carter), 2024-2060")
+    for draws in sizes:
+        repeat = 2 if draws >= 10_000 else 3
+        command = [child("command", draws) for _ in range(repeat)]
+        engine = [child("engine", draws)["seconds"] for _ in range(repeat)]
+        kernel = [child("kernel", draws)["seconds"] for _ in range(repeat)]
+        print(f"   {draws:>6,} draws: command {spread([c['seconds'] for c in command])}, peak {max(c['peak_mib'] for c in command):,.0f} MiB")
+        print(f"   {'':>6}        engine in-process {spread(engine)}; numpy kernel {spread(kernel)}; ratio (min/min) {min(engine) / min(kernel):.2f}")
+
+
+def regions() -> None:
+    import forecast
+
+    print("3. regions: the baseline on k copies of data/china in one call")
+    with tempfile.TemporaryDirectory() as tmp:
+        copies = []
+        for i in range(8):
+            copies.append(Path(tmp) / f"region_{i}")
+            shutil.copytree(ROOT / "data" / "china", copies[-1])
+        forecast.run("baseline", regions=copies[:1])
+        for k in (1, 2, 8):
+            print(f"   {k} region(s): {spread(timed(lambda k=k: forecast.run('baseline', regions=copies[:k]), 3))}")
+
+
+def population() -> None:
     import numpy as np
 
     import forecast
     from forecast.model.population import project_region
-    from forecast.model.population.engine import project_arrays
-
-    china = forecast.load_region(ROOT / "data" / "china")
-    whole = median_seconds(lambda: project_region(china, end_year=2100))
-    ds = project_region(china, end_year=2100)
-    years = [y for y in ds["year"].values if y >= 2024]
     from forecast.model.population.assumptions import PopulationAssumptions
-    from forecast.model.population.project import mortality_path, tfr_path
+    from forecast.model.population.engine import project_arrays
+    from forecast.model.population.mortality import mortality_path
+    from forecast.model.population.project import tfr_path
     from forecast.model.population.rates import fertility_pattern
 
+    print("4. the population stage, deterministic, 2020-2100")
+    china = forecast.load_region(ROOT / "data" / "china")
+    print(f"   project_region (inputs, engine, indicators): {spread(timed(lambda: project_region(china, end_year=2100), 15))}")
+    ds = project_region(china, end_year=2100)
+    years = [y for y in ds["year"].values if y >= 2024]
     a = PopulationAssumptions()
     mx = mortality_path(china, a, years)[0].values[:, None]
     asfr = (tfr_path(china, a, years)[0] * fertility_pattern(china.fertility, years)).values[:, None]
     srb = np.full((len(years), 1), 1.1)
     base = ds["population"].sel(year=2023).values[None]
-    engine = median_seconds(lambda: project_arrays(base, 1.0, mx, asfr, srb), repeat=50)
-    return {"deterministic_2020_2100_whole_run_ms": whole * 1e3, "deterministic_engine_2024_2100_ms": engine * 1e3}
-
-
-def stochastic_child(draws: int, end_year: int):
-    import forecast
-    from forecast.model.population import PopulationAssumptions, project_region
-
-    china = forecast.load_region(ROOT / "data" / "china")
-    start = time.perf_counter()
-    ds = project_region(china, PopulationAssumptions(mortality_method="lee_carter"), end_year=end_year, draws=draws, seed=2024)
-    elapsed = time.perf_counter() - start
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    total = ds["population_total"].sel(year=end_year)
-    print(json.dumps({"seconds": elapsed, "peak_rss_mib": peak_mib, "median_total": float(total.median()),
-                      "p10": float(total.quantile(0.1)), "p90": float(total.quantile(0.9))}))
-
-
-def stochastic(draws=10_000, end_year=2060):
-    out = subprocess.run([sys.executable, __file__, "--child", str(draws), str(end_year)], capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    return {f"stochastic_{draws}_draws_to_{end_year}_seconds": result["seconds"],
-            f"stochastic_{draws}_draws_peak_rss_mib": result["peak_rss_mib"],
-            f"stochastic_{end_year}_total_median_p10_p90_million": [round(result[k] / 1e6, 1) for k in ("median_total", "p10", "p90")]}
-
-
-def fund():
-    import forecast
-    from forecast.model.calibration import base_year_figures
-    from forecast.model.population import project_region
-    from forecast.projection import project_funds
-    from forecast.scenario.parameters import resolve
-
-    baseline = ROOT / "scenarios" / "baseline.yaml"
-    whole = median_seconds(lambda: forecast.run(baseline), repeat=7)
-    china = forecast.load_region(ROOT / "data" / "china")
-    scenario = forecast.load_scenario(baseline)
-    pop = project_region(china, scenario.population, end_year=scenario.horizon)
-    import numpy as np
-
-    from forecast.projection import _fill_fitted
-
-    values = {"employee_income_per_in_service": 0.05, "expenditure_per_insured": 0.03, "in_service_coverage": 0.0, "resident_coverage": 0.0}
-    params = resolve(_fill_fitted(dict(scenario.params), values, 2024), np.arange(2024, scenario.horizon + 1))
-    figures = base_year_figures(china, 2024)
-    stages = median_seconds(lambda: project_funds(china, pop, params, params, figures), repeat=7)
-    return {"fund_run_baseline_2024_2060_whole_s": whole, "fund_stages_only_2024_2060_s": stages}
+    print(f"   the engine alone, 2024-2100: {spread(timed(lambda: project_arrays(base, 1.0, mx, asfr, srb), 50))}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        stochastic_child(int(sys.argv[2]), int(sys.argv[3]))
-    elif len(sys.argv) > 1 and sys.argv[1] == "--fund":
-        for key, value in fund().items():
-            print(f"{key}: {round(value, 3)}")
-    else:
-        results = {**deterministic(), **fund(), **stochastic()}
-        for key, value in results.items():
-            print(f"{key}: {value if isinstance(value, list) else round(value, 2)}")
+    quick = "--quick" in sys.argv
+    deterministic()
+    stochastic((100, 1_000) if quick else (100, 1_000, 10_000))
+    regions()
+    population()

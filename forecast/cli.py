@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=draws, metavar="N", help="stochastic population with N draws (needs lee_carter mortality)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
+    p.add_argument("--keep", action="append", choices=["population"], default=[], help="with --draws: keep each draw's population in results.nc (large; by default the mean over draws)")
     p.set_defaults(command_name="run")
 
     p = sub.add_parser("compare", help="run two scenarios and print the impact of ALT against BASE")

@@ -36,13 +36,13 @@ def _wrote(out: str, paths) -> None:
     print(f"\nwrote {out}/: {', '.join(p.name for p in paths)}")
 
 
-def _check_draws(draws: int | None, first_year: int, last_year: int) -> None:
+def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False) -> None:
     """Refuse a draw count beyond MAX_DRAWS or the memory it would need, saying how much."""
     if draws is None:
         return
     if draws < 1:
         raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
-    need, have = draws_memory(draws, last_year - first_year + 1), available_memory()
+    need, have = draws_memory(draws, last_year - first_year + 1, keep_population), available_memory()
     if draws > MAX_DRAWS or need > 0.8 * have:
         fits = min(MAX_DRAWS, int(0.8 * have / max(need / draws, 1)))
         raise InputError(Problem("--draws", f"{draws:,} draws to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB; at most {MAX_DRAWS:,} draws in one run)", f"use at most {fits:,} draws, e.g. --draws 1000", value=draws))
@@ -95,7 +95,7 @@ def cmd_population(args) -> int:
     end = args.until if args.until is not None else scenario.end_year
     if not start < end <= 2300:
         raise InputError(Problem("--until", f"the last year must come after the base population's year {start} and be at most 2300", f"write e.g. --until {max(start + 1, 2060)}", value=args.until))
-    _check_draws(args.draws, start, end)
+    _check_draws(args.draws, start, end, keep_population=True)
     try:
         ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed)
     except ValueError as exc:
@@ -129,9 +129,9 @@ def run_scenario(spec: str, args):
 
     scenario = load_scenario(spec)
     draws = getattr(args, "draws", None)
-    _check_draws(draws, 2000, scenario.horizon)
+    _check_draws(draws, 2000, scenario.horizon, "population" in getattr(args, "keep", ()))
     try:
-        return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False))
+        return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False), keep=tuple(getattr(args, "keep", ())))
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise

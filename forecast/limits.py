@@ -42,15 +42,18 @@ MAX_DRAWS = 100_000
 #: ten times China's GDP): larger figures are typing slips and overflow the arithmetic
 MAX_MONEY = 1e15
 
-#: bytes a stochastic draw holds per projected year at the peak of a run: population and deaths
-#: (sex × 101 ages, float64) in the population stage, the population copied into the fund
-#: results, and the concatenation's copy (measured: benchmarks/run.py)
-_BYTES_PER_DRAW_YEAR = 6 * 2 * 101 * 8
+#: what a stochastic run holds, measured (benchmarks/run.py): a fixed part (the chunk of draws being
+#: projected and the next one, made in the background) and, per draw and projected year, the
+#: fund results (about 150 numbers), plus the population by sex and age if it is kept
+_FIXED_BYTES = 700 * 2**20
+_BYTES_PER_DRAW_YEAR = 150 * 8
+_POPULATION_BYTES_PER_DRAW_YEAR = 2 * 101 * 8
 
 
-def draws_memory(draws: int, years: int) -> int:
+def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
-    return draws * max(years, 1) * _BYTES_PER_DRAW_YEAR
+    per = _BYTES_PER_DRAW_YEAR + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
+    return _FIXED_BYTES + draws * max(years, 1) * per
 
 
 def available_memory() -> int:

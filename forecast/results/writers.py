@@ -18,6 +18,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import InputError, Problem
 
 __all__ = ["write_files", "check_out", "netcdf_ready", "netcdf_writer", "results_tables"]
@@ -160,7 +162,9 @@ def netcdf_ready(ds):
     def clean(attrs):
         out = {}
         for key, value in attrs.items():
-            if isinstance(value, (dict, list, tuple)):
+            if isinstance(value, (list, tuple)) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                out[key] = np.asarray(value, dtype=np.int32)  # e.g. the verdict's CF flag_values
+            elif isinstance(value, (dict, list, tuple)):
                 out[key] = json.dumps(value, ensure_ascii=False, default=str)
             elif isinstance(value, bool):
                 out[key] = int(value)
