@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...vocabulary import SEXES
 from .lifetable import infant_ax, projection_table
 
 __all__ = ["project_arrays", "sex_life_tables", "survival_ratios"]
-
-SEXES = ("male", "female")
-
 
 def sex_life_tables(mx: np.ndarray) -> dict[str, np.ndarray]:
     """What the projection needs of the life tables for mx with dims (..., sex, age), sex = (male,

@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import xarray as xr
 
+from ...vocabulary import SEXES
 from .assumptions import PopulationAssumptions
 from .engine import project_arrays
 from .graduation import graduate_counts
@@ -20,9 +21,6 @@ from .mortality import fit_lee_carter, interpolate_dated, mortality_path
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
 __all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"]
-
-SEXES = ["male", "female"]
-
 
 def projection_years(base_date: dt.date, end_year: int) -> tuple[np.ndarray, float]:
     """Years projected (population on 31 December of each) and the first step's length in years."""
@@ -59,7 +57,7 @@ def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray,
     expectancy: dict = {}
     pop, births, deaths = project_arrays(base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy)
     e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:]) for age in (0, 60))
-    coords = {"year": years, "sex": SEXES, "age": ages}
+    coords = {"year": years, "sex": list(SEXES), "age": ages}
     ds = xr.Dataset(
         {
             "population": (("year", "draw", "sex", "age"), pop),
@@ -91,7 +89,7 @@ def base_single_ages(region) -> xr.DataArray:
     pop = region.base_population
     ends = [None if e < 0 else int(e) for e in pop["age_end"].values]
     values = graduate_counts(pop.transpose("sex", "age_group").values, pop["age_start"].values, ends, open_age=OPEN_AGE)
-    out = xr.DataArray(values, dims=("sex", "age"), coords={"sex": SEXES, "age": np.arange(OPEN_AGE + 1)}, name="population")
+    out = xr.DataArray(values, dims=("sex", "age"), coords={"sex": list(SEXES), "age": np.arange(OPEN_AGE + 1)}, name="population")
     out.attrs.update(units="persons", graduation="monotone cubic spline on cumulative counts (Fritsch-Carlson)")
     return out
 
@@ -224,7 +222,7 @@ def _migration(region, years) -> xr.DataArray:
     mig = region.migration
     ends = [None if e < 0 else int(e) for e in mig["age_end"].values]
     single = graduate_counts(mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE)
-    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": SEXES, "age": np.arange(OPEN_AGE + 1),
+    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": list(SEXES), "age": np.arange(OPEN_AGE + 1),
                                                                           "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)})
     return annual_rates(surface, years, log=False)
 
