@@ -3,8 +3,11 @@
 Run from the project root:  .venv/bin/python data/build/china.py
 Inputs: ../shared/reference-data (official figures, carried in with their sources) and
 data/build/inputs/*.csv (official figures read from public pages, each row with its URL).
-The derived tables (base population by sex; cost curves; disability prevalence) are made
-by the named methods in methods.py; data/china/SOURCES.md describes each.
+Modules: demography.py (base population, mortality, fertility, sex ratio at birth),
+curves.py (cost curves, disability prevalence, claim sizes), this file (insured persons, fund
+accounts, financing, benefit use, the source register, region.yaml), buildio.py (input folders
+and CSV helpers). Derived tables are made by the named methods in methods.py;
+data/china/SOURCES.md describes each.
 
 A test (tests/test_data_china.py) re-runs this script into a temporary folder and checks
 that the committed files are exactly what it produces.
@@ -12,143 +15,19 @@ that the committed files are exactly what it produces.
 
 from __future__ import annotations
 
-import csv
-import os
 import sys
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE.parents[1]))
 
-import methods  # noqa: E402
+import curves  # noqa: E402
+import demography  # noqa: E402
+from buildio import INPUTS, REF, ROOT, read, write  # noqa: E402
 
-from forecast.inputs.tables import parse_age  # noqa: E402
-
-REF = Path(os.environ.get("FORECAST_SHARED", ROOT.parent / "shared")) / "reference-data"
-INPUTS = HERE / "inputs"
-CENSUS_YEAR = 2020 + 10 / 12  # 1 November 2020
-GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 100, 5)] + ["100+"]
-SEX_RATIO_TABLE_YEAR = 2017  # the WPP 2015-2019 period life table, the last before the census
 PREF = ["bulletin_final", "quick_report_preliminary", "shuzhiku_series", "monthly_indicator"]
-
-
-def read(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def write(path: Path, header: list[str], rows: list[list]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def wpp_period(label: str) -> str:
-    """WPP period '2020-2025' (1 July 2020 to 30 June 2025) -> calendar years '2020-2024'."""
-    a, b = label.split("-")
-    return f"{a}-{int(b) - 1}"
-
-
-# --------------------------------------------------------------------------- demography
-
-
-def wpp_schedule():
-    rows = read(REF / "wpp2022_china_mx_age5_period5.csv")
-    periods = sorted({r["period"] for r in rows})
-    spans = [tuple(map(int, wpp_period(p).split("-"))) for p in periods]
-    groups = [parse_age(g) for g in GROUPS]
-    index = {g: i for i, g in enumerate(GROUPS)}
-    mx = {}
-    for r in rows:
-        key = (periods.index(r["period"]), r["sex"])
-        mx.setdefault(key, np.zeros(len(GROUPS)))[index[r["age_group"]]] = float(r["mx"])
-    return methods.WppSchedule(spans, groups, mx), rows
-
-
-def srb_lookup():
-    rows = read(REF / "wpp2022_china_srb_period5.csv")
-    spans = [(tuple(map(int, wpp_period(r["period"]).split("-"))), float(r["srb_male_per_female"])) for r in rows]
-
-    def srb(year: int) -> float:
-        for (a, b), v in spans:
-            if a <= year <= b:
-                return v
-        return spans[0][1] if year < spans[0][0][0] else spans[-1][1]
-
-    return srb, rows
-
-
-def census_male_total_31() -> float:
-    """Males in the 31 provinces: Σ population × male share (bulletins No. 3 and No. 4)."""
-    rows = read(REF / "census2020_province_population_sex_age_structure.csv")
-    return sum(float(r["population_2020"]) * float(r["male_pct"]) / 100 for r in rows if r["area"] not in ("全国", "现役军人"))
-
-
-def base_population(schedule, srb) -> tuple[list[list], dict]:
-    census = {r["age_group"]: int(r["population"]) for r in read(REF / "census_national_age5_both_sexes_partial.csv") if r["census_year"] == "2020"}
-    indicators = {r["indicator"]: float(r["value"]) for r in read(REF / "china2020_national_indicators.csv")}
-    total_31 = int(indicators["total_population_31_provinces_DERIVED"])
-    under10 = total_31 - sum(census.values())
-    assert under10 == int(indicators["age_0_14"]) - census["10-14"], "0-9 by two routes"
-
-    births = {int(r["year"]): float(r["value"]) * 1e4 for r in read(INPUTS / "nbs_births.csv")}
-    young = methods.reverse_survival_cohorts(range(10), CENSUS_YEAR, births.__getitem__, schedule, srb)
-    single = young["male"] + young["female"]
-    single_int = methods.largest_remainder_round(single / single.sum() * under10, under10)
-    young_totals = {"0": single_int[0], "1-4": single_int[1:5].sum(), "5-9": single_int[5:10].sum()}
-    young_odds = {
-        "0": young["male"][0] / young["female"][0],
-        "1-4": young["male"][1:5].sum() / young["female"][1:5].sum(),
-        "5-9": young["male"][5:10].sum() / young["female"][5:10].sum(),
-    }
-    totals = np.array([young_totals.get(g, census.get(g)) for g in GROUPS], dtype=float)
-    odds = []
-    for g in GROUPS:
-        if g in young_odds:
-            odds.append(young_odds[g])
-            continue
-        start, end = parse_age(g)
-        ages = range(start, (end if end is not None else start + 4) + 1)
-        ratios = (methods.period_sex_ratio(a, srb(2020 - a), schedule, SEX_RATIO_TABLE_YEAR) for a in ages)
-        shares = [sr / (1 + sr) for sr in ratios]
-        share = float(np.mean(shares))
-        odds.append(share / (1 - share))
-    male_total = census_male_total_31()
-    males = methods.rake_sex_split(totals, np.array(odds), male_total)
-    males_int = methods.largest_remainder_round(males, int(round(male_total)))
-    rows = []
-    for g, t, m in zip(GROUPS, totals.astype(np.int64), males_int):
-        method = "published both-sexes count (census table 1-5)" if g in census else "0-9 total (bulletin 0-14 minus 10-14) split by reverse survival of NBS births"
-        src = "CENSUS2020_T15;CENSUS2020_B" if g in census else "CENSUS2020_B;NBS_BIRTHS;WPP2022"
-        method += "; sex split by stationary-population sex ratios (WPP 2015-2019 life table) raked to the 31-province male total"
-        rows.append(["male", g, int(m), "persons", src + ";WPP2022", method])
-        rows.append(["female", g, int(t - m), "persons", src + ";WPP2022", method])
-    return rows, {"male_total": male_total, "under10": under10}
-
-
-def mortality(rows) -> list[list]:
-    return [[wpp_period(r["period"]), r["sex"], r["age_group"], "mx", r["mx"], "per_person_year", "WPP2022", r["variant"]] for r in rows]
-
-
-def fertility() -> list[list]:
-    out = []
-    for r in read(REF / "wpp2022_china_fertility_age5_period5.csv"):
-        out.append([wpp_period(r["period"]), r["age_group"], r["asfr_DERIVED_per_woman_per_year"], "per_person_year", "WPP2022", r["variant"]])
-    return out
-
-
-def total_fertility() -> list[list]:
-    return [[r["year"], r["tfr"], "births/woman", "WPP2022", r["variant"]] for r in read(REF / "wpp2022_china_tfr_annual.csv")]
-
-
-def sex_ratio_at_birth(rows) -> list[list]:
-    return [[wpp_period(r["period"]), r["srb_male_per_female"], "ratio", "WPP2022", r["variant"]] for r in rows]
 
 
 # --------------------------------------------------------------------------- insurance
@@ -287,68 +166,6 @@ def financing_rows() -> list[list]:
     return rows
 
 
-# --------------------------------------------------------------------------- curves
-
-
-def cost_curve_rows(schedule, pop_rows) -> tuple[list[list], float]:
-    """Mortality-proxy cost curve calibrated to the 2024 UEBMI retiree / in-service cost ratio."""
-    figures = {r["figure"]: float(r["value"]) for r in read(INPUTS / "published_figures.csv")}
-    nhsa = Nhsa()
-    retirees = float(nhsa.pick(2024, "uebmi", "insured_retirees")["value"])
-    in_service = float(nhsa.pick(2024, "uebmi", "insured_in_service")["value"])
-    target = (figures["uebmi_retiree_medical_cost_2024"] / retirees) / (figures["uebmi_in_service_medical_cost_2024"] / in_service)
-    pop = {(r[0], r[1]): r[2] for r in pop_rows}
-    period = next(i for i, (a, b) in enumerate(schedule.periods) if a <= 2022 <= b)
-    mx = np.array([(pop["male", g] * schedule.mx[(period, "male")][i] + pop["female", g] * schedule.mx[(period, "female")][i]) / (pop["male", g] + pop["female", g]) for i, g in enumerate(GROUPS)])
-
-    def weights(rule):
-        return np.array([sum(pop[s, g] * rule(s, parse_age(g)[0]) for s in ("male", "female")) for g in GROUPS])
-
-    def in_service_share(sex, start):  # men work 20-59; women 20-49, half of 50-54 (retire at 50 or 55)
-        if start < 20:
-            return 0.0
-        if sex == "male":
-            return 1.0 if start < 60 else 0.0
-        return 1.0 if start < 50 else (0.5 if start == 50 else 0.0)
-
-    def retired_share(sex, start):
-        if sex == "male":
-            return 1.0 if start >= 60 else 0.0
-        return 1.0 if start >= 55 else (0.5 if start == 50 else 0.0)
-
-    reference = weights(lambda s, a: 1.0 if 20 <= a < 60 else 0.0)
-    theta, curve = methods.mortality_proxy_cost_curve(mx, weights(in_service_share), weights(retired_share), target, reference)
-    rows = []
-    for service in ("inpatient", "outpatient"):
-        for sex in ("male", "female"):
-            for g, c in zip(GROUPS, curve):
-                rows.append([service, sex, g, f"{c:.4f}", "ratio", "WPP2022;BULLETIN2024_COSTS;S2024B", "mortality-proxy curve (mx^θ)"])
-    return rows, {"theta": theta, "target_ratio": target}
-
-
-def disability_rows(pop_rows) -> tuple[list[list], dict]:
-    figures = {r["figure"]: float(r["value"]) for r in read(INPUTS / "published_figures.csv")}
-    pop = {(r[0], r[1]): r[2] for r in pop_rows}
-    old = [g for g in GROUPS if parse_age(g)[0] >= 60]
-    mid = np.array([parse_age(g)[0] + 2.5 for g in old])
-    both = np.array([pop["male", g] + pop["female", g] for g in old], dtype=float)
-
-    def mean_age(lo, hi):
-        sel = (mid >= lo) & (mid < hi)
-        return float(both[sel] @ mid[sel] / both[sel].sum())
-
-    alpha, beta, gamma, curves = methods.logistic_disability_curve(
-        [mean_age(60, 70), mean_age(70, 80), mean_age(80, 200)],
-        [figures["adl_disability_60_69"], figures["adl_disability_70_79"], figures["adl_disability_80_plus"]],
-        {"male": figures["adl_disability_men"], "female": figures["adl_disability_women"]},
-        figures["disabled_share_60_plus_2015"],
-        mid,
-        {s: np.array([pop[s, g] for g in old], dtype=float) for s in ("male", "female")},
-    )
-    rows = [[s, g, f"{p:.4f}", "ratio", "DISAB_META2023;DISAB_SURVEY2015;CENSUS2020_T15", "logistic age-sex model"] for s in ("male", "female") for g, p in zip(old, curves[s])]
-    return rows, {"alpha": alpha, "beta": beta, "gamma": gamma}
-
-
 def utilisation_rows() -> list[list]:
     """NHSA bulletin benefit-use figures, as typed in inputs/nhsa_utilisation.csv."""
     return [[r["year"], r["pool"], r["service"], r["indicator"], r["value"], r["unit"], r["source"]] for r in read(INPUTS / "nhsa_utilisation.csv")]
@@ -357,41 +174,6 @@ def utilisation_rows() -> list[list]:
 def monthly_rows() -> list[list]:
     """NHSA monthly cumulative fund figures, as typed in inputs/nhsa_monthly.csv."""
     return [[r["year"], r["month"], r["pool"], r["item"], r["value"], r["unit"], r["source"]] for r in read(INPUTS / "nhsa_monthly.csv")]
-
-
-def claim_size_rows() -> tuple[list[list], dict]:
-    """Claim-size dispersion from published cost concentration; case mix from NHC figures."""
-    f = {r["figure"]: float(r["value"]) for r in read(INPUTS / "published_figures.csv")}
-    sigma_in, cv_in = methods.lognormal_cv_from_top_share(0.10, f["inpatient_top10_cost_share"])
-    sigma_out, cv_out = methods.lognormal_cv_from_top_share(0.05, f["patient_top5_cost_share"])
-    mix = methods.tier_mix(
-        f["hospital_admissions_2023"],
-        f["township_admissions_2023"] + f["community_admissions_2023"],
-        f["hospital_cost_per_admission_2022"],
-        f["tier3_public_cost_per_admission_2022q1"],
-        f["tier2_public_cost_per_admission_2022q1"],
-    )
-    ratio3 = f["tier3_public_cost_per_admission_2022q1"] / f["tier2_public_cost_per_admission_2022q1"]
-    conc = "lognormal cv from the top-decile cost share"
-    rows = [
-        ["inpatient", "all", "cv", f"{cv_in:.4f}", "ratio", "COSTCONC_FAN2022", f"{conc}: top 10% of inpatients hold 49% of cost (sigma {sigma_in:.4f})"],
-        ["outpatient", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"lognormal cv from the top-5% cost share: top 5% of patients hold 51% (sigma {sigma_out:.4f})"],
-        ["outpatient_special", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"as outpatient (sigma {sigma_out:.4f}); no separate figure for special diseases"],
-        ["outpatient_special", "all", "uses_per_patient", "12", "per_person_year", "S2024B", "assumption: one visit a month per special-disease patient (no national figure); patients = visits / 12"],
-    ]
-    notes = {
-        "tier3": "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs (2022 Q1)",
-        "tier2": "same; tier-1 hospitals folded into tier2",
-        "tier1": "primary care (township and community centres) share of 2023 admissions",
-    }
-    for level in ("tier3", "tier2", "tier1"):
-        rows.append(["inpatient", level, "level_share", f"{mix[level]:.4f}", "ratio", "NHC2023;NHC2022;NHC2022Q1", notes[level]])
-    rows += [
-        ["inpatient", "tier3", "level_cost_ratio", f"{ratio3:.4f}", "ratio", "NHC2022Q1", "tier-3 / tier-2 public-hospital cost per admission, 2022 Q1"],
-        ["inpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
-        ["inpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "no published primary-care cost per admission: taken as tier2"],
-    ]
-    return rows, {"inpatient_sigma": sigma_in, "outpatient_sigma": sigma_out, **{f"share_{k}": v for k, v in mix.items()}}
 
 
 def sources_register() -> dict:
@@ -454,25 +236,25 @@ def region_yaml(out: Path) -> None:
 
 def build(out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    schedule, mx_rows = wpp_schedule()
-    srb, srb_rows = srb_lookup()
-    pop_rows, pop_info = base_population(schedule, srb)
+    schedule, mx_rows = demography.wpp_schedule()
+    srb, srb_rows = demography.srb_lookup()
+    pop_rows, pop_info = demography.base_population(schedule, srb)
     write(out / "base_population.csv", ["sex", "age", "value", "unit", "source", "method"], pop_rows)
-    write(out / "mortality.csv", ["year", "sex", "age", "measure", "value", "unit", "source", "variant"], mortality(mx_rows))
-    write(out / "fertility.csv", ["year", "age", "value", "unit", "source", "variant"], fertility())
-    write(out / "total_fertility.csv", ["year", "value", "unit", "source", "variant"], total_fertility())
-    write(out / "sex_ratio_at_birth.csv", ["year", "value", "unit", "source", "variant"], sex_ratio_at_birth(srb_rows))
+    write(out / "mortality.csv", ["year", "sex", "age", "measure", "value", "unit", "source", "variant"], demography.mortality(mx_rows))
+    write(out / "fertility.csv", ["year", "age", "value", "unit", "source", "variant"], demography.fertility())
+    write(out / "total_fertility.csv", ["year", "value", "unit", "source", "variant"], demography.total_fertility())
+    write(out / "sex_ratio_at_birth.csv", ["year", "value", "unit", "source", "variant"], demography.sex_ratio_at_birth(srb_rows))
     nhsa = Nhsa()
     write(out / "insured.csv", ["year", "pool", "status", "value", "unit", "report_type", "source", "note"], insured_rows(nhsa))
     write(out / "fund_history.csv", ["year", "pool", "account", "item", "value", "unit", "report_type", "source", "note"], fund_rows(nhsa))
     write(out / "financing.csv", ["year", "pool", "parameter", "value", "unit", "source", "note"], financing_rows())
-    cost, cost_info = cost_curve_rows(schedule, pop_rows)
+    cost, cost_info = curves.cost_curve_rows(schedule, pop_rows, nhsa)
     write(out / "cost_curves.csv", ["service", "sex", "age", "value", "unit", "source", "method"], cost)
-    dis, dis_info = disability_rows(pop_rows)
+    dis, dis_info = curves.disability_rows(pop_rows)
     write(out / "disability_prevalence.csv", ["sex", "age", "value", "unit", "source", "method"], dis)
     write(out / "utilisation.csv", ["year", "pool", "service", "indicator", "value", "unit", "source"], utilisation_rows())
     write(out / "monthly_fund.csv", ["year", "month", "pool", "item", "value", "unit", "source"], monthly_rows())
-    claims, claim_info = claim_size_rows()
+    claims, claim_info = curves.claim_size_rows()
     write(out / "claim_sizes.csv", ["service", "level", "parameter", "value", "unit", "source", "method"], claims)
     region_yaml(out)
     return {**pop_info, **cost_info, **dis_info, **claim_info}
