@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = ROOT / "data" / "china"
-SHARED = ROOT.parent / "shared"
+#: the shared official tables beside the project (as data/build reads them; FORECAST_SHARED moves them)
+SHARED = Path(os.environ.get("FORECAST_SHARED", ROOT.parent / "shared"))
 REFERENCE = SHARED / "reference-data"
 RESEARCH = SHARED / "research-data"
 

@@ -1,8 +1,8 @@
 """The derived curves of data/china: cost by age, disability prevalence, claim sizes and case mix.
 
 Each is one named method of methods.py applied to cited figures (data/build/inputs/
-published_figures.csv, the NHSA bulletins) and the bundle's own demography (its base
-population and WPP death rates); data/china/SOURCES.md describes methods 3 to 6.
+published_figures.csv, the NHSA bulletins) and the bundle's own demography (the 2020 census
+population by sex and age, WPP 2024 death rates); data/china/SOURCES.md describes methods 3 to 6.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def cost_curve_rows(schedule: methods.WppSchedule, pop_rows, nhsa) -> tuple[list
     for service in ("inpatient", "outpatient"):
         for sex in ("male", "female"):
             for g, c in zip(GROUPS, curve):
-                rows.append([service, sex, g, f"{c:.4f}", "ratio", "WPP2022;BULLETIN2024_COSTS;S2024B", "mortality-proxy curve (mx^θ)"])
+                rows.append([service, sex, g, f"{c:.4f}", "ratio", "WPP2024;CENSUS2020_T15;BULLETIN2024_COSTS;S2024B", "mortality-proxy curve (mx^θ)"])
     return rows, {"theta": theta, "target_ratio": target}
 
 
