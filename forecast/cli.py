@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (each file atomically)")
     p.set_defaults(command_name="compare")
 
+    p = sub.add_parser("explain", help="decompose each pool's first deficit and exhaustion into their drivers, for one or more scenarios")
+    p.add_argument("scenarios", nargs="*", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
+    p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year of the growth rates (default: 11 years after the base year)")
+    p.add_argument("--out", metavar="DIR", help="write explain.csv into DIR (atomically)")
+    p.set_defaults(command_name="explain")
+
     p = sub.add_parser("backtest", help="forecast past years from the data known then and compare with the bulletins")
     p.add_argument("--train-until", type=YEAR, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
     p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")

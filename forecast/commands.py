@@ -162,10 +162,35 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args) -> int:
+    from .apps.headline import headline_table, years_text
+
+    runs = {}
+    for name in args.scenarios:
+        ds = run_scenario(name, args)
+        runs[name] = ds
+    base = int(next(iter(runs.values())).attrs["base_year"])
+    if args.until is not None and not base < args.until <= min(int(ds["year"].values[-1]) for ds in runs.values()):
+        raise InputError(Problem("--until", f"the last year must come after the base year {base} and within every scenario's horizon", f"write e.g. --until {base + 11}", value=args.until))
+    table = headline_table(runs, args.until)
+    span = f"{int(table['from'].iloc[0])}-{int(table['to'].iloc[0])}"
+    print(f"The headline explained: yearly growth {span} of each pool's drivers, and its first deficit and exhaustion")
+    print("  income = income per member × members;  expenditure = cost per insured × members;")
+    print("  cost per insured = price × utilisation (real cost trend) × ageing (age-sex mix) × benefits and mix (nominal deductibles and caps, claim mix, transfers)")
+    for (scenario, pool), row in table.iterrows():
+        print(f"\n  {scenario} — {pool}: first deficit {years_text(row['first_deficit'])}, exhausted {years_text(row['exhausted'])}")
+        print(f"    income {row['income']:+.2%} = per member {row['income_per_member']:+.2%} × members {row['members']:+.2%}")
+        print(f"    expenditure {row['expenditure']:+.2%} = cost per insured {row['cost_per_insured']:+.2%} × members {row['members']:+.2%}")
+        print(f"    cost per insured {row['cost_per_insured']:+.2%} = price {row['price']:+.2%} × utilisation {row['utilisation']:+.2%} × ageing {row['ageing']:+.2%} × benefits and mix {row['benefits_and_mix']:+.2%}")
+    if args.out is not None:
+        _wrote(args.out, write_files(args.out, {"explain.csv": table.to_csv(float_format="%.6g")}, inputs=[p for ds in runs.values() for p in _run_inputs(ds)]))
+    return EXIT_OK
+
+
 def cmd_backtest(args) -> int:
     import pandas as pd
 
-    from .apps.backtest import COMPARED_SERIES, backtest, mape_table
+    from .apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
     from .results.charts import backtest_chart
 
     scenario = load_scenario(args.scenario)
@@ -176,11 +201,19 @@ def cmd_backtest(args) -> int:
     tables = [backtest(scenario, region, year, args.horizon)[0] for year in cut_offs]
     table = pd.concat(tables, ignore_index=True)
     print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} against the bulletins (亿元)")
-    shown = table.assign(forecast=table["forecast"] / 1e8, actual=table["actual"] / 1e8, error=table["error"] * 100)
+    shown = table.assign(**{k: table[k] / 1e8 for k in ("forecast", "actual", "lower_80", "upper_80")}, error=table["error"] * 100)
     print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     mape = mape_table(table) * 100
     print("\nMean absolute percentage error (%), by horizon in years:")
     print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
+    targets = target_table(table)
+    print("\nAgainst the targets (MAPE over all cut-offs and horizons; employee: the pooled fund where the cut-off year publishes it, else the total):")
+    for name, row in targets.iterrows():
+        print(f"  {name:<32}{row['mape']:>6.1%} over {row['forecasts']:>2} forecasts (target at most {row['limit']:.0%}: {'met' if row['met'] else 'missed'})")
+    covered = coverage(table)
+    inside = int(round(covered[("all", "all")] * len(table)))
+    print(f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes inside), by series:")
+    print(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
     paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)}, inputs=_inputs(scenario, region))
@@ -190,7 +223,6 @@ def cmd_backtest(args) -> int:
 
 def cmd_budget(args) -> int:
     from .apps.budget import budget_table
-    from .model.fitting import fit_history
     from .model.fund import VERDICTS
 
     if not 0 < args.level < 1:
@@ -199,9 +231,7 @@ def cmd_budget(args) -> int:
     base = int(ds.attrs["base_year"])
     if not base < args.year <= int(ds["year"].values[-1]):
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
-    region = load_region(ds.attrs["region_path"])
-    fits = fit_history(region, until=base)
-    table = budget_table(ds, args.year, fits, args.level)
+    table = budget_table(ds, args.year, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
         verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())

@@ -24,7 +24,7 @@ import xarray as xr
 
 from .errors import InputError, Problem
 from .labelled import stack
-from .model import assistance, expenditure, income, ltci
+from .model import assistance, drivers, expenditure, income, ltci
 from .model.base_year import (
     base_year_figures,
     check_span,
@@ -38,6 +38,7 @@ from .model.calibration import OUTPATIENT, BaseYearCalibration
 from .model.curves import age_curves
 from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_population, retired_share
 from .model.fund import account_roll_forward, roll_forward
+from .model.intervals import band_dataset, record
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks
 from .results.dataset import THRESHOLDS, PopulationResult, fund_dataset, item_table, provenance
@@ -112,6 +113,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         population.add(chunk, years)
     ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
     ds = population.into(ds)
+    ds = ds.assign(band_dataset(record(region, base), years, POOLS))
     if draws is None:
         ds = ds.isel(draw=0, drop=True)
     else:
@@ -160,14 +162,19 @@ def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -
         from .model.fitting import fill_fitted, fitted_values
 
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
-        values, fits = fitted_values(region, int(years[0]), chunk["population"].isel(draw=0), curves["inpatient"], float(price))
-        fits["values"] = dict(values)
+        damping = float(params.get("assumptions.enrollment.trend_damping", 0.8))
+        values, fits = fitted_values(region, int(years[0]), chunk["population"].isel(draw=0), curves["inpatient"], float(price), damping)
+        fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
     rules = resolve_rules(params, years)
     extended = {**rules.extended, **extended_demography(scenario.population, int(years[-1]))}
     if strict and extended:
         raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in extended.items()])
-    return dataclasses.replace(make_plan(region, rules, resolve_rules(root_params, years), fits), extended=extended)
+    root = resolve_rules(root_params, years)
+    from .model.fitting import realisation_level
+
+    fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
+    return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended)
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:
@@ -181,7 +188,10 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
     budget = rules.medical_assistance.budget
     payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
     claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}
-    return _Plan(rules, root, fits or {}, claims, layers, root_layers, expenditure.cost_indices(rules), income.wage_index(rules), payg)
+    indices = expenditure.cost_indices(rules)
+    factor = (fits or {}).get("resident_realisation", {}).get("factor", 1.0)
+    indices["realisation"] = xr.DataArray(np.where(rules.years > rules.years[0], factor, 1.0), dims="year", coords={"year": rules.years}, attrs={"units": "ratio", "description": "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"})
+    return _Plan(rules, root, fits or {}, claims, layers, root_layers, indices, income.wage_index(rules), payg)
 
 
 def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None) -> xr.Dataset:
@@ -210,7 +220,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     models = {pool: plan.claims[pool].model(weighted.sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
     pay = {pool: payments(models[pool], plan.layers[pool], plan.indices["severity"].values, years) for pool in BASIC_POOLS}
     first = members.isel(year=[0])
-    no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0]))
+    no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0], pool=0, drop=True))
     units0 = {pool: expenditure.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
     pay0 = {pool: payments(models[pool], plan.root_layers[pool], np.ones(1), years[:1]) for pool in BASIC_POOLS}
     cal = BaseYearCalibration(region, figures).fit(root.base_year(), first, units0, pay0, births.isel(year=[0]), population_total.isel(year=[0]))
@@ -218,7 +228,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     for pool in BASIC_POOLS:
         induced = expenditure.induced_demand(pay[pool], cal.patient_share_.sel(pool=pool), rules.medical_costs.induced_demand_elasticity)
         scale = xr.where(pay[pool]["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
-        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"], induced) * scale
+        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"].sel(pool=pool, drop=True), induced) * scale
     severity, utilisation = plan.indices["severity"], plan.indices["utilisation"]
     inc, spent = {}, {}
 
@@ -247,7 +257,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     inc["critical_illness", "transfer_in"] = (ci_resident + ci_employee) * (1 + loading)
     spent["critical_illness", "transfer_out"] = (ci_resident + ci_employee) * loading  # the insurer's margin
     residents = count.sel(status="resident", drop=True)
-    financed = income.resident_financing(residents, rules, cal.resident_realisation_)
+    financed = income.resident_financing(residents, rules, cal.resident_realisation_ * plan.indices["realisation"])
     inc["resident", "contributions"], inc["resident", "fiscal_subsidy"] = financed["contributions"], financed["fiscal_subsidy"]
     paid = expenditure.benefit_spending(units["resident"], pay["resident"])
     for item in paid["item"].values:
@@ -256,16 +266,17 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
 
     # medical assistance: the budget pays as it goes, or a set budget
     groups = assistance.group_members(rules, population_total)
-    spent["medical_assistance", "contribution_subsidy"] = assistance.contribution_subsidies(groups, rules)
+    widening = plan.indices["assistance"]
+    spent["medical_assistance", "contribution_subsidy"] = assistance.contribution_subsidies(groups, rules) * widening
     direct = cal.assistance_factor_ * assistance.direct_assistance(units["resident"], pay["resident"], groups, residents)
-    spent["medical_assistance", "direct_assistance"] = direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(service="inpatient", drop=True)
+    spent["medical_assistance", "direct_assistance"] = (direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(pool="resident", service="inpatient", drop=True)) * widening
     needed = spent["medical_assistance", "contribution_subsidy"] + spent["medical_assistance", "direct_assistance"]
     inc["medical_assistance", "fiscal_subsidy"] = needed if bool(plan.payg.sel(pool="medical_assistance")) else xr.broadcast(rules.medical_assistance.budget, needed)[0]
 
     # LTCI beneficiaries, spending by care mode, financing by source
     disabled = ltci.covered(rules, weighted.sel(pool="employee", curve="disability", drop=True), weighted.sel(pool="resident", curve="disability", drop=True))
     users = ltci.beneficiaries(cal.ltci_take_up_, disabled)
-    per_user = ltci.spending_per_beneficiary(rules) * cal.ltci_cost_factor_ * utilisation.sel(service="long_term_care", drop=True)
+    per_user = ltci.spending_per_beneficiary(rules) * cal.ltci_cost_factor_ * plan.indices["care"]
     shares = ltci.mode_shares(rules)
     for mode in CARE_MODES:
         spent["ltci", mode] = users * per_user * shares.sel(mode=mode, drop=True)
@@ -279,7 +290,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     opening = _opening(figures, cal)
     rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rules.economy.interest_rate, plan.payg)
     income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
-    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(service="pharmacy", drop=True)
+    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(pool="employee", service="pharmacy", drop=True)
     accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rules.economy.interest_rate)
     insured = {
         "employee": count.sel(status=["in_service", "flexible", "retired"]).sum("status"),
@@ -294,6 +305,8 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
         **{f"individual_account_{k}": accounts[k] for k in ("expenditure", "reserve", "shortfall")},
         "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
     }
+    extra.update(drivers.benefit_use(region, units, pay, plan.claims, base, like))
+    extra.update(drivers.cost_indices(plan.indices, weighted, count, like))
     thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     insured_da = stack([xr.broadcast(insured[p], like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
     ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra)

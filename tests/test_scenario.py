@@ -174,7 +174,7 @@ def test_a_run_records_extended_values_and_strict_refuses(capsys):
 
     ds = forecast.run(SCENARIOS / "baseline.yaml")
     extended = ds.attrs["extended_values"]
-    assert "policy.resident.fiscal_subsidy" in extended and extended["policy.resident.fiscal_subsidy"].startswith("wage_growth from 2025 to 2060")
+    assert "policy.resident.fiscal_subsidy" in extended and extended["policy.resident.fiscal_subsidy"].startswith("mean_increment from 2025 to 2060 (last given 2024: 670)")
     assert main(["run", str(SCENARIOS / "baseline.yaml"), "--strict"]) == 2
     err = capsys.readouterr().err
     assert "--strict: policy.resident.fiscal_subsidy is extended beyond its last given year" in err and "Traceback" not in err
@@ -198,7 +198,8 @@ def test_fitted_is_refused_where_no_fit_exists(tmp_path, capsys):
 def test_show_scenario_shows_fitted_values_before_the_run(capsys):
     assert main(["show-scenario", str(SCENARIOS / "baseline.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "assumptions.economy.wage_growth = {2025: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio" in out
+    assert "assumptions.economy.wage_growth = {2027: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio" in out
+    assert "assumptions.medical_costs.cost_trend.resident = {2027: fitted, 2050: 0.01} between=linear after=hold ratio" in out
     assert "assumptions.enrollment.in_service_coverage = fitted ratio" in out
 
 

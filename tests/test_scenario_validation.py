@@ -17,7 +17,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 CASES = {
     'after': (
         'extends: {baseline}\ntitle: t\npolicy:\n  resident:\n    fiscal_subsidy: {values: {2024: 670}, after: wage}\n',
-        "{file}, line 5, field 'policy.resident.fiscal_subsidy.after': unknown continuation rule (found 'wage'). Fix: use one of hold, wage_growth, price_inflation, disposable_income_growth.",
+        "{file}, line 5, field 'policy.resident.fiscal_subsidy.after': unknown continuation rule (found 'wage'). Fix: use one of hold, mean_increment, wage_growth, price_inflation, disposable_income_growth.",
     ),
     'bad_region': (
         'extends: {baseline}\ntitle: t\nregion: ../no/such/bundle\n',

@@ -3,15 +3,15 @@
 :func:`backtest` cuts the bundle at ``train_until`` (:meth:`~forecast.inputs.region.Region.until`: fund
 history, insured persons, benefit use and financing standards after it are dropped), keeps only
 the scenario's dated values known then (:meth:`~forecast.scenario.parameters.DatedValue.until`), takes
-the resident financing standard from the bundle's table at the cut-off (later standards were not
-yet announced), fits every ``fitted`` growth rate on the history up to the cut-off, projects
+the resident financing standards from the bundle's table up to the cut-off (later standards were
+not yet announced; they continue by the scenario's rule, e.g. the mean increment), fits every ``fitted`` growth rate on the history up to the cut-off, projects
 ``horizon`` years, and compares income and expenditure with the published figures.
 
-What the cut-off cannot remove: the population stage's inputs (the 2020 census and WPP 2022's
-schedules, published in 2021 and 2022). For cut-offs before 2023 the bulletins at hand publish
+What the cut-off cannot remove: the population stage's inputs (the 2020 census, published in 2021,
+and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins at hand publish
 neither the employee pooled-fund/account split nor benefit use, so the employee fund is
 calibrated as one account and claims are reduced to one type per pool (see
-:func:`forecast.model.calibration.reduced_claim_model`); the comparison is then on the employee fund's
+:func:`forecast.model.benefits.reduced_claims`); the comparison is then on the employee fund's
 total (pooled fund + accounts), as published.
 """
 
@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..scenario.dated import DatedValue
 
-__all__ = ["backtest", "backtest_params", "mape_table", "COMPARED_SERIES"]
+__all__ = ["backtest", "backtest_params", "mape_table", "coverage", "target_table", "COMPARED_SERIES", "TARGETS"]
 
 #: (pool, account) compared with the bulletins: name -> how to read the model's figure
 COMPARED_SERIES = {
@@ -31,8 +31,12 @@ COMPARED_SERIES = {
     "employee pooled fund": ("employee", "pooled_fund"),
     "employee accounts": ("employee", "individual_account"),
     "resident": ("resident", "total"),
+    "medical assistance": ("medical_assistance", "total"),
 }
 FINANCING = ("individual_contribution", "fiscal_subsidy")
+COLUMNS = ["series", "item", "year", "horizon", "train_until", "forecast", "actual", "error", "lower_80", "upper_80"]
+#: the normal quantile of an 80% central interval
+Z80 = 1.2815515655446004
 
 
 def backtest_params(params: dict, region, train_until: int) -> dict:
@@ -42,9 +46,10 @@ def backtest_params(params: dict, region, train_until: int) -> dict:
     for name in FINANCING:
         rows = table[(table["pool"] == "resident") & (table["parameter"] == name) & (table["year"] <= train_until)]
         if len(rows):
-            last = rows.sort_values("year").iloc[-1]
-            after = params[f"policy.resident.{name}"].after if isinstance(params[f"policy.resident.{name}"], DatedValue) else "hold"
-            out[f"policy.resident.{name}"] = DatedValue(((int(last["year"]), float(last["value"])),), after=after)
+            given = params[f"policy.resident.{name}"]
+            after = given.after if isinstance(given, DatedValue) else "hold"
+            points = tuple((int(r["year"]), float(r["value"])) for _, r in rows.sort_values("year").iterrows())
+            out[f"policy.resident.{name}"] = DatedValue(points, after=after if len(points) > 1 or after != "mean_increment" else "hold")
     return out
 
 
@@ -60,8 +65,9 @@ def _model_value(ds, pool: str, account: str, item: str, year: int) -> float:
 def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.DataFrame, object]:
     """Forecast ``train_until + 1 .. train_until + horizon`` from data up to ``train_until``.
 
-    Returns (table, result): one row per series, item and year with forecast, actual and error
-    (forecast / actual − 1), and the projection Dataset.
+    Returns (table, result): one row per series, item and year with forecast, actual, error
+    (forecast / actual − 1) and the 80% interval (``lower_80``, ``upper_80``: the run's band,
+    :mod:`forecast.model.intervals`, from the history up to the cut-off), and the projection Dataset.
     """
     from ..engine import project
     from ..model.base_year import fund_base_year
@@ -90,10 +96,19 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
                 if not np.isfinite(value):
                     continue
                 guess = _model_value(ds, pool, account, item, year)
-                rows.append({"series": name, "item": item, "year": year, "horizon": year - train_until, "train_until": train_until, "forecast": guess, "actual": value, "error": guess / value - 1})
-    table = pd.DataFrame(rows, columns=["series", "item", "year", "horizon", "train_until", "forecast", "actual", "error"])
-    table.attrs["units"] = "yuan (forecast, actual); ratio (error)"
+                spread = np.exp(Z80 * float(ds[f"{item}_log_sd"].sel(pool=pool, year=year)))
+                rows.append({"series": name, "item": item, "year": year, "horizon": year - train_until, "train_until": train_until, "forecast": guess, "actual": value, "error": guess / value - 1, "lower_80": guess / spread, "upper_80": guess * spread})
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["units"] = "yuan (forecast, actual, lower_80, upper_80); ratio (error)"
     return table, ds
+
+
+def coverage(table: pd.DataFrame) -> pd.Series:
+    """Share of the back-test's outcomes inside their 80% interval, by series and item and overall."""
+    inside = (table["lower_80"] <= table["actual"]) & (table["actual"] <= table["upper_80"])
+    by = inside.groupby([table["series"], table["item"]]).mean()
+    by.loc[("all", "all")] = inside.mean()
+    return by
 
 
 def mape_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -102,3 +117,27 @@ def mape_table(table: pd.DataFrame) -> pd.DataFrame:
     by = t.groupby(["series", "item", "horizon"])["abs_error"].mean().unstack("horizon")
     by["all horizons"] = t.groupby(["series", "item"])["abs_error"].mean()
     return by
+
+
+#: the issue-12 targets: (name, series rows, item, largest MAPE allowed)
+TARGETS = (
+    ("employee income", ("employee pooled fund", "employee total"), "income", 0.03),
+    ("employee expenditure", ("employee pooled fund", "employee total"), "expenditure", 0.03),
+    ("resident income", ("resident",), "income", 0.03),
+    ("resident expenditure", ("resident",), "expenditure", 0.03),
+    ("medical assistance expenditure", ("medical assistance",), "expenditure", 0.05),
+)
+
+
+def target_table(table: pd.DataFrame) -> pd.DataFrame:
+    """MAPE over all cut-offs and horizons against the targets: the employee fund is compared as its
+    pooled fund where the cut-off year publishes the split, else as the total (pooled + accounts)."""
+    rows = []
+    for name, series, item, limit in TARGETS:
+        picked = []
+        for _, group in table[(table["item"] == item) & table["series"].isin(series)].groupby("train_until"):
+            first = next(s for s in series if (group["series"] == s).any())
+            picked.append(group[group["series"] == first])
+        errors = pd.concat(picked)["error"].abs() if picked else pd.Series(dtype=float)
+        rows.append({"target": name, "forecasts": len(errors), "mape": errors.mean(), "limit": limit, "met": bool(errors.mean() <= limit) if len(errors) else False})
+    return pd.DataFrame(rows).set_index("target")

@@ -4,11 +4,9 @@
 out, per pool, the income lines (contribution income, fiscal subsidy income, interest income,
 other income), the expenditure lines (benefits by service, transfers, other expenditure), the
 year's balance, the year-end reserve and the months it covers. The prediction interval of each
-pool's income and expenditure comes from the calibration (:mod:`forecast.model.fitting`): the
-h-step interval of the per-capita series fitted to the bulletins, applied as a ratio to the
-model's figure (employee: income per in-service member and expenditure per insured; resident:
-income and expenditure per insured; critical illness and medical assistance: the resident
-expenditure's; LTCI: none, no history).
+pool's income and expenditure is the run's band (:mod:`forecast.model.intervals`): the fitted
+parameters' uncertainty and the series' empirical forecast errors by horizon, from the history up
+to the base year (LTCI: none, no history).
 """
 
 from __future__ import annotations
@@ -37,29 +35,12 @@ BUDGET_LINES = (
     ("expenditure", "transfer_out", "转移支出及其他支出", "transfers out and other expenditure"),
 )
 
-BANDS = {
-    "employee": ("employee_income_per_in_service", "employee_expenditure_per_insured"),
-    "resident": ("resident_income_per_insured", "resident_expenditure_per_insured"),
-    "critical_illness": ("resident_expenditure_per_insured", "resident_expenditure_per_insured"),
-    "medical_assistance": ("resident_expenditure_per_insured", "resident_expenditure_per_insured"),
-}
-
-
-def _band(model, year: int, level: float) -> tuple[float, float]:
-    """(low, high) as ratios to the central value."""
-    if model is None:
-        return np.nan, np.nan
-    interval = model.predict_interval([year], level)
-    central = float(interval["central"].item())
-    return float(interval["lower"].item()) / central, float(interval["upper"].item()) / central
-
-
-def budget_table(ds, year: int, fits: dict, level: float = 0.8) -> pd.DataFrame:
+def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
     """Budget lines (yuan) per pool for ``year``, with the prediction interval of the totals."""
     rows = []
+    interval = ds.fund.interval(level).sel(year=year)
     for pool in ds["pool"].values:
-        income_fit, spending_fit = (fits.get(name) for name in BANDS.get(str(pool), (None, None)))
-        bands = {"income": _band(income_fit, year, level), "expenditure": _band(spending_fit, year, level)}
+        bands = {flow: (float(interval[f"{flow}_lower"].sel(pool=pool)), float(interval[f"{flow}_upper"].sel(pool=pool))) for flow in ("income", "expenditure")}
         for section, item, zh, en in BUDGET_LINES:
             source = "income_items" if section == "income" else "expenditure_items"
             coord = "income_item" if section == "income" else "expenditure_item"
@@ -68,8 +49,8 @@ def budget_table(ds, year: int, fits: dict, level: float = 0.8) -> pd.DataFrame:
                 rows.append({"pool": pool, "section": section, "line": item, "line_zh": zh, "line_en": en, "value": value, "low": np.nan, "high": np.nan})
         for section, zh, en in (("income", "收入合计", "total income"), ("expenditure", "支出合计", "total expenditure")):
             value = float(ds[section].sel(year=year, pool=pool))
-            low, high = bands[section]
-            rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": value * low, "high": value * high})
+            low, high = bands[section] if bands[section][0] < bands[section][1] else (np.nan, np.nan)  # no record (LTCI): no band
+            rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": low, "high": high})
         for name, zh, en in (("balance", "当年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
             rows.append({"pool": pool, "section": "result", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[name].sel(year=year, pool=pool)), "low": np.nan, "high": np.nan})
     if "individual_account_income" in ds:

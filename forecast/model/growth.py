@@ -1,22 +1,28 @@
-"""Growth rates learned from the fund history, with their uncertainty (statsmodels).
+"""Growth of one annual series (income per member, spending per insured, a coverage ratio),
+learned from the fund history with its uncertainty.
 
-:class:`GrowthModel` fits one annual series (e.g. employee income per in-service member) in one
-of three forms, chosen by out-of-sample error (:func:`select_form`) and all runnable:
+:class:`GrowthModel` fits log y in one of three forms, all runnable and compared by
+rolling-origin error (:func:`forecast.model.selection.select_form`):
 
-- ``loglinear`` — log y_t = a + b·t + Σ c_k·D_k(t) + u_t by OLS (GLSAR with AR(1) errors once
-  there are at least 8 points); growth = e^b − 1;
-- ``drift`` — Δlog y_t = g + Σ c_k·ΔD_k(t) + e_t (a random walk with drift, WLS over gaps);
-- ``ets`` — Holt's additive-trend exponential smoothing of log y (statsmodels ETSModel; the
-  pandemic years enter as they were, ETS takes no regressors).
+- ``drift`` — a random walk with drift (local level with drift): Δlog y_t = g + Σ c_k·ΔD_k(t) + e_t,
+  estimated by WLS over the gaps; the forecast carries the latest level forward at g a year.
+- ``damped`` — the latest growth rate, damped toward the long-run mean (ARIMA(1,1,0) with drift):
+  r_t − μ = φ·(r_{t−1} − μ) + e_t on the yearly growth rates r; the forecast growth h years ahead
+  is μ + φ^h·(r_T − μ), so the latest years weigh most at short horizons and the mean at long ones.
+  μ is the gap-weighted mean rate, φ the least-squares autocorrelation of the rates (0 to 0.95;
+  0 — the drift — when fewer than three rates are known).
+- ``loglinear`` — log y_t = a + b·t + Σ c_k·D_k(t) + u_t by OLS (GLSAR with AR(1) errors once there
+  are at least 8 points); the forecast grows at e^b − 1 from the latest level.
 
-Pandemic years (2020, 2022 by default) are real data: ``loglinear`` and ``drift`` give each an
-intervention dummy D_k (a one-year level shift), so they neither bias the trend nor vanish. A
-dummy is only estimated when the sample has at least two more points than parameters; in a
-sample too short for that, the pandemic year is left out of the fit and the fit says so
-(``excluded_``, and ``pandemic_excluded`` in its summary).
+Pandemic years (2020, 2022 by default) are real data, treated as one-year level shifts: ``drift``
+and ``loglinear`` give each an intervention dummy D_k (estimated only when the sample has at least
+two more points than parameters; otherwise the year is left out and the fit says so in
+``excluded_``); ``damped`` leaves them out of its growth rates (a rate then spans two years). A
+forecast never jumps off from a pandemic level: the jump-off is the latest point net of its dummy
+(``jump_level_``), or the latest point outside the pandemic years.
 
-Estimators follow the house style: nothing in ``__init__`` but settings, ``fit`` returns
-``self``, fitted attributes end in ``_``, ``predict`` returns labelled arrays with units.
+Estimators follow the house style: nothing in ``__init__`` but settings, ``fit`` returns ``self``,
+fitted attributes end in ``_``, ``predict`` returns labelled arrays with units.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["GrowthModel", "FORMS", "PANDEMIC_YEARS", "select_form"]
+__all__ = ["GrowthModel", "FORMS", "PANDEMIC_YEARS"]
 
-FORMS = ("loglinear", "drift", "ets")
+FORMS = ("drift", "damped", "loglinear")
 PANDEMIC_YEARS = (2020, 2022)
+#: the damping is kept below 1 so that a growth rate always returns to the mean
+MAX_DAMPING = 0.95
 
 
 class GrowthModel:
@@ -43,7 +51,7 @@ class GrowthModel:
     121.5506
     """
 
-    def __init__(self, form: str = "loglinear", pandemic_years: tuple[int, ...] = PANDEMIC_YEARS):
+    def __init__(self, form: str = "drift", pandemic_years: tuple[int, ...] = PANDEMIC_YEARS):
         self.form = form
         self.pandemic_years = pandemic_years
 
@@ -52,9 +60,10 @@ class GrowthModel:
             raise ValueError(f"form must be one of {FORMS}")
         y = series.dropna()
         y = y[y > 0].sort_index()
-        # a pandemic year too early in a short sample to get its own dummy is left out, and recorded
-        n_params = 2 if self.form == "loglinear" else 1
-        self.excluded_ = [d for d in self.pandemic_years if d in y.index and len(y) < n_params + 3 + (self.form == "drift")]
+        if len(y):
+            self.end_year_, self.end_level_ = int(y.index[-1]), float(y.iloc[-1])  # the last observed, pandemic or not
+        # damped: always left out; the others: when the sample is too short for a dummy
+        self.excluded_ = [d for d in self.pandemic_years if d in y.index and (self.form == "damped" or len(y) < 5)]
         y = y.drop(self.excluded_)
         if len(y) < 2:
             raise ValueError(f"at least two positive values are needed to fit a growth rate (found {len(y)}{' after leaving out the pandemic year(s) ' + str(self.excluded_) if self.excluded_ else ''})")
@@ -62,10 +71,13 @@ class GrowthModel:
         self.years_ = np.asarray(y.index, dtype=int)
         self.last_year_ = int(self.years_[-1])
         self.last_level_ = float(y.iloc[-1])
+        self.form_ = self.form
+        self.phi_, self.dummies_ = 0.0, []
         log_y = np.log(y.to_numpy(dtype=float))
-        form = self.form if not (self.form == "ets" and len(y) < 4) else "drift"
-        self.form_ = form
-        getattr(self, f"_fit_{form}")(self.years_, log_y)
+        getattr(self, f"_fit_{self.form}")(self.years_, log_y)
+        self.recent_log_growth_ = getattr(self, "recent_log_growth_", self.log_growth_)
+        shift = self.params_.get(f"pandemic_{self.last_year_}", 0.0)
+        self.jump_level_ = float(np.exp(log_y[-1] - shift))
         self.growth_ = float(np.expm1(self.log_growth_))
         self.growth_se_ = float(np.exp(self.log_growth_) * self.log_growth_se_)
         return self
@@ -114,44 +126,73 @@ class GrowthModel:
         self.log_growth_se_ = self.sigma_ / np.sqrt(np.sum(gaps)) if dof > 0 else 0.0
         self.dummies_ = dummies
 
-    def _fit_ets(self, years, log_y):
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-        full = np.arange(years[0], years[-1] + 1)
-        series = np.interp(full, years, log_y)
-        import warnings
-
-        from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # short samples; the likelihood surface is flat
-            result = ETSModel(series, error="add", trend="add").fit(disp=False)
-        slope = float(np.asarray(result.slope)[-1])
-        self.params_ = {k: float(v) for k, v in zip(result.param_names, result.params)}
-        self.log_growth_ = slope
-        self.sigma_ = float(np.sqrt(result.mse)) if np.isfinite(result.mse) else 0.0
-        self.log_growth_se_ = self.sigma_ / np.sqrt(len(full))
-        self.dummies_ = []
+    def _fit_damped(self, years, log_y):
+        gaps = np.diff(years).astype(float)
+        rate = np.diff(log_y) / gaps
+        mu = float(np.sum(rate * gaps) / np.sum(gaps))
+        dev = rate - mu
+        phi = 0.0
+        if len(rate) >= 3 and np.sum(dev[:-1] ** 2) > 0:
+            phi = float(np.clip(np.sum(dev[1:] * dev[:-1]) / np.sum(dev[:-1] ** 2), 0.0, MAX_DAMPING))
+        resid = dev[1:] - phi * dev[:-1] if len(rate) >= 2 else dev
+        dof = len(resid) - (1 if len(rate) >= 3 else 0)
+        self.sigma_ = float(np.sqrt(np.sum(resid**2) / dof)) if dof > 0 else 0.0
+        self.log_growth_ = mu
+        self.log_growth_se_ = self.sigma_ / np.sqrt(np.sum(gaps)) if dof > 0 else 0.0
+        self.recent_log_growth_ = float(rate[-1])
+        self.phi_ = phi
+        self.params_ = {"log_growth": mu, "damping": phi, "recent_log_growth": float(rate[-1])}
 
     def _check(self):
         if not hasattr(self, "growth_"):
             raise ValueError("fit the model first")
 
+    def log_growth_path(self, horizons) -> np.ndarray:
+        """Expected log growth in each of ``horizons`` (years after the last observed one)."""
+        self._check()
+        h = np.asarray(horizons, dtype=float)
+        return self.log_growth_ + self.phi_ ** np.clip(h, 1, None) * (self.recent_log_growth_ - self.log_growth_)
+
+    def growth_path(self, years) -> xr.DataArray:
+        """Expected growth of each of ``years`` (after the last observed) over the year before,
+        labelled by year; the first year's is from the last observed value, pandemic or not, so it
+        includes the return from a pandemic level (a model calibrated to that year needs it)."""
+        years = np.asarray(years, dtype=int)
+        values = np.expm1(self.log_growth_path(years - self.last_year_))
+        before = np.where(years - 1 > self.end_year_, np.nan, self.end_level_)
+        start = years - 1 <= self.end_year_
+        if start.any():
+            values = np.where(start, self.predict(years).values / before - 1, values)
+        return xr.DataArray(values, dims="year", coords={"year": years}, attrs={"units": "ratio"})
+
     def predict(self, years) -> xr.DataArray:
-        """Central projection from the last observed value (jump-off), labelled by year."""
+        """Central projection from the jump-off (the latest level net of any pandemic shift)."""
         self._check()
         years = np.asarray(years, dtype=int)
-        values = self.last_level_ * np.exp(self.log_growth_ * (years - self.last_year_))
+        horizon = int(max(years.max() - self.last_year_, 0))
+        steps = np.concatenate([[0.0], np.cumsum(self.log_growth_path(np.arange(1, horizon + 1)))])
+        h = np.clip(years - self.last_year_, 0, None)
+        base = np.where(years > self.last_year_, self.jump_level_, self.last_level_)
+        values = base * np.exp(steps[h])
         return xr.DataArray(values, dims="year", coords={"year": years}, attrs={"units": self.units_})
 
+    def log_sd(self, horizons) -> np.ndarray:
+        """The model's own s.d. of the log forecast h years ahead: sqrt(h·σ² + h²·se²) (shocks
+        accumulate as a random walk; the growth rate's error grows with the horizon)."""
+        h = np.clip(np.asarray(horizons, dtype=float), 0, None)
+        return np.sqrt(h * self.sigma_**2 + (h * self.log_growth_se_) ** 2)
+
+    def param_sd(self, horizons) -> np.ndarray:
+        """The parameter part of :meth:`log_sd`: h·se of the growth rate (the record's empirical
+        errors stand for the shocks and the model's error: :mod:`forecast.model.intervals`)."""
+        return np.clip(np.asarray(horizons, dtype=float), 0, None) * self.log_growth_se_
+
     def predict_interval(self, years, level: float = 0.8) -> xr.Dataset:
-        """Central value and a prediction interval: on the log scale, h-step s.d.
-        sqrt(h·σ² + h²·se²) (random walk with drift, drift uncertainty included)."""
+        """Central value and the model's prediction interval (:meth:`log_sd`, normal on the log scale)."""
         from scipy.stats import norm
 
         central = self.predict(years)
-        h = np.clip(central["year"].values - self.last_year_, 0, None)
-        sd = np.sqrt(h * self.sigma_**2 + (h * self.log_growth_se_) ** 2)
+        sd = self.log_sd(central["year"].values - self.last_year_)
         z = norm.ppf(0.5 + level / 2)
         out = xr.Dataset({"central": central, "lower": central * np.exp(-z * sd), "upper": central * np.exp(z * sd)})
         for name in out.data_vars:
@@ -167,38 +208,10 @@ class GrowthModel:
             "growth": self.growth_,
             "growth_se": self.growth_se_,
             "sigma": self.sigma_,
+            "damping": self.phi_,
+            "recent_growth": float(np.expm1(self.recent_log_growth_)),
             "years": [int(self.years_[0]), self.last_year_],
             "points": int(len(self.years_)),
             "pandemic_dummies": list(self.dummies_),
             "pandemic_excluded": list(self.excluded_),
         }
-
-
-def select_form(series: pd.Series, forms=FORMS, horizon: int = 3, min_train: int = 3) -> tuple[str, pd.DataFrame]:
-    """The form with the lowest mean absolute percentage error in rolling-origin forecasts.
-
-    For every origin with at least ``min_train`` points, each form is fitted on the points up to
-    the origin and predicts the next ``horizon`` published years. Returns the best form and the
-    table of errors (form, origin, year, error). Ties and too-short histories give ``drift``.
-    """
-    y = series.dropna().sort_index()
-    rows = []
-    for k in range(min_train, len(y)):
-        train, test = y.iloc[:k], y.iloc[k : k + horizon]
-        train.attrs = series.attrs
-        for form in forms:
-            try:
-                model = GrowthModel(form).fit(train)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            predicted = model.predict(test.index).values
-            for year, actual, guess in zip(test.index, test.to_numpy(), predicted):
-                rows.append({"form": form, "origin": int(train.index[-1]), "year": int(year), "error": guess / actual - 1})
-    table = pd.DataFrame(rows, columns=["form", "origin", "year", "error"])
-    if table.empty:
-        return "drift", table
-    mape = table.assign(abs_error=table["error"].abs()).groupby("form")["abs_error"].mean()
-    return str(mape.idxmin()), table
-
-
-#: The history series the calibration fits: name -> (numerator, denominator, units)

@@ -7,6 +7,7 @@ ds.dims`` checks scattered through the code::
     ds.fund.verdict_label().sel(pool="employee", year=2030).item()   # 'excessive'
     ds.fund.first_deficit_year()                                     # per pool (and draw)
     ds.fund.central()                                                # medians over draws
+    ds.fund.interval(0.8)                                            # income and expenditure bands
 
 Years that do not occur within the horizon are NaN in memory (the writers store them as the
 NetCDF missing value).
@@ -22,7 +23,9 @@ from ..model.fund import CODES, verdict_codes, verdict_labels
 __all__ = ["FundAccessor"]
 
 NUMERIC = ("insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items", "insured_by_status",
-           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "individual_account_shortfall", "ltci_beneficiaries")
+           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "individual_account_shortfall", "ltci_beneficiaries",
+           "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission",
+           "price_index", "utilisation_index", "ageing_index")
 
 
 @xr.register_dataset_accessor("fund")
@@ -44,6 +47,13 @@ class FundAccessor:
         if "draw" in codes.dims:
             codes = codes.isel(draw=0)
         return ((codes == CODES["payg"]) | (codes == CODES["not_projected"])).all("year")
+
+    def interval(self, level: float = 0.8) -> xr.Dataset:
+        """Each pool's income and expenditure bounds at ``level`` (the record's prediction
+        interval, :mod:`forecast.model.intervals`), yuan."""
+        from ..model.intervals import interval
+
+        return interval(self._ds, level)
 
     def verdict_label(self) -> xr.DataArray:
         """The verdict as text labels (``balanced``, ``exhausted``, ...)."""

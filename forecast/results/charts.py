@@ -17,6 +17,7 @@ LABELS = {
     "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"),
     "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
     "resident": ("城乡居民医保基金", "Resident fund"),
+    "medical assistance": ("医疗救助", "Medical assistance"),
     "income": ("收入", "income"),
     "expenditure": ("支出", "expenditure"),
     "actual": ("实际 (统计公报)", "actual (bulletins)"),

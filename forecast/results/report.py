@@ -221,14 +221,7 @@ def fund_headline(ds) -> str:
         gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
-    fits = {k: v for k, v in ds.attrs.get("fitted_growth", {}).items() if isinstance(v, dict) and "growth" in v and "form" in v}
-    if fits:
-        lines += ["", f"  Growth fitted to the bulletins up to {base} (the scenario's 'fitted' values)"]
-        for name, fit in fits.items():
-            lines.append(f"    {name:<36}{fit['growth']:>8.2%} a year (s.e. {fit['growth_se']:.2%}; {fit['form']}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]})")
-        values = ds.attrs["fitted_growth"].get("values", {})
-        if values:
-            lines.append("    so 'fitted' stands for: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))
+    lines += fitted_lines(ds.attrs.get("fitted_growth", {}), base)
     if "exhausted_share_of_draws" in summary:
         lines += ["", f"  Across {ds.sizes['draw']} draws: share exhausted by {int(years_last(ds))} and the 10-90% range of the exhaustion year"]
         for pool, row in summary.dropna(subset=["exhausted_share_of_draws"]).iterrows():
@@ -241,3 +234,23 @@ def fund_headline(ds) -> str:
     if ds.attrs.get("extended_values"):
         lines.append(f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in results.nc attrs; --strict refuses).")
     return "\n".join(lines)
+
+
+def fitted_lines(fitted: dict, base: int) -> list[str]:
+    """The fitted drivers: each series' form and next-year growth, what 'fitted' stands for in the
+    first projected year, and the decomposition of each pool's cost per insured person."""
+    fits = {k: v for k, v in fitted.items() if isinstance(v, dict) and "growth" in v and "form" in v}
+    if not fits:
+        return []
+    lines = ["", f"  Drivers fitted to the bulletins up to {base} (forms chosen by rolling-origin error; growth in {base + 1})"]
+    for name, fit in fits.items():
+        lines.append(f"    {name:<36}{fit['growth']:>8.2%} ({fit['form']}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]})")
+    values = fitted.get("values", {})
+    if values:
+        lines.append(f"    so 'fitted' stands for, in {base + 1}: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))
+    for pool, d in fitted.get("decomposition", {}).items():
+        lines.append(f"    {pool} cost per insured {d['nominal']:+.2%} = price {d['price']:+.2%} × ageing {d['ageing']:+.2%} (age-sex cost index, {d['years'][0]}-{d['years'][1]}) × real {d['real']:+.2%}")
+    realisation = fitted.get("resident_realisation", {})
+    if "level" in realisation:
+        lines.append(f"    resident realisation of the standard: {realisation['base_year_value']:.3f} in {base}, level {realisation['level']:.3f} (local level, α {realisation['alpha']:.2f})")
+    return lines

@@ -200,12 +200,17 @@ def netcdf_writer(ds):
     return write
 
 
+#: benefit use in accounts.csv (the first three are counts of person-times)
+USE_LINES = ("admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission")
+
+
 def results_tables(ds) -> dict:
     """The CSV tables of a fund run (money in yuan, as in the Dataset).
 
     - ``summary.csv``: per pool, first deficit and exhaustion years, months covered, verdicts;
-    - ``accounts.csv``: one row per year, pool and line (income and expenditure items,
-      balance, reserve, months covered, verdict);
+    - ``accounts.csv``: one row per year, pool and line (income and expenditure items and totals
+      with their 80% interval, balance, reserve, months covered, benefit use: admissions, visits,
+      cost per admission), its unit, and the verdict;
     - ``calibration.csv``: the base year against the published figures.
     """
     import pandas as pd
@@ -222,7 +227,20 @@ def results_tables(ds) -> dict:
         frame = central[name].to_dataframe().reset_index().rename(columns={name: "value"})
         frame["account"], frame["line"] = name, "total"
         rows.append(frame)
+    if "income_log_sd" in central:
+        bands = central.fund.interval(0.8)
+        for flow in ("income", "expenditure"):
+            for bound in ("lower", "upper"):
+                frame = bands[f"{flow}_{bound}"].to_dataframe(name="value").reset_index()
+                frame["account"], frame["line"] = flow, f"{bound}_80"
+                rows.append(frame)
+    for name in USE_LINES:
+        if name in central:
+            frame = central[name].to_dataframe().reset_index().rename(columns={name: "value"})
+            frame["account"], frame["line"] = "utilisation", name
+            rows.append(frame)
     accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]]
+    accounts["unit"] = np.select([accounts["account"] == "months_covered", accounts["line"].isin(USE_LINES[:3])], ["months", "person-times"], "yuan")
     used = accounts.groupby(["pool", "account", "line"])["value"].transform(lambda v: (v != 0).any())
     accounts = accounts[used | (accounts["line"] == "total")]
     verdicts = central.fund.verdict_label().rename("verdict")

@@ -6,7 +6,10 @@ long form::
     fiscal_subsidy:
       values: {2024: 670, 2030: 850}
       between: linear          # step (default): a value holds until the next given year
-      after: wage_growth       # hold (default) | wage_growth | price_inflation | disposable_income_growth
+      after: wage_growth       # hold (default) | mean_increment | wage_growth | price_inflation | disposable_income_growth
+
+``mean_increment`` continues by the mean yearly increment of the last three given intervals (the
+way the State sets the resident financing standard: yuan added each year, not a growth rate).
 
 :meth:`DatedValue.path` gives the values for a run of years and reports every year filled beyond
 the last given one, so that a run can list (or, with ``--strict``, refuse) them.
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DatedValue", "FITTED", "GROWTH_SERIES", "CONTINUATIONS", "INTERPOLATIONS"]
+__all__ = ["DatedValue", "FITTED", "GROWTH_SERIES", "CONTINUATIONS", "INTERPOLATIONS", "INCREMENT_INTERVALS"]
 
 INTERPOLATIONS = ("step", "linear")
 #: Series a dated value may grow with after its last given year (paths in the schema).
@@ -27,7 +30,9 @@ GROWTH_SERIES = {
     "price_inflation": "assumptions.economy.price_inflation",
     "disposable_income_growth": "assumptions.economy.disposable_income_growth",
 }
-CONTINUATIONS = ("hold", *GROWTH_SERIES)
+#: ``mean_increment`` averages the yearly increments of this many last intervals
+INCREMENT_INTERVALS = 3
+CONTINUATIONS = ("hold", "mean_increment", *GROWTH_SERIES)
 #: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting)
 FITTED = "fitted"
 
@@ -66,6 +71,17 @@ class DatedValue:
     def last_year(self) -> int:
         return self.points[-1][0]
 
+    def mean_increment(self, intervals: int = INCREMENT_INTERVALS) -> float:
+        """The mean yearly increment over the last ``intervals`` intervals between given points
+        (units a year; 0 with a single point).
+
+        >>> DatedValue(((2021, 320.0), (2022, 350.0), (2023, 380.0), (2024, 400.0))).mean_increment()
+        26.666666666666668
+        """
+        points = self.points[-(intervals + 1) :]
+        steps = [(v1 - v0) / (y1 - y0) for (y0, v0), (y1, v1) in zip(points, points[1:])]
+        return float(np.mean(steps)) if steps else 0.0
+
     def path(self, years, growth: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
         """Values for ``years`` (consecutive) and the years filled beyond the last given year.
 
@@ -85,7 +101,9 @@ class DatedValue:
             index = np.searchsorted(given_years, years, side="right") - 1
             out = given[np.clip(index, 0, None)]
         beyond = years > self.last_year
-        if self.after != "hold" and beyond.any():
+        if self.after == "mean_increment" and beyond.any():
+            out = np.where(beyond, given[-1] + self.mean_increment() * (years - self.last_year), out)
+        elif self.after != "hold" and beyond.any():
             if growth is None:
                 raise ValueError(f"dated value continues with {self.after} but no growth series was given")
             factors = np.cumprod(np.where(beyond, 1.0 + np.asarray(growth, dtype=float), 1.0))

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from ..vocabulary import ASSISTANCE_GROUPS, HOSPITAL_LEVELS
 from .dated import FITTED
 
-__all__ = ["Param", "SCHEMA", "TREND_YEARS", "MONEY_UNITS", "coerce", "iter_params"]
+__all__ = ["Param", "SCHEMA", "FITTED_YEARS", "MONEY_UNITS", "coerce", "iter_params"]
 
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
 
-#: a fitted coverage trend is continued this many years after the base year, then held
-#: (coverage cannot grow without bound; a convention, stated in the README)
-TREND_YEARS = 5
+#: a fitted path ('fitted' growth, coverage) is written out year by year this far past the base
+#: year (a damped trend has faded long before), then held
+FITTED_YEARS = 60
 
 
 @dataclass(frozen=True)
@@ -167,14 +167,26 @@ SCHEMA: dict = {
             "interest_rate": _p("ratio", "interest credited on reserves (ratio a year)", 0.0, 0.2),
         },
         "medical_costs": {
-            "utilisation_growth": {
-                s: _growth(
-                    f"real growth of {s} cost per person at constant age structure (utilisation, intensity, technology; 'fitted': the history's "
-                    "growth of expenditure per insured person, less price inflation and the population's ageing)",
-                    fitted_from="expenditure_per_insured",
+            "cost_trend": {
+                pool: _growth(
+                    f"real growth of the {pool} pool's cost per insured person at constant age structure (utilisation, intensity, technology; 'fitted': "
+                    f"the path forecast by the growth model of the {pool} fund's expenditure per insured person, less price inflation and the population's ageing)",
+                    fitted_from=f"{pool}_cost_trend",
                 )
-                for s in ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
+                for pool in ("employee", "resident")
             },
+            "utilisation_growth": {
+                s: _growth(f"real growth of {s} cost per person on top of the pool's cost trend (0: as the pool's trend)", default=0.0)
+                for s in ("inpatient", "outpatient", "outpatient_special", "pharmacy")
+            }
+            | {"long_term_care": _growth("real growth of long-term care use per beneficiary (unit costs grow with wages)", default=0.0)},
+            "assistance_trend": _growth(
+                "growth of medical assistance spending beyond what its groups' rules and the resident pool's claims give (the widening of "
+                "assistance: more people in the groups, low-income monitoring; 'fitted': the path forecast by the growth model of medical "
+                "assistance spending over the resident fund's spending)",
+                fitted_from="assistance_trend",
+                default=0.0,
+            ),
             "payment_reform_effect": _growth("effect of DIP/DRG payment and volume-based procurement on cost growth (negative lowers it)"),
             "induced_demand_elasticity": _p(
                 "ratio",
@@ -189,18 +201,28 @@ SCHEMA: dict = {
             "in_service_coverage": _p(
                 "ratio",
                 "in-service coverage of the working-age population relative to the base year (1.0 = as in the base year; 'fitted': the history's "
-                f"trend relative to the population aged 20-59, continued {TREND_YEARS} years, then held; at least 0.1: a pool that loses nearly all "
-                "its members is a pool closed, which the model does not represent)",
+                "trend relative to the population aged 20-59, fading by trend_damping a year to its long-run level; at least 0.1: a pool that loses "
+                "nearly all its members is a pool closed, which the model does not represent)",
                 0.1,
                 3.0,
                 fitted_from="in_service_coverage",
             ),
             "resident_coverage": _p(
                 "ratio",
-                f"coverage of the rest of the population by the resident pool relative to the base year ('fitted': the history's trend, {TREND_YEARS} years, then held; at least 0.1)",
+                "coverage of the rest of the population by the resident pool relative to the base year ('fitted': the history's trend, fading by "
+                "trend_damping a year to its long-run level; at least 0.1)",
                 0.1,
                 1.5,
                 fitted_from="resident_coverage",
+            ),
+            "trend_damping": _p(
+                "ratio",
+                "share of a fitted coverage trend that carries into the next year (0: the trend stops at once; 0.8: it halves in about 3 years "
+                "and the coverage settles at the level of 4 years of the first year's trend)",
+                0.0,
+                0.99,
+                dated=False,
+                default=0.8,
             ),
             "compliance_rate": _p("ratio", "contribution compliance relative to the base year's collected base (1.0 = as collected)", 0.0, 1.5),
             "flexible_worker_share": _p(
@@ -240,8 +262,8 @@ SCHEMA: dict = {
             "benefits": _benefits("employee"),
         },
         "resident": {
-            "individual_contribution": _p("yuan/person/year", "个人缴费: per-capita individual contribution", after="wage_growth"),
-            "fiscal_subsidy": _p("yuan/person/year", "财政补助: per-capita fiscal subsidy (minimum standard)", after="wage_growth"),
+            "individual_contribution": _p("yuan/person/year", "个人缴费: per-capita individual contribution", after="mean_increment"),
+            "fiscal_subsidy": _p("yuan/person/year", "财政补助: per-capita fiscal subsidy (minimum standard)", after="mean_increment"),
             "benefits": _benefits("resident"),
         },
         "critical_illness": {

@@ -42,6 +42,7 @@ PLACEMENT: tuple[tuple[str, str], ...] = (
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<benefit>\w+)\.annual_cap", "benefit_annual_cap"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
     (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
+    (r"assumptions\.medical_costs\.cost_trend\.(?P<pool>\w+)", "cost_trend"),
     (r"policy\.medical_assistance\.groups\.(?P<group>\w+)\.(?P<field>\w+)", "group_{field}"),
     (r"policy\.ltci\.coverage\.(?P<pool>\w+)", "ltci_coverage"),
     (r"policy\.ltci\.financing_shares\.(?P<payer>\w+)", "ltci_financing_share"),

@@ -37,12 +37,14 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
         return None
     spec, located = raw, path
     between, after = "step", param.after
+    explicit = False
     if set(raw) <= DATED_KEYS:
         located = f"{path}.values"
         if "values" not in raw or not isinstance(raw["values"], dict) or not raw["values"]:
             reader.fail(where, f"{path}.values", "the long form needs 'values'", "write e.g. 'values: {2024: 670, 2030: 850}'")
             return None
         spec, between, after = raw["values"], raw.get("between", "step"), raw.get("after", param.after)
+        explicit = "after" in raw
         if between not in INTERPOLATIONS:
             reader.fail(at(f"{path}.between"), f"{path}.between", "unknown interpolation", f"use one of {', '.join(INTERPOLATIONS)}", between)
             return None
@@ -69,7 +71,24 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
             reader.fail(value_at, f"{path}.{year}", "not an allowed value", problem, value)
             return None
         points.append((year, number))
-    return DatedValue(tuple(sorted(points)), between, after)
+    if after == "mean_increment" and len(points) < 2 and not explicit:
+        after = "hold"  # one given year has no increment: the default continuation holds it (a run lists it)
+    value = DatedValue(tuple(sorted(points)), between, after)
+    if after == "mean_increment" and not _increment_ok(reader, value, param, path, at(f"{path}.after"), horizon):
+        return None
+    return value
+
+
+def _increment_ok(reader, value: DatedValue, param, path: str, where, horizon: int) -> bool:
+    """``after: mean_increment`` needs two given years, and must stay in the allowed range to the horizon."""
+    if len(value.points) < 2:
+        reader.fail(where, f"{path}.after", "mean_increment needs at least two given years (an increment)", "give the announced values of several years, e.g. '{2022: 350, 2023: 380, 2024: 400}', or use after: hold", "mean_increment")
+        return False
+    end = value.points[-1][1] + value.mean_increment() * (horizon - value.last_year)
+    if param.low is not None and end < param.low:
+        reader.fail(where, f"{path}.after", f"the mean increment ({value.mean_increment():g} a year) takes the value to {end:g} by {horizon}, below its lowest allowed value {param.low:g}", "give values up to the horizon, or use after: hold", "mean_increment")
+        return False
+    return True
 
 
 def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizon: int, out: dict):

@@ -101,7 +101,7 @@ def stationary_run(china):
     scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
     years = np.arange(2024, 2041)
     params = without_fits(dict(scenario.params))
-    zero = {k: v for k, v in params.items() if k.startswith("assumptions.medical_costs.utilisation_growth.")}
+    zero = {k: v for k, v in params.items() if k.startswith(("assumptions.medical_costs.utilisation_growth.", "assumptions.medical_costs.cost_trend.", "assumptions.medical_costs.assistance_trend"))}
     from forecast.scenario.dated import DatedValue
 
     for path in (*zero, "assumptions.economy.wage_growth", "assumptions.economy.price_inflation", "assumptions.economy.disposable_income_growth", "assumptions.medical_costs.payment_reform_effect"):

@@ -1,7 +1,7 @@
 """The runs frozen as golden files, and how a result Dataset becomes text.
 
-``python -m tests.golden.runs`` rewrites tests/golden/*.csv from the reference engine
-(tests/reference): do it only for a deliberate, documented change (tests/golden/README.md).
+``python -m tests.golden.runs`` rewrites tests/golden/*.csv from the package's engine: do it only
+for a deliberate, documented change of the model (tests/golden/README.md).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ RUNS = {
 VARIABLES = (
     "insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items",
     "insured_by_status", "individual_account_income", "individual_account_expenditure", "individual_account_reserve",
-    "ltci_beneficiaries",
+    "ltci_beneficiaries", "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits",
+    "cost_per_admission", "price_index", "utilisation_index", "ageing_index",
 )
 
 
@@ -98,15 +99,15 @@ def compare(frame: pd.DataFrame, golden: pd.DataFrame, rtol: float = 1e-9) -> li
     return problems
 
 
-def reference_run(name: str):
-    """The run ``name`` by the frozen reference engine."""
-    from tests.reference.projection import run
+def engine_run(name: str):
+    """The run ``name`` by the package's engine."""
+    import forecast
 
     spec, draws, seed = RUNS[name]
-    return run(spec, draws=draws, seed=seed)
+    return forecast.run(spec, draws=draws, seed=seed, keep=("population",))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     for run_name in RUNS:
-        print("wrote", write(run_name, to_frame(reference_run(run_name))))
+        print("wrote", write(run_name, to_frame(engine_run(run_name))))

@@ -1,6 +1,7 @@
 """Any scenario the schema accepts either runs to finite results or is refused with a located
-message: never another exception, never NaN or inf (issue 10). Hypothesis writes overlays with
-values drawn from each parameter's full allowed range, extremes included."""
+message: never another exception, never NaN or inf (issue 10), and individual accounts never
+negative (issue 12). Hypothesis writes overlays with values drawn from each parameter's full
+allowed range, extremes included."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ PARAMETERS = (
     "assumptions.economy.interest_rate",
     "assumptions.economy.price_inflation",
     "assumptions.medical_costs.utilisation_growth.inpatient",
+    "assumptions.medical_costs.utilisation_growth.pharmacy",
+    "assumptions.medical_costs.cost_trend.employee",
+    "policy.employee.individual_account.in_service_rate",
     "assumptions.medical_costs.induced_demand_elasticity",
     "assumptions.enrollment.compliance_rate",
     "assumptions.enrollment.flexible_worker_share",
@@ -93,3 +97,9 @@ def test_any_valid_scenario_runs_to_finite_results_or_is_refused(tmp_path_factor
             assert np.isfinite(da.values).all(), name
     reserve = ds["reserve"].values
     assert np.allclose(reserve[1:] - reserve[:-1], ds["balance"].values[1:], rtol=1e-9, atol=1e-3 * np.abs(reserve).max())
+    # individual accounts never pay out more than they hold plus their income (issue 12)
+    held = ds["individual_account_reserve"].values
+    assert (held >= 0).all()
+    spent, income = ds["individual_account_expenditure"].values, ds["individual_account_income"].values
+    assert (spent[1:] <= held[:-1] + income[1:] + 1e-6 * np.abs(income).max()).all()
+    assert np.allclose(held[1:] - held[:-1], income[1:] - spent[1:], rtol=1e-9, atol=1e-6 * np.abs(held).max())
