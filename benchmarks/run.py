@@ -5,12 +5,14 @@ noisy: compare ratios within one run, not seconds across machines):
 
 1. the deterministic baseline (all pools, 2024-2060): ``forecast run baseline`` as a command,
    cold (a new process each time), and ``forecast.run`` in-process, first call and warm;
-2. stochastic runs of the Lee-Carter scenario with 100, 1,000 and 10,000 draws: the whole command
+2. stochastic runs of the baseline with 100, 1,000 and 10,000 draws of every driver (population,
+   cost growth per pool, wages, coverage, interest, financing increments): the whole command
    (wall time and peak resident memory, in a new process), the engine in-process, and the numpy
    reference kernel (benchmarks/kernel.py) for the same draws, with the engine's time as a ratio
    to the kernel's;
 3. regions: the baseline on 1, 2 and 8 copies of data/china in one call (``regions=``);
-4. the population stage alone: a deterministic projection 2020-2100 and its engine.
+4. the population stage alone: a deterministic projection 2020-2100 and its engine;
+5. ``forecast sensitivity baseline`` (the one-at-a-time tornado), as a command.
 
 ``--quick`` skips the 10,000-draw runs.
 """
@@ -54,13 +56,13 @@ if mode == "command":
     import io, contextlib
     from forecast.cli import main
     with contextlib.redirect_stdout(io.StringIO()):
-        code = main(["run", "lee_carter", "--draws", str(draws), "--seed", "1"] if draws else ["run", "baseline"])
+        code = main(["run", "baseline", "--draws", str(draws), "--seed", "1"] if draws else ["run", "baseline"])
     assert code == 0
 elif mode == "engine":
     import forecast
-    forecast.run("lee_carter", draws=10, seed=2)  # imports and the in-process caches, outside the timing
+    forecast.run("baseline", draws=10, seed=2)  # imports and the in-process caches, outside the timing
     start = time.perf_counter()
-    forecast.run("lee_carter", draws=draws, seed=1)
+    forecast.run("baseline", draws=draws, seed=1)
 elif mode == "kernel":
     sys.path.insert(0, sys.argv[3])
     import kernel
@@ -98,7 +100,7 @@ def deterministic() -> None:
 
 
 def stochastic(sizes: tuple[int, ...]) -> None:
-    print("2. stochastic runs (lee_carter), 2024-2060")
+    print("2. stochastic runs (baseline, every driver drawn), 2024-2060")
     for draws in sizes:
         repeat = 2 if draws >= 10_000 else 3
         command = [child("command", draws) for _ in range(repeat)]
@@ -146,9 +148,15 @@ def population() -> None:
     print(f"   the engine alone, 2024-2100: {spread(timed(lambda: project_arrays(base, 1.0, mx, asfr, srb), 50))}")
 
 
+def sensitivity() -> None:
+    print("5. forecast sensitivity baseline (command, cold)")
+    print(f"   {spread([command_wall(['sensitivity', 'baseline']) for _ in range(3)])}")
+
+
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     deterministic()
     stochastic((100, 1_000) if quick else (100, 1_000, 10_000))
     regions()
     population()
+    sensitivity()

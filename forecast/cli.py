@@ -43,12 +43,17 @@ def _count(minimum: int, what: str, example: str):
     return parse
 
 
-def _level(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"the level must be a number between 0 and 1 (found {text!r}); write e.g. --level 0.8") from None
-    return value
+def _fraction(what: str, example: str):
+    def parse(text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number between 0 and 1 (found {text!r}); write e.g. {example}") from None
+
+    return parse
+
+
+_level = _fraction("the level", "--level 0.8")
 
 
 YEAR = _count(1900, "a year", "2025")
@@ -80,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("population", help="project the population of a scenario's region and print the headline")
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scenario file or shipped name (default: baseline)")
     p.add_argument("--until", type=YEAR, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
-    p.add_argument("--draws", type=draws, metavar="N", help="stochastic run with N draws (needs lee_carter mortality)")
+    p.add_argument("--draws", type=draws, metavar="N", help="stochastic population with N draws (Lee–Carter k_t and the TFR around the scenario's paths)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--out", metavar="DIR", help="write population_indicators.csv and population.nc into DIR (each file atomically)")
     p.set_defaults(command_name="population")
@@ -88,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="project every pool of a scenario to its horizon and print the verdict")
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file or shipped name, or overlays a.yaml+b.yaml")
     p.add_argument("--out", metavar="DIR", help="write results.nc, summary.csv, accounts.csv and calibration.csv into DIR (each file atomically)")
-    p.add_argument("--draws", type=draws, metavar="N", help="stochastic population with N draws (needs lee_carter mortality)")
+    p.add_argument("--draws", type=draws, metavar="N", help="stochastic run with N draws of every driver (population, cost growth, wages, coverage, interest, financing)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
     p.add_argument("--keep", action="append", choices=["population"], default=[], help="with --draws: keep each draw's population in results.nc (large; by default the mean over draws)")
@@ -106,11 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write explain.csv into DIR (atomically)")
     p.set_defaults(command_name="explain")
 
+    p = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
+    p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scenario file or shipped name (default: baseline)")
+    p.add_argument("--percentile", type=_fraction("the percentile", "--percentile 0.9"), default=0.9, metavar="P", help="the groups' high percentile (default 0.9: the 10th and 90th)")
+    p.add_argument("--out", metavar="DIR", help="write tornado.csv and tornado.png into DIR (each file atomically)")
+    p.set_defaults(command_name="sensitivity")
+
     p = sub.add_parser("backtest", help="forecast past years from the data known then and compare with the bulletins")
     p.add_argument("--train-until", type=YEAR, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
     p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")
     p.add_argument("--region", metavar="DIR", help="bundle folder (default: the scenario's region)")
     p.add_argument("--scenario", default="baseline", metavar="SCENARIO")
+    p.add_argument("--draws", type=draws, metavar="N", help="also run each cut-off stochastically and report how often its 10-90%% band held the outcome")
+    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--out", metavar="DIR", help="write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
     p.set_defaults(command_name="backtest")
 

@@ -120,6 +120,13 @@ def _results_files(ds) -> dict:
     tables = results_tables(ds)
     files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
+    if "draw" in ds.dims:
+        from .results.charts import fan_chart, probability_chart
+        from .results.uncertainty import probability_table
+
+        files["probabilities.csv"] = probability_table(ds).to_csv(float_format="%.6g")
+        files["fan.png"] = lambda path: fan_chart(ds, path)
+        files["probability.png"] = lambda path: probability_chart(ds, path)
     return files
 
 
@@ -187,6 +194,26 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+def cmd_sensitivity(args) -> int:
+    from .apps.sensitivity import sensitivity, tornado_table
+    from .results.charts import tornado_chart
+
+    if not 0.5 < args.percentile < 1:
+        raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
+    scenario = load_scenario(args.scenario)
+    table = tornado_table(sensitivity(scenario, args.percentile))
+    low = round((1 - args.percentile) * 100)
+    print(f"Sensitivity of '{scenario.title}': each group at its {low}th and {100 - low}th percentile (policy changes: undone / as given), the widest first")
+    for (pool, metric), group in table.groupby(["pool", "metric"], sort=False):
+        print(f"\n  {pool} — {metric.replace('_', ' ')} (scenario: {group['base'].iloc[0]:.1f})")
+        for _, row in group.iterrows():
+            print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
+    print(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
+    if args.out is not None:
+        _wrote(args.out, write_files(args.out, {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": lambda path: tornado_chart(table, path)}, inputs=list(scenario.files)))
+    return EXIT_OK
+
+
 def cmd_backtest(args) -> int:
     import pandas as pd
 
@@ -198,10 +225,11 @@ def cmd_backtest(args) -> int:
     if args.horizon < 1:
         raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3", value=args.horizon))
     cut_offs = sorted(set(args.train_until))
-    tables = [backtest(scenario, region, year, args.horizon)[0] for year in cut_offs]
+    _check_draws(args.draws, 2000, max(cut_offs) + args.horizon, False)
+    tables = [backtest(scenario, region, year, args.horizon, args.draws, args.seed)[0] for year in cut_offs]
     table = pd.concat(tables, ignore_index=True)
     print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} against the bulletins (亿元)")
-    shown = table.assign(**{k: table[k] / 1e8 for k in ("forecast", "actual", "lower_80", "upper_80")}, error=table["error"] * 100)
+    shown = table.assign(**{k: table[k] / 1e8 for k in ("forecast", "actual", "lower_80", "upper_80", "draws_p10", "draws_p90") if k in table}, error=table["error"] * 100)
     print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     mape = mape_table(table) * 100
     print("\nMean absolute percentage error (%), by horizon in years:")
@@ -214,6 +242,9 @@ def cmd_backtest(args) -> int:
     inside = int(round(covered[("all", "all")] * len(table)))
     print(f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes inside), by series:")
     print(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
+    if args.draws:
+        drawn = coverage(table, ("draws_p10", "draws_p90"))
+        print(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
     paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)}, inputs=_inputs(scenario, region))

@@ -41,8 +41,11 @@ from .model.fund import account_roll_forward, roll_forward
 from .model.intervals import band_dataset, record
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks
+from .model.stochastic import DriverPaths, fixed_quantiles, fund_drivers, uncertainty_settings
+from .model.streams import entropy_of
 from .results.dataset import THRESHOLDS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
+from .results.uncertainty import draw_summary
 from .scenario.dated import DatedValue
 from .scenario.demography import extended_demography
 from .scenario.rules import Rules, resolve_rules
@@ -56,9 +59,10 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
     to its horizon.
 
-    ``draws``/``seed``: stochastic population (needs ``lee_carter`` mortality); the result gains a
-    ``draw`` dimension (``keep=("population",)`` keeps each draw's population, otherwise their
-    mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
+    ``draws``/``seed``: a stochastic run, every driver drawn (population, cost growth, wages,
+    coverage, interest, financing: :mod:`forecast.model.stochastic`); the result gains a ``draw``
+    dimension and the percentiles and probabilities of :mod:`forecast.results.uncertainty`
+    (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
     bundle folders to run the scenario on instead of its own region; the result gains a
     ``region`` dimension.
 
@@ -91,9 +95,11 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=()) -> xr.Dataset:
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
-    from its fund base year to ``horizon``; ``root_params`` calibrate the base year."""
+    from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
+    every driver drawn (:mod:`forecast.model.stochastic`); ``quantiles`` (driver -> q): one path
+    with those drivers at their q-quantile (default: the scenario's deterministic set)."""
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
@@ -102,14 +108,22 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     years = np.arange(base, horizon + 1)
     figures = base_year_figures(region, base)
     curves = age_curves(region)
-    plan, parts, population = None, [], PopulationResult(keep)
-    for chunk in _prefetched(population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=seed, with_indicators=False)):
+    settings = uncertainty_settings(params)
+    quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
+    if draws and quantiles:
+        file, line = scenario.origins.get("assumptions.uncertainty.deterministic_set") or (scenario.files[-1], None)
+        raise InputError(Problem(file, f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from", "run it without --draws, or use the intermediate set (the default) with --draws", line, "assumptions.uncertainty.deterministic_set"))
+    entropy = entropy_of(seed) if draws else None
+    chunks = population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles={k: v for k, v in (quantiles or {}).items() if k in ("fertility", "mortality")})
+    plan, parts, population, shocks = None, [], PopulationResult(keep), None
+    for chunk in _prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = _plan(scenario, region, params, root_params, years, chunk, curves, strict)
+            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles)
         with xr.set_options(arithmetic_join="exact"):
-            parts.append(project_funds(region, chunk, plan, figures, curves))
+            parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
     ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
     ds = population.into(ds)
@@ -119,7 +133,10 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     else:
         ds = ds.transpose("draw", ...)
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
+        ds = ds.assign(draw_summary(ds))
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
+    if shocks is not None:
+        ds.attrs.update(drivers=shocks.attrs["drivers"], driver_quantiles=dict(quantiles or {}), population_volatility=settings["population"])
     check_finite(ds, scenario.files, region.path)
     return ds
 
@@ -194,12 +211,14 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
     return _Plan(rules, root, fits or {}, claims, layers, root_layers, indices, income.wage_index(rules), payg)
 
 
-def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None) -> xr.Dataset:
+def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None, paths: DriverPaths | None = None) -> xr.Dataset:
     """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
-    path without a draw dimension, which the result then has none of either)."""
+    path without a draw dimension, which the result then has none of either); ``paths``: the
+    fund drivers of those draws (:class:`~forecast.model.stochastic.DriverPaths`; none: central)."""
     if "draw" not in pop.dims:
         with xr.set_options(arithmetic_join="exact"):
-            return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves).isel(draw=0, drop=True)
+            return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths).isel(draw=0, drop=True)
+    paths = paths or DriverPaths(None, pop["draw"].values)
     curves = age_curves(region) if curves is None else curves
     rules, root, years = plan.rules, plan.root, plan.rules.years
     base = int(years[0])
@@ -211,8 +230,8 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     ages = mid["age"].values
     enrollment_calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], base)
     e = rules.enrollment
-    index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0])
-    index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0])
+    index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0]) * paths.coverage("in_service")
+    index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0]) * paths.coverage("resident")
     members = insured_summary(pop["population"], years, retired_share(rules, ages), enrollment_calibration, index_in_service, index_resident, e.flexible_worker_share, curves)
     weighted, count = members["weighted"], members["count"]
 
@@ -228,20 +247,21 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     for pool in BASIC_POOLS:
         induced = expenditure.induced_demand(pay[pool], cal.patient_share_.sel(pool=pool), rules.medical_costs.induced_demand_elasticity)
         scale = xr.where(pay[pool]["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
-        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"].sel(pool=pool, drop=True), induced) * scale
+        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"].sel(pool=pool, drop=True) * paths.cost(pool), induced) * scale
     severity, utilisation = plan.indices["severity"], plan.indices["utilisation"]
     inc, spent = {}, {}
 
     # employee pooled fund and individual accounts
     folded = bool(figures["accounts_folded"])
-    base_pay = income.contribution_base(cal.contribution_base_, plan.wages, rules, root)
+    wages = plan.wages * paths.wages()
+    base_pay = income.contribution_base(cal.contribution_base_, wages, rules, root)
     contributions = income.employee_contributions(count.to_dataset("status"), base_pay, rules)
     credits = xr.zeros_like(contributions) if folded else income.account_credits(count.to_dataset("status"), base_pay, rules, cal.retiree_credit_)
     inc["employee", "contributions"] = contributions - credits
     paid = expenditure.benefit_spending(units["employee"], pay["employee"])
     for item in paid["item"].values:
         spent["employee", str(item)] = paid.sel(item=item, drop=True)
-    spent["employee", "maternity"] = expenditure.maternity(cal.maternity_per_birth_, births, plan.wages)
+    spent["employee", "maternity"] = expenditure.maternity(cal.maternity_per_birth_, births, wages)
 
     # LTCI financing, and the share drawn from the employee pooled fund
     covered = ltci.covered(rules, weighted.sel(pool="employee", curve="count", drop=True), weighted.sel(pool="resident", curve="count", drop=True))
@@ -257,7 +277,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     inc["critical_illness", "transfer_in"] = (ci_resident + ci_employee) * (1 + loading)
     spent["critical_illness", "transfer_out"] = (ci_resident + ci_employee) * loading  # the insurer's margin
     residents = count.sel(status="resident", drop=True)
-    financed = income.resident_financing(residents, rules, cal.resident_realisation_ * plan.indices["realisation"])
+    financed = income.resident_financing(residents, rules, cal.resident_realisation_ * plan.indices["realisation"], paths.financing())
     inc["resident", "contributions"], inc["resident", "fiscal_subsidy"] = financed["contributions"], financed["fiscal_subsidy"]
     paid = expenditure.benefit_spending(units["resident"], pay["resident"])
     for item in paid["item"].values:
@@ -269,7 +289,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     widening = plan.indices["assistance"]
     spent["medical_assistance", "contribution_subsidy"] = assistance.contribution_subsidies(groups, rules) * widening
     direct = cal.assistance_factor_ * assistance.direct_assistance(units["resident"], pay["resident"], groups, residents)
-    spent["medical_assistance", "direct_assistance"] = (direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(pool="resident", service="inpatient", drop=True)) * widening
+    spent["medical_assistance", "direct_assistance"] = (direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(pool="resident", service="inpatient", drop=True) * paths.cost("resident")) * widening
     needed = spent["medical_assistance", "contribution_subsidy"] + spent["medical_assistance", "direct_assistance"]
     inc["medical_assistance", "fiscal_subsidy"] = needed if bool(plan.payg.sel(pool="medical_assistance")) else xr.broadcast(rules.medical_assistance.budget, needed)[0]
 
@@ -288,10 +308,11 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     income_items = item_table(inc, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
     expenditure_items = item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
     opening = _opening(figures, cal)
-    rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rules.economy.interest_rate, plan.payg)
+    rate = paths.rate(rules.economy.interest_rate)
+    rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rate, plan.payg)
     income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
-    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(pool="employee", service="pharmacy", drop=True)
-    accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rules.economy.interest_rate)
+    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(pool="employee", service="pharmacy", drop=True) * paths.cost("employee")
+    accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rate)
     insured = {
         "employee": count.sel(status=["in_service", "flexible", "retired"]).sum("status"),
         "resident": residents,
@@ -306,7 +327,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
         "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
     }
     extra.update(drivers.benefit_use(region, units, pay, plan.claims, base, like))
-    extra.update(drivers.cost_indices(plan.indices, weighted, count, like))
+    extra.update(drivers.cost_indices(plan.indices, weighted, count, like, {pool: paths.cost(pool) for pool in BASIC_POOLS}))
     thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     insured_da = stack([xr.broadcast(insured[p], like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
     ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra)

@@ -53,21 +53,24 @@ def backtest_params(params: dict, region, train_until: int) -> dict:
     return out
 
 
-def _model_value(ds, pool: str, account: str, item: str, year: int) -> float:
+def _model_value(ds, pool: str, account: str, item: str, year: int):
+    """The model's figure for a compared series (a number, or an array over a run's draws)."""
     if pool == "employee" and account == "individual_account":
-        return float(ds[f"individual_account_{item}"].sel(year=year))
-    pooled = float(ds[item].sel(pool=pool, year=year))
+        return ds[f"individual_account_{item}"].sel(year=year).values
+    pooled = ds[item].sel(pool=pool, year=year).values
     if pool == "employee" and account == "total":
-        return pooled + float(ds[f"individual_account_{item}"].sel(year=year))
+        return pooled + ds[f"individual_account_{item}"].sel(year=year).values
     return pooled
 
 
-def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.DataFrame, object]:
+def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, object]:
     """Forecast ``train_until + 1 .. train_until + horizon`` from data up to ``train_until``.
 
     Returns (table, result): one row per series, item and year with forecast, actual, error
     (forecast / actual − 1) and the 80% interval (``lower_80``, ``upper_80``: the run's band,
     :mod:`forecast.model.intervals`, from the history up to the cut-off), and the projection Dataset.
+    With ``draws``, a stochastic run from the cut-off as well: its 10th and 90th percentiles
+    (``draws_p10``, ``draws_p90``), the band of :mod:`forecast.model.stochastic`'s drivers.
     """
     from ..engine import project
     from ..model.base_year import fund_base_year
@@ -83,7 +86,9 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2021 or later for data/china)")) from None
     if base != train_until:
         raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: its last complete year is {base}", f"choose --train-until {base}, or a year whose figures are complete"))
-    ds = project(scenario, cut, backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(scenario.root_params), region, train_until), train_until + horizon)
+    params, root = backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(scenario.root_params), region, train_until)
+    ds = project(scenario, cut, params, root, train_until + horizon)
+    drawn = project(scenario, cut, params, root, train_until + horizon, draws=draws, seed=seed) if draws else None
     rows = []
     folded = bool(ds.attrs["calibration_targets"].get("accounts_folded", 0.0))
     for name, (pool, account) in COMPARED_SERIES.items():
@@ -95,17 +100,22 @@ def backtest(scenario, region, train_until: int, horizon: int = 3) -> tuple[pd.D
                 value = float(actual.get(year, np.nan))
                 if not np.isfinite(value):
                     continue
-                guess = _model_value(ds, pool, account, item, year)
+                guess = float(_model_value(ds, pool, account, item, year))
                 spread = np.exp(Z80 * float(ds[f"{item}_log_sd"].sel(pool=pool, year=year)))
-                rows.append({"series": name, "item": item, "year": year, "horizon": year - train_until, "train_until": train_until, "forecast": guess, "actual": value, "error": guess / value - 1, "lower_80": guess / spread, "upper_80": guess * spread})
-    table = pd.DataFrame(rows, columns=COLUMNS)
+                row = {"series": name, "item": item, "year": year, "horizon": year - train_until, "train_until": train_until, "forecast": guess, "actual": value, "error": guess / value - 1, "lower_80": guess / spread, "upper_80": guess * spread}
+                if drawn is not None:
+                    row["draws_p10"], row["draws_p90"] = np.quantile(_model_value(drawn, pool, account, item, year), [0.1, 0.9])
+                rows.append(row)
+    table = pd.DataFrame(rows, columns=COLUMNS + (["draws_p10", "draws_p90"] if drawn is not None else []))
     table.attrs["units"] = "yuan (forecast, actual, lower_80, upper_80); ratio (error)"
     return table, ds
 
 
-def coverage(table: pd.DataFrame) -> pd.Series:
-    """Share of the back-test's outcomes inside their 80% interval, by series and item and overall."""
-    inside = (table["lower_80"] <= table["actual"]) & (table["actual"] <= table["upper_80"])
+def coverage(table: pd.DataFrame, bounds=("lower_80", "upper_80")) -> pd.Series:
+    """Share of the back-test's outcomes inside their 80% interval (``bounds``: the record's band,
+    or a stochastic run's ``draws_p10``/``draws_p90``), by series and item and overall."""
+    low, high = bounds
+    inside = (table[low] <= table["actual"]) & (table["actual"] <= table[high])
     by = inside.groupby([table["series"], table["item"]]).mean()
     by.loc[("all", "all")] = inside.mean()
     return by

@@ -6,9 +6,9 @@ members) — relative to the base year, so that a pool's headline can be decompo
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
 
-from ..labelled import stack
 from ..vocabulary import BASIC_POOLS, POOLS
 from . import expenditure
 
@@ -27,25 +27,32 @@ def benefit_use(region, units: dict, pay: dict, claims: dict, base: int, like: x
         parts[pool] = expenditure.utilisation(units[pool], pay[pool], per_claim)
     out = {}
     for name in parts["employee"].data_vars:
-        values = [xr.broadcast(parts[p][name], like)[0] if p in parts else xr.zeros_like(like) for p in POOLS]
-        out[name] = stack(values, "pool", POOLS).transpose("year", "pool", ...).assign_attrs({**parts["employee"][name].attrs, "description": parts["employee"][name].attrs["description"] + "; 0 for pools without claims of their own"})
+        attrs = {**parts["employee"][name].attrs, "description": parts["employee"][name].attrs["description"] + "; 0 for pools without claims of their own"}
+        out[name] = _by_pool({p: parts[p][name] for p in BASIC_POOLS}, like, 0.0).assign_attrs(attrs)
     return out
 
 
-def cost_indices(indices: xr.Dataset, weighted: xr.DataArray, count: xr.DataArray, like: xr.DataArray) -> dict:
+def _by_pool(values: dict, like: xr.DataArray, fill: float) -> xr.DataArray:
+    """(year, pool, draw) from arrays of some pools (year[, draw]); ``fill`` for the others."""
+    like = like.transpose("year", "draw")
+    data = np.full((like.sizes["year"], len(POOLS), like.sizes["draw"]), fill)
+    for pool, value in values.items():
+        data[:, POOLS.index(pool)] = np.broadcast_to(value.transpose("year", ...).values.reshape(like.sizes["year"], -1), (like.sizes["year"], like.sizes["draw"]))
+    return xr.DataArray(data, dims=("year", "pool", "draw"), coords={"year": like["year"].values, "pool": list(POOLS), "draw": like["draw"].values})
+
+
+def cost_indices(indices: xr.Dataset, weighted: xr.DataArray, count: xr.DataArray, like: xr.DataArray, shocks: dict | None = None) -> dict:
     """``price_index`` (year), ``utilisation_index`` and ``ageing_index`` (year, pool; 1 for the pools
     without claims of their own), relative to the base year, ratio. Ageing: the pool's members
-    weighted by the inpatient cost curve, per member."""
+    weighted by the inpatient cost curve, per member. ``shocks``: a stochastic run's cost indices
+    per pool on top of the central trend."""
     members = {"employee": count.sel(status=["in_service", "flexible", "retired"]).sum("status"), "resident": count.sel(status="resident", drop=True)}
     ageing = {pool: weighted.sel(pool=pool, curve="inpatient", drop=True) / members[pool] for pool in BASIC_POOLS}
     ageing = {pool: index / index.isel(year=0) for pool, index in ageing.items()}
-    use = {pool: indices["utilisation"].sel(pool=pool, service="inpatient", drop=True) for pool in BASIC_POOLS}
-
-    def by_pool(values: dict) -> xr.DataArray:
-        return stack([xr.broadcast(values[p], like)[0] if p in values else xr.ones_like(like) for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
+    use = {pool: indices["utilisation"].sel(pool=pool, service="inpatient", drop=True) * (shocks or {}).get(pool, 1.0) for pool in BASIC_POOLS}
 
     return {
         "price_index": xr.broadcast(indices["severity"], like)[0].assign_attrs(units="ratio", description="cost per claim relative to the base year: price inflation and the payment-reform effect"),
-        "utilisation_index": by_pool(use).assign_attrs(units="ratio", description="claims per weighted member relative to the base year: the pool's real cost trend (inpatient; 1 for pools without claims of their own)"),
-        "ageing_index": by_pool(ageing).assign_attrs(units="ratio", description="the pool's members weighted by the inpatient cost curve, per member, relative to the base year (1 for pools without claims of their own)"),
+        "utilisation_index": _by_pool(use, like, 1.0).assign_attrs(units="ratio", description="claims per weighted member relative to the base year: the pool's real cost trend (inpatient; 1 for pools without claims of their own)"),
+        "ageing_index": _by_pool(ageing, like, 1.0).assign_attrs(units="ratio", description="the pool's members weighted by the inpatient cost curve, per member, relative to the base year (1 for pools without claims of their own)"),
     }

@@ -141,11 +141,18 @@ def _enrollment_terms(years, ages, retired, calibration, in_service_index, resid
     """The factors of the enrollment formulas as arrays shaped (year, draw, sex, age) for broadcasting."""
     ret = retired.transpose("year", "sex", "age").values[:, None]
     c_w, k_r, c_r = (getattr(calibration, name).values.reshape(1, -1, 1, 1) for name in ("in_service_coverage", "retiree_cohort_share", "resident_coverage"))
-    index_w, index_r, flex = (np.asarray(a.values, dtype=float).reshape(-1, 1, 1, 1) for a in (in_service_index, resident_index, flexible_share))
+    index_w, index_r, flex = (_year_draw(a) for a in (in_service_index, resident_index, flexible_share))
     last = calibration.last_retiring_cohort.sel(sex=list(SEXES)).values
     old = ((years[:, None, None] - ages[None, None, :]) <= last[None, :, None])[:, None]  # (year, 1, sex, age)
     adult = ages >= WORKING_AGE
     return ret, adult, old, c_w * index_w, k_r, flex * c_r, c_r * index_r
+
+
+def _year_draw(a: xr.DataArray) -> np.ndarray:
+    """An assumption over year (and draw, in a stochastic run) as a (year, draw, 1, 1) factor."""
+    if "draw" in a.dims:
+        return a.transpose("year", "draw").values.astype(float)[:, :, None, None]
+    return np.asarray(a.values, dtype=float).reshape(-1, 1, 1, 1)
 
 
 def _statuses(p, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> tuple:

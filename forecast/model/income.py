@@ -66,9 +66,13 @@ def account_credits(counts: xr.Dataset, base: xr.DataArray, rules, retiree_credi
     return out
 
 
-def resident_financing(residents: xr.DataArray, rules, realisation) -> xr.Dataset:
-    """Resident-pool financing, split into individual contributions and fiscal subsidies, yuan."""
+def resident_financing(residents: xr.DataArray, rules, realisation, deviation: xr.DataArray | None = None) -> xr.Dataset:
+    """Resident-pool financing, split into individual contributions and fiscal subsidies, yuan;
+    ``deviation`` (year, part[, draw]) shifts the standards (yuan, a stochastic run's draws)."""
     individual, subsidy = rules.resident.individual_contribution, rules.resident.fiscal_subsidy
+    if deviation is not None:
+        individual = (individual + deviation.sel(part="individual_contribution", drop=True)).clip(min=0.0)
+        subsidy = (subsidy + deviation.sel(part="fiscal_subsidy", drop=True)).clip(min=0.0)
     standard = individual + subsidy
     total = residents * standard * realisation
     share = xr.where(standard > 0, individual / standard.where(standard > 0, 1.0), 0.0)

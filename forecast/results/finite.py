@@ -54,9 +54,13 @@ def _group(name: str, where: dict) -> str:
     return "ltci" if name.startswith("ltci") else "population"
 
 
+#: per-draw years where NaN means "not within the horizon" (stored as the NetCDF missing value)
+YEARS = ("first_deficit_year", "exhaustion_year")
+
+
 def check_finite(ds, scenario_files, region_path) -> None:
     """Raise InputError if any variable of ``ds`` holds NaN or inf, naming where and which inputs."""
-    names = sorted(ds.data_vars, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+    names = sorted((n for n in ds.data_vars if n not in YEARS), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
     reported: dict[str, Problem] = {}
     for name in names:
         found = _first_bad(ds[name])

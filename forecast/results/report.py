@@ -222,11 +222,12 @@ def fund_headline(ds) -> str:
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
     lines += fitted_lines(ds.attrs.get("fitted_growth", {}), base)
-    if "exhausted_share_of_draws" in summary:
-        lines += ["", f"  Across {ds.sizes['draw']} draws: share exhausted by {int(years_last(ds))} and the 10-90% range of the exhaustion year"]
-        for pool, row in summary.dropna(subset=["exhausted_share_of_draws"]).iterrows():
-            span = "" if np.isnan(row["exhaustion_year_p10"]) else f", {row['exhaustion_year_p10']:.0f}-{row['exhaustion_year_p90']:.0f}"
-            lines.append(f"    {pool:<20}{row['exhausted_share_of_draws']:>6.0%}{span}")
+    if ds.fund.stochastic:
+        from .uncertainty import uncertainty_lines
+
+        lines += uncertainty_lines(ds)
+    elif ds.attrs.get("driver_quantiles"):
+        lines += ["", "  Deterministic set: each driver at a fixed quantile of its distribution: " + ", ".join(f"{k} {v:.0%}" for k, v in ds.attrs["driver_quantiles"].items())]
     if str(ds.attrs.get("claim_model", "")).startswith("reduced"):
         lines += ["", f"  Note: claim model {ds.attrs['claim_model']}."]
     lines.append("")

@@ -11,7 +11,8 @@ mapping year -> value, or the long form::
 Dated values are :class:`~forecast.scenario.dated.DatedValue`; :mod:`forecast.scenario.rules`
 resolves every parameter over the projection years into one labelled Dataset.
 
-Units come from the closed list of :mod:`forecast.units`. In files a ratio may be written
+Each leaf's declaration and the reading of values are in :mod:`forecast.scenario.param`. Units come
+from the closed list of :mod:`forecast.units`. In files a ratio may be written
 ``0.65`` or ``"65%"``; money may be written ``2000``, ``"2000元"``, ``"20万"`` or ``"20万元"``
 (万 = 10,000 exactly), and budgets also ``"800亿"`` (亿 = 1e8 is refused for benefit parameters,
 where no value is that large and a slip would go unnoticed).
@@ -19,100 +20,16 @@ where no value is that large and a slip would go unnoticed).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from ..vocabulary import ASSISTANCE_GROUPS, HOSPITAL_LEVELS
-from .dated import FITTED
+from .param import MONEY_UNITS, Param, coerce  # re-exported: the schema's public names
+from .param import growth as _growth
+from .param import param as _p
 
 __all__ = ["Param", "SCHEMA", "FITTED_YEARS", "MONEY_UNITS", "coerce", "iter_params"]
-
-MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
 
 #: a fitted path ('fitted' growth, coverage) is written out year by year this far past the base
 #: year (a damped trend has faded long before), then held
 FITTED_YEARS = 60
-
-
-@dataclass(frozen=True)
-class Param:
-    """One scenario parameter: unit, allowed range, default (None: the baseline must give it)."""
-
-    unit: str
-    description: str
-    low: float | None = None
-    high: float | None = None
-    default: object = None
-    reference: str = ""
-    dated: bool = True
-    choices: tuple = ()
-    #: default continuation for the short form {year: value}
-    after: str = "hold"
-    #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting), if any
-    fitted_from: str = ""
-
-    def bound_text(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(map(str, self.choices))
-        if self.unit == "bool":
-            return "true or false"
-        return f"a number in [{self.low:g}, {self.high:g}] ({self.unit})"
-
-
-_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
-_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(万|亿)?\s*(元)?\s*$")
-#: 亿 (1e8) is accepted only where a parameter can be that large (budgets), so a slip on a benefit
-#: parameter (a cap of "20亿") is refused rather than read
-_YI_MIN_BOUND = 1e10
-
-
-def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
-    """(value in the canonical unit, None) or (None, what is wrong and how to fix it)."""
-    if param.choices:
-        if value in param.choices:
-            return value, None
-        return None, f"expected {param.bound_text()}"
-    if param.unit == "bool":
-        if isinstance(value, bool):
-            return value, None
-        return None, "expected true or false"
-    if value == FITTED:
-        if param.fitted_from:
-            return FITTED, None
-        return None, f"'fitted' is not available for this parameter: expected {param.bound_text()}"
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str) and param.unit == "ratio" and _PERCENT.match(value):
-        number = float(_PERCENT.match(value).group(1)) / 100
-    elif isinstance(value, str) and param.unit in MONEY_UNITS and _MONEY.match(value) and value.strip() not in ("",):
-        m = _MONEY.match(value)
-        if m.group(2) == "亿" and param.high < _YI_MIN_BOUND:
-            return None, f"亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, \"2000元\" or \"20万\")"
-        number = float(m.group(1)) * {None: 1, "万": 10_000, "亿": 100_000_000}[m.group(2)]
-    if number is None:
-        hint = " (write a ratio as 0.65 or \"65%\")" if param.unit == "ratio" else ""
-        hint = " (write money as 2000, \"2000元\" or \"20万\")" if param.unit in MONEY_UNITS else hint
-        return None, f"expected {param.bound_text()}{hint}"
-    if not param.low <= number <= param.high:
-        if param.unit == "ratio" and 1 < number <= 100 and param.low <= number / 100 <= param.high:
-            return None, f"ratios are fractions: write {number / 100:g} (or \"{number:g}%\"), not {number:g}"
-        return None, f"expected {param.bound_text()}"
-    return number, None
-
-
-def _p(unit, description, low=None, high=None, **kw) -> Param:
-    if unit == "ratio" and low is None:
-        low, high = 0.0, 1.0
-    if unit in MONEY_UNITS and low is None:
-        low, high = 0.0, 1e9
-    return Param(unit, description, low, high, **kw)
-
-
-def _growth(description, **kw) -> Param:
-    return _p("ratio", description + " (ratio a year: 0.05 = 5%)", -0.5, 1.0, **kw)
 
 
 def _tier(kind: str) -> dict:
@@ -196,6 +113,29 @@ SCHEMA: dict = {
                 default=0.0,
                 reference="Manning et al. (1987), AER 77(3):251-277",
             ),
+        },
+        "uncertainty": {
+            **{
+                driver: _p("ratio", f"scale of the {what} in stochastic runs (--draws) and in the low/high-cost sets (1: as fitted; 0: off)", 0.0, 5.0, dated=False, default=1.0)
+                for driver, what in (
+                    ("population", "population's draws (Lee–Carter k_t and the TFR random walk)"),
+                    ("cost_trend", "real cost growth's deviations per pool (AR(1) on the log growth, fitted to the bulletins)"),
+                    ("wage_growth", "contribution-base growth's deviations (AR(1), fitted)"),
+                    ("coverage", "coverage deviations of in-service members and residents (AR(1) on the counts' growth, fitted)"),
+                    ("interest_rate", "interest rate's deviations (AR(1) around the scenario's rate)"),
+                    ("financing_increment", "resident financing increments' deviations (their historical s.d.)"),
+                )
+            },
+            "cost_correlation": _p("ratio", "correlation of the employee and resident cost-growth shocks (stated: too few overlapping years to estimate)", -1.0, 1.0, dated=False, default=0.5),
+            "interest_rate_sd": _p(
+                "ratio", "s.d. of the interest rate's yearly shock (AR(1), persistence 0.8: a stationary s.d. of about 0.4 points at 0.0025)", 0.0, 0.05, dated=False, default=0.0025,
+                reference="assumption; the PBoC one-year deposit benchmark moved between 1.5% and 4.14% in 2002-2015",
+            ),
+            "deterministic_set": _p(
+                "label", "intermediate: the scenario as given; low_cost / high_cost: every driver at its favourable / adverse set_percentile path (the trustees' three lines)",
+                dated=False, choices=("intermediate", "low_cost", "high_cost"), default="intermediate",
+            ),
+            "set_percentile": _p("ratio", "the percentile of each driver's path in the low/high-cost sets (0.9: the 10th and 90th)", 0.5, 0.999, dated=False, default=0.9),
         },
         "enrollment": {
             "in_service_coverage": _p(

@@ -75,9 +75,17 @@ def test_stochastic_draws_are_reproducible_and_bracket_the_centre(china):
     assert float(totals.quantile(0.05)) < float(central) < float(totals.quantile(0.95))
 
 
-def test_stochastic_needs_lee_carter(china):
-    with pytest.raises(ValueError, match="lee_carter"):
-        project_region(china, PopulationAssumptions(), end_year=2030, draws=10, seed=1)
+def test_draws_centre_on_any_methods_deterministic_path(china):
+    """Schedule mortality: the draws perturb the schedule by Lee–Carter k_t deviations; with the
+    volatility at 0 every draw is the deterministic path, to rounding."""
+    from forecast.model.population.project import population_chunks
+
+    central = project_region(china, PopulationAssumptions(), end_year=2040)
+    drawn = project_region(china, PopulationAssumptions(), end_year=2040, draws=200, seed=4)["population_total"].sel(year=2040)
+    assert float(drawn.quantile(0.1)) < float(central["population_total"].sel(year=2040)) < float(drawn.quantile(0.9))
+    still = next(population_chunks(china, PopulationAssumptions(), end_year=2040, draws=3, seed=4, with_indicators=False, volatility=0.0))
+    for draw in range(3):
+        assert np.allclose(still["population"].isel(draw=draw).values, central["population"].values, rtol=1e-12)
 
 
 def test_life_expectancy_indicator_matches_the_life_table(china, baseline):

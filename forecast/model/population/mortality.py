@@ -12,7 +12,7 @@ from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality
 
-__all__ = ["fit_lee_carter", "mortality_path", "interpolate_dated"]
+__all__ = ["fit_lee_carter", "mortality_path", "mortality_draws", "mortality_quantile", "interpolate_dated"]
 
 
 def _e0(mx: np.ndarray, sex: str) -> float:
@@ -67,6 +67,35 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
     mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
     mx.attrs.update(units="per_person_year")
     return mx.rename("mx"), notes
+
+
+def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng, volatility: float = 1.0) -> tuple[xr.DataArray, dict]:
+    """``draws`` paths around the deterministic mx ``central`` (year, sex, age): each sex's
+    Lee–Carter k_t random walk (drift uncertainty included) as a deviation from its central path,
+    m_draw = m × exp(b_x · volatility · (k_draw − k_central)); dims (draw, year, sex, age)."""
+    values = np.empty((draws, len(years), len(SEXES), central.sizes["age"]))
+    notes = {}
+    for i, sex in enumerate(SEXES):
+        model = models[sex]
+        times = np.asarray(years) + 0.5
+        deviation = volatility * (model.k_path(times, draws=draws, rng=rng) - model.k_path(times))
+        values[:, :, i, :] = central.sel(sex=sex).transpose("year", "age").values[None] * np.exp(deviation[..., None] * model.bx_[None, None, :])
+        notes[f"lee_carter_{sex}"] = {"drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_, "explained_variance": model.explained_variance_, "periods": model.time_labels_}
+    out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
+    return out.rename("mx"), notes
+
+
+def mortality_quantile(central: xr.DataArray, models: dict, years, z: float) -> xr.DataArray:
+    """The deterministic mx ``central`` moved to the z-score ``z`` of each sex's Lee–Carter k_t
+    (a random walk with drift uncertainty: s.d. sqrt(σ²·h + se²·h²) after h years):
+    m × exp(b_x · z · sd_h); dims (year, sex, age)."""
+    out = central.copy()
+    for sex in SEXES:
+        model = models[sex]
+        h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
+        sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
+        out.loc[{"sex": sex}] = central.sel(sex=sex).transpose("year", "age").values * np.exp(z * sd[:, None] * model.bx_[None, :])
+    return out
 
 
 def interpolate_dated(dated: dict, years, start_value: float | None = None, start_year: int | None = None) -> np.ndarray:

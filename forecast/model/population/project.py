@@ -17,7 +17,7 @@ from .assumptions import PopulationAssumptions
 from .engine import project_arrays
 from .graduation import graduate_counts
 from .indicators import indicators
-from .mortality import fit_lee_carter, interpolate_dated, mortality_path
+from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
 __all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"]
@@ -128,16 +128,26 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True):
+def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
-    to chunk), or a single Dataset without a draw dimension when ``draws`` is None. Each chunk has
-    its own random stream, spawned from ``seed`` (recorded as ``attrs["seed"]``: that value
-    repeats the run). The fund engine consumes the chunks as they come, so a stochastic run never
-    holds every draw's population at once; it asks for no indicators (``with_indicators``)."""
+    to chunk), or a single Dataset without a draw dimension when ``draws`` is None.
+
+    Draws perturb the deterministic path of whatever mortality method the scenario uses with a
+    Lee–Carter model fitted to the bundle (k_t a random walk with drift uncertainty):
+    m_draw = m × exp(b_x · (k_draw − k_central)), so the draws centre on the scenario's own
+    mortality (for ``lee_carter`` this is its own stochastic form); the TFR takes a random walk
+    around its path. ``volatility`` scales both (0: every draw is the deterministic path). Each
+    chunk has its own random stream, spawned from the population's stream of ``seed``
+    (:mod:`forecast.model.streams`; the seed is recorded as ``attrs["seed"]``). The fund engine
+    consumes the chunks as they come; it asks for no indicators (``with_indicators``).
+
+    ``quantiles`` (without draws; ``mortality``, ``fertility`` -> q): one path with k_t and the
+    TFR at those quantiles of their distributions, year by year (the low/high-cost sets and the
+    sensitivity; a low quantile is lower mortality, fewer births)."""
+    from ..streams import entropy_of, stream
+
     assumptions = assumptions or PopulationAssumptions()
-    if draws and assumptions.mortality_method != "lee_carter":
-        raise ValueError("stochastic projections need the lee_carter mortality method (its random walk gives the draws)")
     years, _ = projection_years(region.population_date, end_year)
     if len(years) == 0:
         first = projection_years(region.population_date, 9999)[0][0]
@@ -150,42 +160,54 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     else:
         srb = annual_rates(region.sex_ratio_at_birth, years, log=False)
     migration = _migration(region, years) if assumptions.migration and region.migration is not None else None
-    models = fit_lee_carter(region, assumptions) if assumptions.mortality_method == "lee_carter" else None
+    central, notes = mortality_path(region, assumptions, years)
+    quantiles = {} if draws else dict(quantiles or {})
+    models = fit_lee_carter(region, assumptions) if draws or "mortality" in quantiles else None
+    if quantiles:
+        from scipy.stats import norm
+
+        if "mortality" in quantiles:
+            central = mortality_quantile(central, models, years, float(norm.ppf(quantiles["mortality"])) * volatility)
+        if "fertility" in quantiles:
+            sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+            tfr = (tfr + float(norm.ppf(quantiles["fertility"])) * volatility * sigma * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
+        notes = {**notes, "quantiles": quantiles}
 
     def run(n_draws, rng):
-        mx, notes = mortality_path(region, assumptions, years, draws=n_draws, rng=rng, models=models)
-        path = tfr
+        mx, path, fit = central, tfr, dict(notes)
         if n_draws:
+            mx, lc_notes = mortality_draws(central, models, years, n_draws, rng, volatility)
+            fit.update(lc_notes)
             sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
-            shocks = np.cumsum(sigma * rng.standard_normal((n_draws, len(years))), axis=1)
+            shocks = volatility * np.cumsum(sigma * rng.standard_normal((n_draws, len(years))), axis=1)
             path = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
-            notes["tfr_volatility"] = sigma
+            fit.update(tfr_volatility=sigma, volatility=volatility)
         asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
         ds = project(base, region.population_date, mx, asfr, srb, migration)
         if with_indicators:  # the fund engine needs none of them
             ds = ds.merge(indicators(ds))
         ds["tfr"] = path
         ds["tfr"].attrs["units"] = "births/woman"
-        ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=notes)
+        ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=fit)
         return ds
 
     if not draws:
         yield run(None, None)
         return
-    sequence = np.random.SeedSequence(seed)  # without a seed: fresh entropy, recorded in attrs
+    entropy = entropy_of(seed)  # without a seed: fresh entropy, recorded in attrs
     starts = list(range(0, draws, DRAW_CHUNK))
-    for start, stream in zip(starts, sequence.spawn(len(starts))):
-        part = run(min(DRAW_CHUNK, draws - start), np.random.default_rng(stream))
+    for start, chunk_stream in zip(starts, stream(entropy, "population").spawn(len(starts))):
+        part = run(min(DRAW_CHUNK, draws - start), np.random.default_rng(chunk_stream))
         part = part.assign_coords(draw=part["draw"].values + start)
-        part.attrs.update(seed=int(sequence.entropy), draws=draws)
+        part.attrs.update(seed=entropy, draws=draws)
         yield part
 
 
 def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
     """Project a bundle's population to ``end_year`` under ``assumptions``.
 
-    Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths (Lee–Carter k_t
-    random walks with drift uncertainty and a TFR random walk around the path), projected in
+    Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths around it
+    (Lee–Carter k_t random walks with drift uncertainty and a TFR random walk), projected in
     chunks of :data:`DRAW_CHUNK` draws with independent random streams spawned from ``seed``
     (:func:`population_chunks`).
     """

@@ -1,0 +1,97 @@
+"""One-at-a-time sensitivity (``forecast sensitivity``): each assumption group at a low and a high
+value, everything else as the scenario, and what that does to each pool's exhaustion year and
+the months its reserve covers in 2035 and 2050 — the tornado.
+
+The driver groups move to their 10th and 90th percentile paths (``percentile`` 0.9), the same
+paths the low/high-cost sets use (:func:`forecast.model.stochastic.fixed_drivers`): fertility,
+mortality, wage growth, cost growth per pool, coverage, the interest rate, the resident financing
+increment. Each policy parameter the scenario changes from its root baseline is a group of its
+own, low = the root's value (the change undone), high = the scenario's; with more than one, all of
+them together are a group too (parameters that act together — a cap and the rule that shares it
+with the inpatient cap — move the result only together).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["sensitivity", "tornado_table", "GROUPS", "POOLS_SHOWN", "METRICS"]
+
+#: group -> the quantile keys it moves (forecast.model.stochastic)
+GROUPS = {
+    "fertility": ("fertility",),
+    "mortality": ("mortality",),
+    "wage growth": ("wage_growth",),
+    "cost growth (employee)": ("cost_trend.employee",),
+    "cost growth (resident)": ("cost_trend.resident",),
+    "coverage": ("coverage",),
+    "interest rate": ("interest_rate",),
+    "financing increment": ("financing_increment",),
+}
+POOLS_SHOWN = ("employee", "resident")
+METRIC_YEARS = (2035, 2050)
+METRICS = ("exhaustion_year", *(f"months_covered_{y}" for y in METRIC_YEARS))
+ALL_CHANGES = "(all policy changes)"
+
+
+def _metrics(ds) -> dict:
+    """(pool, metric) -> value; an exhaustion beyond the horizon counts as horizon + 1."""
+    last = int(ds["year"].values[-1])
+    gone = ds.fund.exhaustion_year()
+    out = {}
+    for pool in POOLS_SHOWN:
+        year = float(gone.sel(pool=pool))
+        out[(pool, "exhaustion_year")] = year if np.isfinite(year) else last + 1
+        for y in METRIC_YEARS:
+            out[(pool, f"months_covered_{y}")] = float(ds["months_covered"].sel(pool=pool, year=y)) if y in ds["year"].values else np.nan
+    return out
+
+
+def policy_changes(scenario) -> list[str]:
+    """The policy parameters the scenario sets differently from its root baseline."""
+    return [k for k, v in scenario.params.items() if k.startswith("policy.") and v != scenario.root_params.get(k)]
+
+
+def sensitivity(scenario, percentile: float = 0.9) -> pd.DataFrame:
+    """One row per group and bound (base, low, high): the run's metrics per pool."""
+    from ..engine import project
+    from ..inputs.region import load_region
+
+    region = load_region(scenario.region_path)
+    params, root = dict(scenario.params), dict(scenario.root_params)
+
+    def run(quantiles=None, overrides=None):
+        return project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {})
+
+    rows = [{"group": "(scenario)", "bound": "base", **_metrics(run())}]
+    for group, keys in GROUPS.items():
+        for bound, q in (("low", 1 - percentile), ("high", percentile)):
+            rows.append({"group": group, "bound": bound, "quantile": q, **_metrics(run({k: q for k in keys}))})
+    changes = policy_changes(scenario)
+    groups = {path: [path] for path in changes}
+    if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
+        groups[ALL_CHANGES] = changes
+    for group, paths in groups.items():
+        rows.append({"group": group, "bound": "low", **_metrics(run(overrides={p: root.get(p) for p in paths}))})
+        rows.append({**rows[0], "group": group, "bound": "high"})
+    frame = pd.DataFrame(rows)
+    frame.columns = [c if isinstance(c, str) else f"{c[0]}:{c[1]}" for c in frame.columns]
+    frame.attrs["percentile"] = percentile
+    return frame
+
+
+def tornado_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per pool and metric, each group's low and high value and the swing |high − low|, the widest
+    first (tornado.csv)."""
+    base = frame[frame["bound"] == "base"].iloc[0]
+    rows = []
+    for pool in POOLS_SHOWN:
+        for metric in METRICS:
+            column = f"{pool}:{metric}"
+            for group, g in frame[frame["bound"] != "base"].groupby("group", sort=False):
+                low = float(g.loc[g["bound"] == "low", column].iloc[0])
+                high = float(g.loc[g["bound"] == "high", column].iloc[0])
+                rows.append({"pool": pool, "metric": metric, "group": group, "base": float(base[column]), "low": low, "high": high, "swing": abs(high - low)})
+    out = pd.DataFrame(rows)
+    return out.sort_values(["pool", "metric", "swing"], ascending=[True, True, False]).reset_index(drop=True)
