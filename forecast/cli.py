@@ -168,6 +168,7 @@ def _dispatch(argv) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure ends in a message and an exit code, never a bare traceback."""
+    as_program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
@@ -181,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     except KeyboardInterrupt:
+        if as_program and _main_thread():  # the process's shutdown (joining the population thread) must not be cut short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
