@@ -11,6 +11,7 @@ like any other. The command bodies are in :mod:`forecast.commands`.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import traceback
@@ -182,13 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     except KeyboardInterrupt:
-        if as_program and _main_thread():  # the process's shutdown (joining the population thread) must not be cut short
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _leave(EXIT_INTERRUPTED, as_program)
     except Terminated:
         print("forecast: terminated (SIGTERM); nothing half-written was left", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _leave(EXIT_TERMINATED, as_program)
     except BrokenPipeError:  # output piped into head, less: nothing left to say
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one guard: every failure gets a message
@@ -196,6 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _leave(code: int, as_program: bool) -> int:
+    """After an interrupt, the program exits at once with ``code``: the interpreter's shutdown would
+    wait for the population thread's chunk and could be cut by a second signal (dying of it instead
+    of exiting 130). Every file was already written whole or removed. In-process callers get the code."""
+    if as_program and _main_thread():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _main_thread() -> bool:
