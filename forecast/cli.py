@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scenario file or shipped name (default: baseline)")
     p.add_argument("--percentile", type=_fraction("the percentile", "--percentile 0.9"), default=0.9, metavar="P", help="the groups' high percentile (default 0.9: the 10th and 90th)")
-    p.add_argument("--out", metavar="DIR", help="write tornado.csv and tornado.png into DIR (each file atomically)")
+    p.add_argument("--sobol", type=_count(2, "the Sobol base sample", "--sobol 64"), metavar="N", help="also global Sobol indices from N x (groups + 2) runs (a power of two, e.g. 64)")
+    p.add_argument("--out", metavar="DIR", help="write tornado.csv and tornado.png (and sobol.csv) into DIR (each file atomically)")
     p.set_defaults(command_name="sensitivity")
 
     p = sub.add_parser("backtest", help="forecast past years from the data known then and compare with the bulletins")

@@ -198,6 +198,8 @@ def cmd_sensitivity(args) -> int:
     from .apps.sensitivity import sensitivity, tornado_table
     from .results.charts import tornado_chart
 
+    if args.sobol and args.sobol & (args.sobol - 1):
+        raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
     if not 0.5 < args.percentile < 1:
         raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
     scenario = load_scenario(args.scenario)
@@ -209,8 +211,17 @@ def cmd_sensitivity(args) -> int:
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
     print(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
+    files = {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": lambda path: tornado_chart(table, path)}
+    if args.sobol:
+        from .apps.sensitivity import sobol
+
+        indices = sobol(scenario, args.sobol)
+        print(f"\n  Global (Sobol) indices from {indices.attrs['samples']:,} runs: total effect ST (first order S1), the largest first")
+        for (pool, metric), group in indices.groupby(["pool", "metric"], sort=False):
+            print(f"    {pool} — {metric.replace('_', ' ')}: " + "; ".join(f"{r.group} {r.ST:.2f} ({r.S1:.2f})" for r in group.head(4).itertuples()))
+        files["sobol.csv"] = indices.to_csv(index=False, float_format="%.6g")
     if args.out is not None:
-        _wrote(args.out, write_files(args.out, {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": lambda path: tornado_chart(table, path)}, inputs=list(scenario.files)))
+        _wrote(args.out, write_files(args.out, files, inputs=list(scenario.files)))
     return EXIT_OK
 
 

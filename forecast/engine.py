@@ -30,6 +30,7 @@ from .model.base_year import (
     check_span,
     costs_benefits,
     fund_base_year,
+    opening_by_pool,
     opening_reserves,
     refuse_uncosted_changes,
 )
@@ -41,7 +42,7 @@ from .model.fund import account_roll_forward, roll_forward
 from .model.intervals import band_dataset, record
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks
-from .model.stochastic import DriverPaths, fixed_quantiles, fund_drivers, uncertainty_settings
+from .model.stochastic import POPULATION_KEYS, DriverPaths, fixed_quantiles, fund_drivers, uncertainty_settings
 from .model.streams import entropy_of
 from .results.dataset import THRESHOLDS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
@@ -95,11 +96,12 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None) -> xr.Dataset:
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.stochastic`); ``quantiles`` (driver -> q): one path
-    with those drivers at their q-quantile (default: the scenario's deterministic set)."""
+    with those drivers at their q-quantile (default: the scenario's deterministic set);
+    ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles."""
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
@@ -113,15 +115,21 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     if draws and quantiles:
         file, line = scenario.origins.get("assumptions.uncertainty.deterministic_set") or (scenario.files[-1], None)
         raise InputError(Problem(file, f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from", "run it without --draws, or use the intermediate set (the default) with --draws", line, "assumptions.uncertainty.deterministic_set"))
+    zscores = None
+    if draw_quantiles:
+        from scipy.stats import norm
+
+        draws = len(next(iter(draw_quantiles.values())))
+        zscores = {k: norm.ppf(v) for k, v in draw_quantiles.items() if k in POPULATION_KEYS}
     entropy = entropy_of(seed) if draws else None
-    chunks = population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles={k: v for k, v in (quantiles or {}).items() if k in ("fertility", "mortality")})
+    chunks = population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles={k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}, zscores=zscores)
     plan, parts, population, shocks = None, [], PopulationResult(keep), None
     for chunk in _prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = _plan(scenario, region, params, root_params, years, chunk, curves, strict)
-            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles)
+            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
         with xr.set_options(arithmetic_join="exact"):
             parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
@@ -307,7 +315,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     like = population_total * 0.0
     income_items = item_table(inc, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
     expenditure_items = item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
-    opening = _opening(figures, cal)
+    opening = opening_by_pool(figures, cal.ltci_financing_factor_ != 0)
     rate = paths.rate(rules.economy.interest_rate)
     rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rate, plan.payg)
     income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
@@ -334,14 +342,3 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     ds = ds.rename({"status": "status"}).assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
     ds.attrs["calibration"] = cal.as_dict()
     return ds
-
-
-def _opening(figures: dict, cal: BaseYearCalibration) -> xr.DataArray:
-    """Reserves at the end of the year before the base year (pool[, draw]); LTCI holds none when
-    it is not projected (no flows, so no reserve either)."""
-    reserves = opening_reserves(figures)
-    projected = cal.ltci_financing_factor_ != 0
-    values = [xr.where(projected, reserves[p], 0.0) if p == "ltci" else xr.zeros_like(projected, dtype=float) + reserves[p] for p in POOLS]
-    return stack(values, "pool", POOLS)
-
-

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import xarray as xr
 
 from ..errors import InputError, Problem
 from .benefits import require
 
-__all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS", "check_span", "refuse_uncosted_changes"]
+__all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "opening_by_pool", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS", "check_span", "refuse_uncosted_changes"]
 
 
 def fund_base_year(region) -> int:
@@ -160,6 +161,17 @@ def opening_reserves(figures: dict) -> dict:
         "ltci": known(figures["ltci_income_previous"] - figures["ltci_expenditure_previous"]),
         "individual_account": known(figures["individual_account_reserve_opening"]),
     }
+
+
+def opening_by_pool(figures: dict, ltci_projected) -> xr.DataArray:
+    """:func:`opening_reserves` as an array over pool (and draw, from ``ltci_projected``: the LTCI
+    calibration's per-draw flag); LTCI holds none when it is not projected (no flows, no reserve)."""
+    from ..labelled import stack
+    from ..vocabulary import POOLS
+
+    reserves = opening_reserves(figures)
+    values = [xr.where(ltci_projected, reserves[p], 0.0) if p == "ltci" else xr.zeros_like(ltci_projected, dtype=float) + reserves[p] for p in POOLS]
+    return stack(values, "pool", POOLS)
 
 
 def check_span(scenario, region, base: int, horizon: int) -> None:

@@ -30,7 +30,7 @@ import xarray as xr
 
 from .streams import stream
 
-__all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings", "SET_DIRECTIONS", "DriverPaths", "set_quantiles"]
+__all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings", "SET_DIRECTIONS", "DriverPaths", "set_quantiles", "quantile_drivers", "POPULATION_KEYS"]
 
 #: growth drivers: name -> (history series, the labels of its components)
 GROWTH = {
@@ -183,6 +183,33 @@ def fixed_drivers(region, base: int, params: dict, settings: dict, years, quanti
     return ds
 
 
+def quantile_drivers(region, base: int, params: dict, settings: dict, years, draw_quantiles: dict) -> xr.Dataset:
+    """One path per draw, each driver in ``draw_quantiles`` (key -> an array of one quantile per
+    draw; keys as in :func:`fixed_drivers`) at its draw's quantile year by year (the nearest of the
+    simulated paths), the others central: the Sobol samples of the sensitivity."""
+    simulated = draw_drivers(region, base, params, settings, years, FIXED_PATHS, entropy=0)
+    n = len(next(iter(draw_quantiles.values())))
+    out = {}
+    for var, da in simulated.data_vars.items():
+        driver = DRIVER_OF[var]
+        component = next((d for d in da.dims if d not in ("draw", "year")), None)
+        labels = list(da[component].values) if component else [None]
+        parts = []
+        for label in labels:
+            values = (da.sel({component: label}) if component else da).transpose("draw", "year").values
+            q = draw_quantiles.get(f"{driver}.{label}", draw_quantiles.get(driver))
+            if q is None:
+                parts.append(np.full((n, len(years)), 1.0 if var.endswith("index") else 0.0))
+            else:
+                index = np.clip(np.rint(np.asarray(q) * (FIXED_PATHS - 1)).astype(int), 0, FIXED_PATHS - 1)
+                parts.append(np.sort(values, axis=0)[index])
+        data = np.stack(parts, axis=-1) if component else parts[0]
+        out[var] = xr.DataArray(data, dims=("draw", "year", *([component] if component else [])), coords={"year": np.asarray(years), **({component: labels} if component else {})})
+    ds = xr.Dataset(out).assign_coords(draw=np.arange(n))
+    ds.attrs["drivers"] = simulated.attrs["drivers"]
+    return ds
+
+
 def set_quantiles(name: str, percentile: float) -> dict:
     """driver -> quantile of the low-cost or high-cost set (``percentile``: 0.9 for the 10th/90th)."""
     sign = {"high_cost": 1, "low_cost": -1}[name]
@@ -243,8 +270,11 @@ def fixed_quantiles(settings: dict) -> dict | None:
     return None if name == "intermediate" else set_quantiles(name, settings["set_percentile"])
 
 
-def fund_drivers(region, base: int, params: dict, settings: dict, years, draws: int | None, entropy: int | None, quantiles: dict | None) -> xr.Dataset | None:
-    """The run's fund drivers: ``draws`` draws, or the fixed quantile paths, or none (central)."""
+def fund_drivers(region, base: int, params: dict, settings: dict, years, draws: int | None, entropy: int | None, quantiles: dict | None, draw_quantiles: dict | None = None) -> xr.Dataset | None:
+    """The run's fund drivers: each draw's quantile paths, or ``draws`` random draws, or the fixed
+    quantile paths, or none (central)."""
+    if draw_quantiles:
+        return quantile_drivers(region, base, params, settings, years, draw_quantiles)
     if draws:
         return draw_drivers(region, base, params, settings, years, draws, entropy)
     if quantiles:

@@ -12,7 +12,7 @@ from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality
 
-__all__ = ["fit_lee_carter", "mortality_path", "mortality_draws", "mortality_quantile", "interpolate_dated"]
+__all__ = ["fit_lee_carter", "mortality_path", "mortality_draws", "mortality_quantile", "mortality_zscores", "interpolate_dated"]
 
 
 def _e0(mx: np.ndarray, sex: str) -> float:
@@ -83,6 +83,19 @@ def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng,
         notes[f"lee_carter_{sex}"] = {"drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_, "explained_variance": model.explained_variance_, "periods": model.time_labels_}
     out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
     return out.rename("mx"), notes
+
+
+def mortality_zscores(central: xr.DataArray, models: dict, years, z: np.ndarray) -> xr.DataArray:
+    """One path per draw, the draw's k_t at z-score ``z[d]`` of its distribution year by year
+    (:func:`mortality_quantile` for every draw at once); dims (draw, year, sex, age)."""
+    values = np.empty((len(z), len(years), len(SEXES), central.sizes["age"]))
+    for i, sex in enumerate(SEXES):
+        model = models[sex]
+        h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
+        sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
+        values[:, :, i, :] = central.sel(sex=sex).transpose("year", "age").values[None] * np.exp(np.asarray(z)[:, None, None] * sd[None, :, None] * model.bx_[None, None, :])
+    out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
+    return out.rename("mx")
 
 
 def mortality_quantile(central: xr.DataArray, models: dict, years, z: float) -> xr.DataArray:

@@ -17,7 +17,7 @@ from .assumptions import PopulationAssumptions
 from .engine import project_arrays
 from .graduation import graduate_counts
 from .indicators import indicators
-from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile
+from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile, mortality_zscores
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
 __all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"]
@@ -128,7 +128,7 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None):
+def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None, zscores: dict | None = None):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
     to chunk), or a single Dataset without a draw dimension when ``draws`` is None.
@@ -144,7 +144,9 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
 
     ``quantiles`` (without draws; ``mortality``, ``fertility`` -> q): one path with k_t and the
     TFR at those quantiles of their distributions, year by year (the low/high-cost sets and the
-    sensitivity; a low quantile is lower mortality, fewer births)."""
+    sensitivity; a low quantile is lower mortality, fewer births). ``zscores`` (with draws;
+    ``mortality``, ``fertility`` -> an array of one z-score per draw): each draw is the path at its
+    z-scores instead of a random one (the Sobol samples of the sensitivity)."""
     from ..streams import entropy_of, stream
 
     assumptions = assumptions or PopulationAssumptions()
@@ -163,6 +165,8 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     central, notes = mortality_path(region, assumptions, years)
     quantiles = {} if draws else dict(quantiles or {})
     models = fit_lee_carter(region, assumptions) if draws or "mortality" in quantiles else None
+    if zscores is not None:  # a draw's path at its z-scores; a key not given stays central (z = 0)
+        zscores = {key: np.asarray(zscores.get(key, np.zeros(draws or 0)), dtype=float) for key in ("mortality", "fertility")}
     if quantiles:
         from scipy.stats import norm
 
@@ -175,7 +179,15 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
 
     def run(n_draws, rng):
         mx, path, fit = central, tfr, dict(notes)
-        if n_draws:
+        if n_draws and zscores is not None:
+            z = {k: np.asarray(v)[rng] * volatility for k, v in zscores.items()}  # rng: this chunk's draws
+            mx = mortality_zscores(central, models, years, z["mortality"]) if "mortality" in z else central
+            if "fertility" in z:
+                sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+                shift = z["fertility"][:, None] * sigma * np.sqrt(np.arange(1, len(years) + 1))[None, :]
+                path = (tfr + xr.DataArray(shift, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
+            fit.update(zscores=sorted(z))
+        elif n_draws:
             mx, lc_notes = mortality_draws(central, models, years, n_draws, rng, volatility)
             fit.update(lc_notes)
             sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
@@ -197,7 +209,8 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     entropy = entropy_of(seed)  # without a seed: fresh entropy, recorded in attrs
     starts = list(range(0, draws, DRAW_CHUNK))
     for start, chunk_stream in zip(starts, stream(entropy, "population").spawn(len(starts))):
-        part = run(min(DRAW_CHUNK, draws - start), np.random.default_rng(chunk_stream))
+        size = min(DRAW_CHUNK, draws - start)
+        part = run(size, slice(start, start + size) if zscores is not None else np.random.default_rng(chunk_stream))
         part = part.assign_coords(draw=part["draw"].values + start)
         part.attrs.update(seed=entropy, draws=draws)
         yield part
