@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="run two scenarios and print the impact of ALT against BASE")
     p.add_argument("base", metavar="BASE")
     p.add_argument("alt", metavar="ALT")
-    p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc into DIR (each file atomically)")
+    p.add_argument("--explain", action="store_true", help="the analysis of change: split the change in reserves and exhaustion years into data, demography, assumptions, policy and other")
+    p.add_argument("--out", metavar="DIR", help="write impact.csv and difference.nc (and change.csv) into DIR (each file atomically)")
     p.set_defaults(command_name="compare")
 
     p = sub.add_parser("explain", help="decompose each pool's first deficit and exhaustion into their drivers, for one or more scenarios")
@@ -111,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year of the growth rates (default: 11 years after the base year)")
     p.add_argument("--out", metavar="DIR", help="write explain.csv into DIR (atomically)")
     p.set_defaults(command_name="explain")
+
+    p = sub.add_parser("solve", help="the financing (or benefit) that keeps a pool on target: months covered in a band, no deficit, no exhaustion")
+    p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO")
+    p.add_argument("--pool", required=True, choices=["employee", "resident", "ltci"], help="the pool to keep on target")
+    p.add_argument("--lever", required=True, metavar="LEVER", help="financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, rate.employee (employee); or benefit:PATH")
+    p.add_argument("--target", default="months:6-9", metavar="TARGET", help="months:LO-HI (default months:6-9), no_deficit or no_exhaustion")
+    p.add_argument("--from", dest="start", type=YEAR, metavar="YEAR", help="first year the lever moves and the target is checked (default: the year after the base year)")
+    p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year the target must hold (default: the horizon)")
+    p.add_argument("--level", action="store_true", help="one value from --from on (a multiplier of the financing path) instead of a year-by-year path")
+    p.add_argument("--probability", type=_fraction("the probability", "--probability 0.8"), metavar="P", help="the target must hold in a share P of the draws (one level; with --draws)")
+    p.add_argument("--draws", type=draws, default=200, metavar="N", help="draws for --probability (default 200)")
+    p.add_argument("--seed", type=seed, default=0, metavar="S", help="seed of the draws (default 0: the same draws for every trial value)")
+    p.add_argument("--out", metavar="DIR", help="write solved.yaml (the overlay) and solve.csv into DIR (default out/solve)")
+    p.set_defaults(command_name="solve")
 
     p = sub.add_parser("sensitivity", help="one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scenario file or shipped name (default: baseline)")
@@ -165,7 +180,10 @@ def _dispatch(argv) -> int:
 
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
-    return getattr(commands, f"cmd_{args.command_name}")(args)
+    name = f"cmd_{args.command_name}"
+    if not hasattr(commands, name):
+        from . import studies as commands  # explain, sensitivity, solve
+    return getattr(commands, name)(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -162,66 +162,21 @@ def cmd_compare(args) -> int:
     diff = compare(base, alt)
     table = impact_table(diff)
     print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
-    print(table.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
+    print(table.T.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
+    files = {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)}
+    if args.explain:
+        from .apps.change import analysis_of_change
+
+        change = analysis_of_change(load_scenario(args.base), load_scenario(args.alt))
+        print(f"\nAnalysis of change (one group at a time, OLD -> NEW; reserves in 亿元, exhaustion years; the horizon + 1 = {change.attrs['horizon'] + 1} means none)")
+        shown = change.copy()
+        for column in shown.columns:
+            if column[1].startswith("reserve"):
+                shown[column] = shown[column] / 1e8
+        print(shown.T.to_string(float_format=lambda v: f"{v:,.1f}"))
+        files["change.csv"] = change.to_csv(float_format="%.12g")
     if args.out is not None:
-        paths = write_files(args.out, {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)}, inputs=_run_inputs(base) + _run_inputs(alt))
-        _wrote(args.out, paths)
-    return EXIT_OK
-
-
-def cmd_explain(args) -> int:
-    from .apps.headline import headline_table, years_text
-
-    runs = {}
-    for name in args.scenarios:
-        ds = run_scenario(name, args)
-        runs[name] = ds
-    base = int(next(iter(runs.values())).attrs["base_year"])
-    if args.until is not None and not base < args.until <= min(int(ds["year"].values[-1]) for ds in runs.values()):
-        raise InputError(Problem("--until", f"the last year must come after the base year {base} and within every scenario's horizon", f"write e.g. --until {base + 11}", value=args.until))
-    table = headline_table(runs, args.until)
-    span = f"{int(table['from'].iloc[0])}-{int(table['to'].iloc[0])}"
-    print(f"The headline explained: yearly growth {span} of each pool's drivers, and its first deficit and exhaustion")
-    print("  income = income per member × members;  expenditure = cost per insured × members;")
-    print("  cost per insured = price × utilisation (real cost trend) × ageing (age-sex mix) × benefits and mix (nominal deductibles and caps, claim mix, transfers)")
-    for (scenario, pool), row in table.iterrows():
-        print(f"\n  {scenario} — {pool}: first deficit {years_text(row['first_deficit'])}, exhausted {years_text(row['exhausted'])}")
-        print(f"    income {row['income']:+.2%} = per member {row['income_per_member']:+.2%} × members {row['members']:+.2%}")
-        print(f"    expenditure {row['expenditure']:+.2%} = cost per insured {row['cost_per_insured']:+.2%} × members {row['members']:+.2%}")
-        print(f"    cost per insured {row['cost_per_insured']:+.2%} = price {row['price']:+.2%} × utilisation {row['utilisation']:+.2%} × ageing {row['ageing']:+.2%} × benefits and mix {row['benefits_and_mix']:+.2%}")
-    if args.out is not None:
-        _wrote(args.out, write_files(args.out, {"explain.csv": table.to_csv(float_format="%.6g")}, inputs=[p for ds in runs.values() for p in _run_inputs(ds)]))
-    return EXIT_OK
-
-
-def cmd_sensitivity(args) -> int:
-    from .apps.sensitivity import sensitivity, tornado_table
-    from .results.charts import tornado_chart
-
-    if args.sobol and args.sobol & (args.sobol - 1):
-        raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
-    if not 0.5 < args.percentile < 1:
-        raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
-    scenario = load_scenario(args.scenario)
-    table = tornado_table(sensitivity(scenario, args.percentile))
-    low = round((1 - args.percentile) * 100)
-    print(f"Sensitivity of '{scenario.title}': each group at its {low}th and {100 - low}th percentile (policy changes: undone / as given), the widest first")
-    for (pool, metric), group in table.groupby(["pool", "metric"], sort=False):
-        print(f"\n  {pool} — {metric.replace('_', ' ')} (scenario: {group['base'].iloc[0]:.1f})")
-        for _, row in group.iterrows():
-            print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
-    print(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": lambda path: tornado_chart(table, path)}
-    if args.sobol:
-        from .apps.sensitivity import sobol
-
-        indices = sobol(scenario, args.sobol)
-        print(f"\n  Global (Sobol) indices from {indices.attrs['samples']:,} runs: total effect ST (first order S1), the largest first")
-        for (pool, metric), group in indices.groupby(["pool", "metric"], sort=False):
-            print(f"    {pool} — {metric.replace('_', ' ')}: " + "; ".join(f"{r.group} {r.ST:.2f} ({r.S1:.2f})" for r in group.head(4).itertuples()))
-        files["sobol.csv"] = indices.to_csv(index=False, float_format="%.6g")
-    if args.out is not None:
-        _wrote(args.out, write_files(args.out, files, inputs=list(scenario.files)))
+        _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(base) + _run_inputs(alt)))
     return EXIT_OK
 
 

@@ -17,7 +17,6 @@ the end. Several regions (``regions=``) give a ``region`` dimension.
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -38,13 +37,14 @@ from .model.benefits import base_claims, payer_layers, payments
 from .model.calibration import OUTPATIENT, BaseYearCalibration
 from .model.curves import age_curves
 from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_population, retired_share
+from .model.financing_rules import apply_rules, levers_of, rules_of
 from .model.fund import account_roll_forward, roll_forward
 from .model.intervals import band_dataset, record
 from .model.population.indicators import check_projection
-from .model.population.project import population_chunks
+from .model.population.project import population_chunks, prefetched
 from .model.stochastic import POPULATION_KEYS, DriverPaths, fixed_quantiles, fund_drivers, uncertainty_settings
 from .model.streams import entropy_of
-from .results.dataset import THRESHOLDS, PopulationResult, fund_dataset, item_table, provenance
+from .results.dataset import THRESHOLDS, WARNING_SETTINGS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
 from .results.uncertainty import draw_summary
 from .scenario.dated import DatedValue
@@ -52,7 +52,7 @@ from .scenario.demography import extended_demography
 from .scenario.rules import Rules, resolve_rules
 from .vocabulary import BASIC_POOLS, CARE_MODES, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
 
-__all__ = ["run", "project", "project_funds", "make_plan"]
+__all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules"]
 
 
 
@@ -124,7 +124,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     entropy = entropy_of(seed) if draws else None
     chunks = population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles={k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}, zscores=zscores)
     plan, parts, population, shocks = None, [], PopulationResult(keep), None
-    for chunk in _prefetched(chunks):
+    for chunk in prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
@@ -149,18 +149,6 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     return ds
 
 
-def _prefetched(chunks):
-    """Yield from the generator ``chunks``, making the next chunk in a background thread while the
-    caller works on the current one: numpy releases the GIL, so the population of one chunk of
-    draws and the fund stages of the previous share the machine's cores. Each chunk has its own
-    random stream, so the results do not depend on the order work is done in."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population") as pool:
-        upcoming = pool.submit(next, chunks, None)
-        while (chunk := upcoming.result()) is not None:
-            upcoming = pool.submit(next, chunks, None)
-            yield chunk
-
-
 @dataclasses.dataclass(frozen=True)
 class _Plan:
     """What a run computes once and every chunk of draws shares: the rules, the base-year claims,
@@ -177,6 +165,8 @@ class _Plan:
     payg: xr.DataArray
     #: every value held or grown beyond its last given year (path -> how)
     extended: dict = dataclasses.field(default_factory=dict)
+    #: the pools' financing rules (forecast.model.financing_rules)
+    financing_rules: tuple = ()
 
 
 def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -> _Plan:
@@ -199,7 +189,15 @@ def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -
     from .model.fitting import realisation_level
 
     fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
-    return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended)
+    return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years)))
+
+
+def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: int) -> Rules:
+    """The rules of ``params`` over the run's years, its ``fitted`` values filled (what a solver
+    needs to move a lever from its resolved path)."""
+    years = np.arange(fund_base_year(region), horizon + 1)
+    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
+    return _plan(scenario, region, params, root_params, years, chunk, age_curves(region), False).rules
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:
@@ -285,7 +283,8 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     inc["critical_illness", "transfer_in"] = (ci_resident + ci_employee) * (1 + loading)
     spent["critical_illness", "transfer_out"] = (ci_resident + ci_employee) * loading  # the insurer's margin
     residents = count.sel(status="resident", drop=True)
-    financed = income.resident_financing(residents, rules, cal.resident_realisation_ * plan.indices["realisation"], paths.financing())
+    realisation = cal.resident_realisation_ * plan.indices["realisation"]
+    financed = income.resident_financing(residents, rules, realisation, paths.financing())
     inc["resident", "contributions"], inc["resident", "fiscal_subsidy"] = financed["contributions"], financed["fiscal_subsidy"]
     paid = expenditure.benefit_spending(units["resident"], pay["resident"])
     for item in paid["item"].values:
@@ -317,7 +316,13 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
     expenditure_items = item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
     opening = opening_by_pool(figures, cal.ltci_financing_factor_ != 0)
     rate = paths.rate(rules.economy.interest_rate)
-    rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rate, plan.payg)
+    ruled = {}
+    if plan.financing_rules:
+        contributors = count.sel(status="in_service", drop=True) + count.sel(status="flexible", drop=True) * rules.employee.flexible_base_ratio
+        levers = levers_of(rules, residents, realisation, financed["contributions"] + financed["fiscal_subsidy"], contributors, base_pay, covered, cal.ltci_financing_factor_, transfer / financing.where(financing > 0, 1.0))
+        rolled, income_items, expenditure_items, ruled = apply_rules(plan.financing_rules, levers, income_items, expenditure_items, opening, rate, plan.payg)
+    else:
+        rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rate, plan.payg)
     income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
     demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(pool="employee", service="pharmacy", drop=True) * paths.cost("employee")
     accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rate)
@@ -334,11 +339,12 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
         **{f"individual_account_{k}": accounts[k] for k in ("expenditure", "reserve", "shortfall")},
         "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
     }
+    extra.update(ruled)
     extra.update(drivers.benefit_use(region, units, pay, plan.claims, base, like))
     extra.update(drivers.cost_indices(plan.indices, weighted, count, like, {pool: paths.cost(pool) for pool in BASIC_POOLS}))
     thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     insured_da = stack([xr.broadcast(insured[p], like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
-    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra)
+    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra, {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS})
     ds = ds.rename({"status": "status"}).assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
     ds.attrs["calibration"] = cal.as_dict()
     return ds

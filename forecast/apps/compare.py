@@ -14,14 +14,16 @@ __all__ = ["compare", "impact_table"]
 
 COMPARED = ("income", "expenditure", "balance", "reserve", "months_covered", "insured")
 WINDOWS = (5, 10)
+#: the flows whose change the impact table shows (a policy may move either side: 'retirees contribute' is income)
+FLOWS = ("income", "expenditure", "balance")
 
 
 def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
     """``alt − base`` for income, expenditure, balance, reserve, months covered and insured,
     plus impact indicators per pool (``attrs["units"]`` on each).
 
-    Impact indicators: extra expenditure in the first projected year and cumulated over the
-    first 5 and 10 projected years (yuan); first-deficit and exhaustion years of each run and
+    Impact indicators: extra income, expenditure and balance in the first projected year and
+    cumulated over the first 5 and 10 projected years (yuan); first-deficit and exhaustion years of each run and
     the change in years (positive = later, i.e. better).
     """
     span = {name: (int(ds["year"].values[0]), int(ds["year"].values[-1])) for name, ds in (("base", base), ("alt", alt))}
@@ -34,13 +36,12 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
         out[name].attrs = {"units": base[name].attrs.get("units", ""), "description": f"alt - base: {base[name].attrs.get('description', name)}"}
     years = base["year"].values
     first = int(base.attrs.get("base_year", years[0])) + 1
-    extra = out["expenditure"]
-    out["extra_expenditure_first_year"] = extra.sel(year=first)
-    out["extra_expenditure_first_year"].attrs = {"units": "yuan", "description": f"extra expenditure in {first}"}
-    for window in WINDOWS:
-        span = extra.sel(year=slice(first, first + window - 1))
-        out[f"extra_expenditure_{window}y"] = span.sum("year")
-        out[f"extra_expenditure_{window}y"].attrs = {"units": "yuan", "description": f"extra expenditure cumulated over {first}-{first + window - 1}"}
+    for flow in FLOWS:
+        extra = out[flow]
+        out[f"extra_{flow}_first_year"] = extra.sel(year=first).assign_attrs(units="yuan", description=f"extra {flow} in {first}")
+        for window in WINDOWS:
+            span = extra.sel(year=slice(first, first + window - 1))
+            out[f"extra_{flow}_{window}y"] = span.sum("year").assign_attrs(units="yuan", description=f"extra {flow} cumulated over {first}-{first + window - 1}")
     for label in ("first_deficit_year", "exhaustion_year"):
         for run_name, ds in (("base", base), ("alt", alt)):
             out[f"{label}_{run_name}"] = getattr(ds.fund, label)().assign_attrs(units="year", description=f"{label.replace('_', ' ')} ({run_name}); NaN = not within the horizon")
@@ -62,8 +63,9 @@ def impact_table(diff: xr.Dataset):
     import pandas as pd
 
     frame = pd.DataFrame(index=pd.Index(diff["pool"].values, name="pool"))
-    for name in ("extra_expenditure_first_year", *(f"extra_expenditure_{w}y" for w in WINDOWS)):
-        frame[name.replace("extra_expenditure", "extra_expenditure_yi")] = diff[name].values / 1e8
+    for flow in FLOWS:
+        for name in (f"extra_{flow}_first_year", *(f"extra_{flow}_{w}y" for w in WINDOWS)):
+            frame[name.replace(f"extra_{flow}", f"extra_{flow}_yi")] = diff[name].values / 1e8
     for label in ("first_deficit_year", "exhaustion_year"):
         for suffix in ("base", "alt", "change"):
             frame[f"{label}_{suffix}"] = pd.array(diff[f"{label}_{suffix}"].values, dtype="Float64").round().astype("Int64")

@@ -55,6 +55,12 @@ class FundAccessor:
 
         return interval(self._ds, level)
 
+    def warning_label(self) -> xr.DataArray:
+        """The 风险预警 level as text labels (none, blue, yellow, orange, red)."""
+        from ..model.warning import warning_labels
+
+        return warning_labels(self._ds["warning"])
+
     def verdict_label(self) -> xr.DataArray:
         """The verdict as text labels (``balanced``, ``exhausted``, ...)."""
         return verdict_labels(self._ds["verdict"])
@@ -72,6 +78,10 @@ class FundAccessor:
         payg = self.payg() & ~idle
         codes = verdict_codes(out["reserve"], out["balance"], out["months_covered"], ds.attrs["verdict_thresholds"], payg, idle)
         out["verdict"] = codes
+        if "warning" in ds and "warning_settings" in ds.attrs:
+            from ..model.warning import warning_codes
+
+            out["warning"] = warning_codes(out, ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"], idle | payg)
         if "population" in ds:
             out["population"] = ds["population"].median("draw") if "draw" in ds["population"].dims else ds["population"]
         out.attrs = dict(ds.attrs)

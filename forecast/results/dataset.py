@@ -14,9 +14,10 @@ import xarray as xr
 from ..model.fund import VERDICTS, months_covered, verdict_codes
 from ..vocabulary import POOLS
 
-__all__ = ["item_table", "fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "ACCOUNTING"]
+__all__ = ["item_table", "fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
 
 THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
+WARNING_SETTINGS = ("warning_deficit_years", "warning_trend_years", "warning_surplus_rate")
 ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
 
 
@@ -33,7 +34,7 @@ def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArr
     return xr.DataArray(values, dims=("year", "pool", dim, "draw"), coords=coords, attrs={"units": "yuan"})
 
 
-def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, reserve: xr.DataArray, insured: xr.DataArray, thresholds: dict, payg: xr.DataArray, extra: dict) -> xr.Dataset:
+def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, reserve: xr.DataArray, insured: xr.DataArray, thresholds: dict, payg: xr.DataArray, extra: dict, warnings: dict | None = None) -> xr.Dataset:
     """Totals, balance, months covered and the verdict from the items and reserves; ``extra`` are
     further variables (name -> DataArray with attrs) placed alongside."""
     extra = {name: value.reset_coords(drop=True) for name, value in extra.items()}  # scalar labels left by .sel
@@ -56,6 +57,10 @@ def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, re
             **extra,
         }
     )
+    if warnings is not None:
+        from ..model.warning import warning_codes
+
+        ds["warning"] = warning_codes(ds, thresholds, warnings, idle | payg)
     return ds
 
 
@@ -100,6 +105,7 @@ def provenance(scenario, region, base: int, plan, costed: bool, figures: dict) -
         "claim_model": "claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
         "verdict_labels": dict(VERDICTS),
         "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
+        "warning_settings": {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS},
         "accounting": ACCOUNTING,
         "calibration_targets": {k: v for k, v in figures.items() if np.isfinite(v)},
     }

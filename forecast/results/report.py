@@ -221,6 +221,7 @@ def fund_headline(ds) -> str:
         gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
+    lines += warning_lines(ds)
     lines += fitted_lines(ds.attrs.get("fitted_growth", {}), base)
     if ds.fund.stochastic:
         from .uncertainty import uncertainty_lines
@@ -254,4 +255,24 @@ def fitted_lines(fitted: dict, base: int) -> list[str]:
     realisation = fitted.get("resident_realisation", {})
     if "level" in realisation:
         lines.append(f"    resident realisation of the standard: {realisation['base_year_value']:.3f} in {base}, level {realisation['level']:.3f} (local level, α {realisation['alpha']:.2f})")
+    return lines
+
+
+def warning_lines(ds) -> list[str]:
+    """风险预警: each pool's level in a few years and the first year it turns orange and red."""
+    if "warning" not in ds:
+        return []
+    from ..model.warning import WARNINGS
+
+    central = ds.fund.central()
+    labels = central.fund.warning_label()
+    years = [y for y in (int(ds.attrs["base_year"]) + 1, *SUMMARY_YEARS) if y in ds["year"].values]
+    lines = ["", f"  风险预警 warning levels ({' / '.join(map(str, years))}; the first year orange and red)"]
+    for pool in ds["pool"].values:
+        if bool(ds.fund.payg().sel(pool=pool)):
+            continue
+        seq = labels.sel(pool=pool)
+        levels = " / ".join(f"{WARNINGS[str(seq.sel(year=y).item())]}" for y in years)
+        first = {level: next((int(y) for y, v in zip(seq["year"].values, seq.values) if v in level), None) for level in (("orange", "red"), ("red",))}
+        lines.append(f"    {pool:<20}{levels:<28} orange {first[('orange', 'red')] or 'none'}, red {first[('red',)] or 'none'}")
     return lines

@@ -32,6 +32,25 @@ __all__ = ["Param", "SCHEMA", "FITTED_YEARS", "MONEY_UNITS", "coerce", "iter_par
 FITTED_YEARS = 60
 
 
+#: how a pool's financing lever may be set each year (forecast.model.financing_rules)
+FINANCING_RULES = ("none", "balance_band", "no_deficit", "no_exhaustion")
+
+
+def _rule(lever: str) -> dict:
+    return {
+        "rule": _p(
+            "label",
+            f"how {lever} is set each year: none (as given); balance_band (so the reserve returns to the band's nearest edge when it leaves it, as a bureau "
+            "sets next year's standard); no_deficit (raised so the year's balance is not negative); no_exhaustion (raised so the reserve stays positive)",
+            dated=False, choices=FINANCING_RULES, default="none",
+        ),
+        "low_months": _p("months", "balance_band: the band's lower edge, months of expenditure", 0.0, 120.0, dated=False, default=6.0, reference="人社部发〔2009〕67号: 6-9 months"),
+        "high_months": _p("months", "balance_band: the band's upper edge, months of expenditure", 0.0, 240.0, dated=False, default=9.0, reference="人社部发〔2009〕67号: 6-9 months"),
+        "from_year": _p("year", "the first year the rule sets the lever (0: the first projected year)", 0, 2300, dated=False, default=0),
+        "until_year": _p("year", "the last year the rule sets the lever (0: the horizon); after it the lever keeps its last value", 0, 2300, dated=False, default=0),
+    }
+
+
 def _tier(kind: str) -> dict:
     return {
         "deductible": _p("yuan", f"起付线: the deductible per {kind} (yuan)", reference="local benefit rules"),
@@ -174,6 +193,7 @@ SCHEMA: dict = {
         "employee": {
             "employer_rate": _p("ratio", "单位缴费率: employer contribution rate (share of the contribution base)", 0.0, 0.3, reference="国发〔1998〕44号"),
             "employee_rate": _p("ratio", "个人缴费率: employee contribution rate", 0.0, 0.2, reference="国发〔1998〕44号"),
+            "financing_rule": _rule("the employer contribution rate (the pooled fund's share of the contributions)"),
             "maternity_rate": _p("ratio", "生育保险费率 (merged into the employee pool)", 0.0, 0.05),
             "flexible_base_ratio": _p("ratio", "flexible workers' contribution base as a share of the average base", 0.0, 3.0, default=0.6),
             "retiree_contribution_rate": _p(
@@ -204,6 +224,7 @@ SCHEMA: dict = {
         "resident": {
             "individual_contribution": _p("yuan/person/year", "个人缴费: per-capita individual contribution", after="mean_increment"),
             "fiscal_subsidy": _p("yuan/person/year", "财政补助: per-capita fiscal subsidy (minimum standard)", after="mean_increment"),
+            "financing_rule": _rule("the per-person financing standard (individual contribution and fiscal subsidy, their split held)"),
             "benefits": _benefits("resident"),
         },
         "critical_illness": {
@@ -232,6 +253,7 @@ SCHEMA: dict = {
             ),
         },
         "ltci": {
+            "financing_rule": _rule("the LTCI financing per covered person"),
             "coverage": {
                 "employee": _p("ratio", "share of employee-pool members covered by LTCI (pilot scope)"),
                 "resident": _p("ratio", "share of resident-pool members covered by LTCI"),
@@ -261,6 +283,9 @@ SCHEMA: dict = {
         "low_months": _p("months", "below this the reserve is 结余不足 (low); 人社部发〔2009〕67号 6 months", 0, 60, dated=False, default=6.0),
         "high_months": _p("months", "above this the reserve is 结余偏多 (high); 人社部发〔2009〕67号 9 months", 0, 60, dated=False, default=9.0),
         "excess_months": _p("months", "above this the reserve is 结余过多 (excessive); 人社部发〔2009〕67号 15 months", 0, 120, dated=False, default=15.0),
+        "warning_deficit_years": _p("year", "风险预警 orange: a current deficit this many years running (assumption: two budget years)", 1, 10, dated=False, default=2),
+        "warning_trend_years": _p("year", "风险预警 yellow: the current surplus rate falling this many years running ... (assumption)", 1, 10, dated=False, default=3),
+        "warning_surplus_rate": _p("ratio", "... and below this share of the year's income (assumption: 3%; the resident fund's ran 1.1-10.4% in 2020-2024)", 0.0, 0.5, dated=False, default=0.03),
     },
 }
 

@@ -155,6 +155,11 @@ def _cross_checks(reader, p: dict, at, files):
             later = f"verdict.{upper}" if _later(at(f"verdict.{upper}"), at(f"verdict.{lower}"), files) else f"verdict.{lower}"
             reader.fail(at(later), later, f"the verdict thresholds are out of order: {lower} ({a:g}) is above {upper} ({b:g})", "give critical_months <= low_months <= high_months <= excess_months (defaults 3, 6, 9, 15)")
             break
+    for pool in ("employee", "resident", "ltci"):
+        rule = f"policy.{pool}.financing_rule"
+        low, high = p.get(f"{rule}.low_months"), p.get(f"{rule}.high_months")
+        if low is not None and high is not None and low >= high:
+            reader.fail(at(f"{rule}.high_months"), f"{rule}.high_months", f"the band's upper edge ({high:g} months) is not above its lower edge ({low:g})", "give low_months < high_months, e.g. 6 and 9")
     for who in ("male", "female_worker", "female_cadre"):  # ages themselves are bounded by the schema (40..70)
         base = f"policy.employee.retirement_age.{who}"
         start, end = p.get(f"{base}.from"), p.get(f"{base}.to")

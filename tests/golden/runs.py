@@ -29,7 +29,7 @@ VARIABLES = (
     "insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items",
     "insured_by_status", "individual_account_income", "individual_account_expenditure", "individual_account_reserve",
     "ltci_beneficiaries", "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits",
-    "cost_per_admission", "price_index", "utilisation_index", "ageing_index", "p_current_deficit", "p_exhausted",
+    "cost_per_admission", "price_index", "utilisation_index", "ageing_index", "p_current_deficit", "p_exhausted", "warning",
 )
 
 

@@ -8,6 +8,7 @@ Both return an :class:`xarray.Dataset` whose variables carry ``attrs["units"]``.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -20,7 +21,7 @@ from .indicators import indicators
 from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile, mortality_zscores
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
-__all__ = ["project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"]
+__all__ = ["project", "project_region", "population_chunks", "prefetched", "project_scenario", "projection_years", "tfr_path"]
 
 def projection_years(base_date: dt.date, end_year: int) -> tuple[np.ndarray, float]:
     """Years projected (population on 31 December of each) and the first step's length in years."""
@@ -262,3 +263,13 @@ def _migration(region, years) -> xr.DataArray:
     return annual_rates(surface, years, log=False)
 
 
+def prefetched(chunks):
+    """Yield from the generator ``chunks``, making the next chunk in a background thread while the
+    caller works on the current one: numpy releases the GIL, so the population of one chunk of
+    draws and the fund stages of the previous share the machine's cores. Each chunk has its own
+    random stream, so the results do not depend on the order work is done in."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population") as pool:
+        upcoming = pool.submit(next, chunks, None)
+        while (chunk := upcoming.result()) is not None:
+            upcoming = pool.submit(next, chunks, None)
+            yield chunk
