@@ -158,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write execution.csv into DIR (atomically)")
     p.set_defaults(command_name="execution")
 
+    p = sub.add_parser("batch", help="run scenarios on many region bundles at once on dask (a LocalCluster, or a cluster's scheduler)")
+    p.add_argument("--regions", nargs="+", required=True, metavar="DIR", help="region bundle folders")
+    p.add_argument("--scenarios", nargs="+", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
+    p.add_argument("--draws", type=draws, metavar="N", help="draws of every driver per region and scenario")
+    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed (the same streams for every region)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler's address (default: a LocalCluster started and closed by the command)")
+    p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
+    p.add_argument("--out", metavar="DIR", help="write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
+    p.set_defaults(command_name="batch")
+
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(command_name="show_scenario")
@@ -182,7 +192,7 @@ def _dispatch(argv) -> int:
         check_out(args.out)  # before any work: a run must not fail at its last step
     name = f"cmd_{args.command_name}"
     if not hasattr(commands, name):
-        from . import studies as commands  # explain, sensitivity, solve
+        from . import studies as commands  # explain, sensitivity, solve, batch
     return getattr(commands, name)(args)
 
 

@@ -42,8 +42,7 @@ from .model.fund import account_roll_forward, roll_forward
 from .model.intervals import band_dataset, record
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks, prefetched
-from .model.stochastic import POPULATION_KEYS, DriverPaths, fixed_quantiles, fund_drivers, uncertainty_settings
-from .model.streams import entropy_of
+from .model.stochastic import DriverPaths, fund_drivers, stochastic_setup
 from .results.dataset import THRESHOLDS, WARNING_SETTINGS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
 from .results.uncertainty import draw_summary
@@ -96,12 +95,14 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None) -> xr.Dataset:
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.stochastic`); ``quantiles`` (driver -> q): one path
     with those drivers at their q-quantile (default: the scenario's deterministic set);
-    ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles."""
+    ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
+    ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
+    the whole run); ``summarise``: add the draws' percentiles and probabilities."""
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
@@ -110,25 +111,14 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     years = np.arange(base, horizon + 1)
     figures = base_year_figures(region, base)
     curves = age_curves(region)
-    settings = uncertainty_settings(params)
-    quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
-    if draws and quantiles:
-        file, line = scenario.origins.get("assumptions.uncertainty.deterministic_set") or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from", "run it without --draws, or use the intermediate set (the default) with --draws", line, "assumptions.uncertainty.deterministic_set"))
-    zscores = None
-    if draw_quantiles:
-        from scipy.stats import norm
-
-        draws = len(next(iter(draw_quantiles.values())))
-        zscores = {k: norm.ppf(v) for k, v in draw_quantiles.items() if k in POPULATION_KEYS}
-    entropy = entropy_of(seed) if draws else None
-    chunks = population_chunks(region, scenario.population, end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles={k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}, zscores=zscores)
+    setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
+    draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
     plan, parts, population, shocks = None, [], PopulationResult(keep), None
     for chunk in prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
-            plan = _plan(scenario, region, params, root_params, years, chunk, curves, strict)
+            plan = _plan(scenario, region, params, root_params, years, setup.first_population(chunk), curves, strict)
             shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
         with xr.set_options(arithmetic_join="exact"):
             parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
@@ -141,7 +131,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     else:
         ds = ds.transpose("draw", ...)
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
-        ds = ds.assign(draw_summary(ds))
+        ds = ds.assign(draw_summary(ds)) if summarise else ds
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
     if shocks is not None:
         ds.attrs.update(drivers=shocks.attrs["drivers"], driver_quantiles=dict(quantiles or {}), population_volatility=settings["population"])
@@ -169,7 +159,7 @@ class _Plan:
     financing_rules: tuple = ()
 
 
-def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -> _Plan:
+def _plan(scenario, region, params, root_params, years, first, curves, strict) -> _Plan:
     """Fill the ``fitted`` values (fitted on the first draw's population), resolve the rules once,
     and make the run's plan."""
     fits = {}
@@ -178,7 +168,7 @@ def _plan(scenario, region, params, root_params, years, chunk, curves, strict) -
 
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
         damping = float(params.get("assumptions.enrollment.trend_damping", 0.8))
-        values, fits = fitted_values(region, int(years[0]), chunk["population"].isel(draw=0), curves["inpatient"], float(price), damping)
+        values, fits = fitted_values(region, int(years[0]), first, curves["inpatient"], float(price), damping)
         fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
     rules = resolve_rules(params, years)
@@ -197,7 +187,7 @@ def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: i
     needs to move a lever from its resolved path)."""
     years = np.arange(fund_base_year(region), horizon + 1)
     chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
-    return _plan(scenario, region, params, root_params, years, chunk, age_curves(region), False).rules
+    return _plan(scenario, region, params, root_params, years, chunk["population"].isel(draw=0), age_curves(region), False).rules
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:

@@ -1,13 +1,16 @@
-"""The commands that study a scenario rather than run it: ``forecast explain`` (the headline's
-drivers), ``forecast sensitivity`` (the tornado and Sobol indices) and ``forecast solve`` (what keeps a
-pool on target). The CLI's guard (:mod:`forecast.cli`) dispatches to them as to :mod:`forecast.commands`."""
+"""The commands that study a scenario rather than run it once: ``forecast explain`` (the headline's
+drivers), ``forecast sensitivity`` (the tornado and Sobol indices), ``forecast solve`` (what keeps a
+pool on target) and ``forecast batch`` (many regions on dask). The CLI's guard (:mod:`forecast.cli`)
+dispatches to them as to :mod:`forecast.commands`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
 from .errors import InputError, Problem
 
-__all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve"]
+__all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
 
 def cmd_explain(args) -> int:
@@ -97,3 +100,78 @@ def cmd_solve(args) -> int:
     out = args.out or "out/solve"
     _wrote(out, write_files(out, {"solved.yaml": overlay_text(solution, scenario), "solve.csv": frame.to_csv(float_format="%.10g")}, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
+
+
+#: results larger than this (bytes) are written as a Zarr store rather than one NetCDF file
+ZARR_ABOVE = 1.5 * 2**30
+
+
+def cmd_batch(args) -> int:
+    import numpy as np
+
+    from .apps.batch import batch, summary_table
+    from .inputs.region import load_region
+    from .results.writers import netcdf_ready, netcdf_writer
+
+    regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
+    scenarios = [str(s) for s in args.scenarios]
+    for spec in scenarios:
+        horizon = load_scenario(spec).horizon
+    _check_draws(args.draws, 2000, horizon)
+    out = args.out or "out/batch"
+    _zarr_target(out)  # before the work, not after
+    client = cluster = None
+    try:
+        from distributed import Client, LocalCluster
+
+        if args.scheduler:
+            client = Client(args.scheduler)
+        else:
+            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        print(f"forecast batch: {len(regions)} region(s) x {len(scenarios)} scenario(s){f' x {args.draws} draws' if args.draws else ''} on {client.scheduler.address if hasattr(client, 'scheduler') else args.scheduler}")
+        ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=True)
+    except OSError as exc:
+        raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786) or leave --scheduler out for a local cluster", value=args.scheduler)) from None
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    table = summary_table(ds)
+    print()
+    print(table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="none"))
+    files = {"batch_summary.csv": table.to_csv(float_format="%.6g")}
+    large = ds.nbytes > ZARR_ABOVE
+    if not large:
+        files["batch.nc"] = netcdf_writer(ds)
+    written = write_files(out, files, inputs=[np.str_(r) for r in regions])
+    _wrote(out, written + ([_write_zarr(out, netcdf_ready(ds))] if large else []))
+    return EXIT_OK
+
+
+def _zarr_target(folder) -> Path:
+    """``folder/batch.zarr``, refused when a folder that is not a Zarr store sits there."""
+    target = Path(folder) / "batch.zarr"
+    if target.exists() and not any((target / marker).exists() for marker in ("zarr.json", ".zgroup")):
+        raise InputError(Problem(str(target), "a folder that is not a Zarr store is where batch.zarr goes; it is left as it is", "move it, or choose another --out"))
+    return target
+
+
+def _write_zarr(folder, ds) -> Path:
+    """``ds`` as the Zarr store ``folder/batch.zarr`` (a directory, so not through write_files):
+    written beside its target and renamed into place; a previous batch's store is replaced, any
+    other folder of that name refused."""
+    import shutil
+    import tempfile
+
+    target = _zarr_target(folder)
+    staging = Path(tempfile.mkdtemp(prefix=".batch.zarr.", dir=folder))
+    try:
+        ds.to_zarr(staging / "store", mode="w")
+        if target.exists():  # a previous batch's store: set aside, replaced, then removed
+            target.rename(staging / "previous")
+        (staging / "store").rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -129,7 +129,7 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None, zscores: dict | None = None):
+def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None, zscores: dict | None = None, draw_range: tuple | None = None):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
     to chunk), or a single Dataset without a draw dimension when ``draws`` is None.
@@ -147,7 +147,9 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     TFR at those quantiles of their distributions, year by year (the low/high-cost sets and the
     sensitivity; a low quantile is lower mortality, fewer births). ``zscores`` (with draws;
     ``mortality``, ``fertility`` -> an array of one z-score per draw): each draw is the path at its
-    z-scores instead of a random one (the Sobol samples of the sensitivity)."""
+    z-scores instead of a random one (the Sobol samples of the sensitivity). ``draw_range`` (start,
+    stop): only the chunks holding those draws (a batch task), each with the stream it has in the
+    whole run."""
     from ..streams import entropy_of, stream
 
     assumptions = assumptions or PopulationAssumptions()
@@ -211,6 +213,8 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     starts = list(range(0, draws, DRAW_CHUNK))
     for start, chunk_stream in zip(starts, stream(entropy, "population").spawn(len(starts))):
         size = min(DRAW_CHUNK, draws - start)
+        if draw_range is not None and not (start < draw_range[1] and start + size > draw_range[0]):
+            continue
         part = run(size, slice(start, start + size) if zscores is not None else np.random.default_rng(chunk_stream))
         part = part.assign_coords(draw=part["draw"].values + start)
         part.attrs.update(seed=entropy, draws=draws)

@@ -1,0 +1,120 @@
+"""forecast batch (issue 15): regions × scenarios × draw chunks on dask equal the runs one by one;
+the regions' total is their sum; the command refuses bad bundles before starting a cluster."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import forecast
+from forecast.apps.batch import batch
+
+from .conftest import CHINA, ROOT
+
+SCENARIOS = ("baseline", "high_cost_growth")
+
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic_regions
+
+    return [str(p) for p in synthetic_regions.make(tmp_path_factory.mktemp("synthetic"), 3, seed=2)]
+
+
+def one_by_one(region: str, scenario: str, draws=None, seed=None) -> xr.Dataset:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return forecast.run(scenario, regions=[region], draws=draws, seed=seed).isel(region=0, drop=True)
+
+
+def test_deterministic_batch_equals_the_runs_one_by_one_and_the_total_is_their_sum(regions):
+    ds = batch(regions[:2], SCENARIOS)
+    for region in regions[:2]:
+        for scenario in SCENARIOS:
+            alone = one_by_one(region, scenario)
+            got = ds.sel(region=region, scenario=scenario)
+            for name in ("income", "expenditure", "reserve", "months_covered", "insured_by_status", "individual_account_reserve"):
+                assert np.allclose(got[name].values, alone[name].values, rtol=1e-12), (region, scenario, name)
+            assert np.array_equal(got["verdict"].values, alone["verdict"].values)
+    for name in ("income", "expenditure", "balance", "reserve"):
+        assert np.allclose(ds[f"total_{name}"].values, ds[name].sum("region").values, rtol=1e-12), name
+    months = ds["total_reserve"] / (ds["total_expenditure"] / 12)
+    both = ds["total_expenditure"] > 0
+    assert np.allclose(ds["total_months_covered"].where(both).values, months.where(both).values, equal_nan=True)
+
+
+def test_draw_chunks_give_the_draws_of_the_whole_run(regions, monkeypatch):
+    """With chunks of 8 draws, 20 draws are three tasks; they equal one run of 20 draws."""
+    import importlib
+
+    project = importlib.import_module("forecast.model.population.project")  # the module, not the function of that name
+    monkeypatch.setattr(project, "DRAW_CHUNK", 8)
+    ds = batch(regions[:1], ("baseline",), draws=20, seed=4, total=False)
+    alone = one_by_one(regions[0], "baseline", draws=20, seed=4)
+    got = ds.isel(region=0, scenario=0)
+    for name in ("reserve_quantile", "months_covered_quantile", "p_exhausted", "p_current_deficit"):
+        assert np.allclose(got[name].values, alone[name].values, rtol=1e-12), name
+    assert np.array_equal(got["exhaustion_year"].values, alone["exhaustion_year"].values, equal_nan=True)
+
+
+def test_a_local_cluster_runs_three_regions_two_scenarios_twenty_draws_like_one_by_one(regions):
+    """The issue's acceptance: 2 worker processes, 3 regions × 2 scenarios × 20 draws."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        ds = batch(regions, SCENARIOS, draws=20, seed=9, client=client)
+    for region in regions:
+        for scenario in SCENARIOS:
+            alone = one_by_one(region, scenario, draws=20, seed=9)
+            got = ds.sel(region=region, scenario=scenario)
+            for name in ("reserve_quantile", "income_quantile", "p_exhausted"):
+                assert np.allclose(got[name].values, alone[name].values, rtol=1e-12), (region, scenario, name)
+    assert ds["total_p_exhausted"].dims == ("scenario", "year", "pool")
+
+
+def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(regions, tmp_path, capsys):
+    from forecast.cli import main
+
+    broken = tmp_path / "broken"
+    shutil.copytree(CHINA, broken)
+    (broken / "insured.csv").write_text("year,pool,status,value,unit\n", encoding="utf-8")
+    assert main(["batch", "--regions", regions[0], str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "insured.csv" in err and "Traceback" not in err
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["batch", "--regions", *regions[:2], "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "total" in text and (out / "batch.nc").stat().st_size > 10_000
+    with xr.open_dataset(out / "batch.nc", engine="scipy") as saved:
+        assert saved.sizes["region"] == 2 and "total_reserve" in saved
+
+
+def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regions, tmp_path, monkeypatch, capsys):
+    from forecast import studies
+    from forecast.cli import main
+
+    monkeypatch.setattr(studies, "ZARR_ABOVE", 0)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(2):  # the second run replaces the first run's store
+            assert main(["batch", "--regions", *regions[:2], "--workers", "1", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["batch.zarr", "batch_summary.csv"]
+    with xr.open_zarr(out / "batch.zarr") as saved:
+        assert saved.sizes["region"] == 2 and "total_reserve" in saved
+    (out / "batch.zarr").rename(tmp_path / "kept")
+    (out / "batch.zarr").mkdir()
+    (out / "batch.zarr" / "notes.txt").write_text("mine", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["batch", "--regions", regions[0], "--workers", "1", "--out", str(out)]) == 2
+    assert "not a Zarr store" in capsys.readouterr().err
+    assert (out / "batch.zarr" / "notes.txt").read_text(encoding="utf-8") == "mine"
