@@ -148,14 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=YEAR, required=True, metavar="YEAR", help="the budget year (after the base year)")
     p.add_argument("--scenario", default="baseline", metavar="SCENARIO")
     p.add_argument("--level", type=_level, default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
-    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx into DIR (each file atomically)")
+    p.add_argument("--previous-budget", metavar="FILE", help="last year's approved budget (budget.xlsx or CSV pool,item,amount,unit) for the 上年预算数 column")
+    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx (the budget workbook) into DIR (each file atomically)")
     p.set_defaults(command_name="budget")
 
     p = sub.add_parser("execution", help="estimate the full year from year-to-date actuals and say whether it closes 收支平衡")
     p.add_argument("actuals", metavar="ACTUALS", help="CSV: pool,month,income,expenditure,unit (cumulated from January)")
     p.add_argument("--history", metavar="CSV", help="the fund's own monthly history: year,pool,month,income,expenditure,unit (cumulative; month 12 = the year)")
     p.add_argument("--region", metavar="DIR", help="bundle whose monthly_fund table gives the default profile (default data/china)")
-    p.add_argument("--out", metavar="DIR", help="write execution.csv into DIR (atomically)")
+    p.add_argument("--budget", metavar="FILE", help="the approved budget (budget.xlsx from 'forecast budget', or CSV pool,item,amount,unit): report 执行率")
+    p.add_argument("--out", metavar="DIR", help="write execution.csv (and budget_execution.csv with --budget) into DIR (atomically)")
     p.set_defaults(command_name="execution")
 
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")

@@ -60,3 +60,31 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
     frame.insert(1, "pool_zh", frame["pool"].map(POOL_NAMES_ZH))
     frame.attrs = {"units": "yuan (months for months_covered)", "year": year, "level": level}
     return frame
+
+
+def previous_label(ds, year: int) -> str:
+    """上年执行数 when the year before is closed (the base year, as the bulletin publishes it),
+    else 上年预计执行数 (the run's estimate)."""
+    return "上年执行数" if year - 1 <= int(ds.attrs["base_year"]) else "上年预计执行数"
+
+
+def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: pd.DataFrame | None = None):
+    """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
+    假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数."""
+    from ..model.fund import VERDICTS
+    from ..results.workbook import budget_workbook
+    from .budget_layout import SHEET_NAMES, budget_sheets
+    from .budget_notes import assumption_rows, note_rows
+
+    sheets = budget_sheets(ds, year, level, approved)
+    label = previous_label(ds, year)
+    footnotes = {}
+    for pool, frame in sheets.items():
+        verdict = frame.attrs["verdict"]
+        months = frame.loc[frame["key"] == "months_covered", "budget"].iloc[0]
+        cover = "" if frame.attrs["payg"] else f"；可支付{months:.1f}个月（合理区间6–9个月）"
+        footnotes[pool] = (f"本年测算结论：{VERDICTS.get(verdict, verdict)}{cover}。", "注：金额为万元；合计数为所列分项之和；口径与方法见“说明”表，假设见“假设”表。")
+    meta = {"year": year, "region": ds.attrs.get("region_name", ""), "scenario": ds.attrs.get("scenario_title", ""), "base_year": ds.attrs["base_year"], "previous_label": label, "footnotes": footnotes}
+    source = approved.attrs.get("source") if approved is not None else None
+    notes = note_rows(ds, sheets, year, level, label, source)
+    return budget_workbook(sheets, SHEET_NAMES, meta, assumption_rows(ds, scenario, year), notes)
