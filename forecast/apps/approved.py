@@ -159,7 +159,7 @@ def _sheet_rows(path: Path, name: str, cells: list[tuple]) -> list[dict]:
             continue
         amount = _money(value, unit, key)
         if amount is None:
-            raise InputError(Problem(path, f"sheet {name}, row {number}: 本年预算数 of {row[0]} must be a finite number", f"write the amount in {unit} as a number", field="本年预算数", value=value))
+            raise InputError(Problem(f"{path}, sheet {name}, row {number}", f"本年预算数 of {row[0]} must be a finite number", f"write the amount in {unit} as a number", field="本年预算数", value=value))
         out.append({"pool": POOL_KEYS[name], "key": key, "amount": amount, "line": f"sheet {name}, row {number}"})
     return out
 

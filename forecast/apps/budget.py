@@ -21,7 +21,7 @@ __all__ = ["budget_table", "BUDGET_LINES"]
 #: (section, model item, 中文, English)
 BUDGET_LINES = (
     ("income", "contributions", "缴费收入", "contribution income"),
-    ("income", "fiscal_subsidy", "财政补助收入", "fiscal subsidy income"),
+    ("income", "fiscal_subsidy", "财政补贴收入", "fiscal subsidy income"),
     ("income", "interest", "利息收入", "interest income"),
     ("income", "transfer_in", "转移收入及其他收入", "transfers in and other income"),
     ("expenditure", "inpatient", "住院待遇支出", "benefits: inpatient"),
@@ -51,7 +51,7 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
             value = float(ds[section].sel(year=year, pool=pool))
             low, high = bands[section] if bands[section][0] < bands[section][1] else (np.nan, np.nan)  # no record (LTCI): no band
             rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": low, "high": high})
-        for name, zh, en in (("balance", "当年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
+        for name, zh, en in (("balance", "本年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
             rows.append({"pool": pool, "section": "result", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[name].sel(year=year, pool=pool)), "low": np.nan, "high": np.nan})
     if "individual_account_income" in ds:
         for name, zh, en in (("income", "个人账户收入", "individual accounts: income"), ("expenditure", "个人账户支出", "individual accounts: expenditure"), ("reserve", "个人账户年末结余", "individual accounts: reserve")):
