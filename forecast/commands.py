@@ -229,10 +229,19 @@ def cmd_budget(args) -> int:
         from .apps.approved import read_budget
 
         approved = read_budget(args.previous_budget)
+    if args.execution:
+        from .apps.execution import read_actuals
+
+        actuals = read_actuals(args.execution)
     ds = run_scenario(args.scenario, args)
     base = int(ds.attrs["base_year"])
     if not base < args.year <= int(ds["year"].values[-1]):
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
+    executed = None
+    if args.execution:
+        from .apps.budget import previous_year_estimate
+
+        executed = previous_year_estimate(ds, args.year, actuals)
     table = budget_table(ds, args.year, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
@@ -246,9 +255,9 @@ def cmd_budget(args) -> int:
         from .apps.budget import budget_workbook_for
         from .results.workbook import workbook_writer
 
-        workbook = budget_workbook_for(ds, load_scenario(args.scenario), args.year, args.level, approved)
+        workbook = budget_workbook_for(ds, load_scenario(args.scenario), args.year, args.level, approved, executed)
         files = {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": workbook_writer(workbook)}
-        _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget,) if p]))
+        _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))
     return EXIT_OK
 
 

@@ -100,7 +100,8 @@ def test_months_covered_are_months_with_their_own_format(book):
         cell = ws.cell(rows(ws)["五、可支付月数（月）"], COLUMNS["budget"])
         assert cell.number_format == "0.0"
         assert 0 < cell.value < 200, (name, cell.value)
-        assert cell.value == round(float(ds["months_covered"].sel(year=YEAR, pool=pool)), 1)
+        assert cell.value == round(value(ws, "四、年末滚存结余", "budget") / (value(ws, "二、支出合计", "budget") / 12), 1), "from the figures shown"
+        assert cell.value == pytest.approx(float(ds["months_covered"].sel(year=YEAR, pool=pool)), abs=0.051), "the run's months covered"
     for name in ("大病保险", "医疗救助基金"):  # financed as they pay: no reserve
         assert value(book[name], "五、可支付月数（月）", "budget") == "不适用"
 
@@ -268,3 +269,39 @@ def test_execution_rate_against_the_approved_budget(out, book, tmp_path, capsys,
     assert float(row["rate_estimate"]) == pytest.approx(float(row["estimate"]) / income, rel=1e-9)
     assert float(row["rate_low"]) <= float(row["rate_estimate"]) <= float(row["rate_high"])
     assert f"{9e11 / income:.1%}" in text
+
+
+def test_next_years_workbook_takes_this_one_as_its_previous_budget(out, book, tmp_path, capsys):
+    """The approved 2025 workbook feeds 2026's 上年预算数 line by line; 2025 is not closed, so the
+    previous column is 上年预计执行数."""
+    assert main(["budget", "--year", str(YEAR + 1), "--previous-budget", str(out / "budget.xlsx"), "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    wb = load_workbook(tmp_path / "budget.xlsx")
+    for name in POOL_SHEETS:
+        for label in rows(wb[name]):
+            if label in rows(book[name]) and isinstance(value(book[name], label, "budget"), float | int):
+                assert value(wb[name], label, "previous_budget") == value(book[name], label, "budget"), (name, label)
+    assert wb["职工医保统筹基金"]["C3"].value == "上年预计执行数"
+
+
+def test_previous_year_from_its_execution(tmp_path, capsys):
+    """--execution: 上年预计执行数 is the full-year estimate from January-October actuals, spread
+    over the run's items; the reserve rolls forward from the run's 2024 reserve."""
+    from forecast.apps.execution import full_year, read_actuals, seasonal_profile
+
+    actuals = tmp_path / "actuals_2025.csv"
+    actuals.write_text("pool,month,income,expenditure,unit\nemployee,10,15000,12000,亿元\n", encoding="utf-8")
+    assert main(["budget", "--year", str(YEAR + 1), "--execution", str(actuals), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    import forecast
+
+    estimate = full_year(read_actuals(actuals), seasonal_profile(forecast.load_region(forecast.default_region_path()))).loc["employee"]
+    ws = load_workbook(tmp_path / "out" / "budget.xlsx")["职工医保统筹基金"]
+    assert value(ws, "一、收入合计", "previous") == pytest.approx(estimate["income_estimate"] / 1e4, abs=0.05)
+    assert value(ws, "二、支出合计", "previous") == pytest.approx(estimate["expenditure_estimate"] / 1e4, abs=0.05)
+    ds = forecast.run("scenarios/baseline.yaml")
+    opening = round(float(ds["reserve"].sel(year=YEAR - 1, pool="employee")) / 1e4, 2)
+    assert value(ws, "四、年末滚存结余", "previous") == round(opening + value(ws, "三、本年收支结余", "previous"), 2)
+    assert value(ws, "四、年末滚存结余", "budget") == round(value(ws, "四、年末滚存结余", "previous") + value(ws, "三、本年收支结余", "budget"), 2)
+    notes = {r[0]: r[1] for r in load_workbook(tmp_path / "out" / "budget.xlsx")["说明"].iter_rows(min_row=3, values_only=True)}
+    assert "1–10月" in notes["上年执行数"] and "城乡居民医保基金" in notes["上年执行数"]

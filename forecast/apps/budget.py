@@ -64,19 +64,40 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
 
 def previous_label(ds, year: int) -> str:
     """上年执行数 when the year before is closed (the base year, as the bulletin publishes it),
-    else 上年预计执行数 (the run's estimate)."""
+    else 上年预计执行数 (estimated from its year-to-date actuals, or the run's)."""
     return "上年执行数" if year - 1 <= int(ds.attrs["base_year"]) else "上年预计执行数"
 
 
-def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: pd.DataFrame | None = None):
+def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame:
+    """The full-year estimate (:func:`forecast.apps.execution.full_year`, with the run's bundle's
+    seasonal profile) of the year before ``year`` from its year-to-date ``actuals``. Refused when
+    that year is closed (the base year: the bulletin's figures stand)."""
+    from ..errors import InputError, Problem
+    from ..inputs.region import load_region
+    from .execution import full_year, seasonal_profile
+
+    base = int(ds.attrs["base_year"])
+    source = actuals.attrs.get("source", "--execution")
+    if year - 1 <= base:
+        raise InputError(Problem(source, f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's figures stand", f"leave out --execution for --year {year}, or give the actuals of {base + 1} with --year {base + 2}"))
+    unknown = sorted(set(actuals["pool"]) - {str(p) for p in ds["pool"].values})
+    if unknown:
+        raise InputError(Problem(source, f"the run projects no pool {', '.join(unknown)}", "give actuals for the run's pools only"))
+    estimate = full_year(actuals, seasonal_profile(load_region(ds.attrs["region_path"])))
+    estimate.attrs["source"] = source
+    return estimate
+
+
+def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None):
     """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
-    假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数."""
+    假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数;
+    ``executed`` (:func:`previous_year_estimate`) gives 上年预计执行数 for the pools it has."""
     from ..model.fund import VERDICTS
     from ..results.workbook import budget_workbook
     from .budget_layout import SHEET_NAMES, budget_sheets
     from .budget_notes import assumption_rows, note_rows
 
-    sheets = budget_sheets(ds, year, level, approved)
+    sheets = budget_sheets(ds, year, level, approved, executed)
     label = previous_label(ds, year)
     footnotes = {}
     for pool, frame in sheets.items():
@@ -86,5 +107,5 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
         footnotes[pool] = (f"本年测算结论：{VERDICTS.get(verdict, verdict)}{cover}。", "注：金额为万元；合计数为所列分项之和；口径与方法见“说明”表，假设见“假设”表。")
     meta = {"year": year, "region": ds.attrs.get("region_name", ""), "scenario": ds.attrs.get("scenario_title", ""), "base_year": ds.attrs["base_year"], "previous_label": label, "footnotes": footnotes}
     source = approved.attrs.get("source") if approved is not None else None
-    notes = note_rows(ds, sheets, year, level, label, source)
+    notes = note_rows(ds, sheets, year, level, label, source, executed)
     return budget_workbook(sheets, SHEET_NAMES, meta, assumption_rows(ds, scenario, year), notes)

@@ -88,12 +88,16 @@ def budget_lines(ds, pool: str, years) -> list[BudgetLine]:
     return lines
 
 
-def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None) -> dict[str, float]:
-    """One year's values in 万元 (months for 可支付月数), totals as sums of the rounded items.
+def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None, scale: dict | None = None) -> dict[str, float]:
+    """One year's values in 万元 (months for 可支付月数), totals as sums of the rounded items;
+    可支付月数 = 年末滚存结余 ÷ (支出合计 ÷ 12) of the values shown.
 
     ``opening``: the previous year-end reserve as shown (万元), so that 年末滚存结余 = opening +
-    本年收支结余 holds to the cent in the table; otherwise the run's reserve."""
+    本年收支结余 holds to the cent in the table; otherwise the run's reserve. ``scale``: factors
+    on the run's income and expenditure items (an execution estimate of the year's totals,
+    spread over the items in the run's proportions)."""
     sel = {"pool": pool, "year": year}
+    scale = scale or {"income": 1.0, "expenditure": 1.0}
     income = ds["income_items"].sel(**sel)
     spent = ds["expenditure_items"].sel(**sel)
     values: dict[str, float] = {}
@@ -101,9 +105,9 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
         if line.kind != "item":
             continue
         if line.key in income["income_item"].values:
-            yuan = float(income.sel(income_item=line.key))
+            yuan = float(income.sel(income_item=line.key)) * scale["income"]
         elif line.key in spent["expenditure_item"].values:
-            yuan = float(spent.sel(expenditure_item=line.key))
+            yuan = float(spent.sel(expenditure_item=line.key)) * scale["expenditure"]
         else:
             yuan = 0.0  # 其他收入 / 其他支出: the model projects none (说明 sheet)
         values[line.key] = round(yuan / WAN, 2)
@@ -113,15 +117,32 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
     values["expenditure"] = round(values["benefits"] + values["transfer_out"] + values["other_expenditure"], 2)
     values["balance"] = round(values["income"] - values["expenditure"], 2)
     values["reserve"] = round(opening + values["balance"], 2) if opening is not None else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
-    values["months_covered"] = round(float(ds["months_covered"].sel(**sel)), 1)
+    values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
     return values
 
 
-def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def _execution_scale(ds, pool: str, year: int, executed: pd.DataFrame | None) -> dict[str, float] | None:
+    """Factors taking the run's ``year`` to the execution estimate's full year (income and
+    expenditure), or None when ``executed`` (:func:`forecast.apps.execution.full_year`, yuan,
+    indexed by pool) has no row for ``pool``."""
+    if executed is None or pool not in executed.index:
+        return None
+    factors = {}
+    for flow in ("income", "expenditure"):
+        model = float(ds[flow].sel(pool=pool, year=year))
+        factors[flow] = float(executed.loc[pool, f"{flow}_estimate"]) / model if model > 0 else 1.0
+    return factors
+
+
+def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Per projected pool, the budget table of ``year`` (万元; months for 可支付月数).
 
     Columns: key, label, level, kind, previous_budget (from ``approved``: rows pool, key,
-    amount in yuan; NaN where not given), previous (the year before), budget, change,
+    amount in yuan; NaN where not given), previous (the year before: the run's, or for the pools
+    ``executed`` estimates — :func:`forecast.apps.execution.full_year` of that year's actuals —
+    the estimate's totals spread over the run's items, the year-end reserve rolled forward from
+    the run's reserve two years before), budget (this year's income and expenditure are the run's;
+    its reserve rolls forward from the previous column's), change,
     change_share (ratio; NaN when the previous year is 0), lower, upper (the ``level``
     prediction interval of 收入合计 and 支出合计; NaN elsewhere and for pools without a record).
     Pools the run does not project (verdict ``not_projected``) are left out.
@@ -134,7 +155,9 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
         if str(labels.sel(pool=pool).item()) == "not_projected":
             continue
         lines = budget_lines(ds, pool, (year - 1, year))
-        before = _year_column(ds, pool, year - 1, lines)
+        scale = _execution_scale(ds, pool, year - 1, executed)
+        opening = round(float(ds["reserve"].sel(pool=pool, year=year - 2)) / WAN, 2) if scale else None
+        before = _year_column(ds, pool, year - 1, lines, opening, scale)
         now = _year_column(ds, pool, year, lines, opening=before["reserve"])
         frame = pd.DataFrame([vars(line) for line in lines])
         frame["previous_budget"] = _approved_column(approved, pool, frame["key"])
@@ -151,7 +174,7 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
         payg = bool(ds.fund.payg().sel(pool=pool))
         if payg:  # financed as it pays: no reserve to cover months
             frame.loc[frame["key"] == "months_covered", ["previous", "budget", "change", "change_share"]] = np.nan
-        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": str(labels.sel(pool=pool).item())}
+        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": str(labels.sel(pool=pool).item()), "executed": scale is not None}
         sheets[pool] = frame
     return sheets
 

@@ -130,7 +130,25 @@ def assumption_rows(ds, scenario, year: int) -> list[dict]:
     return rows
 
 
-def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None) -> list[tuple[str, str]]:
+def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
+    """How the 上年执行数 column was made, pool by pool."""
+    from .budget_layout import SHEET_NAMES
+
+    if year - 1 <= int(ds.attrs["base_year"]):
+        return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数（误差不超过0.01%）。"
+    text = f"{label}：{year - 1}年尚未决算。"
+    estimated = [p for p in sheets if executed is not None and p in executed.index]
+    if estimated:
+        months = "、".join(f"{SHEET_NAMES[p]}1–{int(executed.loc[p, 'month'])}月" for p in estimated)
+        text += (f"按当年执行数（{months}，{executed.attrs.get('source', '')}）以季节分布推算全年收入、支出（forecast execution），"
+                 "分项按模型结构分摊，年末滚存结余由模型的前年年末数滚存；本年预算数的年末滚存结余由此滚存。")
+    rest = [SHEET_NAMES[p] for p in sheets if p not in estimated]
+    if rest:
+        text += f"{'、'.join(rest)}为模型预计数。"
+    return text
+
+
+def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None, executed=None) -> list[tuple[str, str]]:
     """Rows of the 说明 sheet: (heading, text)."""
     from ..model.fund import VERDICTS
     from .budget_layout import SHEET_NAMES
@@ -148,9 +166,9 @@ def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, ap
         ("测算方法", "人口（分年龄性别队列要素法）→ 参保人数 → 筹资收入（缴费基数、费率、筹资标准）→ 分层待遇支出（住院、门诊、门诊慢特病按起付线、支付比例、封顶线逐项计算）→ "
          "基金结余滚存；基年参数按基金统计公报校准，近期增长率按历年公报拟合。大病保险资金由居民医保基金划转（居民医保表的转移支出），长期护理保险单位缴费部分由职工医保统筹基金划转。"),
         ("金额单位", "万元，四舍五入到0.01万元；各合计数为所列分项之和，年末滚存结余 = 上年年末滚存结余 + 本年收支结余。"),
-        ("可支付月数", "年末滚存结余 ÷（本年支出合计 ÷ 12），单位为月；大病保险、医疗救助为现收现付，不计。"),
+        ("可支付月数", "年末滚存结余 ÷（本年支出合计 ÷ 12），按表中数计算，单位为月；大病保险、医疗救助为现收现付，不计。"),
         ("上年预算数", f"取自批复的上年预算（{approved_source}）。" if approved_source else "未提供批复的上年预算，本列留空（forecast budget --previous-budget 文件 可填入）。"),
-        ("上年执行数", f"{previous_label}：" + (f"{year - 1}年为基年，取模型复现的基金统计公报数（误差不超过0.01%）。" if year - 1 <= base else f"{year - 1}年尚未决算，为模型预计执行数。")),
+        ("上年执行数", _previous_note(ds, sheets, year, previous_label, executed)),
         ("增减额、增减%", "增减额 = 本年预算数 − 上年执行数；增减% = 增减额 ÷ 上年执行数的绝对值（上年为0时不计）。"),
         ("预测区间", f"收入合计、支出合计的{level:.0%}预测区间，由历年公报的回测预测误差和拟合参数的不确定性得出；长期护理保险无历史记录，不给区间。"),
         ("本年结论", verdicts + "。标准：可支付月数6–9个月为收支平衡、略有结余，超过15个月为结余过多（人社部发〔2009〕67号）。"),
