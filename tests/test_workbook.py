@@ -305,3 +305,18 @@ def test_previous_year_from_its_execution(tmp_path, capsys):
     assert value(ws, "四、年末滚存结余", "budget") == round(value(ws, "四、年末滚存结余", "previous") + value(ws, "三、本年收支结余", "budget"), 2)
     notes = {r[0]: r[1] for r in load_workbook(tmp_path / "out" / "budget.xlsx")["说明"].iter_rows(min_row=3, values_only=True)}
     assert "1–10月" in notes["上年执行数"] and "城乡居民医保基金" in notes["上年执行数"]
+
+
+def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
+    import forecast
+    from forecast.apps.budget import budget_workbook_for
+    from forecast.model.fund import CODES
+    from forecast.scenario.load import load_scenario
+
+    scenario = load_scenario("baseline")
+    ds = forecast.run(scenario)
+    ds["verdict"] = ds["verdict"].where(ds["pool"] != "ltci", CODES["not_projected"])  # as for a bundle without LTCI figures
+    wb = budget_workbook_for(ds, scenario, YEAR)
+    assert wb.sheetnames == [*POOL_SHEETS[:4], "假设", "说明"]
+    notes = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=3, values_only=True)}
+    assert "未测算（缺少基年数据）：长期护理保险基金" in notes["编制范围"]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..limits import MAX_MONEY
+from ..limits import MAX_CSV_BYTES, MAX_MONEY
 from ..units import PUBLISHED_UNITS, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
@@ -126,6 +126,8 @@ def _read_workbook(path: Path) -> pd.DataFrame:
 
     if not path.is_file():
         raise InputError(Problem(path, "file not found" if not path.exists() else "is not a file", "check the path"))
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise InputError(Problem(path, f"the file is {path.stat().st_size / 1e6:,.1f} MB; an approved budget is at most {MAX_CSV_BYTES / 1e6:,.0f} MB", "check that this is the right file"))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
