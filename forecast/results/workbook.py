@@ -41,6 +41,8 @@ TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 #: (column, the frame's field) of the budget table after the label column
 VALUE_COLUMNS = ("previous_budget", "previous", "budget", "change", "change_share", "lower", "upper")
 HEADER_ROWS = (3, 4)
+#: points per line of wrapped 11-point text
+LINE_HEIGHT = 15
 FIRST_ROW = 5
 
 
@@ -157,9 +159,13 @@ def _plain_sheet(wb: Workbook, name: str, title: str, header: tuple[str, ...], r
     for col, label in enumerate(header, start=1):
         _cell(ws, 2, col, label, font=BOLD, fill=HEADER_FILL, align=Alignment(horizontal="center"))
     for r, values in enumerate(rows, start=3):
+        lines = 1
         for col, value in enumerate(values, start=1):
             value, fmt = value if isinstance(value, tuple) else (value, None)
             _cell(ws, r, col, value, fmt=fmt, align=wrap if fmt is None else Alignment(vertical="top"))
+            if isinstance(value, str):
+                lines = max(lines, math.ceil(display_width(value) / max(widths[col - 1] - 2, 1)))
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines  # spreadsheets do not grow a row for wrapped text they did not lay out
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A3"
