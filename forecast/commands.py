@@ -219,29 +219,17 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from .apps.budget import budget_table
+    from .apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
     from .model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
-    approved = None
-    if args.previous_budget:
-        from .apps.approved import read_budget
-
-        approved = read_budget(args.previous_budget)
-    if args.execution:
-        from .apps.execution import read_actuals
-
-        actuals = read_actuals(args.execution)
+    approved, actuals = budget_inputs(args.previous_budget, args.execution)  # checked before the run
     ds = run_scenario(args.scenario, args)
     base = int(ds.attrs["base_year"])
     if not base < args.year <= int(ds["year"].values[-1]):
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
-    executed = None
-    if args.execution:
-        from .apps.budget import previous_year_estimate
-
-        executed = previous_year_estimate(ds, args.year, actuals)
+    executed = previous_year_estimate(ds, args.year, actuals) if actuals is not None else None
     table = budget_table(ds, args.year, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
@@ -252,7 +240,6 @@ def cmd_budget(args) -> int:
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
     if args.out is not None:
-        from .apps.budget import budget_workbook_for
         from .results.workbook import workbook_writer
 
         workbook = budget_workbook_for(ds, load_scenario(args.scenario), args.year, args.level, approved, executed)

@@ -68,6 +68,15 @@ def previous_label(ds, year: int) -> str:
     return "上年执行数" if year - 1 <= int(ds.attrs["base_year"]) else "上年预计执行数"
 
 
+def budget_inputs(previous_budget: str | None, execution: str | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The approved budget (``--previous-budget``) and the previous year's year-to-date actuals
+    (``--execution``), read and checked (None where not given)."""
+    from .approved import read_budget
+    from .execution import read_actuals
+
+    return (read_budget(previous_budget) if previous_budget else None, read_actuals(execution) if execution else None)
+
+
 def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame:
     """The full-year estimate (:func:`forecast.apps.execution.full_year`, with the run's bundle's
     seasonal profile) of the year before ``year`` from its year-to-date ``actuals``. Refused when

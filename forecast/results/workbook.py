@@ -38,7 +38,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
-#: (column, the frame's field) of the budget table after the label column
+#: the frame's fields shown after the label column, in order (columns B to H)
 VALUE_COLUMNS = ("previous_budget", "previous", "budget", "change", "change_share", "lower", "upper")
 HEADER_ROWS = (3, 4)
 #: points per line of wrapped 11-point text
@@ -85,13 +85,13 @@ def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
 
 
-def _header(ws: Worksheet, title: str, unit_line: str, previous_label: str, level: float) -> None:
+def _header(ws: Worksheet, title: str, subtitle: str, previous_label: str, level: float) -> None:
     last = get_column_letter(1 + len(VALUE_COLUMNS))
     ws.merge_cells(f"A1:{last}1")
     _cell(ws, 1, 1, title, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
     ws.row_dimensions[1].height = 28
     ws.merge_cells(f"A2:{get_column_letter(len(VALUE_COLUMNS))}2")
-    _cell(ws, 2, 1, unit_line, align=Alignment(horizontal="left"), border=False)
+    _cell(ws, 2, 1, subtitle, align=Alignment(horizontal="left"), border=False)
     _cell(ws, 2, 1 + len(VALUE_COLUMNS), "单位：万元", align=Alignment(horizontal="right"), border=False)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     labels = ("项目", "上年预算数", previous_label, "本年预算数", "增减额", "增减%")
@@ -136,10 +136,10 @@ def _widths(ws: Worksheet, labels, level_of) -> None:
         ws.column_dimensions[get_column_letter(col)].width = 18  # fits 999,999,999.99 and the headers
 
 
-def budget_sheet(wb: Workbook, name: str, frame, title: str, unit_line: str, previous_label: str, footnotes) -> Worksheet:
-    """One pool's budget table as the sheet ``name``."""
+def budget_sheet(wb: Workbook, name: str, frame, title: str, subtitle: str, previous_label: str, footnotes) -> Worksheet:
+    """One pool's budget table as the sheet ``name``: title, subtitle and the unit line, header, lines, footnotes."""
     ws = wb.create_sheet(name)
-    _header(ws, title, unit_line, previous_label, frame.attrs.get("level", 0.8))
+    _header(ws, title, subtitle, previous_label, frame.attrs.get("level", 0.8))
     last = _table(ws, frame, frame.attrs.get("payg", False))
     for offset, text in enumerate(footnotes, start=2):
         _cell(ws, last + offset, 1, text, border=False)
@@ -205,8 +205,8 @@ def budget_workbook(sheets: dict, names: dict, meta: dict, assumptions: list[dic
     year, region = meta["year"], meta.get("region", "")
     for pool, frame in sheets.items():
         title = f"{region}{year}年{names[pool]}收支预算表"
-        unit_line = f"情景：{meta.get('scenario', '')}　基年：{meta.get('base_year', '')}年"
-        budget_sheet(wb, names[pool], frame, title, unit_line, meta["previous_label"], meta.get("footnotes", {}).get(pool, ()))
+        subtitle = f"情景：{meta.get('scenario', '')}　基年：{meta.get('base_year', '')}年"
+        budget_sheet(wb, names[pool], frame, title, subtitle, meta["previous_label"], meta.get("footnotes", {}).get(pool, ()))
     assumptions_sheet(wb, assumptions, f"{year}年预算测算假设（各驱动因素的取值与来源）")
     notes_sheet(wb, notes, f"{year}年预算测算说明")
     return wb
