@@ -219,15 +219,17 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from .apps.budget import budget_table
+    from .apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
     from .model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
+    approved, actuals = budget_inputs(args.previous_budget, args.execution)  # checked before the run
     ds = run_scenario(args.scenario, args)
     base = int(ds.attrs["base_year"])
     if not base < args.year <= int(ds["year"].values[-1]):
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
+    executed = previous_year_estimate(ds, args.year, actuals) if actuals is not None else None
     table = budget_table(ds, args.year, args.level)
     print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
@@ -238,15 +240,11 @@ def cmd_budget(args) -> int:
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
     if args.out is not None:
-        def excel(path):
-            import pandas as pd
+        from .results.workbook import workbook_writer
 
-            with pd.ExcelWriter(path, engine="openpyxl") as writer:
-                for pool, group in table.groupby("pool", sort=False):
-                    sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
-                    sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
-
-        _wrote(args.out, write_files(args.out, {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": excel}, inputs=_run_inputs(ds)))
+        workbook = budget_workbook_for(ds, load_scenario(args.scenario), args.year, args.level, approved, executed)
+        files = {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": workbook_writer(workbook)}
+        _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))
     return EXIT_OK
 
 
@@ -255,6 +253,10 @@ def cmd_execution(args) -> int:
     from .results.report import MONTHS
 
     actuals = read_actuals(args.actuals)
+    if args.budget:
+        from .apps.approved import read_budget
+
+        approved = read_budget(args.budget)
     national = seasonal_profile(load_region(args.region or default_region_path()))
     profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
     table = full_year(actuals, profile)
@@ -268,8 +270,15 @@ def cmd_execution(args) -> int:
             band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
             print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
         print(f"    verdict: {row['verdict']}")
+    files = {"execution.csv": table.to_csv(float_format="%.12g")}
+    if args.budget:
+        from .apps.approved import execution_rates, rates_text
+
+        rates = execution_rates(table, approved)
+        print(rates_text(rates))
+        files["budget_execution.csv"] = rates.to_csv(index=False, float_format="%.12g")
     if args.out is not None:
-        _wrote(args.out, write_files(args.out, {"execution.csv": table.to_csv(float_format="%.12g")}, inputs=_inputs(None, None, args.actuals, args.history)))
+        _wrote(args.out, write_files(args.out, files, inputs=_inputs(None, None, args.actuals, args.history, args.budget)))
     return EXIT_OK
 
 

@@ -44,6 +44,7 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
         "$BASELINE": str(ROOT / "scenarios" / "baseline.yaml"),
         "$SCENARIO": str(tmp / "case.yaml"),
         "$HISTORY": str(tmp / "history.csv"),
+        "$BUDGET": str(tmp / "budget.csv"),
         "$BUNDLE": str(tmp / "bundle"),
         "$CHINA": str(CHINA),
         "$CSV": str(tmp / "actuals.csv"),
@@ -56,7 +57,7 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
             text = text.replace(token, value)
         return text
 
-    for key, name in (("scenario", "case.yaml"), ("csv", "actuals.csv"), ("history", "history.csv")):
+    for key, name in (("scenario", "case.yaml"), ("csv", "actuals.csv"), ("history", "history.csv"), ("budget", "budget.csv")):
         if key in case:
             (tmp / name).write_text(fill(case[key]), encoding="utf-8")
     if "files" in case:
@@ -92,7 +93,7 @@ def test_the_corpus_holds_every_class_of_the_issue():
     assert len(CASES) >= 80
     assert len({c["id"] for c in CASES}) == len(CASES), "case ids are unique"
     kinds = {c["id"].split("-")[0] for c in CASES}
-    assert {"scenario", "extends", "bundle", "execution", "draws", "seed", "backtest", "out"} <= kinds
+    assert {"scenario", "extends", "bundle", "execution", "draws", "seed", "backtest", "out", "approved"} <= kinds
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

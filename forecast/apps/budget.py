@@ -21,7 +21,7 @@ __all__ = ["budget_table", "BUDGET_LINES"]
 #: (section, model item, 中文, English)
 BUDGET_LINES = (
     ("income", "contributions", "缴费收入", "contribution income"),
-    ("income", "fiscal_subsidy", "财政补助收入", "fiscal subsidy income"),
+    ("income", "fiscal_subsidy", "财政补贴收入", "fiscal subsidy income"),
     ("income", "interest", "利息收入", "interest income"),
     ("income", "transfer_in", "转移收入及其他收入", "transfers in and other income"),
     ("expenditure", "inpatient", "住院待遇支出", "benefits: inpatient"),
@@ -51,7 +51,7 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
             value = float(ds[section].sel(year=year, pool=pool))
             low, high = bands[section] if bands[section][0] < bands[section][1] else (np.nan, np.nan)  # no record (LTCI): no band
             rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": low, "high": high})
-        for name, zh, en in (("balance", "当年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
+        for name, zh, en in (("balance", "本年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
             rows.append({"pool": pool, "section": "result", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[name].sel(year=year, pool=pool)), "low": np.nan, "high": np.nan})
     if "individual_account_income" in ds:
         for name, zh, en in (("income", "个人账户收入", "individual accounts: income"), ("expenditure", "个人账户支出", "individual accounts: expenditure"), ("reserve", "个人账户年末结余", "individual accounts: reserve")):
@@ -60,3 +60,61 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
     frame.insert(1, "pool_zh", frame["pool"].map(POOL_NAMES_ZH))
     frame.attrs = {"units": "yuan (months for months_covered)", "year": year, "level": level}
     return frame
+
+
+def previous_label(ds, year: int) -> str:
+    """上年执行数 when the year before is closed (the base year, as the bulletin publishes it),
+    else 上年预计执行数 (estimated from its year-to-date actuals, or the run's)."""
+    return "上年执行数" if year - 1 <= int(ds.attrs["base_year"]) else "上年预计执行数"
+
+
+def budget_inputs(previous_budget: str | None, execution: str | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The approved budget (``--previous-budget``) and the previous year's year-to-date actuals
+    (``--execution``), read and checked (None where not given)."""
+    from .approved import read_budget
+    from .execution import read_actuals
+
+    return (read_budget(previous_budget) if previous_budget else None, read_actuals(execution) if execution else None)
+
+
+def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame:
+    """The full-year estimate (:func:`forecast.apps.execution.full_year`, with the run's bundle's
+    seasonal profile) of the year before ``year`` from its year-to-date ``actuals``. Refused when
+    that year is closed (the base year: the bulletin's figures stand)."""
+    from ..errors import InputError, Problem
+    from ..inputs.region import load_region
+    from .execution import full_year, seasonal_profile
+
+    base = int(ds.attrs["base_year"])
+    source = actuals.attrs.get("source", "--execution")
+    if year - 1 <= base:
+        raise InputError(Problem(source, f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's figures stand", f"leave out --execution for --year {year}, or give the actuals of {base + 1} with --year {base + 2}"))
+    unknown = sorted(set(actuals["pool"]) - {str(p) for p in ds["pool"].values})
+    if unknown:
+        raise InputError(Problem(source, f"the run projects no pool {', '.join(unknown)}", "give actuals for the run's pools only"))
+    estimate = full_year(actuals, seasonal_profile(load_region(ds.attrs["region_path"])))
+    estimate.attrs["source"] = source
+    return estimate
+
+
+def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None):
+    """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
+    假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数;
+    ``executed`` (:func:`previous_year_estimate`) gives 上年预计执行数 for the pools it has."""
+    from ..model.fund import VERDICTS
+    from ..results.workbook import budget_workbook
+    from .budget_layout import SHEET_NAMES, budget_sheets
+    from .budget_notes import assumption_rows, note_rows
+
+    sheets = budget_sheets(ds, year, level, approved, executed)
+    label = previous_label(ds, year)
+    footnotes = {}
+    for pool, frame in sheets.items():
+        verdict = frame.attrs["verdict"]
+        months = frame.loc[frame["key"] == "months_covered", "budget"].iloc[0]
+        cover = "" if frame.attrs["payg"] else f"；可支付{months:.1f}个月（合理区间6–9个月）"
+        footnotes[pool] = (f"本年测算结论：{VERDICTS.get(verdict, verdict)}{cover}。", "注：金额为万元；合计数为所列分项之和；口径与方法见“说明”表，假设见“假设”表。")
+    meta = {"year": year, "region": ds.attrs.get("region_name", ""), "scenario": ds.attrs.get("scenario_title", ""), "base_year": ds.attrs["base_year"], "previous_label": label, "footnotes": footnotes}
+    source = approved.attrs.get("source") if approved is not None else None
+    notes = note_rows(ds, sheets, year, level, label, source, executed)
+    return budget_workbook(sheets, SHEET_NAMES, meta, assumption_rows(ds, scenario, year), notes)

@@ -195,7 +195,34 @@ def _plus_in_file_name(folder: Path, baseline: Path) -> None:
     (folder / "a+b.yaml").write_text(f"extends: {baseline}\ntitle: a plus in the name\n", encoding="utf-8")
 
 
+def _text_named_xlsx(folder: Path, baseline: Path) -> None:
+    (folder / "budget.xlsx").write_text("pool,item,amount,unit\nemployee,收入合计,18000,亿元\n", encoding="utf-8")
+
+
+def _workbook_without_pool_sheets(folder: Path, baseline: Path) -> None:
+    from openpyxl import Workbook
+
+    Workbook().save(folder / "budget.xlsx")
+
+
+def _workbook_with_a_bad_cell(folder: Path, baseline: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "职工医保统筹基金"
+    ws["H2"] = "单位：万元"
+    for col, label in enumerate(("项目", "上年预算数", "上年执行数", "本年预算数"), start=1):
+        ws.cell(3, col, label)
+    ws.append([])
+    ws.append(["一、收入合计", None, 173424500, "一亿八千万"])
+    wb.save(folder / "budget.xlsx")
+
+
 FILES = {
+    "text_named_xlsx": _text_named_xlsx,
+    "workbook_without_pool_sheets": _workbook_without_pool_sheets,
+    "workbook_with_a_bad_cell": _workbook_with_a_bad_cell,
     "execution_named_like_its_result": _execution_named_like_its_result,
     "folder_named_like_a_result": _folder_named_like_a_result,
     "dangling_out_link": _dangling_out_link,

@@ -32,12 +32,15 @@ def test_budget_lines_add_up_to_the_totals_and_the_interval_brackets_them(budget
 
 
 def test_budget_excel_opens_with_one_sheet_per_pool(budget):
+    """One budget table per pool, named in Chinese (the layout is tested in tests/test_workbook.py)."""
     from openpyxl import load_workbook
 
+    from forecast.apps.budget_layout import SHEET_NAMES
+
     book = load_workbook(budget / "budget.xlsx", read_only=True)
-    assert book.sheetnames == list(forecast.POOLS)
-    header = [c.value for c in next(book["employee"].iter_rows(max_row=1))]
-    assert {"line_zh", "line_en", "value", "value_yi"} <= set(header)
+    assert book.sheetnames == [SHEET_NAMES[pool] for pool in forecast.POOLS] + ["假设", "说明"]
+    header = [c.value for c in next(book["职工医保统筹基金"].iter_rows(min_row=3, max_row=3))]
+    assert {"项目", "上年执行数", "本年预算数", "增减额", "增减%"} <= set(header)
 
 
 @pytest.mark.parametrize(("args", "fragment"), [(["--year", "2024"], "must come after the base year 2024"), (["--year", "2025", "--level", "1.5"], "between 0 and 1")])

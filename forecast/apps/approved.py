@@ -1,0 +1,214 @@
+"""The approved budget (批复预算) and its execution rate (执行率).
+
+An approved budget is read from either
+
+- the workbook ``forecast budget`` writes (budget.xlsx, perhaps edited and approved): every
+  pool sheet (职工医保统筹基金, 城乡居民医保基金, ...), its 本年预算数 column, in the unit its
+  unit line states (单位：万元); or
+- a CSV, one row per pool and line item::
+
+      pool,item,amount,unit
+      employee,收入合计,18778843.91,万元
+      employee,支出合计,14233372.26,万元
+
+  ``pool`` is the pool's identifier (employee, resident, critical_illness, medical_assistance,
+  ltci) or its sheet name; ``item`` the line's Chinese label as the workbook writes it (with or
+  without its "一、" number) or its identifier (income, expenditure, contributions, inpatient,
+  ...); ``unit`` 元, 万元 or 亿元 (月 for 可支付月数).
+
+:func:`execution_rates` sets the year-to-date actuals and the full-year estimate
+(:func:`forecast.apps.execution.full_year`) against it: 执行率 = year-to-date ÷ approved, and
+the full-year estimate (with its interval) ÷ approved, for 收入合计 and 支出合计 — the lines
+the actuals give — with the balance's estimate beside the approved balance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..limits import MAX_CSV_BYTES, MAX_MONEY
+from ..units import PUBLISHED_UNITS, to_canonical
+from ..vocabulary import POOLS
+from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
+
+__all__ = ["read_budget", "execution_rates", "rates_text", "LINE_KEYS"]
+
+CSV_COLUMNS = ("pool", "item", "amount", "unit")
+
+#: every label a budget line is known by (numbering stripped) -> its key
+LINE_KEYS: dict[str, str] = {
+    "收入合计": "income", "支出合计": "expenditure", "待遇支出": "benefits", "转移支出": "transfer_out", "其他支出": "other_expenditure",
+    "保险费收入": "contributions", "缴费收入": "contributions", "财政补贴收入": "fiscal_subsidy", "利息收入": "interest",
+    "转移收入": "transfer_in", "其他收入": "other_income",
+    **{label: key for key, label in SERVICES},
+    **{re.sub(r"^[一二三四五六七八九十]+、|（月）$", "", label): key for key, label in RESULT_LINES},
+}
+KNOWN_KEYS = {*LINE_KEYS.values(), *INCOME_KEYS}
+POOL_KEYS = {**{p: p for p in POOLS}, **{name: pool for pool, name in SHEET_NAMES.items()}}
+
+
+def _label_key(text: str) -> str | None:
+    text = str(text).strip()
+    bare = re.sub(r"^[一二三四五六七八九十]+、|（月）$|\(月\)$", "", text).strip()
+    return LINE_KEYS.get(bare) or (bare if bare in KNOWN_KEYS else None)
+
+
+def _money(text, unit: str, key: str) -> float | None:
+    """The amount in yuan (months for 可支付月数), finite and within the money limit; None if not."""
+    try:
+        value = float(str(text).strip()) if key == "months_covered" else to_canonical(text, unit)
+    except (ValueError, TypeError, ArithmeticError, KeyError):
+        return None
+    return value if math.isfinite(value) and abs(value) <= MAX_MONEY else None
+
+
+def read_budget(path: Path | str) -> pd.DataFrame:
+    """The approved budget: rows pool, key, amount (yuan; months for months_covered), line
+    (where it was read: 'line N' or 'sheet S, row N'). Bad files end in located problems."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        frame = _read_workbook(path)
+    elif path.suffix.lower() == ".csv":
+        frame = _read_csv(path)
+    else:
+        raise InputError(Problem(path, f"an approved budget must be the workbook written by 'forecast budget' (.xlsx) or a CSV (.csv), not '{path.suffix or 'no extension'}'", "give budget.xlsx or a CSV with the header pool,item,amount,unit"))
+    if frame.empty:
+        raise InputError(Problem(path, "the approved budget has no line items", "give at least each pool's 收入合计 and 支出合计"))
+    frame.attrs["source"] = str(path)
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    from .execution import _rows
+
+    rows, problems = [], []
+    for line, row in _rows(path, CSV_COLUMNS):
+        pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
+        if pool is None:
+            problems.append(Problem(path, f"unknown pool '{row['pool']}'", f"use one of {', '.join(POOLS)} (or the sheet names {', '.join(SHEET_NAMES.values())})", line, "pool", row["pool"]))
+            continue
+        if key is None:
+            problems.append(Problem(path, f"unknown budget line '{row['item']}'", "use a line of the budget workbook, e.g. 收入合计, 支出合计, 住院, 本年收支结余", line, "item", row["item"]))
+            continue
+        months = key == "months_covered"
+        if (months and unit not in ("月", "months")) or (not months and (unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != "yuan")):
+            problems.append(Problem(path, f"unknown unit '{unit}' for {row['item']}", "use 月 for 可支付月数" if months else "use 元, 万元 or 亿元", line, "unit", unit))
+            continue
+        amount = _money(row["amount"], unit, key)
+        if amount is None:
+            fix = "remove the thousands separators" if "," in row["amount"] else f"write the amount in {unit} as a plain number"
+            problems.append(Problem(path, "amount must be a finite number", fix, line, "amount", row["amount"]))
+            continue
+        rows.append({"pool": pool, "key": key, "amount": amount, "line": f"line {line}"})
+    if problems:
+        raise InputError(problems)
+    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
+
+
+def _no_duplicates(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    twice = frame[frame.duplicated(["pool", "key"], keep="first")]
+    if len(twice):
+        first = twice.iloc[0]
+        raise InputError(Problem(path, f"two amounts for {first['pool']} {first['key']} (the second at {first['line']})", "keep one row per pool and line item"))
+    return frame
+
+
+def _read_workbook(path: Path) -> pd.DataFrame:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        raise InputError(Problem(path, "file not found" if not path.exists() else "is not a file", "check the path"))
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise InputError(Problem(path, f"the file is {path.stat().st_size / 1e6:,.1f} MB; an approved budget is at most {MAX_CSV_BYTES / 1e6:,.0f} MB", "check that this is the right file"))
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(Problem(path, f"not a readable .xlsx workbook ({type(exc).__name__})", "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit")) from None
+    rows = []
+    sheets = [name for name in wb.sheetnames if name in POOL_KEYS]
+    if not sheets:
+        raise InputError(Problem(path, f"no pool sheet found (sheets: {', '.join(wb.sheetnames)})", f"name the sheets as 'forecast budget' does: {', '.join(SHEET_NAMES.values())}"))
+    for name in sheets:
+        rows += _sheet_rows(path, name, list(wb[name].iter_rows(values_only=True)))
+    wb.close()
+    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
+
+
+def _sheet_rows(path: Path, name: str, cells: list[tuple]) -> list[dict]:
+    """The 本年预算数 of each known line of one pool sheet, in the sheet's unit."""
+    unit = next((str(c).split("：", 1)[1].strip() for row in cells[:3] for c in row if isinstance(c, str) and c.startswith("单位：")), "万元")
+    if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != "yuan":
+        raise InputError(Problem(path, f"sheet {name}: unknown unit '{unit}' in its unit line", "write the unit line as 单位：万元 (or 元, 亿元)"))
+    header = next((i for i, row in enumerate(cells) if row and "本年预算数" in [str(c).strip() if c is not None else "" for c in row]), None)
+    if header is None:
+        raise InputError(Problem(path, f"sheet {name}: no header row with a 本年预算数 column", "keep the header row 'forecast budget' wrote (项目 … 本年预算数 …)"))
+    column = [str(c).strip() if c is not None else "" for c in cells[header]].index("本年预算数")
+    out = []
+    for number, row in enumerate(cells[header + 1 :], start=header + 2):
+        key = _label_key(row[0]) if row and row[0] is not None else None
+        if key is None or column >= len(row):
+            continue
+        value = row[column]
+        if value is None or (isinstance(value, str) and value.strip() in ("", "不适用", "—")):
+            continue
+        amount = _money(value, unit, key)
+        if amount is None:
+            raise InputError(Problem(f"{path}, sheet {name}, row {number}", f"本年预算数 of {row[0]} must be a finite number", f"write the amount in {unit} as a number", field="本年预算数", value=value))
+        out.append({"pool": POOL_KEYS[name], "key": key, "amount": amount, "line": f"sheet {name}, row {number}"})
+    return out
+
+
+def execution_rates(full: pd.DataFrame, approved: pd.DataFrame) -> pd.DataFrame:
+    """执行率 per pool and line: year-to-date and full-year estimate against the approved budget.
+
+    ``full``: :func:`~forecast.apps.execution.full_year` (yuan, indexed by pool). Rows: pool,
+    line (income, expenditure, balance), approved, to_date, rate_to_date, estimate,
+    rate_estimate, rate_low, rate_high (ratios; the balance has amounts only)."""
+    source = approved.attrs.get("source", "the approved budget")
+    given = approved.set_index(["pool", "key"])["amount"]
+    rows = []
+    for pool, row in full.iterrows():
+        for key, label in (("income", "收入合计"), ("expenditure", "支出合计"), ("balance", "本年收支结余")):
+            if (pool, key) not in given.index:
+                if key == "balance":
+                    continue
+                raise InputError(Problem(source, f"the approved budget has no {label} for {pool}, which the actuals report", f"add the line: {pool},{label},AMOUNT,万元 (or the pool's sheet from 'forecast budget')"))
+            budget = float(given[(pool, key)])
+            entry = {"pool": pool, "line": key, "label": label, "approved": budget, "estimate": row[f"{key}_estimate"], "estimate_low": row[f"{key}_low"], "estimate_high": row[f"{key}_high"]}
+            if key != "balance":
+                usable = budget > 0
+                entry |= {
+                    "to_date": row[f"{key}_to_date"],
+                    "rate_to_date": row[f"{key}_to_date"] / budget if usable else np.nan,
+                    "rate_estimate": row[f"{key}_estimate"] / budget if usable else np.nan,
+                    "rate_low": row[f"{key}_low"] / budget if usable else np.nan,
+                    "rate_high": row[f"{key}_high"] / budget if usable else np.nan,
+                }
+            rows.append(entry)
+    frame = pd.DataFrame(rows)
+    frame.attrs = {"units": "yuan; rates as ratios", "source": source}
+    return frame
+
+
+def rates_text(rates: pd.DataFrame) -> str:
+    """The execution-rate table as printed: 万元 and percentages."""
+    lines = [f"\n执行率 against the approved budget {rates.attrs.get('source', '')} (万元; rate = actual ÷ approved)"]
+    for pool, group in rates.groupby("pool", sort=False):
+        lines.append(f"\n  {SHEET_NAMES.get(pool, pool)} ({pool})")
+        for _, row in group.iterrows():
+            if row["line"] == "balance":
+                lines.append(f"    {row['label']:<8} approved {row['approved'] / 1e4:>16,.2f}   full-year estimate {row['estimate'] / 1e4:,.2f}")
+                continue
+            rate = "—" if np.isnan(row["rate_to_date"]) else f"{row['rate_to_date']:.1%}"
+            full = "—" if np.isnan(row["rate_estimate"]) else f"{row['rate_estimate']:.1%}"
+            band = "" if np.isnan(row["rate_low"]) or np.isnan(row["rate_high"]) else f" [{row['rate_low']:.1%} – {row['rate_high']:.1%}]"
+            lines.append(f"    {row['label']:<8} approved {row['approved'] / 1e4:>16,.2f}   to date {row['to_date'] / 1e4:,.2f} ({rate})   full year {row['estimate'] / 1e4:,.2f} ({full}{band})")
+    return "\n".join(lines)

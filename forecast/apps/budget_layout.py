@@ -1,0 +1,194 @@
+"""The budget table's layout (基本医疗保险基金收支预算表): a run's year in official line items.
+
+:func:`budget_sheets` lays out, per pool, the rows a fund revenue-and-expenditure budget table
+has — 收入合计 above its items (保险费收入 or 缴费收入, 财政补贴收入, 利息收入, 转移收入,
+其他收入), 支出合计 above 待遇支出 (itself above its services) and 转移支出, 其他支出, then
+本年收支结余, 年末滚存结余 and 可支付月数 — with the columns 上年预算数 (an approved budget, when
+given), 上年执行数 (the previous year: the bulletin's year as calibrated, or the run's estimate
+when that year is not closed), 本年预算数, 增减额 (本年预算数 − 上年执行数), 增减% and the
+prediction interval of the totals.
+
+Money is in 万元 rounded to the cent (0.01 万元) *before* the totals are added up, so every total
+in the table is exactly the sum of the items shown under it; 可支付月数 is in months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BudgetLine", "SHEET_NAMES", "SERVICES", "INCOME_KEYS", "RESULT_LINES", "budget_lines", "budget_sheets", "WAN"]
+
+#: yuan per 万元
+WAN = 1e4
+
+#: one sheet per pool, named as a budget office names the fund
+SHEET_NAMES = {
+    "employee": "职工医保统筹基金",
+    "resident": "城乡居民医保基金",
+    "critical_illness": "大病保险",
+    "medical_assistance": "医疗救助基金",
+    "ltci": "长期护理保险基金",
+}
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One row: its key (the model's item, or a total), label, indent level and kind.
+
+    kind: ``total`` (收入合计, 支出合计), ``subtotal`` (待遇支出), ``item``, ``result`` (money
+    below the accounts) or ``months`` (可支付月数, in months)."""
+
+    key: str
+    label: str
+    level: int
+    kind: str
+
+
+#: the benefit lines under 待遇支出: (model item, 中文)
+SERVICES = (
+    ("inpatient", "住院"),
+    ("outpatient", "普通门诊"),
+    ("outpatient_special", "门诊慢特病"),
+    ("maternity", "生育医疗费用及生育津贴"),
+    ("contribution_subsidy", "资助参保"),
+    ("direct_assistance", "直接救助"),
+    ("home_care", "居家护理"),
+    ("institutional_care", "机构护理"),
+)
+
+
+#: the lines below the accounts: (key, 中文)
+RESULT_LINES = (("balance", "三、本年收支结余"), ("reserve", "四、年末滚存结余"), ("months_covered", "五、可支付月数（月）"))
+
+#: the items of 收入合计, in the table's order
+INCOME_KEYS = ("contributions", "fiscal_subsidy", "interest", "transfer_in", "other_income")
+
+
+def budget_lines(ds, pool: str, years) -> list[BudgetLine]:
+    """The rows of ``pool``'s table: every official income line, the services the pool pays in
+    any of ``years``, then the accounts' results."""
+    contribution = "保险费收入" if pool == "employee" else "缴费收入"
+    income_labels = (contribution, "财政补贴收入", "利息收入", "转移收入", "其他收入")
+    lines = [
+        BudgetLine("income", "一、收入合计", 0, "total"),
+        *(BudgetLine(key, label, 1, "item") for key, label in zip(INCOME_KEYS, income_labels)),
+        BudgetLine("expenditure", "二、支出合计", 0, "total"),
+        BudgetLine("benefits", "待遇支出", 1, "subtotal"),
+    ]
+    paid = ds["expenditure_items"].sel(pool=pool, year=list(years))
+    lines += [BudgetLine(item, label, 2, "item") for item, label in SERVICES if float(abs(paid.sel(expenditure_item=item)).max()) > 0]
+    lines += [
+        BudgetLine("transfer_out", "转移支出", 1, "item"),
+        BudgetLine("other_expenditure", "其他支出", 1, "item"),
+        *(BudgetLine(key, label, 0, "months" if key == "months_covered" else "result") for key, label in RESULT_LINES),
+    ]
+    return lines
+
+
+def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None, scale: dict | None = None) -> dict[str, float]:
+    """One year's values in 万元 (months for 可支付月数), totals as sums of the rounded items;
+    可支付月数 = 年末滚存结余 ÷ (支出合计 ÷ 12) of the values shown.
+
+    ``opening``: the previous year-end reserve as shown (万元), so that 年末滚存结余 = opening +
+    本年收支结余 holds to the cent in the table; otherwise the run's reserve. ``scale``: factors
+    on the run's income and expenditure items (an execution estimate of the year's totals,
+    spread over the items in the run's proportions)."""
+    sel = {"pool": pool, "year": year}
+    scale = scale or {"income": 1.0, "expenditure": 1.0}
+    income = ds["income_items"].sel(**sel)
+    spent = ds["expenditure_items"].sel(**sel)
+    values: dict[str, float] = {}
+    for line in lines:
+        if line.kind != "item":
+            continue
+        if line.key in income["income_item"].values:
+            yuan = float(income.sel(income_item=line.key)) * scale["income"]
+        elif line.key in spent["expenditure_item"].values:
+            yuan = float(spent.sel(expenditure_item=line.key)) * scale["expenditure"]
+        else:
+            yuan = 0.0  # 其他收入 / 其他支出: the model projects none (说明 sheet)
+        values[line.key] = round(yuan / WAN, 2)
+    services = [line.key for line in lines if line.level == 2]
+    values["benefits"] = round(sum(values[k] for k in services), 2)
+    values["income"] = round(sum(values[k] for k in INCOME_KEYS), 2)
+    values["expenditure"] = round(values["benefits"] + values["transfer_out"] + values["other_expenditure"], 2)
+    values["balance"] = round(values["income"] - values["expenditure"], 2)
+    values["reserve"] = round(opening + values["balance"], 2) if opening is not None else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
+    values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
+    return values
+
+
+def _execution_scale(ds, pool: str, year: int, executed: pd.DataFrame | None) -> dict[str, float] | None:
+    """Factors taking the run's ``year`` to the execution estimate's full year (income and
+    expenditure), or None when ``executed`` (:func:`forecast.apps.execution.full_year`, yuan,
+    indexed by pool) has no row for ``pool``."""
+    if executed is None or pool not in executed.index:
+        return None
+    factors = {}
+    for flow in ("income", "expenditure"):
+        model = float(ds[flow].sel(pool=pool, year=year))
+        factors[flow] = float(executed.loc[pool, f"{flow}_estimate"]) / model if model > 0 else 1.0
+    return factors
+
+
+def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Per projected pool, the budget table of ``year`` (万元; months for 可支付月数).
+
+    Columns: key, label, level, kind, previous_budget (from ``approved``: rows pool, key,
+    amount in yuan; NaN where not given), previous (the year before: the run's, or for the pools
+    ``executed`` estimates — :func:`forecast.apps.execution.full_year` of that year's actuals —
+    the estimate's totals spread over the run's items, the year-end reserve rolled forward from
+    the run's reserve two years before), budget (this year's income and expenditure are the run's;
+    its reserve rolls forward from the previous column's), change,
+    change_share (ratio; NaN when the previous year is 0), lower, upper (the ``level``
+    prediction interval of 收入合计 and 支出合计; NaN elsewhere and for pools without a record).
+    Pools the run does not project (verdict ``not_projected``) are left out.
+    """
+    labels = ds.fund.verdict_label().sel(year=year)
+    bands = ds.fund.interval(level).sel(year=year)
+    sheets = {}
+    for pool in ds["pool"].values:
+        pool = str(pool)
+        if str(labels.sel(pool=pool).item()) == "not_projected":
+            continue
+        lines = budget_lines(ds, pool, (year - 1, year))
+        scale = _execution_scale(ds, pool, year - 1, executed)
+        opening = round(float(ds["reserve"].sel(pool=pool, year=year - 2)) / WAN, 2) if scale else None
+        before = _year_column(ds, pool, year - 1, lines, opening, scale)
+        now = _year_column(ds, pool, year, lines, opening=before["reserve"])
+        frame = pd.DataFrame([vars(line) for line in lines])
+        frame["previous_budget"] = _approved_column(approved, pool, frame["key"])
+        frame["previous"] = frame["key"].map(before)
+        frame["budget"] = frame["key"].map(now)
+        frame["change"] = (frame["budget"] - frame["previous"]).round(2)  # both already in cents (or tenths of a month)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["change_share"] = np.where(frame["previous"] != 0, frame["change"] / frame["previous"].abs(), np.nan)
+        frame["lower"], frame["upper"] = np.nan, np.nan
+        for flow in ("income", "expenditure"):
+            low, high = (float(bands[f"{flow}_{bound}"].sel(pool=pool)) / WAN for bound in ("lower", "upper"))
+            if low < high:  # a pool without a record (LTCI) has no band
+                frame.loc[frame["key"] == flow, ["lower", "upper"]] = round(low, 2), round(high, 2)
+        payg = bool(ds.fund.payg().sel(pool=pool))
+        if payg:  # financed as it pays: no reserve to cover months
+            frame.loc[frame["key"] == "months_covered", ["previous", "budget", "change", "change_share"]] = np.nan
+        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": str(labels.sel(pool=pool).item()), "executed": scale is not None}
+        sheets[pool] = frame
+    return sheets
+
+
+def _approved_column(approved: pd.DataFrame | None, pool: str, keys: pd.Series) -> pd.Series:
+    """The approved budget's amount for each line (万元; months for 可支付月数), NaN where it
+    gives none. ``approved`` holds yuan (months for ``months_covered``)."""
+    if approved is None:
+        return pd.Series(np.nan, index=keys.index)
+    given = approved[approved["pool"] == pool].set_index("key")["amount"].to_dict()
+
+    def shown(key):
+        if key not in given:
+            return np.nan
+        return float(given[key]) if key == "months_covered" else round(float(given[key]) / WAN, 2)
+
+    return keys.map(shown)

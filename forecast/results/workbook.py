@@ -1,0 +1,221 @@
+"""The budget workbook (budget.xlsx): a fund revenue-and-expenditure budget table per pool.
+
+:func:`budget_workbook` renders the tables of :func:`forecast.apps.budget_layout.budget_sheets`
+with openpyxl (already the project's Excel library; its styles cover every format needed), one
+sheet per pool named in Chinese, in the layout of a 基本医疗保险基金收支预算表: a title row, a
+unit line (单位：万元), a two-row header (上年预算数, 上年执行数, 本年预算数, 增减额, 增减%, the
+prediction interval's 下限/上限), totals above their items with the items indented, money as
+``#,##0.00`` (never General, never scientific), 可支付月数 in months (``0.0``), columns as wide
+as their Chinese labels, the header frozen, and printing landscape on one page wide. Then the
+假设 sheet (each driver's value and source) and the 说明 sheet (scope, method, exclusions).
+:func:`workbook_writer` gives :func:`~forecast.results.writers.write_files` the function that
+saves it, so the file is written atomically like every result.
+"""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["budget_workbook", "workbook_writer", "MONEY_FORMAT", "MONTHS_FORMAT", "SHARE_FORMAT", "display_width"]
+
+MONEY_FORMAT = "#,##0.00"
+MONTHS_FORMAT = "0.0"
+SHARE_FORMAT = "0.0%"
+#: 增减% of a line whose previous year is 0 (no percentage)
+NO_SHARE = "—"
+
+FONT = "SimSun"
+TITLE = Font(name=FONT, size=14, bold=True)
+BOLD = Font(name=FONT, size=11, bold=True)
+PLAIN = Font(name=FONT, size=11)
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+#: the frame's fields shown after the label column, in order (columns B to H)
+VALUE_COLUMNS = ("previous_budget", "previous", "budget", "change", "change_share", "lower", "upper")
+HEADER_ROWS = (3, 4)
+#: points per line of wrapped 11-point text
+LINE_HEIGHT = 15
+FIRST_ROW = 5
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: CJK characters and full-width punctuation count 2."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
+
+
+def _cell(ws: Worksheet, row: int, col: int, value=None, *, font=PLAIN, fmt=None, align=None, fill=None, border=True):
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = font
+    if fmt is not None:
+        cell.number_format = fmt
+    if align is not None:
+        cell.alignment = align
+    if fill is not None:
+        cell.fill = fill
+    if border:
+        cell.border = BOX
+    return cell
+
+
+def _number(value):
+    """A finite number for a cell, or None (an empty cell) for NaN: a workbook never shows NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
+    """Landscape A4, fitted to one page wide (as many pages tall as needed), centred."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _header(ws: Worksheet, title: str, subtitle: str, previous_label: str, level: float) -> None:
+    last = get_column_letter(1 + len(VALUE_COLUMNS))
+    ws.merge_cells(f"A1:{last}1")
+    _cell(ws, 1, 1, title, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
+    ws.row_dimensions[1].height = 28
+    ws.merge_cells(f"A2:{get_column_letter(len(VALUE_COLUMNS))}2")
+    _cell(ws, 2, 1, subtitle, align=Alignment(horizontal="left"), border=False)
+    _cell(ws, 2, 1 + len(VALUE_COLUMNS), "单位：万元", align=Alignment(horizontal="right"), border=False)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    labels = ("项目", "上年预算数", previous_label, "本年预算数", "增减额", "增减%")
+    for col, label in enumerate(labels, start=1):
+        ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
+        for row in HEADER_ROWS:
+            _cell(ws, row, col, label if row == 3 else None, font=BOLD, align=centre, fill=HEADER_FILL)
+    band = len(labels) + 1
+    ws.merge_cells(start_row=3, start_column=band, end_row=3, end_column=band + 1)
+    for offset, label in enumerate(("下限", "上限")):
+        _cell(ws, 3, band + offset, f"本年预算数{level:.0%}预测区间" if offset == 0 else None, font=BOLD, align=centre, fill=HEADER_FILL)
+        _cell(ws, 4, band + offset, label, font=BOLD, align=centre, fill=HEADER_FILL)
+
+
+def _table(ws: Worksheet, frame, payg: bool) -> int:
+    """The line items from FIRST_ROW; returns the last row written."""
+    row = FIRST_ROW - 1
+    for row, line in enumerate(frame.itertuples(index=False), start=FIRST_ROW):
+        strong = line.kind in ("total", "result", "months")
+        fill = TOTAL_FILL if line.kind == "total" else None
+        font = BOLD if strong or line.kind == "subtotal" else PLAIN
+        _cell(ws, row, 1, line.label, font=font, fill=fill, align=Alignment(horizontal="left", indent=2 * line.level))
+        months = line.kind == "months"
+        for col, field in enumerate(VALUE_COLUMNS, start=2):
+            value = _number(getattr(line, field))
+            if field == "change_share":
+                fmt = SHARE_FORMAT
+                if value is None and _number(line.change) is not None:
+                    value = NO_SHARE
+            else:
+                fmt = MONTHS_FORMAT if months else MONEY_FORMAT
+            if months and payg and field in ("previous", "budget"):
+                value = "不适用"  # financed as it pays: no reserve
+            align = Alignment(horizontal="right") if isinstance(value, str) else None
+            _cell(ws, row, col, value, font=font, fmt=fmt, fill=fill, align=align)
+    return row
+
+
+def _widths(ws: Worksheet, labels, level_of) -> None:
+    ws.column_dimensions["A"].width = max(display_width(text) + 4 * level_of(text) for text in labels) + 4
+    for col in range(2, 2 + len(VALUE_COLUMNS)):
+        ws.column_dimensions[get_column_letter(col)].width = 18  # fits 999,999,999.99 and the headers
+
+
+def budget_sheet(wb: Workbook, name: str, frame, title: str, subtitle: str, previous_label: str, footnotes) -> Worksheet:
+    """One pool's budget table as the sheet ``name``: title, subtitle and the unit line, header, lines, footnotes."""
+    ws = wb.create_sheet(name)
+    _header(ws, title, subtitle, previous_label, frame.attrs.get("level", 0.8))
+    last = _table(ws, frame, frame.attrs.get("payg", False))
+    for offset, text in enumerate(footnotes, start=2):
+        _cell(ws, last + offset, 1, text, border=False)
+    levels = dict(zip(frame["label"], frame["level"]))
+    _widths(ws, list(frame["label"]), lambda text: levels.get(text, 0))
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    _print_setup(ws, f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
+    return ws
+
+
+def _plain_sheet(wb: Workbook, name: str, title: str, header: tuple[str, ...], rows, widths: tuple[int, ...]) -> Worksheet:
+    """A titled sheet of rows (lists of cell values or (value, number format) pairs)."""
+    ws = wb.create_sheet(name)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    _cell(ws, 1, 1, title, font=TITLE, align=Alignment(horizontal="left", vertical="center"), border=False)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for col, label in enumerate(header, start=1):
+        _cell(ws, 2, col, label, font=BOLD, fill=HEADER_FILL, align=Alignment(horizontal="center"))
+    for r, values in enumerate(rows, start=3):
+        lines = 1
+        for col, value in enumerate(values, start=1):
+            value, fmt = value if isinstance(value, tuple) else (value, None)
+            _cell(ws, r, col, value, fmt=fmt, align=wrap if fmt is None else Alignment(vertical="top"))
+            if isinstance(value, str):
+                lines = max(lines, math.ceil(display_width(value) / max(widths[col - 1] - 2, 1)))
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines  # spreadsheets do not grow a row for wrapped text they did not lay out
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A3"
+    _print_setup(ws, "2:2")
+    return ws
+
+
+#: number formats of the assumptions' values by unit
+UNIT_FORMATS = {"ratio": "0.00%", "yuan": MONEY_FORMAT, "yuan/person/year": MONEY_FORMAT, "yuan/person/month": MONEY_FORMAT, "months": MONTHS_FORMAT, "year": "0"}
+
+
+def assumptions_sheet(wb: Workbook, rows: list[dict], title: str) -> Worksheet:
+    """The 假设 sheet: each driver's value in the budget year, its unit, the scenario's
+    expression and its source."""
+    from ..apps.budget_notes import UNITS_ZH
+
+    table = []
+    for r in rows:
+        value = _number(r["value"]) if r["value"] is not None else None
+        cell = (value, UNIT_FORMATS.get(r["unit"], "#,##0.0000")) if value is not None else ("见情景中的写法" if r["written"] else None)
+        table.append([r["category"], r["name"], cell, UNITS_ZH.get(r["unit"], r["unit"]), r["written"], r["source"], r["path"]])
+    widths = (10, max([display_width(r["name"]) for r in rows if r["path"]] + [20]) + 2, 16, 12, 44, 48, 44)
+    return _plain_sheet(wb, "假设", title, ("类别", "假设", "本年取值", "单位", "情景中的写法", "来源", "参数"), table, widths)
+
+
+def notes_sheet(wb: Workbook, rows: list[tuple[str, str]], title: str) -> Worksheet:
+    """The 说明 sheet: scope, method, columns, exclusions."""
+    return _plain_sheet(wb, "说明", title, ("项目", "说明"), [list(r) for r in rows], (16, 110))
+
+
+def budget_workbook(sheets: dict, names: dict, meta: dict, assumptions: list[dict], notes: list[tuple[str, str]]) -> Workbook:
+    """The workbook: one budget sheet per pool (``sheets``: pool -> frame; ``names``: pool ->
+    sheet name), then 假设 and 说明. ``meta``: year, region, scenario, previous_label, footnotes
+    (pool -> lines under the table)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    year, region = meta["year"], meta.get("region", "")
+    for pool, frame in sheets.items():
+        title = f"{region}{year}年{names[pool]}收支预算表"
+        subtitle = f"情景：{meta.get('scenario', '')}　基年：{meta.get('base_year', '')}年"
+        budget_sheet(wb, names[pool], frame, title, subtitle, meta["previous_label"], meta.get("footnotes", {}).get(pool, ()))
+    assumptions_sheet(wb, assumptions, f"{year}年预算测算假设（各驱动因素的取值与来源）")
+    notes_sheet(wb, notes, f"{year}年预算测算说明")
+    return wb
+
+
+def workbook_writer(wb: Workbook):
+    """A function saving ``wb`` at a path (for :func:`~forecast.results.writers.write_files`)."""
+
+    def write(path):
+        wb.save(path)
+
+    return write
