@@ -30,6 +30,9 @@ class Param:
     after: str = "hold"
     #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting), if any
     fitted_from: str = ""
+    #: when not given: the value of this key in the mapping one level up (a rule by level of care
+    #: left out takes the flat rule's value), if any
+    default_from: str = ""
 
     def bound_text(self) -> str:
         if self.choices:
