@@ -17,6 +17,7 @@ import xarray as xr
 
 import forecast
 from forecast.cli import main
+from forecast.engine import resolved_rules
 from forecast.library import resolve_scenario, scenario_names
 from forecast.model.care_levels import outpatient_spending_shares
 from forecast.scenario.load import load_scenario
@@ -102,8 +103,10 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path):
     scenario = load_scenario(spec)
     p = scenario.params
     assert p["policy.resident.benefits.outpatient.tier2.reimbursement_ratio"] == p["policy.resident.benefits.outpatient.reimbursement_ratio"]
-    assert scenario.origins["policy.resident.benefits.outpatient.tier2.reimbursement_ratio"] is None
-    rules = forecast.engine.resolved_rules(scenario, forecast.load_region(CHINA), dict(p), dict(scenario.root_params), 2030)
+    # show-scenario and located errors give the flat ratio's file and line for a level left out
+    assert scenario.origins["policy.resident.benefits.outpatient.tier2.reimbursement_ratio"] == scenario.origins["policy.resident.benefits.outpatient.reimbursement_ratio"]
+    assert scenario.origins["policy.resident.benefits.outpatient.reimbursement_ratio"][1] == 6
+    rules = resolved_rules(scenario, forecast.load_region(CHINA), dict(p), dict(scenario.root_params), 2030)
     ratio = rules.ds["outpatient_level_reimbursement_ratio"]
     assert ratio.attrs["units"] == "ratio" and list(ratio["level"].values) == list(CARE_LEVELS)
     assert ratio.sel(pool="resident", level="tier1", year=2024).item() == 0.6
@@ -145,7 +148,10 @@ def test_raising_the_village_ratio_costs_its_share_of_spending(tmp_path):
     assert float(extra.sel(year=2025)) > 0
 
 
-def test_the_place_scenarios_are_listed_and_resolve_by_name():
+def test_the_place_scenarios_are_listed_and_resolve_by_name(capsys):
+    assert main(["scenarios"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if "places/" in line]
+    assert len(listed) == len(PLACE_NAMES) and not [line for line in listed if "invalid" in line]
     names = scenario_names()
     assert names[0] == "baseline" and [f"places/{p}" for p in sorted(PLACE_NAMES)] == [n for n in names if n.startswith("places/")]
     assert resolve_scenario("places/qiandongnan") == str(PLACES / "qiandongnan.yaml")
