@@ -19,7 +19,8 @@ import forecast
 from forecast.cli import main
 from forecast.engine import resolved_rules
 from forecast.library import resolve_scenario, scenario_names
-from forecast.model.care_levels import outpatient_spending_shares
+from forecast.model.care_levels import outpatient_ratio, outpatient_spending_shares
+from forecast.scenario.dated import DatedValue
 from forecast.scenario.load import load_scenario
 from forecast.vocabulary import CARE_LEVELS
 
@@ -91,27 +92,30 @@ def test_levels_at_the_flat_ratio_give_the_flat_run_exactly(tmp_path):
         "  resident:\n    benefits:\n      outpatient:\n" + "".join(f"        {lv}: {{reimbursement_ratio: 0.60}}\n" for lv in CARE_LEVELS)
         + "  employee:\n    benefits:\n      outpatient:\n" + "".join(f"        {lv}: {{reimbursement_ratio: 0.50}}\n" for lv in CARE_LEVELS),
     )
-    scenario = load_scenario(graded)
-    assert scenario.params["policy.resident.benefits.outpatient.village.reimbursement_ratio"].points[-1][1] == 0.60
+    assert load_scenario(graded).params["policy.resident.benefits.outpatient.village.reimbursement_ratio"].points[-1][1] == 0.60
     xr.testing.assert_equal(numbers(forecast.run(graded)), numbers(forecast.run(str(BASELINE))))
 
 
-def test_levels_left_out_take_the_flat_ratio(tmp_path):
-    """A level left out takes the flat ratio, also where an overlay changes the flat ratio; the
-    rules Dataset holds the ratios along 'level' with their unit."""
+def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
+    """A level left out takes the flat ratio when the rules resolve, so it follows whatever moves the
+    flat ratio (an overlay, or a solver's benefit lever); the rules Dataset holds the ratios along
+    'level' with their unit, and the effective ratio weighs the named levels' gaps."""
     spec = overlay(tmp_path, "flat_raised", "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n        village: {reimbursement_ratio: 0.9}\n")
     scenario = load_scenario(spec)
-    p = scenario.params
-    assert p["policy.resident.benefits.outpatient.tier2.reimbursement_ratio"] == p["policy.resident.benefits.outpatient.reimbursement_ratio"]
-    # show-scenario and located errors give the flat ratio's file and line for a level left out
-    assert scenario.origins["policy.resident.benefits.outpatient.tier2.reimbursement_ratio"] == scenario.origins["policy.resident.benefits.outpatient.reimbursement_ratio"]
-    assert scenario.origins["policy.resident.benefits.outpatient.reimbursement_ratio"][1] == 6
-    rules = resolved_rules(scenario, forecast.load_region(CHINA), dict(p), dict(scenario.root_params), 2030)
+    params, root = dict(scenario.params), dict(scenario.root_params)
+    flat = "policy.resident.benefits.outpatient.reimbursement_ratio"
+    assert "policy.resident.benefits.outpatient.tier2.reimbursement_ratio" not in params
+    rules = resolved_rules(scenario, china, params, root, 2030)
     ratio = rules.ds["outpatient_level_reimbursement_ratio"]
     assert ratio.attrs["units"] == "ratio" and list(ratio["level"].values) == list(CARE_LEVELS)
     assert ratio.sel(pool="resident", level="tier1", year=2024).item() == 0.6
     assert ratio.sel(pool="resident", level="tier1", year=2026).item() == 0.7
     assert ratio.sel(pool="resident", level="village", year=2024).item() == 0.9
+    moved = resolved_rules(scenario, china, {**params, flat: DatedValue.constant(0.8)}, root, 2030)
+    assert (moved.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level=["tier3", "tier2", "tier1"]) == 0.8).all()
+    s_village = hand_spending_shares()["village"]
+    np.testing.assert_allclose(outpatient_ratio(moved, "resident", china), 0.8 + s_village * (0.9 - 0.8), rtol=1e-12)
+    assert (outpatient_ratio(moved, "resident") == 0.8).all()  # without the bundle (the reduced claim model): the flat ratio
 
 
 def test_all_levels_raised_equal_the_flat_ratio_raised(tmp_path):

@@ -30,6 +30,7 @@ import xarray as xr
 
 from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
 from .dated import GROWTH_SERIES, DatedValue
+from .param import default_source
 from .parameters import SCHEMA, Param, iter_params
 
 __all__ = ["Rules", "resolve_rules", "PLACEMENT", "placement"]
@@ -154,7 +155,19 @@ def resolve_rules(params: dict, years) -> Rules:
         values[path] = series
         if beyond:
             extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
+    values.update(_left_out(values))
     return Rules(years, _dataset(values, years), extended, values)
+
+
+def _left_out(values: dict) -> dict:
+    """The values of parameters left out that take another's (``Param.default_from``: an outpatient
+    ratio by level of care left out is the flat ratio), from the resolved ``values``."""
+    out = {}
+    for path, param in iter_params():
+        source = default_source(path, param)
+        if source and path not in values and source in values:
+            out[path] = values[source]
+    return out
 
 
 #: the closed list each labelled dimension follows (forecast.vocabulary), so labels come in one order

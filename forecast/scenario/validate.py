@@ -103,13 +103,8 @@ def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizo
         if isinstance(node, Param):
             if key in data:
                 out[path] = _dated(reader, data[key], node, path, at, horizon)
-            elif node.default_from:  # left out: the value (and the place) of the flat rule one level up
-                source = f"{prefix.rstrip('.').rsplit('.', 1)[0]}.{node.default_from}"
-                out[path] = out.get(source)
-                if source in origins:
-                    origins[path] = origins[source]
-                else:
-                    origins.pop(path, None)
+            elif node.default_from:  # left out: the rules take the flat rule's value when they resolve
+                origins.pop(path, None)
             elif node.default is not None:
                 out[path] = DatedValue.constant(float(node.default)) if node.dated else node.default
                 origins.pop(path, None)
