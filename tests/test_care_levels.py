@@ -116,6 +116,9 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     s_village = hand_spending_shares()["village"]
     np.testing.assert_allclose(outpatient_ratio(moved, "resident", china), 0.8 + s_village * (0.9 - 0.8), rtol=1e-12)
     assert (outpatient_ratio(moved, "resident") == 0.8).all()  # without the bundle (the reduced claim model): the flat ratio
+    # a change undone to a root that leaves the level out (forecast sensitivity: root.get(path) is None)
+    undone = resolved_rules(scenario, china, {**params, "policy.resident.benefits.outpatient.village.reimbursement_ratio": None}, root, 2030)
+    assert undone.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level="village", year=2026).item() == 0.7
 
 
 def test_all_levels_raised_equal_the_flat_ratio_raised(tmp_path):

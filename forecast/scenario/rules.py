@@ -160,12 +160,13 @@ def resolve_rules(params: dict, years) -> Rules:
 
 
 def _left_out(values: dict) -> dict:
-    """The values of parameters left out that take another's (``Param.default_from``: an outpatient
-    ratio by level of care left out is the flat ratio), from the resolved ``values``."""
+    """The values of parameters left out (absent, or None: a change undone to a root that leaves them
+    out) that take another's (``Param.default_from``: an outpatient ratio by level of care left out
+    is the flat ratio), from the resolved ``values``."""
     out = {}
     for path, param in iter_params():
         source = default_source(path, param)
-        if source and path not in values and source in values:
+        if source and values.get(path) is None and source in values:
             out[path] = values[source]
     return out
 
