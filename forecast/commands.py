@@ -73,8 +73,9 @@ def cmd_scenarios(args) -> int:
     for name in scenario_names():
         try:
             title = load_scenario(name).title
-        except InputError:
-            title = "(invalid: run 'forecast validate' on it)"
+        except InputError as error:  # a place scenario whose bundle (data/<place>) is not installed is not invalid
+            bundle = [p.value for p in error.problems if p.field == "region"]
+            title = f"(its region bundle {bundle[0]} is not installed)" if len(bundle) == len(error.problems) else "(invalid: run 'forecast validate' on it)"
         print(f"  {name:<28} {title}")
     return EXIT_OK
 

@@ -196,8 +196,8 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
     reduced = not costs_benefits(region, int(rules.years[0]))
     covers = {"employee": bool(rules.critical_illness.covers_employees), "resident": True}
     root_covers = {"employee": bool(root.critical_illness.covers_employees), "resident": True}
-    layers = {pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced) for pool in BASIC_POOLS}
-    root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced) for pool in BASIC_POOLS}
+    layers = {pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
+    root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
     budget = rules.medical_assistance.budget
     payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
     claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}

@@ -16,6 +16,8 @@ from pathlib import Path
 __all__ = ["shipped", "scenarios_dir", "default_region_path", "scenario_names", "resolve_scenario", "BASELINE"]
 
 BASELINE = "baseline"
+#: the library's subfolder of place scenarios (local rules of the seed places, each on its bundle)
+PLACES = "places"
 
 
 def shipped(name: str) -> Path:
@@ -39,22 +41,27 @@ def default_region_path() -> Path:
 
 
 def scenario_names() -> list[str]:
-    """The names of the shipped scenarios (file names without .yaml), baseline first."""
+    """The names of the shipped scenarios (file names without .yaml), baseline first, then the
+    place scenarios as ``places/NAME``."""
     names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
-    return sorted(names, key=lambda n: n != BASELINE)
+    places = sorted(f"{PLACES}/{p.stem}" for p in (scenarios_dir() / PLACES).glob("*.yaml"))
+    return sorted(names, key=lambda n: n != BASELINE) + places
 
 
 def _resolve_one(part: str) -> str:
     path = Path(part)
+    stem = part[:-5] if part.endswith(".yaml") else part
+    if not path.exists() and stem.startswith(f"{PLACES}/") and (scenarios_dir() / f"{stem}.yaml").is_file():
+        return str(scenarios_dir() / f"{stem}.yaml")
     if path.exists() or os.sep in part or "/" in part:
         return part
-    stem = part[:-5] if part.endswith(".yaml") else part
     candidate = scenarios_dir() / f"{stem}.yaml"
     return str(candidate) if candidate.is_file() else part
 
 
 def resolve_scenario(spec: str) -> str:
-    """A scenario argument with bare library names (``baseline``, ``ltci_extension``) made paths.
+    """A scenario argument with bare library names (``baseline``, ``ltci_extension``,
+    ``places/qiandongnan``) made paths.
 
     Each ``+``-separated part that is neither an existing file nor a path is looked up in the
     shipped library; anything else is left for the loader to report.

@@ -17,6 +17,7 @@ __all__ = [
     "LEVELS",
     "FINANCING_PARAMETERS",
     "HOSPITAL_LEVELS",
+    "CARE_LEVELS",
     "UTILISATION_INDICATORS",
     "CLAIM_PARAMETERS",
     "BASIC_POOLS",
@@ -74,6 +75,9 @@ SERVICES: tuple[str, ...] = ("inpatient", "outpatient", "outpatient_special", "p
 #: Hospital levels of the inpatient benefit tiers (GLOSSARY.md; tier1 includes township centres).
 HOSPITAL_LEVELS: tuple[str, ...] = ("tier3", "tier2", "tier1")
 
+#: Levels of outpatient care (GLOSSARY.md): the hospital levels and village clinics (村卫生室).
+CARE_LEVELS: tuple[str, ...] = (*HOSPITAL_LEVELS, "village")
+
 #: The two basic pools, whose benefit rules are costed claim by claim.
 BASIC_POOLS: tuple[str, ...] = ("employee", "resident")
 
@@ -121,8 +125,8 @@ UTILISATION_INDICATORS: dict[str, str] = {
 #: Claim-size and case-mix parameters of the benefit model, and their canonical units.
 CLAIM_PARAMETERS: dict[str, str] = {
     "cv": "ratio",  # coefficient of variation of the cost per claim (s.d. / mean)
-    "level_share": "ratio",  # share of admissions by hospital level
-    "level_cost_ratio": "ratio",  # cost per admission at the level relative to a reference level
+    "level_share": "ratio",  # share of uses (admissions; outpatient visits) by level of care
+    "level_cost_ratio": "ratio",  # cost per use at the level relative to a reference level
     "uses_per_patient": "per_person_year",  # visits a patient makes in a year
 }
 

@@ -32,6 +32,7 @@ def test_the_wheel_holds_the_code_the_scenarios_and_data_china(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "forecast/model/population/engine.py" in names  # subpackages too (was: ModuleNotFoundError)
     assert "forecast/scenarios/baseline.yaml" in names and "forecast/scenarios/ltci_extension.yaml" in names
+    assert "forecast/scenarios/places/qiandongnan.yaml" in names and "forecast/scenarios/places/wenzhou.yaml" in names
     assert "forecast/data/china/region.yaml" in names and "forecast/data/china/SOURCES.md" in names
     assert not [n for n in names if n.startswith(("tests/", "data/", "scenarios/")) or "/lhasa/" in n or "/build/" in n]
 

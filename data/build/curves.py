@@ -109,4 +109,36 @@ def claim_size_rows() -> tuple[list[list], dict]:
         ["inpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
         ["inpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "no published primary-care cost per admission: taken as tier2"],
     ]
-    return rows, {"inpatient_sigma": sigma_in, "outpatient_sigma": sigma_out, **{f"share_{k}": v for k, v in mix.items()}}
+    visits, visit_notes = outpatient_level_rows(f, mix)
+    rows += visits
+    return rows, {"inpatient_sigma": sigma_in, "outpatient_sigma": sigma_out, **{f"share_{k}": v for k, v in mix.items()}, **visit_notes}
+
+
+def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], dict]:
+    """General-outpatient visits by level (method 6b): primary care (township and community centres
+    and stations) is tier1, village clinics village, and the hospitals' visits split into tier3 and
+    tier2 as their admissions are (method 6's implied mix; the same method on the cost per visit puts
+    95% of hospital visits in tier3, as the hospitals' average cost per visit, private hospitals
+    included, is close to the tier-3 public hospitals': not usable). Shares of the visits at these
+    four kinds of institution (2023); cost per visit relative to tier2 (2022 Q1, public hospitals)."""
+    primary = f["township_visits_2023"] + f["community_centre_visits_2023"] + f["community_station_visits_2023"]
+    w = admissions_mix["tier3"] / (admissions_mix["tier3"] + admissions_mix["tier2"])
+    mix = {"tier3": w * f["hospital_visits_2023"], "tier2": (1 - w) * f["hospital_visits_2023"], "tier1": primary}
+    counted = f["hospital_visits_2023"] + primary + f["village_visits_2023"]
+    shares = {**{k: v / counted for k, v in mix.items()}, "village": f["village_visits_2023"] / counted}
+    ratio3 = f["tier3_public_cost_per_visit_2022q1"] / f["tier2_public_cost_per_visit_2022q1"]
+    source = "NHC2023;NHC2022;NHC2022Q1"
+    notes = {
+        "tier3": f"assumption: the hospitals' 2023 visits split between tier3 and tier2 as their admissions (method 6, tier-3 share {w:.4f}); share of the visits at hospitals, primary care and village clinics",
+        "tier2": "same; tier-1 hospitals folded into tier2",
+        "tier1": "primary care (township health centres, community centres and stations) share of 2023 visits",
+        "village": "village clinics' share of 2023 visits",
+    }
+    rows = [["outpatient", level, "level_share", f"{shares[level]:.4f}", "ratio", source, notes[level]] for level in ("tier3", "tier2", "tier1", "village")]
+    rows += [
+        ["outpatient", "tier3", "level_cost_ratio", f"{ratio3:.4f}", "ratio", "NHC2022Q1", "tier-3 / tier-2 public-hospital cost per outpatient visit, 2022 Q1"],
+        ["outpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
+        ["outpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "assumption: no national primary-care cost per visit in the figures at hand: taken as tier2 (overstates primary care's share of spending)"],
+        ["outpatient", "village", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "assumption: no national village-clinic cost per visit in the figures at hand: taken as tier2 (overstates the village share of spending)"],
+    ]
+    return rows, {f"visit_share_{k}": v for k, v in shares.items()}

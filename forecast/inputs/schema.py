@@ -14,10 +14,10 @@ from ..limits import MAX_MONEY
 from ..vocabulary import (
     ACCOUNTS,
     AGGREGATE_POOLS,
+    CARE_LEVELS,
     CLAIM_PARAMETERS,
     FINANCING_PARAMETERS,
     FUND_ITEMS,
-    HOSPITAL_LEVELS,
     POOLS,
     SERVICES,
     SEXES,
@@ -227,11 +227,11 @@ TABLES: dict[str, Table] = {
         Table(
             "claim_sizes",
             "Claim-size distribution and case mix by service and hospital level: coefficient of "
-            "variation of the (lognormal) cost per claim, admissions share and relative cost by level, "
+            "variation of the (lognormal) cost per claim, share of uses (admissions, outpatient visits) and relative cost by level, "
             "visits per patient. Needed by `forecast run`.",
             keys=(
                 Column("service", "choice", SERVICES, "medical service"),
-                Column("level", "choice", (*HOSPITAL_LEVELS, "all"), "hospital level, or 'all'"),
+                Column("level", "choice", (*CARE_LEVELS, "all"), "level of care, or 'all'"),
                 Column("parameter", "choice", tuple(CLAIM_PARAMETERS), "claim parameter"),
             ),
             units={"ratio": (0, 100), "per_person_year": (0, 366)},

@@ -25,6 +25,7 @@ import xarray as xr
 from ..errors import InputError, Problem
 from ..labelled import stack
 from ..vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
+from .care_levels import outpatient_ratio
 from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
 
 __all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
@@ -135,12 +136,14 @@ def base_claims(region, year: int, pool: str) -> BaseClaims:
     )
 
 
-def _basic_layers(rules, pool: str) -> list[dict]:
+def _basic_layers(rules, pool: str, region=None) -> list[dict]:
     """The basic pool's layer per claim type, every year (deductible, ratio, the annual cap;
-    special-disease care may share the inpatient cap)."""
+    special-disease care may share the inpatient cap; general outpatient care at its effective
+    ratio over the levels of care, :func:`~forecast.model.care_levels.outpatient_ratio`)."""
     ds = rules.ds.sel(pool=pool)
     deductible = ds["benefit_deductible"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
-    ratio = ds["benefit_reimbursement_ratio"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
+    ratio = ds["benefit_reimbursement_ratio"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values.copy()
+    ratio[:, CLAIM_TYPES.index("outpatient")] = outpatient_ratio(rules, pool, region)
     cap = ds["benefit_annual_cap"].transpose("year", "benefit")
     caps = {benefit: cap.sel(benefit=benefit).values for benefit in cap["benefit"].values}
     shared = ds["special_cap_shared_with_inpatient"].values
@@ -179,12 +182,13 @@ class PayerLayers:
     assistance: dict
 
 
-def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced: bool = False) -> list[dict]:
+def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced: bool = False, region=None) -> list[dict]:
     """Per year, per claim type, the :class:`PayerLayers` of ``pool``: composed once per run and
     shared by every draw. In the reduced claim model the pool pays general outpatient claims in
-    full and nothing else."""
+    full and nothing else. ``region``: the bundle whose outpatient spending by level of care
+    weighs outpatient ratios graded by level (None: only a flat ratio is allowed)."""
     out = []
-    basic_by_year = _basic_layers(rules, pool)
+    basic_by_year = _basic_layers(rules, pool, None if reduced else region)
     for i in range(len(rules.years)):
         basic = basic_by_year[i]
         ci_layer = _critical_illness_layer(rules, i) if with_ci else None

@@ -29,6 +29,7 @@ from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
 from ..model.population.assumptions import PopulationAssumptions
 from .dated import DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS
+from .param import default_source
 from .parameters import iter_params
 from .reader import Reader
 from .validate import DATED_KEYS, validate
@@ -87,6 +88,9 @@ class Scenario:
         lines = [f"# {self.title}", f"# files: {' + '.join(str(f) for f in self.files)}", f"horizon = {self.horizon}  ({self._where('horizon')})"]
         for path, param in iter_params():
             if path == "horizon":
+                continue
+            if path not in self.params:  # left out: follows another parameter when the rules resolve
+                lines.append(f"{path} = as {default_source(path, param)}  (left out)")
                 continue
             value = self.params[path]
             text = value.describe(boolean=param.unit == "bool") if isinstance(value, DatedValue) else (f"{value:g}" if isinstance(value, float) else str(value))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .dated import FITTED
 
-__all__ = ["Param", "coerce", "MONEY_UNITS", "param", "growth"]
+__all__ = ["Param", "coerce", "MONEY_UNITS", "param", "growth", "default_source"]
 
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
 
@@ -30,6 +30,10 @@ class Param:
     after: str = "hold"
     #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting), if any
     fitted_from: str = ""
+    #: when not given: the value of this key in the mapping one level up, taken when the rules
+    #: resolve (a rule by level of care left out follows the flat rule, also when a solver or an
+    #: overlay moves the flat rule), if any
+    default_from: str = ""
 
     def bound_text(self) -> str:
         if self.choices:
@@ -81,6 +85,16 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
             return None, f"ratios are fractions: write {number / 100:g} (or \"{number:g}%\"), not {number:g}"
         return None, f"expected {param.bound_text()}"
     return number, None
+
+
+def default_source(path: str, param: Param) -> str:
+    """The parameter whose value ``path`` takes when left out (``param.default_from``: the key in the
+    mapping one level up), or ''.
+
+    >>> default_source("policy.resident.benefits.outpatient.tier1.reimbursement_ratio", Param("ratio", "", default_from="reimbursement_ratio"))
+    'policy.resident.benefits.outpatient.reimbursement_ratio'
+    """
+    return f"{path.rsplit('.', 2)[0]}.{param.default_from}" if param.default_from else ""
 
 
 def param(unit, description, low=None, high=None, **kw) -> Param:

@@ -20,7 +20,7 @@ where no value is that large and a slip would go unnoticed).
 
 from __future__ import annotations
 
-from ..vocabulary import ASSISTANCE_GROUPS, HOSPITAL_LEVELS
+from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, HOSPITAL_LEVELS
 from .param import MONEY_UNITS, Param, coerce  # re-exported: the schema's public names
 from .param import growth as _growth
 from .param import param as _p
@@ -58,6 +58,19 @@ def _tier(kind: str) -> dict:
     }
 
 
+def _care_level(level: str) -> dict:
+    return {
+        "reimbursement_ratio": _p(
+            "ratio",
+            f"报销比例 at {level}: the fund's share of general-outpatient cost there (left out: the outpatient reimbursement_ratio); the "
+            "deductible and the annual cap stay one for the year, and a member's cost is spread over the levels as the bundle's "
+            "claim_sizes say (outpatient level_share × level_cost_ratio)",
+            default_from="reimbursement_ratio",
+            reference="local benefit rules (e.g. 黔东南州 2023: tier-2 60%, township 85%, village 90%)",
+        )
+    }
+
+
 def _benefits(pool: str) -> dict:
     levels = {level: _tier("admission (times the admissions per patient in the year)") for level in HOSPITAL_LEVELS}
     return {
@@ -68,6 +81,7 @@ def _benefits(pool: str) -> dict:
         "outpatient": {
             **_tier("year"),
             "annual_cap": _p("yuan", "the annual cap on general-outpatient (门诊共济) payment per person (yuan)"),
+            **{level: _care_level(level) for level in CARE_LEVELS},
         },
         "outpatient_special": {
             **_tier("year"),

@@ -3,7 +3,7 @@
 :func:`resolve_rules` turns a scenario's parameters (schema path -> :class:`DatedValue` or plain
 value) into :class:`Rules`: an :class:`xarray.Dataset` whose variables have the dims ``year`` and,
 where a rule has them, ``pool``, ``claim_type``, ``benefit`` (the annual caps: inpatient,
-outpatient_special, outpatient), ``service``, ``group``, ``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
+outpatient_special, outpatient), ``service``, ``level`` (outpatient ratios by level of care), ``group``, ``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
 it came from; and a read-only view for code::
 
     rules.resident.benefits.outpatient_special.annual_cap   # DataArray over year
@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from ..vocabulary import ASSISTANCE_GROUPS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
+from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
 from .dated import GROWTH_SERIES, DatedValue
+from .param import default_source
 from .parameters import SCHEMA, Param, iter_params
 
 __all__ = ["Rules", "resolve_rules", "PLACEMENT", "placement"]
@@ -40,6 +41,7 @@ PLACEMENT: tuple[tuple[str, str], ...] = (
     (r"policy\.(?P<pool>employee|resident)\.benefits\.inpatient\.(?P<claim_type>tier\d)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<benefit>\w+)\.annual_cap", "benefit_annual_cap"),
+    (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient\.(?P<level>tier\d|village)\.reimbursement_ratio", "outpatient_level_reimbursement_ratio"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
     (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
     (r"assumptions\.medical_costs\.cost_trend\.(?P<pool>\w+)", "cost_trend"),
@@ -153,11 +155,24 @@ def resolve_rules(params: dict, years) -> Rules:
         values[path] = series
         if beyond:
             extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
+    values.update(_left_out(values))
     return Rules(years, _dataset(values, years), extended, values)
 
 
+def _left_out(values: dict) -> dict:
+    """The values of parameters left out (absent, or None: a change undone to a root that leaves them
+    out) that take another's (``Param.default_from``: an outpatient ratio by level of care left out
+    is the flat ratio), from the resolved ``values``."""
+    out = {}
+    for path, param in iter_params():
+        source = default_source(path, param)
+        if source and values.get(path) is None and source in values:
+            out[path] = values[source]
+    return out
+
+
 #: the closed list each labelled dimension follows (forecast.vocabulary), so labels come in one order
-ORDER = {"pool": POOLS, "claim_type": CLAIM_TYPES, "service": SERVICES, "benefit": SERVICES, "group": ASSISTANCE_GROUPS, "mode": CARE_MODES, "payer": LTCI_PAYERS, "track": RETIREMENT_TRACKS}
+ORDER = {"pool": POOLS, "claim_type": CLAIM_TYPES, "level": CARE_LEVELS, "service": SERVICES, "benefit": SERVICES, "group": ASSISTANCE_GROUPS, "mode": CARE_MODES, "payer": LTCI_PAYERS, "track": RETIREMENT_TRACKS}
 
 
 def _vocabulary_order(dim: str):

@@ -103,6 +103,8 @@ def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizo
         if isinstance(node, Param):
             if key in data:
                 out[path] = _dated(reader, data[key], node, path, at, horizon)
+            elif node.default_from:  # left out: the rules take the flat rule's value when they resolve
+                origins.pop(path, None)
             elif node.default is not None:
                 out[path] = DatedValue.constant(float(node.default)) if node.dated else node.default
                 origins.pop(path, None)

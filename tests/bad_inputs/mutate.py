@@ -59,6 +59,7 @@ def _blank(line_start: str):
 
 
 BUNDLES = {
+    "no_outpatient_levels": lambda b: rewrite(b / "claim_sizes.csv", lambda row: not (row["service"] == "outpatient" and row["level"] != "all")),
     "region_yaml_nul": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_bytes().replace(b"level: national", b"level: nat\x00ional")),
     "region_yaml_bad_date": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-13-45"),
     "region_yaml_gbk": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_text(encoding="utf-8").encode("gbk")),

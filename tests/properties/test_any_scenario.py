@@ -45,6 +45,8 @@ PARAMETERS = (
     "policy.resident.fiscal_subsidy",
     "policy.resident.benefits.inpatient.annual_cap",
     "policy.resident.benefits.outpatient.reimbursement_ratio",
+    "policy.resident.benefits.outpatient.village.reimbursement_ratio",
+    "policy.employee.benefits.outpatient.tier3.reimbursement_ratio",
     "policy.critical_illness.bands.first_ratio",
     "policy.medical_assistance.annual_limit",
     "policy.ltci.financing_per_capita",
