@@ -165,33 +165,41 @@ def _bands(ax, thresholds: dict, chinese: bool) -> None:
     ax.axhline(0, color="black", lw=0.6)
 
 
+def _panel(ax, ds, central, pool: str, name: str, chinese: bool, bands=((0.1, 0.9, 0.2),)) -> None:
+    """One pool's reserve (亿元) or months covered (against the verdict lines) by year: the central
+    path, and over draws the given percentile bands."""
+    years, scale = ds["year"].values, (YI if name == "reserve" else 1.0)
+    values = central[name].sel(pool=pool).values / scale
+    if f"{name}_quantile" in ds:
+        q = ds[f"{name}_quantile"].sel(pool=pool) / scale
+        for lo, hi, alpha in bands:
+            ax.fill_between(years, q.sel(quantile=lo), q.sel(quantile=hi), color="tab:blue", alpha=alpha, lw=0, label=_label("band", chinese, lo=round(lo * 100), hi=round(hi * 100)))
+        values, low, high = q.sel(quantile=0.5).values, q.sel(quantile=bands[0][0]).values, q.sel(quantile=bands[0][1]).values
+    else:
+        low = high = values
+    ax.plot(years, values, color="tab:blue", lw=1.6, label=_label("median", chinese) if "draw" in ds.dims else None)
+    if name == "months_covered":  # the scale of the lines that matter, not of the widest draws
+        _bands(ax, ds.attrs["verdict_thresholds"], chinese)
+        ax.set_ylim(max(min(float(np.nanmin(low)), 0) - 2, -36), min(max(float(np.nanmax(high)), ds.attrs["verdict_thresholds"]["excess_months"]) * 1.1, 60))
+        ax.set_ylabel(_label("months", chinese), fontsize=8)
+    else:
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_ylabel(_label("reserve", chinese), fontsize=8)
+        _thousands(ax)
+    ax.set_title(_label(pool, chinese), fontsize=10)
+    _years(ax)
+
+
 def reserve_chart(ds, pools=None):
-    """Per pool: the reserve (亿元; the 10–90% band over draws when there are draws) and the months
-    of expenditure it covers against the 6–9 and 15-month lines."""
-    pools = list(pools or _reserve_pools(ds))
-    central, years = ds.fund.central(), ds["year"].values
+    """Per pool: the reserve (亿元; the median and 10–90% band over draws when there are draws) and
+    the months of expenditure it covers against the 6–9 and 15-month lines."""
+    pools, central = list(pools or _reserve_pools(ds)), ds.fund.central()
     with _fonts() as chinese:
         fig, axes = _figure(2, len(pools), (4.6 * len(pools), 6.4))
         for j, pool in enumerate(pools):
-            for i, name in enumerate(("reserve", "months_covered")):
-                ax, scale = axes[i, j], (YI if name == "reserve" else 1.0)
-                if f"{name}_quantile" in ds:
-                    q = ds[f"{name}_quantile"].sel(pool=pool) / scale
-                    ax.fill_between(years, q.sel(quantile=0.1), q.sel(quantile=0.9), color="tab:blue", alpha=0.2, lw=0, label=_label("band", chinese, lo=10, hi=90))
-                values = central[name].sel(pool=pool).values / scale
-                ax.plot(years, values, color="tab:blue", lw=1.6, label=_label("median", chinese) if "draw" in ds.dims else None)
-                if name == "months_covered":
-                    _bands(ax, ds.attrs["verdict_thresholds"], chinese)
-                    top = min(max(float(np.nanmax(values)), ds.attrs["verdict_thresholds"]["excess_months"]) * 1.1, 60)
-                    ax.set_ylim(max(min(float(np.nanmin(values)), 0) - 2, -36), top)
-                    ax.set_ylabel(_label("months", chinese), fontsize=8)
-                    ax.legend(fontsize=7, loc="best")
-                else:
-                    ax.axhline(0, color="black", lw=0.6)
-                    ax.set_ylabel(_label("reserve", chinese), fontsize=8)
-                    _thousands(ax)
-                ax.set_title(_label(pool, chinese), fontsize=10)
-                _years(ax)
+            _panel(axes[0, j], ds, central, pool, "reserve", chinese)
+            _panel(axes[1, j], ds, central, pool, "months_covered", chinese)
+            axes[1, j].legend(fontsize=7, loc="best")
         return _finish(fig, _label("reserve_title", chinese))
 
 
@@ -267,29 +275,13 @@ def main_charts(ds) -> dict:
 
 def fan_chart(ds, pools=("employee", "resident")):
     """Fan charts of a stochastic run (:func:`forecast.results.uncertainty.draw_summary`): months
-    covered with the 6–9 and 15-month lines, and the reserve, per pool."""
-    years = ds["year"].values
+    covered with the 6–9 and 15-month lines, and the reserve, per pool (5–95, 10–90, 25–75%)."""
     with _fonts() as chinese:
         fig, axes = _figure(2, len(pools), (5.5 * len(pools), 7))
         for j, pool in enumerate(pools):
-            for i, (name, scale) in enumerate((("months_covered", 1.0), ("reserve", YI))):
-                ax = axes[i, j]
-                q = ds[f"{name}_quantile"].sel(pool=pool) / scale
-                for lo, hi, alpha in ((0.05, 0.95, 0.15), (0.1, 0.9, 0.25), (0.25, 0.75, 0.4)):
-                    ax.fill_between(years, q.sel(quantile=lo), q.sel(quantile=hi), color="tab:blue", alpha=alpha, lw=0, label=_label("band", chinese, lo=int(lo * 100), hi=int(hi * 100)))
-                ax.plot(years, q.sel(quantile=0.5), color="tab:blue", lw=1.5, label=_label("median", chinese))
-                if name == "months_covered":  # the scale of the lines that matter, not of the widest draws
-                    ax.set_ylim(max(float(q.sel(quantile=0.05).min()), -36) - 2, min(float(q.sel(quantile=0.95).max()), 60) + 2)
-                    _bands(ax, ds.attrs["verdict_thresholds"], chinese)
-                    ax.set_ylabel(_label("months", chinese), fontsize=8)
-                else:
-                    ax.axhline(0, color="black", lw=0.6)
-                    ax.set_ylabel(_label("reserve", chinese), fontsize=8)
-                    _thousands(ax)
-                ax.set_title(_label(pool, chinese), fontsize=10)
-                _years(ax)
-                if i == 0 and j == 0:
-                    ax.legend(fontsize=7)
+            for i, name in enumerate(("months_covered", "reserve")):
+                _panel(axes[i, j], ds, ds, pool, name, chinese, bands=((0.05, 0.95, 0.15), (0.1, 0.9, 0.25), (0.25, 0.75, 0.4)))
+        axes[0, 0].legend(fontsize=7)
         return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]))
 
 
