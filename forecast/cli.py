@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write execution.csv into DIR (atomically)")
     p.set_defaults(command_name="execution")
 
+    from .apps.valuation import register as register_report
+
+    register_report(sub, draws, seed)
+
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(command_name="show_scenario")
@@ -180,6 +184,8 @@ def _dispatch(argv) -> int:
 
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
+    if getattr(args, "handler", None) is not None:  # commands registered by their own module (report)
+        return args.handler(args)
     name = f"cmd_{args.command_name}"
     if not hasattr(commands, name):
         from . import studies as commands  # explain, sensitivity, solve
