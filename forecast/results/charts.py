@@ -96,19 +96,15 @@ def cjk_font() -> str | None:
     return None
 
 
-def _families() -> tuple[list[str], bool]:
-    font = cjk_font()
-    return ([font, "DejaVu Sans"] if font else ["DejaVu Sans"]), font is not None
-
-
 @contextmanager
 def _fonts():
-    """The CJK font (with DejaVu Sans as fallback) for every text made or drawn inside."""
+    """The CJK font (with DejaVu Sans as fallback) for every text made or drawn inside; yields
+    whether the labels are Chinese."""
     import matplotlib
 
-    families, chinese = _families()
-    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}):
-        yield chinese
+    font = cjk_font()
+    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
+        yield font is not None
 
 
 def _label(key: str, chinese: bool, **fmt) -> str:
