@@ -14,11 +14,11 @@ from __future__ import annotations
 import io
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["cjk_font", "png_bytes", "main_charts", "reserve_chart", "flows_chart", "pyramid_chart",
-           "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS"]
+__all__ = ["cjk_font", "png_bytes", "main_charts", "reserve_chart", "flows_chart", "pyramid_chart", "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS"]
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
 YI = 1e8  # 亿元
@@ -29,9 +29,8 @@ LABELS = {
     "critical_illness": ("大病保险", "Critical-illness insurance"),
     "medical_assistance": ("医疗救助", "Medical assistance"),
     "ltci": ("长期护理保险", "Long-term care insurance"),
-    "employee total": ("职工医保基金(统筹+个人账户)", "Employee fund (pooled + accounts)"),
-    "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"),
-    "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
+    "employee total": ("职工医保基金(统筹+个人账户)", "Employee fund (pooled + accounts)"),  # the back-test's series
+    "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"), "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
     "medical assistance": ("医疗救助", "Medical assistance"),
     "income": ("收入", "income"),
     "expenditure": ("支出", "expenditure"),
@@ -59,8 +58,7 @@ LABELS = {
     "exhaustion_year": ("累计结余耗尽年份", "exhaustion year"),
     "months_covered_2035": ("2035年可支付月数", "months covered in 2035"),
     "months_covered_2050": ("2050年可支付月数", "months covered in 2050"),
-    "low": ("低值 (第10百分位)", "low (10th percentile)"),
-    "high": ("高值 (第90百分位)", "high (90th percentile)"),
+    "low": ("低值 (第10百分位)", "low (10th percentile)"), "high": ("高值 (第90百分位)", "high (90th percentile)"),
     "tornado_title": ("敏感性分析: 逐一改变各组假设", "Sensitivity: one assumption group at a time"),
     "backtest_title": ("回测: 预测与实际", "Back-test: forecast against the bulletins"),
 }
@@ -81,6 +79,13 @@ def _rescanned() -> bool:
                 added = True
             except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
                 continue
+    if added:  # rebuild the cache on disk, so the next process need not re-scan
+        from matplotlib import get_cachedir
+
+        try:
+            font_manager.json_dump(font_manager.fontManager, Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json"))
+        except (OSError, AttributeError):  # a read-only cache folder; an older matplotlib
+            pass
     return added
 
 
@@ -88,12 +93,11 @@ def cjk_font() -> str | None:
     """The name of an installed CJK font matplotlib can use, or None."""
     from matplotlib import font_manager
 
-    for attempt in range(2):
+    def find():
         installed = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((name for name in CJK_FONTS if name in installed), None)
-        if found or attempt or not _rescanned():
-            return found
-    return None
+        return next((name for name in CJK_FONTS if name in installed), None)
+
+    return find() or (find() if _rescanned() else None)
 
 
 @contextmanager
@@ -127,10 +131,11 @@ def _finish(fig, title: str):
     return fig
 
 
-def _thousands(ax, axis: str = "y") -> None:
+def _thousands(axis, absolute: bool = False) -> None:
+    """Tick labels with thousands separators (of the magnitude, for the pyramid's two sides)."""
     from matplotlib.ticker import FuncFormatter
 
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v) if absolute else v:,.0f}"))
 
 
 def _years(ax) -> None:
@@ -181,7 +186,7 @@ def _panel(ax, ds, central, pool: str, name: str, chinese: bool, bands=((0.1, 0.
     else:
         ax.axhline(0, color="black", lw=0.6)
         ax.set_ylabel(_label("reserve", chinese), fontsize=8)
-        _thousands(ax)
+        _thousands(ax.yaxis)
     ax.set_title(_label(pool, chinese), fontsize=10)
     _years(ax)
 
@@ -226,7 +231,7 @@ def flows_chart(ds, pools=None):
             ax.set_title(_label(pool, chinese), fontsize=10)
             ax.set_ylabel(_label("yi", chinese), fontsize=8)
             ax.set_ylim(bottom=0)
-            _thousands(ax)
+            _thousands(ax.yaxis)
             _years(ax)
             ax.legend(fontsize=7, loc="upper left")
         return _finish(fig, _label("flows", chinese))
@@ -248,9 +253,7 @@ def pyramid_chart(ds, years=None):
             ax.barh(ages, before, height=1.0, color=color, alpha=0.45, label=f"{_label(sex, chinese)} {first}")
             ax.step(after, ages, where="mid", color=color, lw=1.3, label=f"{_label(sex, chinese)} {last}")
         ax.axvline(0, color="black", lw=0.6)
-        from matplotlib.ticker import FuncFormatter
-
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+        _thousands(ax.xaxis, absolute=True)
         ax.set_xlabel(_label("persons", chinese))
         ax.set_ylabel(_label("age", chinese))
         ax.grid(alpha=0.3)
@@ -341,7 +344,7 @@ def backtest_chart(table, history: dict):
                 ax.plot(group["year"], group["forecast"] / YI, "--s", ms=3, label=f"{_label('forecast', chinese)} {cut}")
             ax.set_title(f"{_label(series, chinese)} · {_label(item, chinese)}", fontsize=10)
             ax.set_ylabel(_label("yi", chinese), fontsize=8)
-            _thousands(ax)
+            _thousands(ax.yaxis)
             ax.legend(fontsize=7)
             _years(ax)
         return _finish(fig, _label("backtest_title", chinese))
