@@ -139,3 +139,30 @@ def test_a_bad_previous_folder_is_refused_before_the_run_with_exit_2(tmp_path, c
     assert not (tmp_path / "out").exists()
     assert main(["report", "baseline", "--out", str(tmp_path / "out2")] + ["--previous", str(tmp_path / "missing")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_sensitivity_table_and_tornado_enter_section_6():
+    import forecast
+    from forecast.apps.valuation import valuation_context
+    from forecast.results.html import render_report
+
+    from .test_charts import _tornado
+
+    ds = forecast.run("baseline", draws=4, seed=1)
+    context = valuation_context(ds, forecast.load_scenario("baseline"), tornado=_tornado())
+    html = render_report(context)
+    section = html[html.index('<section id="uncertainty">'):html.index('<section id="conclusion">')]
+    assert "<td>employee</td><td>exhaustion_year</td><td>wage growth</td><td class=\"n\">2049</td><td class=\"n\">2050</td><td class=\"n\">2052</td><td class=\"n\">3</td>" in section
+    assert 'alt="龙卷风图 Tornado"' in section and len(_images(section)) == 3  # fan, probability, tornado
+
+
+def test_when_the_previous_scenario_files_changed_the_change_is_shown_but_not_split():
+    import forecast
+    from forecast.apps.reconcile import reconciliation
+
+    ds = forecast.run("baseline")
+    previous = {**headline_figures(ds), "scenario_hash": "an older content"}
+    rec = reconciliation(previous, ds, forecast.load_scenario("baseline"))
+    assert rec["steps"] == () and any("have changed since (their content hash differs)" in n for n in rec["notes"])
+    assert {r["metric"] for r in rec["rows"]} >= {"reserve_2030", "reserve_2050", "exhaustion_year"}
+    assert all(r["change"] == 0 and "not_reproduced" not in r for r in rec["rows"])

@@ -182,7 +182,8 @@ def _uncertainty(ds, tornado) -> dict | None:
                  "months": " / ".join(f"{float(q['months_covered'].sel(year=y, quantile=p)):,.1f}" for p in (0.1, 0.5, 0.9))} for y in _years(ds)]
         years = {name: " / ".join(_year(v, horizon) for v in year_percentiles(ds[name].sel(pool=pool)).values()) for name in ("first_deficit_year", "exhaustion_year")}
         pools.append({"id": pool, "en": POOL_NAMES_EN[pool], "rows": rows, **years})
-    sensitivity = None if tornado is None else [{k: (f"{v:,.1f}" if isinstance(v, float) else v) for k, v in row.items()} for row in tornado[["pool", "metric", "group", "low", "base", "high", "swing"]].to_dict("records")]
+    sensitivity = None if tornado is None else [{k: (f"{v:.0f}" if row["metric"] == "exhaustion_year" else f"{v:,.1f}") if isinstance(v, float) else v for k, v in row.items()}
+                                                for row in tornado[["pool", "metric", "group", "low", "base", "high", "swing"]].to_dict("records")]
     return {"draws": ds.sizes["draw"], "seed": ds.attrs.get("seed"), "pools": pools, "sensitivity": sensitivity}
 
 
