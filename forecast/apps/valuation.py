@@ -60,8 +60,10 @@ def cmd_report(args) -> int:
     context = valuation_context(ds, scenario, previous, tornado)
     html = render_report(context)
     inputs = _run_inputs(ds) + ([Path(args.previous) / "report.html"] if previous is not None else [])
-    _wrote(args.out, write_files(args.out, {"report.html": html}, inputs=inputs))
-    print("sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))
+    paths = write_files(args.out, {"report.html": html}, inputs=inputs)
+    print(f"Valuation report — {scenario.title}\n  sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))
+    print("  " + "\n  ".join(c["zh"] for c in context["conclusion"]))
+    _wrote(args.out, paths)
     return 0
 
 
