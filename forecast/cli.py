@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
     p.set_defaults(command_name="batch")
 
+    from .apps.valuation import register as register_report
+
+    register_report(sub, draws, seed)
+
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(command_name="show_scenario")
@@ -193,6 +197,8 @@ def _dispatch(argv) -> int:
 
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
+    if getattr(args, "handler", None) is not None:  # commands registered by their own module (report)
+        return args.handler(args)
     name = f"cmd_{args.command_name}"
     if not hasattr(commands, name):
         from . import studies as commands  # explain, sensitivity, solve, batch

@@ -122,12 +122,12 @@ def _results_files(ds) -> dict:
     files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
     if "draw" in ds.dims:
-        from .results.charts import fan_chart, probability_chart
         from .results.uncertainty import probability_table
 
         files["probabilities.csv"] = probability_table(ds).to_csv(float_format="%.6g")
-        files["fan.png"] = lambda path: fan_chart(ds, path)
-        files["probability.png"] = lambda path: probability_chart(ds, path)
+    from .results.charts import main_charts, png_bytes
+
+    files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
     return files
 
 
@@ -185,7 +185,7 @@ def cmd_backtest(args) -> int:
     import pandas as pd
 
     from .apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
-    from .results.charts import backtest_chart
+    from .results.charts import backtest_chart, png_bytes
 
     scenario = load_scenario(args.scenario)
     region = load_region(args.region or scenario.region_path)
@@ -214,7 +214,7 @@ def cmd_backtest(args) -> int:
         print(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
-    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": lambda path: backtest_chart(table, history, path)}, inputs=_inputs(scenario, region))
+    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK
 

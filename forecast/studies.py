@@ -41,7 +41,7 @@ def cmd_explain(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from .apps.sensitivity import sensitivity, tornado_table
-    from .results.charts import tornado_chart
+    from .results.charts import png_bytes, tornado_chart
 
     if args.sobol and args.sobol & (args.sobol - 1):
         raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
@@ -56,7 +56,7 @@ def cmd_sensitivity(args) -> int:
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
     print(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": lambda path: tornado_chart(table, path)}
+    files = {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": png_bytes(tornado_chart(table))}
     if args.sobol:
         from .apps.sensitivity import sobol
 

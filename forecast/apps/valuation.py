@@ -1,0 +1,266 @@
+"""The actuarial valuation report (``forecast report SCENARIO --out DIR``): one self-contained HTML
+file in the structure of a valuation report (IAA ISAP 2; a 精算评估报告): 1 scope and provisions,
+2 data and checks, 3 assumptions, 4 method, 5 results per pool, 6 uncertainty and sensitivity (with
+``--draws N`` > 1), 7 reconciliation with the previous valuation (``--previous DIR``), 8 conclusion.
+
+The figures come from the run and its accessor (:func:`forecast.run`, ``ds.fund``), the calibration
+table, the uncertainty summary and the analysis of change; nothing is recomputed here. The report
+embeds its charts (PNG as ``data:`` URIs) and its headline figures (JSON), so a later report can
+reconcile with it (:mod:`forecast.apps.reconcile`). The HTML is laid out by a Jinja2 template,
+:mod:`forecast.results.html`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["register", "cmd_report", "valuation_context", "SECTIONS"]
+
+SECTIONS = {
+    "scope": ("1", "范围与制度", "Scope and provisions"),
+    "data": ("2", "数据与核对", "Data and checks"),
+    "assumptions": ("3", "假设", "Assumptions"),
+    "method": ("4", "方法", "Method"),
+    "results": ("5", "结果", "Results"),
+    "uncertainty": ("6", "不确定性与敏感性", "Uncertainty and sensitivity"),
+    "reconciliation": ("7", "与上次评估的调节", "Reconciliation with the previous valuation"),
+    "conclusion": ("8", "结论", "Conclusion"),
+}
+POOL_NAMES_EN = {"employee": "Employee pooled fund", "resident": "Resident fund", "critical_illness": "Critical-illness insurance", "medical_assistance": "Medical assistance", "ltci": "Long-term care insurance"}
+
+
+def register(sub, draws, seed) -> None:
+    """The ``report`` subcommand (parser only; the body is imported when it runs)."""
+    p = sub.add_parser("report", help="write the actuarial valuation report (精算评估报告): one self-contained HTML file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or shipped name, or overlays a.yaml+b.yaml")
+    p.add_argument("--out", required=True, metavar="DIR", help="write report.html into DIR (atomically; nothing else is touched)")
+    p.add_argument("--draws", type=draws, metavar="N", help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)")
+    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
+    p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")
+    p.add_argument("--sensitivity", action="store_true", help="add the one-at-a-time sensitivity (tornado) to section 6 (about 20 more runs)")
+    p.set_defaults(command_name="report", handler=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from ..commands import _run_inputs, _wrote, run_scenario
+    from ..results.html import render_report
+    from ..results.writers import write_files
+    from ..scenario.load import load_scenario
+    from .reconcile import read_previous
+
+    previous = read_previous(args.previous) if args.previous is not None else None  # bad input first, before the run
+    scenario = load_scenario(args.scenario)
+    ds = run_scenario(args.scenario, args)
+    tornado = None
+    if args.sensitivity:
+        from .sensitivity import sensitivity, tornado_table
+
+        tornado = tornado_table(sensitivity(scenario))
+    context = valuation_context(ds, scenario, previous, tornado)
+    html = render_report(context)
+    inputs = _run_inputs(ds) + ([Path(args.previous) / "report.html"] if previous is not None else [])
+    paths = write_files(args.out, {"report.html": html}, inputs=inputs)
+    print(f"Valuation report — {scenario.title}\n  sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))
+    print("  " + "\n  ".join(c["zh"] for c in context["conclusion"]))
+    _wrote(args.out, paths)
+    return 0
+
+
+def _money(value) -> str:
+    return "—" if value is None or value != value else f"{round(value / 1e8, 1) + 0.0:,.1f}"  # + 0.0: no "-0.0"
+
+
+def _year(value, horizon: int) -> str:
+    return f"none to {horizon} 无" if value is None or value != value or value > horizon else str(int(value))
+
+
+def _scope(ds, scenario) -> dict:
+    from ..vocabulary import POOL_NAMES_ZH
+    from .sensitivity import policy_changes
+
+    pools = [{"id": str(p), "zh": POOL_NAMES_ZH[str(p)], "en": POOL_NAMES_EN[str(p)], "payg": bool(ds.fund.payg().sel(pool=p))} for p in ds["pool"].values]
+    return {"title": scenario.title, "description": scenario.description, "files": [str(f) for f in scenario.files], "region": ds.attrs.get("region_name", ""),
+            "region_path": ds.attrs.get("region_path", ""), "base_year": int(ds.attrs["base_year"]), "horizon": int(ds["year"].values[-1]), "pools": pools,
+            "sources": list(ds.attrs.get("scenario_sources", scenario.sources)), "changes": [f"{p} = {_text(scenario.params[p])}" for p in policy_changes(scenario)]}
+
+
+def _text(value) -> str:
+    return value.describe() if hasattr(value, "describe") else str(value)
+
+
+def _data(ds) -> dict:
+    from ..inputs.region import load_region
+    from ..results.report import calibration_table
+
+    region = load_region(ds.attrs["region_path"])
+    sources = region.metadata.get("sources", {})
+    files = [{"table": name, "file": spec["path"], "sources": "; ".join(f"{sid}: {sources.get(sid, {}).get('title', sid)}" for sid in spec.get("sources", []))} for name, spec in region.files.items()]
+    table = calibration_table(ds)
+    checks = [{"figure": name, "model": f"{row.model:,.2f}", "published": "—" if row.published != row.published else f"{row.published:,.2f}",
+               "difference": "—" if row.difference != row.difference else f"{row.difference:+.2%}"} for name, row in table.iterrows()]
+    return {"region": region.name, "description": region.metadata.get("description", ""), "files": files, "checks": checks}
+
+
+def _comment_above(file, line: int) -> str:
+    """The comment lines just above a scenario line (the file's stated rationale), and its own trailing comment."""
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    said = []
+    i = line - 2
+    while i >= 0 and lines[i].strip().startswith("#"):
+        said.insert(0, lines[i].strip().lstrip("#").strip())
+        i -= 1
+    own = lines[line - 1].split(" #", 1) if 0 < line <= len(lines) else []
+    return " ".join(said + ([own[1].strip()] if len(own) == 2 else []))
+
+
+def _assumptions(ds, scenario) -> dict:
+    from ..results.report import fitted_lines
+    from ..scenario.parameters import iter_params
+
+    rows = []
+    for path, param in iter_params():
+        if not path.startswith("assumptions."):
+            continue
+        value = scenario.params[path]
+        origin = scenario.origins.get(path)
+        rationale = _comment_above(*origin) if origin and origin[1] else ""
+        source = f"{Path(origin[0]).name}:{origin[1]}" if origin else "schema default"
+        rows.append({"name": path.removeprefix("assumptions."), "value": _text(value), "unit": param.unit,
+                     "meaning": param.description, "rationale": rationale or "—", "source": source + (f"; {param.reference}" if param.reference else "")})
+    demography = [f"{k} = {v}" for k, v in sorted(vars(scenario.population).items())]
+    fitted = [line.strip() for line in fitted_lines(ds.attrs.get("fitted_growth", {}), int(ds.attrs["base_year"]))[1:]]
+    return {"rows": rows, "demography": demography, "fitted": fitted, "extended": [str(v) for v in ds.attrs.get("extended_values", [])]}
+
+
+def _method(ds) -> dict:
+    t = ds.attrs["verdict_thresholds"]
+    return {"thresholds": t, "claim_model": str(ds.attrs.get("claim_model", "")), "draws": int(ds.sizes["draw"]) if "draw" in ds.dims else None, "seed": ds.attrs.get("seed"),
+            "drivers": sorted(ds.attrs.get("drivers", {})), "version": ds.attrs.get("forecast_version", "")}
+
+
+def _years(ds) -> list[int]:
+    years = [int(y) for y in ds["year"].values]
+    base = int(ds.attrs["base_year"])
+    return [y for y in years if y in (base, base + 1, years[-1]) or (y > base + 1 and y % 5 == 0)]
+
+
+def _results(ds) -> list[dict]:
+    from ..model.fund import VERDICTS
+    from ..vocabulary import POOL_NAMES_ZH
+
+    central = ds.fund.central()
+    labels, payg = central.fund.verdict_label(), ds.fund.payg()
+    deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
+    horizon = int(ds["year"].values[-1])
+    out = []
+    for pool in [str(p) for p in ds["pool"].values]:
+        at = central.sel(pool=pool)
+        if (labels.sel(pool=pool) == "not_projected").all():
+            continue
+        rows = [{"year": y, "income": _money(float(at["income"].sel(year=y))), "expenditure": _money(float(at["expenditure"].sel(year=y))),
+                 "balance": _money(float(at["balance"].sel(year=y))), "reserve": "—" if bool(payg.sel(pool=pool)) else _money(float(at["reserve"].sel(year=y))),
+                 "months": "—" if bool(payg.sel(pool=pool)) else f"{float(at['months_covered'].sel(year=y)):,.1f}",
+                 "verdict": f"{VERDICTS[str(labels.sel(pool=pool, year=y).item())]} ({labels.sel(pool=pool, year=y).item()})"} for y in _years(ds)]
+        out.append({"id": pool, "zh": POOL_NAMES_ZH[pool], "en": POOL_NAMES_EN[pool], "payg": bool(payg.sel(pool=pool)), "rows": rows,
+                    "first_deficit": _year(float(deficit.sel(pool=pool)), horizon), "exhaustion": _year(float(exhausted.sel(pool=pool)), horizon),
+                    "deficit_year": float(deficit.sel(pool=pool)), "exhaustion_year": float(exhausted.sel(pool=pool))})
+    return out
+
+
+def _uncertainty(ds, tornado) -> dict | None:
+    from ..results.uncertainty import year_percentiles
+
+    if "draw" not in ds.dims or ds.sizes["draw"] < 2:
+        return None
+    horizon, pools = int(ds["year"].values[-1]), []
+    for pool in [str(p) for p in ds["pool"].values if not bool(ds.fund.payg().sel(pool=p))]:
+        q = {name: ds[f"{name}_quantile"].sel(pool=pool) for name in ("reserve", "months_covered")}
+        rows = [{"year": y, "p_deficit": f"{float(ds['p_current_deficit'].sel(pool=pool, year=y)):.0%}", "p_exhausted": f"{float(ds['p_exhausted'].sel(pool=pool, year=y)):.0%}",
+                 "reserve": " / ".join(_money(float(q["reserve"].sel(year=y, quantile=p))) for p in (0.1, 0.5, 0.9)),
+                 "months": " / ".join(f"{float(q['months_covered'].sel(year=y, quantile=p)):,.1f}" for p in (0.1, 0.5, 0.9))} for y in _years(ds)]
+        years = {name: " / ".join(_year(v, horizon) for v in year_percentiles(ds[name].sel(pool=pool)).values()) for name in ("first_deficit_year", "exhaustion_year")}
+        pools.append({"id": pool, "en": POOL_NAMES_EN[pool], "rows": rows, **years})
+    sensitivity = None if tornado is None else [{k: (f"{v:.0f}" if row["metric"] == "exhaustion_year" else f"{v:,.1f}") if isinstance(v, float) else v for k, v in row.items()}
+                                                for row in tornado[["pool", "metric", "group", "low", "base", "high", "swing"]].to_dict("records")]
+    return {"draws": ds.sizes["draw"], "seed": ds.attrs.get("seed"), "pools": pools, "sensitivity": sensitivity}
+
+
+def _reconciliation(previous, ds, scenario) -> dict | None:
+    if previous is None:
+        return None
+    from .reconcile import reconciliation
+
+    rec = reconciliation(previous, ds, scenario)
+
+    def shown(row, key):
+        value = row.get(key)
+        if value is None or value != value:
+            return "—"
+        return _money(value) if row["unit"] == "yuan" else f"{value:+.0f}" if key not in ("previous", "current") else f"{value:.0f}"
+
+    keys = ("previous", "current", "change", *rec["steps"], *(("median_of_draws",) if rec["draws_step"] else ()), *(("not_reproduced",) if rec["steps"] else ()))
+    rows = [{"pool": r["pool"], "metric": r["metric"] + (" (亿元)" if r["unit"] == "yuan" else ""), "values": [shown(r, k) for k in keys]} for r in rec["rows"]]
+    return {"previous_title": previous.get("scenario_title", ""), "previous_files": previous.get("scenario_files", []), "columns": keys, "rows": rows, "notes": rec["notes"]}
+
+
+def _judgement(months: float, t: dict, deficit: bool, exhausted: bool) -> tuple[str, str]:
+    """The 以收定支、收支平衡、略有结余 judgement of a pool from its months covered, deficit and exhaustion."""
+    if exhausted:
+        return "不能保持收支平衡，需调整筹资或待遇（见 forecast solve）", "the fund does not stay in balance: financing or benefits must change (see forecast solve)"
+    if months > t["excess_months"]:
+        return "结余过多，并非“略有结余”", "the reserve is too large, not the modest surplus the rule asks for"
+    if deficit:
+        return "当期收不抵支，靠累计结余弥补", "current deficits are met from the reserve"
+    if months < t["low_months"]:
+        return "结余不足", "the reserve is short of the reasonable band"
+    return "收支平衡、略有结余", "balanced, with a modest surplus"
+
+
+def _conclusion(ds, results) -> list[dict]:
+    """One sentence per pool, in Chinese and English, in terms of 收支平衡、略有结余."""
+    t, horizon = ds.attrs["verdict_thresholds"], int(ds["year"].values[-1])
+    central = ds.fund.central()
+    out = []
+    for pool in results:
+        if pool["payg"]:
+            out.append({"zh": f"{pool['zh']}：现收现付，当年收支相抵，无累计结余可判断。", "en": f"{pool['en']}: pay-as-you-go, income meets each year's spending; no reserve to judge."})
+            continue
+        year = min(2030, horizon)
+        months = float(central["months_covered"].sel(pool=pool["id"], year=year))
+        deficit, exhausted = pool["deficit_year"] == pool["deficit_year"], pool["exhaustion_year"] == pool["exhaustion_year"]  # not NaN: within the horizon
+        zh = f"{pool['zh']}：{year}年可支付 {months:,.1f} 个月（合理区间 {t['low_months']:g}–{t['high_months']:g} 个月，过多界线 {t['excess_months']:g} 个月）"
+        en = f"{pool['en']}: {months:,.1f} months covered in {year} (reasonable {t['low_months']:g}–{t['high_months']:g}, too much above {t['excess_months']:g})"
+        if exhausted:
+            zh, en = zh + f"；{pool['first_deficit']}年起当期收不抵支，{pool['exhaustion']}年累计结余耗尽", en + f"; a current deficit from {pool['first_deficit']}, the reserve exhausted in {pool['exhaustion']}"
+        elif deficit:
+            zh, en = zh + f"；{pool['first_deficit']}年起当期收不抵支，至{horizon}年累计结余未耗尽", en + f"; a current deficit from {pool['first_deficit']}, the reserve lasting to {horizon}"
+        else:
+            zh, en = zh + f"；至{horizon}年无当期赤字", en + f"; no current deficit to {horizon}"
+        judged = _judgement(months, t, deficit, exhausted)
+        zh, en = zh + f"。结论：{judged[0]}。", en + f". Judgement: {judged[1]}."
+        if "p_exhausted" in ds:
+            p = float(ds["p_exhausted"].sel(pool=pool["id"], year=horizon))
+            zh, en = zh + f"{ds.sizes['draw']} 次随机模拟中，至{horizon}年累计结余耗尽的概率为 {p:.0%}。", en + f" In {ds.sizes['draw']} draws, the probability of exhaustion by {horizon} is {p:.0%}."
+        out.append({"zh": zh, "en": en})
+    return out
+
+
+def valuation_context(ds, scenario, previous=None, tornado=None) -> dict:
+    """Everything the template shows, as text and numbers (no HTML), with the charts as PNG bytes."""
+    from ..results import charts
+    from .reconcile import headline_figures
+
+    figures = {**charts.main_charts(ds)}
+    if tornado is not None:
+        figures["tornado.png"] = charts.tornado_chart(tornado)
+    results = _results(ds)
+    context = {"title": scenario.title, "scope": _scope(ds, scenario), "data": _data(ds), "assumptions": _assumptions(ds, scenario), "method": _method(ds),
+               "results": results, "uncertainty": _uncertainty(ds, tornado), "reconciliation": _reconciliation(previous, ds, scenario),
+               "conclusion": _conclusion(ds, results), "charts": {name: charts.png_bytes(fig) for name, fig in figures.items()},
+               "headline": json.dumps(headline_figures(ds), ensure_ascii=False).replace("</", "<\\/")}
+    context["sections"] = {key: SECTIONS[key] for key in SECTIONS if context.get(key) is not None or key in ("scope", "data", "method")}
+    return context
