@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(command_name="show_scenario")
+
+    from .regions import command as init_region
+
+    init_region.register(sub)
     return parser
 
 
@@ -181,7 +185,9 @@ def _dispatch(argv) -> int:
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
     name = f"cmd_{args.command_name}"
-    if not hasattr(commands, name):
+    if args.command_name == "init_region":
+        from .regions import command as commands
+    elif not hasattr(commands, name):
         from . import studies as commands  # explain, sensitivity, solve
     return getattr(commands, name)(args)
 
