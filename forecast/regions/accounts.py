@@ -26,6 +26,8 @@ FUND_HEADER = ["year", "pool", "account", "item", "value", "unit", "months", "re
 UTILISATION_HEADER = ["year", "pool", "service", "indicator", "value", "unit", "source", "note"]
 ANNUALISED = "annualised"
 PER_INSURED = ("uses", "users", "medical_expenses")
+#: years before the base year derived from the nation for the fitted drivers (a fit needs two points)
+HISTORY_YEARS = 2
 
 
 def _g(value: float) -> str:
@@ -37,7 +39,7 @@ def _annualised(fund_year, profile: pd.DataFrame) -> list[list]:
     from ..apps.execution import full_year
 
     actuals = pd.DataFrame(
-        [{"pool": pool, "month": fund_year.months, "income": fund_year.figures[pool, "income"], "expenditure": fund_year.figures[pool, "expenditure"]} for pool in FUND_POOLS if (pool, "income") in fund_year.figures and (pool, "expenditure") in fund_year.figures]
+        [{"pool": pool, "month": fund_year.months, **{item: fund_year.figures.get((pool, item), np.nan) for item in ("income", "expenditure")}} for pool in FUND_POOLS if (pool, "expenditure") in fund_year.figures]
     )
     if actuals.empty:
         return []
@@ -45,6 +47,8 @@ def _annualised(fund_year, profile: pd.DataFrame) -> list[list]:
     rows = []
     for pool, row in estimate.iterrows():
         for item in ("income", "expenditure"):
+            if not np.isfinite(row[f"{item}_to_date"]):
+                continue
             if row["profile_years"] == "uniform":
                 how = f"uniform profile (x 12/{fund_year.months}; no published seasonal profile for {pool}), no interval"
             else:
@@ -62,7 +66,7 @@ def _published(fund_year) -> list[list]:
 
 def fund_rows(figures: Figures, nation, profile: pd.DataFrame, insured: dict) -> list[list]:
     """Rows of fund_history.csv; ``insured``: {pool: persons} in the base year (employee, resident)."""
-    base = figures.insured["year"]
+    base = figures.base_year
     rows = []
     full = {(fy.year, pool) for fy in figures.funds if fy.months == 12 for pool, _ in fy.figures}
     for fy in sorted(figures.funds, key=lambda f: (f.year, f.months)):
@@ -80,7 +84,7 @@ def fund_rows(figures: Figures, nation, profile: pd.DataFrame, insured: dict) ->
                 members, myear = nation.insured(base, pool)
                 local = value / members * insured[pool]
                 flows[base, pool, item] = local
-                derived.append([base, pool, "total", item, _g(round(local, 2)), "元", 12, "derived", "", f"not published locally: the national {pool} {item} per insured ({year}: {value / members:,.2f} yuan) x the local insured ({insured[pool]:,.0f})"])
+                derived.append([base, pool, "total", item, _g(round(local, 2)), "元", 12, "derived", nation.source("fund_history", year, pool=pool, item=item), f"not published locally: the national {pool} {item} per insured ({year}: {value / members:,.2f} yuan) x the local insured ({insured[pool]:,.0f})"])
             spent = flows[base, pool, "expenditure"]
         if (base - 1, pool) not in reserves:
             if (base, pool) in reserves:
@@ -91,37 +95,38 @@ def fund_rows(figures: Figures, nation, profile: pd.DataFrame, insured: dict) ->
                 national_spent, _ = nation.fund(pool, "expenditure", base)
                 opening = stock / national_spent * spent
                 note = f"not published locally: the national ratio of the {year} reserve to the {base} expenditure ({stock / national_spent:.4f}) x the local {base} expenditure"
-            derived.append([base - 1, pool, "total", "reserve", _g(round(opening, 2)), "元", 12, "derived", "", note])
+            derived.append([base - 1, pool, "total", "reserve", _g(round(opening, 2)), "元", 12, "derived", nation.source("fund_history", base - 1, pool=pool, item="reserve"), note])
     if (base, "medical_assistance", "expenditure") not in flows:
         value, year = nation.fund("medical_assistance", "expenditure", base)
         members, _ = nation.insured(base, "resident")
-        derived.append([base, "medical_assistance", "total", "expenditure", _g(round(value / members * insured["resident"], 2)), "元", 12, "derived", "", f"not published locally: the national medical assistance expenditure per resident insured ({year}) x the local residents"])
-    derived.append([base, "employee", "maternity", "expenditure", "0", "元", 12, "derived", "", "not split out locally: maternity stays in the employee fund's expenditure"])
+        derived.append([base, "medical_assistance", "total", "expenditure", _g(round(value / members * insured["resident"], 2)), "元", 12, "derived", nation.source("fund_history", year, pool="medical_assistance", item="expenditure"), f"not published locally: the national medical assistance expenditure per resident insured ({year}) x the local residents"])
+    derived.append([base, "employee", "maternity", "expenditure", "0", "元", 12, "derived", figures.insured.get("source", ""), "not split out locally: maternity stays in the employee fund's expenditure"])
     for pool, item in [(p, i) for p in ("employee", "resident") for i in ("income", "expenditure")] + [("medical_assistance", "expenditure")]:
         local = flows.get((base, pool, item))
         if local is None:
             local = next(float(r[4]) for r in derived if r[:4] == [base, pool, "total", item])
-        derived += history_rows(nation.region.fund(pool, item), base, local, [pool, "total", item], ["元", 12, "derived", ""], f"{pool} {item}")
+        derived += [r[:8] + [nation.source("fund_history", r[0], pool=pool, item=item)] + r[9:] for r in history_rows(nation.region.fund(pool, item), base, local, range(base - HISTORY_YEARS, base), [pool, "total", item], ["元", 12, "derived", ""], f"{pool} {item}")]
     return sorted(rows + derived, key=lambda r: (r[0], r[1], r[2], r[3], int(r[6])))
 
 
-def history_rows(national: pd.Series, base: int, local: float, keys: list, tail: list, what: str) -> list[list]:
-    """Years before the base year that the bureau did not give: the national figure x the ratio of the
-    local to the national base-year figure (the local series taken to move as the nation's), so the
-    scenario's 'fitted' drivers are fitted on the nation's growth at the local level."""
-    if base not in national.index or not national[base] > 0:
+def history_rows(national: pd.Series, reference: int, local: float, years, keys: list, tail: list, what: str) -> list[list]:
+    """``years`` the bureau did not give: the national figure x the ratio of the local to the national
+    figure of the ``reference`` year (the local series taken to move as the nation's), so the scenario's
+    'fitted' drivers are fitted on the nation's growth at the local level."""
+    if reference not in national.index or not national[reference] > 0:
         return []
-    ratio = local / float(national[base])
+    ratio = local / float(national[reference])
     return [
-        [int(year), *keys[:-1], keys[-1], _g(round(float(value) * ratio, 2)) if np.isfinite(value) else "", *tail, f"not published locally: the national {year} {what} x {ratio:.6g} (the local / national {base} ratio): the local series taken to move as the nation's, for the fitted drivers"]
-        for year, value in national.items()
-        if int(year) < base
+        [int(year), *keys[:-1], keys[-1], _g(round(float(national[year]) * ratio, 2)) if np.isfinite(national[year]) else "", *tail, f"not published locally: the national {year} {what} x {ratio:.6g} (the local / national {reference} ratio): the local series taken to move as the nation's"]
+        for year in years
+        if year in national.index
     ]
 
 
 def utilisation_rows(nation_region, base: int, local_expenditure: dict) -> list[list]:
-    """The nation's benefit use scaled by the local / national fund expenditure of each pool (the
-    nation's use per yuan the fund spends), for the base year; mean costs and ratios as the nation's."""
+    """The nation's benefit use scaled by the local share of the national fund expenditure of each
+    pool in the base year (the nation's use per yuan the fund spends); mean costs and ratios as the
+    nation's. The national use of the year nearest the base year (2023 or 2024)."""
     use = nation_region.utilisation
     years = sorted(int(y) for y in use["year"].unique())
     year = min(years, key=lambda y: (abs(y - base), -y))
@@ -129,11 +134,11 @@ def utilisation_rows(nation_region, base: int, local_expenditure: dict) -> list[
     for _, r in use[(use["year"] == year) & use["pool"].isin(["employee", "resident"])].iterrows():
         if pd.isna(r["value"]):
             continue
-        national = float(nation_region.fund(r["pool"], "expenditure").get(year, np.nan))
+        national = float(nation_region.fund(r["pool"], "expenditure").get(base, np.nan))
         if r["indicator"] in PER_INSURED:
             ratio = local_expenditure[r["pool"]] / national
             value = r["value"] * ratio
-            note = f"borrowed: the national {year} {r['indicator']} x {ratio:.6g} (local {base} / national {year} {r['pool']} fund expenditure)"
+            note = f"borrowed: the national {year} {r['indicator']} x {ratio:.6g} (the local share of the national {base} {r['pool']} fund expenditure)"
         else:
             value, note = r["value"], f"borrowed: the national {year} figure"
         unit = {"persons": "人", "yuan": "元", "ratio": "ratio"}[r["unit"]]

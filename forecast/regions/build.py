@@ -53,11 +53,15 @@ def borrowed_table(china: Path, name: str) -> tuple[list[str], list[list]]:
     return [*header, "note"], [[r[h] for h in header] + [NATION] for r in rows]
 
 
-def population_rows(figures: Figures, structure: dict) -> tuple[list[str], list[list]]:
+def population_rows(figures: Figures, structure: dict, structure_2010: dict) -> tuple[list[str], list[list]]:
     pop = figures.population
+    if pop.get("total") is None:
+        growth = sum(structure.values()) / sum(structure_2010.values())
+        pop["total"] = round(pop["total_2010"] * growth)
+        pop["derived"] = f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's 2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
     counts = scaled_population(structure, int(pop["total"]), _int(pop.get("male")), _int(pop.get("female")), pop.get("bands") or None)
     known = "total" + (" and sexes" if pop.get("male") is not None else "") + (" and broad age groups (raked, IPF)" if pop.get("bands") else "")
-    method = f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by largest remainder within each sex"
+    method = f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by largest remainder within each sex" + (f"; {pop['derived']}" if pop.get("derived") else "")
     source = ";".join(filter(None, (pop.get("source"), PROVINCE_SOURCE)))
     return ["sex", "age", "value", "unit", "source", "method"], [[sex, g, counts[sex, g], "persons", source, method] for sex in SEXES for g in GROUPS]
 
@@ -103,6 +107,14 @@ class Nation:
         nearest = min(years, key=lambda y: (abs(y - year), -y))
         return float(ins.sel(year=nearest, pool=pool, status=status)), nearest
 
+    def source(self, table: str, year: int, **keys) -> str:
+        """The source ids of a national row (for derived rows that use it)."""
+        df = self.region.fund_history if table == "fund_history" else None
+        if df is None:
+            return {2018: "S2018B", 2019: "S2019B", 2020: "S2020B", 2021: "S2021B", 2022: "S2022B", 2023: "S2023B"}.get(year, "S2024B")
+        sel = df[(df["year"] == year) & (df["account"] == keys.get("account", "total")) & (df["pool"] == keys["pool"]) & (df["item"] == keys["item"])]
+        return str(sel["source"].iloc[0]) if len(sel) and isinstance(sel["source"].iloc[0], str) else ""
+
     def fund(self, pool: str, item: str, year: int) -> tuple[float, int]:
         series = self.region.fund(pool, item).dropna()
         nearest = min((int(y) for y in series.index), key=lambda y: (abs(y - year), -y))
@@ -116,17 +128,29 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
     pools = {k: dict(v) for k, v in ins["pools"].items()}
     rows, given = [], "local_report"
     national = {p: nation.insured(year, p)[0] for p in ("employee", "resident")}
+    registered = figures.population.get("registered") if ins.get("scope") == "registered" else None
+    if registered:
+        factor = figures.population["total"] / registered
+        scope = f"the bureau's count of registered (户籍) insured x {factor:.6f} (the census population {figures.population['total']:,.0f} / the registered population {registered:,.0f}): insured persons living in the place"
+        pools = {k: {s: round(v * factor) for s, v in entry.items()} for k, entry in pools.items()}
+        for entry in pools.values():
+            entry["_note"] = scope
+        src = ";".join(filter(None, (src, figures.population.get("registered_source"))))
+        if ins.get("total") is not None:
+            ins = {**ins, "total": round(ins["total"] * factor), "_scope": scope}
     if not pools:
-        total, how = ins.get("total"), "the bureau's total"
+        total, how = ins.get("total"), ins.get("_scope", "the bureau's total")
         if total is None:
             coverage = ins["coverage"]
+            if coverage == "national":
+                coverage = sum(national.values()) / float(nation.region.base_population.sum())
             total = coverage * figures.population["total"]
             how = f"coverage {coverage:g} x the census population {figures.population['total']:,.0f}"
             given = "derived"
         for pool in ("employee", "resident"):
             share = national[pool] / sum(national.values())
             pools[pool] = {"all": round(total * share)}
-            pools[pool]["_note"] = f"{how} split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not published"
+            pools[pool]["_note"] = f"{how}; split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not published"
     for pool in ("employee", "resident"):
         entry = pools.get(pool)
         if entry is None:
@@ -135,28 +159,34 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
         kind = "derived" if note else given
         if "all" not in entry:
             entry["all"] = entry.get("in_service", 0) + entry.get("retired", 0)
-        rows.append([year, pool, "all", _g(entry["all"]), "人", kind, src, note or "as published"])
+        rows.append([year, pool, "all", _g(entry["all"]), "人", kind, ";".join(filter(None, (src, nation.source("insured", year) if note else ""))), note or "as published"])
         if pool == "employee":
             retired_share = nation.insured(year, "employee", "retired")[0] / nation.insured(year, "employee", "all")[0]
             for status, share in (("in_service", 1 - retired_share), ("retired", retired_share)):
                 if status in entry:
                     rows.append([year, pool, status, _g(entry[status]), "人", given, src, "as published"])
                 else:
-                    rows.append([year, pool, status, _g(round(entry["all"] * share)), "人", "derived", src, f"employee count x the national {year} {status} share ({share:.4f}): not published locally"])
-    return rows + insured_history(rows, nation, year)
+                    rows.append([year, pool, status, _g(round(entry["all"] * share)), "人", "derived", ";".join(filter(None, (src, nation.source("insured", year)))), f"employee count x the national {year} {status} share ({share:.4f}): not published locally"])
+    return rows + insured_history(rows, nation, year, figures.base_year)
 
 
-def insured_history(rows: list[list], nation, base: int) -> list[list]:
-    """Earlier years as the nation's counts x the local / national base-year ratio (labelled)."""
+def insured_history(rows: list[list], nation, year: int, base: int) -> list[list]:
+    """The years from two before the base year (or the counts' year, if earlier) to the base year,
+    other than the counts' own year: the nation's counts x the local / national ratio of the
+    counts' year (one ratio per pool, so the statuses keep the nation's proportions); labelled."""
     import pandas as pd
 
-    from .accounts import history_rows
+    from .accounts import HISTORY_YEARS, history_rows
 
     ins = nation.region.insured
+    local_all = {r[1]: float(r[3]) for r in rows if r[2] == "all"}
+    years = [y for y in range(min(year, base - HISTORY_YEARS), base + 1) if y != year]
     out = []
-    for _, pool, status, value, *_ in rows:
+    for _, pool, status, *_ in rows:
         series = pd.Series({int(y): float(ins.sel(year=y, pool=pool, status=status)) for y in ins["year"].values})
-        for r in history_rows(series, base, float(value), [pool, status], ["人", "derived", ""], f"{pool} {status} count"):
+        series[year] = nation.insured(year, pool, status)[0]
+        local = local_all[pool] / nation.insured(year, pool)[0] * series[year]
+        for r in history_rows(series, year, local, years, [pool, status], ["人", "derived", nation.source("insured", year)], f"{pool} {status} count"):
             out.append([r[0], r[1], r[2], str(round(float(r[3]))) if r[3] else "", *r[4:]])
     return out
 

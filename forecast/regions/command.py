@@ -61,14 +61,14 @@ def bundle_files(figures, province: str) -> dict[str, str]:
     structure = province_structure(province)
     nation = build.Nation(china)
     tables: dict[str, tuple[list, list]] = {}
-    tables["base_population"] = build.population_rows(figures, structure)
+    tables["base_population"] = build.population_rows(figures, structure, province_structure(province, 2010))
     tables["mortality"], mortality_method = build.mortality_rows(figures, china_path, _srb(china))
     for name in build.BORROWED:
         tables[name] = build.borrowed_table(china_path, name)
     insured_rows = build.insured_counts(figures, nation)
     tables["insured"] = (["year", "pool", "status", "value", "unit", "report_type", "source", "note"], insured_rows)
-    base = figures.insured["year"]
-    local = {r[1]: float(r[3]) for r in insured_rows if r[2] == "all"}
+    base = figures.base_year
+    local = {r[1]: float(r[3]) for r in insured_rows if r[2] == "all" and r[0] == base}
     from ..apps.execution import seasonal_profile
 
     tables["fund_history"] = (accounts.FUND_HEADER, accounts.fund_rows(figures, nation, seasonal_profile(china), local))
@@ -111,7 +111,7 @@ def _cited(header, rows) -> list[str]:
 
 
 def _region_yaml(figures, province, china, tables) -> dict:
-    derived = any("derived" in r or "annualised" in r for name in ("insured", "fund_history") for r in tables[name][1])
+    derived = figures.population.get("derived") or any("derived" in r or "annualised" in r for name in ("insured", "fund_history") for r in tables[name][1])
     illustration = figures.illustration or derived
     files = {name: {"path": f"{name}.csv", "sources": _cited(*tables[name])} for name in tables}
     used = {s for spec in files.values() for s in spec["sources"]}
@@ -132,7 +132,7 @@ def _region_yaml(figures, province, china, tables) -> dict:
         "base_year": 2020,
         "population_date": dt.date(2020, 11, 1),
         "currency": "CNY",
-        "illustration": illustration,
+        "illustration": bool(illustration),
         "description": (
             ("ILLUSTRATION: some figures are derived from national ones (see SOURCES.md). " if illustration else "")
             + f"{figures.name}: the bureau's own figures ({figures.path.name}) with {province}'s 2020 census structure and national "
@@ -164,5 +164,6 @@ def run_notes(region) -> list[str]:
     lines = []
     for (year, pool), group in rows.groupby(["year", "pool"]):
         months = str(group["note"].iloc[0]).split("January-month ")[1].split(" ")[0]
-        lines.append(f"note: {region.name} {pool} {year}: income and expenditure annualised from January-month {months} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
+        items = " and ".join(sorted(group["item"].unique(), key=["income", "expenditure"].index))
+        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from January-month {months} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
     return lines

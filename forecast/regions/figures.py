@@ -3,10 +3,13 @@
 The schema (README "Your own prefecture"; a commented example in examples/figures.yaml)::
 
     name: 黔东南州            # required; name_en, level (prefecture|county), illustration, notes optional
+    base_year: 2023           # optional: the fund base year (default insured.year; later: counts carried forward)
     population:               # the place's 2020 census (第七次全国人口普查公报), persons
-      total: 3758622
+      total: 3758622          # or total_2010: the 2010 census total, when the 2020 one is not at hand
       male: ..., female: ...  # optional
       ages: {0-14: .., 15-59: .., 60-64: .., 65+: ..}   # optional, disjoint broad groups
+      registered: 4899310     # optional: the registered (户籍) population, for insured.scope: registered
+      registered_source: ID
       source: ID
     life_expectancy: {value: 79.5, year: 2020, source: ID}   # optional: the province's e0
     insured:
@@ -15,7 +18,8 @@ The schema (README "Your own prefecture"; a commented example in examples/figure
       employee: 14.3          # or {all: .., in_service: .., retired: ..}
       resident: 38
       total: 52.3             # alone when the split is not published
-      coverage: 0.95          # alone when no count is published: share of the population insured
+      scope: registered       # optional: counts by household registration (default resident)
+      coverage: 0.95          # alone when no count is published: share of the population insured ('national': the nation's)
       source: ID
     funds:                    # full or partial years
       - {year: 2023, months: 5, unit: 万元, source: ID,
@@ -32,13 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..inputs.plausibility import POPULATION_ALLOWANCE
 from ..units import PUBLISHED_UNITS, to_canonical
 
 __all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
 
 FUND_POOLS = ("employee", "resident", "medical_assistance")
 FUND_ITEMS = ("income", "expenditure", "reserve")
-TOP_KEYS = {"name", "name_en", "level", "province", "illustration", "notes", "population", "life_expectancy", "insured", "funds", "sources"}
+TOP_KEYS = {"base_year", "name", "name_en", "level", "province", "illustration", "notes", "population", "life_expectancy", "insured", "funds", "sources"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Figures:
     insured: dict
     funds: list
     sources: dict
+    base_year: int = 0
     life_expectancy: dict | None = None
     illustration: bool = False
     notes: str = ""
@@ -120,7 +126,8 @@ def _population(r: _Reader, doc) -> dict:
     node = r.mapping(doc, "population")
     if not node:
         return {}
-    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total")) for k in ("total", "male", "female")}
+    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and "total_2010" not in node)) for k in ("total", "male", "female", "registered")}
+    out["total_2010"] = r.number(node, "total_2010", "人", "population.", "persons")
     if None not in (out["male"], out["female"], out["total"]) and out["male"] + out["female"] != out["total"]:
         r.fail(node, "total", f"male {out['male']:,.0f} + female {out['female']:,.0f} is not the total {out['total']:,.0f}", "give the census bulletin's figures", prefix="population.")
     bands = {}
@@ -135,6 +142,7 @@ def _population(r: _Reader, doc) -> dict:
             bands[(int(lo), int(hi) if hi else None)] = count
     out["bands"] = bands
     out["source"] = str(node.get("source", ""))
+    out["registered_source"] = str(node.get("registered_source", ""))
     return out
 
 
@@ -147,7 +155,15 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
     year = node.get("year")
     if not isinstance(year, int) or not 1998 <= year <= 2100:
         r.fail(node, "year", "must be the year of the counts (e.g. 2023)", "write the year the bureau's counts refer to", year, p)
-    out = {"year": year, "source": str(node.get("source", "")), "pools": {}}
+    out = {"year": year, "source": str(node.get("source", "")), "pools": {}, "scope": node.get("scope", "resident")}
+    if out["scope"] not in ("resident", "registered"):
+        r.fail(node, "scope", "must be resident (counts of people living in the place) or registered (counts by 户籍)", "write scope: registered when the bureau counts by household registration", out["scope"], p)
+    registered = doc.get("population", {}).get("registered") if isinstance(doc.get("population"), dict) else None
+    if out["scope"] == "registered":
+        if registered is None:
+            r.fail(node, "scope", "counts by registration need the registered population", "give population.registered (户籍人口) with its source", prefix=p)
+        else:
+            population = float(registered)
     for pool in ("employee", "resident"):
         value = node.get(pool)
         if isinstance(value, dict):
@@ -159,7 +175,9 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
                 out["pools"][pool] = {"all": count}
     out["total"] = r.number(node, "total", unit, p, "persons")
     coverage = node.get("coverage")
-    if coverage is not None:
+    if coverage == "national":
+        out["coverage"] = "national"
+    elif coverage is not None:
         value = r.number(node, "coverage", "", p, "ratio")
         if value is not None and value > 1:
             r.fail(node, "coverage", f"coverage {value:g} is above 1 (100% of the population)", "write the share of the population insured as a fraction, e.g. 0.95", coverage, p)
@@ -168,8 +186,8 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
     if not out["pools"] and out["total"] is None and "coverage" not in out:
         r.fail(node, "total", "no insured count: give employee and resident, or total, or coverage", "add the bureau's 参保人数", prefix=p)
     counted = out["total"] if out["total"] is not None else sum(v.get("all", v.get("in_service", 0) + v.get("retired", 0)) for v in out["pools"].values())
-    if population and counted and counted > population:
-        r.fail(node, "total" if out["total"] is not None else next(iter(out["pools"])), f"{counted:,.0f} insured persons, more than the population ({population:,.0f}): coverage above 1", "check the unit (人 or 万人) and the figures; the population is population.total", prefix=p)
+    if population and counted and counted > POPULATION_ALLOWANCE * population:
+        r.fail(node, "total" if out["total"] is not None else next(iter(out["pools"])), f"{counted:,.0f} insured persons, more than the population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it: insured persons registered here but living elsewhere)", "check the unit (人 or 万人) and the figures; the population is population.total", prefix=p)
     return out
 
 
@@ -230,13 +248,16 @@ def read_figures(path: Path | str) -> Figures:
     population = _population(r, doc)
     insured = _insured(r, doc, population.get("total"))
     funds = _funds(r, doc)
+    base_year = doc.get("base_year", insured.get("year"))
+    if not isinstance(base_year, int) or (isinstance(insured.get("year"), int) and base_year < insured["year"]) or any(f.year > base_year for f in funds):
+        r.fail(doc, "base_year", "must be a year no earlier than insured.year and no earlier than any fund year", "leave it out (the insured counts' year), or give a later year to carry the counts forward with the nation's", base_year)
     e0 = doc.get("life_expectancy")
     if e0 is not None:
         value = r.number(e0, "value", "", "life_expectancy.", "year") if isinstance(e0, dict) else None
         if value is None or not 40 <= value <= 100:
             r.fail(doc, "life_expectancy", "must be {value: e0 in years (40-100), year: .., source: ..}", "give the province's published life expectancy at birth", e0)
     sources = doc.get("sources") or {}
-    cited = {population.get("source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
+    cited = {population.get("source"), population.get("registered_source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
     for sid in sorted(s for s in cited if s):
         for one in sid.split(";"):
             if one not in sources:
@@ -253,6 +274,7 @@ def read_figures(path: Path | str) -> Figures:
         insured=insured,
         funds=funds,
         sources={str(k): dict(v) for k, v in sources.items()},
+        base_year=base_year,
         life_expectancy=dict(e0) if isinstance(e0, dict) else None,
         illustration=bool(doc.get("illustration", False)),
         notes=str(doc.get("notes", "")).strip(),

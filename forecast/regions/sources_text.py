@@ -34,6 +34,7 @@ def sources_markdown(figures, province: str, tables: dict, mortality_method: str
         f"| `base_population.csv` | {province}'s 2020 census structure by sex and 5-year group (census table 1-5) scaled to the place's census total {pop['total']:,.0f}"
         + (f" (male {pop['male']:,.0f}, female {pop['female']:,.0f})" if pop.get("male") is not None else " (sexes in the province's ratio)")
         + (f", raked by iterative proportional fitting to its broad age groups ({bands})" if bands else "")
+        + (f" ({pop['derived']})" if pop.get("derived") else "")
         + "; whole persons by largest remainder within each sex. The population stage graduates the groups to single ages 0-100+ exactly as for data/china (monotone cubic spline on cumulative counts, each group's total kept) | "
         + f"{pop.get('source') or '-'}; CENSUS2020_PROVINCE |",
         f"| `mortality.csv` | {mortality_method} | WPP2024 |",
