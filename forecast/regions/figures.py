@@ -183,7 +183,7 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
             r.fail(node, "coverage", f"coverage {value:g} is above 1 (100% of the population)", "write the share of the population insured as a fraction, e.g. 0.95", coverage, p)
         elif value is not None:
             out["coverage"] = value
-    if not out["pools"] and out["total"] is None and "coverage" not in out:
+    if not out["pools"] and out["total"] is None and coverage is None:
         r.fail(node, "total", "no insured count: give employee and resident, or total, or coverage", "add the bureau's 参保人数", prefix=p)
     counted = out["total"] if out["total"] is not None else sum(v.get("all", v.get("in_service", 0) + v.get("retired", 0)) for v in out["pools"].values())
     if population and counted and counted > POPULATION_ALLOWANCE * population:

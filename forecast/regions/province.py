@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ def census_file() -> Path:
 
 
 
+@functools.lru_cache(maxsize=1)
 def _table() -> dict:
     """{(year, area, sex, group): persons} of the carried census table."""
     path = census_file()
