@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .figures import Figures
-from .province import GROUPS, SEXES, life_expectancy, scaled_population
+from .province import GROUPS, SEXES, scale_to_life_expectancy, scaled_population
 
 __all__ = ["PROVINCE_SOURCE", "BORROWED", "Nation", "population_rows", "mortality_rows", "borrowed_table", "insured_counts"]
 
@@ -71,7 +71,8 @@ def _int(value):
 
 
 def mortality_rows(figures: Figures, china: Path, srb_of_year) -> tuple[tuple[list[str], list[list]], str]:
-    """The national mx schedule; × k (proportional scaling) when the province's e0 is cited."""
+    """The national mx schedule; × k (proportional scaling, every period, so a Lee–Carter fit keeps its
+    index) when the province's e0 is cited."""
     header, rows = _read(china / "mortality.csv")
     e0 = figures.life_expectancy
     factor, method = 1.0, "borrowed: national schedule (data/china, WPP 2024); no provincial life expectancy cited"
@@ -81,13 +82,7 @@ def mortality_rows(figures: Figures, china: Path, srb_of_year) -> tuple[tuple[li
         widths = np.array([1, 4] + [5] * 19 + [0], dtype=float)
         mx = {s: np.array([float(r["value"]) for r in rows if r["year"] == period and r["sex"] == s]) for s in SEXES}
         srb = srb_of_year(year)
-        from scipy.optimize import brentq
-
-        def gap(log_k):
-            k = np.exp(log_k)
-            return (srb * life_expectancy(mx["male"] * k, widths) + life_expectancy(mx["female"] * k, widths)) / (1 + srb) - float(e0["value"])
-
-        factor = float(np.exp(brentq(gap, -4.0, 4.0, xtol=1e-12)))
+        factor = scale_to_life_expectancy(mx, widths, float(e0["value"]), {"male": srb, "female": 1.0})
         method = f"national schedule x {factor:.6f} (proportional mx scaling solved for the province's e0 {e0['value']} in {year}, both sexes, births weighted by the sex ratio at birth {srb:.3f})"
     source = ";".join(filter(None, ("WPP2024", e0.get("source") if e0 else None)))
     out = [[r["year"], r["sex"], r["age"], r["measure"], _g(float(r["value"]) * factor) if factor != 1.0 else r["value"], r["unit"], source, method] for r in rows]

@@ -127,12 +127,16 @@ def life_expectancy(mx: np.ndarray, widths: np.ndarray) -> float:
     return float(lived.sum())
 
 
-def scale_to_life_expectancy(mx: np.ndarray, widths: np.ndarray, target: float) -> float:
-    """The factor k (proportional mx scaling) with e0(k·mx) = ``target``: one factor on every rate,
-    keeping the national age pattern. Solved by Brent's method on log k."""
+def scale_to_life_expectancy(mx: dict, widths: np.ndarray, target: float, weights: dict) -> float:
+    """The factor k (proportional mx scaling) with Σ w_s·e0(k·mx_s) / Σ w_s = ``target``: one factor on
+    every rate of every sex, keeping the national age pattern and sex differential. With births as the
+    weights (male: the sex ratio at birth, female: 1) this is the both-sexes e0 of the combined life
+    table. Solved by Brent's method on log k."""
     from scipy.optimize import brentq
 
+    total = sum(weights.values())
+
     def gap(log_k: float) -> float:
-        return life_expectancy(mx * np.exp(log_k), widths) - target
+        return sum(w * life_expectancy(mx[s] * np.exp(log_k), widths) for s, w in weights.items()) / total - target
 
     return float(np.exp(brentq(gap, -4.0, 4.0, xtol=1e-12)))

@@ -37,7 +37,7 @@ def sources_markdown(figures, province: str, tables: dict, mortality_method: str
         + (f" ({pop['derived']})" if pop.get("derived") else "")
         + "; whole persons by largest remainder within each sex. The population stage graduates the groups to single ages 0-100+ exactly as for data/china (monotone cubic spline on cumulative counts, each group's total kept) | "
         + f"{pop.get('source') or '-'}; CENSUS2020_PROVINCE |",
-        f"| `mortality.csv` | {mortality_method} | WPP2024 |",
+        f"| `mortality.csv` | {mortality_method} | {'; '.join(filter(None, ('WPP2024', (figures.life_expectancy or {}).get('source'))))} |",
         f"| `insured.csv` | {figures.insured['year']}: {_count(insured, ins_header.index('report_type'), 'local_report')} counts as published, {_count(insured, ins_header.index('report_type'), 'derived')} derived (see each row's note) | {figures.insured.get('source') or '-'} |",
         f"| `fund_history.csv` | {_count(fund, kind, 'local_report') + _count(fund, kind, 'local_report_year_to_date')} figures as published, {_count(fund, kind, 'annualised')} annualised from a partial year, {_count(fund, kind, 'derived')} derived | the bureau's report; derivations in each row's note |",
         "| `utilisation.csv` | benefit use for the base year: the nation's admissions, visits and medical expenses x the local / national fund expenditure of the pool; mean costs and payment ratios as the nation's (so benefit changes are costed with national claim sizes) | borrowed (data/china: S2023B, S2024B) |",
