@@ -91,10 +91,14 @@ def mortality_rows(figures: Figures, china: Path, srb_of_year) -> tuple[tuple[li
 
 
 class Nation:
-    """The national bundle's figures the derivations use (yuan, persons)."""
+    """The national bundle's figures the derivations use (yuan, persons); a year without a figure
+    takes the nearest year's (the year used is returned with it)."""
 
     def __init__(self, region):
         self.region = region
+        _, rows = _read(region.path / region.files["insured"]["path"])
+        #: the source ids of each year's national counts (employee pool, all)
+        self.insured_sources = {int(r["year"]): r["source"] for r in rows if r["pool"] == "employee" and r["status"] == "all"}
 
     def insured(self, year: int, pool: str, status: str = "all") -> float:
         ins = self.region.insured
@@ -103,10 +107,10 @@ class Nation:
         return float(ins.sel(year=nearest, pool=pool, status=status)), nearest
 
     def source(self, table: str, year: int, **keys) -> str:
-        """The source ids of a national row (for derived rows that use it)."""
-        df = self.region.fund_history if table == "fund_history" else None
-        if df is None:
-            return {2018: "S2018B", 2019: "S2019B", 2020: "S2020B", 2021: "S2021B", 2022: "S2022B", 2023: "S2023B"}.get(year, "S2024B")
+        """The source ids of the national row a derived row uses (insured: the year's counts)."""
+        if table == "insured":
+            return self.insured_sources.get(year, "")
+        df = self.region.fund_history
         sel = df[(df["year"] == year) & (df["account"] == keys.get("account", "total")) & (df["pool"] == keys["pool"]) & (df["item"] == keys["item"])]
         return str(sel["source"].iloc[0]) if len(sel) and isinstance(sel["source"].iloc[0], str) else ""
 
