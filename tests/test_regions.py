@@ -181,6 +181,14 @@ def test_lhasa_partial_year_is_annualised_with_the_national_profile():
 # ----------------------------------------------------------------------------- init-region
 
 
+def test_the_commented_example_builds_lhasa(tmp_path, capsys):
+    """examples/figures.yaml (the README's example) holds Lhasa's figures: the same tables as data/lhasa."""
+    assert main(["init-region", str(tmp_path / "b"), "--province", "西藏自治区", "--from", str(ROOT / "examples" / "figures.yaml")]) == 0
+    capsys.readouterr()
+    for name in sorted(p.name for p in (ROOT / "data" / "lhasa").glob("*.csv")):
+        assert (tmp_path / "b" / name).read_bytes() == (ROOT / "data" / "lhasa" / name).read_bytes(), name
+
+
 def test_init_region_round_trip(tmp_path, capsys):
     target = tmp_path / "lhasa"
     target.mkdir()
