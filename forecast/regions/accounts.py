@@ -113,9 +113,12 @@ def history_rows(national: pd.Series, reference: int, local: float, years, keys:
     """``years`` the bureau did not give: the national figure x the ratio of the local to the national
     figure of the ``reference`` year (the local series taken to move as the nation's), so the scenario's
     'fitted' drivers are fitted on the nation's growth at the local level."""
-    if reference not in national.index or not national[reference] > 0:
+    known = national.dropna()
+    if reference not in known.index:  # a base year after the nation's last: its latest year
+        reference = int(max(known.index, default=reference))
+    if reference not in known.index or not known[reference] > 0:
         return []
-    ratio = local / float(national[reference])
+    ratio = local / float(known[reference])
     return [
         [int(year), *keys[:-1], keys[-1], _g(round(float(national[year]) * ratio, 2)) if np.isfinite(national[year]) else "", *tail, f"not published locally: the national {year} {what} x {ratio:.6g} (the local / national {reference} ratio): the local series taken to move as the nation's"]
         for year in years
@@ -134,7 +137,8 @@ def utilisation_rows(nation_region, base: int, local_expenditure: dict) -> list[
     for _, r in use[(use["year"] == year) & use["pool"].isin(["employee", "resident"])].iterrows():
         if pd.isna(r["value"]):
             continue
-        national = float(nation_region.fund(r["pool"], "expenditure").get(base, np.nan))
+        spent = nation_region.fund(r["pool"], "expenditure").dropna()
+        national = float(spent[base] if base in spent.index else spent.iloc[-1])
         if r["indicator"] in PER_INSURED:
             ratio = local_expenditure[r["pool"]] / national
             value = r["value"] * ratio

@@ -38,6 +38,7 @@ def cmd_init_region(args) -> int:
         raise InputError(Problem(folder / "region.yaml", "DIR already holds a region bundle", "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)"))
     figures = read_figures(args.figures)
     files = bundle_files(figures, args.province)
+    _check_before_writing(files, folder)
     write_files(folder, files, option="DIR", inputs=[args.figures])
     region = load_region(folder)
     print(f"wrote {len(files)} files into {folder}; the bundle validates")
@@ -45,6 +46,23 @@ def cmd_init_region(args) -> int:
     for line in run_notes(region):
         print(line)
     return 0
+
+
+def _check_before_writing(files: dict, folder: Path) -> None:
+    """Load the bundle from a scratch folder first: nothing is written into DIR unless it validates."""
+    import tempfile
+
+    from ..errors import InputError, Problem
+    from ..inputs.region import load_region
+    from ..results.writers import write_files
+
+    with tempfile.TemporaryDirectory(prefix="init-region.") as scratch:
+        write_files(scratch, files, option="DIR")
+        try:
+            load_region(scratch)
+        except InputError as err:
+            moved = [Problem(str(p.file).replace(scratch, str(folder)), p.message, p.fix, p.line, p.field, p.value) for p in err.problems]
+            raise InputError(moved) from None
 
 
 def bundle_files(figures, province: str) -> dict[str, str]:

@@ -222,6 +222,9 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
             if values["income"] and not values["expenditure"]:
                 r.fail(block, "expenditure", f"{pool} {year}: income {values['income']:,.0f} yuan but no expenditure", "give the expenditure of the same months (a fund year with income has expenditure)", block.get("expenditure"), f"{p}{pool}.")
             figures.update({(pool, item): v for item, v in values.items() if v is not None})
+        if any(f.year == year for f in out):
+            r.fail(node, "year", f"a second entry for {year}", "give one entry per year: the full year (months: 12) when you have it, else the latest months to date", year, p)
+            continue
         out.append(FundYear(year, months, figures, str(node.get("source", "")), str(node.get("note", ""))))
     return out
 
