@@ -9,6 +9,15 @@ def _count(rows, column_index, value) -> int:
     return sum(1 for r in rows if r[column_index] == value)
 
 
+def _given(insured: dict) -> str:
+    """The insured figure(s) the bureau gave, in persons."""
+    if insured["pools"]:
+        return ", ".join(f"{pool} {', '.join(f'{k} {v:,.0f}' for k, v in entry.items() if not k.startswith('_'))}" for pool, entry in insured["pools"].items())
+    if insured.get("total") is not None:
+        return f"{insured['total']:,.0f} insured in all" + (" (counted by registration)" if insured.get("scope") == "registered" else "")
+    return f"none (coverage {insured['coverage']})"
+
+
 def sources_markdown(figures, province: str, tables: dict, mortality_method: str, illustration: bool) -> str:
     fund_header, fund = tables["fund_history"]
     kind = fund_header.index("report_type")
@@ -38,7 +47,7 @@ def sources_markdown(figures, province: str, tables: dict, mortality_method: str
         + "; whole persons by largest remainder within each sex. The population stage graduates the groups to single ages 0-100+ exactly as for data/china (monotone cubic spline on cumulative counts, each group's total kept) | "
         + f"{pop.get('source') or '-'}; CENSUS2020_PROVINCE |",
         f"| `mortality.csv` | {mortality_method} | {'; '.join(filter(None, ('WPP2024', (figures.life_expectancy or {}).get('source'))))} |",
-        f"| `insured.csv` | {figures.insured['year']}: {_count(insured, ins_header.index('report_type'), 'local_report')} counts as published, {_count(insured, ins_header.index('report_type'), 'derived')} derived (see each row's note) | {figures.insured.get('source') or '-'} |",
+        f"| `insured.csv` | the bureau's {figures.insured['year']} figure: {_given(figures.insured)}; {_count(insured, ins_header.index('report_type'), 'local_report')} rows as published, {_count(insured, ins_header.index('report_type'), 'derived')} derived (see each row's note); fund base year {figures.base_year} | {figures.insured.get('source') or '-'} |",
         f"| `fund_history.csv` | {_count(fund, kind, 'local_report') + _count(fund, kind, 'local_report_year_to_date')} figures as published, {_count(fund, kind, 'annualised')} annualised from a partial year, {_count(fund, kind, 'derived')} derived | the bureau's report; derivations in each row's note |",
         "| `utilisation.csv` | benefit use for the base year: the nation's admissions, visits and medical expenses x the local / national fund expenditure of the pool; mean costs and payment ratios as the nation's (so benefit changes are costed with national claim sizes) | borrowed (data/china: S2023B, S2024B) |",
         "| `fertility.csv`, `total_fertility.csv`, `sex_ratio_at_birth.csv` | national WPP 2024 schedules (no provincial schedule carried) | borrowed (data/china) |",
