@@ -278,3 +278,12 @@ def test_a_benefit_change_the_bundle_cannot_cost_is_refused(tmp_path, capsys):
         "Fix: add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change."
     )
     assert main(["run", str(base)]) == 0  # the same bundle without the change runs (the reduced claim model)
+
+
+def test_a_benefit_change_on_a_place_is_costed(tmp_path):
+    """With the borrowed benefit use and claim sizes, raising Wenzhou's resident inpatient cap costs more than 0."""
+    base = _scenario(tmp_path, "base", ROOT / "data" / "wenzhou")
+    alt = tmp_path / "alt.yaml"
+    alt.write_text(f"extends: {base}\ntitle: a higher cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: {{2025: 1000000}}\n", encoding="utf-8")
+    diff = forecast.compare(forecast.run(str(base)), forecast.run(str(alt)))
+    assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) > 0
