@@ -37,6 +37,8 @@ def cmd_init_region(args) -> int:
     if (folder / "region.yaml").exists() and not args.force:
         raise InputError(Problem(folder / "region.yaml", "DIR already holds a region bundle", "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)"))
     figures = read_figures(args.figures)
+    if figures.province and _bare(figures.province) != _bare(args.province):
+        raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
     files = bundle_files(figures, args.province)
     _check_before_writing(files, folder)
     write_files(folder, files, option="DIR", inputs=[args.figures])
@@ -46,6 +48,10 @@ def cmd_init_region(args) -> int:
     for line in run_notes(region):
         print(line)
     return 0
+
+
+def _bare(name: str) -> str:
+    return str(name).strip().removesuffix("省").removesuffix("市").removesuffix("自治区")
 
 
 def _check_before_writing(files: dict, folder: Path) -> None:
