@@ -32,12 +32,13 @@ def cmd_init_region(args) -> int:
     from ..inputs.region import load_region
     from ..results.writers import write_files
     from .figures import read_figures
+    from .province import bare_name
 
     folder = Path(args.folder)
     if (folder / "region.yaml").exists() and not args.force:
         raise InputError(Problem(folder / "region.yaml", "DIR already holds a region bundle", "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)"))
     figures = read_figures(args.figures)
-    if figures.province and _bare(figures.province) != _bare(args.province):
+    if figures.province and bare_name(figures.province) != bare_name(args.province):
         raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
     files = bundle_files(figures, args.province)
     _check_before_writing(files, folder)
@@ -48,10 +49,6 @@ def cmd_init_region(args) -> int:
     for line in run_notes(region):
         print(line)
     return 0
-
-
-def _bare(name: str) -> str:
-    return str(name).strip().removesuffix("省").removesuffix("市").removesuffix("自治区")
 
 
 def _check_before_writing(files: dict, folder: Path) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import InputError, Problem
 
-__all__ = ["census_file", "GROUPS", "province_names", "province_structure", "scaled_population", "life_expectancy", "scale_to_life_expectancy"]
+__all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "life_expectancy", "scale_to_life_expectancy"]
 
 #: the census's age groups: 0, 1-4, 5-9, ..., 95-99, 100+
 GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 100, 5)] + ["100+"]
@@ -51,12 +51,17 @@ def province_names() -> list[str]:
     return sorted({area for (_, area, _, _) in _table() if area != "全国"})
 
 
+def bare_name(name: str) -> str:
+    """A province's name as the census table spells it: 贵州省 -> 贵州, 西藏自治区 -> 西藏."""
+    return str(name).strip().removesuffix("省").removesuffix("市").removesuffix("自治区")
+
+
 def province_structure(name: str, year: int = 2020, where: str = "--province") -> dict[tuple[str, str], int]:
     """Persons by (sex, group) in province ``name`` at the ``year`` census; a located error listing
     the valid names for an unknown one. Checked: the groups add up to the table's totals by sex."""
     table = _table()
     known = province_names()
-    key = name.strip().removesuffix("省").removesuffix("市").removesuffix("自治区") if name else ""
+    key = bare_name(name) if name else ""
     if key not in known:
         raise InputError(Problem(where, f"unknown province '{name}'", f"give one of the census table's 31 names: {', '.join(known)}", value=name))
     out = {(sex, g): table[year, key, sex, g] for sex in SEXES for g in GROUPS}
