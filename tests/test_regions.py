@@ -287,3 +287,26 @@ def test_a_benefit_change_on_a_place_is_costed(tmp_path):
     alt.write_text(f"extends: {base}\ntitle: a higher cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: {{2025: 1000000}}\n", encoding="utf-8")
     diff = forecast.compare(forecast.run(str(base)), forecast.run(str(alt)))
     assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) > 0
+
+
+def test_bureau_years_before_the_base_year_are_kept_and_the_gaps_filled(tmp_path, capsys):
+    """A full 2021 year from the bureau stays as given; 2022 (not given) comes from the nation; an
+    expenditure without its income takes the nation's income per insured."""
+    path = _figures(
+        tmp_path,
+        HEAD
+        + "insured: {year: 2023, unit: 万人, employee: 2, resident: 6, source: A}\n"
+        + "funds:\n"
+        + "  - {year: 2021, unit: 万元, source: A, employee: {income: 12000, expenditure: 9000}, resident: {income: 6000, expenditure: 5500}}\n"
+        + "  - {year: 2023, unit: 万元, source: A, employee: {expenditure: 10000}, resident: {income: 7000, expenditure: 6500}}\n"
+        + SOURCES,
+    )
+    assert main(["init-region", str(tmp_path / "b"), "--province", "贵州", "--from", str(path)]) == 0
+    capsys.readouterr()
+    fh = forecast.load_region(tmp_path / "b").fund_history.set_index(["year", "pool", "account", "item"])
+    assert fh.loc[(2021, "employee", "total", "income"), "value"] == 120_000_000.0
+    assert fh.loc[(2021, "employee", "total", "income"), "report_type"] == "local_report"
+    assert fh.loc[(2022, "employee", "total", "income"), "report_type"] == "derived"
+    assert fh.loc[(2023, "employee", "total", "expenditure"), "value"] == 100_000_000.0
+    assert fh.loc[(2023, "employee", "total", "income"), "report_type"] == "derived"
+    assert "per employee insured" in fh.loc[(2023, "employee", "total", "income"), "note"]

@@ -67,46 +67,58 @@ def _published(fund_year) -> list[list]:
 def fund_rows(figures: Figures, nation, profile: pd.DataFrame, insured: dict) -> list[list]:
     """Rows of fund_history.csv; ``insured``: {pool: persons} in the base year (employee, resident)."""
     base = figures.base_year
+    rows = _bureau_rows(figures, profile)
+    flows = {(r[0], r[1], r[3]): float(r[4]) for r in rows if int(r[6]) == 12 and r[3] != "reserve"}
+    reserves = {(r[0], r[1]): float(r[4]) for r in rows if r[3] == "reserve" and int(r[6]) == 12}
+    derived = _base_flows(base, flows, nation, insured)
+    derived += [_opening_reserve(base, pool, flows, reserves, nation) for pool in ("employee", "resident") if (base - 1, pool) not in reserves]
+    derived.append([base, "employee", "maternity", "expenditure", "0", "元", 12, "derived", figures.insured.get("source", ""), "not split out locally: maternity stays in the employee fund's expenditure"])
+    first = min([base - HISTORY_YEARS, *(year for year, _, _ in flows)])
+    for pool, item in [(p, i) for p in ("employee", "resident") for i in ("income", "expenditure")] + [("medical_assistance", "expenditure")]:
+        years = [y for y in range(first, base) if (y, pool, item) not in flows]
+        history = history_rows(nation.region.fund(pool, item), base, flows[base, pool, item], years, [pool, "total", item], ["元", 12, "derived", ""], f"{pool} {item}")
+        derived += [r[:8] + [nation.source("fund_history", r[0], pool=pool, item=item)] + r[9:] for r in history]
+    return sorted(rows + derived, key=lambda r: (r[0], r[1], r[2], r[3], int(r[6])))
+
+
+def _bureau_rows(figures: Figures, profile: pd.DataFrame) -> list[list]:
+    """The bureau's figures; a partial year without full-year figures annualised in their place."""
     rows = []
     full = {(fy.year, pool) for fy in figures.funds if fy.months == 12 for pool, _ in fy.figures}
     for fy in sorted(figures.funds, key=lambda f: (f.year, f.months)):
         annualised = _annualised(fy, profile) if fy.months < 12 and not any((fy.year, pool) in full for pool in FUND_POOLS) else []
         replaced = {(r[1], r[3]) for r in annualised}
         rows += [r for r in _published(fy) if (r[1], r[3]) not in replaced] + annualised
-    flows = {(r[0], r[1], r[3]): float(r[4]) for r in rows if int(r[6]) == 12}
-    reserves = {(r[0], r[1]): float(r[4]) for r in rows if r[3] == "reserve" and int(r[6]) == 12}
-    derived = []
-    for pool in ("employee", "resident"):
-        spent = flows.get((base, pool, "expenditure"))
-        if spent is None or (base, pool, "income") not in flows:
-            for item in ("income", "expenditure"):
-                value, year = nation.fund(pool, item, base)
-                members, myear = nation.insured(base, pool)
-                local = value / members * insured[pool]
-                flows[base, pool, item] = local
-                derived.append([base, pool, "total", item, _g(round(local, 2)), "元", 12, "derived", nation.source("fund_history", year, pool=pool, item=item), f"not published locally: the national {pool} {item} per insured ({year}: {value / members:,.2f} yuan) x the local insured ({insured[pool]:,.0f})"])
-            spent = flows[base, pool, "expenditure"]
-        if (base - 1, pool) not in reserves:
-            if (base, pool) in reserves:
-                opening = reserves[base, pool] - flows[base, pool, "income"] + flows[base, pool, "expenditure"]
-                note = f"the {base} reserve less the {base} balance"
-            else:
-                stock, year = nation.fund(pool, "reserve", base - 1)
-                national_spent, _ = nation.fund(pool, "expenditure", base)
-                opening = stock / national_spent * spent
-                note = f"not published locally: the national ratio of the {year} reserve to the {base} expenditure ({stock / national_spent:.4f}) x the local {base} expenditure"
-            derived.append([base - 1, pool, "total", "reserve", _g(round(opening, 2)), "元", 12, "derived", nation.source("fund_history", base - 1, pool=pool, item="reserve"), note])
-    if (base, "medical_assistance", "expenditure") not in flows:
-        value, year = nation.fund("medical_assistance", "expenditure", base)
-        members, _ = nation.insured(base, "resident")
-        derived.append([base, "medical_assistance", "total", "expenditure", _g(round(value / members * insured["resident"], 2)), "元", 12, "derived", nation.source("fund_history", year, pool="medical_assistance", item="expenditure"), f"not published locally: the national medical assistance expenditure per resident insured ({year}) x the local residents"])
-    derived.append([base, "employee", "maternity", "expenditure", "0", "元", 12, "derived", figures.insured.get("source", ""), "not split out locally: maternity stays in the employee fund's expenditure"])
-    for pool, item in [(p, i) for p in ("employee", "resident") for i in ("income", "expenditure")] + [("medical_assistance", "expenditure")]:
-        local = flows.get((base, pool, item))
-        if local is None:
-            local = next(float(r[4]) for r in derived if r[:4] == [base, pool, "total", item])
-        derived += [r[:8] + [nation.source("fund_history", r[0], pool=pool, item=item)] + r[9:] for r in history_rows(nation.region.fund(pool, item), base, local, range(base - HISTORY_YEARS, base), [pool, "total", item], ["元", 12, "derived", ""], f"{pool} {item}")]
-    return sorted(rows + derived, key=lambda r: (r[0], r[1], r[2], r[3], int(r[6])))
+    return rows
+
+
+def _base_flows(base: int, flows: dict, nation, insured: dict) -> list[list]:
+    """Base-year income and expenditure the bureau did not give: the nation's per insured (medical
+    assistance: per resident insured) x the local insured. Fills ``flows`` with them."""
+    out = []
+    wanted = [("employee", "income", "employee"), ("employee", "expenditure", "employee"), ("resident", "income", "resident"), ("resident", "expenditure", "resident"), ("medical_assistance", "expenditure", "resident")]
+    for pool, item, members_pool in wanted:
+        if (base, pool, item) in flows:
+            continue
+        value, year = nation.fund(pool, item, base)
+        members, _ = nation.insured(base, members_pool)
+        flows[base, pool, item] = value / members * insured[members_pool]
+        out.append([base, pool, "total", item, _g(round(flows[base, pool, item], 2)), "元", 12, "derived", nation.source("fund_history", year, pool=pool, item=item), f"not published locally: the national {pool} {item} per {members_pool} insured ({year}: {value / members:,.2f} yuan) x the local {members_pool} insured ({insured[members_pool]:,.0f})"])
+    return out
+
+
+def _opening_reserve(base: int, pool: str, flows: dict, reserves: dict, nation) -> list:
+    """The reserve at the end of the year before the base year: the bureau's end-of-year reserve less
+    the year's balance, else the nation's reserve-to-expenditure ratio x the local expenditure."""
+    if (base, pool) in reserves:
+        opening = reserves[base, pool] - flows[base, pool, "income"] + flows[base, pool, "expenditure"]
+        note = f"the {base} reserve less the {base} balance"
+    else:
+        stock, year = nation.fund(pool, "reserve", base - 1)
+        national_spent, _ = nation.fund(pool, "expenditure", base)
+        opening = stock / national_spent * flows[base, pool, "expenditure"]
+        note = f"not published locally: the national ratio of the {year} reserve to the {base} expenditure ({stock / national_spent:.4f}) x the local {base} expenditure"
+    return [base - 1, pool, "total", "reserve", _g(round(opening, 2)), "元", 12, "derived", nation.source("fund_history", base - 1, pool=pool, item="reserve"), note]
 
 
 def history_rows(national: pd.Series, reference: int, local: float, years, keys: list, tail: list, what: str) -> list[list]:
