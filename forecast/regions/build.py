@@ -55,14 +55,21 @@ def borrowed_table(china: Path, name: str) -> tuple[list[str], list[list]]:
 
 def population_rows(figures: Figures, structure: dict, structure_2010: dict) -> tuple[list[str], list[list]]:
     pop = figures.population
-    if pop.get("total") is None:
+    if pop.get("total") is None and pop.get("later"):
+        later, province_2020 = pop["later"], sum(structure.values())
+        pop["total"] = round(later["total"] * province_2020 / later["province_total"])
+        pop["derived"] = (
+            f"the 2020 census total is not at hand: the place's {later['year']} resident population {later['total']:,.0f} x the province's "
+            f"2020 census total / its {later['year']} resident population ({province_2020:,} / {later['province_total']:,.0f}) = {pop['total']:,.0f}"
+        )
+    elif pop.get("total") is None:
         growth = sum(structure.values()) / sum(structure_2010.values())
         pop["total"] = round(pop["total_2010"] * growth)
         pop["derived"] = f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's 2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
     counts = scaled_population(structure, int(pop["total"]), _int(pop.get("male")), _int(pop.get("female")), pop.get("bands") or None)
     known = "total" + (" and sexes" if pop.get("male") is not None else "") + (" and broad age groups (raked, IPF)" if pop.get("bands") else "")
     method = f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by largest remainder within each sex" + (f"; {pop['derived']}" if pop.get("derived") else "")
-    source = ";".join(filter(None, (pop.get("source"), PROVINCE_SOURCE)))
+    source = ";".join(dict.fromkeys(filter(None, ";".join(filter(None, (pop.get("source"), (pop.get("later") or {}).get("source"), PROVINCE_SOURCE))).split(";"))))
     return ["sex", "age", "value", "unit", "source", "method"], [[sex, g, counts[sex, g], "persons", source, method] for sex in SEXES for g in GROUPS]
 
 

@@ -5,7 +5,8 @@ The schema (README "Your own prefecture"; a commented example in examples/figure
     name: 黔东南州            # required; name_en, level (prefecture|county), illustration, notes optional
     base_year: 2023           # optional: the fund base year (default insured.year; later: counts carried forward)
     population:               # the place's 2020 census (第七次全国人口普查公报), persons
-      total: 3758622          # or total_2010: the 2010 census total, when the 2020 one is not at hand
+      total: 3758622          # when the 2020 total is not at hand: later: {year, total, province_total,
+                              # source} (scaled back with the province's growth), or total_2010
       male: ..., female: ...  # optional
       ages: {0-14: .., 15-59: .., 60-64: .., 65+: ..}   # optional, disjoint broad groups
       registered: 4899310     # optional: the registered (户籍) population, for insured.scope: registered
@@ -126,8 +127,17 @@ def _population(r: _Reader, doc) -> dict:
     node = r.mapping(doc, "population")
     if not node:
         return {}
-    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and "total_2010" not in node)) for k in ("total", "male", "female", "registered")}
+    derivable = "total_2010" in node or "later" in node
+    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and not derivable)) for k in ("total", "male", "female", "registered")}
     out["total_2010"] = r.number(node, "total_2010", "人", "population.", "persons")
+    later = node.get("later")
+    if later is not None:
+        fields = {k: r.number(later, k, "人", "population.later.", "persons", required=True) for k in ("total", "province_total")} if isinstance(later, dict) else {}
+        year = later.get("year") if isinstance(later, dict) else None
+        if not isinstance(year, int) or not 2021 <= year <= 2100 or None in fields.values():
+            r.fail(node, "later", "must be {year: a year after 2020, total: .., province_total: .., source: ..}", "give the place's and the province's resident population of the same later year", later, "population.")
+        else:
+            out["later"] = {**fields, "year": year, "source": str(later.get("source", ""))}
     if None not in (out["male"], out["female"], out["total"]) and out["male"] + out["female"] != out["total"]:
         r.fail(node, "total", f"male {out['male']:,.0f} + female {out['female']:,.0f} is not the total {out['total']:,.0f}", "give the census bulletin's figures", prefix="population.")
     bands = {}
@@ -260,7 +270,7 @@ def read_figures(path: Path | str) -> Figures:
         if value is None or not 40 <= value <= 100:
             r.fail(doc, "life_expectancy", "must be {value: e0 in years (40-100), year: .., source: ..}", "give the province's published life expectancy at birth", e0)
     sources = doc.get("sources") or {}
-    cited = {population.get("source"), population.get("registered_source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
+    cited = {population.get("source"), population.get("registered_source"), population.get("later", {}).get("source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
     for sid in sorted(s for s in cited if s):
         for one in sid.split(";"):
             if one not in sources:
