@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show-scenario", help="print every resolved parameter with the file and line it came from")
     p.add_argument("scenario", metavar="SCENARIO")
     p.set_defaults(command_name="show_scenario")
+
+    from .regions import command as init_region
+
+    init_region.register(sub)
     return parser
 
 
@@ -200,7 +204,9 @@ def _dispatch(argv) -> int:
     if getattr(args, "handler", None) is not None:  # commands registered by their own module (report)
         return args.handler(args)
     name = f"cmd_{args.command_name}"
-    if not hasattr(commands, name):
+    if args.command_name == "init_region":
+        from .regions import command as commands
+    elif not hasattr(commands, name):
         from . import studies as commands  # explain, sensitivity, solve, batch
     return getattr(commands, name)(args)
 

@@ -147,9 +147,12 @@ def run_scenario(spec: str, args):
 
 
 def cmd_run(args) -> int:
+    from .regions.command import run_notes
     from .results.report import fund_headline
 
     ds = run_scenario(args.scenario, args)
+    for line in run_notes(load_region(ds.attrs["region_path"])):
+        print(line)
     print(fund_headline(ds))
     if args.out is not None:
         _wrote(args.out, write_files(args.out, _results_files(ds), inputs=_run_inputs(ds)))

@@ -1,0 +1,1 @@
+"""Prefecture bundles a local bureau can build: forecast init-region."""

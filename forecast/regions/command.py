@@ -1,0 +1,190 @@
+"""``forecast init-region DIR --province NAME --from FIGURES.yaml``: a prefecture bundle from a bureau's figures.
+
+Reads and checks FIGURES.yaml (:mod:`forecast.regions.figures`), builds every table
+(:mod:`forecast.regions.build`, :mod:`forecast.regions.accounts`), writes them with
+``region.yaml`` and ``SOURCES.md`` into DIR atomically (:func:`forecast.results.writers.write_files`),
+then loads the new bundle as ``forecast validate`` would. An existing bundle in DIR (a
+``region.yaml``) is refused unless ``--force``; files the command does not write are never touched.
+This module imports only the standard library until the command runs (the CLI starts fast).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+__all__ = ["register", "cmd_init_region", "run_notes"]
+
+PROVINCE_TITLE = "中国人口普查年鉴-2020, 表1-5 各地区分年龄、性别的人口 ({province}, by sex and age group 0, 1-4, ..., 95-99, 100+)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init-region", help="build a prefecture bundle from a bureau's local figures, the rest from the province and the nation")
+    p.add_argument("folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)")
+    p.add_argument("--province", required=True, metavar="NAME", help="the province whose census structure the bundle takes, e.g. 贵州")
+    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures (README 'Your own prefecture'; examples/figures.yaml)")
+    p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
+    p.set_defaults(command_name="init_region")
+
+
+def cmd_init_region(args) -> int:
+    from ..errors import InputError, Problem
+    from ..inputs.region import load_region
+    from ..results.writers import write_files
+    from .figures import read_figures
+    from .province import bare_name
+
+    folder = Path(args.folder)
+    if (folder / "region.yaml").exists() and not args.force:
+        raise InputError(Problem(folder / "region.yaml", "DIR already holds a region bundle", "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)"))
+    figures = read_figures(args.figures)
+    if figures.province and bare_name(figures.province) != bare_name(args.province):
+        raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
+    files = bundle_files(figures, args.province)
+    _check_before_writing(files, folder)
+    write_files(folder, files, option="DIR", inputs=[args.figures])
+    region = load_region(folder)
+    print(f"wrote {len(files)} files into {folder}; the bundle validates")
+    print(region.summary())
+    for line in run_notes(region):
+        print(line)
+    return 0
+
+
+def _check_before_writing(files: dict, folder: Path) -> None:
+    """Load the bundle from a scratch folder first: nothing is written into DIR unless it validates."""
+    import tempfile
+
+    from ..errors import InputError, Problem
+    from ..inputs.region import load_region
+    from ..results.writers import write_files
+
+    with tempfile.TemporaryDirectory(prefix="init-region.") as scratch:
+        write_files(scratch, files, option="DIR")
+        try:
+            load_region(scratch)
+        except InputError as err:
+            moved = [Problem(str(p.file).replace(scratch, str(folder)), p.message, p.fix, p.line, p.field, p.value) for p in err.problems]
+            raise InputError(moved) from None
+
+
+def bundle_files(figures, province: str) -> dict[str, str]:
+    """{file name: text} of the bundle."""
+    import yaml
+
+    from ..inputs.region import load_region
+    from ..library import shipped
+    from . import accounts, build
+    from .province import province_structure
+
+    china_path = shipped("data") / "china"
+    china = load_region(china_path)
+    structure = province_structure(province)
+    nation = build.Nation(china)
+    tables: dict[str, tuple[list, list]] = {}
+    tables["base_population"] = build.population_rows(figures, structure, province_structure(province, 2010))
+    tables["mortality"], mortality_method = build.mortality_rows(figures, china_path, _srb(china))
+    for name in build.BORROWED:
+        tables[name] = build.borrowed_table(china_path, name)
+    insured_rows = build.insured_counts(figures, nation)
+    tables["insured"] = (["year", "pool", "status", "value", "unit", "report_type", "source", "note"], insured_rows)
+    base = figures.base_year
+    local = {r[1]: float(r[3]) for r in insured_rows if r[2] == "all" and r[0] == base}
+    from ..apps.execution import seasonal_profile
+
+    tables["fund_history"] = (accounts.FUND_HEADER, accounts.fund_rows(figures, nation, seasonal_profile(china), local))
+    spent = {r[1]: float(r[4]) for r in tables["fund_history"][1] if r[0] == base and r[2] == "total" and r[3] == "expenditure" and int(r[6]) == 12}
+    tables["utilisation"] = (accounts.UTILISATION_HEADER, accounts.utilisation_rows(china, base, spent))
+    out = {f"{name}.csv": _csv(header, rows) for name, (header, rows) in tables.items()}
+    meta = _region_yaml(figures, province, china, tables)
+    out["region.yaml"] = "# Generated by forecast init-region from " + figures.path.name + "; rebuild rather than edit.\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=120)
+    out["SOURCES.md"] = _sources_md(figures, province, tables, mortality_method, meta["illustration"])
+    return out
+
+
+def _srb(china):
+    """Sex ratio at birth of a year, from the national table's period holding it."""
+    srb = china.sex_ratio_at_birth
+
+    def of_year(year: int) -> float:
+        inside = srb.where((srb["year_start"] <= year) & (srb["year_end"] >= year), drop=True)
+        return float(inside.values[0]) if inside.size else float(srb.values[-1])
+
+    return of_year
+
+
+def _csv(header, rows) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _cited(header, rows) -> list[str]:
+    if "source" not in header:
+        return []
+    i = header.index("source")
+    return sorted({s for r in rows for s in str(r[i]).split(";") if s})
+
+
+def _region_yaml(figures, province, china, tables) -> dict:
+    derived = figures.population.get("derived") or any("derived" in r or "annualised" in r for name in ("insured", "fund_history") for r in tables[name][1])
+    illustration = figures.illustration or derived
+    files = {name: {"path": f"{name}.csv", "sources": _cited(*tables[name])} for name in tables}
+    used = {s for spec in files.values() for s in spec["sources"]}
+    register = {k: {f: (str(x) if not isinstance(x, str) else x) for f, x in v.items()} for k, v in china.sources.items() if k in used}
+    register[build_source()] = {
+        "title": PROVINCE_TITLE.format(province=province),
+        "publisher": "国家统计局 (国务院第七次全国人口普查领导小组办公室 编)",
+        "date": "2022",
+        "url": "http://www.stats.gov.cn/sj/pcsj/rkpc/7rp/zk/indexce.htm",
+        "read_via": "GitHub earfanfan/yuanfan static/data/我国人口普查数据整理2010+2020.xlsx; carried in as data/provinces/census_2010_2020_pop_by_age5_sex_province.csv",
+    }
+    register.update(figures.sources)
+    label = " (示例)" if illustration else ""
+    return {
+        "name": figures.name + label,
+        "name_en": figures.name_en + (" (illustration)" if illustration else ""),
+        "level": figures.level,
+        "base_year": 2020,
+        "population_date": dt.date(2020, 11, 1),
+        "currency": "CNY",
+        "illustration": bool(illustration),
+        "description": (
+            ("ILLUSTRATION: some figures are derived from national ones (see SOURCES.md). " if illustration else "")
+            + f"{figures.name}: the bureau's own figures ({figures.path.name}) with {province}'s 2020 census structure and national "
+            "schedules, rules and benefit use borrowed, each labelled. Generated by forecast init-region."
+        ),
+        "files": files,
+        "sources": register,
+    }
+
+
+def build_source() -> str:
+    from .build import PROVINCE_SOURCE
+
+    return PROVINCE_SOURCE
+
+
+def _sources_md(figures, province, tables, mortality_method, illustration) -> str:
+    from .sources_text import sources_markdown
+
+    return sources_markdown(figures, province, tables, mortality_method, illustration)
+
+
+def run_notes(region) -> list[str]:
+    """What a run on ``region`` should say about its fund base year: annualised partial years."""
+    fh = region.fund_history
+    if "report_type" not in fh.columns:
+        return []
+    rows = fh[fh["report_type"] == "annualised"]
+    lines = []
+    for (year, pool), group in rows.groupby(["year", "pool"]):
+        months = str(group["note"].iloc[0]).split("January-month ")[1].split(" ")[0]
+        items = " and ".join(sorted(group["item"].unique(), key=["income", "expenditure"].index))
+        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from January-month {months} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
+    return lines

@@ -1,0 +1,294 @@
+"""A bureau's local figures (FIGURES.yaml) for ``forecast init-region``: read, checked, in yuan and persons.
+
+The schema (README "Your own prefecture"; a commented example in examples/figures.yaml)::
+
+    name: 黔东南州            # required; name_en, level (prefecture|county), illustration, notes optional
+    base_year: 2023           # optional: the fund base year (default insured.year; later: counts carried forward)
+    population:               # the place's 2020 census (第七次全国人口普查公报), persons
+      total: 3758622          # when the 2020 total is not at hand: later: {year, total, province_total,
+                              # source} (scaled back with the province's growth), or total_2010
+      male: ..., female: ...  # optional
+      ages: {0-14: .., 15-59: .., 60-64: .., 65+: ..}   # optional, disjoint broad groups
+      registered: 4899310     # optional: the registered (户籍) population, for insured.scope: registered
+      registered_source: ID
+      source: ID
+    life_expectancy: {value: 79.5, year: 2020, source: ID}   # optional: the province's e0
+    insured:
+      year: 2023
+      unit: 万人
+      employee: 14.3          # or {all: .., in_service: .., retired: ..}
+      resident: 38
+      total: 52.3             # alone when the split is not published
+      scope: registered       # optional: counts by household registration (default resident)
+      coverage: 0.95          # alone when no count is published: share of the population insured ('national': the nation's)
+      source: ID
+    funds:                    # full or partial years
+      - {year: 2023, months: 5, unit: 万元, source: ID,
+         employee: {income: .., expenditure: .., reserve: ..}, resident: {...}, medical_assistance: {...}}
+    sources: {ID: {title: .., publisher: .., date: .., url: .., read_via: ..}}
+
+Every problem is located (file, line, field) and ends the command with exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..inputs.plausibility import POPULATION_ALLOWANCE
+from ..units import PUBLISHED_UNITS, to_canonical
+
+__all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
+
+FUND_POOLS = ("employee", "resident", "medical_assistance")
+FUND_ITEMS = ("income", "expenditure", "reserve")
+TOP_KEYS = {"base_year", "name", "name_en", "level", "province", "illustration", "notes", "population", "life_expectancy", "insured", "funds", "sources"}
+
+
+@dataclass(frozen=True)
+class FundYear:
+    """One reported fund year: ``months`` covered (12: the full year); figures in yuan by (pool, item)."""
+
+    year: int
+    months: int
+    figures: dict
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    path: Path
+    name: str
+    name_en: str
+    level: str
+    province: str | None
+    population: dict
+    insured: dict
+    funds: list
+    sources: dict
+    base_year: int = 0
+    life_expectancy: dict | None = None
+    illustration: bool = False
+    notes: str = ""
+    lines: dict = field(default_factory=dict)
+
+
+class _Reader:
+    """Located checks over one FIGURES.yaml."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def fail(self, node, key, message, fix, value=None, prefix=""):
+        line = node.line_of(key) if hasattr(node, "line_of") else None
+        self.problems.append(Problem(self.path, message, fix, line, f"{prefix}{key}", value))
+
+    def mapping(self, node, key, prefix="", required=True) -> dict:
+        value = node.get(key)
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(node, key, "missing or not a mapping" if value is None else "must be a mapping of fields", "see the example in examples/figures.yaml", value if value is not None else None, prefix)
+            return {}
+        return value
+
+    def number(self, node, key, unit, prefix, canonical, low=0.0, required=False) -> float | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.fail(node, key, "is required", "give the published figure", prefix=prefix)
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.fail(node, key, "must be a number", f"write the figure in {unit} as a plain number", value, prefix)
+            return None
+        try:
+            out = to_canonical(value, unit) if unit else float(value)
+        except (ValueError, TypeError, ArithmeticError, KeyError):
+            out = math.nan
+        if not math.isfinite(out) or out < low:
+            self.fail(node, key, f"must be a finite number of at least {low:g}", f"write the figure in {unit or canonical} as a plain number", value, prefix)
+            return None
+        return out
+
+    def unit(self, node, prefix, canonical, default) -> str:
+        unit = str(node.get("unit", default))
+        if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != canonical:
+            allowed = ", ".join(u for u, (c, _) in PUBLISHED_UNITS.items() if c == canonical)
+            self.fail(node, "unit", f"unknown unit '{unit}' for {canonical}", f"use one of {allowed}", unit, prefix)
+            return default
+        return unit
+
+
+def _population(r: _Reader, doc) -> dict:
+    node = r.mapping(doc, "population")
+    if not node:
+        return {}
+    derivable = "total_2010" in node or "later" in node
+    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and not derivable)) for k in ("total", "male", "female", "registered")}
+    out["total_2010"] = r.number(node, "total_2010", "人", "population.", "persons")
+    later = node.get("later")
+    if later is not None:
+        fields = {k: r.number(later, k, "人", "population.later.", "persons", required=True) for k in ("total", "province_total")} if isinstance(later, dict) else {}
+        year = later.get("year") if isinstance(later, dict) else None
+        if not isinstance(year, int) or not 2021 <= year <= 2100 or None in fields.values():
+            r.fail(node, "later", "must be {year: a year after 2020, total: .., province_total: .., source: ..}", "give the place's and the province's resident population of the same later year", later, "population.")
+        else:
+            out["later"] = {**fields, "year": year, "source": str(later.get("source", ""))}
+    if None not in (out["male"], out["female"], out["total"]) and out["male"] + out["female"] != out["total"]:
+        r.fail(node, "total", f"male {out['male']:,.0f} + female {out['female']:,.0f} is not the total {out['total']:,.0f}", "give the census bulletin's figures", prefix="population.")
+    bands = {}
+    for label in node.get("ages") or {}:
+        text = str(label)
+        lo, _, hi = text.rstrip("+").partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()) or (not hi and not text.endswith("+")):
+            r.fail(node, "ages", f"age group '{text}' is not a group like 0-14 or 65+", "write groups as FIRST-LAST or FIRST+", text, "population.")
+            continue
+        count = r.number(node["ages"], label, "人", "population.ages.", "persons")
+        if count is not None:
+            bands[(int(lo), int(hi) if hi else None)] = count
+    out["bands"] = bands
+    out["source"] = str(node.get("source", ""))
+    out["registered_source"] = str(node.get("registered_source", ""))
+    return out
+
+
+def _insured(r: _Reader, doc, population: float | None) -> dict:
+    node = r.mapping(doc, "insured")
+    if not node:
+        return {}
+    p = "insured."
+    unit = r.unit(node, p, "persons", "万人")
+    year = node.get("year")
+    if not isinstance(year, int) or not 1998 <= year <= 2100:
+        r.fail(node, "year", "must be the year of the counts (e.g. 2023)", "write the year the bureau's counts refer to", year, p)
+    out = {"year": year, "source": str(node.get("source", "")), "pools": {}, "scope": node.get("scope", "resident")}
+    if out["scope"] not in ("resident", "registered"):
+        r.fail(node, "scope", "must be resident (counts of people living in the place) or registered (counts by 户籍)", "write scope: registered when the bureau counts by household registration", out["scope"], p)
+    registered = doc.get("population", {}).get("registered") if isinstance(doc.get("population"), dict) else None
+    if out["scope"] == "registered":
+        if registered is None:
+            r.fail(node, "scope", "counts by registration need the registered population", "give population.registered (户籍人口) with its source", prefix=p)
+        else:
+            population = float(registered)
+    for pool in ("employee", "resident"):
+        value = node.get(pool)
+        if isinstance(value, dict):
+            parts = {s: r.number(value, s, unit, f"{p}{pool}.", "persons") for s in ("all", "in_service", "retired")}
+            out["pools"][pool] = {k: v for k, v in parts.items() if v is not None}
+        elif value is not None:
+            count = r.number(node, pool, unit, p, "persons")
+            if count is not None:
+                out["pools"][pool] = {"all": count}
+    out["total"] = r.number(node, "total", unit, p, "persons")
+    coverage = node.get("coverage")
+    if coverage == "national":
+        out["coverage"] = "national"
+    elif coverage is not None:
+        value = r.number(node, "coverage", "", p, "ratio")
+        if value is not None and value > 1:
+            r.fail(node, "coverage", f"coverage {value:g} is above 1 (100% of the population)", "write the share of the population insured as a fraction, e.g. 0.95", coverage, p)
+        elif value is not None:
+            out["coverage"] = value
+    if not out["pools"] and out["total"] is None and coverage is None:
+        r.fail(node, "total", "no insured count: give employee and resident, or total, or coverage", "add the bureau's 参保人数", prefix=p)
+    counted = out["total"] if out["total"] is not None else sum(v.get("all", v.get("in_service", 0) + v.get("retired", 0)) for v in out["pools"].values())
+    if population and counted and counted > POPULATION_ALLOWANCE * population:
+        r.fail(node, "total" if out["total"] is not None else next(iter(out["pools"])), f"{counted:,.0f} insured persons, more than the population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it: insured persons registered here but living elsewhere)", "check the unit (人 or 万人) and the figures; the population is population.total", prefix=p)
+    return out
+
+
+def _funds(r: _Reader, doc) -> list[FundYear]:
+    entries = doc.get("funds") or []
+    if not isinstance(entries, list):
+        r.fail(doc, "funds", "must be a list of fund years", "write '- year: 2023' entries, see examples/figures.yaml", None)
+        return []
+    out = []
+    for i, node in enumerate(entries):
+        p = f"funds[{i}]."
+        if not isinstance(node, dict):
+            r.fail(doc, "funds", f"entry {i + 1} is not a mapping", "give year, months, unit and the pools' figures")
+            continue
+        unit = r.unit(node, p, "yuan", "万元")
+        year, months = node.get("year"), node.get("months", 12)
+        if not isinstance(year, int) or not 1998 <= year <= 2100:
+            r.fail(node, "year", "must be the fund year", "write e.g. 2023", year, p)
+            continue
+        if not isinstance(months, int) or not 1 <= months <= 12:
+            r.fail(node, "months", "must be the months covered, 1 to 12 (12: the full year)", "write e.g. 5 for January-May", months, p)
+            continue
+        figures = {}
+        for pool in FUND_POOLS:
+            block = node.get(pool)
+            if block is None:
+                continue
+            if not isinstance(block, dict):
+                r.fail(node, pool, "must map income, expenditure and reserve to figures", "see examples/figures.yaml", block, p)
+                continue
+            values = {item: r.number(block, item, unit, f"{p}{pool}.", "yuan") for item in FUND_ITEMS}
+            if values["income"] and not values["expenditure"]:
+                r.fail(block, "expenditure", f"{pool} {year}: income {values['income']:,.0f} yuan but no expenditure", "give the expenditure of the same months (a fund year with income has expenditure)", block.get("expenditure"), f"{p}{pool}.")
+            figures.update({(pool, item): v for item, v in values.items() if v is not None})
+        if any(f.year == year for f in out):
+            r.fail(node, "year", f"a second entry for {year}", "give one entry per year: the full year (months: 12) when you have it, else the latest months to date", year, p)
+            continue
+        out.append(FundYear(year, months, figures, str(node.get("source", "")), str(node.get("note", ""))))
+    return out
+
+
+def read_figures(path: Path | str) -> Figures:
+    """FIGURES.yaml read and checked; an :class:`InputError` listing every problem."""
+    from ..inputs.yamlfile import read_yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))
+    doc = read_yaml(path)
+    r = _Reader(path)
+    if not isinstance(doc, dict):
+        raise InputError(Problem(path, "must be a mapping of fields (name, population, insured, funds, sources)", "see examples/figures.yaml"))
+    for key in doc:
+        if key not in TOP_KEYS:
+            r.fail(doc, key, f"unknown field '{key}'", f"use only {', '.join(sorted(TOP_KEYS))}")
+    if not str(doc.get("name", "")).strip():
+        r.fail(doc, "name", "is required", "give the place's name, e.g. 黔东南州")
+    level = doc.get("level", "prefecture")
+    if level not in ("prefecture", "county"):
+        r.fail(doc, "level", "must be prefecture or county", "write level: prefecture", level)
+    population = _population(r, doc)
+    insured = _insured(r, doc, population.get("total"))
+    funds = _funds(r, doc)
+    base_year = doc.get("base_year", insured.get("year"))
+    if not isinstance(base_year, int) or (isinstance(insured.get("year"), int) and base_year < insured["year"]) or any(f.year > base_year for f in funds):
+        r.fail(doc, "base_year", "must be a year no earlier than insured.year and no earlier than any fund year", "leave it out (the insured counts' year), or give a later year to carry the counts forward with the nation's", base_year)
+    e0 = doc.get("life_expectancy")
+    if e0 is not None:
+        value = r.number(e0, "value", "", "life_expectancy.", "year") if isinstance(e0, dict) else None
+        if value is None or not 40 <= value <= 100:
+            r.fail(doc, "life_expectancy", "must be {value: e0 in years (40-100), year: .., source: ..}", "give the province's published life expectancy at birth", e0)
+    sources = doc.get("sources") or {}
+    cited = {population.get("source"), population.get("registered_source"), population.get("later", {}).get("source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
+    for sid in sorted(s for s in cited if s):
+        for one in sid.split(";"):
+            if one not in sources:
+                r.fail(doc, "sources", f"source id '{one}' is cited but not in 'sources:'", "add it with its title, publisher, date and url")
+    if r.problems:
+        raise InputError(r.problems)
+    return Figures(
+        path=path,
+        name=str(doc["name"]),
+        name_en=str(doc.get("name_en", doc["name"])),
+        level=level,
+        province=doc.get("province"),
+        population=population,
+        insured=insured,
+        funds=funds,
+        sources={str(k): dict(v) for k, v in sources.items()},
+        base_year=base_year,
+        life_expectancy=dict(e0) if isinstance(e0, dict) else None,
+        illustration=bool(doc.get("illustration", False)),
+        notes=str(doc.get("notes", "")).strip(),
+    )
