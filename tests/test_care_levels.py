@@ -30,20 +30,9 @@ PLACES = ROOT / "scenarios" / "places"
 PLACE_NAMES = ("qiandongnan", "wenzhou", "shaoxing", "nanchang_county", "lhasa")
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
-#: The place bundles (data/qiandongnan, data/wenzhou, ...) come from the `regions` branch. Until they
-#: are merged, each place scenario runs on the national bundle through an overlay that sets
-#: `region:`; the integrator sets this to False (and the place files then run on their own bundles).
-ON_NATIONAL_BUNDLE = True
-
-
 def place_scenario(name: str, tmp_path) -> str:
-    """The scenario argument for place ``name``: its file, on data/china while ON_NATIONAL_BUNDLE."""
-    path = PLACES / f"{name}.yaml"
-    if not ON_NATIONAL_BUNDLE:
-        return str(path)
-    overlay = tmp_path / "on_national_bundle.yaml"
-    overlay.write_text(f"title: {name} on the national bundle (until data/{name} is merged)\nregion: {CHINA}\n", encoding="utf-8")
-    return f"{path}+{overlay}"
+    """The scenario argument for place ``name``: its file, which runs on its own bundle data/<name>."""
+    return str(PLACES / f"{name}.yaml")
 
 
 def overlay(tmp_path, name: str, policy: str) -> str:
@@ -164,8 +153,8 @@ def test_the_place_scenarios_are_listed_and_resolve_by_name(capsys):
 
 @pytest.mark.parametrize("name", PLACE_NAMES)
 def test_each_place_scenario_validates_and_runs(name, tmp_path, capsys):
-    """`forecast validate` passes (exit 0) and `forecast run` gives the verdict, on the national
-    bundle until the place bundles are merged (ON_NATIONAL_BUNDLE)."""
+    """`forecast validate` passes (exit 0) and `forecast run` gives the verdict, on the place's own
+    bundle (data/<place>, built by forecast init-region)."""
     spec = place_scenario(name, tmp_path)
     assert main(["validate", spec]) == 0, capsys.readouterr()
     assert "OK" in capsys.readouterr().out

@@ -36,7 +36,9 @@ def test_the_wheel_holds_the_code_the_scenarios_and_data_china(wheel):
     assert "forecast/scenarios/places/qiandongnan.yaml" in names and "forecast/scenarios/places/wenzhou.yaml" in names
     assert "forecast/data/china/region.yaml" in names and "forecast/data/china/SOURCES.md" in names
     assert "forecast/data/provinces/census_2010_2020_pop_by_age5_sex_province.csv" in names and "forecast/regions/command.py" in names
-    assert not [n for n in names if n.startswith(("tests/", "data/", "scenarios/")) or "/lhasa/" in n or "/build/" in n]
+    for place in ("qiandongnan", "wenzhou", "shaoxing", "nanchang_county", "lhasa"):  # the place scenarios' bundles
+        assert f"forecast/data/{place}/region.yaml" in names and f"forecast/data/{place}/SOURCES.md" in names
+    assert not [n for n in names if n.startswith(("tests/", "data/", "scenarios/")) or "/build/" in n]
 
 
 def test_the_wheel_runs_the_baseline_outside_the_checkout(wheel, tmp_path):
@@ -52,6 +54,8 @@ def test_the_wheel_runs_the_baseline_outside_the_checkout(wheel, tmp_path):
     listing = sh(bin_dir / "python", "-m", "forecast", "scenarios", cwd=tmp_path)
     assert "ltci_extension" in listing and str(env_dir) in listing
     sh(bin_dir / "forecast", "validate", "baseline+ltci_extension", cwd=tmp_path)
+    out = sh(bin_dir / "forecast", "run", "places/lhasa", cwd=tmp_path)  # a place scenario on its shipped bundle
+    assert "Pools" in out and "拉萨" in out
     shutil.copy(ROOT / "examples" / "figures.yaml", tmp_path / "figures.yaml")  # init-region reads the shipped provinces
     out = sh(bin_dir / "forecast", "init-region", "mycity", "--province", "西藏", "--from", "figures.yaml", cwd=tmp_path)
     assert "the bundle validates" in out and (tmp_path / "mycity" / "region.yaml").is_file()

@@ -10,6 +10,7 @@ This module imports only the standard library until the command runs (the CLI st
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from pathlib import Path
 
@@ -186,5 +187,5 @@ def run_notes(region) -> list[str]:
     for (year, pool), group in rows.groupby(["year", "pool"]):
         months = str(group["note"].iloc[0]).split("January-month ")[1].split(" ")[0]
         items = " and ".join(sorted(group["item"].unique(), key=["income", "expenditure"].index))
-        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from January-month {months} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
+        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from January–{calendar.month_name[int(months)]} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
     return lines
