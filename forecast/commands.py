@@ -43,6 +43,8 @@ def load_scenario(spec, args=None):
     """The scenario ``spec`` (file, shipped name or overlays), on the bundle of ``--region`` if given."""
     scenario = _load_scenario(spec)
     region = getattr(args, "region", None)
+    if region is not None and not Path(region).exists():
+        raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
 
 

@@ -1,6 +1,6 @@
 """CSV text for result files: plain decimals and a ``unit`` column.
 
-Every CSV a command writes goes through :func:`csv_text`: numbers as plain decimals with up to 12
+Every CSV a command writes goes through :func:`csv_text`: numbers as plain decimals with up to 15
 significant digits (``3043579000000``, ``0.000123``; never ``3.04e+12``), a missing value as an
 empty field (never ``NaN``), and an infinite value refused (a bug, never written). Tables whose
 columns hold different quantities are written long by :func:`long_table`: one row per
@@ -36,12 +36,12 @@ UNIT_PATTERNS = (
 
 
 def plain(value: float) -> str:
-    """``value`` as a plain decimal, 12 significant digits at most; empty for NaN."""
+    """``value`` as a plain decimal, 15 significant digits at most (a cent on 10¹² yuan); empty for NaN."""
     if math.isnan(value):
         return ""
     if math.isinf(value):
         raise ValueError(f"an infinite value ({value}) cannot be written to a CSV: this is a bug in forecast")
-    text = np.format_float_positional(value, precision=12, unique=False, fractional=False, trim="-")
+    text = np.format_float_positional(value, precision=15, unique=False, fractional=False, trim="-")
     return "0" if text in ("-0", "0") else text
 
 
