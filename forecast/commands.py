@@ -276,7 +276,7 @@ def cmd_budget(args) -> int:
                     sheet = group.assign(value_yi=group["value"] / 1e8, low_yi=group["low"] / 1e8, high_yi=group["high"] / 1e8)
                     sheet.to_excel(writer, sheet_name=str(pool)[:31], index=False)
 
-        _wrote(args.out, write_files(args.out, {"budget.csv": csv_text(table, index=False), "budget.xlsx": excel}, inputs=_run_inputs(ds)))
+        _wrote(args.out, write_files(args.out, {"budget.csv": csv_text(table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False), "budget.xlsx": excel}, inputs=_run_inputs(ds)))
     return EXIT_OK
 
 

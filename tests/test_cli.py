@@ -134,12 +134,13 @@ def written(tmp_path_factory):
     assert main(["run", "baseline", "-q", "--out", str(out / "run")]) == 0
     assert main(["run", "baseline", "-q", "--draws", "8", "--seed", "3", "--out", str(out / "draws")]) == 0
     assert main(["compare", "baseline", "raise_special_disease_caps", "-q", "--out", str(out / "compare")]) == 0
+    assert main(["budget", "--year", "2025", "-q", "--out", str(out / "budget")]) == 0
     return out
 
 
 def test_csvs_have_plain_decimals(written):
     files = sorted(written.rglob("*.csv"))
-    assert {f.name for f in files} >= {"accounts.csv", "indicators.csv", "summary.csv", "calibration.csv", "probabilities.csv", "impact.csv", "difference.csv"}
+    assert {f.name for f in files} >= {"accounts.csv", "indicators.csv", "summary.csv", "calibration.csv", "probabilities.csv", "impact.csv", "difference.csv", "budget.csv"}
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert not SCIENTIFIC.search(text), f"{path.name}: {SCIENTIFIC.search(text).group()}"
@@ -175,6 +176,8 @@ def test_long_tables_have_units(written):
     employee = impact.loc["employee", "value"]
     assert impact.loc[("employee", "extra_income_10y"), "unit"] == "yuan" and impact.loc[("employee", "exhaustion_year_alt"), "unit"] == "year"
     assert employee["extra_balance_10y"] == pytest.approx(employee["extra_income_10y"] - employee["extra_expenditure_10y"], rel=1e-9)
+    budget = pd.read_csv(written / "budget" / "budget.csv")
+    assert (budget["unit"] == budget["line"].map(lambda line: "months" if line == "months_covered" else "yuan")).all()
     difference = pd.read_csv(written / "compare" / "difference.csv")
     assert list(difference.columns) == ["year", "pool", "quantity", "value", "unit"]
     assert set(difference.loc[difference["quantity"] == "months_covered", "unit"]) == {"months"}
