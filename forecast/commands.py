@@ -112,7 +112,8 @@ def cmd_population(args) -> int:
         raise InputError(Problem("--until", f"the last year must come after the base population's year {start} and be at most 2300", f"write e.g. --until {max(start + 1, 2060)}", value=args.until))
     _check_draws(args.draws, start, end, keep_population=True)
     try:
-        ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed)
+        with progress_bar("population: draws", "draws") as advance:
+            ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed, progress=advance)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise

@@ -105,10 +105,19 @@ def _in_a_terminal(args: list[str]) -> tuple[int, str]:
     return proc.wait(), b"".join(chunks).decode("utf-8", "replace")
 
 
-def test_progress_on_a_terminal_and_not_with_quiet():
-    code, shown = _in_a_terminal(["run", "baseline", "--draws", "20", "--seed", "1"])
+@pytest.mark.parametrize("args, bar", [
+    (["run", "baseline", "--draws", "20", "--seed", "1"], "baseline: draws"),
+    (["population", "--draws", "20", "--seed", "1", "--until", "2030"], "population: draws"),
+    (["backtest", "--train-until", "2022", "2023", "--horizon", "1", "--out", "{tmp}"], "back-test: cut-offs"),
+    (["sensitivity"], "sensitivity: runs"),
+], ids=["run", "population", "backtest", "sensitivity"])
+def test_progress_on_a_terminal(args, bar, tmp_path):
+    code, shown = _in_a_terminal([a.format(tmp=tmp_path) for a in args])
     assert code == 0
-    assert "baseline: draws" in shown and "20/20" in shown
+    assert bar in shown and re.search(r"(?<!\d)(\d+)/\1(?!\d)", shown), shown[-500:]  # the bar reached its end (N/N)
+
+
+def test_no_progress_with_quiet():
     code, shown = _in_a_terminal(["run", "baseline", "--draws", "20", "--seed", "1", "-q"])
     assert code == 0 and shown == ""
 

@@ -55,7 +55,7 @@ def print_impact(base, alt, diff) -> None:
     unchanged = []
     for pool in diff["pool"].values:
         at = diff.sel(pool=pool)
-        if all(np.nan_to_num(at[name].values).any() == 0 for name in ("income", "expenditure", "reserve")):
+        if not any(np.nan_to_num(at[name].values).any() for name in ("income", "expenditure", "reserve")):
             unchanged.append(str(pool))
             continue
         payg = not np.nan_to_num(central["base"]["reserve"].sel(pool=pool).values).any()
