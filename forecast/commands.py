@@ -188,7 +188,7 @@ def cmd_compare(args) -> int:
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
-    say(f"Impact of ALT '{alt.attrs['scenario_title']}' against BASE '{base.attrs['scenario_title']}': ALT − BASE (Δ), 亿元; Σ: cumulated\n")
+    say(f"Impact of ALT  {alt.attrs['scenario_title']}\n against BASE {base.attrs['scenario_title']}\nΔ: ALT − BASE; money in 亿元; Σ: cumulated over the years\n")
     print_impact(base, alt, diff)
     files = {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
     if args.explain:
