@@ -7,6 +7,7 @@ Bad input raises :class:`~forecast.errors.InputError`; the guard turns it into e
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from .errors import InputError, Problem
 from .inputs.region import load_region
 from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
 from .limits import MAX_DRAWS, available_memory, draws_memory
+from .results.csvtext import csv_text, long_table
 from .results.writers import netcdf_writer, results_tables, write_files
-from .scenario.load import load_scenario
+from .scenario.load import load_scenario as _load_scenario
+from .terminal import is_quiet, progress_bar, say
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -33,7 +36,16 @@ def _inputs(scenario=None, region=None, *paths) -> list[Path]:
 
 
 def _wrote(out: str, paths) -> None:
-    print(f"\nwrote {out}/: {', '.join(p.name for p in paths)}")
+    print(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}")
+
+
+def load_scenario(spec, args=None):
+    """The scenario ``spec`` (file, shipped name or overlays), on the bundle of ``--region`` if given."""
+    scenario = _load_scenario(spec)
+    region = getattr(args, "region", None)
+    if region is not None and not Path(region).exists():
+        raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
+    return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
 
 
 def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False) -> None:
@@ -69,14 +81,17 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    print(f"Shipped scenarios ({scenarios_dir()}); run one with 'forecast run NAME', combine with 'forecast run baseline+NAME':")
+    from .apps.views import print_scenarios
+
+    say(f"Shipped scenarios ({scenarios_dir()}); run one with 'forecast run NAME', combine with 'forecast run baseline+NAME':")
+    entries = []
     for name in scenario_names():
         try:
-            title = load_scenario(name).title
+            entries.append((name, load_scenario(name).title))
         except InputError as error:  # a place scenario whose bundle (data/<place>) is not installed is not invalid
             bundle = [p.value for p in error.problems if p.field == "region"]
-            title = f"(its region bundle {bundle[0]} is not installed)" if len(bundle) == len(error.problems) else "(invalid: run 'forecast validate' on it)"
-        print(f"  {name:<28} {title}")
+            entries.append((name, f"(its region bundle {bundle[0]} is not installed)" if len(bundle) == len(error.problems) else "(invalid: run 'forecast validate' on it)"))
+    print_scenarios(entries)
     return EXIT_OK
 
 
@@ -90,7 +105,7 @@ def cmd_population(args) -> int:
     from .model.population import project_scenario
     from .results.report import population_headline, population_table
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
     start = region.population_date.year
     end = args.until if args.until is not None else scenario.end_year
@@ -98,7 +113,8 @@ def cmd_population(args) -> int:
         raise InputError(Problem("--until", f"the last year must come after the base population's year {start} and be at most 2300", f"write e.g. --until {max(start + 1, 2060)}", value=args.until))
     _check_draws(args.draws, start, end, keep_population=True)
     try:
-        ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed)
+        with progress_bar("population: draws", "draws") as advance:
+            ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed, progress=advance)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
@@ -106,7 +122,7 @@ def cmd_population(args) -> int:
     print(population_headline(ds, scenario.title))
     if args.out is not None:
         table = population_table(ds)
-        paths = write_files(args.out, {"population_indicators.csv": table.to_csv(float_format="%.12g"), "population.nc": netcdf_writer(ds)}, inputs=_inputs(scenario, region))
+        paths = write_files(args.out, {"population_indicators.csv": csv_text(table), "population.nc": netcdf_writer(ds)}, inputs=_inputs(scenario, region))
         _wrote(args.out, paths)
     return EXIT_OK
 
@@ -119,12 +135,12 @@ def _run_inputs(ds) -> list[Path]:
 
 def _results_files(ds) -> dict:
     tables = results_tables(ds)
-    files = {name: frame.to_csv(float_format="%.12g") for name, frame in tables.items()}
+    files = {name: csv_text(frame) for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
     if "draw" in ds.dims:
         from .results.uncertainty import probability_table
 
-        files["probabilities.csv"] = probability_table(ds).to_csv(float_format="%.6g")
+        files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
     from .results.charts import main_charts, png_bytes
 
     files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
@@ -135,50 +151,61 @@ def run_scenario(spec: str, args):
     """Load and run a scenario for a command, with the draw count checked first."""
     from .engine import run
 
-    scenario = load_scenario(spec)
+    scenario = load_scenario(spec, args)
     draws = getattr(args, "draws", None)
     _check_draws(draws, 2000, scenario.horizon, "population" in getattr(args, "keep", ()))
     try:
-        return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False), keep=tuple(getattr(args, "keep", ())))
+        with progress_bar(f"{Path(str(spec)).stem}: draws", "draws") if draws else _no_bar() as advance:
+            return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False), keep=tuple(getattr(args, "keep", ())), progress=advance)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(Problem(scenario.files[-1], str(exc), "see the README section 'Scenario files'")) from None
 
 
+def _no_bar():
+    from contextlib import nullcontext
+
+    return nullcontext(None)
+
+
 def cmd_run(args) -> int:
+    from .apps.views import print_verdicts
     from .regions.command import run_notes
     from .results.report import fund_headline
 
     ds = run_scenario(args.scenario, args)
     for line in run_notes(load_region(ds.attrs["region_path"])):
-        print(line)
-    print(fund_headline(ds))
+        say(line)
+    if is_quiet():
+        print_verdicts(ds)
+    else:
+        print(fund_headline(ds))
     if args.out is not None:
         _wrote(args.out, write_files(args.out, _results_files(ds), inputs=_run_inputs(ds)))
     return EXIT_OK
 
 
 def cmd_compare(args) -> int:
-    from .apps.compare import compare, impact_table
+    from .apps.compare import compare
+    from .apps.views import difference_long, impact_long, print_impact
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
-    table = impact_table(diff)
-    print(f"Impact of '{alt.attrs['scenario_title']}' against '{base.attrs['scenario_title']}' (亿元; years)")
-    print(table.T.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="—"))
-    files = {"impact.csv": table.to_csv(float_format="%.12g"), "difference.nc": netcdf_writer(diff)}
+    say(f"Impact of ALT  {alt.attrs['scenario_title']}\n against BASE {base.attrs['scenario_title']}\nΔ: ALT − BASE; money in 亿元; Σ: cumulated over the years\n")
+    print_impact(base, alt, diff)
+    files = {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
     if args.explain:
         from .apps.change import analysis_of_change
 
-        change = analysis_of_change(load_scenario(args.base), load_scenario(args.alt))
-        print(f"\nAnalysis of change (one group at a time, OLD -> NEW; reserves in 亿元, exhaustion years; the horizon + 1 = {change.attrs['horizon'] + 1} means none)")
+        change = analysis_of_change(load_scenario(args.base, args), load_scenario(args.alt, args))
+        say(f"\nAnalysis of change (one group at a time, OLD -> NEW; reserves in 亿元, exhaustion years; the horizon + 1 = {change.attrs['horizon'] + 1} means none)")
         shown = change.copy()
         for column in shown.columns:
             if column[1].startswith("reserve"):
                 shown[column] = shown[column] / 1e8
         print(shown.T.to_string(float_format=lambda v: f"{v:,.1f}"))
-        files["change.csv"] = change.to_csv(float_format="%.12g")
+        files["change.csv"] = csv_text(change)
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(base) + _run_inputs(alt)))
     return EXIT_OK
@@ -190,34 +217,38 @@ def cmd_backtest(args) -> int:
     from .apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
     from .results.charts import backtest_chart, png_bytes
 
-    scenario = load_scenario(args.scenario)
-    region = load_region(args.region or scenario.region_path)
+    scenario = load_scenario(args.scenario, args)
+    region = load_region(scenario.region_path)
     if args.horizon < 1:
         raise InputError(Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3", value=args.horizon))
     cut_offs = sorted(set(args.train_until))
     _check_draws(args.draws, 2000, max(cut_offs) + args.horizon, False)
-    tables = [backtest(scenario, region, year, args.horizon, args.draws, args.seed)[0] for year in cut_offs]
+    tables = []
+    with progress_bar("back-test: cut-offs", "cut-offs") as advance:
+        for year in cut_offs:
+            tables.append(backtest(scenario, region, year, args.horizon, args.draws, args.seed)[0])
+            advance(len(tables), len(cut_offs))
     table = pd.concat(tables, ignore_index=True)
-    print(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} against the bulletins (亿元)")
+    say(f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} against the bulletins (亿元)")
     shown = table.assign(**{k: table[k] / 1e8 for k in ("forecast", "actual", "lower_80", "upper_80", "draws_p10", "draws_p90") if k in table}, error=table["error"] * 100)
-    print(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    say(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     mape = mape_table(table) * 100
-    print("\nMean absolute percentage error (%), by horizon in years:")
-    print(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
+    say("\nMean absolute percentage error (%), by horizon in years:")
+    say(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
     targets = target_table(table)
-    print("\nAgainst the targets (MAPE over all cut-offs and horizons; employee: the pooled fund where the cut-off year publishes it, else the total):")
+    say("\nAgainst the targets (MAPE over all cut-offs and horizons; employee: the pooled fund where the cut-off year publishes it, else the total):")
     for name, row in targets.iterrows():
         print(f"  {name:<32}{row['mape']:>6.1%} over {row['forecasts']:>2} forecasts (target at most {row['limit']:.0%}: {'met' if row['met'] else 'missed'})")
     covered = coverage(table)
     inside = int(round(covered[("all", "all")] * len(table)))
     print(f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes inside), by series:")
-    print(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
+    say(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
     if args.draws:
         drawn = coverage(table, ("draws_p10", "draws_p90"))
-        print(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
+        say(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = args.out or "out/backtest"
-    paths = write_files(out, {"backtest.csv": table.to_csv(index=False, float_format="%.12g"), "mape.csv": mape.to_csv(float_format="%.4g"), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
+    paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK
 
@@ -235,7 +266,7 @@ def cmd_budget(args) -> int:
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
     executed = previous_year_estimate(ds, args.year, actuals) if actuals is not None else None
     table = budget_table(ds, args.year, args.level)
-    print(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
         verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())
         print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
@@ -246,8 +277,8 @@ def cmd_budget(args) -> int:
     if args.out is not None:
         from .results.workbook import workbook_writer
 
-        workbook = budget_workbook_for(ds, load_scenario(args.scenario), args.year, args.level, approved, executed)
-        files = {"budget.csv": table.to_csv(index=False, float_format="%.12g"), "budget.xlsx": workbook_writer(workbook)}
+        workbook = budget_workbook_for(ds, load_scenario(args.scenario, args), args.year, args.level, approved, executed)
+        files = {"budget.csv": csv_text(table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False), "budget.xlsx": workbook_writer(workbook)}
         _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))
     return EXIT_OK
 
@@ -264,7 +295,7 @@ def cmd_execution(args) -> int:
     national = seasonal_profile(load_region(args.region or default_region_path()))
     profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
     table = full_year(actuals, profile)
-    print(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
+    say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for pool, row in table.iterrows():
         months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
         print(f"\n  {pool}: {months} (profile: {row['profile_years']})")
@@ -274,18 +305,18 @@ def cmd_execution(args) -> int:
             band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
             print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
         print(f"    verdict: {row['verdict']}")
-    files = {"execution.csv": table.to_csv(float_format="%.12g")}
+    files = {"execution.csv": csv_text(table)}
     if args.budget:
         from .apps.approved import execution_rates, rates_text
 
         rates = execution_rates(table, approved)
         print(rates_text(rates))
-        files["budget_execution.csv"] = rates.to_csv(index=False, float_format="%.12g")
+        files["budget_execution.csv"] = csv_text(rates, index=False)
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=_inputs(None, None, args.actuals, args.history, args.budget)))
     return EXIT_OK
 
 
 def cmd_show_scenario(args) -> int:
-    print(load_scenario(args.scenario).describe())
+    print(load_scenario(args.scenario, args).describe())
     return EXIT_OK

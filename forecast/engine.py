@@ -54,8 +54,7 @@ from .vocabulary import BASIC_POOLS, CARE_MODES, EXPENDITURE_ITEMS, INCOME_ITEMS
 __all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules"]
 
 
-
-def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None) -> xr.Dataset:
+def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None, progress=None) -> xr.Dataset:
     """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
     to its horizon.
 
@@ -64,7 +63,7 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     dimension and the percentiles and probabilities of :mod:`forecast.results.uncertainty`
     (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
     bundle folders to run the scenario on instead of its own region; the result gains a
-    ``region`` dimension.
+    ``region`` dimension. ``progress``: called as ``progress(draws done, draws)`` after each chunk of draws.
 
     >>> import forecast
     >>> ds = forecast.run("baseline")  # doctest: +SKIP
@@ -79,7 +78,7 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     if regions is not None:
         return _over_regions(scenario, [load_region(r) for r in regions], draws=draws, seed=seed, strict=strict, keep=keep)
     region = load_region(scenario.region_path)
-    return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep)
+    return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep, progress=progress)
 
 
 def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
@@ -95,14 +94,15 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True) -> xr.Dataset:
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.stochastic`); ``quantiles`` (driver -> q): one path
     with those drivers at their q-quantile (default: the scenario's deterministic set);
     ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
-    the whole run); ``summarise``: add the draws' percentiles and probabilities."""
+    the whole run); ``summarise``: add the draws' percentiles and probabilities;
+    ``progress(done, draws)`` after each chunk."""
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
@@ -123,6 +123,8 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         with xr.set_options(arithmetic_join="exact"):
             parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
+        if progress is not None:
+            progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
     ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
     ds = population.into(ds)
     ds = ds.assign(band_dataset(record(region, base), years, POOLS))

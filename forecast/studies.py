@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
 from .errors import InputError, Problem
+from .results.csvtext import csv_text
+from .terminal import progress_bar, say
 
 __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
@@ -25,16 +27,16 @@ def cmd_explain(args) -> int:
         raise InputError(Problem("--until", f"the last year must come after the base year {base} and within every scenario's horizon", f"write e.g. --until {base + 11}", value=args.until))
     table = headline_table(runs, args.until)
     span = f"{int(table['from'].iloc[0])}-{int(table['to'].iloc[0])}"
-    print(f"The headline explained: yearly growth {span} of each pool's drivers, and its first deficit and exhaustion")
-    print("  income = income per member × members;  expenditure = cost per insured × members;")
-    print("  cost per insured = price × utilisation (real cost trend) × ageing (age-sex mix) × benefits and mix (nominal deductibles and caps, claim mix, transfers)")
+    say(f"The headline explained: yearly growth {span} of each pool's drivers, and its first deficit and exhaustion")
+    say("  income = income per member × members;  expenditure = cost per insured × members;")
+    say("  cost per insured = price × utilisation (real cost trend) × ageing (age-sex mix) × benefits and mix (nominal deductibles and caps, claim mix, transfers)")
     for (scenario, pool), row in table.iterrows():
         print(f"\n  {scenario} — {pool}: first deficit {years_text(row['first_deficit'])}, exhausted {years_text(row['exhausted'])}")
         print(f"    income {row['income']:+.2%} = per member {row['income_per_member']:+.2%} × members {row['members']:+.2%}")
         print(f"    expenditure {row['expenditure']:+.2%} = cost per insured {row['cost_per_insured']:+.2%} × members {row['members']:+.2%}")
         print(f"    cost per insured {row['cost_per_insured']:+.2%} = price {row['price']:+.2%} × utilisation {row['utilisation']:+.2%} × ageing {row['ageing']:+.2%} × benefits and mix {row['benefits_and_mix']:+.2%}")
     if args.out is not None:
-        _wrote(args.out, write_files(args.out, {"explain.csv": table.to_csv(float_format="%.6g")}, inputs=[p for ds in runs.values() for p in _run_inputs(ds)]))
+        _wrote(args.out, write_files(args.out, {"explain.csv": csv_text(table)}, inputs=[p for ds in runs.values() for p in _run_inputs(ds)]))
     return EXIT_OK
 
 
@@ -47,24 +49,26 @@ def cmd_sensitivity(args) -> int:
         raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
     if not 0.5 < args.percentile < 1:
         raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
-    scenario = load_scenario(args.scenario)
-    table = tornado_table(sensitivity(scenario, args.percentile))
+    scenario = load_scenario(args.scenario, args)
+    with progress_bar("sensitivity: runs", "runs") as advance:
+        table = tornado_table(sensitivity(scenario, args.percentile, progress=advance))
     low = round((1 - args.percentile) * 100)
-    print(f"Sensitivity of '{scenario.title}': each group at its {low}th and {100 - low}th percentile (policy changes: undone / as given), the widest first")
+    say(f"Sensitivity of '{scenario.title}': each group at its {low}th and {100 - low}th percentile (policy changes: undone / as given), the widest first")
     for (pool, metric), group in table.groupby(["pool", "metric"], sort=False):
         print(f"\n  {pool} — {metric.replace('_', ' ')} (scenario: {group['base'].iloc[0]:.1f})")
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
-    print(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {"tornado.csv": table.to_csv(index=False, float_format="%.6g"), "tornado.png": png_bytes(tornado_chart(table))}
+    say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
+    files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table))}
     if args.sobol:
         from .apps.sensitivity import sobol
 
-        indices = sobol(scenario, args.sobol)
-        print(f"\n  Global (Sobol) indices from {indices.attrs['samples']:,} runs: total effect ST (first order S1), the largest first")
+        with progress_bar("Sobol: draws", "draws") as advance:
+            indices = sobol(scenario, args.sobol, progress=advance)
+        say(f"\n  Global (Sobol) indices from {indices.attrs['samples']:,} runs: total effect ST (first order S1), the largest first")
         for (pool, metric), group in indices.groupby(["pool", "metric"], sort=False):
             print(f"    {pool} — {metric.replace('_', ' ')}: " + "; ".join(f"{r.group} {r.ST:.2f} ({r.S1:.2f})" for r in group.head(4).itertuples()))
-        files["sobol.csv"] = indices.to_csv(index=False, float_format="%.6g")
+        files["sobol.csv"] = csv_text(indices, index=False)
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=list(scenario.files)))
     return EXIT_OK
@@ -79,13 +83,13 @@ def cmd_solve(args) -> int:
     target = parse_target(args.target)
     if args.probability is not None and not 0 < args.probability < 1:
         raise InputError(Problem("--probability", "the probability must be between 0 and 1", "write e.g. --probability 0.8", value=args.probability))
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args)
     if args.probability is not None:
         _check_draws(args.draws, 2000, scenario.horizon)
     solution = solve(scenario, args.pool, args.lever, target, args.until, args.start, path=False if args.level or args.probability is not None else None, probability=args.probability, draws=args.draws, seed=args.seed)
     print(f"Solved: the {args.pool} pool's {args.lever} for '{target.describe()}' in every year {solution.start}-{solution.until} ({solution.mode}{'' if args.probability is None else f', in {args.probability:.0%} of {args.draws} draws'})")
     for note in solution.notes:
-        print(f"  {note}")
+        say(f"  {note}")
     if solution.mode == "level":
         what = "multiplier of the financing path" if not args.lever.startswith("benefit:") else "value"
         print(f"  {what}: {solution.level:.6g} (brentq in [{solution.bracket[0]:g}, {solution.bracket[1]:g}], tolerance {1e-6:g}, {solution.iterations} iterations)")
@@ -98,7 +102,7 @@ def cmd_solve(args) -> int:
     missed = misses(solution)
     print(f"  check run: the target {'holds in every year' if not missed else 'is missed in ' + ', '.join(map(str, missed))}")
     out = args.out or "out/solve"
-    _wrote(out, write_files(out, {"solved.yaml": overlay_text(solution, scenario), "solve.csv": frame.to_csv(float_format="%.10g")}, inputs=list(scenario.files)))
+    _wrote(out, write_files(out, {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)}, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
 
 
@@ -141,7 +145,7 @@ def cmd_batch(args) -> int:
     table = summary_table(ds)
     print()
     print(table.to_string(float_format=lambda v: f"{v:,.2f}", na_rep="none"))
-    files = {"batch_summary.csv": table.to_csv(float_format="%.6g")}
+    files = {"batch_summary.csv": csv_text(table)}
     large = ds.nbytes > ZARR_ABOVE
     if not large:
         files["batch.nc"] = netcdf_writer(ds)

@@ -58,25 +58,31 @@ def policy_changes(scenario) -> list[str]:
     return [k for k, v in scenario.params.items() if k.startswith("policy.") and v != scenario.root_params.get(k)]
 
 
-def sensitivity(scenario, percentile: float = 0.9) -> pd.DataFrame:
-    """One row per group and bound (base, low, high): the run's metrics per pool."""
+def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFrame:
+    """One row per group and bound (base, low, high): the run's metrics per pool.
+    ``progress(runs done, runs)`` is called after each run."""
     from ..engine import project
     from ..inputs.region import load_region
 
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)
+    changes = policy_changes(scenario)
+    groups = {path: [path] for path in changes}
+    if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
+        groups[ALL_CHANGES] = changes
+    done, total = [0], 1 + 2 * len(GROUPS) + len(groups)
 
     def run(quantiles=None, overrides=None):
-        return project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {})
+        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {})
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+        return ds
 
     rows = [{"group": "(scenario)", "bound": "base", **_metrics(run())}]
     for group, keys in GROUPS.items():
         for bound, q in (("low", 1 - percentile), ("high", percentile)):
             rows.append({"group": group, "bound": bound, "quantile": q, **_metrics(run({k: q for k in keys}))})
-    changes = policy_changes(scenario)
-    groups = {path: [path] for path in changes}
-    if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
-        groups[ALL_CHANGES] = changes
     for group, paths in groups.items():
         rows.append({"group": group, "bound": "low", **_metrics(run(overrides={p: root.get(p) for p in paths}))})
         rows.append({**rows[0], "group": group, "bound": "high"})
@@ -115,9 +121,10 @@ def _draw_metrics(ds) -> dict:
     return out
 
 
-def sobol(scenario, n: int = 64, seed: int = 0) -> pd.DataFrame:
+def sobol(scenario, n: int = 64, seed: int = 0, progress=None) -> pd.DataFrame:
     """First-order and total Sobol indices of each driver group for each pool and metric, from
-    ``n`` × (groups + 2) runs (one vectorised run), with their 95% bootstrap half-widths."""
+    ``n`` × (groups + 2) runs (one vectorised run), with their 95% bootstrap half-widths.
+    ``progress(draws done, draws)`` as in :func:`forecast.run`."""
     from SALib.analyze import sobol as analyse
     from SALib.sample import sobol as sample
 
@@ -129,7 +136,7 @@ def sobol(scenario, n: int = 64, seed: int = 0) -> pd.DataFrame:
     x = sample.sample(problem, n, calc_second_order=False, seed=seed)
     draw_quantiles = {key: x[:, j] for j, group in enumerate(names) for key in GROUPS[group]}
     region = load_region(scenario.region_path)
-    ds = project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draw_quantiles=draw_quantiles)
+    ds = project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draw_quantiles=draw_quantiles, progress=progress)
     rows = []
     for (pool, metric), y in _draw_metrics(ds).items():
         if np.ptp(y) == 0:

@@ -30,16 +30,17 @@ SECTIONS = {
 POOL_NAMES_EN = {"employee": "Employee pooled fund", "resident": "Resident fund", "critical_illness": "Critical-illness insurance", "medical_assistance": "Medical assistance", "ltci": "Long-term care insurance"}
 
 
-def register(sub, draws, seed) -> None:
-    """The ``report`` subcommand (parser only; the body is imported when it runs)."""
-    p = sub.add_parser("report", help="write the actuarial valuation report (精算评估报告): one self-contained HTML file")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or shipped name, or overlays a.yaml+b.yaml")
+def register(command, scenario_argument, draws, seed) -> None:
+    """The ``report`` subcommand (parser only; the body is imported when it runs): ``command``
+    makes a subparser with the options every command shares, ``scenario_argument`` adds SCENARIO."""
+    p = command("report", "write the actuarial valuation report (精算评估报告): one self-contained HTML file")
+    scenario_argument(p)
     p.add_argument("--out", required=True, metavar="DIR", help="write report.html into DIR (atomically; nothing else is touched)")
     p.add_argument("--draws", type=draws, metavar="N", help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
     p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")
     p.add_argument("--sensitivity", action="store_true", help="add the one-at-a-time sensitivity (tornado) to section 6 (about 20 more runs)")
-    p.set_defaults(command_name="report", handler=cmd_report)
+    p.set_defaults(handler=cmd_report)
 
 
 def cmd_report(args) -> int:

@@ -19,13 +19,13 @@ __all__ = ["register", "cmd_init_region", "run_notes"]
 PROVINCE_TITLE = "中国人口普查年鉴-2020, 表1-5 各地区分年龄、性别的人口 ({province}, by sex and age group 0, 1-4, ..., 95-99, 100+)"
 
 
-def register(sub) -> None:
-    p = sub.add_parser("init-region", help="build a prefecture bundle from a bureau's local figures, the rest from the province and the nation")
+def register(command) -> None:
+    """The ``init-region`` subcommand; ``command`` makes a subparser with the shared options."""
+    p = command("init-region", "build a prefecture bundle from a bureau's local figures, the rest from the province and the nation", region=False)
     p.add_argument("folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)")
     p.add_argument("--province", required=True, metavar="NAME", help="the province whose census structure the bundle takes, e.g. 贵州")
     p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures (README 'Your own prefecture'; examples/figures.yaml)")
     p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
-    p.set_defaults(command_name="init_region")
 
 
 def cmd_init_region(args) -> int:

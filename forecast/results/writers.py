@@ -200,33 +200,37 @@ def netcdf_writer(ds):
     return write
 
 
-#: benefit use in accounts.csv (the first three are counts of person-times)
-USE_LINES = ("admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission")
+#: the indicators of indicators.csv other than months covered, and their units (counts of person-times, then yuan)
+USE_LINES = {"admissions": "person-times", "outpatient_visits": "person-times", "special_disease_visits": "person-times", "cost_per_admission": "yuan"}
+
+
+def _long(central, name: str, account: str, line: str | None = None, dim: str | None = None):
+    """One variable of a run as rows year, pool, account, line, value."""
+    frame = central[name].to_dataframe().reset_index().rename(columns={name: "value", **({dim: "line"} if dim else {})})
+    frame["account"] = account
+    if line is not None:
+        frame["line"] = line
+    return frame
 
 
 def results_tables(ds) -> dict:
-    """The CSV tables of a fund run (money in yuan, as in the Dataset).
+    """The CSV tables of a fund run (money in yuan, as in the Dataset), each with a ``unit`` column.
 
     - ``summary.csv``: per pool, first deficit and exhaustion years, months covered, verdicts;
-    - ``accounts.csv``: one row per year, pool and line (income and expenditure items and totals
-      with their 80% interval, balance, reserve, months covered, benefit use: admissions, visits,
-      cost per admission), its unit, and the verdict;
-    - ``calibration.csv``: the base year against the published figures.
+    - ``accounts.csv``: money only (unit ``yuan``): one row per year, pool and line (income and
+      expenditure items and totals with their 80% interval, balance, reserve), and the verdict;
+    - ``indicators.csv``: what is not money, or not a flow: months covered (``months``) and benefit
+      use (admissions and visits in ``person-times``, cost per admission in ``yuan``), one row per
+      year, pool and indicator, with the verdict;
+    - ``calibration.csv``: the base year against the published figures (unit: 万人 or 亿元, as published).
     """
     import pandas as pd
 
     from .report import calibration_table, fund_summary
 
     central = ds.fund.central()
-    rows = []
-    for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item")):
-        frame = central[name].to_dataframe().reset_index().rename(columns={dim: "line", name: "value"})
-        frame["account"] = "income" if dim == "income_item" else "expenditure"
-        rows.append(frame)
-    for name in ("income", "expenditure", "balance", "reserve", "months_covered"):
-        frame = central[name].to_dataframe().reset_index().rename(columns={name: "value"})
-        frame["account"], frame["line"] = name, "total"
-        rows.append(frame)
+    rows = [_long(central, name, "income" if dim == "income_item" else "expenditure", dim=dim) for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item"))]
+    rows += [_long(central, name, name, "total") for name in ("income", "expenditure", "balance", "reserve")]
     if "income_log_sd" in central:
         bands = central.fund.interval(0.8)
         for flow in ("income", "expenditure"):
@@ -234,16 +238,16 @@ def results_tables(ds) -> dict:
                 frame = bands[f"{flow}_{bound}"].to_dataframe(name="value").reset_index()
                 frame["account"], frame["line"] = flow, f"{bound}_80"
                 rows.append(frame)
-    for name in USE_LINES:
-        if name in central:
-            frame = central[name].to_dataframe().reset_index().rename(columns={name: "value"})
-            frame["account"], frame["line"] = "utilisation", name
-            rows.append(frame)
-    accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]]
-    accounts["unit"] = np.select([accounts["account"] == "months_covered", accounts["line"].isin(USE_LINES[:3])], ["months", "person-times"], "yuan")
+    accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]].assign(unit="yuan")
     used = accounts.groupby(["pool", "account", "line"])["value"].transform(lambda v: (v != 0).any())
     accounts = accounts[used | (accounts["line"] == "total")]
-    verdicts = central.fund.verdict_label().rename("verdict")
-    accounts = accounts.merge(verdicts.to_dataframe().reset_index()[["year", "pool", "verdict"]], on=["year", "pool"])
-    accounts = accounts.sort_values(["pool", "year", "account", "line"]).set_index(["year", "pool", "account", "line"])
-    return {"summary.csv": fund_summary(ds), "accounts.csv": accounts, "calibration.csv": calibration_table(ds)}
+    shown = [_long(central, "months_covered", "months_covered").rename(columns={"account": "indicator"}).assign(unit="months")]
+    shown += [_long(central, name, name).rename(columns={"account": "indicator"}).assign(unit=unit) for name, unit in USE_LINES.items() if name in central]
+    indicators = pd.concat(shown)[["year", "pool", "indicator", "value", "unit"]]
+    indicators = indicators[indicators.groupby(["pool", "indicator"])["value"].transform(lambda v: (v != 0).any()) | (indicators["indicator"] == "months_covered")]
+    verdicts = central.fund.verdict_label().rename("verdict").to_dataframe().reset_index()[["year", "pool", "verdict"]]
+    accounts = accounts.merge(verdicts, on=["year", "pool"]).sort_values(["pool", "year", "account", "line"]).set_index(["year", "pool", "account", "line"])
+    indicators = indicators.merge(verdicts, on=["year", "pool"]).sort_values(["pool", "year", "indicator"]).set_index(["year", "pool", "indicator"])
+    calibration = calibration_table(ds)
+    calibration["unit"] = calibration.index.str.extract(r"\(([^()]+)\)\s*$", expand=False).to_numpy()
+    return {"summary.csv": fund_summary(ds), "accounts.csv": accounts, "indicators.csv": indicators, "calibration.csv": calibration}

@@ -159,5 +159,7 @@ def test_the_impact_table_shows_income_too(capsys):
 
     assert quiet(main, ["compare", "baseline", "retirees_contribute"]) == 0
     out = capsys.readouterr().out
-    row = next(line for line in out.splitlines() if line.startswith("extra_income_yi_5y"))
-    assert float(row.split()[1].replace(",", "")) > 1000  # retirees' contributions are income
+    employee = out.split("(employee)")[1].split("first deficit")[0]  # the employee pool's table (issue 16: one per pool)
+    assert "Δ income" in employee
+    row = next(line for line in employee.splitlines() if line.strip().startswith("2025–2029 Σ"))  # cumulated over 5 years
+    assert float(row.split()[2].replace(",", "")) > 1000  # retirees' contributions are income

@@ -221,13 +221,13 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
         yield part
 
 
-def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
     """Project a bundle's population to ``end_year`` under ``assumptions``.
 
     Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths around it
     (Lee–Carter k_t random walks with drift uncertainty and a TFR random walk), projected in
     chunks of :data:`DRAW_CHUNK` draws with independent random streams spawned from ``seed``
-    (:func:`population_chunks`).
+    (:func:`population_chunks`); ``progress(draws done, draws)`` is called after each chunk.
     """
     ds = None
     for part in population_chunks(region, assumptions, end_year, draws, seed):
@@ -244,16 +244,19 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
             index = [slice(None)] * var.ndim
             index[axis] = slice(int(part["draw"].values[0]), int(part["draw"].values[-1]) + 1)
             ds[name].values[tuple(index)] = var.values
+        if progress is not None:
+            progress(int(part["draw"].values[-1]) + 1, draws)
     return ds
 
 
-def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
     """Project the population of a :class:`~forecast.scenario.Scenario`, with provenance in attrs:
-    package version, scenario files and content hash, region bundle and its hash."""
+    package version, scenario files and content hash, region bundle and its hash (``progress``: as
+    in :func:`project_region`)."""
     from ...inputs.region import load_region
 
     region = load_region(scenario.region_path)
-    ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed)
+    ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed, progress=progress)
     ds.attrs.update(scenario.provenance(region))
     return ds
 
