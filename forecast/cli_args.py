@@ -59,7 +59,7 @@ EXAMPLES = {
     "batch": "forecast batch --regions data/wenzhou data/shaoxing --scenarios baseline ltci_extension --out out/zhejiang\n"
     "  forecast batch --regions data/* --draws 1000 --workers 2\n  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786",
     "report": "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous out/report_2024 --out out/report_2025",
-    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast validate mycity",
+    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
 }
 
 

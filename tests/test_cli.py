@@ -48,11 +48,11 @@ def test_the_examples_parse():
             assert args.command_name == command.replace("-", "_")
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario")])
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region")])  # no bundle to choose: they name theirs
 def test_region_and_scenario_mean_the_same_everywhere(command):
     parser = build_parser()
     required = {"validate": ["x"], "solve": ["--pool", "resident", "--lever", "financing"], "backtest": ["--train-until", "2022"],
-                "budget": ["--year", "2025"], "execution": ["a.csv"], "compare": ["baseline", "ltci_extension"]}.get(command, [])
+                "budget": ["--year", "2025"], "execution": ["a.csv"], "compare": ["baseline", "ltci_extension"], "report": ["--out", "out/report"]}.get(command, [])
     args = parser.parse_args([command, *required, "--region", "data/china", "-q"])
     assert args.region == "data/china" and args.quiet
     if hasattr(args, "scenario_option"):

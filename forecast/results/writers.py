@@ -12,6 +12,7 @@ folder that the command does not write are never touched.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import tempfile
 from collections.abc import Callable
@@ -130,11 +131,12 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
     folder = _out_folder(Path(folder), option)
     staged: dict[str, Path] = {}
     written: list[Path] = []
+    token = secrets.token_hex(6)  # in every temporary name of this call: what to clean up, whenever Ctrl-C lands
     try:
         for name, content in files.items():
             target = Path(name)
             with _signals_deferred():
-                fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+                fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.{token}.", suffix=target.suffix, dir=folder)
                 staged[name] = Path(temp)
             _write(fd, staged[name], content)
         for name in list(staged):
@@ -145,7 +147,10 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
     except OSError as exc:
         raise InputError(Problem(option, f"cannot write the results to '{folder}': {exc.strerror or exc}", "give a folder you can write to, with free space", value=str(folder))) from None
     finally:
-        for temp in staged.values():
+        # A Ctrl-C whose handler runs between mkstemp and the line recording its file (Python runs
+        # handlers between bytecodes, so blocking the signal cannot close that gap) leaves a file
+        # not in ``staged``: every temporary file of this call carries ``token``.
+        for temp in [*staged.values(), *folder.glob(f".*.{token}.*")]:
             temp.unlink(missing_ok=True)
         if not written and not existed:
             try:
