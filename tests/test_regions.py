@@ -8,6 +8,7 @@ bureau reports quoted in ../shared/DATA.md (data/build/inputs/places/*.yaml cite
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -311,3 +312,17 @@ def test_bureau_years_before_the_base_year_are_kept_and_the_gaps_filled(tmp_path
     assert fh.loc[(2023, "employee", "total", "expenditure"), "value"] == 100_000_000.0
     assert fh.loc[(2023, "employee", "total", "income"), "report_type"] == "derived"
     assert "per employee insured" in fh.loc[(2023, "employee", "total", "income"), "note"]
+
+
+def test_an_annualised_row_with_a_note_of_its_own_is_still_reported(tmp_path):
+    """A bureau may edit fund_history.csv by hand: a row marked annualised whose note is not
+    init-region's still gives its line, not an internal error."""
+    from forecast.regions.command import run_notes
+
+    bundle = tmp_path / "lhasa"
+    shutil.copytree(ROOT / "data" / "lhasa", bundle)
+    path = bundle / "fund_history.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"January-month \d+", "our own estimate", text), encoding="utf-8")
+    lines = run_notes(forecast.load_region(bundle))
+    assert lines and all("annualised from a partial year for the calibration" in line for line in lines)

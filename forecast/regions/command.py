@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from pathlib import Path
 
 __all__ = ["register", "cmd_init_region", "run_notes"]
@@ -185,7 +186,9 @@ def run_notes(region) -> list[str]:
     rows = fh[fh["report_type"] == "annualised"]
     lines = []
     for (year, pool), group in rows.groupby(["year", "pool"]):
-        months = str(group["note"].iloc[0]).split("January-month ")[1].split(" ")[0]
-        items = " and ".join(sorted(group["item"].unique(), key=["income", "expenditure"].index))
-        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from January–{calendar.month_name[int(months)]} for the calibration ({'uniform profile' if 'uniform' in str(group['note'].iloc[0]) else 'national seasonal profile, interval in fund_history.csv'})")
+        note = str(group["note"].iloc[0])
+        month = re.search(r"January-month (\d{1,2})\b", note)  # the note init-region writes; a hand-made row may differ
+        span = f"January–{calendar.month_name[int(month.group(1))]}" if month and 1 <= int(month.group(1)) <= 12 else "a partial year"
+        items = " and ".join(sorted(group["item"].unique(), key=lambda item: ["income", "expenditure"].index(item) if item in ("income", "expenditure") else 2))
+        lines.append(f"note: {region.name} {pool} {year}: {items} annualised from {span} for the calibration ({'uniform profile' if 'uniform' in note else 'national seasonal profile, interval in fund_history.csv'})")
     return lines
