@@ -41,7 +41,7 @@ def register(command, scenario_argument, draws, seed) -> None:
     p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")
     p.add_argument("--sensitivity", action="store_true", help="add the one-at-a-time sensitivity (tornado) to section 6 (about 20 more runs)")
     p.add_argument("--solve", action="store_true", help="add to section 8 the financing that keeps each pool's months covered in the 6-9 band (forecast solve, level and path; "
-                   "about 30 more runs: SOLVE_TIME)")
+                   "about 40 more runs: the baseline's report took 21 s instead of 4 s on 2 shared cores)")
     p.set_defaults(handler=cmd_report)
 
 
