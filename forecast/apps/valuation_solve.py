@@ -43,8 +43,11 @@ def warning_context(ds) -> dict | None:
 
     labels = ds.fund.central().fund.warning_label()
     years = _milestones(ds, int(ds.attrs["base_year"]))
-    pools = [{"id": p, "zh": POOL_NAMES_ZH[p], "en": POOL_NAMES_EN[p],
-              "levels": [{"year": y, "label": (label := str(labels.sel(pool=p, year=y).item())), "zh": WARNINGS[label]} for y in years]} for p in _pools(ds)]
+    def level(pool, year):
+        label = str(labels.sel(pool=pool, year=year).item())
+        return {"year": year, "label": label, "zh": WARNINGS[label]}
+
+    pools = [{"id": p, "zh": POOL_NAMES_ZH[p], "en": POOL_NAMES_EN[p], "levels": [level(p, y) for y in years]} for p in _pools(ds)]
     return {"years": years, "pools": pools, "rules": warning_rules(ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"])}
 
 
