@@ -73,7 +73,7 @@ def test_the_retirees_rule_written_as_the_in_service_rule_is_the_baseline(tmp_pa
             np.testing.assert_allclose(run[name].values, baseline[name].values, rtol=1e-12, atol=0, err_msg=name)
         else:
             assert (run[name].values == baseline[name].values).all(), name
-    # and the result parts add up: retirees' share of the pool's outpatient payments is their share of its claims here
+    # the retirees' part of the pool's outpatient payments, recorded in every run
     retirees = baseline["retired_outpatient_claims"].values
     assert (retirees > 0).all() and (baseline["retired_outpatient_expenditure"].values < employee_outpatient(baseline)).all()
     assert baseline["retired_outpatient_claims"].attrs["units"] == "persons" and baseline["retired_outpatient_expenditure"].attrs["units"] == "yuan"
