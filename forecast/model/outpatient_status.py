@@ -28,7 +28,7 @@ import xarray as xr
 from .care_levels import outpatient_ratio
 from .claims import basic_layer
 
-__all__ = ["retired_layers", "retired_share", "status_payments", "retired_outpatient"]
+__all__ = ["retired_layers", "retired_claim_share", "status_payments", "retired_outpatient"]
 
 #: the key a year's payer layers of the employee pool hold the retirees' outpatient layers under
 RETIRED = "outpatient_retired"
@@ -48,7 +48,7 @@ def retired_layers(rules, region=None) -> list | None:
     return [basic_layer(float(deductible[i]), float(ratio[i]), float(cap[i])) for i in range(len(rules.years))]
 
 
-def retired_share(members: xr.Dataset) -> xr.DataArray:
+def retired_claim_share(members: xr.Dataset) -> xr.DataArray:
     """Retirees' share of the employee pool's outpatient-weighted members (year, draw; ratio): their
     share of the pool's general-outpatient claims."""
     pool = members["weighted"].sel(pool="employee", curve="outpatient", drop=True)
@@ -60,12 +60,12 @@ def retired_share(members: xr.Dataset) -> xr.DataArray:
 def status_payments(models: dict, layers: dict, severity, years, members: xr.Dataset, payments) -> dict:
     """Each pool's payments per claim (``payments(model, layers, severity, years)``), the employee
     pool's general-outpatient ``basic`` payment over both statuses, ``p + r·(p_r − p)``; the employee
-    Dataset gains ``retired_share`` (r) and ``retired_basic`` (p_r, yuan per claim)."""
+    Dataset gains ``retired_claim_share`` (r) and ``retired_basic`` (p_r, yuan per claim)."""
     pay = {pool: payments(models[pool], layers[pool], severity, years) for pool in models}
     employee = pay["employee"]
     basic = employee["basic"]
     in_service = basic.sel(claim_type="outpatient", drop=True)
-    share = retired_share(members)
+    share = retired_claim_share(members)
     if RETIRED in layers["employee"][0]:
         swapped = [{**year, "outpatient": year[RETIRED]} for year in layers["employee"]]
         retired = payments(models["employee"], swapped, severity, years)["basic"].sel(claim_type="outpatient", drop=True)
@@ -75,7 +75,7 @@ def status_payments(models: dict, layers: dict, severity, years, members: xr.Dat
         retired = in_service
     pay["employee"] = employee.assign(
         basic=basic,
-        retired_share=share,
+        retired_claim_share=share,
         retired_basic=retired.assign_attrs(units="yuan", description="the employee pool's expected general-outpatient payment per retiree's claim"),
     )
     return pay
@@ -85,7 +85,7 @@ def retired_outpatient(units: xr.DataArray, pay: xr.Dataset) -> dict:
     """Result variables of the employee pool (year, draw): ``retired_outpatient_claims`` (retirees'
     general-outpatient claims, member-years) and ``retired_outpatient_expenditure`` (what the pool
     pays on them, yuan; part of the pool's outpatient expenditure, the rest is the in-service members')."""
-    claims = units.sel(claim_type="outpatient", drop=True) * pay["retired_share"]
+    claims = units.sel(claim_type="outpatient", drop=True) * pay["retired_claim_share"]
     return {
         "retired_outpatient_claims": claims.assign_attrs(units="persons", description="retirees' general-outpatient claims in the employee pool (member-years)"),
         "retired_outpatient_expenditure": (claims * pay["retired_basic"]).assign_attrs(
