@@ -40,6 +40,7 @@ from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_po
 from .model.financing_rules import apply_rules, levers_of, rules_of
 from .model.fund import account_roll_forward, roll_forward
 from .model.intervals import band_dataset, record
+from .model.outpatient_status import retired_outpatient, status_payments
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks, prefetched
 from .model.stochastic import DriverPaths, fund_drivers, stochastic_setup
@@ -235,11 +236,11 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
 
     # claims: base-year models, payments per claim, the calibration on the root rules
     models = {pool: plan.claims[pool].model(weighted.sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
-    pay = {pool: payments(models[pool], plan.layers[pool], plan.indices["severity"].values, years) for pool in BASIC_POOLS}
+    pay = status_payments(models, plan.layers, plan.indices["severity"].values, years, members, payments)
     first = members.isel(year=[0])
     no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0], pool=0, drop=True))
     units0 = {pool: expenditure.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
-    pay0 = {pool: payments(models[pool], plan.root_layers[pool], np.ones(1), years[:1]) for pool in BASIC_POOLS}
+    pay0 = status_payments(models, plan.root_layers, np.ones(1), years[:1], first, payments)
     cal = BaseYearCalibration(region, figures).fit(root.base_year(), first, units0, pay0, births.isel(year=[0]), population_total.isel(year=[0]))
     units = {}
     for pool in BASIC_POOLS:
@@ -332,6 +333,7 @@ def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: x
         "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
     }
     extra.update(ruled)
+    extra.update(retired_outpatient(units["employee"], pay["employee"]))
     extra.update(drivers.benefit_use(region, units, pay, plan.claims, base, like))
     extra.update(drivers.cost_indices(plan.indices, weighted, count, like, {pool: paths.cost(pool) for pool in BASIC_POOLS}))
     thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}

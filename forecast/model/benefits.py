@@ -27,6 +27,7 @@ from ..labelled import stack
 from ..vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
 from .care_levels import outpatient_ratio
 from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
+from .outpatient_status import RETIRED, retired_layers
 
 __all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
 
@@ -186,9 +187,14 @@ def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced
     """Per year, per claim type, the :class:`PayerLayers` of ``pool``: composed once per run and
     shared by every draw. In the reduced claim model the pool pays general outpatient claims in
     full and nothing else. ``region``: the bundle whose outpatient spending by level of care
-    weighs outpatient ratios graded by level (None: only a flat ratio is allowed)."""
+    weighs outpatient ratios graded by level (None: only a flat ratio is allowed). The employee
+    pool's years also hold the retirees' general-outpatient layers (key ``outpatient_retired``,
+    :mod:`forecast.model.outpatient_status`) when their rule differs from the in-service one."""
     out = []
     basic_by_year = _basic_layers(rules, pool, None if reduced else region)
+    retired = retired_layers(rules, region) if pool == "employee" and not reduced else None
+    if retired is not None and all(r == year["outpatient"] for r, year in zip(retired, basic_by_year)):
+        retired = None  # the retirees' rule is the in-service one: one layer, the run unchanged
     for i in range(len(rules.years)):
         basic = basic_by_year[i]
         ci_layer = _critical_illness_layer(rules, i) if with_ci else None
@@ -204,6 +210,8 @@ def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced
                 ci_on_x = remaining.then(ci_layer)
                 remaining = remaining.minus(ci_on_x)
             year[kind] = PayerLayers(basic[kind], ci_on_x, {g: remaining.then(layer) for g, layer in groups.items()})
+        if retired is not None:  # employee general outpatient care of retirees (no critical illness, no assistance)
+            year[RETIRED] = PayerLayers(retired[i], None, {})
         out.append(year)
     return out
 

@@ -217,7 +217,7 @@ def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, cali
     count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
     employees = summed[0] + summed[1] + summed[2]
     weighted = xr.DataArray(np.stack([employees, summed[3]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
-    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons")})
+    return _summary(count, weighted, summed[INSURED_STATUSES.index("retired")], coords, names)
 
 
 def retired_share(rules, ages) -> xr.DataArray:
@@ -254,4 +254,17 @@ def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
     coords = {"year": template["year"].values, "draw": template["draw"].values}
     count = xr.DataArray(np.stack([by_status[s][..., 0] for s in INSURED_STATUSES], axis=1), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
     weighted = xr.DataArray(np.stack([employees, by_status["resident"]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
-    return xr.Dataset({"count": count.assign_attrs(units="persons"), "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons")})
+    return _summary(count, weighted, by_status["retired"], coords, names)
+
+
+def _summary(count: xr.DataArray, weighted: xr.DataArray, retired: np.ndarray, coords: dict, names: list) -> xr.Dataset:
+    """``count``, ``weighted`` and ``retired_weighted`` (the employee pool's retirees × each curve:
+    year, curve, draw; the outpatient rules by status, forecast.model.outpatient_status), persons."""
+    retired_weighted = xr.DataArray(retired, dims=("year", "draw", "curve"), coords={**coords, "curve": names}).transpose("year", "curve", "draw")
+    return xr.Dataset(
+        {
+            "count": count.assign_attrs(units="persons"),
+            "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons"),
+            "retired_weighted": retired_weighted.assign_attrs(units="persons"),
+        }
+    )

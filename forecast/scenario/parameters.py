@@ -71,8 +71,26 @@ def _care_level(level: str) -> dict:
     }
 
 
+def _retired() -> dict:
+    """Employee general-outpatient rules of retirees (退休人员), each left out: the outpatient rule one level up."""
+    follows = "(left out: the employee outpatient value, following it when an overlay or a solver moves it)"
+    return {
+        "deductible": _p("yuan", f"起付线 of retirees: their general-outpatient deductible a year (yuan) {follows}", default_from="deductible", reference="local benefit rules"),
+        "reimbursement_ratio": _p(
+            "ratio",
+            f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; where the levels of care "
+            "are graded, a retiree's ratio at a level is the level's ratio + this ratio − the outpatient reimbursement_ratio (the same points "
+            "above or below the in-service grading), at most 1",
+            default_from="reimbursement_ratio",
+            reference="local benefit rules (e.g. 绍兴市: retirees 60% → 70-80%, in-service members 50% → 65-75%)",
+        ),
+        "annual_cap": _p("yuan", f"the annual cap on retirees' general-outpatient payment per person (yuan) {follows}", default_from="annual_cap"),
+    }
+
+
 def _benefits(pool: str) -> dict:
     levels = {level: _tier("admission (times the admissions per patient in the year)") for level in HOSPITAL_LEVELS}
+    retired = {"retired": _retired()} if pool == "employee" else {}
     return {
         "inpatient": {
             **levels,
@@ -82,6 +100,7 @@ def _benefits(pool: str) -> dict:
             **_tier("year"),
             "annual_cap": _p("yuan", "the annual cap on general-outpatient (门诊共济) payment per person (yuan)"),
             **{level: _care_level(level) for level in CARE_LEVELS},
+            **retired,
         },
         "outpatient_special": {
             **_tier("year"),

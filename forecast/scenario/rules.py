@@ -42,6 +42,7 @@ PLACEMENT: tuple[tuple[str, str], ...] = (
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<benefit>\w+)\.annual_cap", "benefit_annual_cap"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient\.(?P<level>tier\d|village)\.reimbursement_ratio", "outpatient_level_reimbursement_ratio"),
+    (r"policy\.employee\.benefits\.outpatient\.retired\.(?P<field>deductible|reimbursement_ratio|annual_cap)", "retired_outpatient_{field}"),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
     (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
     (r"assumptions\.medical_costs\.cost_trend\.(?P<pool>\w+)", "cost_trend"),

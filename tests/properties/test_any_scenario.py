@@ -47,6 +47,8 @@ PARAMETERS = (
     "policy.resident.benefits.outpatient.reimbursement_ratio",
     "policy.resident.benefits.outpatient.village.reimbursement_ratio",
     "policy.employee.benefits.outpatient.tier3.reimbursement_ratio",
+    "policy.employee.benefits.outpatient.retired.reimbursement_ratio",
+    "policy.employee.benefits.outpatient.retired.annual_cap",
     "policy.critical_illness.bands.first_ratio",
     "policy.medical_assistance.annual_limit",
     "policy.ltci.financing_per_capita",
