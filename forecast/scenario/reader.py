@@ -26,11 +26,16 @@ class Reader:
         self.problems.append(Problem(file, message, fix, line, field, value))
 
 
-def unknown_keys(reader, mapping, allowed, prefix, origins):
+def unknown_keys(reader, mapping, allowed, prefix, origins, elsewhere=None):
+    """Report each key of ``mapping`` not in ``allowed``; ``elsewhere(path)``: where else the
+    schema has that key (e.g. under another pool), for the fix."""
     for key in mapping:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
             fix = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(sorted(allowed))}"
+            other = elsewhere(f"{prefix}{key}") if elsewhere is not None and not close else None
+            if other:
+                fix = f"'{key}' is a key of {other}, not of {prefix.rstrip('.')}; {fix}"
             if isinstance(key, bool) or key is None:
                 fix = f"YAML reads yes/no/on/off/true/false as {key} and ~ or null as None: quote the key if you meant the word; {fix}"
             reader.fail(origins.get(f"{prefix}{key}", (None, None)), f"{prefix}{key}", f"unknown key '{key}'", fix)

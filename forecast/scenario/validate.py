@@ -91,13 +91,27 @@ def _increment_ok(reader, value: DatedValue, param, path: str, where, horizon: i
     return True
 
 
+def _under_another_pool(path: str) -> str | None:
+    """The same key under another pool's section (policy.<pool>....), if the schema has it there."""
+    from .parameters import iter_params
+
+    parts = path.split(".")
+    if len(parts) < 3 or parts[0] != "policy":
+        return None
+    for pool in ("employee", "resident", "critical_illness", "medical_assistance", "ltci"):
+        other = ".".join(["policy", pool, *parts[2:]])
+        if pool != parts[1] and any(p == other or p.startswith(other + ".") for p, _ in iter_params()):
+            return ".".join(other.split(".")[:-1])
+    return None
+
+
 def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizon: int, out: dict):
     """Validate ``data`` against the schema ``tree``; resolved values go to ``out`` by path."""
     if not isinstance(data, dict):
         reader.fail(at(prefix.rstrip(".")), prefix.rstrip("."), "must be a mapping of keys to values", "see scenarios/baseline.yaml", data)
         data = {}
     allowed = set(tree) | ({"demography"} if prefix == "assumptions." else set())
-    unknown_keys(reader, data, allowed, prefix, origins)
+    unknown_keys(reader, data, allowed, prefix, origins, elsewhere=_under_another_pool)
     for key, node in tree.items():
         path = f"{prefix}{key}"
         if isinstance(node, Param):
