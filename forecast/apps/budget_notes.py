@@ -68,8 +68,6 @@ CALIBRATION = (
     ("ltci_cost_factor", "长期护理保险费用校准系数", "ratio"),
 )
 
-UNITS_ZH = {"ratio": "比率", "yuan": "元", "yuan/person/year": "元/人·年", "months": "月", "year": "年"}
-
 
 def _value_in(value, year: int, fitted: float | None):
     """The parameter's value in ``year`` (a number), or None when it cannot be resolved here (a

@@ -46,6 +46,10 @@ LINE_HEIGHT = 15
 FIRST_ROW = 5
 
 
+#: the 假设 sheet's units in Chinese
+UNITS_ZH = {"ratio": "比率", "yuan": "元", "yuan/person/year": "元/人·年", "months": "月", "year": "年"}
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in a spreadsheet: CJK characters and full-width punctuation count 2."""
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
@@ -180,7 +184,6 @@ UNIT_FORMATS = {"ratio": "0.00%", "yuan": MONEY_FORMAT, "yuan/person/year": MONE
 def assumptions_sheet(wb: Workbook, rows: list[dict], title: str) -> Worksheet:
     """The 假设 sheet: each driver's value in the budget year, its unit, the scenario's
     expression and its source."""
-    from ..apps.budget_notes import UNITS_ZH
 
     table = []
     for r in rows:
