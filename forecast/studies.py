@@ -133,8 +133,9 @@ def cmd_batch(args) -> int:
         else:
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
-        print(f"forecast batch: {len(regions)} region(s) x {len(scenarios)} scenario(s){f' x {args.draws} draws' if args.draws else ''} on {client.scheduler.address if hasattr(client, 'scheduler') else args.scheduler}")
-        ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=True)
+        say(f"forecast batch: {len(regions)} region(s) x {len(scenarios)} scenario(s){f' x {args.draws} draws' if args.draws else ''} on {client.scheduler.address if hasattr(client, 'scheduler') else args.scheduler}")
+        with progress_bar("regions x scenarios", "results") as bar:
+            ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=bar)
     except OSError as exc:
         raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786) or leave --scheduler out for a local cluster", value=args.scheduler)) from None
     finally:

@@ -69,7 +69,9 @@ def test_a_local_cluster_runs_three_regions_two_scenarios_twenty_draws_like_one_
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
-        ds = batch(regions, SCENARIOS, draws=20, seed=9, client=client)
+        calls = []
+        ds = batch(regions, SCENARIOS, draws=20, seed=9, client=client, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 8) for k in range(1, 9)]  # 3 regions x 2 scenarios and the 2 totals, each when ready
     for region in regions:
         for scenario in SCENARIOS:
             alone = one_by_one(region, scenario, draws=20, seed=9)

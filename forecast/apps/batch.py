@@ -137,9 +137,10 @@ def assemble(results: dict, regions: list[str], scenarios: list[str]) -> xr.Data
     return ds
 
 
-def batch(regions: list[str], scenarios: list[str], draws: int | None = None, seed: int | None = None, client=None, total: bool = True, progress: bool = False) -> xr.Dataset:
+def batch(regions: list[str], scenarios: list[str], draws: int | None = None, seed: int | None = None, client=None, total: bool = True, progress=None) -> xr.Dataset:
     """Run every scenario on every region (see the module); ``client``: a distributed client (None:
-    the synchronous scheduler)."""
+    the synchronous scheduler); ``progress(done, total)``: called as each region × scenario (and
+    total) result is ready."""
     import dask
 
     from ..model.streams import entropy_of
@@ -151,10 +152,11 @@ def batch(regions: list[str], scenarios: list[str], draws: int | None = None, se
         values = dask.compute(*[delayed_results[k] for k in keys], scheduler="synchronous")
     else:
         futures = client.compute([delayed_results[k] for k in keys])
-        if progress:
-            from distributed import progress as show
+        if progress is not None:
+            from distributed import as_completed
 
-            show(futures)
+            for done, _ in enumerate(as_completed(futures), start=1):
+                progress(done, len(futures))
         values = client.gather(futures)
     ds = assemble(dict(zip(keys, values)), [str(r) for r in regions], [str(s) for s in scenarios])
     if draws:
