@@ -196,3 +196,17 @@ def test_the_qiandongnan_outpatient_grading_costs_more_than_the_flat_rule(tmp_pa
     item = {"pool": "resident", "expenditure_item": "outpatient"}
     assert graded["expenditure_items"].sel(item).sel(year=2024).item() == ungraded["expenditure_items"].sel(item).sel(year=2024).item()
     assert graded["expenditure_items"].sel(item).sel(year=2025).item() > ungraded["expenditure_items"].sel(item).sel(year=2025).item()
+
+
+@pytest.mark.parametrize("name", PLACE_NAMES)
+def test_each_place_scenario_keeps_its_bundle_s_base_year(name, tmp_path):
+    """A place's local rules are changes from its first projected year: its base year is the one
+    the national rules calibrate (a rule differing there would show as a gap to the published
+    figures, as data/shaoxing's 2024-dated rules once did)."""
+    place = forecast.run(place_scenario(name, tmp_path))
+    base = int(place.attrs["base_year"])
+    overlay = tmp_path / "on_place.yaml"
+    overlay.write_text(f"title: the baseline on data/{name}\nregion: {ROOT / 'data' / name}\n", encoding="utf-8")
+    national_rules = forecast.run(f"{BASELINE}+{overlay}")
+    for variable in ("income", "expenditure", "reserve"):
+        np.testing.assert_allclose(place[variable].sel(year=base).values, national_rules[variable].sel(year=base).values, rtol=1e-9, err_msg=variable)

@@ -124,8 +124,8 @@ def test_shaoxing_retirees_get_every_level_plus_five_points_and_cost_more(tmp_pa
     """绍兴市: in-service 65/65/75/75% by level around a flat 70%, retirees 75%: 70–80%; on data/shaoxing
     the scenario costs more than the same file without the retirees' rule, the in-service part the same."""
     text = SHAOXING.read_text(encoding="utf-8")
-    assert "Not expressible" not in text and "retired: {reimbursement_ratio: {2024: 0.60, 2025: 0.75}}" in text
-    kept = [line for line in text.splitlines() if not line.strip().startswith(("retired:", "reimbursement_ratio: {2024: 0.50, 2025: 0.70}"))]
+    assert "Not expressible" not in text and "retired: {reimbursement_ratio: {2023: 0.50, 2024: 0.75}}" in text
+    kept = [line for line in text.splitlines() if not line.strip().startswith(("retired:", "reimbursement_ratio: {2023: 0.50, 2024: 0.70}"))]
     assert len(kept) == len(text.splitlines()) - 2
     without = tmp_path / "shaoxing_without_retirees.yaml"
     without.write_text("\n".join(kept).replace("../baseline.yaml", str(BASELINE)).replace("../../data/shaoxing", str(ROOT / "data" / "shaoxing")) + "\n", encoding="utf-8")
@@ -136,14 +136,16 @@ def test_shaoxing_retirees_get_every_level_plus_five_points_and_cost_more(tmp_pa
     rules = resolved_rules(scenario, region, dict(scenario.params), dict(scenario.root_params), 2030)
     slopes = np.array([max(layer.slopes) for layer in retired_layers(rules, region)])
     effective = outpatient_ratio(rules, "employee", region)
-    later = rules.years >= 2025
+    later = rules.years >= 2024  # data/shaoxing's first projected year; 2023, its base year, has the national rules
     np.testing.assert_allclose(slopes[later], effective[later] + 0.05, rtol=1e-12)
     assert np.all(slopes[later] > 0.70) and np.all(slopes[later] < 0.80)
-    np.testing.assert_allclose(slopes[~later], 0.60, rtol=1e-12)
+    np.testing.assert_allclose(slopes[~later], 0.50, rtol=1e-12)
 
     with_rule, without_rule = forecast.run(str(SHAOXING)), forecast.run(str(without))
     assert with_rule.attrs["region_path"] == without_rule.attrs["region_path"] == str(ROOT / "data" / "shaoxing")
-    assert np.all(employee_outpatient(with_rule) > employee_outpatient(without_rule))
-    assert np.all(with_rule["expenditure"].sel(pool="employee").values > without_rule["expenditure"].sel(pool="employee").values)
+    projected = with_rule["year"].values >= 2024
+    assert np.all(employee_outpatient(with_rule)[projected] > employee_outpatient(without_rule)[projected])
+    assert np.all(with_rule["expenditure"].sel(pool="employee").values[projected] > without_rule["expenditure"].sel(pool="employee").values[projected])
+    np.testing.assert_allclose(employee_outpatient(with_rule)[~projected], employee_outpatient(without_rule)[~projected], rtol=1e-12)  # the base year
     np.testing.assert_allclose(in_service_part(with_rule), in_service_part(without_rule), rtol=1e-12, atol=0)
     np.testing.assert_allclose(with_rule["expenditure"].sel(pool="resident").values, without_rule["expenditure"].sel(pool="resident").values, rtol=1e-12)
