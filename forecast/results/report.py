@@ -136,8 +136,11 @@ SUMMARY_YEARS = (2030, 2040, 2050)
 def fund_summary(ds):
     """Per pool: first deficit year, exhaustion year, months covered and the verdict (DataFrame);
     for a stochastic run, of the median path, with the share of draws exhausted by the horizon
-    and the 10-90% range of the exhaustion year."""
+    and the 10-90% range of the exhaustion year (a draw not exhausted counting as later than any
+    year; empty where the percentile lies beyond the horizon)."""
     import pandas as pd
+
+    from .uncertainty import year_percentiles
 
     central = ds.fund.central()
     years = ds["year"].values
@@ -157,7 +160,9 @@ def fund_summary(ds):
         if ds.fund.stochastic and not bool(ds.fund.payg().sel(pool=pool)):
             by_draw = ds.fund.exhaustion_year().sel(pool=pool).values
             row["exhausted_share_of_draws"] = float(np.isfinite(by_draw).mean())
-            row["exhaustion_year_p10"], row["exhaustion_year_p90"] = (float(np.nanquantile(by_draw, q, method="nearest")) if np.isfinite(by_draw).any() else np.nan for q in (0.1, 0.9))
+            # as the console and the report: a draw not exhausted counts as later than any year (empty: beyond the horizon)
+            percentiles = year_percentiles(ds.fund.exhaustion_year().sel(pool=pool), (0.1, 0.9))
+            row["exhaustion_year_p10"], row["exhaustion_year_p90"] = percentiles[0.1], percentiles[0.9]
         for year in SUMMARY_YEARS:
             row[f"months_covered_{year}"] = float(at["months_covered"].sel(year=year)) if year in years else np.nan
             row[f"verdict_{year}"] = str(labels.sel(pool=pool, year=year).item()) if year in years else ""

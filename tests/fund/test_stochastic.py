@@ -163,3 +163,24 @@ def test_sobol_indices_name_the_drivers_that_matter():
     rows = table[(table["pool"] == "resident") & (table["metric"] == "exhaustion_year")].set_index("group")
     assert rows["ST"].idxmax() == "cost growth (resident)"
     assert abs(rows.loc["cost growth (employee)", "ST"]) < 0.05
+
+
+def test_summary_csv_gives_the_exhaustion_percentiles_the_console_prints(drawn):
+    """summary.csv and the console count a draw that is never exhausted as later than any year
+    (the CSV once took percentiles of the exhausted draws only: 2038 where the console said 2039)."""
+    from forecast.results.report import fund_summary
+    from forecast.results.uncertainty import uncertainty_lines
+
+    table = fund_summary(drawn)
+    text = "\n".join(uncertainty_lines(drawn))
+    last = int(drawn["year"].values[-1])
+    for pool in ("employee", "resident"):
+        years = drawn.fund.exhaustion_year().sel(pool=pool).values
+        filled = np.sort(np.where(np.isnan(years), np.inf, years))
+        for q, column in ((0.1, "exhaustion_year_p10"), (0.9, "exhaustion_year_p90")):
+            expected = filled[int(np.ceil(q * len(filled))) - 1]  # the inverted CDF by hand
+            got = table.loc[pool, column]
+            assert (np.isnan(got) and not np.isfinite(expected)) or got == expected, (pool, column)
+        p10, p90 = (table.loc[pool, c] for c in ("exhaustion_year_p10", "exhaustion_year_p90"))
+        words = [f"after {last}" if np.isnan(v) else str(int(v)) for v in (p10, p90)]
+        assert any(pool in line and words[0] in line and words[1] in line for line in text.splitlines()), (pool, words)
