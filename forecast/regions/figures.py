@@ -150,10 +150,33 @@ def _population(r: _Reader, doc) -> dict:
         count = r.number(node["ages"], label, "人", "population.ages.", "persons")
         if count is not None:
             bands[(int(lo), int(hi) if hi else None)] = count
+    _check_bands(r, node, bands, out["total"])
     out["bands"] = bands
     out["source"] = str(node.get("source", ""))
     out["registered_source"] = str(node.get("registered_source", ""))
     return out
+
+
+def _check_bands(r: _Reader, node, bands: dict, total: float | None) -> None:
+    """Broad age groups must be disjoint, cover every age (0 to an open group) and add up to the
+    total: the raking puts each group's count on its ages, so a gap or a wrong sum would put the
+    difference on the ages left out."""
+    if not bands:
+        return
+    fix = "give the census bulletin's disjoint groups covering every age, e.g. {0-14: .., 15-59: .., 60-64: .., 65+: ..}, adding up to population.total"
+    spans = sorted((lo, float("inf") if hi is None else hi) for lo, hi in bands)
+    expected = 0
+    for lo, hi in spans:
+        if lo != expected or hi < lo:
+            what = "overlap" if lo < expected else "leave out ages" if lo > expected else "are not ordered"
+            r.fail(node, "ages", f"the age groups {what} (at age {min(lo, expected)})", fix, prefix="population.")
+            return
+        expected = hi + 1
+    if expected != float("inf"):
+        r.fail(node, "ages", f"the age groups stop at {expected - 1}: the last group must be open, like 65+", fix, prefix="population.")
+        return
+    if total is not None and sum(bands.values()) != total:
+        r.fail(node, "ages", f"the age groups add up to {sum(bands.values()):,.0f}, not the total {total:,.0f}", fix, prefix="population.")
 
 
 def _insured(r: _Reader, doc, population: float | None) -> dict:
