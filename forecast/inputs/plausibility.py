@@ -23,6 +23,10 @@ __all__ = ["check_bundle", "POPULATION_ALLOWANCE"]
 #: census) and people insured in two places are counted twice (NHSA removes some duplicates
 #: each year); 1.2 leaves room for a fast-growing city and refuses a unit slip (人 for 万人)
 POPULATION_ALLOWANCE = 1.2
+#: a basic pool's yearly income per insured person must lie in this range (yuan): the 2024
+#: bulletin gives about 7,000 (employees, pooled fund and accounts) and 1,100 (residents); a unit
+#: slip (万元 for 亿元, 人 for 万人) moves it by a factor of 10,000
+INCOME_PER_INSURED = (20.0, 100_000.0)
 #: cost curves the fund model spreads claims with (forecast.model.curves)
 CURVES_USED = ("inpatient", "outpatient")
 
@@ -37,6 +41,7 @@ def check_bundle(folder: Path, meta: dict, frames: dict[str, pd.DataFrame], prob
     _population(where, frames["base_population"], problems)
     _insured(where, frames["insured"], float(frames["base_population"]["value"].sum()), problems)
     _fund_years(where, frames["fund_history"], problems)
+    _income_per_insured(where, frames["fund_history"], frames["insured"], problems)
     _mortality(where, frames["mortality"], problems)
     _fertility(where, frames["fertility"], problems)
     _cost_curves(where, frames["cost_curves"], problems)
@@ -98,6 +103,26 @@ def _fund_years(where, fund: pd.DataFrame, problems) -> None:
         income, spent = items.get("income"), items.get("expenditure")
         if income and spent and income[0] > 0 and spent[0] == 0:
             problems.append(Problem(where("fund_history"), f"{pool} {account} {year}: income {income[0]:,.0f} yuan but expenditure 0", "give the year's expenditure; leave the value empty if it was not published", int(spent[1]), "value"))
+
+
+def _income_per_insured(where, fund: pd.DataFrame, ins: pd.DataFrame, problems) -> None:
+    """A full year's income of the employee or resident pool per insured person of that year,
+    within :data:`INCOME_PER_INSURED`: what a unit slip in either table cannot pass."""
+    low, high = INCOME_PER_INSURED
+    full = fund[(fund["months"] == 12) if "months" in fund.columns else slice(None)]
+    for (year, pool), group in full[full["item"] == "income"].groupby(["year", "pool"]):
+        if pool not in ("employee", "resident"):
+            continue
+        accounts = dict(zip(group["account"], zip(group["value"], group["line"])))
+        income, line = accounts.get("total") or accounts.get("pooled_fund") or (np.nan, None)
+        rows = ins[(ins["year"] == year) & (ins["pool"] == pool)]
+        values = dict(zip(rows["status"], rows["value"]))
+        insured = values.get("all", sum(v for k, v in values.items() if k != "all" and not np.isnan(v)))
+        if np.isnan(income) or not insured or np.isnan(insured):
+            continue
+        per = income / insured
+        if not low <= per <= high:
+            problems.append(Problem(where("fund_history"), f"{pool} {year}: income of {per:,.2f} yuan per insured person ({income:,.0f} yuan for {insured:,.0f} insured in insured.csv), outside {low:,.0f}-{high:,.0f}", "check the units of fund_history.csv (元, 万元, 亿元) and insured.csv (人, 万人)", int(line), "value"))
 
 
 def _mortality(where, mort: pd.DataFrame, problems) -> None:

@@ -83,6 +83,7 @@ BUNDLES = {
     "one_person": lambda b: rewrite(b / "base_population.csv", _set("value", lambda r: "1" if (r["sex"], r["age"]) == ("male", "30-34") else "0")),
     "no_women": lambda b: rewrite(b / "base_population.csv", _set("value", "0", lambda r: r["sex"] == "female")),
     "cost_curves_zero": lambda b: rewrite(b / "cost_curves.csv", _set("value", "0")),
+    "fund_unit_slip": lambda b: edit(b / "fund_history.csv", "2024,resident,total,income,11180.91,亿元", "2024,resident,total,income,11180.91,万元"),
     "fund_value_1e300": lambda b: edit(b / "fund_history.csv", "2024,employee,pooled_fund,income,17342.45", "2024,employee,pooled_fund,income,1e300"),
     "insured_above_population": lambda b: rewrite(b / "insured.csv", _insured_times(3)),
     "resident_coverage_above_one": lambda b: edit(b / "insured.csv", "2024,resident,all,", "2024,resident,all,2"),
