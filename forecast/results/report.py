@@ -212,8 +212,9 @@ def fund_headline(ds) -> str:
     lines.append(f"  Calibration: the model's {base} against the published figures")
     table = calibration_table(ds)
     for name, row in table.iterrows():
-        diff = "" if np.isnan(row.published) else f"{row.difference:+.2%}"
-        lines.append(f"    {name:<42}{row.model:>12,.2f} {row.published:>12,.2f} {diff:>8}")
+        diff = "" if not np.isfinite(row.difference) else f"{row.difference:+.2%}"  # none where unpublished or both 0
+        published = "not published" if np.isnan(row.published) else f"{row.published:,.2f}"
+        lines.append(f"    {name:<42}{row.model:>12,.2f} {published:>13} {diff:>8}")
     lines += ["", "  Pools (years; months of expenditure the reserve covers; verdict)"]
     summary = fund_summary(ds)
     head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
