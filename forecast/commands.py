@@ -277,6 +277,8 @@ def cmd_budget(args) -> int:
     if args.out is not None:
         from .results.workbook import workbook_writer
 
+        if executed is not None:
+            say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
         workbook = budget_workbook_for(ds, load_scenario(args.scenario, args), args.year, args.level, approved, executed)
         files = {"budget.csv": csv_text(table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False), "budget.xlsx": workbook_writer(workbook)}
         _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))

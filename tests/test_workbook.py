@@ -329,3 +329,21 @@ def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
     assert wb.sheetnames == [*POOL_SHEETS[:4], "假设", "说明"]
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=3, values_only=True)}
     assert "未测算（缺少基年数据）：长期护理保险基金" in notes["编制范围"]
+
+
+def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_path, capsys):
+    """--execution rolls the reserve forward from the estimated year, so the budget year's months
+    covered differ from the run's: 本年测算结论 judges the figures the sheet shows (a trial found
+    '结余偏多' beside 5.9 months)."""
+    from forecast.model.fund import VERDICTS
+
+    actuals = tmp_path / "actuals_2025.csv"
+    actuals.write_text("pool,month,income,expenditure,unit\nresident,6,5600,7000,亿元\n", encoding="utf-8")  # a half year drawing hard
+    assert main(["budget", "--year", str(YEAR + 1), "--execution", str(actuals), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    ws = load_workbook(tmp_path / "out" / "budget.xlsx")["城乡居民医保基金"]
+    months = value(ws, "五、可支付月数（月）", "budget")
+    footnote = next(c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("本年测算结论"))
+    assert f"可支付{months:.1f}个月" in footnote
+    expected = "exhausted" if value(ws, "四、年末滚存结余", "budget") <= 0 else "critical" if months < 3 else "low" if months < 6 else "drawing" if value(ws, "三、本年收支结余", "budget") < 0 else "excessive" if months > 15 else "high" if months > 9 else "balanced"
+    assert footnote.startswith(f"本年测算结论：{VERDICTS[expected]}"), (months, footnote)

@@ -174,9 +174,26 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
         payg = bool(ds.fund.payg().sel(pool=pool))
         if payg:  # financed as it pays: no reserve to cover months
             frame.loc[frame["key"] == "months_covered", ["previous", "budget", "change", "change_share"]] = np.nan
-        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": str(labels.sel(pool=pool).item()), "executed": scale is not None}
+        verdict = str(labels.sel(pool=pool).item())
+        if scale is not None and not payg:  # the reserve shown rolls forward from the estimated year: judge what is shown
+            verdict = _verdict_of_shown(frame, ds.attrs["verdict_thresholds"])
+        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": verdict, "executed": scale is not None}
         sheets[pool] = frame
     return sheets
+
+
+def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
+    """The verdict label of the budget column as the sheet shows it (reserve, balance, months)."""
+    import xarray as xr
+
+    from ..model.fund import CODES, verdict_codes
+
+    def shown(key):
+        return xr.DataArray(float(frame.loc[frame["key"] == key, "budget"].iloc[0]))
+
+    no = xr.DataArray(False)
+    code = int(verdict_codes(shown("reserve"), shown("balance"), shown("months_covered"), thresholds, no, no))
+    return {value: label for label, value in CODES.items()}[code]
 
 
 def _approved_column(approved: pd.DataFrame | None, pool: str, keys: pd.Series) -> pd.Series:
