@@ -22,6 +22,8 @@ from openpyxl import load_workbook
 from forecast.cli import main
 from forecast.results.workbook import display_width
 
+from .conftest import ROOT
+
 YEAR = 2025
 POOL_SHEETS = ["职工医保统筹基金", "城乡居民医保基金", "大病保险", "医疗救助基金", "长期护理保险基金"]
 COLUMNS = {"previous_budget": 2, "previous": 3, "budget": 4, "change": 5, "change_share": 6, "lower": 7, "upper": 8}
@@ -347,3 +349,16 @@ def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_p
     assert f"可支付{months:.1f}个月" in footnote
     expected = "exhausted" if value(ws, "四、年末滚存结余", "budget") <= 0 else "critical" if months < 3 else "low" if months < 6 else "drawing" if value(ws, "三、本年收支结余", "budget") < 0 else "excessive" if months > 15 else "high" if months > 9 else "balanced"
     assert footnote.startswith(f"本年测算结论：{VERDICTS[expected]}"), (months, footnote)
+
+
+def test_a_pay_as_you_go_pool_balances_to_the_cent(tmp_path, capsys):
+    """Medical assistance and critical illness pay what they take in: the rounded items must not
+    leave a 0.01 balance (a trial saw 2,417.10 against 2,417.09 万元, then -100% the next year)."""
+    assert main(["budget", "--region", str(ROOT / "data" / "lhasa"), "--year", "2025", "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    book = load_workbook(tmp_path / "out" / "budget.xlsx")
+    for sheet in ("大病保险", "医疗救助基金"):
+        ws = book[sheet]
+        for column in ("previous", "budget"):
+            assert value(ws, "一、收入合计", column) == value(ws, "二、支出合计", column) > 0, (sheet, column)
+            assert value(ws, "三、本年收支结余", column) == 0, (sheet, column)

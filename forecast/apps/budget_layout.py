@@ -115,10 +115,23 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
     values["benefits"] = round(sum(values[k] for k in services), 2)
     values["income"] = round(sum(values[k] for k in INCOME_KEYS), 2)
     values["expenditure"] = round(values["benefits"] + values["transfer_out"] + values["other_expenditure"], 2)
+    if scale["income"] == scale["expenditure"] and abs(float(ds["balance"].sel(**sel))) < 1.0:  # financed as it pays:
+        _balance_to_the_cent(values)  # the items' cents must not leave a 0.01 balance
     values["balance"] = round(values["income"] - values["expenditure"], 2)
     values["reserve"] = round(opening + values["balance"], 2) if opening is not None else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
     values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
     return values
+
+
+def _balance_to_the_cent(values: dict) -> None:
+    """A year whose income equals its expenditure (pay-as-you-go) keeps them equal as shown: the
+    cents that rounding each item left are moved onto the largest income item."""
+    residual = round(values["expenditure"] - values["income"], 2)
+    if residual == 0 or abs(residual) > 0.01 * len(INCOME_KEYS):
+        return
+    largest = max(INCOME_KEYS, key=lambda key: abs(values[key]))
+    values[largest] = round(values[largest] + residual, 2)
+    values["income"] = round(sum(values[k] for k in INCOME_KEYS), 2)
 
 
 def _execution_scale(ds, pool: str, year: int, executed: pd.DataFrame | None) -> dict[str, float] | None:

@@ -133,7 +133,7 @@ def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
     from .budget_layout import SHEET_NAMES
 
     if year - 1 <= int(ds.attrs["base_year"]):
-        return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数（误差不超过0.01%）。"
+        return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，年末滚存结余由上年结余滚存、误差不超过0.03%。"
     text = f"{label}：{year - 1}年尚未决算。"
     estimated = [p for p in sheets if executed is not None and p in executed.index]
     if estimated:
