@@ -326,3 +326,12 @@ def test_an_annualised_row_with_a_note_of_its_own_is_still_reported(tmp_path):
     path.write_text(re.sub(r"January-month \d+", "our own estimate", text), encoding="utf-8")
     lines = run_notes(forecast.load_region(bundle))
     assert lines and all("annualised from a partial year for the calibration" in line for line in lines)
+
+
+@pytest.mark.parametrize(("written", "name"), [("贵州省", "贵州"), ("广西壮族自治区", "广西"), ("新疆维吾尔自治区", "新疆"), ("北京市", "北京"), ("上海", "上海"), ("浙江市", "浙江市")])
+def test_province_names_as_bureaus_write_them(written, name):
+    """Full names with 省 or an autonomous region's full name map to the census table's; 市 only
+    for the four municipalities (浙江市 is left as written, and so refused as unknown)."""
+    from forecast.regions.province import bare_name
+
+    assert bare_name(written) == name

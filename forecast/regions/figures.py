@@ -32,6 +32,7 @@ Every problem is located (file, line, field) and ends the command with exit code
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,9 @@ from ..units import PUBLISHED_UNITS, to_canonical
 __all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
 
 FUND_POOLS = ("employee", "resident", "medical_assistance")
+#: the census the bundle's population starts from, and the latest year a count can be for
+CENSUS_YEAR = 2020
+THIS_YEAR = dt.date.today().year
 FUND_ITEMS = ("income", "expenditure", "reserve")
 TOP_KEYS = {"base_year", "name", "name_en", "level", "province", "illustration", "notes", "population", "life_expectancy", "insured", "funds", "sources"}
 
@@ -186,8 +190,8 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
     p = "insured."
     unit = r.unit(node, p, "persons", "万人")
     year = node.get("year")
-    if not isinstance(year, int) or not 1998 <= year <= 2100:
-        r.fail(node, "year", "must be the year of the counts (e.g. 2023)", "write the year the bureau's counts refer to", year, p)
+    if not isinstance(year, int) or not CENSUS_YEAR <= year <= THIS_YEAR:
+        r.fail(node, "year", f"must be the year of the counts, {CENSUS_YEAR} to {THIS_YEAR} (the bundle projects from the {CENSUS_YEAR} census to it)", "write the year the bureau's counts refer to, e.g. 2023", year, p)
     out = {"year": year, "source": str(node.get("source", "")), "pools": {}, "scope": node.get("scope", "resident")}
     if out["scope"] not in ("resident", "registered"):
         r.fail(node, "scope", "must be resident (counts of people living in the place) or registered (counts by 户籍)", "write scope: registered when the bureau counts by household registration", out["scope"], p)
@@ -237,8 +241,8 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
             continue
         unit = r.unit(node, p, "yuan", "万元")
         year, months = node.get("year"), node.get("months", 12)
-        if not isinstance(year, int) or not 1998 <= year <= 2100:
-            r.fail(node, "year", "must be the fund year", "write e.g. 2023", year, p)
+        if not isinstance(year, int) or not 1998 <= year <= THIS_YEAR:
+            r.fail(node, "year", f"must be the fund year, at most {THIS_YEAR}", "write e.g. 2023", year, p)
             continue
         if not isinstance(months, int) or not 1 <= months <= 12:
             r.fail(node, "months", "must be the months covered, 1 to 12 (12: the full year)", "write e.g. 5 for January-May", months, p)

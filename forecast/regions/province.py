@@ -51,9 +51,21 @@ def province_names() -> list[str]:
     return sorted({area for (_, area, _, _) in _table() if area != "全国"})
 
 
+#: the autonomous regions' full names (the census table uses the short ones)
+AUTONOMOUS_REGIONS = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏", "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆"}
+#: the municipalities under the State, written with or without 市
+MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+
+
 def bare_name(name: str) -> str:
-    """A province's name as the census table spells it: 贵州省 -> 贵州, 西藏自治区 -> 西藏."""
-    return str(name).strip().removesuffix("省").removesuffix("市").removesuffix("自治区")
+    """A province's name as the census table spells it: 贵州省 -> 贵州, 广西壮族自治区 -> 广西,
+    北京市 -> 北京 (市 only for the four municipalities: 浙江市 is no province)."""
+    text = str(name).strip()
+    if text in AUTONOMOUS_REGIONS:
+        return AUTONOMOUS_REGIONS[text]
+    if text.endswith("市") and text[:-1] in MUNICIPALITIES:
+        return text[:-1]
+    return text.removesuffix("省")
 
 
 def province_structure(name: str, year: int = 2020, where: str = "--province") -> dict[tuple[str, str], int]:
