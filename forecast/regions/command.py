@@ -43,7 +43,7 @@ def cmd_init_region(args) -> int:
     if figures.province and bare_name(figures.province) != bare_name(args.province):
         raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
     files = bundle_files(figures, args.province)
-    _check_before_writing(files, folder)
+    _check_before_writing(files, folder, figures.path)
     write_files(folder, files, option="DIR", inputs=[args.figures])
     region = load_region(folder)
     print(f"wrote {len(files)} files into {folder}; the bundle validates")
@@ -53,8 +53,10 @@ def cmd_init_region(args) -> int:
     return 0
 
 
-def _check_before_writing(files: dict, folder: Path) -> None:
-    """Load the bundle from a scratch folder first: nothing is written into DIR unless it validates."""
+def _check_before_writing(files: dict, folder: Path, figures_path) -> None:
+    """Load the bundle from a scratch folder first: nothing is written into DIR unless it validates.
+    A check the built bundle fails is the figures' fault: it is reported against FIGURES.yaml,
+    naming the table it showed in (the file is not written)."""
     import tempfile
 
     from ..errors import InputError, Problem
@@ -66,7 +68,7 @@ def _check_before_writing(files: dict, folder: Path) -> None:
         try:
             load_region(scratch)
         except InputError as err:
-            moved = [Problem(str(p.file).replace(scratch, str(folder)), p.message, p.fix, p.line, p.field, p.value) for p in err.problems]
+            moved = [Problem(figures_path, f"the bundle built from these figures fails a check ({Path(str(p.file)).name}{f', row {p.line}' if p.line else ''}): {p.message}", f"{p.fix}; the figures (and their units) are in this file") for p in err.problems]
             raise InputError(moved) from None
 
 
