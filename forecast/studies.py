@@ -115,12 +115,19 @@ def cmd_batch(args) -> int:
 
     from .apps.batch import batch, summary_table
     from .inputs.region import load_region
+    from .library import default_region_path
     from .results.writers import netcdf_ready, netcdf_writer
 
     regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
+    if len(set(regions)) < len(regions):
+        raise InputError(Problem("--regions", "a bundle is given twice", "give each region bundle once", value=" ".join(args.regions)))
     scenarios = [str(s) for s in args.scenarios]
     for spec in scenarios:
-        horizon = load_scenario(spec).horizon
+        scenario = load_scenario(spec)
+        horizon = scenario.horizon
+        own = str(Path(scenario.region_path).resolve())
+        if own != str(Path(default_region_path()).resolve()) and own not in regions:
+            say(f"note: {spec} names its own region ({scenario.region_path}); batch runs it on each of --regions instead")
     _check_draws(args.draws, 2000, horizon)
     out = args.out or "out/batch"
     _zarr_target(out)  # before the work, not after
@@ -136,6 +143,7 @@ def cmd_batch(args) -> int:
         say(f"forecast batch: {len(regions)} region(s) x {len(scenarios)} scenario(s){f' x {args.draws} draws' if args.draws else ''} on {client.scheduler.address if hasattr(client, 'scheduler') else args.scheduler}")
         with progress_bar("regions x scenarios", "results") as bar:
             ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=bar)
+        ds = ds.assign_coords(region=[str(r) for r in args.regions])  # as the user named them (attrs keep the full paths)
     except OSError as exc:
         raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786) or leave --scheduler out for a local cluster", value=args.scheduler)) from None
     finally:

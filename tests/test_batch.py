@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,7 +82,7 @@ def test_a_local_cluster_runs_three_regions_two_scenarios_twenty_draws_like_one_
     assert ds["total_p_exhausted"].dims == ("scenario", "year", "pool")
 
 
-def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(regions, tmp_path, capsys):
+def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(regions, tmp_path, capsys, monkeypatch):
     from forecast.cli import main
 
     broken = tmp_path / "broken"
@@ -91,13 +92,18 @@ def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(r
     err = capsys.readouterr().err
     assert "insured.csv" in err and "Traceback" not in err
     out = tmp_path / "out"
+    monkeypatch.chdir(Path(regions[0]).parent)  # regions named as a user types them, relative
+    names = [Path(r).name for r in regions[:2]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert main(["batch", "--regions", *regions[:2], "--workers", "1", "--out", str(out)]) == 0
-    text = capsys.readouterr().out
-    assert "total" in text and (out / "batch.nc").stat().st_size > 10_000
+        assert main(["batch", "--regions", *names, "--scenarios", "places/shaoxing", "--workers", "1", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "total" in captured.out and (out / "batch.nc").stat().st_size > 10_000
+    assert "note: places/shaoxing names its own region" in captured.out + captured.err  # and runs on the regions given
     with xr.open_dataset(out / "batch.nc", engine="scipy") as saved:
-        assert saved.sizes["region"] == 2 and "total_reserve" in saved
+        assert list(saved["region"].values) == names and "total_reserve" in saved
+    assert main(["batch", "--regions", names[0], names[0]]) == 2
+    assert "a bundle is given twice" in capsys.readouterr().err
 
 
 def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regions, tmp_path, monkeypatch, capsys):
