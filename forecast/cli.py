@@ -40,6 +40,16 @@ def _where(exc: BaseException) -> str:
     return f"{last.filename.replace(chr(92), '/').split('/')[-1]}:{last.lineno} in {last.name}"
 
 
+def _not_a_bundle(out: str) -> None:
+    """Results never go into a region bundle's folder (they would mix with its tables)."""
+    from pathlib import Path
+
+    from .errors import InputError, Problem
+
+    if (Path(out) / "region.yaml").is_file():
+        raise InputError(Problem("--out", f"'{out}' is a region bundle's folder: the results would mix with its tables", "give another folder for the results, e.g. out/run", value=out))
+
+
 def _dispatch(argv) -> int:
     args = settle(build_parser().parse_args([a for a in argv if a != "--debug"]))  # --debug is accepted anywhere
     from . import commands, terminal
@@ -47,6 +57,7 @@ def _dispatch(argv) -> int:
 
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
+        _not_a_bundle(args.out)
     if getattr(args, "handler", None) is not None:  # commands registered by their own module (report)
         with terminal.quiet(args.quiet):
             return args.handler(args)
