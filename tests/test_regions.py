@@ -335,3 +335,27 @@ def test_province_names_as_bureaus_write_them(written, name):
     from forecast.regions.province import bare_name
 
     assert bare_name(written) == name
+
+
+def test_a_bureau_with_every_base_year_figure_gets_a_bundle_of_its_own_not_an_illustration(tmp_path, capsys):
+    """Earlier years derived for the fits do not make a bundle an illustration; a borrowed base-year
+    figure or opening reserve does (the five seed places stay illustrations)."""
+    full = textwrap.dedent(
+        """
+        name: 测试县
+        population: {total: 500000}
+        insured: {year: 2023, unit: 万人, employee: {in_service: 8, retired: 3}, resident: 35}
+        funds:
+          - {year: 2023, months: 12, unit: 万元, employee: {income: 60000, expenditure: 50000, reserve: 90000}, resident: {income: 38000, expenditure: 36000, reserve: 20000}, medical_assistance: {income: 3000, expenditure: 3000}}
+        """
+    )
+    (tmp_path / "full.yaml").write_text(full, encoding="utf-8")
+    (tmp_path / "no_reserve.yaml").write_text(full.replace(", reserve: 20000", ""), encoding="utf-8")
+    assert main(["init-region", str(tmp_path / "own"), "--province", "浙江", "--from", str(tmp_path / "full.yaml")]) == 0
+    assert main(["init-region", str(tmp_path / "borrowed"), "--province", "浙江", "--from", str(tmp_path / "no_reserve.yaml")]) == 0
+    capsys.readouterr()
+    own, borrowed = (forecast.load_region(tmp_path / name) for name in ("own", "borrowed"))
+    assert not own.illustration and own.name == "测试县" and "ILLUSTRATION" not in own.summary()
+    assert borrowed.illustration and borrowed.name == "测试县 (示例)"
+    for place in PLACES:
+        assert forecast.load_region(ROOT / "data" / place).illustration, place

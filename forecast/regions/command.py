@@ -135,8 +135,23 @@ def _cited(header, rows) -> list[str]:
     return sorted({s for r in rows for s in str(r[i]).split(";") if s})
 
 
+def _borrowed_base_year(table, base: int) -> bool:
+    """Whether a base-year figure or an opening reserve of the table is borrowed from the nation
+    (derived, 'not published locally'): what makes a bundle an illustration. Earlier years derived for the fits (the local
+    series taken to move as the nation's), a partial year annualised from the bureau's own months
+    and a maternity split the bureau does not make are labelled methods, not borrowed figures."""
+    header, rows = table
+    year, kind, note = header.index("year"), header.index("report_type"), header.index("note")
+    item = header.index("item") if "item" in header else None
+
+    def counts(r) -> bool:  # the base year's figures, and any opening reserve (months covered rest on it)
+        return str(r[year]) == str(base) or (item is not None and r[item] == "reserve")
+
+    return any(counts(r) and r[kind] == "derived" and "not published locally" in str(r[note]) for r in rows)
+
+
 def _region_yaml(figures, province, china, tables) -> dict:
-    derived = figures.population.get("derived") or any("derived" in r or "annualised" in r for name in ("insured", "fund_history") for r in tables[name][1])
+    derived = figures.population.get("derived") or any(_borrowed_base_year(tables[name], figures.base_year) for name in ("insured", "fund_history"))
     illustration = figures.illustration or derived
     files = {name: {"path": f"{name}.csv", "sources": _cited(*tables[name])} for name in tables}
     used = {s for spec in files.values() for s in spec["sources"]}
