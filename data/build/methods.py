@@ -12,6 +12,9 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
+# one implementation, the package's (init-region rounds prefecture populations with it too)
+from forecast.regions.province import largest_remainder_round
+
 __all__ = [
     "WppSchedule",
     "period_sex_ratio",
@@ -20,7 +23,6 @@ __all__ = [
     "reverse_survival_cohorts",
     "mortality_proxy_cost_curve",
     "logistic_disability_curve",
-    "rake_to_margins",
 ]
 
 
@@ -71,15 +73,6 @@ def rake_sex_split(totals: np.ndarray, male_odds: np.ndarray, male_total: float)
     log_k = brentq(excess, -5, 5, xtol=1e-14)
     odds = male_odds * math.exp(log_k)
     return totals * odds / (1 + odds)
-
-
-def largest_remainder_round(values: np.ndarray, total: int) -> np.ndarray:
-    """Integers summing exactly to ``total``, each within 1 of ``values`` (Hamilton's method)."""
-    floors = np.floor(values).astype(np.int64)
-    short = int(total - floors.sum())
-    order = np.argsort(-(values - floors), kind="stable")
-    floors[order[:short]] += 1
-    return floors
 
 
 def reverse_survival_cohorts(ages, census_year: float, births_of_year, schedule: WppSchedule, srb_of_year):
@@ -149,23 +142,6 @@ def logistic_disability_curve(group_ages, group_prevalence, sex_prevalence, leve
 
     alpha = brentq(excess, -20, 20, xtol=1e-12)
     return alpha, beta, gamma, {s: curve(alpha, s) for s in ("male", "female")}
-
-
-def rake_to_margins(seed: np.ndarray, row_groups: list[np.ndarray], row_totals, col_totals, iterations=1000, tol=1e-10):
-    """Iterative proportional fitting (Deming–Stephan) of a groups × sex seed table.
-
-    ``row_groups`` partition the rows into bands whose totals are ``row_totals``; columns
-    (sexes) must sum to ``col_totals``. Returns the fitted table.
-    """
-    table = seed.astype(float).copy()
-    for _ in range(iterations):
-        for rows, total in zip(row_groups, row_totals):
-            table[rows] *= total / table[rows].sum()
-        table *= np.asarray(col_totals, dtype=float) / table.sum(axis=0)
-        err = max(abs(table[rows].sum() - t) / t for rows, t in zip(row_groups, row_totals))
-        if err < tol:
-            break
-    return table
 
 
 def lognormal_cv_from_top_share(top_fraction: float, cost_share: float) -> tuple[float, float]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import InputError, Problem
 
-__all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "life_expectancy", "scale_to_life_expectancy"]
+__all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "largest_remainder_round", "life_expectancy", "scale_to_life_expectancy"]
 
 #: the census's age groups: 0, 1-4, 5-9, ..., 95-99, 100+
 GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 100, 5)] + ["100+"]
