@@ -87,14 +87,7 @@ def _check_ages(path, table: Table, df: pd.DataFrame, problems) -> None:
             problems.append(Problem(path, f"open age group{where}", "fertility ages are closed groups, e.g. 45-49", lines[-1], "age"))
             continue
         partitions[where] = (tuple(starts), tuple(ends), lines[0])
-    if len({p[:2] for p in partitions.values()}) > 1:
-        (w0, p0), *rest = partitions.items()
-        for w, p in rest:
-            if p[:2] != p0[:2]:
-                problems.append(
-                    Problem(path, f"the age groups{w} differ from those{w0}", "use the same age groups throughout the file", p[2], "age")
-                )
-                break
+    _same_throughout(path, partitions, "age groups", "age", problems)
 
 
 def _check_times(path, table: Table, df: pd.DataFrame, problems) -> None:
@@ -138,12 +131,17 @@ def _check_times(path, table: Table, df: pd.DataFrame, problems) -> None:
                     )
                     break
             partitions[where] = (tuple(starts), tuple(ends), lines[0])
-    if len({p[:2] for p in partitions.values()}) > 1:
-        (w0, p0), *rest = partitions.items()
-        for w, p in rest:
-            if p[:2] != p0[:2]:
-                problems.append(Problem(path, f"the periods{w} differ from those{w0}", "use the same periods throughout the file", p[2], "year"))
-                break
+    _same_throughout(path, partitions, "periods", "year", problems)
+
+
+def _same_throughout(path, partitions: dict, what: str, field: str, problems) -> None:
+    """Every part of the file (by sex, pool, ...) must use the first part's ``what`` (age groups
+    or periods): ``partitions`` maps the part's description to (starts, ends, first line)."""
+    (w0, p0), *rest = partitions.items() or [(None, None)]
+    for w, p in rest:
+        if p[:2] != p0[:2]:
+            problems.append(Problem(path, f"the {what}{w} differ from those{w0}", f"use the same {what} throughout the file", p[2], field))
+            break
 
 
 def _check_grid(path, table: Table, df: pd.DataFrame, problems) -> None:
