@@ -90,3 +90,17 @@ def test_raked_sex_split_keeps_group_totals_and_male_total(groups, male_share):
     # odds ratios between groups are preserved (the IPF fixed point)
     new_odds = males / (totals - males)
     assert np.allclose(new_odds / odds, new_odds[0] / odds[0], rtol=1e-6)
+
+
+def test_age_groups_that_differ_between_the_sexes_are_located(tmp_path):
+    """Each part of a table (here, each sex) must use the same age groups as the first."""
+    rows = ["year,sex,age,measure,value,unit,source,variant"]
+    groups = {"male": ["0", "1-4", "5-99", "100+"], "female": ["0-4", "5-99", "100+"]}
+    for sex, ages in groups.items():
+        rows += [f"2020-2024,{sex},{age},mx,0.01,per_person_year,X,estimate" for age in ages]
+    path = tmp_path / "mortality.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_table(path, TABLES["mortality"])
+    messages = [p.message for p in caught.value.problems]
+    assert any(m.startswith("the age groups") and "differ from those" in m for m in messages), messages
