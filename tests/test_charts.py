@@ -75,16 +75,23 @@ def _assert_png(png: bytes) -> None:
     assert float(np.std(image[..., :3])) > 0.05  # something is drawn
 
 
-@pytest.mark.parametrize("name", CHARTS)
-def test_without_a_cjk_font_the_chart_is_in_english_with_no_missing_glyph(name, runs, monkeypatch, caplog):
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
-    make, _, english = CHARTS[name]
+def _drawn_without_missing_glyphs(make, runs, caplog):
+    """(figure, PNG bytes) of a chart, asserting that neither drawing nor rendering it warned of a
+    missing glyph or font."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = make(runs)
     png, problems = _render(fig, caplog)
     problems += [str(w.message) for w in caught]
     assert not [p for p in problems if "Glyph" in p or "missing from" in p or "findfont" in p], problems
+    return fig, png
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_without_a_cjk_font_the_chart_is_in_english_with_no_missing_glyph(name, runs, monkeypatch, caplog):
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    make, _, english = CHARTS[name]
+    fig, png = _drawn_without_missing_glyphs(make, runs, caplog)
     texts = _texts(fig)
     assert english in texts
     assert not [t for t in texts if CJK.search(t)], [t for t in texts if CJK.search(t)]
@@ -96,12 +103,7 @@ def test_with_a_cjk_font_the_chart_is_in_chinese_with_no_missing_glyph(name, run
     if charts.cjk_font() is None:
         pytest.skip("no CJK font installed (Debian: fonts-wqy-microhei or fonts-noto-cjk; .ci/run installs one)")
     make, chinese, _ = CHARTS[name]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig = make(runs)
-    png, problems = _render(fig, caplog)
-    problems += [str(w.message) for w in caught]
-    assert not [p for p in problems if "Glyph" in p or "missing from" in p or "findfont" in p], problems
+    fig, png = _drawn_without_missing_glyphs(make, runs, caplog)
     assert chinese in _texts(fig)
     _assert_png(png)
 
