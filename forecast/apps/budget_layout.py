@@ -89,49 +89,46 @@ def budget_lines(ds, pool: str, years) -> list[BudgetLine]:
 
 
 def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None, scale: dict | None = None) -> dict[str, float]:
-    """One year's values in 万元 (months for 可支付月数), totals as sums of the rounded items;
-    可支付月数 = 年末滚存结余 ÷ (支出合计 ÷ 12) of the values shown.
+    """One year's values in 万元 (months for 可支付月数); 收入合计 and 本年收支结余 are the year's
+    own, rounded to the cent, 支出合计 their difference, and the items are rounded so that each
+    total is the sum of its items as shown (largest remainders); a year financed as it pays so
+    shows a balance of exactly 0. 可支付月数 = 年末滚存结余 ÷ (支出合计 ÷ 12) of the values shown.
 
     ``opening``: the previous year-end reserve as shown (万元), so that 年末滚存结余 = opening +
     本年收支结余 holds to the cent in the table; otherwise the run's reserve. ``scale``: factors
     on the run's income and expenditure items (an execution estimate of the year's totals,
     spread over the items in the run's proportions)."""
+    from ..regions.province import largest_remainder_round
+
     sel = {"pool": pool, "year": year}
     scale = scale or {"income": 1.0, "expenditure": 1.0}
     income = ds["income_items"].sel(**sel)
     spent = ds["expenditure_items"].sel(**sel)
-    values: dict[str, float] = {}
+    raw: dict[str, float] = {}  # 万元, unrounded
     for line in lines:
         if line.kind != "item":
             continue
         if line.key in income["income_item"].values:
-            yuan = float(income.sel(income_item=line.key)) * scale["income"]
+            raw[line.key] = float(income.sel(income_item=line.key)) * scale["income"] / WAN
         elif line.key in spent["expenditure_item"].values:
-            yuan = float(spent.sel(expenditure_item=line.key)) * scale["expenditure"]
+            raw[line.key] = float(spent.sel(expenditure_item=line.key)) * scale["expenditure"] / WAN
         else:
-            yuan = 0.0  # 其他收入 / 其他支出: the model projects none (说明 sheet)
-        values[line.key] = round(yuan / WAN, 2)
+            raw[line.key] = 0.0  # 其他收入 / 其他支出: the model projects none (说明 sheet)
     services = [line.key for line in lines if line.level == 2]
+    outgoing = [*services, "transfer_out", "other_expenditure"]
+    income_cents = round(sum(raw[k] for k in INCOME_KEYS) * 100)
+    balance_cents = round((sum(raw[k] for k in INCOME_KEYS) - sum(raw[k] for k in outgoing)) * 100)
+    values: dict[str, float] = {}
+    for keys, cents in ((INCOME_KEYS, income_cents), (outgoing, income_cents - balance_cents)):
+        shares = largest_remainder_round(np.array([raw[k] * 100 for k in keys]), cents)
+        values.update({k: round(int(c) / 100, 2) for k, c in zip(keys, shares)})
     values["benefits"] = round(sum(values[k] for k in services), 2)
-    values["income"] = round(sum(values[k] for k in INCOME_KEYS), 2)
-    values["expenditure"] = round(values["benefits"] + values["transfer_out"] + values["other_expenditure"], 2)
-    if scale["income"] == scale["expenditure"] and abs(float(ds["balance"].sel(**sel))) < 1.0:  # financed as it pays:
-        _balance_to_the_cent(values)  # the items' cents must not leave a 0.01 balance
-    values["balance"] = round(values["income"] - values["expenditure"], 2)
+    values["income"] = round(income_cents / 100, 2)
+    values["expenditure"] = round((income_cents - balance_cents) / 100, 2)
+    values["balance"] = round(balance_cents / 100, 2)
     values["reserve"] = round(opening + values["balance"], 2) if opening is not None else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
     values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
     return values
-
-
-def _balance_to_the_cent(values: dict) -> None:
-    """A year whose income equals its expenditure (pay-as-you-go) keeps them equal as shown: the
-    cents that rounding each item left are moved onto the largest income item."""
-    residual = round(values["expenditure"] - values["income"], 2)
-    if residual == 0 or abs(residual) > 0.01 * len(INCOME_KEYS):
-        return
-    largest = max(INCOME_KEYS, key=lambda key: abs(values[key]))
-    values[largest] = round(values[largest] + residual, 2)
-    values["income"] = round(sum(values[k] for k in INCOME_KEYS), 2)
 
 
 def _execution_scale(ds, pool: str, year: int, executed: pd.DataFrame | None) -> dict[str, float] | None:

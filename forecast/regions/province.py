@@ -88,11 +88,14 @@ def _group_start(group: str) -> int:
 
 
 def largest_remainder_round(values: np.ndarray, total: int) -> np.ndarray:
-    """Integers summing exactly to ``total``, each within 1 of ``values`` (Hamilton's method)."""
+    """Integers summing exactly to ``total``, each within 1 of ``values`` when ``total`` lies between
+    the floors' and the ceilings' sums (Hamilton's method: the largest remainders round up); a total
+    outside moves every value by the whole difference shared out, the remainder as above."""
     floors = np.floor(values).astype(np.int64)
-    short = int(total - floors.sum())
+    whole, extra = divmod(int(total - floors.sum()), len(values))
     order = np.argsort(-(values - floors), kind="stable")
-    floors[order[:short]] += 1
+    floors += whole
+    floors[order[:extra]] += 1
     return floors
 
 

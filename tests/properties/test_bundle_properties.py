@@ -104,3 +104,19 @@ def test_age_groups_that_differ_between_the_sexes_are_located(tmp_path):
         read_table(path, TABLES["mortality"])
     messages = [p.message for p in caught.value.problems]
     assert any(m.startswith("the age groups") and "differ from those" in m for m in messages), messages
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30), st.integers(-1, 1))
+def test_largest_remainder_round_reaches_a_total_a_cent_off_either_way(values, off):
+    """The budget workbook rounds its items to a total rounded on its own, which may lie one below
+    the floors' sum or one above the ceilings': the total is still met, each item within 1 of its
+    value for the rounded total and within 2 one beyond."""
+    values = np.array(values)
+    floors_sum, ceilings_sum = int(np.floor(values).sum()), int(np.ceil(values).sum())
+    total = {-1: floors_sum - 1, 0: int(round(values.sum())), 1: ceilings_sum + 1}[off]
+    rounded = methods.largest_remainder_round(values, total)
+    assert rounded.sum() == total
+    if off == 0:
+        assert np.all(np.abs(rounded - values) < 1)
+    else:
+        assert np.all(np.abs(rounded - values) <= 2)
