@@ -184,9 +184,8 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
         payg = bool(ds.fund.payg().sel(pool=pool))
         if payg:  # financed as it pays: no reserve to cover months
             frame.loc[frame["key"] == "months_covered", ["previous", "budget", "change", "change_share"]] = np.nan
-        verdict = str(labels.sel(pool=pool).item())
-        if scale is not None and not payg:  # the reserve shown rolls forward from the estimated year: judge what is shown
-            verdict = _verdict_of_shown(frame, ds.attrs["verdict_thresholds"])
+        # the sheet judges the figures it shows (with --execution they roll forward from the estimate, not the run)
+        verdict = str(labels.sel(pool=pool).item()) if payg else _verdict_of_shown(frame, ds.attrs["verdict_thresholds"])
         frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": verdict, "executed": scale is not None}
         sheets[pool] = frame
     return sheets
