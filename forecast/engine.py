@@ -23,8 +23,12 @@ import xarray as xr
 
 from .errors import InputError, Problem
 from .labelled import stack
-from .model import assistance, drivers, expenditure, income, ltci
-from .model.base_year import (
+from .model.benefits import indicators as drivers
+from .model.benefits import spending as expenditure
+from .model.benefits.curves import age_curves
+from .model.benefits.outpatient_status import retired_outpatient, status_payments
+from .model.benefits.payers import base_claims, payer_layers, payments
+from .model.calibration.base_year import (
     base_year_figures,
     check_span,
     costs_benefits,
@@ -33,17 +37,17 @@ from .model.base_year import (
     opening_reserves,
     refuse_uncosted_changes,
 )
-from .model.benefits import base_claims, payer_layers, payments
-from .model.calibration import OUTPATIENT, BaseYearCalibration
-from .model.curves import age_curves
-from .model.enrollment import calibrate_enrollment, insured_summary, mid_year_population, retired_share
-from .model.financing_rules import apply_rules, levers_of, rules_of
-from .model.fund import account_roll_forward, roll_forward
-from .model.intervals import band_dataset, record
-from .model.outpatient_status import retired_outpatient, status_payments
+from .model.calibration.factors import OUTPATIENT, BaseYearCalibration
+from .model.enrollment.members import calibrate_enrollment, insured_summary, mid_year_population, retired_share
+from .model.financing import contributions as income
+from .model.financing.rules import apply_rules, levers_of, rules_of
+from .model.fund.rollforward import account_roll_forward, roll_forward
+from .model.pools import ltci
+from .model.pools import medical_assistance as assistance
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks, prefetched
-from .model.stochastic import DriverPaths, fund_drivers, stochastic_setup
+from .model.uncertainty.intervals import band_dataset, record
+from .model.uncertainty.stochastic import DriverPaths, fund_drivers, stochastic_setup
 from .results.dataset import THRESHOLDS, WARNING_SETTINGS, PopulationResult, fund_dataset, item_table, provenance
 from .results.finite import check_finite
 from .results.uncertainty import draw_summary
@@ -60,7 +64,7 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     to its horizon.
 
     ``draws``/``seed``: a stochastic run, every driver drawn (population, cost growth, wages,
-    coverage, interest, financing: :mod:`forecast.model.stochastic`); the result gains a ``draw``
+    coverage, interest, financing: :mod:`forecast.model.uncertainty.stochastic`); the result gains a ``draw``
     dimension and the percentiles and probabilities of :mod:`forecast.results.uncertainty`
     (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
     bundle folders to run the scenario on instead of its own region; the result gains a
@@ -98,7 +102,7 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
 def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
-    every driver drawn (:mod:`forecast.model.stochastic`); ``quantiles`` (driver -> q): one path
+    every driver drawn (:mod:`forecast.model.uncertainty.stochastic`); ``quantiles`` (driver -> q): one path
     with those drivers at their q-quantile (default: the scenario's deterministic set);
     ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
@@ -158,7 +162,7 @@ class _Plan:
     payg: xr.DataArray
     #: every value held or grown beyond its last given year (path -> how)
     extended: dict = dataclasses.field(default_factory=dict)
-    #: the pools' financing rules (forecast.model.financing_rules)
+    #: the pools' financing rules (forecast.model.financing.rules)
     financing_rules: tuple = ()
 
 
@@ -167,7 +171,7 @@ def _plan(scenario, region, params, root_params, years, first, curves, strict) -
     and make the run's plan."""
     fits = {}
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
-        from .model.fitting import fill_fitted, fitted_values
+        from .model.fitting.fitted import fill_fitted, fitted_values
 
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
         damping = float(params.get("assumptions.enrollment.trend_damping", 0.8))
@@ -179,7 +183,7 @@ def _plan(scenario, region, params, root_params, years, first, curves, strict) -
     if strict and extended:
         raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in extended.items()])
     root = resolve_rules(root_params, years)
-    from .model.fitting import realisation_level
+    from .model.fitting.fitted import realisation_level
 
     fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
     return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years)))
@@ -213,7 +217,7 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
 def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None, paths: DriverPaths | None = None) -> xr.Dataset:
     """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
     path without a draw dimension, which the result then has none of either); ``paths``: the
-    fund drivers of those draws (:class:`~forecast.model.stochastic.DriverPaths`; none: central)."""
+    fund drivers of those draws (:class:`~forecast.model.uncertainty.stochastic.DriverPaths`; none: central)."""
     if "draw" not in pop.dims:
         with xr.set_options(arithmetic_join="exact"):
             return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths).isel(draw=0, drop=True)

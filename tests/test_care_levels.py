@@ -19,7 +19,7 @@ import forecast
 from forecast.cli import main
 from forecast.engine import resolved_rules
 from forecast.library import resolve_scenario, scenario_names
-from forecast.model.care_levels import outpatient_ratio, outpatient_spending_shares
+from forecast.model.benefits.care_levels import outpatient_ratio, outpatient_spending_shares
 from forecast.scenario.dated import DatedValue
 from forecast.scenario.load import load_scenario
 from forecast.vocabulary import CARE_LEVELS

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import forecast
 from forecast.engine import make_plan, project_funds
-from forecast.model.base_year import base_year_figures, fund_base_year
-from forecast.model.fitting import fill_fitted, fitted_values
+from forecast.model.calibration.base_year import base_year_figures, fund_base_year
+from forecast.model.fitting.fitted import fill_fitted, fitted_values
 from forecast.model.population import project_region
 from forecast.scenario.rules import resolve_rules
 

@@ -22,8 +22,8 @@ from scipy.special import ndtr
 import forecast
 from forecast.engine import resolved_rules
 from forecast.inputs.region import load_region
-from forecast.model.care_levels import outpatient_ratio
-from forecast.model.outpatient_status import retired_layers
+from forecast.model.benefits.care_levels import outpatient_ratio
+from forecast.model.benefits.outpatient_status import retired_layers
 from forecast.scenario.dated import DatedValue
 from forecast.scenario.load import load_scenario
 

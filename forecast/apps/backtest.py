@@ -11,7 +11,7 @@ What the cut-off cannot remove: the population stage's inputs (the 2020 census, 
 and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins at hand publish
 neither the employee pooled-fund/account split nor benefit use, so the employee fund is
 calibrated as one account and claims are reduced to one type per pool (see
-:func:`forecast.model.benefits.reduced_claims`); the comparison is then on the employee fund's
+:func:`forecast.model.benefits.payers.reduced_claims`); the comparison is then on the employee fund's
 total (pooled fund + accounts), as published.
 """
 
@@ -68,12 +68,12 @@ def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | 
 
     Returns (table, result): one row per series, item and year with forecast, actual, error
     (forecast / actual − 1) and the 80% interval (``lower_80``, ``upper_80``: the run's band,
-    :mod:`forecast.model.intervals`, from the history up to the cut-off), and the projection Dataset.
+    :mod:`forecast.model.uncertainty.intervals`, from the history up to the cut-off), and the projection Dataset.
     With ``draws``, a stochastic run from the cut-off as well: its 10th and 90th percentiles
-    (``draws_p10``, ``draws_p90``), the band of :mod:`forecast.model.stochastic`'s drivers.
+    (``draws_p10``, ``draws_p90``), the band of :mod:`forecast.model.uncertainty.stochastic`'s drivers.
     """
     from ..engine import project
-    from ..model.base_year import fund_base_year
+    from ..model.calibration.base_year import fund_base_year
 
     published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
     last = max(published, default=None)

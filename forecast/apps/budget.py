@@ -4,7 +4,7 @@
 out, per pool, the income lines (contribution income, fiscal subsidy income, interest income,
 other income), the expenditure lines (benefits by service, transfers, other expenditure), the
 year's balance, the year-end reserve and the months it covers. The prediction interval of each
-pool's income and expenditure is the run's band (:mod:`forecast.model.intervals`): the fitted
+pool's income and expenditure is the run's band (:mod:`forecast.model.uncertainty.intervals`): the fitted
 parameters' uncertainty and the series' empirical forecast errors by horizon, from the history up
 to the base year (LTCI: none, no history).
 """
@@ -101,7 +101,7 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
     """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
     假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数;
     ``executed`` (:func:`previous_year_estimate`) gives 上年预计执行数 for the pools it has."""
-    from ..model.fund import VERDICTS
+    from ..model.fund.rollforward import VERDICTS
     from ..results.workbook import budget_workbook
     from .budget_layout import SHEET_NAMES, budget_sheets
     from .budget_notes import assumption_rows, note_rows

@@ -8,7 +8,7 @@ income and expenditure from the base year to ``until`` into yearly rates of thei
     cost per insured = price × utilisation × ageing × benefits and mix
 
 price, utilisation (the pool's real cost trend) and ageing (its members' age–sex mix) are the
-run's own indices (:mod:`forecast.model.drivers`); "benefits and mix" is what is left — nominal
+run's own indices (:mod:`forecast.model.benefits.indicators`); "benefits and mix" is what is left — nominal
 deductibles and caps that do not move with costs, the mix of claim types, transfers, maternity —
 so the four multiply to the cost per insured exactly. :func:`headline_table` sets the first
 deficit and exhaustion years of several runs side by side (``forecast explain``).

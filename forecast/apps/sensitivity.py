@@ -3,7 +3,7 @@ value, everything else as the scenario, and what that does to each pool's exhaus
 the months its reserve covers in 2035 and 2050 — the tornado.
 
 The driver groups move to their 10th and 90th percentile paths (``percentile`` 0.9), the same
-paths the low/high-cost sets use (:func:`forecast.model.stochastic.fixed_drivers`): fertility,
+paths the low/high-cost sets use (:func:`forecast.model.uncertainty.stochastic.fixed_drivers`): fertility,
 mortality, wage growth, cost growth per pool, coverage, the interest rate, the resident financing
 increment. Each policy parameter the scenario changes from its root baseline is a group of its
 own, low = the root's value (the change undone), high = the scenario's; with more than one, all of
@@ -23,7 +23,7 @@ import pandas as pd
 
 __all__ = ["sensitivity", "tornado_table", "sobol", "GROUPS", "POOLS_SHOWN", "METRICS"]
 
-#: group -> the quantile keys it moves (forecast.model.stochastic)
+#: group -> the quantile keys it moves (forecast.model.uncertainty.stochastic)
 GROUPS = {
     "fertility": ("fertility",),
     "mortality": ("mortality",),

@@ -7,7 +7,7 @@ rate, its employer or employee part; LTCI financing per covered person; or any b
 year's balance not negative), ``no_exhaustion`` (the reserve positive).
 
 - ``path`` (financing levers): a value for every year, the smallest change that meets the target
-  year by year — the pool's financing rule (:mod:`forecast.model.financing_rules`) run over the years
+  year by year — the pool's financing rule (:mod:`forecast.model.financing.rules`) run over the years
   and written out.
 - ``level``: one value from ``start`` on — a multiplier of the financing lever's path, or the most
   generous value of a benefit parameter — found with scipy's brentq on the target's slack (the bracket,
@@ -122,7 +122,7 @@ def solve(scenario, pool: str, lever: str, target: Target, until: int | None = N
     """Solve ``lever`` of ``pool`` for ``target`` (see the module)."""
     from ..engine import resolved_rules
     from ..inputs.region import load_region
-    from ..model.base_year import fund_base_year
+    from ..model.calibration.base_year import fund_base_year
 
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)

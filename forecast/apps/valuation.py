@@ -162,7 +162,7 @@ def _years(ds) -> list[int]:
 
 
 def _results(ds) -> list[dict]:
-    from ..model.fund import VERDICTS
+    from ..model.fund.rollforward import VERDICTS
     from ..vocabulary import POOL_NAMES_ZH
 
     central = ds.fund.central()

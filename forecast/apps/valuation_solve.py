@@ -1,7 +1,7 @@
 """The valuation report's 风险预警 table (section 5) and its 以收定支 subsection (section 8): what
 financing keeps each pool's months covered in the reasonable band (``forecast report --solve``).
 
-The warning levels are the run's own (``ds.fund.warning_label()``, :mod:`forecast.model.warning`),
+The warning levels are the run's own (``ds.fund.warning_label()``, :mod:`forecast.model.fund.warning`),
 shown for the base year and the summary years with the rule that sets each level. The financing is
 the break-even solver's (:func:`forecast.apps.solve.solve`, called in-process on the central
 projection): one multiplier of the scenario's financing path from the year after the base year
@@ -37,7 +37,7 @@ def warning_context(ds) -> dict | None:
     """Each reserve pool's 风险预警 level in the base year and the summary years, and the rule of each level."""
     if "warning" not in ds:
         return None
-    from ..model.warning import WARNINGS
+    from ..model.fund.warning import WARNINGS
     from ..vocabulary import POOL_NAMES_ZH
     from .valuation import POOL_NAMES_EN
 

@@ -27,7 +27,7 @@ POPULATION_ALLOWANCE = 1.2
 #: bulletin gives about 7,000 (employees, pooled fund and accounts) and 1,100 (residents); a unit
 #: slip (万元 for 亿元, 人 for 万人) moves it by a factor of 10,000
 INCOME_PER_INSURED = (20.0, 100_000.0)
-#: cost curves the fund model spreads claims with (forecast.model.curves)
+#: cost curves the fund model spreads claims with (forecast.model.benefits.curves)
 CURVES_USED = ("inpatient", "outpatient")
 
 

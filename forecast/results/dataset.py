@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..model.fund import VERDICTS, months_covered, verdict_codes
+from ..model.fund.rollforward import VERDICTS, months_covered, verdict_codes
 from ..vocabulary import POOLS
 
 __all__ = ["item_table", "fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
@@ -58,7 +58,7 @@ def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, re
         }
     )
     if warnings is not None:
-        from ..model.warning import warning_codes
+        from ..model.fund.warning import warning_codes
 
         ds["warning"] = warning_codes(ds, thresholds, warnings, idle | payg)
     return ds

@@ -33,7 +33,7 @@ GROWTH_SERIES = {
 #: ``mean_increment`` averages the yearly increments of this many last intervals
 INCREMENT_INTERVALS = 3
 CONTINUATIONS = ("hold", "mean_increment", *GROWTH_SERIES)
-#: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting)
+#: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting.fitted)
 FITTED = "fitted"
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class Param:
     choices: tuple = ()
     #: default continuation for the short form {year: value}
     after: str = "hold"
-    #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting), if any
+    #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting.fitted), if any
     fitted_from: str = ""
     #: when not given: the value of this key in the mapping one level up, taken when the rules
     #: resolve (a rule by level of care left out follows the flat rule, also when a solver or an

@@ -32,7 +32,7 @@ __all__ = ["Param", "SCHEMA", "FITTED_YEARS", "MONEY_UNITS", "coerce", "iter_par
 FITTED_YEARS = 60
 
 
-#: how a pool's financing lever may be set each year (forecast.model.financing_rules)
+#: how a pool's financing lever may be set each year (forecast.model.financing.rules)
 FINANCING_RULES = ("none", "balance_band", "no_deficit", "no_exhaustion")
 
 

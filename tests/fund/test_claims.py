@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from forecast.model.claims import Layer, band_layer, basic_layer, compose_oop, expected_layer, lognormal_lev, lognormal_sigma
+from forecast.model.benefits.layers import (
+    Layer,
+    band_layer,
+    basic_layer,
+    compose_oop,
+    expected_layer,
+    lognormal_lev,
+    lognormal_sigma,
+)
 
 
 def frozen(mean, cv):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.model.fitting import FORMS, GrowthModel, select_form
+from forecast.model.fitting.fitted import FORMS, GrowthModel, select_form
 
 from ..conftest import CHINA, ROOT
 
@@ -70,7 +70,7 @@ def test_a_forecast_never_jumps_off_from_a_pandemic_level():
 
 
 def test_the_local_level_recovers_its_smoothing():
-    from forecast.model.level import LocalLevel
+    from forecast.model.fitting.level import LocalLevel
 
     rng = np.random.default_rng(5)
     level, values = 1.0, []
@@ -88,7 +88,7 @@ def test_the_local_level_recovers_its_smoothing():
 def test_the_financed_form_recovers_the_share_and_the_increment():
     """Spending at 105% of a standard rising 30 a year: the share and the increment are
     recovered, and a forecast from 2021 uses only the standard announced by then."""
-    from forecast.model.level import FinancedModel
+    from forecast.model.fitting.level import FinancedModel
 
     standard = pd.Series({2018: 700.0, 2019: 730.0, 2020: 760.0, 2021: 790.0, 2022: 850.0, 2023: 910.0, 2024: 970.0})
     spending = 1.05 * standard

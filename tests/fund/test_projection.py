@@ -8,7 +8,7 @@ import xarray as xr
 
 import forecast
 from forecast.engine import make_plan, project_funds
-from forecast.model.base_year import base_year_figures
+from forecast.model.calibration.base_year import base_year_figures
 from forecast.scenario.rules import resolve_rules as resolve
 
 from ..conftest import ROOT, without_fits
@@ -115,7 +115,7 @@ def stationary_run(china):
     births = xr.concat([pop["births"].sel(year=2024)] * len(years), dim="year").assign_coords(year=years)
     stationary = xr.Dataset({"population": population, "births": births})
     figures = base_year_figures(china, 2024)
-    from forecast.model import enrollment as enr
+    from forecast.model.enrollment import members as enr
 
     mid = population.sel(year=[2024])
     retired = enr.retired_share(p.base_year(), population["age"].values)
@@ -211,5 +211,5 @@ def test_stochastic_run_summarises_the_draws():
     assert ds.sizes["draw"] == 3 and ds["reserve"].dims == ("draw", "year", "pool")
     summary = fund_summary(ds)
     assert 0.0 <= summary.loc["employee", "exhausted_share_of_draws"] <= 1.0
-    assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.VERDICTS
+    assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.rollforward.VERDICTS
     assert "Across 3 draws" in fund_headline(ds)

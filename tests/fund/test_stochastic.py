@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast.model.stochastic import draw_drivers, uncertainty_settings
+from forecast.model.uncertainty.stochastic import draw_drivers, uncertainty_settings
 
 from ..conftest import ROOT
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import forecast
 from forecast.engine import make_plan, project_funds
-from forecast.model.base_year import base_year_figures
+from forecast.model.calibration.base_year import base_year_figures
 from forecast.scenario.dated import DatedValue
 from forecast.scenario.rules import resolve_rules as resolve
 

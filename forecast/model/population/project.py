@@ -140,7 +140,7 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     mortality (for ``lee_carter`` this is its own stochastic form); the TFR takes a random walk
     around its path. ``volatility`` scales both (0: every draw is the deterministic path). Each
     chunk has its own random stream, spawned from the population's stream of ``seed``
-    (:mod:`forecast.model.streams`; the seed is recorded as ``attrs["seed"]``). The fund engine
+    (:mod:`forecast.model.uncertainty.streams`; the seed is recorded as ``attrs["seed"]``). The fund engine
     consumes the chunks as they come; it asks for no indicators (``with_indicators``).
 
     ``quantiles`` (without draws; ``mortality``, ``fertility`` -> q): one path with k_t and the
@@ -150,7 +150,7 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     z-scores instead of a random one (the Sobol samples of the sensitivity). ``draw_range`` (start,
     stop): only the chunks holding those draws (a batch task), each with the stream it has in the
     whole run."""
-    from ..streams import entropy_of, stream
+    from ..uncertainty.streams import entropy_of, stream
 
     assumptions = assumptions or PopulationAssumptions()
     years, _ = projection_years(region.population_date, end_year)

@@ -23,7 +23,7 @@ COLUMNS = ["form", "origin", "year", "horizon", "error", "log_error"]
 
 def candidates(forms=FORMS, pandemic_years=PANDEMIC_YEARS) -> dict:
     """Factories (training series -> fitted model) of the :class:`GrowthModel` ``forms``; a dict
-    of factories passes through (other models, e.g. :class:`~forecast.model.level.FinancedModel`)."""
+    of factories passes through (other models, e.g. :class:`~forecast.model.fitting.level.FinancedModel`)."""
     if isinstance(forms, dict):
         return forms
     return {form: (lambda train, form=form: GrowthModel(form, pandemic_years).fit(train)) for form in forms}

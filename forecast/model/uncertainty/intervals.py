@@ -6,9 +6,9 @@ its ratio to resident spending × resident spending per insured × residents). F
 log s.d. h years ahead combines, in quadrature,
 
 - the fitted parameters' uncertainty (h × the growth rate's standard error:
-  :meth:`~forecast.model.growth.GrowthModel.param_sd`; the financed share's standard error), and
+  :meth:`~forecast.model.fitting.growth.GrowthModel.param_sd`; the financed share's standard error), and
 - its empirical out-of-sample error at that horizon: the root mean square log error of its
-  rolling-origin forecasts on the history up to the base year (:mod:`forecast.model.selection`;
+  rolling-origin forecasts on the history up to the base year (:mod:`forecast.model.fitting.selection`;
   beyond the longest horizon recorded, scaled by sqrt(h / h_max); with no record at all, the
   s.d. of the series' yearly log changes × sqrt(h)),
 
@@ -46,8 +46,8 @@ _RECORDS: dict = {}
 
 def record(region, base_year: int) -> dict:
     """The summary (form, model s.d., empirical errors by horizon) of every history series fitted
-    up to ``base_year`` (:func:`~forecast.model.fitting.fit_series`), remembered in-process."""
-    from .fitting import extra_candidates, fit_series, history_series
+    up to ``base_year`` (:func:`~forecast.model.fitting.fitted.fit_series`), remembered in-process."""
+    from ..fitting.fitted import extra_candidates, fit_series, history_series
 
     key = (region.content_hash, base_year)
     if key not in _RECORDS:
@@ -100,7 +100,7 @@ def band_dataset(fitted: dict, years, pools) -> xr.Dataset:
     out = {}
     for flow in ("income", "expenditure"):
         values = np.column_stack([flow_log_sd(fitted, str(p), flow, horizons) for p in pools])
-        out[f"{flow}_log_sd"] = xr.DataArray(values, dims=("year", "pool"), coords={"year": years, "pool": list(pools)}, attrs={"units": "ratio", "description": f"s.d. of log {flow} forecast from the base year (model and empirical error; forecast.model.intervals)"})
+        out[f"{flow}_log_sd"] = xr.DataArray(values, dims=("year", "pool"), coords={"year": years, "pool": list(pools)}, attrs={"units": "ratio", "description": f"s.d. of log {flow} forecast from the base year (model and empirical error; forecast.model.uncertainty.intervals)"})
     return xr.Dataset(out)
 
 

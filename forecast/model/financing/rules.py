@@ -14,7 +14,7 @@ b(v) = b₀ + (v − v₀)·k, k the income per unit of lever. Each year, in the
 - ``no_exhaustion``: if the reserve at v₀ would fall below 0, v is raised so that it is 0;
 
 solved in closed form from reserve = held + b + r·max(held + b/2, 0) (the interest convention of
-:func:`~forecast.model.fund.interest_income`); the lever never goes below 0 (a band's upper edge
+:func:`~forecast.model.fund.rollforward.interest_income`); the lever never goes below 0 (a band's upper edge
 may then be out of reach, and the results show it). Before ``from_year`` the lever follows its
 given path; after ``until_year`` it keeps the rule's last change on top of it. Each rule's lever path and the change from the given path are results.
 """
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from .fund import interest_income
+from ..fund.rollforward import interest_income
 
 __all__ = ["Rule", "rules_of", "roll_forward_rules", "apply_rules", "levers_of", "LEVER_UNITS"]
 
@@ -72,7 +72,7 @@ def _balance_for(target, held, rate):
 
 
 def roll_forward_rules(balance: xr.DataArray, opening: xr.DataArray, rate, payg: xr.DataArray, expenditure: xr.DataArray, rules: list[Rule]) -> xr.Dataset:
-    """:func:`~forecast.model.fund.roll_forward` with the rules: ``balance`` and ``expenditure``
+    """:func:`~forecast.model.fund.rollforward.roll_forward` with the rules: ``balance`` and ``expenditure``
     (year, pool[, draw]) at the given levers; returns interest, reserve and, per rule, the lever
     (``lever_<pool>``) and the balance it adds (``added_<pool>``, year[, draw])."""
     balance = balance.transpose("year", "pool", ...)

@@ -2,7 +2,7 @@
 learned from the fund history with its uncertainty.
 
 :class:`GrowthModel` fits log y in one of three forms, all runnable and compared by
-rolling-origin error (:func:`forecast.model.selection.select_form`):
+rolling-origin error (:func:`forecast.model.fitting.selection.select_form`):
 
 - ``drift`` — a random walk with drift (local level with drift): Δlog y_t = g + Σ c_k·ΔD_k(t) + e_t,
   estimated by WLS over the gaps; the forecast carries the latest level forward at g a year.
@@ -184,7 +184,7 @@ class GrowthModel:
 
     def param_sd(self, horizons) -> np.ndarray:
         """The parameter part of :meth:`log_sd`: h·se of the growth rate (the record's empirical
-        errors stand for the shocks and the model's error: :mod:`forecast.model.intervals`)."""
+        errors stand for the shocks and the model's error: :mod:`forecast.model.uncertainty.intervals`)."""
         return np.clip(np.asarray(horizons, dtype=float), 0, None) * self.log_growth_se_
 
     def predict_interval(self, years, level: float = 0.8) -> xr.Dataset:

@@ -8,7 +8,7 @@ the outpatient age–sex curve (the enrollment stage's ``retired_weighted`` besi
 ``weighted``) times the same frequency and utilisation, so with r the retirees' share of the
 pool's outpatient-weighted members, p the payment per claim under the in-service rule and p_r
 under the retirees' rule (each the lognormal limited expected value of its own layer,
-:mod:`forecast.model.claims`), the pool's general-outpatient payments are exactly::
+:mod:`forecast.model.benefits.layers`), the pool's general-outpatient payments are exactly::
 
     claims·(1 − r)·p + claims·r·p_r = claims·(p + r·(p_r − p))
 
@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from .care_levels import outpatient_ratio
-from .claims import basic_layer
+from .layers import basic_layer
 
 __all__ = ["retired_layers", "retired_claim_share", "status_payments", "retired_outpatient"]
 

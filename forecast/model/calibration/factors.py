@@ -26,10 +26,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..errors import InputError, Problem
-from ..labelled import stack
-from ..vocabulary import BASIC_POOLS, HOSPITAL_LEVELS
-from . import assistance, ltci
+from ...errors import InputError, Problem
+from ...labelled import stack
+from ...vocabulary import BASIC_POOLS, HOSPITAL_LEVELS
+from ..pools import ltci
+from ..pools import medical_assistance as assistance
 from .base_year import interest_in_year, opening_reserves
 
 __all__ = ["BaseYearCalibration", "OUTPATIENT"]
@@ -45,7 +46,7 @@ def _value(rule) -> float:
 
 class BaseYearCalibration:
     """Fits the base-year factors (see the module) to ``figures``, the published base year
-    (:func:`~forecast.model.base_year.base_year_figures`). Fitted attributes end in ``_``: numbers,
+    (:func:`~forecast.model.calibration.base_year.base_year_figures`). Fitted attributes end in ``_``: numbers,
     or arrays over ``draw``."""
 
     def __init__(self, region, figures: dict):

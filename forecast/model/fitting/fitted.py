@@ -1,7 +1,7 @@
 """The values the scenario keyword ``fitted`` stands for, learned from a bundle's fund history.
 
-Each is a *path*, year by year from the base year, not one rate (the forms: :mod:`forecast.model.growth`;
-the form of each series is chosen by rolling-origin error, :mod:`forecast.model.selection`):
+Each is a *path*, year by year from the base year, not one rate (the forms: :mod:`forecast.model.fitting.growth`;
+the form of each series is chosen by rolling-origin error, :mod:`forecast.model.fitting.selection`):
 
 - ``employee_income_per_in_service`` — growth of employee income per in-service member (the
   collected contribution base), for ``wage_growth``;
@@ -117,7 +117,7 @@ def resident_standard(region) -> pd.Series:
 
 def extra_candidates(region, name: str) -> dict:
     """Candidates beyond the growth forms. Resident spending per insured may follow the financing
-    standard (:class:`~forecast.model.level.FinancedModel`), and does so unless the record says
+    standard (:class:`~forecast.model.fitting.level.FinancedModel`), and does so unless the record says
     otherwise (it is the prior): the resident pool sets its benefits by its financing (以收定支; the
     annual notices spend each year's increase of the standard on benefits)."""
     from .level import FinancedModel
@@ -160,7 +160,7 @@ def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.Da
 
 
 def _required(region, series, base_year, form):
-    from ..errors import InputError, Problem
+    from ...errors import InputError, Problem
 
     try:
         return fit_series(series, form, extra_candidates(region, series.name))
@@ -178,7 +178,7 @@ def fit_values(region, base_year: int, population: xr.DataArray, curve: xr.DataA
     """The ``fitted`` paths (see the module) for years ``base_year + 1 ..`` (coverage: from
     ``base_year``, 1.0 there), and the summaries of the fits: form, growth, s.e., residual s.d.,
     empirical errors by horizon, and the cost trends' price/ageing/real decomposition."""
-    from ..scenario.parameters import FITTED_YEARS
+    from ...scenario.parameters import FITTED_YEARS
 
     series = history_series(region, base_year)
     years = np.arange(base_year + 1, base_year + FITTED_YEARS + 1)
@@ -235,7 +235,7 @@ def realisation_level(region, base_year: int, interest_rate: float) -> dict:
     (enrollees × the bundle's standard) — by year, its local level (:class:`LocalLevel`), and the
     ratio of the level to the base year's value (which the calibration reproduces): the factor on
     the base year's realisation from the next year on."""
-    from .base_year import interest_in_year
+    from ..calibration.base_year import interest_in_year
     from .level import LocalLevel
 
     standard = resident_standard(region)
@@ -259,9 +259,9 @@ def fill_fitted(params: dict, values: dict, base: int) -> dict:
     """``params`` with every ``fitted`` value replaced by the path its parameter names: a growth
     path year by year from ``base + 1`` up to the year the ``fitted`` point was given (joined to the
     scenario's later points as they say), or the whole coverage index path."""
-    from ..errors import InputError, Problem
-    from ..scenario.dated import FITTED, DatedValue
-    from ..scenario.parameters import SCHEMA, iter_params
+    from ...errors import InputError, Problem
+    from ...scenario.dated import FITTED, DatedValue
+    from ...scenario.parameters import SCHEMA, iter_params
 
     fitted_from = {path: param.fitted_from for path, param in iter_params(SCHEMA) if param.fitted_from}
     out = {}

@@ -4,7 +4,7 @@ A pool's claims (:class:`ClaimModel`, from the bulletin's base-year use and cost
 at each hospital level, special-disease patient-years and general-outpatient member-years, each
 with a lognormal policy-scope cost (mean from the bulletin, coefficient of variation from the
 bundle's ``claim_sizes``). The benefit rules of a year are piecewise-linear layers
-(:mod:`forecast.model.claims`): the basic pool pays ``c·min((X − d)+, u/c)``; critical illness its
+(:mod:`forecast.model.benefits.layers`): the basic pool pays ``c·min((X − d)+, u/c)``; critical illness its
 bands on what the basic pool leaves above the threshold; medical assistance each group's ratio of
 what is still left, up to its limit. :func:`payments` gives the expected payment of each layer per
 claim, in closed form, for every year at once (and every draw where the claim sizes differ by
@@ -22,16 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..errors import InputError, Problem
-from ..labelled import stack
-from ..vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
+from ...errors import InputError, Problem
+from ...labelled import stack
+from ...vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
 from .care_levels import outpatient_ratio
-from .claims import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
+from .layers import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
 from .outpatient_status import RETIRED, retired_layers
 
 __all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
 
-#: the age–sex curve that spreads each claim type over the members (forecast.model.curves)
+#: the age–sex curve that spreads each claim type over the members (forecast.model.benefits.curves)
 CURVE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient", "outpatient": "outpatient"}
 
 
@@ -140,7 +140,7 @@ def base_claims(region, year: int, pool: str) -> BaseClaims:
 def _basic_layers(rules, pool: str, region=None) -> list[dict]:
     """The basic pool's layer per claim type, every year (deductible, ratio, the annual cap;
     special-disease care may share the inpatient cap; general outpatient care at its effective
-    ratio over the levels of care, :func:`~forecast.model.care_levels.outpatient_ratio`)."""
+    ratio over the levels of care, :func:`~forecast.model.benefits.care_levels.outpatient_ratio`)."""
     ds = rules.ds.sel(pool=pool)
     deductible = ds["benefit_deductible"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
     ratio = ds["benefit_reimbursement_ratio"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values.copy()
@@ -189,7 +189,7 @@ def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced
     full and nothing else. ``region``: the bundle whose outpatient spending by level of care
     weighs outpatient ratios graded by level (None: only a flat ratio is allowed). The employee
     pool's years also hold the retirees' general-outpatient layers (key ``outpatient_retired``,
-    :mod:`forecast.model.outpatient_status`) when their rule differs from the in-service one."""
+    :mod:`forecast.model.benefits.outpatient_status`) when their rule differs from the in-service one."""
     out = []
     basic_by_year = _basic_layers(rules, pool, None if reduced else region)
     retired = retired_layers(rules, region) if pool == "employee" and not reduced else None
@@ -228,7 +228,7 @@ def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years)
     ``critical_illness`` and ``assistance`` (by group), by year and claim type (and draw where the
     claim sizes differ by draw), yuan per claim. ``severity`` is the cost index per year (1 in the
     base year); ``layers`` come from :func:`payer_layers`. Each payer's layers of all years are
-    evaluated together (:func:`~forecast.model.claims.expected_layers`)."""
+    evaluated together (:func:`~forecast.model.benefits.layers.expected_layers`)."""
     mean = model.mean_cost.transpose("claim_type", ...)
     extra = mean.dims[1:]
     shape = (len(years), len(CLAIM_TYPES), *mean.shape[1:])

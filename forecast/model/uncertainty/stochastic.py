@@ -8,7 +8,7 @@ path, an AR(1) around it with parameter uncertainty:
     g_t − ḡ_t = u + d_t,   d_t = φ·d_{t−1} + ε_t,   ε_t ~ N(0, σ²),   u ~ N(0, se²) per draw,
 
 fitted to the bulletin history: φ by the ``damped`` form of
-:class:`~forecast.model.growth.GrowthModel` (ARIMA(1,1,0) on the series' log growth), σ the
+:class:`~forecast.model.fitting.growth.GrowthModel` (ARIMA(1,1,0) on the series' log growth), σ the
 series' one-year out-of-sample error on its own record (the same record as the intervals of
 :mod:`.intervals`), se the larger of the damped and the chosen form's standard error of the mean
 growth; the two pools' cost shocks are correlated (``cost_correlation``).
@@ -64,8 +64,8 @@ def _shock_params(region, base: int) -> dict:
     the series' one-year out-of-sample error on its own record (:mod:`.intervals`; the s.d. of its
     yearly log changes where the record is too short), or the damped fit's residual s.d. if larger,
     se the larger of the damped and the chosen form's standard error of the mean growth."""
-    from .fitting import COUNTS, history_series
-    from .growth import GrowthModel
+    from ..fitting.fitted import COUNTS, history_series
+    from ..fitting.growth import GrowthModel
     from .intervals import record
 
     key = (region.content_hash, base)
@@ -262,7 +262,7 @@ SETTINGS = (*DRIVERS, "cost_correlation", "interest_rate_sd", "deterministic_set
 
 def uncertainty_settings(params: dict) -> dict:
     """The scenario's ``assumptions.uncertainty`` values by short name (defaults where absent)."""
-    from ..scenario.parameters import SCHEMA
+    from ...scenario.parameters import SCHEMA
 
     return {name: params.get(f"assumptions.uncertainty.{name}", SCHEMA["assumptions"]["uncertainty"][name].default) for name in SETTINGS}
 
@@ -311,8 +311,8 @@ def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, 
     """The population's chunks and the drivers' settings of a run (see ``forecast.engine.project``):
     a deterministic set's quantiles unless given, per-draw z-scores for ``draw_quantiles``, and a
     set with draws refused."""
-    from ..errors import InputError, Problem
-    from .population.project import population_chunks
+    from ...errors import InputError, Problem
+    from ..population.project import population_chunks
     from .streams import entropy_of
 
     settings = uncertainty_settings(params)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..vocabulary import SEXES
+from ...vocabulary import SEXES
 
 __all__ = ["by_single_age", "age_curves", "OPEN_AGE"]
 

@@ -12,7 +12,7 @@ Each function computes one quantity as a labelled array over (year[, draw]), in 
   is what is left.
 - Resident: enrollees × (individual contribution + fiscal subsidy) × the base year's realisation
   ratio (income per enrollee over the national minimum standard: local top-ups).
-- Interest is booked by the roll-forward (:mod:`forecast.model.fund`).
+- Interest is booked by the roll-forward (:mod:`forecast.model.fund.rollforward`).
 """
 
 from __future__ import annotations

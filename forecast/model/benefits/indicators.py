@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..vocabulary import BASIC_POOLS, POOLS
-from . import expenditure
+from ...vocabulary import BASIC_POOLS, POOLS
+from . import spending as expenditure
 
 __all__ = ["benefit_use", "cost_indices"]
 
 
 def benefit_use(region, units: dict, pay: dict, claims: dict, base: int, like: xr.DataArray) -> dict:
-    """Benefit use by pool (:func:`~forecast.model.expenditure.utilisation`; 0 for the pools with
+    """Benefit use by pool (:func:`~forecast.model.benefits.spending.utilisation`; 0 for the pools with
     no claims of their own), or nothing when the base year publishes no use (reduced claims)."""
     if any(claims[pool].reduced for pool in BASIC_POOLS):
         return {}

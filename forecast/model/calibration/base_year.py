@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 import xarray as xr
 
-from ..errors import InputError, Problem
-from .benefits import require
+from ...errors import InputError, Problem
+from ..benefits.payers import require
 
 __all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "opening_by_pool", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS", "check_span", "refuse_uncosted_changes"]
 
@@ -166,8 +166,8 @@ def opening_reserves(figures: dict) -> dict:
 def opening_by_pool(figures: dict, ltci_projected) -> xr.DataArray:
     """:func:`opening_reserves` as an array over pool (and draw, from ``ltci_projected``: the LTCI
     calibration's per-draw flag); LTCI holds none when it is not projected (no flows, no reserve)."""
-    from ..labelled import stack
-    from ..vocabulary import POOLS
+    from ...labelled import stack
+    from ...vocabulary import POOLS
 
     reserves = opening_reserves(figures)
     values = [xr.where(ltci_projected, reserves[p], 0.0) if p == "ltci" else xr.zeros_like(ltci_projected, dtype=float) + reserves[p] for p in POOLS]

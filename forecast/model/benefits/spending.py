@@ -3,8 +3,8 @@
 Per-capita use by age and sex follows the bundle's age–sex cost curve: a member of age a and sex
 s counts as ``curve(s, a)`` claim units (*weighted members*), so population ageing enters through
 the curve, never through a growth rate. The number of claims of each type is the base year's
-frequency (:class:`~forecast.model.benefits.ClaimModel`) × weighted members × the pool's and the
-service's utilisation index (:func:`cost_indices`); the payment per claim (:func:`~forecast.model.benefits.payments`) grows with
+frequency (:class:`~forecast.model.benefits.payers.ClaimModel`) × weighted members × the pool's and the
+service's utilisation index (:func:`cost_indices`); the payment per claim (:func:`~forecast.model.benefits.payers.payments`) grows with
 the severity index (price inflation and the payment-reform effect). An optional induced-demand
 elasticity scales the number of claims by ``(patient share / base-year patient share) ** e``.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import xarray as xr
 
-from ..labelled import stack
-from ..vocabulary import BASIC_POOLS, CLAIM_TYPES, HOSPITAL_LEVELS, SERVICES
-from .benefits import CURVE_OF
+from ...labelled import stack
+from ...vocabulary import BASIC_POOLS, CLAIM_TYPES, HOSPITAL_LEVELS, SERVICES
+from .payers import CURVE_OF
 
 __all__ = ["cost_indices", "claim_units", "induced_demand", "benefit_spending", "critical_illness_claims", "maternity", "utilisation", "SERVICE_OF"]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
+from ...vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
 
 __all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary", "WORKING_AGE", "DRAW_BLOCK"]
 
@@ -259,7 +259,7 @@ def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
 
 def _summary(count: xr.DataArray, weighted: xr.DataArray, retired: np.ndarray, coords: dict, names: list) -> xr.Dataset:
     """``count``, ``weighted`` and ``retired_weighted`` (the employee pool's retirees × each curve:
-    year, curve, draw; the outpatient rules by status, forecast.model.outpatient_status), persons."""
+    year, curve, draw; the outpatient rules by status, forecast.model.benefits.outpatient_status), persons."""
     retired_weighted = xr.DataArray(retired, dims=("year", "draw", "curve"), coords={**coords, "curve": names}).transpose("year", "curve", "draw")
     return xr.Dataset(
         {

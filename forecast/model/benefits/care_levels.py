@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..errors import InputError, Problem
-from ..vocabulary import CARE_LEVELS
+from ...errors import InputError, Problem
+from ...vocabulary import CARE_LEVELS
 
 __all__ = ["outpatient_spending_shares", "outpatient_ratio"]
 
