@@ -255,7 +255,7 @@ def cmd_backtest(args) -> int:
 
 def cmd_budget(args) -> int:
     from .apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
-    from .model.fund.rollforward import VERDICTS
+    from .model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))

@@ -22,11 +22,9 @@ import numpy as np
 import xarray as xr
 
 from .errors import InputError, Problem
-from .labelled import stack
-from .model.benefits import indicators as drivers
-from .model.benefits import spending as expenditure
+from .model.benefits import indicators, spending
 from .model.benefits.curves import age_curves
-from .model.benefits.outpatient_status import retired_outpatient, status_payments
+from .model.benefits.outpatient_status import status_payments
 from .model.benefits.payers import base_claims, payer_layers, payments
 from .model.calibration.base_year import (
     base_year_figures,
@@ -39,22 +37,20 @@ from .model.calibration.base_year import (
 )
 from .model.calibration.factors import OUTPATIENT, BaseYearCalibration
 from .model.enrollment.members import calibrate_enrollment, insured_summary, mid_year_population, retired_share
-from .model.financing import contributions as income
-from .model.financing.rules import apply_rules, levers_of, rules_of
-from .model.fund.rollforward import account_roll_forward, roll_forward
-from .model.pools import ltci
-from .model.pools import medical_assistance as assistance
+from .model.financing.contributions import wage_index
+from .model.financing.rules import apply_rules, rules_of
+from .model.pools import UNITS, Context, employee, ledger
 from .model.population.indicators import check_projection
 from .model.population.project import population_chunks, prefetched
 from .model.uncertainty.intervals import band_dataset, record
 from .model.uncertainty.stochastic import DriverPaths, fund_drivers, stochastic_setup
-from .results.dataset import THRESHOLDS, WARNING_SETTINGS, PopulationResult, fund_dataset, item_table, provenance
+from .results.dataset import THRESHOLDS, WARNING_SETTINGS, PopulationResult, fund_dataset, provenance
 from .results.finite import check_finite
 from .results.uncertainty import draw_summary
 from .scenario.dated import DatedValue
 from .scenario.demography import extended_demography
 from .scenario.rules import Rules, resolve_rules
-from .vocabulary import BASIC_POOLS, CARE_MODES, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
+from .vocabulary import BASIC_POOLS, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
 
 __all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules"]
 
@@ -208,141 +204,100 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _P
     budget = rules.medical_assistance.budget
     payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
     claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}
-    indices = expenditure.cost_indices(rules)
+    indices = spending.cost_indices(rules)
     factor = (fits or {}).get("resident_realisation", {}).get("factor", 1.0)
     indices["realisation"] = xr.DataArray(np.where(rules.years > rules.years[0], factor, 1.0), dims="year", coords={"year": rules.years}, attrs={"units": "ratio", "description": "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"})
-    return _Plan(rules, root, fits or {}, claims, layers, root_layers, indices, income.wage_index(rules), payg)
+    return _Plan(rules, root, fits or {}, claims, layers, root_layers, indices, wage_index(rules), payg)
 
 
 def project_funds(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset | None = None, paths: DriverPaths | None = None) -> xr.Dataset:
     """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
     path without a draw dimension, which the result then has none of either); ``paths``: the
-    fund drivers of those draws (:class:`~forecast.model.uncertainty.stochastic.DriverPaths`; none: central)."""
+    fund drivers of those draws (:class:`~forecast.model.uncertainty.stochastic.DriverPaths`; none: central).
+
+    The pools' flows (:mod:`forecast.model.pools`, one unit each) from one context, the transfers
+    booked by the ledger, the reserves rolled forward with the pools' financing rules, the
+    individual accounts, then the result Dataset."""
     if "draw" not in pop.dims:
         with xr.set_options(arithmetic_join="exact"):
             return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths).isel(draw=0, drop=True)
-    paths = paths or DriverPaths(None, pop["draw"].values)
-    curves = age_curves(region) if curves is None else curves
+    ctx = _context(region, pop, plan, figures, age_curves(region) if curves is None else curves, paths or DriverPaths(None, pop["draw"].values))
+    flows = ledger.declared_items(ctx, {pool: unit.flows(ctx) for pool, unit in UNITS.items()})
+    like = ctx.population * 0.0
+    income_items, expenditure_items = ledger.book(flows, like)
+    rate = ctx.paths.rate(plan.rules.economy.interest_rate)
+    levers = {rule.pool: UNITS[rule.pool].lever(ctx) for rule in plan.financing_rules}
+    opening = opening_by_pool(figures, ctx.cal.ltci_financing_factor_ != 0)
+    rolled, income_items, expenditure_items, ruled = apply_rules(list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg)
+    extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}
+    extra.update(ruled)
+    extra.update(employee.accounts(ctx, rate, opening_reserves(figures)["individual_account"]))
+    extra.update(_indicators(region, ctx, plan, like))
+    thresholds = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
+    warnings = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS}
+    ds = fund_dataset(ledger.with_interest(income_items, rolled["interest"]), expenditure_items, rolled["reserve"], ledger.insured_by_pool(flows, like), thresholds, plan.payg, extra, warnings)
+    ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
+    ds.attrs["calibration"] = ctx.cal.as_dict()
+    return ds
+
+
+def _indicators(region, ctx: Context, plan: _Plan, like: xr.DataArray) -> dict:
+    """The insured by status, benefit use as the bulletins publish it and the cost indices."""
+    count = ctx.members["count"]
+    out = {"insured_by_status": count.assign_attrs(units="persons", description="mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)")}
+    out.update(indicators.benefit_use(region, ctx.units, ctx.pay, plan.claims, int(plan.rules.years[0]), like))
+    out.update(indicators.cost_indices(plan.indices, ctx.members["weighted"], count, like, {pool: ctx.paths.cost(pool) for pool in BASIC_POOLS}))
+    return out
+
+
+def _members(pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths) -> xr.Dataset:
+    """The enrollment stage: insured persons by status and weighted by curve, calibrated to the
+    base year's published counts (:mod:`forecast.model.enrollment.members`)."""
     rules, root, years = plan.rules, plan.root, plan.rules.years
-    base = int(years[0])
     mid = mid_year_population(pop["population"], years[:1])  # the base year's, for the calibration
-    births = pop["births"].sel(year=years).sum("sex", skipna=False)
-    if int(pop["year"].values[0]) == base:  # the census year's births cover only the months from the census date
-        births = births.copy(data=np.concatenate([births.values[:1] / pop.attrs.get("first_step_years", 1.0), births.values[1:]]))
-    population_total = mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
     ages = mid["age"].values
-    enrollment_calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], base)
+    calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], int(years[0]))
     e = rules.enrollment
     index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0]) * paths.coverage("in_service")
     index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0]) * paths.coverage("resident")
-    members = insured_summary(pop["population"], years, retired_share(rules, ages), enrollment_calibration, index_in_service, index_resident, e.flexible_worker_share, curves)
-    weighted, count = members["weighted"], members["count"]
+    return insured_summary(pop["population"], years, retired_share(rules, ages), calibration, index_in_service, index_resident, e.flexible_worker_share, curves)
 
-    # claims: base-year models, payments per claim, the calibration on the root rules
-    models = {pool: plan.claims[pool].model(weighted.sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
+
+def _births(pop: xr.Dataset, years) -> xr.DataArray:
+    """Births of each year (year, draw); the census year's cover only the months from the census date."""
+    births = pop["births"].sel(year=years).sum("sex", skipna=False)
+    if int(pop["year"].values[0]) == int(years[0]):
+        births = births.copy(data=np.concatenate([births.values[:1] / pop.attrs.get("first_step_years", 1.0), births.values[1:]]))
+    return births
+
+
+def _context(region, pop: xr.Dataset, plan: _Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths) -> Context:
+    """The pools' context for one chunk of draws: members, claims and payments, the base year's
+    calibration (on the root rules), the claims of every year with their cost indices."""
+    years = plan.rules.years
+    members = _members(pop, plan, figures, curves, paths)
+    births, population = _births(pop, years), mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
+    models = {pool: plan.claims[pool].model(members["weighted"].sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
     pay = status_payments(models, plan.layers, plan.indices["severity"].values, years, members, payments)
+    cal = _calibrate(region, figures, plan, models, members, births, population)
+    units = {pool: _claims(models[pool], members, pay[pool], cal, plan, paths, pool) for pool in BASIC_POOLS}
+    return Context(plan.rules, plan.root, members, units, pay, cal, plan.indices, paths, plan.wages * paths.wages(), births, population, figures, plan.payg)
+
+
+def _calibrate(region, figures: dict, plan: _Plan, models: dict, members: xr.Dataset, births, population) -> BaseYearCalibration:
+    """The base year's factors, fitted under the root baseline's rules (:mod:`forecast.model.calibration`)."""
+    years = plan.rules.years
     first = members.isel(year=[0])
     no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0], pool=0, drop=True))
-    units0 = {pool: expenditure.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
+    units0 = {pool: spending.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
     pay0 = status_payments(models, plan.root_layers, np.ones(1), years[:1], first, payments)
-    cal = BaseYearCalibration(region, figures).fit(root.base_year(), first, units0, pay0, births.isel(year=[0]), population_total.isel(year=[0]))
-    units = {}
-    for pool in BASIC_POOLS:
-        induced = expenditure.induced_demand(pay[pool], cal.patient_share_.sel(pool=pool), rules.medical_costs.induced_demand_elasticity)
-        scale = xr.where(pay[pool]["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
-        units[pool] = expenditure.claim_units(models[pool].frequency, weighted.sel(pool=pool, drop=True), plan.indices["utilisation"].sel(pool=pool, drop=True) * paths.cost(pool), induced) * scale
-    severity, utilisation = plan.indices["severity"], plan.indices["utilisation"]
-    inc, spent = {}, {}
+    return BaseYearCalibration(region, figures).fit(plan.root.base_year(), first, units0, pay0, births.isel(year=[0]), population.isel(year=[0]))
 
-    # employee pooled fund and individual accounts
-    folded = bool(figures["accounts_folded"])
-    wages = plan.wages * paths.wages()
-    base_pay = income.contribution_base(cal.contribution_base_, wages, rules, root)
-    contributions = income.employee_contributions(count.to_dataset("status"), base_pay, rules)
-    credits = xr.zeros_like(contributions) if folded else income.account_credits(count.to_dataset("status"), base_pay, rules, cal.retiree_credit_)
-    inc["employee", "contributions"] = contributions - credits
-    paid = expenditure.benefit_spending(units["employee"], pay["employee"])
-    for item in paid["item"].values:
-        spent["employee", str(item)] = paid.sel(item=item, drop=True)
-    spent["employee", "maternity"] = expenditure.maternity(cal.maternity_per_birth_, births, wages)
 
-    # LTCI financing, and the share drawn from the employee pooled fund
-    covered = ltci.covered(rules, weighted.sel(pool="employee", curve="count", drop=True), weighted.sel(pool="resident", curve="count", drop=True))
-    financing = ltci.financing(covered, rules, cal.ltci_financing_factor_)
-    transfer = ltci.employee_pooled_share(rules, weighted.sel(pool="employee", curve="count", drop=True), covered) * financing
-    loading = rules.critical_illness.loading
-    ci_employee = expenditure.critical_illness_claims(units["employee"], pay["employee"]) if bool(rules.critical_illness.covers_employees) else xr.zeros_like(transfer)
-    spent["employee", "transfer_out"] = transfer + ci_employee * (1 + loading)
-
-    # critical illness (break-even premium) and the resident pool
-    ci_resident = expenditure.critical_illness_claims(units["resident"], pay["resident"])
-    spent["critical_illness", "inpatient"] = ci_resident + ci_employee
-    inc["critical_illness", "transfer_in"] = (ci_resident + ci_employee) * (1 + loading)
-    spent["critical_illness", "transfer_out"] = (ci_resident + ci_employee) * loading  # the insurer's margin
-    residents = count.sel(status="resident", drop=True)
-    realisation = cal.resident_realisation_ * plan.indices["realisation"]
-    financed = income.resident_financing(residents, rules, realisation, paths.financing())
-    inc["resident", "contributions"], inc["resident", "fiscal_subsidy"] = financed["contributions"], financed["fiscal_subsidy"]
-    paid = expenditure.benefit_spending(units["resident"], pay["resident"])
-    for item in paid["item"].values:
-        spent["resident", str(item)] = paid.sel(item=item, drop=True)
-    spent["resident", "transfer_out"] = ci_resident * (1 + loading)
-
-    # medical assistance: the budget pays as it goes, or a set budget
-    groups = assistance.group_members(rules, population_total)
-    widening = plan.indices["assistance"]
-    spent["medical_assistance", "contribution_subsidy"] = assistance.contribution_subsidies(groups, rules) * widening
-    direct = cal.assistance_factor_ * assistance.direct_assistance(units["resident"], pay["resident"], groups, residents)
-    spent["medical_assistance", "direct_assistance"] = (direct + cal.assistance_per_member_ * groups.sum("group") * severity * utilisation.sel(pool="resident", service="inpatient", drop=True) * paths.cost("resident")) * widening
-    needed = spent["medical_assistance", "contribution_subsidy"] + spent["medical_assistance", "direct_assistance"]
-    inc["medical_assistance", "fiscal_subsidy"] = needed if bool(plan.payg.sel(pool="medical_assistance")) else xr.broadcast(rules.medical_assistance.budget, needed)[0]
-
-    # LTCI beneficiaries, spending by care mode, financing by source
-    disabled = ltci.covered(rules, weighted.sel(pool="employee", curve="disability", drop=True), weighted.sel(pool="resident", curve="disability", drop=True))
-    users = ltci.beneficiaries(cal.ltci_take_up_, disabled)
-    per_user = ltci.spending_per_beneficiary(rules) * cal.ltci_cost_factor_ * plan.indices["care"]
-    shares = ltci.mode_shares(rules)
-    for mode in CARE_MODES:
-        spent["ltci", mode] = users * per_user * shares.sel(mode=mode, drop=True)
-    for item, value in ltci.financing_split(financing, transfer, rules).items():
-        inc["ltci", item] = value
-
-    # the roll-forward: interest and reserves of the pools, then of the individual accounts
-    like = population_total * 0.0
-    income_items = item_table(inc, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
-    expenditure_items = item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
-    opening = opening_by_pool(figures, cal.ltci_financing_factor_ != 0)
-    rate = paths.rate(rules.economy.interest_rate)
-    ruled = {}
-    if plan.financing_rules:
-        contributors = count.sel(status="in_service", drop=True) + count.sel(status="flexible", drop=True) * rules.employee.flexible_base_ratio
-        levers = levers_of(rules, residents, realisation, financed["contributions"] + financed["fiscal_subsidy"], contributors, base_pay, covered, cal.ltci_financing_factor_, transfer / financing.where(financing > 0, 1.0))
-        rolled, income_items, expenditure_items, ruled = apply_rules(plan.financing_rules, levers, income_items, expenditure_items, opening, rate, plan.payg)
-    else:
-        rolled = roll_forward(income_items.sum("income_item") - expenditure_items.sum("expenditure_item"), opening, rate, plan.payg)
-    income_items = xr.concat([income_items, rolled["interest"].expand_dims(income_item=["interest"])], dim="income_item").transpose("year", "pool", "income_item", "draw")
-    demand = cal.account_spending_ * weighted.sel(pool="employee", curve="outpatient", drop=True) * severity * utilisation.sel(pool="employee", service="pharmacy", drop=True) * paths.cost("employee")
-    accounts = account_roll_forward(credits, demand, opening_reserves(figures)["individual_account"], rate)
-    insured = {
-        "employee": count.sel(status=["in_service", "flexible", "retired"]).sum("status"),
-        "resident": residents,
-        "critical_illness": residents + (count.sel(status=["in_service", "flexible", "retired"]).sum("status") if bool(rules.critical_illness.covers_employees) else 0.0),
-        "medical_assistance": groups.sum("group"),
-        "ltci": covered,
-    }
-    extra = {
-        "insured_by_status": count.assign_attrs(units="persons", description="mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)"),
-        "individual_account_income": (credits + accounts["interest"]).assign_attrs(units="yuan", description="individual-account income (credits + interest)"),
-        **{f"individual_account_{k}": accounts[k] for k in ("expenditure", "reserve", "shortfall")},
-        "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits"),
-    }
-    extra.update(ruled)
-    extra.update(retired_outpatient(units["employee"], pay["employee"]))
-    extra.update(drivers.benefit_use(region, units, pay, plan.claims, base, like))
-    extra.update(drivers.cost_indices(plan.indices, weighted, count, like, {pool: paths.cost(pool) for pool in BASIC_POOLS}))
-    thresholds = {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
-    insured_da = stack([xr.broadcast(insured[p], like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
-    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], insured_da, thresholds, plan.payg, extra, {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS})
-    ds = ds.rename({"status": "status"}).assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
-    ds.attrs["calibration"] = cal.as_dict()
-    return ds
+def _claims(model, members: xr.Dataset, pay: xr.Dataset, cal: BaseYearCalibration, plan: _Plan, paths: DriverPaths, pool: str) -> xr.DataArray:
+    """A basic pool's claims by type every year: frequency × weighted members × utilisation (with
+    the draws' cost shocks) × induced demand, outpatient claims scaled by the calibration."""
+    induced = spending.induced_demand(pay, cal.patient_share_.sel(pool=pool), plan.rules.medical_costs.induced_demand_elasticity)
+    scale = xr.where(pay["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
+    utilisation = plan.indices["utilisation"].sel(pool=pool, drop=True) * paths.cost(pool)
+    return spending.claim_units(model.frequency, members["weighted"].sel(pool=pool, drop=True), utilisation, induced) * scale

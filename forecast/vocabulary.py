@@ -5,9 +5,12 @@ One name per concept; data files, scenario keys and code all use these identifie
 
 from __future__ import annotations
 
+from .registry import CLAIM_TYPE_ENTRIES, POOL_ENTRIES, items_of
+
 __all__ = [
     "POOLS",
     "POOL_NAMES_ZH",
+    "POOL_NAMES_EN",
     "AGGREGATE_POOLS",
     "SEXES",
     "STATUSES",
@@ -32,16 +35,10 @@ __all__ = [
 ]
 
 #: The pools the model projects (DESIGN.md, closed list).
-POOLS: tuple[str, ...] = ("employee", "resident", "critical_illness", "medical_assistance", "ltci")
+POOLS: tuple[str, ...] = tuple(p.name for p in POOL_ENTRIES)
 
-POOL_NAMES_ZH: dict[str, str] = {
-    "employee": "职工基本医疗保险",
-    "resident": "城乡居民基本医疗保险",
-    "critical_illness": "大病保险",
-    "medical_assistance": "医疗救助",
-    "ltci": "长期护理保险",
-    "basic": "基本医疗保险合计",
-}
+POOL_NAMES_ZH: dict[str, str] = {**{p.name: p.zh for p in POOL_ENTRIES}, "basic": "基本医疗保险合计"}
+POOL_NAMES_EN: dict[str, str] = {p.name: p.en for p in POOL_ENTRIES}
 
 #: Published aggregates that are not model pools; accepted in fund history only.
 #: ``basic`` is the bulletin's 基本医疗保险 total: employee + resident (and, before the 2019
@@ -86,7 +83,7 @@ INSURED_STATUSES: tuple[str, ...] = ("in_service", "flexible", "retired", "resid
 
 #: The claims a benefit rule applies to: an admission at each hospital level, a special-disease
 #: patient's year, a member's year of general outpatient care.
-CLAIM_TYPES: tuple[str, ...] = (*HOSPITAL_LEVELS, "outpatient_special", "outpatient")
+CLAIM_TYPES: tuple[str, ...] = tuple(c.name for c in CLAIM_TYPE_ENTRIES)
 
 #: Medical-assistance groups (GLOSSARY.md): 特困, 低保, 低保边缘, 易返贫致贫, 因病致贫重病患者.
 ASSISTANCE_GROUPS: tuple[str, ...] = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
@@ -99,18 +96,8 @@ LTCI_PAYERS: tuple[str, ...] = ("employee_pooled_fund", "individual", "fiscal")
 RETIREMENT_TRACKS: tuple[str, ...] = ("male", "female_worker", "female_cadre")
 
 #: A pool's income and expenditure lines (budget items; the result's income_item, expenditure_item).
-INCOME_ITEMS: tuple[str, ...] = ("contributions", "fiscal_subsidy", "transfer_in", "interest")
-EXPENDITURE_ITEMS: tuple[str, ...] = (
-    "inpatient",
-    "outpatient",
-    "outpatient_special",
-    "maternity",
-    "transfer_out",
-    "contribution_subsidy",
-    "direct_assistance",
-    "home_care",
-    "institutional_care",
-)
+INCOME_ITEMS: tuple[str, ...] = tuple(i.name for i in items_of("income"))
+EXPENDITURE_ITEMS: tuple[str, ...] = tuple(i.name for i in items_of("expenditure"))
 
 #: Published utilisation figures (NHSA bulletins) and their canonical units.
 UTILISATION_INDICATORS: dict[str, str] = {

@@ -166,3 +166,24 @@ def test_when_the_previous_scenario_files_changed_the_change_is_shown_but_not_sp
     assert rec["steps"] == () and any("have changed since (their content hash differs)" in n for n in rec["notes"])
     assert {r["metric"] for r in rec["rows"]} >= {"reserve_2030", "reserve_2050", "exhaustion_year"}
     assert all(r["change"] == 0 and "not_reproduced" not in r for r in rec["rows"])
+
+
+def test_report_with_region_and_sensitivity_shows_that_region_s_sensitivity(tmp_path):
+    """``forecast report --region data/wenzhou --sensitivity`` ran the sensitivity on data/china (issue
+    22): its section 6 now holds the tornado ``forecast sensitivity --region data/wenzhou`` writes."""
+    import pandas as pd
+
+    from .conftest import ROOT
+
+    wenzhou = str(ROOT / "data" / "wenzhou")
+    assert main(["report", "baseline", "--region", wenzhou, "--sensitivity", "--draws", "4", "--seed", "1", "--out", str(tmp_path / "report"), "-q"]) == 0
+    assert main(["sensitivity", "baseline", "--region", wenzhou, "--out", str(tmp_path / "sens"), "-q"]) == 0
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="uncertainty">'):html.index('<section id="conclusion">')]
+    cells = re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td>([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td>", section)
+    table = pd.read_csv(tmp_path / "sens" / "tornado.csv")
+    assert len(cells) == len(table) > 0
+    for (pool, metric, group, low, base, high), row in zip(cells, table.itertuples()):
+        assert (pool, metric, group) == (row.pool, row.metric, row.group)
+        digits = 0 if metric == "exhaustion_year" else 1
+        assert [float(v.replace(",", "")) for v in (low, base, high)] == [round(getattr(row, k), digits) for k in ("low", "base", "high")]

@@ -321,7 +321,7 @@ def test_previous_year_from_its_execution(tmp_path, capsys):
 def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
     import forecast
     from forecast.apps.budget import budget_workbook_for
-    from forecast.model.fund.rollforward import CODES
+    from forecast.model.fund import CODES
     from forecast.scenario.load import load_scenario
 
     scenario = load_scenario("baseline")
@@ -337,7 +337,7 @@ def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_p
     """--execution rolls the reserve forward from the estimated year, so the budget year's months
     covered differ from the run's: 本年测算结论 judges the figures the sheet shows (a trial found
     '结余偏多' beside 5.9 months)."""
-    from forecast.model.fund.rollforward import VERDICTS
+    from forecast.model.fund import VERDICTS
 
     actuals = tmp_path / "actuals_2025.csv"
     actuals.write_text("pool,month,income,expenditure,unit\nresident,6,5600,7000,亿元\n", encoding="utf-8")  # a half year drawing hard

@@ -69,7 +69,7 @@ def summarise(chunks: list) -> xr.Dataset:
 def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
     """The sum of two regions' (or partial totals') runs: flows and reserves added draw by draw,
     months covered and the verdict recomputed."""
-    from ..model.fund.rollforward import CODES, months_covered, verdict_codes
+    from ..model.fund import CODES, months_covered, verdict_codes
 
     out = xr.Dataset({name: a[name] + b[name] for name in ("income", "expenditure", "balance", "reserve")})
     out["months_covered"] = months_covered(out["reserve"], out["expenditure"])

@@ -14,26 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..registry import ITEM_ENTRIES
 from ..vocabulary import POOL_NAMES_ZH
 
 __all__ = ["budget_table", "BUDGET_LINES"]
 
-#: (section, model item, 中文, English)
-BUDGET_LINES = (
-    ("income", "contributions", "缴费收入", "contribution income"),
-    ("income", "fiscal_subsidy", "财政补贴收入", "fiscal subsidy income"),
-    ("income", "interest", "利息收入", "interest income"),
-    ("income", "transfer_in", "转移收入及其他收入", "transfers in and other income"),
-    ("expenditure", "inpatient", "住院待遇支出", "benefits: inpatient"),
-    ("expenditure", "outpatient", "普通门诊待遇支出", "benefits: general outpatient"),
-    ("expenditure", "outpatient_special", "门诊慢特病待遇支出", "benefits: outpatient special & chronic disease"),
-    ("expenditure", "maternity", "生育保险待遇支出", "benefits: maternity"),
-    ("expenditure", "direct_assistance", "医疗救助支出", "medical assistance to patients"),
-    ("expenditure", "home_care", "居家护理待遇支出", "long-term care: home"),
-    ("expenditure", "institutional_care", "机构护理待遇支出", "long-term care: institutions"),
-    ("expenditure", "contribution_subsidy", "资助参保支出", "contribution subsidies"),
-    ("expenditure", "transfer_out", "转移支出及其他支出", "transfers out and other expenditure"),
-)
+#: (section, model item, 中文, English), from the registry (income, then expenditure, in its order)
+BUDGET_LINES = tuple((item.side, item.name, item.zh, item.en) for item in ITEM_ENTRIES)
+
 
 def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
     """Budget lines (yuan) per pool for ``year``, with the prediction interval of the totals."""
@@ -101,7 +89,7 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
     """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
     假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数;
     ``executed`` (:func:`previous_year_estimate`) gives 上年预计执行数 for the pools it has."""
-    from ..model.fund.rollforward import VERDICTS
+    from ..model.fund import VERDICTS
     from ..results.workbook import budget_workbook
     from .budget_layout import SHEET_NAMES, budget_sheets
     from .budget_notes import assumption_rows, note_rows

@@ -195,7 +195,7 @@ def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
     """The verdict label of the budget column as the sheet shows it (reserve, balance, months)."""
     import xarray as xr
 
-    from ..model.fund.rollforward import CODES, verdict_codes
+    from ..model.fund import CODES, verdict_codes
 
     def shown(key):
         return xr.DataArray(float(frame.loc[frame["key"] == key, "budget"].iloc[0]))

@@ -148,7 +148,7 @@ def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
 
 def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None, executed=None) -> list[tuple[str, str]]:
     """Rows of the 说明 sheet: (heading, text)."""
-    from ..model.fund.rollforward import VERDICTS
+    from ..model.fund import VERDICTS
     from .budget_layout import SHEET_NAMES
 
     base = int(ds.attrs["base_year"])

@@ -40,7 +40,7 @@ def _attr_list(value) -> list:
 
 def headline_figures(ds) -> dict:
     """The figures a later valuation reconciles with (JSON-ready; years as text keys; yuan, months)."""
-    from ..model.fund.rollforward import CODES, first_year
+    from ..model.fund import CODES, first_year
 
     def central(name):
         return ds[name].median("draw") if "draw" in ds[name].dims else ds[name]

@@ -46,14 +46,13 @@ def register(command, scenario_argument, draws, seed) -> None:
 
 
 def cmd_report(args) -> int:
-    from ..commands import _run_inputs, _wrote, run_scenario
+    from ..commands import _run_inputs, _wrote, load_scenario, run_scenario
     from ..results.html import render_report
     from ..results.writers import write_files
-    from ..scenario.load import load_scenario
     from .reconcile import read_previous
 
     previous = read_previous(args.previous) if args.previous is not None else None  # bad input first, before the run
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args)  # on --region's bundle, as the run: the sensitivity and the solver follow it
     ds = run_scenario(args.scenario, args)
     tornado = None
     if args.sensitivity:
@@ -62,10 +61,9 @@ def cmd_report(args) -> int:
         tornado = tornado_table(sensitivity(scenario))
     balance = None
     if args.solve:
-        from ..commands import load_scenario as scenario_on_region
         from .valuation_solve import balance_context
 
-        balance = balance_context(ds, scenario_on_region(args.scenario, args), True)
+        balance = balance_context(ds, scenario, True)
     context = valuation_context(ds, scenario, previous, tornado, balance)
     html = render_report(context)
     inputs = _run_inputs(ds) + ([Path(args.previous) / "report.html"] if previous is not None else [])
@@ -162,7 +160,7 @@ def _years(ds) -> list[int]:
 
 
 def _results(ds) -> list[dict]:
-    from ..model.fund.rollforward import VERDICTS
+    from ..model.fund import VERDICTS
     from ..vocabulary import POOL_NAMES_ZH
 
     central = ds.fund.central()

@@ -101,7 +101,7 @@ def difference_long(diff):
 
 def print_verdicts(ds) -> None:
     """The pools' first deficit and exhaustion years and their verdicts (``forecast run -q``)."""
-    from ..model.fund.rollforward import VERDICTS
+    from ..model.fund import VERDICTS
     from ..results.report import SUMMARY_YEARS, fund_summary
 
     rows = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..model.fund.rollforward import CODES, verdict_codes, verdict_labels
+from ..model.fund import CODES, verdict_codes, verdict_labels
 
 __all__ = ["FundAccessor"]
 

@@ -11,27 +11,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..model.fund.rollforward import VERDICTS, months_covered, verdict_codes
-from ..vocabulary import POOLS
+from ..model.fund import VERDICTS, months_covered, verdict_codes
 
-__all__ = ["item_table", "fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
+__all__ = ["fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
 
 THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
 WARNING_SETTINGS = ("warning_deficit_years", "warning_trend_years", "warning_surplus_rate")
 ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
-
-
-def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArray) -> xr.DataArray:
-    """A (year, pool, ``dim``, draw) array of yuan from {(pool, item): array over (year, draw)}; 0
-    where not given. ``like`` is a (year, draw) array giving the shape and labels."""
-    like = like.transpose("year", "draw")
-    values = np.zeros((like.sizes["year"], len(POOLS), len(items), like.sizes["draw"]))
-    for (pool, item), value in entries.items():
-        present = [d for d in ("year", "draw") if d in value.dims]
-        array = value.transpose(*present).values
-        values[:, POOLS.index(pool), items.index(item)] = array.reshape([array.shape[present.index(d)] if d in present else 1 for d in ("year", "draw")])
-    coords = {"year": like["year"].values, "pool": list(POOLS), dim: list(items), "draw": like["draw"].values}
-    return xr.DataArray(values, dims=("year", "pool", dim, "draw"), coords=coords, attrs={"units": "yuan"})
 
 
 def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, reserve: xr.DataArray, insured: xr.DataArray, thresholds: dict, payg: xr.DataArray, extra: dict, warnings: dict | None = None) -> xr.Dataset:

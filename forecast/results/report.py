@@ -219,7 +219,7 @@ def fund_headline(ds) -> str:
     summary = fund_summary(ds)
     head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
     lines.append(head)
-    from ..model.fund.rollforward import VERDICTS
+    from ..model.fund import VERDICTS
 
     for pool, row in summary.iterrows():
         months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..model.fund.rollforward import CODES
+from ..model.fund import CODES
 
 __all__ = ["draw_summary", "uncertainty_lines", "year_percentiles", "probability_table", "QUANTILES", "FANNED"]
 

@@ -20,6 +20,7 @@ where no value is that large and a slip would go unnoticed).
 
 from __future__ import annotations
 
+from ..registry import ITEM_ENTRIES
 from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, HOSPITAL_LEVELS
 from .param import MONEY_UNITS, Param, coerce  # re-exported: the schema's public names
 from .param import growth as _growth
@@ -321,6 +322,23 @@ SCHEMA: dict = {
         "warning_surplus_rate": _p("ratio", "... and below this share of the year's income (assumption: 3%; the resident fund's ran 1.1-10.4% in 2020-2024)", 0.0, 0.5, dated=False, default=0.03),
     },
 }
+
+
+def _declared_items(schema: dict) -> dict:
+    """The schema with the parameters of the registry's items (``Item.params``, relative to
+    ``policy.<pool>``) placed under each pool that books the item."""
+    for item in ITEM_ENTRIES:
+        for pool in item.pools:
+            for path, spec in item.params.items():
+                *parents, leaf = path.split(".")
+                node = schema["policy"].setdefault(pool, {})
+                for key in parents:
+                    node = node.setdefault(key, {})
+                node[leaf] = _p(**spec)
+    return schema
+
+
+_declared_items(SCHEMA)
 
 
 def iter_params(tree: dict = SCHEMA, prefix: str = ""):

@@ -211,5 +211,5 @@ def test_stochastic_run_summarises_the_draws():
     assert ds.sizes["draw"] == 3 and ds["reserve"].dims == ("draw", "year", "pool")
     summary = fund_summary(ds)
     assert 0.0 <= summary.loc["employee", "exhausted_share_of_draws"] <= 1.0
-    assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.rollforward.VERDICTS
+    assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.VERDICTS
     assert "Across 3 draws" in fund_headline(ds)

@@ -14,15 +14,18 @@ from __future__ import annotations
 import xarray as xr
 
 from ...labelled import stack
+from ...registry import CLAIM_TYPE_ENTRIES
 from ...vocabulary import BASIC_POOLS, CLAIM_TYPES, HOSPITAL_LEVELS, SERVICES
 from .payers import CURVE_OF
 
 __all__ = ["cost_indices", "claim_units", "induced_demand", "benefit_spending", "critical_illness_claims", "maternity", "utilisation", "SERVICE_OF"]
 
-#: the utilisation-growth series that moves each claim type's frequency
-SERVICE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient_special", "outpatient": "outpatient"}
+#: the utilisation-growth series that moves each claim type's frequency (forecast.registry)
+SERVICE_OF = {c.name: c.service for c in CLAIM_TYPE_ENTRIES}
 #: the expenditure item each claim type's payments are booked under
-ITEM_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient_special", "outpatient": "outpatient"}
+ITEM_OF = {c.name: c.item for c in CLAIM_TYPE_ENTRIES}
+#: the expenditure items paid claim by claim, in the registry's order
+CLAIM_ITEMS = tuple(dict.fromkeys(ITEM_OF.values()))
 
 
 def _index(growth: xr.DataArray) -> xr.DataArray:
@@ -74,8 +77,7 @@ def induced_demand(pay: xr.Dataset, base_patient_share: xr.DataArray, elasticity
 def benefit_spending(units: xr.DataArray, pay: xr.Dataset) -> xr.DataArray:
     """The pool's benefit payments by expenditure item (inpatient, outpatient_special, outpatient), yuan."""
     paid = units * pay["basic"]
-    items = ("inpatient", "outpatient_special", "outpatient")
-    out = stack([paid.sel(claim_type=[k for k in CLAIM_TYPES if ITEM_OF[k] == item]).sum("claim_type") for item in items], "item", items)
+    out = stack([paid.sel(claim_type=[k for k in CLAIM_TYPES if ITEM_OF[k] == item]).sum("claim_type") for item in CLAIM_ITEMS], "item", CLAIM_ITEMS)
     out.attrs["units"] = "yuan"
     return out
 

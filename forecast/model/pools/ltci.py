@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import xarray as xr
 
-__all__ = ["covered", "financing", "employee_pooled_share", "beneficiaries", "spending_per_beneficiary", "mode_shares", "financing_split"]
+from ...vocabulary import CARE_MODES
+from ..financing.rules import Lever
+from .base import Context, PoolFlows
+
+__all__ = ["covered", "financing", "employee_pooled_share", "beneficiaries", "spending_per_beneficiary", "mode_shares", "financing_split", "flows", "lever"]
 
 
 def covered(rules, employees: xr.DataArray, residents: xr.DataArray) -> xr.DataArray:
@@ -77,3 +81,39 @@ def financing_split(total: xr.DataArray, transfer: xr.DataArray, rules) -> xr.Da
     for name in out.data_vars:
         out[name].attrs["units"] = "yuan"
     return out
+
+
+def _covered(ctx: Context, curve: str) -> xr.DataArray:
+    """Covered persons weighted by ``curve`` (``count``: the covered, ``disability``: the disabled among them)."""
+    return covered(ctx.rules, ctx.weighted("employee", curve), ctx.weighted("resident", curve))
+
+
+def _financing(ctx: Context) -> tuple[xr.DataArray, xr.DataArray]:
+    """All LTCI financing and the part drawn from the employee pooled fund, yuan."""
+    total = financing(_covered(ctx, "count"), ctx.rules, ctx.cal.ltci_financing_factor_)
+    return total, employee_pooled_share(ctx.rules, ctx.weighted("employee", "count"), _covered(ctx, "count")) * total
+
+
+def flows(ctx: Context) -> PoolFlows:
+    """Spending by care mode on the beneficiaries, financing by source (the employee pooled fund's
+    share as a transfer it receives), the covered persons and the beneficiaries."""
+    total, transfer = _financing(ctx)
+    users = beneficiaries(ctx.cal.ltci_take_up_, _covered(ctx, "disability"))
+    per_user = spending_per_beneficiary(ctx.rules) * ctx.cal.ltci_cost_factor_ * ctx.indices["care"]
+    shares = mode_shares(ctx.rules)
+    split = financing_split(total, transfer, ctx.rules)
+    return PoolFlows(
+        income={"contributions": split["contributions"], "fiscal_subsidy": split["fiscal_subsidy"]},
+        expenditure={mode: users * per_user * shares.sel(mode=mode, drop=True) for mode in CARE_MODES},
+        receives={"employee": split["transfer_in"]},
+        insured=_covered(ctx, "count"),
+        results={"ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits")},
+    )
+
+
+def lever(ctx: Context) -> Lever:
+    """Financing per covered person (v₀), the income one yuan of it brings (k: covered × the
+    calibration factor) and the employee pooled fund's share of it (the spill)."""
+    total, transfer = _financing(ctx)
+    people = _covered(ctx, "count")
+    return Lever(ctx.rules.ltci.financing_per_capita + 0.0 * people, people * ctx.cal.ltci_financing_factor_, transfer / total.where(total > 0, 1.0))

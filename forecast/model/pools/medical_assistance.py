@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import xarray as xr
 
-__all__ = ["group_members", "contribution_subsidies", "direct_assistance"]
+from .base import Context, PoolFlows
+
+__all__ = ["group_members", "contribution_subsidies", "direct_assistance", "flows"]
 
 
 def group_members(rules, population: xr.DataArray) -> xr.DataArray:
@@ -35,3 +37,22 @@ def direct_assistance(units: xr.DataArray, pay: xr.Dataset, members: xr.DataArra
     out = (units * (members / residents) * pay["assistance"]).sum(("claim_type", "group"))
     out.attrs["units"] = "yuan"
     return out
+
+
+def _direct_spending(ctx: Context, groups: xr.DataArray) -> xr.DataArray:
+    """Direct assistance, calibrated to the base year: on the groups' resident claims, or (reduced
+    claims) a sum per group member growing with the resident pool's inpatient cost indices, yuan."""
+    on_claims = ctx.cal.assistance_factor_ * direct_assistance(ctx.units["resident"], ctx.pay["resident"], groups, ctx.count("resident"))
+    use = ctx.indices["utilisation"].sel(pool="resident", service="inpatient", drop=True) * ctx.paths.cost("resident")
+    return on_claims + ctx.cal.assistance_per_member_ * groups.sum("group") * ctx.indices["severity"] * use
+
+
+def flows(ctx: Context) -> PoolFlows:
+    """Contribution subsidies and direct assistance (both widened by ``assistance_trend``), financed
+    by public budgets as spent (pay as you go) or by a set budget; the groups' members."""
+    groups = group_members(ctx.rules, ctx.population)
+    widening = ctx.indices["assistance"]
+    spent = {"contribution_subsidy": contribution_subsidies(groups, ctx.rules) * widening, "direct_assistance": _direct_spending(ctx, groups) * widening}
+    needed = spent["contribution_subsidy"] + spent["direct_assistance"]
+    budget = needed if bool(ctx.payg.sel(pool="medical_assistance")) else xr.broadcast(ctx.rules.medical_assistance.budget, needed)[0]
+    return PoolFlows(income={"fiscal_subsidy": budget}, expenditure=spent, insured=groups.sum("group"))

@@ -1,0 +1,69 @@
+"""The pools' accounts side by side: each pool's flows as items over (year, pool, item, draw), the
+transfers between pools booked once on both sides, the insured persons by pool."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ...labelled import stack
+from ...registry import ITEMS
+from ...vocabulary import EXPENDITURE_ITEMS, INCOME_ITEMS, POOLS
+from .base import FORMULAS, Context, PoolFlows
+
+__all__ = ["item_table", "book", "insured_by_pool", "with_interest", "declared_items"]
+
+
+def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArray) -> xr.DataArray:
+    """A (year, pool, ``dim``, draw) array of yuan from {(pool, item): array over (year, draw)}; 0
+    where not given. ``like`` is a (year, draw) array giving the shape and labels."""
+    like = like.transpose("year", "draw")
+    values = np.zeros((like.sizes["year"], len(POOLS), len(items), like.sizes["draw"]))
+    for (pool, item), value in entries.items():
+        present = [d for d in ("year", "draw") if d in value.dims]
+        array = value.transpose(*present).values
+        values[:, POOLS.index(pool), items.index(item)] = array.reshape([array.shape[present.index(d)] if d in present else 1 for d in ("year", "draw")])
+    coords = {"year": like["year"].values, "pool": list(POOLS), dim: list(items), "draw": like["draw"].values}
+    return xr.DataArray(values, dims=("year", "pool", dim, "draw"), coords=coords, attrs={"units": "yuan"})
+
+
+def _transfers(flows: dict[str, PoolFlows]) -> tuple[dict, dict]:
+    """Each pool's transfers in and out: what a pool receives (declared by it) is what its payer pays."""
+    received, paid = {}, {}
+    for pool in POOLS:
+        for payer, amount in flows[pool].receives.items():
+            received[pool] = amount if pool not in received else received[pool] + amount
+            paid[payer] = amount if payer not in paid else paid[payer] + amount
+    return received, paid
+
+
+def declared_items(ctx: Context, flows: dict[str, PoolFlows]) -> dict[str, PoolFlows]:
+    """``flows`` with the items the registry declares with rules of their own added to their
+    pools' income or expenditure, by their formulas (:func:`~.base.formula`)."""
+    for (pool, name), function in FORMULAS.items():
+        side = flows[pool].income if ITEMS[name].side == "income" else flows[pool].expenditure
+        side[name] = function(ctx)
+    return flows
+
+
+def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """The income items (without interest, which the roll-forward books) and the expenditure
+    items of every pool, yuan (year, pool, item, draw)."""
+    received, paid = _transfers(flows)
+    income = {(pool, item): value for pool in POOLS for item, value in flows[pool].income.items()}
+    spent = {(pool, item): value for pool in POOLS for item, value in flows[pool].expenditure.items()}
+    income.update({(pool, "transfer_in"): value for pool, value in received.items()})
+    spent.update({(pool, "transfer_out"): value + spent.get((pool, "transfer_out"), 0.0) for pool, value in paid.items()})
+    income_items = item_table(income, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
+    return income_items, item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
+
+
+def with_interest(income_items: xr.DataArray, interest: xr.DataArray) -> xr.DataArray:
+    """The income items with the roll-forward's interest as the item ``interest`` (in INCOME_ITEMS' order)."""
+    out = xr.concat([income_items, interest.expand_dims(income_item=["interest"])], dim="income_item")
+    return out.sel(income_item=list(INCOME_ITEMS)).transpose("year", "pool", "income_item", "draw")
+
+
+def insured_by_pool(flows: dict[str, PoolFlows], like: xr.DataArray) -> xr.DataArray:
+    """Mid-year insured (covered) persons per pool (year, pool, draw)."""
+    return stack([xr.broadcast(flows[p].insured, like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
