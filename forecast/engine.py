@@ -49,7 +49,7 @@ from .results.finite import check_finite
 from .results.uncertainty import draw_summary
 from .scenario.dated import DatedValue
 from .scenario.demography import extended_demography
-from .scenario.rules import Rules, resolve_rules
+from .scenario.rules import Rules, resolve_rules, with_defaults
 from .vocabulary import BASIC_POOLS, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
 
 __all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules"]
@@ -104,6 +104,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
     ``progress(done, draws)`` after each chunk."""
+    params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
     costed = costs_benefits(region, base)
@@ -170,7 +171,7 @@ def _plan(scenario, region, params, root_params, years, first, curves, strict) -
         from .model.fitting.fitted import fill_fitted, fitted_values
 
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
-        damping = float(params.get("assumptions.enrollment.trend_damping", 0.8))
+        damping = float(params["assumptions.enrollment.trend_damping"])
         values, fits = fitted_values(region, int(years[0]), first, curves["inpatient"], float(price), damping)
         fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
@@ -190,7 +191,7 @@ def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: i
     needs to move a lever from its resolved path)."""
     years = np.arange(fund_base_year(region), horizon + 1)
     chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
-    return _plan(scenario, region, params, root_params, years, chunk["population"].isel(draw=0), age_curves(region), False).rules
+    return _plan(scenario, region, with_defaults(params), with_defaults(root_params), years, chunk["population"].isel(draw=0), age_curves(region), False).rules
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> _Plan:

@@ -126,3 +126,23 @@ def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regi
     assert main(["batch", "--regions", regions[0], "--workers", "1", "--out", str(out)]) == 2
     assert "not a Zarr store" in capsys.readouterr().err
     assert (out / "batch.zarr" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_process_memories_stay_bounded_over_many_regions(tmp_path, monkeypatch):
+    """Issue 22: the drivers' parameters were remembered per bundle without bound, so a batch over
+    many regions grew in memory; every in-process memory now keeps at most its size."""
+    import sys
+
+    from forecast.inputs import region as region_module
+    from forecast.model.fitting import fitted
+    from forecast.model.uncertainty import intervals, stochastic
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synthetic_regions
+
+    memos = [region_module._CACHE, fitted._FITS, intervals._RECORDS, stochastic._SHOCKS]
+    for memo in memos:
+        monkeypatch.setattr(memo, "size", 3)
+    for folder in synthetic_regions.make(tmp_path, 5, seed=4):
+        forecast.run("baseline", regions=[str(folder)], draws=2, seed=1)
+    assert [len(m) for m in memos] == [3, 3, 3, 3]

@@ -208,3 +208,39 @@ def test_numbers_in_exponent_notation_are_numbers(tmp_path):
     """PyYAML's YAML 1.1 reads 1e-3 (no dot) as text; scenario files read it as the number it is."""
     path = write(tmp_path, "assumptions:\n  economy:\n    interest_rate: 15e-3\n")
     assert load_scenario(path)["assumptions.economy.interest_rate"].points[0][1] == pytest.approx(0.015)
+
+
+def test_a_missing_cap_is_an_error_never_a_zero_cap():
+    """Issue 22: a cap left out of the parameters was filled with 0 when the rules resolved (a 0-yuan
+    cap that silently pays nothing); now the resolution names what is missing."""
+    import numpy as np
+    import pytest
+
+    import forecast
+    from forecast.scenario.rules import MissingRule, resolve_rules
+
+    from .conftest import without_fits
+
+    params = without_fits(dict(forecast.load_scenario("baseline").params))
+    years = np.arange(2024, 2031)
+    cap = params.pop("policy.resident.benefits.outpatient_special.annual_cap")
+    with pytest.raises(MissingRule, match="policy.resident.benefits.outpatient_special.annual_cap"):
+        resolve_rules(params, years)
+    params["policy.resident.benefits.outpatient_special.annual_cap"] = cap
+    rules = resolve_rules(params, years)
+    assert float(rules.ds["benefit_annual_cap"].sel(pool="resident", benefit="outpatient_special").min()) == 1500.0
+
+
+def test_defaults_are_filled_in_one_place():
+    import forecast
+    from forecast.scenario.parameters import iter_params
+    from forecast.scenario.rules import with_defaults
+
+    params = dict(forecast.load_scenario("baseline").params)
+    for path, param in iter_params():
+        if param.default is not None and not param.default_from:
+            params.pop(path, None)
+    filled = with_defaults(params)
+    assert filled["policy.resident.financing_rule.rule"] == "none"
+    assert filled["verdict.high_months"] == 9.0
+    assert filled["assumptions.uncertainty.cost_correlation"] == 0.5

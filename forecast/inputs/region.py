@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
+from ..memo import Memo
 from . import arrays
 from .metadata import check_metadata
 from .plausibility import check_bundle
@@ -144,14 +145,12 @@ def load_region(path: Path | str) -> Region:
         raise InputError(
             Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see the README section 'Region data bundle'")
         )
-    cached = _CACHE.get(folder.resolve())
+    cached = _CACHE.peek(folder.resolve())
     if cached is not None and cached[0] == _stamps(cached[0]):
         return cached[1]
     region = _read(folder, yaml_path)
     files = (yaml_path, *(folder / spec["path"] for spec in region.files.values()))
-    _CACHE[folder.resolve()] = (_stamps(dict.fromkeys(files)), region)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE.put(folder.resolve(), (_stamps(dict.fromkeys(files)), region))
     return region
 
 
@@ -159,8 +158,7 @@ def load_region(path: Path | str) -> Region:
 #: a notebook or a batch runs many scenarios on one bundle. An entry is used only while none of
 #: its files has changed size or modification time; the Region is then the same object (treat it,
 #: like every Region, as read-only).
-_CACHE: dict = {}
-_CACHE_SIZE = 8
+_CACHE = Memo(8)
 
 
 def _stamps(files: dict) -> dict:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .dated import FITTED
 
-__all__ = ["Param", "coerce", "MONEY_UNITS", "param", "growth", "default_source"]
+__all__ = ["Param", "coerce", "MONEY_UNITS", "param", "growth", "default_source", "default_value"]
 
 MONEY_UNITS = ("yuan", "yuan/person/year", "yuan/person/month")
 
@@ -85,6 +85,16 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
             return None, f"ratios are fractions: write {number / 100:g} (or \"{number:g}%\"), not {number:g}"
         return None, f"expected {param.bound_text()}"
     return number, None
+
+
+def default_value(param: Param):
+    """The value a parameter left out takes (its ``default``: a constant dated value for a dated
+    parameter, the plain value otherwise), or None when it has none and must be given."""
+    from .dated import DatedValue
+
+    if param.default is None:
+        return None
+    return DatedValue.constant(float(param.default)) if param.dated else param.default
 
 
 def default_source(path: str, param: Param) -> str:

@@ -30,10 +30,10 @@ import xarray as xr
 
 from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
 from .dated import GROWTH_SERIES, DatedValue
-from .param import default_source
+from .param import default_source, default_value
 from .parameters import SCHEMA, Param, iter_params
 
-__all__ = ["Rules", "resolve_rules", "PLACEMENT", "placement"]
+__all__ = ["Rules", "resolve_rules", "with_defaults", "PLACEMENT", "placement", "MissingRule"]
 
 #: How a schema path becomes a labelled variable: a pattern whose named groups are the labels
 #: (``field`` names the variable instead, in the template).
@@ -143,8 +143,38 @@ class _View:
         raise AttributeError(f"no rule '{short}'" + (f"; did you mean '{self._prefix}{close[0]}'?" if close else ""))
 
 
+class MissingRule(ValueError):
+    """A parameter without a default is absent: the rules cannot be resolved (never read as 0)."""
+
+
+def with_defaults(params: dict) -> dict:
+    """``params`` with every absent parameter that has a default (``Param.default``) given it:
+    the one place where defaults are filled. A parameter without a default that is absent raises
+    :class:`MissingRule` (a validated scenario has them all: the loader reports the file and line).
+
+    >>> p = with_defaults({"verdict.low_months": 5.0})
+    >>> p["verdict.low_months"], p["verdict.high_months"]
+    (5.0, 9.0)
+    """
+    out = dict(params)
+    missing = []
+    for path, param in iter_params():
+        if out.get(path) is not None or param.default_from:
+            continue
+        value = default_value(param)
+        if value is None:
+            missing.append(path)
+        else:
+            out[path] = value
+    if missing:
+        raise MissingRule(f"no value for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: give every parameter without a default (scenarios/baseline.yaml gives them all)")
+    return out
+
+
 def resolve_rules(params: dict, years) -> Rules:
-    """Resolve ``params`` (schema path -> DatedValue or plain value) over ``years`` (consecutive)."""
+    """Resolve ``params`` (schema path -> DatedValue or plain value) over ``years`` (consecutive),
+    defaults filled (:func:`with_defaults`)."""
+    params = with_defaults(params)
     years = np.asarray(years, dtype=int)
     values, extended = {}, {}
     for path in sorted(params, key=lambda p: p not in GROWTH_SERIES.values()):
@@ -197,10 +227,14 @@ def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
         first_path, first_value = entries[keys[0]]
         dated = isinstance(first_value, np.ndarray)
         shape = ((len(years),) if dated else ()) + tuple(len(labels[d]) for d in dims)
-        array = np.zeros(shape) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
+        array = np.full(shape, np.nan) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
+        filled = np.zeros(shape, dtype=bool)
         for key, (_, value) in entries.items():
             index = tuple(labels[d].index(label) for d, label in key)
             array[(slice(None), *index) if dated else index] = value
+            filled[(slice(None), *index) if dated else index] = True
+        if not filled.all():  # a label combination no parameter gave: never read as 0
+            raise MissingRule(f"{variable}: no value for some of {', '.join(f'{d}={labels[d]}' for d in dims)}")
         param = params.get(first_path)
         attrs = {"units": param.unit if param else "year", "description": param.description if param else first_path}
         arrays[variable] = xr.Variable((("year",) if dated else ()) + dims, array, attrs)

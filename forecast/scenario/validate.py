@@ -11,6 +11,7 @@ from types import MappingProxyType
 from ..inputs.yamlfile import LineDict
 from .dated import CONTINUATIONS, INTERPOLATIONS, DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS, demography
+from .param import default_value
 from .parameters import SCHEMA, Param, coerce
 from .reader import Reader, unknown_keys
 
@@ -120,7 +121,7 @@ def _walk(reader, data: dict, tree: dict, prefix: str, origins: dict, at, horizo
             elif node.default_from:  # left out: the rules take the flat rule's value when they resolve
                 origins.pop(path, None)
             elif node.default is not None:
-                out[path] = DatedValue.constant(float(node.default)) if node.dated else node.default
+                out[path] = default_value(node)
                 origins.pop(path, None)
             else:
                 out[path] = None

@@ -59,18 +59,19 @@ class Rule:
 
 
 def rules_of(params: dict, years) -> list[Rule]:
-    """The scenario's rules (those not ``none``), with their active years."""
+    """The scenario's rules (those not ``none``), with their active years; ``params`` with their
+    defaults (:func:`~forecast.scenario.rules.with_defaults`)."""
     years = np.asarray(years)
     out = []
     for pool in LEVER_UNITS:
         base = f"policy.{pool}.financing_rule."
-        kind = params.get(base + "rule", "none")
-        if kind in (None, "none"):
+        kind = params[base + "rule"]
+        if kind == "none":
             continue
-        start = int(params.get(base + "from_year") or years[1] if len(years) > 1 else years[0])
-        end = int(params.get(base + "until_year") or years[-1])
+        start = int(params[base + "from_year"] or years[1] if len(years) > 1 else years[0])
+        end = int(params[base + "until_year"] or years[-1])
         active = (years >= max(start, int(years[0]) + 1)) & (years <= end)
-        out.append(Rule(pool, kind, float(params.get(base + "low_months", 6.0)), float(params.get(base + "high_months", 9.0)), active))
+        out.append(Rule(pool, kind, float(params[base + "low_months"]), float(params[base + "high_months"]), active))
     return out
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...memo import Memo
 from .growth import FORMS, GrowthModel
 from .selection import candidates, empirical_sd, select_form
 
@@ -141,21 +142,21 @@ def fit_history(region, until: int | None = None, form: str | None = None) -> di
 
 #: fits made in this process, by what they depend on (the bundle's content, the base year, the
 #: population path, the cost curve, price inflation, the damping, the form): scenarios share them
-_FITS: dict = {}
+_FITS = Memo(8)
 
 
 def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
     """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
     digest = hashlib.sha256(np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(curve.values).tobytes()).hexdigest()
     key = (region.content_hash, base_year, float(price_inflation), float(damping), form, digest)
-    if key not in _FITS:
-        if len(_FITS) >= 8:
-            _FITS.pop(next(iter(_FITS)))
+
+    def fit() -> tuple[dict, dict]:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"):  # tiny problems: threads only cost (the user's setting is restored after)
-            _FITS[key] = fit_values(region, base_year, population, curve, price_inflation, damping, form)
-    values, summaries = _FITS[key]
+            return fit_values(region, base_year, population, curve, price_inflation, damping, form)
+
+    values, summaries = _FITS.get(key, fit)
     return dict(values), copy.deepcopy(summaries)
 
 

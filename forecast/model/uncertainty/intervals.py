@@ -26,6 +26,8 @@ import copy
 import numpy as np
 import xarray as xr
 
+from ...memo import Memo
+
 __all__ = ["FLOWS", "record", "flow_log_sd", "band_dataset", "interval"]
 
 #: (pool, flow) -> the fitted series whose product the flow follows
@@ -41,7 +43,8 @@ FLOWS = {
     ("medical_assistance", "expenditure"): ("assistance_to_resident_expenditure", *_RESIDENT),
 }
 
-_RECORDS: dict = {}
+#: the records by bundle content and base year (bounded)
+_RECORDS = Memo(8)
 
 
 def record(region, base_year: int) -> dict:
@@ -49,8 +52,7 @@ def record(region, base_year: int) -> dict:
     up to ``base_year`` (:func:`~forecast.model.fitting.fitted.fit_series`), remembered in-process."""
     from ..fitting.fitted import extra_candidates, fit_series, history_series
 
-    key = (region.content_hash, base_year)
-    if key not in _RECORDS:
+    def fit() -> dict:
         from threadpoolctl import threadpool_limits
 
         out = {}
@@ -60,10 +62,9 @@ def record(region, base_year: int) -> dict:
                     out[name] = fit_series(series, None, extra_candidates(region, name))[1]
                 except ValueError:
                     continue
-        if len(_RECORDS) >= 8:
-            _RECORDS.pop(next(iter(_RECORDS)))
-        _RECORDS[key] = out
-    return copy.deepcopy(_RECORDS[key])
+        return out
+
+    return copy.deepcopy(_RECORDS.get((region.content_hash, base_year), fit))
 
 
 def _series_sd(summary: dict, horizons: np.ndarray) -> np.ndarray:

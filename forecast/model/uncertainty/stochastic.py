@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from ...memo import Memo
 from .streams import stream
 
 __all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings", "SET_DIRECTIONS", "DriverPaths", "set_quantiles", "quantile_drivers", "POPULATION_KEYS", "stochastic_setup"]
@@ -55,33 +56,38 @@ DRIVER_OF = {"cost_trend_index": "cost_trend", "wage_growth_index": "wage_growth
 #: paths simulated to read a driver's quantile path from
 FIXED_PATHS = 4000
 
-_SHOCKS: dict = {}
+#: drivers' parameters by bundle content and base year (bounded: a batch reads many bundles)
+_SHOCKS = Memo(8)
 
 
 def _shock_params(region, base: int) -> dict:
-    """φ, σ, se of each growth series' log growth, remembered per bundle and year: φ from the
-    damped form (ARIMA(1,1,0) on the log growth; pandemic years left out, counts kept whole), σ
-    the series' one-year out-of-sample error on its own record (:mod:`.intervals`; the s.d. of its
-    yearly log changes where the record is too short), or the damped fit's residual s.d. if larger,
-    se the larger of the damped and the chosen form's standard error of the mean growth."""
-    from ..fitting.fitted import COUNTS, history_series
+    """φ, σ, se of each growth series' log growth, remembered per bundle and year (:func:`_fit_shocks`)."""
+    return _SHOCKS.get((region.content_hash, base), lambda: _fit_shocks(region, base))
+
+
+def _fit_shocks(region, base: int) -> dict:
+    """φ from the damped form (ARIMA(1,1,0) on the log growth; pandemic years left out, counts kept
+    whole), σ the series' one-year out-of-sample error on its own record (:mod:`.intervals`; the
+    s.d. of its yearly log changes where the record is too short), or the damped fit's residual s.d.
+    if larger, se the larger of the damped and the chosen form's standard error of the mean growth."""
+    from ..fitting.fitted import (  # deferred: the fits import statsmodels, which a run without draws never needs
+        COUNTS,
+        history_series,
+    )
     from ..fitting.growth import GrowthModel
     from .intervals import record
 
-    key = (region.content_hash, base)
-    if key not in _SHOCKS:
-        out, summaries = {}, record(region, base)
-        for name, series in history_series(region, base).items():
-            summary = summaries.get(name, {})
-            empirical = (summary.get("empirical_sd") or [None])[0] or summary.get("rates_sd") or 0.0
-            try:
-                model = GrowthModel("damped", pandemic_years=() if name in COUNTS else (2020, 2022)).fit(series)
-                phi, sigma, se, years = model.phi_, model.sigma_, model.log_growth_se_, [int(model.years_[0]), model.last_year_]
-            except ValueError:
-                phi, sigma, se, years = 0.0, 0.0, 0.0, []
-            out[name] = {"phi": float(phi), "sigma": float(max(sigma, empirical)), "se": float(max(se, summary.get("growth_se", 0.0))), "years": years, "points": int(summary.get("points", 0))}
-        _SHOCKS[key] = out
-    return _SHOCKS[key]
+    out, summaries = {}, record(region, base)
+    for name, series in history_series(region, base).items():
+        summary = summaries.get(name, {})
+        empirical = (summary.get("empirical_sd") or [None])[0] or summary.get("rates_sd") or 0.0
+        try:
+            model = GrowthModel("damped", pandemic_years=() if name in COUNTS else (2020, 2022)).fit(series)
+            phi, sigma, se, years = model.phi_, model.sigma_, model.log_growth_se_, [int(model.years_[0]), model.last_year_]
+        except ValueError:
+            phi, sigma, se, years = 0.0, 0.0, 0.0, []
+        out[name] = {"phi": float(phi), "sigma": float(max(sigma, empirical)), "se": float(max(se, summary.get("growth_se", 0.0))), "years": years, "points": int(summary.get("points", 0))}
+    return out
 
 
 def _increment_sd(dated) -> float:
@@ -261,10 +267,9 @@ SETTINGS = (*DRIVERS, "cost_correlation", "interest_rate_sd", "deterministic_set
 
 
 def uncertainty_settings(params: dict) -> dict:
-    """The scenario's ``assumptions.uncertainty`` values by short name (defaults where absent)."""
-    from ...scenario.parameters import SCHEMA
-
-    return {name: params.get(f"assumptions.uncertainty.{name}", SCHEMA["assumptions"]["uncertainty"][name].default) for name in SETTINGS}
+    """The scenario's ``assumptions.uncertainty`` values by short name (``params`` with their
+    defaults, :func:`~forecast.scenario.rules.with_defaults`)."""
+    return {name: params[f"assumptions.uncertainty.{name}"] for name in SETTINGS}
 
 
 def fixed_quantiles(settings: dict) -> dict | None:
