@@ -129,7 +129,7 @@ def population() -> None:
 
     import forecast
     from forecast.model.population import project_region
-    from forecast.model.population.assumptions import PopulationAssumptions
+    from forecast.scenario.population import PopulationAssumptions
     from forecast.model.population.engine import project_arrays
     from forecast.model.population.mortality import mortality_path
     from forecast.model.population.project import tfr_path

@@ -21,6 +21,7 @@ from . import arrays
 from .metadata import check_metadata
 from .plausibility import check_bundle
 from .schema import TABLES
+from .summary import region_summary
 from .tables import read_table
 from .yamlfile import read_yaml
 
@@ -115,8 +116,6 @@ class Region:
 
     def summary(self) -> str:
         """A short plain-text summary: population, insured, last fund year."""
-        from ..results.report import region_summary
-
         return region_summary(self)
 
 

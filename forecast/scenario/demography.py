@@ -13,8 +13,8 @@ import difflib
 
 from ..inputs.labels import parse_age, parse_period
 from ..inputs.yamlfile import LineDict
-from ..model.population.assumptions import MORTALITY_METHODS, PopulationAssumptions
 from ..vocabulary import SEXES
+from .population import MORTALITY_METHODS, PopulationAssumptions
 from .reader import number, section, unknown_keys
 
 __all__ = ["demography", "extended_demography", "DEMOGRAPHY", "DEMOGRAPHY_KEYS", "TFR_RANGE", "E0_RANGE"]

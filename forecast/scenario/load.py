@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from .._version import __version__
 from ..errors import InputError, Problem
 from ..inputs.yamlfile import LineDict, read_yaml
 from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
-from ..model.population.assumptions import PopulationAssumptions
 from .dated import DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS
 from .param import default_source
 from .parameters import iter_params
+from .population import PopulationAssumptions
 from .reader import Reader
 from .validate import DATED_KEYS, validate
 
@@ -72,8 +73,6 @@ class Scenario:
 
     def provenance(self, region) -> dict:
         """attrs a result records: package version, scenario files and hash, region and its hash."""
-        from .. import __version__
-
         return {
             "forecast_version": __version__,
             "scenario_title": self.title,

@@ -5,7 +5,7 @@ Modules: :mod:`.graduation` (age groups -> single ages), :mod:`.lifetable`, :mod
 :mod:`.project` (inputs, the run, indicators), :mod:`.assumptions`.
 """
 
-from .assumptions import MORTALITY_METHODS, PopulationAssumptions
+from ...scenario.population import MORTALITY_METHODS, PopulationAssumptions
 from .graduation import graduate_counts, graduate_rates
 from .leecarter import LeeCarter
 from .lifetable import life_expectancy, life_table

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ...scenario.population import PopulationAssumptions, improvement_by_age
 from ...vocabulary import SEXES
-from .assumptions import PopulationAssumptions, improvement_by_age
 from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality

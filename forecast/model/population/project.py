@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import xarray as xr
 
+from ...scenario.population import PopulationAssumptions
 from ...vocabulary import SEXES
-from .assumptions import PopulationAssumptions
 from .engine import project_arrays
 from .graduation import graduate_counts
 from .indicators import indicators
