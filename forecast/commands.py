@@ -114,7 +114,7 @@ def cmd_population(args) -> int:
     _check_draws(args.draws, start, end, keep_population=True)
     try:
         with progress_bar("population: draws", "draws") as advance:
-            ds = project_scenario(scenario, end_year=end, draws=args.draws, seed=args.seed, progress=advance)
+            ds = project_scenario(scenario, region, end_year=end, draws=args.draws, seed=args.seed, progress=advance)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
@@ -287,7 +287,7 @@ def cmd_budget(args) -> int:
 
 def cmd_execution(args) -> int:
     from .apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
-    from .results.report import MONTHS
+    from .inputs.summary import MONTHS
 
     actuals = read_actuals(args.actuals)
     if args.budget:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import forecast
 from forecast.engine import make_plan, project_funds
+from forecast.model.benefits.curves import age_curves
 from forecast.model.calibration.base_year import base_year_figures, fund_base_year
 from forecast.model.fitting.fitted import fill_fitted, fitted_values
 from forecast.model.population import project_region
@@ -28,7 +29,7 @@ FLOWS = ("income", "expenditure", "reserve", "insured", "individual_account_rese
 
 def _plan(region, scenario, population):
     years = np.arange(fund_base_year(region), scenario.horizon + 1)
-    values, _ = fitted_values(region, int(years[0]), population.isel(draw=0), forecast.engine.age_curves(region)["inpatient"], 0.02)
+    values, _ = fitted_values(region, int(years[0]), population.isel(draw=0), age_curves(region)["inpatient"], 0.02)
     params, root = (fill_fitted(dict(p), values, int(years[0])) for p in (scenario.params, scenario.root_params))
     return make_plan(region, resolve_rules(params, years), resolve_rules(root, years))
 

@@ -24,7 +24,9 @@ def sh(*args, cwd):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", dist, ROOT, cwd=dist)
+    source = tmp_path_factory.mktemp("source") / "forecast"  # a clean copy: a stale build/ in the checkout would leak old modules into the wheel
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", "build", "dist", "*.egg-info", ".git", "__pycache__", "out", ".hypothesis", ".pytest_cache"))
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", dist, source, cwd=dist)
     (built,) = dist.glob("*.whl")
     return built
 

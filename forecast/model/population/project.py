@@ -249,13 +249,10 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
     return ds
 
 
-def project_scenario(scenario, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
-    """Project the population of a :class:`~forecast.scenario.Scenario`, with provenance in attrs:
-    package version, scenario files and content hash, region bundle and its hash (``progress``: as
-    in :func:`project_region`)."""
-    from ...inputs.region import load_region
-
-    region = load_region(scenario.region_path)
+def project_scenario(scenario, region, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
+    """Project the population of a :class:`~forecast.scenario.Scenario` on ``region`` (its bundle,
+    :func:`forecast.load_region`), with provenance in attrs: package version, scenario files and
+    content hash, region bundle and its hash (``progress``: as in :func:`project_region`)."""
     ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed, progress=progress)
     ds.attrs.update(scenario.provenance(region))
     return ds

@@ -1,0 +1,92 @@
+"""The plan of a run: what every chunk of draws shares, made once (the ``fitted`` values, the
+resolved rules of the scenario and of its root baseline, the benefit layers, the base-year claims,
+the cost and wage indices, the pools' financing rules)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import xarray as xr
+
+from ..errors import InputError, Problem
+from ..model.benefits import spending
+from ..model.benefits.curves import age_curves
+from ..model.benefits.payers import base_claims, payer_layers
+from ..model.calibration.base_year import costs_benefits, fund_base_year
+from ..model.financing.contributions import wage_index
+from ..model.financing.rules import rules_of
+from ..model.fitting.fitted import fill_fitted, fitted_values, realisation_level
+from ..model.population.project import population_chunks
+from ..scenario.dated import DatedValue
+from ..scenario.demography import extended_demography
+from ..scenario.rules import Rules, resolve_rules, with_defaults
+from ..vocabulary import BASIC_POOLS, POOLS
+
+__all__ = ["Plan", "build_plan", "make_plan", "resolved_rules"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a run computes once and every chunk of draws shares: the rules, the base-year claims,
+    the benefit layers, the cost and wage indices."""
+
+    rules: Rules
+    root: Rules
+    fits: dict
+    claims: dict
+    layers: dict
+    root_layers: dict
+    indices: xr.Dataset
+    wages: xr.DataArray
+    payg: xr.DataArray
+    #: every value held or grown beyond its last given year (path -> how)
+    extended: dict = dataclasses.field(default_factory=dict)
+    #: the pools' financing rules (forecast.model.financing.rules)
+    financing_rules: tuple = ()
+
+
+def build_plan(scenario, region, params, root_params, years, first, curves, strict) -> Plan:
+    """Fill the ``fitted`` values (fitted on the first draw's population), resolve the rules once,
+    and make the run's plan."""
+    fits = {}
+    if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
+        price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
+        damping = float(params["assumptions.enrollment.trend_damping"])
+        values, fits = fitted_values(region, int(years[0]), first, curves["inpatient"], float(price), damping)
+        fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
+        params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
+    rules = resolve_rules(params, years)
+    extended = {**rules.extended, **extended_demography(scenario.population, int(years[-1]))}
+    if strict and extended:
+        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in extended.items()])
+    root = resolve_rules(root_params, years)
+    fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
+    return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years)))
+
+
+def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: int) -> Rules:
+    """The rules of ``params`` over the run's years, its ``fitted`` values filled (what a solver
+    needs to move a lever from its resolved path)."""
+    years = np.arange(fund_base_year(region), horizon + 1)
+    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
+    return build_plan(scenario, region, with_defaults(params), with_defaults(root_params), years, chunk["population"].isel(draw=0), age_curves(region), False).rules
+
+
+def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Plan:
+    """What every chunk of draws shares: the benefit layers of the scenario's rules (every year)
+    and of the root's (the base year), the cost and wage indices, the pay-as-you-go pools."""
+    reduced = not costs_benefits(region, int(rules.years[0]))
+    covers = {"employee": bool(rules.critical_illness.covers_employees), "resident": True}
+    root_covers = {"employee": bool(root.critical_illness.covers_employees), "resident": True}
+    layers = {pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
+    root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
+    budget = rules.medical_assistance.budget
+    payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
+    claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}
+    indices = spending.cost_indices(rules)
+    factor = (fits or {}).get("resident_realisation", {}).get("factor", 1.0)
+    indices["realisation"] = xr.DataArray(np.where(rules.years > rules.years[0], factor, 1.0), dims="year", coords={"year": rules.years}, attrs={"units": "ratio", "description": "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"})
+    return Plan(rules, root, fits or {}, claims, layers, root_layers, indices, wage_index(rules), payg)
+
+

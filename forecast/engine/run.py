@@ -1,0 +1,114 @@
+"""A run: the scenario's population chunk by chunk, the plan made once, the fund stages of each
+chunk of draws, the draws' summary and the run's provenance."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..errors import InputError, Problem
+from ..inputs.region import load_region
+from ..model.benefits.curves import age_curves
+from ..model.calibration.base_year import base_year_figures, check_span, costs_benefits, fund_base_year, refuse_uncosted_changes
+from ..model.population.indicators import check_projection
+from ..model.population.project import prefetched
+from ..model.uncertainty.intervals import band_dataset, record
+from ..model.uncertainty.stochastic import DriverPaths, fund_drivers
+from ..results.dataset import PopulationResult, provenance
+from ..results.finite import check_finite
+from ..results.uncertainty import draw_summary
+from ..scenario.load import load_scenario
+from ..scenario.rules import with_defaults
+from ..vocabulary import POOLS
+from .draws import stochastic_setup
+from .funds import project_funds
+from .plan import build_plan
+
+__all__ = ["run", "project"]
+
+
+def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None, progress=None) -> xr.Dataset:
+    """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
+    to its horizon.
+
+    ``draws``/``seed``: a stochastic run, every driver drawn (population, cost growth, wages,
+    coverage, interest, financing: :mod:`forecast.model.uncertainty.stochastic`); the result gains a ``draw``
+    dimension and the percentiles and probabilities of :mod:`forecast.results.uncertainty`
+    (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
+    bundle folders to run the scenario on instead of its own region; the result gains a
+    ``region`` dimension. ``progress``: called as ``progress(draws done, draws)`` after each chunk of draws.
+
+    >>> import forecast
+    >>> ds = forecast.run("baseline")  # doctest: +SKIP
+    >>> ds.fund.verdict_label().sel(pool="employee", year=2030).item()  # doctest: +SKIP
+    'excessive'
+    """
+    if not hasattr(scenario, "params"):
+        scenario = load_scenario(scenario)
+    if regions is not None:
+        return _over_regions(scenario, [load_region(r) for r in regions], draws=draws, seed=seed, strict=strict, keep=keep)
+    region = load_region(scenario.region_path)
+    return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep, progress=progress)
+
+
+def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
+    """One run per region, along a ``region`` dimension (the same base year and horizon)."""
+    parts = [project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, **options) for region in regions]
+    spans = {(int(p["year"].values[0]), int(p["year"].values[-1])) for p in parts}
+    if len(spans) > 1:
+        raise InputError(Problem(", ".join(str(r.path) for r in regions), f"the regions' runs cover different years ({', '.join(f'{a}-{b}' for a, b in sorted(spans))}): their fund base years differ", "run regions with the same last published fund year together"))
+    names = [str(r.path) for r in regions]
+    ds = xr.concat(parts, dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="override")
+    ds = ds.assign_coords(region=names, region_name=("region", [r.name for r in regions]))
+    ds.attrs["regions"] = names
+    return ds
+
+
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None) -> xr.Dataset:
+    """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
+    from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
+    every driver drawn (:mod:`forecast.model.uncertainty.stochastic`); ``quantiles`` (driver -> q): one path
+    with those drivers at their q-quantile (default: the scenario's deterministic set);
+    ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
+    ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
+    the whole run); ``summarise``: add the draws' percentiles and probabilities;
+    ``progress(done, draws)`` after each chunk."""
+    params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
+    base = fund_base_year(region)
+    check_span(scenario, region, base, horizon)
+    costed = costs_benefits(region, base)
+    if not costed:
+        refuse_uncosted_changes(scenario, params, root_params, base)
+    years = np.arange(base, horizon + 1)
+    figures = base_year_figures(region, base)
+    curves = age_curves(region)
+    setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
+    draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
+    plan, parts, population, shocks = None, [], PopulationResult(keep), None
+    for chunk in prefetched(chunks):
+        check_projection(chunk, scenario, region)
+        chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
+        if plan is None:
+            plan = build_plan(scenario, region, params, root_params, years, setup.first_population(chunk), curves, strict)
+            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+        with xr.set_options(arithmetic_join="exact"):
+            parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
+        population.add(chunk, years)
+        if progress is not None:
+            progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
+    ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+    ds = population.into(ds)
+    ds = ds.assign(band_dataset(record(region, base), years, POOLS))
+    if draws is None:
+        ds = ds.isel(draw=0, drop=True)
+    else:
+        ds = ds.transpose("draw", ...)
+        ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
+        ds = ds.assign(draw_summary(ds)) if summarise else ds
+    ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
+    if shocks is not None:
+        ds.attrs.update(drivers=shocks.attrs["drivers"], driver_quantiles=dict(quantiles or {}), population_volatility=settings["population"])
+    check_finite(ds, scenario.files, region.path)
+    return ds
+
+
