@@ -12,6 +12,7 @@ import sys
 import pandas as pd
 import pytest
 
+import forecast
 from forecast.cli import main
 from forecast.cli_args import EXAMPLES, build_parser
 from forecast.results.csvtext import plain
@@ -202,7 +203,8 @@ def test_compare_prints_one_compact_table_per_pool(written, capsys):
     for title in ("职工医保统筹基金 (employee) — 亿元", "城乡居民医保 (resident) — 亿元", "大病保险 (critical_illness) — 亿元"):
         assert title in out
     assert "No change in: ltci" in out
-    assert "first deficit 2042 → 2041 (1 year earlier)" in out
+    base, alt = (int(forecast.run(s).fund.first_deficit_year().sel(pool="employee").item()) for s in ("baseline", "baseline+raise_special_disease_caps"))
+    assert alt < base and f"first deficit {base} → {alt} ({base - alt} year{'s' if base - alt > 1 else ''} earlier)" in out
     # the screen's first-year expenditure change is difference.csv's, in 亿元
     difference = pd.read_csv(written / "compare" / "difference.csv").set_index(["year", "pool", "quantity"])
     extra = difference.loc[(2025, "employee", "expenditure"), "value"] / 1e8
@@ -213,7 +215,9 @@ def test_compare_prints_one_compact_table_per_pool(written, capsys):
 def test_quiet_leaves_out_the_explanations(capsys):
     assert main(["run", "baseline", "-q"]) == 0
     quiet = capsys.readouterr().out
-    assert "Calibration" not in quiet and re.search(r"^ employee\s+2042\s+2053", quiet, re.M)
+    years = forecast.run("baseline").fund
+    deficit, exhausted = (int(f().sel(pool="employee").item()) for f in (years.first_deficit_year, years.exhaustion_year))
+    assert "Calibration" not in quiet and re.search(rf"^ employee\s+{deficit}\s+{exhausted}", quiet, re.M)
     assert main(["explain", "-q"]) == 0
     out = capsys.readouterr().out
     assert "income = income per member" not in out and "baseline — employee: first deficit" in out

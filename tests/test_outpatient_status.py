@@ -81,7 +81,8 @@ def test_the_retirees_rule_written_as_the_in_service_rule_is_the_baseline(tmp_pa
 
 def test_a_raised_retirees_ratio_costs_their_claims_times_the_hand_computed_payment(tmp_path):
     """No deductible and a cap no claim reaches (1e9 yuan): at ratio c a retiree's claim is paid c·m;
-    then the retirees' cap at 4,000 and ratio 70%: c·LEV(u/c). The in-service part never moves."""
+    then the retirees' cap at the employee's (4,000 in the base year, indexed to wages after it) and
+    ratio 70%: c·LEV(u/c). The in-service part never moves."""
     uncapped = forecast.run(overlay(tmp_path, "uncapped", "retired: {deductible: 0, reimbursement_ratio: 0.60, annual_cap: 1.0e9}"))
     raised = forecast.run(overlay(tmp_path, "raised", "retired: {deductible: 0, reimbursement_ratio: 0.80, annual_cap: 1.0e9}"))
     capped = forecast.run(overlay(tmp_path, "capped", "retired: {reimbursement_ratio: 0.70}"))  # deductible 0 and cap 4,000: the employee's
@@ -94,7 +95,11 @@ def test_a_raised_retirees_ratio_costs_their_claims_times_the_hand_computed_paym
     cv = load_region(CHINA).claim("outpatient", "cv")
     assert np.all(1 - lev(1.0e9 / 0.80, mean, cv) / mean < 1e-10)  # the 1e9 cap: the payment beyond it, far below the 1e-9 checked
     np.testing.assert_allclose(employee_outpatient(raised) - employee_outpatient(uncapped), claims * (0.80 - 0.60) * mean, rtol=1e-9, atol=0)
-    hand = 0.70 * lev(4000 / 0.70, mean, cv)
+    scenario = load_scenario(overlay(tmp_path, "capped", "retired: {reimbursement_ratio: 0.70}"))
+    rules = resolved_rules(scenario, load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    cap = rules.employee.benefits.outpatient.retired.annual_cap.values
+    assert cap[0] == 4000 and cap[-1] > 2 * cap[0]  # the base year's cap, indexed
+    hand = 0.70 * np.array([lev(c / 0.70, m, cv) for c, m in zip(cap, mean)])
     assert np.all(hand < 0.70 * mean)  # the cap binds on some claims
     np.testing.assert_allclose(employee_outpatient(capped) - employee_outpatient(uncapped), claims * (hand - paid), rtol=1e-9, atol=0)
 
@@ -107,7 +112,8 @@ def test_left_out_retirees_keys_follow_the_employee_rule_when_an_overlay_moves_i
     region = load_region(scenario.region_path)
     rules = resolved_rules(scenario, region, dict(scenario.params), dict(scenario.root_params), 2030)
     assert list(rules.employee.benefits.outpatient.retired.reimbursement_ratio.values) == list(rules[RATIO])
-    assert set(rules.employee.benefits.outpatient.retired.annual_cap.values) == {6000.0}
+    assert list(rules.employee.benefits.outpatient.retired.annual_cap.values) == list(rules.employee.benefits.outpatient.annual_cap.values)
+    assert rules.employee.benefits.outpatient.retired.annual_cap.values[0] == 6000.0
     solver = {**scenario.params, RATIO: DatedValue(((2024, 0.5), (2027, 0.65)), after="hold")}
     solved = resolved_rules(scenario, region, solver, dict(scenario.root_params), 2030)
     assert list(solved.employee.benefits.outpatient.retired.reimbursement_ratio.values) == list(solved[RATIO])

@@ -85,8 +85,12 @@ EXAMPLE = textwrap.dedent(
     spent = ds["expenditure_items"].sel(pool="resident", expenditure_item="family_doctor")
     residents = ds["insured"].sel(pool="resident")
     table = budget_table(ds, 2025)
+    from forecast.engine import resolved_rules
+    scenario = forecast.load_scenario(sys.argv[1])
+    rules = resolved_rules(scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
     print(json.dumps({
         "per_resident_2025": float(spent.sel(year=2025) / residents.sel(year=2025)),
+        "wage_2025": float(1 + rules["assumptions.economy.wage_growth"][1]),
         "per_resident_2035": float(spent.sel(year=2035) / residents.sel(year=2035)),
         "baseline_item": float(base["expenditure_items"].sel(expenditure_item="family_doctor").sum()),
         "extra_spending_2025": float(ds["expenditure"].sel(pool="resident", year=2025) - base["expenditure"].sel(pool="resident", year=2025)),
@@ -98,7 +102,7 @@ EXAMPLE = textwrap.dedent(
 
 def test_a_benefit_is_one_registry_entry_and_one_formula(tmp_path):
     """The contributor guide's example, run as written: the scenario key exists (validated with its
-    unit), the item is booked on the resident pool, the baseline (its default
+    unit), the item is booked on the resident pool and grows with wages, the baseline (its default
     0) pays nothing, and the budget table shows its line."""
     overlay = tmp_path / "family_doctor.yaml"
     overlay.write_text("title: 家庭医生签约\npolicy:\n  resident:\n    family_doctor: {fee: 120, signed_share: 0.4}\n", encoding="utf-8")
@@ -107,7 +111,8 @@ def test_a_benefit_is_one_registry_entry_and_one_formula(tmp_path):
     done = subprocess.run([sys.executable, str(script), f"baseline+{overlay}"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert abs(out["per_resident_2025"] - 0.4 * 120) < 1e-6 * 48
+    assert abs(out["per_resident_2025"] - 0.4 * 120 * out["wage_2025"]) < 1e-6 * 48
+    assert out["per_resident_2035"] > out["per_resident_2025"] * 1.2  # the fee follows wages (its rule)
     assert out["baseline_item"] == 0.0
     assert out["extra_spending_2025"] > 0  # booked in the pool's expenditure
     assert "家庭医生签约服务费支出" in out["budget_lines"]

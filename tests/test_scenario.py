@@ -184,7 +184,7 @@ def test_a_run_records_extended_values_and_strict_refuses(capsys):
 def test_show_scenario_names_the_file_and_line_of_each_value(capsys):
     assert main(["show-scenario", f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'critical_illness_upgrade.yaml'}"]) == 0
     out = capsys.readouterr().out
-    assert "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=hold yuan  (critical_illness_upgrade.yaml:" in out
+    assert "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=disposable_income_growth lag=1 yuan  (critical_illness_upgrade.yaml:" in out
     assert "policy.employee.employer_rate = 0.06 ratio  (baseline.yaml:" in out
     assert "policy.employee.flexible_base_ratio = 0.6 ratio  (default)" in out
 

@@ -26,8 +26,13 @@ class Param:
     reference: str = ""
     dated: bool = True
     choices: tuple = ()
-    #: default continuation for the short form {year: value}
+    #: default continuation after the last given value (a single value: after the base year)
     after: str = "hold"
+    #: years the continuation's growth series lags (a limit reset to the previous year's wage: 1)
+    lag: int = 0
+    #: a benefit limit in yuan (deductible, cap, limit, unit cost): frozen with the rest when a
+    #: scenario sets assumptions.indexation.benefit_limits to frozen
+    limit: bool = False
     #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting.fitted), if any
     fitted_from: str = ""
     #: when not given: the value of this key in the mapping one level up, taken when the rules

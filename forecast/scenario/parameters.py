@@ -52,9 +52,21 @@ def _rule(lever: str) -> dict:
     }
 
 
-def _tier(kind: str) -> dict:
+#: how a pool's benefit limits continue: employees' with the average wage, residents' with per-capita
+#: disposable income, each one year behind (limits are reset to multiples of last year's figure:
+#: 国发〔1998〕44号 起付标准 about 10% and 最高支付限额 about 4 times the local average wage; the
+#: resident caps about 6 times disposable income; 国办发〔2021〕42号 assistance thresholds as shares of it)
+INDEX_OF = {"employee": "wage_growth", "resident": "disposable_income_growth"}
+
+
+def _limit(description: str, series: str, **kw):
+    """A benefit limit in yuan, continued by ``series`` one year behind (frozen by the global switch)."""
+    return _p("yuan", description, after=series, lag=1, limit=True, **kw)
+
+
+def _tier(kind: str, pool: str) -> dict:
     return {
-        "deductible": _p("yuan", f"起付线: the deductible per {kind} (yuan)", reference="local benefit rules"),
+        "deductible": _limit(f"起付线: the deductible per {kind} (yuan)", INDEX_OF[pool], reference="local benefit rules"),
         "reimbursement_ratio": _p("ratio", "报销比例: the fund's share of policy-scope cost above the deductible"),
     }
 
@@ -76,7 +88,7 @@ def _retired() -> dict:
     """Employee general-outpatient rules of retirees (退休人员), each left out: the outpatient rule one level up."""
     follows = "(left out: the employee outpatient value, following it when an overlay or a solver moves it)"
     return {
-        "deductible": _p("yuan", f"起付线 of retirees: their general-outpatient deductible a year (yuan) {follows}", default_from="deductible", reference="local benefit rules"),
+        "deductible": _limit(f"起付线 of retirees: their general-outpatient deductible a year (yuan) {follows}", INDEX_OF["employee"], default_from="deductible", reference="local benefit rules"),
         "reimbursement_ratio": _p(
             "ratio",
             f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; where the levels of care "
@@ -85,27 +97,28 @@ def _retired() -> dict:
             default_from="reimbursement_ratio",
             reference="local benefit rules (e.g. 绍兴市: retirees 60% → 70-80%, in-service members 50% → 65-75%)",
         ),
-        "annual_cap": _p("yuan", f"the annual cap on retirees' general-outpatient payment per person (yuan) {follows}", default_from="annual_cap"),
+        "annual_cap": _limit(f"the annual cap on retirees' general-outpatient payment per person (yuan) {follows}", INDEX_OF["employee"], default_from="annual_cap"),
     }
 
 
 def _benefits(pool: str) -> dict:
-    levels = {level: _tier("admission (times the admissions per patient in the year)") for level in HOSPITAL_LEVELS}
+    levels = {level: _tier("admission (times the admissions per patient in the year)", pool) for level in HOSPITAL_LEVELS}
+    series = INDEX_OF[pool]
     retired = {"retired": _retired()} if pool == "employee" else {}
     return {
         "inpatient": {
             **levels,
-            "annual_cap": _p("yuan", "封顶线: the annual cap on the fund's inpatient payment per person (yuan)"),
+            "annual_cap": _limit("封顶线: the annual cap on the fund's inpatient payment per person (yuan)", series),
         },
         "outpatient": {
-            **_tier("year"),
-            "annual_cap": _p("yuan", "the annual cap on general-outpatient (门诊共济) payment per person (yuan)"),
+            **_tier("year", pool),
+            "annual_cap": _limit("the annual cap on general-outpatient (门诊共济) payment per person (yuan)", series),
             **{level: _care_level(level) for level in CARE_LEVELS},
             **retired,
         },
         "outpatient_special": {
-            **_tier("year"),
-            "annual_cap": _p("yuan", "the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)"),
+            **_tier("year", pool),
+            "annual_cap": _limit("the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)", series),
             "cap_shared_with_inpatient": _p(
                 "bool", "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap", default=False
             ),
@@ -190,6 +203,15 @@ SCHEMA: dict = {
             ),
             "set_percentile": _p("ratio", "the percentile of each driver's path in the low/high-cost sets (0.9: the 10th and 90th)", 0.5, 0.999, dated=False, default=0.9),
         },
+        "indexation": {
+            "benefit_limits": _p(
+                "label",
+                "how benefit limits in yuan continue after their last given value: indexed (each by its rule: employees' with the average wage, residents' "
+                "with per-capita disposable income, one year behind; LTCI unit costs with the wage) or frozen (held at their last yuan value: the "
+                "convention before issue 23, under which caps bind less and deductibles vanish in real terms)",
+                dated=False, choices=("indexed", "frozen"), default="indexed",
+            ),
+        },
         "enrollment": {
             "in_service_coverage": _p(
                 "ratio",
@@ -265,10 +287,10 @@ SCHEMA: dict = {
             "threshold_income_share": _p("ratio", "threshold as a share of the previous year's per-capita disposable income", 0.0, 2.0),
             "bands": {
                 "first_ratio": _p("ratio", "reimbursement ratio from the threshold up to band_limit"),
-                "band_limit": _p("yuan", "out-of-pocket amount (above the threshold) where the second ratio starts"),
+                "band_limit": _limit("out-of-pocket amount (above the threshold) where the second ratio starts", "disposable_income_growth"),
                 "second_ratio": _p("ratio", "reimbursement ratio above band_limit"),
             },
-            "annual_cap": _p("yuan", "annual cap on critical-illness payment per person"),
+            "annual_cap": _limit("annual cap on critical-illness payment per person", "disposable_income_growth"),
             "covers_employees": _p("bool", "true: employees have a critical-illness layer financed alike (职工大额医疗费用补助)", dated=False, default=False),
             "loading": _p("ratio", "premium loading over expected claims (insurer's margin), for the break-even transfer", 0.0, 0.5),
         },
@@ -281,9 +303,10 @@ SCHEMA: dict = {
                 }
                 for g in ASSISTANCE_GROUPS
             },
-            "annual_limit": _p("yuan", "年度救助限额: annual assistance limit per person"),
+            "annual_limit": _limit("年度救助限额: annual assistance limit per person", "disposable_income_growth"),
             "budget": _p(
-                "yuan", "the year's medical-assistance budget; 0 in every year = pay-as-you-go (the budget pays what is spent)", 0.0, 1e13, default=0.0
+                "yuan", "the year's medical-assistance budget (a total set year by year, held after the last given year); 0 in every year = pay-as-you-go "
+                "(the budget pays what is spent)", 0.0, 1e13, default=0.0
             ),
         },
         "ltci": {
@@ -303,8 +326,8 @@ SCHEMA: dict = {
                 "institutional_care": _p("ratio", "share of beneficiaries in institutional care"),
             },
             "monthly_cost": {
-                "home_care": _p("yuan/person/month", "policy-scope cost of home care per beneficiary-month", after="wage_growth"),
-                "institutional_care": _p("yuan/person/month", "policy-scope cost of institutional care per beneficiary-month", after="wage_growth"),
+                "home_care": _p("yuan/person/month", "policy-scope cost of home care per beneficiary-month (grows with the average wage: care is labour)", after="wage_growth", limit=True),
+                "institutional_care": _p("yuan/person/month", "policy-scope cost of institutional care per beneficiary-month (grows with the average wage)", after="wage_growth", limit=True),
             },
             "reimbursement_ratio": {
                 "home_care": _p("ratio", "fund's share of home-care cost"),

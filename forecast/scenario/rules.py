@@ -152,9 +152,10 @@ def with_defaults(params: dict) -> dict:
     the one place where defaults are filled. A parameter without a default that is absent raises
     :class:`MissingRule` (a validated scenario has them all: the loader reports the file and line).
 
-    >>> p = with_defaults({"verdict.low_months": 5.0})
-    >>> p["verdict.low_months"], p["verdict.high_months"]
-    (5.0, 9.0)
+    >>> import forecast
+    >>> given = {k: v for k, v in forecast.load_scenario("baseline").params.items() if k != "verdict.high_months"}
+    >>> with_defaults(given)["verdict.high_months"]
+    9.0
     """
     out = dict(params)
     missing = []
@@ -177,15 +178,20 @@ def resolve_rules(params: dict, years) -> Rules:
     params = with_defaults(params)
     years = np.asarray(years, dtype=int)
     values, extended = {}, {}
+    frozen = params.get("assumptions.indexation.benefit_limits") == "frozen"
+    declared = dict(iter_params())
     for path in sorted(params, key=lambda p: p not in GROWTH_SERIES.values()):
         value = params[path]
         if not isinstance(value, DatedValue):
             values[path] = value
             continue
-        series, beyond = value.path(years, values.get(GROWTH_SERIES.get(value.after, "")))
+        after = "hold" if frozen and path in declared and declared[path].limit else value.after
+        series, beyond = value.path(years, values.get(GROWTH_SERIES.get(after, "")), after=after)
         values[path] = series
-        if beyond:
-            extended[path] = f"{value.after} from {value.last_year + 1} to {beyond[-1]} (last given {value.last_year}: {value.points[-1][1]:g})"
+        if beyond and np.any(series != 0):  # a value of 0 (no deductible) stays 0 whatever its rule
+            last = int(years[0]) if value.is_constant else value.last_year
+            lag = f", {value.lag} year behind" if value.lag and after in GROWTH_SERIES else ""
+            extended[path] = f"{after}{lag} from {last + 1} to {beyond[-1]} (last given {last}: {value.points[-1][1]:g})"
     values.update(_left_out(values))
     return Rules(years, _dataset(values, years), extended, values)
 

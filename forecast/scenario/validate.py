@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..inputs.yamlfile import LineDict
-from .dated import CONTINUATIONS, INTERPOLATIONS, DatedValue
+from .dated import CONTINUATION_ALIASES, CONTINUATIONS, INTERPOLATIONS, DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS, demography
 from .param import default_value
 from .parameters import SCHEMA, Param, coerce
@@ -18,7 +18,9 @@ from .reader import Reader, unknown_keys
 __all__ = ["validate", "TOP_KEYS", "DATED_KEYS"]
 
 TOP_KEYS = {"title", "description", "sources", "extends", "region", "horizon", "assumptions", "policy", "verdict"}
-DATED_KEYS = {"values", "between", "after"}
+DATED_KEYS = {"values", "between", "after", "lag"}
+#: the largest lag of a continuation (years)
+MAX_LAG = 5
 
 
 def _dated(reader, raw, param: Param, path: str, at, horizon: int):
@@ -32,12 +34,12 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
         if problem:
             reader.fail(where, path, "not an allowed value", problem, raw)
             return None
-        return DatedValue.constant(value) if param.dated else value
+        return DatedValue.constant(value, param.after, param.lag) if param.dated else value
     if not raw:
         reader.fail(where, path, "empty dated values ({})", f"give at least one year, e.g. '{{2025: ...}}', or one value: {param.bound_text()}")
         return None
     spec, located = raw, path
-    between, after = "step", param.after
+    between, after, lag = "step", param.after, param.lag
     explicit = False
     if set(raw) <= DATED_KEYS:
         located = f"{path}.values"
@@ -45,7 +47,12 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
             reader.fail(where, f"{path}.values", "the long form needs 'values'", "write e.g. 'values: {2024: 670, 2030: 850}'")
             return None
         spec, between, after = raw["values"], raw.get("between", "step"), raw.get("after", param.after)
+        after = CONTINUATION_ALIASES.get(after, after) if isinstance(after, str) else after
         explicit = "after" in raw
+        lag = raw.get("lag", param.lag)
+        if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= MAX_LAG:
+            reader.fail(at(f"{path}.lag"), f"{path}.lag", f"the lag is a whole number of years from 0 to {MAX_LAG}", "write e.g. 'lag: 1' (the value of year t grows with the series' growth of year t - 1)", lag)
+            return None
         if between not in INTERPOLATIONS:
             reader.fail(at(f"{path}.between"), f"{path}.between", "unknown interpolation", f"use one of {', '.join(INTERPOLATIONS)}", between)
             return None
@@ -74,7 +81,7 @@ def _dated(reader, raw, param: Param, path: str, at, horizon: int):
         points.append((year, number))
     if after == "mean_increment" and len(points) < 2 and not explicit:
         after = "hold"  # one given year has no increment: the default continuation holds it (a run lists it)
-    value = DatedValue(tuple(sorted(points)), between, after)
+    value = DatedValue(tuple(sorted(points)), between, after, lag)
     if after == "mean_increment" and not _increment_ok(reader, value, param, path, at(f"{path}.after"), horizon):
         return None
     return value
