@@ -129,11 +129,11 @@ def population() -> None:
 
     import forecast
     from forecast.model.population import project_region
-    from forecast.scenario.population import PopulationAssumptions
     from forecast.model.population.engine import project_arrays
     from forecast.model.population.mortality import mortality_path
     from forecast.model.population.project import tfr_path
     from forecast.model.population.rates import fertility_pattern
+    from forecast.scenario.population import PopulationAssumptions
 
     print("4. the population stage, deterministic, 2020-2100")
     china = forecast.load_region(ROOT / "data" / "china")
