@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..scenario.dated import DatedValue
+from ..scenario.parameters import iter_params
 
 __all__ = ["backtest", "backtest_params", "mape_table", "coverage", "target_table", "COMPARED_SERIES", "TARGETS"]
 
@@ -40,8 +41,11 @@ Z80 = 1.2815515655446004
 
 
 def backtest_params(params: dict, region, train_until: int) -> dict:
-    """The scenario's parameters as known at the end of ``train_until``."""
-    out = {k: (v.until(train_until) if isinstance(v, DatedValue) else v) for k, v in params.items()}
+    """The scenario's parameters as known at the end of ``train_until``: dated values cut there,
+    except a schedule a policy laid down in advance (``Param.scheduled``: the account reform's
+    phase-in, announced in 2021), which was known whole."""
+    scheduled = {path for path, param in iter_params() if param.scheduled}
+    out = {k: (v.until(train_until) if isinstance(v, DatedValue) and k not in scheduled else v) for k, v in params.items()}
     table = region.financing
     for name in FINANCING:
         rows = table[(table["pool"] == "resident") & (table["parameter"] == name) & (table["year"] <= train_until)]

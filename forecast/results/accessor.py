@@ -23,7 +23,7 @@ from ..model.fund import CODES, verdict_codes, verdict_labels
 __all__ = ["FundAccessor"]
 
 NUMERIC = ("insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items", "insured_by_status",
-           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "individual_account_shortfall", "ltci_beneficiaries",
+           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "outpatient_mutual_aid", "ltci_beneficiaries",
            "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission",
            "price_index", "utilisation_index", "ageing_index")
 

@@ -33,6 +33,8 @@ class Param:
     #: a benefit limit in yuan (deductible, cap, limit, unit cost): frozen with the rest when a
     #: scenario sets assumptions.indexation.benefit_limits to frozen
     limit: bool = False
+    #: a schedule a policy lays down in advance (a back-test from an earlier year keeps it whole)
+    scheduled: bool = False
     #: the fitted history series that the value ``fitted`` stands for (forecast.model.fitting.fitted), if any
     fitted_from: str = ""
     #: when not given: the value of this key in the mapping one level up, taken when the rules

@@ -262,8 +262,23 @@ SCHEMA: dict = {
                 "in_service_rate": _p("ratio", "share of the base credited to in-service individual accounts (国办发〔2021〕14号: the 2%)", 0.0, 0.2),
                 "retiree_credit": _p(
                     "yuan/person/year",
-                    "fixed credit to a retiree's account (≈2% of the average pension in the reform year, not adjusted); 0 = the base-year calibrated amount",
+                    "the reformed credit to a retiree's account (≈2% of the average pension in the reform year, not adjusted); 0 = the amount calibrated to "
+                    "the base year",
                     default=0.0,
+                    reference="国办发〔2021〕14号: 退休人员个人账户原则上由统筹基金按定额划入, 划入额度逐步调整到统筹地区实施改革当年基本养老金平均水平的2%左右",
+                ),
+                "reform_share": _p(
+                    "ratio",
+                    "share of retirees whose account credit is at the reformed level (the rest at the pre-reform level): the reform's phase-in, 1 once "
+                    "it is complete",
+                    default=1.0, scheduled=True,
+                    reference="国办发〔2021〕14号: provinces set their rules by the end of 2021, with a transition of about three years",
+                ),
+                "legacy_credit_ratio": _p(
+                    "ratio",
+                    "a retiree's pre-reform account credit relative to the reformed one (assumption: 1.9, the in-service ratio of 国发〔1998〕44号's 2% + "
+                    "30% of the employer's 6% to the reform's 2%; no national figure for retirees is published)",
+                    1.0, 5.0, dated=False, default=1.9,
                 ),
             },
             "retirement_age": {

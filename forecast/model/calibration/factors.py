@@ -7,8 +7,10 @@ published figure (``forecast run`` prints the table); with a stochastic populati
 base-year population gets its own factors.
 
 - ``contribution_base_``: collected base per in-service member — employee income net of interest;
-- ``retiree_credit_``: the fixed yearly credit to a retiree's account — individual-account income;
-- ``account_spending_``: account spending per outpatient-weighted employee — its expenditure;
+- ``retiree_credit_``: the reformed yearly credit to a retiree's account (国办发〔2021〕14号; the
+  base year's credit less the part of retirees not yet under the reform) — individual-account income;
+- ``account_usage_``: the share of what the accounts hold (the year's credits and the balance
+  brought forward) that members spend in a year — individual-account expenditure;
 - ``resident_realisation_``: resident income per enrollee over the national minimum standard;
 - ``outpatient_factor_`` per pool: scales the outpatient claims so that the pool's expenditure
   matches (the bulletin splits outpatient cost neither between general and special-disease care
@@ -113,10 +115,14 @@ class BaseYearCalibration:
         self.contribution_base_ = contributions / per_base
         if f["accounts_folded"]:
             self.retiree_credit_ = xr.zeros_like(per_base)  # the accounts are folded into the pooled fund (no split published)
-        else:
-            in_service_credits = in_service * self.contribution_base_ * _value(e.individual_account.in_service_rate)
-            self.retiree_credit_ = (f["individual_account_income"] - interest_accounts - in_service_credits) / retired
-        self.account_spending_ = f["individual_account_expenditure"] / weighted.sel(pool="employee", curve="outpatient", drop=True)
+            self.account_usage_ = 0.0
+            return
+        accounts = e.individual_account
+        credits = f["individual_account_income"] - interest_accounts
+        in_service_credits = in_service * self.contribution_base_ * _value(accounts.in_service_rate)
+        phase = _value(accounts.reform_share) + (1 - _value(accounts.reform_share)) * _value(accounts.legacy_credit_ratio)
+        self.retiree_credit_ = (credits - in_service_credits) / retired / phase  # the reformed credit
+        self.account_usage_ = f["individual_account_expenditure"] / (opening_reserves(f)["individual_account"] + credits)
 
     def _fit_resident(self, root, count) -> None:
         f = self.figures

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-__all__ = ["wage_index", "contribution_base", "employee_contributions", "account_credits", "resident_financing"]
+__all__ = ["wage_index", "contribution_base", "employee_contributions", "account_credits", "retiree_account_credit", "resident_financing"]
 
 
 def _index(growth: xr.DataArray) -> xr.DataArray:
@@ -56,12 +56,24 @@ def employee_contributions(counts: xr.Dataset, base: xr.DataArray, rules) -> xr.
     return out
 
 
-def account_credits(counts: xr.Dataset, base: xr.DataArray, rules, retiree_credit) -> xr.DataArray:
-    """Credits to individual accounts: in-service members' share of the base, and each retiree's
-    fixed credit (the scenario's, or the base year's calibrated one when it gives 0), yuan."""
+def retiree_account_credit(rules, reformed) -> xr.DataArray:
+    """A retiree's yearly account credit (国办发〔2021〕14号): the reformed fixed amount (the
+    scenario's ``retiree_credit``, or ``reformed``, the one calibrated to the base year, when it
+    gives 0) for the share of retirees already under the reform (``reform_share``), and the
+    pre-reform credit, ``legacy_credit_ratio`` times it, for the rest, yuan/person/year."""
     accounts = rules.employee.individual_account
-    credit = xr.where(accounts.retiree_credit > 0, accounts.retiree_credit, retiree_credit)
-    out = counts["in_service"] * base * accounts.in_service_rate + counts["retired"] * credit
+    credit = xr.where(accounts.retiree_credit > 0, accounts.retiree_credit, reformed)
+    out = credit * (accounts.reform_share + (1 - accounts.reform_share) * accounts.legacy_credit_ratio)
+    out.attrs["units"] = "yuan/person/year"
+    return out
+
+
+def account_credits(counts: xr.Dataset, base: xr.DataArray, rules, reformed_retiree_credit) -> xr.DataArray:
+    """Credits to individual accounts: in-service members' own share of the base
+    (``in_service_rate``, the 2% of 国办发〔2021〕14号) and each retiree's credit
+    (:func:`retiree_account_credit`), yuan."""
+    accounts = rules.employee.individual_account
+    out = counts["in_service"] * base * accounts.in_service_rate + counts["retired"] * retiree_account_credit(rules, reformed_retiree_credit)
     out.attrs["units"] = "yuan"
     return out
 

@@ -63,29 +63,27 @@ def roll_forward(balance: xr.DataArray, opening: xr.DataArray, rate: xr.DataArra
     )
 
 
-def account_roll_forward(credits: xr.DataArray, demand: xr.DataArray, opening, rate: xr.DataArray) -> xr.Dataset:
-    """Individual accounts year by year: they pay what members draw on them, at most what they
-    hold (the year's credits and the balance brought forward); what they cannot pay is the
-    ``shortfall`` (members pay it themselves). Interest as for the pools; the reserve never
-    falls below 0. ``credits`` and ``demand`` are (year[, draw]), yuan."""
-    credits, demand = credits.transpose("year", ...), demand.transpose("year", ...)
-    c, d = np.broadcast_arrays(credits.values, demand.values)
+def account_roll_forward(credits: xr.DataArray, usage, opening, rate: xr.DataArray) -> xr.Dataset:
+    """Individual accounts year by year: members spend the share ``usage`` of what the accounts
+    hold (the year's credits and the balance brought forward), calibrated to the base year, so the
+    accounts never pay out more than they hold and never run dry (what members do not pay from
+    their accounts they pay themselves, or the pooled fund's 门诊共济 pays as its rules say).
+    Interest as for the pools; ``credits`` (year[, draw]) yuan, ``usage`` a ratio ([draw])."""
+    credits = credits.transpose("year", ...)
+    c = credits.values
+    u = np.broadcast_to(np.asarray(getattr(usage, "values", usage), dtype=float), c.shape[1:])
     spent, interest, reserve = np.empty_like(c), np.empty_like(c), np.empty_like(c)
     held = np.broadcast_to(np.asarray(opening, dtype=float), c.shape[1:]).astype(float)
-    for t, r in enumerate(np.asarray(rate.values, dtype=float)):
-        spent[t] = np.minimum(d[t], np.maximum(held, 0.0) + c[t])
+    for t, r in enumerate(np.asarray(rate.transpose("year", ...).values, dtype=float)):
+        spent[t] = u * (np.maximum(held, 0.0) + c[t])
         balance = c[t] - spent[t]
         interest[t] = interest_income(held, balance, r)
         held = np.maximum(held + balance + interest[t], 0.0)  # 0, not a rounding error below it
         reserve[t] = held
-    like = (credits + demand).transpose("year", ...)
     return xr.Dataset(
         {
-            "expenditure": like.copy(data=spent).assign_attrs(units="yuan", description="individual-account spending (at most what the accounts hold)"),
-            "shortfall": like.copy(data=d - spent).assign_attrs(units="yuan", description="account spending the accounts could not pay, left to the members (out of pocket)"),
-            "interest": like.copy(data=interest).assign_attrs(units="yuan", description="interest on the accounts"),
-            "reserve": like.copy(data=reserve).assign_attrs(units="yuan", description="individual-account reserve at year end (never negative)"),
+            "expenditure": credits.copy(data=spent).assign_attrs(units="yuan", description="individual-account spending (a calibrated share of what the accounts hold)"),
+            "interest": credits.copy(data=interest).assign_attrs(units="yuan", description="interest on the accounts"),
+            "reserve": credits.copy(data=reserve).assign_attrs(units="yuan", description="individual-account reserve at year end (never negative)"),
         }
     )
-
-

@@ -22,7 +22,7 @@ from ..financing.rules import Lever
 from ..fund import account_roll_forward
 from .base import Context, PoolFlows
 
-__all__ = ["flows", "lever", "contribution_base", "account_credits", "account_demand", "accounts"]
+__all__ = ["flows", "lever", "contribution_base", "account_credits", "accounts"]
 
 
 def contribution_base(ctx: Context) -> xr.DataArray:
@@ -60,19 +60,14 @@ def lever(ctx: Context) -> Lever:
     return Lever(e.employer_rate + 0.0 * contributors, contributors * contribution_base(ctx))
 
 
-def account_demand(ctx: Context) -> xr.DataArray:
-    """What members would draw on their accounts (pharmacy and outpatient payments), yuan: the base
-    year's spending per outpatient-weighted member × the cost indices."""
-    use = ctx.indices["utilisation"].sel(pool="employee", service="pharmacy", drop=True)
-    return ctx.cal.account_spending_ * ctx.weighted("employee", "outpatient") * ctx.indices["severity"] * use * ctx.paths.cost("employee")
-
-
 def accounts(ctx: Context, rate: xr.DataArray, opening: float) -> dict:
-    """The individual accounts' result variables: income (credits + interest), expenditure,
-    reserve and the shortfall members pay themselves, yuan (year, draw)."""
+    """The individual accounts' result variables: income (credits + interest), expenditure and
+    reserve, yuan (year, draw); and the pooled fund's general-outpatient payments, 门诊共济."""
     credits = account_credits(ctx, contribution_base(ctx))
-    rolled = account_roll_forward(credits, account_demand(ctx), opening, rate)
+    rolled = account_roll_forward(credits, ctx.cal.account_usage_, opening, rate)
+    mutual_aid = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"]).sel(item="outpatient", drop=True)
     return {
         "individual_account_income": (credits + rolled["interest"]).assign_attrs(units="yuan", description="individual-account income (credits + interest)"),
-        **{f"individual_account_{k}": rolled[k] for k in ("expenditure", "reserve", "shortfall")},
+        **{f"individual_account_{k}": rolled[k] for k in ("expenditure", "reserve")},
+        "outpatient_mutual_aid": mutual_aid.assign_attrs(units="yuan", description="门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), part of its outpatient expenditure"),
     }
