@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import forecast
-from forecast.engine import make_plan, project_funds
+from forecast.engine import project_funds
+from forecast.engine.plan import build_plan
 from forecast.model.benefits.curves import age_curves
 from forecast.model.calibration.base_year import base_year_figures, fund_base_year
-from forecast.model.fitting.fitted import fill_fitted, fitted_values
 from forecast.model.population import project_region
-from forecast.scenario.rules import resolve_rules
+from forecast.scenario.rules import with_defaults
 
 from .conftest import CHINA, ROOT
 
@@ -28,10 +28,10 @@ FLOWS = ("income", "expenditure", "reserve", "insured", "individual_account_rese
 
 
 def _plan(region, scenario, population):
+    """The plan a run makes (the engine's: fitted on the first draw's population)."""
     years = np.arange(fund_base_year(region), scenario.horizon + 1)
-    values, _ = fitted_values(region, int(years[0]), population.isel(draw=0), age_curves(region)["inpatient"], 0.02)
-    params, root = (fill_fitted(dict(p), values, int(years[0])) for p in (scenario.params, scenario.root_params))
-    return make_plan(region, resolve_rules(params, years), resolve_rules(root, years))
+    params, root = (with_defaults(dict(p)) for p in (scenario.params, scenario.root_params))
+    return build_plan(scenario, region, params, root, years, population.isel(draw=0), age_curves(region), False)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -60,7 +60,7 @@ def _indicators(region, ctx: Context, plan: Plan, like: xr.DataArray) -> dict:
     count = ctx.members["count"]
     out = {"insured_by_status": count.assign_attrs(units="persons", description="mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)")}
     out.update(indicators.benefit_use(region, ctx.units, ctx.pay, plan.claims, int(plan.rules.years[0]), like))
-    out.update(indicators.cost_indices(plan.indices, ctx.members["weighted"], count, like, {pool: ctx.paths.cost(pool) for pool in BASIC_POOLS}))
+    out.update(indicators.cost_indices(plan.indices, ctx.members["weighted"], count, like, plan.curve_weights, {pool: ctx.paths.cost(pool) for pool in BASIC_POOLS}))
     return out
 
 

@@ -12,8 +12,9 @@ import xarray as xr
 from ..errors import InputError, Problem
 from ..model.benefits import spending
 from ..model.benefits.curves import age_curves
-from ..model.benefits.payers import base_claims, payer_layers
+from ..model.benefits.payers import base_claims, curve_weights, payer_layers
 from ..model.calibration.base_year import costs_benefits, fund_base_year
+from ..model.enrollment.members import pool_age_index, retired_fraction, retirement_schedule
 from ..model.financing.contributions import wage_index
 from ..model.financing.rules import rules_of
 from ..model.fitting.fitted import fill_fitted, fitted_values, realisation_level
@@ -45,6 +46,11 @@ class Plan:
     #: the pools' financing rules (forecast.model.financing.rules)
     financing_rules: tuple = ()
 
+    @property
+    def curve_weights(self) -> dict:
+        """pool -> each age–sex curve's share of its base-year cost (the mix of its ageing index)."""
+        return {pool: curve_weights(self.claims[pool]) for pool in BASIC_POOLS}
+
 
 def build_plan(scenario, region, params, root_params, years, first, curves, strict) -> Plan:
     """Fill the ``fitted`` values (fitted on the first draw's population), resolve the rules once,
@@ -53,7 +59,8 @@ def build_plan(scenario, region, params, root_params, years, first, curves, stri
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
         damping = float(params["assumptions.enrollment.trend_damping"])
-        values, fits = fitted_values(region, int(years[0]), first, curves["inpatient"], float(price), damping)
+        ages = _past_age_index(region, root_params, first, curves, int(years[0]))
+        values, fits = fitted_values(region, int(years[0]), first, ages, float(price), damping)
         fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
     rules = resolve_rules(params, years)
@@ -63,6 +70,20 @@ def build_plan(scenario, region, params, root_params, years, first, curves, stri
     root = resolve_rules(root_params, years)
     fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
     return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years)))
+
+
+def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.Dataset, base: int) -> xr.DataArray:
+    """Each basic pool's age–sex cost index at the end of the years the population and the
+    published insured counts (year-end figures) share, up to the base year
+    (:func:`~forecast.model.enrollment.members.pool_age_index`)."""
+    insured = region.insured
+    years = [int(y) for y in population["year"].values if y <= base and y in insured["year"].values]
+    counts = {y: tuple(float(insured.sel(year=y, pool=p, status=s)) for p, s in (("employee", "in_service"), ("employee", "retired"), ("resident", "all"))) for y in years}
+    counts = {y: c for y, c in counts.items() if all(np.isfinite(c))}
+    year_end = population.sel(year=sorted(counts))
+    retired = retired_fraction(np.array(sorted(counts)), year_end["age"].values, *retirement_schedule(params))
+    weights = {pool: curve_weights(base_claims(region, base, pool)) for pool in BASIC_POOLS}
+    return pool_age_index(year_end, counts, retired, curves, weights)
 
 
 def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: int) -> Rules:

@@ -46,8 +46,8 @@ def test_the_account_share_is_reproduced_and_forecast_within_a_point(from_2023):
 def test_retirees_credits_fall_to_the_reformed_level_as_the_phase_in_ends(from_2023):
     """From 2023 (two thirds through the transition) retirees' credits fall by 1 − 1/(2/3 + 1.9/3)
     = 23% to the reformed level in 2024, then hold in yuan (not adjusted, 14号)."""
-    from forecast.model.financing.contributions import retiree_account_credit
     from forecast.engine import resolved_rules
+    from forecast.model.financing.contributions import retiree_account_credit
 
     scenario = forecast.load_scenario("baseline")
     region = forecast.load_region(CHINA).until(2023)

@@ -110,12 +110,16 @@ def test_a_probability_target_holds_in_that_share_of_the_draws():
     assert float((less.min("year") > 0).mean()) < 0.8
 
 
-def test_an_unreachable_target_is_refused_with_the_best_reached(capsys):
+def test_an_unreachable_target_is_refused_with_the_best_reached(capsys, tmp_path):
     from forecast.cli import main
 
     assert quiet(main, ["solve", "--pool", "employee", "--lever", "rate", "--target", "months:6-9", "--until", "2030"]) == 2
     err = capsys.readouterr().err
-    assert "cannot reach 'months covered within 6-9'" in err and "2025: 14.5 months" in err and "Traceback" not in err
+    # the best reached: the employer rate at its limit, 0, in 2025 (a run with that rate says how many months)
+    lowest = tmp_path / "lowest.yaml"
+    lowest.write_text("title: t\npolicy:\n  employee:\n    employer_rate: {2024: 0.06, 2025: 0.0}\n", encoding="utf-8")
+    months = float(quiet(forecast.run, f"baseline+{lowest}")["months_covered"].sel(pool="employee", year=2025))
+    assert months > 9 and "cannot reach 'months covered within 6-9'" in err and f"2025: {months:.1f} months" in err and "Traceback" not in err
 
 
 def test_a_balance_band_rule_returns_the_reserve_to_the_band_and_reports_the_change(tmp_path):
@@ -136,10 +140,14 @@ def test_warning_levels_follow_their_rules():
     months, balance = ds["months_covered"], ds["balance"]
     red = (levels == "red") & ~ds.fund.payg()
     assert bool(((ds["reserve"] <= 0) | (months < 3)).where(red, True).all())
-    assert str(levels.sel(pool="employee", year=2030).item()) == "blue"  # 36.7 months: too much
-    assert str(levels.sel(pool="resident", year=2045).item()) == "red"  # exhausted in 2037
+    funded = ~ds.fund.payg() & (ds["expenditure"] > 0)
+    exhausted = (ds["reserve"] <= 0) & funded
+    assert bool(exhausted.any()) and bool((levels == "red").where(exhausted, True).all())  # every exhausted year is red
+    idle = (months > 15) & (balance >= 0) & funded  # too much: blue, unless the surplus rate is falling low (yellow first)
+    assert bool(idle.any()) and bool(levels.isin(["blue", "yellow"]).where(idle, True).all()) and bool((levels == "blue").where(idle, False).any())
     assert (levels.sel(pool="critical_illness") == "none").all()
-    assert bool((balance.sel(pool="resident", year=2030) < 0) & (levels.sel(pool="resident", year=2030) != "none"))
+    drawing = (balance < 0) & funded
+    assert bool(drawing.any()) and bool((levels != "none").where(drawing, True).all())  # a current deficit is never "none"
 
 
 def test_the_analysis_of_change_adds_up_to_the_total():

@@ -29,7 +29,7 @@ from .care_levels import outpatient_ratio
 from .layers import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
 from .outpatient_status import RETIRED, retired_layers
 
-__all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
+__all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "curve_weights", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
 
 #: the age–sex curve that spreads each claim type over the members (forecast.model.benefits.curves)
 CURVE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient", "outpatient": "outpatient"}
@@ -85,6 +85,16 @@ class BaseClaims:
             cv=stack([self.cv[k] for k in CLAIM_TYPES], "claim_type", CLAIM_TYPES).assign_attrs(units="ratio"),
             reduced=self.reduced,
         )
+
+
+def curve_weights(claims: BaseClaims) -> dict:
+    """Each age–sex curve's share of a pool's base-year policy-scope cost (the claim types it
+    spreads), curve -> ratio: the mix of the pool's age–sex cost index."""
+    totals: dict = {}
+    for kind in CLAIM_TYPES:
+        totals[CURVE_OF[kind]] = totals.get(CURVE_OF[kind], 0.0) + float(claims.claims[kind]) * float(claims.cost[kind])
+    whole = sum(totals.values())
+    return {curve: value / whole for curve, value in totals.items()}
 
 
 def reduced_claims(region) -> BaseClaims:

@@ -27,7 +27,7 @@ import xarray as xr
 
 from ...vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
 
-__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary", "WORKING_AGE", "DRAW_BLOCK"]
+__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary", "WORKING_AGE", "DRAW_BLOCK", "age_cost_index", "pool_age_index", "retirement_schedule"]
 
 #: first age counted as working age (in-service coverage is uniform from here to retirement)
 WORKING_AGE = 18
@@ -220,12 +220,45 @@ def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, cali
     return _summary(count, weighted, summed[INSURED_STATUSES.index("retired")], coords, names)
 
 
+def retirement_schedule(values) -> tuple[dict, int, float]:
+    """The statutory retirement ages of a scenario (``values``: schema path -> value; the
+    schedule is not dated): the tracks' rules, the reform's first year, the women workers' share."""
+    base = "policy.employee.retirement_age."
+    tracks = {track: {key: float(values[f"{base}{track}.{key}"]) for key in ("from", "to", "months_per_step")} for track in RETIREMENT_TRACKS}
+    return tracks, int(values[f"{base}start_year"]), float(values[f"{base}female_worker_share"])
+
+
 def retired_share(rules, ages) -> xr.DataArray:
     """Share of each (year, sex, age) past the statutory retirement age under ``rules``."""
-    ds = rules.ds
-    tracks = {track: {key: float(ds[f"retirement_age_{key}"].sel(track=track)) for key in ("from", "to", "months_per_step")} for track in RETIREMENT_TRACKS}
-    start = int(ds["employee_retirement_age_start_year"])
-    return retired_fraction(rules.years, np.asarray(ages), tracks, start, float(ds["employee_retirement_age_female_worker_share"]))
+    return retired_fraction(rules.years, np.asarray(ages), *retirement_schedule(rules.values))
+
+
+def age_cost_index(weighted: xr.DataArray, members: xr.DataArray, weights: dict) -> xr.DataArray:
+    """A pool's mean age–sex cost per member: its members weighted by each cost curve, per member,
+    mixed by the curves' shares of the pool's base-year cost (``weights``: curve -> share), ratio.
+    The one measure of ageing: removed from the history's growth and applied in the projection.
+    ``weighted`` has a ``curve`` dimension; ``members`` the same others."""
+    out = sum(share * weighted.sel(curve=curve, drop=True) for curve, share in weights.items()) / members.where(members > 0)
+    out.attrs["units"] = "ratio"
+    return out
+
+
+def pool_age_index(population: xr.DataArray, counts: dict, retired: xr.DataArray, curves: xr.Dataset, weights: dict) -> xr.DataArray:
+    """Each basic pool's :func:`age_cost_index` in past years (year, pool): in each year of
+    ``counts`` (year -> (in-service, retirees, residents) as published) the members by age are
+    the mid-year ``population`` (year, sex, age) enrolled with that year's own calibration."""
+    names = list(curves.data_vars)
+    out = []
+    for year, (in_service, retirees, residents) in sorted(counts.items()):
+        calibration = calibrate_enrollment(population, retired, in_service, retirees, residents, year)
+        pop = population.sel(year=[year]).expand_dims(draw=[0])
+        ones = xr.DataArray([1.0], dims="year", coords={"year": [year]})
+        members = project_enrollment(pop, retired.sel(year=[year]), calibration, ones, ones, ones * 0.0)
+        employees = (members["in_service"] + members["flexible"] + members["retired"]).isel(year=0, draw=0, drop=True)
+        by_pool = {"employee": employees, "resident": members["resident"].isel(year=0, draw=0, drop=True)}
+        index = [age_cost_index(xr.concat([(m * curves[c]).sum(("sex", "age")) for c in names], dim="curve").assign_coords(curve=names), m.sum(("sex", "age")), weights[pool]) for pool, m in by_pool.items()]
+        out.append(xr.concat(index, dim="pool").assign_coords(pool=list(by_pool), year=year))
+    return xr.concat(out, dim="year").assign_attrs(units="ratio", description="each pool's mean age-sex cost index per member, as enrolled in past years")
 
 
 def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:

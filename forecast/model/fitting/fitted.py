@@ -6,8 +6,10 @@ the form of each series is chosen by rolling-origin error, :mod:`forecast.model.
 - ``employee_income_per_in_service`` — growth of employee income per in-service member (the
   collected contribution base), for ``wage_growth``;
 - ``employee_cost_trend`` / ``resident_cost_trend`` — growth of each pool's expenditure per insured
-  person, less price inflation and less the growth of the population's age–sex cost index
-  (ageing): the real growth at a constant age structure that ``cost_trend`` means;
+  person, less price inflation and less the growth of the pool's own age–sex cost index (its
+  members as enrolled in those years, weighted by its cost curves:
+  :func:`~forecast.model.enrollment.members.pool_age_index`, the same measure the projection
+  applies): the real growth at a constant age structure that ``cost_trend`` means;
 - ``assistance_trend`` — growth of medical assistance spending over the resident fund's (the
   widening of assistance beyond its groups' rules);
 - ``in_service_coverage`` / ``resident_coverage`` — the coverage index: the latest year's change of
@@ -145,16 +147,16 @@ def fit_history(region, until: int | None = None, form: str | None = None) -> di
 _FITS = Memo(8)
 
 
-def fitted_values(region, base_year: int, population: xr.DataArray, curve: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
+def fitted_values(region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
     """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
-    digest = hashlib.sha256(np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(curve.values).tobytes()).hexdigest()
+    digest = hashlib.sha256(np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(age_index.values).tobytes()).hexdigest()
     key = (region.content_hash, base_year, float(price_inflation), float(damping), form, digest)
 
     def fit() -> tuple[dict, dict]:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"):  # tiny problems: threads only cost (the user's setting is restored after)
-            return fit_values(region, base_year, population, curve, price_inflation, damping, form)
+            return fit_values(region, base_year, population, age_index, price_inflation, damping, form)
 
     values, summaries = _FITS.get(key, fit)
     return dict(values), copy.deepcopy(summaries)
@@ -169,16 +171,20 @@ def _required(region, series, base_year, form):
         raise InputError(Problem(region.path / "fund_history.csv", f"'fitted' cannot be estimated from {HISTORY_SERIES[series.name]} up to {base_year}: {exc}", "give the growth rate as a number in the scenario, or use a later base year (back-test: a later --train-until)")) from None
 
 
-def ageing_effect(population: xr.DataArray, curve: xr.DataArray, first: int, last: int) -> float:
-    """Yearly growth of the population's mean age–sex cost index (``curve``) from ``first`` to ``last``."""
-    index = (population * curve).sum(("sex", "age")) / population.sum(("sex", "age"))
-    return float((index.sel(year=last) / index.sel(year=first)) ** (1 / (last - first)) - 1)
+def ageing_effect(age_index: xr.DataArray, first: int, last: int) -> float:
+    """Yearly growth of a pool's age–sex cost index (``age_index``, over year) from ``first`` to ``last``
+    (0 where the index has fewer than two of those years)."""
+    years = [y for y in (first, last) if y in age_index["year"].values]
+    if len(years) < 2 or last == first:
+        return 0.0
+    return float((age_index.sel(year=last) / age_index.sel(year=first)) ** (1 / (last - first)) - 1)
 
 
-def fit_values(region, base_year: int, population: xr.DataArray, curve: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
+def fit_values(region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
     """The ``fitted`` paths (see the module) for years ``base_year + 1 ..`` (coverage: from
     ``base_year``, 1.0 there), and the summaries of the fits: form, growth, s.e., residual s.d.,
-    empirical errors by horizon, and the cost trends' price/ageing/real decomposition."""
+    empirical errors by horizon, and the cost trends' price/ageing/real decomposition.
+    ``age_index`` (year, pool): each basic pool's age–sex cost index in past years."""
     from ...scenario.parameters import FITTED_YEARS
 
     series = history_series(region, base_year)
@@ -192,11 +198,11 @@ def fit_values(region, base_year: int, population: xr.DataArray, curve: xr.DataA
         values["assistance_trend"] = models.pop("assistance").growth_path(years).values
     except ValueError:
         pass  # no medical assistance history: 'fitted' then asks for a number
-    first = max(int(min(models[n].years_[0] for n in models)), int(population["year"].values[0]))
+    first = max(int(min(models[n].years_[0] for n in models)), int(age_index["year"].values[0]))
     last = max(base_year, first + 1)
-    ageing = ageing_effect(population, curve, first, last)
     summaries["decomposition"] = {}
     for pool in ("employee", "resident"):
+        ageing = ageing_effect(age_index.sel(pool=pool, drop=True), first, last)
         nominal = models[f"{pool}_expenditure_per_insured"].growth_path(years).values
         real = (1 + nominal) / ((1 + price_inflation) * (1 + ageing)) - 1
         values[f"{pool}_cost_trend"] = real
@@ -208,7 +214,7 @@ def fit_values(region, base_year: int, population: xr.DataArray, curve: xr.DataA
         steps = np.log1p(trend) * damping ** np.arange(FITTED_YEARS + 1)
         values[key] = np.exp(np.concatenate([[0.0], np.cumsum(steps[:-1])]))
         summaries[key] = {"first_year": trend, "damping": damping, "long_run_index": float(np.exp(np.log1p(trend) / (1 - damping))), "years": [base_year - 1, base_year]}
-    summaries["ageing_effect"] = {"growth": ageing, "years": [first, last]}
+    summaries["ageing_effect"] = {"growth": {pool: summaries["decomposition"][pool]["ageing"] for pool in ("employee", "resident")}, "years": [first, last], "measure": "each pool's age-sex cost index (its members as enrolled, weighted by its cost curves)"}
     summaries["price_inflation"] = price_inflation
     return values, summaries
 
