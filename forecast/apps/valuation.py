@@ -12,7 +12,6 @@ reconcile with it (:mod:`forecast.apps.reconcile`). The HTML is laid out by a Ji
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 __all__ = ["register", "cmd_report", "valuation_context", "SECTIONS"]
@@ -266,6 +265,7 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -
     """Everything the template shows, as text and numbers (no HTML), with the charts as PNG bytes;
     ``balance``: the solver's subsection (:func:`forecast.apps.valuation_solve.balance_context`)."""
     from ..results import charts
+    from ..results.neutral import json_for_html
     from .reconcile import headline_figures
     from .valuation_solve import balance_context, warning_context
 
@@ -276,6 +276,6 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -
     context = {"title": scenario.title, "scope": _scope(ds, scenario), "data": _data(ds), "assumptions": _assumptions(ds, scenario), "method": _method(ds),
                "results": results, "uncertainty": _uncertainty(ds, tornado), "reconciliation": _reconciliation(previous, ds, scenario),
                "conclusion": _conclusion(ds, results), "warnings": warning_context(ds), "balance": balance or balance_context(ds, scenario, False), "charts": {name: charts.png_bytes(fig) for name, fig in figures.items()},
-               "headline": json.dumps(headline_figures(ds), ensure_ascii=False).replace("</", "<\\/")}
+               "headline": json_for_html(headline_figures(ds))}
     context["sections"] = {key: SECTIONS[key] for key in SECTIONS if context.get(key) is not None or key in ("scope", "data", "method")}
     return context
