@@ -18,6 +18,15 @@ __all__ = [
     "MAX_CSV_ROWS",
     "MAX_DRAWS",
     "MAX_MONEY",
+    "MAX_PERSONS",
+    "MAX_WORKBOOK_BYTES",
+    "MAX_WORKBOOK_PART_BYTES",
+    "MAX_WORKBOOK_UNPACKED_BYTES",
+    "MAX_WORKBOOK_PARTS",
+    "MAX_SHEET_ROWS",
+    "MAX_SHEET_COLUMNS",
+    "MAX_REPORT_BYTES",
+    "MAX_RESULTS_BYTES",
     "draws_memory",
     "available_memory",
 ]
@@ -41,6 +50,27 @@ MAX_DRAWS = 100_000
 #: largest amount of money a bundle or execution figure may hold, in yuan (10^15 = 1,000 万亿,
 #: ten times China's GDP): larger figures are typing slips and overflow the arithmetic
 MAX_MONEY = 1e15
+
+#: largest count of persons a figure may hold (10^10: seven times China's population)
+MAX_PERSONS = 1e10
+#: an approved-budget workbook as stored (budget.xlsx is about 10 KB)
+MAX_WORKBOOK_BYTES = 20_000_000
+#: one part of a workbook once unpacked (budget.xlsx's largest, a sheet, is about 25 KB): checked from the
+#: zip's directory before anything is unpacked, so a zip bomb is refused unopened (Python's zip reader
+#: never unpacks more than a part's stated size)
+MAX_WORKBOOK_PART_BYTES = 5_000_000
+#: all parts of a workbook once unpacked
+MAX_WORKBOOK_UNPACKED_BYTES = 20_000_000
+#: parts (files) in a workbook (budget.xlsx has 15)
+MAX_WORKBOOK_PARTS = 1_000
+#: rows and columns of a budget sheet that are read (a pool's sheet has about 30 rows and 8 columns;
+#: a sheet declaring A1:XFD1048576 is read to these bounds, not to its dimension)
+MAX_SHEET_ROWS = 1_000
+MAX_SHEET_COLUMNS = 100
+#: a previous report.html (``report --previous``; the baseline's is about 1 MB, its charts embedded)
+MAX_REPORT_BYTES = 50_000_000
+#: a previous results.nc (``report --previous``; 10,000 draws to 2060 write about 1 GB)
+MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds, measured (benchmarks/run.py): a fixed part (the chunk of draws being
 #: projected and the next one, made in the background) and, per draw and projected year, the

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..limits import MAX_CSV_BYTES, MAX_MONEY
+from ..limits import MAX_MONEY
 from ..units import PUBLISHED_UNITS, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
@@ -119,26 +119,25 @@ def _no_duplicates(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _pool_sheets(path: Path):
+    """The pool sheets among a workbook's sheets (refused when there is none)."""
+
+    def choose(names: list[str]) -> list[str]:
+        sheets = [name for name in names if name in POOL_KEYS]
+        if not sheets:
+            raise InputError(Problem(path, f"no pool sheet found (sheets: {', '.join(names)})", f"name the sheets as 'forecast budget' does: {', '.join(SHEET_NAMES.values())}"))
+        return sheets
+
+    return choose
+
+
 def _read_workbook(path: Path) -> pd.DataFrame:
-    import zipfile
+    from ..inputs.xlsx import read_sheets
 
-    from openpyxl import load_workbook
-
-    if not path.is_file():
-        raise InputError(Problem(path, "file not found" if not path.exists() else "is not a file", "check the path"))
-    if path.stat().st_size > MAX_CSV_BYTES:
-        raise InputError(Problem(path, f"the file is {path.stat().st_size / 1e6:,.1f} MB; an approved budget is at most {MAX_CSV_BYTES / 1e6:,.0f} MB", "check that this is the right file"))
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(Problem(path, f"not a readable .xlsx workbook ({type(exc).__name__})", "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit")) from None
+    fix = "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit"
     rows = []
-    sheets = [name for name in wb.sheetnames if name in POOL_KEYS]
-    if not sheets:
-        raise InputError(Problem(path, f"no pool sheet found (sheets: {', '.join(wb.sheetnames)})", f"name the sheets as 'forecast budget' does: {', '.join(SHEET_NAMES.values())}"))
-    for name in sheets:
-        rows += _sheet_rows(path, name, list(wb[name].iter_rows(values_only=True)))
-    wb.close()
+    for name, cells in read_sheets(path, "an approved budget", _pool_sheets(path), fix).items():
+        rows += _sheet_rows(path, name, cells)
     return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
 
 

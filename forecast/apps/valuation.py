@@ -116,9 +116,13 @@ def _data(ds) -> dict:
 
 def _comment_above(file, line: int) -> str:
     """The comment lines just above a scenario line (the file's stated rationale), and its own trailing comment."""
+    from ..errors import InputError
+    from ..inputs.files import read_text
+    from ..limits import MAX_YAML_BYTES
+
     try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = read_text(file, "a scenario file", MAX_YAML_BYTES).splitlines()
+    except InputError:
         return ""
     said = []
     i = line - 2

@@ -271,7 +271,7 @@ def read_figures(path: Path | str) -> Figures:
     from ..inputs.yamlfile import read_yaml
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))
     doc = read_yaml(path)
     r = _Reader(path)

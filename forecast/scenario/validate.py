@@ -8,7 +8,9 @@ import hashlib
 from pathlib import Path
 from types import MappingProxyType
 
+from ..inputs.files import read_bytes
 from ..inputs.yamlfile import LineDict
+from ..limits import MAX_YAML_BYTES
 from .dated import CONTINUATIONS, INTERPOLATIONS, DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS, demography
 from .parameters import SCHEMA, Param, coerce
@@ -224,7 +226,7 @@ def validate(data: dict, origins: dict, files: list[Path], reader: Reader) -> di
     _cross_checks(reader, params, at, files)
     digest = hashlib.sha256()
     for f in files:
-        digest.update(f.read_bytes())
+        digest.update(read_bytes(f, "a scenario file", MAX_YAML_BYTES))
     return dict(
         files=tuple(files),
         title=str(data.get("title", "")),

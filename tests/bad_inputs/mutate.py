@@ -101,6 +101,7 @@ BUNDLES = {
     "blank_maternity": _blank("2024,employee,maternity,expenditure"),
     "blank_assistance": _blank("2024,medical_assistance,total,expenditure"),
     "no_claim_sizes": lambda b: _table_dropped(b, "claim_sizes"),
+    "table_is_dev_zero": lambda b: ((b / "insured.csv").unlink(), os.symlink("/dev/zero", b / "insured.csv")),
 }
 
 
@@ -243,3 +244,8 @@ FILES = {
     "gbk_csv": _gbk_csv,
     "nul_csv": _nul_csv,
 }
+
+# the hostile-input classes of issue 21 (FIFOs, devices, workbooks, previous reports)
+from .hostile import FILES as _HOSTILE_FILES  # noqa: E402
+
+FILES.update(_HOSTILE_FILES)
