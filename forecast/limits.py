@@ -28,7 +28,12 @@ __all__ = [
     "MAX_REPORT_BYTES",
     "MAX_RESULTS_BYTES",
     "draws_memory",
+    "largest_draws",
     "available_memory",
+    "usable_cores",
+    "MEMORY_SHARE",
+    "MAX_WORKERS_PER_CORE",
+    "BATCH_BYTES_PER_REGION_YEAR",
 ]
 
 #: a scenario file or region.yaml (the largest shipped one is 20 KB)
@@ -72,30 +77,90 @@ MAX_REPORT_BYTES = 50_000_000
 #: a previous results.nc (``report --previous``; 10,000 draws to 2060 write about 1 GB)
 MAX_RESULTS_BYTES = 8 * 2**30
 
-#: what a stochastic run holds, measured (benchmarks/run.py): a fixed part (the chunk of draws being
-#: projected and the next one, made in the background) and, per draw and projected year, the
-#: fund results (about 150 numbers), plus the population by sex and age if it is kept
-_FIXED_BYTES = 700 * 2**20
-_BYTES_PER_DRAW_YEAR = 150 * 8
-_POPULATION_BYTES_PER_DRAW_YEAR = 2 * 101 * 8
+#: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 3% at 100 to 20,000 draws):
+#: the program with its imports and a deterministic run; the population of the chunk of draws being
+#: projected (up to DRAW_CHUNK draws: the chunk, the next one made in the background, their life tables);
+#: and, per draw and projected year, the fund results (about 180 numbers), plus the population by sex
+#: and age if it is kept (2 × 101 numbers, and their copy as the chunks are joined; within 20% at 1,000
+#: and 5,000 draws with --keep population). One place: when the engine streams its draws, refit these
+#: from the benchmark.
+_FIXED_BYTES = 205 * 2**20
+_CHUNK_BYTES_PER_DRAW_YEAR = 4_000
+_BYTES_PER_DRAW_YEAR = 1_450
+_POPULATION_BYTES_PER_DRAW_YEAR = 1_900
+#: draws projected at once (forecast.model.population.project.DRAW_CHUNK)
+_DRAW_CHUNK = 1_000
+#: the share of the available memory a run may plan to use
+MEMORY_SHARE = 0.8
+#: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)
+MAX_WORKERS_PER_CORE = 2
+#: what ``forecast batch`` gathers per region, scenario and projected year (measured: 2.6 KB with draws'
+#: percentiles), and its copy as it is written
+BATCH_BYTES_PER_REGION_YEAR = 8_000
 
 
 def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
+    years = max(years, 1)
     per = _BYTES_PER_DRAW_YEAR + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
-    return _FIXED_BYTES + draws * max(years, 1) * per
+    return _FIXED_BYTES + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
+
+
+def largest_draws(years: int, keep_population: bool = False, memory: int | None = None) -> int:
+    """The most draws over ``years`` that fit in ``memory`` bytes (default: MEMORY_SHARE of the
+    available memory) and MAX_DRAWS; 0 when not even one does."""
+    budget = MEMORY_SHARE * available_memory() if memory is None else memory
+    low, high = 0, MAX_DRAWS
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if draws_memory(mid, years, keep_population) <= budget else (low, mid - 1)
+    return low
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A ``key: N kB`` line of a /proc file, in bytes (None if absent)."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _address_space_left() -> int | None:
+    """Bytes this process may still make resident under its address-space limit (``ulimit -v``,
+    RLIMIT_AS), counting what is resident now (the estimates include it); None without a limit."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if limit == resource.RLIM_INFINITY:
+        return None
+    size, resident = _meminfo("/proc/self/status", "VmSize"), _meminfo("/proc/self/status", "VmRSS")
+    return max(limit - (size or 0) + (resident or 0), 0)
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process now (MemAvailable on Linux, else physical memory)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
+    """Bytes of memory available to this process now: MemAvailable on Linux (else physical memory),
+    and no more than its address-space limit leaves."""
+    have = _meminfo("/proc/meminfo", "MemAvailable")
+    if have is None:
+        try:
+            have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            have = 8 * 2**30
+    left = _address_space_left()
+    return have if left is None else min(have, left)
