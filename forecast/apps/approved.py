@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..limits import MAX_MONEY
-from ..units import PUBLISHED_UNITS, to_canonical
+from ..units import PUBLISHED_UNITS, plain_number, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
 
@@ -62,8 +62,10 @@ def _label_key(text: str) -> str | None:
 def _money(text, unit: str, key: str) -> float | None:
     """The amount in yuan (months for 可支付月数), finite and within the money limit; None if not."""
     try:
-        value = float(str(text).strip()) if key == "months_covered" else to_canonical(text, unit)
+        value = plain_number(text) if key == "months_covered" else to_canonical(text, unit)
     except (ValueError, TypeError, ArithmeticError, KeyError):
+        return None
+    if value is None:
         return None
     return value if math.isfinite(value) and abs(value) <= MAX_MONEY else None
 

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..inputs.files import read_text
 from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
-from ..units import PUBLISHED_UNITS, to_canonical
+from ..units import PUBLISHED_UNITS, to_canonical, whole_number
 from ..vocabulary import POOLS
 
 __all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year"]
@@ -86,7 +86,7 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
         if pool not in POOLS:
             problems.append(Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool))
             continue
-        month = int(row["month"]) if row["month"].isdigit() else 0
+        month = whole_number(row["month"]) or 0
         if not 1 <= month <= 12:
             problems.append(Problem(path, "month must be a whole number from 1 to 12 (the last month the figures cover)", "write e.g. 5 for January-May", line, "month", row["month"]))
             continue
@@ -102,7 +102,8 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
                 problems.append(Problem(path, f"{item} must be a non-negative, finite number", fix, line, item, row[item]))
         year = None
         if with_year:
-            year = int(row["year"]) if row["year"].isdigit() and 1900 <= int(row["year"]) <= 2300 else None
+            year = whole_number(row["year"])
+            year = year if year is not None and 1900 <= year <= 2300 else None
             if year is None:
                 problems.append(Problem(path, "year must be a year", "write e.g. 2023", line, "year", row["year"]))
                 continue
