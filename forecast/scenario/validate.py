@@ -169,9 +169,10 @@ def _cross_checks(reader, p: dict, at, files):
     order = ("critical_months", "low_months", "high_months", "excess_months")
     for lower, upper in zip(order, order[1:]):
         a, b = p.get(f"verdict.{lower}"), p.get(f"verdict.{upper}")
-        if a is not None and b is not None and a > b:
+        if a is not None and b is not None and a >= b:
             later = f"verdict.{upper}" if _later(at(f"verdict.{upper}"), at(f"verdict.{lower}"), files) else f"verdict.{lower}"
-            reader.fail(at(later), later, f"the verdict thresholds are out of order: {lower} ({a:g}) is above {upper} ({b:g})", "give critical_months <= low_months <= high_months <= excess_months (defaults 3, 6, 9, 15)")
+            what = f"out of order: {lower} ({a:g}) is above {upper} ({b:g})" if a > b else f"a band of zero width: {lower} and {upper} are both {a:g}, so no reserve is judged between them"
+            reader.fail(at(later), later, f"the verdict thresholds are {what}", "give critical_months < low_months < high_months < excess_months (defaults 3, 6, 9, 15)")
             break
     for pool in ("employee", "resident", "ltci"):
         rule = f"policy.{pool}.financing_rule"
