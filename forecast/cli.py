@@ -117,26 +117,33 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def _say(text: str) -> None:
+    """A message of the guard on stderr, the user's text in it with control characters escaped."""
+    from .errors import printable
+
+    print(printable(text), file=sys.stderr)
+
+
 def _report(exc: Exception, debug: bool) -> int:
     """The message and exit code for an exception that reached the guard."""
     from .errors import InputError
 
     if isinstance(exc, InputError):
-        print(exc.render(), file=sys.stderr)
+        _say(exc.render())
         return EXIT_INPUT
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, RecursionError):
-        print("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.", file=sys.stderr)
+        _say("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.")
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
-        print("forecast: out of memory. Fix: use fewer --draws or an earlier horizon, or run on a machine with more memory.", file=sys.stderr)
+        _say("forecast: out of memory. Fix: use fewer --draws or an earlier horizon, or run on a machine with more memory.")
         return EXIT_INPUT
     if isinstance(exc, OSError) and exc.filename:
-        print(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.", file=sys.stderr)
+        _say(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.")
         return EXIT_INPUT
     if not debug:
-        print(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.", file=sys.stderr)
+        _say(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.")
     return EXIT_BUG
 
 

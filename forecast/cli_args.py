@@ -36,6 +36,16 @@ def _fraction(what: str, example: str):
     return parse
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors and help echo the user's arguments with their control
+    characters escaped (an argument holding an escape sequence must not retitle the terminal)."""
+
+    def _print_message(self, message, file=None):
+        from .errors import printable
+
+        super()._print_message(printable(message) if message else message, file)
+
+
 YEAR = _count(1900, "a year", "2025")
 DRAWS = _count(1, "the number of draws", "--draws 1000")
 SEED = _count(0, "the seed", "--seed 42")
@@ -65,7 +75,7 @@ EXAMPLES = {
 
 def _common(quiet_only: bool = False) -> argparse.ArgumentParser:
     """The options every command shares (-q) and, unless ``quiet_only``, --region."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = Parser(add_help=False)
     parent.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no explanatory lines: only errors and the results")
     if not quiet_only:
         parent.add_argument("--region", metavar="DIR", help="bundle folder to run on (default: the scenario's own region, usually data/china)")
@@ -81,7 +91,7 @@ def _scenario(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="forecast",
         description="Project China's medical-insurance funds (医保基金收支预测) from region data bundles.",
         epilog="Example:\n  forecast run baseline --out out/run\n  forecast COMMAND --help  (every command has examples)\n\n"
@@ -211,5 +221,7 @@ def settle(args: argparse.Namespace) -> argparse.Namespace:
 def _usage_error(args, message: str) -> int:
     import sys
 
-    print(f"forecast {args.command}: error: {message}", file=sys.stderr)
+    from .errors import printable
+
+    print(printable(f"forecast {args.command}: error: {message}"), file=sys.stderr)
     return 2

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, printable
 from .inputs.region import load_region
 from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
 from .limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
@@ -36,7 +36,7 @@ def _inputs(scenario=None, region=None, *paths) -> list[Path]:
 
 
 def _wrote(out: str, paths) -> None:
-    print(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}")
+    print(printable(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}"))
 
 
 def load_scenario(spec, args=None):
@@ -73,14 +73,14 @@ def cmd_validate(args) -> int:
             if "+" in spec or (path.suffix in (".yaml", ".yml") and path.name != "region.yaml") or (not path.exists() and raw in scenario_names()):
                 scenario = load_scenario(spec)
                 load_region(scenario.region_path)
-                print(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}")
+                print(printable(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}"))
                 continue
             region = load_region(path)
         except InputError as err:
-            print(f"INVALID {raw}\n\n{err.render()}\n", file=sys.stderr)
+            print(f"INVALID {printable(raw, newlines=True)}\n\n{err.render()}\n", file=sys.stderr)
             failed = True
             continue
-        print(f"OK {raw}: region '{region.name}' ({region.level}), {len(region.files)} tables, every file cited, plausible")
+        print(printable(f"OK {raw}: region '{region.name}' ({region.level}), {len(region.files)} tables, every file cited, plausible"))
     return EXIT_INPUT if failed else EXIT_OK
 
 

@@ -46,12 +46,14 @@ class Problem:
     value: object = None
 
     def render(self) -> str:
-        """The problem as one paragraph: place, what is wrong, how to fix it."""
-        place = str(self.file)
+        """The problem as one paragraph: place, what is wrong, how to fix it; the user's text (a path,
+        a key, a value) with its control characters escaped (:func:`printable`), so a message never
+        retitles or recolours the terminal it is shown in."""
+        place = printable(self.file, newlines=True)
         if self.line is not None:
             place += f", line {self.line}"
         if self.field is not None:
-            place += f", field '{self.field}'"
+            place += f", field '{printable(self.field, newlines=True)}'"
         text = f"{place}: {self.message}"
         if self.value is not None and self.value != "":
             text += f" (found {self.value!r})"
@@ -61,7 +63,7 @@ class Problem:
             text += f" Fix: {self.fix}"
             if not text.endswith((".", "?", "!")):
                 text += "."
-        return text
+        return printable(text)
 
 
 class InputError(ValueError):

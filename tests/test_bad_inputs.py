@@ -129,6 +129,8 @@ def test_bad_input(case, tmp_path, capsys):
     assert code == case.get("exit", 2), (code, text)
     for fragment in case["message"]:
         assert fill(fragment) in text, (fragment, text)
+    for fragment in case.get("absent", []):
+        assert fill(fragment) not in text, (fragment, text)
     for name, content in case.get("keeps", {}).items():
         assert (tmp_path / name).read_text(encoding="utf-8").strip() == content, f"{name} was changed"
     left = [p for p in set(tmp_path.rglob("*")) - before if p.name.startswith(".")]
