@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from forecast.cli import main
+from forecast.results.ownership import MANIFEST
 
 from .bad_inputs import mutate
 from .conftest import CHINA, ROOT
@@ -133,5 +134,5 @@ def test_bad_input(case, tmp_path, capsys):
         assert fill(fragment) not in text, (fragment, text)
     for name, content in case.get("keeps", {}).items():
         assert (tmp_path / name).read_text(encoding="utf-8").strip() == content, f"{name} was changed"
-    left = [p for p in set(tmp_path.rglob("*")) - before if p.name.startswith(".")]
+    left = [p for p in set(tmp_path.rglob("*")) - before if p.name.startswith(".") and p.name != MANIFEST]
     assert not left, f"temporary files left behind: {left}"

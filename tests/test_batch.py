@@ -116,7 +116,7 @@ def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regi
         warnings.simplefilter("ignore")
         for _ in range(2):  # the second run replaces the first run's store
             assert main(["batch", "--regions", *regions[:2], "--workers", "1", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["batch.zarr", "batch_summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".forecast-manifest.json", "batch.zarr", "batch_summary.csv"]
     with xr.open_zarr(out / "batch.zarr") as saved:
         assert saved.sizes["region"] == 2 and "total_reserve" in saved
     (out / "batch.zarr").rename(tmp_path / "kept")

@@ -35,6 +35,7 @@ def register(command, scenario_argument, draws, seed) -> None:
     p = command("report", "write the actuarial valuation report (精算评估报告): one self-contained HTML file")
     scenario_argument(p)
     p.add_argument("--out", required=True, metavar="DIR", help="write report.html into DIR (atomically; nothing else is touched)")
+    p.add_argument("--force", action="store_true", help="replace a report.html in DIR that forecast did not write (or that changed since), keeping a copy as report.html.bak")
     p.add_argument("--draws", type=draws, metavar="N", help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
     p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")

@@ -102,6 +102,18 @@ def dev_zero_actuals(folder: Path, baseline: Path) -> None:
     os.symlink("/dev/zero", folder / "actuals.csv")
 
 
+def users_tables_in_out(folder: Path, baseline: Path) -> None:
+    """A folder holding the user's own tables where init-region writes its bundle."""
+    (folder / "out").mkdir()
+    (folder / "out" / "insured.csv").write_text("the user's own insured persons\n", encoding="utf-8")
+    (folder / "out" / "fund_history.csv").write_text("the user's own fund history\n", encoding="utf-8")
+
+
+def users_summary_in_out(folder: Path, baseline: Path) -> None:
+    (folder / "out").mkdir()
+    (folder / "out" / "summary.csv").write_text("the user's own summary\n", encoding="utf-8")
+
+
 def _previous_report(folder: Path, block: str) -> None:
     (folder / "prev").mkdir()
     (folder / "prev" / "report.html").write_text(f'<html><script type="application/json" id="forecast-headline">{block}</script></html>', encoding="utf-8")
