@@ -149,6 +149,7 @@ def cmd_batch(args) -> int:
         with progress_bar("regions x scenarios", "results") as bar:
             ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=bar)
         ds = ds.assign_coords(region=[str(r) for r in args.regions])  # as the user named them (attrs keep the full paths)
+        _say_aligned(ds, dict(zip(regions, args.regions)))
     except OSError as exc:
         raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786) or leave --scheduler out for a local cluster", value=args.scheduler)) from None
     finally:
@@ -166,6 +167,15 @@ def cmd_batch(args) -> int:
     written = write_files(out, files, inputs=[np.str_(r) for r in regions])
     _wrote(out, written + ([_write_zarr(out, netcdf_ready(ds))] if large else []))
     return EXIT_OK
+
+
+def _say_aligned(ds, named: dict) -> None:
+    """The note a batch over regions with different fund base years gets: how its years are aligned."""
+    bases = {named.get(path, path): year for path, year in ds.attrs.get("base_years", {}).items()}
+    if len(set(bases.values())) > 1:
+        first, common = int(ds["year"].values[0]), max(bases.values())
+        say(f"note: the regions' fund base years differ ({', '.join(f'{r} {y}' for r, y in bases.items())}): the results run from {first}, a region's years before its own base year "
+            f"are not projected (missing, verdict not_projected), and the total covers {common}-{int(ds['year'].values[-1])}, the years every region projects")
 
 
 def _check_batch(args, runs: int, years: int) -> None:

@@ -54,6 +54,7 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
         "$BUDGET": str(tmp / "budget.csv"),
         "$BUNDLE": str(tmp / "bundle"),
         "$CHINA": str(CHINA),
+        "$LHASA": str(ROOT / "data" / "lhasa"),
         "$CSV": str(tmp / "actuals.csv"),
         "$OUT": str(tmp / "out"),
         "$TMP": str(tmp),
