@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head, less: nothing left to say
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one guard: every failure gets a message
-        return _report(exc, debug)
+        return _report(exc, debug, argv)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -150,7 +150,7 @@ def _say(text: str) -> None:
     print(printable(text), file=sys.stderr)
 
 
-def _report(exc: Exception, debug: bool) -> int:
+def _report(exc: Exception, debug: bool, argv=()) -> int:
     """The message and exit code for an exception that reached the guard."""
     from .errors import InputError
 
@@ -163,7 +163,10 @@ def _report(exc: Exception, debug: bool) -> int:
         _say("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.")
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
-        _say("forecast: out of memory. Fix: use fewer --draws or an earlier horizon, or run on a machine with more memory.")
+        import shlex
+
+        command = " ".join(shlex.quote(a) for a in ["forecast", *argv])
+        _say(f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer --draws or an earlier horizon, check that the input files are the right ones, or run on a machine with more memory.")
         return EXIT_INPUT
     if isinstance(exc, OSError) and exc.filename:
         _say(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.")

@@ -17,8 +17,9 @@ from pathlib import Path
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def _approved_workbook() -> bytes:
-    """A small approved budget: the employee pool's 收入合计 and 支出合计 in 万元."""
+def pool_sheet(rows: list[list]) -> bytes:
+    """A workbook with the employee pool's sheet as 'forecast budget' lays it out (unit line, header
+    with 本年预算数 in column D), then ``rows`` (label, 上年预算数, 上年执行数, 本年预算数)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -28,11 +29,16 @@ def _approved_workbook() -> bytes:
     for col, label in enumerate(("项目", "上年预算数", "上年执行数", "本年预算数"), start=1):
         ws.cell(3, col, label)
     ws.append([])
-    ws.append(["一、收入合计", None, None, 180000000])
-    ws.append(["二、支出合计", None, None, 140000000])
+    for row in rows:
+        ws.append(row)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _approved_workbook() -> bytes:
+    """A small approved budget: the employee pool's 收入合计 and 支出合计 in 万元."""
+    return pool_sheet([["一、收入合计", None, None, 180000000], ["二、支出合计", None, None, 140000000]])
 
 
 def _with_part(data: bytes, name: str, change) -> bytes:
