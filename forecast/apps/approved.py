@@ -90,7 +90,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     from .execution import _rows
 
     rows, problems = [], []
-    for line, row in _rows(path, CSV_COLUMNS):
+    for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV"):
         pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
         if pool is None:
             problems.append(Problem(path, f"unknown pool '{row['pool']}'", f"use one of {', '.join(POOLS)} (or the sheet names {', '.join(SHEET_NAMES.values())})", line, "pool", row["pool"]))

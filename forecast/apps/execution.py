@@ -45,9 +45,9 @@ def _amount(text: str, unit: str) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= MAX_MONEY else None
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """(line, {column: text}) for each data row; a located error for a bad header or row."""
-    text = read_text(path, "an execution CSV", MAX_CSV_BYTES)
+def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV") -> list[tuple[int, dict]]:
+    """(line, {column: text}) for each data row of ``what``; a located error for a bad header or row."""
+    text = read_text(path, what, MAX_CSV_BYTES)
     reader = csv.reader(text.splitlines())
     header, rows = None, []
     try:

@@ -96,6 +96,10 @@ def fifo_actuals(folder: Path, baseline: Path) -> None:
     os.mkfifo(folder / "actuals.csv")
 
 
+def fifo_budget_csv(folder: Path, baseline: Path) -> None:
+    os.mkfifo(folder / "approved.csv")
+
+
 def fifo_workbook(folder: Path, baseline: Path) -> None:
     os.mkfifo(folder / "budget.xlsx")
 
