@@ -2,7 +2,7 @@
 
 The guard (:func:`main`) turns every expected failure into a located message and exit code 2
 (bad input, unreadable or unwritable files, input nested too deeply, memory), Ctrl-C into one
-line and exit code 130, SIGTERM into exit code 143, and any unexpected exception into a short
+line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception into a short
 bug-report line (exit code 70); ``--debug`` shows the traceback instead. This module imports
 only the standard library at start-up, so an interrupt while numpy and pandas load is handled
 like any other. The parser is in :mod:`forecast.cli_args`, the command bodies in :mod:`forecast.commands`
@@ -20,15 +20,21 @@ import warnings
 from .cli_args import build_parser, settle
 
 EXIT_OK, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 70, 130, 143
+#: the signals that end a run like SIGTERM: the terminal closed (SIGHUP) leaves nothing behind either
+_ENDING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 REPORT = "please report it (README, 'Reporting a problem') with the command you ran and the output of 'forecast --version'"
 
 
 class Terminated(BaseException):
-    """SIGTERM: unwinds like Ctrl-C, so temporary files are removed on the way out."""
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so temporary files are removed on the way out."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum, frame):
-    raise Terminated()
+    raise Terminated(signum)
 
 
 def _where(exc: BaseException) -> str:
@@ -53,21 +59,41 @@ def _not_a_bundle(out: str) -> None:
 def _dispatch(argv) -> int:
     args = settle(build_parser().parse_args([a for a in argv if a != "--debug"]))  # --debug is accepted anywhere
     from . import commands, terminal
-    from .results.writers import check_out
+    from .results.writers import check_out, replacing
 
+    force = getattr(args, "force", False)
     if getattr(args, "out", None) is not None:
         check_out(args.out)  # before any work: a run must not fail at its last step
         _not_a_bundle(args.out)
+        _replaceable(args, force)
     if getattr(args, "handler", None) is not None:  # commands registered by their own module (report)
-        with terminal.quiet(args.quiet):
+        with terminal.quiet(args.quiet), replacing(force):
             return args.handler(args)
     name = f"cmd_{args.command_name}"
     if args.command_name == "init_region":
         from .regions import command as commands
     elif not hasattr(commands, name):
         from . import studies as commands  # explain, sensitivity, solve, batch
-    with terminal.quiet(args.quiet):
+    with terminal.quiet(args.quiet), replacing(force):
         return getattr(commands, name)(args)
+
+
+def _replaceable(args, force: bool) -> None:
+    """Before any work: the files this command always writes into --out may be replaced (forecast
+    wrote them there, or --force). The writer checks every file again when it writes, first for what
+    it must never replace (a folder, one of the command's input files): those are left to it here."""
+    from pathlib import Path
+
+    from .cli_args import OUTPUTS
+    from .results.ownership import check_replaceable
+
+    out = Path(args.out)
+    if not out.is_dir():
+        return
+    given = [v for v in vars(args).values() for v in (v if isinstance(v, list) else [v]) if isinstance(v, str)]
+    inputs = {Path(v).resolve() for v in given if Path(v).is_file()}
+    names = [n for n in OUTPUTS.get(args.command_name, ()) if (out / n).is_file() and (out / n).resolve() not in inputs]
+    check_replaceable(out, names, force, "--out")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     as_program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    previous = {s: signal.signal(s, _terminate) for s in _ENDING} if _main_thread() else {}
     try:
         with warnings.catch_warnings():
             if not debug:
@@ -88,16 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left", file=sys.stderr)
         return _leave(EXIT_INTERRUPTED, as_program)
-    except Terminated:
-        print("forecast: terminated (SIGTERM); nothing half-written was left", file=sys.stderr)
-        return _leave(EXIT_TERMINATED, as_program)
+    except Terminated as ended:
+        print(f"forecast: terminated ({signal.Signals(ended.signum).name}); nothing half-written was left", file=sys.stderr)
+        return _leave(128 + ended.signum if ended.signum != signal.SIGTERM else EXIT_TERMINATED, as_program)
     except BrokenPipeError:  # output piped into head, less: nothing left to say
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the one guard: every failure gets a message
-        return _report(exc, debug)
+        return _report(exc, debug, argv)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _leave(code: int, as_program: bool) -> int:
@@ -117,26 +143,36 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _report(exc: Exception, debug: bool) -> int:
+def _say(text: str) -> None:
+    """A message of the guard on stderr, the user's text in it with control characters escaped."""
+    from .errors import printable
+
+    print(printable(text), file=sys.stderr)
+
+
+def _report(exc: Exception, debug: bool, argv=()) -> int:
     """The message and exit code for an exception that reached the guard."""
     from .errors import InputError
 
     if isinstance(exc, InputError):
-        print(exc.render(), file=sys.stderr)
+        _say(exc.render())
         return EXIT_INPUT
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, RecursionError):
-        print("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.", file=sys.stderr)
+        _say("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.")
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
-        print("forecast: out of memory. Fix: use fewer --draws or an earlier horizon, or run on a machine with more memory.", file=sys.stderr)
+        import shlex
+
+        command = " ".join(shlex.quote(a) for a in ["forecast", *argv])
+        _say(f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer --draws or an earlier horizon, check that the input files are the right ones, or run on a machine with more memory.")
         return EXIT_INPUT
     if isinstance(exc, OSError) and exc.filename:
-        print(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.", file=sys.stderr)
+        _say(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.")
         return EXIT_INPUT
     if not debug:
-        print(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.", file=sys.stderr)
+        _say(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.")
     return EXIT_BUG
 
 

@@ -36,6 +36,16 @@ def _fraction(what: str, example: str):
     return parse
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors and help echo the user's arguments with their control
+    characters escaped (an argument holding an escape sequence must not retitle the terminal)."""
+
+    def _print_message(self, message, file=None):
+        from .errors import printable
+
+        super()._print_message(printable(message) if message else message, file)
+
+
 YEAR = _count(1900, "a year", "2025")
 DRAWS = _count(1, "the number of draws", "--draws 1000")
 SEED = _count(0, "the seed", "--seed 42")
@@ -65,11 +75,35 @@ EXAMPLES = {
 
 def _common(quiet_only: bool = False) -> argparse.ArgumentParser:
     """The options every command shares (-q) and, unless ``quiet_only``, --region."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = Parser(add_help=False)
     parent.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no explanatory lines: only errors and the results")
     if not quiet_only:
         parent.add_argument("--region", metavar="DIR", help="bundle folder to run on (default: the scenario's own region, usually data/china)")
     return parent
+
+
+#: the files each command always writes into --out (checked before any work; others it may write are
+#: checked when they are written)
+OUTPUTS = {
+    "run": ("results.nc", "summary.csv", "accounts.csv", "indicators.csv", "calibration.csv", "reserve.png", "income_expenditure.png", "population_pyramid.png"),
+    "population": ("population_indicators.csv", "population.nc"),
+    "compare": ("impact.csv", "difference.csv", "difference.nc"),
+    "explain": ("explain.csv",),
+    "solve": ("solved.yaml", "solve.csv"),
+    "sensitivity": ("tornado.csv", "tornado.png"),
+    "backtest": ("backtest.csv", "mape.csv", "backtest.png"),
+    "budget": ("budget.csv", "budget.xlsx"),
+    "execution": ("execution.csv",),
+    "batch": ("batch_summary.csv",),
+    "report": ("report.html",),
+}
+FORCE_HELP = "replace files in DIR that forecast did not write (or that changed since it did), keeping a copy of each as NAME.bak"
+
+
+def _out(p: argparse.ArgumentParser, help: str) -> None:
+    """--out DIR and --force: a command may replace in DIR only the files forecast wrote there, unless --force."""
+    p.add_argument("--out", metavar="DIR", help=help)
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def _scenario(p: argparse.ArgumentParser) -> None:
@@ -81,7 +115,7 @@ def _scenario(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="forecast",
         description="Project China's medical-insurance funds (医保基金收支预测) from region data bundles.",
         epilog="Example:\n  forecast run baseline --out out/run\n  forecast COMMAND --help  (every command has examples)\n\n"
@@ -111,11 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=YEAR, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
     p.add_argument("--draws", type=DRAWS, metavar="N", help="stochastic population with N draws (Lee–Carter k_t and the TFR around the scenario's paths)")
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
-    p.add_argument("--out", metavar="DIR", help="write population_indicators.csv and population.nc into DIR (each file atomically)")
+    _out(p, "write population_indicators.csv and population.nc into DIR (each file atomically)")
 
     p = command("run", "project every pool of a scenario to its horizon and print the verdict")
     _scenario(p)
-    p.add_argument("--out", metavar="DIR", help="write results.nc, summary.csv, accounts.csv, indicators.csv and calibration.csv into DIR (each file atomically)")
+    _out(p, "write results.nc, summary.csv, accounts.csv, indicators.csv and calibration.csv into DIR (each file atomically)")
     p.add_argument("--draws", type=DRAWS, metavar="N", help="stochastic run with N draws of every driver (population, cost growth, wages, coverage, interest, financing)")
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
     p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
@@ -125,12 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("base", metavar="BASE", help="the scenario compared against (file or shipped name)")
     p.add_argument("alt", metavar="ALT", help="the alternative scenario (file or shipped name)")
     p.add_argument("--explain", action="store_true", help="the analysis of change: split the change in reserves and exhaustion years into data, demography, assumptions, policy and other")
-    p.add_argument("--out", metavar="DIR", help="write impact.csv, difference.csv and difference.nc (and change.csv) into DIR (each file atomically)")
+    _out(p, "write impact.csv, difference.csv and difference.nc (and change.csv) into DIR (each file atomically)")
 
     p = command("explain", "decompose each pool's first deficit and exhaustion into their drivers, for one or more scenarios")
     p.add_argument("scenarios", nargs="*", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
     p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year of the growth rates (default: 11 years after the base year)")
-    p.add_argument("--out", metavar="DIR", help="write explain.csv into DIR (atomically)")
+    _out(p, "write explain.csv into DIR (atomically)")
 
     p = command("solve", "the financing (or benefit) that keeps a pool on target: months covered in a band, no deficit, no exhaustion")
     _scenario(p)
@@ -143,13 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probability", type=_fraction("the probability", "--probability 0.8"), metavar="P", help="the target must hold in a share P of the draws (one level; with --draws)")
     p.add_argument("--draws", type=DRAWS, default=200, metavar="N", help="draws for --probability (default 200)")
     p.add_argument("--seed", type=SEED, default=0, metavar="S", help="seed of the draws (default 0: the same draws for every trial value)")
-    p.add_argument("--out", metavar="DIR", help="write solved.yaml (the overlay) and solve.csv into DIR (default out/solve)")
+    _out(p, "write solved.yaml (the overlay) and solve.csv into DIR (default out/solve)")
 
     p = command("sensitivity", "one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
     _scenario(p)
     p.add_argument("--percentile", type=_fraction("the percentile", "--percentile 0.9"), default=0.9, metavar="P", help="the groups' high percentile (default 0.9: the 10th and 90th)")
     p.add_argument("--sobol", type=_count(2, "the Sobol base sample", "--sobol 64"), metavar="N", help="also global Sobol indices from N x (groups + 2) runs (a power of two, e.g. 64)")
-    p.add_argument("--out", metavar="DIR", help="write tornado.csv and tornado.png (and sobol.csv) into DIR (each file atomically)")
+    _out(p, "write tornado.csv and tornado.png (and sobol.csv) into DIR (each file atomically)")
 
     p = command("backtest", "forecast past years from the data known then and compare with the bulletins")
     _scenario(p)
@@ -157,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")
     p.add_argument("--draws", type=DRAWS, metavar="N", help="also run each cut-off stochastically and report how often its 10-90%% band held the outcome")
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
-    p.add_argument("--out", metavar="DIR", help="write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
+    _out(p, "write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
 
     p = command("budget", "next year's fund budget per pool in budget line items, with a prediction interval")
     _scenario(p)
@@ -165,13 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", type=_fraction("the level", "--level 0.8"), default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
     p.add_argument("--previous-budget", metavar="FILE", help="last year's approved budget (budget.xlsx or CSV pool,item,amount,unit) for the 上年预算数 column")
     p.add_argument("--execution", metavar="ACTUALS", help="last year's year-to-date actuals (as for 'forecast execution'; employee: the pooled fund): its full-year estimate is 上年预计执行数")
-    p.add_argument("--out", metavar="DIR", help="write budget.csv and budget.xlsx (the budget workbook) into DIR (each file atomically)")
+    _out(p, "write budget.csv and budget.xlsx (the budget workbook) into DIR (each file atomically)")
 
     p = command("execution", "estimate the full year from year-to-date actuals and say whether it closes 收支平衡")
     p.add_argument("actuals", metavar="ACTUALS", help="CSV: pool,month,income,expenditure,unit (cumulated from January)")
     p.add_argument("--history", metavar="CSV", help="the fund's own monthly history: year,pool,month,income,expenditure,unit (cumulative; month 12 = the year)")
     p.add_argument("--budget", metavar="FILE", help="the approved budget (budget.xlsx from 'forecast budget', or CSV pool,item,amount,unit): report 执行率")
-    p.add_argument("--out", metavar="DIR", help="write execution.csv (and budget_execution.csv with --budget) into DIR (atomically)")
+    _out(p, "write execution.csv (and budget_execution.csv with --budget) into DIR (atomically)")
 
     p = command("batch", "run scenarios on many region bundles at once on dask (a LocalCluster, or a cluster's scheduler)", region=False)
     p.add_argument("--regions", nargs="+", required=True, metavar="DIR", help="region bundle folders")
@@ -180,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed (the same streams for every region)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler's address (default: a LocalCluster started and closed by the command)")
     p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
-    p.add_argument("--out", metavar="DIR", help="write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
+    _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
 
     from .apps.valuation import register as register_report
     from .regions.command import register as register_init_region
@@ -211,5 +245,7 @@ def settle(args: argparse.Namespace) -> argparse.Namespace:
 def _usage_error(args, message: str) -> int:
     import sys
 
-    print(f"forecast {args.command}: error: {message}", file=sys.stderr)
+    from .errors import printable
+
+    print(printable(f"forecast {args.command}: error: {message}"), file=sys.stderr)
     return 2

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, printable
 from .inputs.region import load_region
 from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
-from .limits import MAX_DRAWS, available_memory, draws_memory
+from .limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
 from .results.csvtext import csv_text, long_table
 from .results.writers import netcdf_writer, results_tables, write_files
 from .scenario.load import load_scenario as _load_scenario
@@ -36,7 +36,7 @@ def _inputs(scenario=None, region=None, *paths) -> list[Path]:
 
 
 def _wrote(out: str, paths) -> None:
-    print(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}")
+    print(printable(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}"))
 
 
 def load_scenario(spec, args=None):
@@ -48,16 +48,20 @@ def load_scenario(spec, args=None):
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
 
 
-def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False) -> None:
-    """Refuse a draw count beyond MAX_DRAWS or the memory it would need, saying how much."""
+def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False, option: str = "--draws", runs_per: int = 1, fitting=lambda n: n) -> None:
+    """Refuse, before any work, a draw count beyond MAX_DRAWS or the memory it would need, saying how
+    much and the largest value that fits. ``option`` asks for ``runs_per`` draws per unit (``--sobol N``:
+    N × (groups + 2)); ``fitting(n)``: the largest value the option accepts up to n (a power of two)."""
     if draws is None:
         return
     if draws < 1:
-        raise InputError(Problem("--draws", "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
-    need, have = draws_memory(draws, last_year - first_year + 1, keep_population), available_memory()
-    if draws > MAX_DRAWS or need > 0.8 * have:
-        fits = min(MAX_DRAWS, int(0.8 * have / max(need / draws, 1)))
-        raise InputError(Problem("--draws", f"{draws:,} draws to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB; at most {MAX_DRAWS:,} draws in one run)", f"use at most {fits:,} draws, e.g. --draws 1000", value=draws))
+        raise InputError(Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
+    years, total = last_year - first_year + 1, draws * runs_per
+    need, have = draws_memory(total, years, keep_population), available_memory()
+    if total > MAX_DRAWS or need > MEMORY_SHARE * have:
+        fits = fitting(largest_draws(years, keep_population) // runs_per)
+        what = f"{draws:,} draws" if runs_per == 1 else f"{option} {draws:,} ({total:,} runs)"
+        raise InputError(Problem(option, f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)", f"use at most {option} {fits:,} on this machine (forecast/limits.py)", value=draws))
 
 
 def cmd_validate(args) -> int:
@@ -69,14 +73,14 @@ def cmd_validate(args) -> int:
             if "+" in spec or (path.suffix in (".yaml", ".yml") and path.name != "region.yaml") or (not path.exists() and raw in scenario_names()):
                 scenario = load_scenario(spec)
                 load_region(scenario.region_path)
-                print(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}")
+                print(printable(f"OK {raw}: scenario '{scenario.title}' on region {scenario.region_path}"))
                 continue
             region = load_region(path)
         except InputError as err:
-            print(f"INVALID {raw}\n\n{err.render()}\n", file=sys.stderr)
+            print(f"INVALID {printable(raw, newlines=True)}\n\n{err.render()}\n", file=sys.stderr)
             failed = True
             continue
-        print(f"OK {raw}: region '{region.name}' ({region.level}), {len(region.files)} tables, every file cited, plausible")
+        print(printable(f"OK {raw}: region '{region.name}' ({region.level}), {len(region.files)} tables, every file cited, plausible"))
     return EXIT_INPUT if failed else EXIT_OK
 
 

@@ -7,10 +7,31 @@ The CLI prints these paragraphs and exits with code 2; it never shows a tracebac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["InputError", "Problem"]
+__all__ = ["InputError", "Problem", "printable"]
+
+#: control characters (C0 but tab and line feed, DEL, C1) and the bidirectional overrides, which can
+#: retitle, recolour or reorder a terminal's text
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_LINES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object, newlines: bool = False) -> str:
+    """``text`` with its control characters shown as escapes (``\\x1b``): safe to print to a terminal.
+    ``newlines``: escape line feeds (and tabs) too, for text that must stay on one line.
+
+    >>> printable("a\\x1b]0;owned\\x07b")
+    'a\\\\x1b]0;owned\\\\x07b'
+    """
+    return (_UNPRINTABLE_LINES if newlines else _UNPRINTABLE).sub(_escape, str(text))
 
 
 @dataclass(frozen=True)
@@ -25,12 +46,14 @@ class Problem:
     value: object = None
 
     def render(self) -> str:
-        """The problem as one paragraph: place, what is wrong, how to fix it."""
-        place = str(self.file)
+        """The problem as one paragraph: place, what is wrong, how to fix it; the user's text (a path,
+        a key, a value) with its control characters escaped (:func:`printable`), so a message never
+        retitles or recolours the terminal it is shown in."""
+        place = printable(self.file, newlines=True)
         if self.line is not None:
             place += f", line {self.line}"
         if self.field is not None:
-            place += f", field '{self.field}'"
+            place += f", field '{printable(self.field, newlines=True)}'"
         text = f"{place}: {self.message}"
         if self.value is not None and self.value != "":
             text += f" (found {self.value!r})"
@@ -40,7 +63,7 @@ class Problem:
             text += f" Fix: {self.fix}"
             if not text.endswith((".", "?", "!")):
                 text += "."
-        return text
+        return printable(text)
 
 
 class InputError(ValueError):

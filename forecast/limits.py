@@ -18,8 +18,22 @@ __all__ = [
     "MAX_CSV_ROWS",
     "MAX_DRAWS",
     "MAX_MONEY",
+    "MAX_PERSONS",
+    "MAX_WORKBOOK_BYTES",
+    "MAX_WORKBOOK_PART_BYTES",
+    "MAX_WORKBOOK_UNPACKED_BYTES",
+    "MAX_WORKBOOK_PARTS",
+    "MAX_SHEET_ROWS",
+    "MAX_SHEET_COLUMNS",
+    "MAX_REPORT_BYTES",
+    "MAX_RESULTS_BYTES",
     "draws_memory",
+    "largest_draws",
     "available_memory",
+    "usable_cores",
+    "MEMORY_SHARE",
+    "MAX_WORKERS_PER_CORE",
+    "BATCH_BYTES_PER_REGION_YEAR",
 ]
 
 #: a scenario file or region.yaml (the largest shipped one is 20 KB)
@@ -42,30 +56,111 @@ MAX_DRAWS = 100_000
 #: ten times China's GDP): larger figures are typing slips and overflow the arithmetic
 MAX_MONEY = 1e15
 
-#: what a stochastic run holds, measured (benchmarks/run.py): a fixed part (the chunk of draws being
-#: projected and the next one, made in the background) and, per draw and projected year, the
-#: fund results (about 150 numbers), plus the population by sex and age if it is kept
-_FIXED_BYTES = 700 * 2**20
-_BYTES_PER_DRAW_YEAR = 150 * 8
-_POPULATION_BYTES_PER_DRAW_YEAR = 2 * 101 * 8
+#: largest count of persons a figure may hold (10^10: seven times China's population)
+MAX_PERSONS = 1e10
+#: an approved-budget workbook as stored (budget.xlsx is about 10 KB)
+MAX_WORKBOOK_BYTES = 20_000_000
+#: one part of a workbook once unpacked (budget.xlsx's largest, a sheet, is about 25 KB): checked from the
+#: zip's directory before anything is unpacked, so a zip bomb is refused unopened (Python's zip reader
+#: never unpacks more than a part's stated size)
+MAX_WORKBOOK_PART_BYTES = 5_000_000
+#: all parts of a workbook once unpacked
+MAX_WORKBOOK_UNPACKED_BYTES = 20_000_000
+#: parts (files) in a workbook (budget.xlsx has 15)
+MAX_WORKBOOK_PARTS = 1_000
+#: rows and columns of a budget sheet that are read (a pool's sheet has about 30 rows and 8 columns;
+#: a sheet declaring A1:XFD1048576 is read to these bounds, not to its dimension)
+MAX_SHEET_ROWS = 1_000
+MAX_SHEET_COLUMNS = 100
+#: a previous report.html (``report --previous``; the baseline's is about 1 MB, its charts embedded)
+MAX_REPORT_BYTES = 50_000_000
+#: a previous results.nc (``report --previous``; 10,000 draws to 2060 write about 1 GB)
+MAX_RESULTS_BYTES = 8 * 2**30
+
+#: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 3% at 100 to 20,000 draws):
+#: the program with its imports and a deterministic run; the population of the chunk of draws being
+#: projected (up to DRAW_CHUNK draws: the chunk, the next one made in the background, their life tables);
+#: and, per draw and projected year, the fund results (about 180 numbers), plus the population by sex
+#: and age if it is kept (2 × 101 numbers, and their copy as the chunks are joined; within 20% at 1,000
+#: and 5,000 draws with --keep population). One place: when the engine streams its draws, refit these
+#: from the benchmark.
+_FIXED_BYTES = 205 * 2**20
+_CHUNK_BYTES_PER_DRAW_YEAR = 4_000
+_BYTES_PER_DRAW_YEAR = 1_450
+_POPULATION_BYTES_PER_DRAW_YEAR = 1_900
+#: draws projected at once (forecast.model.population.project.DRAW_CHUNK)
+_DRAW_CHUNK = 1_000
+#: the share of the available memory a run may plan to use
+MEMORY_SHARE = 0.8
+#: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)
+MAX_WORKERS_PER_CORE = 2
+#: what ``forecast batch`` gathers per region, scenario and projected year (measured: 2.6 KB with draws'
+#: percentiles), and its copy as it is written
+BATCH_BYTES_PER_REGION_YEAR = 8_000
 
 
 def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
+    years = max(years, 1)
     per = _BYTES_PER_DRAW_YEAR + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
-    return _FIXED_BYTES + draws * max(years, 1) * per
+    return _FIXED_BYTES + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
+
+
+def largest_draws(years: int, keep_population: bool = False, memory: int | None = None) -> int:
+    """The most draws over ``years`` that fit in ``memory`` bytes (default: MEMORY_SHARE of the
+    available memory) and MAX_DRAWS; 0 when not even one does."""
+    budget = MEMORY_SHARE * available_memory() if memory is None else memory
+    low, high = 0, MAX_DRAWS
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if draws_memory(mid, years, keep_population) <= budget else (low, mid - 1)
+    return low
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A ``key: N kB`` line of a /proc file, in bytes (None if absent)."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _address_space_left() -> int | None:
+    """Bytes this process may still make resident under its address-space limit (``ulimit -v``,
+    RLIMIT_AS), counting what is resident now (the estimates include it); None without a limit."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if limit == resource.RLIM_INFINITY:
+        return None
+    size, resident = _meminfo("/proc/self/status", "VmSize"), _meminfo("/proc/self/status", "VmRSS")
+    return max(limit - (size or 0) + (resident or 0), 0)
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process now (MemAvailable on Linux, else physical memory)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
+    """Bytes of memory available to this process now: MemAvailable on Linux (else physical memory),
+    and no more than its address-space limit leaves."""
+    have = _meminfo("/proc/meminfo", "MemAvailable")
+    if have is None:
+        try:
+            have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            have = 8 * 2**30
+    left = _address_space_left()
+    return have if left is None else min(have, left)

@@ -50,6 +50,10 @@ def cmd_sensitivity(args) -> int:
     if not 0.5 < args.percentile < 1:
         raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
     scenario = load_scenario(args.scenario, args)
+    if args.sobol:
+        from .apps.sensitivity import GROUPS
+
+        _check_draws(args.sobol, 2000, scenario.horizon, option="--sobol", runs_per=len(GROUPS) + 2, fitting=lambda n: 2 ** max(n.bit_length() - 1, 1))
     with progress_bar("sensitivity: runs", "runs") as advance:
         table = tornado_table(sensitivity(scenario, args.percentile, progress=advance))
     low = round((1 - args.percentile) * 100)
@@ -129,6 +133,7 @@ def cmd_batch(args) -> int:
         if own != str(Path(default_region_path()).resolve()) and own not in regions:
             say(f"note: {spec} names its own region ({scenario.region_path}); batch runs it on each of --regions instead")
     _check_draws(args.draws, 2000, horizon)
+    _check_batch(args, len(regions) * len(scenarios), horizon - 2000 + 1)
     out = args.out or "out/batch"
     _zarr_target(out)  # before the work, not after
     client = cluster = None
@@ -136,7 +141,7 @@ def cmd_batch(args) -> int:
         from distributed import Client, LocalCluster
 
         if args.scheduler:
-            client = Client(args.scheduler)
+            client = _connect(Client, args.scheduler)
         else:
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
@@ -144,6 +149,7 @@ def cmd_batch(args) -> int:
         with progress_bar("regions x scenarios", "results") as bar:
             ds = batch(regions, scenarios, args.draws, args.seed, client=client, progress=bar)
         ds = ds.assign_coords(region=[str(r) for r in args.regions])  # as the user named them (attrs keep the full paths)
+        _say_aligned(ds, dict(zip(regions, args.regions)))
     except OSError as exc:
         raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786) or leave --scheduler out for a local cluster", value=args.scheduler)) from None
     finally:
@@ -161,6 +167,46 @@ def cmd_batch(args) -> int:
     written = write_files(out, files, inputs=[np.str_(r) for r in regions])
     _wrote(out, written + ([_write_zarr(out, netcdf_ready(ds))] if large else []))
     return EXIT_OK
+
+
+def _say_aligned(ds, named: dict) -> None:
+    """The note a batch over regions with different fund base years gets: how its years are aligned."""
+    bases = {named.get(path, path): year for path, year in ds.attrs.get("base_years", {}).items()}
+    if len(set(bases.values())) > 1:
+        first, common = int(ds["year"].values[0]), max(bases.values())
+        say(f"note: the regions' fund base years differ ({', '.join(f'{r} {y}' for r, y in bases.items())}): the results run from {first}, a region's years before its own base year "
+            f"are not projected (missing, verdict not_projected), and the total covers {common}-{int(ds['year'].values[-1])}, the years every region projects")
+
+
+def _check_batch(args, runs: int, years: int) -> None:
+    """Refuse, before a cluster starts, more local workers than the cores and memory hold, and more
+    regions × scenarios × years than the gathered result fits in, saying the largest that fit."""
+    from .limits import (
+        BATCH_BYTES_PER_REGION_YEAR,
+        MAX_WORKERS_PER_CORE,
+        MEMORY_SHARE,
+        available_memory,
+        draws_memory,
+        usable_cores,
+    )
+
+    have = MEMORY_SHARE * available_memory()
+    if not args.scheduler:
+        per_worker = draws_memory(min(args.draws or 0, 1_000), years)  # a worker holds one chunk of draws
+        fits = min(MAX_WORKERS_PER_CORE * usable_cores(), int(have // per_worker))
+        if args.workers > fits:
+            raise InputError(Problem("--workers", f"{args.workers:,} local worker processes need about {args.workers * per_worker / 2**30:,.1f} GiB ({per_worker / 2**20:,.0f} MiB each) on {usable_cores()} core(s) with {have / 2**30:,.1f} GiB to use", f"use at most --workers {max(fits, 1)} on this machine, or --scheduler ADDRESS for a cluster (forecast/limits.py)", value=args.workers))
+    need = runs * years * BATCH_BYTES_PER_REGION_YEAR
+    if need > have:
+        raise InputError(Problem("--regions", f"{runs:,} region × scenario runs to {1999 + years} would gather about {need / 2**30:,.1f} GiB of results ({have / 2**30:,.1f} GiB to use)", f"run at most {int(have // (years * BATCH_BYTES_PER_REGION_YEAR)):,} regions × scenarios at a time (forecast/limits.py)", value=runs))
+
+
+def _connect(client_class, address: str):
+    """A client of the scheduler at ``address``; an address it cannot use or reach is bad input."""
+    try:
+        return client_class(address, timeout="10s")
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(Problem("--scheduler", f"cannot reach the dask scheduler: {exc}", "check the address (tcp://host:8786, with its port) or leave --scheduler out for a local cluster", value=address)) from None
 
 
 def _zarr_target(folder) -> Path:

@@ -45,9 +45,12 @@ def is_quiet() -> bool:
 
 
 def say(*args, **kwargs) -> None:
-    """Print an explanatory line (headings, notes): left out with ``-q``."""
+    """Print an explanatory line (headings, notes): left out with ``-q``; the user's text in it (a
+    title, a path) with its control characters escaped."""
     if not _state["quiet"]:
-        print(*args, **kwargs)
+        from .errors import printable
+
+        print(*(printable(a) for a in args), **kwargs)
 
 
 def _nothing(done: int, total: int) -> None:

@@ -7,9 +7,45 @@ converts them to the canonical unit with :func:`to_canonical` and nothing else d
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["UNITS", "PUBLISHED_UNITS", "to_canonical", "canonical_unit"]
+__all__ = ["UNITS", "PUBLISHED_UNITS", "to_canonical", "canonical_unit", "plain_number", "whole_number"]
+
+#: a number as a person types it: ASCII digits, an optional sign, point and exponent (Python's own
+#: float() also takes full-width ２０２３, Arabic-Indic ٢٠٢٣ or '1_000', and int() fails on superscripts ⁵)
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"\s*\d+\s*", re.ASCII)
+
+
+def plain_number(text: object) -> float | None:
+    """``text`` (a number or its text in ASCII digits) as a float; None for anything else.
+
+    >>> plain_number("1.5e3"), plain_number("２０２３"), plain_number("⁵"), plain_number(7)
+    (1500.0, None, None, 7.0)
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int | float):
+        return float(text)
+    if isinstance(text, str) and _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    return None
+
+
+def whole_number(text: object) -> int | None:
+    """``text`` (a whole number or its text in ASCII digits) as an int; None for anything else.
+
+    >>> whole_number("12"), whole_number("⁵"), whole_number("1.5"), whole_number(2023)
+    (12, None, None, 2023)
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        return text
+    if isinstance(text, str) and _WHOLE_NUMBER.fullmatch(text):
+        return int(text)
+    return None
 
 #: Canonical units (GLOSSARY.md). ``ratio`` is 1.0 = 100%.
 UNITS: tuple[str, ...] = (
@@ -57,6 +93,8 @@ def to_canonical(value: float | str, unit: str) -> float:
     1734245000000.0
     """
     _, factor = PUBLISHED_UNITS[unit.strip()]
+    if plain_number(value) is None:
+        raise ValueError(f"not a number in ASCII digits: {value!r}")
     if factor == 1.0:
         return float(value)
     try:

@@ -3,11 +3,15 @@ message naming the place and the fix; never a traceback, a hang, a bug report or
 
 Cases run in-process through the CLI's guard (``forecast.cli.main``), each under an alarm so a
 hang fails the test instead of stalling the suite; a case with ``interrupt_after`` runs as a
-real process that receives Ctrl-C (SIGINT) that many seconds after it starts.
+real process that receives Ctrl-C (SIGINT) that many seconds after it starts; a case with
+``isolated: true`` (those that could hang or exhaust memory: FIFOs, devices, zip bombs, huge
+requests) runs as a real process limited to 1 GiB of address space and 30 s, so a regression fails
+the test instead of taking the machine down.
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import signal
 import subprocess
@@ -19,6 +23,7 @@ import pytest
 import yaml
 
 from forecast.cli import main
+from forecast.results.ownership import MANIFEST
 
 from .bad_inputs import mutate
 from .conftest import CHINA, ROOT
@@ -27,6 +32,8 @@ HERE = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
 #: a case that has not ended by then hangs
 SECONDS = 120
+#: what an isolated case may use (issue 21: every hostile input ends within 30 s and 1 GiB)
+ISOLATED_SECONDS, ISOLATED_MEMORY = 30, 2**30
 
 
 class Hang(BaseException):
@@ -47,6 +54,7 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
         "$BUDGET": str(tmp / "budget.csv"),
         "$BUNDLE": str(tmp / "bundle"),
         "$CHINA": str(CHINA),
+        "$LHASA": str(ROOT / "data" / "lhasa"),
         "$CSV": str(tmp / "actuals.csv"),
         "$OUT": str(tmp / "out"),
         "$TMP": str(tmp),
@@ -89,6 +97,18 @@ def run_interrupted(argv: list[str], after: float) -> tuple[int, str]:
     return proc.returncode, err + out
 
 
+def _limited():
+    resource.setrlimit(resource.RLIMIT_AS, (ISOLATED_MEMORY, ISOLATED_MEMORY))
+
+
+def run_isolated(argv: list[str]) -> tuple[int, str]:
+    try:
+        proc = subprocess.run([sys.executable, "-m", "forecast", *argv], capture_output=True, text=True, timeout=ISOLATED_SECONDS, preexec_fn=_limited, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within {ISOLATED_SECONDS} s")
+    return proc.returncode, proc.stderr + proc.stdout
+
+
 def test_the_corpus_holds_every_class_of_the_issue():
     assert len(CASES) >= 80
     assert len({c["id"] for c in CASES}) == len(CASES), "case ids are unique"
@@ -103,13 +123,17 @@ def test_bad_input(case, tmp_path, capsys):
     before = {p for p in tmp_path.rglob("*")}
     if "interrupt_after" in case:
         code, text = run_interrupted(argv, case["interrupt_after"])
+    elif case.get("isolated"):
+        code, text = run_isolated(argv)
     else:
         code, text = run_in_process(argv, capsys)
     assert "Traceback" not in text and "internal error" not in text, text
     assert code == case.get("exit", 2), (code, text)
     for fragment in case["message"]:
         assert fill(fragment) in text, (fragment, text)
+    for fragment in case.get("absent", []):
+        assert fill(fragment) not in text, (fragment, text)
     for name, content in case.get("keeps", {}).items():
         assert (tmp_path / name).read_text(encoding="utf-8").strip() == content, f"{name} was changed"
-    left = [p for p in set(tmp_path.rglob("*")) - before if p.name.startswith(".")]
+    left = [p for p in set(tmp_path.rglob("*")) - before if p.name.startswith(".") and p.name != MANIFEST]
     assert not left, f"temporary files left behind: {left}"

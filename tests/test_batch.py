@@ -116,7 +116,7 @@ def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regi
         warnings.simplefilter("ignore")
         for _ in range(2):  # the second run replaces the first run's store
             assert main(["batch", "--regions", *regions[:2], "--workers", "1", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["batch.zarr", "batch_summary.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".forecast-manifest.json", "batch.zarr", "batch_summary.csv"]
     with xr.open_zarr(out / "batch.zarr") as saved:
         assert saved.sizes["region"] == 2 and "total_reserve" in saved
     (out / "batch.zarr").rename(tmp_path / "kept")
@@ -146,3 +146,24 @@ def test_the_process_memories_stay_bounded_over_many_regions(tmp_path, monkeypat
     for folder in synthetic_regions.make(tmp_path, 5, seed=4):
         forecast.run("baseline", regions=[str(folder)], draws=2, seed=1)
     assert [len(m) for m in memos] == [3, 3, 3, 3]
+
+
+def test_regions_with_different_base_years_are_aligned_and_the_total_covers_their_common_years():
+    """data/lhasa's fund base year is 2023 (the bureau's Jan-May figures), data/china's 2024 (issue 21:
+    this was an AlignmentError, exit 70)."""
+    from forecast.apps.batch import summary_table
+    from forecast.model.fund import CODES
+
+    lhasa, china = str(ROOT / "data" / "lhasa"), str(CHINA)
+    ds = batch([lhasa, china], ["baseline"])
+    assert ds.attrs["base_years"] == {lhasa: 2023, china: 2024}
+    assert int(ds["year"].values[0]) == 2023
+    before = ds.sel(region=china, year=2023, scenario="baseline")
+    assert (before["verdict"] == CODES["not_projected"]).all() and before["income"].isnull().all()
+    for name in ("income", "reserve"):
+        assert ds[f"total_{name}"].sel(year=2023).isnull().all()  # not a sum with a missing region
+        summed = ds[name].sel(year=slice(2024, None)).sum("region")
+        xr.testing.assert_allclose(ds[f"total_{name}"].sel(year=slice(2024, None)), summed)
+    table = summary_table(ds)
+    own = forecast.run("baseline").fund.first_deficit_year().sel(pool="resident")
+    assert table.loc[("baseline", china, "resident"), "first_deficit_year"] == int(own)

@@ -155,7 +155,7 @@ def test_run_out_writes_the_main_charts_beside_the_csvs(tmp_path, capsys):
     (out / "notes.txt").write_text("mine")
     assert main(["run", "baseline", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["accounts.csv", "calibration.csv", "income_expenditure.png", "indicators.csv", "notes.txt", "population_pyramid.png", "reserve.png", "results.nc", "summary.csv"]
+    assert names == [".forecast-manifest.json", "accounts.csv", "calibration.csv", "income_expenditure.png", "indicators.csv", "notes.txt", "population_pyramid.png", "reserve.png", "results.nc", "summary.csv"]
     for name in ("reserve.png", "income_expenditure.png", "population_pyramid.png"):
         _assert_png((out / name).read_bytes())
     assert (out / "notes.txt").read_text() == "mine"

@@ -1,5 +1,6 @@
-"""--out never loses a user's work: files are written one by one, atomically, and nothing the
-command did not write is touched (DESIGN.md contract; issue 10)."""
+"""--out never loses a user's work: files are written one by one, atomically, nothing the command
+did not write is touched (DESIGN.md contract; issue 10), and an existing file forecast did not write
+is replaced only with --force, which keeps a copy (issue 21)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from forecast.cli import main
 from forecast.errors import InputError
 from forecast.results import writers as outputs
+from forecast.results.ownership import MANIFEST
 
 OLD = {"summary.csv": "old summary\n", "results.nc": b"old netcdf" * 100}
 NEW = {"summary.csv": "new summary\n" * 50, "results.nc": b"new netcdf" * 5000}
@@ -33,7 +35,59 @@ def test_out_keeps_files_it_did_not_write(tmp_path):
     (out / "notes.txt").write_text("notes", encoding="utf-8")
     outputs.write_files(out, {"summary.csv": "a\n"})
     outputs.write_files(out, {"summary.csv": "b\n"})
-    assert snapshot(out) == {"draft_budget.xlsx": b"the user's own draft", "notes.txt": b"notes", "summary.csv": b"b\n"}
+    files = snapshot(out)
+    assert files.pop(MANIFEST)  # what forecast wrote here, so that it may replace it
+    assert files == {"draft_budget.xlsx": b"the user's own draft", "notes.txt": b"notes", "summary.csv": b"b\n"}
+
+
+def test_a_file_forecast_did_not_write_is_refused_and_kept(tmp_path):
+    (tmp_path / "summary.csv").write_text("the user's own table\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        outputs.write_files(tmp_path, {"summary.csv": "a\n", "other.csv": "b\n"})
+    assert "already holds summary.csv, which forecast did not write there" in err.value.render()
+    assert "add --force to replace them (a copy of each is kept as NAME.bak)" in err.value.render()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.csv"]  # nothing written, no temporary file
+    assert (tmp_path / "summary.csv").read_text(encoding="utf-8") == "the user's own table\n"
+
+
+def test_force_replaces_a_file_forecast_did_not_write_and_keeps_a_copy(tmp_path):
+    (tmp_path / "summary.csv").write_text("mine\n", encoding="utf-8")
+    (tmp_path / "summary.csv.bak").write_text("an older copy of mine\n", encoding="utf-8")
+    outputs.write_files(tmp_path, {"summary.csv": "new\n"}, force=True)
+    assert (tmp_path / "summary.csv").read_text(encoding="utf-8") == "new\n"
+    assert (tmp_path / "summary.csv.bak").read_text(encoding="utf-8") == "an older copy of mine\n"
+    assert (tmp_path / "summary.csv.bak.2").read_text(encoding="utf-8") == "mine\n"
+    outputs.write_files(tmp_path, {"summary.csv": "newer\n"})  # now forecast's own: no --force, no copy
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "summary.csv", "summary.csv.bak", "summary.csv.bak.2"])
+
+
+def test_a_file_forecast_wrote_and_the_user_edited_is_refused(tmp_path):
+    outputs.write_files(tmp_path, {"budget.csv": "as forecast wrote it\n"})
+    (tmp_path / "budget.csv").write_text("approved, with the user's changes\n", encoding="utf-8")
+    with pytest.raises(InputError, match="changed since it did"):
+        outputs.write_files(tmp_path, {"budget.csv": "again\n"})
+    assert (tmp_path / "budget.csv").read_text(encoding="utf-8") == "approved, with the user's changes\n"
+
+
+def test_a_file_already_holding_what_is_written_is_replaced_without_force(tmp_path):
+    (tmp_path / "a.csv").write_text("same\n", encoding="utf-8")
+    outputs.write_files(tmp_path, {"a.csv": "same\n"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a.csv"])
+
+
+def test_a_killed_runs_temporary_files_are_removed_by_the_next_write(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    stale = tmp_path / f".summary.{dead.stdout.strip()}-0123456789ab.x1y2.csv"
+    stale.write_text("half", encoding="utf-8")
+    recent = tmp_path / f".accounts.{dead.stdout.strip()}-0123456789ab.x1y2.csv"
+    recent.write_text("half", encoding="utf-8")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    alive = tmp_path / f".indicators.{os.getpid()}-0123456789ab.x1y2.csv"
+    alive.write_text("being written", encoding="utf-8")
+    os.utime(alive, (time.time() - 3600, time.time() - 3600))
+    outputs.write_files(tmp_path, {"summary.csv": "whole\n"})
+    assert not stale.exists()
+    assert recent.exists() and alive.exists()  # too recent to judge, or its process still runs
 
 
 def test_out_creates_the_folder_and_writes_into_dot(tmp_path, monkeypatch):
@@ -41,7 +95,7 @@ def test_out_creates_the_folder_and_writes_into_dot(tmp_path, monkeypatch):
     assert (tmp_path / "a" / "b" / "x.csv").read_text() == "1\n"
     monkeypatch.chdir(tmp_path)
     outputs.write_files(".", {"y.csv": "2\n"})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "y.csv"]  # no ..old or temporary files
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a", "y.csv"])  # no ..old or temporary files
 
 
 def test_out_naming_a_file_is_refused_and_the_file_kept(tmp_path, capsys):
@@ -75,7 +129,9 @@ def test_a_failed_write_replaces_nothing_and_leaves_no_temporary_file(tmp_path):
 
     with pytest.raises(InputError, match="No space left on device"):
         outputs.write_files(out, {"a.csv": "new\n", "b.nc": broken})
-    assert snapshot(out) == {"a.csv": b"old\n"}
+    files = snapshot(out)
+    assert files.pop(MANIFEST)
+    assert files == {"a.csv": b"old\n"}
 
 
 class Interrupting:
@@ -123,7 +179,7 @@ def test_an_interrupted_write_leaves_each_file_old_or_new(tmp_path_factory, fail
     finally:
         outputs.os = os
     files = snapshot(out)
-    assert sorted(files) == ["notes.txt", "results.nc", "summary.csv"], sorted(files)  # no temporary file left
+    assert sorted(files) == sorted([MANIFEST, "notes.txt", "results.nc", "summary.csv"]), sorted(files)  # no temporary file left
     assert files["notes.txt"] == b"mine"
     for name in ("summary.csv", "results.nc"):
         expected_new = NEW[name].encode() if isinstance(NEW[name], str) else NEW[name]
@@ -153,8 +209,8 @@ def test_ctrl_c_in_a_real_process_leaves_whole_files_and_no_temporary_file(tmp_p
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=30)
     names = sorted(p.name for p in out.iterdir())
-    assert set(names) <= {"a.csv", "b.csv"}, names
-    for name in names:
+    assert set(names) <= {"a.csv", "b.csv", MANIFEST}, names
+    for name in set(names) - {MANIFEST}:
         assert (out / name).read_text() == "x" * 2_000_000
 
 
@@ -169,7 +225,7 @@ def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
     )
     procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), letter]) for letter in "xy"]
     assert all(p.wait(timeout=120) == 0 for p in procs)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a.csv", "b.csv"])
     assert (tmp_path / "a.csv").read_text() in ("x" * 200_000, "y" * 200_000)
     assert (tmp_path / "b.csv").read_text() in ("x" * 100_000, "y" * 100_000)
 

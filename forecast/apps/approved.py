@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..limits import MAX_CSV_BYTES, MAX_MONEY
-from ..units import PUBLISHED_UNITS, to_canonical
+from ..limits import MAX_MONEY
+from ..units import PUBLISHED_UNITS, plain_number, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
 
@@ -62,8 +62,10 @@ def _label_key(text: str) -> str | None:
 def _money(text, unit: str, key: str) -> float | None:
     """The amount in yuan (months for 可支付月数), finite and within the money limit; None if not."""
     try:
-        value = float(str(text).strip()) if key == "months_covered" else to_canonical(text, unit)
+        value = plain_number(text) if key == "months_covered" else to_canonical(text, unit)
     except (ValueError, TypeError, ArithmeticError, KeyError):
+        return None
+    if value is None:
         return None
     return value if math.isfinite(value) and abs(value) <= MAX_MONEY else None
 
@@ -88,7 +90,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     from .execution import _rows
 
     rows, problems = [], []
-    for line, row in _rows(path, CSV_COLUMNS):
+    for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV"):
         pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
         if pool is None:
             problems.append(Problem(path, f"unknown pool '{row['pool']}'", f"use one of {', '.join(POOLS)} (or the sheet names {', '.join(SHEET_NAMES.values())})", line, "pool", row["pool"]))
@@ -119,26 +121,25 @@ def _no_duplicates(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _pool_sheets(path: Path):
+    """The pool sheets among a workbook's sheets (refused when there is none)."""
+
+    def choose(names: list[str]) -> list[str]:
+        sheets = [name for name in names if name in POOL_KEYS]
+        if not sheets:
+            raise InputError(Problem(path, f"no pool sheet found (sheets: {', '.join(names)})", f"name the sheets as 'forecast budget' does: {', '.join(SHEET_NAMES.values())}"))
+        return sheets
+
+    return choose
+
+
 def _read_workbook(path: Path) -> pd.DataFrame:
-    import zipfile
+    from ..inputs.xlsx import read_sheets
 
-    from openpyxl import load_workbook
-
-    if not path.is_file():
-        raise InputError(Problem(path, "file not found" if not path.exists() else "is not a file", "check the path"))
-    if path.stat().st_size > MAX_CSV_BYTES:
-        raise InputError(Problem(path, f"the file is {path.stat().st_size / 1e6:,.1f} MB; an approved budget is at most {MAX_CSV_BYTES / 1e6:,.0f} MB", "check that this is the right file"))
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(Problem(path, f"not a readable .xlsx workbook ({type(exc).__name__})", "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit")) from None
+    fix = "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit"
     rows = []
-    sheets = [name for name in wb.sheetnames if name in POOL_KEYS]
-    if not sheets:
-        raise InputError(Problem(path, f"no pool sheet found (sheets: {', '.join(wb.sheetnames)})", f"name the sheets as 'forecast budget' does: {', '.join(SHEET_NAMES.values())}"))
-    for name in sheets:
-        rows += _sheet_rows(path, name, list(wb[name].iter_rows(values_only=True)))
-    wb.close()
+    for name, cells in read_sheets(path, "an approved budget", _pool_sheets(path), fix).items():
+        rows += _sheet_rows(path, name, cells)
     return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
 
 

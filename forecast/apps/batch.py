@@ -17,6 +17,12 @@ and reserves, draw by draw (the draws of every region share the seed's streams: 
 moves every prefecture), with months covered and the verdict recomputed; it joins the result as the
 variables ``total_<name>``. Results come back along ``region`` and ``scenario`` (:func:`batch`).
 
+Regions whose fund base years differ (a prefecture whose bureau published 2023, the nation 2024) are
+aligned on the years from the earliest base year to the horizon: a region's years before its own base
+year are not projected (its flows and reserve missing, its verdict ``not_projected``), and the total
+covers the years every region projects (:func:`common_years`), so it never adds a region's missing year
+as 0. The base year of each region is in ``attrs["base_years"]``.
+
 Any dask scheduler runs the graph: a ``distributed`` client (a LocalCluster the command starts and
 closes, or a cluster's scheduler address), or the synchronous scheduler in tests.
 """
@@ -71,6 +77,8 @@ def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
     months covered and the verdict recomputed."""
     from ..model.fund import CODES, months_covered, verdict_codes
 
+    years = common_years([a, b])
+    a, b = a.sel(year=years), b.sel(year=years)
     out = xr.Dataset({name: a[name] + b[name] for name in ("income", "expenditure", "balance", "reserve")})
     out["months_covered"] = months_covered(out["reserve"], out["expenditure"])
     payg = (a["verdict"] == CODES["payg"]).all([d for d in a["verdict"].dims if d != "pool"]) & (b["verdict"] == CODES["payg"]).all([d for d in b["verdict"].dims if d != "pool"])
@@ -78,6 +86,38 @@ def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
     out["verdict"] = verdict_codes(out["reserve"], out["balance"], out["months_covered"], a.attrs["verdict_thresholds"], payg, idle)
     out.attrs = {**a.attrs, "region_name": TOTAL}
     return out
+
+
+def common_years(parts: list) -> list[int]:
+    """The years every one of ``parts`` projects (from the latest base year to the horizon)."""
+    import numpy as np
+
+    years = parts[0]["year"].values
+    for part in parts[1:]:
+        years = np.intersect1d(years, part["year"].values)
+    return [int(y) for y in years]
+
+
+def _on_years(ds: xr.Dataset, years: list[int]) -> xr.Dataset:
+    """``ds`` over ``years``: a year it does not project has missing numbers, the verdict
+    ``not_projected`` and any other coded label its first code (the warning's 'none')."""
+    from ..model.fund import CODES
+
+    fills = {}
+    for name, var in ds.data_vars.items():
+        if "year" not in var.dims:
+            continue
+        if var.dtype.kind in "iu":
+            fills[name] = CODES["not_projected"] if name == "verdict" else (var.attrs.get("flag_values") or [0])[0]
+        else:
+            fills[name] = float("nan")
+    return ds.reindex(year=years, fill_value=fills)
+
+
+def _aligned(parts: list) -> list:
+    """``parts`` on the union of their years (see the module: regions with different base years)."""
+    years = sorted({int(y) for p in parts for y in p["year"].values})
+    return [p if [int(y) for y in p["year"].values] == years else _on_years(p, years) for p in parts]
 
 
 def _tree(items: list, combine):
@@ -123,16 +163,19 @@ def assemble(results: dict, regions: list[str], scenarios: list[str]) -> xr.Data
     for scenario in scenarios:
         parts = [results[(region, scenario)] for region in regions]
         common = [v for v in parts[0].data_vars if all(v in p for p in parts)]
-        by_scenario.append(xr.concat([p[common] for p in parts], dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts"))
+        by_scenario.append(xr.concat(_aligned([p[common] for p in parts]), dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts"))
         if (TOTAL, scenario) in results:
             totals.append(results[(TOTAL, scenario)])
+    base_years = {str(Path(r)): int(results[(r, scenarios[0])].attrs["base_year"]) for r in regions}
+    by_scenario = _aligned(by_scenario)
     ds = xr.concat(by_scenario, dim="scenario", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts")
     ds = ds.assign_coords(region=[str(Path(r)) for r in regions], scenario=list(scenarios))
     if totals:
-        total = xr.concat(totals, dim="scenario", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts").assign_coords(scenario=list(scenarios))
+        total = xr.concat([_on_years(t, [int(y) for y in ds["year"].values]) for t in totals], dim="scenario", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts").assign_coords(scenario=list(scenarios))
         for name, var in total.data_vars.items():
             ds[f"total_{name}"] = var.assign_attrs({**var.attrs, "description": f"the sum of the regions: {var.attrs.get('description', name)}"})
     ds.attrs["regions"] = [str(Path(r)) for r in regions]
+    ds.attrs["base_years"] = base_years
     ds.attrs["scenarios"] = list(scenarios)
     return ds
 

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..inputs.files import read_text
 from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
-from ..units import PUBLISHED_UNITS, to_canonical
+from ..units import PUBLISHED_UNITS, to_canonical, whole_number
 from ..vocabulary import POOLS
 
 __all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year"]
@@ -45,9 +45,9 @@ def _amount(text: str, unit: str) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= MAX_MONEY else None
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """(line, {column: text}) for each data row; a located error for a bad header or row."""
-    text = read_text(path, "an execution CSV", MAX_CSV_BYTES)
+def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV") -> list[tuple[int, dict]]:
+    """(line, {column: text}) for each data row of ``what``; a located error for a bad header or row."""
+    text = read_text(path, what, MAX_CSV_BYTES)
     reader = csv.reader(text.splitlines())
     header, rows = None, []
     try:
@@ -86,7 +86,7 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
         if pool not in POOLS:
             problems.append(Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool))
             continue
-        month = int(row["month"]) if row["month"].isdigit() else 0
+        month = whole_number(row["month"]) or 0
         if not 1 <= month <= 12:
             problems.append(Problem(path, "month must be a whole number from 1 to 12 (the last month the figures cover)", "write e.g. 5 for January-May", line, "month", row["month"]))
             continue
@@ -102,7 +102,8 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
                 problems.append(Problem(path, f"{item} must be a non-negative, finite number", fix, line, item, row[item]))
         year = None
         if with_year:
-            year = int(row["year"]) if row["year"].isdigit() and 1900 <= int(row["year"]) <= 2300 else None
+            year = whole_number(row["year"])
+            year = year if year is not None and 1900 <= year <= 2300 else None
             if year is None:
                 problems.append(Problem(path, "year must be a year", "write e.g. 2023", line, "year", row["year"]))
                 continue

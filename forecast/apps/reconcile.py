@@ -15,12 +15,11 @@ bundle or program, or the medians of draws) is shown as its own line, never hidd
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["headline_figures", "read_previous", "reconciliation", "HEADLINE_ID", "YEARS"]
+__all__ = ["headline_figures", "read_previous", "check_headline", "reconciliation", "HEADLINE_ID", "YEARS"]
 
 #: the id of the JSON block in report.html holding its headline figures
 HEADLINE_ID = "forecast-headline"
@@ -72,32 +71,126 @@ def headline_figures(ds) -> dict:
     }
 
 
+FIX = "give the folder a previous 'forecast run SCENARIO --out DIR' or 'forecast report SCENARIO --out DIR' wrote"
+
+
 def read_previous(folder) -> dict:
-    """The headline figures of a previous ``run --out`` or ``report --out`` folder."""
+    """The headline figures of a previous ``run --out`` or ``report --out`` folder, checked
+    (:func:`check_headline`); every file is read as a regular file within its limit."""
     from ..errors import InputError, Problem
 
     folder = Path(folder)
-    fix = "give the folder a previous 'forecast run SCENARIO --out DIR' or 'forecast report SCENARIO --out DIR' wrote"
     if not folder.is_dir():
-        raise InputError(Problem("--previous", f"'{folder}' is not a folder", fix, value=str(folder)))
+        raise InputError(Problem("--previous", f"'{folder}' is not a folder", FIX, value=str(folder)))
     report, results = folder / "report.html", folder / "results.nc"
-    if report.is_file():
-        found = re.search(rf'<script type="application/json" id="{HEADLINE_ID}">(.*?)</script>', report.read_text(encoding="utf-8", errors="replace"), re.S)
-        if found is None:
-            raise InputError(Problem(report, "the report holds no headline figures (it was not written by forecast report, or was edited)", fix))
-        try:
-            return json.loads(found.group(1))
-        except ValueError as exc:
-            raise InputError(Problem(report, f"its headline figures are not valid JSON ({exc})", fix)) from None
-    if results.is_file():
-        import xarray as xr
+    if report.exists():
+        return check_headline(_embedded_json(report), report)
+    if results.exists():
+        return check_headline(_results_headline(results), results)
+    raise InputError(Problem("--previous", f"'{folder}' holds neither report.html nor results.nc", FIX, value=str(folder)))
 
-        try:
-            with xr.open_dataset(results, engine="scipy") as ds:
-                return headline_figures(ds.load())
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            raise InputError(Problem(results, f"cannot be read as the results of a run ({type(exc).__name__}: {exc})", fix)) from None
-    raise InputError(Problem("--previous", f"'{folder}' holds neither report.html nor results.nc", fix, value=str(folder)))
+
+def _embedded_json(report: Path):
+    """The JSON block of a report, found by plain search (no regular expression: a large file
+    without its end tag is read once) and parsed by ``json`` (NaN and Infinity refused)."""
+    from ..errors import InputError, Problem
+    from ..inputs.files import read_bytes
+    from ..limits import MAX_REPORT_BYTES
+
+    page = read_bytes(report, "a previous report.html", MAX_REPORT_BYTES).decode("utf-8", errors="replace")
+    opening = f'<script type="application/json" id="{HEADLINE_ID}">'
+    start = page.find(opening)
+    end = page.find("</script>", start + len(opening)) if start >= 0 else -1
+    if start < 0 or end < 0:
+        raise InputError(Problem(report, "the report holds no headline figures (it was not written by forecast report, or was edited)", FIX))
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not a number")
+
+    try:
+        return json.loads(page[start + len(opening) : end], parse_constant=refuse)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(Problem(report, f"its headline figures are not valid JSON ({str(exc)[:200]})", FIX)) from None
+
+
+def _results_headline(results: Path) -> dict:
+    import xarray as xr
+
+    from ..errors import InputError, Problem
+    from ..inputs.files import regular_file
+    from ..limits import MAX_RESULTS_BYTES
+
+    regular_file(results, "a previous results.nc", MAX_RESULTS_BYTES)
+    try:
+        with xr.open_dataset(results, engine="scipy") as ds:
+            return headline_figures(ds.load())
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as exc:
+        raise InputError(Problem(results, f"cannot be read as the results of a run ({type(exc).__name__}: {str(exc)[:200]})", FIX)) from None
+
+
+def _is_year(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2300
+
+
+def _is_number(value) -> bool:
+    import math
+
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _pool_problems(pool, entry, fail) -> None:
+    """The figures of one pool: reserve and months covered by year, the two years (or null)."""
+    where = f"pools.{pool}"
+    if not isinstance(entry, dict):
+        return fail(where, "must be a mapping of the pool's figures", entry)
+    for name in ("reserve", "months_covered"):
+        series = entry.get(name)
+        if not isinstance(series, dict):
+            fail(f"{where}.{name}", "must map years to numbers", series)
+            continue
+        for year, value in series.items():
+            if not (isinstance(year, str) and year.isascii() and year.isdigit() and _is_year(int(year))) or not _is_number(value):
+                fail(f"{where}.{name}.{year}", "must be a year (as text) mapped to a finite number", value)
+    for name in ("first_deficit_year", "exhaustion_year"):
+        if entry.get(name) is not None and not _is_year(entry.get(name)):
+            fail(f"{where}.{name}", "must be a year or null", entry.get(name))
+
+
+def check_headline(data, source: Path) -> dict:
+    """``data`` if it has the shape :func:`headline_figures` gives, else every place it does not,
+    located by field (a previous report's JSON could have been edited, or be something else)."""
+    from ..errors import InputError, Problem
+
+    problems = []
+
+    def fail(field, message, value=None):
+        problems.append(Problem(source, f"its headline figures: {message}", FIX, field=field, value=value if isinstance(value, str | int | float) else type(value).__name__))
+
+    if not isinstance(data, dict):
+        raise InputError(Problem(source, f"its headline figures must be a mapping (found {type(data).__name__})", FIX))
+    for name in ("scenario_title", "scenario_hash", "region_hash", "forecast_version"):
+        if not isinstance(data.get(name, ""), str):
+            fail(name, "must be text", data.get(name))
+    files = data.get("scenario_files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        fail("scenario_files", "must be a list of file names", files)
+    for name in ("base_year", "horizon"):
+        if not _is_year(data.get(name)):
+            fail(name, "must be a year (a whole number, not text)", data.get(name))
+    if not problems and data["horizon"] <= data["base_year"]:
+        fail("horizon", "must come after base_year", data["horizon"])
+    draws = data.get("draws")
+    if draws is not None and not (isinstance(draws, int) and not isinstance(draws, bool) and draws >= 1):
+        fail("draws", "must be a number of draws or null", draws)
+    pools = data.get("pools")
+    if not isinstance(pools, dict):
+        fail("pools", "must map each pool to its figures", pools)
+    else:
+        for pool, entry in pools.items():
+            _pool_problems(pool, entry, fail)
+    if problems:
+        raise InputError(problems)
+    return data
 
 
 def _year_value(value, horizon: int) -> float:

@@ -288,30 +288,22 @@ def misses(solution: Solution) -> list[int]:
 
 
 def overlay_text(solution: Solution, scenario) -> str:
-    """``solved.yaml``: an overlay that reproduces the solution with ``forecast run BASE+solved.yaml``."""
-    lines = [
+    """``solved.yaml``: an overlay that reproduces the solution with ``forecast run BASE+solved.yaml``,
+    written by the YAML emitter (:func:`forecast.results.neutral.yaml_text`), so any title reads back as it was."""
+    from ..errors import printable
+    from ..results.neutral import yaml_text
+
+    header = [
         f"# Solved by forecast solve: the {solution.pool} pool's {solution.lever} for '{solution.target.describe()}', {solution.start}-{solution.until}",
-        f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); run it as forecast run {scenario.files[-1].name}+solved.yaml",
-        f"title: {scenario.title} + solved {solution.pool} {solution.lever}",
+        f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); run it as forecast run {printable(scenario.files[-1].name, newlines=True)}+solved.yaml",
     ]
-    tree: dict = {}
+    doc: dict = {"title": f"{scenario.title} + solved {solution.pool} {solution.lever}"}
     for path, values in solution.values.items():
         original = scenario.params.get(path)
         dated = _dated_with(original, values, solution.anchors[path]) if solution.mode == "path" else DatedValue(tuple(sorted({solution.start - 1: solution.anchors[path], **values}.items())), after="hold")
-        node = tree
+        node = doc
         *parents, leaf = path.split(".")
         for key in parents:
             node = node.setdefault(key, {})
-        node[leaf] = dated
-
-    def emit(node, depth):
-        for key, value in node.items():
-            if isinstance(value, DatedValue):
-                points = ", ".join(f"{y}: {v:.10g}" for y, v in value.points)
-                lines.append("  " * depth + f"{key}: {{values: {{{points}}}, after: {value.after}}}")
-            else:
-                lines.append("  " * depth + f"{key}:")
-                emit(value, depth + 1)
-
-    emit(tree, 0)
-    return "\n".join(lines) + "\n"
+        node[leaf] = {"values": {int(y): float(f"{v:.10g}") for y, v in dated.points}, "after": dated.after}
+    return "\n".join(header) + "\n" + yaml_text(doc)

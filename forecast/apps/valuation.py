@@ -12,7 +12,6 @@ reconcile with it (:mod:`forecast.apps.reconcile`). The HTML is laid out by a Ji
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 __all__ = ["register", "cmd_report", "valuation_context", "SECTIONS"]
@@ -36,6 +35,7 @@ def register(command, scenario_argument, draws, seed) -> None:
     p = command("report", "write the actuarial valuation report (精算评估报告): one self-contained HTML file")
     scenario_argument(p)
     p.add_argument("--out", required=True, metavar="DIR", help="write report.html into DIR (atomically; nothing else is touched)")
+    p.add_argument("--force", action="store_true", help="replace a report.html in DIR that forecast did not write (or that changed since), keeping a copy as report.html.bak")
     p.add_argument("--draws", type=draws, metavar="N", help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)")
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
     p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")
@@ -115,9 +115,13 @@ def _data(ds) -> dict:
 
 def _comment_above(file, line: int) -> str:
     """The comment lines just above a scenario line (the file's stated rationale), and its own trailing comment."""
+    from ..errors import InputError
+    from ..inputs.files import read_text
+    from ..limits import MAX_YAML_BYTES
+
     try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = read_text(file, "a scenario file", MAX_YAML_BYTES).splitlines()
+    except InputError:
         return ""
     said = []
     i = line - 2
@@ -264,6 +268,7 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -
     """Everything the template shows, as text and numbers (no HTML), with the charts as PNG bytes;
     ``balance``: the solver's subsection (:func:`forecast.apps.valuation_solve.balance_context`)."""
     from ..results import charts
+    from ..results.neutral import json_for_html
     from .reconcile import headline_figures
     from .valuation_solve import balance_context, warning_context
 
@@ -274,6 +279,6 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -
     context = {"title": scenario.title, "scope": _scope(ds, scenario), "data": _data(ds), "assumptions": _assumptions(ds, scenario), "method": _method(ds),
                "results": results, "uncertainty": _uncertainty(ds, tornado), "reconciliation": _reconciliation(previous, ds, scenario),
                "conclusion": _conclusion(ds, results), "warnings": warning_context(ds), "balance": balance or balance_context(ds, scenario, False), "charts": {name: charts.png_bytes(fig) for name, fig in figures.items()},
-               "headline": json.dumps(headline_figures(ds), ensure_ascii=False).replace("</", "<\\/")}
+               "headline": json_for_html(headline_figures(ds))}
     context["sections"] = {key: SECTIONS[key] for key in SECTIONS if context.get(key) is not None or key in ("scope", "data", "method")}
     return context

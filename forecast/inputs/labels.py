@@ -7,8 +7,8 @@ import re
 
 __all__ = ["parse_age", "parse_period", "age_label", "MAX_AGE"]
 
-_AGE_RE = re.compile(r"^\s*(\d{1,3})\s*(?:(-)\s*(\d{1,3})|(\+))?\s*$")
-_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+_AGE_RE = re.compile(r"^\s*(\d{1,3})\s*(?:(-)\s*(\d{1,3})|(\+))?\s*$", re.ASCII)
+_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$", re.ASCII)
 MAX_AGE = 130
 
 

@@ -16,8 +16,10 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
+from ..limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from ..memo import Memo
 from . import arrays
+from .files import read_bytes
 from .metadata import check_metadata
 from .plausibility import check_bundle
 from .schema import TABLES
@@ -193,9 +195,9 @@ def _read(folder: Path, yaml_path: Path) -> Region:
     if problems:
         raise InputError(problems)
 
-    digest = hashlib.sha256(yaml_path.read_bytes())
+    digest = hashlib.sha256(read_bytes(yaml_path, "region.yaml", MAX_YAML_BYTES))
     for spec in meta["files"].values():
-        digest.update((folder / spec["path"]).read_bytes())
+        digest.update(read_bytes(folder / spec["path"], "a CSV table", MAX_CSV_BYTES))
 
     return Region(
         path=folder,

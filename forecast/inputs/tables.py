@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS
-from ..units import PUBLISHED_UNITS, canonical_unit, to_canonical
+from ..units import PUBLISHED_UNITS, canonical_unit, plain_number, to_canonical, whole_number
 from .files import read_text
 from .labels import age_label, parse_age, parse_period
 from .schema import Table
@@ -64,11 +64,8 @@ def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tup
 
 
 def _parse_number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    value = plain_number(text)
+    return value if value is not None and math.isfinite(value) else None
 
 
 def read_table(path: Path | str, table: Table) -> pd.DataFrame:
@@ -174,7 +171,7 @@ def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
         raw = fields[col[name]].strip() if name in col else ""
         if raw == "":
             rec[name] = default
-        elif raw.isdigit() and low <= int(raw) <= high:
+        elif whole_number(raw) is not None and low <= int(raw) <= high:
             rec[name] = int(raw)
         else:
             problems.append(Problem(path, f"{name} must be a whole number from {low} to {high}", f"write e.g. {default}", line, name, raw))

@@ -52,6 +52,7 @@ class _StrictLoader(yaml.SafeLoader):
             if self.aliases > MAX_YAML_ALIASES:
                 raise InputError(Problem(self.name, f"more than {MAX_YAML_ALIASES} aliases (*name)", "write the values out; scenario and region files need few or no aliases", _line(self.peek_event())))
             return super().compose_node(parent, index)
+        self._no_tag(self.peek_event())
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
@@ -59,6 +60,15 @@ class _StrictLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def _no_tag(self, event) -> None:
+        """Refuse an explicit tag (``!!binary``, ``!!set``, ``!!python/...``, ``!local``): these files
+        are plain data (README), and a tag would make a value that is not text, a number, a date, a
+        list or a mapping."""
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise InputError(Problem(self.name, f"YAML tags such as '{shown}' are not allowed: these files are data and nothing in them is executed", "remove the tag and write a plain value", _line(event)))
 
     def construct_yaml_timestamp(self, node):
         try:

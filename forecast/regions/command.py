@@ -118,13 +118,16 @@ def _srb(china):
 
 
 def _csv(header, rows) -> str:
+    """A bundle table as CSV text; a note beginning like a formula is written as text (a leading ')."""
     import csv
     import io
+
+    from ..results.neutral import csv_cell
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(c) for c in row] for row in rows)
     return buf.getvalue()
 
 

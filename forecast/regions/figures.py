@@ -33,13 +33,13 @@ Every problem is located (file, line, field) and ends the command with exit code
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..inputs.plausibility import POPULATION_ALLOWANCE
-from ..units import PUBLISHED_UNITS, to_canonical
+from ..units import whole_number
+from .figures_reader import FigureReader as _Reader
 
 __all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
 
@@ -80,75 +80,32 @@ class Figures:
     lines: dict = field(default_factory=dict)
 
 
-class _Reader:
-    """Located checks over one FIGURES.yaml."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def fail(self, node, key, message, fix, value=None, prefix=""):
-        line = node.line_of(key) if hasattr(node, "line_of") else None
-        self.problems.append(Problem(self.path, message, fix, line, f"{prefix}{key}", value))
-
-    def mapping(self, node, key, prefix="", required=True) -> dict:
-        value = node.get(key)
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            self.fail(node, key, "missing or not a mapping" if value is None else "must be a mapping of fields", "see the example in examples/figures.yaml", value if value is not None else None, prefix)
-            return {}
-        return value
-
-    def number(self, node, key, unit, prefix, canonical, low=0.0, required=False) -> float | None:
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.fail(node, key, "is required", "give the published figure", prefix=prefix)
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.fail(node, key, "must be a number", f"write the figure in {unit} as a plain number", value, prefix)
-            return None
-        try:
-            out = to_canonical(value, unit) if unit else float(value)
-        except (ValueError, TypeError, ArithmeticError, KeyError):
-            out = math.nan
-        if not math.isfinite(out) or out < low:
-            self.fail(node, key, f"must be a finite number of at least {low:g}", f"write the figure in {unit or canonical} as a plain number", value, prefix)
-            return None
-        return out
-
-    def unit(self, node, prefix, canonical, default) -> str:
-        unit = str(node.get("unit", default))
-        if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != canonical:
-            allowed = ", ".join(u for u, (c, _) in PUBLISHED_UNITS.items() if c == canonical)
-            self.fail(node, "unit", f"unknown unit '{unit}' for {canonical}", f"use one of {allowed}", unit, prefix)
-            return default
-        return unit
-
-
 def _population(r: _Reader, doc) -> dict:
     node = r.mapping(doc, "population")
     if not node:
         return {}
     derivable = "total_2010" in node or "later" in node
-    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and not derivable)) for k in ("total", "male", "female", "registered")}
-    out["total_2010"] = r.number(node, "total_2010", "人", "population.", "persons")
+    out = {k: r.number(node, k, "人", "population.", "persons", required=(k == "total" and not derivable), positive=k in ("total", "registered")) for k in ("total", "male", "female", "registered")}
+    out["total_2010"] = r.number(node, "total_2010", "人", "population.", "persons", positive=True)
     later = node.get("later")
     if later is not None:
-        fields = {k: r.number(later, k, "人", "population.later.", "persons", required=True) for k in ("total", "province_total")} if isinstance(later, dict) else {}
+        fields = {k: r.number(later, k, "人", "population.later.", "persons", required=True, positive=True) for k in ("total", "province_total")} if isinstance(later, dict) else {}
         year = later.get("year") if isinstance(later, dict) else None
         if not isinstance(year, int) or not 2021 <= year <= 2100 or None in fields.values():
             r.fail(node, "later", "must be {year: a year after 2020, total: .., province_total: .., source: ..}", "give the place's and the province's resident population of the same later year", later, "population.")
         else:
-            out["later"] = {**fields, "year": year, "source": str(later.get("source", ""))}
+            out["later"] = {**fields, "year": year, "source": r.source_id(later, "source", "population.later.")}
     if None not in (out["male"], out["female"], out["total"]) and out["male"] + out["female"] != out["total"]:
         r.fail(node, "total", f"male {out['male']:,.0f} + female {out['female']:,.0f} is not the total {out['total']:,.0f}", "give the census bulletin's figures", prefix="population.")
     bands = {}
-    for label in node.get("ages") or {}:
+    ages = node.get("ages") or {}
+    if not isinstance(ages, dict):
+        r.fail(node, "ages", "must map broad age groups to counts", "write e.g. ages: {0-14: .., 15-59: .., 60-64: .., 65+: ..}", type(ages).__name__, "population.")
+        ages = {}
+    for label in ages:
         text = str(label)
         lo, _, hi = text.rstrip("+").partition("-")
-        if not lo.isdigit() or (hi and not hi.isdigit()) or (not hi and not text.endswith("+")):
+        if whole_number(lo) is None or (hi and whole_number(hi) is None) or (not hi and not text.endswith("+")):
             r.fail(node, "ages", f"age group '{text}' is not a group like 0-14 or 65+", "write groups as FIRST-LAST or FIRST+", text, "population.")
             continue
         count = r.number(node["ages"], label, "人", "population.ages.", "persons")
@@ -156,8 +113,8 @@ def _population(r: _Reader, doc) -> dict:
             bands[(int(lo), int(hi) if hi else None)] = count
     _check_bands(r, node, bands, out["total"])
     out["bands"] = bands
-    out["source"] = str(node.get("source", ""))
-    out["registered_source"] = str(node.get("registered_source", ""))
+    out["source"] = r.source_id(node, "source", "population.")
+    out["registered_source"] = r.source_id(node, "registered_source", "population.")
     return out
 
 
@@ -183,7 +140,7 @@ def _check_bands(r: _Reader, node, bands: dict, total: float | None) -> None:
         r.fail(node, "ages", f"the age groups add up to {sum(bands.values()):,.0f}, not the total {total:,.0f}", fix, prefix="population.")
 
 
-def _insured(r: _Reader, doc, population: float | None) -> dict:
+def _insured(r: _Reader, doc, population: float | None, registered: float | None) -> dict:
     node = r.mapping(doc, "insured")
     if not node:
         return {}
@@ -192,10 +149,9 @@ def _insured(r: _Reader, doc, population: float | None) -> dict:
     year = node.get("year")
     if not isinstance(year, int) or not CENSUS_YEAR <= year <= THIS_YEAR:
         r.fail(node, "year", f"must be the year of the counts, {CENSUS_YEAR} to {THIS_YEAR} (the bundle projects from the {CENSUS_YEAR} census to it)", "write the year the bureau's counts refer to, e.g. 2023", year, p)
-    out = {"year": year, "source": str(node.get("source", "")), "pools": {}, "scope": node.get("scope", "resident")}
+    out = {"year": year, "source": r.source_id(node, "source", p), "pools": {}, "scope": r.text(node, "scope", "resident", p)}
     if out["scope"] not in ("resident", "registered"):
         r.fail(node, "scope", "must be resident (counts of people living in the place) or registered (counts by 户籍)", "write scope: registered when the bureau counts by household registration", out["scope"], p)
-    registered = doc.get("population", {}).get("registered") if isinstance(doc.get("population"), dict) else None
     if out["scope"] == "registered":
         if registered is None:
             r.fail(node, "scope", "counts by registration need the registered population", "give population.registered (户籍人口) with its source", prefix=p)
@@ -262,7 +218,7 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
         if any(f.year == year for f in out):
             r.fail(node, "year", f"a second entry for {year}", "give one entry per year: the full year (months: 12) when you have it, else the latest months to date", year, p)
             continue
-        out.append(FundYear(year, months, figures, str(node.get("source", "")), str(node.get("note", ""))))
+        out.append(FundYear(year, months, figures, r.source_id(node, "source", p), r.text(node, "note", "", p)))
     return out
 
 
@@ -271,7 +227,7 @@ def read_figures(path: Path | str) -> Figures:
     from ..inputs.yamlfile import read_yaml
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))
     doc = read_yaml(path)
     r = _Reader(path)
@@ -280,13 +236,14 @@ def read_figures(path: Path | str) -> Figures:
     for key in doc:
         if key not in TOP_KEYS:
             r.fail(doc, key, f"unknown field '{key}'", f"use only {', '.join(sorted(TOP_KEYS))}")
-    if not str(doc.get("name", "")).strip():
+    name = r.text(doc, "name").strip()
+    if not name:
         r.fail(doc, "name", "is required", "give the place's name, e.g. 黔东南州")
     level = doc.get("level", "prefecture")
     if level not in ("prefecture", "county"):
         r.fail(doc, "level", "must be prefecture or county", "write level: prefecture", level)
     population = _population(r, doc)
-    insured = _insured(r, doc, population.get("total"))
+    insured = _insured(r, doc, population.get("total"), population.get("registered"))
     funds = _funds(r, doc)
     base_year = doc.get("base_year", insured.get("year"))
     if not isinstance(base_year, int) or (isinstance(insured.get("year"), int) and base_year < insured["year"]) or any(f.year > base_year for f in funds):
@@ -296,26 +253,27 @@ def read_figures(path: Path | str) -> Figures:
         value = r.number(e0, "value", "", "life_expectancy.", "year") if isinstance(e0, dict) else None
         if value is None or not 40 <= value <= 100:
             r.fail(doc, "life_expectancy", "must be {value: e0 in years (40-100), year: .., source: ..}", "give the province's published life expectancy at birth", e0)
-    sources = doc.get("sources") or {}
-    cited = {population.get("source"), population.get("registered_source"), population.get("later", {}).get("source"), insured.get("source"), *(f.source for f in funds), *([e0.get("source")] if isinstance(e0, dict) else [])}
+    sources = r.sources(doc)
+    cited = {population.get("source"), population.get("registered_source"), population.get("later", {}).get("source"), insured.get("source"), *(f.source for f in funds), *([r.source_id(e0, "source", "life_expectancy.")] if isinstance(e0, dict) else [])}
     for sid in sorted(s for s in cited if s):
         for one in sid.split(";"):
             if one not in sources:
                 r.fail(doc, "sources", f"source id '{one}' is cited but not in 'sources:'", "add it with its title, publisher, date and url")
+    notes = r.text(doc, "notes").strip()
     if r.problems:
         raise InputError(r.problems)
     return Figures(
         path=path,
-        name=str(doc["name"]),
-        name_en=str(doc.get("name_en", doc["name"])),
+        name=name,
+        name_en=r.text(doc, "name_en", name) or name,
         level=level,
-        province=doc.get("province"),
+        province=r.text(doc, "province", None),
         population=population,
         insured=insured,
         funds=funds,
-        sources={str(k): dict(v) for k, v in sources.items()},
+        sources=sources,
         base_year=base_year,
         life_expectancy=dict(e0) if isinstance(e0, dict) else None,
         illustration=bool(doc.get("illustration", False)),
-        notes=str(doc.get("notes", "")).strip(),
+        notes=notes,
     )

@@ -2,7 +2,9 @@
 
 Every CSV a command writes goes through :func:`csv_text`: numbers as plain decimals with up to 15
 significant digits (``3043579000000``, ``0.000123``; never ``3.04e+12``), a missing value as an
-empty field (never ``NaN``), and an infinite value refused (a bug, never written). Tables whose
+empty field (never ``NaN``), an infinite value refused (a bug, never written), and text that a
+spreadsheet would take for a formula written with a leading ``'``
+(:func:`forecast.results.neutral.csv_cell`). Tables whose
 columns hold different quantities are written long by :func:`long_table`: one row per
 quantity with its ``value`` and its ``unit``, so one column never mixes yuan, months and years.
 
@@ -46,8 +48,10 @@ def plain(value: float) -> str:
 
 
 def csv_text(frame, index: bool = True) -> str:
-    """``frame`` as CSV text with plain decimals (:func:`plain`)."""
-    return frame.to_csv(index=index, float_format=plain)
+    """``frame`` as CSV text with plain decimals (:func:`plain`) and no text read as a formula."""
+    from .neutral import neutral_frame
+
+    return neutral_frame(frame).to_csv(index=index, float_format=plain)
 
 
 def unit_of(name: str) -> str:

@@ -5,7 +5,7 @@ with openpyxl (already the project's Excel library; its styles cover every forma
 sheet per pool named in Chinese, in the layout of a 基本医疗保险基金收支预算表: a title row, a
 unit line (单位：万元), a two-row header (上年预算数, 上年执行数, 本年预算数, 增减额, 增减%, the
 prediction interval's 下限/上限), totals above their items with the items indented, money as
-``#,##0.00`` (never General, never scientific), 可支付月数 in months (``0.0``), columns as wide
+``#,##0.00`` (never General, never scientific), every text an inline string (never a formula), 可支付月数 in months (``0.0``), columns as wide
 as their Chinese labels, the header frozen, and printing landscape on one page wide. Then the
 假设 sheet (each driver's value and source) and the 说明 sheet (scope, method, exclusions).
 :func:`workbook_writer` gives :func:`~forecast.results.writers.write_files` the function that
@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .neutral import text_cell
 
 __all__ = ["budget_workbook", "workbook_writer", "MONEY_FORMAT", "MONTHS_FORMAT", "SHARE_FORMAT", "display_width"]
 
@@ -57,6 +59,7 @@ def display_width(text: str) -> int:
 
 def _cell(ws: Worksheet, row: int, col: int, value=None, *, font=PLAIN, fmt=None, align=None, fill=None, border=True):
     cell = ws.cell(row=row, column=col, value=value)
+    text_cell(cell)  # text is text: a title or a source beginning with '=' is never a formula
     cell.font = font
     if fmt is not None:
         cell.number_format = fmt

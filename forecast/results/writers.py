@@ -1,18 +1,19 @@
 """Writing results into a user's folder: file by file, atomically, deleting nothing else.
 
 :func:`write_files` is the only way the commands write results. For each file it writes a
-hidden temporary file in the same folder (``.NAME.XXXX.SUFFIX``), flushes it to disk, and
+hidden temporary file in the same folder (``.NAME.PID-XXXX.SUFFIX``), flushes it to disk, and
 renames it over the target (``os.replace``, atomic on one file system). All temporary files are
 written before the first rename, so a failure while producing any of them replaces nothing.
 An interrupted or concurrent run therefore leaves each file either as it was or as the new
-run wrote it, never partial, and removes its temporary files on the way out. Files in the
-folder that the command does not write are never touched.
+run wrote it, never partial, and removes its temporary files on the way out (those of a run killed
+outright are removed by the next write into the folder). Files in the folder that the command does
+not write are never touched, and an existing file forecast did not write there (or that changed since
+it did) is replaced only with ``--force``, which keeps a copy (:mod:`forecast.results.ownership`).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import tempfile
 from collections.abc import Callable
@@ -22,8 +23,23 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, Problem
+from . import ownership
 
-__all__ = ["write_files", "check_out", "netcdf_ready", "netcdf_writer", "results_tables"]
+__all__ = ["write_files", "check_out", "replacing", "netcdf_ready", "netcdf_writer", "results_tables"]
+
+#: whether this command may replace files forecast did not write (``--force``): set by the CLI's guard
+_force = {"on": False}
+
+
+@contextmanager
+def replacing(flag: bool):
+    """Within the block, :func:`write_files` replaces existing files forecast did not write (keeping a
+    ``.bak`` copy of each) instead of refusing them: the command's ``--force``."""
+    before, _force["on"] = _force["on"], bool(flag)
+    try:
+        yield
+    finally:
+        _force["on"] = before
 
 #: a file's content: text (written as UTF-8), bytes, or a function that writes the file at the path it is given
 Content = str | bytes | Callable[[Path], object]
@@ -117,21 +133,23 @@ def _write(fd: int, temp: Path, content: Content) -> None:
     os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; results follow the user's umask
 
 
-def write_files(folder: Path | str, files: dict[str, Content], option: str = "--out", inputs=()) -> list[Path]:
+def write_files(folder: Path | str, files: dict[str, Content], option: str = "--out", inputs=(), force: bool | None = None) -> list[Path]:
     """Write ``files`` (name -> content) into ``folder``, each atomically; return their paths.
 
     ``folder`` is created if absent (and removed again if nothing could be written into it); an
-    existing file there, a result that would replace one of ``inputs`` (the command's own input
-    files) or a folder where a result goes is refused with an
-    :class:`~forecast.errors.InputError` naming ``option``. Only the named files are replaced.
+    existing file there (``folder`` itself a file), a result that would replace one of ``inputs``
+    (the command's own input files), a folder where a result goes, or an existing file forecast did
+    not write (unless ``force``, default: the command's ``--force``; a copy is kept) is refused with
+    an :class:`~forecast.errors.InputError` naming ``option``. Only the named files are replaced.
     """
     check_out(folder, option)
     existed = Path(folder).exists()
     _check_targets(Path(folder), files, inputs, option)
     folder = _out_folder(Path(folder), option)
+    ownership.remove_stale_temporaries(folder)
     staged: dict[str, Path] = {}
     written: list[Path] = []
-    token = secrets.token_hex(6)  # in every temporary name of this call: what to clean up, whenever Ctrl-C lands
+    token = ownership.temporary_token()  # in every temporary name of this call: what to clean up, whenever Ctrl-C lands
     try:
         for name, content in files.items():
             target = Path(name)
@@ -139,6 +157,11 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
                 fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.{token}.", suffix=target.suffix, dir=folder)
                 staged[name] = Path(temp)
             _write(fd, staged[name], content)
+        hashes = {name: ownership.digest(temp) for name, temp in staged.items()}
+        foreign = ownership.check_replaceable(folder, files, _force["on"] if force is None else force, option, hashes)
+        ownership.record(folder, hashes, token)
+        for name in foreign:
+            ownership.back_up(folder, name)
         for name in list(staged):
             with _signals_deferred():
                 os.replace(staged[name], folder / name)

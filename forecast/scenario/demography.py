@@ -9,6 +9,7 @@ by a run like any other dated value extended beyond its last given year.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 
 from ..inputs.labels import parse_age, parse_period
@@ -104,6 +105,8 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
         span = parse_period(str(mort["fit_years"]))
         if span is None or span[0] == span[1]:
             reader.fail(at(field), field, "must be a range of years", "write e.g. 1990-2019", mort["fit_years"])
+        elif span[1] > dt.date.today().year:
+            reader.fail(at(field), field, f"the fitting window ends in {span[1]}, in the future: Lee–Carter is fitted to death rates already observed (the bundle's later periods are projections)", "end the window by the bundle's base year, e.g. 1990-2019", mort["fit_years"])
         else:
             kwargs["fit_years"] = span
     if "improvement_rate" in mort:

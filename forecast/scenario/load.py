@@ -146,11 +146,11 @@ def _chain(path: Path) -> list[tuple[Path, dict]]:
             raise InputError(Problem(resolved, "'extends' makes a cycle", "remove the circular 'extends'"))
         if len(chain) >= MAX_EXTENDS:
             raise InputError(Problem(Path(path), f"the 'extends' chain is longer than {MAX_EXTENDS} files", "extend the baseline directly, or combine overlays with a.yaml+b.yaml"))
-        if not resolved.is_file():
+        if resolved.is_dir() or not resolved.exists():
             what = "is a folder, not a scenario file" if resolved.is_dir() else "scenario file not found"
             raise InputError(Problem(resolved, what, "check the path (scenarios/baseline.yaml, ...)"))
         size = resolved.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
+        if resolved.is_file() and size > MAX_SCENARIO_BYTES:
             raise InputError(Problem(resolved, f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB", "keep a scenario to its parameters; large tables belong in a region bundle's CSV files"))
         data = read_yaml(resolved)
         if not isinstance(data, dict):

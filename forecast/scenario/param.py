@@ -50,8 +50,8 @@ class Param:
         return f"a number in [{self.low:g}, {self.high:g}] ({self.unit})"
 
 
-_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
-_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(万|亿)?\s*(元)?\s*$")
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$", re.ASCII)
+_MONEY = re.compile(r"^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(万|亿)?\s*(元)?\s*$", re.ASCII)
 #: 亿 (1e8) is accepted only where a parameter can be that large (budgets), so a slip on a benefit
 #: parameter (a cap of "20亿") is refused rather than read
 _YI_MIN_BOUND = 1e10

@@ -8,7 +8,9 @@ import hashlib
 from pathlib import Path
 from types import MappingProxyType
 
+from ..inputs.files import read_bytes
 from ..inputs.yamlfile import LineDict
+from ..limits import MAX_YAML_BYTES
 from .dated import CONTINUATION_ALIASES, CONTINUATIONS, INTERPOLATIONS, DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS, demography
 from .param import default_value
@@ -175,9 +177,10 @@ def _cross_checks(reader, p: dict, at, files):
     order = ("critical_months", "low_months", "high_months", "excess_months")
     for lower, upper in zip(order, order[1:]):
         a, b = p.get(f"verdict.{lower}"), p.get(f"verdict.{upper}")
-        if a is not None and b is not None and a > b:
+        if a is not None and b is not None and a >= b:
             later = f"verdict.{upper}" if _later(at(f"verdict.{upper}"), at(f"verdict.{lower}"), files) else f"verdict.{lower}"
-            reader.fail(at(later), later, f"the verdict thresholds are out of order: {lower} ({a:g}) is above {upper} ({b:g})", "give critical_months <= low_months <= high_months <= excess_months (defaults 3, 6, 9, 15)")
+            what = f"out of order: {lower} ({a:g}) is above {upper} ({b:g})" if a > b else f"a band of zero width: {lower} and {upper} are both {a:g}, so no reserve is judged between them"
+            reader.fail(at(later), later, f"the verdict thresholds are {what}", "give critical_months < low_months < high_months < excess_months (defaults 3, 6, 9, 15)")
             break
     for pool in ("employee", "resident", "ltci"):
         rule = f"policy.{pool}.financing_rule"
@@ -232,7 +235,7 @@ def validate(data: dict, origins: dict, files: list[Path], reader: Reader) -> di
     _cross_checks(reader, params, at, files)
     digest = hashlib.sha256()
     for f in files:
-        digest.update(f.read_bytes())
+        digest.update(read_bytes(f, "a scenario file", MAX_YAML_BYTES))
     return dict(
         files=tuple(files),
         title=str(data.get("title", "")),

@@ -101,6 +101,7 @@ BUNDLES = {
     "blank_maternity": _blank("2024,employee,maternity,expenditure"),
     "blank_assistance": _blank("2024,medical_assistance,total,expenditure"),
     "no_claim_sizes": lambda b: _table_dropped(b, "claim_sizes"),
+    "table_is_dev_zero": lambda b: ((b / "insured.csv").unlink(), os.symlink("/dev/zero", b / "insured.csv")),
 }
 
 
@@ -208,17 +209,9 @@ def _workbook_without_pool_sheets(folder: Path, baseline: Path) -> None:
 
 
 def _workbook_with_a_bad_cell(folder: Path, baseline: Path) -> None:
-    from openpyxl import Workbook
+    from .hostile import pool_sheet
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "职工医保统筹基金"
-    ws["H2"] = "单位：万元"
-    for col, label in enumerate(("项目", "上年预算数", "上年执行数", "本年预算数"), start=1):
-        ws.cell(3, col, label)
-    ws.append([])
-    ws.append(["一、收入合计", None, 173424500, "一亿八千万"])
-    wb.save(folder / "budget.xlsx")
+    (folder / "budget.xlsx").write_bytes(pool_sheet([["一、收入合计", None, 173424500, "一亿八千万"]]))
 
 
 FILES = {
@@ -243,3 +236,8 @@ FILES = {
     "gbk_csv": _gbk_csv,
     "nul_csv": _nul_csv,
 }
+
+# the hostile-input classes of issue 21 (FIFOs, devices, workbooks, previous reports)
+from .hostile import FILES as _HOSTILE_FILES  # noqa: E402
+
+FILES.update(_HOSTILE_FILES)

@@ -1,0 +1,40 @@
+"""forecast/limits.py: the memory estimate and the largest draw count that fits (issue 21)."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_draws
+
+#: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
+#: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
+MEASURED = {100: 237, 1_000: 527, 3_000: 703, 10_000: 1_262, 20_000: 2_134}
+
+
+@pytest.mark.parametrize("draws", sorted(MEASURED))
+def test_the_estimate_predicts_the_measured_peak_within_a_quarter(draws):
+    assert abs(draws_memory(draws, 61) / 2**20 / MEASURED[draws] - 1) < 0.25
+
+
+@pytest.mark.parametrize("memory", [300 * 2**20, 2**30, 16 * 2**30, 2**50])
+def test_the_largest_draw_count_is_the_last_that_fits(memory):
+    n = largest_draws(61, memory=memory)
+    assert 0 <= n <= MAX_DRAWS
+    assert n == 0 or draws_memory(n, 61) <= memory
+    assert n == MAX_DRAWS or draws_memory(n + 1, 61) > memory
+
+
+def test_available_memory_respects_an_address_space_limit():
+    code = "from forecast.limits import available_memory; print(available_memory())"
+    limit = 2**30
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limited, check=True).stdout
+    assert 0 < int(out) <= limit
+    assert available_memory() > 0
