@@ -54,7 +54,7 @@ start = time.perf_counter()
 mode, draws = sys.argv[1], int(sys.argv[2])
 if mode == "command":
     import io, contextlib
-    from forecast.cli import main
+    from forecast.cli.main import main
     with contextlib.redirect_stdout(io.StringIO()):
         code = main(["run", "baseline", "--draws", str(draws), "--seed", "1"] if draws else ["run", "baseline"])
     assert code == 0

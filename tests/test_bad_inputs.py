@@ -1,7 +1,7 @@
 """The bad-input corpus (tests/bad_inputs/cases.yaml): every case ends in its exit code and a
 message naming the place and the fix; never a traceback, a hang, a bug report or a lost file.
 
-Cases run in-process through the CLI's guard (``forecast.cli.main``), each under an alarm so a
+Cases run in-process through the CLI's guard (``forecast.cli``), each under an alarm so a
 hang fails the test instead of stalling the suite; a case with ``interrupt_after`` runs as a
 real process that receives Ctrl-C (SIGINT) that many seconds after it starts; a case with
 ``isolated: true`` (those that could hang or exhaust memory: FIFOs, devices, zip bombs, huge

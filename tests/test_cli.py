@@ -14,7 +14,7 @@ import pytest
 
 import forecast
 from forecast.cli import main
-from forecast.cli_args import EXAMPLES, build_parser
+from forecast.cli.args import EXAMPLES, build_parser
 from forecast.results.csvtext import plain
 
 from .conftest import CHINA

@@ -18,8 +18,7 @@ import pytest
 import yaml
 
 import forecast
-from forecast.cli import main
-from forecast.regions.province import (
+from forecast.apps.regions.province import (
     GROUPS,
     SEXES,
     life_expectancy,
@@ -28,6 +27,7 @@ from forecast.regions.province import (
     scale_to_life_expectancy,
     scaled_population,
 )
+from forecast.cli import main
 
 from .conftest import RESEARCH, ROOT, need
 
@@ -317,7 +317,7 @@ def test_bureau_years_before_the_base_year_are_kept_and_the_gaps_filled(tmp_path
 def test_an_annualised_row_with_a_note_of_its_own_is_still_reported(tmp_path):
     """A bureau may edit fund_history.csv by hand: a row marked annualised whose note is not
     init-region's still gives its line, not an internal error."""
-    from forecast.regions.command import run_notes
+    from forecast.apps.regions.bundle import run_notes
 
     bundle = tmp_path / "lhasa"
     shutil.copytree(ROOT / "data" / "lhasa", bundle)
@@ -332,7 +332,7 @@ def test_an_annualised_row_with_a_note_of_its_own_is_still_reported(tmp_path):
 def test_province_names_as_bureaus_write_them(written, name):
     """Full names with 省 or an autonomous region's full name map to the census table's; 市 only
     for the four municipalities (浙江市 is left as written, and so refused as unknown)."""
-    from forecast.regions.province import bare_name
+    from forecast.apps.regions.province import bare_name
 
     assert bare_name(written) == name
 

@@ -37,7 +37,7 @@ def test_the_wheel_holds_the_code_the_scenarios_and_data_china(wheel):
     assert "forecast/scenarios/baseline.yaml" in names and "forecast/scenarios/ltci_extension.yaml" in names
     assert "forecast/scenarios/places/qiandongnan.yaml" in names and "forecast/scenarios/places/wenzhou.yaml" in names
     assert "forecast/data/china/region.yaml" in names and "forecast/data/china/SOURCES.md" in names
-    assert "forecast/data/provinces/census_2010_2020_pop_by_age5_sex_province.csv" in names and "forecast/regions/command.py" in names
+    assert "forecast/data/provinces/census_2010_2020_pop_by_age5_sex_province.csv" in names and "forecast/apps/regions/province.py" in names and "forecast/cli/init_region.py" in names
     for place in ("qiandongnan", "wenzhou", "shaoxing", "nanchang_county", "lhasa"):  # the place scenarios' bundles
         assert f"forecast/data/{place}/region.yaml" in names and f"forecast/data/{place}/SOURCES.md" in names
     assert not [n for n in names if n.startswith(("tests/", "data/", "scenarios/")) or "/build/" in n]

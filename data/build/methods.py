@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 # one implementation, the package's (init-region rounds prefecture populations with it too)
-from forecast.regions.province import largest_remainder_round
+from forecast.apps.regions.province import largest_remainder_round
 
 __all__ = [
     "WppSchedule",

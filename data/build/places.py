@@ -15,8 +15,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecast.regions.command import bundle_files  # noqa: E402
-from forecast.regions.figures import read_figures  # noqa: E402
+from forecast.apps.regions.bundle import bundle_files  # noqa: E402
+from forecast.apps.regions.figures import read_figures  # noqa: E402
 from forecast.results.writers import write_files  # noqa: E402
 
 #: place -> its province (the census table's name)

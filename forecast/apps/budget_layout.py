@@ -98,7 +98,7 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
     本年收支结余 holds to the cent in the table; otherwise the run's reserve. ``scale``: factors
     on the run's income and expenditure items (an execution estimate of the year's totals,
     spread over the items in the run's proportions)."""
-    from ..regions.province import largest_remainder_round
+    from .regions.province import largest_remainder_round
 
     sel = {"pool": pool, "year": year}
     scale = scale or {"income": 1.0, "expenditure": 1.0}

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["register", "cmd_report", "valuation_context", "SECTIONS"]
+from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
+
+__all__ = ["valuation_context", "SECTIONS"]
 
 SECTIONS = {
     "scope": ("1", "范围与制度", "Scope and provisions"),
@@ -26,56 +28,6 @@ SECTIONS = {
     "reconciliation": ("7", "与上次评估的调节", "Reconciliation with the previous valuation"),
     "conclusion": ("8", "结论", "Conclusion"),
 }
-POOL_NAMES_EN = {"employee": "Employee pooled fund", "resident": "Resident fund", "critical_illness": "Critical-illness insurance", "medical_assistance": "Medical assistance", "ltci": "Long-term care insurance"}
-
-
-def register(command, scenario_argument, draws, seed) -> None:
-    """The ``report`` subcommand (parser only; the body is imported when it runs): ``command``
-    makes a subparser with the options every command shares, ``scenario_argument`` adds SCENARIO."""
-    p = command("report", "write the actuarial valuation report (精算评估报告): one self-contained HTML file")
-    scenario_argument(p)
-    p.add_argument("--out", required=True, metavar="DIR", help="write report.html into DIR (atomically; nothing else is touched)")
-    p.add_argument("--force", action="store_true", help="replace a report.html in DIR that forecast did not write (or that changed since), keeping a copy as report.html.bak")
-    p.add_argument("--draws", type=draws, metavar="N", help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)")
-    p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
-    p.add_argument("--previous", metavar="DIR", help="reconcile with a previous valuation: a folder written by 'forecast run --out' or 'forecast report --out'")
-    p.add_argument("--sensitivity", action="store_true", help="add the one-at-a-time sensitivity (tornado) to section 6 (about 20 more runs)")
-    p.add_argument("--solve", action="store_true", help="add to section 8 the financing that keeps each pool's months covered in the 6-9 band (forecast solve, level and path; "
-                   "about 40 more runs: the baseline's report took 21 s instead of 4 s on 2 shared cores)")
-    p.set_defaults(handler=cmd_report)
-
-
-def cmd_report(args) -> int:
-    from ..commands import _run_inputs, _wrote, load_scenario, run_scenario
-    from ..results.html import render_report
-    from ..results.writers import write_files
-    from .reconcile import read_previous
-
-    previous = read_previous(args.previous) if args.previous is not None else None  # bad input first, before the run
-    scenario = load_scenario(args.scenario, args)  # on --region's bundle, as the run: the sensitivity and the solver follow it
-    ds = run_scenario(args.scenario, args)
-    tornado = None
-    if args.sensitivity:
-        from .sensitivity import sensitivity, tornado_table
-
-        tornado = tornado_table(sensitivity(scenario))
-    balance = None
-    if args.solve:
-        from .valuation_solve import balance_context
-
-        balance = balance_context(ds, scenario, True)
-    context = valuation_context(ds, scenario, previous, tornado, balance)
-    html = render_report(context)
-    inputs = _run_inputs(ds) + ([Path(args.previous) / "report.html"] if previous is not None else [])
-    paths = write_files(args.out, {"report.html": html}, inputs=inputs)
-    print(f"Valuation report — {scenario.title}\n  sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))
-    print("  " + "\n  ".join(c["zh"] for c in context["conclusion"]))
-    if balance is not None:
-        from .valuation_solve import balance_lines
-
-        print("  " + "\n  ".join(balance_lines(balance)))
-    _wrote(args.out, paths)
-    return 0
 
 
 def _money(value) -> str:
@@ -87,7 +39,6 @@ def _year(value, horizon: int) -> str:
 
 
 def _scope(ds, scenario) -> dict:
-    from ..vocabulary import POOL_NAMES_ZH
     from .sensitivity import policy_changes
 
     pools = [{"id": str(p), "zh": POOL_NAMES_ZH[str(p)], "en": POOL_NAMES_EN[str(p)], "payg": bool(ds.fund.payg().sel(pool=p))} for p in ds["pool"].values]
@@ -165,7 +116,6 @@ def _years(ds) -> list[int]:
 
 def _results(ds) -> list[dict]:
     from ..model.fund import VERDICTS
-    from ..vocabulary import POOL_NAMES_ZH
 
     central = ds.fund.central()
     labels, payg = central.fund.verdict_label(), ds.fund.payg()

@@ -11,6 +11,8 @@ reach is reported with the solver's own reason (the years missed, or the best it
 
 from __future__ import annotations
 
+from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
+
 __all__ = ["warning_context", "balance_context", "balance_lines", "SOLVED_LEVERS"]
 
 #: the lever solved for each pool (the solver's financing levers: the whole of each pool's financing)
@@ -38,8 +40,6 @@ def warning_context(ds) -> dict | None:
     if "warning" not in ds:
         return None
     from ..model.fund.warning import WARNINGS
-    from ..vocabulary import POOL_NAMES_ZH
-    from .valuation import POOL_NAMES_EN
 
     labels = ds.fund.central().fund.warning_label()
     years = _milestones(ds, int(ds.attrs["base_year"]))
@@ -70,9 +70,7 @@ def balance_context(ds, scenario, requested: bool) -> dict:
     out = {"requested": requested, "low": t["low_months"], "high": t["high_months"], "start": base + 1, "horizon": horizon, "pools": []}
     if not requested:
         return out
-    from ..vocabulary import POOL_NAMES_ZH
     from .solve import Target
-    from .valuation import POOL_NAMES_EN
 
     target = Target("months", float(t["low_months"]), float(t["high_months"]))
     months = ds.fund.central()["months_covered"].sel(year=slice(base + 1, horizon))

@@ -1,11 +1,11 @@
 """A prefecture bundle's tables from a bureau's figures, its province and the nation.
 
-Each function returns a table's rows (forecast.regions.command assembles them). What the bureau gives is written as
+Each function returns a table's rows (forecast.cli.init_region assembles them). What the bureau gives is written as
 given; what it does not is filled and labelled in each row (``source``, ``method``/``note``,
 ``report_type`` ``derived``/``borrowed``/``annualised``):
 
 - base population — the province's 2020 census structure scaled to the place's census
-  (:mod:`forecast.regions.province`);
+  (:mod:`forecast.apps.regions.province`);
 - mortality — the national schedule (data/china, WPP 2024), scaled proportionally to the
   province's life expectancy where one is cited;
 - fertility, sex ratio at birth, cost curves, disability prevalence, claim sizes, financing rules —
@@ -198,6 +198,6 @@ def insured_history(rows: list[list], nation, year: int, base: int) -> list[list
 
 
 def _missing(figures, pool):
-    from ..errors import InputError, Problem
+    from ...errors import InputError, Problem
 
     return InputError(Problem(figures.path, f"insured: the {pool} count is missing while the other pool's is given", "give both employee and resident counts, or only their total", field=f"insured.{pool}"))

@@ -1,4 +1,4 @@
-"""Typed, located checks over one FIGURES.yaml (for :mod:`forecast.regions.figures`).
+"""Typed, located checks over one FIGURES.yaml (for :mod:`forecast.apps.regions.figures`).
 
 As a scenario's schema does, every field is checked for its type before it is used: a mapping where a
 mapping goes, text where text goes, and numbers as numbers — written in ASCII digits (``"２０２３"``,
@@ -14,10 +14,10 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from ..errors import Problem
-from ..limits import MAX_MONEY, MAX_PERSONS
-from ..results.neutral import FORMULA_START
-from ..units import PUBLISHED_UNITS, plain_number, to_canonical
+from ...errors import Problem
+from ...limits import MAX_MONEY, MAX_PERSONS
+from ...results.neutral import FORMULA_START
+from ...units import PUBLISHED_UNITS, plain_number, to_canonical
 
 __all__ = ["FigureReader", "HIGHEST"]
 

@@ -41,7 +41,7 @@ class Parser(argparse.ArgumentParser):
     characters escaped (an argument holding an escape sequence must not retitle the terminal)."""
 
     def _print_message(self, message, file=None):
-        from .errors import printable
+        from ..errors import printable
 
         super()._print_message(printable(message) if message else message, file)
 
@@ -113,7 +113,7 @@ def _scenario(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
 
     parser = Parser(
         prog="forecast",
@@ -216,8 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
     _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
 
-    from .apps.valuation import register as register_report
-    from .regions.command import register as register_init_region
+    from .init_region import register as register_init_region
+    from .report import register as register_report
 
     register_report(command, _scenario, DRAWS, SEED)
     register_init_region(command)
@@ -245,7 +245,7 @@ def settle(args: argparse.Namespace) -> argparse.Namespace:
 def _usage_error(args, message: str) -> int:
     import sys
 
-    from .errors import printable
+    from ..errors import printable
 
     print(printable(f"forecast {args.command}: error: {message}"), file=sys.stderr)
     return 2

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, Problem
+from ...errors import InputError, Problem
 
 __all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "largest_remainder_round", "life_expectancy", "scale_to_life_expectancy"]
 
@@ -32,7 +32,7 @@ CENSUS_NAME = "census_2010_2020_pop_by_age5_sex_province.csv"
 
 def census_file() -> Path:
     """data/provinces/<the census table> (package data in a wheel)."""
-    from ..library import shipped
+    from ...library import shipped
 
     return shipped("data") / "provinces" / CENSUS_NAME
 

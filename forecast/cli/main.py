@@ -5,8 +5,8 @@ The guard (:func:`main`) turns every expected failure into a located message and
 line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception into a short
 bug-report line (exit code 70); ``--debug`` shows the traceback instead. This module imports
 only the standard library at start-up, so an interrupt while numpy and pandas load is handled
-like any other. The parser is in :mod:`forecast.cli_args`, the command bodies in :mod:`forecast.commands`
-and :mod:`forecast.studies`, what a person sees (progress, tables, -q) in :mod:`forecast.terminal`.
+like any other. The parser is in :mod:`forecast.cli.args`, the command bodies in :mod:`forecast.cli.commands`
+and :mod:`forecast.cli.studies`, what a person sees (progress, tables, -q) in :mod:`forecast.terminal`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 import traceback
 import warnings
 
-from .cli_args import build_parser, settle
+from .args import build_parser, settle
 
 EXIT_OK, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 70, 130, 143
 #: the signals that end a run like SIGTERM: the terminal closed (SIGHUP) leaves nothing behind either
@@ -50,7 +50,7 @@ def _not_a_bundle(out: str) -> None:
     """Results never go into a region bundle's folder (they would mix with its tables)."""
     from pathlib import Path
 
-    from .errors import InputError, Problem
+    from ..errors import InputError, Problem
 
     if (Path(out) / "region.yaml").is_file():
         raise InputError(Problem("--out", f"'{out}' is a region bundle's folder: the results would mix with its tables", "give another folder for the results, e.g. out/run", value=out))
@@ -58,8 +58,9 @@ def _not_a_bundle(out: str) -> None:
 
 def _dispatch(argv) -> int:
     args = settle(build_parser().parse_args([a for a in argv if a != "--debug"]))  # --debug is accepted anywhere
-    from . import commands, terminal
-    from .results.writers import check_out, replacing
+    from .. import terminal
+    from ..results.writers import check_out, replacing
+    from . import commands
 
     force = getattr(args, "force", False)
     if getattr(args, "out", None) is not None:
@@ -71,9 +72,9 @@ def _dispatch(argv) -> int:
             return args.handler(args)
     name = f"cmd_{args.command_name}"
     if args.command_name == "init_region":
-        from .regions import command as commands
+        from . import init_region as commands
     elif not hasattr(commands, name):
-        from . import studies as commands  # explain, sensitivity, solve, batch
+        from . import studies as commands
     with terminal.quiet(args.quiet), replacing(force):
         return getattr(commands, name)(args)
 
@@ -84,8 +85,8 @@ def _replaceable(args, force: bool) -> None:
     it must never replace (a folder, one of the command's input files): those are left to it here."""
     from pathlib import Path
 
-    from .cli_args import OUTPUTS
-    from .results.ownership import check_replaceable
+    from ..results.ownership import check_replaceable
+    from .args import OUTPUTS
 
     out = Path(args.out)
     if not out.is_dir():
@@ -145,14 +146,14 @@ def _main_thread() -> bool:
 
 def _say(text: str) -> None:
     """A message of the guard on stderr, the user's text in it with control characters escaped."""
-    from .errors import printable
+    from ..errors import printable
 
     print(printable(text), file=sys.stderr)
 
 
 def _report(exc: Exception, debug: bool, argv=()) -> int:
     """The message and exit code for an exception that reached the guard."""
-    from .errors import InputError
+    from ..errors import InputError
 
     if isinstance(exc, InputError):
         _say(exc.render())

@@ -36,9 +36,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..inputs.plausibility import POPULATION_ALLOWANCE
-from ..units import whole_number
+from ...errors import InputError, Problem
+from ...inputs.plausibility import POPULATION_ALLOWANCE
+from ...units import whole_number
 from .figures_reader import FigureReader as _Reader
 
 __all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
@@ -224,7 +224,7 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
 
 def read_figures(path: Path | str) -> Figures:
     """FIGURES.yaml read and checked; an :class:`InputError` listing every problem."""
-    from ..inputs.yamlfile import read_yaml
+    from ...inputs.yamlfile import read_yaml
 
     path = Path(path)
     if not path.exists():

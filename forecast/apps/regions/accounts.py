@@ -36,7 +36,7 @@ def _g(value: float) -> str:
 
 def _annualised(fund_year, profile: pd.DataFrame) -> list[list]:
     """Full-year rows for the flows of a partial year (reserves are stocks: not annualised)."""
-    from ..apps.execution import full_year
+    from ..execution import full_year
 
     actuals = pd.DataFrame(
         [{"pool": pool, "month": fund_year.months, **{item: fund_year.figures.get((pool, item), np.nan) for item in ("income", "expenditure")}} for pool in FUND_POOLS if (pool, "expenditure") in fund_year.figures]

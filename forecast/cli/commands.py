@@ -1,4 +1,4 @@
-"""The bodies of the ``forecast`` subcommands (the parser and the guard are in :mod:`forecast.cli`).
+"""The bodies of the ``forecast`` subcommands (the parser and the guard are in :mod:`forecast.cli.main`).
 
 Each command reads its inputs, runs the model, prints a summary and, with ``--out``, writes its
 files with :func:`forecast.results.writers.write_files` (file by file, atomically, nothing else touched).
@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, printable
-from .inputs.region import load_region
-from .library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
-from .limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
-from .results.csvtext import csv_text, long_table
-from .results.writers import netcdf_writer, results_tables, write_files
-from .scenario.load import load_scenario as _load_scenario
-from .terminal import is_quiet, progress_bar, say
+from ..errors import InputError, Problem, printable
+from ..inputs.region import load_region
+from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
+from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
+from ..results.csvtext import csv_text, long_table
+from ..results.writers import netcdf_writer, results_tables, write_files
+from ..scenario.load import load_scenario as _load_scenario
+from ..terminal import is_quiet, progress_bar, say
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
@@ -85,7 +85,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    from .apps.views import print_scenarios
+    from ..apps.views import print_scenarios
 
     say(f"Shipped scenarios ({scenarios_dir()}); run one with 'forecast run NAME', combine with 'forecast run baseline+NAME':")
     entries = []
@@ -106,8 +106,8 @@ def cmd_summary(args) -> int:
 
 
 def cmd_population(args) -> int:
-    from .model.population import project_scenario
-    from .results.report import population_headline, population_table
+    from ..model.population import project_scenario
+    from ..results.report import population_headline, population_table
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
@@ -142,10 +142,10 @@ def _results_files(ds) -> dict:
     files = {name: csv_text(frame) for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
     if "draw" in ds.dims:
-        from .results.uncertainty import probability_table
+        from ..results.uncertainty import probability_table
 
         files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
-    from .results.charts import main_charts, png_bytes
+    from ..results.charts import main_charts, png_bytes
 
     files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
     return files
@@ -153,7 +153,7 @@ def _results_files(ds) -> dict:
 
 def run_scenario(spec: str, args):
     """Load and run a scenario for a command, with the draw count checked first."""
-    from .engine import run
+    from ..engine import run
 
     scenario = load_scenario(spec, args)
     draws = getattr(args, "draws", None)
@@ -174,9 +174,9 @@ def _no_bar():
 
 
 def cmd_run(args) -> int:
-    from .apps.views import print_verdicts
-    from .regions.command import run_notes
-    from .results.report import fund_headline
+    from ..apps.regions.bundle import run_notes
+    from ..apps.views import print_verdicts
+    from ..results.report import fund_headline
 
     ds = run_scenario(args.scenario, args)
     for line in run_notes(load_region(ds.attrs["region_path"])):
@@ -191,8 +191,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .apps.compare import compare
-    from .apps.views import difference_long, impact_long, print_impact
+    from ..apps.compare import compare
+    from ..apps.views import difference_long, impact_long, print_impact
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
@@ -200,7 +200,7 @@ def cmd_compare(args) -> int:
     print_impact(base, alt, diff)
     files = {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
     if args.explain:
-        from .apps.change import analysis_of_change
+        from ..apps.change import analysis_of_change
 
         change = analysis_of_change(load_scenario(args.base, args), load_scenario(args.alt, args))
         say(f"\nAnalysis of change (one group at a time, OLD -> NEW; reserves in 亿元, exhaustion years; the horizon + 1 = {change.attrs['horizon'] + 1} means none)")
@@ -218,8 +218,8 @@ def cmd_compare(args) -> int:
 def cmd_backtest(args) -> int:
     import pandas as pd
 
-    from .apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
-    from .results.charts import backtest_chart, png_bytes
+    from ..apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
+    from ..results.charts import backtest_chart, png_bytes
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
@@ -258,8 +258,8 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from .apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
-    from .model.fund import VERDICTS
+    from ..apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
+    from ..model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
@@ -279,7 +279,7 @@ def cmd_budget(args) -> int:
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
     if args.out is not None:
-        from .results.workbook import workbook_writer
+        from ..results.workbook import workbook_writer
 
         if executed is not None:
             say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
@@ -290,12 +290,12 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
-    from .apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
-    from .inputs.summary import MONTHS
+    from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from ..inputs.summary import MONTHS
 
     actuals = read_actuals(args.actuals)
     if args.budget:
-        from .apps.approved import read_budget
+        from ..apps.approved import read_budget
 
         approved = read_budget(args.budget)
     national = seasonal_profile(load_region(args.region or default_region_path()))
@@ -313,7 +313,7 @@ def cmd_execution(args) -> int:
         print(f"    verdict: {row['verdict']}")
     files = {"execution.csv": csv_text(table)}
     if args.budget:
-        from .apps.approved import execution_rates, rates_text
+        from ..apps.approved import execution_rates, rates_text
 
         rates = execution_rates(table, approved)
         print(rates_text(rates))

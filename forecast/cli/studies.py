@@ -1,22 +1,22 @@
 """The commands that study a scenario rather than run it once: ``forecast explain`` (the headline's
 drivers), ``forecast sensitivity`` (the tornado and Sobol indices), ``forecast solve`` (what keeps a
-pool on target) and ``forecast batch`` (many regions on dask). The CLI's guard (:mod:`forecast.cli`)
-dispatches to them as to :mod:`forecast.commands`."""
+pool on target) and ``forecast batch`` (many regions on dask). The CLI's guard (:mod:`forecast.cli.main`)
+dispatches to them as to :mod:`forecast.cli.commands`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError, Problem
+from ..results.csvtext import csv_text
+from ..terminal import progress_bar, say
 from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
-from .errors import InputError, Problem
-from .results.csvtext import csv_text
-from .terminal import progress_bar, say
 
 __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
 
 def cmd_explain(args) -> int:
-    from .apps.headline import headline_table, years_text
+    from ..apps.headline import headline_table, years_text
 
     runs = {}
     for name in args.scenarios:
@@ -42,8 +42,8 @@ def cmd_explain(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from .apps.sensitivity import sensitivity, tornado_table
-    from .results.charts import png_bytes, tornado_chart
+    from ..apps.sensitivity import sensitivity, tornado_table
+    from ..results.charts import png_bytes, tornado_chart
 
     if args.sobol and args.sobol & (args.sobol - 1):
         raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
@@ -51,7 +51,7 @@ def cmd_sensitivity(args) -> int:
         raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
     scenario = load_scenario(args.scenario, args)
     if args.sobol:
-        from .apps.sensitivity import GROUPS
+        from ..apps.sensitivity import GROUPS
 
         _check_draws(args.sobol, 2000, scenario.horizon, option="--sobol", runs_per=len(GROUPS) + 2, fitting=lambda n: 2 ** max(n.bit_length() - 1, 1))
     with progress_bar("sensitivity: runs", "runs") as advance:
@@ -65,7 +65,7 @@ def cmd_sensitivity(args) -> int:
     say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
     files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table))}
     if args.sobol:
-        from .apps.sensitivity import sobol
+        from ..apps.sensitivity import sobol
 
         with progress_bar("Sobol: draws", "draws") as advance:
             indices = sobol(scenario, args.sobol, progress=advance)
@@ -82,7 +82,7 @@ def cmd_sensitivity(args) -> int:
 def cmd_solve(args) -> int:
     import pandas as pd
 
-    from .apps.solve import misses, overlay_text, parse_target, solve
+    from ..apps.solve import misses, overlay_text, parse_target, solve
 
     target = parse_target(args.target)
     if args.probability is not None and not 0 < args.probability < 1:
@@ -117,10 +117,10 @@ ZARR_ABOVE = 1.5 * 2**30
 def cmd_batch(args) -> int:
     import numpy as np
 
-    from .apps.batch import batch, summary_table
-    from .inputs.region import load_region
-    from .library import default_region_path
-    from .results.writers import netcdf_ready, netcdf_writer
+    from ..apps.batch import batch, summary_table
+    from ..inputs.region import load_region
+    from ..library import default_region_path
+    from ..results.writers import netcdf_ready, netcdf_writer
 
     regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
     if len(set(regions)) < len(regions):
@@ -181,7 +181,7 @@ def _say_aligned(ds, named: dict) -> None:
 def _check_batch(args, runs: int, years: int) -> None:
     """Refuse, before a cluster starts, more local workers than the cores and memory hold, and more
     regions × scenarios × years than the gathered result fits in, saying the largest that fit."""
-    from .limits import (
+    from ..limits import (
         BATCH_BYTES_PER_REGION_YEAR,
         MAX_WORKERS_PER_CORE,
         MEMORY_SHARE,

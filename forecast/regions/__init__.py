@@ -1,1 +1,0 @@
-"""Prefecture bundles a local bureau can build: forecast init-region."""
