@@ -17,10 +17,10 @@ def bundle_files(figures, province: str) -> dict[str, str]:
     """{file name: text} of the bundle."""
     import yaml
 
-    from . import accounts, build
-    from .province import province_structure
     from ...inputs.region import load_region
     from ...library import shipped
+    from . import accounts, build
+    from .province import province_structure
 
     china_path = shipped("data") / "china"
     china = load_region(china_path)
