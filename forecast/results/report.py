@@ -205,9 +205,11 @@ def fitted_lines(fitted: dict, base: int) -> list[str]:
     fits = {k: v for k, v in fitted.items() if isinstance(v, dict) and "growth" in v and "form" in v}
     if not fits:
         return []
-    lines = ["", f"  Drivers fitted to the bulletins up to {base} (forms chosen by rolling-origin error; growth in {base + 1})"]
+    lines = ["", f"  Drivers fitted to the bulletins up to {base} (forms chosen by rolling-origin error; the mean growth, and the latest year's)"]
     for name, fit in fits.items():
-        lines.append(f"    {name:<36}{fit['growth']:>8.2%} ({fit['form']}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]})")
+        form = f"damped φ {fit['damping']:g}" if fit["form"] == "damped" else fit["form"]
+        latest = f"; {fit['years'][1]} {fit['recent_growth']:+.1%}" if "recent_growth" in fit else ""
+        lines.append(f"    {name:<36}{fit['growth']:>8.2%} ({form}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]}{latest})")
     values = fitted.get("values", {})
     if values:
         lines.append(f"    so 'fitted' stands for, in {base + 1}: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))

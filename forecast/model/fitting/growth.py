@@ -10,7 +10,8 @@ rolling-origin error (:func:`forecast.model.fitting.selection.select_form`):
   r_t − μ = φ·(r_{t−1} − μ) + e_t on the yearly growth rates r; the forecast growth h years ahead
   is μ + φ^h·(r_T − μ), so the latest years weigh most at short horizons and the mean at long ones.
   μ is the gap-weighted mean rate, φ the least-squares autocorrelation of the rates (0 to 0.95;
-  0 — the drift — when fewer than three rates are known).
+  0 — the drift — when fewer than three rates are known), or a stated damping (``phi``): the
+  fits of :mod:`forecast.model.fitting.fitted` choose it from a few by rolling-origin error.
 - ``loglinear`` — log y_t = a + b·t + Σ c_k·D_k(t) + u_t by OLS (GLSAR with AR(1) errors once there
   are at least 8 points); the forecast grows at e^b − 1 from the latest level.
 
@@ -51,9 +52,11 @@ class GrowthModel:
     121.5506
     """
 
-    def __init__(self, form: str = "drift", pandemic_years: tuple[int, ...] = PANDEMIC_YEARS):
+    def __init__(self, form: str = "drift", pandemic_years: tuple[int, ...] = PANDEMIC_YEARS, phi: float | None = None):
         self.form = form
         self.pandemic_years = pandemic_years
+        #: damped: a stated damping of the latest rate's departure from the mean (None: estimated)
+        self.phi = phi
 
     def fit(self, series: pd.Series) -> GrowthModel:
         if self.form not in FORMS:
@@ -132,7 +135,9 @@ class GrowthModel:
         mu = float(np.sum(rate * gaps) / np.sum(gaps))
         dev = rate - mu
         phi = 0.0
-        if len(rate) >= 3 and np.sum(dev[:-1] ** 2) > 0:
+        if self.phi is not None:
+            phi = float(np.clip(self.phi, 0.0, MAX_DAMPING))
+        elif len(rate) >= 3 and np.sum(dev[:-1] ** 2) > 0:
             phi = float(np.clip(np.sum(dev[1:] * dev[:-1]) / np.sum(dev[:-1] ** 2), 0.0, MAX_DAMPING))
         resid = dev[1:] - phi * dev[:-1] if len(rate) >= 2 else dev
         dof = len(resid) - (1 if len(rate) >= 3 else 0)
