@@ -81,6 +81,8 @@ POOL_ENTRIES: tuple[Pool, ...] = (
 
 _BASIC = ("employee", "resident")
 _ALL = tuple(p.name for p in POOL_ENTRIES)
+#: the pools that hold a reserve (the others are financed as they pay)
+_FUNDED = ("employee", "resident", "ltci")
 
 #: the items in the order of the accounts (income first, interest last among income)
 ITEM_ENTRIES: tuple[Item, ...] = (
@@ -88,6 +90,7 @@ ITEM_ENTRIES: tuple[Item, ...] = (
     Item("fiscal_subsidy", "income", "财政补贴收入", "fiscal subsidy income", "财政补贴收入", "income", ("resident", "medical_assistance", "ltci")),
     Item("transfer_in", "income", "转移收入", "transfers in", "转移收入", "income", ("critical_illness", "ltci")),
     Item("interest", "income", "利息收入", "interest income", "利息收入", "income", _ALL),
+    Item("deficit_subsidy", "income", "财政兜底补助", "public budgets' top-up of a deficit", "财政兜底补助", "income", _FUNDED),
     Item("inpatient", "expenditure", "住院待遇支出", "benefits: inpatient", "住院", "benefits", (*_BASIC, "critical_illness")),
     Item("outpatient", "expenditure", "普通门诊待遇支出", "benefits: general outpatient", "普通门诊", "benefits", _BASIC),
     Item("outpatient_special", "expenditure", "门诊慢特病待遇支出", "benefits: outpatient special & chronic disease", "门诊慢特病", "benefits", _BASIC),
@@ -97,6 +100,7 @@ ITEM_ENTRIES: tuple[Item, ...] = (
     Item("direct_assistance", "expenditure", "直接救助支出", "medical assistance to patients", "直接救助", "benefits", ("medical_assistance",)),
     Item("home_care", "expenditure", "居家护理待遇支出", "long-term care: home", "居家护理", "benefits", ("ltci",)),
     Item("institutional_care", "expenditure", "机构护理待遇支出", "long-term care: institutions", "机构护理", "benefits", ("ltci",)),
+    Item("debt_interest", "expenditure", "累计赤字利息支出", "interest on an accumulated deficit", "利息支出", "other", _FUNDED),
 )
 
 #: lines the budget form has and the model projects none of (shown as 0 with a note)

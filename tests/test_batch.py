@@ -134,12 +134,12 @@ def test_the_process_memories_stay_bounded_over_many_regions(tmp_path, monkeypat
 
     from forecast.inputs import region as region_module
     from forecast.model.fitting import fitted
-    from forecast.model.uncertainty import intervals, stochastic
+    from forecast.model.uncertainty import intervals, shocks
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import synthetic_regions
 
-    memos = [region_module._CACHE, fitted._FITS, intervals._RECORDS, stochastic._SHOCKS]
+    memos = [region_module._CACHE, fitted._FITS, intervals._RECORDS, shocks._SHOCKS]
     for memo in memos:
         monkeypatch.setattr(memo, "size", 3)
     for folder in synthetic_regions.make(tmp_path, 5, seed=4):

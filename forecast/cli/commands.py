@@ -218,7 +218,7 @@ def cmd_compare(args) -> int:
 def cmd_backtest(args) -> int:
     import pandas as pd
 
-    from ..apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
+    from ..apps.backtest import COMPARED_SERIES, backtest, coverage, interval_score, mape_table, target_table
     from ..results.charts import backtest_chart, png_bytes
 
     scenario = load_scenario(args.scenario, args)
@@ -245,7 +245,8 @@ def cmd_backtest(args) -> int:
         print(f"  {name:<32}{row['mape']:>6.1%} over {row['forecasts']:>2} forecasts (target at most {row['limit']:.0%}: {'met' if row['met'] else 'missed'})")
     covered = coverage(table)
     inside = int(round(covered[("all", "all")] * len(table)))
-    print(f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes inside), by series:")
+    print(f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes inside); interval (Winkler) score {interval_score(table):.3f} "
+          f"(the width plus 10 times any miss, relative to the forecast: lower is sharper), by series:")
     say(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
     if args.draws:
         drawn = coverage(table, ("draws_p10", "draws_p90"))

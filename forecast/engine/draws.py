@@ -26,16 +26,16 @@ class Setup:
     settings: dict
     entropy: int | None
     chunks: object
-    #: chunk 0 again, for a batch task whose draws start in a later chunk (None otherwise)
-    first_chunk: object = None
+    #: the central population path (no draws, no quantiles) when the chunks are not it, else None
+    central: object = None
 
-    def first_population(self, chunk) -> xr.DataArray:
-        """The population of the run's first draw, on which the ``fitted`` values are fitted: the
-        chunk's own, or chunk 0's in a batch task whose draws start later (so a task fits what
-        the whole run fits)."""
-        if self.first_chunk is None or int(chunk["draw"].values[0]) == 0:
-            return chunk["population"].isel(draw=0)
-        return next(iter(self.first_chunk()))["population"].isel(draw=0)
+    def central_population(self, chunk) -> xr.DataArray:
+        """The population the ``fitted`` values are fitted on: the central (deterministic) path, the
+        same whatever the seed, the draws, a batch task's share of them or a quantile set, so the
+        draws vary around the deterministic run instead of around their first draw."""
+        if self.central is None:
+            return chunk["population"].isel(draw=0) if "draw" in chunk.dims else chunk["population"]
+        return next(iter(self.central()))["population"]
 
 
 def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None) -> Setup:
@@ -57,5 +57,6 @@ def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, 
     population = {k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}
     options = dict(end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles=population, zscores=zscores)
     chunks = population_chunks(region, scenario.population, draw_range=draw_range, **options)
-    first = functools.partial(population_chunks, region, scenario.population, draw_range=(0, 1), **options) if draw_range and draw_range[0] > 0 else None
-    return Setup(draws, quantiles, settings, entropy, chunks, first)
+    drawn = bool(draws) or bool(population)
+    central = functools.partial(population_chunks, region, scenario.population, end_year=horizon, with_indicators=False) if drawn else None
+    return Setup(draws, quantiles, settings, entropy, chunks, central)

@@ -15,6 +15,7 @@ from ..model.calibration.base_year import opening_by_pool, opening_reserves
 from ..model.calibration.factors import OUTPATIENT, BaseYearCalibration
 from ..model.enrollment.members import calibrate_enrollment, insured_summary, mid_year_population, retired_share
 from ..model.financing.rules import apply_rules
+from ..model.fund import Deficits
 from ..model.pools import UNITS, Context, employee, ledger
 from ..model.uncertainty.stochastic import DriverPaths
 from ..results.dataset import THRESHOLDS, WARNING_SETTINGS, fund_dataset
@@ -42,17 +43,26 @@ def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr
     rate = ctx.paths.rate(plan.rules.economy.interest_rate)
     levers = {rule.pool: UNITS[rule.pool].lever(ctx) for rule in plan.financing_rules}
     opening = opening_by_pool(figures, ctx.cal.ltci_financing_factor_ != 0)
-    rolled, income_items, expenditure_items, ruled = apply_rules(list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg)
+    rolled, income_items, expenditure_items, ruled = apply_rules(list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate))
+    income_items, expenditure_items = ledger.with_rolled(income_items, expenditure_items, rolled)
     extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}
     extra.update(ruled)
     extra.update(employee.accounts(ctx, rate, opening_reserves(figures)["individual_account"]))
     extra.update(_indicators(region, ctx, plan, like))
     thresholds = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     warnings = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS}
-    ds = fund_dataset(ledger.with_interest(income_items, rolled["interest"]), expenditure_items, rolled["reserve"], ledger.insured_by_pool(flows, like), thresholds, plan.payg, extra, warnings)
+    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], ledger.insured_by_pool(flows, like), thresholds, plan.payg, extra, warnings)
     ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
     ds.attrs["calibration"] = ctx.cal.as_dict()
     return ds
+
+
+def _deficits(plan: Plan, rate: xr.DataArray) -> Deficits:
+    """The scenario's deficit convention: debt at its stated rate (or the fund's own, the run's
+    rate with its draws), or public budgets' top-up."""
+    stated = plan.rules.ds["deficits_interest_rate"]
+    debt_rate = rate if not np.isfinite(float(stated)) else xr.full_like(rate, float(stated))
+    return Deficits(str(plan.rules.ds["deficits_financing"].item()), debt_rate)
 
 
 def _indicators(region, ctx: Context, plan: Plan, like: xr.DataArray) -> dict:

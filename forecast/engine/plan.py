@@ -53,8 +53,8 @@ class Plan:
 
 
 def build_plan(scenario, region, params, root_params, years, first, curves, strict) -> Plan:
-    """Fill the ``fitted`` values (fitted on the first draw's population), resolve the rules once,
-    and make the run's plan."""
+    """Fill the ``fitted`` values (fitted on ``first``, the central population path), resolve the
+    rules once, and make the run's plan."""
     fits = {}
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's

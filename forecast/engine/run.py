@@ -89,7 +89,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
-            plan = build_plan(scenario, region, params, root_params, years, setup.first_population(chunk), curves, strict)
+            plan = build_plan(scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict)
             shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
         with xr.set_options(arithmetic_join="exact"):
             parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))

@@ -69,10 +69,12 @@ def uncertainty_lines(ds: xr.Dataset) -> list[str]:
     population = ds.attrs.get("population_volatility")
     lines.append(f"    population              Lee–Carter k_t (drift uncertainty) around the scenario's mortality, TFR random walk{'' if population is None else f' (scale {population:g})'}")
     for name, spec in drivers.items():
-        if "components" in spec:
+        if name == "correlation":
+            pairs = [f"{a} ~ {b} {spec['matrix'][i][j]:+.2f}" for i, a in enumerate(spec["drivers"]) for j, b in enumerate(spec["drivers"]) if j > i]
+            lines.append(f"    {'correlation':<24}{'; '.join(pairs)} ({spec['source']})")
+        elif "components" in spec:
             parts = "; ".join(f"{label} φ {c['phi']:.2f}, σ {c['sigma']:.2%}, se {c['se']:.2%}" for label, c in spec["components"].items())
-            extra = f"; correlation {spec['correlation']:.2f} (stated)" if "correlation" in spec else ""
-            lines.append(f"    {name:<24}AR(1) on the log growth: {parts}{extra} (scale {spec['scale']:g})")
+            lines.append(f"    {name:<24}AR(1) on the log growth: {parts} (scale {spec['scale']:g})")
         elif name == "interest_rate":
             lines.append(f"    {name:<24}AR(1), persistence 0.8, shock s.d. {spec['sd']:.2%} (stated; scale {spec['scale']:g})")
         else:

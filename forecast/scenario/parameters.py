@@ -192,7 +192,10 @@ SCHEMA: dict = {
                     ("financing_increment", "resident financing increments' deviations (their historical s.d.)"),
                 )
             },
-            "cost_correlation": _p("ratio", "correlation of the employee and resident cost-growth shocks (stated: too few overlapping years to estimate)", -1.0, 1.0, dated=False, default=0.5),
+            "cost_correlation": _p(
+                "ratio", "correlation of the employee and resident cost-growth shocks (left out: estimated with the wage shocks' from the history's one-year "
+                "errors, shrunk toward 0; give a number to state it)", -1.0, 1.0, dated=False, default=float("nan"),
+            ),
             "interest_rate_sd": _p(
                 "ratio", "s.d. of the interest rate's yearly shock (AR(1), persistence 0.8: a stationary s.d. of about 0.4 points at 0.0025)", 0.0, 0.05, dated=False, default=0.0025,
                 reference="assumption; the PBoC one-year deposit benchmark moved between 1.5% and 4.14% in 2002-2015",
@@ -202,6 +205,18 @@ SCHEMA: dict = {
                 dated=False, choices=("intermediate", "low_cost", "high_cost"), default="intermediate",
             ),
             "set_percentile": _p("ratio", "the percentile of each driver's path in the low/high-cost sets (0.9: the 10th and 90th)", 0.5, 0.999, dated=False, default=0.9),
+        },
+        "deficits": {
+            "financing": _p(
+                "label",
+                "how a pool's accumulated deficit (a reserve below zero) is financed: debt (carried in the reserve, with interest at interest_rate booked "
+                "as 累计赤字利息支出) or fiscal (public budgets top it up to zero each year: 财政兜底补助, 社会保险法 第六十五条)",
+                dated=False, choices=("debt", "fiscal"), default="debt",
+            ),
+            "interest_rate": _p(
+                "ratio", "interest on an accumulated deficit carried as debt (ratio a year; left out: the fund's own interest_rate)", 0.0, 0.2,
+                dated=False, default=float("nan"),
+            ),
         },
         "indexation": {
             "benefit_limits": _p(

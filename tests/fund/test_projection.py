@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import forecast
 from forecast.engine import make_plan, project_funds
@@ -93,9 +95,10 @@ def test_verdicts_follow_the_thresholds(baseline):
     assert str(verdict.sel(year=2024, pool="employee").item()) == "excessive"  # 27.6 months > 15
 
 
-def stationary_run(china):
+def stationary_run(china, overrides: dict | None = None):
     """Zero cost and wage growth, a stationary population, no retirement reform, and the
-    retiree cohort share equal to the in-service coverage so that enrollment is stationary."""
+    retiree cohort share equal to the in-service coverage so that enrollment is stationary
+    (``overrides``: further parameter values)."""
     from forecast.model.population import project_region
 
     scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
@@ -108,6 +111,7 @@ def stationary_run(china):
         params[path] = DatedValue.constant(0.0)
     for path in ("policy.resident.individual_contribution", "policy.resident.fiscal_subsidy", "policy.ltci.financing_per_capita", "assumptions.economy.disposable_income_per_capita", "policy.ltci.monthly_cost.home_care", "policy.ltci.monthly_cost.institutional_care"):
         params[path] = DatedValue.constant(float(params[path].points[-1][1]))
+    params.update(overrides or {})
     p = resolve(params, years)
     pop = project_region(china, scenario.population, end_year=2024)
     frozen = pop["population"].sel(year=2023)
@@ -213,3 +217,25 @@ def test_stochastic_run_summarises_the_draws():
     assert 0.0 <= summary.loc["employee", "exhausted_share_of_draws"] <= 1.0
     assert summary.loc["employee", "verdict_2030"] in forecast.model.fund.VERDICTS
     assert "Across 3 draws" in fund_headline(ds)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(cap=st.sampled_from([2000.0, 4000.0, 1e9]), ratio=st.floats(0.3, 0.9), deficits=st.sampled_from(["debt", "fiscal"]))
+def test_with_every_growth_driver_zero_and_the_population_frozen_every_flow_stays_flat(china, cap, ratio, deficits):
+    """Issue 23: no growth anywhere (wages, prices, incomes, costs, a frozen population, held
+    financing standards) leaves every income and expenditure item flat, whatever the benefit rules
+    and the deficit convention; only the roll-forward's own items (interest, a deficit's interest or
+    top-up) may move, as the reserve does."""
+    from forecast.model.pools.ledger import ROLLED
+    from forecast.scenario.dated import DatedValue
+
+    overrides = {
+        "policy.employee.benefits.outpatient.annual_cap": DatedValue.constant(cap),
+        "policy.employee.benefits.outpatient.reimbursement_ratio": DatedValue.constant(ratio),
+        "assumptions.deficits.financing": deficits,
+    }
+    ds = stationary_run(china, overrides)
+    for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item")):
+        flows = ds[name].sel({dim: [i for i in ds[dim].values if i not in ROLLED]})
+        first = flows.isel(year=0)
+        assert np.allclose(flows.values, first.broadcast_like(flows).values, rtol=1e-9, atol=1e-3), name

@@ -148,7 +148,7 @@ def test_the_stochastic_backtest_bands_cover_about_80_percent():
 
         table = pd.concat([backtest(scenario, region, cut, 3, draws=300, seed=1)[0] for cut in (2021, 2022, 2023)])
     share = coverage(table, ("draws_p10", "draws_p90"))[("all", "all")]
-    assert 0.65 <= share <= 0.95, share
+    assert 0.70 <= share <= 0.90, share  # calibrated (forecast.model.uncertainty.shocks.CALIBRATION)
 
 
 def test_sobol_indices_name_the_drivers_that_matter():

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import xarray as xr
 
-from ..fund import interest_income, roll_forward
+from ..fund import Deficits, net_interest, roll_forward
 
 __all__ = ["Rule", "Lever", "rules_of", "apply_rules", "LEVER_UNITS", "LEVER_LINES"]
 
@@ -75,10 +75,12 @@ def rules_of(params: dict, years) -> list[Rule]:
     return out
 
 
-def _balance_for(target, held, rate):
-    """The balance before interest that brings the reserve from ``held`` to ``target``."""
-    with_interest = (target - held * (1 + rate)) / (1 + rate / 2)
-    return np.where(held + with_interest / 2 >= 0, with_interest, target - held)
+def _balance_for(target, held, rate, debt_rate=0.0):
+    """The balance before interest that brings the reserve from ``held`` to ``target`` (interest on
+    the average reserve at ``rate``, or on an average deficit at ``debt_rate``)."""
+    earning = (target - held * (1 + rate)) / (1 + rate / 2)
+    owing = (target - held * (1 + debt_rate)) / (1 + debt_rate / 2)
+    return np.where(held + earning / 2 >= 0, earning, owing)
 
 
 class _Setter:
@@ -94,10 +96,10 @@ class _Setter:
         self.last_change = np.zeros(shape[1:])
         self.ended = np.flatnonzero(rule.active)[-1] if rule.active.any() else -1
 
-    def __call__(self, t: int, flows: np.ndarray, held: np.ndarray, rate) -> None:
+    def __call__(self, t: int, flows: np.ndarray, held: np.ndarray, rate, debt_rate=0.0) -> None:
         k = np.broadcast_to(self.slope[t], held[self.i].shape)
         if self.rule.active[t]:
-            change = self._solve(t, flows[t, self.i], held[self.i], rate, k)
+            change = self._solve(t, flows[t, self.i], held[self.i], rate, debt_rate, k)
             self.last_change = change
         elif 0 <= self.ended < t:  # after the rule's last year the lever keeps its last change
             change = np.maximum(self.levers[t] + self.last_change, 0.0) - self.levers[t]
@@ -109,9 +111,11 @@ class _Setter:
         if self.spill is not None:  # the employee pooled fund pays its share of the LTCI change
             flows[t, self.employee] -= self.added[t] * np.broadcast_to(self.spill[t], k.shape)
 
-    def _solve(self, t, b0, held, rate, k):
+    def _solve(self, t, b0, held, rate, debt_rate, k):
         """The change of the lever that brings the reserve to the rule's target (0 if already there)."""
-        at_given = held + b0 + interest_income(held, b0, rate)
+        debt_rate = np.broadcast_to(debt_rate, held.shape) if np.ndim(debt_rate) else debt_rate
+        rate = np.broadcast_to(rate, held.shape) if np.ndim(rate) else rate
+        at_given = held + b0 + net_interest(held, b0, rate, debt_rate)
         monthly = self.spent[t, self.i] / 12
         if self.rule.kind == "balance_band":
             target = np.clip(at_given, self.rule.low * monthly, self.rule.high * monthly)
@@ -119,13 +123,13 @@ class _Setter:
             target = np.maximum(at_given, held)
         else:
             target = np.maximum(at_given, 0.0)
-        wanted = np.where(np.isclose(target, at_given, rtol=0, atol=1e-6), b0, _balance_for(target, held, rate))
+        wanted = np.where(np.isclose(target, at_given, rtol=0, atol=1e-6), b0, _balance_for(target, held, rate, debt_rate))
         given = self.levers[t]
         value = np.maximum(given + np.divide(wanted - b0, k, out=np.zeros_like(k, dtype=float), where=k > 0), 0.0)
         return value - given
 
 
-def apply_rules(rules: list[Rule], levers: dict, income_items: xr.DataArray, expenditure_items: xr.DataArray, opening, rate, payg) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
+def apply_rules(rules: list[Rule], levers: dict, income_items: xr.DataArray, expenditure_items: xr.DataArray, opening, rate, payg, deficits: Deficits | None = None) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
     """Roll the reserves forward (:func:`~forecast.model.fund.roll_forward`) with the rules
     (``levers``: pool -> :class:`Lever`); returns the roll-forward, the income and expenditure
     items with the rules' changes in their lines, and the result variables (each rule's lever path
@@ -134,7 +138,7 @@ def apply_rules(rules: list[Rule], levers: dict, income_items: xr.DataArray, exp
     balance = (income_items.sum("income_item") - expenditure_items.sum("expenditure_item")).transpose("year", "pool", ...)
     spent = expenditure_items.sum("expenditure_item").transpose("year", "pool", ...).values
     setters = [_Setter(rule, list(balance["pool"].values), spent, balance.isel(pool=0).shape) for rule in ready]
-    rolled = roll_forward(balance, opening, rate, payg, setters)
+    rolled = roll_forward(balance, opening, rate, payg, setters, deficits or Deficits())
     if not setters:
         return rolled, income_items, expenditure_items, {}
     income_items, expenditure_items, extra = income_items.copy(), expenditure_items.copy(), {}

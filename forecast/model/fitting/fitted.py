@@ -105,6 +105,8 @@ def fit_series(series: pd.Series, form: str | None = None, extra: dict | None = 
     model = pool[name](series) if name in pool else GrowthModel(name, **options).fit(series)
     summary = model.summary()
     summary["empirical_sd"] = [None if not np.isfinite(v) else float(v) for v in empirical_sd(table, name, BAND_HORIZONS)]
+    own = table[(table["form"] == name) & (table["horizon"] == 1)]
+    summary["one_year_errors"] = {int(y): float(e) for y, e in zip(own["year"], own["log_error"])}
     summary["param_sd"] = [float(v) for v in model.param_sd(np.arange(1, MODEL_SD_YEARS + 1))]
     y = series.dropna()
     y = y[y > 0]

@@ -11,7 +11,10 @@ from ...registry import ITEMS
 from ...vocabulary import EXPENDITURE_ITEMS, INCOME_ITEMS, POOLS
 from .base import FORMULAS, Context, PoolFlows
 
-__all__ = ["item_table", "book", "insured_by_pool", "with_interest", "declared_items"]
+__all__ = ["item_table", "book", "insured_by_pool", "with_rolled", "declared_items", "ROLLED"]
+
+#: the items the roll-forward books (interest on a reserve, a deficit's interest or its top-up)
+ROLLED = ("interest", "deficit_subsidy", "debt_interest")
 
 
 def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArray) -> xr.DataArray:
@@ -54,14 +57,18 @@ def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray,
     spent = {(pool, item): value for pool in POOLS for item, value in flows[pool].expenditure.items()}
     income.update({(pool, "transfer_in"): value for pool, value in received.items()})
     spent.update({(pool, "transfer_out"): value + spent.get((pool, "transfer_out"), 0.0) for pool, value in paid.items()})
-    income_items = item_table(income, tuple(i for i in INCOME_ITEMS if i != "interest"), "income_item", like)
-    return income_items, item_table(spent, EXPENDITURE_ITEMS, "expenditure_item", like)
+    income_items = item_table(income, tuple(i for i in INCOME_ITEMS if i not in ROLLED), "income_item", like)
+    return income_items, item_table(spent, tuple(i for i in EXPENDITURE_ITEMS if i not in ROLLED), "expenditure_item", like)
 
 
-def with_interest(income_items: xr.DataArray, interest: xr.DataArray) -> xr.DataArray:
-    """The income items with the roll-forward's interest as the item ``interest`` (in INCOME_ITEMS' order)."""
-    out = xr.concat([income_items, interest.expand_dims(income_item=["interest"])], dim="income_item")
-    return out.sel(income_item=list(INCOME_ITEMS)).transpose("year", "pool", "income_item", "draw")
+def with_rolled(income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """The items with the roll-forward's own (:data:`ROLLED`) in the registry's order."""
+
+    def add(items, dim, order, names):
+        out = xr.concat([items, *(rolled[n].expand_dims({dim: [n]}) for n in names)], dim=dim)
+        return out.sel({dim: list(order)}).transpose("year", "pool", dim, "draw")
+
+    return add(income_items, "income_item", INCOME_ITEMS, ("interest", "deficit_subsidy")), add(expenditure_items, "expenditure_item", EXPENDITURE_ITEMS, ("debt_interest",))
 
 
 def insured_by_pool(flows: dict[str, PoolFlows], like: xr.DataArray) -> xr.DataArray:

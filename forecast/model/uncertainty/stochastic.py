@@ -5,13 +5,14 @@ Growth drivers — real cost growth per pool, the contribution base's growth, co
 in-service members and of residents — are deviations of the yearly log growth from the central
 path, an AR(1) around it with parameter uncertainty:
 
-    g_t − ḡ_t = u + d_t,   d_t = φ·d_{t−1} + ε_t,   ε_t ~ N(0, σ²),   u ~ N(0, se²) per draw,
+    g_t − ḡ_t = w_t·u + d_t,   d_t = φ·d_{t−1} + ε_t,   ε_t ~ N(0, σ²),   u ~ N(0, se²) per draw,
 
-fitted to the bulletin history: φ by the ``damped`` form of
-:class:`~forecast.model.fitting.growth.GrowthModel` (ARIMA(1,1,0) on the series' log growth), σ the
-series' one-year out-of-sample error on its own record (the same record as the intervals of
-:mod:`.intervals`), se the larger of the damped and the chosen form's standard error of the mean
-growth; the two pools' cost shocks are correlated (``cost_correlation``).
+its parameters learned from the bulletin history (:mod:`.shocks`): σ the series' one-year
+out-of-sample error calibrated on the back-test, φ the persistence of its growth, se the standard
+error of its fitted mean growth, w_t the weight of the fitted value in the scenario's path (the
+parameter uncertainty fades where the scenario states its long-run values), and the wage and cost
+shocks correlated as their history's one-year errors are (or the pools' cost shocks at
+``cost_correlation`` where a scenario states it).
 They act as indices on the central path, exp(Σ deviations), 1 in the base year. The interest rate
 deviates by an AR(1) of stated s.d. (φ = 0.8; floored at a zero rate); the resident financing
 standards after their last announcement by yearly increments drawn around the mean increment
@@ -28,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ...memo import Memo
+from .shocks import error_correlation, fitted_weights, nearest_correlation, shock_params
 from .streams import stream
 
 __all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings", "SET_DIRECTIONS", "DriverPaths", "set_quantiles", "quantile_drivers", "POPULATION_KEYS", "fixed_quantiles"]
@@ -53,40 +54,6 @@ DRIVER_OF = {"cost_trend_index": "cost_trend", "wage_growth_index": "wage_growth
 #: paths simulated to read a driver's quantile path from
 FIXED_PATHS = 4000
 
-#: drivers' parameters by bundle content and base year (bounded: a batch reads many bundles)
-_SHOCKS = Memo(8)
-
-
-def _shock_params(region, base: int) -> dict:
-    """φ, σ, se of each growth series' log growth, remembered per bundle and year (:func:`_fit_shocks`)."""
-    return _SHOCKS.get((region.content_hash, base), lambda: _fit_shocks(region, base))
-
-
-def _fit_shocks(region, base: int) -> dict:
-    """φ from the damped form (ARIMA(1,1,0) on the log growth; pandemic years left out, counts kept
-    whole), σ the series' one-year out-of-sample error on its own record (:mod:`.intervals`; the
-    s.d. of its yearly log changes where the record is too short), or the damped fit's residual s.d.
-    if larger, se the larger of the damped and the chosen form's standard error of the mean growth."""
-    from ..fitting.fitted import (  # deferred: the fits import statsmodels, which a run without draws never needs
-        COUNTS,
-        history_series,
-    )
-    from ..fitting.growth import GrowthModel
-    from .intervals import record
-
-    out, summaries = {}, record(region, base)
-    for name, series in history_series(region, base).items():
-        summary = summaries.get(name, {})
-        empirical = (summary.get("empirical_sd") or [None])[0] or summary.get("rates_sd") or 0.0
-        try:
-            model = GrowthModel("damped", pandemic_years=() if name in COUNTS else (2020, 2022)).fit(series)
-            phi, sigma, se, years = model.phi_, model.sigma_, model.log_growth_se_, [int(model.years_[0]), model.last_year_]
-        except ValueError:
-            phi, sigma, se, years = 0.0, 0.0, 0.0, []
-        out[name] = {"phi": float(phi), "sigma": float(max(sigma, empirical)), "se": float(max(se, summary.get("growth_se", 0.0))), "years": years, "points": int(summary.get("points", 0))}
-    return out
-
-
 def _increment_sd(dated) -> float:
     """s.d. of the yearly increments of a dated value's given points (0 with fewer than three)."""
     points = getattr(dated, "points", ())
@@ -96,18 +63,42 @@ def _increment_sd(dated) -> float:
     return float(np.std(steps, ddof=1))
 
 
+#: the drivers whose shocks are drawn together, correlated as their history's one-year errors, and
+#: the scenario value each one's fitted path comes from
+CORRELATED = (("wage_growth", "all"), ("cost_trend", "employee"), ("cost_trend", "resident"))
+FITTED_FROM = {
+    ("wage_growth", "all"): "assumptions.economy.wage_growth",
+    ("cost_trend", "employee"): "assumptions.medical_costs.cost_trend.employee",
+    ("cost_trend", "resident"): "assumptions.medical_costs.cost_trend.resident",
+    ("coverage", "in_service"): "assumptions.enrollment.in_service_coverage",
+    ("coverage", "resident"): "assumptions.enrollment.resident_coverage",
+}
+
+
+def _correlation(shocks: dict, settings: dict) -> np.ndarray:
+    """The wage and the two pools' cost shocks' correlation: estimated (:func:`.shocks.error_correlation`),
+    the cost pair stated where the scenario gives ``cost_correlation``."""
+    corr = error_correlation(shocks, [GROWTH[d][0][GROWTH[d][1].index(c)] for d, c in CORRELATED])
+    stated = settings["cost_correlation"]
+    if np.isfinite(stated):
+        corr[1, 2] = corr[2, 1] = stated
+        corr = nearest_correlation(corr)
+    return corr
+
+
 def driver_models(region, base: int, params: dict, settings: dict) -> dict:
     """Each driver's model, parameters (scaled) and source, as recorded in a run's attrs."""
-    shocks = _shock_params(region, base)
+    shocks = shock_params(region, base)
     out = {}
     for name, (series, labels) in GROWTH.items():
         out[name] = {
-            "model": "AR(1) deviation of the yearly log growth with parameter uncertainty (damped form fitted to the bulletins)",
+            "model": "AR(1) deviation of the yearly log growth, with the fit's parameter uncertainty fading where the scenario states its values",
             "scale": settings[name],
-            "components": {label: {**shocks[s], "series": s} for s, label in zip(series, labels)},
-            "source": "NHSA statistical bulletins up to the base year (the bundle's fund_history and insured tables)",
+            "components": {label: {k: v for k, v in shocks[s].items() if k != "errors"} | {"series": s} for s, label in zip(series, labels)},
+            "source": "NHSA statistical bulletins up to the base year (the bundle's fund_history and insured tables); σ calibrated on the back-test",
         }
-    out["cost_trend"]["correlation"] = settings["cost_correlation"]
+    corr = _correlation(shocks, settings)
+    out["correlation"] = {"drivers": [f"{d}.{c}" for d, c in CORRELATED], "matrix": corr.round(4).tolist(), "source": "one-year errors of the series in common years, shrunk toward 0" + ("" if not np.isfinite(settings["cost_correlation"]) else "; the cost pair stated (cost_correlation)")}
     out["interest_rate"] = {"model": f"AR(1) deviation of the rate, persistence {INTEREST_PERSISTENCE}, floored at 0", "scale": settings["interest_rate"], "sd": settings["interest_rate_sd"], "source": "stated (assumptions.uncertainty.interest_rate_sd)"}
     out["financing_increment"] = {
         "model": "yearly increments after the last announcement drawn around their mean with the s.d. of the announced ones",
@@ -118,18 +109,16 @@ def driver_models(region, base: int, params: dict, settings: dict) -> dict:
     return out
 
 
-def _ar1(rng, draws: int, n: int, sigma: np.ndarray, phi: np.ndarray, se: np.ndarray, corr: np.ndarray) -> np.ndarray:
-    """(draws, n, k) deviations u + d_t for the years after the base year (k correlated components)."""
-    k = len(sigma)
-    chol = np.linalg.cholesky(corr)
-    eps = rng.standard_normal((draws, n, k)) @ chol.T * sigma
-    level = rng.standard_normal((draws, 1, k)) * se
+def _ar1(z: np.ndarray, level: np.ndarray, sigma: np.ndarray, phi: np.ndarray, se: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(draws, n, k) deviations w_t·u + d_t for the years after the base year, from standard normal
+    shocks ``z`` (draws, n, k; correlated already) and ``level`` (draws, 1, k); ``weights`` (n, k)."""
+    eps = z * sigma
     d = np.empty_like(eps)
-    previous = np.zeros((draws, k))
-    for t in range(n):
+    previous = np.zeros(eps.shape[::2])
+    for t in range(eps.shape[1]):
         previous = phi * previous + eps[:, t]
         d[:, t] = previous
-    return level + d
+    return level * se * weights[None] + d
 
 
 def draw_drivers(region, base: int, params: dict, settings: dict, years, draws: int, entropy: int) -> xr.Dataset:
@@ -138,18 +127,21 @@ def draw_drivers(region, base: int, params: dict, settings: dict, years, draws: 
     rate's deviation and the financing standards' deviation in yuan (0 in the base year)."""
     models = driver_models(region, base, params, settings)
     n = len(years) - 1
+    z = {name: np.random.default_rng(stream(entropy, name)).standard_normal((draws, n + 1, len(labels))) for name, (_s, labels) in GROWTH.items()}
+    joint = np.concatenate([z[d][:, 1:, GROWTH[d][1].index(c)][..., None] for d, c in CORRELATED], axis=-1) @ np.linalg.cholesky(np.array(models["correlation"]["matrix"])).T
+    for i, (d, c) in enumerate(CORRELATED):  # the correlated shocks replace each driver's own
+        z[d][:, 1:, GROWTH[d][1].index(c)] = joint[..., i]
+    damping = float(params.get("assumptions.enrollment.trend_damping", 0.0))
     out = {}
     for name, (_series, labels) in GROWTH.items():
         comps = models[name]["components"]
         sigma, phi, se = (np.array([comps[label][p] for label in labels]) * (settings[name] if p != "phi" else 1.0) for p in ("sigma", "phi", "se"))
-        corr = np.eye(len(labels))
-        if name == "cost_trend":
-            corr = np.array([[1.0, settings["cost_correlation"]], [settings["cost_correlation"], 1.0]])
-        dev = _ar1(np.random.default_rng(stream(entropy, name)), draws, n, sigma, phi, se, corr)
+        weights = np.stack([fitted_weights(params.get(FITTED_FROM.get((name, label), "")), years[1:], damping) for label in labels], axis=-1)
+        dev = _ar1(z[name][:, 1:], z[name][:, :1], sigma, phi, se, weights)
         index = np.exp(np.concatenate([np.zeros((draws, 1, len(labels))), np.cumsum(dev, axis=1)], axis=1))
         out[f"{name}_index"] = xr.DataArray(index, dims=("draw", "year", name), coords={"year": years, name: list(labels)})
     rng = np.random.default_rng(stream(entropy, "interest_rate"))
-    dev = _ar1(rng, draws, n, np.array([settings["interest_rate_sd"] * settings["interest_rate"]]), np.array([INTEREST_PERSISTENCE]), np.zeros(1), np.eye(1))[..., 0]
+    dev = _ar1(rng.standard_normal((draws, n, 1)), np.zeros((draws, 1, 1)), np.array([settings["interest_rate_sd"] * settings["interest_rate"]]), np.array([INTEREST_PERSISTENCE]), np.zeros(1), np.zeros((n, 1)))[..., 0]
     out["interest_deviation"] = xr.DataArray(np.concatenate([np.zeros((draws, 1)), dev], axis=1), dims=("draw", "year"), coords={"year": years})
     rng = np.random.default_rng(stream(entropy, "financing_increment"))
     parts = []
