@@ -14,7 +14,7 @@ from ..model.benefits.payers import payments
 from ..model.calibration.base_year import opening_by_pool, opening_reserves
 from ..model.calibration.factors import OUTPATIENT, BaseYearCalibration
 from ..model.enrollment.members import calibrate_enrollment, insured_summary, mid_year_population, retired_share
-from ..model.financing.rules import apply_rules
+from ..model.financing.rules import Rule, apply_rules
 from ..model.fund import Deficits
 from ..model.pools import UNITS, Context, employee, ledger
 from ..model.uncertainty.stochastic import DriverPaths
@@ -43,10 +43,12 @@ def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr
     rate = ctx.paths.rate(plan.rules.economy.interest_rate)
     levers = {rule.pool: UNITS[rule.pool].lever(ctx) for rule in plan.financing_rules}
     opening = opening_by_pool(figures, ctx.cal.ltci_financing_factor_ != 0)
+    required = _required_standard(ctx, plan, (income_items, expenditure_items, opening, rate))
     rolled, income_items, expenditure_items, ruled = apply_rules(list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate))
     income_items, expenditure_items = ledger.with_rolled(income_items, expenditure_items, rolled)
     extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}
     extra.update(ruled)
+    extra.update(required)
     extra.update(employee.accounts(ctx, rate, opening_reserves(figures)["individual_account"]))
     extra.update(_indicators(region, ctx, plan, like))
     thresholds = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
@@ -55,6 +57,25 @@ def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr
     ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
     ds.attrs["calibration"] = ctx.cal.as_dict()
     return ds
+
+
+def _required_standard(ctx: Context, plan: Plan, accounts: tuple) -> dict:
+    """The resident pool's per-person financing standard that keeps its reserve within the verdict's
+    reasonable band (6-9 months) every projected year — the question a bureau faces, where the
+    scenario's own standards stop rising after their last announcement — in yuan and as a share of
+    per-capita disposable income: the pool's ``balance_band`` rule applied beside the run
+    (:mod:`forecast.model.financing.rules`), the run itself unchanged."""
+    years = plan.rules.years
+    low, high = (float(plan.rules.ds[f"verdict_{k}_months"]) for k in ("low", "high"))
+    rule = Rule("resident", "balance_band", low, high, years > years[0])
+    income_items, expenditure_items, opening, rate = accounts
+    _, _, _, ruled = apply_rules([rule], {"resident": UNITS["resident"].lever(ctx)}, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate))
+    standard = ruled["rule_lever_resident"]
+    income = plan.rules.economy.disposable_income_per_capita
+    return {
+        "required_standard": standard.assign_attrs(units="yuan/person/year", description=f"the resident per-person financing standard that keeps {low:g}-{high:g} months of spending every year (以收定支)"),
+        "required_standard_share": (standard / income).assign_attrs(units="ratio", description="the required resident standard as a share of per-capita disposable income"),
+    }
 
 
 def _deficits(plan: Plan, rate: xr.DataArray) -> Deficits:

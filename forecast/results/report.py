@@ -159,6 +159,24 @@ def years_last(ds) -> int:
     return int(ds["year"].values[-1])
 
 
+def required_lines(ds) -> list[str]:
+    """The resident pool's headline as a bureau faces it: the standard that keeps 6-9 months each
+    year (yuan, and as a share of disposable income); the deficit years above are the open-loop view
+    (the scenario's standards, with no further increases after their rule)."""
+    if "required_standard" not in ds or bool(ds["expenditure"].sel(pool="resident").isel(year=0) == 0):
+        return []
+    central = ds.fund.central()
+    years = [y for y in SUMMARY_YEARS if y in central["year"].values]
+    shown = " / ".join(f"{y} {float(central['required_standard'].sel(year=y)):,.0f}元 ({float(central['required_standard_share'].sel(year=y)):.1%})" for y in years)
+    thresholds = ds.attrs.get("verdict_thresholds", {})
+    low, high = thresholds.get("low_months", 6.0), thresholds.get("high_months", 9.0)
+    return [
+        "",
+        f"  居民医保每年保持可支付{low:g}–{high:g}个月所需的人均筹资标准 The resident standard that keeps {low:g}-{high:g} months each year (yuan per person; share of disposable income): {shown}",
+        "    (the first deficit and exhaustion years above assume the scenario's standards, with no further increases: the open-loop view)",
+    ]
+
+
 def fund_headline(ds) -> str:
     """The printed result of ``forecast run``: calibration, then one line per pool."""
     base = int(ds.attrs["base_year"])
@@ -182,6 +200,7 @@ def fund_headline(ds) -> str:
         gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
+    lines += required_lines(ds)
     lines += warning_lines(ds)
     lines += fitted_lines(ds.attrs.get("fitted_growth", {}), base)
     if ds.fund.stochastic:

@@ -53,3 +53,28 @@ def test_the_command_prints_the_decomposition_and_writes_its_table(tmp_path, cap
     assert "cost per insured" in out and "baseline — resident: first deficit" in out
     text = (tmp_path / "x" / "explain.csv").read_text()
     assert text.startswith("scenario,pool,from,to,income,") and ",2024,2030," in text
+
+
+def test_the_resident_headline_is_the_standard_that_keeps_the_band(tmp_path):
+    """Issue 23: every run gives the resident per-person standard that keeps 6-9 months each year
+    (以收定支), beside the open-loop deficit years: it is the lever a balance_band rule sets, and a
+    run at that lever stays in the band."""
+    import numpy as np
+
+    import forecast
+
+    base = forecast.run("baseline")
+    rule = tmp_path / "band.yaml"
+    rule.write_text("title: t\npolicy:\n  resident:\n    financing_rule: {rule: balance_band, low_months: 6, high_months: 9}\n", encoding="utf-8")
+    ruled = forecast.run(f"baseline+{rule}")
+    np.testing.assert_allclose(base["required_standard"].values, ruled["rule_lever_resident"].values, rtol=1e-9)
+    months = ruled["months_covered"].sel(pool="resident", year=slice(2025, None)).values
+    assert np.all((months >= 6 - 1e-6) & (months <= 9 + 1e-6))
+    assert base["required_standard"].attrs["units"] == "yuan/person/year"
+    from forecast.engine import resolved_rules
+
+    scenario = forecast.load_scenario("baseline")
+    rules = resolved_rules(scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    income = rules.economy.disposable_income_per_capita
+    np.testing.assert_allclose(base["required_standard_share"].values, (base["required_standard"] / income).values, rtol=1e-12)
+    assert float(base["required_standard_share"].sel(year=2050)) > float(base["required_standard_share"].sel(year=2030)) > 0.01  # rising faster than incomes
