@@ -51,6 +51,21 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep, progress=progress)
 
 
+def conventions(rules) -> dict:
+    """The run's long-run conventions in words (中文 and English), for the report and the workbook
+    to name: how benefit limits continue, and how a deficit after exhaustion is financed."""
+    frozen = str(rules.ds["indexation_benefit_limits"].item()) == "frozen"
+    fiscal = str(rules.ds["deficits_financing"].item()) == "fiscal"
+    stated = float(rules.ds["deficits_interest_rate"])
+    rate = f"{stated:.2%}" if np.isfinite(stated) else f"the fund's own rate ({float(rules.economy.interest_rate[0]):.2%})"
+    return {
+        "benefit_limits": "待遇限额按基期元值冻结 limits frozen at their yuan values" if frozen else
+        "待遇限额指数化：职工随平均工资、居民随人均可支配收入（滞后一年），长护服务成本随工资 limits indexed: employees' with the average wage, residents' with per-capita disposable income (one year behind), LTCI unit costs with the wage",
+        "deficits": "累计结余耗尽后由财政兜底 a deficit after exhaustion is topped up by public budgets" if fiscal else f"累计结余耗尽后的赤字按债务计息 a deficit after exhaustion is carried as debt, interest at {rate}",
+        "resident_financing": "居民筹资标准按情景（最后公布标准之后按近三年平均增量）；另给出保持6-9个月所需标准 the scenario's standards (after the last announcement, its mean yuan increment); the standard that keeps 6-9 months is given beside them",
+    }
+
+
 def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     """One run per region, along a ``region`` dimension (the same base year and horizon)."""
     parts = [project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, **options) for region in regions]
@@ -106,6 +121,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
+    ds.attrs["conventions"] = conventions(plan.rules)
     if shocks is not None:
         ds.attrs.update(drivers=shocks.attrs["drivers"], driver_quantiles=dict(quantiles or {}), population_volatility=settings["population"])
     check_finite(ds, scenario.files, region.path)

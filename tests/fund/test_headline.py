@@ -78,3 +78,26 @@ def test_the_resident_headline_is_the_standard_that_keeps_the_band(tmp_path):
     income = rules.economy.disposable_income_per_capita
     np.testing.assert_allclose(base["required_standard_share"].values, (base["required_standard"] / income).values, rtol=1e-12)
     assert float(base["required_standard_share"].sel(year=2050)) > float(base["required_standard_share"].sel(year=2030)) > 0.01  # rising faster than incomes
+
+
+def test_the_analysis_of_change_ends_at_today_s_headline():
+    """docs/analysis_of_change.md (printed by benchmarks/analysis_of_change.py, one commit per
+    change): its last row is the headline the code gives today."""
+    import re
+
+    import forecast
+
+    from ..conftest import ROOT
+
+    rows = [line for line in (ROOT / "docs" / "analysis_of_change.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) == 6
+    cells = [c.strip() for c in rows[-1].strip("|").split("|")]
+    ds = forecast.run("baseline")
+
+    def years(pool):
+        deficit, gone = (f().sel(pool=pool).item() for f in (ds.fund.first_deficit_year, ds.fund.exhaustion_year))
+        return f"{int(deficit) if deficit == deficit else '—'} / {int(gone) if gone == gone else '—'}"
+
+    assert cells[2:5] == [years("employee"), years("resident"), years("ltci")]
+    assert cells[5] == " / ".join(f"{float(ds['months_covered'].sel(pool='employee', year=y)):.1f}" for y in (2030, 2040, 2050))
+    assert re.search(r"`[0-9a-f]{7}`", rows[0])
