@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..apps.outputs import check_draws as _check_draws
+from ..apps.outputs import results_files as _results_files
 from ..errors import InputError, Problem, printable
 from ..inputs.region import load_region
 from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
-from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
-from ..results.csvtext import csv_text, long_table
-from ..results.writers import netcdf_writer, results_tables, write_files
+from ..results.csvtext import csv_text
+from ..results.writers import netcdf_writer, write_files
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
 
@@ -46,22 +47,6 @@ def load_scenario(spec, args=None):
     if region is not None and not Path(region).exists():
         raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
-
-
-def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False, option: str = "--draws", runs_per: int = 1, fitting=lambda n: n) -> None:
-    """Refuse, before any work, a draw count beyond MAX_DRAWS or the memory it would need, saying how
-    much and the largest value that fits. ``option`` asks for ``runs_per`` draws per unit (``--sobol N``:
-    N × (groups + 2)); ``fitting(n)``: the largest value the option accepts up to n (a power of two)."""
-    if draws is None:
-        return
-    if draws < 1:
-        raise InputError(Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
-    years, total = last_year - first_year + 1, draws * runs_per
-    need, have = draws_memory(total, years, keep_population), available_memory()
-    if total > MAX_DRAWS or need > MEMORY_SHARE * have:
-        fits = fitting(largest_draws(years, keep_population) // runs_per)
-        what = f"{draws:,} draws" if runs_per == 1 else f"{option} {draws:,} ({total:,} runs)"
-        raise InputError(Problem(option, f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)", f"use at most {option} {fits:,} on this machine (forecast/limits.py)", value=draws))
 
 
 def cmd_validate(args) -> int:
@@ -137,27 +122,13 @@ def _run_inputs(ds) -> list[Path]:
     return [Path(f) for f in ds.attrs["scenario_files"]] + [p for p in bundle.iterdir() if p.is_file()]
 
 
-def _results_files(ds) -> dict:
-    tables = results_tables(ds)
-    files = {name: csv_text(frame) for name, frame in tables.items()}
-    files["results.nc"] = netcdf_writer(ds)
-    if "draw" in ds.dims:
-        from ..results.uncertainty import probability_table
-
-        files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
-    from ..results.charts import main_charts, png_bytes
-
-    files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
-    return files
-
-
 def run_scenario(spec: str, args):
     """Load and run a scenario for a command, with the draw count checked first."""
     scenario = load_scenario(spec, args)
     draws = getattr(args, "draws", None)
     _check_draws(draws, 2000, scenario.horizon, "population" in getattr(args, "keep", ()))
     with progress_bar(f"{Path(str(spec)).stem}: draws", "draws") if draws else _no_bar() as advance:
-        from .outputs import run_loaded
+        from ..apps.outputs import run_loaded
 
         return run_loaded(scenario, draws, getattr(args, "seed", None), getattr(args, "strict", False), tuple(getattr(args, "keep", ())), advance)
 
@@ -187,8 +158,8 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     from ..apps.compare import compare
+    from ..apps.outputs import compare_files
     from ..apps.views import print_impact
-    from .outputs import compare_files
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
@@ -255,8 +226,8 @@ def cmd_backtest(args) -> int:
 
 def cmd_budget(args) -> int:
     from ..apps.budget import budget_inputs
+    from ..apps.outputs import budget_files, budget_for
     from ..model.fund import VERDICTS
-    from .outputs import budget_files, budget_for
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
@@ -281,8 +252,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
+    from ..apps.outputs import execution_outputs
     from ..inputs.summary import MONTHS
-    from .outputs import execution_outputs
 
     table, rates, files = execution_outputs(args.actuals, args.region, args.history, args.budget)
     say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")

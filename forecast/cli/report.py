@@ -26,11 +26,11 @@ def register(command, scenario_argument, draws, seed) -> None:
 
 
 def cmd_report(args) -> int:
+    from ..apps.outputs import valuation_html
     from ..apps.reconcile import read_previous
     from ..apps.valuation import SECTIONS
     from ..results.writers import write_files
     from .commands import _run_inputs, _wrote, load_scenario, run_scenario
-    from .outputs import valuation_html
 
     previous = read_previous(args.previous) if args.previous is not None else None  # bad input first, before the run
     scenario = load_scenario(args.scenario, args)  # on --region's bundle, as the run: the sensitivity and the solver follow it

@@ -80,7 +80,7 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    from .outputs import solve_outputs
+    from ..apps.outputs import solve_outputs
 
     scenario = load_scenario(args.scenario, args)
     solution, frame, missed, files = solve_outputs(scenario, args.pool, args.lever, args.target, args.start, args.until, args.level, args.probability, args.draws, args.seed)

@@ -1,6 +1,7 @@
-"""What the commands compute and write, without the terminal: the run, the comparison's files, the
-budget, the execution estimate, the solver's overlay and the valuation report. The commands
-(:mod:`.commands`, :mod:`.studies`, :mod:`.report`) print around these; ``forecast serve``
+"""What the commands compute and write, without the terminal: the draw count checked against the
+memory, the run and its files, the comparison's files, the budget, the execution estimate, the
+solver's overlay and the valuation report. The commands (:mod:`forecast.cli.commands`,
+:mod:`forecast.cli.studies`, :mod:`forecast.cli.report`) print around these; ``forecast serve``
 (:mod:`forecast.apps.serve`) calls them for its pages and API, so both say and write the same."""
 
 from __future__ import annotations
@@ -10,11 +11,42 @@ import numpy as np
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
 from ..library import default_region_path
-from ..results.csvtext import csv_text
-from ..results.writers import netcdf_writer
-from .commands import _check_draws
+from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
+from ..results.csvtext import csv_text, long_table
+from ..results.writers import netcdf_writer, results_tables
 
-__all__ = ["run_loaded", "compare_files", "budget_for", "budget_files", "execution_outputs", "solve_outputs", "valuation_html"]
+__all__ = ["check_draws", "results_files", "run_loaded", "compare_files", "budget_for", "budget_files", "execution_outputs", "solve_outputs", "valuation_html"]
+
+
+def check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False, option: str = "--draws", runs_per: int = 1, fitting=lambda n: n) -> None:
+    """Refuse, before any work, a draw count beyond MAX_DRAWS or the memory it would need, saying how
+    much and the largest value that fits. ``option`` asks for ``runs_per`` draws per unit (``--sobol N``:
+    N × (groups + 2)); ``fitting(n)``: the largest value the option accepts up to n (a power of two)."""
+    if draws is None:
+        return
+    if draws < 1:
+        raise InputError(Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
+    years, total = last_year - first_year + 1, draws * runs_per
+    need, have = draws_memory(total, years, keep_population), available_memory()
+    if total > MAX_DRAWS or need > MEMORY_SHARE * have:
+        fits = fitting(largest_draws(years, keep_population) // runs_per)
+        what = f"{draws:,} draws" if runs_per == 1 else f"{option} {draws:,} ({total:,} runs)"
+        raise InputError(Problem(option, f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)", f"use at most {option} {fits:,} on this machine (forecast/limits.py)", value=draws))
+
+
+def results_files(ds) -> dict:
+    """The files ``forecast run --out`` writes: the CSV tables, results.nc (and probabilities.csv with draws) and the charts."""
+    tables = results_tables(ds)
+    files = {name: csv_text(frame) for name, frame in tables.items()}
+    files["results.nc"] = netcdf_writer(ds)
+    if "draw" in ds.dims:
+        from ..results.uncertainty import probability_table
+
+        files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
+    from ..results.charts import main_charts, png_bytes
+
+    files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
+    return files
 
 
 def run_loaded(scenario, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple = (), progress=None):
@@ -22,7 +54,7 @@ def run_loaded(scenario, draws: int | None = None, seed: int | None = None, stri
     messages: what every command's run does, without the terminal (``forecast serve`` calls it too)."""
     from ..engine import run
 
-    _check_draws(draws, 2000, scenario.horizon, "population" in keep)
+    check_draws(draws, 2000, scenario.horizon, "population" in keep)
     try:
         return run(scenario, draws=draws, seed=seed, strict=strict, keep=tuple(keep), progress=progress)
     except ValueError as exc:
@@ -97,7 +129,7 @@ def solve_outputs(scenario, pool: str, lever: str, target_text: str = "months:6-
     if probability is not None and not 0 < probability < 1:
         raise InputError(Problem("--probability", "the probability must be between 0 and 1", "write e.g. --probability 0.8", value=probability))
     if probability is not None:
-        _check_draws(draws, 2000, scenario.horizon)
+        check_draws(draws, 2000, scenario.horizon)
     solution = solve(scenario, pool, lever, target, until, start, path=False if level or probability is not None else None, probability=probability, draws=draws, seed=seed)
     frame = pd.DataFrame(solution.values)
     frame.index.name = "year"
