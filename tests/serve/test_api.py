@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import forecast
+from forecast.library import scenarios_dir
 from forecast.scenario.parameters import SCHEMA, coerce, iter_params
 
 from .conftest import WORKERS, free_port, serve_command
@@ -92,6 +93,33 @@ def test_compare_gives_the_impact_whose_windows_add_up_the_years(client):
     window = resident["windows"][0]
     assert window["expenditure_change"] == pytest.approx(sum(by_year[(y, "resident", "expenditure")] for y in range(window["from"], window["to"] + 1)))
     assert not next(p for p in comparison["pools"] if p["pool"] == "ltci")["changed"]
+
+
+def test_a_reform_exports_as_an_overlay_the_cli_runs_and_imports_back(client, tmp_path):
+    exported = client.get("/reform.yaml", params={"region": "china", "scenario": "baseline", CAP: "40万"})
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    assert "forecast run baseline+reform.yaml" in exported.text
+    overlay = tmp_path / "reform.yaml"
+    overlay.write_bytes(exported.content)
+    scenario = forecast.load_scenario([scenarios_dir() / "baseline.yaml", overlay])
+    assert dict(scenario[CAP].points) == {2024: 200_000.0, 2025: 400_000.0}  # the baseline's 2024, the reform from 2025
+    imported = client.post("/scenarios/import", data={"region": "china", "scenario": "baseline"}, files={"file": ("reform.yaml", exported.content, "application/yaml")}, follow_redirects=False)
+    assert imported.status_code == 303
+    form = client.get(imported.headers["location"])
+    assert form.status_code == 200 and 'value="2024: 200000, 2025: 40万"' in form.text
+
+
+def test_an_imported_file_that_is_not_an_overlay_is_refused_with_its_name(client):
+    response = client.post("/scenarios/import", data={"region": "china"}, files={"file": ("mine.yaml", b"policy:\n  resident: {benefits: {inpatient: {annual_cap: -1}}}\n", "application/yaml")})
+    assert response.status_code == 422 and "mine.yaml" in response.text and "annual_cap" in response.text
+    response = client.post("/scenarios/import", data={"region": "china"}, files={"file": ("evil.yaml", b"a: !!python/object/apply:os.system ['true']\n", "application/yaml")})
+    assert response.status_code == 422 and "YAML tags" in response.text
+
+
+def test_the_pages_switch_to_english(client):
+    response = client.get("/?lang=en")
+    assert "Choose a region bundle" in response.text and "lang=en" in response.headers["set-cookie"]
+    assert "选择地区数据包" in client.get("/?lang=zh").text
 
 
 def test_unknown_region_and_scenario_answer_404_naming_the_choices(client):

@@ -117,6 +117,9 @@ def test_solve_the_resident_standard_and_validate_solved_yaml(page, server, tmp_
     page.click("#solve-form button[type=submit]")
     page.wait_for_selector("#solve-table", timeout=SLOW)
     assert "每年均达到目标" in page.locator("#solve-check").inner_text()
+    here = page.url
+    page.goto(server.url + page.locator("#permalink").get_attribute("href"))  # the permalink reproduces the job (from the cache)
+    assert page.url == here
     with page.expect_download() as info:
         page.get_by_role("link", name="solved.yaml").click()
     solved = tmp_path / "solved.yaml"

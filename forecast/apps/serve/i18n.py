@@ -37,7 +37,7 @@ WORDS = {
     "execution": ("本年预算执行（上传年初至今实际数）", "This year's execution (upload year-to-date actuals)"), "actuals": ("实际数 CSV", "actuals CSV"),
     "approved": ("批复预算（可选，xlsx 或 CSV）", "approved budget (optional, xlsx or CSV)"), "estimate": ("全年预计", "full-year estimate"),
     "solve_for": ("求解使基金保持在目标区间的筹资或待遇", "Solve the financing or benefit that keeps a pool on target"),
-    "lever": ("调节工具", "lever"), "target": ("目标", "target"), "one_level": ("自起始年起取单一水平（否则逐年路径）", "one level from the first year (else a path year by year)"),
+    "lever": ("调节工具", "lever"), "benefit_lever": ("或调节待遇参数（险种与参数路径）", "or a benefit parameter (pool and path)"), "target": ("目标", "target"), "one_level": ("自起始年起取单一水平（否则逐年路径）", "one level from the first year (else a path year by year)"),
     "make_report": ("生成精算评估报告", "Make the valuation report"), "open_report": ("在浏览器中打开报告", "Open the report in the browser"),
     "download": ("下载", "download"), "missed": ("未达目标年份", "years missing the target"), "holds": ("每年均达到目标", "the target holds in every year"),
     "version_note": ("此链接由另一版本生成；结果按本服务器的版本计算", "this link was made with another version; the results are this server's"),

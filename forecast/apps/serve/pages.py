@@ -242,7 +242,10 @@ async def solve_run(request: Request):
     params = request.query_params
     job_request = await run_in_threadpool(_request, request.app.state.settings, params)
     pool, _, lever = (params.get("solve_lever") or "resident financing").partition(" ")
-    solve = {"pool": params.get("solve_pool") or pool, "lever": lever or "financing", "target": (params.get("solve_target") or "months:6-9")[:40], "start": None, "until": None, "level": bool(params.get("solve_level"))}
+    benefit = (params.get("solve_benefit") or "").strip()[:200]
+    if benefit:
+        pool, lever = params.get("solve_pool") or pool, f"benefit:{benefit}"
+    solve = {"pool": pool, "lever": lever or "financing", "target": (params.get("solve_target") or "months:6-9")[:40], "start": None, "until": None, "level": bool(params.get("solve_level"))}
     if solve["pool"] not in ("employee", "resident", "ltci"):
         raise InputError(Problem("solve_pool", f"no pool '{solve['pool']}' to solve for", "choose employee, resident or ltci", field="solve_pool"))
     return await _submit(request, "solve", {**job_request, "base": None, "draws": None, "seed": None, "solve": solve})

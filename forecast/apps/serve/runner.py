@@ -181,7 +181,11 @@ class Runner:
     def status(self) -> dict:
         """The queue: workers, jobs in flight and their limit, jobs computed and answered from the cache,
         and each worker's peak memory (bytes, from /proc)."""
-        processes = getattr(self._executor, "_processes", None) or {}
+        with self._lock:
+            return self._status()
+
+    def _status(self) -> dict:
+        processes = dict(getattr(self._executor, "_processes", None) or {})
         return {"workers": self.workers, "worker_pids": sorted(processes), "in_flight": self.in_flight(), "max_jobs": self.max_jobs,
                 "computed": self.computed, "answered_from_cache": self.answered_from_cache,
                 "memory": {"worker_peak_bytes": [_peak(pid) for pid in sorted(processes)], "server_peak_bytes": _peak("self")}}

@@ -126,7 +126,11 @@ def permalink(kind: str, request: dict) -> str:
     from ..._version import __version__
 
     extra = {k: request[k] for k in ("year", "level") if k in request}
-    extra.update({f"solve_{k}": v for k, v in (request.get("solve") or {}).items() if v not in (None, False)})
+    solve = request.get("solve")
+    if solve:  # as the solve form writes it
+        lever = solve["lever"]
+        extra.update({"solve_pool": solve["pool"], "solve_benefit": lever[len("benefit:"):]} if lever.startswith("benefit:") else {"solve_lever": f"{solve['pool']} {lever}"})
+        extra.update(solve_target=solve["target"], **({"solve_level": 1} if solve.get("level") else {}))
     return f"{KIND_PATHS.get(kind, '/run')}?" + urlencode({**query(request), **extra, "version": __version__})
 
 
