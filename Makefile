@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint benchmark clean
+.PHONY: run serve test lint benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/forecast run baseline
+
+serve: $(VENV)/.installed
+	$(BIN)/forecast serve
 
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -69,6 +69,7 @@ EXAMPLES = {
     "batch": "forecast batch --regions data/wenzhou data/shaoxing --scenarios baseline ltci_extension --out out/zhejiang\n"
     "  forecast batch --regions data/* --draws 1000 --workers 2\n  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786",
     "report": "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous out/report_2024 --out out/report_2025",
+    "serve": "forecast serve\n  forecast serve --region data/wenzhou --port 8080\n  forecast serve --host 0.0.0.0 --token SECRET --cache ~/forecast-runs",
     "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
 }
 
@@ -218,9 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .init_region import register as register_init_region
     from .report import register as register_report
+    from .serve import register as register_serve
 
     register_report(command, _scenario, DRAWS, SEED)
     register_init_region(command)
+    register_serve(command, _count)
 
     p = command("show-scenario", "print every resolved parameter with the file and line it came from", region=False)
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help=SCENARIO_HELP)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..apps.outputs import check_draws as _check_draws
+from ..apps.outputs import results_files as _results_files
 from ..errors import InputError, Problem, printable
 from ..inputs.region import load_region
 from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
-from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
-from ..results.csvtext import csv_text, long_table
-from ..results.writers import netcdf_writer, results_tables, write_files
+from ..results.csvtext import csv_text
+from ..results.writers import netcdf_writer, write_files
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
 
@@ -46,22 +47,6 @@ def load_scenario(spec, args=None):
     if region is not None and not Path(region).exists():
         raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
-
-
-def _check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False, option: str = "--draws", runs_per: int = 1, fitting=lambda n: n) -> None:
-    """Refuse, before any work, a draw count beyond MAX_DRAWS or the memory it would need, saying how
-    much and the largest value that fits. ``option`` asks for ``runs_per`` draws per unit (``--sobol N``:
-    N × (groups + 2)); ``fitting(n)``: the largest value the option accepts up to n (a power of two)."""
-    if draws is None:
-        return
-    if draws < 1:
-        raise InputError(Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
-    years, total = last_year - first_year + 1, draws * runs_per
-    need, have = draws_memory(total, years, keep_population), available_memory()
-    if total > MAX_DRAWS or need > MEMORY_SHARE * have:
-        fits = fitting(largest_draws(years, keep_population) // runs_per)
-        what = f"{draws:,} draws" if runs_per == 1 else f"{option} {draws:,} ({total:,} runs)"
-        raise InputError(Problem(option, f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)", f"use at most {option} {fits:,} on this machine (forecast/limits.py)", value=draws))
 
 
 def cmd_validate(args) -> int:
@@ -137,34 +122,15 @@ def _run_inputs(ds) -> list[Path]:
     return [Path(f) for f in ds.attrs["scenario_files"]] + [p for p in bundle.iterdir() if p.is_file()]
 
 
-def _results_files(ds) -> dict:
-    tables = results_tables(ds)
-    files = {name: csv_text(frame) for name, frame in tables.items()}
-    files["results.nc"] = netcdf_writer(ds)
-    if "draw" in ds.dims:
-        from ..results.uncertainty import probability_table
-
-        files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
-    from ..results.charts import main_charts, png_bytes
-
-    files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
-    return files
-
-
 def run_scenario(spec: str, args):
     """Load and run a scenario for a command, with the draw count checked first."""
-    from ..engine import run
-
     scenario = load_scenario(spec, args)
     draws = getattr(args, "draws", None)
     _check_draws(draws, 2000, scenario.horizon, "population" in getattr(args, "keep", ()))
-    try:
-        with progress_bar(f"{Path(str(spec)).stem}: draws", "draws") if draws else _no_bar() as advance:
-            return run(scenario, draws=draws, seed=getattr(args, "seed", None), strict=getattr(args, "strict", False), keep=tuple(getattr(args, "keep", ())), progress=advance)
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(Problem(scenario.files[-1], str(exc), "see the README section 'Scenario files'")) from None
+    with progress_bar(f"{Path(str(spec)).stem}: draws", "draws") if draws else _no_bar() as advance:
+        from ..apps.outputs import run_loaded
+
+        return run_loaded(scenario, draws, getattr(args, "seed", None), getattr(args, "strict", False), tuple(getattr(args, "keep", ())), advance)
 
 
 def _no_bar():
@@ -192,13 +158,14 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     from ..apps.compare import compare
-    from ..apps.views import difference_long, impact_long, print_impact
+    from ..apps.outputs import compare_files
+    from ..apps.views import print_impact
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
     say(f"Impact of ALT  {alt.attrs['scenario_title']}\n against BASE {base.attrs['scenario_title']}\nΔ: ALT − BASE; money in 亿元; Σ: cumulated over the years\n")
     print_impact(base, alt, diff)
-    files = {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
+    files = compare_files(diff)
     if args.explain:
         from ..apps.change import analysis_of_change
 
@@ -259,18 +226,16 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from ..apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
+    from ..apps.budget import budget_inputs
+    from ..apps.outputs import budget_files, budget_for
     from ..model.fund import VERDICTS
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
     approved, actuals = budget_inputs(args.previous_budget, args.execution)  # checked before the run
     ds = run_scenario(args.scenario, args)
+    table, executed = budget_for(ds, args.year, args.level, actuals)
     base = int(ds.attrs["base_year"])
-    if not base < args.year <= int(ds["year"].values[-1]):
-        raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
-    executed = previous_year_estimate(ds, args.year, actuals) if actuals is not None else None
-    table = budget_table(ds, args.year, args.level)
     say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
     for pool, group in table.groupby("pool", sort=False):
         verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())
@@ -280,28 +245,18 @@ def cmd_budget(args) -> int:
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
     if args.out is not None:
-        from ..results.workbook import workbook_writer
-
         if executed is not None:
             say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
-        workbook = budget_workbook_for(ds, load_scenario(args.scenario, args), args.year, args.level, approved, executed)
-        files = {"budget.csv": csv_text(table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False), "budget.xlsx": workbook_writer(workbook)}
+        files = budget_files(ds, load_scenario(args.scenario, args), args.year, args.level, table, approved, executed)
         _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))
     return EXIT_OK
 
 
 def cmd_execution(args) -> int:
-    from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from ..apps.outputs import execution_outputs
     from ..inputs.summary import MONTHS
 
-    actuals = read_actuals(args.actuals)
-    if args.budget:
-        from ..apps.approved import read_budget
-
-        approved = read_budget(args.budget)
-    national = seasonal_profile(load_region(args.region or default_region_path()))
-    profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
-    table = full_year(actuals, profile)
+    table, rates, files = execution_outputs(args.actuals, args.region, args.history, args.budget)
     say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for pool, row in table.iterrows():
         months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
@@ -312,13 +267,10 @@ def cmd_execution(args) -> int:
             band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
             print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
         print(f"    verdict: {row['verdict']}")
-    files = {"execution.csv": csv_text(table)}
-    if args.budget:
-        from ..apps.approved import execution_rates, rates_text
+    if rates is not None:
+        from ..apps.approved import rates_text
 
-        rates = execution_rates(table, approved)
         print(rates_text(rates))
-        files["budget_execution.csv"] = csv_text(rates, index=False)
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=_inputs(None, None, args.actuals, args.history, args.budget)))
     return EXIT_OK

@@ -26,27 +26,16 @@ def register(command, scenario_argument, draws, seed) -> None:
 
 
 def cmd_report(args) -> int:
+    from ..apps.outputs import valuation_html
     from ..apps.reconcile import read_previous
-    from ..apps.valuation import SECTIONS, valuation_context
-    from ..results.html import render_report
+    from ..apps.valuation import SECTIONS
     from ..results.writers import write_files
     from .commands import _run_inputs, _wrote, load_scenario, run_scenario
 
     previous = read_previous(args.previous) if args.previous is not None else None  # bad input first, before the run
     scenario = load_scenario(args.scenario, args)  # on --region's bundle, as the run: the sensitivity and the solver follow it
     ds = run_scenario(args.scenario, args)
-    tornado = None
-    if args.sensitivity:
-        from ..apps.sensitivity import sensitivity, tornado_table
-
-        tornado = tornado_table(sensitivity(scenario))
-    balance = None
-    if args.solve:
-        from ..apps.valuation_solve import balance_context
-
-        balance = balance_context(ds, scenario, True)
-    context = valuation_context(ds, scenario, previous, tornado, balance)
-    html = render_report(context)
+    html, context, balance = valuation_html(scenario, ds, previous, args.sensitivity, args.solve)
     inputs = _run_inputs(ds) + ([Path(args.previous) / "report.html"] if previous is not None else [])
     paths = write_files(args.out, {"report.html": html}, inputs=inputs)
     print(f"Valuation report — {scenario.title}\n  sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))

@@ -80,33 +80,20 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    import pandas as pd
+    from ..apps.outputs import solve_outputs
 
-    from ..apps.solve import misses, overlay_text, parse_target, solve
-
-    target = parse_target(args.target)
-    if args.probability is not None and not 0 < args.probability < 1:
-        raise InputError(Problem("--probability", "the probability must be between 0 and 1", "write e.g. --probability 0.8", value=args.probability))
     scenario = load_scenario(args.scenario, args)
-    if args.probability is not None:
-        _check_draws(args.draws, 2000, scenario.horizon)
-    solution = solve(scenario, args.pool, args.lever, target, args.until, args.start, path=False if args.level or args.probability is not None else None, probability=args.probability, draws=args.draws, seed=args.seed)
-    print(f"Solved: the {args.pool} pool's {args.lever} for '{target.describe()}' in every year {solution.start}-{solution.until} ({solution.mode}{'' if args.probability is None else f', in {args.probability:.0%} of {args.draws} draws'})")
+    solution, frame, missed, files = solve_outputs(scenario, args.pool, args.lever, args.target, args.start, args.until, args.level, args.probability, args.draws, args.seed)
+    print(f"Solved: the {args.pool} pool's {args.lever} for '{solution.target.describe()}' in every year {solution.start}-{solution.until} ({solution.mode}{'' if args.probability is None else f', in {args.probability:.0%} of {args.draws} draws'})")
     for note in solution.notes:
         say(f"  {note}")
     if solution.mode == "level":
         what = "multiplier of the financing path" if not args.lever.startswith("benefit:") else "value"
         print(f"  {what}: {solution.level:.6g} (brentq in [{solution.bracket[0]:g}, {solution.bracket[1]:g}], tolerance {1e-6:g}, {solution.iterations} iterations)")
-    frame = pd.DataFrame(solution.values)
-    frame.index.name = "year"
-    check = solution.check.fund.central().sel(pool=args.pool)
-    frame["months_covered"] = check["months_covered"].sel(year=frame.index).values
-    frame["balance_yi"] = check["balance"].sel(year=frame.index).values / 1e8
     print(frame.to_string(float_format=lambda v: f"{v:,.4g}"))
-    missed = misses(solution)
     print(f"  check run: the target {'holds in every year' if not missed else 'is missed in ' + ', '.join(map(str, missed))}")
     out = args.out or "out/solve"
-    _wrote(out, write_files(out, {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)}, inputs=list(scenario.files)))
+    _wrote(out, write_files(out, files, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
 
 
