@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from forecast.cli import main
@@ -243,4 +245,5 @@ def test_defaults_are_filled_in_one_place():
     filled = with_defaults(params)
     assert filled["policy.resident.financing_rule.rule"] == "none"
     assert filled["verdict.high_months"] == 9.0
-    assert filled["assumptions.uncertainty.cost_correlation"] == 0.5
+    assert math.isnan(filled["assumptions.uncertainty.cost_correlation"])  # left out: estimated from the history
+    assert filled["assumptions.uncertainty.interest_rate_sd"] == 0.0025

@@ -25,7 +25,7 @@ __all__ = ["FundAccessor"]
 NUMERIC = ("insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items", "insured_by_status",
            "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "outpatient_mutual_aid", "ltci_beneficiaries",
            "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission",
-           "price_index", "utilisation_index", "ageing_index")
+           "price_index", "utilisation_index", "ageing_index", "required_standard", "required_standard_share")
 
 
 @xr.register_dataset_accessor("fund")

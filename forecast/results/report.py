@@ -163,7 +163,7 @@ def required_lines(ds) -> list[str]:
     """The resident pool's headline as a bureau faces it: the standard that keeps 6-9 months each
     year (yuan, and as a share of disposable income); the deficit years above are the open-loop view
     (the scenario's standards, with no further increases after their rule)."""
-    if "required_standard" not in ds or bool(ds["expenditure"].sel(pool="resident").isel(year=0) == 0):
+    if "required_standard" not in ds or bool((ds["expenditure"].sel(pool="resident").isel(year=0) == 0).all()):
         return []
     central = ds.fund.central()
     years = [y for y in SUMMARY_YEARS if y in central["year"].values]
