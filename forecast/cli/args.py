@@ -1,6 +1,7 @@
 """The ``forecast`` argument parser: every command, its options and an example in its ``--help``.
 
-Only the standard library is imported here (the CLI's guard must handle Ctrl-C while numpy loads).
+Only the standard library is imported here, with the package's modules that import only it (the
+CLI's guard must be in place before numpy loads: see :mod:`forecast.cli.main`).
 The same words mean the same thing on every command: ``SCENARIO`` (a file, a shipped name or
 overlays ``a.yaml+b.yaml``; ``--scenario`` is accepted too), ``--region DIR`` (run on another
 bundle than the scenario's), ``--draws``/``--seed``, ``--out DIR`` and ``-q/--quiet``.
@@ -9,6 +10,12 @@ bundle than the scenario's), ``--draws``/``--seed``, ``--out DIR`` and ``-q/--qu
 from __future__ import annotations
 
 import argparse
+import sys
+
+from .._version import __version__
+from ..errors import printable
+from .init_region import register as register_init_region
+from .report import register as register_report
 
 __all__ = ["build_parser", "YEAR"]
 
@@ -41,8 +48,6 @@ class Parser(argparse.ArgumentParser):
     characters escaped (an argument holding an escape sequence must not retitle the terminal)."""
 
     def _print_message(self, message, file=None):
-        from ..errors import printable
-
         super()._print_message(printable(message) if message else message, file)
 
 
@@ -113,8 +118,6 @@ def _scenario(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = Parser(
         prog="forecast",
         description="Project China's medical-insurance funds (医保基金收支预测) from region data bundles.",
@@ -215,10 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler's address (default: a LocalCluster started and closed by the command)")
     p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
     _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
-
-    from .init_region import register as register_init_region
-    from .report import register as register_report
-
     register_report(command, _scenario, DRAWS, SEED)
     register_init_region(command)
 
@@ -243,9 +242,5 @@ def settle(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def _usage_error(args, message: str) -> int:
-    import sys
-
-    from ..errors import printable
-
     print(printable(f"forecast {args.command}: error: {message}"), file=sys.stderr)
     return 2

@@ -3,21 +3,37 @@
 Each command reads its inputs, runs the model, prints a summary and, with ``--out``, writes its
 files with :func:`forecast.results.writers.write_files` (file by file, atomically, nothing else touched).
 Bad input raises :class:`~forecast.errors.InputError`; the guard turns it into exit code 2.
+
+Imports: what every command shares is imported at the top; what only some commands need and is
+slow to load is imported inside them — the engine (scipy, statsmodels), the charts (matplotlib),
+the workbook (openpyxl) — so ``forecast scenarios`` or ``forecast validate`` never load it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from ..apps.approved import execution_rates, rates_text, read_budget
+from ..apps.compare import compare
+from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+from ..apps.regions.bundle import run_notes
+from ..apps.views import difference_long, impact_long, print_impact, print_scenarios, print_verdicts
 from ..errors import InputError, Problem, printable
 from ..inputs.region import load_region
+from ..inputs.summary import MONTHS
 from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
 from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
+from ..model.fund import VERDICTS
+from ..model.population import project_scenario
 from ..results.csvtext import csv_text, long_table
+from ..results.report import fund_headline, population_headline, population_table
+from ..results.uncertainty import probability_table
 from ..results.writers import netcdf_writer, results_tables, write_files
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
@@ -85,8 +101,6 @@ def cmd_validate(args) -> int:
 
 
 def cmd_scenarios(args) -> int:
-    from ..apps.views import print_scenarios
-
     say(f"Shipped scenarios ({scenarios_dir()}); run one with 'forecast run NAME', combine with 'forecast run baseline+NAME':")
     entries = []
     for name in scenario_names():
@@ -106,9 +120,6 @@ def cmd_summary(args) -> int:
 
 
 def cmd_population(args) -> int:
-    from ..model.population import project_scenario
-    from ..results.report import population_headline, population_table
-
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
     start = region.population_date.year
@@ -142,8 +153,6 @@ def _results_files(ds) -> dict:
     files = {name: csv_text(frame) for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
     if "draw" in ds.dims:
-        from ..results.uncertainty import probability_table
-
         files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
     from ..results.charts import main_charts, png_bytes
 
@@ -168,16 +177,10 @@ def run_scenario(spec: str, args):
 
 
 def _no_bar():
-    from contextlib import nullcontext
-
     return nullcontext(None)
 
 
 def cmd_run(args) -> int:
-    from ..apps.regions.bundle import run_notes
-    from ..apps.views import print_verdicts
-    from ..results.report import fund_headline
-
     ds = run_scenario(args.scenario, args)
     for line in run_notes(load_region(ds.attrs["region_path"])):
         say(line)
@@ -191,8 +194,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from ..apps.compare import compare
-    from ..apps.views import difference_long, impact_long, print_impact
+    from ..apps.change import analysis_of_change
 
     base, alt = run_scenario(args.base, args), run_scenario(args.alt, args)
     diff = compare(base, alt)
@@ -200,8 +202,6 @@ def cmd_compare(args) -> int:
     print_impact(base, alt, diff)
     files = {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
     if args.explain:
-        from ..apps.change import analysis_of_change
-
         change = analysis_of_change(load_scenario(args.base, args), load_scenario(args.alt, args))
         say(f"\nAnalysis of change (one group at a time, OLD -> NEW; reserves in 亿元, exhaustion years; the horizon + 1 = {change.attrs['horizon'] + 1} means none)")
         shown = change.copy()
@@ -216,8 +216,6 @@ def cmd_compare(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    import pandas as pd
-
     from ..apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
     from ..results.charts import backtest_chart, png_bytes
 
@@ -259,7 +257,7 @@ def cmd_backtest(args) -> int:
 
 def cmd_budget(args) -> int:
     from ..apps.budget import budget_inputs, budget_table, budget_workbook_for, previous_year_estimate
-    from ..model.fund import VERDICTS
+    from ..results.workbook import workbook_writer
 
     if not 0 < args.level < 1:
         raise InputError(Problem("--level", "the interval level must be between 0 and 1", "write e.g. --level 0.8", value=args.level))
@@ -279,8 +277,6 @@ def cmd_budget(args) -> int:
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
     if args.out is not None:
-        from ..results.workbook import workbook_writer
-
         if executed is not None:
             say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
         workbook = budget_workbook_for(ds, load_scenario(args.scenario, args), args.year, args.level, approved, executed)
@@ -290,13 +286,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
-    from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
-    from ..inputs.summary import MONTHS
-
     actuals = read_actuals(args.actuals)
     if args.budget:
-        from ..apps.approved import read_budget
-
         approved = read_budget(args.budget)
     national = seasonal_profile(load_region(args.region or default_region_path()))
     profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
@@ -313,8 +304,6 @@ def cmd_execution(args) -> int:
         print(f"    verdict: {row['verdict']}")
     files = {"execution.csv": csv_text(table)}
     if args.budget:
-        from ..apps.approved import execution_rates, rates_text
-
         rates = execution_rates(table, approved)
         print(rates_text(rates))
         files["budget_execution.csv"] = csv_text(rates, index=False)

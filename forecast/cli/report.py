@@ -1,6 +1,7 @@
 """``forecast report SCENARIO --out DIR``: the actuarial valuation report (:mod:`forecast.apps.valuation`
 lays it out), written as one self-contained HTML file. The parser is registered here; the body's
-imports wait until it runs (the CLI starts fast)."""
+imports wait until it runs: the parser imports this module at start-up, when the CLI imports only the
+standard library (see :mod:`forecast.cli.main`)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def register(command, scenario_argument, draws, seed) -> None:
 
 def cmd_report(args) -> int:
     from ..apps.reconcile import read_previous
+    from ..apps.sensitivity import sensitivity, tornado_table
     from ..apps.valuation import SECTIONS, valuation_context
+    from ..apps.valuation_solve import balance_context, balance_lines
     from ..results.html import render_report
     from ..results.writers import write_files
     from .commands import _run_inputs, _wrote, load_scenario, run_scenario
@@ -37,13 +40,9 @@ def cmd_report(args) -> int:
     ds = run_scenario(args.scenario, args)
     tornado = None
     if args.sensitivity:
-        from ..apps.sensitivity import sensitivity, tornado_table
-
         tornado = tornado_table(sensitivity(scenario))
     balance = None
     if args.solve:
-        from ..apps.valuation_solve import balance_context
-
         balance = balance_context(ds, scenario, True)
     context = valuation_context(ds, scenario, previous, tornado, balance)
     html = render_report(context)
@@ -52,8 +51,6 @@ def cmd_report(args) -> int:
     print(f"Valuation report — {scenario.title}\n  sections: " + "; ".join(f"{n} {zh} {en}" for key, (n, zh, en) in SECTIONS.items() if key in context["sections"]))
     print("  " + "\n  ".join(c["zh"] for c in context["conclusion"]))
     if balance is not None:
-        from ..apps.valuation_solve import balance_lines
-
         print("  " + "\n  ".join(balance_lines(balance)))
     _wrote(args.out, paths)
     return 0

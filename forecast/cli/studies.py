@@ -1,14 +1,27 @@
 """The commands that study a scenario rather than run it once: ``forecast explain`` (the headline's
 drivers), ``forecast sensitivity`` (the tornado and Sobol indices), ``forecast solve`` (what keeps a
 pool on target) and ``forecast batch`` (many regions on dask). The CLI's guard (:mod:`forecast.cli.main`)
-dispatches to them as to :mod:`forecast.cli.commands`."""
+dispatches to them as to :mod:`forecast.cli.commands`.
+
+Imports: as in :mod:`forecast.cli.commands`, each command imports inside it what only it needs and is
+slow to load (the engine with scipy and statsmodels, matplotlib, dask, distributed, SALib)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from ..apps.headline import headline_table, years_text
 from ..errors import InputError, Problem
+from ..inputs.region import load_region
+from ..library import default_region_path
+from ..limits import BATCH_BYTES_PER_REGION_YEAR, MAX_WORKERS_PER_CORE, MEMORY_SHARE, available_memory, draws_memory, usable_cores
 from ..results.csvtext import csv_text
+from ..results.writers import netcdf_ready, netcdf_writer
 from ..terminal import progress_bar, say
 from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
 
@@ -16,8 +29,6 @@ __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
 
 def cmd_explain(args) -> int:
-    from ..apps.headline import headline_table, years_text
-
     runs = {}
     for name in args.scenarios:
         ds = run_scenario(name, args)
@@ -42,7 +53,7 @@ def cmd_explain(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from ..apps.sensitivity import sensitivity, tornado_table
+    from ..apps.sensitivity import GROUPS, sensitivity, sobol, tornado_table
     from ..results.charts import png_bytes, tornado_chart
 
     if args.sobol and args.sobol & (args.sobol - 1):
@@ -51,8 +62,6 @@ def cmd_sensitivity(args) -> int:
         raise InputError(Problem("--percentile", "the high percentile must be above 0.5 and below 1", "write e.g. --percentile 0.9", value=args.percentile))
     scenario = load_scenario(args.scenario, args)
     if args.sobol:
-        from ..apps.sensitivity import GROUPS
-
         _check_draws(args.sobol, 2000, scenario.horizon, option="--sobol", runs_per=len(GROUPS) + 2, fitting=lambda n: 2 ** max(n.bit_length() - 1, 1))
     with progress_bar("sensitivity: runs", "runs") as advance:
         table = tornado_table(sensitivity(scenario, args.percentile, progress=advance))
@@ -65,8 +74,6 @@ def cmd_sensitivity(args) -> int:
     say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
     files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table))}
     if args.sobol:
-        from ..apps.sensitivity import sobol
-
         with progress_bar("Sobol: draws", "draws") as advance:
             indices = sobol(scenario, args.sobol, progress=advance)
         say(f"\n  Global (Sobol) indices from {indices.attrs['samples']:,} runs: total effect ST (first order S1), the largest first")
@@ -80,8 +87,6 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    import pandas as pd
-
     from ..apps.solve import misses, overlay_text, parse_target, solve
 
     target = parse_target(args.target)
@@ -115,12 +120,7 @@ ZARR_ABOVE = 1.5 * 2**30
 
 
 def cmd_batch(args) -> int:
-    import numpy as np
-
     from ..apps.batch import batch, summary_table
-    from ..inputs.region import load_region
-    from ..library import default_region_path
-    from ..results.writers import netcdf_ready, netcdf_writer
 
     regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
     if len(set(regions)) < len(regions):
@@ -138,7 +138,7 @@ def cmd_batch(args) -> int:
     _zarr_target(out)  # before the work, not after
     client = cluster = None
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # deferred further: distributed (0.5 s) only when the command runs a cluster
 
         if args.scheduler:
             client = _connect(Client, args.scheduler)
@@ -181,15 +181,6 @@ def _say_aligned(ds, named: dict) -> None:
 def _check_batch(args, runs: int, years: int) -> None:
     """Refuse, before a cluster starts, more local workers than the cores and memory hold, and more
     regions × scenarios × years than the gathered result fits in, saying the largest that fit."""
-    from ..limits import (
-        BATCH_BYTES_PER_REGION_YEAR,
-        MAX_WORKERS_PER_CORE,
-        MEMORY_SHARE,
-        available_memory,
-        draws_memory,
-        usable_cores,
-    )
-
     have = MEMORY_SHARE * available_memory()
     if not args.scheduler:
         per_worker = draws_memory(min(args.draws or 0, 1_000), years)  # a worker holds one chunk of draws
@@ -221,9 +212,6 @@ def _write_zarr(folder, ds) -> Path:
     """``ds`` as the Zarr store ``folder/batch.zarr`` (a directory, so not through write_files):
     written beside its target and renamed into place; a previous batch's store is replaced, any
     other folder of that name refused."""
-    import shutil
-    import tempfile
-
     target = _zarr_target(folder)
     staging = Path(tempfile.mkdtemp(prefix=".batch.zarr.", dir=folder))
     try:
