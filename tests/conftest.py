@@ -10,17 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = ROOT / "data" / "china"
-#: the shared official tables beside the project (as data/build reads them; FORECAST_SHARED moves them)
-SHARED = Path(os.environ.get("FORECAST_SHARED", ROOT.parent / "shared"))
+#: the official tables the tests compare with: copies of ../shared's files, shipped in tests/shared
+#: (its README.md cites each); data/build reads them too when a test rebuilds a bundle
+SHARED = Path(__file__).resolve().parent / "shared"
 REFERENCE = SHARED / "reference-data"
 RESEARCH = SHARED / "research-data"
-
-
-def need(folder: Path) -> Path:
-    """Skip the test with a clear reason when a ../shared folder is absent."""
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent: this test reads the shared official tables beside the project")
-    return folder
+os.environ["FORECAST_SHARED"] = str(SHARED)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from forecast.apps.regions.province import (
 )
 from forecast.cli import main
 
-from .conftest import RESEARCH, ROOT, need
+from .conftest import RESEARCH, ROOT
 
 PLACES = {"qiandongnan": "贵州", "wenzhou": "浙江", "shaoxing": "浙江", "nanchang_county": "江西", "lhasa": "西藏"}
 FIGURES = ROOT / "data" / "build" / "inputs" / "places"
@@ -46,7 +46,7 @@ def census_rows() -> list[dict]:
 
 def test_the_carried_table_is_the_shared_one_unchanged():
     """DATA.md: figures as published, no edits."""
-    shared = need(RESEARCH) / CENSUS.name
+    shared = RESEARCH / CENSUS.name
     assert CENSUS.read_bytes() == shared.read_bytes()
 
 
