@@ -14,6 +14,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 
 def sh(*args, cwd):
     result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=900)
