@@ -1,6 +1,6 @@
 """The result Dataset of a run: the stages' arrays under the contract's names, with units.
 
-DESIGN.md fixes the names: ``population (year, sex, age)``, ``insured``, ``income``,
+The public contract (docs/architecture.md) fixes the names: ``population (year, sex, age)``, ``insured``, ``income``,
 ``expenditure``, ``balance``, ``reserve``, ``months_covered`` and ``verdict`` (year, pool), plus
 the items behind income and expenditure, the insured by status, the employee individual
 accounts and the LTCI beneficiaries. A stochastic run adds ``draw`` to every flow.

@@ -48,7 +48,7 @@ def test_base_year_reproduces_the_2024_bulletin(baseline):
 
 
 def test_result_contract(baseline):
-    """DESIGN.md: dims, variables and units of the result Dataset."""
+    """The public contract (docs/architecture.md): dims, variables and units of the result Dataset."""
     for name in ("population", "insured", "income", "expenditure", "balance", "reserve", "months_covered", "verdict"):
         assert name in baseline and "units" in baseline[name].attrs, name
     assert baseline["population"].dims == ("year", "sex", "age")
