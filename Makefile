@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test lint benchmark clean
+.PHONY: run serve test test-fast benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,16 @@ run: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/forecast serve
 
+# everything: lint, the whole suite, the README's examples (the README's command; under 15 minutes on 2 cores)
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest forecast tests README.md
+
+# unit and property tests: what the markers of pyproject.toml leave (under 90 s on 2 cores)
+FAST := not slow and not browser and not libreoffice and not cjk_font and not notebooks
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "$(FAST)" forecast tests
 
 benchmark: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py

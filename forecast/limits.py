@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import os
 
+try:
+    import resource
+except ImportError:  # not on this platform (Windows): no address-space limit to read
+    resource = None
+
 __all__ = [
     "MAX_YAML_BYTES",
     "MAX_YAML_DEPTH",
@@ -141,11 +146,11 @@ def _meminfo(path: str, key: str) -> int | None:
 def _address_space_left() -> int | None:
     """Bytes this process may still make resident under its address-space limit (``ulimit -v``,
     RLIMIT_AS), counting what is resident now (the estimates include it); None without a limit."""
+    if resource is None:
+        return None
     try:
-        import resource
-
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         return None
     if limit == resource.RLIM_INFINITY:
         return None

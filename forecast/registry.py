@@ -24,7 +24,7 @@ __all__ = ["Pool", "Item", "ClaimType", "POOL_ENTRIES", "ITEM_ENTRIES", "CLAIM_T
 
 @dataclass(frozen=True)
 class Pool:
-    """A pool (DESIGN.md's closed list): its id, its names and the sheet its budget table is on."""
+    """A pool (the closed list of docs/glossary.md): its id, its names and the sheet its budget table is on."""
 
     name: str
     zh: str

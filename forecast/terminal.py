@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from .errors import printable
+
 __all__ = ["quiet", "is_quiet", "say", "progress_bar", "print_table", "Progress"]
 
 #: ``progress(done, total)``: called by long work after each step
@@ -48,8 +50,6 @@ def say(*args, **kwargs) -> None:
     """Print an explanatory line (headings, notes): left out with ``-q``; the user's text in it (a
     title, a path) with its control characters escaped."""
     if not _state["quiet"]:
-        from .errors import printable
-
         print(*(printable(a) for a in args), **kwargs)
 
 
@@ -64,6 +64,7 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Progress]:
     if _state["quiet"] or not sys.stderr.isatty():
         yield _nothing
         return
+    # deferred: rich (0.15 s) only for a bar on a terminal; this module is imported by every command
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -81,7 +82,7 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
     """A table on stdout: ``columns`` headers (the first ``left`` left-aligned, the others right-aligned),
     ``rows`` of already formatted text, ``note`` in small print under it. Wide enough for every
     cell when stdout is a file or a pipe (never wrapped or cut)."""
-    from rich import box
+    from rich import box  # deferred, as in progress_bar
     from rich.console import Console
     from rich.table import Table
 

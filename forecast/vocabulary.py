@@ -1,4 +1,4 @@
-"""The domain's closed vocabularies (GLOSSARY.md): pools, statuses, sexes, services.
+"""The domain's closed vocabularies (docs/glossary.md): pools, statuses, sexes, services.
 
 One name per concept; data files, scenario keys and code all use these identifiers.
 """
@@ -34,7 +34,7 @@ __all__ = [
     "EXPENDITURE_ITEMS",
 ]
 
-#: The pools the model projects (DESIGN.md, closed list).
+#: The pools the model projects (a closed list: docs/glossary.md).
 POOLS: tuple[str, ...] = tuple(p.name for p in POOL_ENTRIES)
 
 POOL_NAMES_ZH: dict[str, str] = {**{p.name: p.zh for p in POOL_ENTRIES}, "basic": "基本医疗保险合计"}
@@ -54,7 +54,7 @@ STATUSES: tuple[str, ...] = ("all", "in_service", "retired", "flexible", "reside
 #: employee pool since 2019 and reported separately in the bulletins.
 ACCOUNTS: tuple[str, ...] = ("total", "pooled_fund", "individual_account", "maternity")
 
-#: Fund items. income/expenditure/balance/reserve are the contract's names (GLOSSARY.md);
+#: Fund items. income/expenditure/balance/reserve are the contract's names (docs/glossary.md);
 #: the rest are published sub-items.
 FUND_ITEMS: tuple[str, ...] = (
     "income",
@@ -66,13 +66,13 @@ FUND_ITEMS: tuple[str, ...] = (
     "mutual_aid_expenditure",
 )
 
-#: Medical services (GLOSSARY.md) plus long-term care for the LTCI cost curve.
+#: Medical services (docs/glossary.md) plus long-term care for the LTCI cost curve.
 SERVICES: tuple[str, ...] = ("inpatient", "outpatient", "outpatient_special", "pharmacy", "long_term_care")
 
-#: Hospital levels of the inpatient benefit tiers (GLOSSARY.md; tier1 includes township centres).
+#: Hospital levels of the inpatient benefit tiers (docs/glossary.md; tier1 includes township centres).
 HOSPITAL_LEVELS: tuple[str, ...] = ("tier3", "tier2", "tier1")
 
-#: Levels of outpatient care (GLOSSARY.md): the hospital levels and village clinics (村卫生室).
+#: Levels of outpatient care (docs/glossary.md): the hospital levels and village clinics (村卫生室).
 CARE_LEVELS: tuple[str, ...] = (*HOSPITAL_LEVELS, "village")
 
 #: The two basic pools, whose benefit rules are costed claim by claim.
@@ -85,7 +85,7 @@ INSURED_STATUSES: tuple[str, ...] = ("in_service", "flexible", "retired", "resid
 #: patient's year, a member's year of general outpatient care.
 CLAIM_TYPES: tuple[str, ...] = tuple(c.name for c in CLAIM_TYPE_ENTRIES)
 
-#: Medical-assistance groups (GLOSSARY.md): 特困, 低保, 低保边缘, 易返贫致贫, 因病致贫重病患者.
+#: Medical-assistance groups (docs/glossary.md): 特困, 低保, 低保边缘, 易返贫致贫, 因病致贫重病患者.
 ASSISTANCE_GROUPS: tuple[str, ...] = ("tekun", "dibao", "near_dibao", "at_risk", "illness_poor")
 
 #: LTCI care modes (居家护理, 机构护理) and who finances LTCI.

@@ -10,17 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = ROOT / "data" / "china"
-#: the shared official tables beside the project (as data/build reads them; FORECAST_SHARED moves them)
-SHARED = Path(os.environ.get("FORECAST_SHARED", ROOT.parent / "shared"))
+#: the official tables the tests compare with: copies of ../shared's files, shipped in tests/shared
+#: (its README.md cites each); data/build reads them too when a test rebuilds a bundle
+SHARED = Path(__file__).resolve().parent / "shared"
 REFERENCE = SHARED / "reference-data"
 RESEARCH = SHARED / "research-data"
-
-
-def need(folder: Path) -> Path:
-    """Skip the test with a clear reason when a ../shared folder is absent."""
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent: this test reads the shared official tables beside the project")
-    return folder
+os.environ["FORECAST_SHARED"] = str(SHARED)
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +45,12 @@ def assert_build_reproduces(script: str, folder: Path, tmp_path: Path) -> None:
     names = sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".yaml"))
     _, mismatch, errors = filecmp.cmpfiles(folder, tmp_path, names, shallow=False)
     assert mismatch == [] and errors == [], (mismatch, errors)
+
+
+def missing(what: str, install: str, marker: str):
+    """Fail a test whose program or font the machine lacks, saying how to install it (.ci/run installs
+    them all) or how to leave the test out knowingly: a test is never skipped for want of it."""
+    pytest.fail(f"{what} is not installed: {install} (.ci/run installs it). To run the other tests without it: pytest -m 'not {marker}' (make test-fast leaves it out)", pytrace=False)
 
 
 def without_fits(params: dict, growth: float = 0.03) -> dict:

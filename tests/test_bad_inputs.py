@@ -116,7 +116,14 @@ def test_the_corpus_holds_every_class_of_the_issue():
     assert {"scenario", "extends", "bundle", "execution", "draws", "seed", "backtest", "out", "approved"} <= kinds
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def _case(case: dict):
+    """A case as a test: slow (make test-fast leaves it out) when it runs as a real process (Ctrl-C,
+    isolated), loads a copy of data/china (bundle) or runs the model before its check (slow)."""
+    slow = case.get("isolated") or "interrupt_after" in case or "bundle" in case or case.get("slow")
+    return pytest.param(case, id=case["id"], marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize("case", [_case(c) for c in CASES])
 def test_bad_input(case, tmp_path, capsys):
     fill = prepare(case, tmp_path)["fill"]
     argv = [fill(str(a)) for a in case["argv"]]

@@ -16,6 +16,8 @@ from forecast.apps.batch import batch
 
 from .conftest import CHINA, ROOT
 
+pytestmark = pytest.mark.slow
+
 SCENARIOS = ("baseline", "high_cost_growth")
 
 

@@ -68,6 +68,7 @@ def test_outpatient_spending_shares_are_the_claim_sizes_rows(china):
     assert china.claim("outpatient", "level_cost_ratio", "tier3") == round(354.4 / 218.6, 4)
 
 
+@pytest.mark.slow
 def test_levels_at_the_flat_ratio_give_the_flat_run_exactly(tmp_path):
     """Identity: every level written at the flat ratio (resident 60%, employee 50%) is the baseline."""
     graded = overlay(
@@ -80,6 +81,7 @@ def test_levels_at_the_flat_ratio_give_the_flat_run_exactly(tmp_path):
     xr.testing.assert_equal(forecast.run(graded), forecast.run(str(BASELINE)))  # every variable and coordinate (attrs aside)
 
 
+@pytest.mark.slow
 def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     """A level left out takes the flat ratio when the rules resolve, so it follows whatever moves the
     flat ratio (an overlay, or a solver's benefit lever); the rules Dataset holds the ratios along
@@ -105,6 +107,7 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     assert undone.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level="village", year=2026).item() == 0.7
 
 
+@pytest.mark.slow
 def test_all_levels_raised_equal_the_flat_ratio_raised(tmp_path):
     """Every level at 70% from 2025 costs what a flat 70% does (to rounding: 0.6 + Σ s_l·0.1)."""
     flat = overlay(tmp_path, "flat", "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n")
@@ -116,6 +119,7 @@ def test_all_levels_raised_equal_the_flat_ratio_raised(tmp_path):
     assert (a["expenditure"].sel(pool="resident", year=2025) > forecast.run(str(BASELINE))["expenditure"].sel(pool="resident", year=2025)).item()
 
 
+@pytest.mark.slow
 def test_raising_the_village_ratio_costs_its_share_of_spending(tmp_path):
     """Hand computation. With the outpatient cap out of reach (10亿 a year) and no deductible the fund
     pays c·E[X] on a member's year X, so raising the village clinics' ratio from 60% to 90% multiplies
@@ -152,6 +156,7 @@ def test_the_place_scenarios_are_listed_and_resolve_by_name(capsys):
         assert f"region: ../../data/{name}\n" in scenario_file and "local medical security bureau report" in scenario_file
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PLACE_NAMES)
 def test_each_place_scenario_validates_and_runs(name, tmp_path, capsys):
     """`forecast validate` passes (exit 0) and `forecast run` gives the verdict, on the place's own
@@ -183,6 +188,7 @@ def test_the_qiandongnan_rules_are_those_of_the_report(tmp_path):
     assert last("medical_assistance.annual_limit") == 50000
 
 
+@pytest.mark.slow
 def test_the_qiandongnan_outpatient_grading_costs_more_than_the_flat_rule(tmp_path):
     """The graded outpatient ratios (85% and 90% at township centres and village clinics) raise the
     resident pool's outpatient payments from 2025 and leave the base year as the bulletin has it."""
@@ -199,6 +205,7 @@ def test_the_qiandongnan_outpatient_grading_costs_more_than_the_flat_rule(tmp_pa
     assert graded["expenditure_items"].sel(item).sel(year=2025).item() > ungraded["expenditure_items"].sel(item).sel(year=2025).item()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PLACE_NAMES)
 def test_each_place_scenario_keeps_its_bundle_s_base_year(name, tmp_path):
     """A place's local rules are changes from its first projected year: its base year is the one

@@ -15,6 +15,10 @@ import pytest
 
 from forecast.results import charts
 
+from .conftest import missing
+
+pytestmark = pytest.mark.slow
+
 CJK = re.compile(r"[\u3000-\u9fff]")
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -98,10 +102,11 @@ def test_without_a_cjk_font_the_chart_is_in_english_with_no_missing_glyph(name, 
     _assert_png(png)
 
 
+@pytest.mark.cjk_font
 @pytest.mark.parametrize("name", CHARTS)
 def test_with_a_cjk_font_the_chart_is_in_chinese_with_no_missing_glyph(name, runs, caplog):
     if charts.cjk_font() is None:
-        pytest.skip("no CJK font installed (Debian: fonts-wqy-microhei or fonts-noto-cjk; .ci/run installs one)")
+        missing("A CJK font", "apt-get install fonts-wqy-microhei (or fonts-noto-cjk)", "cjk_font")
     make, chinese, _ = CHARTS[name]
     fig, png = _drawn_without_missing_glyphs(make, runs, caplog)
     assert chinese in _texts(fig)
@@ -131,12 +136,13 @@ def test_the_months_bands_are_the_runs_verdict_thresholds(runs, monkeypatch):
     assert (band.get_y(), band.get_y() + band.get_height()) == (4.0, 8.0)  # axhspan: a Rectangle in data units along y
 
 
+@pytest.mark.cjk_font
 def test_a_font_installed_after_matplotlibs_cache_is_found_by_a_rescan(monkeypatch):
     from matplotlib import font_manager
 
     found = charts.cjk_font()
     if found is None:
-        pytest.skip("no CJK font installed (Debian: fonts-wqy-microhei or fonts-noto-cjk; .ci/run installs one)")
+        missing("A CJK font", "apt-get install fonts-wqy-microhei (or fonts-noto-cjk)", "cjk_font")
     files = {f.fname for f in font_manager.fontManager.ttflist if f.name in charts.CJK_FONTS}
     without = [f for f in font_manager.fontManager.ttflist if f.fname not in files]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", without)  # as if cached before the install

@@ -5,6 +5,7 @@ tables, CSVs with plain decimals and a unit column, and the scenario library wit
 from __future__ import annotations
 
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -73,6 +74,7 @@ def test_a_missing_region_names_the_option(capsys):
     assert err.startswith("--region: 'no/such/bundle' does not exist") and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_scenarios_lists_names_and_titles(capsys):
     from forecast.library import scenario_names
     from forecast.scenario.load import load_scenario
@@ -88,7 +90,6 @@ def test_scenarios_lists_names_and_titles(capsys):
 
 def _in_a_terminal(args: list[str]) -> tuple[int, str]:
     """Run ``forecast ARGS`` with stderr on a pseudo-terminal; return the exit code and what stderr showed."""
-    pty = pytest.importorskip("pty", reason="pseudo-terminals (the pty module) are not available on this platform")
     leader, follower = pty.openpty()
     env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
     proc = subprocess.Popen([sys.executable, "-m", "forecast", *args], stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL, env=env)
@@ -106,6 +107,7 @@ def _in_a_terminal(args: list[str]) -> tuple[int, str]:
     return proc.wait(), b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, bar", [
     (["run", "baseline", "--draws", "20", "--seed", "1"], "baseline: draws"),
     (["population", "--draws", "20", "--seed", "1", "--until", "2030"], "population: draws"),
@@ -118,11 +120,13 @@ def test_progress_on_a_terminal(args, bar, tmp_path):
     assert bar in shown and re.search(r"(?<!\d)(\d+)/\1(?!\d)", shown), shown[-500:]  # the bar reached its end (N/N)
 
 
+@pytest.mark.slow
 def test_no_progress_with_quiet():
     code, shown = _in_a_terminal(["run", "baseline", "--draws", "20", "--seed", "1", "-q"])
     assert code == 0 and shown == ""
 
 
+@pytest.mark.slow
 def test_no_progress_when_stderr_is_not_a_terminal(capsys):
     assert main(["run", "baseline", "--draws", "5", "--seed", "1"]) == 0
     captured = capsys.readouterr()
@@ -148,6 +152,7 @@ def written(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_csvs_have_plain_decimals(written):
     files = sorted(written.rglob("*.csv"))
     assert {f.name for f in files} >= {"accounts.csv", "indicators.csv", "summary.csv", "calibration.csv", "probabilities.csv", "impact.csv", "difference.csv", "budget.csv"}
@@ -157,6 +162,7 @@ def test_csvs_have_plain_decimals(written):
         assert not re.search(r"\b(nan|NaN|inf)\b", text), path.name
 
 
+@pytest.mark.slow
 def test_accounts_hold_money_and_indicators_the_rest(written):
     accounts = pd.read_csv(written / "run" / "accounts.csv")
     assert list(accounts.columns) == ["year", "pool", "account", "line", "value", "unit", "verdict"]
@@ -172,6 +178,7 @@ def test_accounts_hold_money_and_indicators_the_rest(written):
     assert employee["income"].sub(employee["expenditure"]).sub(employee["balance"]).abs().max() < 1
 
 
+@pytest.mark.slow
 def test_long_tables_have_units(written):
     probabilities = pd.read_csv(written / "draws" / "probabilities.csv")
     assert list(probabilities.columns) == ["year", "pool", "quantity", "value", "unit"]
@@ -193,6 +200,7 @@ def test_long_tables_have_units(written):
     assert set(difference.loc[difference["quantity"] == "months_covered", "unit"]) == {"months"}
 
 
+@pytest.mark.slow
 def test_compare_prints_one_compact_table_per_pool(written, capsys):
     assert main(["compare", "baseline", "raise_special_disease_caps"]) == 0
     out = capsys.readouterr().out
@@ -213,6 +221,7 @@ def test_compare_prints_one_compact_table_per_pool(written, capsys):
     assert row.split()[2] == f"{extra:+,.1f}"
 
 
+@pytest.mark.slow
 def test_quiet_leaves_out_the_explanations(capsys):
     assert main(["run", "baseline", "-q"]) == 0
     quiet = capsys.readouterr().out

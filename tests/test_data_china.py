@@ -1,14 +1,17 @@
 """data/china reproduces the official figures it cites.
 
 Published tables reproduced here:
-- 中国人口普查年鉴-2020 table 1-5 (全国 by sex and age group, ../shared/research-data): every group and sex
+- 中国人口普查年鉴-2020 table 1-5 (全国 by sex and age group, research-data): every group and sex
   exactly in the bundle, and to 0.01% in the population stage's single ages summed back; 第七次全国人口普查
-  公报 No. 3-5 and the both-sexes groups of another transcription (../shared/reference-data): exactly.
-- UN World Population Prospects 2024 (../shared/research-data): death rates, fertility, TFR, sex ratio at
+  公报 No. 3-5 and the both-sexes groups of another transcription (reference-data): exactly.
+- UN World Population Prospects 2024 (research-data): death rates, fertility, TFR, sex ratio at
   birth and net migration as published (migration converted from 5-year totals to persons a year); the
   baseline projection against WPP 2024's medium total population.
 - NHSA 全国医疗保障事业发展统计公报 2018-2024 (and 快报 where no bulletin figure exists): every figure
   verbatim, derived figures by their stated formula, cross-checked with derived_fund_indicators.csv.
+
+reference-data and research-data are the copies of ../shared's tables shipped in tests/shared (its README
+cites each file's publication).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from .conftest import CHINA, REFERENCE, RESEARCH, ROOT, assert_build_reproduces, need
+from .conftest import CHINA, REFERENCE, RESEARCH, ROOT, assert_build_reproduces
 
 
 def rows(path):
@@ -51,7 +54,7 @@ def test_base_population_reproduces_the_census_totals(china):
 
 def census_2020() -> dict[tuple[str, str], int]:
     """Census table 1-5, 全国, 2020: persons by (sex, age group), sex also 'both', group also 'total'."""
-    table = rows(need(RESEARCH) / "census_2010_2020_pop_by_age5_sex_province.csv")
+    table = rows(RESEARCH / "census_2010_2020_pop_by_age5_sex_province.csv")
     return {(r["sex"], r["age_group"]): int(r["population"]) for r in table if r["census_year"] == "2020" and r["area"] == "全国"}
 
 
@@ -84,7 +87,6 @@ def test_the_projected_base_population_sums_back_to_the_census(china):
 def test_base_population_groups_10_plus_agree_with_a_second_transcription(china):
     """The both-sexes groups from 10-14 up as transcribed a second time (reference-data: the R vector in
     earfanfan/yuanfan's article, not its spreadsheet): the same counts."""
-    need(REFERENCE)
     census = {r["age_group"]: int(r["population"]) for r in rows(REFERENCE / "census_national_age5_both_sexes_partial.csv") if r["census_year"] == "2020"}
     both = china.base_population.sum("sex")
     for group, count in census.items():
@@ -114,7 +116,6 @@ SEX_SPLIT_TOLERANCE = [(0, 10, 0.11), (10, 60, 0.025), (60, 80, 0.075)]
 def test_the_derived_sex_split_kept_for_other_bundles_keeps_its_measured_error():
     """data/build/demography.py::derived_base_population (no longer used for data/china): the census
     totals exactly, the male total within 0.01%, each group within the error SOURCES.md states."""
-    need(REFERENCE)
     census = census_2020()
     derived = build_module("demography").derived_base_population()
     assert sum(derived.values()) == census["both", "total"]
@@ -136,7 +137,6 @@ def _reference_index():
 
 @pytest.mark.parametrize("table", ["fund_history", "insured"])
 def test_published_figures_are_carried_verbatim(table):
-    need(REFERENCE)
     index = _reference_index()
     checked = 0
     for r in rows(CHINA / f"{table}.csv"):
@@ -176,7 +176,6 @@ def test_bulletin_figures_load_exactly_in_yuan(china, pool, account, item, year,
 
 def test_derived_reserves_agree_with_the_derived_indicator_table(china):
     """Employee pooled-fund reserve = basic (pooled) reserve − the other parts, as in derived_fund_indicators.csv."""
-    need(REFERENCE)
     derived = {int(r["year"]): float(r["value"]) for r in rows(REFERENCE / "derived_fund_indicators.csv") if r["indicator"] == "uebmi_pooled_accumulated_balance"}
     series = china.fund("employee", "reserve", "pooled_fund") / 1e8
     for year in (2021, 2022, 2023, 2024):
@@ -186,7 +185,6 @@ def test_derived_reserves_agree_with_the_derived_indicator_table(china):
 
 
 def test_financing_standards_match_the_notices(china):
-    need(REFERENCE)
     fin = china.financing
     for r in rows(REFERENCE / "urrbmi_financing_standards.csv"):
         if not r["fiscal_subsidy_min_yuan_per_person"]:
@@ -209,7 +207,7 @@ def wpp_period(label):
 
 def test_mortality_is_wpp2024_verbatim(china):
     """wpp2024_china_mx_age5_period5.csv: every mx of both sexes, as published (the same text)."""
-    wpp = rows(need(RESEARCH) / "wpp2024_china_mx_age5_period5.csv")
+    wpp = rows(RESEARCH / "wpp2024_china_mx_age5_period5.csv")
     group = {"0": "0", "1": "1-4", "100+": "100+"}
     published = {}
     for r in wpp:
@@ -226,7 +224,7 @@ def test_mortality_is_wpp2024_verbatim(china):
 def test_fertility_is_the_wpp2024_pattern_times_the_period_tfr():
     """wpp2024_china_pasfr_age5_period5.csv: ASFR = period TFR × pasfr / 100 / 5, as the transcription
     computed it (asfr_DERIVED, 6 decimals), for every period and group 15-49."""
-    wpp = rows(need(RESEARCH) / "wpp2024_china_pasfr_age5_period5.csv")
+    wpp = rows(RESEARCH / "wpp2024_china_pasfr_age5_period5.csv")
     ours = {(r["year"], r["age"]): r["value"] for r in bundle_rows("fertility")}
     assert ours == {(wpp_period(r["period"]), r["age"]): r["asfr_DERIVED"] for r in wpp}
     for r in wpp:
@@ -236,7 +234,7 @@ def test_fertility_is_the_wpp2024_pattern_times_the_period_tfr():
 @pytest.mark.parametrize(("table", "source", "column"), [("total_fertility", "wpp2024_china_tfr_annual.csv", "tfr"), ("sex_ratio_at_birth", "wpp2024_china_sex_ratio_at_birth_annual.csv", "srb")])
 def test_annual_tfr_and_sex_ratio_at_birth_are_wpp2024_verbatim(table, source, column):
     """Every year 1950-2100 as published; estimates to 2023, the medium variant from 2024."""
-    wpp = rows(need(RESEARCH) / source)
+    wpp = rows(RESEARCH / source)
     ours = bundle_rows(table)
     assert [(r["year"], r["value"]) for r in ours] == [(r["year"], r[column]) for r in wpp]
     assert {r["year"] for r in ours if r["variant"] == "estimate"} == {str(y) for y in range(1950, 2024)}
@@ -246,7 +244,7 @@ def test_migration_is_wpp2024_in_persons_a_year(china):
     """wpp2024_china_net_migration_projection_age5_period5_thousands.csv gives thousands over each 5-year
     period (see the next test): the bundle keeps that figure as published and its value is × 1000 / 5,
     exactly (decimal arithmetic)."""
-    wpp = rows(need(RESEARCH) / "wpp2024_china_net_migration_projection_age5_period5_thousands.csv")
+    wpp = rows(RESEARCH / "wpp2024_china_net_migration_projection_age5_period5_thousands.csv")
     published = {(wpp_period(r["period"]), sex, r["age"]): r[col] for r in wpp for sex, col in (("male", "migM"), ("female", "migF"))}
     ours = bundle_rows("migration")
     assert {(r["year"], r["sex"], r["age"]): r["wpp_thousands_in_period"] for r in ours} == published
@@ -257,7 +255,7 @@ def test_migration_is_wpp2024_in_persons_a_year(china):
 
 
 def wpp_annual_migration() -> dict[int, float]:
-    return {int(r["year"]): float(r["mig"]) * 1000 for r in rows(need(RESEARCH) / "wpp2024_china_net_migration_annual_thousands.csv")}
+    return {int(r["year"]): float(r["mig"]) * 1000 for r in rows(RESEARCH / "wpp2024_china_net_migration_annual_thousands.csv")}
 
 
 def test_migration_periods_hold_five_years_of_wpp2024_annual_net_migration(china):
@@ -295,7 +293,6 @@ LEVEL_TOLERANCE = {2025: 0.015, 2030: 0.02, 2050: 0.025}
 
 @pytest.fixture(scope="module")
 def baseline_population():
-    need(RESEARCH)
     import forecast
 
     total = forecast.run("baseline")["population"].sum(("sex", "age"))
@@ -344,6 +341,4 @@ def test_disability_prevalence_meets_the_2015_survey_level(china):
 
 def test_the_committed_files_are_what_the_build_script_makes(tmp_path):
     """data/build/china.py rebuilds data/china byte for byte from the cited inputs."""
-    need(REFERENCE)
-    need(RESEARCH)
     assert_build_reproduces("china", CHINA, tmp_path)

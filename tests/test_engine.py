@@ -34,6 +34,7 @@ def _plan(region, scenario, population):
     return build_plan(scenario, region, params, root, years, population.isel(draw=0), age_curves(region), False)
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(draws=st.integers(min_value=2, max_value=5), seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_a_run_over_draws_equals_one_run_per_draw(draws, seed):
@@ -62,6 +63,7 @@ def two_bundles(tmp_path_factory):
     return [CHINA, other]
 
 
+@pytest.mark.slow
 def test_a_run_over_regions_equals_each_region_alone(two_bundles):
     both = forecast.run("baseline", regions=two_bundles)
     assert both.sizes["region"] == 2 and list(both["region"].values) == [str(p) for p in two_bundles]

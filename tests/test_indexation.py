@@ -35,6 +35,7 @@ def test_every_money_parameter_has_a_continuation_rule():
             assert param.after != "hold", f"{path} holds its yuan value for ever"
 
 
+@pytest.mark.slow
 def test_every_schema_leaf_with_a_growth_rule_grows_by_it():
     """Walks the schema: each leaf continued by a growth series grows from 2025 by that series
     (lagged where the leaf says so), whatever form the baseline gives it in."""
@@ -72,6 +73,7 @@ def test_frozen_limits_hold_their_yuan_values_and_nothing_else_changes():
             assert np.array_equal(frozen[path], indexed[path]), path
 
 
+@pytest.mark.slow
 def test_ltci_spending_per_beneficiary_grows_with_the_wage_index():
     from forecast.engine import resolved_rules
 

@@ -1,20 +1,22 @@
 """The notebooks run top to bottom and show what they promise, leaving nothing in the repository.
 
 Executed with nbclient (not nbmake): the test keeps the executed notebook in memory, so it can
-check each cell's outputs (no error, at least one inline PNG figure, the expected text) and the
-repository's ``git status`` around the run; nbmake only reports whether the cells raised, and adds a
+check each cell's outputs (no error, at least one inline PNG figure, the expected text) and every
+file of the checkout around the run (sizes and modification times: no git needed); nbmake only reports whether the cells raised, and adds a
 pytest plugin for what ten lines do here. Each notebook runs from a copy in a temporary folder (its
 working directory), so a stray relative write would land there, not in the repository.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
 
 import pytest
 
 from .conftest import ROOT
+
+pytestmark = pytest.mark.notebooks
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: text each notebook must show (a table's or a printed line's)
@@ -25,12 +27,19 @@ SHOWS = {
 }
 
 
-def _git_status() -> str | None:
-    """``git status --porcelain`` of the repository, or None where there is no git or no repository."""
-    if shutil.which("git") is None:
-        return None
-    done = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
+#: what changes in a checkout without anyone writing to it: the virtual environment, git, caches
+_NOT_THE_REPOSITORY = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", ".benchmarks", ".ipynb_checkpoints"}
+
+
+def _repository() -> dict[str, tuple[int, int]]:
+    """Every file of the checkout (but _NOT_THE_REPOSITORY): path -> (size, modification time in ns)."""
+    files = {}
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in _NOT_THE_REPOSITORY]
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            files[os.path.relpath(os.path.join(folder, name), ROOT)] = (stat.st_size, stat.st_mtime_ns)
+    return files
 
 
 def _outputs(nb) -> list:
@@ -46,7 +55,7 @@ def test_notebook_runs(path, tmp_path):
     shutil.copyfile(path, copy)
     nb = nbformat.read(copy, as_version=4)
     assert not _outputs(nb), f"{path.name} is stored with outputs: clear them (Kernel > Restart & Clear Output) before committing"
-    before = _git_status()
+    before = _repository()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = _outputs(nb)
     errors = [o for o in outputs if o.get("output_type") == "error"]
@@ -59,9 +68,8 @@ def test_notebook_runs(path, tmp_path):
     assert images, f"{path.name} shows no inline figure (use %matplotlib inline and plt.show())"
     assert all(len(o["data"]["image/png"]) > 5_000 for o in images)  # base64 PNGs with something drawn
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "the notebook wrote files into its working folder"
-    if before is None:
-        pytest.skip("no git repository here: could not check that the notebook left the repository unchanged")
-    assert _git_status() == before, "the notebook changed files in the repository"
+    after = _repository()
+    assert after == before, f"the notebook changed files in the repository: {sorted(set(after.items()) ^ set(before.items()))[:5]}"
 
 
 def test_the_notebooks_are_there():

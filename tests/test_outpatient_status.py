@@ -62,6 +62,7 @@ def baseline():
     return forecast.run(str(BASELINE))
 
 
+@pytest.mark.slow
 def test_the_retirees_rule_written_as_the_in_service_rule_is_the_baseline(tmp_path, baseline):
     """Identity: retirees at the employee deductible 0, ratio 50% and cap 4,000 give the baseline run."""
     same = overlay(tmp_path, "same", "retired: {deductible: 0, reimbursement_ratio: 0.50, annual_cap: 4000}")
@@ -79,6 +80,7 @@ def test_the_retirees_rule_written_as_the_in_service_rule_is_the_baseline(tmp_pa
     assert baseline["retired_outpatient_claims"].attrs["units"] == "persons" and baseline["retired_outpatient_expenditure"].attrs["units"] == "yuan"
 
 
+@pytest.mark.slow
 def test_a_raised_retirees_ratio_costs_their_claims_times_the_hand_computed_payment(tmp_path):
     """No deductible and a cap no claim reaches (1e9 yuan): at ratio c a retiree's claim is paid c·m;
     then the retirees' cap at the employee's (4,000 in the base year, indexed to wages after it) and
@@ -104,6 +106,7 @@ def test_a_raised_retirees_ratio_costs_their_claims_times_the_hand_computed_paym
     np.testing.assert_allclose(employee_outpatient(capped) - employee_outpatient(uncapped), claims * (hand - paid), rtol=1e-9, atol=0)
 
 
+@pytest.mark.slow
 def test_left_out_retirees_keys_follow_the_employee_rule_when_an_overlay_moves_it(tmp_path, baseline):
     """An overlay (or a solver) moving the employee outpatient ratio and cap moves the retirees' too."""
     moved = overlay(tmp_path, "moved", "reimbursement_ratio: {2024: 0.50, 2026: 0.70}\n        annual_cap: 6000")
@@ -126,6 +129,7 @@ def test_left_out_retirees_keys_follow_the_employee_rule_when_an_overlay_moves_i
     assert (run["retired_outpatient_expenditure"] / run["retired_outpatient_claims"]).diff("year").sel(year=2026).item() > 0  # 70% from 2026
 
 
+@pytest.mark.slow
 def test_shaoxing_retirees_get_every_level_plus_five_points_and_cost_more(tmp_path):
     """绍兴市: in-service 65/65/75/75% by level around a flat 70%, retirees 75%: 70–80%; on data/shaoxing
     the scenario costs more than the same file without the retirees' rule, the in-service part the same."""

@@ -1,5 +1,5 @@
 """--out never loses a user's work: files are written one by one, atomically, nothing the command
-did not write is touched (DESIGN.md contract; issue 10), and an existing file forecast did not write
+did not write is touched (the public contract, docs/architecture.md; issue 10), and an existing file forecast did not write
 is replaced only with --force, which keeps a copy (issue 21)."""
 
 from __future__ import annotations
@@ -160,6 +160,7 @@ class Interrupting:
         return operation
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fail_at=st.integers(min_value=1, max_value=40), writer=st.sampled_from(["text", "callable"]))
 def test_an_interrupted_write_leaves_each_file_old_or_new(tmp_path_factory, fail_at, writer):
@@ -199,6 +200,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(delay=st.floats(min_value=0.0, max_value=0.3))
 def test_ctrl_c_in_a_real_process_leaves_whole_files_and_no_temporary_file(tmp_path_factory, delay):
@@ -214,6 +216,7 @@ def test_ctrl_c_in_a_real_process_leaves_whole_files_and_no_temporary_file(tmp_p
         assert (out / name).read_text() == "x" * 2_000_000
 
 
+@pytest.mark.slow
 def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
     script = textwrap.dedent(
         """
@@ -230,6 +233,7 @@ def test_concurrent_runs_into_one_folder_leave_whole_files(tmp_path):
     assert (tmp_path / "b.csv").read_text() in ("x" * 100_000, "y" * 100_000)
 
 
+@pytest.mark.slow
 def test_written_results_hold_no_nan_or_inf(tmp_path, capsys):
     """Every number in every file a command writes is finite; a year that does not occur within
     the horizon is the NetCDF missing value (-1), not NaN."""

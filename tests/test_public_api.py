@@ -1,4 +1,4 @@
-"""The public API is a contract (DESIGN.md): this test pins its names."""
+"""The public API is a contract (docs/architecture.md, "The public contract"): this test pins its names."""
 
 import forecast
 

@@ -29,7 +29,7 @@ from forecast.apps.regions.province import (
 )
 from forecast.cli import main
 
-from .conftest import RESEARCH, ROOT, need
+from .conftest import RESEARCH, ROOT
 
 PLACES = {"qiandongnan": "贵州", "wenzhou": "浙江", "shaoxing": "浙江", "nanchang_county": "江西", "lhasa": "西藏"}
 FIGURES = ROOT / "data" / "build" / "inputs" / "places"
@@ -46,7 +46,7 @@ def census_rows() -> list[dict]:
 
 def test_the_carried_table_is_the_shared_one_unchanged():
     """DATA.md: figures as published, no edits."""
-    shared = need(RESEARCH) / CENSUS.name
+    shared = RESEARCH / CENSUS.name
     assert CENSUS.read_bytes() == shared.read_bytes()
 
 
@@ -134,6 +134,7 @@ def _scenario(folder: Path, place: str, bundle: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("place", PLACES)
 def test_each_bundle_validates_and_runs_to_a_verdict(place, tmp_path, capsys):
     assert main(["validate", str(ROOT / "data" / place)]) == 0
@@ -149,6 +150,7 @@ def test_each_bundle_validates_and_runs_to_a_verdict(place, tmp_path, capsys):
         assert f"note: {region.name} employee 2023: income and expenditure annualised from January–{months} for the calibration" in out
 
 
+@pytest.mark.slow
 def test_the_committed_bundles_are_what_the_build_makes(tmp_path, monkeypatch):
     import filecmp
     import importlib.util
@@ -191,6 +193,7 @@ def test_the_commented_example_builds_lhasa(tmp_path, capsys):
         assert (tmp_path / "b" / name).read_bytes() == (ROOT / "data" / "lhasa" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_init_region_round_trip(tmp_path, capsys):
     target = tmp_path / "lhasa"
     target.mkdir()
@@ -263,6 +266,7 @@ def test_bad_figures_are_refused_with_the_located_message(tmp_path, capsys, body
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_benefit_change_the_bundle_cannot_cost_is_refused(tmp_path, capsys):
     """Without utilisation.csv the model has no claims to cost a benefit rule on: an error, not a silent 0."""
     bundle = tmp_path / "wenzhou"
@@ -282,6 +286,7 @@ def test_a_benefit_change_the_bundle_cannot_cost_is_refused(tmp_path, capsys):
     assert main(["run", str(base)]) == 0  # the same bundle without the change runs (the reduced claim model)
 
 
+@pytest.mark.slow
 def test_a_benefit_change_on_a_place_is_costed(tmp_path):
     """With the borrowed benefit use and claim sizes, raising Wenzhou's resident inpatient cap costs more than 0."""
     base = _scenario(tmp_path, "base", ROOT / "data" / "wenzhou")
@@ -291,6 +296,7 @@ def test_a_benefit_change_on_a_place_is_costed(tmp_path):
     assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) > 0
 
 
+@pytest.mark.slow
 def test_bureau_years_before_the_base_year_are_kept_and_the_gaps_filled(tmp_path, capsys):
     """A full 2021 year from the bureau stays as given; 2022 (not given) comes from the nation; an
     expenditure without its income takes the nation's income per insured."""
@@ -337,6 +343,7 @@ def test_province_names_as_bureaus_write_them(written, name):
     assert bare_name(written) == name
 
 
+@pytest.mark.slow
 def test_a_bureau_with_every_base_year_figure_gets_a_bundle_of_its_own_not_an_illustration(tmp_path, capsys):
     """Earlier years derived for the fits do not make a bundle an illustration; a borrowed base-year
     figure or opening reserve does (the five seed places stay illustrations)."""

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import forecast
 from forecast import registry
 from forecast.model.benefits.curves import age_curves
@@ -100,6 +102,7 @@ EXAMPLE = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_benefit_is_one_registry_entry_and_one_formula(tmp_path):
     """The contributor guide's example, run as written: the scenario key exists (validated with its
     unit), the item is booked on the resident pool and grows with wages, the baseline (its default

@@ -17,6 +17,10 @@ import pytest
 from forecast.apps.reconcile import headline_figures, read_previous
 from forecast.cli import main
 
+from .conftest import missing
+
+pytestmark = pytest.mark.slow
+
 HEADINGS = ["1 范围与制度 Scope and provisions", "2 数据与核对 Data and checks", "3 假设 Assumptions", "4 方法 Method", "5 结果 Results",
             "6 不确定性与敏感性 Uncertainty and sensitivity", "7 与上次评估的调节 Reconciliation with the previous valuation", "8 结论 Conclusion"]
 BROWSERS = ("chromium", "chromium-headless-shell", "chromium-browser", "google-chrome", "chrome-headless-shell")
@@ -36,7 +40,7 @@ def reports(tmp_path_factory):
 def _browser() -> str:
     found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
     if found is None:
-        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium-headless-shell; .ci/run installs it)")
+        missing("headless Chromium", "apt-get install chromium-headless-shell", "browser")
     return found
 
 
@@ -56,6 +60,7 @@ def _images(html: str) -> list[bytes]:
     return [base64.b64decode(data, validate=True) for data in re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
 
 
+@pytest.mark.browser
 def test_the_report_renders_in_chromium_with_every_section_its_charts_and_no_console_error(reports):
     from matplotlib.image import imread
 
@@ -70,6 +75,7 @@ def test_the_report_renders_in_chromium_with_every_section_its_charts_and_no_con
     assert not re.search(r'(src|href)="(https?:)?//', dom)  # self-contained: nothing fetched from elsewhere
 
 
+@pytest.mark.browser
 def test_the_browser_check_would_see_a_console_error_and_decodes_every_chart(reports, tmp_path):
     page = (reports / "second" / "report.html").read_text(encoding="utf-8")
     probe = tmp_path / "probe.html"

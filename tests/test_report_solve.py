@@ -15,6 +15,8 @@ from forecast.errors import InputError
 
 from .test_report import _render
 
+pytestmark = pytest.mark.slow
+
 SUBSECTION = "以收定支：保持收支平衡所需的筹资调整 What keeps each pool in balance"
 
 

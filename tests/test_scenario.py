@@ -172,6 +172,7 @@ def test_dated_values_step_linear_and_growth():
     assert DatedValue.constant(5.0).path(years) == (pytest.approx(np.full(7, 5.0)), [])
 
 
+@pytest.mark.slow
 def test_a_run_records_extended_values_and_strict_refuses(capsys):
     import forecast
 

@@ -1,5 +1,5 @@
 """The package installs like any other: a wheel built from the checkout, installed into a fresh
-virtual environment outside it, runs the shipped baseline (issue 10; DESIGN.md: a bare scenario
+virtual environment outside it, runs the shipped baseline (issue 10; docs/architecture.md: a bare scenario
 name resolves to the shipped library, which is package data)."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import zipfile
 import pytest
 
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def sh(*args, cwd):

@@ -22,7 +22,9 @@ from openpyxl import load_workbook
 from forecast.cli import main
 from forecast.results.workbook import display_width
 
-from .conftest import ROOT
+from .conftest import ROOT, missing
+
+pytestmark = pytest.mark.slow
 
 YEAR = 2025
 POOL_SHEETS = ["职工医保统筹基金", "城乡居民医保基金", "大病保险", "医疗救助基金", "长期护理保险基金"]
@@ -204,7 +206,7 @@ def test_the_notes_sheet_states_scope_method_and_exclusions(book):
 def soffice() -> str:
     path = shutil.which("soffice") or shutil.which("libreoffice")
     if path is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui (.ci/run installs it)")
+        missing("LibreOffice (soffice)", "apt-get install libreoffice-calc-nogui", "libreoffice")
     return path
 
 
@@ -217,6 +219,7 @@ def convert(source: Path, target: Path, to: str) -> list[Path]:
     return sorted(p for p in target.iterdir() if p.is_file())
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_and_renders_each_sheet(out, book, tmp_path):
     # per sheet (-1), UTF-8 (76), cells as shown (the 9th token): the number formats are applied
     files = convert(out / "budget.xlsx", tmp_path / "csv", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1")
@@ -229,6 +232,7 @@ def test_libreoffice_opens_the_workbook_and_renders_each_sheet(out, book, tmp_pa
     assert not [c for row in table.values() for c in row if re.search(r"\d[eE][+-]\d", c)], "no scientific notation as shown"
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_prints_the_workbook_to_pdf(out, tmp_path):
     files = convert(out / "budget.xlsx", tmp_path / "pdf", "pdf")
     assert [p.name for p in files] == ["budget.pdf"]

@@ -32,10 +32,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..inputs.xlsx import read_sheets
 from ..limits import MAX_MONEY
 from ..units import PUBLISHED_UNITS, plain_number, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
+from .execution import _rows
 
 __all__ = ["read_budget", "execution_rates", "rates_text", "LINE_KEYS"]
 
@@ -87,8 +89,6 @@ def read_budget(path: Path | str) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    from .execution import _rows
-
     rows, problems = [], []
     for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV"):
         pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
@@ -134,8 +134,6 @@ def _pool_sheets(path: Path):
 
 
 def _read_workbook(path: Path) -> pd.DataFrame:
-    from ..inputs.xlsx import read_sheets
-
     fix = "give budget.xlsx as 'forecast budget' wrote it (saved as .xlsx), or a CSV pool,item,amount,unit"
     rows = []
     for name, cells in read_sheets(path, "an approved budget", _pool_sheets(path), fix).items():

@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..engine import project
 from ..errors import InputError, Problem
+from ..model.calibration.base_year import fund_base_year
 from ..model.uncertainty.intervals import CALIBRATION, Z80
 from ..scenario.dated import DatedValue
 from ..scenario.parameters import iter_params
@@ -75,9 +77,6 @@ def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | 
     With ``draws``, a stochastic run from the cut-off as well: its 10th and 90th percentiles
     (``draws_p10``, ``draws_p90``), the band of :mod:`forecast.model.uncertainty.stochastic`'s drivers.
     """
-    from ..engine import project
-    from ..model.calibration.base_year import fund_base_year
-
     published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
     last = max(published, default=None)
     if last is None or last <= train_until:

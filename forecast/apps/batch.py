@@ -29,9 +29,26 @@ closes, or a cluster's scheduler address), or the synchronous scheduler in tests
 
 from __future__ import annotations
 
+import importlib
+import warnings
 from pathlib import Path
 
+import dask
+import numpy as np
+import pandas as pd
 import xarray as xr
+from dask import delayed
+
+from ..engine import project
+from ..inputs.region import load_region
+from ..model.fund import CODES, months_covered, verdict_codes
+from ..model.uncertainty.streams import entropy_of
+from ..results.uncertainty import draw_summary
+from ..scenario.load import load_scenario
+
+#: the population stage's projection module: its DRAW_CHUNK sizes the tasks, read when the graph is made
+#: as the stage reads it (the package's attribute ``project`` is the function of that name)
+_PROJECTION = importlib.import_module("..model.population.project", __package__)
 
 __all__ = ["batch", "run_task", "summarise", "add_regions", "summary_table", "KEPT", "TOTAL"]
 
@@ -42,12 +59,6 @@ TOTAL = "total"
 
 def run_task(region: str, scenario: str, draws: int | None, seed: int | None, draw_range: tuple | None) -> xr.Dataset:
     """One scenario on one region (and one chunk of draws): runs in a worker."""
-    import warnings
-
-    from ..engine import project
-    from ..inputs.region import load_region
-    from ..scenario.load import load_scenario
-
     spec = load_scenario(scenario)
     bundle = load_region(region)
     with warnings.catch_warnings():
@@ -61,8 +72,6 @@ def run_task(region: str, scenario: str, draws: int | None, seed: int | None, dr
 def summarise(chunks: list) -> xr.Dataset:
     """A region's (or the total's) chunks of draws joined and reduced: the median path of the kept
     variables and the draws' percentiles and probabilities."""
-    from ..results.uncertainty import draw_summary
-
     ds = xr.concat(chunks, dim="draw", combine_attrs="override") if len(chunks) > 1 else chunks[0]
     out = draw_summary(ds)
     central = ds.fund.central()
@@ -75,8 +84,6 @@ def summarise(chunks: list) -> xr.Dataset:
 def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
     """The sum of two regions' (or partial totals') runs: flows and reserves added draw by draw,
     months covered and the verdict recomputed."""
-    from ..model.fund import CODES, months_covered, verdict_codes
-
     years = common_years([a, b])
     a, b = a.sel(year=years), b.sel(year=years)
     out = xr.Dataset({name: a[name] + b[name] for name in ("income", "expenditure", "balance", "reserve")})
@@ -90,8 +97,6 @@ def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
 
 def common_years(parts: list) -> list[int]:
     """The years every one of ``parts`` projects (from the latest base year to the horizon)."""
-    import numpy as np
-
     years = parts[0]["year"].values
     for part in parts[1:]:
         years = np.intersect1d(years, part["year"].values)
@@ -101,8 +106,6 @@ def common_years(parts: list) -> list[int]:
 def _on_years(ds: xr.Dataset, years: list[int]) -> xr.Dataset:
     """``ds`` over ``years``: a year it does not project has missing numbers, the verdict
     ``not_projected`` and any other coded label its first code (the warning's 'none')."""
-    from ..model.fund import CODES
-
     fills = {}
     for name, var in ds.data_vars.items():
         if "year" not in var.dims:
@@ -122,25 +125,20 @@ def _aligned(parts: list) -> list:
 
 def _tree(items: list, combine):
     """Pairwise reduction of delayed objects (depth log2 n: no task holds every region)."""
-    from dask import delayed
-
     while len(items) > 1:
         items = [delayed(combine)(items[i], items[i + 1]) if i + 1 < len(items) else items[i] for i in range(0, len(items), 2)]
     return items[0]
 
 
 def _chunks(draws: int | None) -> list:
-    from ..model.population.project import DRAW_CHUNK
-
     if not draws:
         return [None]
-    return [(start, min(start + DRAW_CHUNK, draws)) for start in range(0, draws, DRAW_CHUNK)]
+    chunk = _PROJECTION.DRAW_CHUNK
+    return [(start, min(start + chunk, draws)) for start in range(0, draws, chunk)]
 
 
 def graph(regions: list[str], scenarios: list[str], draws: int | None, seed: int | None, total: bool = True) -> dict:
     """The delayed results: (region, scenario) -> a Dataset, and (TOTAL, scenario) when ``total``."""
-    from dask import delayed
-
     out = {}
     for scenario in scenarios:
         per_region = []
@@ -184,10 +182,6 @@ def batch(regions: list[str], scenarios: list[str], draws: int | None = None, se
     """Run every scenario on every region (see the module); ``client``: a distributed client (None:
     the synchronous scheduler); ``progress(done, total)``: called as each region × scenario (and
     total) result is ready."""
-    import dask
-
-    from ..model.uncertainty.streams import entropy_of
-
     seed = entropy_of(seed) if draws else seed  # one seed for every task: the chunks and regions share the streams
     delayed_results = graph([str(r) for r in regions], [str(s) for s in scenarios], draws, seed, total)
     keys = list(delayed_results)
@@ -196,7 +190,7 @@ def batch(regions: list[str], scenarios: list[str], draws: int | None = None, se
     else:
         futures = client.compute([delayed_results[k] for k in keys])
         if progress is not None:
-            from distributed import as_completed
+            from distributed import as_completed  # deferred: distributed (0.5 s) only with a cluster's client
 
             for done, _ in enumerate(as_completed(futures), start=1):
                 progress(done, len(futures))
@@ -210,8 +204,6 @@ def batch(regions: list[str], scenarios: list[str], draws: int | None = None, se
 def summary_table(ds: xr.Dataset):
     """Per scenario, region (and the total) and pool: the first deficit and exhaustion years (of the
     median path with draws) and, with draws, the share of draws exhausted by the horizon."""
-    import pandas as pd
-
     rows = []
     labels = [(r, "") for r in ds["region"].values] + ([(TOTAL, "total_")] if "total_reserve" in ds else [])
     last = int(ds["year"].values[-1])

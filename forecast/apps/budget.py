@@ -14,8 +14,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
+from ..inputs.region import load_region
+from ..model.fund import VERDICTS
 from ..registry import ITEM_ENTRIES
+from ..results.workbook import budget_workbook
 from ..vocabulary import POOL_NAMES_ZH
+from .approved import read_budget
+from .budget_layout import SHEET_NAMES, budget_sheets
+from .budget_notes import assumption_rows, note_rows
+from .execution import full_year, read_actuals, seasonal_profile
 
 __all__ = ["budget_table", "BUDGET_LINES"]
 
@@ -59,9 +67,6 @@ def previous_label(ds, year: int) -> str:
 def budget_inputs(previous_budget: str | None, execution: str | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The approved budget (``--previous-budget``) and the previous year's year-to-date actuals
     (``--execution``), read and checked (None where not given)."""
-    from .approved import read_budget
-    from .execution import read_actuals
-
     return (read_budget(previous_budget) if previous_budget else None, read_actuals(execution) if execution else None)
 
 
@@ -69,10 +74,6 @@ def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame
     """The full-year estimate (:func:`forecast.apps.execution.full_year`, with the run's bundle's
     seasonal profile) of the year before ``year`` from its year-to-date ``actuals``. Refused when
     that year is closed (the base year: the bulletin's figures stand)."""
-    from ..errors import InputError, Problem
-    from ..inputs.region import load_region
-    from .execution import full_year, seasonal_profile
-
     base = int(ds.attrs["base_year"])
     source = actuals.attrs.get("source", "--execution")
     if year - 1 <= base:
@@ -89,11 +90,6 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
     """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one sheet per pool,
     假设 and 说明; ``approved`` (:func:`forecast.apps.approved.read_budget`) fills 上年预算数;
     ``executed`` (:func:`previous_year_estimate`) gives 上年预计执行数 for the pools it has."""
-    from ..model.fund import VERDICTS
-    from ..results.workbook import budget_workbook
-    from .budget_layout import SHEET_NAMES, budget_sheets
-    from .budget_notes import assumption_rows, note_rows
-
     sheets = budget_sheets(ds, year, level, approved, executed)
     label = previous_label(ds, year)
     footnotes = {}

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import xarray as xr
+
+from ..model.fund import CODES, verdict_codes
+from .regions.province import largest_remainder_round
 
 __all__ = ["BudgetLine", "SHEET_NAMES", "SERVICES", "INCOME_KEYS", "RESULT_LINES", "budget_lines", "budget_sheets", "WAN"]
 
@@ -98,8 +102,6 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
     本年收支结余 holds to the cent in the table; otherwise the run's reserve. ``scale``: factors
     on the run's income and expenditure items (an execution estimate of the year's totals,
     spread over the items in the run's proportions)."""
-    from .regions.province import largest_remainder_round
-
     sel = {"pool": pool, "year": year}
     scale = scale or {"income": 1.0, "expenditure": 1.0}
     income = ds["income_items"].sel(**sel)
@@ -193,10 +195,6 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
 
 def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
     """The verdict label of the budget column as the sheet shows it (reserve, balance, months)."""
-    import xarray as xr
-
-    from ..model.fund import CODES, verdict_codes
-
     def shown(key):
         return xr.DataArray(float(frame.loc[frame["key"] == key, "budget"].iloc[0]))
 

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model.fund import VERDICTS
 from ..scenario.dated import DatedValue
+from ..scenario.parameters import iter_params
+from .budget_layout import SHEET_NAMES
 
 __all__ = ["assumption_rows", "note_rows"]
 
@@ -99,8 +102,6 @@ def _origin(scenario, path: str) -> str:
 def assumption_rows(ds, scenario, year: int) -> list[dict]:
     """Rows of the 假设 sheet: category, name, path, value (in ``year``; None when not resolvable
     here), unit, written (the scenario's expression), source."""
-    from ..scenario.parameters import iter_params
-
     units = dict((path, param.unit) for path, param in iter_params())
     fitted = ds.attrs.get("fitted_growth", {}) or {}
     fit_values = fitted.get("values", {})
@@ -130,8 +131,6 @@ def assumption_rows(ds, scenario, year: int) -> list[dict]:
 
 def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
     """How the 上年执行数 column was made, pool by pool."""
-    from .budget_layout import SHEET_NAMES
-
     if year - 1 <= int(ds.attrs["base_year"]):
         return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，年末滚存结余由上年结余滚存、误差不超过0.03%。"
     text = f"{label}：{year - 1}年尚未决算。"
@@ -148,9 +147,6 @@ def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
 
 def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None, executed=None) -> list[tuple[str, str]]:
     """Rows of the 说明 sheet: (heading, text)."""
-    from ..model.fund import VERDICTS
-    from .budget_layout import SHEET_NAMES
-
     base = int(ds.attrs["base_year"])
     left_out = [SHEET_NAMES.get(str(p), str(p)) for p in ds["pool"].values if str(p) not in sheets]
     verdicts = "；".join(f"{SHEET_NAMES[p]}：{VERDICTS.get(f.attrs['verdict'], f.attrs['verdict'])}" for p, f in sheets.items())

@@ -20,6 +20,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from ..engine import project
+from ..errors import InputError, Problem
+from ..inputs.region import load_region
+
 __all__ = ["analysis_of_change", "STEPS"]
 
 STEPS = ("data", "demography", "assumptions", "policy", "other")
@@ -48,10 +52,6 @@ def _mixed(params_old: dict, params_new: dict, prefix: str) -> dict:
 def analysis_of_change(old, new, years=(2030, 2040, 2050)) -> pd.DataFrame:
     """One row per step (and ``total``, ``residual``), one column per pool and metric (the change,
     yuan for reserves, years for the exhaustion year)."""
-    from ..engine import project
-    from ..errors import InputError, Problem
-    from ..inputs.region import load_region
-
     horizon = min(old.horizon, new.horizon)
     regions = {"old": load_region(old.region_path), "new": load_region(new.region_path)}
     old_params, new_params = dict(old.params), dict(new.params)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
@@ -60,8 +61,6 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
 
 def impact_table(diff: xr.Dataset):
     """The impact indicators as a DataFrame by pool (money in 亿元)."""
-    import pandas as pd
-
     frame = pd.DataFrame(index=pd.Index(diff["pool"].values, name="pool"))
     for flow in FLOWS:
         for name in (f"extra_{flow}_first_year", *(f"extra_{flow}_{w}y" for w in WINDOWS)):

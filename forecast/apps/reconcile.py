@@ -15,9 +15,19 @@ bundle or program, or the medians of draws) is shown as its own line, never hidd
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
+
+from ..engine import run
+from ..errors import InputError, Problem
+from ..inputs.files import read_bytes, regular_file
+from ..limits import MAX_REPORT_BYTES, MAX_RESULTS_BYTES
+from ..model.fund import CODES, first_year
+from ..scenario.load import load_scenario
+from .change import STEPS, analysis_of_change
 
 __all__ = ["headline_figures", "read_previous", "check_headline", "reconciliation", "HEADLINE_ID", "YEARS"]
 
@@ -39,8 +49,6 @@ def _attr_list(value) -> list:
 
 def headline_figures(ds) -> dict:
     """The figures a later valuation reconciles with (JSON-ready; years as text keys; yuan, months)."""
-    from ..model.fund import CODES, first_year
-
     def central(name):
         return ds[name].median("draw") if "draw" in ds[name].dims else ds[name]
 
@@ -77,8 +85,6 @@ FIX = "give the folder a previous 'forecast run SCENARIO --out DIR' or 'forecast
 def read_previous(folder) -> dict:
     """The headline figures of a previous ``run --out`` or ``report --out`` folder, checked
     (:func:`check_headline`); every file is read as a regular file within its limit."""
-    from ..errors import InputError, Problem
-
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(Problem("--previous", f"'{folder}' is not a folder", FIX, value=str(folder)))
@@ -93,10 +99,6 @@ def read_previous(folder) -> dict:
 def _embedded_json(report: Path):
     """The JSON block of a report, found by plain search (no regular expression: a large file
     without its end tag is read once) and parsed by ``json`` (NaN and Infinity refused)."""
-    from ..errors import InputError, Problem
-    from ..inputs.files import read_bytes
-    from ..limits import MAX_REPORT_BYTES
-
     page = read_bytes(report, "a previous report.html", MAX_REPORT_BYTES).decode("utf-8", errors="replace")
     opening = f'<script type="application/json" id="{HEADLINE_ID}">'
     start = page.find(opening)
@@ -114,12 +116,6 @@ def _embedded_json(report: Path):
 
 
 def _results_headline(results: Path) -> dict:
-    import xarray as xr
-
-    from ..errors import InputError, Problem
-    from ..inputs.files import regular_file
-    from ..limits import MAX_RESULTS_BYTES
-
     regular_file(results, "a previous results.nc", MAX_RESULTS_BYTES)
     try:
         with xr.open_dataset(results, engine="scipy") as ds:
@@ -133,8 +129,6 @@ def _is_year(value) -> bool:
 
 
 def _is_number(value) -> bool:
-    import math
-
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -159,8 +153,6 @@ def _pool_problems(pool, entry, fail) -> None:
 def check_headline(data, source: Path) -> dict:
     """``data`` if it has the shape :func:`headline_figures` gives, else every place it does not,
     located by field (a previous report's JSON could have been edited, or be something else)."""
-    from ..errors import InputError, Problem
-
     problems = []
 
     def fail(field, message, value=None):
@@ -216,9 +208,6 @@ def _rows(previous: dict, current: dict) -> list[dict]:
 
 def _previous_scenario(previous: dict):
     """The previous scenario if its files are still there as they were, else (None, why not)."""
-    from ..errors import InputError
-    from ..scenario.load import load_scenario
-
     files = previous.get("scenario_files") or []
     if not files or not all(Path(f).is_file() for f in files):
         return None, "the previous run's scenario files are no longer where it read them"
@@ -234,8 +223,6 @@ def _previous_scenario(previous: dict):
 def reconciliation(previous: dict, ds, scenario) -> dict:
     """Rows (pool, metric, previous, current, change, each step of the analysis of change and what
     it does not reproduce), the steps, and notes saying what was and was not split."""
-    from .change import STEPS, analysis_of_change
-
     current = headline_figures(ds)
     rows = _rows(previous, current)
     notes = []
@@ -247,7 +234,6 @@ def reconciliation(previous: dict, ds, scenario) -> dict:
         notes.append("The previous figures are those of its draws' median path; the analysis of change runs the scenarios without draws, so that difference falls into 'not reproduced'.")
     deterministic = current
     if current["draws"]:  # the walk ends at this run without draws, then the step to its draws' median path
-        from ..engine import run
 
         deterministic = headline_figures(run(scenario))
         for row, fixed in zip(rows, _rows(previous, deterministic)):

@@ -21,6 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..engine import project
+from ..inputs.region import load_region
+
 __all__ = ["sensitivity", "tornado_table", "sobol", "GROUPS", "POOLS_SHOWN", "METRICS"]
 
 #: group -> the quantile keys it moves (forecast.model.uncertainty.stochastic)
@@ -61,9 +64,6 @@ def policy_changes(scenario) -> list[str]:
 def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFrame:
     """One row per group and bound (base, low, high): the run's metrics per pool.
     ``progress(runs done, runs)`` is called after each run."""
-    from ..engine import project
-    from ..inputs.region import load_region
-
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)
     changes = policy_changes(scenario)
@@ -125,11 +125,9 @@ def sobol(scenario, n: int = 64, seed: int = 0, progress=None) -> pd.DataFrame:
     """First-order and total Sobol indices of each driver group for each pool and metric, from
     ``n`` × (groups + 2) runs (one vectorised run), with their 95% bootstrap half-widths.
     ``progress(draws done, draws)`` as in :func:`forecast.run`."""
+    # deferred: SALib (and the scipy.stats it loads) takes about a second to import, and only --sobol needs it
     from SALib.analyze import sobol as analyse
     from SALib.sample import sobol as sample
-
-    from ..engine import project
-    from ..inputs.region import load_region
 
     names = list(GROUPS)
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.05, 0.95]] * len(names)}

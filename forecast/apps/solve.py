@@ -25,8 +25,13 @@ import dataclasses
 import re
 
 import numpy as np
+from scipy.optimize import brentq
 
-from ..errors import InputError, Problem
+from ..engine import project, resolved_rules
+from ..errors import InputError, Problem, printable
+from ..inputs.region import load_region
+from ..model.calibration.base_year import fund_base_year
+from ..results.neutral import yaml_text
 from ..scenario.dated import DatedValue
 
 __all__ = ["LEVERS", "Target", "parse_target", "solve", "overlay_text", "Solution"]
@@ -105,8 +110,6 @@ def _slack(ds, target: Target, pool: str, years, side: str, probability: float |
 
 
 def _runner(scenario, region, params, root, horizon, draws, seed):
-    from ..engine import project
-
     def run(overrides: dict):
         return project(scenario, region, {**params, **overrides}, root, horizon, draws=draws, seed=seed)
 
@@ -120,10 +123,6 @@ def _scaled(paths: dict, years, start: int, factor: float) -> dict:
 
 def solve(scenario, pool: str, lever: str, target: Target, until: int | None = None, start: int | None = None, path: bool | None = None, probability: float | None = None, draws: int = 200, seed: int = 0) -> Solution:
     """Solve ``lever`` of ``pool`` for ``target`` (see the module)."""
-    from ..engine import resolved_rules
-    from ..inputs.region import load_region
-    from ..model.calibration.base_year import fund_base_year
-
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)
     base = fund_base_year(region)
@@ -151,8 +150,6 @@ def solve(scenario, pool: str, lever: str, target: Target, until: int | None = N
 
 
 def _root(f, a: float, b: float) -> tuple[float, int]:
-    from scipy.optimize import brentq
-
     value, result = brentq(f, a, b, xtol=XTOL, full_output=True)
     return float(value), int(result.iterations)
 
@@ -229,8 +226,6 @@ def _solve_benefit(run, rules, pool, lever, target, start, until, checked, years
 
 
 def _solve_path(scenario, region, params, root, pool, lever, target, start, until, checked) -> Solution:
-    from ..engine import project, resolved_rules
-
     kind = {"months": "balance_band", "no_deficit": "no_deficit", "no_exhaustion": "no_exhaustion"}[target.kind]
     rule = {f"policy.{pool}.financing_rule.{k}": v for k, v in (("rule", kind), ("low_months", target.low), ("high_months", target.high), ("from_year", start), ("until_year", until))}
     ruled = project(scenario, region, {**params, **rule}, root, scenario.horizon)
@@ -290,9 +285,6 @@ def misses(solution: Solution) -> list[int]:
 def overlay_text(solution: Solution, scenario) -> str:
     """``solved.yaml``: an overlay that reproduces the solution with ``forecast run BASE+solved.yaml``,
     written by the YAML emitter (:func:`forecast.results.neutral.yaml_text`), so any title reads back as it was."""
-    from ..errors import printable
-    from ..results.neutral import yaml_text
-
     header = [
         f"# Solved by forecast solve: the {solution.pool} pool's {solution.lever} for '{solution.target.describe()}', {solution.start}-{solution.until}",
         f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); run it as forecast run {printable(scenario.files[-1].name, newlines=True)}+solved.yaml",

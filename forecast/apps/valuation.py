@@ -14,7 +14,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
+from ..inputs.files import read_text
+from ..inputs.region import load_region
+from ..limits import MAX_YAML_BYTES
+from ..model.fund import VERDICTS
+from ..results import charts
+from ..results.neutral import json_for_html
+from ..results.report import calibration_table, fitted_lines
+from ..results.uncertainty import year_percentiles
+from ..scenario.parameters import iter_params
 from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
+from .reconcile import headline_figures, reconciliation
+from .sensitivity import policy_changes
+from .valuation_solve import balance_context, warning_context
 
 __all__ = ["valuation_context", "SECTIONS"]
 
@@ -39,8 +52,6 @@ def _year(value, horizon: int) -> str:
 
 
 def _scope(ds, scenario) -> dict:
-    from .sensitivity import policy_changes
-
     pools = [{"id": str(p), "zh": POOL_NAMES_ZH[str(p)], "en": POOL_NAMES_EN[str(p)], "payg": bool(ds.fund.payg().sel(pool=p))} for p in ds["pool"].values]
     return {"title": scenario.title, "description": scenario.description, "files": [str(f) for f in scenario.files], "region": ds.attrs.get("region_name", ""),
             "region_path": ds.attrs.get("region_path", ""), "base_year": int(ds.attrs["base_year"]), "horizon": int(ds["year"].values[-1]), "pools": pools,
@@ -52,9 +63,6 @@ def _text(value) -> str:
 
 
 def _data(ds) -> dict:
-    from ..inputs.region import load_region
-    from ..results.report import calibration_table
-
     region = load_region(ds.attrs["region_path"])
     sources = region.metadata.get("sources", {})
     files = [{"table": name, "file": spec["path"], "sources": "; ".join(f"{sid}: {sources.get(sid, {}).get('title', sid)}" for sid in spec.get("sources", []))} for name, spec in region.files.items()]
@@ -66,10 +74,6 @@ def _data(ds) -> dict:
 
 def _comment_above(file, line: int) -> str:
     """The comment lines just above a scenario line (the file's stated rationale), and its own trailing comment."""
-    from ..errors import InputError
-    from ..inputs.files import read_text
-    from ..limits import MAX_YAML_BYTES
-
     try:
         lines = read_text(file, "a scenario file", MAX_YAML_BYTES).splitlines()
     except InputError:
@@ -84,9 +88,6 @@ def _comment_above(file, line: int) -> str:
 
 
 def _assumptions(ds, scenario) -> dict:
-    from ..results.report import fitted_lines
-    from ..scenario.parameters import iter_params
-
     rows = []
     for path, param in iter_params():
         if not path.startswith("assumptions."):
@@ -115,8 +116,6 @@ def _years(ds) -> list[int]:
 
 
 def _results(ds) -> list[dict]:
-    from ..model.fund import VERDICTS
-
     central = ds.fund.central()
     labels, payg = central.fund.verdict_label(), ds.fund.payg()
     deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
@@ -137,8 +136,6 @@ def _results(ds) -> list[dict]:
 
 
 def _uncertainty(ds, tornado) -> dict | None:
-    from ..results.uncertainty import year_percentiles
-
     if "draw" not in ds.dims or ds.sizes["draw"] < 2:
         return None
     horizon, pools = int(ds["year"].values[-1]), []
@@ -157,7 +154,6 @@ def _uncertainty(ds, tornado) -> dict | None:
 def _reconciliation(previous, ds, scenario) -> dict | None:
     if previous is None:
         return None
-    from .reconcile import reconciliation
 
     rec = reconciliation(previous, ds, scenario)
 
@@ -217,11 +213,6 @@ def _conclusion(ds, results) -> list[dict]:
 def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -> dict:
     """Everything the template shows, as text and numbers (no HTML), with the charts as PNG bytes;
     ``balance``: the solver's subsection (:func:`forecast.apps.valuation_solve.balance_context`)."""
-    from ..results import charts
-    from ..results.neutral import json_for_html
-    from .reconcile import headline_figures
-    from .valuation_solve import balance_context, warning_context
-
     figures = {**charts.main_charts(ds)}
     if tornado is not None:
         figures["tornado.png"] = charts.tornado_chart(tornado)

@@ -11,7 +11,12 @@ reach is reported with the solver's own reason (the years missed, or the best it
 
 from __future__ import annotations
 
+from ..engine import resolved_rules
+from ..errors import InputError
+from ..inputs.region import load_region
+from ..model.fund.warning import WARNINGS
 from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
+from .solve import LEVERS, Target, misses, solve
 
 __all__ = ["warning_context", "balance_context", "balance_lines", "SOLVED_LEVERS"]
 
@@ -39,7 +44,6 @@ def warning_context(ds) -> dict | None:
     """Each reserve pool's 风险预警 level in the base year and the summary years, and the rule of each level."""
     if "warning" not in ds:
         return None
-    from ..model.fund.warning import WARNINGS
 
     labels = ds.fund.central().fund.warning_label()
     years = _milestones(ds, int(ds.attrs["base_year"]))
@@ -70,7 +74,6 @@ def balance_context(ds, scenario, requested: bool) -> dict:
     out = {"requested": requested, "low": t["low_months"], "high": t["high_months"], "start": base + 1, "horizon": horizon, "pools": []}
     if not requested:
         return out
-    from .solve import Target
 
     target = Target("months", float(t["low_months"]), float(t["high_months"]))
     months = ds.fund.central()["months_covered"].sel(year=slice(base + 1, horizon))
@@ -118,18 +121,12 @@ def _spans(years: list[int]) -> str:
 
 
 def _scenario_rules(scenario):
-    from ..engine import resolved_rules
-    from ..inputs.region import load_region
-
     return resolved_rules(scenario, load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
 
 
 def _solved(scenario, pool: str, target, rules, ds, path: bool) -> dict:
     """One solver answer: the multiplier (level) and the lever's parts at the milestone years, the
     scenario's own value beside each; or the solver's reason it cannot meet the target."""
-    from ..errors import InputError
-    from .solve import LEVERS, misses, solve
-
     try:
         solution = solve(scenario, pool, SOLVED_LEVERS[pool], target, path=path)
     except InputError as exc:

@@ -6,7 +6,10 @@ with a ``unit`` column."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from ..model.fund import VERDICTS
+from ..results.report import SUMMARY_YEARS, fund_summary
 from ..terminal import print_table
 from ..vocabulary import POOLS
 
@@ -78,8 +81,6 @@ def impact_long(diff):
     """impact.csv: one row per pool and indicator (extra income, expenditure and balance in the
     first year and cumulated over 5 and 10 years in yuan; first-deficit and exhaustion years of
     both runs and their change), with its unit."""
-    import pandas as pd
-
     names = [n for n in diff.data_vars if n.startswith("extra_") or n.startswith(("first_deficit_year_", "exhaustion_year_"))]
     rows = [{"pool": str(pool), "indicator": name, "value": float(diff[name].sel(pool=pool)), "unit": diff[name].attrs.get("units", "")} for pool in diff["pool"].values for name in names]
     return pd.DataFrame(rows)
@@ -88,8 +89,6 @@ def impact_long(diff):
 def difference_long(diff):
     """difference.csv: ALT − BASE per year, pool and quantity (income, expenditure, balance,
     reserve, months covered, insured), with its unit."""
-    import pandas as pd
-
     frames = []
     for name in ("income", "expenditure", "balance", "reserve", "months_covered", "insured"):
         frame = diff[name].to_dataframe().reset_index()[["year", "pool", name]].rename(columns={name: "value"})
@@ -101,9 +100,6 @@ def difference_long(diff):
 
 def print_verdicts(ds) -> None:
     """The pools' first deficit and exhaustion years and their verdicts (``forecast run -q``)."""
-    from ..model.fund import VERDICTS
-    from ..results.report import SUMMARY_YEARS, fund_summary
-
     rows = []
     for pool, row in fund_summary(ds).iterrows():
         verdicts = [VERDICTS.get(row[f"verdict_{y}"], DASH) or DASH for y in SUMMARY_YEARS]

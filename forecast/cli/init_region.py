@@ -5,12 +5,16 @@ Reads and checks FIGURES.yaml (:mod:`forecast.apps.regions.figures`), builds eve
 ``region.yaml`` and ``SOURCES.md`` into DIR atomically (:func:`forecast.results.writers.write_files`),
 then loads the new bundle as ``forecast validate`` would. An existing bundle in DIR (a
 ``region.yaml``) is refused unless ``--force``; files the command does not write are never touched.
-This module imports only the standard library until the command runs (the CLI starts fast).
+The parser imports this module at start-up, when the CLI imports only the standard library (see
+:mod:`forecast.cli.main`): the command's imports wait until it runs.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+
+from ..errors import InputError, Problem
 
 __all__ = ["register", "cmd_init_region"]
 
@@ -28,7 +32,6 @@ def cmd_init_region(args) -> int:
     from ..apps.regions.bundle import bundle_files, run_notes
     from ..apps.regions.figures import read_figures
     from ..apps.regions.province import bare_name
-    from ..errors import InputError, Problem
     from ..inputs.region import load_region
     from ..results.writers import write_files
 
@@ -53,9 +56,6 @@ def _check_before_writing(files: dict, folder: Path, figures_path) -> None:
     """Load the bundle from a scratch folder first: nothing is written into DIR unless it validates.
     A check the built bundle fails is the figures' fault: it is reported against FIGURES.yaml,
     naming the table it showed in (the file is not written)."""
-    import tempfile
-
-    from ..errors import InputError, Problem
     from ..inputs.region import load_region
     from ..results.writers import write_files
 

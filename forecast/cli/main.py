@@ -3,21 +3,31 @@
 The guard (:func:`main`) turns every expected failure into a located message and exit code 2
 (bad input, unreadable or unwritable files, input nested too deeply, memory), Ctrl-C into one
 line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception into a short
-bug-report line (exit code 70); ``--debug`` shows the traceback instead. This module imports
-only the standard library at start-up, so an interrupt while numpy and pandas load is handled
-like any other. The parser is in :mod:`forecast.cli.args`, the command bodies in :mod:`forecast.cli.commands`
-and :mod:`forecast.cli.studies`, what a person sees (progress, tables, -q) in :mod:`forecast.terminal`.
+bug-report line (exit code 70); ``--debug`` shows the traceback instead.
+
+At start-up this module imports only the standard library and the package's modules that import
+only it (:mod:`forecast.errors`, :mod:`forecast.terminal`, the parser's modules): the modules that
+load numpy, pandas and xarray are imported inside :func:`_dispatch`, once the guard is in place, so
+an interrupt while they load is handled like any other (tests/test_architecture.py checks it). The
+parser is in :mod:`forecast.cli.args`, the command bodies in :mod:`forecast.cli.commands` and
+:mod:`forecast.cli.studies`, what a person sees (progress, tables, -q) in :mod:`forecast.terminal`.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sys
+import threading
 import traceback
 import warnings
+from pathlib import Path
 
-from .args import build_parser, settle
+from .. import terminal
+from ..errors import InputError, Problem, printable
+from . import init_region
+from .args import OUTPUTS, build_parser, settle
 
 EXIT_OK, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 70, 130, 143
 #: the signals that end a run like SIGTERM: the terminal closed (SIGHUP) leaves nothing behind either
@@ -48,19 +58,15 @@ def _where(exc: BaseException) -> str:
 
 def _not_a_bundle(out: str) -> None:
     """Results never go into a region bundle's folder (they would mix with its tables)."""
-    from pathlib import Path
-
-    from ..errors import InputError, Problem
-
     if (Path(out) / "region.yaml").is_file():
         raise InputError(Problem("--out", f"'{out}' is a region bundle's folder: the results would mix with its tables", "give another folder for the results, e.g. out/run", value=out))
 
 
 def _dispatch(argv) -> int:
     args = settle(build_parser().parse_args([a for a in argv if a != "--debug"]))  # --debug is accepted anywhere
-    from .. import terminal
+    # deferred until the guard is in place (see the module): these load numpy, pandas and xarray
     from ..results.writers import check_out, replacing
-    from . import commands
+    from . import commands, studies
 
     force = getattr(args, "force", False)
     if getattr(args, "out", None) is not None:
@@ -71,22 +77,16 @@ def _dispatch(argv) -> int:
         with terminal.quiet(args.quiet), replacing(force):
             return args.handler(args)
     name = f"cmd_{args.command_name}"
-    if args.command_name == "init_region":
-        from . import init_region as commands
-    elif not hasattr(commands, name):
-        from . import studies as commands
+    module = next(m for m in (commands, studies, init_region) if hasattr(m, name))
     with terminal.quiet(args.quiet), replacing(force):
-        return getattr(commands, name)(args)
+        return getattr(module, name)(args)
 
 
 def _replaceable(args, force: bool) -> None:
     """Before any work: the files this command always writes into --out may be replaced (forecast
     wrote them there, or --force). The writer checks every file again when it writes, first for what
     it must never replace (a folder, one of the command's input files): those are left to it here."""
-    from pathlib import Path
-
-    from ..results.ownership import check_replaceable
-    from .args import OUTPUTS
+    from ..results.ownership import check_replaceable  # deferred, as in _dispatch
 
     out = Path(args.out)
     if not out.is_dir():
@@ -139,22 +139,16 @@ def _leave(code: int, as_program: bool) -> int:
 
 
 def _main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()
 
 
 def _say(text: str) -> None:
     """A message of the guard on stderr, the user's text in it with control characters escaped."""
-    from ..errors import printable
-
     print(printable(text), file=sys.stderr)
 
 
 def _report(exc: Exception, debug: bool, argv=()) -> int:
     """The message and exit code for an exception that reached the guard."""
-    from ..errors import InputError
-
     if isinstance(exc, InputError):
         _say(exc.render())
         return EXIT_INPUT
@@ -164,8 +158,6 @@ def _report(exc: Exception, debug: bool, argv=()) -> int:
         _say("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.")
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
-        import shlex
-
         command = " ".join(shlex.quote(a) for a in ["forecast", *argv])
         _say(f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer --draws or an earlier horizon, check that the input files are the right ones, or run on a machine with more memory.")
         return EXIT_INPUT

@@ -7,6 +7,7 @@ A bundle is a folder with ``region.yaml`` and the tidy CSV files declared in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -100,8 +101,6 @@ class Region:
         """The bundle as it was known at the end of ``year``: every dated figure after it dropped
         (fund history, insured persons, benefit use, financing standards). Demographic tables
         are kept (the census and the WPP schedules are the population stage's inputs)."""
-        import dataclasses
-
         def cut(df):
             return None if df is None else df[df["year"] <= year].reset_index(drop=True)
 

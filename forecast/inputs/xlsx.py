@@ -53,7 +53,7 @@ def _check_archive(path: Path, data: bytes, what: str, fix: str) -> None:
 def read_sheets(path: Path | str, what: str, wanted: Callable[[list[str]], list[str]], fix: str) -> dict[str, list[tuple]]:
     """{sheet name: rows of cell values} of the sheets ``wanted(sheet names)`` chooses, each read to the
     limits; ``what`` names the kind of file and ``fix`` what to give instead, in messages."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred: openpyxl (0.4 s) only for a workbook (an approved budget CSV never loads it)
 
     path = Path(path)
     data = read_bytes(path, what, MAX_WORKBOOK_BYTES)

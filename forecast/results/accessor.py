@@ -19,6 +19,8 @@ import numpy as np
 import xarray as xr
 
 from ..model.fund import CODES, verdict_codes, verdict_labels
+from ..model.fund.warning import warning_codes, warning_labels
+from ..model.uncertainty.intervals import interval
 
 __all__ = ["FundAccessor"]
 
@@ -51,14 +53,10 @@ class FundAccessor:
     def interval(self, level: float = 0.8) -> xr.Dataset:
         """Each pool's income and expenditure bounds at ``level`` (the record's prediction
         interval, :mod:`forecast.model.uncertainty.intervals`), yuan."""
-        from ..model.uncertainty.intervals import interval
-
         return interval(self._ds, level)
 
     def warning_label(self) -> xr.DataArray:
         """The 风险预警 level as text labels (none, blue, yellow, orange, red)."""
-        from ..model.fund.warning import warning_labels
-
         return warning_labels(self._ds["warning"])
 
     def verdict_label(self) -> xr.DataArray:
@@ -79,8 +77,6 @@ class FundAccessor:
         codes = verdict_codes(out["reserve"], out["balance"], out["months_covered"], ds.attrs["verdict_thresholds"], payg, idle)
         out["verdict"] = codes
         if "warning" in ds and "warning_settings" in ds.attrs:
-            from ..model.fund.warning import warning_codes
-
             out["warning"] = warning_codes(out, ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"], idle | payg)
         if "population" in ds:
             out["population"] = ds["population"].median("draw") if "draw" in ds["population"].dims else ds["population"]

@@ -16,7 +16,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import matplotlib
 import numpy as np
+from matplotlib import font_manager, get_cachedir
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = ["cjk_font", "png_bytes", "main_charts", "reserve_chart", "flows_chart", "pyramid_chart", "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS"]
 
@@ -68,8 +72,6 @@ LABELS = {
 def _rescanned() -> bool:
     """Add to matplotlib's font list the system fonts installed after its cache was built (once
     per process; in place, so every module holding the font manager sees them)."""
-    from matplotlib import font_manager
-
     known = {f.fname for f in font_manager.fontManager.ttflist}
     added = False
     for path in font_manager.findSystemFonts():
@@ -80,7 +82,6 @@ def _rescanned() -> bool:
             except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
                 continue
     if added:  # rebuild the cache on disk, so the next process need not re-scan
-        from matplotlib import get_cachedir
 
         try:
             font_manager.json_dump(font_manager.fontManager, Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json"))
@@ -91,8 +92,6 @@ def _rescanned() -> bool:
 
 def cjk_font() -> str | None:
     """The name of an installed CJK font matplotlib can use, or None."""
-    from matplotlib import font_manager
-
     def find():
         installed = {f.name for f in font_manager.fontManager.ttflist}
         return next((name for name in CJK_FONTS if name in installed), None)
@@ -104,8 +103,6 @@ def cjk_font() -> str | None:
 def _fonts():
     """The CJK font (with DejaVu Sans as fallback) for every text made or drawn inside; yields
     whether the labels are Chinese."""
-    import matplotlib
-
     font = cjk_font()
     with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
         yield font is not None
@@ -117,8 +114,6 @@ def _label(key: str, chinese: bool, **fmt) -> str:
 
 
 def _figure(rows: int, cols: int, size):
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=size)
     return fig, fig.subplots(rows, cols, squeeze=False)
 
@@ -133,14 +128,10 @@ def _finish(fig, title: str):
 
 def _thousands(axis, absolute: bool = False) -> None:
     """Tick labels with thousands separators (of the magnitude, for the pyramid's two sides)."""
-    from matplotlib.ticker import FuncFormatter
-
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v) if absolute else v:,.0f}"))
 
 
 def _years(ax) -> None:
-    from matplotlib.ticker import MaxNLocator
-
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 

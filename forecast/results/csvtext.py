@@ -25,6 +25,8 @@ import re
 
 import numpy as np
 
+from .neutral import neutral_frame
+
 __all__ = ["csv_text", "plain", "long_table", "unit_of"]
 
 #: a quantity's unit from its name (the first pattern that matches), for the long tables
@@ -49,8 +51,6 @@ def plain(value: float) -> str:
 
 def csv_text(frame, index: bool = True) -> str:
     """``frame`` as CSV text with plain decimals (:func:`plain`) and no text read as a formula."""
-    from .neutral import neutral_frame
-
     return neutral_frame(frame).to_csv(index=index, float_format=plain)
 
 

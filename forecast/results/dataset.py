@@ -1,6 +1,6 @@
 """The result Dataset of a run: the stages' arrays under the contract's names, with units.
 
-DESIGN.md fixes the names: ``population (year, sex, age)``, ``insured``, ``income``,
+The public contract (docs/architecture.md) fixes the names: ``population (year, sex, age)``, ``insured``, ``income``,
 ``expenditure``, ``balance``, ``reserve``, ``months_covered`` and ``verdict`` (year, pool), plus
 the items behind income and expenditure, the insured by status, the employee individual
 accounts and the LTCI beneficiaries. A stochastic run adds ``draw`` to every flow.
@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..model.fund import VERDICTS, months_covered, verdict_codes
+from ..model.fund.warning import warning_codes
 
 __all__ = ["fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
 
@@ -44,8 +45,6 @@ def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, re
         }
     )
     if warnings is not None:
-        from ..model.fund.warning import warning_codes
-
         ds["warning"] = warning_codes(ds, thresholds, warnings, idle | payg)
     return ds
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
 __all__ = ["render_report", "data_uri"]
 
 
@@ -16,8 +18,6 @@ def data_uri(png: bytes) -> str:
 
 def render_report(context: dict) -> str:
     """The report's HTML from :func:`forecast.apps.valuation.valuation_context`."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
     env = Environment(loader=PackageLoader("forecast.results", "templates"), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["data_uri"] = data_uri
     return env.get_template("valuation.html.j2").render(**context)

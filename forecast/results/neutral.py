@@ -27,6 +27,9 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
+import yaml
+
 __all__ = ["FORMULA_START", "csv_cell", "neutral_frame", "text_cell", "yaml_text", "json_for_html"]
 
 #: what a spreadsheet reads as the start of a formula (OWASP: =, +, -, @, tab, carriage return)
@@ -50,15 +53,11 @@ def _label(value):
 
 
 def _text_like(values) -> bool:
-    import pandas as pd
-
     return values.dtype == object or isinstance(values.dtype, pd.StringDtype) or isinstance(values.dtype, pd.CategoricalDtype)
 
 
 def neutral_frame(frame):
     """A copy of ``frame`` whose text cells, index labels and column names are :func:`csv_cell`."""
-    import pandas as pd
-
     out = frame.copy()
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
@@ -82,8 +81,6 @@ def text_cell(cell) -> None:
 def yaml_text(data) -> str:
     """``data`` (mappings, lists, text, numbers) as YAML written by the emitter: every text quoted
     as it needs, so a title with ``: ``, ``#``, quotes or new lines reads back as it was."""
-    import yaml
-
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=None)
 
 

@@ -24,9 +24,16 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
+import tempfile
 import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not on this platform (Windows): the manifest is written without a lock
+    fcntl = None
 
 from ..errors import InputError, Problem
 
@@ -42,8 +49,6 @@ _TEMPORARY = re.compile(r"^\..*\.(\d+)-[0-9a-f]{12}\.")
 
 def temporary_token() -> str:
     """What every temporary file of one write carries: the process id and a random part."""
-    import secrets
-
     return f"{os.getpid()}-{secrets.token_hex(6)}"
 
 
@@ -59,9 +64,7 @@ def digest(path: Path) -> str:
 @contextlib.contextmanager
 def _locked(folder: Path):
     """An exclusive lock on ``folder`` (flock on its descriptor) while the manifest is read and written."""
-    try:
-        import fcntl
-    except ImportError:  # not on this platform: no lock
+    if fcntl is None:
         yield
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -83,8 +86,6 @@ def _read(folder: Path) -> dict[str, list[str]]:
 
 
 def _write(folder: Path, files: dict[str, list[str]], token: str) -> None:
-    import tempfile
-
     text = json.dumps({"written_by": "forecast (README 'Safety': files here that forecast may replace)", "files": dict(sorted(files.items()))}, ensure_ascii=False, indent=1)
     fd, temp = tempfile.mkstemp(prefix=f".forecast-manifest.{token}.", suffix=".json", dir=folder)
     try:

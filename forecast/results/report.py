@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..inputs.summary import yi
+from ..model.fund import VERDICTS
+from ..model.fund.warning import WARNINGS
 from ..vocabulary import POOL_NAMES_ZH
+from .uncertainty import uncertainty_lines, year_percentiles
 
 __all__ = ["population_headline", "population_table", "yi", "fund_summary", "calibration_table", "fund_headline"]
 
@@ -17,8 +21,6 @@ HEADLINE_YEARS = (2020, 2024, 2025, 2030, 2035, 2040, 2050, 2060, 2070, 2080, 20
 
 def population_table(ds):
     """Headline indicators by year as a DataFrame (medians over draws in stochastic runs)."""
-    import pandas as pd
-
     years = [y for y in HEADLINE_YEARS if y in ds["year"].values] or list(ds["year"].values[:: max(1, ds.sizes["year"] // 10)])
     sel = ds.sel(year=years)
     pop = sel["population"].sum("sex")
@@ -93,10 +95,6 @@ def fund_summary(ds):
     for a stochastic run, of the median path, with the share of draws exhausted by the horizon
     and the 10-90% range of the exhaustion year (a draw not exhausted counting as later than any
     year; empty where the percentile lies beyond the horizon)."""
-    import pandas as pd
-
-    from .uncertainty import year_percentiles
-
     central = ds.fund.central()
     years = ds["year"].values
     deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
@@ -127,8 +125,6 @@ def fund_summary(ds):
 
 def calibration_table(ds):
     """The base year: model against the published figures (DataFrame, 亿元 / 万人)."""
-    import pandas as pd
-
     base = int(ds.attrs["base_year"])
     targets = ds.attrs["calibration_targets"]
     first = ds.isel(draw=0) if ds.fund.stochastic else ds
@@ -192,7 +188,6 @@ def fund_headline(ds) -> str:
     summary = fund_summary(ds)
     head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
     lines.append(head)
-    from ..model.fund import VERDICTS
 
     for pool, row in summary.iterrows():
         months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)
@@ -204,8 +199,6 @@ def fund_headline(ds) -> str:
     lines += warning_lines(ds)
     lines += fitted_lines(ds.attrs.get("fitted_growth", {}), base)
     if ds.fund.stochastic:
-        from .uncertainty import uncertainty_lines
-
         lines += uncertainty_lines(ds)
     elif ds.attrs.get("driver_quantiles"):
         lines += ["", "  Deterministic set: each driver at a fixed quantile of its distribution: " + ", ".join(f"{k} {v:.0%}" for k, v in ds.attrs["driver_quantiles"].items())]
@@ -244,7 +237,6 @@ def warning_lines(ds) -> list[str]:
     """风险预警: each pool's level in a few years and the first year it turns orange and red."""
     if "warning" not in ds:
         return []
-    from ..model.fund.warning import WARNINGS
 
     central = ds.fund.central()
     labels = central.fund.warning_label()

@@ -13,6 +13,7 @@ it did) is replaced only with ``--force``, which keeps a copy (:mod:`forecast.re
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import tempfile
@@ -21,9 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InputError, Problem
 from . import ownership
+from .report import calibration_table, fund_summary
 
 __all__ = ["write_files", "check_out", "replacing", "netcdf_ready", "netcdf_writer", "results_tables"]
 
@@ -185,8 +188,6 @@ def write_files(folder: Path | str, files: dict[str, Content], option: str = "--
 
 def netcdf_ready(ds):
     """A copy of ``ds`` whose attrs NetCDF can store (dicts and lists of text become JSON text)."""
-    import json
-
     def clean(attrs):
         out = {}
         for key, value in attrs.items():
@@ -252,10 +253,6 @@ def results_tables(ds) -> dict:
       year, pool and indicator, with the verdict;
     - ``calibration.csv``: the base year against the published figures (unit: 万人 or 亿元, as published).
     """
-    import pandas as pd
-
-    from .report import calibration_table, fund_summary
-
     central = ds.fund.central()
     rows = [_long(central, name, "income" if dim == "income_item" else "expenditure", dim=dim) for name, dim in (("income_items", "income_item"), ("expenditure_items", "expenditure_item"))]
     rows += [_long(central, name, name, "total") for name in ("income", "expenditure", "balance", "reserve")]

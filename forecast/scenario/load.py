@@ -26,6 +26,7 @@ from types import MappingProxyType
 from .._version import __version__
 from ..errors import InputError, Problem
 from ..inputs.yamlfile import LineDict, read_yaml
+from ..library import resolve_scenario, suggestion
 from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
 from .dated import DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS
@@ -177,8 +178,6 @@ def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:
 
 def _parts(path_or_paths) -> list[Path]:
     """The overlay files named by ``path_or_paths``; bare names resolve to the shipped library."""
-    from ..library import resolve_scenario, suggestion
-
     if isinstance(path_or_paths, (str, Path)) and Path(path_or_paths).is_file():
         parts = [str(path_or_paths)]  # a file whose name holds a '+'
     elif isinstance(path_or_paths, (str, Path)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dated import FITTED
+from .dated import FITTED, DatedValue
 
 __all__ = ["Param", "coerce", "MONEY_UNITS", "param", "growth", "default_source", "default_value"]
 
@@ -97,8 +97,6 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
 def default_value(param: Param):
     """The value a parameter left out takes (its ``default``: a constant dated value for a dated
     parameter, the plain value otherwise), or None when it has none and must be given."""
-    from .dated import DatedValue
-
     if param.default is None:
         return None
     return DatedValue.constant(float(param.default)) if param.dated else param.default

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 __all__ = ["PopulationAssumptions", "MORTALITY_METHODS"]
 
 MORTALITY_METHODS = ("schedule", "lee_carter", "improvement", "e0_target")
@@ -56,8 +58,6 @@ class PopulationAssumptions:
 
 def improvement_by_age(assumptions: PopulationAssumptions, open_age: int = 100):
     """The annual improvement rates as an array (sex, age) for ages 0..open_age."""
-    import numpy as np
-
     out = np.zeros((2, open_age + 1))
     for i, sex in enumerate(("male", "female")):
         for start, end, rate in assumptions.improvement_rate[sex]:

@@ -14,7 +14,7 @@ from ..limits import MAX_YAML_BYTES
 from .dated import CONTINUATION_ALIASES, CONTINUATIONS, INTERPOLATIONS, DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS, demography
 from .param import default_value
-from .parameters import SCHEMA, Param, coerce
+from .parameters import SCHEMA, Param, coerce, iter_params
 from .reader import Reader, unknown_keys
 
 __all__ = ["validate", "TOP_KEYS", "DATED_KEYS"]
@@ -103,8 +103,6 @@ def _increment_ok(reader, value: DatedValue, param, path: str, where, horizon: i
 
 def _under_another_pool(path: str) -> str | None:
     """The same key under another pool's section (policy.<pool>....), if the schema has it there."""
-    from .parameters import iter_params
-
     parts = path.split(".")
     if len(parts) < 3 or parts[0] != "policy":
         return None

@@ -23,6 +23,8 @@ from forecast.results.neutral import FORMULA_START
 
 from ..conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 LHASA = ROOT / "data" / "lhasa"
 #: what an attacker or a careless user writes where text goes
 HOSTILE = {

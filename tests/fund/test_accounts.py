@@ -19,6 +19,8 @@ from forecast.engine import project
 
 from ..conftest import CHINA
 
+pytestmark = pytest.mark.slow
+
 #: NHSA bulletins: individual-account income / (pooled-fund income + individual-account income)
 PUBLISHED_SHARE = {2023: 6351.35 / (16580.3 + 6351.35), 2024: 6390.01 / (17342.45 + 6390.01)}
 

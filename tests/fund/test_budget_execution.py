@@ -18,6 +18,7 @@ def budget(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_budget_lines_add_up_to_the_totals_and_the_interval_brackets_them(budget):
     table = pd.read_csv(budget / "budget.csv")
     ds = forecast.run(ROOT / "scenarios" / "baseline.yaml")
@@ -31,6 +32,7 @@ def test_budget_lines_add_up_to_the_totals_and_the_interval_brackets_them(budget
                 assert total["low"] < total["value"] < total["high"]
 
 
+@pytest.mark.slow
 def test_budget_excel_opens_with_one_sheet_per_pool(budget):
     """One budget table per pool, named in Chinese (the layout is tested in tests/test_workbook.py)."""
     from openpyxl import load_workbook

@@ -1,4 +1,4 @@
-"""Cross-checks of the claim model against NHSA 医保数智库 2024 (research-data, read from ../shared)."""
+"""Cross-checks of the claim model against NHSA 医保数智库 2024 (research-data; the copy in tests/shared)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import csv
 
 import pytest
 
-from ..conftest import RESEARCH, need
+from ..conftest import RESEARCH
 
 
 def shuzhiku_2024() -> dict:
-    path = need(RESEARCH) / "nhsa_shuzhiku_benefits_2012_2024_long.csv"
+    path = RESEARCH / "nhsa_shuzhiku_benefits_2012_2024_long.csv"
     with open(path, encoding="utf-8") as f:
         return {r["indicator_zh"]: float(r["value"]) for r in csv.DictReader(f) if r["year"] == "2024"}
 

@@ -170,6 +170,7 @@ def test_without_enough_record_the_prior_stands():
         assert select_form(s, order, min_train=3, pandemic_years=(), min_scored=4)[0] == order[0]
 
 
+@pytest.mark.slow
 def test_backtest_uses_no_figure_after_the_cut_off(tmp_path):
     """Change every bundle figure after 2021 (fund history, insured, benefit use, financing):
     the back-test from 2021 must not move."""
@@ -207,6 +208,7 @@ def backtest_2021_to_2023():
         return pd.concat([backtest(scenario, forecast.load_region(CHINA), cut, 3)[0] for cut in (2021, 2022, 2023)], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_the_backtest_meets_the_accuracy_targets_and_the_readme_reports_them(backtest_2021_to_2023):
     """Cut-offs 2021-2023, horizons 1-3 (through 2024): MAPE at most 3% for employee income and
     expenditure (pooled fund where the cut-off publishes it, else the total) and resident income and
@@ -221,6 +223,7 @@ def test_the_backtest_meets_the_accuracy_targets_and_the_readme_reports_them(bac
         assert f"| {name} | {row['mape']:.1%} | {row['limit']:.0%} |" in readme, name
 
 
+@pytest.mark.slow
 def test_the_backtest_intervals_cover_about_80_percent(backtest_2021_to_2023):
     from forecast.apps.backtest import coverage
 
@@ -231,6 +234,7 @@ def test_the_backtest_intervals_cover_about_80_percent(backtest_2021_to_2023):
     assert f"realised coverage of the 80% intervals is {share:.0%}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_intervals_are_sharp_and_calibrated_on_the_back_test(backtest_2021_to_2023):
     """Issue 23: the median one-year-ahead 80% interval no wider than 8% of the forecast, the factor
     that calibrates the record's s.d. still the back-test's choice (lowest interval score with 70-90%
@@ -247,6 +251,7 @@ def test_the_intervals_are_sharp_and_calibrated_on_the_back_test(backtest_2021_t
     assert 0 < score < interval_score(wider)  # twice as wide covers more but scores worse
 
 
+@pytest.mark.slow
 def test_backtest_command_prints_the_table_and_writes_a_chart(tmp_path, capsys):
     from forecast.cli import main
 

@@ -11,6 +11,8 @@ import pytest
 import forecast
 from forecast.apps.headline import decompose, headline_table
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def runs():

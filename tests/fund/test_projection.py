@@ -50,7 +50,7 @@ def test_base_year_reproduces_the_2024_bulletin(baseline):
 
 
 def test_result_contract(baseline):
-    """DESIGN.md: dims, variables and units of the result Dataset."""
+    """The public contract (docs/architecture.md): dims, variables and units of the result Dataset."""
     for name in ("population", "insured", "income", "expenditure", "balance", "reserve", "months_covered", "verdict"):
         assert name in baseline and "units" in baseline[name].attrs, name
     assert baseline["population"].dims == ("year", "sex", "age")
@@ -158,6 +158,7 @@ def test_ltci_extension_raises_insured_income_and_expenditure_from_the_extension
     assert (alt["expenditure"].sel(pool="employee", year=slice(2026, None)) > baseline["expenditure"].sel(pool="employee", year=slice(2026, None))).all()
 
 
+@pytest.mark.slow
 def test_retirement_reform_improves_the_employee_pooled_fund():
     reform, none = run("retirement_age_reform.yaml"), run("no_retirement_reform.yaml")
     better = pooled(reform) - pooled(none)
@@ -186,6 +187,7 @@ def test_compare_refuses_misaligned_runs(baseline):
         forecast.compare(baseline, baseline.sel(year=slice(2024, 2050)))
 
 
+@pytest.mark.slow
 def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
     path = tmp_path / "budget.yaml"
     path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: budget\npolicy:\n  medical_assistance:\n    budget: {{2024: \"800亿\", 2030: \"1000亿\"}}\n", encoding="utf-8")
@@ -206,6 +208,7 @@ def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
     assert (debt.where((opening < 0) & (ma["reserve"] < 0), 1) > 0).all()
 
 
+@pytest.mark.slow
 def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, baseline):
     path = tmp_path / "flex.yaml"
     path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n", encoding="utf-8")
@@ -216,6 +219,7 @@ def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, 
     assert float((ds["income"] - baseline["income"]).sel(pool="employee", year=2030)) > 0
 
 
+@pytest.mark.slow
 def test_stochastic_run_summarises_the_draws():
     from forecast.results.report import fund_headline, fund_summary
 

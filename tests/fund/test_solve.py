@@ -14,6 +14,8 @@ from forecast.engine import project
 
 from ..conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 SCENARIOS = ROOT / "scenarios"
 
 

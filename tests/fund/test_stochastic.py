@@ -36,6 +36,7 @@ def drawn():
     return quiet_run("baseline", draws=60, seed=5)
 
 
+@pytest.mark.slow
 def test_the_same_seed_repeats_the_run_byte_for_byte_and_another_seed_does_not(drawn):
     again = quiet_run("baseline", draws=60, seed=5)
     for name, var in drawn.data_vars.items():
@@ -44,6 +45,7 @@ def test_the_same_seed_repeats_the_run_byte_for_byte_and_another_seed_does_not(d
     assert not np.array_equal(drawn["reserve"].values, other["reserve"].values)
 
 
+@pytest.mark.slow
 def test_a_drivers_stream_does_not_move_when_another_driver_is_switched_off(tmp_path):
     china = forecast.load_region(ROOT / "data" / "china")
     scenario = forecast.load_scenario("baseline")
@@ -61,6 +63,7 @@ def test_a_drivers_stream_does_not_move_when_another_driver_is_switched_off(tmp_
     assert not np.array_equal(a["expenditure"].values, b["expenditure"].values)
 
 
+@pytest.mark.slow
 def test_with_every_volatility_at_zero_the_stochastic_run_is_the_deterministic_run(tmp_path):
     still = overlay(tmp_path, "still", {k: 0 for k in ("population", "cost_trend", "wage_growth", "coverage", "interest_rate", "financing_increment")})
     deterministic, drawn = quiet_run(still), quiet_run(still, draws=4, seed=1)
@@ -70,6 +73,7 @@ def test_with_every_volatility_at_zero_the_stochastic_run_is_the_deterministic_r
             assert np.allclose(a, b, rtol=1e-9, atol=1e-9 * np.abs(b).max()), (name, draw)
 
 
+@pytest.mark.slow
 def test_the_spread_of_resident_spending_per_insured_comes_mostly_from_cost_growth(tmp_path):
     """2040 resident expenditure per insured: the 10-90% range across draws with every driver is
     more than twice the range without the cost-growth driver (population, wages and coverage
@@ -89,6 +93,7 @@ def test_the_spread_of_resident_spending_per_insured_comes_mostly_from_cost_grow
     assert median == pytest.approx(value, rel=0.08)
 
 
+@pytest.mark.slow
 def test_percentiles_are_ordered_and_probabilities_cumulate(drawn):
     q = drawn["reserve_quantile"].sel(pool="resident")
     assert (q.diff("quantile") >= 0).all()
@@ -100,6 +105,7 @@ def test_percentiles_are_ordered_and_probabilities_cumulate(drawn):
     assert float(p.sel(pool="resident", year=2045)) == pytest.approx(float((by_draw <= 2045).mean()))
 
 
+@pytest.mark.slow
 def test_the_low_and_high_cost_sets_bracket_the_baseline():
     years = {}
     for name in ("low_cost", "baseline", "high_cost"):
@@ -119,6 +125,7 @@ def test_a_set_with_draws_is_refused(capsys):
     assert "one path of every driver" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_sensitivity_moves_each_group_alone_and_writes_the_tornado(tmp_path, capsys):
     from forecast.cli import main
 
@@ -137,6 +144,7 @@ def test_the_sensitivity_moves_each_group_alone_and_writes_the_tornado(tmp_path,
     assert (tmp_path / "s" / "tornado.png").stat().st_size > 20_000
 
 
+@pytest.mark.slow
 def test_the_stochastic_backtest_bands_cover_about_80_percent():
     from forecast.apps.backtest import backtest, coverage
 
@@ -151,6 +159,7 @@ def test_the_stochastic_backtest_bands_cover_about_80_percent():
     assert 0.70 <= share <= 0.90, share  # calibrated (forecast.model.uncertainty.shocks.CALIBRATION)
 
 
+@pytest.mark.slow
 def test_sobol_indices_name_the_drivers_that_matter():
     """A small Saltelli sample (8 × 10 runs, one vectorised run): the resident pool's exhaustion
     year owes most of its variance to the resident pool's cost growth, none to the employee's."""
@@ -165,6 +174,7 @@ def test_sobol_indices_name_the_drivers_that_matter():
     assert abs(rows.loc["cost growth (employee)", "ST"]) < 0.05
 
 
+@pytest.mark.slow
 def test_summary_csv_gives_the_exhaustion_percentiles_the_console_prints(drawn):
     """summary.csv and the console count a draw that is never exhausted as later than any year
     (the CSV once took percentiles of the exhausted draws only: 2038 where the console said 2039)."""

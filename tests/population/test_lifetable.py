@@ -39,9 +39,9 @@ def test_bundle_mortality_gives_wpp2024_e0(china):
     from forecast.model.population.lifetable import infant_ax
     from forecast.model.population.rates import single_age_mortality
 
-    from ..conftest import RESEARCH, need
+    from ..conftest import RESEARCH
 
-    with open(need(RESEARCH) / "wpp2024_china_e0_annual.csv", encoding="utf-8") as f:
+    with open(RESEARCH / "wpp2024_china_e0_annual.csv", encoding="utf-8") as f:
         e0_by_year = {int(r["year"]): r for r in csv.DictReader(f)}
     mx = single_age_mortality(china.mortality).sel(period="2015-2019")
     for sex, column in (("male", "e0M"), ("female", "e0F")):

@@ -19,15 +19,12 @@ import pytest
 
 from forecast.model.population import project
 
-from ..conftest import RESEARCH, need
-
 # measured: 2025 -1.27%, 2030 -1.57%, 2040 -1.94%, 2050 -2.09%
 LEVEL_TOLERANCE = {2025: 0.02, 2030: 0.02, 2040: 0.02, 2050: 0.025}
 
 
 @pytest.fixture(scope="module")
 def projection():
-    need(RESEARCH)
     from . import wpp2024
 
     base, date, mx, asfr, srb, migration = wpp2024.inputs(2050)

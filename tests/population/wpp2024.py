@@ -1,6 +1,6 @@
 """Inputs for reproducing UN WPP 2024's medium projection for China from the 2020 census.
 
-Everything is read from ../shared/research-data (never copied into the project):
+Everything is read from research-data (the copies of ../shared's tables in tests/shared, README there):
 census_2010_2020_pop_by_age5_sex_province.csv (2020 census table 1-5, 全国, by sex and age group),
 wpp2024_china_mx_age5_period5.csv, wpp2024_china_pasfr_age5_period5.csv, wpp2024_china_tfr_annual.csv,
 wpp2024_china_sex_ratio_at_birth_annual.csv, wpp2024_china_net_migration_projection_age5_period5_thousands.csv.

@@ -16,6 +16,8 @@ from forecast.scenario.parameters import SCHEMA
 
 from ..conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 
 def _range(path: str, low: float | None = None):
     """Floats over the parameter's whole allowed range (from ``low`` where the cross-field rules

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ policy = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=policy)
 def test_reserves_roll_forward_and_money_is_never_negative(overrides):
@@ -61,6 +63,7 @@ def test_reserves_roll_forward_and_money_is_never_negative(overrides):
         assert np.isfinite(values).all() and (values >= 0).all(), name
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(low=st.floats(10_000, 400_000), extra=st.floats(1.0, 600_000))
 def test_raising_a_cap_never_lowers_expenditure(low, extra):

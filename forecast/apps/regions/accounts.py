@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..execution import full_year
 from .figures import FUND_POOLS, Figures
 
 __all__ = ["fund_rows", "utilisation_rows", "FUND_HEADER", "UTILISATION_HEADER", "ANNUALISED"]
@@ -36,8 +37,6 @@ def _g(value: float) -> str:
 
 def _annualised(fund_year, profile: pd.DataFrame) -> list[list]:
     """Full-year rows for the flows of a partial year (reserves are stocks: not annualised)."""
-    from ..execution import full_year
-
     actuals = pd.DataFrame(
         [{"pool": pool, "month": fund_year.months, **{item: fund_year.figures.get((pool, item), np.nan) for item in ("income", "expenditure")}} for pool in FUND_POOLS if (pool, "expenditure") in fund_year.figures]
     )

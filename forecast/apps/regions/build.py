@@ -23,7 +23,10 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from ...errors import InputError, Problem
+from .accounts import HISTORY_YEARS, history_rows
 from .figures import Figures
 from .province import GROUPS, SEXES, scale_to_life_expectancy, scaled_population
 
@@ -180,10 +183,6 @@ def insured_history(rows: list[list], nation, year: int, base: int) -> list[list
     """The years from two before the base year (or the counts' year, if earlier) to the base year,
     other than the counts' own year: the nation's counts x the local / national ratio of the
     counts' year (one ratio per pool, so the statuses keep the nation's proportions); labelled."""
-    import pandas as pd
-
-    from .accounts import HISTORY_YEARS, history_rows
-
     ins = nation.region.insured
     local_all = {r[1]: float(r[3]) for r in rows if r[2] == "all"}
     years = [y for y in range(min(year, base - HISTORY_YEARS), base + 1) if y != year]
@@ -198,6 +197,4 @@ def insured_history(rows: list[list], nation, year: int, base: int) -> list[list
 
 
 def _missing(figures, pool):
-    from ...errors import InputError, Problem
-
     return InputError(Problem(figures.path, f"insured: the {pool} count is missing while the other pool's is given", "give both employee and resident counts, or only their total", field=f"insured.{pool}"))

@@ -5,8 +5,21 @@ notes a run prints about a bundle built so."""
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime as dt
+import io
 import re
+
+import yaml
+
+from ...inputs.region import load_region
+from ...library import shipped
+from ...results.neutral import csv_cell
+from ..execution import seasonal_profile
+from . import accounts, build
+from .build import PROVINCE_SOURCE
+from .province import province_structure
+from .sources_text import sources_markdown
 
 __all__ = ["bundle_files", "run_notes", "PROVINCE_TITLE"]
 
@@ -15,13 +28,6 @@ PROVINCE_TITLE = "中国人口普查年鉴-2020, 表1-5 各地区分年龄、性
 
 def bundle_files(figures, province: str) -> dict[str, str]:
     """{file name: text} of the bundle."""
-    import yaml
-
-    from ...inputs.region import load_region
-    from ...library import shipped
-    from . import accounts, build
-    from .province import province_structure
-
     china_path = shipped("data") / "china"
     china = load_region(china_path)
     structure = province_structure(province)
@@ -35,7 +41,6 @@ def bundle_files(figures, province: str) -> dict[str, str]:
     tables["insured"] = (["year", "pool", "status", "value", "unit", "report_type", "source", "note"], insured_rows)
     base = figures.base_year
     local = {r[1]: float(r[3]) for r in insured_rows if r[2] == "all" and r[0] == base}
-    from ..execution import seasonal_profile
 
     tables["fund_history"] = (accounts.FUND_HEADER, accounts.fund_rows(figures, nation, seasonal_profile(china), local))
     spent = {r[1]: float(r[4]) for r in tables["fund_history"][1] if r[0] == base and r[2] == "total" and r[3] == "expenditure" and int(r[6]) == 12}
@@ -60,11 +65,6 @@ def _srb(china):
 
 def _csv(header, rows) -> str:
     """A bundle table as CSV text; a note beginning like a formula is written as text (a leading ')."""
-    import csv
-    import io
-
-    from ...results.neutral import csv_cell
-
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -128,14 +128,10 @@ def _region_yaml(figures, province, china, tables) -> dict:
 
 
 def build_source() -> str:
-    from .build import PROVINCE_SOURCE
-
     return PROVINCE_SOURCE
 
 
 def _sources_md(figures, province, tables, mortality_method, illustration) -> str:
-    from .sources_text import sources_markdown
-
     return sources_markdown(figures, province, tables, mortality_method, illustration)
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ...errors import InputError, Problem
 from ...inputs.plausibility import POPULATION_ALLOWANCE
+from ...inputs.yamlfile import read_yaml
 from ...units import whole_number
 from .figures_reader import FigureReader as _Reader
 
@@ -224,8 +225,6 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
 
 def read_figures(path: Path | str) -> Figures:
     """FIGURES.yaml read and checked; an :class:`InputError` listing every problem."""
-    from ...inputs.yamlfile import read_yaml
-
     path = Path(path)
     if not path.exists():
         raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))

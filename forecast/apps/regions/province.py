@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputError, Problem
+from ...library import shipped
 
 __all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "largest_remainder_round", "life_expectancy", "scale_to_life_expectancy"]
 
@@ -32,8 +33,6 @@ CENSUS_NAME = "census_2010_2020_pop_by_age5_sex_province.csv"
 
 def census_file() -> Path:
     """data/provinces/<the census table> (package data in a wheel)."""
-    from ...library import shipped
-
     return shipped("data") / "provinces" / CENSUS_NAME
 
 
@@ -152,7 +151,7 @@ def scale_to_life_expectancy(mx: dict, widths: np.ndarray, target: float, weight
     every rate of every sex, keeping the national age pattern and sex differential. With births as the
     weights (male: the sex ratio at birth, female: 1) this is the both-sexes e0 of the combined life
     table. Solved by Brent's method on log k."""
-    from scipy.optimize import brentq
+    from scipy.optimize import brentq  # deferred: scipy (0.5 s); the budget's rounding imports this module without it
 
     total = sum(weights.values())
 
