@@ -15,7 +15,15 @@ import numpy as np
 
 from ..errors import InputError, Problem, printable
 from ..inputs.region import load_region
-from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
+from ..library import (
+    dated_folder,
+    default_region_path,
+    region_names,
+    resolve_region,
+    resolve_scenario,
+    scenario_names,
+    scenarios_dir,
+)
 from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
 from ..results.csvtext import csv_text, long_table
 from ..results.writers import netcdf_writer, results_tables, write_files
@@ -35,6 +43,16 @@ def _inputs(scenario=None, region=None, *paths) -> list[Path]:
     return files
 
 
+def out_folder(args, command: str) -> str:
+    """``--out``, or a dated folder in the current one (announced): a command that must write never
+    writes into a fixed ./out it was not asked for."""
+    if args.out is not None:
+        return args.out
+    folder = str(dated_folder(command))
+    print(printable(f"no --out given: writing into {folder}/ (a new folder; name one with --out DIR)"))
+    return folder
+
+
 def _wrote(out: str, paths) -> None:
     print(printable(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}"))
 
@@ -43,8 +61,9 @@ def load_scenario(spec, args=None):
     """The scenario ``spec`` (file, shipped name or overlays), on the bundle of ``--region`` if given."""
     scenario = _load_scenario(spec)
     region = getattr(args, "region", None)
+    region = None if region is None else resolve_region(region)  # a shipped bundle's name (--region wenzhou) from any folder
     if region is not None and not Path(region).exists():
-        raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
+        raise InputError(Problem("--region", f"'{region}' does not exist", f"give the folder of a region bundle (the one holding region.yaml) or a shipped bundle's name ({', '.join(region_names())})", value=str(region)))
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
 
 
@@ -251,7 +270,7 @@ def cmd_backtest(args) -> int:
         drawn = coverage(table, ("draws_p10", "draws_p90"))
         say(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
-    out = args.out or "out/backtest"
+    out = out_folder(args, "backtest")
     paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK

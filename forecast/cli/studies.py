@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..results.csvtext import csv_text
 from ..terminal import progress_bar, say
-from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
+from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, out_folder, run_scenario, write_files
 
 __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
@@ -105,7 +105,7 @@ def cmd_solve(args) -> int:
     print(frame.to_string(float_format=lambda v: f"{v:,.4g}"))
     missed = misses(solution)
     print(f"  check run: the target {'holds in every year' if not missed else 'is missed in ' + ', '.join(map(str, missed))}")
-    out = args.out or "out/solve"
+    out = out_folder(args, "solve")
     _wrote(out, write_files(out, {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)}, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
 
@@ -134,7 +134,7 @@ def cmd_batch(args) -> int:
             say(f"note: {spec} names its own region ({scenario.region_path}); batch runs it on each of --regions instead")
     _check_draws(args.draws, 2000, horizon)
     _check_batch(args, len(regions) * len(scenarios), horizon - 2000 + 1)
-    out = args.out or "out/batch"
+    out = out_folder(args, "batch")
     _zarr_target(out)  # before the work, not after
     client = cluster = None
     try:

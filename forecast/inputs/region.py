@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
+from ..library import resolve_region
 from ..limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from ..memo import Memo
 from . import arrays
@@ -134,7 +135,7 @@ def load_region(path: Path | str) -> Region:
     >>> int(china.base_population.sum())  # doctest: +SKIP
     1409778724
     """
-    path = Path(path)
+    path = resolve_region(path)  # a shipped bundle's name (wenzhou) from any folder
     folder = path.parent if path.name == "region.yaml" else path
     yaml_path = folder / "region.yaml"
     if folder.is_file():
