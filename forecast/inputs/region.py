@@ -63,6 +63,8 @@ class Region:
     utilisation: pd.DataFrame | None = None
     claim_sizes: pd.DataFrame | None = None
     monthly_fund: pd.DataFrame | None = None
+    #: insured.csv as read (year, pool, status, value, and its report_type, source and note where given)
+    insured_table: pd.DataFrame | None = None
     files: dict = field(default_factory=dict)
     content_hash: str = ""
 
@@ -113,6 +115,7 @@ class Region:
             financing=cut(self.financing),
             utilisation=cut(self.utilisation),
             monthly_fund=cut(self.monthly_fund),
+            insured_table=cut(self.insured_table),
             metadata={**self.metadata, "as_of": year},
             content_hash=f"{self.content_hash}@{year}",
         )
@@ -223,6 +226,7 @@ def _read(folder: Path, yaml_path: Path) -> Region:
         utilisation=arrays.tidy(frames["utilisation"], ["year", "pool", "service", "indicator"]) if "utilisation" in frames else None,
         claim_sizes=arrays.tidy(frames["claim_sizes"], ["service", "level", "parameter"]) if "claim_sizes" in frames else None,
         monthly_fund=arrays.tidy(frames["monthly_fund"], ["year", "pool", "item", "month"]).astype({"month": int}) if "monthly_fund" in frames else None,
+        insured_table=arrays.tidy(frames["insured"], ["year", "pool", "status"]),
         files={name: dict(spec) for name, spec in meta["files"].items()},
         content_hash=digest.hexdigest(),
     )
