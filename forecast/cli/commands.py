@@ -289,7 +289,12 @@ def cmd_budget(args) -> int:
         raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=args.year))
     executed = previous_year_estimate(ds, args.year, actuals) if actuals is not None else None
     table = budget_table(ds, args.year, args.level)
-    say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    from ..results.provenance import example_mark, place
+    from ..results.review import hint_lines, run_hints
+
+    say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; {place(ds)}{example_mark(ds) and ' 示例 ILLUSTRATION'}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    for note in (executed.attrs.get("notes", []) if executed is not None else []):
+        print(f"  {note}")
     for pool, group in table.groupby("pool", sort=False):
         verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())
         print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
@@ -297,6 +302,8 @@ def cmd_budget(args) -> int:
             unit = 1 if row["line"] == "months_covered" else 1e8
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
+    for line in hint_lines(run_hints(ds)):
+        print(f"  {line}")
     if args.out is not None:
         from ..results.workbook import workbook_writer
 
@@ -310,33 +317,45 @@ def cmd_budget(args) -> int:
 
 def cmd_execution(args) -> int:
     from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from ..apps.scopes import align_scopes
+    from ..inputs.provenance import SCOPES
     from ..inputs.summary import MONTHS
+    from ..results.review import hint_lines, profile_hint
 
     actuals = read_actuals(args.actuals)
+    approved = None
     if args.budget:
         from ..apps.approved import read_budget
 
         approved = read_budget(args.budget)
+    actuals, approved, notes = align_scopes(actuals, approved)  # like with like: 统筹基金, 个人账户 or 合计
     national = seasonal_profile(load_region(args.region or default_region_path()))
     profile = profile_from_history(read_actuals(args.history, with_year=True), fallback=national) if args.history else national
     table = full_year(actuals, profile)
     say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
+    for note in notes:
+        print(f"  {note}")
     for pool, row in table.iterrows():
         months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
-        print(f"\n  {pool}: {months} (profile: {row['profile_years']})")
+        print(f"\n  {pool} ({SCOPES[row['scope']][0]}): {months} (profile: {row['profile_years']})")
         for item in ("income", "expenditure", "balance"):
             to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
             low, high = row[f"{item}_low"], row[f"{item}_high"]
             band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
             print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
         print(f"    verdict: {row['verdict']}")
+    hints = [profile_hint([p for p, row in table.iterrows() if row["profile_years"] == "uniform"], profile.attrs.get("source", ""))]
     files = {"execution.csv": csv_text(table)}
     if args.budget:
         from ..apps.approved import execution_rates, rates_text
+        from ..results.review import execution_hints
 
         rates = execution_rates(table, approved)
         print(rates_text(rates))
+        hints += execution_hints(rates)
         files["budget_execution.csv"] = csv_text(rates, index=False)
+    for line in hint_lines(hints):
+        print(f"  {line}")
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=_inputs(None, None, args.actuals, args.history, args.budget)))
     return EXIT_OK

@@ -109,7 +109,7 @@ def profile_hint(pools, source: str = "") -> Hint | None:
     pools = [p for p in pools]
     if not pools:
         return None
-    return Hint("月度进度", f"{'、'.join(_pool_zh(p) for p in pools)}没有月度历史，按均匀进度（每月1/12）假设推算全年" + (f"（{source}）" if source else ""),
+    return Hint("", f"{'、'.join(_pool_zh(p) for p in pools)}没有月度历史，按均匀进度（每月1/12）假设推算全年" + (f"（{source}）" if source else ""),
                 "用 --history 提供本地历年月度累计数，或在数据包中加入 monthly_fund.csv；均匀进度下年初数据推算的全年偏差可能很大",
                 "the monthly profile is assumed uniform")
 
