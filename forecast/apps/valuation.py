@@ -224,7 +224,7 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None) -
 
     figures = {**charts.main_charts(ds)}
     if tornado is not None:
-        figures["tornado.png"] = charts.tornado_chart(tornado)
+        figures["tornado.png"] = charts.tornado_chart(tornado, charts.run_context(ds))
     results = _results(ds)
     context = {"title": scenario.title, "scope": _scope(ds, scenario), "data": _data(ds), "assumptions": _assumptions(ds, scenario), "method": _method(ds),
                "results": results, "uncertainty": _uncertainty(ds, tornado), "reconciliation": _reconciliation(previous, ds, scenario),

@@ -238,7 +238,7 @@ def cmd_backtest(args) -> int:
     import pandas as pd
 
     from ..apps.backtest import COMPARED_SERIES, backtest, coverage, mape_table, target_table
-    from ..results.charts import backtest_chart, png_bytes
+    from ..results.charts import backtest_chart, png_bytes, scenario_context
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
@@ -271,7 +271,7 @@ def cmd_backtest(args) -> int:
         say(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
     out = out_folder(args, "backtest")
-    paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
+    paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history, scenario_context(scenario, region)))}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK
 

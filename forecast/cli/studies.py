@@ -43,7 +43,8 @@ def cmd_explain(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from ..apps.sensitivity import sensitivity, tornado_table
-    from ..results.charts import png_bytes, tornado_chart
+    from ..inputs.region import load_region
+    from ..results.charts import png_bytes, scenario_context, tornado_chart
 
     if args.sobol and args.sobol & (args.sobol - 1):
         raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
@@ -63,7 +64,7 @@ def cmd_sensitivity(args) -> int:
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
     say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table))}
+    files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table, scenario_context(scenario, load_region(scenario.region_path))))}
     if args.sobol:
         from ..apps.sensitivity import sobol
 

@@ -107,6 +107,7 @@ def scope_and_provenance(region, base: int, figures: dict) -> dict:
 
     return {
         "illustration": bool(region.illustration),
+        "region_name_en": str(region.metadata.get("name_en", "")),
         "fund_scope": {pool: employee_scope(figures) if pool == "employee" else "total" for pool in POOLS},
         "base_year_provenance": base_year_provenance(region, base, figures),
     }
