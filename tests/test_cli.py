@@ -49,7 +49,7 @@ def test_the_examples_parse():
             assert args.command_name == command.replace("-", "_")
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region")])  # no bundle to choose: they name theirs
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region", "template")])  # no bundle to choose: they name theirs (the template has none)
 def test_region_and_scenario_mean_the_same_everywhere(command):
     parser = build_parser()
     required = {"validate": ["x"], "solve": ["--pool", "resident", "--lever", "financing"], "backtest": ["--train-until", "2022"],

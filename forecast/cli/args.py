@@ -69,7 +69,8 @@ EXAMPLES = {
     "batch": "forecast batch --regions data/wenzhou data/shaoxing --scenarios baseline ltci_extension --out out/zhejiang\n"
     "  forecast batch --regions data/* --draws 1000 --workers 2\n  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786",
     "report": "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous out/report_2024 --out out/report_2025",
-    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
+    "template": "forecast template --out 本地数据.xlsx\n  forecast template --from examples/figures.yaml --out 拉萨数据.xlsx",
+    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region mycity --province 西藏 --from 本地数据.xlsx\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
 }
 
 
@@ -218,9 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .init_region import register as register_init_region
     from .report import register as register_report
+    from .template import register as register_template
 
     register_report(command, _scenario, DRAWS, SEED)
     register_init_region(command)
+    register_template(command)
 
     p = command("show-scenario", "print every resolved parameter with the file and line it came from", region=False)
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help=SCENARIO_HELP)
