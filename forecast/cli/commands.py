@@ -141,7 +141,7 @@ def cmd_population(args) -> int:
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(Problem(scenario.files[-1], str(exc), "see the population section of README.md")) from None
+        raise InputError(Problem(scenario.files[-1], str(exc), "see docs/model/population.md")) from None
     print(population_headline(ds, scenario.title))
     if args.out is not None:
         table = population_table(ds)
@@ -183,7 +183,7 @@ def run_scenario(spec: str, args):
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(Problem(scenario.files[-1], str(exc), "see the README section 'Scenario files'")) from None
+        raise InputError(Problem(scenario.files[-1], str(exc), "see docs/reference/scenarios.md")) from None
 
 
 def _no_bar():

@@ -20,7 +20,7 @@ def register(command) -> None:
     p = command("init-region", "build a prefecture bundle from a bureau's local figures, the rest from the province and the nation", region=False)
     p.add_argument("folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)")
     p.add_argument("--province", required=True, metavar="NAME", help="the province whose census structure the bundle takes, e.g. 贵州")
-    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures (README 'Your own prefecture'; examples/figures.yaml)")
+    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast template' (docs/reference/init-region.md)")
     p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
 
 

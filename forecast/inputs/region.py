@@ -148,7 +148,7 @@ def load_region(path: Path | str) -> Region:
         raise InputError(Problem(folder, what, "give the path of a region bundle folder, e.g. data/china"))
     if not yaml_path.is_file():
         raise InputError(
-            Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see the README section 'Region data bundle'")
+            Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see docs/reference/bundle.md")
         )
     cached = _CACHE.peek(folder.resolve())
     if cached is not None and cached[0] == _stamps(cached[0]):

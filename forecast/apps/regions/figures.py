@@ -1,6 +1,6 @@
 """A bureau's local figures (FIGURES.yaml) for ``forecast init-region``: read, checked, in yuan and persons.
 
-The schema (README "Your own prefecture"; a commented example in examples/figures.yaml)::
+The schema (docs/reference/init-region.md; a commented example in examples/figures.yaml; the same fields in the input template of ``forecast template``)::
 
     name: 黔东南州            # required; name_en, level (prefecture|county), illustration, notes optional
     base_year: 2023           # optional: the fund base year (default insured.year; later: counts carried forward)
