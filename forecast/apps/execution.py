@@ -35,7 +35,7 @@ from ..units import PUBLISHED_UNITS, to_canonical, whole_number
 from ..vocabulary import POOLS
 from .scopes import SCOPE_WORDS, default_scope, scope_of
 
-__all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year"]
+__all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year", "full_year_lines"]
 
 COLUMNS = ("pool", "month", "income", "expenditure", "unit")
 
@@ -250,3 +250,22 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("pool")
     frame.attrs["units"] = "yuan; shares as ratios"
     return frame
+
+
+def full_year_lines(table: pd.DataFrame) -> list[str]:
+    """The full-year estimates as printed: per pool (and its scope) the months given, the profile,
+    income, expenditure and balance to date and for the year (万元, with the interval), the verdict."""
+    from ..inputs.provenance import SCOPES
+    from ..inputs.summary import MONTHS
+
+    lines = []
+    for pool, row in table.iterrows():
+        months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
+        lines.append(f"\n  {pool} ({SCOPES[row['scope']][0]}): {months} (profile: {row['profile_years']})")
+        for item in ("income", "expenditure", "balance"):
+            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
+            low, high = row[f"{item}_low"], row[f"{item}_high"]
+            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
+            lines.append(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
+        lines.append(f"    verdict: {row['verdict']}")
+    return lines

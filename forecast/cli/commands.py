@@ -316,10 +316,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
-    from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from ..apps.execution import full_year, full_year_lines, profile_from_history, read_actuals, seasonal_profile
     from ..apps.scopes import align_scopes
-    from ..inputs.provenance import SCOPES
-    from ..inputs.summary import MONTHS
     from ..results.review import hint_lines, profile_hint
 
     actuals = read_actuals(args.actuals)
@@ -335,15 +333,7 @@ def cmd_execution(args) -> int:
     say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
     for note in notes:
         print(f"  {note}")
-    for pool, row in table.iterrows():
-        months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
-        print(f"\n  {pool} ({SCOPES[row['scope']][0]}): {months} (profile: {row['profile_years']})")
-        for item in ("income", "expenditure", "balance"):
-            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
-            low, high = row[f"{item}_low"], row[f"{item}_high"]
-            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
-            print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
-        print(f"    verdict: {row['verdict']}")
+    print("\n".join(full_year_lines(table)))
     hints = [profile_hint([p for p, row in table.iterrows() if row["profile_years"] == "uniform"], profile.attrs.get("source", ""))]
     files = {"execution.csv": csv_text(table)}
     if args.budget:

@@ -214,7 +214,7 @@ def fund_headline(ds) -> str:
     if hints:
         lines += ["", *(f"  {line}" for line in hints)]
     lines.append("")
-    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see the user guide, 'The verdict' (docs/).")
+    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see docs/model/fund.md, 'The verdict'.")
     if ds.attrs.get("extended_values"):
         lines.append(f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in results.nc attrs; --strict refuses).")
     return "\n".join(lines)
