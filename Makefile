@@ -1,9 +1,9 @@
-# The two set-up commands of the README. Everything is installed into .venv from PyPI.
+# The two set-up commands of the README (run, test), the docs site and the notebooks. Everything is installed into .venv from PyPI.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test test-fast benchmark clean
+.PHONY: run serve test test-fast lint benchmark docs notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $(VENV)/.installed $@
+
+$(VENV)/.notebooks-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
@@ -34,10 +38,16 @@ test-fast: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "$(FAST)" forecast tests
 
+docs: $(VENV)/.dev-installed
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
+notebooks: $(VENV)/.notebooks-installed
+	$(BIN)/jupyter lab notebooks/
+
 benchmark: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/batch.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .benchmarks
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .benchmarks site

@@ -13,7 +13,7 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["shipped", "scenarios_dir", "default_region_path", "scenario_names", "resolve_scenario", "BASELINE"]
+__all__ = ["shipped", "scenarios_dir", "default_region_path", "scenario_names", "resolve_scenario", "resolve_region", "region_names", "extended_file", "dated_folder", "BASELINE"]
 
 BASELINE = "baseline"
 #: the library's subfolder of place scenarios (local rules of the seed places, each on its bundle)
@@ -38,6 +38,44 @@ def default_region_path() -> Path:
     if env:
         return Path(env)
     return shipped("data") / "china"
+
+
+def region_names() -> list[str]:
+    """The names of the shipped region bundles (``china``, ``wenzhou``, ...): folders of data/ holding a region.yaml."""
+    return sorted(p.parent.name for p in shipped("data").glob("*/region.yaml"))
+
+
+def resolve_region(spec) -> Path:
+    """A bundle argument as a folder: an existing path as it is, else a shipped bundle's name
+    (``wenzhou``, ``data/wenzhou`` from any folder) as its folder; anything else unchanged, for the
+    reader to report."""
+    path = Path(spec)
+    if path.exists() or path.is_symlink():
+        return path
+    name = path.name if path.parent.name in ("data", "") else None
+    if name and (shipped("data") / name / "region.yaml").is_file():
+        return shipped("data") / name
+    return path
+
+
+def extended_file(folder: Path, name: str) -> Path:
+    """The file an ``extends:`` names: relative to the extending file's ``folder`` when it exists
+    there, else a shipped scenario of that name (``extends: baseline`` in a user's own file)."""
+    local = folder / name
+    if local.exists() or local.is_symlink() or "/" in name.removeprefix(f"{PLACES}/"):
+        return local
+    stem = name[:-5] if name.endswith(".yaml") else name
+    shipped_file = scenarios_dir() / f"{stem}.yaml"
+    return shipped_file if shipped_file.is_file() else local
+
+
+def dated_folder(command: str, today=None) -> Path:
+    """The folder a command writes into when no --out is given: ``forecast-COMMAND-YYYYMMDD-HHMMSS``
+    in the current folder (announced by the command), never a fixed ./out that an earlier run filled."""
+    import datetime as dt
+
+    now = today or dt.datetime.now()
+    return Path(f"forecast-{command}-{now:%Y%m%d-%H%M%S}")
 
 
 def scenario_names() -> list[str]:

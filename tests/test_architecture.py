@@ -55,8 +55,8 @@ def test_the_import_contracts_hold():
 @pytest.mark.parametrize(
     ("module", "planted", "expected"),
     [
-        # results (layer 5) reaching up into the command line (layer 8)
-        ("results/csvtext.py", "from ..cli import args as _planted", {"layers", "no-cycles"}),
+        # the model (layer 4) reaching up into the engine (layer 6) that wires it
+        ("model/fund/verdict.py", "from ...engine import plan as _planted", {"layers", "no-cycles"}),
         # two stage packages of the model importing each other (pools already imports benefits)
         ("model/benefits/curves.py", "from ..pools import base as _planted", {"no-cycles"}),
         # an app importing the command line's helpers

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.results import charts
+from forecast.results import chart_base, charts
 
 from .conftest import missing
 
@@ -93,7 +93,7 @@ def _drawn_without_missing_glyphs(make, runs, caplog):
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_without_a_cjk_font_the_chart_is_in_english_with_no_missing_glyph(name, runs, monkeypatch, caplog):
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    monkeypatch.setattr(chart_base, "cjk_font", lambda: None)
     make, _, english = CHARTS[name]
     fig, png = _drawn_without_missing_glyphs(make, runs, caplog)
     texts = _texts(fig)
@@ -114,7 +114,7 @@ def test_with_a_cjk_font_the_chart_is_in_chinese_with_no_missing_glyph(name, run
 
 
 def test_money_axes_are_in_yi_yuan_with_thousands_separators_and_months_in_months(runs, monkeypatch):
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    monkeypatch.setattr(chart_base, "cjk_font", lambda: None)
     fig = charts.reserve_chart(runs["deterministic"])
     reserve_axis, months_axis = fig.axes[0], fig.axes[len(fig.axes) // 2]
     assert reserve_axis.get_ylabel() == "reserve (100 million yuan)"
@@ -126,7 +126,7 @@ def test_money_axes_are_in_yi_yuan_with_thousands_separators_and_months_in_month
 
 
 def test_the_months_bands_are_the_runs_verdict_thresholds(runs, monkeypatch):
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    monkeypatch.setattr(chart_base, "cjk_font", lambda: None)
     ds = runs["deterministic"].copy()
     ds.attrs = {**ds.attrs, "verdict_thresholds": {**ds.attrs["verdict_thresholds"], "low_months": 4.0, "high_months": 8.0, "excess_months": 12.0}}
     months_axis = charts.reserve_chart(ds).axes[3]
@@ -140,17 +140,17 @@ def test_the_months_bands_are_the_runs_verdict_thresholds(runs, monkeypatch):
 def test_a_font_installed_after_matplotlibs_cache_is_found_by_a_rescan(monkeypatch):
     from matplotlib import font_manager
 
-    found = charts.cjk_font()
+    found = chart_base.cjk_font()
     if found is None:
         missing("A CJK font", "apt-get install fonts-wqy-microhei (or fonts-noto-cjk)", "cjk_font")
-    files = {f.fname for f in font_manager.fontManager.ttflist if f.name in charts.CJK_FONTS}
+    files = {f.fname for f in font_manager.fontManager.ttflist if f.name in chart_base.CJK_FONTS}
     without = [f for f in font_manager.fontManager.ttflist if f.fname not in files]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", without)  # as if cached before the install
-    charts._rescanned.cache_clear()
+    chart_base._rescanned.cache_clear()
     try:
-        assert charts.cjk_font() == found
+        assert chart_base.cjk_font() == found
     finally:
-        charts._rescanned.cache_clear()
+        chart_base._rescanned.cache_clear()
 
 
 def test_run_out_writes_the_main_charts_beside_the_csvs(tmp_path, capsys):
@@ -165,3 +165,41 @@ def test_run_out_writes_the_main_charts_beside_the_csvs(tmp_path, capsys):
     for name in ("reserve.png", "income_expenditure.png", "population_pyramid.png"):
         _assert_png((out / name).read_bytes())
     assert (out / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("name", ["reserve", "flows", "pyramid", "fan", "probability"])
+def test_each_chart_of_a_run_names_its_region_and_scenario(name, runs):
+    """The line under the title: the region and the scenario, in the labels' language."""
+    make, _, _ = CHARTS[name]
+    texts = _texts(make(runs))
+    chinese = chart_base.cjk_font() is not None
+    assert chart_base.chart_context(runs["deterministic"], chinese) in texts
+    assert any("China" in t or "中国" in t for t in texts) and any("Baseline" in t for t in texts)
+
+
+def test_an_example_bundle_s_charts_say_so(monkeypatch):
+    import forecast
+
+    ds = forecast.run("places/qiandongnan")
+    for chinese in (True, False):
+        context = chart_base.chart_context(ds, chinese)
+        assert ("示例" in context) if chinese else ("illustration" in context and not CJK.search(context)), context
+    for fig in charts.main_charts(ds).values():
+        assert chart_base.chart_context(ds, chart_base.cjk_font() is not None) in _texts(fig)
+
+
+def test_the_months_axis_fits_the_data_never_clipped(runs):
+    """The baseline's LTCI reserve covers more than 60 months (the old axis stopped there): the
+    axis shows the whole line."""
+    ds = runs["deterministic"]
+    months = ds["months_covered"].sel(pool="ltci")
+    assert float(months.max()) > 60
+    axis = charts.reserve_chart(ds, pools=["ltci"]).axes[1]
+    low, high = axis.get_ylim()
+    assert low <= float(months.min()) and high >= float(months.max())
+
+
+def test_tornado_labels_are_in_the_labels_language():
+    texts = _texts(charts.tornado_chart(_tornado()))
+    if chart_base.cjk_font() is not None:
+        assert "工资（缴费基数）增长" in texts and "wage growth" not in texts

@@ -50,7 +50,7 @@ def test_the_examples_parse():
             assert args.command_name == command.replace("-", "_")
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region")])  # no bundle to choose: they name theirs
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region", "template")])  # no bundle to choose: they name theirs (the template has none)
 def test_region_and_scenario_mean_the_same_everywhere(command):
     parser = build_parser()
     required = {"validate": ["x"], "solve": ["--pool", "resident", "--lever", "financing"], "backtest": ["--train-until", "2022"],
@@ -165,15 +165,22 @@ def test_csvs_have_plain_decimals(written):
 @pytest.mark.slow
 def test_accounts_hold_money_and_indicators_the_rest(written):
     accounts = pd.read_csv(written / "run" / "accounts.csv")
-    assert list(accounts.columns) == ["year", "pool", "account", "line", "value", "unit", "verdict"]
+    assert list(accounts.columns) == ["year", "pool", "scope", "account", "line", "provenance", "value", "unit", "verdict"]
     assert set(accounts["unit"]) == {"yuan"}
     assert set(accounts["account"]) == {"income", "expenditure", "balance", "reserve"}
+    assert set(accounts["provenance"]) <= {"published", "derived", "assumed"} and set(accounts["scope"]) == {"pooled_fund", "individual_account", "total"}
+    # the employee fund's 合计 is its pooled fund and its individual accounts, every year
+    employee_flows = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total")].pivot_table(index=["year", "account"], columns="scope", values="value")
+    assert (employee_flows["pooled_fund"] + employee_flows["individual_account"] - employee_flows["total"]).abs().max() < 1
+    base = accounts[(accounts["year"] == 2024) & (accounts["line"] == "total") & (accounts["account"] == "income")].set_index(["pool", "scope"])["provenance"]
+    assert base[("employee", "pooled_fund")] == base[("employee", "individual_account")] == "published", "the 2024 bulletin's figures"
+    assert set(accounts.loc[accounts["year"] > 2024, "provenance"]) == {"derived"}, "projections are derived by the model"
     indicators = pd.read_csv(written / "run" / "indicators.csv")
     assert list(indicators.columns) == ["year", "pool", "indicator", "value", "unit", "verdict"]
     units = indicators.groupby("indicator")["unit"].unique().map(list).to_dict()
     assert units["months_covered"] == ["months"] and units["admissions"] == ["person-times"]
     # the roll-forward, read back: reserve(t) = reserve(t-1) + balance(t), in yuan
-    employee = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total")].pivot(index="year", columns="account", values="value")
+    employee = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total") & (accounts["scope"] == "pooled_fund")].pivot(index="year", columns="account", values="value")
     assert (employee["reserve"].diff().iloc[1:] - employee["balance"].iloc[1:]).abs().max() < 1e-6 * employee["reserve"].abs().max()
     assert employee["income"].sub(employee["expenditure"]).sub(employee["balance"]).abs().max() < 1
 

@@ -23,12 +23,12 @@ def test_console_script_is_declared():
     assert project["project"]["scripts"]["forecast"] == "forecast.cli:main"
 
 
-def test_readme_schema_table_matches_the_code():
+def test_the_docs_schema_table_matches_the_code():
     from pathlib import Path
 
     from forecast.inputs.schema import schema_markdown
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[1] / "docs" / "reference" / "bundle.md").read_text(encoding="utf-8")
     block = readme.split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0].strip()
     assert block == schema_markdown()
 

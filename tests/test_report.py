@@ -21,8 +21,8 @@ from .conftest import missing
 
 pytestmark = pytest.mark.slow
 
-HEADINGS = ["1 范围与制度 Scope and provisions", "2 数据与核对 Data and checks", "3 假设 Assumptions", "4 方法 Method", "5 结果 Results",
-            "6 不确定性与敏感性 Uncertainty and sensitivity", "7 与上次评估的调节 Reconciliation with the previous valuation", "8 结论 Conclusion"]
+HEADINGS = ["摘要 Executive summary", "1 范围与制度 Scope and provisions", "2 数据与核对 Data and checks", "3 假设 Assumptions", "4 方法 Method", "5 结果 Results",
+            "6 不确定性与敏感性 Uncertainty and sensitivity", "7 与上次评估的调节 Reconciliation with the previous valuation", "8 结论 Conclusion", "9 依赖与局限 Reliance and limitations", "附录 Appendix"]
 BROWSERS = ("chromium", "chromium-headless-shell", "chromium-browser", "google-chrome", "chrome-headless-shell")
 PROBE = ('<script>console.error("forecast-probe-error"); window.addEventListener("load", () => document.body.setAttribute('
          '"data-image-widths", Array.from(document.images).map(i => i.naturalWidth).join(",")));</script>')
@@ -88,7 +88,7 @@ def test_the_browser_check_would_see_a_console_error_and_decodes_every_chart(rep
 
 def test_without_draws_or_previous_the_report_has_sections_1_to_5_and_8(reports):
     html = (reports / "first" / "report.html").read_text(encoding="utf-8")
-    assert _headings(html) == HEADINGS[:5] + HEADINGS[7:]
+    assert _headings(html) == HEADINGS[:6] + HEADINGS[8:]
     assert len(_images(html)) == 3
     assert "<script>" not in html and "http://" not in html.split("<style>")[1].split("</style>")[0]
 
@@ -193,3 +193,74 @@ def test_report_with_region_and_sensitivity_shows_that_region_s_sensitivity(tmp_
         assert (pool, metric, group) == (row.pool, row.metric, row.group)
         digits = 0 if metric == "exhaustion_year" else 1
         assert [float(v.replace(",", "")) for v in (low, base, high)] == [round(getattr(row, k), digits) for k in ("low", "base", "high")]
+
+
+# ---------------------------------------------------------------- issue 24: a valuation report to hand on
+def test_the_cover_has_the_valuation_date_data_cut_off_and_signatory_fields(reports):
+    html = (reports / "first" / "report.html").read_text(encoding="utf-8")
+    cover = html[html.index('<div class="cover"'):html.index("</div>", html.index('<div class="cover"'))]
+    for field in ("评估对象", "情景", "评估基准日", "数据截止", "编制人", "复核人"):
+        assert field in cover, field
+    assert "2024年12月31日" in cover and "基金收支数据截至2024年" in cover
+    appendix = html[html.index('<section id="appendix">'):]
+    assert "编制人（签名）" in appendix and "复核人（签名）" in appendix
+
+
+def test_the_limitations_say_what_the_figures_rest_on_and_what_is_not_modelled(reports):
+    html = (reports / "first" / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="reliance">'):html.index('<section id="appendix">')]
+    assert "测算所依据的" in section and "未测算的内容" in section and "其他收入" in section and "委托投资收益" in section
+    assert "公布" in section, "the base-year figures' provenance counted"
+
+
+def test_no_temporary_or_absolute_path_reaches_the_report(reports, tmp_path):
+    for name in ("first", "second"):
+        html = (reports / name / "report.html").read_text(encoding="utf-8")
+        # what a reader sees: the charts' data and the machine-readable headline (which keeps the scenario
+        # files' paths so that a later report can re-run them for its reconciliation) left out
+        text = re.sub(r'src="data:[^"]+"', "", html.split('<script type="application/json"')[0])
+        assert str(reports) not in text and "/tmp" not in text and str(tmp_path.parent) not in text
+        assert not re.search(r"(/[\w.-]+){3,}", re.sub(r"https?://\S+", "", text)), re.search(r"(/[\w.-]+){3,}", text)
+
+
+def test_the_report_prints_to_pdf_from_chromium(reports, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", (reports / "second" / "report.html").resolve().as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and pdf.is_file(), done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    assert pages >= len(HEADINGS), "the cover, then a page (at least) per section: page breaks before each"
+
+
+def test_an_example_bundle_s_report_says_so_on_its_cover_summary_and_charts(tmp_path, capsys):
+    assert main(["report", "places/lhasa", "--out", str(tmp_path), "--author", "张三"]) == 0
+    out = capsys.readouterr().out
+    assert "（示例）" in out.splitlines()[0]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    cover = html[html.index('<div class="cover"'):html.index('<section id="summary">')]
+    assert "示例" in cover and "张三" in cover
+    summary = html[html.index('<section id="summary">'):html.index('<section id="scope">')]
+    assert "示例" in summary and "不能作为决策依据" in summary
+    conclusion = html[html.index('<section id="conclusion">'):html.index('<section id="reliance">')]
+    assert "示例" in conclusion or "示例" in summary
+    reliance = html[html.index('<section id="reliance">'):]
+    assert "提示" in reliance and "校准系数" in reliance, "the 346% outpatient factor is pointed out"
+
+
+def test_the_reports_charts_carry_the_region_and_the_scenario():
+    import forecast
+    from forecast.apps.valuation import valuation_context
+    from forecast.results import chart_base
+
+    ds = forecast.run("places/qiandongnan")
+    context = valuation_context(ds, forecast.load_scenario("places/qiandongnan"))
+    assert set(context["charts"]) >= {"reserve.png", "income_expenditure.png"}
+    from forecast.results.charts import main_charts
+
+    from .test_charts import _texts
+
+    for fig in main_charts(ds).values():
+        texts = _texts(fig)
+        assert chart_base.chart_context(ds, chart_base.cjk_font() is not None) in texts

@@ -1,7 +1,8 @@
-"""The budget workbook (issue 16): budget.xlsx as a budget office hands it on, read back.
+"""The budget workbook (issues 16, 24): budget.xlsx as a budget office hands it on, read back.
 
-``forecast budget --year 2025`` on the baseline writes one sheet per pool in the layout of a
-基本医疗保险基金收支预算表, then 假设 and 说明. The tests read the file back with openpyxl (names,
+``forecast budget --year 2025`` on the baseline writes one sheet per pool in the layout of the 财政
+social-insurance fund budget form (编制单位, 表号, 单位：万元; 上年决算, 本年预算, 本年预计, 下年预算,
+增减; the employee individual accounts and 合计; 基本数据; the signature line), then 假设 and 说明. The tests read the file back with openpyxl (names,
 line items, formats, identities) and convert it with LibreOffice headless (the file opens
 without repair and renders its Chinese labels and formatted numbers); ``forecast execution
 --budget`` reports 执行率 against it.
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.slow
 
 YEAR = 2025
 POOL_SHEETS = ["职工医保统筹基金", "城乡居民医保基金", "大病保险", "医疗救助基金", "长期护理保险基金"]
-COLUMNS = {"previous_budget": 2, "previous": 3, "budget": 4, "change": 5, "change_share": 6, "lower": 7, "upper": 8}
-FIRST_ROW = 5
+COLUMNS = {"final": 2, "previous_budget": 3, "previous": 4, "budget": 5, "change": 6, "change_share": 7, "lower": 8, "upper": 9}
+FIRST_ROW = 6
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +46,25 @@ def book(out):
 
 
 def rows(ws) -> dict[str, int]:
-    """Line label (column A) -> row number, for the table's rows."""
+    """Line label (column A) -> row number, for the 收支 table's rows (down to the first empty row)."""
     found = {}
     for row in range(FIRST_ROW, ws.max_row + 1):
         label = ws.cell(row, 1).value
-        if isinstance(label, str) and not label.startswith(("本年测算结论", "注：")):
-            found[label] = row
+        if not isinstance(label, str):
+            break
+        found[label] = row
+    return found
+
+
+def section(ws, title: str) -> dict[str, int]:
+    """Label -> row of the section (个人账户, 基本数据) headed by a row starting with ``title``."""
+    start = next(r for r in range(FIRST_ROW, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith(title))
+    found = {}
+    for row in range(start + 1, ws.max_row + 1):
+        label = ws.cell(row, 1).value
+        if not isinstance(label, str) or not ws.cell(row, 1).border.left.style:
+            break
+        found[label.strip()] = row
     return found
 
 
@@ -73,11 +87,57 @@ def test_line_items_are_the_budget_tables_in_chinese(book):
     assert {"资助参保", "直接救助"} <= set(rows(book["医疗救助基金"]))
     assert {"居家护理", "机构护理"} <= set(rows(book["长期护理保险基金"]))
     ws = book["职工医保统筹基金"]
-    header = [ws.cell(3, c).value for c in range(1, 9)]
-    assert header[:7] == ["项目", "上年预算数", "上年执行数", "本年预算数", "增减额", "增减%", "本年预算数80%预测区间"]
-    assert [ws.cell(4, c).value for c in (7, 8)] == ["下限", "上限"]
+    header = [ws.cell(4, c).value for c in range(1, 10)]
+    assert header[:8] == ["项目", "上年决算数", "本年预算数", "本年执行数", "下年预算数", "增减额", "增减%", "下年预算数80%预测区间"]
+    assert [ws.cell(5, c).value for c in (8, 9)] == ["下限", "上限"]
     assert ws["A1"].value == f"中国{YEAR}年职工医保统筹基金收支预算表"
     assert ws["H2"].value == "单位：万元"
+
+
+def test_the_first_sheet_carries_the_forms_header_and_signature_lines(book):
+    ws = book.worksheets[0]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    for word in ("编制单位", "表号", "单位：万元", "负责人", "制表人", "日期"):
+        assert any(word in t for t in texts), word
+    assert ws["A2"].value == "编制单位：中国" and ws["E2"].value == "表号：医保基金预算01表"
+    assert ws.print_area and ws.print_title_rows == "$4:$5"
+
+
+def test_each_column_says_where_its_figures_come_from(book):
+    """Row 5 labels each column: 上年决算 (2023) and 本年执行 (2024, closed) totals are the bulletin's
+    (公布), the base year's items the model's split (推算), the budget year derived (推算)."""
+    ws = book["职工医保统筹基金"]
+    labels = {ws.cell(4, c).value: ws.cell(5, c).value for c in range(2, 8)}
+    assert labels["上年决算数"] == "公布（合计）" and labels["本年执行数"] == "公布（合计）、推算（分项）"
+    assert labels["下年预算数"] == labels["增减额"] == "推算"
+
+
+def test_the_employee_sheet_shows_the_accounts_and_their_total(book):
+    """统筹基金 + 个人账户 = 合计 to the cent in every column; in 2024 (本年执行数) the 合计 is the
+    2024 bulletin's employee fund (income 23,732.47亿元, expenditure 19,102.54亿元: 《2024年全国医疗保障
+    事业发展统计公报》), within the bulletin's rounding of its two parts (0.01亿元 each)."""
+    ws = book["职工医保统筹基金"]
+    accounts = section(ws, "职工医保个人账户")
+    pooled = rows(ws)
+    for column in ("final", "previous", "budget"):
+        for flow, total in (("一、收入合计", "职工医保基金收入合计（统筹基金＋个人账户）"), ("二、支出合计", "职工医保基金支出合计（统筹基金＋个人账户）")):
+            account = "个人账户收入" if flow.startswith("一") else "个人账户支出"
+            parts = ws.cell(pooled[flow], COLUMNS[column]).value + ws.cell(accounts[account], COLUMNS[column]).value
+            assert ws.cell(accounts[total], COLUMNS[column]).value == pytest.approx(round(parts, 2), abs=1e-6), (column, flow)
+    assert ws.cell(accounts["职工医保基金收入合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(23732.47e4, abs=2 * 0.01e4)
+    assert ws.cell(accounts["职工医保基金支出合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(19102.54e4, abs=2 * 0.01e4)
+    assert ws.cell(accounts["个人账户收入"], COLUMNS["final"]).value == pytest.approx(6351.35e4, abs=0.01), "2023 from the bulletin"
+
+
+def test_basic_data_give_insured_base_rates_standards_and_use(book):
+    employee, resident = section(book["职工医保统筹基金"], "基本数据"), section(book["城乡居民医保基金"], "基本数据")
+    assert {"参保人数（万人）", "在职职工（万人）", "退休人员（万人）", "在职职工人均缴费基数（元/人·年）", "单位缴费率（%）", "住院人次（万人次）"} <= set(employee)
+    assert {"参保人数（万人）", "个人缴费标准（元/人·年）", "人均财政补助标准（元/人·年）"} <= set(resident)
+    ws = book["城乡居民医保基金"]
+    assert ws.cell(resident["人均财政补助标准（元/人·年）"], COLUMNS["budget"]).value == 700.0, "670 in 2024 + the mean increment of the last three (+30)"
+    ws = book["职工医保统筹基金"]
+    assert ws.cell(employee["在职职工（万人）"], COLUMNS["previous"]).value == pytest.approx(27490.84, abs=0.01), "the 2024 bulletin's in-service members"
+    assert ws.cell(employee["在职职工（万人）"], 8).value.startswith("公布")
 
 
 def test_number_formats_are_never_general_or_scientific(book):
@@ -165,7 +225,7 @@ def test_last_year_is_the_bulletin_and_this_year_the_run(book):
 def test_layout_fits_the_labels_freezes_the_header_and_prints_one_page_wide(book):
     for name in POOL_SHEETS:
         ws = book[name]
-        assert ws.freeze_panes == "B5"
+        assert ws.freeze_panes == "B6"
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -175,14 +235,23 @@ def test_layout_fits_the_labels_freezes_the_header_and_prints_one_page_wide(book
 
 def test_the_assumptions_sheet_gives_each_drivers_value_and_source(book):
     ws = book["假设"]
+    assert [c.value for c in ws[2]] == ["类别", "假设", "下年取值", "单位", "取值方法", "来源"]
     table = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}
     inflation = table["价格上涨率"]
-    assert inflation[2] == 0.02 and "baseline.yaml 第36行" in inflation[5]
+    assert inflation[2] == 0.02 and "第36行" in inflation[5]
     assert ws.cell(3 + list(table).index("价格上涨率"), 3).number_format == "0.00%"
     assert table["居民医保人均财政补助标准"][2] == 700.0, "670 in 2024 + the mean increment of the last three (+30)"
-    assert "fitted" in table["职工医保实际费用增长率"][5] and "基金统计公报" in table["职工医保实际费用增长率"][5]
+    assert "拟合" in table["职工医保实际费用增长率"][5] and "基金统计公报" in table["职工医保实际费用增长率"][5]
     assert table["在职职工人均缴费基数（实收）"][0] == "基年校准"
     assert all(r[5] for r in table.values()), "every assumption names its source"
+
+
+def test_no_sheet_shows_a_file_path_or_a_scenario_key(book):
+    key = re.compile(r"\b(assumptions|policy|verdict|calibration)\.[a-z_]+|[\w.-]+/[\w.-]+|\.py\b|between=|after=", re.ASCII)
+    for ws in book.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and key.search(value)), (ws.title, value)
 
 
 def test_wrapped_text_rows_are_tall_enough(book):
@@ -197,9 +266,9 @@ def test_wrapped_text_rows_are_tall_enough(book):
 
 def test_the_notes_sheet_states_scope_method_and_exclusions(book):
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=3, values_only=True)}
-    assert {"编制范围", "测算方法", "金额单位", "可支付月数", "上年预算数", "不含项目"} <= set(notes)
-    assert "个人账户" in notes["职工医保口径"]
-    assert "未提供" in notes["上年预算数"]
+    assert {"编制范围", "测算方法", "金额单位", "可支付月数", "上年决算数", "本年预算数", "数据性质", "不含项目"} <= set(notes)
+    assert "个人账户单列" in notes["职工医保口径"]
+    assert "未提供" in notes["本年预算数"]
 
 
 # ---------------------------------------------------------------- LibreOffice
@@ -227,8 +296,8 @@ def test_libreoffice_opens_the_workbook_and_renders_each_sheet(out, book, tmp_pa
     with open(tmp_path / "csv" / "budget-职工医保统筹基金.csv", encoding="utf-8") as handle:
         table = {row[0]: row for row in csv.reader(handle) if row}
     budget = value(book["职工医保统筹基金"], "一、收入合计", "budget")
-    assert table["一、收入合计"][3] == f"{budget:,.2f}", "shown in 万元 with thousands separators"
-    assert table["五、可支付月数（月）"][3] == f"{value(book['职工医保统筹基金'], '五、可支付月数（月）', 'budget'):.1f}"
+    assert table["一、收入合计"][4] == f"{budget:,.2f}", "shown in 万元 with thousands separators"
+    assert table["五、可支付月数（月）"][4] == f"{value(book['职工医保统筹基金'], '五、可支付月数（月）', 'budget'):.1f}"
     assert not [c for row in table.values() for c in row if re.search(r"\d[eE][+-]\d", c)], "no scientific notation as shown"
 
 
@@ -255,7 +324,7 @@ def test_previous_budget_fills_the_first_column(tmp_path, capsys):
     assert value(wb["职工医保统筹基金"], "住院", "previous_budget") == 72_000_000.0
     assert value(wb["职工医保统筹基金"], "普通门诊", "previous_budget") is None
     assert value(wb["城乡居民医保基金"], "二、支出合计", "previous_budget") == 105_000_000.0
-    assert str(approved) in {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=3, values_only=True)}["上年预算数"]
+    assert approved.name in {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=3, values_only=True)}["本年预算数"]
 
 
 ACTUALS = "pool,month,income,expenditure,unit\nemployee,6,90000000,70000000,万元\nresident,6,60000000,50000000,万元\n"
@@ -287,8 +356,8 @@ def test_execution_rate_against_the_approved_budget(out, book, tmp_path, capsys,
 
 
 def test_next_years_workbook_takes_this_one_as_its_previous_budget(out, book, tmp_path, capsys):
-    """The approved 2025 workbook feeds 2026's 上年预算数 line by line; 2025 is not closed, so the
-    previous column is 上年预计执行数."""
+    """The approved 2025 workbook feeds 2026's 本年预算数 line by line; 2025 is not closed, so the
+    previous column is 本年预计执行数."""
     assert main(["budget", "--year", str(YEAR + 1), "--previous-budget", str(out / "budget.xlsx"), "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     wb = load_workbook(tmp_path / "budget.xlsx")
@@ -296,11 +365,11 @@ def test_next_years_workbook_takes_this_one_as_its_previous_budget(out, book, tm
         for label in rows(wb[name]):
             if label in rows(book[name]) and isinstance(value(book[name], label, "budget"), float | int):
                 assert value(wb[name], label, "previous_budget") == value(book[name], label, "budget"), (name, label)
-    assert wb["职工医保统筹基金"]["C3"].value == "上年预计执行数"
+    assert wb["职工医保统筹基金"]["D4"].value == "本年预计执行数"
 
 
 def test_previous_year_from_its_execution(tmp_path, capsys):
-    """--execution: 上年预计执行数 is the full-year estimate from January-October actuals, spread
+    """--execution: 本年预计执行数 is the full-year estimate from January-October actuals, spread
     over the run's items; the reserve rolls forward from the run's 2024 reserve."""
     from forecast.apps.execution import full_year, read_actuals, seasonal_profile
 
@@ -319,7 +388,7 @@ def test_previous_year_from_its_execution(tmp_path, capsys):
     assert value(ws, "四、年末滚存结余", "previous") == round(opening + value(ws, "三、本年收支结余", "previous"), 2)
     assert value(ws, "四、年末滚存结余", "budget") == round(value(ws, "四、年末滚存结余", "previous") + value(ws, "三、本年收支结余", "budget"), 2)
     notes = {r[0]: r[1] for r in load_workbook(tmp_path / "out" / "budget.xlsx")["说明"].iter_rows(min_row=3, values_only=True)}
-    assert "1–10月" in notes["上年执行数"] and "城乡居民医保基金" in notes["上年执行数"]
+    assert "1–10月" in notes["本年预计执行数"] and "城乡居民医保基金" in notes["本年预计执行数"]
 
 
 def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
@@ -339,7 +408,7 @@ def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
 
 def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_path, capsys):
     """--execution rolls the reserve forward from the estimated year, so the budget year's months
-    covered differ from the run's: 本年测算结论 judges the figures the sheet shows (a trial found
+    covered differ from the run's: 下年测算结论 judges the figures the sheet shows (a trial found
     '结余偏多' beside 5.9 months)."""
     from forecast.model.fund import VERDICTS
 
@@ -349,10 +418,10 @@ def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_p
     capsys.readouterr()
     ws = load_workbook(tmp_path / "out" / "budget.xlsx")["城乡居民医保基金"]
     months = value(ws, "五、可支付月数（月）", "budget")
-    footnote = next(c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("本年测算结论"))
+    footnote = next(c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("下年测算结论"))
     assert f"可支付{months:.1f}个月" in footnote
     expected = "exhausted" if value(ws, "四、年末滚存结余", "budget") <= 0 else "critical" if months < 3 else "low" if months < 6 else "drawing" if value(ws, "三、本年收支结余", "budget") < 0 else "excessive" if months > 15 else "high" if months > 9 else "balanced"
-    assert footnote.startswith(f"本年测算结论：{VERDICTS[expected]}"), (months, footnote)
+    assert footnote.startswith(f"下年测算结论：{VERDICTS[expected]}"), (months, footnote)
 
 
 def test_a_pay_as_you_go_pool_balances_to_the_cent(tmp_path, capsys):

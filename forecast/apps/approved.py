@@ -32,12 +32,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..inputs.provenance import SCOPES
 from ..inputs.xlsx import read_sheets
 from ..limits import MAX_MONEY
 from ..units import PUBLISHED_UNITS, plain_number, to_canonical
 from ..vocabulary import POOLS
-from .budget_layout import INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
+from .budget_layout import EMPLOYEE_TOTAL_SHEET, INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
+from .budget_tables import ACCOUNT_LINES
 from .execution import _rows
+from .scopes import SCOPE_WORDS, default_scope, scope_of
 
 __all__ = ["read_budget", "execution_rates", "rates_text", "LINE_KEYS"]
 
@@ -52,7 +55,13 @@ LINE_KEYS: dict[str, str] = {
     **{re.sub(r"^[一二三四五六七八九十]+、|（月）$", "", label): key for key, label in RESULT_LINES},
 }
 KNOWN_KEYS = {*LINE_KEYS.values(), *INCOME_KEYS}
-POOL_KEYS = {**{p: p for p in POOLS}, **{name: pool for pool, name in SHEET_NAMES.items()}}
+POOL_KEYS = {**{p: p for p in POOLS}, **{name: pool for pool, name in SHEET_NAMES.items()}, EMPLOYEE_TOTAL_SHEET: "employee"}
+#: a sheet's scope (the employee sheet written where the bundle does not split the accounts is the total)
+SHEET_SCOPES = {EMPLOYEE_TOTAL_SHEET: "total"}
+#: the employee accounts table under the pooled fund's: label -> (key, scope)
+ACCOUNT_KEYS = {label: (flow, "individual_account" if key.startswith("ia_") else "total") for key, flow, label in ACCOUNT_LINES}
+#: the budget-year column: 下年预算数 in a workbook of the 财政 form, 本年预算数 in one written before it
+BUDGET_COLUMNS = ("下年预算数", "本年预算数")
 
 
 def _label_key(text: str) -> str | None:
@@ -90,8 +99,12 @@ def read_budget(path: Path | str) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     rows, problems = [], []
-    for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV"):
+    for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV", optional=("scope",)):
         pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
+        scope = scope_of(pool, row.get("scope", "")) if pool else None
+        if pool is not None and scope is None:
+            problems.append(Problem(path, f"unknown scope '{row['scope']}' for {pool}", f"use {', '.join(SCOPE_WORDS)} (empty: {default_scope(pool)})", line, "scope", row["scope"]))
+            continue
         if pool is None:
             problems.append(Problem(path, f"unknown pool '{row['pool']}'", f"use one of {', '.join(POOLS)} (or the sheet names {', '.join(SHEET_NAMES.values())})", line, "pool", row["pool"]))
             continue
@@ -107,17 +120,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
             fix = "remove the thousands separators" if "," in row["amount"] else f"write the amount in {unit} as a plain number"
             problems.append(Problem(path, "amount must be a finite number", fix, line, "amount", row["amount"]))
             continue
-        rows.append({"pool": pool, "key": key, "amount": amount, "line": f"line {line}"})
+        rows.append({"pool": pool, "key": key, "scope": scope, "amount": amount, "line": f"line {line}"})
     if problems:
         raise InputError(problems)
-    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
+    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "scope", "amount", "line"]))
 
 
 def _no_duplicates(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
-    twice = frame[frame.duplicated(["pool", "key"], keep="first")]
+    twice = frame[frame.duplicated(["pool", "key", "scope"], keep="first")]
     if len(twice):
         first = twice.iloc[0]
-        raise InputError(Problem(path, f"two amounts for {first['pool']} {first['key']} (the second at {first['line']})", "keep one row per pool and line item"))
+        raise InputError(Problem(path, f"two amounts for {first['pool']} {first['key']} ({first['scope']}; the second at {first['line']})", "keep one row per pool, scope and line item"))
     return frame
 
 
@@ -138,21 +151,25 @@ def _read_workbook(path: Path) -> pd.DataFrame:
     rows = []
     for name, cells in read_sheets(path, "an approved budget", _pool_sheets(path), fix).items():
         rows += _sheet_rows(path, name, cells)
-    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "amount", "line"]))
+    return _no_duplicates(path, pd.DataFrame(rows, columns=["pool", "key", "scope", "amount", "line"]))
 
 
 def _sheet_rows(path: Path, name: str, cells: list[tuple]) -> list[dict]:
     """The 本年预算数 of each known line of one pool sheet, in the sheet's unit."""
-    unit = next((str(c).split("：", 1)[1].strip() for row in cells[:3] for c in row if isinstance(c, str) and c.startswith("单位：")), "万元")
+    unit = next((str(c).split("：", 1)[1].strip() for row in cells[:5] for c in row if isinstance(c, str) and c.startswith("单位：")), "万元")
     if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != "yuan":
         raise InputError(Problem(path, f"sheet {name}: unknown unit '{unit}' in its unit line", "write the unit line as 单位：万元 (or 元, 亿元)"))
-    header = next((i for i, row in enumerate(cells) if row and "本年预算数" in [str(c).strip() if c is not None else "" for c in row]), None)
+    texts = [[str(c).strip() if c is not None else "" for c in row] for row in cells]
+    header = next((i for i, row in enumerate(texts) if any(name in row for name in BUDGET_COLUMNS)), None)
     if header is None:
-        raise InputError(Problem(path, f"sheet {name}: no header row with a 本年预算数 column", "keep the header row 'forecast budget' wrote (项目 … 本年预算数 …)"))
-    column = [str(c).strip() if c is not None else "" for c in cells[header]].index("本年预算数")
+        raise InputError(Problem(path, f"sheet {name}: no header row with a 下年预算数 (or 本年预算数) column", "keep the header row 'forecast budget' wrote (项目 … 下年预算数 …)"))
+    title = next(c for c in BUDGET_COLUMNS if c in texts[header])
+    column = texts[header].index(title)
+    pool, sheet_scope = POOL_KEYS[name], SHEET_SCOPES.get(name, default_scope(POOL_KEYS[name]))
     out = []
     for number, row in enumerate(cells[header + 1 :], start=header + 2):
-        key = _label_key(row[0]) if row and row[0] is not None else None
+        label = str(row[0]).strip() if row and row[0] is not None else ""
+        key, scope = ACCOUNT_KEYS.get(label, (_label_key(label) if label else None, sheet_scope))
         if key is None or column >= len(row):
             continue
         value = row[column]
@@ -160,8 +177,8 @@ def _sheet_rows(path: Path, name: str, cells: list[tuple]) -> list[dict]:
             continue
         amount = _money(value, unit, key)
         if amount is None:
-            raise InputError(Problem(f"{path}, sheet {name}, row {number}", f"本年预算数 of {row[0]} must be a finite number", f"write the amount in {unit} as a number", field="本年预算数", value=value))
-        out.append({"pool": POOL_KEYS[name], "key": key, "amount": amount, "line": f"sheet {name}, row {number}"})
+            raise InputError(Problem(f"{path}, sheet {name}, row {number}", f"{title} of {row[0]} must be a finite number", f"write the amount in {unit} as a number", field=title, value=value))
+        out.append({"pool": pool, "key": key, "scope": scope, "amount": amount, "line": f"sheet {name}, row {number}"})
     return out
 
 
@@ -181,7 +198,7 @@ def execution_rates(full: pd.DataFrame, approved: pd.DataFrame) -> pd.DataFrame:
                     continue
                 raise InputError(Problem(source, f"the approved budget has no {label} for {pool}, which the actuals report", f"add the line: {pool},{label},AMOUNT,万元 (or the pool's sheet from 'forecast budget')"))
             budget = float(given[(pool, key)])
-            entry = {"pool": pool, "line": key, "label": label, "approved": budget, "estimate": row[f"{key}_estimate"], "estimate_low": row[f"{key}_low"], "estimate_high": row[f"{key}_high"]}
+            entry = {"pool": pool, "scope": row.get("scope", ""), "line": key, "label": label, "approved": budget, "estimate": row[f"{key}_estimate"], "estimate_low": row[f"{key}_low"], "estimate_high": row[f"{key}_high"]}
             if key != "balance":
                 usable = budget > 0
                 entry |= {
@@ -201,7 +218,8 @@ def rates_text(rates: pd.DataFrame) -> str:
     """The execution-rate table as printed: 万元 and percentages."""
     lines = [f"\n执行率 against the approved budget {rates.attrs.get('source', '')} (万元; rate = actual ÷ approved)"]
     for pool, group in rates.groupby("pool", sort=False):
-        lines.append(f"\n  {SHEET_NAMES.get(pool, pool)} ({pool})")
+        scope = group["scope"].iloc[0] if "scope" in group.columns else ""
+        lines.append(f"\n  {SHEET_NAMES.get(pool, pool) if scope != 'total' or pool != 'employee' else EMPLOYEE_TOTAL_SHEET} ({pool}{', ' + SCOPES[scope][0] if scope in SCOPES else ''})")
         for _, row in group.iterrows():
             if row["line"] == "balance":
                 lines.append(f"    {row['label']:<8} approved {row['approved'] / 1e4:>16,.2f}   full-year estimate {row['estimate'] / 1e4:,.2f}")

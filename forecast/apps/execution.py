@@ -5,6 +5,9 @@ Actuals are a small CSV, one row per pool and month reached, cumulated from Janu
     pool,month,income,expenditure,unit
     employee,5,50686.38,29597.18,万元
 
+An optional ``scope`` column says what an employee row covers: 统筹基金 (pooled_fund, the
+default), 个人账户 (individual_account) or 合计 (total); the other pools' figures are their totals.
+
 The full year is ``year-to-date / s(month)`` where s(m) is the share of the year's income (or
 expenditure) usually reached by the end of month m: the *seasonal profile*. With a bundle's
 ``monthly_fund`` table (data/china: NHSA's national monthly releases for 2022-2023) the profile is
@@ -30,8 +33,9 @@ from ..inputs.files import read_text
 from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
 from ..units import PUBLISHED_UNITS, to_canonical, whole_number
 from ..vocabulary import POOLS
+from .scopes import SCOPE_WORDS, default_scope, scope_of
 
-__all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year"]
+__all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year", "full_year_lines"]
 
 COLUMNS = ("pool", "month", "income", "expenditure", "unit")
 
@@ -45,8 +49,9 @@ def _amount(text: str, unit: str) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= MAX_MONEY else None
 
 
-def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV") -> list[tuple[int, dict]]:
-    """(line, {column: text}) for each data row of ``what``; a located error for a bad header or row."""
+def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV", optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """(line, {column: text}) for each data row of ``what`` (``optional`` columns where the header
+    has them); a located error for a bad header or row."""
     text = read_text(path, what, MAX_CSV_BYTES)
     reader = csv.reader(text.splitlines())
     header, rows = None, []
@@ -62,7 +67,7 @@ def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV") 
                 continue
             if len(fields) != len(header):
                 raise InputError(Problem(path, f"{len(fields)} fields where the header has {len(header)}", "give every row the header's columns (an empty cell is still separated by a comma)", reader.line_num))
-            rows.append((reader.line_num, {c: fields[header.index(c)].strip() for c in columns}))
+            rows.append((reader.line_num, {c: fields[header.index(c)].strip() for c in (*columns, *optional) if c in header}))
             if len(rows) > MAX_CSV_ROWS:
                 raise InputError(Problem(path, f"more than {MAX_CSV_ROWS:,} rows", "check that this is the right file", reader.line_num))
     except csv.Error as exc:
@@ -81,10 +86,14 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
     columns = (("year",) if with_year else ()) + COLUMNS
     problems = []
     out = []
-    for line, row in _rows(path, columns):
+    for line, row in _rows(path, columns, optional=("scope",)):
         pool = row["pool"]
         if pool not in POOLS:
             problems.append(Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool))
+            continue
+        scope = scope_of(pool, row.get("scope", ""))
+        if scope is None:
+            problems.append(Problem(path, f"unknown scope '{row['scope']}'", f"use {', '.join(SCOPE_WORDS)} (empty: {default_scope(pool)})", line, "scope", row["scope"]))
             continue
         month = whole_number(row["month"]) or 0
         if not 1 <= month <= 12:
@@ -108,15 +117,15 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
                 problems.append(Problem(path, "year must be a year", "write e.g. 2023", line, "year", row["year"]))
                 continue
         if None not in values.values():
-            out.append({**({"year": year} if with_year else {}), "pool": pool, "month": month, **values, "line": line})
+            out.append({**({"year": year} if with_year else {}), "pool": pool, "scope": scope, "month": month, **values, "line": line})
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(out)
-    keys = [*(["year"] if with_year else []), "pool"]
+    keys = [*(["year"] if with_year else []), "pool", "scope"]
     duplicated = frame.duplicated([*keys, "month"], keep=False)
     if duplicated.any():
         first = frame[duplicated].iloc[1]
-        raise InputError(Problem(path, f"two rows for pool {first['pool']}, month {first['month']}", "keep one row per pool and month", int(first["line"])))
+        raise InputError(Problem(path, f"two rows for pool {first['pool']}, month {first['month']} (scope {first['scope']})", "keep one row per pool, scope and month", int(first["line"])))
     _check_cumulative(path, frame, keys, problems)
     if problems:
         raise InputError(problems)
@@ -207,10 +216,13 @@ def seasonal_profile(region) -> pd.DataFrame:
 
 def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     """The full-year estimate and interval per pool, from each pool's latest month."""
+    scopes = actuals.groupby("pool")["scope"].nunique() if "scope" in actuals.columns else None
+    if scopes is not None and (scopes > 1).any():
+        raise InputError(Problem(actuals.attrs.get("source", "the actuals"), f"{', '.join(scopes[scopes > 1].index)}: figures on more than one scope", "align them first (forecast.apps.scopes.align_scopes)"))
     latest = actuals.sort_values("month").groupby("pool").tail(1)
     rows = []
     for _, row in latest.iterrows():
-        entry = {"pool": row["pool"], "month": int(row["month"])}
+        entry = {"pool": row["pool"], "scope": row.get("scope", default_scope(row["pool"])), "month": int(row["month"])}
         for item in ("income", "expenditure"):
             p = profile[(profile["pool"] == row["pool"]) & (profile["item"] == item) & (profile["month"] == row["month"])].iloc[0]
             if not p["share"] > 0 or p["low"] <= 0:
@@ -221,6 +233,8 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
             entry[f"{item}_low"] = row[item] / p["high"]
             entry[f"{item}_high"] = row[item] / p["low"]
             entry["profile_years"] = p["years"]
+        entry["to_date_provenance"] = "published"  # the bureau's own year-to-date figures
+        entry["estimate_provenance"] = "assumed" if entry["profile_years"] == "uniform" else "derived"  # a uniform year is an assumption, not a profile
         entry["balance_estimate"] = entry["income_estimate"] - entry["expenditure_estimate"]
         entry["balance_low"] = entry["income_low"] - entry["expenditure_high"]
         entry["balance_high"] = entry["income_high"] - entry["expenditure_low"]
@@ -236,3 +250,22 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("pool")
     frame.attrs["units"] = "yuan; shares as ratios"
     return frame
+
+
+def full_year_lines(table: pd.DataFrame) -> list[str]:
+    """The full-year estimates as printed: per pool (and its scope) the months given, the profile,
+    income, expenditure and balance to date and for the year (万元, with the interval), the verdict."""
+    from ..inputs.provenance import SCOPES
+    from ..inputs.summary import MONTHS
+
+    lines = []
+    for pool, row in table.iterrows():
+        months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
+        lines.append(f"\n  {pool} ({SCOPES[row['scope']][0]}): {months} (profile: {row['profile_years']})")
+        for item in ("income", "expenditure", "balance"):
+            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
+            low, high = row[f"{item}_low"], row[f"{item}_high"]
+            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
+            lines.append(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
+        lines.append(f"    verdict: {row['verdict']}")
+    return lines

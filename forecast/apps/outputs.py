@@ -60,7 +60,7 @@ def run_loaded(scenario, draws: int | None = None, seed: int | None = None, stri
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(Problem(scenario.files[-1], str(exc), "see the README section 'Scenario files'")) from None
+        raise InputError(Problem(scenario.files[-1], str(exc), "see docs/reference/scenarios.md")) from None
 
 
 def compare_files(diff) -> dict:
@@ -94,9 +94,13 @@ def budget_files(ds, scenario, year: int, level: float, table, approved=None, ex
 
 def execution_outputs(actuals_path, region_path=None, history_path=None, budget_path=None):
     """The full-year estimate from year-to-date actuals (the bundle's seasonal profile, or the fund's own
-    ``history``), and with an approved budget its execution rates: (table, rates or None, files:
-    execution.csv and budget_execution.csv)."""
+    ``history``), and with an approved budget its execution rates, like compared with like (统筹基金,
+    个人账户 or 合计: :func:`forecast.apps.scopes.align_scopes`): (table, rates or None, files:
+    execution.csv and budget_execution.csv). ``table.attrs``: ``notes`` (how scopes were aligned) and
+    ``hints`` (提示: a uniform profile, 执行率 outside 80-120%)."""
     from ..apps.execution import full_year, profile_from_history, read_actuals, seasonal_profile
+    from ..apps.scopes import align_scopes
+    from ..results.review import execution_hints, profile_hint
 
     actuals = read_actuals(actuals_path)
     approved = None
@@ -104,16 +108,20 @@ def execution_outputs(actuals_path, region_path=None, history_path=None, budget_
         from ..apps.approved import read_budget
 
         approved = read_budget(budget_path)
+    actuals, approved, notes = align_scopes(actuals, approved)  # like with like: 统筹基金, 个人账户 or 合计
     national = seasonal_profile(load_region(region_path or default_region_path()))
     profile = profile_from_history(read_actuals(history_path, with_year=True), fallback=national) if history_path else national
     table = full_year(actuals, profile)
+    hints = [profile_hint([p for p, row in table.iterrows() if row["profile_years"] == "uniform"], profile.attrs.get("source", ""))]
     files = {"execution.csv": csv_text(table)}
     rates = None
     if approved is not None:
         from ..apps.approved import execution_rates
 
         rates = execution_rates(table, approved)
+        hints += execution_hints(rates)
         files["budget_execution.csv"] = csv_text(rates, index=False)
+    table.attrs.update(notes=list(notes), hints=hints)
     return table, rates, files
 
 
@@ -139,11 +147,12 @@ def solve_outputs(scenario, pool: str, lever: str, target_text: str = "months:6-
     return solution, frame, misses(solution), {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)}
 
 
-def valuation_html(scenario, ds, previous=None, sensitivity: bool = False, solve: bool = False):
+def valuation_html(scenario, ds, previous=None, sensitivity: bool = False, solve: bool = False, author: str | None = None, reviewer: str | None = None):
     """The valuation report of a run of ``scenario`` (:mod:`forecast.apps.valuation`): (its HTML, its
     context, the balance section's solutions or None). ``previous``: a previous valuation
     (:func:`forecast.apps.reconcile.read_previous`); ``sensitivity``, ``solve``: add the tornado and the
-    financing that keeps each pool in the 6-9 month band."""
+    financing that keeps each pool in the 6-9 month band; ``author``, ``reviewer``: the cover's names
+    (blank lines to sign where not given)."""
     from ..apps.valuation import valuation_context
     from ..results.html import render_report
 
@@ -158,5 +167,5 @@ def valuation_html(scenario, ds, previous=None, sensitivity: bool = False, solve
         from ..apps.valuation_solve import balance_context
 
         balance = balance_context(ds, scenario, True)
-    context = valuation_context(ds, scenario, previous, tornado, balance)
+    context = valuation_context(ds, scenario, previous, tornado, balance, author=author, reviewer=reviewer)
     return render_report(context), context, balance

@@ -104,7 +104,9 @@ def print_verdicts(ds) -> None:
     for pool, row in fund_summary(ds).iterrows():
         verdicts = [VERDICTS.get(row[f"verdict_{y}"], DASH) or DASH for y in SUMMARY_YEARS]
         rows.append([str(pool), _year_text(row["first_deficit_year"]), _year_text(row["exhaustion_year"]), *verdicts])
-    print_table(ds.attrs.get("scenario_title", ""), ["pool", "first deficit", "exhausted", *(f"verdict {y}" for y in SUMMARY_YEARS)], rows)
+    from ..results.provenance import example_mark, place
+
+    print_table(f"{ds.attrs.get('scenario_title', '')} — {place(ds)}{example_mark(ds) and ' 示例 ILLUSTRATION'}", ["pool", "first deficit", "exhausted", *(f"verdict {y}" for y in SUMMARY_YEARS)], rows)
 
 
 def print_scenarios(entries) -> None:

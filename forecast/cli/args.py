@@ -70,7 +70,8 @@ EXAMPLES = {
     "  forecast batch --regions data/* --draws 1000 --workers 2\n  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786",
     "report": "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous out/report_2024 --out out/report_2025",
     "serve": "forecast serve\n  forecast serve --region data/wenzhou --port 8080\n  forecast serve --host 0.0.0.0 --token SECRET --cache ~/forecast-runs",
-    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
+    "template": "forecast template --out 本地数据.xlsx\n  forecast template --from examples/figures.yaml --out 拉萨数据.xlsx",
+    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region mycity --province 西藏 --from 本地数据.xlsx\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
 }
 
 
@@ -79,7 +80,7 @@ def _common(quiet_only: bool = False) -> argparse.ArgumentParser:
     parent = Parser(add_help=False)
     parent.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no explanatory lines: only errors and the results")
     if not quiet_only:
-        parent.add_argument("--region", metavar="DIR", help="bundle folder to run on (default: the scenario's own region, usually data/china)")
+        parent.add_argument("--region", metavar="DIR", help="bundle folder, or a shipped bundle's name (wenzhou), to run on (default: the scenario's own region, usually data/china)")
     return parent
 
 
@@ -178,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probability", type=_fraction("the probability", "--probability 0.8"), metavar="P", help="the target must hold in a share P of the draws (one level; with --draws)")
     p.add_argument("--draws", type=DRAWS, default=200, metavar="N", help="draws for --probability (default 200)")
     p.add_argument("--seed", type=SEED, default=0, metavar="S", help="seed of the draws (default 0: the same draws for every trial value)")
-    _out(p, "write solved.yaml (the overlay) and solve.csv into DIR (default out/solve)")
+    _out(p, "write solved.yaml (the overlay) and solve.csv into DIR (default: a new dated folder, announced)")
 
     p = command("sensitivity", "one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
     _scenario(p)
@@ -192,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")
     p.add_argument("--draws", type=DRAWS, metavar="N", help="also run each cut-off stochastically and report how often its 10-90%% band held the outcome")
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
-    _out(p, "write backtest.csv, mape.csv and backtest.png into DIR (default out/backtest)")
+    _out(p, "write backtest.csv, mape.csv and backtest.png into DIR (default: a new dated folder, announced)")
 
     p = command("budget", "next year's fund budget per pool in budget line items, with a prediction interval")
     _scenario(p)
@@ -209,20 +210,22 @@ def build_parser() -> argparse.ArgumentParser:
     _out(p, "write execution.csv (and budget_execution.csv with --budget) into DIR (atomically)")
 
     p = command("batch", "run scenarios on many region bundles at once on dask (a LocalCluster, or a cluster's scheduler)", region=False)
-    p.add_argument("--regions", nargs="+", required=True, metavar="DIR", help="region bundle folders")
+    p.add_argument("--regions", nargs="+", required=True, metavar="DIR", help="region bundle folders, or shipped bundles' names (wenzhou qiandongnan)")
     p.add_argument("--scenarios", nargs="+", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
     p.add_argument("--draws", type=DRAWS, metavar="N", help="draws of every driver per region and scenario")
     p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed (the same streams for every region)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler's address (default: a LocalCluster started and closed by the command)")
     p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
-    _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default out/batch)")
+    _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default: a new dated folder, announced)")
 
     from .init_region import register as register_init_region
     from .report import register as register_report
     from .serve import register as register_serve
+    from .template import register as register_template
 
     register_report(command, _scenario, DRAWS, SEED)
     register_init_region(command)
+    register_template(command)
     register_serve(command, _count)
 
     p = command("show-scenario", "print every resolved parameter with the file and line it came from", region=False)

@@ -17,7 +17,15 @@ from ..apps.outputs import check_draws as _check_draws
 from ..apps.outputs import results_files as _results_files
 from ..errors import InputError, Problem, printable
 from ..inputs.region import load_region
-from ..library import default_region_path, resolve_scenario, scenario_names, scenarios_dir
+from ..library import (
+    dated_folder,
+    default_region_path,
+    region_names,
+    resolve_region,
+    resolve_scenario,
+    scenario_names,
+    scenarios_dir,
+)
 from ..results.csvtext import csv_text
 from ..results.writers import netcdf_writer, write_files
 from ..scenario.load import load_scenario as _load_scenario
@@ -36,6 +44,16 @@ def _inputs(scenario=None, region=None, *paths) -> list[Path]:
     return files
 
 
+def out_folder(args, command: str) -> str:
+    """``--out``, or a dated folder in the current one (announced): a command that must write never
+    writes into a fixed ./out it was not asked for."""
+    if args.out is not None:
+        return args.out
+    folder = str(dated_folder(command))
+    print(printable(f"no --out given: writing into {folder}/ (a new folder; name one with --out DIR)"))
+    return folder
+
+
 def _wrote(out: str, paths) -> None:
     print(printable(f"{'' if is_quiet() else chr(10)}wrote {out}/: {', '.join(p.name for p in paths)}"))
 
@@ -44,8 +62,9 @@ def load_scenario(spec, args=None):
     """The scenario ``spec`` (file, shipped name or overlays), on the bundle of ``--region`` if given."""
     scenario = _load_scenario(spec)
     region = getattr(args, "region", None)
+    region = None if region is None else resolve_region(region)  # a shipped bundle's name (--region wenzhou) from any folder
     if region is not None and not Path(region).exists():
-        raise InputError(Problem("--region", f"'{region}' does not exist", "give the folder of a region bundle (the one holding region.yaml), e.g. --region data/china", value=region))
+        raise InputError(Problem("--region", f"'{region}' does not exist", f"give the folder of a region bundle (the one holding region.yaml) or a shipped bundle's name ({', '.join(region_names())})", value=str(region)))
     return scenario if region is None else dataclasses.replace(scenario, region_path=Path(region))
 
 
@@ -107,7 +126,7 @@ def cmd_population(args) -> int:
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(Problem(scenario.files[-1], str(exc), "see the population section of README.md")) from None
+        raise InputError(Problem(scenario.files[-1], str(exc), "see docs/model/population.md")) from None
     print(population_headline(ds, scenario.title))
     if args.out is not None:
         table = population_table(ds)
@@ -186,7 +205,7 @@ def cmd_backtest(args) -> int:
     import pandas as pd
 
     from ..apps.backtest import COMPARED_SERIES, backtest, coverage, interval_score, mape_table, target_table
-    from ..results.charts import backtest_chart, png_bytes
+    from ..results.charts import backtest_chart, png_bytes, scenario_context
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
@@ -219,8 +238,8 @@ def cmd_backtest(args) -> int:
         drawn = coverage(table, ("draws_p10", "draws_p90"))
         say(f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): {drawn[('all', 'all')]:.0%}")
     history = {(name, item): region.fund(pool, item, account) for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure")}
-    out = args.out or "out/backtest"
-    paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history))}, inputs=_inputs(scenario, region))
+    out = out_folder(args, "backtest")
+    paths = write_files(out, {"backtest.csv": csv_text(table, index=False), "mape.csv": csv_text(mape), "backtest.png": png_bytes(backtest_chart(table, history, scenario_context(scenario, region)))}, inputs=_inputs(scenario, region))
     _wrote(out, paths)
     return EXIT_OK
 
@@ -236,7 +255,12 @@ def cmd_budget(args) -> int:
     ds = run_scenario(args.scenario, args)
     table, executed = budget_for(ds, args.year, args.level, actuals)
     base = int(ds.attrs["base_year"])
-    say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    from ..results.provenance import example_mark, place
+    from ..results.review import hint_lines, run_hints
+
+    say(f"Fund budget {args.year} (预算) — {ds.attrs['scenario_title']}; {place(ds)}{example_mark(ds) and ' 示例 ILLUSTRATION'}; base year {base}; {args.level:.0%} prediction interval on totals (亿元)")
+    for note in (executed.attrs.get("notes", []) if executed is not None else []):
+        print(f"  {note}")
     for pool, group in table.groupby("pool", sort=False):
         verdict = str(ds.fund.verdict_label().sel(year=args.year, pool=pool).item())
         print(f"\n  {group['pool_zh'].iloc[0]} ({pool}) — {VERDICTS.get(verdict, verdict)} ({verdict})")
@@ -244,6 +268,8 @@ def cmd_budget(args) -> int:
             unit = 1 if row["line"] == "months_covered" else 1e8
             band = "" if np.isnan(row["low"]) else f"   [{row['low'] / unit:,.1f} – {row['high'] / unit:,.1f}]"
             print(f"    {row['line_zh']:<12} {row['line_en']:<46}{row['value'] / unit:>12,.1f}{band}")
+    for line in hint_lines(run_hints(ds)):
+        print(f"  {line}")
     if args.out is not None:
         if executed is not None:
             say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
@@ -253,24 +279,21 @@ def cmd_budget(args) -> int:
 
 
 def cmd_execution(args) -> int:
+    from ..apps.execution import full_year_lines
     from ..apps.outputs import execution_outputs
-    from ..inputs.summary import MONTHS
+    from ..results.review import hint_lines
 
     table, rates, files = execution_outputs(args.actuals, args.region, args.history, args.budget)
     say(f"Budget execution (预算执行): full-year estimate from {args.actuals} (万元; interval from the seasonal profile)")
-    for pool, row in table.iterrows():
-        months = "January" if row["month"] == 1 else f"January-{MONTHS[row['month'] - 1]}"
-        print(f"\n  {pool}: {months} (profile: {row['profile_years']})")
-        for item in ("income", "expenditure", "balance"):
-            to_date = "" if item == "balance" else f"to date {row[f'{item}_to_date'] / 1e4:,.2f}; "
-            low, high = row[f"{item}_low"], row[f"{item}_high"]
-            band = "" if np.isnan(low) else f" [{low / 1e4:,.2f} – {high / 1e4:,.2f}]"
-            print(f"    {item:<12} {to_date}full year {row[f'{item}_estimate'] / 1e4:,.2f}{band}")
-        print(f"    verdict: {row['verdict']}")
+    for note in table.attrs["notes"]:
+        print(f"  {note}")
+    print("\n".join(full_year_lines(table)))
     if rates is not None:
         from ..apps.approved import rates_text
 
         print(rates_text(rates))
+    for line in hint_lines(table.attrs["hints"]):
+        print(f"  {line}")
     if args.out is not None:
         _wrote(args.out, write_files(args.out, files, inputs=_inputs(None, None, args.actuals, args.history, args.budget)))
     return EXIT_OK

@@ -24,7 +24,7 @@ def register(command) -> None:
     p = command("init-region", "build a prefecture bundle from a bureau's local figures, the rest from the province and the nation", region=False)
     p.add_argument("folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)")
     p.add_argument("--province", required=True, metavar="NAME", help="the province whose census structure the bundle takes, e.g. 贵州")
-    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures (README 'Your own prefecture'; examples/figures.yaml)")
+    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast template' (docs/reference/init-region.md)")
     p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
 
 
@@ -41,6 +41,8 @@ def cmd_init_region(args) -> int:
     figures = read_figures(args.figures)
     if figures.province and bare_name(figures.province) != bare_name(args.province):
         raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
+    if not figures.province:  # a named province was checked above
+        _check_province(figures, args.province)
     files = bundle_files(figures, args.province)
     _check_before_writing(files, folder, figures.path)
     write_files(folder, files, option="DIR", inputs=[args.figures])
@@ -50,6 +52,29 @@ def cmd_init_region(args) -> int:
     for line in run_notes(region):
         print(line)
     return 0
+
+
+def _check_province(figures, province: str) -> None:
+    """Refuse figures whose sources are another province's: a source naming one province (its
+    census bulletin, its e0) while none names --province is figures for a place elsewhere."""
+    from ..apps.regions.province import AUTONOMOUS_REGIONS, bare_name, province_names
+    from ..errors import InputError, Problem
+
+    wanted = bare_name(province)
+    if wanted not in province_names():
+        return  # an unknown province: the bundle's builder names the 31
+    full = {short: long for long, short in AUTONOMOUS_REGIONS.items()}
+    named = {}
+    for sid, source in (figures.sources or {}).items():
+        title = str(source.get("title", "")) if isinstance(source, dict) else str(source)
+        for name in province_names():
+            if name in title or full.get(name, "\0") in title:
+                named.setdefault(name, sid)
+    others = {name: sid for name, sid in named.items() if name != wanted}
+    if others and wanted not in named:
+        name, sid = next(iter(others.items()))
+        raise InputError(Problem(figures.path, f"the figures' sources are {name}'s (source {sid}), and --province says {province}: the bundle would take {wanted}'s census structure for a place in {name}",
+                                 f"give --province {name}, or write 'province: {province}' in the figures if the place is in {province}", field="sources", value=sid))
 
 
 def _check_before_writing(files: dict, folder: Path, figures_path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..results.csvtext import csv_text
 from ..terminal import progress_bar, say
-from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, run_scenario, write_files
+from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, out_folder, run_scenario, write_files
 
 __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 
@@ -43,7 +43,8 @@ def cmd_explain(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from ..apps.sensitivity import sensitivity, tornado_table
-    from ..results.charts import png_bytes, tornado_chart
+    from ..inputs.region import load_region
+    from ..results.charts import png_bytes, scenario_context, tornado_chart
 
     if args.sobol and args.sobol & (args.sobol - 1):
         raise InputError(Problem("--sobol", f"the Sobol base sample must be a power of two (found {args.sobol})", "write e.g. --sobol 64", value=args.sobol))
@@ -63,7 +64,7 @@ def cmd_sensitivity(args) -> int:
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
     say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table))}
+    files = {"tornado.csv": csv_text(table, index=False), "tornado.png": png_bytes(tornado_chart(table, scenario_context(scenario, load_region(scenario.region_path))))}
     if args.sobol:
         from ..apps.sensitivity import sobol
 
@@ -92,7 +93,7 @@ def cmd_solve(args) -> int:
         print(f"  {what}: {solution.level:.6g} (brentq in [{solution.bracket[0]:g}, {solution.bracket[1]:g}], tolerance {1e-6:g}, {solution.iterations} iterations)")
     print(frame.to_string(float_format=lambda v: f"{v:,.4g}"))
     print(f"  check run: the target {'holds in every year' if not missed else 'is missed in ' + ', '.join(map(str, missed))}")
-    out = args.out or "out/solve"
+    out = out_folder(args, "solve")
     _wrote(out, write_files(out, files, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
 
@@ -121,7 +122,7 @@ def cmd_batch(args) -> int:
             say(f"note: {spec} names its own region ({scenario.region_path}); batch runs it on each of --regions instead")
     _check_draws(args.draws, 2000, horizon)
     _check_batch(args, len(regions) * len(scenarios), horizon - 2000 + 1)
-    out = args.out or "out/batch"
+    out = out_folder(args, "batch")
     _zarr_target(out)  # before the work, not after
     client = cluster = None
     try:

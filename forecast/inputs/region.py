@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Problem
+from ..library import resolve_region
 from ..limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from ..memo import Memo
 from . import arrays
@@ -63,6 +64,8 @@ class Region:
     utilisation: pd.DataFrame | None = None
     claim_sizes: pd.DataFrame | None = None
     monthly_fund: pd.DataFrame | None = None
+    #: insured.csv as read (year, pool, status, value, and its report_type, source and note where given)
+    insured_table: pd.DataFrame | None = None
     files: dict = field(default_factory=dict)
     content_hash: str = ""
 
@@ -111,6 +114,7 @@ class Region:
             financing=cut(self.financing),
             utilisation=cut(self.utilisation),
             monthly_fund=cut(self.monthly_fund),
+            insured_table=cut(self.insured_table),
             metadata={**self.metadata, "as_of": year},
             content_hash=f"{self.content_hash}@{year}",
         )
@@ -133,7 +137,7 @@ def load_region(path: Path | str) -> Region:
     >>> int(china.base_population.sum())  # doctest: +SKIP
     1409778724
     """
-    path = Path(path)
+    path = resolve_region(path)  # a shipped bundle's name (wenzhou) from any folder
     folder = path.parent if path.name == "region.yaml" else path
     yaml_path = folder / "region.yaml"
     if folder.is_file():
@@ -143,7 +147,7 @@ def load_region(path: Path | str) -> Region:
         raise InputError(Problem(folder, what, "give the path of a region bundle folder, e.g. data/china"))
     if not yaml_path.is_file():
         raise InputError(
-            Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see the README section 'Region data bundle'")
+            Problem(yaml_path, "file not found: a region bundle needs a region.yaml", "see docs/reference/bundle.md")
         )
     cached = _CACHE.peek(folder.resolve())
     if cached is not None and cached[0] == _stamps(cached[0]):
@@ -221,6 +225,7 @@ def _read(folder: Path, yaml_path: Path) -> Region:
         utilisation=arrays.tidy(frames["utilisation"], ["year", "pool", "service", "indicator"]) if "utilisation" in frames else None,
         claim_sizes=arrays.tidy(frames["claim_sizes"], ["service", "level", "parameter"]) if "claim_sizes" in frames else None,
         monthly_fund=arrays.tidy(frames["monthly_fund"], ["year", "pool", "item", "month"]).astype({"month": int}) if "monthly_fund" in frames else None,
+        insured_table=arrays.tidy(frames["insured"], ["year", "pool", "status"]),
         files={name: dict(spec) for name, spec in meta["files"].items()},
         content_hash=digest.hexdigest(),
     )

@@ -1,7 +1,7 @@
 """The region data bundle's schema: which files, which columns, which values.
 
 Each CSV file of a bundle is one :class:`Table`: tidy long format with key columns, one
-``value`` column and a ``unit`` column. The README's "Data bundle" section is generated
+``value`` column and a ``unit`` column. The docs page docs/reference/bundle.md is generated
 from these declarations (``python -m forecast.inputs.schema``), so the documentation cannot drift
 from what the loader enforces.
 """
@@ -246,7 +246,7 @@ REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
 
 
 def schema_markdown() -> str:
-    """The schema as a Markdown table (pasted into the README)."""
+    """The schema as a Markdown table (pasted into docs/reference/bundle.md, which a test checks)."""
     lines = [
         "| file | required | key columns | units (bounds) | what it holds |",
         "|---|---|---|---|---|",

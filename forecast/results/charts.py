@@ -3,145 +3,39 @@
 :func:`forecast.results.writers.write_files` (``forecast run --out``) or the valuation report.
 
 Labels are Chinese when a CJK font is installed and English otherwise, never boxes of missing
-glyphs: :func:`cjk_font` looks for a common CJK font, re-scanning the system's fonts once when
-matplotlib's cache was built before one was installed. Money is shown in 亿元 (100 million yuan)
-with thousands separators; the months-covered lines are the scenario's verdict thresholds
-(人社部发〔2009〕67号: 6–9 months reasonable, above 15 too much).
+glyphs (:mod:`forecast.results.chart_base`). Every chart of a run is titled with its region (with
+（示例） for an illustration bundle) and scenario. Money is shown in 亿元 (100 million yuan) with
+thousands separators; the months-covered lines are the scenario's verdict thresholds
+(人社部发〔2009〕67号: 6–9 months reasonable, above 15 too much), on axes that fit the data.
 """
 
 from __future__ import annotations
 
-import io
-from contextlib import contextmanager
-from functools import lru_cache
-from pathlib import Path
-
-import matplotlib
 import numpy as np
-from matplotlib import font_manager, get_cachedir
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-__all__ = ["cjk_font", "png_bytes", "main_charts", "reserve_chart", "flows_chart", "pyramid_chart", "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS"]
+from .chart_base import (
+    LABELS,
+    YI,
+    _figure,
+    _finish,
+    _fonts,
+    _label,
+    _rescanned,
+    _thousands,
+    _years,
+    chart_context,
+    cjk_font,
+    png_bytes,
+)
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
-YI = 1e8  # 亿元
+__all__ = ["cjk_font", "png_bytes", "main_charts", "run_context", "scenario_context", "reserve_chart", "flows_chart", "pyramid_chart", "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS", "chart_context"]
+__all__ += ["_rescanned"]  # the font re-scan, for its test
 
-LABELS = {
-    "employee": ("职工医保统筹基金", "Employee pooled fund"),
-    "resident": ("城乡居民医保基金", "Resident fund"),
-    "critical_illness": ("大病保险", "Critical-illness insurance"),
-    "medical_assistance": ("医疗救助", "Medical assistance"),
-    "ltci": ("长期护理保险", "Long-term care insurance"),
-    "employee total": ("职工医保基金(统筹+个人账户)", "Employee fund (pooled + accounts)"),  # the back-test's series
-    "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"), "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
-    "medical assistance": ("医疗救助", "Medical assistance"),
-    "income": ("收入", "income"),
-    "expenditure": ("支出", "expenditure"),
-    "deficit": ("当期收不抵支", "current deficit"),
-    "actual": ("实际 (统计公报)", "actual (bulletins)"),
-    "forecast": ("预测, 数据截至", "forecast, data to"),
-    "yi": ("亿元", "100 million yuan"),
-    "months": ("可支付月数 (月)", "months of expenditure covered (months)"),
-    "reserve": ("累计结余 (亿元)", "reserve (100 million yuan)"),
-    "flows": ("基金收入与支出 (亿元)", "Fund income and expenditure (100 million yuan)"),
-    "reserve_title": ("累计结余与可支付月数", "Reserve and months of expenditure covered"),
-    "persons": ("人口 (万人)", "population (10,000 persons)"),
-    "age": ("年龄 (岁)", "age (years)"),
-    "male": ("男", "male"),
-    "female": ("女", "female"),
-    "pyramid": ("人口金字塔", "Population pyramid"),
-    "median": ("中位数", "median"),
-    "band": ("{lo}–{hi}% 区间", "{lo}–{hi}% band"),
-    "reasonable": ("{lo:g}–{hi:g} 个月 (合理)", "{lo:g}–{hi:g} months (reasonable)"),
-    "excess": ("{x:g} 个月 (过多)", "{x:g} months (too much)"),
-    "fan_title": ("随机模拟: {n} 次抽样", "Stochastic projection: {n} draws"),
-    "p_exhausted": ("累计结余耗尽的概率", "probability the reserve is exhausted by the year"),
-    "p_deficit": ("当期收不抵支的概率", "probability of a current deficit in the year"),
-    "probability": ("概率", "probability"),
-    "exhaustion_year": ("累计结余耗尽年份", "exhaustion year"),
-    "months_covered_2035": ("2035年可支付月数", "months covered in 2035"),
-    "months_covered_2050": ("2050年可支付月数", "months covered in 2050"),
-    "low": ("低值 (第10百分位)", "low (10th percentile)"), "high": ("高值 (第90百分位)", "high (90th percentile)"),
-    "tornado_title": ("敏感性分析: 逐一改变各组假设", "Sensitivity: one assumption group at a time"),
-    "backtest_title": ("回测: 预测与实际", "Back-test: forecast against the bulletins"),
-}
+def _pool_title(ds, pool: str, chinese: bool) -> str:
+    """A pool's panel title; the employee fund as a whole where the run's scope is the total."""
+    from .provenance import pool_scope
 
-
-@lru_cache(maxsize=1)
-def _rescanned() -> bool:
-    """Add to matplotlib's font list the system fonts installed after its cache was built (once
-    per process; in place, so every module holding the font manager sees them)."""
-    known = {f.fname for f in font_manager.fontManager.ttflist}
-    added = False
-    for path in font_manager.findSystemFonts():
-        if path not in known:
-            try:
-                font_manager.fontManager.addfont(path)
-                added = True
-            except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
-                continue
-    if added:  # rebuild the cache on disk, so the next process need not re-scan
-
-        try:
-            font_manager.json_dump(font_manager.fontManager, Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json"))
-        except (OSError, AttributeError):  # a read-only cache folder; an older matplotlib
-            pass
-    return added
-
-
-def cjk_font() -> str | None:
-    """The name of an installed CJK font matplotlib can use, or None."""
-    def find():
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        return next((name for name in CJK_FONTS if name in installed), None)
-
-    return find() or (find() if _rescanned() else None)
-
-
-@contextmanager
-def _fonts():
-    """The CJK font (with DejaVu Sans as fallback) for every text made or drawn inside; yields
-    whether the labels are Chinese."""
-    font = cjk_font()
-    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
-        yield font is not None
-
-
-def _label(key: str, chinese: bool, **fmt) -> str:
-    zh, en = LABELS[key]
-    return (zh if chinese else en).format(**fmt) if fmt else (zh if chinese else en)
-
-
-def _figure(rows: int, cols: int, size):
-    fig = Figure(figsize=size)
-    return fig, fig.subplots(rows, cols, squeeze=False)
-
-
-def _finish(fig, title: str):
-    """Title, layout, and a first draw inside the font context (tick labels are made lazily)."""
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
-    fig.draw_without_rendering()
-    return fig
-
-
-def _thousands(axis, absolute: bool = False) -> None:
-    """Tick labels with thousands separators (of the magnitude, for the pyramid's two sides)."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v) if absolute else v:,.0f}"))
-
-
-def _years(ax) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(alpha=0.3)
-
-
-def png_bytes(fig, dpi: int = 110) -> bytes:
-    """The figure as PNG (Agg)."""
-    buffer = io.BytesIO()
-    with _fonts():
-        fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return _label("employee total" if pool == "employee" and pool_scope(ds, pool) == "total" else pool, chinese)
 
 
 def _reserve_pools(ds) -> list[str]:
@@ -172,13 +66,15 @@ def _panel(ax, ds, central, pool: str, name: str, chinese: bool, bands=((0.1, 0.
     ax.plot(years, values, color="tab:blue", lw=1.6, label=_label("median", chinese) if "draw" in ds.dims else None)
     if name == "months_covered":  # the scale of the lines that matter, not of the widest draws
         _bands(ax, ds.attrs["verdict_thresholds"], chinese)
-        ax.set_ylim(max(min(float(np.nanmin(low)), 0) - 2, -36), min(max(float(np.nanmax(high)), ds.attrs["verdict_thresholds"]["excess_months"]) * 1.1, 60))
+        top = max(float(np.nanmax(high)), ds.attrs["verdict_thresholds"]["excess_months"])
+        bottom = min(float(np.nanmin(low)), 0.0)
+        ax.set_ylim(bottom - 0.05 * (top - bottom), top + 0.08 * (top - bottom))  # the data's whole range, never clipped
         ax.set_ylabel(_label("months", chinese), fontsize=8)
     else:
         ax.axhline(0, color="black", lw=0.6)
         ax.set_ylabel(_label("reserve", chinese), fontsize=8)
         _thousands(ax.yaxis)
-    ax.set_title(_label(pool, chinese), fontsize=10)
+    ax.set_title(_pool_title(ds, pool, chinese), fontsize=10)
     _years(ax)
 
 
@@ -192,7 +88,7 @@ def reserve_chart(ds, pools=None):
             _panel(axes[0, j], ds, central, pool, "reserve", chinese)
             _panel(axes[1, j], ds, central, pool, "months_covered", chinese)
             axes[1, j].legend(fontsize=7, loc="best")
-        return _finish(fig, _label("reserve_title", chinese))
+        return _finish(fig, _label("reserve_title", chinese), chart_context(ds, chinese))
 
 
 def flows_chart(ds, pools=None):
@@ -219,13 +115,13 @@ def flows_chart(ds, pools=None):
                     ax.fill_between(years, bands[f"{flow}_lower"].sel(pool=pool) / YI, bands[f"{flow}_upper"].sel(pool=pool) / YI, color=color, alpha=0.15, lw=0)
             inc, exp = central["income"].sel(pool=pool).values / YI, central["expenditure"].sel(pool=pool).values / YI
             ax.fill_between(years, inc, exp, where=inc < exp, color="tab:red", alpha=0.3, lw=0, label=_label("deficit", chinese))
-            ax.set_title(_label(pool, chinese), fontsize=10)
+            ax.set_title(_pool_title(ds, pool, chinese), fontsize=10)
             ax.set_ylabel(_label("yi", chinese), fontsize=8)
             ax.set_ylim(bottom=0)
             _thousands(ax.yaxis)
             _years(ax)
             ax.legend(fontsize=7, loc="upper left")
-        return _finish(fig, _label("flows", chinese))
+        return _finish(fig, _label("flows", chinese), chart_context(ds, chinese))
 
 
 def pyramid_chart(ds, years=None):
@@ -249,7 +145,20 @@ def pyramid_chart(ds, years=None):
         ax.set_ylabel(_label("age", chinese))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        return _finish(fig, f"{_label('pyramid', chinese)} {first} / {last}")
+        return _finish(fig, f"{_label('pyramid', chinese)} {first} / {last}", chart_context(ds, chinese))
+
+
+def run_context(ds):
+    """The ``context`` of a chart drawn from a table of ``ds``'s run (tornado, back-test)."""
+    return lambda chinese: chart_context(ds, chinese)
+
+
+def scenario_context(scenario, region):
+    """The ``context`` of a chart of ``scenario`` on ``region`` without a run (the sensitivity's tornado, the back-test)."""
+    from types import SimpleNamespace
+
+    named = SimpleNamespace(attrs={"region_name": region.name, "region_name_en": region.metadata.get("name_en", ""), "illustration": region.illustration, "scenario_title": scenario.title})
+    return lambda chinese: chart_context(named, chinese)
 
 
 def main_charts(ds) -> dict:
@@ -272,7 +181,7 @@ def fan_chart(ds, pools=("employee", "resident")):
             for i, name in enumerate(("months_covered", "reserve")):
                 _panel(axes[i, j], ds, ds, pool, name, chinese, bands=((0.05, 0.95, 0.15), (0.1, 0.9, 0.25), (0.25, 0.75, 0.4)))
         axes[0, 0].legend(fontsize=7)
-        return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]))
+        return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]), chart_context(ds, chinese))
 
 
 def probability_chart(ds, pools=("employee", "resident", "ltci")):
@@ -289,12 +198,13 @@ def probability_chart(ds, pools=("employee", "resident", "ltci")):
         ax.set_ylabel(_label("probability", chinese))
         _years(ax)
         ax.legend(fontsize=7)
-        return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]))
+        return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]), chart_context(ds, chinese))
 
 
-def tornado_chart(table):
+def tornado_chart(table, context=lambda chinese: ""):
     """Tornado bars (low and high against the scenario's value) per pool and metric, from
-    :func:`forecast.apps.sensitivity.tornado_table`."""
+    :func:`forecast.apps.sensitivity.tornado_table`, the assumption groups named in the labels'
+    language; ``context(chinese)``: the line under the title (:func:`run_context`)."""
     pools = list(dict.fromkeys(table["pool"]))
     metrics = list(dict.fromkeys(table["metric"]))
     with _fonts() as chinese:
@@ -308,19 +218,20 @@ def tornado_chart(table):
                 ax.barh(y, rows["low"] - base, left=base, color="tab:blue", alpha=0.7, label=_label("low", chinese))
                 ax.barh(y, rows["high"] - base, left=base, color="tab:orange", alpha=0.7, label=_label("high", chinese))
                 ax.axvline(base, color="black", lw=0.8)
-                ax.set_yticks(y, rows["group"], fontsize=7)
+                ax.set_yticks(y, [_label(g, chinese) if g in LABELS else g for g in rows["group"]], fontsize=7)
                 ax.set_title(f"{_label(pool, chinese)} · {_label(metric, chinese)}", fontsize=9)
                 ax.grid(alpha=0.3, axis="x")
                 if i == 0 and j == 0:
                     ax.legend(fontsize=7)
-        return _finish(fig, _label("tornado_title", chinese))
+        return _finish(fig, _label("tornado_title", chinese), context(chinese))
 
 
-def backtest_chart(table, history: dict):
+def backtest_chart(table, history: dict, context=lambda chinese: ""):
     """One panel per series and item: the published history and each cut-off's forecasts.
 
     ``table``: rows of :func:`forecast.apps.backtest.backtest` (several cut-offs allowed);
-    ``history``: (series, item) -> pandas Series of published values (yuan) by year.
+    ``history``: (series, item) -> pandas Series of published values (yuan) by year;
+    ``context(chinese)``: the line under the title.
     """
     panels = sorted(set(zip(table["series"], table["item"])))
     with _fonts() as chinese:
@@ -338,4 +249,4 @@ def backtest_chart(table, history: dict):
             _thousands(ax.yaxis)
             ax.legend(fontsize=7)
             _years(ax)
-        return _finish(fig, _label("backtest_title", chinese))
+        return _finish(fig, _label("backtest_title", chinese), context(chinese))

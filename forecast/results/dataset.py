@@ -93,4 +93,20 @@ def provenance(scenario, region, base: int, plan, costed: bool, figures: dict) -
         "warning_settings": {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS},
         "accounting": ACCOUNTING,
         "calibration_targets": {k: v for k, v in figures.items() if np.isfinite(v)},
+        **scope_and_provenance(region, base, figures),
+    }
+
+
+def scope_and_provenance(region, base: int, figures: dict) -> dict:
+    """A run's attrs on what its fund figures cover and where they come from
+    (:mod:`forecast.inputs.provenance`): each pool's scope, the label of each base-year figure it
+    reproduces, and whether the bundle is an illustration (every output then says 示例)."""
+    from ..inputs.provenance import base_year_provenance, employee_scope
+    from ..vocabulary import POOLS
+
+    return {
+        "illustration": bool(region.illustration),
+        "region_name_en": str(region.metadata.get("name_en", "")),
+        "fund_scope": {pool: employee_scope(figures) if pool == "employee" else "total" for pool in POOLS},
+        "base_year_provenance": base_year_provenance(region, base, figures),
     }

@@ -124,31 +124,42 @@ def fund_summary(ds):
 
 
 def calibration_table(ds):
-    """The base year: model against the published figures (DataFrame, 亿元 / 万人)."""
+    """The base year: model against the bundle's figures (DataFrame, 亿元 / 万人), each with the
+    figure's provenance (published, derived, example: :mod:`forecast.inputs.provenance`). Where the
+    bundle does not split the employee accounts, the employee rows are the total (pooled fund and
+    accounts) and the accounts have no rows of their own."""
+    import pandas as pd
+
     base = int(ds.attrs["base_year"])
     targets = ds.attrs["calibration_targets"]
     first = ds.isel(draw=0) if ds.fund.stochastic else ds
     at = {name: first[name].sel(year=base) for name in ("income", "expenditure", "reserve", "insured")}
     status = first["insured_by_status"].sel(year=base)
+    folded = ds.attrs.get("fund_scope", {}).get("employee") == "total"
+    employee = "fund (pooled + accounts)" if folded else "pooled fund"
     checks = [
-        ("in-service members (万人)", float(status.sel(status="in_service")) / 1e4, targets.get("in_service", np.nan) / 1e4),
-        ("retirees (万人)", float(status.sel(status="retired")) / 1e4, targets.get("retired", np.nan) / 1e4),
-        ("residents (万人)", float(status.sel(status="resident")) / 1e4, targets.get("residents", np.nan) / 1e4),
-        ("employee pooled fund income (亿元)", float(at["income"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_income", np.nan) / 1e8),
-        ("employee pooled fund expenditure (亿元)", float(at["expenditure"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_expenditure", np.nan) / 1e8),
-        ("employee pooled fund reserve (亿元)", float(at["reserve"].sel(pool="employee")) / 1e8, targets.get("employee_pooled_reserve", np.nan) / 1e8),
-        ("individual accounts income (亿元)", float(first["individual_account_income"].sel(year=base)) / 1e8, targets.get("individual_account_income", np.nan) / 1e8),
-        ("individual accounts expenditure (亿元)", float(first["individual_account_expenditure"].sel(year=base)) / 1e8, targets.get("individual_account_expenditure", np.nan) / 1e8),
-        ("resident fund income (亿元)", float(at["income"].sel(pool="resident")) / 1e8, targets.get("resident_income", np.nan) / 1e8),
-        ("resident fund expenditure (亿元)", float(at["expenditure"].sel(pool="resident")) / 1e8, targets.get("resident_expenditure", np.nan) / 1e8),
-        ("resident fund reserve (亿元)", float(at["reserve"].sel(pool="resident")) / 1e8, targets.get("resident_reserve", np.nan) / 1e8),
-        ("medical assistance expenditure (亿元)", float(at["expenditure"].sel(pool="medical_assistance")) / 1e8, targets.get("assistance_expenditure", np.nan) / 1e8),
-        ("LTCI income (亿元)", float(at["income"].sel(pool="ltci")) / 1e8, targets.get("ltci_income", np.nan) / 1e8),
-        ("LTCI expenditure (亿元)", float(at["expenditure"].sel(pool="ltci")) / 1e8, targets.get("ltci_expenditure", np.nan) / 1e8),
+        ("in-service members (万人)", "in_service", float(status.sel(status="in_service")) / 1e4, 1e4),
+        ("retirees (万人)", "retired", float(status.sel(status="retired")) / 1e4, 1e4),
+        ("residents (万人)", "residents", float(status.sel(status="resident")) / 1e4, 1e4),
+        (f"employee {employee} income (亿元)", "employee_pooled_income", float(at["income"].sel(pool="employee")) / 1e8, 1e8),
+        (f"employee {employee} expenditure (亿元)", "employee_pooled_expenditure", float(at["expenditure"].sel(pool="employee")) / 1e8, 1e8),
+        (f"employee {employee} reserve (亿元)", "employee_pooled_reserve", float(at["reserve"].sel(pool="employee")) / 1e8, 1e8),
+        ("individual accounts income (亿元)", "individual_account_income", float(first["individual_account_income"].sel(year=base)) / 1e8, 1e8),
+        ("individual accounts expenditure (亿元)", "individual_account_expenditure", float(first["individual_account_expenditure"].sel(year=base)) / 1e8, 1e8),
+        ("resident fund income (亿元)", "resident_income", float(at["income"].sel(pool="resident")) / 1e8, 1e8),
+        ("resident fund expenditure (亿元)", "resident_expenditure", float(at["expenditure"].sel(pool="resident")) / 1e8, 1e8),
+        ("resident fund reserve (亿元)", "resident_reserve", float(at["reserve"].sel(pool="resident")) / 1e8, 1e8),
+        ("medical assistance expenditure (亿元)", "assistance_expenditure", float(at["expenditure"].sel(pool="medical_assistance")) / 1e8, 1e8),
+        ("LTCI income (亿元)", "ltci_income", float(at["income"].sel(pool="ltci")) / 1e8, 1e8),
+        ("LTCI expenditure (亿元)", "ltci_expenditure", float(at["expenditure"].sel(pool="ltci")) / 1e8, 1e8),
     ]
-    frame = pd.DataFrame(checks, columns=["figure", "model", "published"]).set_index("figure")
+    if folded:  # the accounts are inside the employee figures: no rows of their own
+        checks = [c for c in checks if not c[1].startswith("individual_account")]
+    labels = ds.attrs.get("base_year_provenance") or {}
+    frame = pd.DataFrame([(name, model, targets.get(key, np.nan) / scale, labels.get(key, "")) for name, key, model, scale in checks],
+                         columns=["figure", "model", "published", "provenance"]).set_index("figure")
     frame["difference"] = frame["model"] / frame["published"] - 1
-    return frame
+    return frame[["model", "published", "difference", "provenance"]]
 
 
 def years_last(ds) -> int:
@@ -176,14 +187,21 @@ def required_lines(ds) -> list[str]:
 def fund_headline(ds) -> str:
     """The printed result of ``forecast run``: calibration, then one line per pool."""
     base = int(ds.attrs["base_year"])
-    lines = [f"Fund projection — {ds.attrs.get('scenario_title', '')}", f"  region: {ds.attrs.get('region_name', '')}; base year {base}; horizon {int(ds['year'].values[-1])}"
-             + (f"; {ds.sizes['draw']} draws (medians)" if "draw" in ds.dims else ""), ""]
-    lines.append(f"  Calibration: the model's {base} against the published figures")
+    from .provenance import PROVENANCE_ZH, example_mark, place, pool_scope, scope_zh
+
+    lines = [f"Fund projection — {ds.attrs.get('scenario_title', '')}{example_mark(ds)}", f"  region: {place(ds)}; base year {base}; horizon {int(ds['year'].values[-1])}"
+             + (f"; {ds.sizes['draw']} draws (medians)" if "draw" in ds.dims else "")]
+    if example_mark(ds):
+        lines.append("  示例 ILLUSTRATION: the bundle borrows figures from the nation (labelled 示例 below); not for a budget or a valuation as it stands")
+    scope = pool_scope(ds, "employee")
+    lines.append(f"  职工医保口径 employee scope: {scope_zh(scope)} " + ("(pooled fund; the individual accounts apart)" if scope == "pooled_fund"
+                 else "(pooled fund and individual accounts together: the bundle does not split them)"))
+    lines += ["", f"  Calibration: the model's {base} against the bundle's figures (公布 published, 推算 derived, 示例 example)"]
     table = calibration_table(ds)
     for name, row in table.iterrows():
         diff = "" if not np.isfinite(row.difference) else f"{row.difference:+.2%}"  # none where unpublished or both 0
         published = "not published" if np.isnan(row.published) else f"{row.published:,.2f}"
-        lines.append(f"    {name:<42}{row.model:>12,.2f} {published:>13} {diff:>8}")
+        lines.append(f"    {name:<50}{row.model:>12,.2f} {published:>13} {diff:>8}  {PROVENANCE_ZH.get(row.provenance, '')}")
     lines += ["", "  Pools (years; months of expenditure the reserve covers; verdict)"]
     summary = fund_summary(ds)
     head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
@@ -204,8 +222,13 @@ def fund_headline(ds) -> str:
         lines += ["", "  Deterministic set: each driver at a fixed quantile of its distribution: " + ", ".join(f"{k} {v:.0%}" for k, v in ds.attrs["driver_quantiles"].items())]
     if str(ds.attrs.get("claim_model", "")).startswith("reduced"):
         lines += ["", f"  Note: claim model {ds.attrs['claim_model']}."]
+    from .review import hint_lines, run_hints
+
+    hints = hint_lines(run_hints(ds))
+    if hints:
+        lines += ["", *(f"  {line}" for line in hints)]
     lines.append("")
-    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see README 'The verdict'.")
+    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see docs/model/fund.md, 'The verdict'.")
     if ds.attrs.get("extended_values"):
         lines.append(f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in results.nc attrs; --strict refuses).")
     return "\n".join(lines)

@@ -40,16 +40,21 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
-#: the frame's fields shown after the label column, in order (columns B to H)
-VALUE_COLUMNS = ("previous_budget", "previous", "budget", "change", "change_share", "lower", "upper")
-HEADER_ROWS = (3, 4)
+#: the frame's fields shown after the label column, in order (columns B to I)
+VALUE_COLUMNS = ("final", "previous_budget", "previous", "budget", "change", "change_share", "lower", "upper")
+#: the header's column names (the 财政 form's: 上年决算, 本年预算 as approved, 本年预计, 下年预算)
+HEADER_LABELS = ("项目", "上年决算数", "本年预算数", "本年预计执行数", "下年预算数", "增减额", "增减%")
+HEADER_ROWS = (4, 5)
 #: points per line of wrapped 11-point text
 LINE_HEIGHT = 15
-FIRST_ROW = 5
+FIRST_ROW = 6
+LAST_COLUMN = 1 + len(VALUE_COLUMNS)
+#: the signature line under each table (the form's 单位负责人 … 制表人 … 日期)
+SIGNATURES = "单位负责人：　　　　　财务负责人：　　　　　复核人：　　　　　制表人：　　　　　日期：　　　　年　　月　　日"
 
 
 #: the 假设 sheet's units in Chinese
-UNITS_ZH = {"ratio": "比率", "yuan": "元", "yuan/person/year": "元/人·年", "months": "月", "year": "年"}
+UNITS_ZH = {"ratio": "比率", "yuan": "元", "yuan/person/year": "元/人·年", "yuan/person/month": "元/人·月", "months": "月", "year": "年", "": ""}
 
 
 def display_width(text: str) -> int:
@@ -92,31 +97,41 @@ def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
 
 
-def _header(ws: Worksheet, title: str, subtitle: str, previous_label: str, level: float) -> None:
-    last = get_column_letter(1 + len(VALUE_COLUMNS))
+def _header(ws: Worksheet, meta: dict, labels: dict, level: float) -> None:
+    """Title, the form's header line (编制单位, 表号, 单位), the scenario line and the two header rows
+    (column names; each column's provenance, and the interval's 下限/上限)."""
+    last = get_column_letter(LAST_COLUMN)
     ws.merge_cells(f"A1:{last}1")
-    _cell(ws, 1, 1, title, font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
+    _cell(ws, 1, 1, meta["title"], font=TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)
     ws.row_dimensions[1].height = 28
-    ws.merge_cells(f"A2:{get_column_letter(len(VALUE_COLUMNS))}2")
-    _cell(ws, 2, 1, subtitle, align=Alignment(horizontal="left"), border=False)
-    _cell(ws, 2, 1 + len(VALUE_COLUMNS), "单位：万元", align=Alignment(horizontal="right"), border=False)
+    ws.merge_cells("A2:D2")
+    _cell(ws, 2, 1, f"编制单位：{meta['unit']}", align=Alignment(horizontal="left"), border=False)
+    ws.merge_cells("E2:G2")
+    _cell(ws, 2, 5, f"表号：{meta['form']}", align=Alignment(horizontal="center"), border=False)
+    ws.merge_cells(f"H2:{last}2")
+    _cell(ws, 2, 8, "单位：万元", align=Alignment(horizontal="right"), border=False)
+    ws.merge_cells(f"A3:{last}3")
+    _cell(ws, 3, 1, meta["subtitle"], align=Alignment(horizontal="left"), border=False)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    labels = ("项目", "上年预算数", previous_label, "本年预算数", "增减额", "增减%")
-    for col, label in enumerate(labels, start=1):
-        ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
-        for row in HEADER_ROWS:
-            _cell(ws, row, col, label if row == 3 else None, font=BOLD, align=centre, fill=HEADER_FILL)
-    band = len(labels) + 1
-    ws.merge_cells(start_row=3, start_column=band, end_row=3, end_column=band + 1)
+    ws.merge_cells(start_row=4, start_column=1, end_row=5, end_column=1)
+    _cell(ws, 4, 1, HEADER_LABELS[0], font=BOLD, align=centre, fill=HEADER_FILL)
+    _cell(ws, 5, 1, None, font=BOLD, align=centre, fill=HEADER_FILL)
+    names = tuple(meta.get("previous", label) if field == "previous" else label for field, label in zip(VALUE_COLUMNS, HEADER_LABELS[1:]))
+    for col, (field, label) in enumerate(zip(VALUE_COLUMNS, names), start=2):
+        _cell(ws, 4, col, label, font=BOLD, align=centre, fill=HEADER_FILL)
+        _cell(ws, 5, col, labels.get(field) or None, font=PLAIN, align=centre, fill=HEADER_FILL)
+    band = len(HEADER_LABELS) + 1
+    ws.merge_cells(start_row=4, start_column=band, end_row=4, end_column=band + 1)
     for offset, label in enumerate(("下限", "上限")):
-        _cell(ws, 3, band + offset, f"本年预算数{level:.0%}预测区间" if offset == 0 else None, font=BOLD, align=centre, fill=HEADER_FILL)
-        _cell(ws, 4, band + offset, label, font=BOLD, align=centre, fill=HEADER_FILL)
+        _cell(ws, 4, band + offset, f"下年预算数{level:.0%}预测区间" if offset == 0 else None, font=BOLD, align=centre, fill=HEADER_FILL)
+        _cell(ws, 5, band + offset, label, font=BOLD, align=centre, fill=HEADER_FILL)
+    ws.row_dimensions[5].height = LINE_HEIGHT * 2
 
 
-def _table(ws: Worksheet, frame, payg: bool) -> int:
-    """The line items from FIRST_ROW; returns the last row written."""
-    row = FIRST_ROW - 1
-    for row, line in enumerate(frame.itertuples(index=False), start=FIRST_ROW):
+def _table(ws: Worksheet, frame, payg: bool, first: int = FIRST_ROW) -> int:
+    """The line items from row ``first``; returns the last row written."""
+    row = first - 1
+    for row, line in enumerate(frame.itertuples(index=False), start=first):
         strong = line.kind in ("total", "result", "months")
         fill = TOTAL_FILL if line.kind == "total" else None
         font = BOLD if strong or line.kind == "subtotal" else PLAIN
@@ -130,7 +145,7 @@ def _table(ws: Worksheet, frame, payg: bool) -> int:
                     value = NO_SHARE
             else:
                 fmt = MONTHS_FORMAT if months else MONEY_FORMAT
-            if months and payg and field in ("previous", "budget"):
+            if months and payg and field in ("final", "previous", "budget"):
                 value = "不适用"  # financed as it pays: no reserve
             align = Alignment(horizontal="right") if isinstance(value, str) else None
             _cell(ws, row, col, value, font=font, fmt=fmt, fill=fill, align=align)
@@ -143,17 +158,68 @@ def _widths(ws: Worksheet, labels, level_of) -> None:
         ws.column_dimensions[get_column_letter(col)].width = 18  # fits 999,999,999.99 and the headers
 
 
-def budget_sheet(wb: Workbook, name: str, frame, title: str, subtitle: str, previous_label: str, footnotes) -> Worksheet:
-    """One pool's budget table as the sheet ``name``: title, subtitle and the unit line, header, lines, footnotes."""
+def _section(ws: Worksheet, row: int, title: str) -> int:
+    """A section heading across the table (个人账户, 基本数据); returns its row."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=LAST_COLUMN)
+    _cell(ws, row, 1, title, font=BOLD, fill=TOTAL_FILL, align=Alignment(horizontal="left"))
+    return row
+
+
+def _accounts(ws: Worksheet, table, start: int) -> int:
+    """The individual accounts and the employee total under the pooled fund's table (万元)."""
+    row = _section(ws, start, "职工医保个人账户及职工医保基金合计（统筹基金＋个人账户）　单位：万元")
+    for row, line in enumerate(table.itertuples(index=False), start=start + 1):
+        strong = line.key.startswith("total_")
+        _cell(ws, row, 1, line.label, font=BOLD if strong else PLAIN, align=Alignment(horizontal="left", indent=0 if strong else 2))
+        for col, field in enumerate(VALUE_COLUMNS, start=2):
+            value = _number(getattr(line, field, None))
+            fmt = SHARE_FORMAT if field == "change_share" else MONEY_FORMAT
+            if field == "change_share" and value is None and _number(line.change) is not None:
+                value = NO_SHARE
+            _cell(ws, row, col, value, fmt=fmt, font=BOLD if strong else PLAIN, align=Alignment(horizontal="right") if isinstance(value, str) else None)
+    return row
+
+
+def _basic(ws: Worksheet, table, start: int) -> int:
+    """基本数据: each row in its own unit (named in its label), its 增减% and provenance."""
+    row = _section(ws, start, "基本数据")
+    columns = {"final": 2, "previous": 4, "budget": 5, "change_share": 7}
+    formats = {"%": "0.00", "元/人·年": MONEY_FORMAT}
+    for row, line in enumerate(table.itertuples(index=False), start=start + 1):
+        _cell(ws, row, 1, line.label, align=Alignment(horizontal="left", indent=2 if line.label.startswith(" ") else 0))
+        for col in range(2, LAST_COLUMN + 1):
+            field = next((f for f, c in columns.items() if c == col), None)
+            value = _number(getattr(line, field)) if field else None
+            fmt = SHARE_FORMAT if field == "change_share" else formats.get(line.unit, "#,##0.00")
+            _cell(ws, row, col, line.source if col == 8 else value, fmt=None if col >= 8 else fmt)
+        ws.merge_cells(start_row=row, start_column=8, end_row=row, end_column=LAST_COLUMN)
+    return row
+
+
+def budget_sheet(wb: Workbook, name: str, frame, meta: dict, footnotes, accounts=None, basic=None) -> Worksheet:
+    """One pool's budget form as the sheet ``name``: title, the form's header line (编制单位, 表号,
+    单位：万元), header, the 收支 lines, the individual accounts (employees), 基本数据, footnotes and
+    the signature line; printable on A4 landscape (print area and titles set)."""
     ws = wb.create_sheet(name)
-    _header(ws, title, subtitle, previous_label, frame.attrs.get("level", 0.8))
+    _header(ws, meta, frame.attrs.get("labels", {}), frame.attrs.get("level", 0.8))
     last = _table(ws, frame, frame.attrs.get("payg", False))
+    if accounts is not None:
+        last = _accounts(ws, accounts, last + 2)
+    if basic is not None and len(basic):
+        last = _basic(ws, basic, last + 2)
     for offset, text in enumerate(footnotes, start=2):
+        ws.merge_cells(start_row=last + offset, start_column=1, end_row=last + offset, end_column=LAST_COLUMN)
         _cell(ws, last + offset, 1, text, border=False)
+    last += len(footnotes) + 3
+    ws.merge_cells(start_row=last, start_column=1, end_row=last, end_column=LAST_COLUMN)
+    _cell(ws, last, 1, SIGNATURES, border=False)
+    ws.row_dimensions[last].height = LINE_HEIGHT * 2
+    labels = list(frame["label"]) + (list(accounts["label"]) if accounts is not None else []) + (list(basic["label"]) if basic is not None else [])
     levels = dict(zip(frame["label"], frame["level"]))
-    _widths(ws, list(frame["label"]), lambda text: levels.get(text, 0))
+    _widths(ws, labels, lambda text: levels.get(text, 1))
     ws.freeze_panes = f"B{FIRST_ROW}"
     _print_setup(ws, f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
+    ws.print_area = f"A1:{get_column_letter(LAST_COLUMN)}{last}"
     return ws
 
 
@@ -185,16 +251,16 @@ UNIT_FORMATS = {"ratio": "0.00%", "yuan": MONEY_FORMAT, "yuan/person/year": MONE
 
 
 def assumptions_sheet(wb: Workbook, rows: list[dict], title: str) -> Worksheet:
-    """The 假设 sheet: each driver's value in the budget year, its unit, the scenario's
-    expression and its source."""
+    """The 假设 sheet: each assumption stated in plain Chinese (what it is, its value in the budget
+    year, its unit, how it is set and where it comes from); no file path, no scenario key."""
 
     table = []
     for r in rows:
         value = _number(r["value"]) if r["value"] is not None else None
-        cell = (value, UNIT_FORMATS.get(r["unit"], "#,##0.0000")) if value is not None else ("见情景中的写法" if r["written"] else None)
-        table.append([r["category"], r["name"], cell, UNITS_ZH.get(r["unit"], r["unit"]), r["written"], r["source"], r["path"]])
-    widths = (10, max([display_width(r["name"]) for r in rows if r["path"]] + [20]) + 2, 16, 12, 44, 48, 44)
-    return _plain_sheet(wb, "假设", title, ("类别", "假设", "本年取值", "单位", "情景中的写法", "来源", "参数"), table, widths)
+        cell = (value, UNIT_FORMATS.get(r["unit"], "#,##0.0000")) if value is not None else r.get("missing", "—")
+        table.append([r["category"], r["name"], cell, UNITS_ZH.get(r["unit"], r["unit"]), r["written"], r["source"]])
+    widths = (10, max([display_width(r["name"]) for r in rows] + [20]) + 2, 16, 10, 50, 50)
+    return _plain_sheet(wb, "假设", title, ("类别", "假设", "下年取值", "单位", "取值方法", "来源"), table, widths)
 
 
 def notes_sheet(wb: Workbook, rows: list[tuple[str, str]], title: str) -> Worksheet:
@@ -203,17 +269,19 @@ def notes_sheet(wb: Workbook, rows: list[tuple[str, str]], title: str) -> Worksh
 
 
 def budget_workbook(sheets: dict, names: dict, meta: dict, assumptions: list[dict], notes: list[tuple[str, str]]) -> Workbook:
-    """The workbook: one budget sheet per pool (``sheets``: pool -> frame; ``names``: pool ->
-    sheet name), then 假设 and 说明. ``meta``: year, region, scenario, previous_label, footnotes
-    (pool -> lines under the table)."""
+    """The workbook: one budget form per pool (``sheets``: pool -> frame; ``names``: pool -> sheet
+    name), then 假设 and 说明. ``meta``: year, region (as outputs name it), scenario, base_year,
+    footnotes (pool -> lines under the table), accounts (the employee individual accounts, or
+    None), basic (pool -> 基本数据)."""
     wb = Workbook()
     wb.remove(wb.active)
     year, region = meta["year"], meta.get("region", "")
-    for pool, frame in sheets.items():
-        title = f"{region}{year}年{names[pool]}收支预算表"
-        subtitle = f"情景：{meta.get('scenario', '')}　基年：{meta.get('base_year', '')}年"
-        budget_sheet(wb, names[pool], frame, title, subtitle, meta["previous_label"], meta.get("footnotes", {}).get(pool, ()))
-    assumptions_sheet(wb, assumptions, f"{year}年预算测算假设（各驱动因素的取值与来源）")
+    for number, (pool, frame) in enumerate(sheets.items(), start=1):
+        header = {"title": f"{region}{year}年{names[pool]}收支预算表", "unit": region, "form": f"医保基金预算{number:02d}表", "previous": meta.get("previous_label", HEADER_LABELS[3]),
+                  "subtitle": f"情景：{meta.get('scenario', '')}　基年：{meta.get('base_year', '')}年" + ("　示例数据，仅供演示，不能作为预算依据" if meta.get("example") else "")}
+        budget_sheet(wb, names[pool], frame, header, meta.get("footnotes", {}).get(pool, ()),
+                     meta.get("accounts") if pool == "employee" else None, meta.get("basic", {}).get(pool))
+    assumptions_sheet(wb, assumptions, f"{year}年预算测算假设（各项假设的取值与来源）")
     notes_sheet(wb, notes, f"{year}年预算测算说明")
     return wb
 

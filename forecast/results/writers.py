@@ -242,12 +242,58 @@ def _long(central, name: str, account: str, line: str | None = None, dim: str | 
     return frame
 
 
+def _employee_accounts(ds, central):
+    """The employee individual accounts (scope individual_account) and, where the run splits them
+    from the pooled fund, the employee fund's total (scope total): rows year, pool, account, line, value."""
+    import pandas as pd
+
+    if "individual_account_income" not in central or (central["individual_account_income"] == 0).all():
+        return pd.DataFrame(columns=["year", "pool", "account", "line", "value", "scope"])
+    accounts = {flow: central[f"individual_account_{flow}"] for flow in ("income", "expenditure", "reserve")}
+    accounts["balance"] = accounts["income"] - accounts["expenditure"]
+    rows = []
+    for flow, value in accounts.items():
+        pooled = central[flow].sel(pool="employee")
+        for scope, series in (("individual_account", value), ("total", pooled + value)):
+            rows.append(pd.DataFrame({"year": series["year"].values, "pool": "employee", "account": flow, "line": "total", "value": series.values, "scope": scope}))
+    return pd.concat(rows)
+
+
+def labelled_accounts(ds, accounts, employee):
+    """accounts.csv's rows with their scope (统筹基金 pooled_fund, 个人账户 individual_account, 合计
+    total) and provenance (published, derived, assumed, example: :mod:`forecast.results.provenance`)."""
+    import pandas as pd
+
+    from .provenance import figure_provenance, pool_scope, projected
+
+    accounts = accounts.assign(scope=[pool_scope(ds, p) for p in accounts["pool"]])
+    accounts = pd.concat([accounts, employee.assign(unit="yuan")], ignore_index=True)
+    base = int(ds.attrs["base_year"])
+
+    def label(row):
+        if row.year != base or row.line != "total":
+            return projected(ds)  # projected years; the model's split into items; the interval's bounds
+        pool = "individual_account" if row.scope == "individual_account" else row.pool
+        if row.account == "balance":
+            both = {figure_provenance(ds, pool, flow, base) for flow in ("income", "expenditure")}
+            return both.pop() if len(both) == 1 else projected(ds)
+        if row.scope == "total" and row.pool == "employee" and pool_scope(ds, "employee") == "pooled_fund":
+            parts = {figure_provenance(ds, p, row.account, base) for p in ("employee", "individual_account")}
+            return parts.pop() if len(parts) == 1 else projected(ds)
+        return figure_provenance(ds, pool, row.account, base)
+
+    accounts["provenance"] = [label(row) for row in accounts.itertuples(index=False)]
+    return accounts[["year", "pool", "scope", "account", "line", "provenance", "value", "unit"]]
+
+
 def results_tables(ds) -> dict:
     """The CSV tables of a fund run (money in yuan, as in the Dataset), each with a ``unit`` column.
 
     - ``summary.csv``: per pool, first deficit and exhaustion years, months covered, verdicts;
-    - ``accounts.csv``: money only (unit ``yuan``): one row per year, pool and line (income and
-      expenditure items and totals with their 80% interval, balance, reserve), and the verdict;
+    - ``accounts.csv``: money only (unit ``yuan``): one row per year, pool, scope and line (income and
+      expenditure items and totals with their 80% interval, balance, reserve; the employee individual
+      accounts and the employee total where the run splits them), each with its scope and provenance,
+      and the verdict;
     - ``indicators.csv``: what is not money, or not a flow: months covered (``months``) and benefit
       use (admissions and visits in ``person-times``, cost per admission in ``yuan``), one row per
       year, pool and indicator, with the verdict;
@@ -265,13 +311,13 @@ def results_tables(ds) -> dict:
                 rows.append(frame)
     accounts = pd.concat(rows)[["year", "pool", "account", "line", "value"]].assign(unit="yuan")
     used = accounts.groupby(["pool", "account", "line"])["value"].transform(lambda v: (v != 0).any())
-    accounts = accounts[used | (accounts["line"] == "total")]
+    accounts = labelled_accounts(ds, accounts[used | (accounts["line"] == "total")], _employee_accounts(ds, central))
     shown = [_long(central, "months_covered", "months_covered").rename(columns={"account": "indicator"}).assign(unit="months")]
     shown += [_long(central, name, name).rename(columns={"account": "indicator"}).assign(unit=unit) for name, unit in USE_LINES.items() if name in central]
     indicators = pd.concat(shown)[["year", "pool", "indicator", "value", "unit"]]
     indicators = indicators[indicators.groupby(["pool", "indicator"])["value"].transform(lambda v: (v != 0).any()) | (indicators["indicator"] == "months_covered")]
     verdicts = central.fund.verdict_label().rename("verdict").to_dataframe().reset_index()[["year", "pool", "verdict"]]
-    accounts = accounts.merge(verdicts, on=["year", "pool"]).sort_values(["pool", "year", "account", "line"]).set_index(["year", "pool", "account", "line"])
+    accounts = accounts.merge(verdicts, on=["year", "pool"]).sort_values(["pool", "year", "scope", "account", "line"]).set_index(["year", "pool", "scope", "account", "line"])
     indicators = indicators.merge(verdicts, on=["year", "pool"]).sort_values(["pool", "year", "indicator"]).set_index(["year", "pool", "indicator"])
     calibration = calibration_table(ds)
     calibration["unit"] = calibration.index.str.extract(r"\(([^()]+)\)\s*$", expand=False).to_numpy()

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from .._version import __version__
 from ..errors import InputError, Problem
 from ..inputs.yamlfile import LineDict, read_yaml
-from ..library import resolve_scenario, suggestion
+from ..library import extended_file, resolve_scenario, suggestion
 from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
 from .dated import DatedValue
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS
@@ -162,7 +162,7 @@ def _chain(path: Path) -> list[tuple[Path, dict]]:
             return chain[::-1]
         if not isinstance(parent, str) or not parent.strip():
             raise InputError(Problem(resolved, "'extends' must be a file name", "write e.g. 'extends: baseline.yaml'", data.line_of("extends"), "extends", parent))
-        current = resolved.parent / parent
+        current = extended_file(resolved.parent, parent)
 
 
 def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:

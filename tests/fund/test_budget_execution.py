@@ -41,8 +41,8 @@ def test_budget_excel_opens_with_one_sheet_per_pool(budget):
 
     book = load_workbook(budget / "budget.xlsx", read_only=True)
     assert book.sheetnames == [SHEET_NAMES[pool] for pool in forecast.POOLS] + ["假设", "说明"]
-    header = [c.value for c in next(book["职工医保统筹基金"].iter_rows(min_row=3, max_row=3))]
-    assert {"项目", "上年执行数", "本年预算数", "增减额", "增减%"} <= set(header)
+    header = [c.value for c in next(book["职工医保统筹基金"].iter_rows(min_row=4, max_row=4))]
+    assert {"项目", "上年决算数", "本年执行数", "下年预算数", "增减额", "增减%"} <= set(header)
 
 
 @pytest.mark.parametrize(("args", "fragment"), [(["--year", "2024"], "must come after the base year 2024"), (["--year", "2025", "--level", "1.5"], "between 0 and 1")])

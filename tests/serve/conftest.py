@@ -76,5 +76,7 @@ def browser_type_launch_args(browser_type_launch_args):
     """Playwright launches the machine's Chromium (.ci/run installs it from the distribution's packages)."""
     path = chromium()
     if path is None:
-        pytest.skip("NOTICE: no Chromium on this machine (apt-get install chromium or chromium-headless-shell; .ci/run does): the browser tests of forecast serve did not run")
+        from ..conftest import missing
+
+        missing("Chromium", "apt-get install chromium-headless-shell (or chromium)", "browser")
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS, "headless": True}

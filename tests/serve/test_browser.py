@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("playwright", reason="NOTICE: playwright is not installed (pip install -e '.[dev]'): the browser tests of forecast serve did not run")
+import forecast
+from forecast.scenario.parameters import coerce, iter_params
 
-import forecast  # noqa: E402
-from forecast.scenario.parameters import coerce, iter_params  # noqa: E402
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # playwright is in the dev extra; a missing Chromium fails (tests/serve/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP = "policy.resident.benefits.inpatient.annual_cap"

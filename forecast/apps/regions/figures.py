@@ -1,6 +1,6 @@
 """A bureau's local figures (FIGURES.yaml) for ``forecast init-region``: read, checked, in yuan and persons.
 
-The schema (README "Your own prefecture"; a commented example in examples/figures.yaml)::
+The schema (docs/reference/init-region.md; a commented example in examples/figures.yaml; the same fields in the input template of ``forecast template``)::
 
     name: 黔东南州            # required; name_en, level (prefecture|county), illustration, notes optional
     base_year: 2023           # optional: the fund base year (default insured.year; later: counts carried forward)
@@ -42,7 +42,7 @@ from ...inputs.yamlfile import read_yaml
 from ...units import whole_number
 from .figures_reader import FigureReader as _Reader
 
-__all__ = ["Figures", "FundYear", "read_figures", "FUND_POOLS"]
+__all__ = ["Figures", "FundYear", "read_figures", "figures_from", "FUND_POOLS"]
 
 FUND_POOLS = ("employee", "resident", "medical_assistance")
 #: the census the bundle's population starts from, and the latest year a count can be for
@@ -224,12 +224,22 @@ def _funds(r: _Reader, doc) -> list[FundYear]:
 
 
 def read_figures(path: Path | str) -> Figures:
-    """FIGURES.yaml read and checked; an :class:`InputError` listing every problem."""
+    """FIGURES.yaml (or the filled input template, .xlsx) read and checked; an :class:`InputError`
+    listing every problem."""
+
     path = Path(path)
     if not path.exists():
         raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))
-    doc = read_yaml(path)
-    r = _Reader(path)
+    if path.suffix.lower() == ".xlsx":  # the input template (forecast template), filled in
+        from ..template import read_template
+
+        return read_template(path)
+    return figures_from(read_yaml(path), path, _Reader(path))
+
+
+def figures_from(doc, path: Path, r) -> Figures:
+    """The figures of ``doc`` (FIGURES.yaml's fields, read from a file or a filled template) checked
+    with the located reader ``r``; an :class:`InputError` listing every problem."""
     if not isinstance(doc, dict):
         raise InputError(Problem(path, "must be a mapping of fields (name, population, insured, funds, sources)", "see examples/figures.yaml"))
     for key in doc:
