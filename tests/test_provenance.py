@@ -78,11 +78,18 @@ def test_a_calibration_factor_outside_the_band_is_a_hint_with_its_figure(example
 
 
 def test_an_interval_wider_than_the_year_s_spending_is_a_hint(example_run):
-    hints = interval_hints(example_run)
-    assert hints, "黔东南's bands widen past the year's spending within the horizon"
-    band = example_run.fund.interval(0.8)
+    """黔东南's calibrated 80% bands stay within the year's spending to 2060; its 95% bands widen past it:
+    each hint names the first such year, and its interval is wider than that year's spending."""
+    assert interval_hints(example_run) == []
+    hints = interval_hints(example_run, 0.95)
+    assert hints, "黔东南's 95% bands widen past the year's spending within the horizon"
+    band = example_run.fund.interval(0.95)
     for hint in hints:
         year = int(hint.topic.split("年")[0][-4:])
         pool = "employee" if "职工" in hint.topic else "resident"
-        width = float(band["expenditure_upper"].sel(pool=pool, year=year) - band["expenditure_lower"].sel(pool=pool, year=year))
-        assert width > float(example_run["expenditure"].sel(pool=pool, year=year)), hint.line()
+        width = band["expenditure_upper"].sel(pool=pool) - band["expenditure_lower"].sel(pool=pool)
+        spent = example_run["expenditure"].sel(pool=pool)
+        assert float(width.sel(year=year)) > float(spent.sel(year=year)), hint.line()
+        assert bool((width <= spent).sel(year=slice(None, year - 1)).all()), hint.line()
+
+

@@ -9,7 +9,7 @@ import filecmp
 import pytest
 from openpyxl import load_workbook
 
-from forecast.apps.template import FIELDS, TABLES
+from forecast.apps.regions.template import FIELDS, TABLES
 from forecast.cli import main
 
 from .conftest import ROOT

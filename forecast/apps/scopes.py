@@ -73,7 +73,10 @@ def align_scopes(actuals: pd.DataFrame, approved: pd.DataFrame | None) -> tuple[
         budget = approved[(approved["pool"] == pool) & approved["key"].isin(("income", "expenditure"))]
         budgeted = set(budget["scope"])
         common = given & budgeted
-        if common:
+        if not budgeted:  # no line of this pool: execution_rates names the line to add
+            scope = default_scope(pool) if default_scope(pool) in given else sorted(given)[0]
+            keep_actuals.append(rows[rows["scope"] == scope])
+        elif common:
             scope = default_scope(pool) if default_scope(pool) in common else sorted(common)[0]
             keep_actuals.append(rows[rows["scope"] == scope])
             keep_approved.append(approved[(approved["pool"] == pool) & (approved["scope"] == scope)])
@@ -87,7 +90,7 @@ def align_scopes(actuals: pd.DataFrame, approved: pd.DataFrame | None) -> tuple[
             notes.append(f"口径换算：{pool} 的批复预算为统筹基金和个人账户，执行数为合计：批复预算按 {CONVERSION_RULE} 换算为合计后比较")
         else:
             raise InputError(Problem(approved.attrs.get("source", "the approved budget"),
-                                     f"the approved budget of {pool} is on {_names(budgeted) or 'no income or expenditure line'} and the actuals ({actuals.attrs.get('source', '')}) on {_names(given)}: "
+                                     f"the approved budget of {pool} is on {_names(budgeted)} and the actuals ({actuals.attrs.get('source', '')}) on {_names(given)}: "
                                      "figures on different scopes cannot be compared, and converting between them would need an assumption",
                                      f"give the actuals on the budget's scope (a scope column: {_names(budgeted)}), or both 统筹基金 and 个人账户 so that {CONVERSION_RULE}"))
     aligned = pd.concat(keep_actuals, ignore_index=True)

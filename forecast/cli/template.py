@@ -20,7 +20,7 @@ def register(command) -> None:
 
 
 def cmd_template(args) -> int:
-    from ..apps.template import template_workbook
+    from ..apps.regions.template import template_workbook
     from ..errors import InputError, Problem, printable
     from ..results.workbook import workbook_writer
     from ..results.writers import write_files

@@ -231,9 +231,10 @@ def read_figures(path: Path | str) -> Figures:
     if not path.exists():
         raise InputError(Problem(path, "file not found", "give the path of your figures file (see examples/figures.yaml)"))
     if path.suffix.lower() == ".xlsx":  # the input template (forecast template), filled in
-        from ..template import read_template
+        from .template import read_template
 
-        return read_template(path)
+        doc, reader = read_template(path)
+        return figures_from(doc, path, reader)
     return figures_from(read_yaml(path), path, _Reader(path))
 
 

@@ -3,8 +3,8 @@ instead of FIGURES.yaml, read back with the same validation.
 
 The workbook has a sheet of instructions, key–value sheets (基本信息, 人口, 参保: one field a row, its
 Chinese label, the value to fill, a note) and two tables (基金: one row per fund year and pool; 来源:
-the register of sources cited). :func:`read_template` turns a filled workbook into FIGURES.yaml's
-fields and checks them with :func:`forecast.apps.regions.figures.figures_from`, every problem
+the register of sources cited). :func:`read_template` reads a filled workbook as FIGURES.yaml's
+fields which :func:`forecast.apps.regions.figures.read_figures` checks, every problem
 located by sheet and row. :func:`template_workbook` writes it empty, or filled from a FIGURES.yaml
 (``forecast template --from examples/figures.yaml``), so the two forms carry the same figures.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..errors import Problem
-from ..inputs.yamlfile import LineDict
-from .regions.figures_reader import FigureReader
+from ...errors import Problem
+from ...inputs.yamlfile import LineDict
+from .figures_reader import FigureReader
 
 __all__ = ["template_workbook", "read_template", "FIELDS", "TABLES", "INSTRUCTIONS"]
 
@@ -150,9 +150,9 @@ def _sources(doc: dict, rows) -> None:
 
 
 def read_template(path: Path | str):
-    """The filled template as :class:`~forecast.apps.regions.figures.Figures`, checked as FIGURES.yaml is."""
-    from ..inputs.xlsx import read_sheets
-    from .regions.figures import figures_from
+    """The filled template as FIGURES.yaml's fields with a located reader (sheet and row): (the fields,
+    the reader), which :func:`forecast.apps.regions.figures.read_figures` checks as it checks FIGURES.yaml."""
+    from ...inputs.xlsx import read_sheets
 
     path = Path(path)
     fix = "give the workbook 'forecast template' wrote, filled in (saved as .xlsx)"
@@ -161,7 +161,7 @@ def read_template(path: Path | str):
     def choose(names):
         missing = [n for n in wanted if n not in names]
         if missing:
-            from ..errors import InputError
+            from ...errors import InputError
 
             raise InputError(Problem(path, f"not the input template: no sheet {', '.join(missing)} (sheets: {', '.join(names)})", "write a new one with 'forecast template --out 本地数据.xlsx' and fill it in"))
         return wanted
@@ -172,7 +172,7 @@ def read_template(path: Path | str):
         _fields(doc, sheet, sheets[sheet])
     _funds(doc, _table("基金", sheets["基金"]))
     _sources(doc, _table("来源", sheets["来源"]))
-    return figures_from(doc, path, TemplateReader(path))
+    return doc, TemplateReader(path)
 
 
 def _get(doc: dict, path: str):
@@ -218,7 +218,7 @@ def template_workbook(doc: dict | None = None):
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    from ..results.neutral import text_cell
+    from ...results.neutral import text_cell
 
     wb = Workbook()
     wb.remove(wb.active)
