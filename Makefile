@@ -27,10 +27,11 @@ run: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/forecast serve
 
-# everything: lint, the whole suite, the README's examples (the README's command; under 15 minutes on 2 cores)
+# everything: lint, the whole suite, the README's examples (the README's command; under 15 minutes on 2 cores:
+# two pytest-xdist workers, each module's tests on one of them so that its fixtures are built once)
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest forecast tests README.md
+	$(BIN)/python -m pytest -n 2 --dist loadfile forecast tests README.md
 
 # unit and property tests: what the markers of pyproject.toml leave (under 90 s on 2 cores)
 FAST := not slow and not browser and not libreoffice and not cjk_font and not notebooks

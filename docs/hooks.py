@@ -5,8 +5,8 @@
   (the schema, :mod:`forecast.scenario.parameters`);
 - ``notebooks/*.md``: the notebooks of ``notebooks/`` executed (nbclient, in a temporary folder) and
   rendered: their text, code, printed output, tables and figures (PNG embedded);
-- ``contributing.md`` from the project's CONTRIBUTING.md, and ``architecture.md`` (written in docs/), in
-  the navigation when they exist (another engineer writes them).
+- ``contributing.md`` from the project's CONTRIBUTING.md, its links (written for the repository: to
+  ``docs/...`` and ``README.md``) made the site's, and the link to it from docs/ pages likewise.
 """
 
 from __future__ import annotations
@@ -24,18 +24,26 @@ NOTEBOOK_TIMEOUT = 900
 
 
 def on_config(config):
-    nav = config["nav"]
-    if (ROOT / "docs" / "architecture.md").is_file():
-        nav.append({"Architecture": "architecture.md"})
-    if (ROOT / "CONTRIBUTING.md").is_file():
-        nav.append({"Contributing": "contributing.md"})
+    for section in config["nav"]:
+        if isinstance(section, dict) and "Contributors" in section:
+            section["Contributors"].insert(0, {"Contributing": "contributing.md"})
     return config
+
+
+def site_links(markdown: str) -> str:
+    """CONTRIBUTING.md's repository links as the site's: docs/X -> X, README.md -> the home page."""
+    return markdown.replace("](docs/", "](").replace("](README.md)", "](index.md)")
+
+
+def on_page_markdown(markdown, page, config, files):
+    """A docs page's link to the repository's CONTRIBUTING.md is the site's contributing page."""
+    return markdown.replace("](../CONTRIBUTING.md)", "](contributing.md)")
 
 
 def on_files(files, config):
     pages = {"reference/cli.md": cli_page(), "reference/parameters.md": parameters_page()}
     if (ROOT / "CONTRIBUTING.md").is_file():
-        pages["contributing.md"] = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+        pages["contributing.md"] = site_links((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"))
     pages.update(notebook_pages())
     for name, content in pages.items():
         files.append(File.generated(config, name, content=content))

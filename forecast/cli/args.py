@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=YEAR, required=True, metavar="YEAR", help="the budget year (after the base year)")
     p.add_argument("--level", type=_fraction("the level", "--level 0.8"), default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
     p.add_argument("--previous-budget", metavar="FILE", help="last year's approved budget (budget.xlsx or CSV pool,item,amount,unit) for the 上年预算数 column")
-    p.add_argument("--execution", metavar="ACTUALS", help="last year's year-to-date actuals (as for 'forecast execution'; employee: the pooled fund): its full-year estimate is 上年预计执行数")
+    p.add_argument("--execution", metavar="ACTUALS", help="last year's year-to-date actuals (as for 'forecast execution'; employee: the pooled fund): its full-year estimate is the form's 本年预计执行数")
     _out(p, "write budget.csv and budget.xlsx (the budget workbook) into DIR (each file atomically)")
 
     p = command("execution", "estimate the full year from year-to-date actuals and say whether it closes 收支平衡")

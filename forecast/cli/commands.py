@@ -272,7 +272,7 @@ def cmd_budget(args) -> int:
         print(f"  {line}")
     if args.out is not None:
         if executed is not None:
-            say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (上年预计执行数), and the reserves and months covered roll forward from it; the table above is the run's.")
+            say(f"\n  budget.xlsx: {args.year - 1} is the full-year estimate from {args.execution} (本年预计执行数 in the form), and the reserves and months covered roll forward from it; the table above is the run's.")
         files = budget_files(ds, load_scenario(args.scenario, args), args.year, args.level, table, approved, executed)
         _wrote(args.out, write_files(args.out, files, inputs=_run_inputs(ds) + [Path(p) for p in (args.previous_budget, args.execution) if p]))
     return EXIT_OK

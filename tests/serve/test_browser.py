@@ -102,7 +102,7 @@ def test_upload_actuals_and_download_the_execution_workbook(page, server, tmp_pa
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["职工医保统筹基金"]
     cells = {(c.row, c.column): c.value for row in sheet.iter_rows() for c in row if c.value is not None}
-    header = next(k for k, v in cells.items() if v == "上年预计执行数")
+    header = next(k for k, v in cells.items() if v == "本年预计执行数")  # the 财政 form: 本年 is the year of the actuals
     income_row = next(r for (r, c), v in cells.items() if isinstance(v, str) and v.endswith("收入合计"))
     from forecast.apps.outputs import execution_outputs
 

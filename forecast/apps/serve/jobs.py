@@ -131,7 +131,7 @@ def job_budget(task: dict, folder: Path, progress) -> dict:
 
 def job_execution(task: dict, folder: Path, progress) -> dict:
     """This year's execution from year-to-date actuals (execution.csv; budget_execution.csv with an
-    approved budget) and next year's budget workbook with this year's estimate as 上年预计执行数."""
+    approved budget) and next year's budget workbook with this year's estimate as the form's 本年预计执行数."""
     from ...apps.execution import read_actuals
     from ..outputs import budget_files, budget_for, execution_outputs
     from .payload import provenance, rows
