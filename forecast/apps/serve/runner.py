@@ -191,7 +191,15 @@ class Runner:
                 "memory": {"worker_peak_bytes": [_peak(pid) for pid in sorted(processes)], "server_peak_bytes": _peak("self")}}
 
     def close(self) -> None:
+        """Stop the pool: queued jobs are cancelled and a worker still running one is terminated (no
+        one will collect its result; left alone it would outlive the server, blocked on its queue)."""
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(5)
         self._progress.put(None)
 
 
