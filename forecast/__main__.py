@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli.main import main
+from .cli import main  # Ctrl-C while the command line loads: exit 130, one line (forecast/cli/__init__.py)
 
 sys.exit(main())
