@@ -51,7 +51,7 @@ def test_dask_still_works_after_its_import_is_deferred():
 def test_ndtr_is_scipys():
     from scipy.special import ndtr as scipy_ndtr
 
-    x = np.concatenate([np.linspace(-40, 40, 20001), [np.inf, -np.inf, 0.0]])
+    x = np.concatenate([np.linspace(-40, 40, 4001), [np.inf, -np.inf, 0.0]])  # few: the numpy path
     np.testing.assert_allclose(ndtr(x), scipy_ndtr(x), rtol=1e-12, atol=1e-300)
     assert np.isnan(ndtr(np.nan)) and ndtr(np.zeros((2, 3))).shape == (2, 3)
 

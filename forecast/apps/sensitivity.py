@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine import project
+from ..engine import project, run_plan
 from ..inputs.region import load_region
 
 __all__ = ["sensitivity", "tornado_table", "sobol", "GROUPS", "POOLS_SHOWN", "METRICS"]
@@ -71,9 +71,10 @@ def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFram
     if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
         groups[ALL_CHANGES] = changes
     done, total = [0], 1 + 2 * len(GROUPS) + len(groups)
+    plan = run_plan(scenario, region, params, root, scenario.horizon)  # the bounds vary only drivers' quantiles: one plan
 
     def run(quantiles=None, overrides=None):
-        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {})
+        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {}, plan=None if overrides else plan)
         done[0] += 1
         if progress is not None:
             progress(done[0], total)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
@@ -79,7 +80,8 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None) -> xr.Dataset:
+@threadpool_limits.wrap(limits=1, user_api="blas")
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None, plan=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.uncertainty.stochastic`); ``quantiles`` (driver -> q): one path
@@ -87,7 +89,9 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
-    ``progress(done, draws)`` after each chunk."""
+    ``progress(done, draws)`` after each chunk; ``plan``: the plan :func:`~forecast.engine.plan.run_plan`
+    made for these ``params`` (made here when None). BLAS runs one thread inside a chunk's work (the
+    population of the next chunk is made on the other core meanwhile)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base = fund_base_year(region)
     check_span(scenario, region, base, horizon)
@@ -99,12 +103,13 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     curves = age_curves(region)
     setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
     draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
-    plan, parts, population, shocks = None, [], PopulationResult(keep), None
+    parts, population, shocks = [], PopulationResult(keep), None
     for chunk in prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = build_plan(scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict)
+        if not parts:
             shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
         with xr.set_options(arithmetic_join="exact"):
             parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))

@@ -51,7 +51,12 @@ _erf, _erfc = np.frompyfunc(math.erf, 1, 1), np.frompyfunc(math.erfc, 1, 1)
 def ndtr(x) -> np.ndarray:
     """The standard normal distribution function, as ``scipy.special.ndtr`` computes it (erf near
     zero, erfc in the tails, so neither loses precision) without importing scipy.special (0.25 s
-    of a deterministic run's start)."""
+    of a deterministic run's start) for the few values of a deterministic run; scipy's, faster,
+    for the many of a run with draws (which imports scipy for its drivers anyway)."""
+    if np.size(x) > 4096:
+        from scipy.special import ndtr as vectorised
+
+        return vectorised(x)
     x = np.asarray(x, dtype=float) * math.sqrt(0.5)
     z = np.abs(x)
     tail = 0.5 * np.asarray(_erfc(z), dtype=float)
