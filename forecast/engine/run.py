@@ -24,6 +24,7 @@ from ..vocabulary import POOLS
 from .draws import stochastic_setup
 from .funds import project_funds
 from .plan import build_plan
+from .store import DrawStore, streams
 
 __all__ = ["run", "project"]
 
@@ -103,20 +104,20 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     curves = age_curves(region)
     setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
     draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
-    parts, population, shocks = [], PopulationResult(keep), None
+    store, population, shocks, first = DrawStore(draws or 1, streams(draws) and draw_range is None), PopulationResult(keep), None, True
     for chunk in prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = build_plan(scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict)
-        if not parts:
-            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+        if first:
+            shocks, first = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles), False
         with xr.set_options(arithmetic_join="exact"):
-            parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
+            store.add(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
         if progress is not None:
             progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
-    ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+    ds = store.result()
     ds = population.into(ds)
     ds = ds.assign(band_dataset(record(region, base), years, POOLS))
     if draws is None:
