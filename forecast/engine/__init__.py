@@ -19,5 +19,6 @@ from __future__ import annotations
 from .funds import project_funds
 from .plan import make_plan, resolved_rules, run_plan
 from .run import project, run
+from .variants import project_variants
 
-__all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules", "run_plan"]
+__all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules", "run_plan", "project_variants"]

@@ -126,6 +126,13 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         ds = ds.transpose("draw", ...)
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
+    return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+
+
+def finish(ds: xr.Dataset, scenario, region, plan, base_year: tuple, shocks, quantiles, settings) -> xr.Dataset:
+    """A projection's attrs (provenance, conventions, the drivers), checked finite;
+    ``base_year``: (fund base year, costed, the base year's figures)."""
+    base, costed, figures = base_year
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
     ds.attrs["conventions"] = conventions(plan.rules)
     if shocks is not None:
