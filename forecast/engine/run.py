@@ -94,14 +94,7 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     made for these ``params`` (made here when None). BLAS runs one thread inside a chunk's work (the
     population of the next chunk is made on the other core meanwhile)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
-    base = fund_base_year(region)
-    check_span(scenario, region, base, horizon)
-    costed = costs_benefits(region, base)
-    if not costed:
-        refuse_uncosted_changes(scenario, params, root_params, base)
-    years = np.arange(base, horizon + 1)
-    figures = base_year_figures(region, base)
-    curves = age_curves(region)
+    base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
     draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
     store, population, shocks, first = DrawStore(draws or 1, streams(draws) and draw_range is None), PopulationResult(keep), None, True
@@ -127,6 +120,17 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
     return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+
+
+def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:
+    """(fund base year, whether the bundle costs benefits, the run's years, the base year's figures,
+    the age–sex cost curves), the span checked and uncosted policy changes refused."""
+    base = fund_base_year(region)
+    check_span(scenario, region, base, horizon)
+    costed = costs_benefits(region, base)
+    if not costed:
+        refuse_uncosted_changes(scenario, params, root_params, base)
+    return base, costed, np.arange(base, horizon + 1), base_year_figures(region, base), age_curves(region)
 
 
 def finish(ds: xr.Dataset, scenario, region, plan, base_year: tuple, shocks, quantiles, settings) -> xr.Dataset:

@@ -9,12 +9,9 @@ driver paths are made as ``project`` makes them, then stacked along ``draw``; th
 
 from __future__ import annotations
 
-import numpy as np
 import xarray as xr
 from threadpoolctl import threadpool_limits
 
-from ..model.benefits.curves import age_curves
-from ..model.calibration.base_year import base_year_figures, check_span, costs_benefits, fund_base_year, refuse_uncosted_changes
 from ..model.population.indicators import check_projection
 from ..model.uncertainty.intervals import band_dataset, record
 from ..model.uncertainty.stochastic import DriverPaths, fixed_drivers, fixed_paths
@@ -24,7 +21,7 @@ from ..vocabulary import POOLS
 from .draws import stochastic_setup
 from .funds import project_funds
 from .plan import run_plan
-from .run import finish
+from .run import base_year, finish
 
 __all__ = ["project_variants"]
 
@@ -39,12 +36,7 @@ def project_variants(scenario, region, params: dict, root_params: dict, horizon:
     if not all(variants):
         raise ValueError("each variant sets at least one driver's quantile (the central path is project's)")
     params, root_params = with_defaults(params), with_defaults(root_params)
-    base = fund_base_year(region)
-    check_span(scenario, region, base, horizon)
-    costed = costs_benefits(region, base)
-    if not costed:
-        refuse_uncosted_changes(scenario, params, root_params, base)
-    years, figures, curves = np.arange(base, horizon + 1), base_year_figures(region, base), age_curves(region)
+    base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     plan = plan or run_plan(scenario, region, params, root_params, horizon)
     chunks, drivers, simulated = [], [], None
     for i, quantiles in enumerate(variants):
