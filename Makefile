@@ -45,10 +45,13 @@ docs: $(VENV)/.dev-installed
 notebooks: $(VENV)/.notebooks-installed
 	$(BIN)/jupyter lab notebooks/
 
+# speed (each figure beside its reference: min, median, ratio), memory, accuracy, batch scaling;
+# the speed rows are written to benchmarks/results.csv (about 20 minutes on 2 cores)
 benchmark: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/memory.py 1000 10000 100000
 	$(BIN)/python benchmarks/accuracy.py
-	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/batch.py --regions 50
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .benchmarks site

@@ -1,162 +1,151 @@
-"""Speed and memory (run: make benchmark, or .venv/bin/python benchmarks/run.py [--quick]).
+"""Speed and memory against the issue's goals (run: make benchmark, or .venv/bin/python benchmarks/run.py [--quick]).
 
-Reports, on this machine, the minimum and the median over repeats (the machine is shared and
-noisy: compare ratios within one run, not seconds across machines):
+Each figure is timed as a whole command in a new process (interpreter start and imports included),
+several times, interleaved with its reference so that both see the same load on this shared machine;
+it reports the minimum and the median, the ratio of the medians to the reference's, the peak resident
+memory, the goal, and the load average when it was measured. The rows are written to
+benchmarks/results.csv (the README's table is made from it):
 
-1. the deterministic baseline (all pools, 2024-2060): ``forecast run baseline`` as a command,
-   cold (a new process each time), and ``forecast.run`` in-process, first call and warm;
-2. stochastic runs of the baseline with 100, 1,000 and 10,000 draws of every driver (population,
-   cost growth per pool, wages, coverage, interest, financing increments): the whole command
-   (wall time and peak resident memory, in a new process), the engine in-process, and the numpy
-   reference kernel (benchmarks/kernel.py) for the same draws, with the engine's time as a ratio
-   to the kernel's;
-3. regions: the baseline on 1, 2 and 8 copies of data/china in one call (``regions=``);
-4. the population stage alone: a deterministic projection 2020-2100 and its engine;
-5. ``forecast sensitivity baseline`` (the one-at-a-time tornado), as a command.
+1. ``forecast --version``;
+2. the deterministic baseline, ``forecast run baseline -q``, against ``python -c "import xarray, pandas"``;
+3. ``forecast run baseline --draws 10000`` against the numpy kernel of benchmarks/kernel.py for the same
+   draws (a synthetic kernel of the same shape of work, not the engine's exact arithmetic: see its
+   docstring; timed on its inputs, which it makes first), and with 1,000 draws;
+4. ``--draws 100000``: time against the 10,000-draw run's, and peak memory;
+5. ``forecast sensitivity baseline`` (every group low and high) against one deterministic run;
+6. the population stage alone (in-process).
 
-``--quick`` skips the 10,000-draw runs.
+``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
+scaling on one and two workers and adds its rows to the same CSV.
 """
 
 from __future__ import annotations
 
+import csv
 import json
-import shutil
+import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FORECAST = Path(sys.executable).parent / "forecast"
+RESULTS = ROOT / "benchmarks" / "results.csv"
+COLUMNS = ["figure", "runs", "min_s", "median_s", "reference", "reference_min_s", "reference_median_s", "ratio", "peak_mib", "goal", "load"]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def spread(times: list[float]) -> str:
-    return f"min {min(times):.3f} s, median {statistics.median(times):.3f} s ({len(times)} runs)"
-
-
-def timed(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-CHILD = """
-import json, resource, sys, time, warnings
-warnings.simplefilter("ignore")
+#: a command in a new process: its wall time and peak resident memory (MiB), printed as JSON
+TIMED = """
+import json, resource, subprocess, sys, time
 start = time.perf_counter()
-mode, draws = sys.argv[1], int(sys.argv[2])
-if mode == "command":
-    import io, contextlib
-    from forecast.cli.main import main
-    with contextlib.redirect_stdout(io.StringIO()):
-        code = main(["run", "baseline", "--draws", str(draws), "--seed", "1"] if draws else ["run", "baseline"])
-    assert code == 0
-elif mode == "engine":
-    import forecast
-    forecast.run("baseline", draws=10, seed=2)  # imports and the in-process caches, outside the timing
-    start = time.perf_counter()
-    forecast.run("baseline", draws=draws, seed=1)
-elif mode == "kernel":
-    sys.path.insert(0, sys.argv[3])
-    import kernel
-    data = kernel.inputs(draws)
-    kernel.kernel(kernel.inputs(10))
-    start = time.perf_counter()
-    kernel.kernel(data)
-elif mode == "first_run":
-    import forecast
-    start = time.perf_counter()
-    forecast.run("baseline")
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+#: the kernel on its inputs (made outside the timing, as the engine's plan would give them), timed inside
+KERNEL = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+import kernel
+data = kernel.inputs(int(sys.argv[1]))
+start = time.perf_counter()
+kernel.kernel(data)
 print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def child(mode: str, draws: int = 0) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(draws), str(ROOT / "benchmarks")], capture_output=True, text=True, check=True, cwd=ROOT)
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def timed(argv: list[str]) -> dict:
+    """One run of ``argv`` in a new process: seconds and peak MiB (the kernel times itself)."""
+    wrapped = argv if KERNEL in argv else [sys.executable, "-c", TIMED, *argv]
+    out = subprocess.run(wrapped, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def command_wall(args: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run([str(FORECAST), *args], capture_output=True, check=True, cwd=ROOT)
-    return time.perf_counter() - start
+def forecast(*args: str) -> list[str]:
+    return [str(FORECAST), *args]
 
 
-def deterministic() -> None:
-    import forecast
-
-    print("1. deterministic baseline, 2024-2060")
-    print(f"   forecast run baseline (command, cold): {spread([command_wall(['run', 'baseline']) for _ in range(5)])}")
-    print(f"   forecast.run, first call in a new process: {spread([child('first_run')['seconds'] for _ in range(3)])}")
-    forecast.run("baseline")
-    print(f"   forecast.run, warm (bundle and fits remembered): {spread(timed(lambda: forecast.run('baseline'), 7))}")
+def python(*args: str) -> list[str]:
+    return [sys.executable, *args]
 
 
-def stochastic(sizes: tuple[int, ...]) -> None:
-    print("2. stochastic runs (baseline, every driver drawn), 2024-2060")
-    for draws in sizes:
-        repeat = 2 if draws >= 10_000 else 3
-        command = [child("command", draws) for _ in range(repeat)]
-        engine = [child("engine", draws)["seconds"] for _ in range(repeat)]
-        kernel = [child("kernel", draws)["seconds"] for _ in range(repeat)]
-        print(f"   {draws:>6,} draws: command {spread([c['seconds'] for c in command])}, peak {max(c['peak_mib'] for c in command):,.0f} MiB")
-        print(f"   {'':>6}        engine in-process {spread(engine)}; numpy kernel {spread(kernel)}; ratio (min/min) {min(engine) / min(kernel):.2f}")
+def compare(figure: str, argv: list[str], repeat: int, goal: str = "", reference: str = "", reference_argv: list[str] | None = None) -> dict:
+    """``argv`` timed ``repeat`` times, each run followed by one of ``reference_argv``; a row."""
+    runs, refs, loads = [], [], []
+    for _ in range(repeat):
+        loads.append(load())
+        runs.append(timed(argv))
+        if reference_argv:
+            refs.append(timed(reference_argv))
+    seconds = [r["seconds"] for r in runs]
+    row = {"figure": figure, "runs": repeat, "min_s": min(seconds), "median_s": statistics.median(seconds), "peak_mib": max(r["peak_mib"] for r in runs), "goal": goal, "reference": reference, "load": statistics.median(loads)}
+    if refs:
+        ref = [r["seconds"] for r in refs]
+        row.update(reference_min_s=min(ref), reference_median_s=statistics.median(ref), ratio=statistics.median(seconds) / statistics.median(ref))
+    return show(row)
 
 
-def regions() -> None:
-    import forecast
-
-    print("3. regions: the baseline on k copies of data/china in one call")
-    with tempfile.TemporaryDirectory() as tmp:
-        copies = []
-        for i in range(8):
-            copies.append(Path(tmp) / f"region_{i}")
-            shutil.copytree(ROOT / "data" / "china", copies[-1])
-        forecast.run("baseline", regions=copies[:1])
-        for k in (1, 2, 8):
-            print(f"   {k} region(s): {spread(timed(lambda k=k: forecast.run('baseline', regions=copies[:k]), 3))}")
+def show(row: dict) -> dict:
+    text = f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), peak {row['peak_mib']:,.0f} MiB"
+    if row.get("reference"):
+        text += f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; ratio {row['ratio']:.2f}"
+    print(f"{text} [goal: {row['goal'] or '-'}; load {row['load']:.1f}]", flush=True)
+    return row
 
 
-def population() -> None:
-    import numpy as np
-
-    import forecast
+def population() -> dict:
+    """The population stage alone, deterministic 2020-2100, in-process."""
+    import forecast as package
     from forecast.model.population import project_region
-    from forecast.model.population.engine import project_arrays
-    from forecast.model.population.mortality import mortality_path
-    from forecast.model.population.project import tfr_path
-    from forecast.model.population.rates import fertility_pattern
-    from forecast.scenario.population import PopulationAssumptions
 
-    print("4. the population stage, deterministic, 2020-2100")
-    china = forecast.load_region(ROOT / "data" / "china")
-    print(f"   project_region (inputs, engine, indicators): {spread(timed(lambda: project_region(china, end_year=2100), 15))}")
-    ds = project_region(china, end_year=2100)
-    years = [y for y in ds["year"].values if y >= 2024]
-    a = PopulationAssumptions()
-    mx = mortality_path(china, a, years)[0].values[:, None]
-    asfr = (tfr_path(china, a, years)[0] * fertility_pattern(china.fertility, years)).values[:, None]
-    srb = np.full((len(years), 1), 1.1)
-    base = ds["population"].sel(year=2023).values[None]
-    print(f"   the engine alone, 2024-2100: {spread(timed(lambda: project_arrays(base, 1.0, mx, asfr, srb), 50))}")
+    china = package.load_region(ROOT / "data" / "china")
+    project_region(china, end_year=2100)
+    seconds = []
+    for _ in range(15):
+        start = time.perf_counter()
+        project_region(china, end_year=2100)
+        seconds.append(time.perf_counter() - start)
+    return show({"figure": "population stage, deterministic 2020-2100 (in-process)", "runs": 15, "min_s": min(seconds), "median_s": statistics.median(seconds), "peak_mib": 0, "goal": "", "load": load()})
 
 
-def sensitivity() -> None:
-    print("5. forecast sensitivity baseline (command, cold)")
-    print(f"   {spread([command_wall(['sensitivity', 'baseline']) for _ in range(3)])}")
+def write(rows: list[dict], path: Path = RESULTS) -> None:
+    """``rows`` replace the rows of the same figures in ``path`` (the other rows are kept)."""
+    kept = []
+    if path.exists():
+        with open(path, newline="", encoding="utf-8") as f:
+            kept = [r for r in csv.DictReader(f) if r["figure"] not in {row["figure"] for row in rows}]
+    with open(path.with_suffix(".tmp"), "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, COLUMNS)
+        writer.writeheader()
+        for row in kept + rows:
+            writer.writerow({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()})
+    os.replace(path.with_suffix(".tmp"), path)
+
+
+def main(quick: bool) -> None:
+    repeat = 3 if quick else 5
+    rows = [
+        compare("forecast --version", forecast("--version"), 7, "under 0.3 s"),
+        compare("forecast run baseline -q (deterministic)", forecast("run", "baseline", "-q"), repeat, "at most 2.5x the reference", "python -c 'import xarray, pandas'", python("-c", "import xarray, pandas")),
+        compare("forecast run baseline --draws 1000", forecast("run", "baseline", "--draws", "1000", "--seed", "1", "-q"), 3, "", "numpy kernel, 1,000 draws", python("-c", KERNEL, "1000", str(ROOT / "benchmarks"))),
+    ]
+    ten = compare("forecast run baseline --draws 10000", forecast("run", "baseline", "--draws", "10000", "--seed", "1", "-q"), 3, "at most 1.5x a tight kernel", "numpy kernel, 10,000 draws (synthetic: not the engine's exact arithmetic)", python("-c", KERNEL, "10000", str(ROOT / "benchmarks")))
+    rows.append(ten)
+    if not quick:
+        row = compare("forecast run baseline --draws 100000", forecast("run", "baseline", "--draws", "100000", "--seed", "1", "-q"), 1, "under 12x the 10,000-draw time; peak under 3 GiB")
+        row.update(reference="forecast run baseline --draws 10000 (above)", reference_min_s=ten["min_s"], reference_median_s=ten["median_s"], ratio=row["median_s"] / ten["median_s"])
+        rows.append(show(row))
+    rows.append(compare("forecast sensitivity baseline (every group low and high)", forecast("sensitivity", "baseline", "-q"), 3, "under 3x one deterministic run", "forecast run baseline -q", forecast("run", "baseline", "-q")))
+    rows.append(population())
+    write(rows)
+    print(f"written: {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    deterministic()
-    stochastic((100, 1_000) if quick else (100, 1_000, 10_000))
-    regions()
-    population()
-    sensitivity()
+    main("--quick" in sys.argv)

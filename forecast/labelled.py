@@ -1,10 +1,14 @@
-"""Small helpers for labelled arrays, shared by the stages."""
+"""Small helpers for labelled arrays, shared by the stages, and :func:`defer_dask`."""
 
 from __future__ import annotations
 
-import xarray as xr
+import sys
 
-__all__ = ["stack"]
+import xarray as xr
+from xarray.namedarray import pycompat
+from xarray.namedarray import utils as xr_utils
+
+__all__ = ["stack", "defer_dask"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -12,3 +16,45 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     scalar labels left by ``.sel`` are dropped first, so they never conflict."""
     parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
     return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords({dim: list(labels)})
+
+
+class _DeferredDask(pycompat.DuckArrayModule):
+    """xarray's record of dask (``xarray.namedarray.pycompat``) that imports nothing until dask is
+    used: xarray otherwise imports ``dask.array`` (0.4 s) with the first DataArray only to test
+    whether an array is a dask array, which none can be before dask is imported."""
+
+    def __init__(self):  # noqa: D107 - the real record is made on first use of module/version
+        self._real = None
+
+    def _resolved(self) -> pycompat.DuckArrayModule:
+        if self._real is None:
+            self._real = pycompat.DuckArrayModule("dask")
+        return self._real
+
+    @property
+    def type(self):
+        if "dask.array" not in sys.modules:
+            return ()
+        return self._resolved().type
+
+    module = property(lambda self: self._resolved().module)
+    version = property(lambda self: self._resolved().version)
+    available = property(lambda self: self._resolved().available)
+
+
+def defer_dask() -> None:
+    """Keep xarray from importing dask in a process that never makes a dask array (a deterministic
+    run, ``forecast --version``): its dask checks answer "no" until dask is imported, then ask dask.
+    Nothing changes when dask is already imported or xarray's internals differ from these."""
+    if "dask" in sys.modules or not hasattr(pycompat, "_cached_duck_array_modules") or not hasattr(xr_utils, "is_dask_collection"):
+        return
+    pycompat._cached_duck_array_modules.setdefault("dask", _DeferredDask())
+    asks_dask = xr_utils.is_dask_collection
+    if getattr(asks_dask, "deferred", False):
+        return
+
+    def is_dask_collection(x) -> bool:
+        return "dask" in sys.modules and asks_dask(x)
+
+    is_dask_collection.deferred = True
+    xr_utils.is_dask_collection = is_dask_collection

@@ -83,17 +83,23 @@ MAX_REPORT_BYTES = 50_000_000
 MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
-#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 3% at 100 to 20,000 draws):
-#: the program with its imports and a deterministic run; the population of the chunk of draws being
-#: projected (up to DRAW_CHUNK draws: the chunk, the next one made in the background, their life tables);
-#: and, per draw and projected year, the fund results (about 180 numbers), plus the population by sex
-#: and age if it is kept (2 × 101 numbers, and their copy as the chunks are joined; within 20% at 1,000
-#: and 5,000 draws with --keep population). One place: when the engine streams its draws, refit these
-#: from the benchmark.
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years): the program with its imports
+#: and a deterministic run; the population of the chunk of draws being projected (up to DRAW_CHUNK
+#: draws: the chunk, the next one made in the background, their life tables); and, per draw and
+#: projected year, the fund results (about 180 numbers; within 3% at 100 to 3,000 draws), plus the
+#: population by sex and age if it is kept (2 × 101 numbers, and their copy as the chunks are joined;
+#: within 20% at 1,000 and 5,000 draws with --keep population). A run of more than _STREAM_DRAWS
+#: draws streams them (forecast/engine/store.py): per draw only the contract's numbers (about 26 a
+#: projected year, in arrays made once), and a fixed extra for the draws' percentiles and the sums
+#: of the rest (within 10% at 3,000 to 100,000 draws).
 _FIXED_BYTES = 205 * 2**20
 _CHUNK_BYTES_PER_DRAW_YEAR = 4_000
 _BYTES_PER_DRAW_YEAR = 1_450
+_STREAM_FIXED_BYTES = 180 * 2**20
+_STREAM_BYTES_PER_DRAW_YEAR = 210
 _POPULATION_BYTES_PER_DRAW_YEAR = 1_900
+#: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
+_STREAM_DRAWS = 2_000
 #: draws projected at once (forecast.model.population.project.DRAW_CHUNK)
 _DRAW_CHUNK = 1_000
 #: the share of the available memory a run may plan to use
@@ -108,8 +114,10 @@ BATCH_BYTES_PER_REGION_YEAR = 8_000
 def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
     years = max(years, 1)
-    per = _BYTES_PER_DRAW_YEAR + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
-    return _FIXED_BYTES + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
+    streamed = draws > _STREAM_DRAWS
+    per = (_STREAM_BYTES_PER_DRAW_YEAR if streamed else _BYTES_PER_DRAW_YEAR) + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
+    fixed = _FIXED_BYTES + (_STREAM_FIXED_BYTES if streamed else 0)
+    return fixed + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
 
 
 def largest_draws(years: int, keep_population: bool = False, memory: int | None = None) -> int:

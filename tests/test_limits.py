@@ -12,12 +12,23 @@ from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_d
 
 #: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
 #: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
-MEASURED = {100: 237, 1_000: 527, 3_000: 703, 10_000: 1_262, 20_000: 2_134}
+#: (issue 25: runs of more than 2,000 draws stream them, so 100,000 draws stay under 2 GiB)
+MEASURED = {100: 218, 1_000: 512, 3_000: 693, 10_000: 770, 30_000: 992, 100_000: 1_863}
 
 
 @pytest.mark.parametrize("draws", sorted(MEASURED))
 def test_the_estimate_predicts_the_measured_peak_within_a_quarter(draws):
     assert abs(draws_memory(draws, 61) / 2**20 / MEASURED[draws] - 1) < 0.25
+
+
+def test_the_estimate_streams_from_the_engines_threshold():
+    from forecast.engine.store import STREAM_DRAWS
+    from forecast.limits import _STREAM_DRAWS
+
+    assert _STREAM_DRAWS == STREAM_DRAWS
+    # streaming costs a fixed extra once, then much less per draw
+    assert draws_memory(STREAM_DRAWS + 1, 61) - draws_memory(STREAM_DRAWS, 61) < 64 * 2**20
+    assert draws_memory(100_000, 61) < 3 * 2**30
 
 
 @pytest.mark.parametrize("memory", [300 * 2**20, 2**30, 16 * 2**30, 2**50])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine import project
+from ..engine import project, project_variants, run_plan
 from ..inputs.region import load_region
 
 __all__ = ["sensitivity", "tornado_table", "sobol", "GROUPS", "POOLS_SHOWN", "METRICS"]
@@ -71,18 +71,23 @@ def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFram
     if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
         groups[ALL_CHANGES] = changes
     done, total = [0], 1 + 2 * len(GROUPS) + len(groups)
+    plan = run_plan(scenario, region, params, root, scenario.horizon)  # the bounds vary only drivers' quantiles: one plan
 
     def run(quantiles=None, overrides=None):
-        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {})
+        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {}, plan=None if overrides else plan)
         done[0] += 1
         if progress is not None:
             progress(done[0], total)
         return ds
 
     rows = [{"group": "(scenario)", "bound": "base", **_metrics(run())}]
-    for group, keys in GROUPS.items():
-        for bound, q in (("low", 1 - percentile), ("high", percentile)):
-            rows.append({"group": group, "bound": bound, "quantile": q, **_metrics(run({k: q for k in keys}))})
+    bounds = [(group, bound, q, {k: q for k in keys}) for group, keys in GROUPS.items() for bound, q in (("low", 1 - percentile), ("high", percentile))]
+    # the bounds differ only in drivers' quantiles: one pass of the fund stages, each bound one draw
+    for (group, bound, q, _), ds in zip(bounds, project_variants(scenario, region, params, root, scenario.horizon, [b[-1] for b in bounds], plan)):
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+        rows.append({"group": group, "bound": bound, "quantile": q, **_metrics(ds)})
     for group, paths in groups.items():
         rows.append({"group": group, "bound": "low", **_metrics(run(overrides={p: root.get(p) for p in paths}))})
         rows.append({**rows[0], "group": group, "bound": "high"})

@@ -17,7 +17,8 @@ the end. Several regions (``regions=``) give a ``region`` dimension.
 from __future__ import annotations
 
 from .funds import project_funds
-from .plan import make_plan, resolved_rules
+from .plan import make_plan, resolved_rules, run_plan
 from .run import project, run
+from .variants import project_variants
 
-__all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules"]
+__all__ = ["run", "project", "project_funds", "make_plan", "resolved_rules", "run_plan", "project_variants"]

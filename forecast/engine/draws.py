@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from statistics import NormalDist
 
+import numpy as np
 import xarray as xr
 
 from ..errors import InputError, Problem
@@ -49,10 +51,8 @@ def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, 
         raise InputError(Problem(file, f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from", "run it without --draws, or use the intermediate set (the default) with --draws", line, "assumptions.uncertainty.deterministic_set"))
     zscores = None
     if draw_quantiles:
-        from scipy.stats import norm  # deferred: scipy.stats loads slowly and only Sobol samples need it
-
         draws = len(next(iter(draw_quantiles.values())))
-        zscores = {k: norm.ppf(v) for k, v in draw_quantiles.items() if k in POPULATION_KEYS}
+        zscores = {k: np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(v)]) for k, v in draw_quantiles.items() if k in POPULATION_KEYS}  # statistics, not scipy.stats (a second to import)
     entropy = entropy_of(seed) if draws else None
     population = {k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}
     options = dict(end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles=population, zscores=zscores)

@@ -24,7 +24,7 @@ from ..scenario.demography import extended_demography
 from ..scenario.rules import Rules, resolve_rules, with_defaults
 from ..vocabulary import BASIC_POOLS, POOLS
 
-__all__ = ["Plan", "build_plan", "make_plan", "resolved_rules"]
+__all__ = ["Plan", "build_plan", "make_plan", "resolved_rules", "run_plan"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,12 +86,20 @@ def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.D
     return pool_age_index(year_end, counts, retired, curves, weights)
 
 
+def run_plan(scenario, region, params: dict, root_params: dict, horizon: int, strict: bool = False) -> Plan:
+    """The plan a run of ``params`` on ``region`` to ``horizon`` makes before its first chunk (its
+    ``fitted`` values fitted on the central population path), made ahead so that projections that
+    differ only in their drivers' quantiles or draws share it (``project(plan=...)``: the
+    sensitivity's bounds, a batch's chunks)."""
+    years = np.arange(fund_base_year(region), horizon + 1)
+    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
+    return build_plan(scenario, region, with_defaults(params), with_defaults(root_params), years, chunk["population"].isel(draw=0), age_curves(region), strict)
+
+
 def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: int) -> Rules:
     """The rules of ``params`` over the run's years, its ``fitted`` values filled (what a solver
     needs to move a lever from its resolved path)."""
-    years = np.arange(fund_base_year(region), horizon + 1)
-    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
-    return build_plan(scenario, region, with_defaults(params), with_defaults(root_params), years, chunk["population"].isel(draw=0), age_curves(region), False).rules
+    return run_plan(scenario, region, params, root_params, horizon).rules
 
 
 def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Plan:

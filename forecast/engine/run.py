@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
@@ -23,6 +24,7 @@ from ..vocabulary import POOLS
 from .draws import stochastic_setup
 from .funds import project_funds
 from .plan import build_plan
+from .store import DrawStore, streams
 
 __all__ = ["run", "project"]
 
@@ -79,7 +81,8 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     return ds
 
 
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None) -> xr.Dataset:
+@threadpool_limits.wrap(limits=1, user_api="blas")
+def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None, plan=None) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.uncertainty.stochastic`); ``quantiles`` (driver -> q): one path
@@ -87,31 +90,27 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     ``draw_quantiles`` (driver -> one quantile per draw): each draw at its own quantiles;
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
-    ``progress(done, draws)`` after each chunk."""
+    ``progress(done, draws)`` after each chunk; ``plan``: the plan :func:`~forecast.engine.plan.run_plan`
+    made for these ``params`` (made here when None). BLAS runs one thread inside a chunk's work (the
+    population of the next chunk is made on the other core meanwhile)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
-    base = fund_base_year(region)
-    check_span(scenario, region, base, horizon)
-    costed = costs_benefits(region, base)
-    if not costed:
-        refuse_uncosted_changes(scenario, params, root_params, base)
-    years = np.arange(base, horizon + 1)
-    figures = base_year_figures(region, base)
-    curves = age_curves(region)
+    base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
     draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
-    plan, parts, population, shocks = None, [], PopulationResult(keep), None
+    store, population, shocks, first = DrawStore(draws or 1, streams(draws) and draw_range is None), PopulationResult(keep), None, True
     for chunk in prefetched(chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
             plan = build_plan(scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict)
-            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+        if first:
+            shocks, first = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles), False
         with xr.set_options(arithmetic_join="exact"):
-            parts.append(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
+            store.add(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
         if progress is not None:
             progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
-    ds = xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+    ds = store.result()
     ds = population.into(ds)
     ds = ds.assign(band_dataset(record(region, base), years, POOLS))
     if draws is None:
@@ -120,6 +119,24 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
         ds = ds.transpose("draw", ...)
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
+    return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+
+
+def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:
+    """(fund base year, whether the bundle costs benefits, the run's years, the base year's figures,
+    the age–sex cost curves), the span checked and uncosted policy changes refused."""
+    base = fund_base_year(region)
+    check_span(scenario, region, base, horizon)
+    costed = costs_benefits(region, base)
+    if not costed:
+        refuse_uncosted_changes(scenario, params, root_params, base)
+    return base, costed, np.arange(base, horizon + 1), base_year_figures(region, base), age_curves(region)
+
+
+def finish(ds: xr.Dataset, scenario, region, plan, base_year: tuple, shocks, quantiles, settings) -> xr.Dataset:
+    """A projection's attrs (provenance, conventions, the drivers), checked finite;
+    ``base_year``: (fund base year, costed, the base year's figures)."""
+    base, costed, figures = base_year
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
     ds.attrs["conventions"] = conventions(plan.rules)
     if shocks is not None:

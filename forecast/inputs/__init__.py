@@ -5,6 +5,10 @@ Nothing here knows about the model or the reports: a bundle is read, checked tab
 :class:`~forecast.inputs.region.Region` of labelled arrays with units.
 """
 
-from .region import Region, load_region
+from ..labelled import defer_dask
+
+defer_dask()  # before the first DataArray: a run that makes no dask array never imports dask
+
+from .region import Region, load_region  # noqa: E402
 
 __all__ = ["Region", "load_region"]

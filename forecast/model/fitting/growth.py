@@ -28,6 +28,8 @@ fitted attributes end in ``_``, ``predict`` returns labelled arrays with units.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -194,11 +196,9 @@ class GrowthModel:
 
     def predict_interval(self, years, level: float = 0.8) -> xr.Dataset:
         """Central value and the model's prediction interval (:meth:`log_sd`, normal on the log scale)."""
-        from scipy.stats import norm
-
         central = self.predict(years)
         sd = self.log_sd(central["year"].values - self.last_year_)
-        z = norm.ppf(0.5 + level / 2)
+        z = NormalDist().inv_cdf(0.5 + level / 2)  # statistics: scipy.stats takes a second to import
         out = xr.Dataset({"central": central, "lower": central * np.exp(-z * sd), "upper": central * np.exp(z * sd)})
         for name in out.data_vars:
             out[name].attrs["units"] = self.units_

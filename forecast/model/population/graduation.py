@@ -26,15 +26,49 @@ def group_bounds(starts, ends) -> tuple[np.ndarray, np.ndarray]:
     return starts, widths
 
 
+def _pchip_slopes(h: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The slopes at the knots of the monotone piecewise-cubic (Fritsch-Carlson) interpolant, as
+    ``scipy.interpolate.PchipInterpolator`` sets them: a weighted harmonic mean of the two sides'
+    secants inside (zero where they differ in sign or one is flat), a one-sided three-point
+    estimate at the ends kept monotone. ``y``: knots on the last axis."""
+    m = np.diff(y, axis=-1) / h
+    if y.shape[-1] == 2:
+        return np.concatenate([m, m], axis=-1)
+    flat = (np.sign(m[..., 1:]) != np.sign(m[..., :-1])) | (m[..., 1:] == 0) | (m[..., :-1] == 0)
+    w1, w2 = 2 * h[1:] + h[:-1], h[1:] + 2 * h[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = np.where(flat, 0.0, 1.0 / ((w1 / m[..., :-1] + w2 / m[..., 1:]) / (w1 + w2)))
+    return np.concatenate([_pchip_end(h[0], h[1], m[..., :1], m[..., 1:2]), inner, _pchip_end(h[-1], h[-2], m[..., -1:], m[..., -2:-1])], axis=-1)
+
+
+def _pchip_end(h0, h1, m0, m1) -> np.ndarray:
+    """The slope at an end knot: the three-point estimate, zero if it opposes the first secant,
+    three times that secant if it overshoots where the secants change sign."""
+    d = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
+    d = np.where(np.sign(d) != np.sign(m0), 0.0, d)
+    return np.where((np.sign(d) == np.sign(m0)) & (np.sign(m0) != np.sign(m1)) & (np.abs(d) > 3.0 * np.abs(m0)), 3.0 * m0, d)
+
+
+def pchip(knots: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The monotone cubic through (``knots``, ``y``) (values on the last axis) at the points ``at``
+    within the knots: ``scipy.interpolate.PchipInterpolator(knots, y, axis=-1)(at)`` in numpy, so
+    graduating a population does not import scipy.interpolate (half a second of a run's start)."""
+    h = np.diff(knots)
+    d = _pchip_slopes(h, y)
+    i = np.clip(np.searchsorted(knots, at, side="right") - 1, 0, len(h) - 1)
+    s, w = at - knots[i], h[i]
+    secant = (y[..., i + 1] - y[..., i]) / w
+    t = (d[..., i] + d[..., i + 1] - 2 * secant) / w
+    c0, c1 = t / w, (secant - d[..., i]) / w - t
+    return ((c0 * s + c1) * s + d[..., i]) * s + y[..., i]
+
+
 def _spline_differences(starts, widths, totals, last_age):
     """Single-age values from a monotone spline through the cumulative totals at boundaries."""
-    from scipy.interpolate import PchipInterpolator  # scipy.interpolate is slow to import: only when graduating
-
     knots = np.concatenate([starts[:1], starts + widths])
     cumulative = np.concatenate([np.zeros(totals.shape[:-1] + (1,)), np.cumsum(totals, axis=-1)], axis=-1)
-    spline = PchipInterpolator(knots, cumulative, axis=-1)
     ages = np.arange(starts[0], last_age + 2)  # boundaries of single ages start..last_age
-    values = np.diff(spline(ages.astype(float)), axis=-1)
+    values = np.diff(pchip(knots.astype(float), cumulative, ages.astype(float)), axis=-1)
     # Re-impose each group's total exactly (the spline passes through the knots; this removes
     # floating-point residue).
     out = np.empty_like(values)

@@ -2,7 +2,7 @@
 
 Fitted by singular value decomposition (Lee & Carter 1992, JASA 87:659) and normalised so that
 Σ b_x = 1 and Σ k_t = 0; k_t is forecast as a random walk with drift whose drift and
-innovation variance are estimated with statsmodels (weighted least squares on the increments,
+innovation variance are estimated by weighted least squares on the increments (in closed form;
 so unequal time steps — e.g. WPP's 5-year periods — give annual parameters). Forecasts start
 from the last observed rates (the Lee–Miller 2001 jump-off), so the first forecast year does not
 jump away from the data. The second-stage re-estimation of k_t on observed deaths is not done:
@@ -57,18 +57,19 @@ class LeeCarter:
         return self
 
     def _fit_drift(self, times, kt) -> None:
-        """k_{i+1} - k_i ~ N(drift·Δt_i, σ²·Δt_i): WLS of the increments on Δt (statsmodels)."""
-        from statsmodels.regression.linear_model import OLS  # imported when a model is fitted, not at start-up
-
+        """k_{i+1} - k_i ~ N(drift·Δt_i, σ²·Δt_i): WLS of the increments on Δt, one regressor and no
+        intercept, so in closed form (what statsmodels' OLS of dk/√Δt on √Δt gives, to rounding,
+        without its second of imports)."""
         dk, dt = np.diff(kt), np.diff(times)
         if len(dk) < 2:
             raise ValueError("Lee–Carter needs at least three times to estimate a drift and its standard error")
         w = 1.0 / np.sqrt(dt)
-        result = OLS(dk * w, dt * w).fit()
-        self.drift_ = float(result.params[0])
-        self.drift_se_ = float(result.bse[0])
-        self.sigma_ = float(np.sqrt(result.scale))  # innovation s.d. per year
-        self.drift_fit_ = result
+        y, x = dk * w, dt * w
+        xx = float(x @ x)
+        self.drift_ = float(x @ y) / xx
+        scale = float(np.sum((y - self.drift_ * x) ** 2)) / (len(y) - 1)  # residual variance, n - 1 degrees of freedom
+        self.drift_se_ = float(np.sqrt(scale / xx))
+        self.sigma_ = float(np.sqrt(scale))  # innovation s.d. per year
 
     def k_path(self, years, draws: int | None = None, rng: np.random.Generator | None = None, drift_uncertainty: bool = True) -> np.ndarray:
         """k_t for ``years`` relative to the last fitted time: the central path (draws=None, shape

