@@ -108,10 +108,15 @@ def test_a_benefit_is_one_registry_entry_and_one_formula(tmp_path):
     unit), the item is booked on the resident pool and grows with wages, the baseline (its default
     0) pays nothing, and the budget table shows its line."""
     overlay = tmp_path / "family_doctor.yaml"
-    overlay.write_text("title: 家庭医生签约\npolicy:\n  resident:\n    family_doctor: {fee: 120, signed_share: 0.4}\n", encoding="utf-8")
+    overlay.write_text(
+        "title: 家庭医生签约\npolicy:\n  resident:\n    family_doctor: {fee: 120, signed_share: 0.4}\n",
+        encoding="utf-8",
+    )
     script = tmp_path / "example.py"
     script.write_text(EXAMPLE, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), f"baseline+{overlay}"], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), f"baseline+{overlay}"], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert abs(out["per_resident_2025"] - 0.4 * 120 * out["wage_2025"]) < 1e-6 * 48

@@ -253,8 +253,7 @@ def schema_markdown() -> str:
     ]
     for t in TABLES.values():
         keys = ", ".join(
-            f"`{c.name}`" + (f" ({'/'.join(c.choices)})" if c.choices and len(c.choices) <= 8 else "")
-            for c in t.keys
+            f"`{c.name}`" + (f" ({'/'.join(c.choices)})" if c.choices and len(c.choices) <= 8 else "") for c in t.keys
         )
         units = ", ".join(f"`{u}` [{lo:g}, {hi:g}]" for u, (lo, hi) in t.units.items())
         lines.append(f"| `{t.name}.csv` | {'yes' if t.required else 'no'} | {keys} | {units} | {t.description} |")

@@ -68,7 +68,9 @@ def long_table(frame, id_columns, units: dict | None = None):
     the rows and then of the columns."""
     units = units or {}
     value_columns = [c for c in frame.columns if c not in id_columns]
-    long = frame.melt(id_vars=list(id_columns), value_vars=value_columns, var_name="quantity", value_name="value", ignore_index=False)
+    long = frame.melt(
+        id_vars=list(id_columns), value_vars=value_columns, var_name="quantity", value_name="value", ignore_index=False
+    )
     order = {name: i for i, name in enumerate(value_columns)}
     long["_row"] = np.tile(np.arange(len(frame)), len(value_columns))
     long["_column"] = long["quantity"].map(order)

@@ -28,7 +28,18 @@ INPUTS = {
 }
 
 #: variables in the order they are computed: the first bad one is the cause, the rest follow
-ORDER = ("population", "insured_by_status", "insured", "income_items", "expenditure_items", "income", "expenditure", "balance", "reserve", "months_covered")
+ORDER = (
+    "population",
+    "insured_by_status",
+    "insured",
+    "income_items",
+    "expenditure_items",
+    "income",
+    "expenditure",
+    "balance",
+    "reserve",
+    "months_covered",
+)
 WHY = {
     "months_covered": "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it covers are undefined",
 }
@@ -60,7 +71,9 @@ YEARS = ("first_deficit_year", "exhaustion_year")
 
 def check_finite(ds, scenario_files, region_path) -> None:
     """Raise InputError if any variable of ``ds`` holds NaN or inf, naming where and which inputs."""
-    names = sorted((n for n in ds.data_vars if n not in YEARS), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+    names = sorted(
+        (n for n in ds.data_vars if n not in YEARS), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)
+    )
     reported: dict[str, Problem] = {}
     for name in names:
         found = _first_bad(ds[name])

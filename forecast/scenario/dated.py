@@ -29,7 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DatedValue", "FITTED", "GROWTH_SERIES", "CONTINUATIONS", "CONTINUATION_ALIASES", "INTERPOLATIONS", "INCREMENT_INTERVALS"]
+__all__ = [
+    "DatedValue",
+    "FITTED",
+    "GROWTH_SERIES",
+    "CONTINUATIONS",
+    "CONTINUATION_ALIASES",
+    "INTERPOLATIONS",
+    "INCREMENT_INTERVALS",
+]
 
 INTERPOLATIONS = ("step", "linear")
 #: Series a dated value may grow with after its last given year (paths in the schema).
@@ -45,6 +53,7 @@ CONTINUATIONS = ("hold", "mean_increment", *GROWTH_SERIES)
 CONTINUATION_ALIASES = {"constant": "hold"}
 #: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting.fitted)
 FITTED = "fitted"
+
 
 @dataclass(frozen=True)
 class DatedValue:
@@ -67,7 +76,9 @@ class DatedValue:
 
     def fill(self, value: float) -> DatedValue:
         """A copy with every ``fitted`` point replaced by ``value``."""
-        return DatedValue(tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after, self.lag)
+        return DatedValue(
+            tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after, self.lag
+        )
 
     def until(self, year: int) -> DatedValue:
         """The points known at the end of ``year`` (those after it dropped; the first kept if none is)."""

@@ -62,5 +62,3 @@ def section(reader, value, field: str, at, example: str) -> dict:
         reader.fail(at(field), field, "must be a mapping of keys to values", f"write e.g. '{example}'", value)
         return {}
     return value
-
-

@@ -53,7 +53,9 @@ def test_retirees_credits_fall_to_the_reformed_level_as_the_phase_in_ends(from_2
 
     scenario = forecast.load_scenario("baseline")
     region = forecast.load_region(CHINA).until(2023)
-    params, root = (backtest_params(dict(p), forecast.load_region(CHINA), 2023) for p in (scenario.params, scenario.root_params))
+    params, root = (
+        backtest_params(dict(p), forecast.load_region(CHINA), 2023) for p in (scenario.params, scenario.root_params)
+    )
     rules = resolved_rules(scenario, region, params, root, 2030)
     credit = retiree_account_credit(rules, 1.0).values
     assert credit[0] == pytest.approx(2 / 3 + 1.9 / 3) and np.all(credit[1:] == 1.0)
