@@ -128,7 +128,10 @@ def read_text(path: Path | str, what: str, limit: int) -> str:
             Problem(
                 file=path,
                 line=data[: exc.start].count(b"\n") + 1,
-                message=f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' or text are often GBK",
+                message=(
+                    f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' or text are "
+                    "often GBK"
+                ),
                 fix="save the file as UTF-8 (Excel: File > Save As > 'CSV UTF-8'; in an editor: encoding UTF-8)",
             )
         ) from None

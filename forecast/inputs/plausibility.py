@@ -49,8 +49,10 @@ def check_bundle(folder: Path, meta: dict, frames: dict[str, pd.DataFrame], prob
         problems.append(
             Problem(
                 folder / "region.yaml",
-                "the bundle gives benefit use (utilisation) but no claim_sizes table: the fund model needs the claim-size distribution to cost benefits from it",
-                "add claim_sizes.csv (see data/china/claim_sizes.csv), or leave out utilisation to run the reduced claim model",
+                "the bundle gives benefit use (utilisation) but no claim_sizes table: the fund model needs the "
+                "claim-size distribution to cost benefits from it",
+                "add claim_sizes.csv (see data/china/claim_sizes.csv), or leave out utilisation to run the reduced "
+                "claim model",
                 field="files",
             )
         )
@@ -121,7 +123,8 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
             problems.append(
                 Problem(
                     path,
-                    f"{pool} {year}: {insured:,.0f} insured persons, more than the region's base population ({population:,.0f}) allows (coverage above 1; at most {POPULATION_ALLOWANCE:g} times it)",
+                    f"{pool} {year}: {insured:,.0f} insured persons, more than the region's base population "
+                    f"({population:,.0f}) allows (coverage above 1; at most {POPULATION_ALLOWANCE:g} times it)",
                     "check the unit (人 or 万人) and the figures, or the base population",
                     line,
                     "value",
@@ -135,7 +138,8 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
             problems.append(
                 Problem(
                     path,
-                    f"{year}: employee and resident pools together insure {both:,.0f} persons, more than the region's base population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it)",
+                    f"{year}: employee and resident pools together insure {both:,.0f} persons, more than the region's "
+                    f"base population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it)",
                     "check the unit (人 or 万人) and the figures: a person is insured in one basic pool",
                     line,
                     "value",
@@ -181,7 +185,8 @@ def _income_per_insured(where, fund: pd.DataFrame, ins: pd.DataFrame, problems) 
             problems.append(
                 Problem(
                     where("fund_history"),
-                    f"{pool} {year}: income of {per:,.2f} yuan per insured person ({income:,.0f} yuan for {insured:,.0f} insured in insured.csv), outside {low:,.0f}-{high:,.0f}",
+                    f"{pool} {year}: income of {per:,.2f} yuan per insured person ({income:,.0f} yuan for "
+                    f"{insured:,.0f} insured in insured.csv), outside {low:,.0f}-{high:,.0f}",
                     "check the units of fund_history.csv (元, 万元, 亿元) and insured.csv (人, 万人)",
                     int(line),
                     "value",
@@ -200,7 +205,8 @@ def _mortality(where, mort: pd.DataFrame, problems) -> None:
             problems.append(
                 Problem(
                     path,
-                    f"qx = {row['value']:g} at age {row['age']} ({row['year']}, {row['sex']}), below the open age group: everyone would die before the top age ({len(certain)} such rows)",
+                    f"qx = {row['value']:g} at age {row['age']} ({row['year']}, {row['sex']}), below the open age "
+                    f"group: everyone would die before the top age ({len(certain)} such rows)",
                     "qx is the probability of dying within the age group; only the open top group may have qx = 1",
                     int(row["line"]),
                     "value",
@@ -212,7 +218,8 @@ def _mortality(where, mort: pd.DataFrame, problems) -> None:
         problems.append(
             Problem(
                 path,
-                f"the open age group {row['age']} has a death rate of 0 ({row['year']}, {row['sex']}): its life expectancy would be infinite",
+                f"the open age group {row['age']} has a death rate of 0 ({row['year']}, {row['sex']}): its life "
+                "expectancy would be infinite",
                 "give the open group its death rate (mx) or qx = 1",
                 int(row["line"]),
                 "value",

@@ -226,8 +226,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "claim_sizes",
-            "Claim-size distribution and case mix by service and hospital level: coefficient of "
-            "variation of the (lognormal) cost per claim, share of uses (admissions, outpatient visits) and relative cost by level, "
+            "Claim-size distribution and case mix by service and hospital level: coefficient of variation of the "
+            "(lognormal) cost per claim, share of uses (admissions, outpatient visits) and relative cost by level, "
             "visits per patient. Needed by `forecast run`.",
             keys=(
                 Column("service", "choice", SERVICES, "medical service"),

@@ -46,7 +46,8 @@ def _check_archive(path: Path, data: bytes, what: str, fix: str) -> None:
         raise InputError(
             Problem(
                 path,
-                f"the workbook has {len(parts):,} parts; {what} has at most {MAX_WORKBOOK_PARTS:,} (forecast/limits.py)",
+                f"the workbook has {len(parts):,} parts; {what} has at most {MAX_WORKBOOK_PARTS:,} "
+                "(forecast/limits.py)",
                 fix,
             )
         )
@@ -55,7 +56,8 @@ def _check_archive(path: Path, data: bytes, what: str, fix: str) -> None:
         raise InputError(
             Problem(
                 path,
-                f"its part {largest.filename} unpacks to {largest.file_size / 1e6:,.1f} MB; a part of {what} is at most {MAX_WORKBOOK_PART_BYTES / 1e6:,.0f} MB (forecast/limits.py)",
+                f"its part {largest.filename} unpacks to {largest.file_size / 1e6:,.1f} MB; a part of {what} is at "
+                f"most {MAX_WORKBOOK_PART_BYTES / 1e6:,.0f} MB (forecast/limits.py)",
                 fix,
             )
         )
@@ -64,7 +66,8 @@ def _check_archive(path: Path, data: bytes, what: str, fix: str) -> None:
         raise InputError(
             Problem(
                 path,
-                f"the workbook unpacks to {total / 1e6:,.1f} MB; {what} is at most {MAX_WORKBOOK_UNPACKED_BYTES / 1e6:,.0f} MB unpacked (forecast/limits.py)",
+                f"the workbook unpacks to {total / 1e6:,.1f} MB; {what} is at most "
+                f"{MAX_WORKBOOK_UNPACKED_BYTES / 1e6:,.0f} MB unpacked (forecast/limits.py)",
                 fix,
             )
         )

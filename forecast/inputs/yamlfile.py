@@ -85,7 +85,8 @@ class _StrictLoader(yaml.SafeLoader):
             raise InputError(
                 Problem(
                     self.name,
-                    f"YAML tags such as '{shown}' are not allowed: these files are data and nothing in them is executed",
+                    f"YAML tags such as '{shown}' are not allowed: these files are data and nothing in them is "
+                    "executed",
                     "remove the tag and write a plain value",
                     _line(event),
                 )

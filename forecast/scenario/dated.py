@@ -6,7 +6,8 @@ long form::
     fiscal_subsidy:
       values: {2024: 670, 2030: 850}
       between: linear          # step (default): a value holds until the next given year
-      after: wage_growth       # hold (default) | mean_increment | wage_growth | price_inflation | disposable_income_growth
+      after: wage_growth       # hold (default) | mean_increment | wage_growth | price_inflation
+                               # | disposable_income_growth
 
 ``mean_increment`` continues by the mean yearly increment of the last three given intervals (the
 way the State sets the resident financing standard: yuan added each year, not a growth rate).

@@ -122,7 +122,8 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
             reader.fail(
                 at(field),
                 field,
-                f"the fitting window ends in {span[1]}, in the future: Lee–Carter is fitted to death rates already observed (the bundle's later periods are projections)",
+                f"the fitting window ends in {span[1]}, in the future: Lee–Carter is fitted to death rates already "
+                "observed (the bundle's later periods are projections)",
                 "end the window by the bundle's base year, e.g. 1990-2019",
                 mort["fit_years"],
             )

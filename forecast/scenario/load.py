@@ -225,7 +225,8 @@ def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:
                 (file, line),
                 f"{prefix}{key}",
                 "empty value (nothing after the colon, or ~)",
-                "give a value; an overlay changes the values it names and keeps the rest of the baseline, so leave out what you do not change",
+                "give a value; an overlay changes the values it names and keeps the rest of the baseline, so leave out "
+                "what you do not change",
             )
         elif isinstance(value, dict):
             _empty_values(reader, value, file, f"{prefix}{key}.")
@@ -258,7 +259,8 @@ def _parts(path_or_paths) -> list[Path]:
                 Problem(
                     part,
                     "no such scenario file, and no shipped scenario of that name",
-                    f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path ('+' joins overlays: a.yaml+b.yaml)",
+                    f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path ('+' joins "
+                    "overlays: a.yaml+b.yaml)",
                 )
             )
     return [Path(p) for p in parts]

@@ -83,7 +83,8 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
         if m.group(2) == "亿" and param.high < _YI_MIN_BOUND:
             return (
                 None,
-                f'亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, "2000元" or "20万")',
+                f'亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, "2000元" '
+                'or "20万")',
             )
         number = float(m.group(1)) * {None: 1, "万": 10_000, "亿": 100_000_000}[m.group(2)]
     if number is None:
@@ -109,7 +110,10 @@ def default_source(path: str, param: Param) -> str:
     """The parameter whose value ``path`` takes when left out (``param.default_from``: the key in the
     mapping one level up), or ''.
 
-    >>> default_source("policy.resident.benefits.outpatient.tier1.reimbursement_ratio", Param("ratio", "", default_from="reimbursement_ratio"))
+    >>> default_source(
+    ...     "policy.resident.benefits.outpatient.tier1.reimbursement_ratio",
+    ...     Param("ratio", "", default_from="reimbursement_ratio"),
+    ... )
     'policy.resident.benefits.outpatient.reimbursement_ratio'
     """
     return f"{path.rsplit('.', 2)[0]}.{param.default_from}" if param.default_from else ""

@@ -3,8 +3,9 @@
 :func:`resolve_rules` turns a scenario's parameters (schema path -> :class:`DatedValue` or plain
 value) into :class:`Rules`: an :class:`xarray.Dataset` whose variables have the dims ``year`` and,
 where a rule has them, ``pool``, ``claim_type``, ``benefit`` (the annual caps: inpatient,
-outpatient_special, outpatient), ``service``, ``level`` (outpatient ratios by level of care), ``group``, ``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
-it came from; and a read-only view for code::
+outpatient_special, outpatient), ``service``, ``level`` (outpatient ratios by level of care), ``group``,
+``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]``
+and the schema path it came from; and a read-only view for code::
 
     rules.resident.benefits.outpatient_special.annual_cap   # DataArray over year
     rules.ds["benefit_annual_cap"].sel(pool="resident")      # the same rule among its neighbours
@@ -196,7 +197,8 @@ def with_defaults(params: dict) -> dict:
             out[path] = value
     if missing:
         raise MissingRule(
-            f"no value for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: give every parameter without a default (scenarios/baseline.yaml gives them all)"
+            f"no value for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: give every parameter without "
+            "a default (scenarios/baseline.yaml gives them all)"
         )
     return out
 

@@ -19,8 +19,9 @@ def financing_rule(lever: str) -> dict:
     return {
         "rule": _p(
             "label",
-            f"how {lever} is set each year: none (as given); balance_band (so the reserve returns to the band's nearest edge when it leaves it, as a bureau "
-            "sets next year's standard); no_deficit (raised so the year's balance is not negative); no_exhaustion (raised so the reserve stays positive)",
+            f"how {lever} is set each year: none (as given); balance_band (so the reserve returns to the band's "
+            "nearest edge when it leaves it, as a bureau sets next year's standard); no_deficit (raised so the year's "
+            "balance is not negative); no_exhaustion (raised so the reserve stays positive)",
             dated=False,
             choices=FINANCING_RULES,
             default="none",
@@ -87,9 +88,9 @@ def _care_level(level: str) -> dict:
     return {
         "reimbursement_ratio": _p(
             "ratio",
-            f"报销比例 at {level}: the fund's share of general-outpatient cost there (left out: the outpatient reimbursement_ratio); the "
-            "deductible and the annual cap stay one for the year, and a member's cost is spread over the levels as the bundle's "
-            "claim_sizes say (outpatient level_share × level_cost_ratio)",
+            f"报销比例 at {level}: the fund's share of general-outpatient cost there (left out: the outpatient "
+            "reimbursement_ratio); the deductible and the annual cap stay one for the year, and a member's cost is "
+            "spread over the levels as the bundle's claim_sizes say (outpatient level_share × level_cost_ratio)",
             default_from="reimbursement_ratio",
             reference="local benefit rules (e.g. 黔东南州 2023: tier-2 60%, township 85%, village 90%)",
         )
@@ -108,9 +109,9 @@ def _retired() -> dict:
         ),
         "reimbursement_ratio": _p(
             "ratio",
-            f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; where the levels of care "
-            "are graded, a retiree's ratio at a level is the level's ratio + this ratio − the outpatient reimbursement_ratio (the same points "
-            "above or below the in-service grading), at most 1",
+            f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; "
+            "where the levels of care are graded, a retiree's ratio at a level is the level's ratio + this ratio − the "
+            "outpatient reimbursement_ratio (the same points above or below the in-service grading), at most 1",
             default_from="reimbursement_ratio",
             reference="local benefit rules (e.g. 绍兴市: retirees 60% → 70-80%, in-service members 50% → 65-75%)",
         ),
@@ -124,7 +125,8 @@ def _retired() -> dict:
 
 def benefits(pool: str) -> dict:
     """A basic pool's ``benefits`` keys: inpatient by hospital level, general outpatient (by level of care;
-    the employee pool's retirees apart) and outpatient special & chronic disease, limits indexed by ``pool``'s series."""
+    the employee pool's retirees apart) and outpatient special & chronic disease, limits indexed by
+    ``pool``'s series."""
     levels = {
         level: _tier("admission (times the admissions per patient in the year)", pool) for level in HOSPITAL_LEVELS
     }
