@@ -193,7 +193,8 @@ def run_context(ds):
 
 
 def scenario_context(scenario, region):
-    """The ``context`` of a chart of ``scenario`` on ``region`` without a run (the sensitivity's tornado, the back-test)."""
+    """The ``context`` of a chart of ``scenario`` on ``region`` without a run (the sensitivity's tornado,
+    the back-test)."""
     from types import SimpleNamespace
 
     named = SimpleNamespace(

@@ -12,7 +12,8 @@ quantity with its ``value`` and its ``unit``, so one column never mixes yuan, mo
 >>> print(csv_text(pd.DataFrame({"reserve": [3.0435790e12], "share": [1.5e-7]}), index=False).strip())
 reserve,share
 3043579000000,0.00000015
->>> print(csv_text(long_table(pd.DataFrame({"pool": ["employee"], "reserve_p10": [2.5e12], "p_exhausted": [0.25]}), ["pool"]), index=False).strip())
+>>> wide = pd.DataFrame({"pool": ["employee"], "reserve_p10": [2.5e12], "p_exhausted": [0.25]})
+>>> print(csv_text(long_table(wide, ["pool"]), index=False).strip())
 pool,quantity,value,unit
 employee,reserve_p10,2500000000000,yuan
 employee,p_exhausted,0.25,ratio

@@ -18,9 +18,18 @@ __all__ = ["check_finite", "INPUTS"]
 
 #: pool (or result group) -> the inputs its figures come from
 INPUTS = {
-    "population": "the bundle's base_population, mortality, fertility and migration tables, and the scenario's assumptions.demography",
-    "employee": "policy.employee, assumptions.economy and assumptions.enrollment, and the bundle's employee fund history, insured counts and cost curves",
-    "resident": "policy.resident and assumptions.medical_costs, and the bundle's resident fund history, utilisation and cost curves",
+    "population": (
+        "the bundle's base_population, mortality, fertility and migration tables, and the scenario's "
+        "assumptions.demography"
+    ),
+    "employee": (
+        "policy.employee, assumptions.economy and assumptions.enrollment, and the bundle's employee fund history, "
+        "insured counts and cost curves"
+    ),
+    "resident": (
+        "policy.resident and assumptions.medical_costs, and the bundle's resident fund history, utilisation and cost "
+        "curves"
+    ),
     "critical_illness": "policy.critical_illness and assumptions.economy.disposable_income_per_capita",
     "medical_assistance": "policy.medical_assistance, and the bundle's medical-assistance fund history",
     "ltci": "policy.ltci, and the bundle's disability_prevalence table and LTCI fund history",
@@ -41,7 +50,10 @@ ORDER = (
     "months_covered",
 )
 WHY = {
-    "months_covered": "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it covers are undefined",
+    "months_covered": (
+        "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it "
+        "covers are undefined"
+    ),
 }
 
 
@@ -88,7 +100,8 @@ def check_finite(ds, scenario_files, region_path) -> None:
         reported[group] = Problem(
             " + ".join(str(f) for f in scenario_files),
             f"the run produced {count} non-finite value(s) of '{name}' (first at {at}){why}; nothing was written",
-            f"check {INPUTS[group]} (region {region_path}): a zero where a rate or count is divided, or an extreme value",
+            f"check {INPUTS[group]} (region {region_path}): a zero where a rate or count is divided, or an extreme "
+            "value",
         )
     if reported:
         raise InputError(list(reported.values()))

@@ -129,7 +129,8 @@ def check_replaceable(folder: Path, names, force: bool, option: str, new: dict |
         raise InputError(
             Problem(
                 option,
-                f"'{folder}' already holds {shown}, which forecast did not write there (or which changed since it did): left as {'it is' if len(foreign) == 1 else 'they are'}",
+                f"'{folder}' already holds {shown}, which forecast did not write there (or which changed since it "
+                f"did): left as {'it is' if len(foreign) == 1 else 'they are'}",
                 "give another folder, or add --force to replace them (a copy of each is kept as NAME.bak)",
                 value=str(folder),
             )

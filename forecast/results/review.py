@@ -34,7 +34,8 @@ __all__ = [
 
 #: a calibration factor (the model's base year against the bundle's figure) outside this band is a large correction
 FACTOR_BAND = (0.5, 2.0)
-#: the resident fund's income against the national standard × enrollees (筹资到位率): outside this band, check the counts or the standard
+#: the resident fund's income against the national standard × enrollees (筹资到位率): outside this band,
+#: check the counts or the standard
 REALISATION_BAND = (0.8, 1.25)
 #: 执行率 of the full-year estimate against the approved budget: outside this band, check scope and units
 EXECUTION_BAND = (0.8, 1.2)
@@ -43,7 +44,8 @@ EXECUTION_BAND = (0.8, 1.2)
 FACTORS = {
     ("outpatient_factor", "employee"): (
         "职工医保普通门诊校准系数",
-        "普通门诊待遇支出与基年支出的划分、职工参保人数（在职/退休）和个人账户口径：数据包未分列个人账户时，门诊共济和个人账户支出都计入统筹基金",
+        "普通门诊待遇支出与基年支出的划分、职工参保人数（在职/退休）和个人账户口径：数据包未分列个人账户时，"
+        "门诊共济和个人账户支出都计入统筹基金",
     ),
     ("outpatient_factor", "resident"): (
         "居民医保普通门诊校准系数",
@@ -97,7 +99,8 @@ def calibration_hints(ds) -> list[Hint]:
             Hint(
                 "居民医保筹资到位率（实收÷国家标准×参保人数）",
                 f"为{value:.0%}，超出{REALISATION_BAND[0]:.0%}–{REALISATION_BAND[1]:.0%}",
-                "居民医保基年收入、参保人数和当地筹资标准（地方标准高于国家最低标准时，请在情景中写明 policy.resident 的筹资标准）",
+                "居民医保基年收入、参保人数和当地筹资标准（地方标准高于国家最低标准时，请在情景中写明 policy.resident "
+                "的筹资标准）",
                 f"resident realisation {value:.2f}, outside {REALISATION_BAND[0]:g}-{REALISATION_BAND[1]:g}",
             )
         )
@@ -131,7 +134,8 @@ def interval_hints(ds, level: float = 0.8) -> list[Hint]:
                 Hint(
                     f"{place(ds)} {_pool_zh(pool)}{year}年{what}",
                     f"为{lo:,.1f}至{hi:,.1f}亿元，宽于当年支出{s:,.1f}亿元",
-                    "此后区间已不能说明基金规模，应看中位数和耗尽概率，并核对驱动因素的波动设定（历史数据越短，区间越宽）",
+                    "此后区间已不能说明基金规模，应看中位数和耗尽概率，并核对驱动因素的波动设定（历史数据越短，"
+                    "区间越宽）",
                     f"{pool} {year}: the interval is wider than the year's expenditure",
                 )
             )
@@ -148,7 +152,8 @@ def profile_hint(pools, source: str = "") -> Hint | None:
         "",
         f"{'、'.join(_pool_zh(p) for p in pools)}没有月度历史，按均匀进度（每月1/12）假设推算全年"
         + (f"（{source}）" if source else ""),
-        "用 --history 提供本地历年月度累计数，或在数据包中加入 monthly_fund.csv；均匀进度下年初数据推算的全年偏差可能很大",
+        "用 --history 提供本地历年月度累计数，或在数据包中加入 "
+        "monthly_fund.csv；均匀进度下年初数据推算的全年偏差可能很大",
         "the monthly profile is assumed uniform",
     )
 
