@@ -4,12 +4,13 @@
 history, insured persons, benefit use and financing standards after it are dropped), keeps only
 the scenario's dated values known then (:meth:`~forecast.scenario.parameters.DatedValue.until`), takes
 the resident financing standards from the bundle's table up to the cut-off (later standards were
-not yet announced; they continue by the scenario's rule, e.g. the mean increment), fits every ``fitted`` growth rate on the history up to the cut-off, projects
-``horizon`` years, and compares income and expenditure with the published figures.
+not yet announced; they continue by the scenario's rule, e.g. the mean increment), fits every ``fitted`` growth rate on
+the history up to the cut-off, projects ``horizon`` years, and compares income and expenditure with the published
+figures.
 
 What the cut-off cannot remove: the population stage's inputs (the 2020 census, published in 2021,
-and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins at hand publish
-neither the employee pooled-fund/account split nor benefit use, so the employee fund is
+and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins
+at hand publish neither the employee pooled-fund/account split nor benefit use, so the employee fund is
 calibrated as one account and claims are reduced to one type per pool (see
 :func:`forecast.model.benefits.payers.reduced_claims`); the comparison is then on the employee fund's
 total (pooled fund + accounts), as published.
@@ -94,7 +95,8 @@ def backtest(
         raise InputError(
             Problem(
                 "--train-until",
-                f"{train_until}: no published year after {train_until} to test against (the fund history of {region.name} ends in {last})",
+                f"{train_until}: no published year after {train_until} to test against (the fund history of "
+                f"{region.name} ends in {last})",
                 f"choose a cut-off before {last}, e.g. --train-until {last - 1 if last else 2021}",
                 value=train_until,
             )
@@ -106,7 +108,8 @@ def backtest(
         raise InputError(
             Problem(
                 region.path / "fund_history.csv",
-                f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count",
+                f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident "
+                "funds' income and expenditure and the in-service count",
                 "choose a later --train-until (2021 or later for data/china)",
             )
         ) from None
@@ -184,7 +187,8 @@ def interval_score(table: pd.DataFrame, bounds=("lower_80", "upper_80"), level: 
 def calibration_factor(table: pd.DataFrame, grid=None) -> float:
     """The factor on the intervals' log s.d. with the lowest interval score whose 80% intervals
     cover 70–90% of the back-test's outcomes (about 80% given a few dozen outcomes), for intervals
-    built without it (``table``'s bounds divided by the current :data:`~forecast.model.uncertainty.intervals.CALIBRATION`)."""
+    built without it (``table``'s bounds divided by the current
+    :data:`~forecast.model.uncertainty.intervals.CALIBRATION`)."""
     z = Z80
     sd = np.log(table["upper_80"] / table["forecast"]) / (z * CALIBRATION)
     best = None

@@ -168,7 +168,8 @@ def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame
         raise InputError(
             Problem(
                 source,
-                f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's figures stand",
+                f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's "
+                "figures stand",
                 f"leave out --execution for --year {year}, or give the actuals of {base + 1} with --year {base + 2}",
             )
         )

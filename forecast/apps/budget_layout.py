@@ -324,7 +324,8 @@ def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
 
 def _approved_column(approved: pd.DataFrame | None, pool: str, keys: pd.Series, scope: str | None = None) -> pd.Series:
     """The approved budget's amount for each line (万元; months for 可支付月数), NaN where it
-    gives none, on ``scope`` (the table's: an approved budget on another scope fills nothing). ``approved`` holds yuan (months for ``months_covered``)."""
+    gives none, on ``scope`` (the table's: an approved budget on another scope fills nothing). ``approved`` holds yuan
+    (months for ``months_covered``)."""
     if approved is None:
         return pd.Series(np.nan, index=keys.index)
     rows = approved[approved["pool"] == pool]

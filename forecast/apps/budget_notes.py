@@ -146,7 +146,10 @@ def assumption_rows(ds, scenario, year: int) -> list[dict]:
                 if isinstance(fit, dict) and "years" in fit
                 else f"{ds.attrs['base_year']}年及以前"
             )
-            source += f"；按{years}基金统计公报拟合，{int(ds.attrs['base_year']) + 1}年为{fit_values.get(fit_key, float('nan')):.2%}"
+            source += (
+                f"；按{years}基金统计公报拟合，"
+                f"{int(ds.attrs['base_year']) + 1}年为{fit_values.get(fit_key, float('nan')):.2%}"
+            )
         rows.append(
             {
                 "category": category,
@@ -202,14 +205,17 @@ def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
     from .budget_layout import sheet_name
 
     if year - 1 <= int(ds.attrs["base_year"]):
-        return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，年末滚存结余由上年结余滚存、误差不超过0.03%。"
+        return (
+            f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，"
+            "年末滚存结余由上年结余滚存、误差不超过0.03%。"
+        )
     text = f"{label}：{year - 1}年尚未决算。"
     estimated = [p for p in sheets if executed is not None and p in executed.index]
     if estimated:
         months = "、".join(f"{sheet_name(ds, p)}1–{int(executed.loc[p, 'month'])}月" for p in estimated)
         text += (
-            f"按当年执行数（{months}，{executed.attrs.get('source', '')}）以季节分布推算全年收入、支出（forecast execution），"
-            "分项按模型结构分摊，年末滚存结余由模型的前年年末数滚存；本年预算数的年末滚存结余由此滚存。"
+            f"按当年执行数（{months}，{executed.attrs.get('source', '')}）以季节分布推算全年收入、支出（forecast "
+            "execution），分项按模型结构分摊，年末滚存结余由模型的前年年末数滚存；本年预算数的年末滚存结余由此滚存。"
         )
     rest = [sheet_name(ds, p) for p in sheets if p not in estimated]
     if rest:
@@ -222,10 +228,14 @@ def _scope_note(ds, year: int, account: dict | None) -> str:
     from ..results.provenance import pool_scope
 
     if pool_scope(ds, "employee") == "total":
-        return "数据包未分列职工医保统筹基金和个人账户：职工医保表为统筹基金与个人账户合计（含生育保险）。批复预算或执行数为统筹基金口径时，请先补齐数据包的个人账户数。"
+        return (
+            "数据包未分列职工医保统筹基金和个人账户：职工医保表为统筹基金与个人账户合计（含生育保险）。"
+            "批复预算或执行数为统筹基金口径时，请先补齐数据包的个人账户数。"
+        )
     text = "职工医保表为统筹基金（含生育保险）；个人账户单列于表下，并列出统筹基金与个人账户的合计。"
     return text + (
-        f"个人账户{year}年：收入{account['income']:,.2f}万元，支出{account['expenditure']:,.2f}万元，年末结余{account['reserve']:,.2f}万元。"
+        f"个人账户{year}年：收入{account['income']:,.2f}万元，支出{account['expenditure']:,.2f}万元，"
+        f"年末结余{account['reserve']:,.2f}万元。"
         if account
         else ""
     )
@@ -262,13 +272,16 @@ def note_rows(
         ("职工医保口径", _scope_note(ds, year, account)),
         (
             "数据性质",
-            "表头第二行标明各列数据的性质：公布（统计公报或本地公布数）、推算（按注明的方法推算，含模型测算）、假设（情景设定或模型不测算、列为0的项目）、示例（示例数据包中借用全国数据的数，仅供演示）。",
+            "表头第二行标明各列数据的性质：公布（统计公报或本地公布数）、推算（按注明的方法推算，含模型测算）、"
+            "假设（情景设定或模型不测算、列为0的项目）、示例（示例数据包中借用全国数据的数，仅供演示）。",
         ),
         ("情景", f"{ds.attrs.get('scenario_title', '')}；基年{base}年。各项假设的取值与来源见“假设”表。"),
         (
             "测算方法",
-            "人口（分年龄性别队列要素法）→ 参保人数 → 筹资收入（缴费基数、费率、筹资标准）→ 分层待遇支出（住院、门诊、门诊慢特病按起付线、支付比例、封顶线逐项计算）→ "
-            "基金结余滚存；基年参数按基金统计公报校准，近期增长率按历年公报拟合。大病保险资金由居民医保基金划转（居民医保表的转移支出），长期护理保险单位缴费部分由职工医保统筹基金划转。",
+            "人口（分年龄性别队列要素法）→ 参保人数 → 筹资收入（缴费基数、费率、筹资标准）→ 分层待遇支出（住院、门诊、"
+            "门诊慢特病按起付线、支付比例、封顶线逐项计算）→ 基金结余滚存；基年参数按基金统计公报校准，"
+            "近期增长率按历年公报拟合。大病保险资金由居民医保基金划转（居民医保表的转移支出），"
+            "长期护理保险单位缴费部分由职工医保统筹基金划转。",
         ),
         (
             "金额单位",
@@ -296,7 +309,8 @@ def note_rows(
         ),
         (
             "预测区间",
-            f"收入合计、支出合计的{level:.0%}预测区间，由历年公报的回测预测误差和拟合参数的不确定性得出；长期护理保险无历史记录，不给区间。",
+            f"收入合计、支出合计的{level:.0%}预测区间，由历年公报的回测预测误差和拟合参数的不确定性得出；"
+            "长期护理保险无历史记录，不给区间。",
         ),
         (
             "本年结论",
@@ -308,7 +322,8 @@ def note_rows(
         ),
         (
             "版本",
-            f"forecast {ds.attrs.get('forecast_version', '')}；情景哈希 {str(ds.attrs.get('scenario_hash', ''))[:12]}；数据包哈希 {str(ds.attrs.get('region_hash', ''))[:12]}。",
+            f"forecast {ds.attrs.get('forecast_version', '')}；情景哈希 {str(ds.attrs.get('scenario_hash', ''))[:12]}；"
+            f"数据包哈希 {str(ds.attrs.get('region_hash', ''))[:12]}。",
         ),
         *((("提示", "\n".join(hints)),) if hints else ()),
     ]

@@ -34,7 +34,8 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
         raise InputError(
             Problem(
                 f"{base.attrs.get('scenario_title', 'BASE')} / {alt.attrs.get('scenario_title', 'ALT')}",
-                f"the two runs cover different years ({span['base'][0]}-{span['base'][1]} and {span['alt'][0]}-{span['alt'][1]}): a comparison needs the same base year and horizon",
+                f"the two runs cover different years ({span['base'][0]}-{span['base'][1]} and "
+                f"{span['alt'][0]}-{span['alt'][1]}): a comparison needs the same base year and horizon",
                 "give both scenarios the same 'horizon' (and the same region bundle)",
             )
         )
@@ -65,7 +66,9 @@ def compare(base: xr.Dataset, alt: xr.Dataset) -> xr.Dataset:
             )
         out[f"{label}_change"] = (out[f"{label}_alt"] - out[f"{label}_base"]).assign_attrs(
             units="year",
-            description=f"change in the {label.replace('_', ' ')} (positive = later); NaN when either is beyond the horizon",
+            description=(
+                f"change in the {label.replace('_', ' ')} (positive = later); NaN when either is beyond the horizon"
+            ),
         )
     out.attrs = {
         "base_scenario": base.attrs.get("scenario_title", ""),

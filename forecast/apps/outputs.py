@@ -54,7 +54,9 @@ def check_draws(
         raise InputError(
             Problem(
                 option,
-                f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)",
+                f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: "
+                f"{have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws "
+                "in one run)",
                 f"use at most {option} {fits:,} on this machine (forecast/limits.py)",
                 value=draws,
             )
@@ -62,7 +64,8 @@ def check_draws(
 
 
 def results_files(ds) -> dict:
-    """The files ``forecast run --out`` writes: the CSV tables, results.nc (and probabilities.csv with draws) and the charts."""
+    """The files ``forecast run --out`` writes: the CSV tables, results.nc (and probabilities.csv with draws) and the
+    charts."""
     tables = results_tables(ds)
     files = {name: csv_text(frame) for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
@@ -116,7 +119,8 @@ def budget_for(ds, year: int, level: float, actuals=None):
         raise InputError(
             Problem(
                 "--year",
-                f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}",
+                f"the budget year must come after the base year {base} and within the horizon "
+                f"{int(ds['year'].values[-1])}",
                 f"write e.g. --year {base + 1}",
                 value=year,
             )

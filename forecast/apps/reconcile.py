@@ -265,15 +265,18 @@ def reconciliation(previous: dict, ds, scenario) -> dict:
     notes = []
     if previous.get("region_hash") and previous["region_hash"] != current["region_hash"]:
         notes.append(
-            "The region bundle has changed since the previous run; the analysis of change runs both scenarios on today's bundle, so the data's effect falls into 'not reproduced'."
+            "The region bundle has changed since the previous run; the analysis of change runs both scenarios on "
+            "today's bundle, so the data's effect falls into 'not reproduced'."
         )
     if previous.get("forecast_version") != current["forecast_version"]:
         notes.append(
-            f"The previous run was made by forecast {previous.get('forecast_version') or '?'}, this one by {current['forecast_version']}: model changes fall into 'not reproduced'."
+            f"The previous run was made by forecast {previous.get('forecast_version') or '?'}, this one by "
+            f"{current['forecast_version']}: model changes fall into 'not reproduced'."
         )
     if previous.get("draws"):
         notes.append(
-            "The previous figures are those of its draws' median path; the analysis of change runs the scenarios without draws, so that difference falls into 'not reproduced'."
+            "The previous figures are those of its draws' median path; the analysis of change runs the scenarios "
+            "without draws, so that difference falls into 'not reproduced'."
         )
     deterministic = current
     if current["draws"]:  # the walk ends at this run without draws, then the step to its draws' median path
@@ -281,7 +284,8 @@ def reconciliation(previous: dict, ds, scenario) -> dict:
         for row, fixed in zip(rows, _rows(previous, deterministic)):
             row["median_of_draws"] = row["current"] - fixed["current"]
         notes.append(
-            f"This run has {current['draws']} draws: its figures are those of the median path; 'median_of_draws' is the step from the run without draws to that median path."
+            f"This run has {current['draws']} draws: its figures are those of the median path; 'median_of_draws' is "
+            "the step from the run without draws to that median path."
         )
     old, why = _previous_scenario(previous)
     steps = ()

@@ -91,21 +91,25 @@ def align_scopes(
             keep_actuals.append(_summed(rows, ("income", "expenditure"), ["pool", "month"]))
             keep_approved.append(approved[(approved["pool"] == pool) & (approved["scope"] == "total")])
             notes.append(
-                f"口径换算：{pool} 的执行数为统筹基金和个人账户，批复预算为合计：执行数按 {CONVERSION_RULE} 换算为合计后比较"
+                f"口径换算：{pool} 的执行数为统筹基金和个人账户，批复预算为合计：执行数按 {CONVERSION_RULE} "
+                "换算为合计后比较"
             )
         elif given == {"total"} and {"pooled_fund", "individual_account"} <= budgeted:
             keep_actuals.append(rows)
             keep_approved.append(_summed(approved[approved["pool"] == pool], ("amount",), ["pool", "key"]))
             notes.append(
-                f"口径换算：{pool} 的批复预算为统筹基金和个人账户，执行数为合计：批复预算按 {CONVERSION_RULE} 换算为合计后比较"
+                f"口径换算：{pool} 的批复预算为统筹基金和个人账户，执行数为合计：批复预算按 {CONVERSION_RULE} "
+                "换算为合计后比较"
             )
         else:
             raise InputError(
                 Problem(
                     approved.attrs.get("source", "the approved budget"),
-                    f"the approved budget of {pool} is on {_names(budgeted)} and the actuals ({actuals.attrs.get('source', '')}) on {_names(given)}: "
-                    "figures on different scopes cannot be compared, and converting between them would need an assumption",
-                    f"give the actuals on the budget's scope (a scope column: {_names(budgeted)}), or both 统筹基金 and 个人账户 so that {CONVERSION_RULE}",
+                    f"the approved budget of {pool} is on {_names(budgeted)} and the actuals "
+                    f"({actuals.attrs.get('source', '')}) on {_names(given)}: figures on different scopes cannot be "
+                    "compared, and converting between them would need an assumption",
+                    f"give the actuals on the budget's scope (a scope column: {_names(budgeted)}), or both 统筹基金 "
+                    f"and 个人账户 so that {CONVERSION_RULE}",
                 )
             )
     aligned = pd.concat(keep_actuals, ignore_index=True)

@@ -75,22 +75,36 @@ def warning_rules(t: dict, s: dict) -> list[dict]:
         {
             "label": "red",
             "zh": "红色",
-            "rule": f"累计结余耗尽，或可支付月数低于 {t['critical_months']:g} 个月 — the reserve exhausted, or months covered below {t['critical_months']:g}",
+            "rule": (
+                f"累计结余耗尽，或可支付月数低于 {t['critical_months']:g} 个月 — the reserve exhausted, or months "
+                f"covered below {t['critical_months']:g}"
+            ),
         },
         {
             "label": "orange",
             "zh": "橙色",
-            "rule": f"可支付月数低于 {t['low_months']:g} 个月，或连续 {s['warning_deficit_years']:g} 年当期收不抵支 — months covered below {t['low_months']:g}, or a current deficit {s['warning_deficit_years']:g} years running",
+            "rule": (
+                f"可支付月数低于 {t['low_months']:g} 个月，或连续 {s['warning_deficit_years']:g} 年当期收不抵支 — "
+                f"months covered below {t['low_months']:g}, or a current deficit {s['warning_deficit_years']:g} years "
+                "running"
+            ),
         },
         {
             "label": "yellow",
             "zh": "黄色",
-            "rule": f"当期收不抵支，或当期结余率连续 {s['warning_trend_years']:g} 年下降且低于 {s['warning_surplus_rate']:.0%} — a current deficit, or the surplus rate (balance ÷ income) below {s['warning_surplus_rate']:.0%} after falling {s['warning_trend_years']:g} years running",
+            "rule": (
+                f"当期收不抵支，或当期结余率连续 {s['warning_trend_years']:g} 年下降且低于 "
+                f"{s['warning_surplus_rate']:.0%} — a current deficit, or the surplus rate (balance ÷ income) below "
+                f"{s['warning_surplus_rate']:.0%} after falling {s['warning_trend_years']:g} years running"
+            ),
         },
         {
             "label": "blue",
             "zh": "蓝色",
-            "rule": f"可支付月数超过 {t['excess_months']:g} 个月（结余过多） — months covered above {t['excess_months']:g} (too much reserve, money idle that the insured paid for)",
+            "rule": (
+                f"可支付月数超过 {t['excess_months']:g} 个月（结余过多） — months covered above {t['excess_months']:g} "
+                "(too much reserve, money idle that the insured paid for)"
+            ),
         },
         {"label": "none", "zh": "无", "rule": "以上均不成立 — none of the above"},
     ]
@@ -140,7 +154,8 @@ def balance_context(ds, scenario, requested: bool) -> dict:
 def balance_lines(balance: dict) -> list[str]:
     """The subsection in a few printed lines: each pool's answer, level then path."""
     lines = [
-        f"以收定支 financing for months covered within {balance['low']:g}-{balance['high']:g}, {balance['start']}-{balance['horizon']}:"
+        f"以收定支 financing for months covered within {balance['low']:g}-{balance['high']:g}, "
+        f"{balance['start']}-{balance['horizon']}:"
     ]
     for pool in balance["pools"]:
         if not pool["outside"]:

@@ -63,8 +63,9 @@ def summary_context(ds, conclusion: list[dict], hints: list[str]) -> dict:
         else "职工医保按统筹基金与个人账户合计测算（数据包未分列个人账户）"
     )
     opening = (
-        f"本报告以{base}年12月31日为评估基准日，按“{ds.attrs.get('scenario_title', '')}”情景，测算{place(ds)}医疗保障各项基金{base + 1}—{horizon}年的收入、支出和累计结余，"
-        f"并按“以收定支、收支平衡、略有结余”的原则判断各基金的运行状况；{scope}。"
+        f"本报告以{base}年12月31日为评估基准日，按“{ds.attrs.get('scenario_title', '')}”情景，"
+        f"测算{place(ds)}医疗保障各项基金{base + 1}—{horizon}年的收入、支出和累计结余，并按“以收定支、收支平衡、"
+        f"略有结余”的原则判断各基金的运行状况；{scope}。"
     )
     if example_mark(ds):
         opening += "本报告所用数据包为示例（部分数据借用全国数推算），结论仅供演示，不能作为决策依据。"
@@ -88,8 +89,9 @@ def reliance_context(ds, hints: list[str]) -> dict:
 
     base = int(ds.attrs["base_year"])
     rests = [
-        f"数据：{place(ds)}数据包（{Path(str(ds.attrs.get('region_path', ''))).name}）的基年数据，其中{_provenance_counts(ds)}（公布：统计公报或本地公布数；推算：按注明的方法推算；示例：借用全国数的示例数据）。"
-        + ("该数据包为示例，结论不能作为决策依据。" if is_example(ds) else ""),
+        f"数据：{place(ds)}数据包（{Path(str(ds.attrs.get('region_path', ''))).name}）的基年数据，"
+        f"其中{_provenance_counts(ds)}（公布：统计公报或本地公布数；推算：按注明的方法推算；示例："
+        "借用全国数的示例数据）。" + ("该数据包为示例，结论不能作为决策依据。" if is_example(ds) else ""),
         f"校准：模型使{base}年的参保人数和基金收支复现数据包的数；校准系数见附录，超出合理范围的已列为提示。",
         "假设：第3节所列经济、医疗费用、参保和筹资假设，由情景文件设定；近期增长率按历年公报拟合。",
         "口径："
@@ -99,7 +101,8 @@ def reliance_context(ds, hints: list[str]) -> dict:
             else "职工医保为统筹基金与个人账户合计（数据包未分列）。"
         )
         + "金额为当年价格的名义值。",
-        "判断标准：可支付月数6–9个月为合理，超过15个月为结余过多（人社部发〔2009〕67号）；3个月的短缺线和预警规则为本项目的设定。",
+        "判断标准：可支付月数6–9个月为合理，超过15个月为结余过多（人社部发〔2009〕67号）；"
+        "3个月的短缺线和预警规则为本项目的设定。",
     ]
     pending = [ITEMS[item.name].form for item in PENDING]
     return {"rests": rests, "not_modelled": [f"{'、'.join(pending)}（预算表列为0）", *NOT_MODELLED], "hints": hints}

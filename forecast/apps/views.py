@@ -103,7 +103,11 @@ def print_impact(base, alt, diff) -> None:
                         DASH,
                     ]
                 )
-        note = f"first deficit {_years_change(at['first_deficit_year_base'].item(), at['first_deficit_year_alt'].item())}; exhausted {_years_change(at['exhaustion_year_base'].item(), at['exhaustion_year_alt'].item())}"
+        note = (
+            "first deficit "
+            f"{_years_change(at['first_deficit_year_base'].item(), at['first_deficit_year_alt'].item())}; exhausted "
+            f"{_years_change(at['exhaustion_year_base'].item(), at['exhaustion_year_alt'].item())}"
+        )
         print_table(
             f"{POOL_NAMES.get(str(pool), pool)} ({pool}) — 亿元",
             ["year", "Δ income", "Δ expenditure", "Δ balance", "reserve BASE", "reserve ALT", "Δ months"],

@@ -1,8 +1,8 @@
 """A prefecture bundle's fund accounts and benefit use: the bureau's figures, annualised and completed.
 
 - A partial fund year (``months`` < 12) without full-year figures is annualised for the
-  calibration (the published year-to-date figure kept in the row's note): ``year-to-date / s(month)`` with the national seasonal
-  profile of data/china (NHSA's monthly releases), its interval beside it
+  calibration (the published year-to-date figure kept in the row's note): ``year-to-date / s(month)`` with the national
+  seasonal profile of data/china (NHSA's monthly releases), its interval beside it
   (:func:`forecast.apps.execution.full_year`, as ``forecast execution`` does); medical assistance
   has no published profile and is annualised uniformly (m/12), without interval.
 - Figures the base year needs and the bureau lacks are derived and labelled ``derived``: a pool's
@@ -61,8 +61,15 @@ def _annualised(fund_year, profile: pd.DataFrame) -> list[list]:
                     f"uniform profile (x 12/{fund_year.months}; no published seasonal profile for {pool}), no interval"
                 )
             else:
-                how = f"national seasonal profile (data/china monthly_fund, years {row['profile_years']}): {row[f'{item}_share']:.4f} of the year by month {fund_year.months}; interval {row[f'{item}_low']:,.0f}-{row[f'{item}_high']:,.0f} yuan"
-            note = f"annualised from the published January-month {fund_year.months} figure ({row[f'{item}_to_date']:,.2f} yuan) with the {how}"
+                how = (
+                    f"national seasonal profile (data/china monthly_fund, years {row['profile_years']}): "
+                    f"{row[f'{item}_share']:.4f} of the year by month {fund_year.months}; interval "
+                    f"{row[f'{item}_low']:,.0f}-{row[f'{item}_high']:,.0f} yuan"
+                )
+            note = (
+                f"annualised from the published January-month {fund_year.months} figure ({row[f'{item}_to_date']:,.2f} "
+                f"yuan) with the {how}"
+            )
             rows.append(
                 [
                     fund_year.year,
@@ -178,7 +185,8 @@ def _base_flows(base: int, flows: dict, nation, insured: dict) -> list[list]:
                 12,
                 "derived",
                 nation.source("fund_history", year, pool=pool, item=item),
-                f"not published locally: the national {pool} {item} per {members_pool} insured ({year}: {value / members:,.2f} yuan) x the local {members_pool} insured ({insured[members_pool]:,.0f})",
+                f"not published locally: the national {pool} {item} per {members_pool} insured ({year}: "
+                f"{value / members:,.2f} yuan) x the local {members_pool} insured ({insured[members_pool]:,.0f})",
             ]
         )
     return out
@@ -194,7 +202,10 @@ def _opening_reserve(base: int, pool: str, flows: dict, reserves: dict, nation) 
         stock, year = nation.fund(pool, "reserve", base - 1)
         national_spent, _ = nation.fund(pool, "expenditure", base)
         opening = stock / national_spent * flows[base, pool, "expenditure"]
-        note = f"not published locally: the national ratio of the {year} reserve to the {base} expenditure ({stock / national_spent:.4f}) x the local {base} expenditure"
+        note = (
+            f"not published locally: the national ratio of the {year} reserve to the {base} expenditure "
+            f"({stock / national_spent:.4f}) x the local {base} expenditure"
+        )
     return [
         base - 1,
         pool,
@@ -228,7 +239,8 @@ def history_rows(
             keys[-1],
             _g(round(float(national[year]) * ratio, 2)) if np.isfinite(national[year]) else "",
             *tail,
-            f"not published locally: the national {year} {what} x {ratio:.6g} (the local / national {reference} ratio): the local series taken to move as the nation's",
+            f"not published locally: the national {year} {what} x {ratio:.6g} (the local / national {reference} "
+            "ratio): the local series taken to move as the nation's",
         ]
         for year in years
         if year in national.index
@@ -251,7 +263,10 @@ def utilisation_rows(nation_region, base: int, local_expenditure: dict) -> list[
         if r["indicator"] in PER_INSURED:
             ratio = local_expenditure[r["pool"]] / national
             value = r["value"] * ratio
-            note = f"borrowed: the national {year} {r['indicator']} x {ratio:.6g} (the local share of the national {base} {r['pool']} fund expenditure)"
+            note = (
+                f"borrowed: the national {year} {r['indicator']} x {ratio:.6g} (the local share of the national {base} "
+                f"{r['pool']} fund expenditure)"
+            )
         else:
             value, note = r["value"], f"borrowed: the national {year} figure"
         unit = {"persons": "人", "yuan": "元", "ratio": "ratio"}[r["unit"]]

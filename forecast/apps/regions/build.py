@@ -78,14 +78,16 @@ def population_rows(figures: Figures, structure: dict, structure_2010: dict) -> 
         later, province_2020 = pop["later"], sum(structure.values())
         pop["total"] = round(later["total"] * province_2020 / later["province_total"])
         pop["derived"] = (
-            f"the 2020 census total is not at hand: the place's {later['year']} resident population {later['total']:,.0f} x the province's "
-            f"2020 census total / its {later['year']} resident population ({province_2020:,} / {later['province_total']:,.0f}) = {pop['total']:,.0f}"
+            f"the 2020 census total is not at hand: the place's {later['year']} resident population "
+            f"{later['total']:,.0f} x the province's 2020 census total / its {later['year']} resident population "
+            f"({province_2020:,} / {later['province_total']:,.0f}) = {pop['total']:,.0f}"
         )
     elif pop.get("total") is None:
         growth = sum(structure.values()) / sum(structure_2010.values())
         pop["total"] = round(pop["total_2010"] * growth)
         pop["derived"] = (
-            f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's 2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
+            f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's "
+            f"2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
         )
     counts = scaled_population(
         structure, int(pop["total"]), _int(pop.get("male")), _int(pop.get("female")), pop.get("bands") or None
@@ -96,8 +98,8 @@ def population_rows(figures: Figures, structure: dict, structure_2010: dict) -> 
         + (" and broad age groups (raked, IPF)" if pop.get("bands") else "")
     )
     method = (
-        f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by largest remainder within each sex"
-        + (f"; {pop['derived']}" if pop.get("derived") else "")
+        f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by "
+        "largest remainder within each sex" + (f"; {pop['derived']}" if pop.get("derived") else "")
     )
     source = ";".join(
         dict.fromkeys(
@@ -131,7 +133,10 @@ def mortality_rows(figures: Figures, china: Path, srb_of_year) -> tuple[tuple[li
         mx = {s: np.array([float(r["value"]) for r in rows if r["year"] == period and r["sex"] == s]) for s in SEXES}
         srb = srb_of_year(year)
         factor = scale_to_life_expectancy(mx, widths, float(e0["value"]), {"male": srb, "female": 1.0})
-        method = f"national schedule x {factor:.6f} (proportional mx scaling solved for the province's e0 {e0['value']} in {year}, both sexes, births weighted by the sex ratio at birth {srb:.3f})"
+        method = (
+            f"national schedule x {factor:.6f} (proportional mx scaling solved for the province's e0 {e0['value']} in "
+            f"{year}, both sexes, births weighted by the sex ratio at birth {srb:.3f})"
+        )
     source = ";".join(filter(None, ("WPP2024", e0.get("source") if e0 else None)))
     out = [
         [
@@ -196,7 +201,11 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
     registered = figures.population.get("registered") if ins.get("scope") == "registered" else None
     if registered:
         factor = figures.population["total"] / registered
-        scope = f"the bureau's count of registered (户籍) insured x {factor:.6f} (the census population {figures.population['total']:,.0f} / the registered population {registered:,.0f}): insured persons living in the place"
+        scope = (
+            f"the bureau's count of registered (户籍) insured x {factor:.6f} (the census population "
+            f"{figures.population['total']:,.0f} / the registered population {registered:,.0f}): insured persons "
+            "living in the place"
+        )
         pools = {k: {s: round(v * factor) for s, v in entry.items()} for k, entry in pools.items()}
         for entry in pools.values():
             entry["_note"] = scope
@@ -216,7 +225,8 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
             share = national[pool] / sum(national.values())
             pools[pool] = {"all": round(total * share)}
             pools[pool]["_note"] = (
-                f"{how}; split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not published"
+                f"{how}; split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not "
+                "published"
             )
     for pool in ("employee", "resident"):
         entry = pools.get(pool)

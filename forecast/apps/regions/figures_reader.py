@@ -121,7 +121,8 @@ class FigureReader:
                 self.fail(
                     node,
                     key,
-                    f"source id '{one}' must be a name (letters, digits, _), without spaces around it or a leading {', '.join(repr(c) for c in FORMULA_START)}",
+                    f"source id '{one}' must be a name (letters, digits, _), without spaces around it or a leading "
+                    f"{', '.join(repr(c) for c in FORMULA_START)}",
                     "name the source like the ids in examples/figures.yaml, e.g. NHSA_2023",
                     one,
                     prefix,

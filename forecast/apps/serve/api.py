@@ -29,7 +29,10 @@ class ScenarioPart(BaseModel):
     scenario: str = Field("baseline", max_length=100, description="a shipped scenario's name (GET /api/scenarios)")
     reform: Reform = Field(
         default_factory=dict,
-        description='parameter path -> value (400000, "40万", 0.65, "65%", true) or {year: value}; GET /api/parameters lists the paths',
+        description=(
+            'parameter path -> value (400000, "40万", 0.65, "65%", true) or {year: value}; GET /api/parameters lists '
+            "the paths"
+        ),
     )
     title: str | None = Field(None, max_length=200)
 
@@ -58,7 +61,10 @@ class SolveRequest(RunRequest):
     lever: str = Field(
         "financing",
         max_length=200,
-        description="financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, rate.employee (employee); benefit:PATH",
+        description=(
+            "financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, "
+            "rate.employee (employee); benefit:PATH"
+        ),
     )
     target: str = Field("months:6-9", max_length=40, description="months:LO-HI, no_deficit or no_exhaustion")
     start: int | None = Field(None, ge=1900, le=2300, description="first year the lever moves")

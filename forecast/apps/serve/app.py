@@ -58,8 +58,11 @@ def create_app(settings: Settings):
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        description="The model behind a JSON API: regions and scenarios by name, runs with a reform, comparisons and solutions, "
-        "results as JSON with units (money in yuan) and provenance. Bad input answers 4xx with located messages.",
+        description=(
+            "The model behind a JSON API: regions and scenarios by name, runs with a reform, comparisons and "
+            "solutions, results as JSON with units (money in yuan) and provenance. Bad input answers 4xx with located "
+            "messages."
+        ),
     )
     app.state.settings, app.state.templates = settings, _templates()
     app.include_router(api.router)
@@ -109,7 +112,10 @@ def create_app(settings: Settings):
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception):
         log.exception("forecast serve: internal error on %s", request.url.path)
-        text = f"internal error: {type(error).__name__}. This is a bug in forecast, not in your input: please report it with the page's address and 'forecast --version'"
+        text = (
+            f"internal error: {type(error).__name__}. This is a bug in forecast, not in your input: please report it "
+            "with the page's address and 'forecast --version'"
+        )
         if wants_json(request):
             return JSONResponse({"errors": [{"field": "", "message": text}]}, status_code=500)
         return pages.message_page(request, [text], 500)

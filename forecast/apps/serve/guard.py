@@ -24,7 +24,8 @@ HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     ),
 ]
 
@@ -87,7 +88,8 @@ class Guard:
             return await _send_error(
                 401,
                 "this server asks for its token (it listens beyond this machine)",
-                "open the address with ?token=... as 'forecast serve' printed it, or send the header 'Authorization: Bearer TOKEN'",
+                "open the address with ?token=... as 'forecast serve' printed it, or send the header 'Authorization: "
+                "Bearer TOKEN'",
             )(scope, send)
         limit = self._limit(scope)
         headers = dict(scope.get("headers", []))

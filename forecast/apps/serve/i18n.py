@@ -38,8 +38,10 @@ WORDS = {
     "shipped_scenarios": ("随包情景", "Shipped scenarios"),
     "reform": ("在所选情景上设定改革", "A reform on top of the chosen scenario"),
     "reform_help": (
-        "留空即不变。一个值自下一年（基准年后第一年）起生效；也可写年份与值，如 2025: 40万, 2027: 45万。金额可写 400000、40万；比例写 0.65 或 65%。",
-        "Leave empty to keep. One value takes effect in the first projected year; or give years and values, e.g. 2025: 40万, 2027: 45万. Money as 400000 or 40万; ratios as 0.65 or 65%.",
+        "留空即不变。一个值自下一年（基准年后第一年）起生效；也可写年份与值，如 2025: 40万, 2027: 45万。金额可写 "
+        "400000、40万；比例写 0.65 或 65%。",
+        "Leave empty to keep. One value takes effect in the first projected year; or give years and values, e.g. 2025: "
+        "40万, 2027: 45万. Money as 400000 or 40万; ratios as 0.65 or 65%.",
     ),
     "title": ("改革名称", "reform title"),
     "draws": ("随机抽样次数", "draws"),

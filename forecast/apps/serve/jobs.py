@@ -28,7 +28,8 @@ _RUNS = Memo(4)
 
 
 def init_worker(queue) -> None:
-    """A worker's start: progress goes to ``queue``; numpy's warnings are for developers (the run checks its results)."""
+    """A worker's start: progress goes to ``queue``; numpy's warnings are for developers (the run checks its
+    results)."""
     import warnings
 
     import matplotlib
@@ -79,7 +80,8 @@ def _write(folder: Path, files: dict) -> list[str]:
 
 
 def job_run(task: dict, folder: Path, progress) -> dict:
-    """The run's verdicts, paths and fans; with a ``base``, the comparison (impact.csv, difference.csv, difference.nc)."""
+    """The run's verdicts, paths and fans; with a ``base``, the comparison (impact.csv, difference.csv,
+    difference.nc)."""
     from .payload import comparison_payload, run_payload
 
     ds = _run(task["run"], progress)
@@ -157,7 +159,8 @@ def job_execution(task: dict, folder: Path, progress) -> dict:
 
 
 def job_solve(task: dict, folder: Path, progress) -> dict:
-    """The financing (or benefit) that keeps a pool on target: solved.yaml and solve.csv as ``forecast solve`` writes them."""
+    """The financing (or benefit) that keeps a pool on target: solved.yaml and solve.csv as ``forecast solve`` writes
+    them."""
     from ..outputs import solve_outputs
     from .payload import rows
 
@@ -238,7 +241,8 @@ def execute(kind: str, task: dict, folder: str, job_id: str) -> dict:
         return {
             "ok": False,
             "messages": [
-                "out of memory: the run needs more memory than this machine has free. Fix: fewer draws, an earlier horizon, or fewer requests at once."
+                "out of memory: the run needs more memory than this machine has free. Fix: fewer draws, an earlier "
+                "horizon, or fewer requests at once."
             ],
         }
     except RecursionError:
@@ -252,6 +256,7 @@ def execute(kind: str, task: dict, folder: str, job_id: str) -> dict:
             "ok": False,
             "internal": True,
             "messages": [
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug in forecast, not in your input: please report it with the page's address and 'forecast --version'."
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in forecast, not in your input: please "
+                "report it with the page's address and 'forecast --version'."
             ],
         }

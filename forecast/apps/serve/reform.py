@@ -180,8 +180,8 @@ def overlay_text(scenario_name: str, region_name: str, doc: dict) -> str:
     """The overlay as a file a user can keep and run with the CLI."""
     region = "" if region_name == "china" else f" --region data/{region_name}"
     return (
-        f"# 情景改革 reform on {scenario_name}, made with forecast serve; run it: forecast run {scenario_name}+{OVERLAY}{region}\n"
-        + yaml_text(doc)
+        f"# 情景改革 reform on {scenario_name}, made with forecast serve; run it: forecast run "
+        f"{scenario_name}+{OVERLAY}{region}\n" + yaml_text(doc)
     )
 
 

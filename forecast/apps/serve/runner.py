@@ -182,7 +182,8 @@ class Runner:
                     "ok": False,
                     "internal": True,
                     "messages": [
-                        "the worker process running this job ended (out of memory, or stopped); the server started new workers. Fix: try again, with fewer draws"
+                        "the worker process running this job ended (out of memory, or stopped); the server started new "
+                        "workers. Fix: try again, with fewer draws"
                     ],
                 }
                 if self._executor._broken:  # noqa: SLF001 - the pool is started again for the next jobs

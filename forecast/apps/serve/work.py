@@ -33,7 +33,8 @@ def problems_error(problems: list[Problem]) -> ReformError:
 
 
 def _draws(settings, draws, seed, horizon: int) -> tuple[int | None, int | None]:
-    """Draws within the page's limit and the memory a worker may use (each of the workers may run at once); seed 0 by default."""
+    """Draws within the page's limit and the memory a worker may use (each of the workers may run at once); seed 0 by
+    default."""
     if draws in (None, "", 0):
         return None, None
     try:
@@ -59,7 +60,8 @@ def _draws(settings, draws, seed, horizon: int) -> tuple[int | None, int | None]
             [
                 Problem(
                     "draws",
-                    f"at most {fits:,} draws a run here (each of the {settings.workers} workers may run one at once, within this machine's memory)",
+                    f"at most {fits:,} draws a run here (each of the {settings.workers} workers may run one at once, "
+                    "within this machine's memory)",
                     f"write at most {fits:,}, or leave it empty for the central projection",
                     field="draws",
                     value=draws,
