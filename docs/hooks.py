@@ -84,8 +84,8 @@ def parameters_page() -> str:
     out = [
         "# Scenario parameters",
         "",
-        "Generated from the schema (`forecast/scenario/parameters.py`): every key a scenario file may set, "
-        "with its unit, allowed range, default and the policy document it follows. `forecast show-scenario NAME` prints a "
+        "Generated from the schema (`forecast/scenario/parameters.py`): every key a scenario file may set, with its "
+        "unit, allowed range, default and the policy document it follows. `forecast show-scenario NAME` prints a "
         "scenario's resolved values with the file and line each comes from.",
         "",
         "| parameter | unit | range | default | meaning | reference |",
@@ -100,7 +100,8 @@ def parameters_page() -> str:
         choices = ", ".join(map(str, param.choices)) if param.choices else bounds
         default = "" if param.default is None else param.default
         out.append(
-            f"| `{path}` | {_cell(param.unit)} | {_cell(choices)} | {_cell(default)} | {_cell(param.description)} | {_cell(param.reference)} |"
+            f"| `{path}` | {_cell(param.unit)} | {_cell(choices)} | {_cell(default)} | {_cell(param.description)} | "
+            f"{_cell(param.reference)} |"
         )
     return "\n".join(out) + "\n"
 

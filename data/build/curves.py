@@ -154,7 +154,10 @@ def claim_size_rows() -> tuple[list[list], dict]:
         ],
     ]
     notes = {
-        "tier3": "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs (2022 Q1)",
+        "tier3": (
+            "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs "
+            "(2022 Q1)"
+        ),
         "tier2": "same; tier-1 hospitals folded into tier2",
         "tier1": "primary care (township and community centres) share of 2023 admissions",
     }
@@ -208,7 +211,10 @@ def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], di
     ratio3 = f["tier3_public_cost_per_visit_2022q1"] / f["tier2_public_cost_per_visit_2022q1"]
     source = "NHC2023;NHC2022;NHC2022Q1"
     notes = {
-        "tier3": f"assumption: the hospitals' 2023 visits split between tier3 and tier2 as their admissions (method 6, tier-3 share {w:.4f}); share of the visits at hospitals, primary care and village clinics",
+        "tier3": (
+            "assumption: the hospitals' 2023 visits split between tier3 and tier2 as their admissions (method 6, "
+            f"tier-3 share {w:.4f}); share of the visits at hospitals, primary care and village clinics"
+        ),
         "tier2": "same; tier-1 hospitals folded into tier2",
         "tier1": "primary care (township health centres, community centres and stations) share of 2023 visits",
         "village": "village clinics' share of 2023 visits",
@@ -235,7 +241,8 @@ def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], di
             "1",
             "ratio",
             "NHC2022Q1",
-            "assumption: no national primary-care cost per visit in the figures at hand: taken as tier2 (overstates primary care's share of spending)",
+            "assumption: no national primary-care cost per visit in the figures at hand: taken as tier2 (overstates "
+            "primary care's share of spending)",
         ],
         [
             "outpatient",
@@ -244,7 +251,8 @@ def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], di
             "1",
             "ratio",
             "NHC2022Q1",
-            "assumption: no national village-clinic cost per visit in the figures at hand: taken as tier2 (overstates the village share of spending)",
+            "assumption: no national village-clinic cost per visit in the figures at hand: taken as tier2 (overstates "
+            "the village share of spending)",
         ],
     ]
     return rows, {f"visit_share_{k}": v for k, v in shares.items()}

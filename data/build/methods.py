@@ -83,7 +83,8 @@ def reverse_survival_cohorts(ages, census_year: float, births_of_year, schedule:
     The cohort aged a at 1 November of ``census_year`` was born from 1 November
     (census_year - a - 1) to 31 October (census_year - a): its births are
     2/12 · B(census_year - a - 1) + 10/12 · B(census_year - a). Survival to the census is
-    exp(-H), H the cumulative hazard along the cohort's diagonal of the period tables (one year of age per calendar year); births are split by the SRB of their year.
+    exp(-H), H the cumulative hazard along the cohort's diagonal of the period tables (one year of age per calendar
+    year); births are split by the SRB of their year.
     """
     out = {"male": [], "female": []}
     year = int(census_year)

@@ -40,7 +40,10 @@ def register(command) -> None:
         dest="figures",
         required=True,
         metavar="FIGURES.yaml",
-        help="the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast template' (docs/reference/init-region.md)",
+        help=(
+            "the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast "
+            "template' (docs/reference/init-region.md)"
+        ),
     )
     p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
 
@@ -58,7 +61,8 @@ def cmd_init_region(args) -> int:
             Problem(
                 folder / "region.yaml",
                 "DIR already holds a region bundle",
-                "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)",
+                "give a new folder, or pass --force to replace the bundle's files (files init-region does not write "
+                "are left as they are)",
             )
         )
     figures = read_figures(args.figures)
@@ -107,7 +111,8 @@ def _check_province(figures, province: str) -> None:
         raise InputError(
             Problem(
                 figures.path,
-                f"the figures' sources are {name}'s (source {sid}), and --province says {province}: the bundle would take {wanted}'s census structure for a place in {name}",
+                f"the figures' sources are {name}'s (source {sid}), and --province says {province}: the bundle would "
+                f"take {wanted}'s census structure for a place in {name}",
                 f"give --province {name}, or write 'province: {province}' in the figures if the place is in {province}",
                 field="sources",
                 value=sid,
@@ -130,7 +135,8 @@ def _check_before_writing(files: dict, folder: Path, figures_path) -> None:
             moved = [
                 Problem(
                     figures_path,
-                    f"the bundle built from these figures fails a check ({Path(str(p.file)).name}{f', row {p.line}' if p.line else ''}): {p.message}",
+                    "the bundle built from these figures fails a check "
+                    f"({Path(str(p.file)).name}{f', row {p.line}' if p.line else ''}): {p.message}",
                     f"{p.fix}; the figures (and their units) are in this file",
                 )
                 for p in err.problems

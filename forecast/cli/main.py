@@ -2,8 +2,8 @@
 
 The guard (:func:`main`) turns every expected failure into a located message and exit code 2
 (bad input, unreadable or unwritable files, input nested too deeply, memory), Ctrl-C into one
-line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception into a short
-bug-report line (exit code 70); ``--debug`` shows the traceback instead.
+line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception
+into a short bug-report line (exit code 70); ``--debug`` shows the traceback instead.
 
 At start-up this module imports only the standard library and the package's modules that import
 only it (:mod:`forecast.errors`, :mod:`forecast.terminal`, the parser's modules): the modules that
@@ -173,13 +173,16 @@ def _report(exc: Exception, debug: bool, argv=()) -> int:
         traceback.print_exception(exc)
     if isinstance(exc, RecursionError):
         _say(
-            "forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain."
+            "forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and "
+            "indentation, and its 'extends' chain."
         )
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
         command = " ".join(shlex.quote(a) for a in ["forecast", *argv])
         _say(
-            f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer --draws or an earlier horizon, check that the input files are the right ones, or run on a machine with more memory."
+            f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer "
+            "--draws or an earlier horizon, check that the input files are the right ones, or run on a machine with "
+            "more memory."
         )
         return EXIT_INPUT
     if isinstance(exc, OSError) and exc.filename:
@@ -187,7 +190,8 @@ def _report(exc: Exception, debug: bool, argv=()) -> int:
         return EXIT_INPUT
     if not debug:
         _say(
-            f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback."
+            f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in "
+            f"your input: {REPORT}. Run again with --debug to see the traceback."
         )
     return EXIT_BUG
 

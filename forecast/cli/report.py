@@ -20,13 +20,18 @@ def register(command, scenario_argument, draws, seed) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace a report.html in DIR that forecast did not write (or that changed since), keeping a copy as report.html.bak",
+        help=(
+            "replace a report.html in DIR that forecast did not write (or that changed since), keeping a copy as "
+            "report.html.bak"
+        ),
     )
     p.add_argument(
         "--draws",
         type=draws,
         metavar="N",
-        help="with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)",
+        help=(
+            "with N > 1: a stochastic run, and the report's uncertainty section (percentiles, probabilities, fan chart)"
+        ),
     )
     p.add_argument("--seed", type=seed, default=None, metavar="S", help="random seed for the draws")
     p.add_argument(
@@ -42,8 +47,10 @@ def register(command, scenario_argument, draws, seed) -> None:
     p.add_argument(
         "--solve",
         action="store_true",
-        help="add to section 8 the financing that keeps each pool's months covered in the 6-9 band (forecast solve, level and path; "
-        "about 40 more runs: the baseline's report took 21 s instead of 4 s on 2 shared cores)",
+        help=(
+            "add to section 8 the financing that keeps each pool's months covered in the 6-9 band (forecast solve, "
+            "level and path; about 40 more runs: the baseline's report took 21 s instead of 4 s on 2 shared cores)"
+        ),
     )
     p.add_argument("--author", metavar="NAME", help="the cover's 编制人 (author; default: a blank line to sign)")
     p.add_argument("--reviewer", metavar="NAME", help="the cover's 复核人 (reviewer; default: a blank line to sign)")
@@ -69,7 +76,8 @@ def cmd_report(args) -> int:
     paths = write_files(args.out, {"report.html": html}, inputs=inputs)
     cover = context["cover"]
     print(
-        f"Valuation report — {scenario.title}{'（示例）' if cover['example'] else ''}; {cover['region']}; 评估基准日 {cover['valuation_date']}\n  sections: "
+        f"Valuation report — {scenario.title}{'（示例）' if cover['example'] else ''}; {cover['region']}; 评估基准日 "
+        f"{cover['valuation_date']}\n  sections: "
         + "; ".join(f"{n} {zh} {en}".strip() for key, (n, zh, en) in SECTIONS.items() if key in context["sections"])
     )
     print("  " + "\n  ".join(c["zh"] for c in context["conclusion"]))

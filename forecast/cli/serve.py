@@ -26,7 +26,8 @@ def register(command, count) -> None:
     (``--region``: a shipped bundle's name or a bundle folder, selected first), ``count`` parses whole numbers."""
     p = command(
         "serve",
-        "start the local web workbench (地区, 情景, 结果, 预算, 求解, 报告) and its JSON API, and print the address to open",
+        "start the local web workbench (地区, 情景, 结果, 预算, 求解, 报告) and its JSON API, and print the address to "
+        "open",
     )
     p.add_argument("--port", type=_port, default=8000, metavar="PORT", help="the port to listen on (default 8000)")
     p.add_argument(
@@ -38,7 +39,9 @@ def register(command, count) -> None:
     p.add_argument(
         "--token",
         metavar="TOKEN",
-        help="a secret every request must carry (required with --host other than localhost; or set FORECAST_SERVE_TOKEN)",
+        help=(
+            "a secret every request must carry (required with --host other than localhost; or set FORECAST_SERVE_TOKEN)"
+        ),
     )
     p.add_argument(
         "--bundle",
@@ -57,7 +60,10 @@ def register(command, count) -> None:
     p.add_argument(
         "--cache",
         metavar="DIR",
-        help="keep runs, reforms and uploads in DIR (kept across restarts: permalinks answer from it); default: a private temporary folder removed at exit",
+        help=(
+            "keep runs, reforms and uploads in DIR (kept across restarts: permalinks answer from it); default: a "
+            "private temporary folder removed at exit"
+        ),
     )
     p.set_defaults(handler=cmd_serve)
 
@@ -115,8 +121,10 @@ def cmd_serve(args) -> int:
         raise InputError(
             Problem(
                 "--host",
-                f"listening on {args.host} opens the workbench to other machines: it then needs a token that every request carries",
-                f"add --token {secrets.token_urlsafe(16)} (or set FORECAST_SERVE_TOKEN), or leave --host out to serve this machine only",
+                f"listening on {args.host} opens the workbench to other machines: it then needs a token that every "
+                "request carries",
+                f"add --token {secrets.token_urlsafe(16)} (or set FORECAST_SERVE_TOKEN), or leave --host out to serve "
+                "this machine only",
                 value=args.host,
             )
         )
@@ -150,12 +158,14 @@ def _serve(settings) -> int:
 
     address = settings.address + (f"?token={settings.token}" if settings.token else "")
     print(
-        f"forecast serve: open {address}  (Ctrl-C to stop)\n  regions: {', '.join(settings.regions)} (selected: {settings.default_region}); {settings.workers} worker(s); cache: {settings.cache}",
+        f"forecast serve: open {address}  (Ctrl-C to stop)\n  regions: {', '.join(settings.regions)} (selected: "
+        f"{settings.default_region}); {settings.workers} worker(s); cache: {settings.cache}",
         flush=True,
     )
     if settings.token:
         print(
-            "  every request must carry the token (the address above sets it in the browser; the API: 'Authorization: Bearer TOKEN')",
+            "  every request must carry the token (the address above sets it in the browser; the API: 'Authorization: "
+            "Bearer TOKEN')",
             flush=True,
         )
     config = uvicorn.Config(

@@ -65,7 +65,8 @@ def cmd_template(args) -> int:
     )
     print(
         printable(
-            f"wrote {target}: fill in 基本信息, 人口, 参保, 基金 and 来源, then run: forecast init-region DIR --province 省份 --from {target}"
+            f"wrote {target}: fill in 基本信息, 人口, 参保, 基金 and 来源, then run: forecast init-region DIR "
+            f"--province 省份 --from {target}"
         )
     )
     return 0
