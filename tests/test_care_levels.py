@@ -104,7 +104,8 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     spec = overlay(
         tmp_path,
         "flat_raised",
-        "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n        village: {reimbursement_ratio: 0.9}\n",
+        "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n"
+        "        village: {reimbursement_ratio: 0.9}\n",
     )
     scenario = load_scenario(spec)
     params, root = dict(scenario.params), dict(scenario.root_params)

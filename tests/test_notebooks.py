@@ -2,8 +2,8 @@
 
 Executed with nbclient (not nbmake): the test keeps the executed notebook in memory, so it can
 check each cell's outputs (no error, at least one inline PNG figure, the expected text) and every
-file of the checkout around the run (sizes and modification times: no git needed); nbmake only reports whether the cells raised, and adds a
-pytest plugin for what ten lines do here. Each notebook runs from a copy in a temporary folder (its
+file of the checkout around the run (sizes and modification times: no git needed); nbmake only reports whether the cells
+raised, and adds a pytest plugin for what ten lines do here. Each notebook runs from a copy in a temporary folder (its
 working directory), so a stray relative write would land there, not in the repository.
 """
 

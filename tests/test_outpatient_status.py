@@ -148,7 +148,8 @@ def test_left_out_retirees_keys_follow_the_employee_rule_when_an_overlay_moves_i
     explicit = overlay(
         tmp_path,
         "explicit",
-        "reimbursement_ratio: {2024: 0.50, 2026: 0.70}\n        annual_cap: 6000\n        retired: {deductible: 0, reimbursement_ratio: {2024: 0.50, 2026: 0.70}, annual_cap: 6000}",
+        "reimbursement_ratio: {2024: 0.50, 2026: 0.70}\n        annual_cap: 6000\n"
+        "        retired: {deductible: 0, reimbursement_ratio: {2024: 0.50, 2026: 0.70}, annual_cap: 6000}",
     )
     assert RETIRED_RATIO in load_scenario(explicit).params
     run, written = forecast.run(moved), forecast.run(explicit)

@@ -1,6 +1,6 @@
 """--out never loses a user's work: files are written one by one, atomically, nothing the command
-did not write is touched (the public contract, docs/architecture.md; issue 10), and an existing file forecast did not write
-is replaced only with --force, which keeps a copy (issue 21)."""
+did not write is touched (the public contract, docs/architecture.md; issue 10), and an existing file forecast did not
+write is replaced only with --force, which keeps a copy (issue 21)."""
 
 from __future__ import annotations
 

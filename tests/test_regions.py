@@ -83,9 +83,9 @@ def test_unknown_province_lists_the_valid_names(tmp_path, capsys):
     code = main(["init-region", str(tmp_path / "x"), "--province", "Atlantis", "--from", str(FIGURES / "lhasa.yaml")])
     err = capsys.readouterr().err.strip()
     assert code == 2
-    assert (
-        err
-        == f"--province: unknown province 'Atlantis' (found 'Atlantis'). Fix: give one of the census table's 31 names: {', '.join(province_names())}."
+    assert err == (
+        "--province: unknown province 'Atlantis' (found 'Atlantis'). Fix: give one of the census table's 31 names: "
+        f"{', '.join(province_names())}."
     )
     assert not (tmp_path / "x").exists()
 
@@ -146,7 +146,8 @@ def test_the_population_stage_graduates_the_groups_keeping_their_totals():
 def _scenario(folder: Path, place: str, bundle: Path) -> Path:
     path = folder / f"{place}.yaml"
     path.write_text(
-        f"title: {place}\ndescription: the baseline on {place}\nextends: {ROOT / 'scenarios' / 'baseline.yaml'}\nregion: {bundle}\n",
+        f"title: {place}\ndescription: the baseline on {place}\nextends: {ROOT / 'scenarios' / 'baseline.yaml'}\n"
+        f"region: {bundle}\n",
         encoding="utf-8",
     )
     return path
@@ -166,8 +167,8 @@ def test_each_bundle_validates_and_runs_to_a_verdict(place, tmp_path, capsys):
     if place in ("lhasa", "nanchang_county"):
         months = {"lhasa": "May", "nanchang_county": "October"}[place]
         assert (
-            f"note: {region.name} employee 2023: income and expenditure annualised from January–{months} for the calibration"
-            in out
+            f"note: {region.name} employee 2023: income and expenditure annualised from January–{months} for the "
+            "calibration" in out
         )
 
 
@@ -252,9 +253,9 @@ def test_init_region_round_trip(tmp_path, capsys):
     for name in sorted(p.name for p in (ROOT / "data" / "lhasa").iterdir()):
         assert (target / name).read_bytes() == (ROOT / "data" / "lhasa" / name).read_bytes(), name
     assert main(argv) == 2
-    assert (
-        capsys.readouterr().err.strip()
-        == f"{target / 'region.yaml'}: DIR already holds a region bundle. Fix: give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)."
+    assert capsys.readouterr().err.strip() == (
+        f"{target / 'region.yaml'}: DIR already holds a region bundle. Fix: give a new folder, or pass --force to "
+        "replace the bundle's files (files init-region does not write are left as they are)."
     )
     assert main([*argv, "--force"]) == 0
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
@@ -294,17 +295,24 @@ sources:
     [
         (
             HEAD + "insured:\n  year: 2023\n  unit: 万人\n  total: 15\n  source: A\n" + SOURCES,
-            "{path}, line 6, field 'insured.total': 150,000 insured persons, more than the population (100,000) allows (at most 1.2 times it: insured persons registered here but living elsewhere). Fix: check the unit (人 or 万人) and the figures; the population is population.total.",
+            "{path}, line 6, field 'insured.total': 150,000 insured persons, more than the population (100,000) allows "
+            "(at most 1.2 times it: insured persons registered here but living elsewhere). Fix: check the unit (人 or "
+            "万人) and the figures; the population is population.total.",
         ),
         (
             HEAD + "insured:\n  year: 2023\n  coverage: 1.05\n  source: A\n" + SOURCES,
-            "{path}, line 5, field 'insured.coverage': coverage 1.05 is above 1 (100% of the population) (found 1.05). Fix: write the share of the population insured as a fraction, e.g. 0.95.",
+            "{path}, line 5, field 'insured.coverage': coverage 1.05 is above 1 (100% of the population) (found 1.05). "
+            "Fix: write the share of the population insured as a fraction, e.g. 0.95.",
         ),
         (
             HEAD
-            + "insured: {year: 2023, unit: 万人, employee: 2, resident: 6, source: A}\nfunds:\n  - year: 2023\n    unit: 万元\n    resident: {income: 5000}\n    source: A\n"
+            + (
+                "insured: {year: 2023, unit: 万人, employee: 2, resident: 6, source: A}\nfunds:\n  - year: 2023\n"
+                "    unit: 万元\n    resident: {income: 5000}\n    source: A\n"
+            )
             + SOURCES,
-            "{path}, field 'funds[0].resident.expenditure': resident 2023: income 50,000,000 yuan but no expenditure. Fix: give the expenditure of the same months (a fund year with income has expenditure).",
+            "{path}, field 'funds[0].resident.expenditure': resident 2023: income 50,000,000 yuan but no expenditure. "
+            "Fix: give the expenditure of the same months (a fund year with income has expenditure).",
         ),
     ],
     ids=["insured-above-population", "coverage-above-1", "income-without-expenditure"],
@@ -328,14 +336,16 @@ def test_a_benefit_change_the_bundle_cannot_cost_is_refused(tmp_path, capsys):
     base = _scenario(tmp_path, "base", bundle)
     alt = tmp_path / "alt.yaml"
     alt.write_text(
-        f"extends: {base}\ntitle: a cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: {{2025: 400000}}\n",
+        f"extends: {base}\ntitle: a cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n"
+        f"        annual_cap: {{2025: 400000}}\n",
         encoding="utf-8",
     )
     assert main(["run", str(alt)]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"{alt}, line 7, field 'policy.resident.benefits.inpatient.annual_cap': the region publishes no benefit use for 2023 (admissions, visits and their costs), "
-        "so the change to policy.resident.benefits.inpatient.annual_cap cannot be costed and would show as 0. "
-        "Fix: add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change."
+        f"{alt}, line 7, field 'policy.resident.benefits.inpatient.annual_cap': the region publishes no benefit use "
+        "for 2023 (admissions, visits and their costs), so the change to policy.resident.benefits.inpatient.annual_cap "
+        "cannot be costed and would show as 0. Fix: add the base year's benefit use to the bundle's utilisation.csv "
+        "(see data/china/utilisation.csv), or run without the benefit change."
     )
     assert main(["run", str(base)]) == 0  # the same bundle without the change runs (the reduced claim model)
 
@@ -346,7 +356,8 @@ def test_a_benefit_change_on_a_place_is_costed(tmp_path):
     base = _scenario(tmp_path, "base", ROOT / "data" / "wenzhou")
     alt = tmp_path / "alt.yaml"
     alt.write_text(
-        f"extends: {base}\ntitle: a higher cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: {{2025: 1000000}}\n",
+        f"extends: {base}\ntitle: a higher cap\npolicy:\n  resident:\n    benefits:\n      inpatient:\n"
+        f"        annual_cap: {{2025: 1000000}}\n",
         encoding="utf-8",
     )
     diff = forecast.compare(forecast.run(str(base)), forecast.run(str(alt)))
@@ -362,8 +373,14 @@ def test_bureau_years_before_the_base_year_are_kept_and_the_gaps_filled(tmp_path
         HEAD
         + "insured: {year: 2023, unit: 万人, employee: 2, resident: 6, source: A}\n"
         + "funds:\n"
-        + "  - {year: 2021, unit: 万元, source: A, employee: {income: 12000, expenditure: 9000}, resident: {income: 6000, expenditure: 5500}}\n"
-        + "  - {year: 2023, unit: 万元, source: A, employee: {expenditure: 10000}, resident: {income: 7000, expenditure: 6500}}\n"
+        + (
+            "  - {year: 2021, unit: 万元, source: A, employee: {income: 12000, expenditure: 9000}, resident: {income: "
+            "6000, expenditure: 5500}}\n"
+        )
+        + (
+            "  - {year: 2023, unit: 万元, source: A, employee: {expenditure: 10000}, resident: {income: 7000, "
+            "expenditure: 6500}}\n"
+        )
         + SOURCES,
     )
     assert main(["init-region", str(tmp_path / "b"), "--province", "贵州", "--from", str(path)]) == 0
@@ -420,8 +437,11 @@ def test_a_bureau_with_every_base_year_figure_gets_a_bundle_of_its_own_not_an_il
         population: {total: 500000}
         insured: {year: 2023, unit: 万人, employee: {in_service: 8, retired: 3}, resident: 35}
         funds:
-          - {year: 2023, months: 12, unit: 万元, employee: {income: 60000, expenditure: 50000, reserve: 90000}, resident: {income: 38000, expenditure: 36000, reserve: 20000}, medical_assistance: {income: 3000, expenditure: 3000}}
         """
+    ) + (
+        "  - {year: 2023, months: 12, unit: 万元, employee: {income: 60000, expenditure: 50000, reserve: 90000}, "
+        "resident: {income: 38000, expenditure: 36000, reserve: 20000}, "
+        "medical_assistance: {income: 3000, expenditure: 3000}}\n"
     )
     (tmp_path / "full.yaml").write_text(full, encoding="utf-8")
     (tmp_path / "no_reserve.yaml").write_text(full.replace(", reserve: 20000", ""), encoding="utf-8")

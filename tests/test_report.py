@@ -226,8 +226,8 @@ def test_the_sensitivity_table_and_tornado_enter_section_6():
     html = render_report(context)
     section = html[html.index('<section id="uncertainty">') : html.index('<section id="conclusion">')]
     assert (
-        '<td>employee</td><td>exhaustion_year</td><td>wage growth</td><td class="n">2049</td><td class="n">2050</td><td class="n">2052</td><td class="n">3</td>'
-        in section
+        '<td>employee</td><td>exhaustion_year</td><td>wage growth</td><td class="n">2049</td><td '
+        'class="n">2050</td><td class="n">2052</td><td class="n">3</td>' in section
     )
     assert 'alt="龙卷风图 Tornado"' in section and len(_images(section)) == 3  # fan, probability, tornado
 
@@ -275,7 +275,8 @@ def test_report_with_region_and_sensitivity_shows_that_region_s_sensitivity(tmp_
     html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     section = html[html.index('<section id="uncertainty">') : html.index('<section id="conclusion">')]
     cells = re.findall(
-        r"<tr><td>(\w+)</td><td>(\w+)</td><td>([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td>",
+        r"<tr><td>(\w+)</td><td>(\w+)</td><td>([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td><td "
+        r"class=\"n\">([^<]+)</td>",
         section,
     )
     table = pd.read_csv(tmp_path / "sens" / "tornado.csv")

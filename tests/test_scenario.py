@@ -64,7 +64,8 @@ def write(tmp_path, text):
             ["e0_target method needs dated targets"],
         ),
         (
-            "assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n",
+            "assumptions:\n  demography:\n    mortality:\n      method: improvement\n"
+            "      improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n",
             ["improvement_rate.male", "cover ages 0"],
         ),
         ("horizon: 1999\n", ["horizon", "[2021, 2300]"]),
@@ -123,7 +124,8 @@ def test_any_mortality_method_has_draws_around_its_own_path(capsys):
 def test_improvement_rates_by_sex_and_age_band(tmp_path):
     path = write(
         tmp_path,
-        "assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n",
+        "assumptions:\n  demography:\n    mortality:\n      method: improvement\n"
+        "      improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n",
     )
     rates = load_scenario(path).population.improvement_rate
     assert rates == {"male": ((0, 64, 0.02), (65, None, 0.01)), "female": ((0, None, 0.015),)}
@@ -168,7 +170,8 @@ def test_overlays_compose_left_to_right(tmp_path):
     one = tmp_path / "one.yaml"
     two = tmp_path / "two.yaml"
     one.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: one\npolicy:\n  employee:\n    employer_rate: 0.07\n    employee_rate: 0.03\n",
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: one\npolicy:\n  employee:\n    employer_rate: 0.07\n"
+        "    employee_rate: 0.03\n",
         encoding="utf-8",
     )
     two.write_text(
@@ -185,7 +188,8 @@ def test_overlays_compose_left_to_right(tmp_path):
 def test_units_accept_percent_and_wan(tmp_path):
     path = write(
         tmp_path,
-        'policy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: "28万"\n        tier1: {deductible: "100元", reimbursement_ratio: "90%"}\n',
+        'policy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: "28万"\n'
+        '        tier1: {deductible: "100元", reimbursement_ratio: "90%"}\n',
     )
     s = load_scenario(path)
     assert s["policy.resident.benefits.inpatient.annual_cap"].points[0][1] == 280000.0
@@ -236,8 +240,8 @@ def test_show_scenario_names_the_file_and_line_of_each_value(capsys):
     assert main(["show-scenario", f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'critical_illness_upgrade.yaml'}"]) == 0
     out = capsys.readouterr().out
     assert (
-        "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=disposable_income_growth lag=1 yuan  (critical_illness_upgrade.yaml:"
-        in out
+        "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=disposable_income_growth "
+        "lag=1 yuan  (critical_illness_upgrade.yaml:" in out
     )
     assert "policy.employee.employer_rate = 0.06 ratio  (baseline.yaml:" in out
     assert "policy.employee.flexible_base_ratio = 0.6 ratio  (default)" in out

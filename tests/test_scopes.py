@@ -19,7 +19,11 @@ ACTUALS_SPLIT = (
 )
 ACTUALS_TOTAL = "pool,month,income,expenditure,unit,scope\nemployee,6,12000,9900,亿元,合计\n"
 BUDGET_TOTAL = "pool,item,amount,unit,scope\nemployee,收入合计,24000,亿元,合计\nemployee,支出合计,20000,亿元,合计\n"
-BUDGET_SPLIT = "pool,item,amount,unit,scope\nemployee,收入合计,17500,亿元,统筹基金\nemployee,支出合计,14000,亿元,统筹基金\nemployee,收入合计,6500,亿元,个人账户\nemployee,支出合计,6000,亿元,个人账户\n"
+BUDGET_SPLIT = (
+    "pool,item,amount,unit,scope\n"
+    "employee,收入合计,17500,亿元,统筹基金\nemployee,支出合计,14000,亿元,统筹基金\n"
+    "employee,收入合计,6500,亿元,个人账户\nemployee,支出合计,6000,亿元,个人账户\n"
+)
 BUDGET_POOLED = "pool,item,amount,unit\nemployee,收入合计,17500,亿元\nemployee,支出合计,14000,亿元\n"
 
 

@@ -2,9 +2,9 @@
 
 ``forecast budget --year 2025`` on the baseline writes one sheet per pool in the layout of the 财政
 social-insurance fund budget form (编制单位, 表号, 单位：万元; 上年决算, 本年预算, 本年预计, 下年预算,
-增减; the employee individual accounts and 合计; 基本数据; the signature line), then 假设 and 说明. The tests read the file back with openpyxl (names,
-line items, formats, identities) and convert it with LibreOffice headless (the file opens
-without repair and renders its Chinese labels and formatted numbers); ``forecast execution
+增减; the employee individual accounts and 合计; 基本数据; the signature line), then 假设 and 说明. The tests read the
+file back with openpyxl (names, line items, formats, identities) and convert it with LibreOffice headless (the file
+opens without repair and renders its Chinese labels and formatted numbers); ``forecast execution
 --budget`` reports 执行率 against it.
 """
 
@@ -418,7 +418,8 @@ def test_libreoffice_prints_the_workbook_to_pdf(out, tmp_path):
 def test_previous_budget_fills_the_first_column(tmp_path, capsys):
     approved = tmp_path / "approved_2024.csv"
     approved.write_text(
-        "pool,item,amount,unit\nemployee,收入合计,17000,亿元\nemployee,住院,72000000,万元\nresident,二、支出合计,1.05e12,元\n",
+        "pool,item,amount,unit\nemployee,收入合计,17000,亿元\nemployee,住院,72000000,万元\n"
+        "resident,二、支出合计,1.05e12,元\n",
         encoding="utf-8",
     )
     assert (
@@ -446,7 +447,8 @@ def test_execution_rate_against_the_approved_budget(out, book, tmp_path, capsys,
     else:
         approved = tmp_path / "approved.csv"
         approved.write_text(
-            "pool,item,amount,unit\nemployee,收入合计,18000,亿元\nemployee,支出合计,14000,亿元\nresident,income,11000,亿元\nresident,expenditure,11000,亿元\n",
+            "pool,item,amount,unit\nemployee,收入合计,18000,亿元\nemployee,支出合计,14000,亿元\n"
+            "resident,income,11000,亿元\nresident,expenditure,11000,亿元\n",
             encoding="utf-8",
         )
         income = 1.8e12

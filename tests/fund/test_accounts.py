@@ -3,8 +3,8 @@
 国办发〔2021〕14号: in-service members' accounts receive their own 2% of the base; retirees' a fixed
 amount, phased down to about 2% of the reform year's average pension over a transition of about
 three years; the pooled fund pays general outpatient care (门诊共济) by its own rules (retirees' own
-where a place tilts them, e.g. places/shaoxing.yaml). The national bulletins publish the accounts' income for 2023 and 2024 only (2022's
-bulletin gives their reserve), so the account share of employee income is checked for those: 2023
+where a place tilts them, e.g. places/shaoxing.yaml). The national bulletins publish the accounts' income for 2023 and
+2024 only (2022's bulletin gives their reserve), so the account share of employee income is checked for those: 2023
 and 2024 as calibrated, and 2024 forecast from a bundle cut at 2023, within one point.
 """
 

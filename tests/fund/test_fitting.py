@@ -222,7 +222,8 @@ def backtest_2021_to_2023():
 def test_the_backtest_meets_the_accuracy_targets_and_the_readme_reports_them(backtest_2021_to_2023):
     """Cut-offs 2021-2023, horizons 1-3 (through 2024): MAPE at most 3% for employee income and
     expenditure (pooled fund where the cut-off publishes it, else the total) and resident income and
-    expenditure, at most 5% for medical assistance; the docs' table (docs/model/calibration.md) is what the code gives."""
+    expenditure, at most 5% for medical assistance; the docs' table (docs/model/calibration.md) is what the code
+    gives."""
     from forecast.apps.backtest import target_table
 
     targets = target_table(backtest_2021_to_2023)

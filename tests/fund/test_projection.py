@@ -236,7 +236,8 @@ def test_compare_refuses_misaligned_runs(baseline):
 def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
     path = tmp_path / "budget.yaml"
     path.write_text(
-        f'extends: {SCENARIOS / "baseline.yaml"}\ntitle: budget\npolicy:\n  medical_assistance:\n    budget: {{2024: "800亿", 2030: "1000亿"}}\n',
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: budget\npolicy:\n  medical_assistance:\n"
+        f'    budget: {{2024: "800亿", 2030: "1000亿"}}\n',
         encoding="utf-8",
     )
     ds = forecast.run(path)
@@ -261,7 +262,8 @@ def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
 def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, baseline):
     path = tmp_path / "flex.yaml"
     path.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n",
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n"
+        f"    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n",
         encoding="utf-8",
     )
     ds = forecast.run(path)

@@ -124,7 +124,8 @@ def test_the_largest_affordable_outpatient_cap(tmp_path):
 def test_ltci_financing_and_the_resident_individual_part(tmp_path):
     path = tmp_path / "thin_ltci.yaml"
     path.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: thin LTCI financing\npolicy:\n  ltci:\n    financing_per_capita: {{2025: 60}}\n",
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: thin LTCI financing\npolicy:\n  ltci:\n"
+        f"    financing_per_capita: {{2025: 60}}\n",
         encoding="utf-8",
     )
     scenario = forecast.load_scenario(path)
@@ -177,7 +178,8 @@ def test_an_unreachable_target_is_refused_with_the_best_reached(capsys, tmp_path
 def test_a_balance_band_rule_returns_the_reserve_to_the_band_and_reports_the_change(tmp_path):
     path = tmp_path / "rule.yaml"
     path.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: rule\npolicy:\n  resident:\n    financing_rule: {{rule: balance_band, low_months: 6, high_months: 9, until_year: 2040}}\n",
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: rule\npolicy:\n  resident:\n"
+        f"    financing_rule: {{rule: balance_band, low_months: 6, high_months: 9, until_year: 2040}}\n",
         encoding="utf-8",
     )
     ds = quiet(forecast.run, path)

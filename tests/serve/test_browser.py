@@ -94,7 +94,8 @@ def test_upload_actuals_and_download_the_execution_workbook(page, server, tmp_pa
     lines = ["pool,month,income,expenditure,unit"]
     for pool in ("employee", "resident"):  # January-May of 2025 at 2024's pace, 4% up (亿元)
         lines.append(
-            f"{pool},5,{region.fund(pool, 'income')[2024] / 1e8 * 5 / 12 * 1.04:.2f},{region.fund(pool, 'expenditure')[2024] / 1e8 * 5 / 12 * 1.04:.2f},亿元"
+            f"{pool},5,{region.fund(pool, 'income')[2024] / 1e8 * 5 / 12 * 1.04:.2f},"
+            f"{region.fund(pool, 'expenditure')[2024] / 1e8 * 5 / 12 * 1.04:.2f},亿元"
         )
     actuals = tmp_path / "actuals_2025.csv"
     actuals.write_text("\n".join(lines) + "\n", encoding="utf-8")
