@@ -58,8 +58,16 @@ def cli_page() -> str:
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    out = ["# Commands", "", "Generated from the command line's parser (`forecast COMMAND --help` prints the same).", "",
-           "```text", parser.format_help().rstrip(), "```", ""]
+    out = [
+        "# Commands",
+        "",
+        "Generated from the command line's parser (`forecast COMMAND --help` prints the same).",
+        "",
+        "```text",
+        parser.format_help().rstrip(),
+        "```",
+        "",
+    ]
     for name, command in sub.choices.items():
         out += [f"## forecast {name}", "", "```text", command.format_help().rstrip(), "```", ""]
     return "\n".join(out)
@@ -73,15 +81,28 @@ def parameters_page() -> str:
     """The scenario schema: every parameter with its unit, range, default and reference."""
     from forecast.scenario.parameters import iter_params
 
-    out = ["# Scenario parameters", "", "Generated from the schema (`forecast/scenario/parameters.py`): every key a scenario file may set, "
-           "with its unit, allowed range, default and the policy document it follows. `forecast show-scenario NAME` prints a "
-           "scenario's resolved values with the file and line each comes from.", "",
-           "| parameter | unit | range | default | meaning | reference |", "|---|---|---|---|---|---|"]
+    out = [
+        "# Scenario parameters",
+        "",
+        "Generated from the schema (`forecast/scenario/parameters.py`): every key a scenario file may set, with its "
+        "unit, allowed range, default and the policy document it follows. `forecast show-scenario NAME` prints a "
+        "scenario's resolved values with the file and line each comes from.",
+        "",
+        "| parameter | unit | range | default | meaning | reference |",
+        "|---|---|---|---|---|---|",
+    ]
     for path, param in iter_params():
-        bounds = "" if param.low is None and param.high is None else f"{'' if param.low is None else f'{param.low:g}'} – {'' if param.high is None else f'{param.high:g}'}"
+        bounds = (
+            ""
+            if param.low is None and param.high is None
+            else f"{'' if param.low is None else f'{param.low:g}'} – {'' if param.high is None else f'{param.high:g}'}"
+        )
         choices = ", ".join(map(str, param.choices)) if param.choices else bounds
         default = "" if param.default is None else param.default
-        out.append(f"| `{path}` | {_cell(param.unit)} | {_cell(choices)} | {_cell(default)} | {_cell(param.description)} | {_cell(param.reference)} |")
+        out.append(
+            f"| `{path}` | {_cell(param.unit)} | {_cell(choices)} | {_cell(default)} | {_cell(param.description)} | "
+            f"{_cell(param.reference)} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -96,7 +117,9 @@ def notebook_pages() -> dict[str, str]:
             copy = Path(scratch) / path.name
             shutil.copy(path, copy)
             nb = nbformat.read(copy, as_version=4)
-            NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": scratch}}).execute()
+            NotebookClient(
+                nb, timeout=NOTEBOOK_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": scratch}}
+            ).execute()
             pages[f"notebooks/{path.stem}.md"] = notebook_markdown(nb, path.name)
     return pages
 
@@ -121,7 +144,11 @@ def _output(output) -> list[str]:
         raise RuntimeError(f"a notebook cell failed: {output.ename}: {output.evalue}")
     data = output.get("data", {})
     if "image/png" in data:
-        png = data["image/png"] if isinstance(data["image/png"], str) else base64.b64encode(data["image/png"]).decode("ascii")
+        png = (
+            data["image/png"]
+            if isinstance(data["image/png"], str)
+            else base64.b64encode(data["image/png"]).decode("ascii")
+        )
         return [f'<img alt="figure" src="data:image/png;base64,{png.strip()}">', ""]
     if "text/html" in data:
         return ['<div class="notebook-output" markdown="0">', data["text/html"], "</div>", ""]

@@ -13,7 +13,18 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["shipped", "scenarios_dir", "default_region_path", "scenario_names", "resolve_scenario", "resolve_region", "region_names", "extended_file", "dated_folder", "BASELINE"]
+__all__ = [
+    "shipped",
+    "scenarios_dir",
+    "default_region_path",
+    "scenario_names",
+    "resolve_scenario",
+    "resolve_region",
+    "region_names",
+    "extended_file",
+    "dated_folder",
+    "BASELINE",
+]
 
 BASELINE = "baseline"
 #: the library's subfolder of place scenarios (local rules of the seed places, each on its bundle)

@@ -19,7 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Pool", "Item", "ClaimType", "POOL_ENTRIES", "ITEM_ENTRIES", "CLAIM_TYPE_ENTRIES", "PENDING", "ITEMS", "claim_types_of", "items_of", "form_label", "line_keys"]
+__all__ = [
+    "Pool",
+    "Item",
+    "ClaimType",
+    "POOL_ENTRIES",
+    "ITEM_ENTRIES",
+    "CLAIM_TYPE_ENTRIES",
+    "PENDING",
+    "ITEMS",
+    "claim_types_of",
+    "items_of",
+    "form_label",
+    "line_keys",
+]
 
 
 @dataclass(frozen=True)
@@ -86,21 +99,104 @@ _FUNDED = ("employee", "resident", "ltci")
 
 #: the items in the order of the accounts (income first, interest last among income)
 ITEM_ENTRIES: tuple[Item, ...] = (
-    Item("contributions", "income", "缴费收入", "contribution income", "保险费收入", "income", ("employee", "resident", "ltci"), ("缴费收入", "保险费收入")),
-    Item("fiscal_subsidy", "income", "财政补贴收入", "fiscal subsidy income", "财政补贴收入", "income", ("resident", "medical_assistance", "ltci")),
+    Item(
+        "contributions",
+        "income",
+        "缴费收入",
+        "contribution income",
+        "保险费收入",
+        "income",
+        ("employee", "resident", "ltci"),
+        ("缴费收入", "保险费收入"),
+    ),
+    Item(
+        "fiscal_subsidy",
+        "income",
+        "财政补贴收入",
+        "fiscal subsidy income",
+        "财政补贴收入",
+        "income",
+        ("resident", "medical_assistance", "ltci"),
+    ),
     Item("transfer_in", "income", "转移收入", "transfers in", "转移收入", "income", ("critical_illness", "ltci")),
     Item("interest", "income", "利息收入", "interest income", "利息收入", "income", _ALL),
-    Item("deficit_subsidy", "income", "财政兜底补助", "public budgets' top-up of a deficit", "财政兜底补助", "income", _FUNDED),
-    Item("inpatient", "expenditure", "住院待遇支出", "benefits: inpatient", "住院", "benefits", (*_BASIC, "critical_illness")),
-    Item("outpatient", "expenditure", "普通门诊待遇支出", "benefits: general outpatient", "普通门诊", "benefits", _BASIC),
-    Item("outpatient_special", "expenditure", "门诊慢特病待遇支出", "benefits: outpatient special & chronic disease", "门诊慢特病", "benefits", _BASIC),
-    Item("maternity", "expenditure", "生育保险待遇支出", "benefits: maternity", "生育医疗费用及生育津贴", "benefits", ("employee",)),
+    Item(
+        "deficit_subsidy",
+        "income",
+        "财政兜底补助",
+        "public budgets' top-up of a deficit",
+        "财政兜底补助",
+        "income",
+        _FUNDED,
+    ),
+    Item(
+        "inpatient",
+        "expenditure",
+        "住院待遇支出",
+        "benefits: inpatient",
+        "住院",
+        "benefits",
+        (*_BASIC, "critical_illness"),
+    ),
+    Item(
+        "outpatient", "expenditure", "普通门诊待遇支出", "benefits: general outpatient", "普通门诊", "benefits", _BASIC
+    ),
+    Item(
+        "outpatient_special",
+        "expenditure",
+        "门诊慢特病待遇支出",
+        "benefits: outpatient special & chronic disease",
+        "门诊慢特病",
+        "benefits",
+        _BASIC,
+    ),
+    Item(
+        "maternity",
+        "expenditure",
+        "生育保险待遇支出",
+        "benefits: maternity",
+        "生育医疗费用及生育津贴",
+        "benefits",
+        ("employee",),
+    ),
     Item("transfer_out", "expenditure", "转移支出", "transfers out", "转移支出", "transfers", _ALL),
-    Item("contribution_subsidy", "expenditure", "资助参保支出", "contribution subsidies", "资助参保", "benefits", ("medical_assistance",)),
-    Item("direct_assistance", "expenditure", "直接救助支出", "medical assistance to patients", "直接救助", "benefits", ("medical_assistance",)),
+    Item(
+        "contribution_subsidy",
+        "expenditure",
+        "资助参保支出",
+        "contribution subsidies",
+        "资助参保",
+        "benefits",
+        ("medical_assistance",),
+    ),
+    Item(
+        "direct_assistance",
+        "expenditure",
+        "直接救助支出",
+        "medical assistance to patients",
+        "直接救助",
+        "benefits",
+        ("medical_assistance",),
+    ),
     Item("home_care", "expenditure", "居家护理待遇支出", "long-term care: home", "居家护理", "benefits", ("ltci",)),
-    Item("institutional_care", "expenditure", "机构护理待遇支出", "long-term care: institutions", "机构护理", "benefits", ("ltci",)),
-    Item("debt_interest", "expenditure", "累计赤字利息支出", "interest on an accumulated deficit", "利息支出", "other", _FUNDED),
+    Item(
+        "institutional_care",
+        "expenditure",
+        "机构护理待遇支出",
+        "long-term care: institutions",
+        "机构护理",
+        "benefits",
+        ("ltci",),
+    ),
+    Item(
+        "debt_interest",
+        "expenditure",
+        "累计赤字利息支出",
+        "interest on an accumulated deficit",
+        "利息支出",
+        "other",
+        _FUNDED,
+    ),
 )
 
 #: lines the budget form has and the model projects none of (shown as 0 with a note)

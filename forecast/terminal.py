@@ -66,9 +66,24 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Progress]:
         return
     # deferred: rich (0.15 s) only for a bar on a terminal; this module is imported by every command
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=None)
 
@@ -78,7 +93,9 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Progress]:
         yield advance
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], note: str = "", left: int = 1) -> None:
+def print_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], note: str = "", left: int = 1
+) -> None:
     """A table on stdout: ``columns`` headers (the first ``left`` left-aligned, the others right-aligned),
     ``rows`` of already formatted text, ``note`` in small print under it. Wide enough for every
     cell when stdout is a file or a pipe (never wrapped or cut)."""
@@ -86,7 +103,14 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption=note or None, caption_justify="left", pad_edge=False)
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption=note or None,
+        caption_justify="left",
+        pad_edge=False,
+    )
     for i, name in enumerate(columns):
         table.add_column(name, justify="left" if i < left else "right", no_wrap=True)
     for row in rows:

@@ -47,6 +47,7 @@ def whole_number(text: object) -> int | None:
         return int(text)
     return None
 
+
 #: Canonical units (docs/glossary.md). ``ratio`` is 1.0 = 100%.
 UNITS: tuple[str, ...] = (
     "yuan",

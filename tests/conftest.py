@@ -50,7 +50,11 @@ def assert_build_reproduces(script: str, folder: Path, tmp_path: Path) -> None:
 def missing(what: str, install: str, marker: str):
     """Fail a test whose program or font the machine lacks, saying how to install it (.ci/run installs
     them all) or how to leave the test out knowingly: a test is never skipped for want of it."""
-    pytest.fail(f"{what} is not installed: {install} (.ci/run installs it). To run the other tests without it: pytest -m 'not {marker}' (make test-fast leaves it out)", pytrace=False)
+    pytest.fail(
+        f"{what} is not installed: {install} (.ci/run installs it). To run the other tests without it: pytest -m 'not "
+        f"{marker}' (make test-fast leaves it out)",
+        pytrace=False,
+    )
 
 
 def without_fits(params: dict, growth: float = 0.03) -> dict:

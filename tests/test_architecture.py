@@ -29,14 +29,19 @@ MAX_FUNCTION_LINES = 60
 #: where functions are held to MAX_FUNCTION_LINES (the issue's acceptance: the wiring and the pools)
 SHORT_FUNCTIONS = (PACKAGE / "engine", PACKAGE / "model" / "pools")
 #: contract id -> its name, as lint-imports prints it (pyproject.toml, [tool.importlinter])
-CONTRACTS = {c["id"]: " ".join(c["name"].split()) for c in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]}
+CONTRACTS = {
+    c["id"]: " ".join(c["name"].split())
+    for c in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+}
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
     """import-linter's contracts (``root``/pyproject.toml) on the package ``root``/forecast, without a cache
     (nothing is written into the checkout)."""
     code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
-    return subprocess.run([sys.executable, "-c", code, "--no-cache", "--no-logo"], cwd=root, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", code, "--no-cache", "--no-logo"], cwd=root, capture_output=True, text=True, timeout=300
+    )
 
 
 def broken(done: subprocess.CompletedProcess) -> set[str]:
@@ -77,7 +82,10 @@ def test_a_planted_import_breaks_its_contracts(tmp_path, module, planted, expect
 
 def long_modules(root: Path) -> dict[str, int]:
     """Modules under ``root`` over MAX_MODULE_LINES lines: path -> lines."""
-    counts = {str(p.relative_to(root.parent)): len(p.read_text(encoding="utf-8").splitlines()) for p in sorted(root.rglob("*.py"))}
+    counts = {
+        str(p.relative_to(root.parent)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in sorted(root.rglob("*.py"))
+    }
     return {path: n for path, n in counts.items() if n > MAX_MODULE_LINES}
 
 
@@ -87,7 +95,10 @@ def long_functions(root: Path) -> dict[str, int]:
     out = {}
     for path in sorted(root.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+            ):
                 out[f"{path.relative_to(root.parent)}:{node.name}"] = node.end_lineno - node.lineno + 1
     return out
 
@@ -104,7 +115,9 @@ def test_the_size_checks_see_a_long_module_and_a_long_function(tmp_path):
     package = tmp_path / "package"
     package.mkdir()
     body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
-    (package / "long.py").write_text(f"def f():\n{body}\n" + "\n" * (MAX_MODULE_LINES - MAX_FUNCTION_LINES), encoding="utf-8")
+    (package / "long.py").write_text(
+        f"def f():\n{body}\n" + "\n" * (MAX_MODULE_LINES - MAX_FUNCTION_LINES), encoding="utf-8"
+    )
     (package / "short.py").write_text("def g():\n    return 1\n", encoding="utf-8")
     assert long_functions(package) == {"package/long.py:f": MAX_FUNCTION_LINES + 1}
     assert long_modules(package) == {"package/long.py": MAX_MODULE_LINES + 1}

@@ -53,29 +53,99 @@ def validate(bundle, capsys) -> str:
 
 CASES = {
     "missing file": (lambda b: (b / "fund_history.csv").unlink(), ["fund_history.csv", "file not found"]),
-    "missing column": (lambda b: edit(b / "insured.csv", "status,value,unit", "status,valeu,unit"), ["insured.csv", "line 1", "missing column 'value'", "rename 'valeu'"]),
-    "non-numeric": (lambda b: edit(b / "base_population.csv", "male,10-14,45", "male,10-14,x45"), ["base_population.csv", "field 'value'", "not a number"]),
-    "negative count": (lambda b: edit(b / "base_population.csv", "female,20-24,", "female,20-24,-"), ["base_population.csv", "line 13", "cannot be negative"]),
-    "ratio written as percent": (lambda b: edit(b / "financing.csv", "employer_rate,0.06", "employer_rate,6"), ["financing.csv", "field 'value'", "write 0.06"]),
-    "percent sign": (lambda b: edit(b / "financing.csv", "employee_rate,0.02", "employee_rate,2%"), ["financing.csv", "0.65, not 65%"]),
-    "thousands separator": (lambda b: with_thousands_separator(b / "base_population.csv"), ["base_population.csv", "line 2", "thousands separators"]),
-    "year gap": (lambda b: delete_line(b / "insured.csv", "2020,employee,all"), ["insured.csv", "year gap for pool=employee, status=all: 2019 is followed by 2021", "leave its value empty"]),
-    "duplicate row": (lambda b: edit(b / "sex_ratio_at_birth.csv", "1951,", "1950,"), ["sex_ratio_at_birth.csv", "duplicate rows", "keep one row"]),
-    "unknown pool": (lambda b: edit(b / "insured.csv", "2018,employee,all", "2018,employe,all"), ["insured.csv", "line 2", "field 'pool'", "did you mean 'employee'"]),
-    "unknown sex": (lambda b: edit(b / "base_population.csv", "female,0,", "F,0,"), ["base_population.csv", "line 3", "field 'sex'", "unknown sex"]),
-    "mismatched unit": (lambda b: edit(b / "fund_history.csv", "亿元", "万人"), ["fund_history.csv", "line 2", "field 'unit'", "unit does not fit"]),
-    "age gap": (lambda b: delete_line(b / "base_population.csv", "male,5-9"), ["base_population.csv", "age gap for sex=male between group 1-4 and group 10-14"]),
-    "open group not last": (lambda b: edit(b / "disability_prevalence.csv", "male,60-64", "male,60+"), ["disability_prevalence.csv", "open age group 60+"]),
-    "period overlap": (lambda b: edit(b / "sex_ratio_at_birth.csv", "1951,", "1951-1952,"), ["sex_ratio_at_birth.csv", "period overlap"]),
-    "missing sex": (lambda b: [delete_line(b / "base_population.csv", "female") for _ in range(22)], ["base_population.csv", "no rows for sex=female"]),
-    "unknown source id": (lambda b: edit(b / "insured.csv", "S2018B", "S2018X"), ["insured.csv", "line 2", "unknown source id 'S2018X'"]),
-    "duplicate yaml key": (lambda b: edit(b / "region.yaml", "level: national\n", "level: national\nlevel: province\n"), ["region.yaml", "line 5", "duplicate key 'level'"]),
-    "unknown yaml key": (lambda b: edit(b / "region.yaml", "name:", "nmae:"), ["region.yaml", "unknown key 'nmae'", "did you mean 'name'"]),
-    "yaml syntax": (lambda b: edit(b / "region.yaml", "level: national", "level: [national"), ["region.yaml", "YAML syntax error"]),
-    "table cites nothing": (lambda b: edit(b / "region.yaml", "  mortality:\n    path: mortality.csv\n    sources:\n    - WPP2024\n", "  mortality:\n    path: mortality.csv\n"), ["region.yaml", "table 'mortality' cites no source"]),
+    "missing column": (
+        lambda b: edit(b / "insured.csv", "status,value,unit", "status,valeu,unit"),
+        ["insured.csv", "line 1", "missing column 'value'", "rename 'valeu'"],
+    ),
+    "non-numeric": (
+        lambda b: edit(b / "base_population.csv", "male,10-14,45", "male,10-14,x45"),
+        ["base_population.csv", "field 'value'", "not a number"],
+    ),
+    "negative count": (
+        lambda b: edit(b / "base_population.csv", "female,20-24,", "female,20-24,-"),
+        ["base_population.csv", "line 13", "cannot be negative"],
+    ),
+    "ratio written as percent": (
+        lambda b: edit(b / "financing.csv", "employer_rate,0.06", "employer_rate,6"),
+        ["financing.csv", "field 'value'", "write 0.06"],
+    ),
+    "percent sign": (
+        lambda b: edit(b / "financing.csv", "employee_rate,0.02", "employee_rate,2%"),
+        ["financing.csv", "0.65, not 65%"],
+    ),
+    "thousands separator": (
+        lambda b: with_thousands_separator(b / "base_population.csv"),
+        ["base_population.csv", "line 2", "thousands separators"],
+    ),
+    "year gap": (
+        lambda b: delete_line(b / "insured.csv", "2020,employee,all"),
+        ["insured.csv", "year gap for pool=employee, status=all: 2019 is followed by 2021", "leave its value empty"],
+    ),
+    "duplicate row": (
+        lambda b: edit(b / "sex_ratio_at_birth.csv", "1951,", "1950,"),
+        ["sex_ratio_at_birth.csv", "duplicate rows", "keep one row"],
+    ),
+    "unknown pool": (
+        lambda b: edit(b / "insured.csv", "2018,employee,all", "2018,employe,all"),
+        ["insured.csv", "line 2", "field 'pool'", "did you mean 'employee'"],
+    ),
+    "unknown sex": (
+        lambda b: edit(b / "base_population.csv", "female,0,", "F,0,"),
+        ["base_population.csv", "line 3", "field 'sex'", "unknown sex"],
+    ),
+    "mismatched unit": (
+        lambda b: edit(b / "fund_history.csv", "亿元", "万人"),
+        ["fund_history.csv", "line 2", "field 'unit'", "unit does not fit"],
+    ),
+    "age gap": (
+        lambda b: delete_line(b / "base_population.csv", "male,5-9"),
+        ["base_population.csv", "age gap for sex=male between group 1-4 and group 10-14"],
+    ),
+    "open group not last": (
+        lambda b: edit(b / "disability_prevalence.csv", "male,60-64", "male,60+"),
+        ["disability_prevalence.csv", "open age group 60+"],
+    ),
+    "period overlap": (
+        lambda b: edit(b / "sex_ratio_at_birth.csv", "1951,", "1951-1952,"),
+        ["sex_ratio_at_birth.csv", "period overlap"],
+    ),
+    "missing sex": (
+        lambda b: [delete_line(b / "base_population.csv", "female") for _ in range(22)],
+        ["base_population.csv", "no rows for sex=female"],
+    ),
+    "unknown source id": (
+        lambda b: edit(b / "insured.csv", "S2018B", "S2018X"),
+        ["insured.csv", "line 2", "unknown source id 'S2018X'"],
+    ),
+    "duplicate yaml key": (
+        lambda b: edit(b / "region.yaml", "level: national\n", "level: national\nlevel: province\n"),
+        ["region.yaml", "line 5", "duplicate key 'level'"],
+    ),
+    "unknown yaml key": (
+        lambda b: edit(b / "region.yaml", "name:", "nmae:"),
+        ["region.yaml", "unknown key 'nmae'", "did you mean 'name'"],
+    ),
+    "yaml syntax": (
+        lambda b: edit(b / "region.yaml", "level: national", "level: [national"),
+        ["region.yaml", "YAML syntax error"],
+    ),
+    "table cites nothing": (
+        lambda b: edit(
+            b / "region.yaml",
+            "  mortality:\n    path: mortality.csv\n    sources:\n    - WPP2024\n",
+            "  mortality:\n    path: mortality.csv\n",
+        ),
+        ["region.yaml", "table 'mortality' cites no source"],
+    ),
     "missing region.yaml": (lambda b: (b / "region.yaml").unlink(), ["region.yaml", "file not found"]),
-    "months out of range": (lambda b: with_months_column(b / "fund_history.csv", line2="13"), ["fund_history.csv", "line 2", "field 'months'", "from 1 to 12"]),
-    "empty file": (lambda b: (b / "financing.csv").write_text("", encoding="utf-8"), ["financing.csv", "the file is empty"]),
+    "months out of range": (
+        lambda b: with_months_column(b / "fund_history.csv", line2="13"),
+        ["fund_history.csv", "line 2", "field 'months'", "from 1 to 12"],
+    ),
+    "empty file": (
+        lambda b: (b / "financing.csv").write_text("", encoding="utf-8"),
+        ["financing.csv", "the file is empty"],
+    ),
 }
 
 

@@ -65,7 +65,12 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
             text = text.replace(token, value)
         return text
 
-    for key, name in (("scenario", "case.yaml"), ("csv", "actuals.csv"), ("history", "history.csv"), ("budget", "budget.csv")):
+    for key, name in (
+        ("scenario", "case.yaml"),
+        ("csv", "actuals.csv"),
+        ("history", "history.csv"),
+        ("budget", "budget.csv"),
+    ):
         if key in case:
             (tmp / name).write_text(fill(case[key]), encoding="utf-8")
     if "files" in case:
@@ -73,7 +78,9 @@ def prepare(case: dict, tmp: Path) -> dict[str, str]:
     if "bundle" in case:
         shutil.copytree(CHINA, tmp / "bundle", symlinks=True)
         mutate.BUNDLES[case["bundle"]](tmp / "bundle")
-        (tmp / "bundle.yaml").write_text(f"extends: {tokens['$BASELINE']}\ntitle: on a broken bundle\nregion: bundle\n", encoding="utf-8")
+        (tmp / "bundle.yaml").write_text(
+            f"extends: {tokens['$BASELINE']}\ntitle: on a broken bundle\nregion: bundle\n", encoding="utf-8"
+        )
     return {"fill": fill}
 
 
@@ -90,7 +97,9 @@ def run_in_process(argv: list[str], capsys) -> tuple[int, str]:
 
 
 def run_interrupted(argv: list[str], after: float) -> tuple[int, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "forecast", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=SECONDS)
@@ -103,7 +112,14 @@ def _limited():
 
 def run_isolated(argv: list[str]) -> tuple[int, str]:
     try:
-        proc = subprocess.run([sys.executable, "-m", "forecast", *argv], capture_output=True, text=True, timeout=ISOLATED_SECONDS, preexec_fn=_limited, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [sys.executable, "-m", "forecast", *argv],
+            capture_output=True,
+            text=True,
+            timeout=ISOLATED_SECONDS,
+            preexec_fn=_limited,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"no answer within {ISOLATED_SECONDS} s")
     return proc.returncode, proc.stderr + proc.stdout

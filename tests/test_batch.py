@@ -43,7 +43,14 @@ def test_deterministic_batch_equals_the_runs_one_by_one_and_the_total_is_their_s
         for scenario in SCENARIOS:
             alone = one_by_one(region, scenario)
             got = ds.sel(region=region, scenario=scenario)
-            for name in ("income", "expenditure", "reserve", "months_covered", "insured_by_status", "individual_account_reserve"):
+            for name in (
+                "income",
+                "expenditure",
+                "reserve",
+                "months_covered",
+                "insured_by_status",
+                "individual_account_reserve",
+            ):
                 assert np.allclose(got[name].values, alone[name].values, rtol=1e-12), (region, scenario, name)
             assert np.array_equal(got["verdict"].values, alone["verdict"].values)
     for name in ("income", "expenditure", "balance", "reserve"):
@@ -71,9 +78,19 @@ def test_a_local_cluster_runs_three_regions_two_scenarios_twenty_draws_like_one_
     """The issue's acceptance: 2 worker processes, 3 regions × 2 scenarios × 20 draws."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         calls = []
-        ds = batch(regions, SCENARIOS, draws=20, seed=9, client=client, progress=lambda done, total: calls.append((done, total)))
+        ds = batch(
+            regions,
+            SCENARIOS,
+            draws=20,
+            seed=9,
+            client=client,
+            progress=lambda done, total: calls.append((done, total)),
+        )
     assert calls == [(k, 8) for k in range(1, 9)]  # 3 regions x 2 scenarios and the 2 totals, each when ready
     for region in regions:
         for scenario in SCENARIOS:
@@ -98,7 +115,10 @@ def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(r
     names = [Path(r).name for r in regions[:2]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert main(["batch", "--regions", *names, "--scenarios", "places/shaoxing", "--workers", "1", "--out", str(out)]) == 0
+        assert (
+            main(["batch", "--regions", *names, "--scenarios", "places/shaoxing", "--workers", "1", "--out", str(out)])
+            == 0
+        )
     captured = capsys.readouterr()
     assert "total" in captured.out and (out / "batch.nc").stat().st_size > 10_000
     assert "note: places/shaoxing names its own region" in captured.out + captured.err  # and runs on the regions given

@@ -30,6 +30,7 @@ PLACES = ROOT / "scenarios" / "places"
 PLACE_NAMES = ("qiandongnan", "wenzhou", "shaoxing", "nanchang_county", "lhasa")
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
+
 def place_scenario(name: str, tmp_path) -> str:
     """The scenario argument for place ``name``: its file, which runs on its own bundle data/<name>."""
     return str(PLACES / f"{name}.yaml")
@@ -46,8 +47,15 @@ def hand_spending_shares() -> dict[str, float]:
     """Each level's share of outpatient spending, read from data/china/claim_sizes.csv by hand:
     visits share × cost per visit relative to tier2, normalised."""
     rows = list(csv.DictReader((CHINA / "claim_sizes.csv").read_text(encoding="utf-8").splitlines()))
-    value = {(r["level"], r["parameter"]): float(r["value"]) for r in rows if r["service"] == "outpatient" and r["level"] != "all"}
-    spending = {level: value[level, "level_share"] * value[level, "level_cost_ratio"] for level in ("tier3", "tier2", "tier1", "village")}
+    value = {
+        (r["level"], r["parameter"]): float(r["value"])
+        for r in rows
+        if r["service"] == "outpatient" and r["level"] != "all"
+    }
+    spending = {
+        level: value[level, "level_share"] * value[level, "level_cost_ratio"]
+        for level in ("tier3", "tier2", "tier1", "village")
+    }
     total = sum(spending.values())
     return {level: v / total for level, v in spending.items()}
 
@@ -74,11 +82,18 @@ def test_levels_at_the_flat_ratio_give_the_flat_run_exactly(tmp_path):
     graded = overlay(
         tmp_path,
         "levels_at_flat",
-        "  resident:\n    benefits:\n      outpatient:\n" + "".join(f"        {lv}: {{reimbursement_ratio: 0.60}}\n" for lv in CARE_LEVELS)
-        + "  employee:\n    benefits:\n      outpatient:\n" + "".join(f"        {lv}: {{reimbursement_ratio: 0.50}}\n" for lv in CARE_LEVELS),
+        "  resident:\n    benefits:\n      outpatient:\n"
+        + "".join(f"        {lv}: {{reimbursement_ratio: 0.60}}\n" for lv in CARE_LEVELS)
+        + "  employee:\n    benefits:\n      outpatient:\n"
+        + "".join(f"        {lv}: {{reimbursement_ratio: 0.50}}\n" for lv in CARE_LEVELS),
     )
-    assert load_scenario(graded).params["policy.resident.benefits.outpatient.village.reimbursement_ratio"].points[-1][1] == 0.60
-    xr.testing.assert_equal(forecast.run(graded), forecast.run(str(BASELINE)))  # every variable and coordinate (attrs aside)
+    assert (
+        load_scenario(graded).params["policy.resident.benefits.outpatient.village.reimbursement_ratio"].points[-1][1]
+        == 0.60
+    )
+    xr.testing.assert_equal(
+        forecast.run(graded), forecast.run(str(BASELINE))
+    )  # every variable and coordinate (attrs aside)
 
 
 @pytest.mark.slow
@@ -86,7 +101,12 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     """A level left out takes the flat ratio when the rules resolve, so it follows whatever moves the
     flat ratio (an overlay, or a solver's benefit lever); the rules Dataset holds the ratios along
     'level' with their unit, and the effective ratio weighs the named levels' gaps."""
-    spec = overlay(tmp_path, "flat_raised", "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n        village: {reimbursement_ratio: 0.9}\n")
+    spec = overlay(
+        tmp_path,
+        "flat_raised",
+        "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n"
+        "        village: {reimbursement_ratio: 0.9}\n",
+    )
     scenario = load_scenario(spec)
     params, root = dict(scenario.params), dict(scenario.root_params)
     flat = "policy.resident.benefits.outpatient.reimbursement_ratio"
@@ -98,25 +118,40 @@ def test_levels_left_out_take_the_flat_ratio(tmp_path, china):
     assert ratio.sel(pool="resident", level="tier1", year=2026).item() == 0.7
     assert ratio.sel(pool="resident", level="village", year=2024).item() == 0.9
     moved = resolved_rules(scenario, china, {**params, flat: DatedValue.constant(0.8)}, root, 2030)
-    assert (moved.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level=["tier3", "tier2", "tier1"]) == 0.8).all()
+    assert (
+        moved.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level=["tier3", "tier2", "tier1"]) == 0.8
+    ).all()
     s_village = hand_spending_shares()["village"]
     np.testing.assert_allclose(outpatient_ratio(moved, "resident", china), 0.8 + s_village * (0.9 - 0.8), rtol=1e-12)
-    assert (outpatient_ratio(moved, "resident") == 0.8).all()  # without the bundle (the reduced claim model): the flat ratio
+    assert (
+        outpatient_ratio(moved, "resident") == 0.8
+    ).all()  # without the bundle (the reduced claim model): the flat ratio
     # a change undone to a root that leaves the level out (forecast sensitivity: root.get(path) is None)
-    undone = resolved_rules(scenario, china, {**params, "policy.resident.benefits.outpatient.village.reimbursement_ratio": None}, root, 2030)
-    assert undone.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level="village", year=2026).item() == 0.7
+    undone = resolved_rules(
+        scenario, china, {**params, "policy.resident.benefits.outpatient.village.reimbursement_ratio": None}, root, 2030
+    )
+    assert (
+        undone.ds["outpatient_level_reimbursement_ratio"].sel(pool="resident", level="village", year=2026).item() == 0.7
+    )
 
 
 @pytest.mark.slow
 def test_all_levels_raised_equal_the_flat_ratio_raised(tmp_path):
     """Every level at 70% from 2025 costs what a flat 70% does (to rounding: 0.6 + Σ s_l·0.1)."""
-    flat = overlay(tmp_path, "flat", "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n")
+    flat = overlay(
+        tmp_path,
+        "flat",
+        "  resident:\n    benefits:\n      outpatient:\n        reimbursement_ratio: {2024: 0.6, 2025: 0.7}\n",
+    )
     levels = "".join(f"        {lv}: {{reimbursement_ratio: {{2024: 0.6, 2025: 0.7}}}}\n" for lv in CARE_LEVELS)
     graded = overlay(tmp_path, "graded", "  resident:\n    benefits:\n      outpatient:\n" + levels)
     a, b = forecast.run(flat), forecast.run(graded)
     for name in ("expenditure", "income", "reserve", "expenditure_items"):
         np.testing.assert_allclose(b[name].values, a[name].values, rtol=1e-12)
-    assert (a["expenditure"].sel(pool="resident", year=2025) > forecast.run(str(BASELINE))["expenditure"].sel(pool="resident", year=2025)).item()
+    assert (
+        a["expenditure"].sel(pool="resident", year=2025)
+        > forecast.run(str(BASELINE))["expenditure"].sel(pool="resident", year=2025)
+    ).item()
 
 
 @pytest.mark.slow
@@ -129,7 +164,9 @@ def test_raising_the_village_ratio_costs_its_share_of_spending(tmp_path):
     effect (P(X > 1.7e9 yuan) for a claim of a few hundred yuan)."""
     uncapped = "  resident:\n    benefits:\n      outpatient:\n        annual_cap: {2024: 600, 2025: 1000000000}\n"
     base = forecast.run(overlay(tmp_path, "uncapped", uncapped))
-    raised = forecast.run(overlay(tmp_path, "village", uncapped + "        village: {reimbursement_ratio: {2024: 0.6, 2025: 0.9}}\n"))
+    raised = forecast.run(
+        overlay(tmp_path, "village", uncapped + "        village: {reimbursement_ratio: {2024: 0.6, 2025: 0.9}}\n")
+    )
     item = {"pool": "resident", "expenditure_item": "outpatient"}
     before, after = base["expenditure_items"].sel(item), raised["expenditure_items"].sel(item)
     factor = 1 + hand_spending_shares()["village"] * (0.9 - 0.6) / 0.6
@@ -137,10 +174,13 @@ def test_raising_the_village_ratio_costs_its_share_of_spending(tmp_path):
     years = slice(2025, None)
     np.testing.assert_allclose(after.sel(year=years).values, before.sel(year=years).values * factor, rtol=1e-9)
     extra = (after - before).sel(year=years)
+
     def care(run):  # spending on care: the interest on an accumulated deficit moves with the deficit
         return run["expenditure"] - run["expenditure_items"].sel(expenditure_item="debt_interest")
 
-    np.testing.assert_allclose((care(raised) - care(base)).sel(pool="resident", year=years).values, extra.values, rtol=1e-9)
+    np.testing.assert_allclose(
+        (care(raised) - care(base)).sel(pool="resident", year=years).values, extra.values, rtol=1e-9
+    )
     assert float(extra.sel(year=2025)) > 0
 
 
@@ -149,11 +189,15 @@ def test_the_place_scenarios_are_listed_and_resolve_by_name(capsys):
     listed = [line for line in capsys.readouterr().out.splitlines() if "places/" in line]
     assert len(listed) == len(PLACE_NAMES) and not [line for line in listed if "invalid" in line]
     names = scenario_names()
-    assert names[0] == "baseline" and [f"places/{p}" for p in sorted(PLACE_NAMES)] == [n for n in names if n.startswith("places/")]
+    assert names[0] == "baseline" and [f"places/{p}" for p in sorted(PLACE_NAMES)] == [
+        n for n in names if n.startswith("places/")
+    ]
     assert resolve_scenario("places/qiandongnan") == str(PLACES / "qiandongnan.yaml")
     for name in PLACE_NAMES:
         scenario_file = (PLACES / f"{name}.yaml").read_text(encoding="utf-8")
-        assert f"region: ../../data/{name}\n" in scenario_file and "local medical security bureau report" in scenario_file
+        assert (
+            f"region: ../../data/{name}\n" in scenario_file and "local medical security bureau report" in scenario_file
+        )
 
 
 @pytest.mark.slow
@@ -179,10 +223,24 @@ def test_the_qiandongnan_rules_are_those_of_the_report(tmp_path):
         value = p[f"policy.{path}"]
         return value.points[-1][1] if hasattr(value, "points") else value
 
-    assert [last(f"resident.benefits.inpatient.{lv}.deductible") for lv in ("tier3", "tier2", "tier1")] == [800, 400, 100]
-    assert [last(f"resident.benefits.inpatient.{lv}.reimbursement_ratio") for lv in ("tier3", "tier2", "tier1")] == [0.65, 0.80, 0.90]
-    assert [last(f"resident.benefits.outpatient.{lv}.reimbursement_ratio") for lv in ("tier2", "tier1", "village")] == [0.60, 0.85, 0.90]
-    assert last("resident.benefits.outpatient.deductible") == 0 and last("resident.benefits.outpatient.annual_cap") == 600
+    assert [last(f"resident.benefits.inpatient.{lv}.deductible") for lv in ("tier3", "tier2", "tier1")] == [
+        800,
+        400,
+        100,
+    ]
+    assert [last(f"resident.benefits.inpatient.{lv}.reimbursement_ratio") for lv in ("tier3", "tier2", "tier1")] == [
+        0.65,
+        0.80,
+        0.90,
+    ]
+    assert [last(f"resident.benefits.outpatient.{lv}.reimbursement_ratio") for lv in ("tier2", "tier1", "village")] == [
+        0.60,
+        0.85,
+        0.90,
+    ]
+    assert (
+        last("resident.benefits.outpatient.deductible") == 0 and last("resident.benefits.outpatient.annual_cap") == 600
+    )
     groups = ("tekun", "dibao", "at_risk", "near_dibao", "illness_poor")
     assert [last(f"medical_assistance.groups.{g}.assistance_ratio") for g in groups] == [1.0, 0.7, 0.7, 0.6, 0.5]
     assert last("medical_assistance.annual_limit") == 50000
@@ -201,8 +259,14 @@ def test_the_qiandongnan_outpatient_grading_costs_more_than_the_flat_rule(tmp_pa
     )
     graded, ungraded = forecast.run(spec), forecast.run(f"{spec}+{flat}")
     item = {"pool": "resident", "expenditure_item": "outpatient"}
-    assert graded["expenditure_items"].sel(item).sel(year=2024).item() == ungraded["expenditure_items"].sel(item).sel(year=2024).item()
-    assert graded["expenditure_items"].sel(item).sel(year=2025).item() > ungraded["expenditure_items"].sel(item).sel(year=2025).item()
+    assert (
+        graded["expenditure_items"].sel(item).sel(year=2024).item()
+        == ungraded["expenditure_items"].sel(item).sel(year=2024).item()
+    )
+    assert (
+        graded["expenditure_items"].sel(item).sel(year=2025).item()
+        > ungraded["expenditure_items"].sel(item).sel(year=2025).item()
+    )
 
 
 @pytest.mark.slow
@@ -217,4 +281,9 @@ def test_each_place_scenario_keeps_its_bundle_s_base_year(name, tmp_path):
     overlay.write_text(f"title: the baseline on data/{name}\nregion: {ROOT / 'data' / name}\n", encoding="utf-8")
     national_rules = forecast.run(f"{BASELINE}+{overlay}")
     for variable in ("income", "expenditure", "reserve"):
-        np.testing.assert_allclose(place[variable].sel(year=base).values, national_rules[variable].sel(year=base).values, rtol=1e-9, err_msg=variable)
+        np.testing.assert_allclose(
+            place[variable].sel(year=base).values,
+            national_rules[variable].sel(year=base).values,
+            rtol=1e-9,
+            err_msg=variable,
+        )

@@ -38,20 +38,58 @@ def _tornado():
 
 
 def _backtest():
-    table = pd.DataFrame({"series": ["resident"] * 3, "item": ["income"] * 3, "year": [2022, 2023, 2024], "train_until": [2021] * 3, "forecast": [1.0e12, 1.05e12, 1.1e12]})
-    return table, {("resident", "income"): pd.Series([0.95e12, 1.0e12, 1.06e12, 1.12e12], index=[2021, 2022, 2023, 2024])}
+    table = pd.DataFrame(
+        {
+            "series": ["resident"] * 3,
+            "item": ["income"] * 3,
+            "year": [2022, 2023, 2024],
+            "train_until": [2021] * 3,
+            "forecast": [1.0e12, 1.05e12, 1.1e12],
+        }
+    )
+    return table, {
+        ("resident", "income"): pd.Series([0.95e12, 1.0e12, 1.06e12, 1.12e12], index=[2021, 2022, 2023, 2024])
+    }
 
 
 #: chart -> (how to make it from the runs, its title in Chinese, in English)
 CHARTS = {
-    "reserve": (lambda r: charts.reserve_chart(r["deterministic"]), "累计结余与可支付月数", "Reserve and months of expenditure covered"),
-    "flows": (lambda r: charts.flows_chart(r["deterministic"]), "基金收入与支出 (亿元)", "Fund income and expenditure (100 million yuan)"),
-    "pyramid": (lambda r: charts.pyramid_chart(r["deterministic"]), "人口金字塔 2024 / 2060", "Population pyramid 2024 / 2060"),
-    "reserve_draws": (lambda r: charts.reserve_chart(r["draws"]), "累计结余与可支付月数", "Reserve and months of expenditure covered"),
+    "reserve": (
+        lambda r: charts.reserve_chart(r["deterministic"]),
+        "累计结余与可支付月数",
+        "Reserve and months of expenditure covered",
+    ),
+    "flows": (
+        lambda r: charts.flows_chart(r["deterministic"]),
+        "基金收入与支出 (亿元)",
+        "Fund income and expenditure (100 million yuan)",
+    ),
+    "pyramid": (
+        lambda r: charts.pyramid_chart(r["deterministic"]),
+        "人口金字塔 2024 / 2060",
+        "Population pyramid 2024 / 2060",
+    ),
+    "reserve_draws": (
+        lambda r: charts.reserve_chart(r["draws"]),
+        "累计结余与可支付月数",
+        "Reserve and months of expenditure covered",
+    ),
     "fan": (lambda r: charts.fan_chart(r["draws"]), "随机模拟: 12 次抽样", "Stochastic projection: 12 draws"),
-    "probability": (lambda r: charts.probability_chart(r["draws"]), "随机模拟: 12 次抽样", "Stochastic projection: 12 draws"),
-    "tornado": (lambda r: charts.tornado_chart(_tornado()), "敏感性分析: 逐一改变各组假设", "Sensitivity: one assumption group at a time"),
-    "backtest": (lambda r: charts.backtest_chart(*_backtest()), "回测: 预测与实际", "Back-test: forecast against the bulletins"),
+    "probability": (
+        lambda r: charts.probability_chart(r["draws"]),
+        "随机模拟: 12 次抽样",
+        "Stochastic projection: 12 draws",
+    ),
+    "tornado": (
+        lambda r: charts.tornado_chart(_tornado()),
+        "敏感性分析: 逐一改变各组假设",
+        "Sensitivity: one assumption group at a time",
+    ),
+    "backtest": (
+        lambda r: charts.backtest_chart(*_backtest()),
+        "回测: 预测与实际",
+        "Back-test: forecast against the bulletins",
+    ),
 }
 
 
@@ -120,7 +158,9 @@ def test_money_axes_are_in_yi_yuan_with_thousands_separators_and_months_in_month
     assert reserve_axis.get_ylabel() == "reserve (100 million yuan)"
     assert months_axis.get_ylabel() == "months of expenditure covered (months)"
     ticks = [t.get_text() for t in reserve_axis.get_yticklabels()]
-    assert any(re.fullmatch(r"-?\d{1,3}(,\d{3})+", t) for t in ticks), ticks  # the employee reserve runs to 100,000 亿元
+    assert any(re.fullmatch(r"-?\d{1,3}(,\d{3})+", t) for t in ticks), (
+        ticks
+    )  # the employee reserve runs to 100,000 亿元
     years = [t.get_text() for t in reserve_axis.get_xticklabels()]
     assert "2040" in years and not any("," in y for y in years), years
 
@@ -128,7 +168,15 @@ def test_money_axes_are_in_yi_yuan_with_thousands_separators_and_months_in_month
 def test_the_months_bands_are_the_runs_verdict_thresholds(runs, monkeypatch):
     monkeypatch.setattr(chart_base, "cjk_font", lambda: None)
     ds = runs["deterministic"].copy()
-    ds.attrs = {**ds.attrs, "verdict_thresholds": {**ds.attrs["verdict_thresholds"], "low_months": 4.0, "high_months": 8.0, "excess_months": 12.0}}
+    ds.attrs = {
+        **ds.attrs,
+        "verdict_thresholds": {
+            **ds.attrs["verdict_thresholds"],
+            "low_months": 4.0,
+            "high_months": 8.0,
+            "excess_months": 12.0,
+        },
+    }
     months_axis = charts.reserve_chart(ds).axes[3]
     legend = [t.get_text() for t in months_axis.get_legend().get_texts()]
     assert legend == ["4–8 months (reasonable)", "12 months (too much)"]
@@ -161,7 +209,18 @@ def test_run_out_writes_the_main_charts_beside_the_csvs(tmp_path, capsys):
     (out / "notes.txt").write_text("mine")
     assert main(["run", "baseline", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".forecast-manifest.json", "accounts.csv", "calibration.csv", "income_expenditure.png", "indicators.csv", "notes.txt", "population_pyramid.png", "reserve.png", "results.nc", "summary.csv"]
+    assert names == [
+        ".forecast-manifest.json",
+        "accounts.csv",
+        "calibration.csv",
+        "income_expenditure.png",
+        "indicators.csv",
+        "notes.txt",
+        "population_pyramid.png",
+        "reserve.png",
+        "results.nc",
+        "summary.csv",
+    ]
     for name in ("reserve.png", "income_expenditure.png", "population_pyramid.png"):
         _assert_png((out / name).read_bytes())
     assert (out / "notes.txt").read_text() == "mine"

@@ -50,11 +50,21 @@ def test_the_examples_parse():
             assert args.command_name == command.replace("-", "_")
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region", "template")])  # no bundle to choose: they name theirs (the template has none)
+@pytest.mark.parametrize(
+    "command",
+    [c for c in COMMANDS if c not in ("validate", "scenarios", "show-scenario", "batch", "init-region", "template")],
+)  # no bundle to choose: they name theirs (the template has none)
 def test_region_and_scenario_mean_the_same_everywhere(command):
     parser = build_parser()
-    required = {"validate": ["x"], "solve": ["--pool", "resident", "--lever", "financing"], "backtest": ["--train-until", "2022"],
-                "budget": ["--year", "2025"], "execution": ["a.csv"], "compare": ["baseline", "ltci_extension"], "report": ["--out", "out/report"]}.get(command, [])
+    required = {
+        "validate": ["x"],
+        "solve": ["--pool", "resident", "--lever", "financing"],
+        "backtest": ["--train-until", "2022"],
+        "budget": ["--year", "2025"],
+        "execution": ["a.csv"],
+        "compare": ["baseline", "ltci_extension"],
+        "report": ["--out", "out/report"],
+    }.get(command, [])
     args = parser.parse_args([command, *required, "--region", "data/china", "-q"])
     assert args.region == "data/china" and args.quiet
     if hasattr(args, "scenario_option"):
@@ -83,7 +93,9 @@ def test_scenarios_lists_names_and_titles(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert re.match(r"^ name\s+title$", lines[1])
     for name in scenario_names():
-        assert any(re.match(rf"^ {re.escape(name)}\s+{re.escape(load_scenario(name).title)}$", line) for line in lines), name
+        assert any(
+            re.match(rf"^ {re.escape(name)}\s+{re.escape(load_scenario(name).title)}$", line) for line in lines
+        ), name
     assert main(["scenarios", "-q"]) == 0
     assert not capsys.readouterr().out.startswith("Shipped")
 
@@ -92,7 +104,13 @@ def _in_a_terminal(args: list[str]) -> tuple[int, str]:
     """Run ``forecast ARGS`` with stderr on a pseudo-terminal; return the exit code and what stderr showed."""
     leader, follower = pty.openpty()
     env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
-    proc = subprocess.Popen([sys.executable, "-m", "forecast", *args], stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -108,12 +126,16 @@ def _in_a_terminal(args: list[str]) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args, bar", [
-    (["run", "baseline", "--draws", "20", "--seed", "1"], "baseline: draws"),
-    (["population", "--draws", "20", "--seed", "1", "--until", "2030"], "population: draws"),
-    (["backtest", "--train-until", "2022", "2023", "--horizon", "1", "--out", "{tmp}"], "back-test: cut-offs"),
-    (["sensitivity"], "sensitivity: runs"),
-], ids=["run", "population", "backtest", "sensitivity"])
+@pytest.mark.parametrize(
+    "args, bar",
+    [
+        (["run", "baseline", "--draws", "20", "--seed", "1"], "baseline: draws"),
+        (["population", "--draws", "20", "--seed", "1", "--until", "2030"], "population: draws"),
+        (["backtest", "--train-until", "2022", "2023", "--horizon", "1", "--out", "{tmp}"], "back-test: cut-offs"),
+        (["sensitivity"], "sensitivity: runs"),
+    ],
+    ids=["run", "population", "backtest", "sensitivity"],
+)
 def test_progress_on_a_terminal(args, bar, tmp_path):
     code, shown = _in_a_terminal([a.format(tmp=tmp_path) for a in args])
     assert code == 0
@@ -155,7 +177,16 @@ def written(tmp_path_factory):
 @pytest.mark.slow
 def test_csvs_have_plain_decimals(written):
     files = sorted(written.rglob("*.csv"))
-    assert {f.name for f in files} >= {"accounts.csv", "indicators.csv", "summary.csv", "calibration.csv", "probabilities.csv", "impact.csv", "difference.csv", "budget.csv"}
+    assert {f.name for f in files} >= {
+        "accounts.csv",
+        "indicators.csv",
+        "summary.csv",
+        "calibration.csv",
+        "probabilities.csv",
+        "impact.csv",
+        "difference.csv",
+        "budget.csv",
+    }
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert not SCIENTIFIC.search(text), f"{path.name}: {SCIENTIFIC.search(text).group()}"
@@ -165,23 +196,51 @@ def test_csvs_have_plain_decimals(written):
 @pytest.mark.slow
 def test_accounts_hold_money_and_indicators_the_rest(written):
     accounts = pd.read_csv(written / "run" / "accounts.csv")
-    assert list(accounts.columns) == ["year", "pool", "scope", "account", "line", "provenance", "value", "unit", "verdict"]
+    assert list(accounts.columns) == [
+        "year",
+        "pool",
+        "scope",
+        "account",
+        "line",
+        "provenance",
+        "value",
+        "unit",
+        "verdict",
+    ]
     assert set(accounts["unit"]) == {"yuan"}
     assert set(accounts["account"]) == {"income", "expenditure", "balance", "reserve"}
-    assert set(accounts["provenance"]) <= {"published", "derived", "assumed"} and set(accounts["scope"]) == {"pooled_fund", "individual_account", "total"}
+    assert set(accounts["provenance"]) <= {"published", "derived", "assumed"} and set(accounts["scope"]) == {
+        "pooled_fund",
+        "individual_account",
+        "total",
+    }
     # the employee fund's 合计 is its pooled fund and its individual accounts, every year
-    employee_flows = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total")].pivot_table(index=["year", "account"], columns="scope", values="value")
-    assert (employee_flows["pooled_fund"] + employee_flows["individual_account"] - employee_flows["total"]).abs().max() < 1
-    base = accounts[(accounts["year"] == 2024) & (accounts["line"] == "total") & (accounts["account"] == "income")].set_index(["pool", "scope"])["provenance"]
-    assert base[("employee", "pooled_fund")] == base[("employee", "individual_account")] == "published", "the 2024 bulletin's figures"
-    assert set(accounts.loc[accounts["year"] > 2024, "provenance"]) == {"derived"}, "projections are derived by the model"
+    employee_flows = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total")].pivot_table(
+        index=["year", "account"], columns="scope", values="value"
+    )
+    assert (
+        employee_flows["pooled_fund"] + employee_flows["individual_account"] - employee_flows["total"]
+    ).abs().max() < 1
+    base = accounts[
+        (accounts["year"] == 2024) & (accounts["line"] == "total") & (accounts["account"] == "income")
+    ].set_index(["pool", "scope"])["provenance"]
+    assert base[("employee", "pooled_fund")] == base[("employee", "individual_account")] == "published", (
+        "the 2024 bulletin's figures"
+    )
+    assert set(accounts.loc[accounts["year"] > 2024, "provenance"]) == {"derived"}, (
+        "projections are derived by the model"
+    )
     indicators = pd.read_csv(written / "run" / "indicators.csv")
     assert list(indicators.columns) == ["year", "pool", "indicator", "value", "unit", "verdict"]
     units = indicators.groupby("indicator")["unit"].unique().map(list).to_dict()
     assert units["months_covered"] == ["months"] and units["admissions"] == ["person-times"]
     # the roll-forward, read back: reserve(t) = reserve(t-1) + balance(t), in yuan
-    employee = accounts[(accounts["pool"] == "employee") & (accounts["line"] == "total") & (accounts["scope"] == "pooled_fund")].pivot(index="year", columns="account", values="value")
-    assert (employee["reserve"].diff().iloc[1:] - employee["balance"].iloc[1:]).abs().max() < 1e-6 * employee["reserve"].abs().max()
+    employee = accounts[
+        (accounts["pool"] == "employee") & (accounts["line"] == "total") & (accounts["scope"] == "pooled_fund")
+    ].pivot(index="year", columns="account", values="value")
+    assert (employee["reserve"].diff().iloc[1:] - employee["balance"].iloc[1:]).abs().max() < 1e-6 * employee[
+        "reserve"
+    ].abs().max()
     assert employee["income"].sub(employee["expenditure"]).sub(employee["balance"]).abs().max() < 1
 
 
@@ -192,14 +251,21 @@ def test_long_tables_have_units(written):
     assert probabilities.groupby("quantity")["unit"].first().to_dict() == {
         **{f"reserve_p{q:02d}": "yuan" for q in (5, 10, 25, 50, 75, 90, 95)},
         **{f"months_covered_p{q:02d}": "months" for q in (5, 10, 25, 50, 75, 90, 95)},
-        "p_current_deficit": "ratio", "p_exhausted": "ratio"}
+        "p_current_deficit": "ratio",
+        "p_exhausted": "ratio",
+    }
     calibration = pd.read_csv(written / "run" / "calibration.csv")
     assert set(calibration["unit"]) == {"万人", "亿元"}
     impact = pd.read_csv(written / "compare" / "impact.csv").set_index(["pool", "indicator"])
     assert list(impact.columns) == ["value", "unit"]
     employee = impact.loc["employee", "value"]
-    assert impact.loc[("employee", "extra_income_10y"), "unit"] == "yuan" and impact.loc[("employee", "exhaustion_year_alt"), "unit"] == "year"
-    assert employee["extra_balance_10y"] == pytest.approx(employee["extra_income_10y"] - employee["extra_expenditure_10y"], rel=1e-9)
+    assert (
+        impact.loc[("employee", "extra_income_10y"), "unit"] == "yuan"
+        and impact.loc[("employee", "exhaustion_year_alt"), "unit"] == "year"
+    )
+    assert employee["extra_balance_10y"] == pytest.approx(
+        employee["extra_income_10y"] - employee["extra_expenditure_10y"], rel=1e-9
+    )
     budget = pd.read_csv(written / "budget" / "budget.csv")
     assert (budget["unit"] == budget["line"].map(lambda line: "months" if line == "months_covered" else "yuan")).all()
     difference = pd.read_csv(written / "compare" / "difference.csv")
@@ -215,11 +281,22 @@ def test_compare_prints_one_compact_table_per_pool(written, capsys):
     from rich.cells import cell_len  # a Chinese character takes two columns
 
     assert max(cell_len(line) for line in out.splitlines()) <= 100  # was 245 columns before issue 16
-    for title in ("职工医保统筹基金 (employee) — 亿元", "城乡居民医保 (resident) — 亿元", "大病保险 (critical_illness) — 亿元"):
+    for title in (
+        "职工医保统筹基金 (employee) — 亿元",
+        "城乡居民医保 (resident) — 亿元",
+        "大病保险 (critical_illness) — 亿元",
+    ):
         assert title in out
     assert "No change in: ltci" in out
-    base, alt = (int(forecast.run(s).fund.first_deficit_year().sel(pool="employee").item()) for s in ("baseline", "baseline+raise_special_disease_caps"))
-    change = "no change" if alt == base else f"{abs(base - alt)} year{'s' if abs(base - alt) > 1 else ''} {'earlier' if alt < base else 'later'}"
+    base, alt = (
+        int(forecast.run(s).fund.first_deficit_year().sel(pool="employee").item())
+        for s in ("baseline", "baseline+raise_special_disease_caps")
+    )
+    change = (
+        "no change"
+        if alt == base
+        else f"{abs(base - alt)} year{'s' if abs(base - alt) > 1 else ''} {'earlier' if alt < base else 'later'}"
+    )
     assert alt <= base and f"first deficit {base} → {alt} ({change})" in out  # the caps cost money: never later
     # the screen's first-year expenditure change is difference.csv's, in 亿元
     difference = pd.read_csv(written / "compare" / "difference.csv").set_index(["year", "pool", "quantity"])
@@ -233,7 +310,9 @@ def test_quiet_leaves_out_the_explanations(capsys):
     assert main(["run", "baseline", "-q"]) == 0
     quiet = capsys.readouterr().out
     years = forecast.run("baseline").fund
-    deficit, exhausted = (int(f().sel(pool="employee").item()) for f in (years.first_deficit_year, years.exhaustion_year))
+    deficit, exhausted = (
+        int(f().sel(pool="employee").item()) for f in (years.first_deficit_year, years.exhaustion_year)
+    )
     assert "Calibration" not in quiet and re.search(rf"^ employee\s+{deficit}\s+{exhausted}", quiet, re.M)
     assert main(["explain", "-q"]) == 0
     out = capsys.readouterr().out

@@ -55,7 +55,11 @@ def test_base_population_reproduces_the_census_totals(china):
 def census_2020() -> dict[tuple[str, str], int]:
     """Census table 1-5, 全国, 2020: persons by (sex, age group), sex also 'both', group also 'total'."""
     table = rows(RESEARCH / "census_2010_2020_pop_by_age5_sex_province.csv")
-    return {(r["sex"], r["age_group"]): int(r["population"]) for r in table if r["census_year"] == "2020" and r["area"] == "全国"}
+    return {
+        (r["sex"], r["age_group"]): int(r["population"])
+        for r in table
+        if r["census_year"] == "2020" and r["area"] == "全国"
+    }
 
 
 def test_base_population_is_the_census_table_by_sex_and_age(china):
@@ -87,7 +91,11 @@ def test_the_projected_base_population_sums_back_to_the_census(china):
 def test_base_population_groups_10_plus_agree_with_a_second_transcription(china):
     """The both-sexes groups from 10-14 up as transcribed a second time (reference-data: the R vector in
     earfanfan/yuanfan's article, not its spreadsheet): the same counts."""
-    census = {r["age_group"]: int(r["population"]) for r in rows(REFERENCE / "census_national_age5_both_sexes_partial.csv") if r["census_year"] == "2020"}
+    census = {
+        r["age_group"]: int(r["population"])
+        for r in rows(REFERENCE / "census_national_age5_both_sexes_partial.csv")
+        if r["census_year"] == "2020"
+    }
     both = china.base_population.sum("sex")
     for group, count in census.items():
         assert int(both.sel(age_group=group)) == count, group
@@ -140,7 +148,11 @@ def test_published_figures_are_carried_verbatim(table):
     index = _reference_index()
     checked = 0
     for r in rows(CHINA / f"{table}.csv"):
-        if r["report_type"] in ("derived", "not_available") or r["note"].startswith("2021 bulletin full text") or "via the mirror http" in r["note"]:
+        if (
+            r["report_type"] in ("derived", "not_available")
+            or r["note"].startswith("2021 bulletin full text")
+            or "via the mirror http" in r["note"]
+        ):
             continue  # derived, absent, or read from a page of the bulletin's text (cited in the note)
         assert r["value"] in index.get((r["year"], r["source"], r["report_type"], r["unit"]), set()), r
         checked += 1
@@ -176,7 +188,11 @@ def test_bulletin_figures_load_exactly_in_yuan(china, pool, account, item, year,
 
 def test_derived_reserves_agree_with_the_derived_indicator_table(china):
     """Employee pooled-fund reserve = basic (pooled) reserve − the other parts, as in derived_fund_indicators.csv."""
-    derived = {int(r["year"]): float(r["value"]) for r in rows(REFERENCE / "derived_fund_indicators.csv") if r["indicator"] == "uebmi_pooled_accumulated_balance"}
+    derived = {
+        int(r["year"]): float(r["value"])
+        for r in rows(REFERENCE / "derived_fund_indicators.csv")
+        if r["indicator"] == "uebmi_pooled_accumulated_balance"
+    }
     series = china.fund("employee", "reserve", "pooled_fund") / 1e8
     for year in (2021, 2022, 2023, 2024):
         assert series[year] == pytest.approx(derived[year], abs=0.005), year
@@ -212,13 +228,17 @@ def test_mortality_is_wpp2024_verbatim(china):
     published = {}
     for r in wpp:
         for sex, column in (("male", "mxM"), ("female", "mxF")):
-            published[wpp_period(r["period"]), sex, group.get(r["age"], f"{r['age']}-{int(r['age'].rstrip('+')) + 4}")] = r[column]
+            published[
+                wpp_period(r["period"]), sex, group.get(r["age"], f"{r['age']}-{int(r['age'].rstrip('+')) + 4}")
+            ] = r[column]
     ours = {(r["year"], r["sex"], r["age"]): r["value"] for r in bundle_rows("mortality")}
     assert ours == published
     assert len(ours) == 30 * 2 * 22
     mx = china.mortality
     assert mx.attrs["measure"] == "mx" and mx.attrs["units"] == "per_person_year"
-    assert float(mx.sel(period="2020-2024", sex="female", age_group="80-84")) == float(published["2020-2024", "female", "80-84"])
+    assert float(mx.sel(period="2020-2024", sex="female", age_group="80-84")) == float(
+        published["2020-2024", "female", "80-84"]
+    )
 
 
 def test_fertility_is_the_wpp2024_pattern_times_the_period_tfr():
@@ -231,7 +251,13 @@ def test_fertility_is_the_wpp2024_pattern_times_the_period_tfr():
         assert float(r["asfr_DERIVED"]) == pytest.approx(float(r["tfr_period"]) * float(r["pasfr"]) / 500, abs=5e-7)
 
 
-@pytest.mark.parametrize(("table", "source", "column"), [("total_fertility", "wpp2024_china_tfr_annual.csv", "tfr"), ("sex_ratio_at_birth", "wpp2024_china_sex_ratio_at_birth_annual.csv", "srb")])
+@pytest.mark.parametrize(
+    ("table", "source", "column"),
+    [
+        ("total_fertility", "wpp2024_china_tfr_annual.csv", "tfr"),
+        ("sex_ratio_at_birth", "wpp2024_china_sex_ratio_at_birth_annual.csv", "srb"),
+    ],
+)
 def test_annual_tfr_and_sex_ratio_at_birth_are_wpp2024_verbatim(table, source, column):
     """Every year 1950-2100 as published; estimates to 2023, the medium variant from 2024."""
     wpp = rows(RESEARCH / source)
@@ -245,7 +271,11 @@ def test_migration_is_wpp2024_in_persons_a_year(china):
     period (see the next test): the bundle keeps that figure as published and its value is × 1000 / 5,
     exactly (decimal arithmetic)."""
     wpp = rows(RESEARCH / "wpp2024_china_net_migration_projection_age5_period5_thousands.csv")
-    published = {(wpp_period(r["period"]), sex, r["age"]): r[col] for r in wpp for sex, col in (("male", "migM"), ("female", "migF"))}
+    published = {
+        (wpp_period(r["period"]), sex, r["age"]): r[col]
+        for r in wpp
+        for sex, col in (("male", "migM"), ("female", "migF"))
+    }
     ours = bundle_rows("migration")
     assert {(r["year"], r["sex"], r["age"]): r["wpp_thousands_in_period"] for r in ours} == published
     for r in ours:
@@ -255,7 +285,10 @@ def test_migration_is_wpp2024_in_persons_a_year(china):
 
 
 def wpp_annual_migration() -> dict[int, float]:
-    return {int(r["year"]): float(r["mig"]) * 1000 for r in rows(RESEARCH / "wpp2024_china_net_migration_annual_thousands.csv")}
+    return {
+        int(r["year"]): float(r["mig"]) * 1000
+        for r in rows(RESEARCH / "wpp2024_china_net_migration_annual_thousands.csv")
+    }
 
 
 def test_migration_periods_hold_five_years_of_wpp2024_annual_net_migration(china):
@@ -296,7 +329,10 @@ def baseline_population():
     import forecast
 
     total = forecast.run("baseline")["population"].sum(("sex", "age"))
-    wpp = {int(r["year"]): float(r["pop"]) * 1000 for r in rows(RESEARCH / "wpp2024_china_population_totals_projection_thousands.csv")}
+    wpp = {
+        int(r["year"]): float(r["pop"]) * 1000
+        for r in rows(RESEARCH / "wpp2024_china_population_totals_projection_thousands.csv")
+    }
     return total, wpp
 
 

@@ -50,7 +50,14 @@ COMMAND_PAGES = [p for p in PAGES if shown_lines(p, "forecast ")]
 
 
 def test_the_pages_show_commands():
-    assert {p.name for p in COMMAND_PAGES} >= {"README.md", "budget.md", "execution.md", "valuation.md", "policy.md", "local-data.md"}
+    assert {p.name for p in COMMAND_PAGES} >= {
+        "README.md",
+        "budget.md",
+        "execution.md",
+        "valuation.md",
+        "policy.md",
+        "local-data.md",
+    }
 
 
 @pytest.mark.parametrize("page", COMMAND_PAGES, ids=[str(p.relative_to(ROOT)) for p in COMMAND_PAGES])
@@ -61,7 +68,14 @@ def test_every_command_shown_runs(page, tmp_path):
     env.pop("FORECAST_REGION", None)
     for line in shown_lines(page, "forecast "):
         words = shlex.split(line)
-        done = subprocess.run([sys.executable, "-m", "forecast", *words[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=900, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "forecast", *words[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
+        )
         assert done.returncode == 0, f"{page.name}: {line}\n{done.stdout[-1500:]}\n{done.stderr[-3000:]}"
         assert "Traceback" not in done.stderr, line
 
@@ -77,8 +91,24 @@ def site(tmp_path_factory):
     if importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None:
         missing("mkdocs and mkdocs-material", "pip install -e '.[docs]' (make test installs them)", "slow")
     target = tmp_path_factory.mktemp("site")
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(target)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(target),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     assert not re.search(r"^WARNING", done.stderr, re.M), done.stderr[-4000:]
     return target

@@ -59,7 +59,9 @@ def two_bundles(tmp_path_factory):
     other = tmp_path_factory.mktemp("regions") / "other"
     shutil.copytree(CHINA, other)
     text = (other / "fund_history.csv").read_text(encoding="utf-8")
-    (other / "fund_history.csv").write_text(text.replace("2024,resident,total,income,11180.91", "2024,resident,total,income,11739.96"), encoding="utf-8")
+    (other / "fund_history.csv").write_text(
+        text.replace("2024,resident,total,income,11180.91", "2024,resident,total,income,11739.96"), encoding="utf-8"
+    )
     return [CHINA, other]
 
 
@@ -69,7 +71,9 @@ def test_a_run_over_regions_equals_each_region_alone(two_bundles):
     assert both.sizes["region"] == 2 and list(both["region"].values) == [str(p) for p in two_bundles]
     scenario = forecast.load_scenario("baseline")
     for path in two_bundles:
-        alone = forecast.engine.project(scenario, forecast.load_region(path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+        alone = forecast.engine.project(
+            scenario, forecast.load_region(path), dict(scenario.params), dict(scenario.root_params), scenario.horizon
+        )
         one = both.sel(region=str(path)).drop_vars(["region", "region_name"])
         for name in (*FLOWS, "months_covered"):
             xr.testing.assert_allclose(one[name], alone[name], rtol=1e-12)

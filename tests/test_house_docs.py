@@ -75,7 +75,11 @@ def _code_blocks(text: str, language: str) -> list[str]:
 
 def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
     """Calls of ``name`` or ``something.name`` in ``tree``."""
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and (getattr(n.func, "id", None) == name or getattr(n.func, "attr", None) == name)]
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and (getattr(n.func, "id", None) == name or getattr(n.func, "attr", None) == name)
+    ]
 
 
 def _function(tree: ast.AST, name: str) -> ast.FunctionDef:
@@ -98,13 +102,19 @@ def test_the_worked_example_is_the_one_the_registry_test_runs():
     assert [ast.dump(s) for s in _without_docstring(doc_formula)] == [ast.dump(s) for s in run_formula.body]
     scenario = _code_blocks(ARCHITECTURE, "yaml")[0]
     assert "family_doctor: {fee: 120, signed_share: 0.4}" in scenario
-    assert "family_doctor: {fee: 120, signed_share: 0.4}" in (ROOT / "tests" / "test_registry.py").read_text(encoding="utf-8")
+    assert "family_doctor: {fee: 120, signed_share: 0.4}" in (ROOT / "tests" / "test_registry.py").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("document", ["docs/architecture.md", "docs/glossary.md", "CONTRIBUTING.md"])
 def test_every_path_a_document_names_exists(document):
     text = (ROOT / document).read_text(encoding="utf-8")
-    paths = {p.rstrip("/") for p in re.findall(r"`((?:forecast|tests|docs|data|scenarios|benchmarks|notebooks)/[\w./<>-]*)`", text) if "<" not in p}
+    paths = {
+        p.rstrip("/")
+        for p in re.findall(r"`((?:forecast|tests|docs|data|scenarios|benchmarks|notebooks)/[\w./<>-]*)`", text)
+        if "<" not in p
+    }
     paths |= {f"forecast/model/{p}" for p in re.findall(r"`(pools/\w+\.py)`", text)}
     assert paths, document
     assert sorted(p for p in paths if not (ROOT / p).exists()) == []

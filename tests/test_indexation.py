@@ -79,7 +79,13 @@ def test_ltci_spending_per_beneficiary_grows_with_the_wage_index():
 
     scenario = forecast.load_scenario("baseline")
     ds = forecast.run(scenario)
-    rules = resolved_rules(scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    rules = resolved_rules(
+        scenario,
+        forecast.load_region(scenario.region_path),
+        dict(scenario.params),
+        dict(scenario.root_params),
+        scenario.horizon,
+    )
     per_user = ds["expenditure"].sel(pool="ltci") / ds["ltci_beneficiaries"]
     wages = np.cumprod(1 + np.asarray(rules["assumptions.economy.wage_growth"], dtype=float)[1:])
     ratio = float(per_user.sel(year=2050) / per_user.sel(year=2024))

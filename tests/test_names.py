@@ -25,7 +25,9 @@ def elsewhere(tmp_path, monkeypatch):
 
 
 def test_extends_a_shipped_name_from_a_users_own_file(elsewhere, capsys):
-    (elsewhere / "mine.yaml").write_text("title: 本地测试\nextends: baseline\nassumptions:\n  economy:\n    price_inflation: 0.025\n", encoding="utf-8")
+    (elsewhere / "mine.yaml").write_text(
+        "title: 本地测试\nextends: baseline\nassumptions:\n  economy:\n    price_inflation: 0.025\n", encoding="utf-8"
+    )
     assert main(["validate", "mine.yaml"]) == 0
     assert "本地测试" in capsys.readouterr().out
     import forecast
@@ -39,7 +41,9 @@ def test_a_file_beside_the_scenario_wins_over_the_shipped_name(tmp_path):
     (tmp_path / "baseline.yaml").write_text("title: x\n", encoding="utf-8")
     assert extended_file(tmp_path, "baseline.yaml") == tmp_path / "baseline.yaml"
     assert extended_file(tmp_path / "nowhere", "baseline") == scenarios_dir() / "baseline.yaml"
-    assert extended_file(tmp_path, "../missing.yaml") == tmp_path / "../missing.yaml", "a path stays a path (the loader reports it)"
+    assert extended_file(tmp_path, "../missing.yaml") == tmp_path / "../missing.yaml", (
+        "a path stays a path (the loader reports it)"
+    )
 
 
 def test_extends_an_unknown_name_is_a_located_error(elsewhere, capsys):
@@ -70,10 +74,15 @@ def test_a_local_folder_of_the_same_name_wins(elsewhere):
 
 
 def test_without_out_a_command_writes_into_a_dated_folder_it_announces(elsewhere, capsys):
-    assert main(["solve", "--pool", "resident", "--lever", "financing", "--target", "months:6-9", "--until", "2025"]) == 0
+    assert (
+        main(["solve", "--pool", "resident", "--lever", "financing", "--target", "months:6-9", "--until", "2025"]) == 0
+    )
     out = capsys.readouterr().out
     folder = re.search(r"no --out given: writing into (forecast-solve-\d{8}-\d{6})/", out).group(1)
-    assert sorted(p.name for p in (elsewhere / folder).iterdir() if not p.name.startswith(".")) == ["solve.csv", "solved.yaml"]
+    assert sorted(p.name for p in (elsewhere / folder).iterdir() if not p.name.startswith(".")) == [
+        "solve.csv",
+        "solved.yaml",
+    ]
     assert not (elsewhere / "out").exists()
     assert re.fullmatch(r"forecast-batch-\d{8}-\d{6}", str(dated_folder("batch")))
 

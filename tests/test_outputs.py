@@ -1,6 +1,6 @@
 """--out never loses a user's work: files are written one by one, atomically, nothing the command
-did not write is touched (the public contract, docs/architecture.md; issue 10), and an existing file forecast did not write
-is replaced only with --force, which keeps a copy (issue 21)."""
+did not write is touched (the public contract, docs/architecture.md; issue 10), and an existing file forecast did not
+write is replaced only with --force, which keeps a copy (issue 21)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_force_replaces_a_file_forecast_did_not_write_and_keeps_a_copy(tmp_path)
     assert (tmp_path / "summary.csv.bak").read_text(encoding="utf-8") == "an older copy of mine\n"
     assert (tmp_path / "summary.csv.bak.2").read_text(encoding="utf-8") == "mine\n"
     outputs.write_files(tmp_path, {"summary.csv": "newer\n"})  # now forecast's own: no --force, no copy
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "summary.csv", "summary.csv.bak", "summary.csv.bak.2"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [MANIFEST, "summary.csv", "summary.csv.bak", "summary.csv.bak.2"]
+    )
 
 
 def test_a_file_forecast_wrote_and_the_user_edited_is_refused(tmp_path):
@@ -76,7 +78,9 @@ def test_a_file_already_holding_what_is_written_is_replaced_without_force(tmp_pa
 
 
 def test_a_killed_runs_temporary_files_are_removed_by_the_next_write(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = tmp_path / f".summary.{dead.stdout.strip()}-0123456789ab.x1y2.csv"
     stale.write_text("half", encoding="utf-8")
     recent = tmp_path / f".accounts.{dead.stdout.strip()}-0123456789ab.x1y2.csv"
@@ -180,7 +184,9 @@ def test_an_interrupted_write_leaves_each_file_old_or_new(tmp_path_factory, fail
     finally:
         outputs.os = os
     files = snapshot(out)
-    assert sorted(files) == sorted([MANIFEST, "notes.txt", "results.nc", "summary.csv"]), sorted(files)  # no temporary file left
+    assert sorted(files) == sorted([MANIFEST, "notes.txt", "results.nc", "summary.csv"]), sorted(
+        files
+    )  # no temporary file left
     assert files["notes.txt"] == b"mine"
     for name in ("summary.csv", "results.nc"):
         expected_new = NEW[name].encode() if isinstance(NEW[name], str) else NEW[name]

@@ -71,9 +71,18 @@ def test_a_calibration_factor_outside_the_band_is_a_hint_with_its_figure(example
     factor = example_run.attrs["calibration"]["outpatient_factor"]["employee"]
     assert not FACTOR_BAND[0] <= factor <= FACTOR_BAND[1]
     lines = [h.line() for h in calibration_hints(example_run)]
-    assert any("职工医保普通门诊校准系数" in line and f"{factor:.0%}" in line and "请核对" in line for line in lines), lines
+    assert any("职工医保普通门诊校准系数" in line and f"{factor:.0%}" in line and "请核对" in line for line in lines), (
+        lines
+    )
     inside = china_run.copy()
-    inside.attrs = {**china_run.attrs, "calibration": {"outpatient_factor": {"employee": 1.0, "resident": 1.0}, "assistance_factor": 1.5, "resident_realisation": 1.0}}
+    inside.attrs = {
+        **china_run.attrs,
+        "calibration": {
+            "outpatient_factor": {"employee": 1.0, "resident": 1.0},
+            "assistance_factor": 1.5,
+            "resident_realisation": 1.0,
+        },
+    }
     assert calibration_hints(inside) == []
 
 
@@ -91,5 +100,3 @@ def test_an_interval_wider_than_the_year_s_spending_is_a_hint(example_run):
         spent = example_run["expenditure"].sel(pool=pool)
         assert float(width.sel(year=year)) > float(spent.sel(year=year)), hint.line()
         assert bool((width <= spent).sel(year=slice(None, year - 1)).all()), hint.line()
-
-

@@ -5,7 +5,20 @@ import forecast
 
 def test_public_names_are_pinned():
     assert sorted(forecast.__all__) == sorted(
-        ["InputError", "POOLS", "Problem", "Region", "SEXES", "Scenario", "__version__", "compare", "default_region_path", "load_region", "load_scenario", "run"]
+        [
+            "InputError",
+            "POOLS",
+            "Problem",
+            "Region",
+            "SEXES",
+            "Scenario",
+            "__version__",
+            "compare",
+            "default_region_path",
+            "load_region",
+            "load_scenario",
+            "run",
+        ]
     )
     for name in forecast.__all__:
         assert hasattr(forecast, name), name
@@ -37,5 +50,16 @@ def test_population_stage_names_are_pinned():
     from forecast.model import population
 
     assert sorted(population.__all__) == sorted(
-        ["MORTALITY_METHODS", "LeeCarter", "PopulationAssumptions", "graduate_counts", "graduate_rates", "life_expectancy", "life_table", "project", "project_region", "project_scenario"]
+        [
+            "MORTALITY_METHODS",
+            "LeeCarter",
+            "PopulationAssumptions",
+            "graduate_counts",
+            "graduate_rates",
+            "life_expectancy",
+            "life_table",
+            "project",
+            "project_region",
+            "project_scenario",
+        ]
     )

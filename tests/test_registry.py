@@ -62,11 +62,18 @@ EXAMPLE = textwrap.dedent(
     from forecast import registry
     # 1. the registry entry (forecast/registry.py)
     family_doctor = registry.Item(
-        "family_doctor", "expenditure", "家庭医生签约服务费支出", "benefits: family-doctor contracts", "家庭医生签约服务",
-        "benefits", ("resident",),
+        "family_doctor", "expenditure", "家庭医生签约服务费支出", "benefits: family-doctor contracts",
+        "家庭医生签约服务", "benefits", ("resident",),
         params={
-            "family_doctor.fee": dict(unit="yuan/person/year", description="家庭医生签约服务费 paid by the fund per signed resident", default=0.0, after="wage_growth"),
-            "family_doctor.signed_share": dict(unit="ratio", description="share of residents with a family-doctor contract", default=0.0),
+            "family_doctor.fee": dict(
+                unit="yuan/person/year",
+                description="家庭医生签约服务费 paid by the fund per signed resident",
+                default=0.0,
+                after="wage_growth",
+            ),
+            "family_doctor.signed_share": dict(
+                unit="ratio", description="share of residents with a family-doctor contract", default=0.0
+            ),
         },
     )
     registry.ITEM_ENTRIES = (*registry.ITEM_ENTRIES, family_doctor)
@@ -89,13 +96,18 @@ EXAMPLE = textwrap.dedent(
     table = budget_table(ds, 2025)
     from forecast.engine import resolved_rules
     scenario = forecast.load_scenario(sys.argv[1])
-    rules = resolved_rules(scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    rules = resolved_rules(
+        scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params),
+        scenario.horizon,
+    )
     print(json.dumps({
         "per_resident_2025": float(spent.sel(year=2025) / residents.sel(year=2025)),
         "wage_2025": float(1 + rules["assumptions.economy.wage_growth"][1]),
         "per_resident_2035": float(spent.sel(year=2035) / residents.sel(year=2035)),
         "baseline_item": float(base["expenditure_items"].sel(expenditure_item="family_doctor").sum()),
-        "extra_spending_2025": float(ds["expenditure"].sel(pool="resident", year=2025) - base["expenditure"].sel(pool="resident", year=2025)),
+        "extra_spending_2025": float(
+            ds["expenditure"].sel(pool="resident", year=2025) - base["expenditure"].sel(pool="resident", year=2025)
+        ),
         "budget_lines": table.query("pool == 'resident'")["line_zh"].tolist(),
     }))
     """
@@ -108,10 +120,15 @@ def test_a_benefit_is_one_registry_entry_and_one_formula(tmp_path):
     unit), the item is booked on the resident pool and grows with wages, the baseline (its default
     0) pays nothing, and the budget table shows its line."""
     overlay = tmp_path / "family_doctor.yaml"
-    overlay.write_text("title: 家庭医生签约\npolicy:\n  resident:\n    family_doctor: {fee: 120, signed_share: 0.4}\n", encoding="utf-8")
+    overlay.write_text(
+        "title: 家庭医生签约\npolicy:\n  resident:\n    family_doctor: {fee: 120, signed_share: 0.4}\n",
+        encoding="utf-8",
+    )
     script = tmp_path / "example.py"
     script.write_text(EXAMPLE, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), f"baseline+{overlay}"], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), f"baseline+{overlay}"], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert abs(out["per_resident_2025"] - 0.4 * 120 * out["wage_2025"]) < 1e-6 * 48

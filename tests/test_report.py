@@ -21,11 +21,24 @@ from .conftest import missing
 
 pytestmark = pytest.mark.slow
 
-HEADINGS = ["摘要 Executive summary", "1 范围与制度 Scope and provisions", "2 数据与核对 Data and checks", "3 假设 Assumptions", "4 方法 Method", "5 结果 Results",
-            "6 不确定性与敏感性 Uncertainty and sensitivity", "7 与上次评估的调节 Reconciliation with the previous valuation", "8 结论 Conclusion", "9 依赖与局限 Reliance and limitations", "附录 Appendix"]
+HEADINGS = [
+    "摘要 Executive summary",
+    "1 范围与制度 Scope and provisions",
+    "2 数据与核对 Data and checks",
+    "3 假设 Assumptions",
+    "4 方法 Method",
+    "5 结果 Results",
+    "6 不确定性与敏感性 Uncertainty and sensitivity",
+    "7 与上次评估的调节 Reconciliation with the previous valuation",
+    "8 结论 Conclusion",
+    "9 依赖与局限 Reliance and limitations",
+    "附录 Appendix",
+]
 BROWSERS = ("chromium", "chromium-headless-shell", "chromium-browser", "google-chrome", "chrome-headless-shell")
-PROBE = ('<script>console.error("forecast-probe-error"); window.addEventListener("load", () => document.body.setAttribute('
-         '"data-image-widths", Array.from(document.images).map(i => i.naturalWidth).join(",")));</script>')
+PROBE = (
+    '<script>console.error("forecast-probe-error"); window.addEventListener("load", () => document.body.setAttribute('
+    '"data-image-widths", Array.from(document.images).map(i => i.naturalWidth).join(",")));</script>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +46,23 @@ def reports(tmp_path_factory):
     """A first valuation (no draws) and a second one of another scenario with draws, reconciled with the first."""
     root = tmp_path_factory.mktemp("reports")
     assert main(["report", "baseline", "--out", str(root / "first")]) == 0
-    assert main(["report", "baseline+ltci_extension", "--draws", "8", "--seed", "2", "--previous", str(root / "first"), "--out", str(root / "second")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "baseline+ltci_extension",
+                "--draws",
+                "8",
+                "--seed",
+                "2",
+                "--previous",
+                str(root / "first"),
+                "--out",
+                str(root / "second"),
+            ]
+        )
+        == 0
+    )
     return root
 
 
@@ -46,8 +75,22 @@ def _browser() -> str:
 
 def _render(path) -> tuple[str, list[str]]:
     """The DOM Chromium built from the file, and the console messages it logged."""
-    done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0", "--dump-dom", path.resolve().as_uri()],
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            _browser(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            path.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout, [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
 
@@ -57,7 +100,10 @@ def _headings(html: str) -> list[str]:
 
 
 def _images(html: str) -> list[bytes]:
-    return [base64.b64decode(data, validate=True) for data in re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+    return [
+        base64.b64decode(data, validate=True)
+        for data in re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    ]
 
 
 @pytest.mark.browser
@@ -100,7 +146,7 @@ def test_the_results_section_shows_each_pools_figures_from_the_run(reports):
     ds = forecast.run("baseline")
     income = float(ds["income"].sel(pool="employee", year=2030)) / 1e8
     months = float(ds["months_covered"].sel(pool="employee", year=2030))
-    results = html[html.index('<section id="results">'):html.index('<section id="conclusion">')]
+    results = html[html.index('<section id="results">') : html.index('<section id="conclusion">')]
     row = re.search(r"<tr><td>2030</td>(.*?)</tr>", results, re.S).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[0] == f"{income:,.1f}" and cells[4] == f"{months:,.1f}"
@@ -113,13 +159,28 @@ def test_the_reconciliation_walks_from_the_previous_figures_to_the_new_ones_exac
     first = read_previous(reports / "first")
     now = read_previous(reports / "second")
     assert first["scenario_title"].startswith("基线情景") and now["draws"] == 8 and first["draws"] is None
-    section = second[second.index('<section id="reconciliation">'):second.index('<section id="conclusion">')]
+    section = second[second.index('<section id="reconciliation">') : second.index('<section id="conclusion">')]
     header = re.findall(r"<th>(.*?)</th>", section)
-    assert header == ["Pool", "Metric", "previous", "current", "change", "data", "demography", "assumptions", "policy", "other", "median_of_draws", "not_reproduced"]
+    assert header == [
+        "Pool",
+        "Metric",
+        "previous",
+        "current",
+        "change",
+        "data",
+        "demography",
+        "assumptions",
+        "policy",
+        "other",
+        "median_of_draws",
+        "not_reproduced",
+    ]
     row = re.search(r"<tr><td>ltci</td><td>reserve_2050 \(亿元\)</td>(.*?)</tr>", section).group(1)
     values = [float(v.replace(",", "")) for v in re.findall(r'<td class="n">(.*?)</td>', row)]
     previous, current, change, *steps, unexplained = values
-    assert previous == round(first["pools"]["ltci"]["reserve"]["2050"] / 1e8, 1) and current == round(now["pools"]["ltci"]["reserve"]["2050"] / 1e8, 1)
+    assert previous == round(first["pools"]["ltci"]["reserve"]["2050"] / 1e8, 1) and current == round(
+        now["pools"]["ltci"]["reserve"]["2050"] / 1e8, 1
+    )
     assert abs(previous + sum(steps) + unexplained - current) < 0.3  # the walk adds up (to rounding in the table)
     assert unexplained == 0.0  # same program and bundle: the analysis of change explains it all
     assert steps[3] > 1000  # the LTCI extension is a policy change worth thousands of 亿元 by 2050
@@ -141,9 +202,15 @@ def test_a_bad_previous_folder_is_refused_before_the_run_with_exit_2(tmp_path, c
     (tmp_path / "prev" / "notes.txt").write_text("not a valuation")
     assert main(["report", "baseline", "--previous", str(tmp_path / "prev"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert "--previous" in err and "holds neither report.html nor results.nc" in err and "forecast run SCENARIO --out DIR" in err
+    assert (
+        "--previous" in err
+        and "holds neither report.html nor results.nc" in err
+        and "forecast run SCENARIO --out DIR" in err
+    )
     assert not (tmp_path / "out").exists()
-    assert main(["report", "baseline", "--out", str(tmp_path / "out2")] + ["--previous", str(tmp_path / "missing")]) == 2
+    assert (
+        main(["report", "baseline", "--out", str(tmp_path / "out2")] + ["--previous", str(tmp_path / "missing")]) == 2
+    )
     assert "is not a folder" in capsys.readouterr().err
 
 
@@ -157,8 +224,11 @@ def test_the_sensitivity_table_and_tornado_enter_section_6():
     ds = forecast.run("baseline", draws=4, seed=1)
     context = valuation_context(ds, forecast.load_scenario("baseline"), tornado=_tornado())
     html = render_report(context)
-    section = html[html.index('<section id="uncertainty">'):html.index('<section id="conclusion">')]
-    assert "<td>employee</td><td>exhaustion_year</td><td>wage growth</td><td class=\"n\">2049</td><td class=\"n\">2050</td><td class=\"n\">2052</td><td class=\"n\">3</td>" in section
+    section = html[html.index('<section id="uncertainty">') : html.index('<section id="conclusion">')]
+    assert (
+        '<td>employee</td><td>exhaustion_year</td><td>wage growth</td><td class="n">2049</td><td '
+        'class="n">2050</td><td class="n">2052</td><td class="n">3</td>' in section
+    )
     assert 'alt="龙卷风图 Tornado"' in section and len(_images(section)) == 3  # fan, probability, tornado
 
 
@@ -182,34 +252,60 @@ def test_report_with_region_and_sensitivity_shows_that_region_s_sensitivity(tmp_
     from .conftest import ROOT
 
     wenzhou = str(ROOT / "data" / "wenzhou")
-    assert main(["report", "baseline", "--region", wenzhou, "--sensitivity", "--draws", "4", "--seed", "1", "--out", str(tmp_path / "report"), "-q"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "baseline",
+                "--region",
+                wenzhou,
+                "--sensitivity",
+                "--draws",
+                "4",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path / "report"),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert main(["sensitivity", "baseline", "--region", wenzhou, "--out", str(tmp_path / "sens"), "-q"]) == 0
     html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
-    section = html[html.index('<section id="uncertainty">'):html.index('<section id="conclusion">')]
-    cells = re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td>([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td>", section)
+    section = html[html.index('<section id="uncertainty">') : html.index('<section id="conclusion">')]
+    cells = re.findall(
+        r"<tr><td>(\w+)</td><td>(\w+)</td><td>([^<]+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td><td "
+        r"class=\"n\">([^<]+)</td>",
+        section,
+    )
     table = pd.read_csv(tmp_path / "sens" / "tornado.csv")
     assert len(cells) == len(table) > 0
     for (pool, metric, group, low, base, high), row in zip(cells, table.itertuples()):
         assert (pool, metric, group) == (row.pool, row.metric, row.group)
         digits = 0 if metric == "exhaustion_year" else 1
-        assert [float(v.replace(",", "")) for v in (low, base, high)] == [round(getattr(row, k), digits) for k in ("low", "base", "high")]
+        assert [float(v.replace(",", "")) for v in (low, base, high)] == [
+            round(getattr(row, k), digits) for k in ("low", "base", "high")
+        ]
 
 
 # ---------------------------------------------------------------- issue 24: a valuation report to hand on
 def test_the_cover_has_the_valuation_date_data_cut_off_and_signatory_fields(reports):
     html = (reports / "first" / "report.html").read_text(encoding="utf-8")
-    cover = html[html.index('<div class="cover"'):html.index("</div>", html.index('<div class="cover"'))]
+    cover = html[html.index('<div class="cover"') : html.index("</div>", html.index('<div class="cover"'))]
     for field in ("评估对象", "情景", "评估基准日", "数据截止", "编制人", "复核人"):
         assert field in cover, field
     assert "2024年12月31日" in cover and "基金收支数据截至2024年" in cover
-    appendix = html[html.index('<section id="appendix">'):]
+    appendix = html[html.index('<section id="appendix">') :]
     assert "编制人（签名）" in appendix and "复核人（签名）" in appendix
 
 
 def test_the_limitations_say_what_the_figures_rest_on_and_what_is_not_modelled(reports):
     html = (reports / "first" / "report.html").read_text(encoding="utf-8")
-    section = html[html.index('<section id="reliance">'):html.index('<section id="appendix">')]
-    assert "测算所依据的" in section and "未测算的内容" in section and "其他收入" in section and "委托投资收益" in section
+    section = html[html.index('<section id="reliance">') : html.index('<section id="appendix">')]
+    assert (
+        "测算所依据的" in section and "未测算的内容" in section and "其他收入" in section and "委托投资收益" in section
+    )
     assert "公布" in section, "the base-year figures' provenance counted"
 
 
@@ -225,8 +321,20 @@ def test_no_temporary_or_absolute_path_reaches_the_report(reports, tmp_path):
 
 def test_the_report_prints_to_pdf_from_chromium(reports, tmp_path):
     pdf = tmp_path / "report.pdf"
-    done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", (reports / "second" / "report.html").resolve().as_uri()],
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            _browser(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            (reports / "second" / "report.html").resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0 and pdf.is_file(), done.stderr[-2000:]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
@@ -239,13 +347,13 @@ def test_an_example_bundle_s_report_says_so_on_its_cover_summary_and_charts(tmp_
     out = capsys.readouterr().out
     assert "（示例）" in out.splitlines()[0]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    cover = html[html.index('<div class="cover"'):html.index('<section id="summary">')]
+    cover = html[html.index('<div class="cover"') : html.index('<section id="summary">')]
     assert "示例" in cover and "张三" in cover
-    summary = html[html.index('<section id="summary">'):html.index('<section id="scope">')]
+    summary = html[html.index('<section id="summary">') : html.index('<section id="scope">')]
     assert "示例" in summary and "不能作为决策依据" in summary
-    conclusion = html[html.index('<section id="conclusion">'):html.index('<section id="reliance">')]
+    conclusion = html[html.index('<section id="conclusion">') : html.index('<section id="reliance">')]
     assert "示例" in conclusion or "示例" in summary
-    reliance = html[html.index('<section id="reliance">'):]
+    reliance = html[html.index('<section id="reliance">') :]
     assert "提示" in reliance and "校准系数" in reliance, "the 346% outpatient factor is pointed out"
 
 

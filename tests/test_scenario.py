@@ -39,15 +39,40 @@ def write(tmp_path, text):
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("assumptions:\n  demography:\n    mortality:\n      method: lee_carte\n", ["line 6", "assumptions.demography.mortality.method", "did you mean 'lee_carter'"]),
-        ("assumptions:\n  demography:\n    fertilty:\n      tfr: bundle\n", ["line 5", "unknown key 'fertilty'", "did you mean 'fertility'"]),
-        ("assumptions:\n  demography:\n    fertility:\n      tfr: {2030: 13}\n", ["assumptions.demography.fertility.tfr.2030", "[0.3, 8.0]"]),
-        ("assumptions:\n  demography:\n    sex_ratio_at_birth: 106\n", ["assumptions.demography.sex_ratio_at_birth", "[0.9, 1.3]"]),
-        ("assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: 2\n", ["improvement_rate", "write 0.02"]),
-        ("assumptions:\n  demography:\n    mortality:\n      method: e0_target\n", ["e0_target method needs dated targets"]),
-        ("assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n", ["improvement_rate.male", "cover ages 0"]),
+        (
+            "assumptions:\n  demography:\n    mortality:\n      method: lee_carte\n",
+            ["line 6", "assumptions.demography.mortality.method", "did you mean 'lee_carter'"],
+        ),
+        (
+            "assumptions:\n  demography:\n    fertilty:\n      tfr: bundle\n",
+            ["line 5", "unknown key 'fertilty'", "did you mean 'fertility'"],
+        ),
+        (
+            "assumptions:\n  demography:\n    fertility:\n      tfr: {2030: 13}\n",
+            ["assumptions.demography.fertility.tfr.2030", "[0.3, 8.0]"],
+        ),
+        (
+            "assumptions:\n  demography:\n    sex_ratio_at_birth: 106\n",
+            ["assumptions.demography.sex_ratio_at_birth", "[0.9, 1.3]"],
+        ),
+        (
+            "assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: 2\n",
+            ["improvement_rate", "write 0.02"],
+        ),
+        (
+            "assumptions:\n  demography:\n    mortality:\n      method: e0_target\n",
+            ["e0_target method needs dated targets"],
+        ),
+        (
+            "assumptions:\n  demography:\n    mortality:\n      method: improvement\n"
+            "      improvement_rate: {male: {0-59: 0.02, 65+: 0.01}, female: 0.01}\n",
+            ["improvement_rate.male", "cover ages 0"],
+        ),
         ("horizon: 1999\n", ["horizon", "[2021, 2300]"]),
-        ("assumptions:\n  demography:\n    mortality:\n      method: schedule\n      method: lee_carter\n", ["duplicate key 'method'"]),
+        (
+            "assumptions:\n  demography:\n    mortality:\n      method: schedule\n      method: lee_carter\n",
+            ["duplicate key 'method'"],
+        ),
     ],
 )
 def test_bad_scenarios_name_the_place_and_the_fix(tmp_path, capsys, text, fragments):
@@ -83,7 +108,9 @@ def test_population_command_prints_the_headline_and_writes_atomically(tmp_path, 
 
 
 def test_stochastic_population_command(capsys):
-    assert main(["population", str(SCENARIOS / "lee_carter.yaml"), "--until", "2030", "--draws", "50", "--seed", "3"]) == 0
+    assert (
+        main(["population", str(SCENARIOS / "lee_carter.yaml"), "--until", "2030", "--draws", "50", "--seed", "3"]) == 0
+    )
     out = capsys.readouterr().out
     assert "50 draws" in out and "drift" in out and "s.e." in out and "TFR random walk" in out
 
@@ -95,7 +122,11 @@ def test_any_mortality_method_has_draws_around_its_own_path(capsys):
 
 
 def test_improvement_rates_by_sex_and_age_band(tmp_path):
-    path = write(tmp_path, "assumptions:\n  demography:\n    mortality:\n      method: improvement\n      improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n")
+    path = write(
+        tmp_path,
+        "assumptions:\n  demography:\n    mortality:\n      method: improvement\n"
+        "      improvement_rate: {male: {0-64: 0.02, 65+: 0.01}, female: 0.015}\n",
+    )
     rates = load_scenario(path).population.improvement_rate
     assert rates == {"male": ((0, 64, 0.02), (65, None, 0.01)), "female": ((0, None, 0.015),)}
 
@@ -138,8 +169,15 @@ def test_loading_an_overlay_never_changes_the_baseline():
 def test_overlays_compose_left_to_right(tmp_path):
     one = tmp_path / "one.yaml"
     two = tmp_path / "two.yaml"
-    one.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: one\npolicy:\n  employee:\n    employer_rate: 0.07\n    employee_rate: 0.03\n", encoding="utf-8")
-    two.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: two\npolicy:\n  employee:\n    employer_rate: 0.08\n", encoding="utf-8")
+    one.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: one\npolicy:\n  employee:\n    employer_rate: 0.07\n"
+        "    employee_rate: 0.03\n",
+        encoding="utf-8",
+    )
+    two.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: two\npolicy:\n  employee:\n    employer_rate: 0.08\n",
+        encoding="utf-8",
+    )
     both = load_scenario(f"{one}+{two}")
     assert both["policy.employee.employer_rate"].points[0][1] == 0.08
     assert both["policy.employee.employee_rate"].points[0][1] == 0.03
@@ -148,7 +186,11 @@ def test_overlays_compose_left_to_right(tmp_path):
 
 
 def test_units_accept_percent_and_wan(tmp_path):
-    path = write(tmp_path, "policy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: \"28万\"\n        tier1: {deductible: \"100元\", reimbursement_ratio: \"90%\"}\n")
+    path = write(
+        tmp_path,
+        'policy:\n  resident:\n    benefits:\n      inpatient:\n        annual_cap: "28万"\n'
+        '        tier1: {deductible: "100元", reimbursement_ratio: "90%"}\n',
+    )
     s = load_scenario(path)
     assert s["policy.resident.benefits.inpatient.annual_cap"].points[0][1] == 280000.0
     assert s["policy.resident.benefits.inpatient.tier1.reimbursement_ratio"].points[0][1] == pytest.approx(0.9)
@@ -163,7 +205,12 @@ def test_dated_values_step_linear_and_growth():
     years = np.arange(2024, 2031)
     step = DatedValue(((2024, 1500.0), (2026, 200000.0)))
     values, beyond = step.path(years)
-    assert values.tolist() == [1500, 1500, 200000, 200000, 200000, 200000, 200000] and beyond == [2027, 2028, 2029, 2030]
+    assert values.tolist() == [1500, 1500, 200000, 200000, 200000, 200000, 200000] and beyond == [
+        2027,
+        2028,
+        2029,
+        2030,
+    ]
     linear = DatedValue(((2024, 0.0), (2028, 4.0)), between="linear")
     assert linear.path(years)[0].tolist() == [0, 1, 2, 3, 4, 4, 4]
     grow = DatedValue(((2024, 100.0),), after="wage_growth")
@@ -178,16 +225,24 @@ def test_a_run_records_extended_values_and_strict_refuses(capsys):
 
     ds = forecast.run(SCENARIOS / "baseline.yaml")
     extended = ds.attrs["extended_values"]
-    assert "policy.resident.fiscal_subsidy" in extended and extended["policy.resident.fiscal_subsidy"].startswith("mean_increment from 2025 to 2060 (last given 2024: 670)")
+    assert "policy.resident.fiscal_subsidy" in extended and extended["policy.resident.fiscal_subsidy"].startswith(
+        "mean_increment from 2025 to 2060 (last given 2024: 670)"
+    )
     assert main(["run", str(SCENARIOS / "baseline.yaml"), "--strict"]) == 2
     err = capsys.readouterr().err
-    assert "--strict: policy.resident.fiscal_subsidy is extended beyond its last given year" in err and "Traceback" not in err
+    assert (
+        "--strict: policy.resident.fiscal_subsidy is extended beyond its last given year" in err
+        and "Traceback" not in err
+    )
 
 
 def test_show_scenario_names_the_file_and_line_of_each_value(capsys):
     assert main(["show-scenario", f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'critical_illness_upgrade.yaml'}"]) == 0
     out = capsys.readouterr().out
-    assert "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=disposable_income_growth lag=1 yuan  (critical_illness_upgrade.yaml:" in out
+    assert (
+        "policy.critical_illness.annual_cap = {2024: 300000, 2025: 400000} between=step after=disposable_income_growth "
+        "lag=1 yuan  (critical_illness_upgrade.yaml:" in out
+    )
     assert "policy.employee.employer_rate = 0.06 ratio  (baseline.yaml:" in out
     assert "policy.employee.flexible_base_ratio = 0.6 ratio  (default)" in out
 
@@ -202,8 +257,14 @@ def test_fitted_is_refused_where_no_fit_exists(tmp_path, capsys):
 def test_show_scenario_shows_fitted_values_before_the_run(capsys):
     assert main(["show-scenario", str(SCENARIOS / "baseline.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "assumptions.economy.wage_growth = {2027: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio" in out
-    assert "assumptions.medical_costs.cost_trend.resident = {2027: fitted, 2050: 0.01} between=linear after=hold ratio" in out
+    assert (
+        "assumptions.economy.wage_growth = {2027: fitted, 2035: 0.04, 2050: 0.03} between=linear after=hold ratio"
+        in out
+    )
+    assert (
+        "assumptions.medical_costs.cost_trend.resident = {2027: fitted, 2050: 0.01} between=linear after=hold ratio"
+        in out
+    )
     assert "assumptions.enrollment.in_service_coverage = fitted ratio" in out
 
 

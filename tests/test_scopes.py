@@ -14,10 +14,16 @@ from forecast.cli import main
 
 from .conftest import ROOT
 
-ACTUALS_SPLIT = "pool,month,income,expenditure,unit,scope\nemployee,6,9000,7000,亿元,统筹基金\nemployee,6,3000,2900,亿元,个人账户\n"
+ACTUALS_SPLIT = (
+    "pool,month,income,expenditure,unit,scope\nemployee,6,9000,7000,亿元,统筹基金\nemployee,6,3000,2900,亿元,个人账户\n"
+)
 ACTUALS_TOTAL = "pool,month,income,expenditure,unit,scope\nemployee,6,12000,9900,亿元,合计\n"
 BUDGET_TOTAL = "pool,item,amount,unit,scope\nemployee,收入合计,24000,亿元,合计\nemployee,支出合计,20000,亿元,合计\n"
-BUDGET_SPLIT = "pool,item,amount,unit,scope\nemployee,收入合计,17500,亿元,统筹基金\nemployee,支出合计,14000,亿元,统筹基金\nemployee,收入合计,6500,亿元,个人账户\nemployee,支出合计,6000,亿元,个人账户\n"
+BUDGET_SPLIT = (
+    "pool,item,amount,unit,scope\n"
+    "employee,收入合计,17500,亿元,统筹基金\nemployee,支出合计,14000,亿元,统筹基金\n"
+    "employee,收入合计,6500,亿元,个人账户\nemployee,支出合计,6000,亿元,个人账户\n"
+)
 BUDGET_POOLED = "pool,item,amount,unit\nemployee,收入合计,17500,亿元\nemployee,支出合计,14000,亿元\n"
 
 
@@ -40,7 +46,9 @@ def test_pooled_fund_and_accounts_convert_to_the_total_with_the_rule_stated(tmp_
     assert CONVERSION_RULE in out and "employee (合计)" in out
     rates = _rates(tmp_path / "out")
     assert rates["income"]["scope"] == "total"
-    assert float(rates["income"]["to_date"]) == pytest.approx(12000e8) and float(rates["income"]["approved"]) == pytest.approx(24000e8)
+    assert float(rates["income"]["to_date"]) == pytest.approx(12000e8) and float(
+        rates["income"]["approved"]
+    ) == pytest.approx(24000e8)
     assert float(rates["income"]["rate_to_date"]) == pytest.approx(0.5)
 
 
@@ -69,7 +77,11 @@ def test_an_execution_rate_outside_80_to_120_percent_is_a_hint(tmp_path, capsys)
 
 
 def test_an_unknown_scope_is_located(tmp_path, capsys):
-    a, _ = _files(tmp_path, "pool,month,income,expenditure,unit,scope\nemployee,6,1,1,万元,统筹\nresident,6,1,1,万元,个人账户\n", "")
+    a, _ = _files(
+        tmp_path,
+        "pool,month,income,expenditure,unit,scope\nemployee,6,1,1,万元,统筹\nresident,6,1,1,万元,个人账户\n",
+        "",
+    )
     assert main(["execution", a]) == 2
     err = capsys.readouterr().err
     assert "line 3, field 'scope'" in err and "unknown scope '个人账户'" in err
@@ -88,7 +100,17 @@ def test_an_example_bundle_s_workbook_says_so_and_its_employee_sheet_is_the_tota
     assert ws.cell(5, 4).value.startswith("示例")
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=3, values_only=True)}
     assert "统筹基金与个人账户合计" in notes["职工医保口径"]
-    assert main(["execution", str(ROOT / "examples" / "execution" / "lhasa_2023_jan_may.csv"), "--budget", str(tmp_path / "budget.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "execution",
+                str(ROOT / "examples" / "execution" / "lhasa_2023_jan_may.csv"),
+                "--budget",
+                str(tmp_path / "budget.xlsx"),
+            ]
+        )
+        == 0
+    )
     assert "employee (合计)" in capsys.readouterr().out, "the example's actuals are the total, as the bundle"
 
 

@@ -25,9 +25,15 @@ def test_every_copy_is_recorded_unedited_and_the_shared_file_where_there_is_one(
     changed must be copied again)."""
     recorded = _recorded()
     shipped = sorted(str(p.relative_to(SHARED)) for p in SHARED.glob("*/*.csv"))
-    assert shipped == sorted(recorded), "a table in tests/shared without its hash in SHA256SUMS (or a hash without its table)"
+    assert shipped == sorted(recorded), (
+        "a table in tests/shared without its hash in SHA256SUMS (or a hash without its table)"
+    )
     originals = ROOT.parent / "shared"
     for name, digest in recorded.items():
-        assert _sha256(SHARED / name) == digest, f"tests/shared/{name} was edited: copy it again from ../shared (tests/shared/README.md)"
+        assert _sha256(SHARED / name) == digest, (
+            f"tests/shared/{name} was edited: copy it again from ../shared (tests/shared/README.md)"
+        )
         if (originals / name).is_file():
-            assert (originals / name).read_bytes() == (SHARED / name).read_bytes(), f"../shared/{name} changed: copy it into tests/shared again"
+            assert (originals / name).read_bytes() == (SHARED / name).read_bytes(), (
+                f"../shared/{name} changed: copy it into tests/shared again"
+            )

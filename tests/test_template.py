@@ -32,7 +32,10 @@ def test_a_template_filled_from_the_example_builds_the_same_bundle(tmp_path, cap
     """examples/figures.yaml (拉萨市) through the template: every table of the bundle is byte for byte
     the one the YAML builds."""
     assert main(["template", "--from", str(EXAMPLE), "--out", str(tmp_path / "lhasa.xlsx")]) == 0
-    assert main(["init-region", str(tmp_path / "from_xlsx"), "--province", "西藏", "--from", str(tmp_path / "lhasa.xlsx")]) == 0
+    assert (
+        main(["init-region", str(tmp_path / "from_xlsx"), "--province", "西藏", "--from", str(tmp_path / "lhasa.xlsx")])
+        == 0
+    )
     assert main(["init-region", str(tmp_path / "from_yaml"), "--province", "西藏", "--from", str(EXAMPLE)]) == 0
     capsys.readouterr()
     tables = sorted(p.name for p in (tmp_path / "from_yaml").glob("*.csv"))
@@ -51,12 +54,15 @@ def _filled(tmp_path, sheet: str, label: str, value):
     return row
 
 
-@pytest.mark.parametrize(("sheet", "label", "value", "fragment"), [
-    ("参保", "统计年份", "二〇二三", "field 'insured.year'"),
-    ("参保", "城乡居民医保参保人数", "38万", "field 'insured.resident': must be a plain number"),
-    ("人口", "常住人口（2020年普查，人）", None, "field 'population.total'"),
-    ("参保", "单位", "万户", "unknown unit '万户'"),
-])
+@pytest.mark.parametrize(
+    ("sheet", "label", "value", "fragment"),
+    [
+        ("参保", "统计年份", "二〇二三", "field 'insured.year'"),
+        ("参保", "城乡居民医保参保人数", "38万", "field 'insured.resident': must be a plain number"),
+        ("人口", "常住人口（2020年普查，人）", None, "field 'population.total'"),
+        ("参保", "单位", "万户", "unknown unit '万户'"),
+    ],
+)
 def test_a_bad_cell_is_refused_with_its_sheet_and_row(tmp_path, capsys, sheet, label, value, fragment):
     row = _filled(tmp_path, sheet, label, value)
     capsys.readouterr()

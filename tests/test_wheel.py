@@ -26,8 +26,16 @@ def sh(*args, cwd):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
-    source = tmp_path_factory.mktemp("source") / "forecast"  # a clean copy: a stale build/ in the checkout would leak old modules into the wheel
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", "build", "dist", "*.egg-info", ".git", "__pycache__", "out", ".hypothesis", ".pytest_cache"))
+    source = (
+        tmp_path_factory.mktemp("source") / "forecast"
+    )  # a clean copy: a stale build/ in the checkout would leak old modules into the wheel
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", "build", "dist", "*.egg-info", ".git", "__pycache__", "out", ".hypothesis", ".pytest_cache"
+        ),
+    )
     sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", dist, source, cwd=dist)
     (built,) = dist.glob("*.whl")
     return built
@@ -39,7 +47,11 @@ def test_the_wheel_holds_the_code_the_scenarios_and_data_china(wheel):
     assert "forecast/scenarios/baseline.yaml" in names and "forecast/scenarios/ltci_extension.yaml" in names
     assert "forecast/scenarios/places/qiandongnan.yaml" in names and "forecast/scenarios/places/wenzhou.yaml" in names
     assert "forecast/data/china/region.yaml" in names and "forecast/data/china/SOURCES.md" in names
-    assert "forecast/data/provinces/census_2010_2020_pop_by_age5_sex_province.csv" in names and "forecast/apps/regions/province.py" in names and "forecast/cli/init_region.py" in names
+    assert (
+        "forecast/data/provinces/census_2010_2020_pop_by_age5_sex_province.csv" in names
+        and "forecast/apps/regions/province.py" in names
+        and "forecast/cli/init_region.py" in names
+    )
     for place in ("qiandongnan", "wenzhou", "shaoxing", "nanchang_county", "lhasa"):  # the place scenarios' bundles
         assert f"forecast/data/{place}/region.yaml" in names and f"forecast/data/{place}/SOURCES.md" in names
     assert not [n for n in names if n.startswith(("tests/", "data/", "scenarios/")) or "/build/" in n]
@@ -60,6 +72,10 @@ def test_the_wheel_runs_the_baseline_outside_the_checkout(wheel, tmp_path):
     sh(bin_dir / "forecast", "validate", "baseline+ltci_extension", cwd=tmp_path)
     out = sh(bin_dir / "forecast", "run", "places/lhasa", cwd=tmp_path)  # a place scenario on its shipped bundle
     assert "Pools" in out and "拉萨" in out
-    shutil.copy(ROOT / "examples" / "figures.yaml", tmp_path / "figures.yaml")  # init-region reads the shipped provinces
-    out = sh(bin_dir / "forecast", "init-region", "mycity", "--province", "西藏", "--from", "figures.yaml", cwd=tmp_path)
+    shutil.copy(
+        ROOT / "examples" / "figures.yaml", tmp_path / "figures.yaml"
+    )  # init-region reads the shipped provinces
+    out = sh(
+        bin_dir / "forecast", "init-region", "mycity", "--province", "西藏", "--from", "figures.yaml", cwd=tmp_path
+    )
     assert "the bundle validates" in out and (tmp_path / "mycity" / "region.yaml").is_file()

@@ -2,9 +2,9 @@
 
 ``forecast budget --year 2025`` on the baseline writes one sheet per pool in the layout of the 财政
 social-insurance fund budget form (编制单位, 表号, 单位：万元; 上年决算, 本年预算, 本年预计, 下年预算,
-增减; the employee individual accounts and 合计; 基本数据; the signature line), then 假设 and 说明. The tests read the file back with openpyxl (names,
-line items, formats, identities) and convert it with LibreOffice headless (the file opens
-without repair and renders its Chinese labels and formatted numbers); ``forecast execution
+增减; the employee individual accounts and 合计; 基本数据; the signature line), then 假设 and 说明. The tests read the
+file back with openpyxl (names, line items, formats, identities) and convert it with LibreOffice headless (the file
+opens without repair and renders its Chinese labels and formatted numbers); ``forecast execution
 --budget`` reports 执行率 against it.
 """
 
@@ -29,7 +29,16 @@ pytestmark = pytest.mark.slow
 
 YEAR = 2025
 POOL_SHEETS = ["职工医保统筹基金", "城乡居民医保基金", "大病保险", "医疗救助基金", "长期护理保险基金"]
-COLUMNS = {"final": 2, "previous_budget": 3, "previous": 4, "budget": 5, "change": 6, "change_share": 7, "lower": 8, "upper": 9}
+COLUMNS = {
+    "final": 2,
+    "previous_budget": 3,
+    "previous": 4,
+    "budget": 5,
+    "change": 6,
+    "change_share": 7,
+    "lower": 8,
+    "upper": 9,
+}
 FIRST_ROW = 6
 
 
@@ -78,7 +87,20 @@ def test_one_sheet_per_pool_named_in_chinese_then_assumptions_and_notes(book):
 
 def test_line_items_are_the_budget_tables_in_chinese(book):
     employee, resident = rows(book["职工医保统筹基金"]), rows(book["城乡居民医保基金"])
-    common = ["一、收入合计", "财政补贴收入", "利息收入", "转移收入", "其他收入", "二、支出合计", "待遇支出", "转移支出", "其他支出", "三、本年收支结余", "四、年末滚存结余", "五、可支付月数（月）"]
+    common = [
+        "一、收入合计",
+        "财政补贴收入",
+        "利息收入",
+        "转移收入",
+        "其他收入",
+        "二、支出合计",
+        "待遇支出",
+        "转移支出",
+        "其他支出",
+        "三、本年收支结余",
+        "四、年末滚存结余",
+        "五、可支付月数（月）",
+    ]
     for name in POOL_SHEETS:
         assert set(common) <= set(rows(book[name])), name
         assert all(re.search(r"[\u4e00-\u9fff]", label) for label in rows(book[name])), "every line item is in Chinese"
@@ -88,7 +110,16 @@ def test_line_items_are_the_budget_tables_in_chinese(book):
     assert {"居家护理", "机构护理"} <= set(rows(book["长期护理保险基金"]))
     ws = book["职工医保统筹基金"]
     header = [ws.cell(4, c).value for c in range(1, 10)]
-    assert header[:8] == ["项目", "上年决算数", "本年预算数", "本年执行数", "下年预算数", "增减额", "增减%", "下年预算数80%预测区间"]
+    assert header[:8] == [
+        "项目",
+        "上年决算数",
+        "本年预算数",
+        "本年执行数",
+        "下年预算数",
+        "增减额",
+        "增减%",
+        "下年预算数80%预测区间",
+    ]
     assert [ws.cell(5, c).value for c in (8, 9)] == ["下限", "上限"]
     assert ws["A1"].value == f"中国{YEAR}年职工医保统筹基金收支预算表"
     assert ws["H2"].value == "单位：万元"
@@ -120,23 +151,46 @@ def test_the_employee_sheet_shows_the_accounts_and_their_total(book):
     accounts = section(ws, "职工医保个人账户")
     pooled = rows(ws)
     for column in ("final", "previous", "budget"):
-        for flow, total in (("一、收入合计", "职工医保基金收入合计（统筹基金＋个人账户）"), ("二、支出合计", "职工医保基金支出合计（统筹基金＋个人账户）")):
+        for flow, total in (
+            ("一、收入合计", "职工医保基金收入合计（统筹基金＋个人账户）"),
+            ("二、支出合计", "职工医保基金支出合计（统筹基金＋个人账户）"),
+        ):
             account = "个人账户收入" if flow.startswith("一") else "个人账户支出"
             parts = ws.cell(pooled[flow], COLUMNS[column]).value + ws.cell(accounts[account], COLUMNS[column]).value
-            assert ws.cell(accounts[total], COLUMNS[column]).value == pytest.approx(round(parts, 2), abs=1e-6), (column, flow)
-    assert ws.cell(accounts["职工医保基金收入合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(23732.47e4, abs=2 * 0.01e4)
-    assert ws.cell(accounts["职工医保基金支出合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(19102.54e4, abs=2 * 0.01e4)
-    assert ws.cell(accounts["个人账户收入"], COLUMNS["final"]).value == pytest.approx(6351.35e4, abs=0.01), "2023 from the bulletin"
+            assert ws.cell(accounts[total], COLUMNS[column]).value == pytest.approx(round(parts, 2), abs=1e-6), (
+                column,
+                flow,
+            )
+    assert ws.cell(accounts["职工医保基金收入合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(
+        23732.47e4, abs=2 * 0.01e4
+    )
+    assert ws.cell(accounts["职工医保基金支出合计（统筹基金＋个人账户）"], COLUMNS["previous"]).value == pytest.approx(
+        19102.54e4, abs=2 * 0.01e4
+    )
+    assert ws.cell(accounts["个人账户收入"], COLUMNS["final"]).value == pytest.approx(6351.35e4, abs=0.01), (
+        "2023 from the bulletin"
+    )
 
 
 def test_basic_data_give_insured_base_rates_standards_and_use(book):
     employee, resident = section(book["职工医保统筹基金"], "基本数据"), section(book["城乡居民医保基金"], "基本数据")
-    assert {"参保人数（万人）", "在职职工（万人）", "退休人员（万人）", "在职职工人均缴费基数（元/人·年）", "单位缴费率（%）", "住院人次（万人次）"} <= set(employee)
+    assert {
+        "参保人数（万人）",
+        "在职职工（万人）",
+        "退休人员（万人）",
+        "在职职工人均缴费基数（元/人·年）",
+        "单位缴费率（%）",
+        "住院人次（万人次）",
+    } <= set(employee)
     assert {"参保人数（万人）", "个人缴费标准（元/人·年）", "人均财政补助标准（元/人·年）"} <= set(resident)
     ws = book["城乡居民医保基金"]
-    assert ws.cell(resident["人均财政补助标准（元/人·年）"], COLUMNS["budget"]).value == 700.0, "670 in 2024 + the mean increment of the last three (+30)"
+    assert ws.cell(resident["人均财政补助标准（元/人·年）"], COLUMNS["budget"]).value == 700.0, (
+        "670 in 2024 + the mean increment of the last three (+30)"
+    )
     ws = book["职工医保统筹基金"]
-    assert ws.cell(employee["在职职工（万人）"], COLUMNS["previous"]).value == pytest.approx(27490.84, abs=0.01), "the 2024 bulletin's in-service members"
+    assert ws.cell(employee["在职职工（万人）"], COLUMNS["previous"]).value == pytest.approx(27490.84, abs=0.01), (
+        "the 2024 bulletin's in-service members"
+    )
     assert ws.cell(employee["在职职工（万人）"], 8).value.startswith("公布")
 
 
@@ -148,7 +202,11 @@ def test_number_formats_are_never_general_or_scientific(book):
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     assert math.isfinite(cell.value), (ws.title, cell.coordinate)
                     assert cell.number_format != "General", (ws.title, cell.coordinate, cell.value)
-                    assert not re.search(r"[eE][+-]", cell.number_format), (ws.title, cell.coordinate, cell.number_format)
+                    assert not re.search(r"[eE][+-]", cell.number_format), (
+                        ws.title,
+                        cell.coordinate,
+                        cell.number_format,
+                    )
                     checked += 1
     assert checked > 200
     ws = book["职工医保统筹基金"]
@@ -160,13 +218,21 @@ def test_months_covered_are_months_with_their_own_format(book):
     import forecast
 
     ds = forecast.run("scenarios/baseline.yaml")
-    for name, pool in (("职工医保统筹基金", "employee"), ("城乡居民医保基金", "resident"), ("长期护理保险基金", "ltci")):
+    for name, pool in (
+        ("职工医保统筹基金", "employee"),
+        ("城乡居民医保基金", "resident"),
+        ("长期护理保险基金", "ltci"),
+    ):
         ws = book[name]
         cell = ws.cell(rows(ws)["五、可支付月数（月）"], COLUMNS["budget"])
         assert cell.number_format == "0.0"
         assert 0 < cell.value < 200, (name, cell.value)
-        assert cell.value == round(value(ws, "四、年末滚存结余", "budget") / (value(ws, "二、支出合计", "budget") / 12), 1), "from the figures shown"
-        assert cell.value == pytest.approx(float(ds["months_covered"].sel(year=YEAR, pool=pool)), abs=0.051), "the run's months covered"
+        assert cell.value == round(
+            value(ws, "四、年末滚存结余", "budget") / (value(ws, "二、支出合计", "budget") / 12), 1
+        ), "from the figures shown"
+        assert cell.value == pytest.approx(float(ds["months_covered"].sel(year=YEAR, pool=pool)), abs=0.051), (
+            "the run's months covered"
+        )
     for name in ("大病保险", "医疗救助基金"):  # financed as they pay: no reserve
         assert value(book[name], "五、可支付月数（月）", "budget") == "不适用"
 
@@ -217,7 +283,9 @@ def test_last_year_is_the_bulletin_and_this_year_the_run(book):
     ws = book["职工医保统筹基金"]
     assert value(ws, "一、收入合计", "previous") == pytest.approx(17342.45e4, abs=0.05)
     ds = forecast.run("scenarios/baseline.yaml")
-    assert value(ws, "一、收入合计", "budget") == pytest.approx(float(ds["income"].sel(year=YEAR, pool="employee")) / 1e4, abs=0.05)
+    assert value(ws, "一、收入合计", "budget") == pytest.approx(
+        float(ds["income"].sel(year=YEAR, pool="employee")) / 1e4, abs=0.05
+    )
     assert value(ws, "一、收入合计", "lower") < value(ws, "一、收入合计", "budget") < value(ws, "一、收入合计", "upper")
     assert value(ws, "一、收入合计", "previous_budget") is None, "no approved budget given: the column is empty"
 
@@ -247,7 +315,9 @@ def test_the_assumptions_sheet_gives_each_drivers_value_and_source(book):
 
 
 def test_no_sheet_shows_a_file_path_or_a_scenario_key(book):
-    key = re.compile(r"\b(assumptions|policy|verdict|calibration)\.[a-z_]+|[\w.-]+/[\w.-]+|\.py\b|between=|after=", re.ASCII)
+    key = re.compile(
+        r"\b(assumptions|policy|verdict|calibration)\.[a-z_]+|[\w.-]+/[\w.-]+|\.py\b|between=|after=", re.ASCII
+    )
     for ws in book.worksheets:
         for row in ws.iter_rows(values_only=True):
             for value in row:
@@ -266,7 +336,16 @@ def test_wrapped_text_rows_are_tall_enough(book):
 
 def test_the_notes_sheet_states_scope_method_and_exclusions(book):
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(min_row=3, values_only=True)}
-    assert {"编制范围", "测算方法", "金额单位", "可支付月数", "上年决算数", "本年预算数", "数据性质", "不含项目"} <= set(notes)
+    assert {
+        "编制范围",
+        "测算方法",
+        "金额单位",
+        "可支付月数",
+        "上年决算数",
+        "本年预算数",
+        "数据性质",
+        "不含项目",
+    } <= set(notes)
     assert "个人账户单列" in notes["职工医保口径"]
     assert "未提供" in notes["本年预算数"]
 
@@ -283,7 +362,21 @@ def convert(source: Path, target: Path, to: str) -> list[Path]:
     """``soffice --headless --convert-to`` with a private profile (other runs may share the machine)."""
     target.mkdir(exist_ok=True)
     profile = (target / "profile").absolute().as_uri()
-    done = subprocess.run([soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", to, "--outdir", str(target), str(source)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return sorted(p for p in target.iterdir() if p.is_file())
 
@@ -291,14 +384,22 @@ def convert(source: Path, target: Path, to: str) -> list[Path]:
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_and_renders_each_sheet(out, book, tmp_path):
     # per sheet (-1), UTF-8 (76), cells as shown (the 9th token): the number formats are applied
-    files = convert(out / "budget.xlsx", tmp_path / "csv", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1")
+    files = convert(
+        out / "budget.xlsx",
+        tmp_path / "csv",
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
+    )
     assert [p.name for p in files] == sorted(f"budget-{name}.csv" for name in [*POOL_SHEETS, "假设", "说明"])
     with open(tmp_path / "csv" / "budget-职工医保统筹基金.csv", encoding="utf-8") as handle:
         table = {row[0]: row for row in csv.reader(handle) if row}
     budget = value(book["职工医保统筹基金"], "一、收入合计", "budget")
     assert table["一、收入合计"][4] == f"{budget:,.2f}", "shown in 万元 with thousands separators"
-    assert table["五、可支付月数（月）"][4] == f"{value(book['职工医保统筹基金'], '五、可支付月数（月）', 'budget'):.1f}"
-    assert not [c for row in table.values() for c in row if re.search(r"\d[eE][+-]\d", c)], "no scientific notation as shown"
+    assert (
+        table["五、可支付月数（月）"][4] == f"{value(book['职工医保统筹基金'], '五、可支付月数（月）', 'budget'):.1f}"
+    )
+    assert not [c for row in table.values() for c in row if re.search(r"\d[eE][+-]\d", c)], (
+        "no scientific notation as shown"
+    )
 
 
 @pytest.mark.libreoffice
@@ -316,8 +417,14 @@ def test_libreoffice_prints_the_workbook_to_pdf(out, tmp_path):
 # ---------------------------------------------------------------- approved budget and 执行率
 def test_previous_budget_fills_the_first_column(tmp_path, capsys):
     approved = tmp_path / "approved_2024.csv"
-    approved.write_text("pool,item,amount,unit\nemployee,收入合计,17000,亿元\nemployee,住院,72000000,万元\nresident,二、支出合计,1.05e12,元\n", encoding="utf-8")
-    assert main(["budget", "--year", str(YEAR), "--previous-budget", str(approved), "--out", str(tmp_path / "out")]) == 0
+    approved.write_text(
+        "pool,item,amount,unit\nemployee,收入合计,17000,亿元\nemployee,住院,72000000,万元\n"
+        "resident,二、支出合计,1.05e12,元\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["budget", "--year", str(YEAR), "--previous-budget", str(approved), "--out", str(tmp_path / "out")]) == 0
+    )
     capsys.readouterr()
     wb = load_workbook(tmp_path / "out" / "budget.xlsx")
     assert value(wb["职工医保统筹基金"], "一、收入合计", "previous_budget") == 170_000_000.0
@@ -339,7 +446,11 @@ def test_execution_rate_against_the_approved_budget(out, book, tmp_path, capsys,
         income = value(book["职工医保统筹基金"], "一、收入合计", "budget") * 1e4
     else:
         approved = tmp_path / "approved.csv"
-        approved.write_text("pool,item,amount,unit\nemployee,收入合计,18000,亿元\nemployee,支出合计,14000,亿元\nresident,income,11000,亿元\nresident,expenditure,11000,亿元\n", encoding="utf-8")
+        approved.write_text(
+            "pool,item,amount,unit\nemployee,收入合计,18000,亿元\nemployee,支出合计,14000,亿元\n"
+            "resident,income,11000,亿元\nresident,expenditure,11000,亿元\n",
+            encoding="utf-8",
+        )
         income = 1.8e12
     assert main(["execution", str(actuals), "--budget", str(approved), "--out", str(tmp_path / "out")]) == 0
     text = capsys.readouterr().out
@@ -358,7 +469,10 @@ def test_execution_rate_against_the_approved_budget(out, book, tmp_path, capsys,
 def test_next_years_workbook_takes_this_one_as_its_previous_budget(out, book, tmp_path, capsys):
     """The approved 2025 workbook feeds 2026's 本年预算数 line by line; 2025 is not closed, so the
     previous column is 本年预计执行数."""
-    assert main(["budget", "--year", str(YEAR + 1), "--previous-budget", str(out / "budget.xlsx"), "--out", str(tmp_path)]) == 0
+    assert (
+        main(["budget", "--year", str(YEAR + 1), "--previous-budget", str(out / "budget.xlsx"), "--out", str(tmp_path)])
+        == 0
+    )
     capsys.readouterr()
     wb = load_workbook(tmp_path / "budget.xlsx")
     for name in POOL_SHEETS:
@@ -379,15 +493,22 @@ def test_previous_year_from_its_execution(tmp_path, capsys):
     capsys.readouterr()
     import forecast
 
-    estimate = full_year(read_actuals(actuals), seasonal_profile(forecast.load_region(forecast.default_region_path()))).loc["employee"]
+    estimate = full_year(
+        read_actuals(actuals), seasonal_profile(forecast.load_region(forecast.default_region_path()))
+    ).loc["employee"]
     ws = load_workbook(tmp_path / "out" / "budget.xlsx")["职工医保统筹基金"]
     assert value(ws, "一、收入合计", "previous") == pytest.approx(estimate["income_estimate"] / 1e4, abs=0.05)
     assert value(ws, "二、支出合计", "previous") == pytest.approx(estimate["expenditure_estimate"] / 1e4, abs=0.05)
     ds = forecast.run("scenarios/baseline.yaml")
     opening = round(float(ds["reserve"].sel(year=YEAR - 1, pool="employee")) / 1e4, 2)
     assert value(ws, "四、年末滚存结余", "previous") == round(opening + value(ws, "三、本年收支结余", "previous"), 2)
-    assert value(ws, "四、年末滚存结余", "budget") == round(value(ws, "四、年末滚存结余", "previous") + value(ws, "三、本年收支结余", "budget"), 2)
-    notes = {r[0]: r[1] for r in load_workbook(tmp_path / "out" / "budget.xlsx")["说明"].iter_rows(min_row=3, values_only=True)}
+    assert value(ws, "四、年末滚存结余", "budget") == round(
+        value(ws, "四、年末滚存结余", "previous") + value(ws, "三、本年收支结余", "budget"), 2
+    )
+    notes = {
+        r[0]: r[1]
+        for r in load_workbook(tmp_path / "out" / "budget.xlsx")["说明"].iter_rows(min_row=3, values_only=True)
+    }
     assert "1–10月" in notes["本年预计执行数"] and "城乡居民医保基金" in notes["本年预计执行数"]
 
 
@@ -399,7 +520,9 @@ def test_a_pool_not_projected_gets_no_sheet_and_the_notes_say_so():
 
     scenario = load_scenario("baseline")
     ds = forecast.run(scenario)
-    ds["verdict"] = ds["verdict"].where(ds["pool"] != "ltci", CODES["not_projected"])  # as for a bundle without LTCI figures
+    ds["verdict"] = ds["verdict"].where(
+        ds["pool"] != "ltci", CODES["not_projected"]
+    )  # as for a bundle without LTCI figures
     wb = budget_workbook_for(ds, scenario, YEAR)
     assert wb.sheetnames == [*POOL_SHEETS[:4], "假设", "说明"]
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=3, values_only=True)}
@@ -413,21 +536,42 @@ def test_with_execution_the_sheet_s_verdict_is_that_of_the_months_it_shows(tmp_p
     from forecast.model.fund import VERDICTS
 
     actuals = tmp_path / "actuals_2025.csv"
-    actuals.write_text("pool,month,income,expenditure,unit\nresident,6,5600,7000,亿元\n", encoding="utf-8")  # a half year drawing hard
+    actuals.write_text(
+        "pool,month,income,expenditure,unit\nresident,6,5600,7000,亿元\n", encoding="utf-8"
+    )  # a half year drawing hard
     assert main(["budget", "--year", str(YEAR + 1), "--execution", str(actuals), "--out", str(tmp_path / "out")]) == 0
     capsys.readouterr()
     ws = load_workbook(tmp_path / "out" / "budget.xlsx")["城乡居民医保基金"]
     months = value(ws, "五、可支付月数（月）", "budget")
-    footnote = next(c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("下年测算结论"))
+    footnote = next(
+        c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("下年测算结论")
+    )
     assert f"可支付{months:.1f}个月" in footnote
-    expected = "exhausted" if value(ws, "四、年末滚存结余", "budget") <= 0 else "critical" if months < 3 else "low" if months < 6 else "drawing" if value(ws, "三、本年收支结余", "budget") < 0 else "excessive" if months > 15 else "high" if months > 9 else "balanced"
+    expected = (
+        "exhausted"
+        if value(ws, "四、年末滚存结余", "budget") <= 0
+        else "critical"
+        if months < 3
+        else "low"
+        if months < 6
+        else "drawing"
+        if value(ws, "三、本年收支结余", "budget") < 0
+        else "excessive"
+        if months > 15
+        else "high"
+        if months > 9
+        else "balanced"
+    )
     assert footnote.startswith(f"下年测算结论：{VERDICTS[expected]}"), (months, footnote)
 
 
 def test_a_pay_as_you_go_pool_balances_to_the_cent(tmp_path, capsys):
     """Medical assistance and critical illness pay what they take in: the rounded items must not
     leave a 0.01 balance (a trial saw 2,417.10 against 2,417.09 万元, then -100% the next year)."""
-    assert main(["budget", "--region", str(ROOT / "data" / "lhasa"), "--year", "2025", "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(["budget", "--region", str(ROOT / "data" / "lhasa"), "--year", "2025", "--out", str(tmp_path / "out")])
+        == 0
+    )
     capsys.readouterr()
     book = load_workbook(tmp_path / "out" / "budget.xlsx")
     for sheet in ("大病保险", "医疗救助基金"):

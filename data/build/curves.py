@@ -23,10 +23,18 @@ def cost_curve_rows(schedule: methods.WppSchedule, pop_rows, nhsa) -> tuple[list
     figures = _figures()
     retirees = float(nhsa.pick(2024, "uebmi", "insured_retirees")["value"])
     in_service = float(nhsa.pick(2024, "uebmi", "insured_in_service")["value"])
-    target = (figures["uebmi_retiree_medical_cost_2024"] / retirees) / (figures["uebmi_in_service_medical_cost_2024"] / in_service)
+    target = (figures["uebmi_retiree_medical_cost_2024"] / retirees) / (
+        figures["uebmi_in_service_medical_cost_2024"] / in_service
+    )
     pop = {(r[0], r[1]): r[2] for r in pop_rows}
     period = next(i for i, (a, b) in enumerate(schedule.periods) if a <= 2022 <= b)
-    mx = np.array([(pop["male", g] * schedule.mx[(period, "male")][i] + pop["female", g] * schedule.mx[(period, "female")][i]) / (pop["male", g] + pop["female", g]) for i, g in enumerate(GROUPS)])
+    mx = np.array(
+        [
+            (pop["male", g] * schedule.mx[(period, "male")][i] + pop["female", g] * schedule.mx[(period, "female")][i])
+            / (pop["male", g] + pop["female", g])
+            for i, g in enumerate(GROUPS)
+        ]
+    )
 
     def weights(rule):
         return np.array([sum(pop[s, g] * rule(s, parse_age(g)[0]) for s in ("male", "female")) for g in GROUPS])
@@ -44,12 +52,24 @@ def cost_curve_rows(schedule: methods.WppSchedule, pop_rows, nhsa) -> tuple[list
         return 1.0 if start >= 55 else (0.5 if start == 50 else 0.0)
 
     reference = weights(lambda s, a: 1.0 if 20 <= a < 60 else 0.0)
-    theta, curve = methods.mortality_proxy_cost_curve(mx, weights(in_service_share), weights(retired_share), target, reference)
+    theta, curve = methods.mortality_proxy_cost_curve(
+        mx, weights(in_service_share), weights(retired_share), target, reference
+    )
     rows = []
     for service in ("inpatient", "outpatient"):
         for sex in ("male", "female"):
             for g, c in zip(GROUPS, curve):
-                rows.append([service, sex, g, f"{c:.4f}", "ratio", "WPP2024;CENSUS2020_T15;BULLETIN2024_COSTS;S2024B", "mortality-proxy curve (mx^θ)"])
+                rows.append(
+                    [
+                        service,
+                        sex,
+                        g,
+                        f"{c:.4f}",
+                        "ratio",
+                        "WPP2024;CENSUS2020_T15;BULLETIN2024_COSTS;S2024B",
+                        "mortality-proxy curve (mx^θ)",
+                    ]
+                )
     return rows, {"theta": theta, "target_ratio": target}
 
 
@@ -73,7 +93,11 @@ def disability_rows(pop_rows) -> tuple[list[list], dict]:
         mid,
         {s: np.array([pop[s, g] for g in old], dtype=float) for s in ("male", "female")},
     )
-    rows = [[s, g, f"{p:.4f}", "ratio", "DISAB_META2023;DISAB_SURVEY2015;CENSUS2020_T15", "logistic age-sex model"] for s in ("male", "female") for g, p in zip(old, curves[s])]
+    rows = [
+        [s, g, f"{p:.4f}", "ratio", "DISAB_META2023;DISAB_SURVEY2015;CENSUS2020_T15", "logistic age-sex model"]
+        for s in ("male", "female")
+        for g, p in zip(old, curves[s])
+    ]
     return rows, {"alpha": alpha, "beta": beta, "gamma": gamma}
 
 
@@ -92,26 +116,84 @@ def claim_size_rows() -> tuple[list[list], dict]:
     ratio3 = f["tier3_public_cost_per_admission_2022q1"] / f["tier2_public_cost_per_admission_2022q1"]
     conc = "lognormal cv from the top-decile cost share"
     rows = [
-        ["inpatient", "all", "cv", f"{cv_in:.4f}", "ratio", "COSTCONC_FAN2022", f"{conc}: top 10% of inpatients hold 49% of cost (sigma {sigma_in:.4f})"],
-        ["outpatient", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"lognormal cv from the top-5% cost share: top 5% of patients hold 51% (sigma {sigma_out:.4f})"],
-        ["outpatient_special", "all", "cv", f"{cv_out:.4f}", "ratio", "COSTCONC_YE", f"as outpatient (sigma {sigma_out:.4f}); no separate figure for special diseases"],
-        ["outpatient_special", "all", "uses_per_patient", "12", "per_person_year", "S2024B", "assumption: one visit a month per special-disease patient (no national figure); patients = visits / 12"],
+        [
+            "inpatient",
+            "all",
+            "cv",
+            f"{cv_in:.4f}",
+            "ratio",
+            "COSTCONC_FAN2022",
+            f"{conc}: top 10% of inpatients hold 49% of cost (sigma {sigma_in:.4f})",
+        ],
+        [
+            "outpatient",
+            "all",
+            "cv",
+            f"{cv_out:.4f}",
+            "ratio",
+            "COSTCONC_YE",
+            f"lognormal cv from the top-5% cost share: top 5% of patients hold 51% (sigma {sigma_out:.4f})",
+        ],
+        [
+            "outpatient_special",
+            "all",
+            "cv",
+            f"{cv_out:.4f}",
+            "ratio",
+            "COSTCONC_YE",
+            f"as outpatient (sigma {sigma_out:.4f}); no separate figure for special diseases",
+        ],
+        [
+            "outpatient_special",
+            "all",
+            "uses_per_patient",
+            "12",
+            "per_person_year",
+            "S2024B",
+            "assumption: one visit a month per special-disease patient (no national figure); patients = visits / 12",
+        ],
     ]
     notes = {
-        "tier3": "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs (2022 Q1)",
+        "tier3": (
+            "implied case mix: hospitals' 2022 cost per admission between the tier-3 and tier-2 public-hospital costs "
+            "(2022 Q1)"
+        ),
         "tier2": "same; tier-1 hospitals folded into tier2",
         "tier1": "primary care (township and community centres) share of 2023 admissions",
     }
     for level in ("tier3", "tier2", "tier1"):
-        rows.append(["inpatient", level, "level_share", f"{mix[level]:.4f}", "ratio", "NHC2023;NHC2022;NHC2022Q1", notes[level]])
+        rows.append(
+            ["inpatient", level, "level_share", f"{mix[level]:.4f}", "ratio", "NHC2023;NHC2022;NHC2022Q1", notes[level]]
+        )
     rows += [
-        ["inpatient", "tier3", "level_cost_ratio", f"{ratio3:.4f}", "ratio", "NHC2022Q1", "tier-3 / tier-2 public-hospital cost per admission, 2022 Q1"],
+        [
+            "inpatient",
+            "tier3",
+            "level_cost_ratio",
+            f"{ratio3:.4f}",
+            "ratio",
+            "NHC2022Q1",
+            "tier-3 / tier-2 public-hospital cost per admission, 2022 Q1",
+        ],
         ["inpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
-        ["inpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "no published primary-care cost per admission: taken as tier2"],
+        [
+            "inpatient",
+            "tier1",
+            "level_cost_ratio",
+            "1",
+            "ratio",
+            "NHC2022Q1",
+            "no published primary-care cost per admission: taken as tier2",
+        ],
     ]
     visits, visit_notes = outpatient_level_rows(f, mix)
     rows += visits
-    return rows, {"inpatient_sigma": sigma_in, "outpatient_sigma": sigma_out, **{f"share_{k}": v for k, v in mix.items()}, **visit_notes}
+    return rows, {
+        "inpatient_sigma": sigma_in,
+        "outpatient_sigma": sigma_out,
+        **{f"share_{k}": v for k, v in mix.items()},
+        **visit_notes,
+    }
 
 
 def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], dict]:
@@ -129,16 +211,48 @@ def outpatient_level_rows(f: dict, admissions_mix: dict) -> tuple[list[list], di
     ratio3 = f["tier3_public_cost_per_visit_2022q1"] / f["tier2_public_cost_per_visit_2022q1"]
     source = "NHC2023;NHC2022;NHC2022Q1"
     notes = {
-        "tier3": f"assumption: the hospitals' 2023 visits split between tier3 and tier2 as their admissions (method 6, tier-3 share {w:.4f}); share of the visits at hospitals, primary care and village clinics",
+        "tier3": (
+            "assumption: the hospitals' 2023 visits split between tier3 and tier2 as their admissions (method 6, "
+            f"tier-3 share {w:.4f}); share of the visits at hospitals, primary care and village clinics"
+        ),
         "tier2": "same; tier-1 hospitals folded into tier2",
         "tier1": "primary care (township health centres, community centres and stations) share of 2023 visits",
         "village": "village clinics' share of 2023 visits",
     }
-    rows = [["outpatient", level, "level_share", f"{shares[level]:.4f}", "ratio", source, notes[level]] for level in ("tier3", "tier2", "tier1", "village")]
+    rows = [
+        ["outpatient", level, "level_share", f"{shares[level]:.4f}", "ratio", source, notes[level]]
+        for level in ("tier3", "tier2", "tier1", "village")
+    ]
     rows += [
-        ["outpatient", "tier3", "level_cost_ratio", f"{ratio3:.4f}", "ratio", "NHC2022Q1", "tier-3 / tier-2 public-hospital cost per outpatient visit, 2022 Q1"],
+        [
+            "outpatient",
+            "tier3",
+            "level_cost_ratio",
+            f"{ratio3:.4f}",
+            "ratio",
+            "NHC2022Q1",
+            "tier-3 / tier-2 public-hospital cost per outpatient visit, 2022 Q1",
+        ],
         ["outpatient", "tier2", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "reference level"],
-        ["outpatient", "tier1", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "assumption: no national primary-care cost per visit in the figures at hand: taken as tier2 (overstates primary care's share of spending)"],
-        ["outpatient", "village", "level_cost_ratio", "1", "ratio", "NHC2022Q1", "assumption: no national village-clinic cost per visit in the figures at hand: taken as tier2 (overstates the village share of spending)"],
+        [
+            "outpatient",
+            "tier1",
+            "level_cost_ratio",
+            "1",
+            "ratio",
+            "NHC2022Q1",
+            "assumption: no national primary-care cost per visit in the figures at hand: taken as tier2 (overstates "
+            "primary care's share of spending)",
+        ],
+        [
+            "outpatient",
+            "village",
+            "level_cost_ratio",
+            "1",
+            "ratio",
+            "NHC2022Q1",
+            "assumption: no national village-clinic cost per visit in the figures at hand: taken as tier2 (overstates "
+            "the village share of spending)",
+        ],
     ]
     return rows, {f"visit_share_{k}": v for k, v in shares.items()}

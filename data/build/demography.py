@@ -46,7 +46,11 @@ def _variant(period: str) -> str:
 
 def census_population() -> list[list]:
     """2020 census, 全国 (31 provinces, servicemen excluded), persons by sex and age group."""
-    table = {(r["sex"], r["age_group"]): r["population"] for r in read(CENSUS) if r["census_year"] == "2020" and r["area"] == "全国"}
+    table = {
+        (r["sex"], r["age_group"]): r["population"]
+        for r in read(CENSUS)
+        if r["census_year"] == "2020" and r["area"] == "全国"
+    }
     for g in GROUPS:
         assert int(table["male", g]) + int(table["female", g]) == int(table["both", g]), g
     for sex in (*SEXES, "both"):
@@ -56,7 +60,9 @@ def census_population() -> list[list]:
         for sex in SEXES:
             value = int(table[sex, g])
             assert str(value) == table[sex, g], "a count not written as a plain integer"
-            rows.append([sex, g, value, "persons", "CENSUS2020_T15", "published: census table 1-5, 全国, by sex and age group"])
+            rows.append(
+                [sex, g, value, "persons", "CENSUS2020_T15", "published: census table 1-5, 全国, by sex and age group"]
+            )
     return rows
 
 
@@ -68,8 +74,21 @@ def mortality() -> tuple[list[list], methods.WppSchedule]:
     rows, mx = [], {}
     for r in source:
         for sex, column in zip(SEXES, ("mxM", "mxF")):
-            rows.append([wpp_period(r["period"]), sex, _group(r["age"]), "mx", r[column], "per_person_year", WPP, _variant(r["period"])])
-            mx.setdefault((periods.index(r["period"]), sex), np.zeros(len(GROUPS)))[index[_group(r["age"])]] = float(r[column])
+            rows.append(
+                [
+                    wpp_period(r["period"]),
+                    sex,
+                    _group(r["age"]),
+                    "mx",
+                    r[column],
+                    "per_person_year",
+                    WPP,
+                    _variant(r["period"]),
+                ]
+            )
+            mx.setdefault((periods.index(r["period"]), sex), np.zeros(len(GROUPS)))[index[_group(r["age"])]] = float(
+                r[column]
+            )
     rows.sort(key=lambda row: (row[0], SEXES.index(row[1]), index[row[2]]))
     spans = [tuple(map(int, wpp_period(p).split("-"))) for p in periods]
     return rows, methods.WppSchedule(spans, [parse_age(g) for g in GROUPS], mx)
@@ -78,25 +97,41 @@ def mortality() -> tuple[list[list], methods.WppSchedule]:
 def fertility() -> list[list]:
     """ASFR = period TFR × pasfr / 100 / 5 (asfr_DERIVED of the transcription, 6 decimals)."""
     return [
-        [wpp_period(r["period"]), r["age"], r["asfr_DERIVED"], "per_person_year", WPP, "estimate" if "estimate" in r["tfr_source"] else "medium"]
+        [
+            wpp_period(r["period"]),
+            r["age"],
+            r["asfr_DERIVED"],
+            "per_person_year",
+            WPP,
+            "estimate" if "estimate" in r["tfr_source"] else "medium",
+        ]
         for r in read(RESEARCH / "wpp2024_china_pasfr_age5_period5.csv")
     ]
 
 
 def _annual_variants() -> dict[str, str]:
     """Estimate or medium by year, as the annual TFR file marks them (estimates to 2023)."""
-    return {r["year"]: "estimate" if r["kind"] == "estimate" else "medium" for r in read(RESEARCH / "wpp2024_china_tfr_annual.csv")}
+    return {
+        r["year"]: "estimate" if r["kind"] == "estimate" else "medium"
+        for r in read(RESEARCH / "wpp2024_china_tfr_annual.csv")
+    }
 
 
 def total_fertility() -> list[list]:
     variant = _annual_variants()
-    return [[r["year"], r["tfr"], "births/woman", WPP, variant[r["year"]]] for r in read(RESEARCH / "wpp2024_china_tfr_annual.csv")]
+    return [
+        [r["year"], r["tfr"], "births/woman", WPP, variant[r["year"]]]
+        for r in read(RESEARCH / "wpp2024_china_tfr_annual.csv")
+    ]
 
 
 def sex_ratio_at_birth() -> list[list]:
     """Annual SRB (single-year periods); the variant as the annual TFR file marks the year."""
     variant = _annual_variants()
-    return [[r["year"], r["srb"], "ratio", WPP, variant[r["year"]]] for r in read(RESEARCH / "wpp2024_china_sex_ratio_at_birth_annual.csv")]
+    return [
+        [r["year"], r["srb"], "ratio", WPP, variant[r["year"]]]
+        for r in read(RESEARCH / "wpp2024_china_sex_ratio_at_birth_annual.csv")
+    ]
 
 
 def per_year(thousands_in_period: str) -> str:
@@ -114,7 +149,9 @@ def migration() -> list[list]:
     rows = []
     for r in read(RESEARCH / "wpp2024_china_net_migration_projection_age5_period5_thousands.csv"):
         for sex, column in zip(SEXES, ("migM", "migF")):
-            rows.append([wpp_period(r["period"]), sex, r["age"], per_year(r[column]), "persons", WPP, "medium", r[column]])
+            rows.append(
+                [wpp_period(r["period"]), sex, r["age"], per_year(r[column]), "persons", WPP, "medium", r[column]]
+            )
     return rows
 
 
@@ -148,12 +185,19 @@ def _wpp2022_schedule() -> methods.WppSchedule:
     index = {g: i for i, g in enumerate(GROUPS)}
     mx = {}
     for r in rows:
-        mx.setdefault((periods.index(r["period"]), r["sex"]), np.zeros(len(GROUPS)))[index[r["age_group"]]] = float(r["mx"])
-    return methods.WppSchedule([tuple(map(int, wpp_period(p).split("-"))) for p in periods], [parse_age(g) for g in GROUPS], mx)
+        mx.setdefault((periods.index(r["period"]), r["sex"]), np.zeros(len(GROUPS)))[index[r["age_group"]]] = float(
+            r["mx"]
+        )
+    return methods.WppSchedule(
+        [tuple(map(int, wpp_period(p).split("-"))) for p in periods], [parse_age(g) for g in GROUPS], mx
+    )
 
 
 def _wpp2022_srb():
-    spans = [(tuple(map(int, wpp_period(r["period"]).split("-"))), float(r["srb_male_per_female"])) for r in read(REF / "wpp2022_china_srb_period5.csv")]
+    spans = [
+        (tuple(map(int, wpp_period(r["period"]).split("-"))), float(r["srb_male_per_female"]))
+        for r in read(REF / "wpp2022_china_srb_period5.csv")
+    ]
 
     def srb(year: int) -> float:
         for (a, b), v in spans:
@@ -173,14 +217,20 @@ def derived_base_population() -> dict[tuple[str, str], int]:
     31-province male total of bulletins No. 3 and 4 (method 2).
     """
     schedule, srb = _wpp2022_schedule(), _wpp2022_srb()
-    census = {r["age_group"]: int(r["population"]) for r in read(REF / "census_national_age5_both_sexes_partial.csv") if r["census_year"] == "2020"}
+    census = {
+        r["age_group"]: int(r["population"])
+        for r in read(REF / "census_national_age5_both_sexes_partial.csv")
+        if r["census_year"] == "2020"
+    }
     indicators = {r["indicator"]: float(r["value"]) for r in read(REF / "china2020_national_indicators.csv")}
     under10 = int(indicators["total_population_31_provinces_DERIVED"]) - sum(census.values())
     assert under10 == int(indicators["age_0_14"]) - census["10-14"], "0-9 by two routes"
 
     births = {int(r["year"]): float(r["value"]) * 1e4 for r in read(INPUTS / "nbs_births.csv")}
     young = methods.reverse_survival_cohorts(range(10), CENSUS_YEAR, births.__getitem__, schedule, srb)
-    single = methods.largest_remainder_round((young["male"] + young["female"]) / (young["male"] + young["female"]).sum() * under10, under10)
+    single = methods.largest_remainder_round(
+        (young["male"] + young["female"]) / (young["male"] + young["female"]).sum() * under10, under10
+    )
     spans = {"0": slice(0, 1), "1-4": slice(1, 5), "5-9": slice(5, 10)}
     totals = np.array([single[spans[g]].sum() if g in spans else census[g] for g in GROUPS], dtype=float)
     odds = []
@@ -189,12 +239,21 @@ def derived_base_population() -> dict[tuple[str, str], int]:
             odds.append(young["male"][spans[g]].sum() / young["female"][spans[g]].sum())
             continue
         start, end = parse_age(g)
-        ratios = [methods.period_sex_ratio(a, srb(2020 - a), schedule, SEX_RATIO_TABLE_YEAR) for a in range(start, (end if end is not None else start + 4) + 1)]
+        ratios = [
+            methods.period_sex_ratio(a, srb(2020 - a), schedule, SEX_RATIO_TABLE_YEAR)
+            for a in range(start, (end if end is not None else start + 4) + 1)
+        ]
         share = float(np.mean([sr / (1 + sr) for sr in ratios]))
         odds.append(share / (1 - share))
     provinces = read(REF / "census2020_province_population_sex_age_structure.csv")
-    male_total = sum(float(r["population_2020"]) * float(r["male_pct"]) / 100 for r in provinces if r["area"] not in ("全国", "现役军人"))
-    males = methods.largest_remainder_round(methods.rake_sex_split(totals, np.array(odds), male_total), int(round(male_total)))
+    male_total = sum(
+        float(r["population_2020"]) * float(r["male_pct"]) / 100
+        for r in provinces
+        if r["area"] not in ("全国", "现役军人")
+    )
+    males = methods.largest_remainder_round(
+        methods.rake_sex_split(totals, np.array(odds), male_total), int(round(male_total))
+    )
     out = {}
     for g, t, m in zip(GROUPS, totals.astype(np.int64), males):
         out["male", g], out["female", g] = int(m), int(t - m)

@@ -54,7 +54,9 @@ def period_sex_ratio(age: int, srb: float, schedule: WppSchedule, table_year: fl
     """
     hazard = {}
     for sex in ("male", "female"):
-        hazard[sex] = sum(schedule.rate(sex, t, table_year) for t in range(age)) + 0.5 * schedule.rate(sex, age, table_year)
+        hazard[sex] = sum(schedule.rate(sex, t, table_year) for t in range(age)) + 0.5 * schedule.rate(
+            sex, age, table_year
+        )
     return srb * math.exp(-(hazard["male"] - hazard["female"]))
 
 
@@ -81,7 +83,8 @@ def reverse_survival_cohorts(ages, census_year: float, births_of_year, schedule:
     The cohort aged a at 1 November of ``census_year`` was born from 1 November
     (census_year - a - 1) to 31 October (census_year - a): its births are
     2/12 · B(census_year - a - 1) + 10/12 · B(census_year - a). Survival to the census is
-    exp(-H), H the cumulative hazard along the cohort's diagonal of the period tables (one year of age per calendar year); births are split by the SRB of their year.
+    exp(-H), H the cumulative hazard along the cohort's diagonal of the period tables (one year of age per calendar
+    year); births are split by the SRB of their year.
     """
     out = {"male": [], "female": []}
     year = int(census_year)
@@ -96,7 +99,9 @@ def reverse_survival_cohorts(ages, census_year: float, births_of_year, schedule:
     return {k: np.array(v) for k, v in out.items()}
 
 
-def mortality_proxy_cost_curve(mx: np.ndarray, weights_in: np.ndarray, weights_out: np.ndarray, target_ratio: float, reference: np.ndarray):
+def mortality_proxy_cost_curve(
+    mx: np.ndarray, weights_in: np.ndarray, weights_out: np.ndarray, target_ratio: float, reference: np.ndarray
+):
     """Relative cost c = mx^θ, θ calibrated so mean(c | out) / mean(c | in) = target_ratio.
 
     The "mortality-proxy" age-cost curve: per-capita medical cost rises with age roughly as
@@ -161,7 +166,9 @@ def lognormal_cv_from_top_share(top_fraction: float, cost_share: float) -> tuple
     return sigma, float(np.sqrt(np.expm1(sigma**2)))
 
 
-def tier_mix(hospital_admissions: float, primary_admissions: float, hospital_cost: float, tier3_cost: float, tier2_cost: float) -> dict:
+def tier_mix(
+    hospital_admissions: float, primary_admissions: float, hospital_cost: float, tier3_cost: float, tier2_cost: float
+) -> dict:
     """Admission shares by level: primary care is tier1; hospitals split into tier3 and tier2.
 
     The tier-3 share of hospital admissions w solves w·c3 + (1 − w)·c2 = c (the hospitals'

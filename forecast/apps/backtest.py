@@ -4,12 +4,13 @@
 history, insured persons, benefit use and financing standards after it are dropped), keeps only
 the scenario's dated values known then (:meth:`~forecast.scenario.parameters.DatedValue.until`), takes
 the resident financing standards from the bundle's table up to the cut-off (later standards were
-not yet announced; they continue by the scenario's rule, e.g. the mean increment), fits every ``fitted`` growth rate on the history up to the cut-off, projects
-``horizon`` years, and compares income and expenditure with the published figures.
+not yet announced; they continue by the scenario's rule, e.g. the mean increment), fits every ``fitted`` growth rate on
+the history up to the cut-off, projects ``horizon`` years, and compares income and expenditure with the published
+figures.
 
 What the cut-off cannot remove: the population stage's inputs (the 2020 census, published in 2021,
-and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins at hand publish
-neither the employee pooled-fund/account split nor benefit use, so the employee fund is
+and WPP 2024's schedules, whose estimates for 2020-2023 use those years' data). For cut-offs before 2023 the bulletins
+at hand publish neither the employee pooled-fund/account split nor benefit use, so the employee fund is
 calibrated as one account and claims are reduced to one type per pool (see
 :func:`forecast.model.benefits.payers.reduced_claims`); the comparison is then on the employee fund's
 total (pooled fund + accounts), as published.
@@ -46,7 +47,9 @@ def backtest_params(params: dict, region, train_until: int) -> dict:
     except a schedule a policy laid down in advance (``Param.scheduled``: the account reform's
     phase-in, announced in 2021), which was known whole."""
     scheduled = {path for path, param in iter_params() if param.scheduled}
-    out = {k: (v.until(train_until) if isinstance(v, DatedValue) and k not in scheduled else v) for k, v in params.items()}
+    out = {
+        k: (v.until(train_until) if isinstance(v, DatedValue) and k not in scheduled else v) for k, v in params.items()
+    }
     table = region.financing
     for name in FINANCING:
         rows = table[(table["pool"] == "resident") & (table["parameter"] == name) & (table["year"] <= train_until)]
@@ -54,7 +57,9 @@ def backtest_params(params: dict, region, train_until: int) -> dict:
             given = params[f"policy.resident.{name}"]
             after = given.after if isinstance(given, DatedValue) else "hold"
             points = tuple((int(r["year"]), float(r["value"])) for _, r in rows.sort_values("year").iterrows())
-            out[f"policy.resident.{name}"] = DatedValue(points, after=after if len(points) > 1 or after != "mean_increment" else "hold")
+            out[f"policy.resident.{name}"] = DatedValue(
+                points, after=after if len(points) > 1 or after != "mean_increment" else "hold"
+            )
     return out
 
 
@@ -68,7 +73,9 @@ def _model_value(ds, pool: str, account: str, item: str, year: int):
     return pooled
 
 
-def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, object]:
+def backtest(
+    scenario, region, train_until: int, horizon: int = 3, draws: int | None = None, seed: int | None = None
+) -> tuple[pd.DataFrame, object]:
     """Forecast ``train_until + 1 .. train_until + horizon`` from data up to ``train_until``.
 
     Returns (table, result): one row per series, item and year with forecast, actual, error
@@ -77,18 +84,47 @@ def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | 
     With ``draws``, a stochastic run from the cut-off as well: its 10th and 90th percentiles
     (``draws_p10``, ``draws_p90``), the band of :mod:`forecast.model.uncertainty.stochastic`'s drivers.
     """
-    published = [y for name, (pool, account) in COMPARED_SERIES.items() for item in ("income", "expenditure") for y in region.fund(pool, item, account).dropna().index]
+    published = [
+        y
+        for name, (pool, account) in COMPARED_SERIES.items()
+        for item in ("income", "expenditure")
+        for y in region.fund(pool, item, account).dropna().index
+    ]
     last = max(published, default=None)
     if last is None or last <= train_until:
-        raise InputError(Problem("--train-until", f"{train_until}: no published year after {train_until} to test against (the fund history of {region.name} ends in {last})", f"choose a cut-off before {last}, e.g. --train-until {last - 1 if last else 2021}", value=train_until))
+        raise InputError(
+            Problem(
+                "--train-until",
+                f"{train_until}: no published year after {train_until} to test against (the fund history of "
+                f"{region.name} ends in {last})",
+                f"choose a cut-off before {last}, e.g. --train-until {last - 1 if last else 2021}",
+                value=train_until,
+            )
+        )
     cut = region.until(train_until)
     try:
         base = fund_base_year(cut)
     except InputError:
-        raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident funds' income and expenditure and the in-service count", "choose a later --train-until (2021 or later for data/china)")) from None
+        raise InputError(
+            Problem(
+                region.path / "fund_history.csv",
+                f"cannot back-test from {train_until}: no year up to {train_until} has the employee and resident "
+                "funds' income and expenditure and the in-service count",
+                "choose a later --train-until (2021 or later for data/china)",
+            )
+        ) from None
     if base != train_until:
-        raise InputError(Problem(region.path / "fund_history.csv", f"cannot back-test from {train_until}: its last complete year is {base}", f"choose --train-until {base}, or a year whose figures are complete"))
-    params, root = backtest_params(dict(scenario.params), region, train_until), backtest_params(dict(scenario.root_params), region, train_until)
+        raise InputError(
+            Problem(
+                region.path / "fund_history.csv",
+                f"cannot back-test from {train_until}: its last complete year is {base}",
+                f"choose --train-until {base}, or a year whose figures are complete",
+            )
+        )
+    params, root = (
+        backtest_params(dict(scenario.params), region, train_until),
+        backtest_params(dict(scenario.root_params), region, train_until),
+    )
     ds = project(scenario, cut, params, root, train_until + horizon)
     drawn = project(scenario, cut, params, root, train_until + horizon, draws=draws, seed=seed) if draws else None
     rows = []
@@ -104,9 +140,22 @@ def backtest(scenario, region, train_until: int, horizon: int = 3, draws: int | 
                     continue
                 guess = float(_model_value(ds, pool, account, item, year))
                 spread = np.exp(Z80 * float(ds[f"{item}_log_sd"].sel(pool=pool, year=year)))
-                row = {"series": name, "item": item, "year": year, "horizon": year - train_until, "train_until": train_until, "forecast": guess, "actual": value, "error": guess / value - 1, "lower_80": guess / spread, "upper_80": guess * spread}
+                row = {
+                    "series": name,
+                    "item": item,
+                    "year": year,
+                    "horizon": year - train_until,
+                    "train_until": train_until,
+                    "forecast": guess,
+                    "actual": value,
+                    "error": guess / value - 1,
+                    "lower_80": guess / spread,
+                    "upper_80": guess * spread,
+                }
                 if drawn is not None:
-                    row["draws_p10"], row["draws_p90"] = np.quantile(_model_value(drawn, pool, account, item, year), [0.1, 0.9])
+                    row["draws_p10"], row["draws_p90"] = np.quantile(
+                        _model_value(drawn, pool, account, item, year), [0.1, 0.9]
+                    )
                 rows.append(row)
     table = pd.DataFrame(rows, columns=COLUMNS + (["draws_p10", "draws_p90"] if drawn is not None else []))
     table.attrs["units"] = "yuan (forecast, actual, lower_80, upper_80); ratio (error)"
@@ -130,18 +179,23 @@ def interval_score(table: pd.DataFrame, bounds=("lower_80", "upper_80"), level: 
     low, high = (table[b] / table["forecast"] for b in bounds)
     actual = table["actual"] / table["forecast"]
     penalty = 2 / (1 - level)
-    return float(((high - low) + penalty * (low - actual).clip(lower=0) + penalty * (actual - high).clip(lower=0)).mean())
+    return float(
+        ((high - low) + penalty * (low - actual).clip(lower=0) + penalty * (actual - high).clip(lower=0)).mean()
+    )
 
 
 def calibration_factor(table: pd.DataFrame, grid=None) -> float:
     """The factor on the intervals' log s.d. with the lowest interval score whose 80% intervals
     cover 70–90% of the back-test's outcomes (about 80% given a few dozen outcomes), for intervals
-    built without it (``table``'s bounds divided by the current :data:`~forecast.model.uncertainty.intervals.CALIBRATION`)."""
+    built without it (``table``'s bounds divided by the current
+    :data:`~forecast.model.uncertainty.intervals.CALIBRATION`)."""
     z = Z80
     sd = np.log(table["upper_80"] / table["forecast"]) / (z * CALIBRATION)
     best = None
     for factor in np.round(np.arange(0.3, 1.501, 0.05), 2) if grid is None else grid:
-        trial = table.assign(lower_80=table["forecast"] * np.exp(-z * factor * sd), upper_80=table["forecast"] * np.exp(z * factor * sd))
+        trial = table.assign(
+            lower_80=table["forecast"] * np.exp(-z * factor * sd), upper_80=table["forecast"] * np.exp(z * factor * sd)
+        )
         share, score = coverage(trial)[("all", "all")], interval_score(trial)
         if 0.7 <= share <= 0.9 and (best is None or score < best[1] - 1e-12):
             best = (float(factor), score)
@@ -176,5 +230,13 @@ def target_table(table: pd.DataFrame) -> pd.DataFrame:
             first = next(s for s in series if (group["series"] == s).any())
             picked.append(group[group["series"] == first])
         errors = pd.concat(picked)["error"].abs() if picked else pd.Series(dtype=float)
-        rows.append({"target": name, "forecasts": len(errors), "mape": errors.mean(), "limit": limit, "met": bool(errors.mean() <= limit) if len(errors) else False})
+        rows.append(
+            {
+                "target": name,
+                "forecasts": len(errors),
+                "mape": errors.mean(),
+                "limit": limit,
+                "met": bool(errors.mean() <= limit) if len(errors) else False,
+            }
+        )
     return pd.DataFrame(rows).set_index("target")

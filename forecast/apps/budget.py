@@ -39,19 +39,64 @@ def budget_table(ds, year: int, level: float = 0.8) -> pd.DataFrame:
     rows = []
     interval = ds.fund.interval(level).sel(year=year)
     for pool in ds["pool"].values:
-        bands = {flow: (float(interval[f"{flow}_lower"].sel(pool=pool)), float(interval[f"{flow}_upper"].sel(pool=pool))) for flow in ("income", "expenditure")}
+        bands = {
+            flow: (float(interval[f"{flow}_lower"].sel(pool=pool)), float(interval[f"{flow}_upper"].sel(pool=pool)))
+            for flow in ("income", "expenditure")
+        }
         for section, item, zh, en in BUDGET_LINES:
             source = "income_items" if section == "income" else "expenditure_items"
             coord = "income_item" if section == "income" else "expenditure_item"
             value = float(ds[source].sel(year=year, pool=pool, **{coord: item}))
             if value:
-                rows.append({"pool": pool, "section": section, "line": item, "line_zh": zh, "line_en": en, "value": value, "low": np.nan, "high": np.nan})
-        for section, zh, en in (("income", "收入合计", "total income"), ("expenditure", "支出合计", "total expenditure")):
+                rows.append(
+                    {
+                        "pool": pool,
+                        "section": section,
+                        "line": item,
+                        "line_zh": zh,
+                        "line_en": en,
+                        "value": value,
+                        "low": np.nan,
+                        "high": np.nan,
+                    }
+                )
+        for section, zh, en in (
+            ("income", "收入合计", "total income"),
+            ("expenditure", "支出合计", "total expenditure"),
+        ):
             value = float(ds[section].sel(year=year, pool=pool))
-            low, high = bands[section] if bands[section][0] < bands[section][1] else (np.nan, np.nan)  # no record (LTCI): no band
-            rows.append({"pool": pool, "section": section, "line": "total", "line_zh": zh, "line_en": en, "value": value, "low": low, "high": high})
-        for name, zh, en in (("balance", "本年收支结余", "balance of the year"), ("reserve", "年末滚存结余", "reserve at year end"), ("months_covered", "可支付月数", "months of expenditure covered")):
-            rows.append({"pool": pool, "section": "result", "line": name, "line_zh": zh, "line_en": en, "value": float(ds[name].sel(year=year, pool=pool)), "low": np.nan, "high": np.nan})
+            low, high = (
+                bands[section] if bands[section][0] < bands[section][1] else (np.nan, np.nan)
+            )  # no record (LTCI): no band
+            rows.append(
+                {
+                    "pool": pool,
+                    "section": section,
+                    "line": "total",
+                    "line_zh": zh,
+                    "line_en": en,
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                }
+            )
+        for name, zh, en in (
+            ("balance", "本年收支结余", "balance of the year"),
+            ("reserve", "年末滚存结余", "reserve at year end"),
+            ("months_covered", "可支付月数", "months of expenditure covered"),
+        ):
+            rows.append(
+                {
+                    "pool": pool,
+                    "section": "result",
+                    "line": name,
+                    "line_zh": zh,
+                    "line_en": en,
+                    "value": float(ds[name].sel(year=year, pool=pool)),
+                    "low": np.nan,
+                    "high": np.nan,
+                }
+            )
     frame = pd.DataFrame(rows)
     frame.insert(1, "scope", [pool_scope(ds, p) for p in frame["pool"]])
     if pool_scope(ds, "employee") == "pooled_fund" and "individual_account_income" in ds:
@@ -70,8 +115,32 @@ def _account_rows(ds, year: int) -> list[dict]:
     for name, (zh, en) in names.items():
         account = float(ds[f"individual_account_{name}"].sel(year=year))
         pooled = float(ds[name].sel(pool="employee", year=year))
-        rows.append({"pool": "employee", "scope": "individual_account", "section": "individual_account", "line": name, "line_zh": f"个人账户{zh}", "line_en": f"individual accounts: {en}", "value": account, "low": np.nan, "high": np.nan})
-        rows.append({"pool": "employee", "scope": "total", "section": "total", "line": name, "line_zh": f"职工医保基金合计{zh}", "line_en": f"employee fund (pooled + accounts): {en}", "value": pooled + account, "low": np.nan, "high": np.nan})
+        rows.append(
+            {
+                "pool": "employee",
+                "scope": "individual_account",
+                "section": "individual_account",
+                "line": name,
+                "line_zh": f"个人账户{zh}",
+                "line_en": f"individual accounts: {en}",
+                "value": account,
+                "low": np.nan,
+                "high": np.nan,
+            }
+        )
+        rows.append(
+            {
+                "pool": "employee",
+                "scope": "total",
+                "section": "total",
+                "line": name,
+                "line_zh": f"职工医保基金合计{zh}",
+                "line_en": f"employee fund (pooled + accounts): {en}",
+                "value": pooled + account,
+                "low": np.nan,
+                "high": np.nan,
+            }
+        )
     return rows
 
 
@@ -81,7 +150,9 @@ def previous_label(ds, year: int) -> str:
     return "本年执行数" if year - 1 <= int(ds.attrs["base_year"]) else "本年预计执行数"
 
 
-def budget_inputs(previous_budget: str | None, execution: str | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def budget_inputs(
+    previous_budget: str | None, execution: str | None
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The approved budget (``--previous-budget``) and the previous year's year-to-date actuals
     (``--execution``), read and checked (None where not given)."""
     return (read_budget(previous_budget) if previous_budget else None, read_actuals(execution) if execution else None)
@@ -94,10 +165,19 @@ def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame
     base = int(ds.attrs["base_year"])
     source = actuals.attrs.get("source", "--execution")
     if year - 1 <= base:
-        raise InputError(Problem(source, f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's figures stand", f"leave out --execution for --year {year}, or give the actuals of {base + 1} with --year {base + 2}"))
+        raise InputError(
+            Problem(
+                source,
+                f"{year - 1}, the year before the budget year, is the base year: it is closed and the bulletin's "
+                "figures stand",
+                f"leave out --execution for --year {year}, or give the actuals of {base + 1} with --year {base + 2}",
+            )
+        )
     unknown = sorted(set(actuals["pool"]) - {str(p) for p in ds["pool"].values})
     if unknown:
-        raise InputError(Problem(source, f"the run projects no pool {', '.join(unknown)}", "give actuals for the run's pools only"))
+        raise InputError(
+            Problem(source, f"the run projects no pool {', '.join(unknown)}", "give actuals for the run's pools only")
+        )
     from .scopes import align_to_run
 
     actuals, notes = align_to_run(actuals, ds)
@@ -107,7 +187,14 @@ def previous_year_estimate(ds, year: int, actuals: pd.DataFrame) -> pd.DataFrame
     return estimate
 
 
-def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None):
+def budget_workbook_for(
+    ds,
+    scenario,
+    year: int,
+    level: float = 0.8,
+    approved: pd.DataFrame | None = None,
+    executed: pd.DataFrame | None = None,
+):
     """The budget workbook of ``year`` (:mod:`forecast.results.workbook`): one budget form per pool
     (收支, the employee individual accounts and 基本数据), 假设 and 说明; ``approved``
     (:func:`forecast.apps.approved.read_budget`) fills 本年预算数; ``executed``
@@ -119,7 +206,9 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
     from .budget_tables import account_table, basic_table
 
     region = load_region(ds.attrs["region_path"])
-    rules = resolved_rules(scenario, region, dict(scenario.params), dict(scenario.root_params), int(ds["year"].values[-1]))
+    rules = resolved_rules(
+        scenario, region, dict(scenario.params), dict(scenario.root_params), int(ds["year"].values[-1])
+    )
     sheets = budget_sheets(ds, year, level, approved, executed, region)
     label = previous_label(ds, year)
     footnotes = {}
@@ -127,10 +216,24 @@ def budget_workbook_for(ds, scenario, year: int, level: float = 0.8, approved: p
         verdict = frame.attrs["verdict"]
         months = frame.loc[frame["key"] == "months_covered", "budget"].iloc[0]
         cover = "" if frame.attrs["payg"] else f"；可支付{months:.1f}个月（合理区间6–9个月）"
-        footnotes[pool] = (f"下年测算结论：{VERDICTS.get(verdict, verdict)}{cover}。", "注：金额为万元；合计数为所列分项之和；表头第二行为各列数据的性质；口径与方法见“说明”表，假设见“假设”表。")
+        footnotes[pool] = (
+            f"下年测算结论：{VERDICTS.get(verdict, verdict)}{cover}。",
+            "注：金额为万元；合计数为所列分项之和；表头第二行为各列数据的性质；口径与方法见“说明”表，假设见“假设”表。",
+        )
     accounts = account_table(ds, sheets["employee"], region, approved) if "employee" in sheets else None
-    meta = {"year": year, "region": place(ds), "scenario": ds.attrs.get("scenario_title", ""), "base_year": ds.attrs["base_year"], "previous_label": label, "footnotes": footnotes,
-            "example": is_example(ds), "accounts": accounts, "basic": {pool: basic_table(ds, rules, pool, year, region) for pool in sheets}}
+    meta = {
+        "year": year,
+        "region": place(ds),
+        "scenario": ds.attrs.get("scenario_title", ""),
+        "base_year": ds.attrs["base_year"],
+        "previous_label": label,
+        "footnotes": footnotes,
+        "example": is_example(ds),
+        "accounts": accounts,
+        "basic": {pool: basic_table(ds, rules, pool, year, region) for pool in sheets},
+    }
     source = approved.attrs.get("source") if approved is not None else None
     notes = note_rows(ds, sheets, year, level, label, source, executed)
-    return budget_workbook(sheets, {pool: sheet_name(ds, pool) for pool in sheets}, meta, assumption_rows(ds, scenario, year), notes)
+    return budget_workbook(
+        sheets, {pool: sheet_name(ds, pool) for pool in sheets}, meta, assumption_rows(ds, scenario, year), notes
+    )

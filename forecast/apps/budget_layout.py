@@ -24,7 +24,19 @@ from ..model.fund import CODES, verdict_codes
 from ..registry import ITEM_ENTRIES, POOL_ENTRIES, form_label
 from .regions.province import largest_remainder_round
 
-__all__ = ["BudgetLine", "SHEET_NAMES", "EMPLOYEE_TOTAL_SHEET", "SERVICES", "INCOME_KEYS", "RESULT_LINES", "budget_lines", "budget_sheets", "sheet_name", "WAN", "COLUMNS"]
+__all__ = [
+    "BudgetLine",
+    "SHEET_NAMES",
+    "EMPLOYEE_TOTAL_SHEET",
+    "SERVICES",
+    "INCOME_KEYS",
+    "RESULT_LINES",
+    "budget_lines",
+    "budget_sheets",
+    "sheet_name",
+    "WAN",
+    "COLUMNS",
+]
 
 #: yuan per 万元
 WAN = 1e4
@@ -60,7 +72,11 @@ SERVICES = tuple((item.name, item.form) for item in ITEM_ENTRIES if item.group =
 
 
 #: the lines below the accounts: (key, 中文)
-RESULT_LINES = (("balance", "三、本年收支结余"), ("reserve", "四、年末滚存结余"), ("months_covered", "五、可支付月数（月）"))
+RESULT_LINES = (
+    ("balance", "三、本年收支结余"),
+    ("reserve", "四、年末滚存结余"),
+    ("months_covered", "五、可支付月数（月）"),
+)
 
 #: the items of 收入合计, in the table's order
 INCOME_KEYS = ("contributions", "fiscal_subsidy", "interest", "transfer_in", "other_income")
@@ -77,7 +93,11 @@ def budget_lines(ds, pool: str, years) -> list[BudgetLine]:
         BudgetLine("benefits", "待遇支出", 1, "subtotal"),
     ]
     paid = ds["expenditure_items"].sel(pool=pool, year=list(years))
-    lines += [BudgetLine(item, label, 2, "item") for item, label in SERVICES if float(abs(paid.sel(expenditure_item=item)).max()) > 0]
+    lines += [
+        BudgetLine(item, label, 2, "item")
+        for item, label in SERVICES
+        if float(abs(paid.sel(expenditure_item=item)).max()) > 0
+    ]
     lines += [
         BudgetLine("transfer_out", form_label("transfer_out", pool), 1, "item"),
         BudgetLine("other_expenditure", form_label("other_expenditure", pool), 1, "item"),
@@ -86,7 +106,9 @@ def budget_lines(ds, pool: str, years) -> list[BudgetLine]:
     return lines
 
 
-def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None, scale: dict | None = None) -> dict[str, float]:
+def _year_column(
+    ds, pool: str, year: int, lines: list[BudgetLine], opening: float | None = None, scale: dict | None = None
+) -> dict[str, float]:
     """One year's values in 万元 (months for 可支付月数); 收入合计 and 本年收支结余 are the year's
     own, rounded to the cent, 支出合计 their difference, and the items are rounded so that each
     total is the sum of its items as shown (largest remainders); a year financed as it pays so
@@ -122,8 +144,14 @@ def _year_column(ds, pool: str, year: int, lines: list[BudgetLine], opening: flo
     values["income"] = round(income_cents / 100, 2)
     values["expenditure"] = round((income_cents - balance_cents) / 100, 2)
     values["balance"] = round(balance_cents / 100, 2)
-    values["reserve"] = round(opening + values["balance"], 2) if opening is not None else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
-    values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
+    values["reserve"] = (
+        round(opening + values["balance"], 2)
+        if opening is not None
+        else round(float(ds["reserve"].sel(**sel)) / WAN, 2)
+    )
+    values["months_covered"] = (
+        round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
+    )
     return values
 
 
@@ -149,11 +177,15 @@ def _published_column(region, pool: str, year: int, lines: list[BudgetLine], acc
     as the bundle publishes it: the totals, the balance, the reserve and its months (万元); the
     items, which the bulletins do not break down, blank."""
     values = {line.key: np.nan for line in lines}
-    flows = {item: float(region.fund(pool, item, account).get(year, np.nan)) for item in ("income", "expenditure", "reserve")}
+    flows = {
+        item: float(region.fund(pool, item, account).get(year, np.nan)) for item in ("income", "expenditure", "reserve")
+    }
     for key in ("income", "expenditure", "reserve"):
         values[key] = round(flows[key] / WAN, 2) if np.isfinite(flows[key]) else np.nan
     values["balance"] = round(values["income"] - values["expenditure"], 2)
-    values["months_covered"] = round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
+    values["months_covered"] = (
+        round(values["reserve"] / (values["expenditure"] / 12), 1) if values["expenditure"] > 0 else np.nan
+    )
     return values
 
 
@@ -168,7 +200,9 @@ def _final_column(ds, region, pool: str, year: int, lines: list[BudgetLine]) -> 
 
     account = pool_scope(ds, pool)
     label = fund_figure_provenance(region, pool, "income", account, year) if region is not None else None
-    return _published_column(region, pool, year, lines, account) if region is not None else {line.key: np.nan for line in lines}, label or ""
+    return _published_column(region, pool, year, lines, account) if region is not None else {
+        line.key: np.nan for line in lines
+    }, label or ""
 
 
 def column_labels(ds, pool: str, year: int, executed: bool, final_label: str, approved: bool) -> dict[str, str]:
@@ -185,11 +219,26 @@ def column_labels(ds, pool: str, year: int, executed: bool, final_label: str, ap
     else:
         previous = derived
     final = PROVENANCE_ZH.get(final_label, "")
-    return {"final": f"{final}（合计）" if final and final_label != projected(ds) and year - 2 < int(ds.attrs["base_year"]) else final,
-            "previous_budget": "批复" if approved else "", "previous": previous, "budget": derived, "change": derived, "change_share": derived}
+    return {
+        "final": f"{final}（合计）"
+        if final and final_label != projected(ds) and year - 2 < int(ds.attrs["base_year"])
+        else final,
+        "previous_budget": "批复" if approved else "",
+        "previous": previous,
+        "budget": derived,
+        "change": derived,
+        "change_share": derived,
+    }
 
 
-def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | None = None, executed: pd.DataFrame | None = None, region=None) -> dict[str, pd.DataFrame]:
+def budget_sheets(
+    ds,
+    year: int,
+    level: float = 0.8,
+    approved: pd.DataFrame | None = None,
+    executed: pd.DataFrame | None = None,
+    region=None,
+) -> dict[str, pd.DataFrame]:
     """Per projected pool, the budget table of ``year`` (万元; months for 可支付月数).
 
     Columns (:data:`COLUMNS`, after key, label, level, kind): final (上年决算, two years before:
@@ -234,17 +283,37 @@ def budget_sheets(ds, year: int, level: float = 0.8, approved: pd.DataFrame | No
                 frame.loc[frame["key"] == flow, ["lower", "upper"]] = round(low, 2), round(high, 2)
         payg = bool(ds.fund.payg().sel(pool=pool))
         if payg:  # financed as it pays: no reserve to cover months
-            frame.loc[frame["key"] == "months_covered", ["final", "previous", "budget", "change", "change_share"]] = np.nan
+            frame.loc[frame["key"] == "months_covered", ["final", "previous", "budget", "change", "change_share"]] = (
+                np.nan
+            )
         # the sheet judges the figures it shows (with --execution they roll forward from the estimate, not the run)
-        verdict = str(labels.sel(pool=pool).item()) if payg else _verdict_of_shown(frame, ds.attrs["verdict_thresholds"])
-        frame.attrs = {"pool": pool, "year": year, "level": level, "payg": payg, "verdict": verdict, "executed": scale is not None, "scope": pool_scope(ds, pool),
-                       "labels": column_labels(ds, pool, year, scale is not None, final_label, approved is not None and (approved["pool"] == pool).any())}
+        verdict = (
+            str(labels.sel(pool=pool).item()) if payg else _verdict_of_shown(frame, ds.attrs["verdict_thresholds"])
+        )
+        frame.attrs = {
+            "pool": pool,
+            "year": year,
+            "level": level,
+            "payg": payg,
+            "verdict": verdict,
+            "executed": scale is not None,
+            "scope": pool_scope(ds, pool),
+            "labels": column_labels(
+                ds,
+                pool,
+                year,
+                scale is not None,
+                final_label,
+                approved is not None and (approved["pool"] == pool).any(),
+            ),
+        }
         sheets[pool] = frame
     return sheets
 
 
 def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
     """The verdict label of the budget column as the sheet shows it (reserve, balance, months)."""
+
     def shown(key):
         return xr.DataArray(float(frame.loc[frame["key"] == key, "budget"].iloc[0]))
 
@@ -255,7 +324,8 @@ def _verdict_of_shown(frame: pd.DataFrame, thresholds: dict) -> str:
 
 def _approved_column(approved: pd.DataFrame | None, pool: str, keys: pd.Series, scope: str | None = None) -> pd.Series:
     """The approved budget's amount for each line (万元; months for 可支付月数), NaN where it
-    gives none, on ``scope`` (the table's: an approved budget on another scope fills nothing). ``approved`` holds yuan (months for ``months_covered``)."""
+    gives none, on ``scope`` (the table's: an approved budget on another scope fills nothing). ``approved`` holds yuan
+    (months for ``months_covered``)."""
     if approved is None:
         return pd.Series(np.nan, index=keys.index)
     rows = approved[approved["pool"] == pool]

@@ -88,8 +88,13 @@ def _value_in(value, year: int, fitted: float | None):
 
 
 #: how a dated value continues after its last given year, in words
-AFTER_ZH = {"hold": "此后保持不变", "mean_increment": "此后按最近三次调整的平均增量逐年增加", "wage_growth": "此后随工资增长",
-            "price_inflation": "此后随物价上涨", "disposable_income_growth": "此后随居民人均可支配收入增长"}
+AFTER_ZH = {
+    "hold": "此后保持不变",
+    "mean_increment": "此后按最近三次调整的平均增量逐年增加",
+    "wage_growth": "此后随工资增长",
+    "price_inflation": "此后随物价上涨",
+    "disposable_income_growth": "此后随居民人均可支配收入增长",
+}
 
 
 def _number_zh(value, unit: str) -> str:
@@ -105,7 +110,9 @@ def _written(value, unit: str = "") -> str:
     if not isinstance(value, DatedValue):
         return "固定值" if isinstance(value, (int, float)) else str(value)
     if value.is_constant:
-        return ("按历年公报拟合的增长率" if value.needs_fit else "固定值") + ("" if value.after == "hold" else f"，{AFTER_ZH.get(value.after, value.after)}")
+        return ("按历年公报拟合的增长率" if value.needs_fit else "固定值") + (
+            "" if value.after == "hold" else f"，{AFTER_ZH.get(value.after, value.after)}"
+        )
     points = "，".join(f"{year}年{_number_zh(v, unit)}" for year, v in value.points)
     between = "之间线性过渡" if value.between == "linear" else "每个值保持到下一个给定年份"
     return f"{points}；{between}；{AFTER_ZH.get(value.after, value.after)}"
@@ -134,18 +141,54 @@ def assumption_rows(ds, scenario, year: int) -> list[dict]:
         source = _origin(scenario, path)
         if isinstance(value, DatedValue) and value.needs_fit:
             fit = fitted.get(FIT_SERIES.get(fit_key, ""), {})
-            years = f"{fit['years'][0]}–{fit['years'][1]}年" if isinstance(fit, dict) and "years" in fit else f"{ds.attrs['base_year']}年及以前"
-            source += f"；按{years}基金统计公报拟合，{int(ds.attrs['base_year']) + 1}年为{fit_values.get(fit_key, float('nan')):.2%}"
-        rows.append({"category": category, "name": name, "value": number, "unit": units.get(path, ""), "written": _written(value, units.get(path, "")), "source": source, "missing": "随其他序列变化"})
+            years = (
+                f"{fit['years'][0]}–{fit['years'][1]}年"
+                if isinstance(fit, dict) and "years" in fit
+                else f"{ds.attrs['base_year']}年及以前"
+            )
+            source += (
+                f"；按{years}基金统计公报拟合，"
+                f"{int(ds.attrs['base_year']) + 1}年为{fit_values.get(fit_key, float('nan')):.2%}"
+            )
+        rows.append(
+            {
+                "category": category,
+                "name": name,
+                "value": number,
+                "unit": units.get(path, ""),
+                "written": _written(value, units.get(path, "")),
+                "source": source,
+                "missing": "随其他序列变化",
+            }
+        )
     calibration = ds.attrs.get("calibration", {}) or {}
     for key, name, unit in CALIBRATION:
         value = calibration
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if isinstance(value, (int, float)) and np.isfinite(value):
-            rows.append({"category": "基年校准", "name": name, "value": float(value), "unit": unit, "written": "使模型基年收支复现数据包的基年数", "source": f"{ds.attrs['base_year']}年基金收支数据（{_provenance_note(ds)}）"})
+            rows.append(
+                {
+                    "category": "基年校准",
+                    "name": name,
+                    "value": float(value),
+                    "unit": unit,
+                    "written": "使模型基年收支复现数据包的基年数",
+                    "source": f"{ds.attrs['base_year']}年基金收支数据（{_provenance_note(ds)}）",
+                }
+            )
     for document in ds.attrs.get("scenario_sources", []) or []:
-        rows.append({"category": "政策依据", "name": str(document), "value": None, "unit": "", "written": "情景依据的政策文件", "source": "情景文件所列依据", "missing": "—"})
+        rows.append(
+            {
+                "category": "政策依据",
+                "name": str(document),
+                "value": None,
+                "unit": "",
+                "written": "情景依据的政策文件",
+                "source": "情景文件所列依据",
+                "missing": "—",
+            }
+        )
     return rows
 
 
@@ -162,13 +205,18 @@ def _previous_note(ds, sheets: dict, year: int, label: str, executed) -> str:
     from .budget_layout import sheet_name
 
     if year - 1 <= int(ds.attrs["base_year"]):
-        return f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，年末滚存结余由上年结余滚存、误差不超过0.03%。"
+        return (
+            f"{label}：{year - 1}年为基年，取模型复现的基金统计公报数：收入、支出误差不超过0.01%，"
+            "年末滚存结余由上年结余滚存、误差不超过0.03%。"
+        )
     text = f"{label}：{year - 1}年尚未决算。"
     estimated = [p for p in sheets if executed is not None and p in executed.index]
     if estimated:
         months = "、".join(f"{sheet_name(ds, p)}1–{int(executed.loc[p, 'month'])}月" for p in estimated)
-        text += (f"按当年执行数（{months}，{executed.attrs.get('source', '')}）以季节分布推算全年收入、支出（forecast execution），"
-                 "分项按模型结构分摊，年末滚存结余由模型的前年年末数滚存；本年预算数的年末滚存结余由此滚存。")
+        text += (
+            f"按当年执行数（{months}，{executed.attrs.get('source', '')}）以季节分布推算全年收入、支出（forecast "
+            "execution），分项按模型结构分摊，年末滚存结余由模型的前年年末数滚存；本年预算数的年末滚存结余由此滚存。"
+        )
     rest = [sheet_name(ds, p) for p in sheets if p not in estimated]
     if rest:
         text += f"{'、'.join(rest)}为模型预计数。"
@@ -180,12 +228,22 @@ def _scope_note(ds, year: int, account: dict | None) -> str:
     from ..results.provenance import pool_scope
 
     if pool_scope(ds, "employee") == "total":
-        return "数据包未分列职工医保统筹基金和个人账户：职工医保表为统筹基金与个人账户合计（含生育保险）。批复预算或执行数为统筹基金口径时，请先补齐数据包的个人账户数。"
+        return (
+            "数据包未分列职工医保统筹基金和个人账户：职工医保表为统筹基金与个人账户合计（含生育保险）。"
+            "批复预算或执行数为统筹基金口径时，请先补齐数据包的个人账户数。"
+        )
     text = "职工医保表为统筹基金（含生育保险）；个人账户单列于表下，并列出统筹基金与个人账户的合计。"
-    return text + (f"个人账户{year}年：收入{account['income']:,.2f}万元，支出{account['expenditure']:,.2f}万元，年末结余{account['reserve']:,.2f}万元。" if account else "")
+    return text + (
+        f"个人账户{year}年：收入{account['income']:,.2f}万元，支出{account['expenditure']:,.2f}万元，"
+        f"年末结余{account['reserve']:,.2f}万元。"
+        if account
+        else ""
+    )
 
 
-def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None, executed=None) -> list[tuple[str, str]]:
+def note_rows(
+    ds, sheets: dict, year: int, level: float, previous_label: str, approved_source: str | None, executed=None
+) -> list[tuple[str, str]]:
     """Rows of the 说明 sheet: (heading, text)."""
     from ..results.provenance import place
     from ..results.review import hint_lines, run_hints
@@ -194,27 +252,79 @@ def note_rows(ds, sheets: dict, year: int, level: float, previous_label: str, ap
     base = int(ds.attrs["base_year"])
     hints = hint_lines(run_hints(ds))
     left_out = [SHEET_NAMES.get(str(p), str(p)) for p in ds["pool"].values if str(p) not in sheets]
-    verdicts = "；".join(f"{sheet_name(ds, p)}：{VERDICTS.get(f.attrs['verdict'], f.attrs['verdict'])}" for p, f in sheets.items())
-    account = {name: float(ds[f"individual_account_{name}"].sel(year=year)) / 1e4 for name in ("income", "expenditure", "reserve")} if "individual_account_income" in ds else None
+    verdicts = "；".join(
+        f"{sheet_name(ds, p)}：{VERDICTS.get(f.attrs['verdict'], f.attrs['verdict'])}" for p, f in sheets.items()
+    )
+    account = (
+        {
+            name: float(ds[f"individual_account_{name}"].sel(year=year)) / 1e4
+            for name in ("income", "expenditure", "reserve")
+        }
+        if "individual_account_income" in ds
+        else None
+    )
     rows = [
-        ("编制范围", f"{place(ds)}{year}年医疗保障基金收支预算测算，按险种分表：{'、'.join(sheet_name(ds, p) for p in sheets)}。"
-         + (f"未测算（缺少基年数据）：{'、'.join(left_out)}。" if left_out else "")),
+        (
+            "编制范围",
+            f"{place(ds)}{year}年医疗保障基金收支预算测算，按险种分表：{'、'.join(sheet_name(ds, p) for p in sheets)}。"
+            + (f"未测算（缺少基年数据）：{'、'.join(left_out)}。" if left_out else ""),
+        ),
         ("职工医保口径", _scope_note(ds, year, account)),
-        ("数据性质", "表头第二行标明各列数据的性质：公布（统计公报或本地公布数）、推算（按注明的方法推算，含模型测算）、假设（情景设定或模型不测算、列为0的项目）、示例（示例数据包中借用全国数据的数，仅供演示）。"),
+        (
+            "数据性质",
+            "表头第二行标明各列数据的性质：公布（统计公报或本地公布数）、推算（按注明的方法推算，含模型测算）、"
+            "假设（情景设定或模型不测算、列为0的项目）、示例（示例数据包中借用全国数据的数，仅供演示）。",
+        ),
         ("情景", f"{ds.attrs.get('scenario_title', '')}；基年{base}年。各项假设的取值与来源见“假设”表。"),
-        ("测算方法", "人口（分年龄性别队列要素法）→ 参保人数 → 筹资收入（缴费基数、费率、筹资标准）→ 分层待遇支出（住院、门诊、门诊慢特病按起付线、支付比例、封顶线逐项计算）→ "
-         "基金结余滚存；基年参数按基金统计公报校准，近期增长率按历年公报拟合。大病保险资金由居民医保基金划转（居民医保表的转移支出），长期护理保险单位缴费部分由职工医保统筹基金划转。"),
-        ("金额单位", "万元，四舍五入到0.01万元；各合计数为所列分项之和，年末滚存结余 = 上年年末滚存结余 + 本年收支结余。"),
-        ("可支付月数", "年末滚存结余 ÷（本年支出合计 ÷ 12），按表中数计算，单位为月；大病保险、医疗救助为现收现付，不计。"),
-        ("上年决算数", f"{year - 2}年决算：在模型测算期内为模型数，基年以前为数据包公布的收支合计和结余（分项未公布，留空）。"),
-        ("本年预算数", f"取自批复的{year - 1}年预算（{Path(approved_source).name}）。" if approved_source else f"未提供批复的{year - 1}年预算，本列留空（forecast budget --previous-budget 文件 可填入）。"),
+        (
+            "测算方法",
+            "人口（分年龄性别队列要素法）→ 参保人数 → 筹资收入（缴费基数、费率、筹资标准）→ 分层待遇支出（住院、门诊、"
+            "门诊慢特病按起付线、支付比例、封顶线逐项计算）→ 基金结余滚存；基年参数按基金统计公报校准，"
+            "近期增长率按历年公报拟合。大病保险资金由居民医保基金划转（居民医保表的转移支出），"
+            "长期护理保险单位缴费部分由职工医保统筹基金划转。",
+        ),
+        (
+            "金额单位",
+            "万元，四舍五入到0.01万元；各合计数为所列分项之和，年末滚存结余 = 上年年末滚存结余 + 本年收支结余。",
+        ),
+        (
+            "可支付月数",
+            "年末滚存结余 ÷（本年支出合计 ÷ 12），按表中数计算，单位为月；大病保险、医疗救助为现收现付，不计。",
+        ),
+        (
+            "上年决算数",
+            f"{year - 2}年决算：在模型测算期内为模型数，基年以前为数据包公布的收支合计和结余（分项未公布，留空）。",
+        ),
+        (
+            "本年预算数",
+            f"取自批复的{year - 1}年预算（{Path(approved_source).name}）。"
+            if approved_source
+            else f"未提供批复的{year - 1}年预算，本列留空（forecast budget --previous-budget 文件 可填入）。",
+        ),
         ("本年预计执行数", _previous_note(ds, sheets, year, previous_label, executed)),
         ("下年预算数", f"{year}年预算：按情景测算。"),
-        ("增减额、增减%", "增减额 = 下年预算数 − 本年预计执行数；增减% = 增减额 ÷ 本年预计执行数的绝对值（为0时不计）。"),
-        ("预测区间", f"收入合计、支出合计的{level:.0%}预测区间，由历年公报的回测预测误差和拟合参数的不确定性得出；长期护理保险无历史记录，不给区间。"),
-        ("本年结论", verdicts + "。标准：可支付月数6–9个月为收支平衡、略有结余，超过15个月为结余过多（人社部发〔2009〕67号）。"),
-        ("不含项目", "模型不测算其他收入、其他支出、委托投资收益、上级补助收入和上解支出，这些行列为0；编制时请按本地情况补列。"),
-        ("版本", f"forecast {ds.attrs.get('forecast_version', '')}；情景哈希 {str(ds.attrs.get('scenario_hash', ''))[:12]}；数据包哈希 {str(ds.attrs.get('region_hash', ''))[:12]}。"),
-        *(( ("提示", "\n".join(hints)),) if hints else ()),
+        (
+            "增减额、增减%",
+            "增减额 = 下年预算数 − 本年预计执行数；增减% = 增减额 ÷ 本年预计执行数的绝对值（为0时不计）。",
+        ),
+        (
+            "预测区间",
+            f"收入合计、支出合计的{level:.0%}预测区间，由历年公报的回测预测误差和拟合参数的不确定性得出；"
+            "长期护理保险无历史记录，不给区间。",
+        ),
+        (
+            "本年结论",
+            verdicts + "。标准：可支付月数6–9个月为收支平衡、略有结余，超过15个月为结余过多（人社部发〔2009〕67号）。",
+        ),
+        (
+            "不含项目",
+            "模型不测算其他收入、其他支出、委托投资收益、上级补助收入和上解支出，这些行列为0；编制时请按本地情况补列。",
+        ),
+        (
+            "版本",
+            f"forecast {ds.attrs.get('forecast_version', '')}；情景哈希 {str(ds.attrs.get('scenario_hash', ''))[:12]}；"
+            f"数据包哈希 {str(ds.attrs.get('region_hash', ''))[:12]}。",
+        ),
+        *((("提示", "\n".join(hints)),) if hints else ()),
     ]
     return rows

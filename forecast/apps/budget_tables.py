@@ -35,9 +35,15 @@ def _accounts_in(ds, region, year: int) -> dict[str, float]:
     """The individual accounts' income, expenditure, balance and reserve of ``year`` (万元): the
     run's, or before the run the bundle's published figures."""
     if year >= int(ds.attrs["base_year"]):
-        flows = {flow: float(ds[f"individual_account_{flow}"].sel(year=year)) for flow in ("income", "expenditure", "reserve")}
+        flows = {
+            flow: float(ds[f"individual_account_{flow}"].sel(year=year))
+            for flow in ("income", "expenditure", "reserve")
+        }
     elif region is not None:
-        flows = {flow: float(region.fund("employee", flow, "individual_account").get(year, np.nan)) for flow in ("income", "expenditure", "reserve")}
+        flows = {
+            flow: float(region.fund("employee", flow, "individual_account").get(year, np.nan))
+            for flow in ("income", "expenditure", "reserve")
+        }
     else:
         flows = dict.fromkeys(("income", "expenditure", "reserve"), np.nan)
     shown = {flow: round(value / WAN, 2) for flow, value in flows.items()}
@@ -59,9 +65,15 @@ def account_table(ds, employee: pd.DataFrame, region=None, approved: pd.DataFram
     for column, at in zip(YEAR_COLUMNS, (year - 2, year - 1, year)):
         accounts = _accounts_in(ds, region, at)
         for key, flow, _ in ACCOUNT_LINES:
-            value = accounts[flow] if key.startswith("ia_") else round(float(pooled.loc[flow, column]) + accounts[flow], 2)
+            value = (
+                accounts[flow] if key.startswith("ia_") else round(float(pooled.loc[flow, column]) + accounts[flow], 2)
+            )
             rows.append({"key": key, "column": column, "value": value})
-    frame = pd.DataFrame(rows).pivot(index="key", columns="column", values="value").reindex([k for k, _, _ in ACCOUNT_LINES])[list(YEAR_COLUMNS)]
+    frame = (
+        pd.DataFrame(rows)
+        .pivot(index="key", columns="column", values="value")
+        .reindex([k for k, _, _ in ACCOUNT_LINES])[list(YEAR_COLUMNS)]
+    )
     frame.insert(0, "label", [label for _, _, label in ACCOUNT_LINES])
     frame.insert(2, "previous_budget", [_approved(approved, key, flow) for key, flow, _ in ACCOUNT_LINES])
     frame["change"] = (frame["budget"] - frame["previous"]).round(2)
@@ -101,15 +113,35 @@ def _contribution_base(ds, rules, year: int) -> float:
 def _basic_rows(pool: str) -> list[tuple]:
     """(label, unit, source, kind): kind 'status:S' (insured by status), 'insured', 'rule:NAME',
     'base', 'use:NAME' or 'beneficiaries'."""
-    use = [("住院人次", "万人次", "use:admissions"), ("普通门诊人次", "万人次", "use:outpatient_visits"), ("门诊慢特病人次", "万人次", "use:special_disease_visits")]
+    use = [
+        ("住院人次", "万人次", "use:admissions"),
+        ("普通门诊人次", "万人次", "use:outpatient_visits"),
+        ("门诊慢特病人次", "万人次", "use:special_disease_visits"),
+    ]
     if pool == "employee":
-        return [("参保人数", "万人", "insured"), ("  在职职工", "万人", "status:in_service"), ("  灵活就业人员", "万人", "status:flexible"), ("  退休人员", "万人", "status:retired"),
-                ("在职职工人均缴费基数", "元/人·年", "base"), ("单位缴费率", "%", "rule:employee_employer_rate"), ("个人缴费率", "%", "rule:employee_employee_rate"), *use]
+        return [
+            ("参保人数", "万人", "insured"),
+            ("  在职职工", "万人", "status:in_service"),
+            ("  灵活就业人员", "万人", "status:flexible"),
+            ("  退休人员", "万人", "status:retired"),
+            ("在职职工人均缴费基数", "元/人·年", "base"),
+            ("单位缴费率", "%", "rule:employee_employer_rate"),
+            ("个人缴费率", "%", "rule:employee_employee_rate"),
+            *use,
+        ]
     if pool == "resident":
-        return [("参保人数", "万人", "insured"), ("个人缴费标准", "元/人·年", "rule:resident_individual_contribution"),
-                ("人均财政补助标准", "元/人·年", "rule:resident_fiscal_subsidy"), *use]
+        return [
+            ("参保人数", "万人", "insured"),
+            ("个人缴费标准", "元/人·年", "rule:resident_individual_contribution"),
+            ("人均财政补助标准", "元/人·年", "rule:resident_fiscal_subsidy"),
+            *use,
+        ]
     if pool == "ltci":
-        return [("参保人数", "万人", "insured"), ("待遇享受人数", "万人", "beneficiaries"), ("人均筹资标准", "元/人·年", "rule:ltci_financing_per_capita")]
+        return [
+            ("参保人数", "万人", "insured"),
+            ("待遇享受人数", "万人", "beneficiaries"),
+            ("人均筹资标准", "元/人·年", "rule:ltci_financing_per_capita"),
+        ]
     if pool == "critical_illness":
         return [("覆盖人数（城乡居民参保人数）", "万人", "status:resident")]
     return []
@@ -133,7 +165,9 @@ def _basic_value(ds, rules, region, pool: str, kind: str, year: int) -> tuple[fl
         status = "all" if status == "resident" else status
         if region is None or year not in region.insured["year"].values or not kind.startswith(("status:", "insured")):
             return np.nan, ""
-        return float(region.insured.sel(year=year, pool=owner, status=status)) / 1e4, insured_provenance(region, owner, status, year) or ""
+        return float(region.insured.sel(year=year, pool=owner, status=status)) / 1e4, insured_provenance(
+            region, owner, status, year
+        ) or ""
     label = projected(ds)
     if kind == "insured":
         return float(ds["insured"].sel(pool=pool, year=year)) / 1e4, label
@@ -142,7 +176,9 @@ def _basic_value(ds, rules, region, pool: str, kind: str, year: int) -> tuple[fl
     if kind == "beneficiaries":
         return (float(ds["ltci_beneficiaries"].sel(year=year)) / 1e4 if "ltci_beneficiaries" in ds else np.nan), label
     name = kind[4:]
-    return (float(ds[name].sel(pool=pool, year=year)) / 1e4 if name in ds and pool in ds[name]["pool"].values else np.nan), label
+    return (
+        float(ds[name].sel(pool=pool, year=year)) / 1e4 if name in ds and pool in ds[name]["pool"].values else np.nan
+    ), label
 
 
 def basic_table(ds, rules, pool: str, year: int, region=None) -> pd.DataFrame:
@@ -153,12 +189,17 @@ def basic_table(ds, rules, pool: str, year: int, region=None) -> pd.DataFrame:
 
     rows = []
     for label, unit, kind in _basic_rows(pool):
-        values = {column: _basic_value(ds, rules, region, pool, kind, at) for column, at in zip(YEAR_COLUMNS, (year - 2, year - 1, year))}
+        values = {
+            column: _basic_value(ds, rules, region, pool, kind, at)
+            for column, at in zip(YEAR_COLUMNS, (year - 2, year - 1, year))
+        }
         numbers = {column: v for column, (v, _) in values.items()}
         if not any(np.isfinite(v) and v != 0 for v in numbers.values()):
             continue
         sources = "；".join(dict.fromkeys(PROVENANCE_ZH.get(s, "") for _, s in values.values() if s))
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = (numbers["budget"] - numbers["previous"]) / abs(numbers["previous"]) if numbers["previous"] else np.nan
+            share = (
+                (numbers["budget"] - numbers["previous"]) / abs(numbers["previous"]) if numbers["previous"] else np.nan
+            )
         rows.append({"label": f"{label}（{unit}）", "unit": unit, **numbers, "change_share": share, "source": sources})
     return pd.DataFrame(rows, columns=["label", "unit", *YEAR_COLUMNS, "change_share", "source"])

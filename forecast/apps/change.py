@@ -58,16 +58,30 @@ def analysis_of_change(old, new, years=(2030, 2040, 2050)) -> pd.DataFrame:
     steps = [
         ("start", old, regions["old"], old_params, dict(old.root_params)),
         ("data", old, regions["new"], old_params, dict(old.root_params)),
-        ("demography", dataclasses.replace(old, population=new.population), regions["new"], old_params, dict(old.root_params)),
+        (
+            "demography",
+            dataclasses.replace(old, population=new.population),
+            regions["new"],
+            old_params,
+            dict(old.root_params),
+        ),
     ]
     assumptions = _mixed(old_params, new_params, "assumptions.")
     steps.append(("assumptions", steps[-1][1], regions["new"], assumptions, dict(old.root_params)))
-    steps.append(("policy", steps[-1][1], regions["new"], _mixed(assumptions, new_params, "policy."), dict(old.root_params)))
+    steps.append(
+        ("policy", steps[-1][1], regions["new"], _mixed(assumptions, new_params, "policy."), dict(old.root_params))
+    )
     steps.append(("other", new, regions["new"], new_params, dict(new.root_params)))
     runs = [(name, project(scenario, region, params, root, horizon)) for name, scenario, region, params, root in steps]
     shown = [y for y in years if all(y in ds["year"].values for _, ds in runs)]
     if not shown:
-        raise InputError(Problem("--explain", f"the runs share none of the years {', '.join(map(str, years))}", "give both scenarios a horizon of at least 2030"))
+        raise InputError(
+            Problem(
+                "--explain",
+                f"the runs share none of the years {', '.join(map(str, years))}",
+                "give both scenarios a horizon of at least 2030",
+            )
+        )
     metrics = [(name, _metrics(ds, shown)) for name, ds in runs]
     rows = []
     for (_, before), (name, after) in zip(metrics, metrics[1:]):

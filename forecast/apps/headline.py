@@ -49,15 +49,29 @@ def decompose(ds, until: int | None = None) -> pd.DataFrame:
         members = grow(c["insured"])
         cost = (1 + grow(c["expenditure"])) / (1 + members) - 1
         price, use, ageing = grow(central["price_index"]), grow(c["utilisation_index"]), grow(c["ageing_index"])
-        rows.append({
-            "pool": pool, "from": base, "to": until,
-            "income": grow(c["income"]), "income_per_member": (1 + grow(c["income"])) / (1 + members) - 1, "members": members,
-            "expenditure": grow(c["expenditure"]), "cost_per_insured": cost, "price": price, "utilisation": use, "ageing": ageing,
-            "benefits_and_mix": (1 + cost) / ((1 + price) * (1 + use) * (1 + ageing)) - 1,
-            "first_deficit": float(first.sel(pool=pool)), "exhausted": float(gone.sel(pool=pool)),
-        })
+        rows.append(
+            {
+                "pool": pool,
+                "from": base,
+                "to": until,
+                "income": grow(c["income"]),
+                "income_per_member": (1 + grow(c["income"])) / (1 + members) - 1,
+                "members": members,
+                "expenditure": grow(c["expenditure"]),
+                "cost_per_insured": cost,
+                "price": price,
+                "utilisation": use,
+                "ageing": ageing,
+                "benefits_and_mix": (1 + cost) / ((1 + price) * (1 + use) * (1 + ageing)) - 1,
+                "first_deficit": float(first.sel(pool=pool)),
+                "exhausted": float(gone.sel(pool=pool)),
+            }
+        )
     out = pd.DataFrame(rows).set_index("pool")
-    out.attrs = {"units": "ratio a year (growth); year (first_deficit, exhausted; NaN: not within the horizon)", "scenario": ds.attrs.get("scenario_title", "")}
+    out.attrs = {
+        "units": "ratio a year (growth); year (first_deficit, exhausted; NaN: not within the horizon)",
+        "scenario": ds.attrs.get("scenario_title", ""),
+    }
     return out
 
 

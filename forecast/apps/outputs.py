@@ -15,41 +15,75 @@ from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, la
 from ..results.csvtext import csv_text, long_table
 from ..results.writers import netcdf_writer, results_tables
 
-__all__ = ["check_draws", "results_files", "run_loaded", "compare_files", "budget_for", "budget_files", "execution_outputs", "solve_outputs", "valuation_html"]
+__all__ = [
+    "check_draws",
+    "results_files",
+    "run_loaded",
+    "compare_files",
+    "budget_for",
+    "budget_files",
+    "execution_outputs",
+    "solve_outputs",
+    "valuation_html",
+]
 
 
-def check_draws(draws: int | None, first_year: int, last_year: int, keep_population: bool = False, option: str = "--draws", runs_per: int = 1, fitting=lambda n: n) -> None:
+def check_draws(
+    draws: int | None,
+    first_year: int,
+    last_year: int,
+    keep_population: bool = False,
+    option: str = "--draws",
+    runs_per: int = 1,
+    fitting=lambda n: n,
+) -> None:
     """Refuse, before any work, a draw count beyond MAX_DRAWS or the memory it would need, saying how
     much and the largest value that fits. ``option`` asks for ``runs_per`` draws per unit (``--sobol N``:
     N × (groups + 2)); ``fitting(n)``: the largest value the option accepts up to n (a power of two)."""
     if draws is None:
         return
     if draws < 1:
-        raise InputError(Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws))
+        raise InputError(
+            Problem(option, "the number of draws must be at least 1", "write e.g. --draws 1000", value=draws)
+        )
     years, total = last_year - first_year + 1, draws * runs_per
     need, have = draws_memory(total, years, keep_population), available_memory()
     if total > MAX_DRAWS or need > MEMORY_SHARE * have:
         fits = fitting(largest_draws(years, keep_population) // runs_per)
         what = f"{draws:,} draws" if runs_per == 1 else f"{option} {draws:,} ({total:,} runs)"
-        raise InputError(Problem(option, f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: {have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws in one run)", f"use at most {option} {fits:,} on this machine (forecast/limits.py)", value=draws))
+        raise InputError(
+            Problem(
+                option,
+                f"{what} to {last_year} would need about {need / 2**30:,.1f} GiB of memory (available: "
+                f"{have / 2**30:,.1f} GiB, of which a run plans to use {MEMORY_SHARE:.0%}; at most {MAX_DRAWS:,} draws "
+                "in one run)",
+                f"use at most {option} {fits:,} on this machine (forecast/limits.py)",
+                value=draws,
+            )
+        )
 
 
 def results_files(ds) -> dict:
-    """The files ``forecast run --out`` writes: the CSV tables, results.nc (and probabilities.csv with draws) and the charts."""
+    """The files ``forecast run --out`` writes: the CSV tables, results.nc (and probabilities.csv with draws) and the
+    charts."""
     tables = results_tables(ds)
     files = {name: csv_text(frame) for name, frame in tables.items()}
     files["results.nc"] = netcdf_writer(ds)
     if "draw" in ds.dims:
         from ..results.uncertainty import probability_table
 
-        files["probabilities.csv"] = csv_text(long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False)
+        files["probabilities.csv"] = csv_text(
+            long_table(probability_table(ds).reset_index(), ["year", "pool"]), index=False
+        )
     from ..results.charts import main_charts, png_bytes
 
     files.update({name: png_bytes(figure) for name, figure in main_charts(ds).items()})
     return files
 
 
-def run_loaded(scenario, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple = (), progress=None):
+def run_loaded(
+    scenario, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple = (), progress=None
+):
     """Run a loaded scenario, the draw count checked first and the model's refusals made located
     messages: what every command's run does, without the terminal (``forecast serve`` calls it too)."""
     from ..engine import run
@@ -67,7 +101,11 @@ def compare_files(diff) -> dict:
     """impact.csv, difference.csv and difference.nc of a comparison (:func:`forecast.compare`)."""
     from ..apps.views import difference_long, impact_long
 
-    return {"impact.csv": csv_text(impact_long(diff), index=False), "difference.csv": csv_text(difference_long(diff), index=False), "difference.nc": netcdf_writer(diff)}
+    return {
+        "impact.csv": csv_text(impact_long(diff), index=False),
+        "difference.csv": csv_text(difference_long(diff), index=False),
+        "difference.nc": netcdf_writer(diff),
+    }
 
 
 def budget_for(ds, year: int, level: float, actuals=None):
@@ -78,7 +116,15 @@ def budget_for(ds, year: int, level: float, actuals=None):
 
     base = int(ds.attrs["base_year"])
     if not base < year <= int(ds["year"].values[-1]):
-        raise InputError(Problem("--year", f"the budget year must come after the base year {base} and within the horizon {int(ds['year'].values[-1])}", f"write e.g. --year {base + 1}", value=year))
+        raise InputError(
+            Problem(
+                "--year",
+                f"the budget year must come after the base year {base} and within the horizon "
+                f"{int(ds['year'].values[-1])}",
+                f"write e.g. --year {base + 1}",
+                value=year,
+            )
+        )
     executed = previous_year_estimate(ds, year, actuals) if actuals is not None else None
     return budget_table(ds, year, level), executed
 
@@ -89,7 +135,12 @@ def budget_files(ds, scenario, year: int, level: float, table, approved=None, ex
     from ..results.workbook import workbook_writer
 
     workbook = budget_workbook_for(ds, scenario, year, level, approved, executed)
-    return {"budget.csv": csv_text(table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False), "budget.xlsx": workbook_writer(workbook)}
+    return {
+        "budget.csv": csv_text(
+            table.assign(unit=np.where(table["line"] == "months_covered", "months", "yuan")), index=False
+        ),
+        "budget.xlsx": workbook_writer(workbook),
+    }
 
 
 def execution_outputs(actuals_path, region_path=None, history_path=None, budget_path=None):
@@ -110,9 +161,17 @@ def execution_outputs(actuals_path, region_path=None, history_path=None, budget_
         approved = read_budget(budget_path)
     actuals, approved, notes = align_scopes(actuals, approved)  # like with like: 统筹基金, 个人账户 or 合计
     national = seasonal_profile(load_region(region_path or default_region_path()))
-    profile = profile_from_history(read_actuals(history_path, with_year=True), fallback=national) if history_path else national
+    profile = (
+        profile_from_history(read_actuals(history_path, with_year=True), fallback=national)
+        if history_path
+        else national
+    )
     table = full_year(actuals, profile)
-    hints = [profile_hint([p for p, row in table.iterrows() if row["profile_years"] == "uniform"], profile.attrs.get("source", ""))]
+    hints = [
+        profile_hint(
+            [p for p, row in table.iterrows() if row["profile_years"] == "uniform"], profile.attrs.get("source", "")
+        )
+    ]
     files = {"execution.csv": csv_text(table)}
     rates = None
     if approved is not None:
@@ -125,7 +184,18 @@ def execution_outputs(actuals_path, region_path=None, history_path=None, budget_
     return table, rates, files
 
 
-def solve_outputs(scenario, pool: str, lever: str, target_text: str = "months:6-9", start: int | None = None, until: int | None = None, level: bool = False, probability: float | None = None, draws: int = 200, seed: int = 0):
+def solve_outputs(
+    scenario,
+    pool: str,
+    lever: str,
+    target_text: str = "months:6-9",
+    start: int | None = None,
+    until: int | None = None,
+    level: bool = False,
+    probability: float | None = None,
+    draws: int = 200,
+    seed: int = 0,
+):
     """What ``forecast solve`` finds and writes, without the terminal: (the solution, its table by
     year with the check run's months covered and balance, the years the check run misses, files:
     solved.yaml and solve.csv). Bad input (target, probability, draws) is refused before any run."""
@@ -135,19 +205,50 @@ def solve_outputs(scenario, pool: str, lever: str, target_text: str = "months:6-
 
     target = parse_target(target_text)
     if probability is not None and not 0 < probability < 1:
-        raise InputError(Problem("--probability", "the probability must be between 0 and 1", "write e.g. --probability 0.8", value=probability))
+        raise InputError(
+            Problem(
+                "--probability",
+                "the probability must be between 0 and 1",
+                "write e.g. --probability 0.8",
+                value=probability,
+            )
+        )
     if probability is not None:
         check_draws(draws, 2000, scenario.horizon)
-    solution = solve(scenario, pool, lever, target, until, start, path=False if level or probability is not None else None, probability=probability, draws=draws, seed=seed)
+    solution = solve(
+        scenario,
+        pool,
+        lever,
+        target,
+        until,
+        start,
+        path=False if level or probability is not None else None,
+        probability=probability,
+        draws=draws,
+        seed=seed,
+    )
     frame = pd.DataFrame(solution.values)
     frame.index.name = "year"
     check = solution.check.fund.central().sel(pool=pool)
     frame["months_covered"] = check["months_covered"].sel(year=frame.index).values
     frame["balance_yi"] = check["balance"].sel(year=frame.index).values / 1e8
-    return solution, frame, misses(solution), {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)}
+    return (
+        solution,
+        frame,
+        misses(solution),
+        {"solved.yaml": overlay_text(solution, scenario), "solve.csv": csv_text(frame)},
+    )
 
 
-def valuation_html(scenario, ds, previous=None, sensitivity: bool = False, solve: bool = False, author: str | None = None, reviewer: str | None = None):
+def valuation_html(
+    scenario,
+    ds,
+    previous=None,
+    sensitivity: bool = False,
+    solve: bool = False,
+    author: str | None = None,
+    reviewer: str | None = None,
+):
     """The valuation report of a run of ``scenario`` (:mod:`forecast.apps.valuation`): (its HTML, its
     context, the balance section's solutions or None). ``previous``: a previous valuation
     (:func:`forecast.apps.reconcile.read_previous`); ``sensitivity``, ``solve``: add the tornado and the

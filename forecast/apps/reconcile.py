@@ -49,6 +49,7 @@ def _attr_list(value) -> list:
 
 def headline_figures(ds) -> dict:
     """The figures a later valuation reconciles with (JSON-ready; years as text keys; yuan, months)."""
+
     def central(name):
         return ds[name].median("draw") if "draw" in ds[name].dims else ds[name]
 
@@ -93,7 +94,9 @@ def read_previous(folder) -> dict:
         return check_headline(_embedded_json(report), report)
     if results.exists():
         return check_headline(_results_headline(results), results)
-    raise InputError(Problem("--previous", f"'{folder}' holds neither report.html nor results.nc", FIX, value=str(folder)))
+    raise InputError(
+        Problem("--previous", f"'{folder}' holds neither report.html nor results.nc", FIX, value=str(folder))
+    )
 
 
 def _embedded_json(report: Path):
@@ -104,7 +107,13 @@ def _embedded_json(report: Path):
     start = page.find(opening)
     end = page.find("</script>", start + len(opening)) if start >= 0 else -1
     if start < 0 or end < 0:
-        raise InputError(Problem(report, "the report holds no headline figures (it was not written by forecast report, or was edited)", FIX))
+        raise InputError(
+            Problem(
+                report,
+                "the report holds no headline figures (it was not written by forecast report, or was edited)",
+                FIX,
+            )
+        )
 
     def refuse(constant):
         raise ValueError(f"{constant} is not a number")
@@ -121,7 +130,9 @@ def _results_headline(results: Path) -> dict:
         with xr.open_dataset(results, engine="scipy") as ds:
             return headline_figures(ds.load())
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as exc:
-        raise InputError(Problem(results, f"cannot be read as the results of a run ({type(exc).__name__}: {str(exc)[:200]})", FIX)) from None
+        raise InputError(
+            Problem(results, f"cannot be read as the results of a run ({type(exc).__name__}: {str(exc)[:200]})", FIX)
+        ) from None
 
 
 def _is_year(value) -> bool:
@@ -143,7 +154,9 @@ def _pool_problems(pool, entry, fail) -> None:
             fail(f"{where}.{name}", "must map years to numbers", series)
             continue
         for year, value in series.items():
-            if not (isinstance(year, str) and year.isascii() and year.isdigit() and _is_year(int(year))) or not _is_number(value):
+            if not (
+                isinstance(year, str) and year.isascii() and year.isdigit() and _is_year(int(year))
+            ) or not _is_number(value):
                 fail(f"{where}.{name}.{year}", "must be a year (as text) mapped to a finite number", value)
     for name in ("first_deficit_year", "exhaustion_year"):
         if entry.get(name) is not None and not _is_year(entry.get(name)):
@@ -156,7 +169,15 @@ def check_headline(data, source: Path) -> dict:
     problems = []
 
     def fail(field, message, value=None):
-        problems.append(Problem(source, f"its headline figures: {message}", FIX, field=field, value=value if isinstance(value, str | int | float) else type(value).__name__))
+        problems.append(
+            Problem(
+                source,
+                f"its headline figures: {message}",
+                FIX,
+                field=field,
+                value=value if isinstance(value, str | int | float) else type(value).__name__,
+            )
+        )
 
     if not isinstance(data, dict):
         raise InputError(Problem(source, f"its headline figures must be a mapping (found {type(data).__name__})", FIX))
@@ -198,9 +219,25 @@ def _rows(previous: dict, current: dict) -> list[dict]:
             continue
         for year in YEARS:
             if str(year) in before["reserve"] and str(year) in after["reserve"]:
-                rows.append({"pool": pool, "metric": f"reserve_{year}", "unit": "yuan", "previous": before["reserve"][str(year)], "current": after["reserve"][str(year)]})
+                rows.append(
+                    {
+                        "pool": pool,
+                        "metric": f"reserve_{year}",
+                        "unit": "yuan",
+                        "previous": before["reserve"][str(year)],
+                        "current": after["reserve"][str(year)],
+                    }
+                )
         for name in ("first_deficit_year", "exhaustion_year"):
-            rows.append({"pool": pool, "metric": name, "unit": "year", "previous": _year_value(before[name], previous["horizon"]), "current": _year_value(after[name], current["horizon"])})
+            rows.append(
+                {
+                    "pool": pool,
+                    "metric": name,
+                    "unit": "year",
+                    "previous": _year_value(before[name], previous["horizon"]),
+                    "current": _year_value(after[name], current["horizon"]),
+                }
+            )
     for row in rows:
         row["change"] = row["current"] - row["previous"]
     return rows
@@ -227,18 +264,29 @@ def reconciliation(previous: dict, ds, scenario) -> dict:
     rows = _rows(previous, current)
     notes = []
     if previous.get("region_hash") and previous["region_hash"] != current["region_hash"]:
-        notes.append("The region bundle has changed since the previous run; the analysis of change runs both scenarios on today's bundle, so the data's effect falls into 'not reproduced'.")
+        notes.append(
+            "The region bundle has changed since the previous run; the analysis of change runs both scenarios on "
+            "today's bundle, so the data's effect falls into 'not reproduced'."
+        )
     if previous.get("forecast_version") != current["forecast_version"]:
-        notes.append(f"The previous run was made by forecast {previous.get('forecast_version') or '?'}, this one by {current['forecast_version']}: model changes fall into 'not reproduced'.")
+        notes.append(
+            f"The previous run was made by forecast {previous.get('forecast_version') or '?'}, this one by "
+            f"{current['forecast_version']}: model changes fall into 'not reproduced'."
+        )
     if previous.get("draws"):
-        notes.append("The previous figures are those of its draws' median path; the analysis of change runs the scenarios without draws, so that difference falls into 'not reproduced'.")
+        notes.append(
+            "The previous figures are those of its draws' median path; the analysis of change runs the scenarios "
+            "without draws, so that difference falls into 'not reproduced'."
+        )
     deterministic = current
     if current["draws"]:  # the walk ends at this run without draws, then the step to its draws' median path
-
         deterministic = headline_figures(run(scenario))
         for row, fixed in zip(rows, _rows(previous, deterministic)):
             row["median_of_draws"] = row["current"] - fixed["current"]
-        notes.append(f"This run has {current['draws']} draws: its figures are those of the median path; 'median_of_draws' is the step from the run without draws to that median path.")
+        notes.append(
+            f"This run has {current['draws']} draws: its figures are those of the median path; 'median_of_draws' is "
+            "the step from the run without draws to that median path."
+        )
     old, why = _previous_scenario(previous)
     steps = ()
     if old is None:
@@ -253,5 +301,14 @@ def reconciliation(previous: dict, ds, scenario) -> dict:
                 value = float(change.loc[step, column]) if column in change.columns else np.nan
                 row[step] = value
                 explained += 0.0 if np.isnan(value) else value
-            row["not_reproduced"] = row["change"] - row.get("median_of_draws", 0.0) - explained if column in change.columns else np.nan
-    return {"previous": previous, "current": current, "rows": rows, "steps": steps, "draws_step": bool(current["draws"]), "notes": notes}
+            row["not_reproduced"] = (
+                row["change"] - row.get("median_of_draws", 0.0) - explained if column in change.columns else np.nan
+            )
+    return {
+        "previous": previous,
+        "current": current,
+        "rows": rows,
+        "steps": steps,
+        "draws_step": bool(current["draws"]),
+        "notes": notes,
+    }

@@ -21,7 +21,12 @@ from ..inputs.provenance import SCOPES
 __all__ = ["SCOPE_WORDS", "scope_of", "default_scope", "align_scopes", "align_to_run", "CONVERSION_RULE"]
 
 #: every word a file may use for a scope -> the scope
-SCOPE_WORDS: dict[str, str] = {**{key: key for key in SCOPES}, **{zh: key for key, (zh, _) in SCOPES.items()}, "统筹": "pooled_fund", "个账": "individual_account"}
+SCOPE_WORDS: dict[str, str] = {
+    **{key: key for key in SCOPES},
+    **{zh: key for key, (zh, _) in SCOPES.items()},
+    "统筹": "pooled_fund",
+    "个账": "individual_account",
+}
 CONVERSION_RULE = "合计 = 统筹基金 + 个人账户"
 
 
@@ -55,7 +60,9 @@ def _summed(frame: pd.DataFrame, value_columns, keys) -> pd.DataFrame:
     return total.assign(scope="total")
 
 
-def align_scopes(actuals: pd.DataFrame, approved: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+def align_scopes(
+    actuals: pd.DataFrame, approved: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
     """The actuals and the approved budget on one scope per pool, and a note for each conversion.
 
     Without an approved budget a pool keeps its default scope's rows if it gives several. With one:
@@ -83,16 +90,28 @@ def align_scopes(actuals: pd.DataFrame, approved: pd.DataFrame | None) -> tuple[
         elif {"pooled_fund", "individual_account"} <= given and "total" in budgeted:
             keep_actuals.append(_summed(rows, ("income", "expenditure"), ["pool", "month"]))
             keep_approved.append(approved[(approved["pool"] == pool) & (approved["scope"] == "total")])
-            notes.append(f"口径换算：{pool} 的执行数为统筹基金和个人账户，批复预算为合计：执行数按 {CONVERSION_RULE} 换算为合计后比较")
+            notes.append(
+                f"口径换算：{pool} 的执行数为统筹基金和个人账户，批复预算为合计：执行数按 {CONVERSION_RULE} "
+                "换算为合计后比较"
+            )
         elif given == {"total"} and {"pooled_fund", "individual_account"} <= budgeted:
             keep_actuals.append(rows)
             keep_approved.append(_summed(approved[approved["pool"] == pool], ("amount",), ["pool", "key"]))
-            notes.append(f"口径换算：{pool} 的批复预算为统筹基金和个人账户，执行数为合计：批复预算按 {CONVERSION_RULE} 换算为合计后比较")
+            notes.append(
+                f"口径换算：{pool} 的批复预算为统筹基金和个人账户，执行数为合计：批复预算按 {CONVERSION_RULE} "
+                "换算为合计后比较"
+            )
         else:
-            raise InputError(Problem(approved.attrs.get("source", "the approved budget"),
-                                     f"the approved budget of {pool} is on {_names(budgeted)} and the actuals ({actuals.attrs.get('source', '')}) on {_names(given)}: "
-                                     "figures on different scopes cannot be compared, and converting between them would need an assumption",
-                                     f"give the actuals on the budget's scope (a scope column: {_names(budgeted)}), or both 统筹基金 and 个人账户 so that {CONVERSION_RULE}"))
+            raise InputError(
+                Problem(
+                    approved.attrs.get("source", "the approved budget"),
+                    f"the approved budget of {pool} is on {_names(budgeted)} and the actuals "
+                    f"({actuals.attrs.get('source', '')}) on {_names(given)}: figures on different scopes cannot be "
+                    "compared, and converting between them would need an assumption",
+                    f"give the actuals on the budget's scope (a scope column: {_names(budgeted)}), or both 统筹基金 "
+                    f"and 个人账户 so that {CONVERSION_RULE}",
+                )
+            )
     aligned = pd.concat(keep_actuals, ignore_index=True)
     aligned.attrs = dict(actuals.attrs)
     if approved is None:
@@ -108,7 +127,15 @@ def align_to_run(actuals: pd.DataFrame, ds) -> tuple[pd.DataFrame, list[str]]:
     given, or 统筹基金 + 个人账户 added when the run's employee figures are the total; refused otherwise."""
     from ..results.provenance import pool_scope
 
-    run_scope = pd.DataFrame([{"pool": pool, "key": key, "amount": 0.0, "scope": pool_scope(ds, pool)} for pool in set(actuals["pool"]) for key in ("income", "expenditure")])
-    run_scope.attrs["source"] = f"the run's bundle ({ds.attrs.get('region_name', '')}: employee {SCOPES[pool_scope(ds, 'employee')][0]})"
+    run_scope = pd.DataFrame(
+        [
+            {"pool": pool, "key": key, "amount": 0.0, "scope": pool_scope(ds, pool)}
+            for pool in set(actuals["pool"])
+            for key in ("income", "expenditure")
+        ]
+    )
+    run_scope.attrs["source"] = (
+        f"the run's bundle ({ds.attrs.get('region_name', '')}: employee {SCOPES[pool_scope(ds, 'employee')][0]})"
+    )
     aligned, _, notes = align_scopes(actuals, run_scope)
     return aligned, notes

@@ -23,16 +23,22 @@ __all__ = ["warning_context", "balance_context", "balance_lines", "SOLVED_LEVERS
 #: the lever solved for each pool (the solver's financing levers: the whole of each pool's financing)
 SOLVED_LEVERS = {"employee": "rate", "resident": "financing", "ltci": "financing"}
 #: how each lever reads: its name, and whether its parts are ratios (a contribution rate) or yuan a person a year
-LEVER_TEXT = {"employee": ("缴费率 contribution rate (employer + employee, share of the contribution base)", "ratio"),
-              "resident": ("人均筹资 financing per insured person (individual + fiscal subsidy), 元/人/年", "yuan"),
-              "ltci": ("人均筹资 financing per covered person, 元/人/年", "yuan")}
+LEVER_TEXT = {
+    "employee": ("缴费率 contribution rate (employer + employee, share of the contribution base)", "ratio"),
+    "resident": ("人均筹资 financing per insured person (individual + fiscal subsidy), 元/人/年", "yuan"),
+    "ltci": ("人均筹资 financing per covered person, 元/人/年", "yuan"),
+}
 MILESTONES = (2030, 2040, 2050)
 
 
 def _pools(ds) -> list[str]:
     """The pools with a reserve that the run projected (pay-as-you-go pools have no months covered)."""
     labels, payg = ds.fund.central().fund.verdict_label(), ds.fund.payg()
-    return [str(p) for p in ds["pool"].values if not bool(payg.sel(pool=p)) and not bool((labels.sel(pool=p) == "not_projected").all())]
+    return [
+        str(p)
+        for p in ds["pool"].values
+        if not bool(payg.sel(pool=p)) and not bool((labels.sel(pool=p) == "not_projected").all())
+    ]
 
 
 def _milestones(ds, first: int) -> list[int]:
@@ -47,21 +53,59 @@ def warning_context(ds) -> dict | None:
 
     labels = ds.fund.central().fund.warning_label()
     years = _milestones(ds, int(ds.attrs["base_year"]))
+
     def level(pool, year):
         label = str(labels.sel(pool=pool, year=year).item())
         return {"year": year, "label": label, "zh": WARNINGS[label]}
 
-    pools = [{"id": p, "zh": POOL_NAMES_ZH[p], "en": POOL_NAMES_EN[p], "levels": [level(p, y) for y in years]} for p in _pools(ds)]
-    return {"years": years, "pools": pools, "rules": warning_rules(ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"])}
+    pools = [
+        {"id": p, "zh": POOL_NAMES_ZH[p], "en": POOL_NAMES_EN[p], "levels": [level(p, y) for y in years]}
+        for p in _pools(ds)
+    ]
+    return {
+        "years": years,
+        "pools": pools,
+        "rules": warning_rules(ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"]),
+    }
 
 
 def warning_rules(t: dict, s: dict) -> list[dict]:
     """The rule that sets each level, in the order they are tested (the first that holds)."""
     return [
-        {"label": "red", "zh": "红色", "rule": f"累计结余耗尽，或可支付月数低于 {t['critical_months']:g} 个月 — the reserve exhausted, or months covered below {t['critical_months']:g}"},
-        {"label": "orange", "zh": "橙色", "rule": f"可支付月数低于 {t['low_months']:g} 个月，或连续 {s['warning_deficit_years']:g} 年当期收不抵支 — months covered below {t['low_months']:g}, or a current deficit {s['warning_deficit_years']:g} years running"},
-        {"label": "yellow", "zh": "黄色", "rule": f"当期收不抵支，或当期结余率连续 {s['warning_trend_years']:g} 年下降且低于 {s['warning_surplus_rate']:.0%} — a current deficit, or the surplus rate (balance ÷ income) below {s['warning_surplus_rate']:.0%} after falling {s['warning_trend_years']:g} years running"},
-        {"label": "blue", "zh": "蓝色", "rule": f"可支付月数超过 {t['excess_months']:g} 个月（结余过多） — months covered above {t['excess_months']:g} (too much reserve, money idle that the insured paid for)"},
+        {
+            "label": "red",
+            "zh": "红色",
+            "rule": (
+                f"累计结余耗尽，或可支付月数低于 {t['critical_months']:g} 个月 — the reserve exhausted, or months "
+                f"covered below {t['critical_months']:g}"
+            ),
+        },
+        {
+            "label": "orange",
+            "zh": "橙色",
+            "rule": (
+                f"可支付月数低于 {t['low_months']:g} 个月，或连续 {s['warning_deficit_years']:g} 年当期收不抵支 — "
+                f"months covered below {t['low_months']:g}, or a current deficit {s['warning_deficit_years']:g} years "
+                "running"
+            ),
+        },
+        {
+            "label": "yellow",
+            "zh": "黄色",
+            "rule": (
+                f"当期收不抵支，或当期结余率连续 {s['warning_trend_years']:g} 年下降且低于 "
+                f"{s['warning_surplus_rate']:.0%} — a current deficit, or the surplus rate (balance ÷ income) below "
+                f"{s['warning_surplus_rate']:.0%} after falling {s['warning_trend_years']:g} years running"
+            ),
+        },
+        {
+            "label": "blue",
+            "zh": "蓝色",
+            "rule": (
+                f"可支付月数超过 {t['excess_months']:g} 个月（结余过多） — months covered above {t['excess_months']:g} "
+                "(too much reserve, money idle that the insured paid for)"
+            ),
+        },
         {"label": "none", "zh": "无", "rule": "以上均不成立 — none of the above"},
     ]
 
@@ -71,7 +115,14 @@ def balance_context(ds, scenario, requested: bool) -> dict:
     level and path (only when ``requested``: each costs runs of the scenario)."""
     t = ds.attrs["verdict_thresholds"]
     base, horizon = int(ds.attrs["base_year"]), int(ds["year"].values[-1])
-    out = {"requested": requested, "low": t["low_months"], "high": t["high_months"], "start": base + 1, "horizon": horizon, "pools": []}
+    out = {
+        "requested": requested,
+        "low": t["low_months"],
+        "high": t["high_months"],
+        "start": base + 1,
+        "horizon": horizon,
+        "pools": [],
+    }
     if not requested:
         return out
 
@@ -80,8 +131,17 @@ def balance_context(ds, scenario, requested: bool) -> dict:
     rules = None
     for pool in [p for p in _pools(ds) if p in SOLVED_LEVERS]:
         at = months.sel(pool=pool)
-        outside = [int(y) for y, m in zip(at["year"].values, at.values) if not target.low - 1e-6 <= m <= target.high + 1e-6]
-        entry = {"id": pool, "zh": POOL_NAMES_ZH[pool], "en": POOL_NAMES_EN[pool], "lever": SOLVED_LEVERS[pool], "lever_text": LEVER_TEXT[pool][0], "outside": _spans(outside)}
+        outside = [
+            int(y) for y, m in zip(at["year"].values, at.values) if not target.low - 1e-6 <= m <= target.high + 1e-6
+        ]
+        entry = {
+            "id": pool,
+            "zh": POOL_NAMES_ZH[pool],
+            "en": POOL_NAMES_EN[pool],
+            "lever": SOLVED_LEVERS[pool],
+            "lever_text": LEVER_TEXT[pool][0],
+            "outside": _spans(outside),
+        }
         if outside:
             if rules is None:
                 rules = _scenario_rules(scenario)
@@ -93,7 +153,10 @@ def balance_context(ds, scenario, requested: bool) -> dict:
 
 def balance_lines(balance: dict) -> list[str]:
     """The subsection in a few printed lines: each pool's answer, level then path."""
-    lines = [f"以收定支 financing for months covered within {balance['low']:g}-{balance['high']:g}, {balance['start']}-{balance['horizon']}:"]
+    lines = [
+        f"以收定支 financing for months covered within {balance['low']:g}-{balance['high']:g}, "
+        f"{balance['start']}-{balance['horizon']}:"
+    ]
     for pool in balance["pools"]:
         if not pool["outside"]:
             lines.append(f"  {pool['id']}: within the band in every year, no change needed")
@@ -104,7 +167,11 @@ def balance_lines(balance: dict) -> list[str]:
                 said = f"cannot meet the target — {answer['reason']}"
             else:
                 last = answer["rows"][-1] if answer["rows"] else None
-                said = ("" if answer["multiplier"] is None else f"multiplier {answer['multiplier']}; ") + (f"{last['year']}: {last['solved']}" if last else "") + ("" if answer["ok"] else f" ({answer['reason']})")
+                said = (
+                    ("" if answer["multiplier"] is None else f"multiplier {answer['multiplier']}; ")
+                    + (f"{last['year']}: {last['solved']}" if last else "")
+                    + ("" if answer["ok"] else f" ({answer['reason']})")
+                )
             lines.append(f"  {pool['id']} {mode}: {said}")
     return lines
 
@@ -121,7 +188,9 @@ def _spans(years: list[int]) -> str:
 
 
 def _scenario_rules(scenario):
-    return resolved_rules(scenario, load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    return resolved_rules(
+        scenario, load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon
+    )
 
 
 def _solved(scenario, pool: str, target, rules, ds, path: bool) -> dict:
@@ -135,11 +204,23 @@ def _solved(scenario, pool: str, target, rules, ds, path: bool) -> dict:
     years = [y for y in _milestones(ds, solution.start) if y in solution.values[parts[0]]]
     own = {p: dict(zip((int(y) for y in rules.years), (float(v) for v in rules[p]))) for p in parts}
     check = solution.check.fund.central()["months_covered"].sel(pool=pool)
-    rows = [{"year": y, "scenario": _lever(pool, [own[p][y] for p in parts]), "solved": _lever(pool, [solution.values[p][y] for p in parts]),
-             "months": f"{float(check.sel(year=y)):,.1f}"} for y in years]
+    rows = [
+        {
+            "year": y,
+            "scenario": _lever(pool, [own[p][y] for p in parts]),
+            "solved": _lever(pool, [solution.values[p][y] for p in parts]),
+            "months": f"{float(check.sel(year=y)):,.1f}",
+        }
+        for y in years
+    ]
     missed = misses(solution)
-    return {"ok": not missed, "reason": f"the check run misses the target in {_spans(missed)}" if missed else "", "notes": list(solution.notes),
-            "multiplier": None if solution.level is None else f"{solution.level:.4f}", "rows": rows}
+    return {
+        "ok": not missed,
+        "reason": f"the check run misses the target in {_spans(missed)}" if missed else "",
+        "notes": list(solution.notes),
+        "multiplier": None if solution.level is None else f"{solution.level:.4f}",
+        "rows": rows,
+    }
 
 
 def _lever(pool: str, values: list[float]) -> str:

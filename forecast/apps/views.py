@@ -16,7 +16,13 @@ from ..vocabulary import POOLS
 __all__ = ["milestone_years", "print_impact", "impact_long", "difference_long", "print_verdicts", "print_scenarios"]
 
 #: the pools' Chinese names on screen
-POOL_NAMES = {"employee": "职工医保统筹基金", "resident": "城乡居民医保", "critical_illness": "大病保险", "medical_assistance": "医疗救助", "ltci": "长期护理保险"}
+POOL_NAMES = {
+    "employee": "职工医保统筹基金",
+    "resident": "城乡居民医保",
+    "critical_illness": "大病保险",
+    "medical_assistance": "医疗救助",
+    "ltci": "长期护理保险",
+}
 DASH = "—"
 
 
@@ -24,7 +30,11 @@ def milestone_years(years, first: int) -> list[int]:
     """The years a compact table shows: the first projected year, every fifth year for fifteen
     years, then every tenth, and the last."""
     last = int(years[-1])
-    return [int(y) for y in years if y == first or y == last or (y > first and (y % 10 == 0 or (y % 5 == 0 and y <= first + 15)))]
+    return [
+        int(y)
+        for y in years
+        if y == first or y == last or (y > first and (y % 10 == 0 or (y % 5 == 0 and y <= first + 15)))
+    ]
 
 
 def _yi(value: float, sign: bool = False) -> str:
@@ -43,7 +53,11 @@ def _years_change(base, alt) -> str:
     if not (np.isfinite(base) and np.isfinite(alt)):
         return f"{_year_text(base)} → {_year_text(alt)}"
     change = int(round(alt - base))
-    word = "no change" if change == 0 else f"{abs(change)} year{'s' if abs(change) > 1 else ''} {'later' if change > 0 else 'earlier'}"
+    word = (
+        "no change"
+        if change == 0
+        else f"{abs(change)} year{'s' if abs(change) > 1 else ''} {'later' if change > 0 else 'earlier'}"
+    )
     return f"{_year_text(base)} → {_year_text(alt)} ({word})"
 
 
@@ -67,12 +81,39 @@ def print_impact(base, alt, diff) -> None:
             cells = [at[name].sel(year=year).item() for name in ("income", "expenditure", "balance")]
             reserves = [central[run]["reserve"].sel(pool=pool, year=year).item() for run in ("base", "alt")]
             months = at["months_covered"].sel(year=year).item()
-            rows.append([str(year), *(_yi(v, sign=True) for v in cells), *(DASH if payg else _yi(v) for v in reserves), DASH if payg or not np.isfinite(months) else f"{months:+.1f}"])
+            rows.append(
+                [
+                    str(year),
+                    *(_yi(v, sign=True) for v in cells),
+                    *(DASH if payg else _yi(v) for v in reserves),
+                    DASH if payg or not np.isfinite(months) else f"{months:+.1f}",
+                ]
+            )
         for window in (5, 10):
             if first + window - 1 <= years[-1]:
-                rows.append([f"{first}–{first + window - 1} Σ", *(_yi(at[f"extra_{flow}_{window}y"].item(), sign=True) for flow in ("income", "expenditure", "balance")), DASH, DASH, DASH])
-        note = f"first deficit {_years_change(at['first_deficit_year_base'].item(), at['first_deficit_year_alt'].item())}; exhausted {_years_change(at['exhaustion_year_base'].item(), at['exhaustion_year_alt'].item())}"
-        print_table(f"{POOL_NAMES.get(str(pool), pool)} ({pool}) — 亿元", ["year", "Δ income", "Δ expenditure", "Δ balance", "reserve BASE", "reserve ALT", "Δ months"], rows, "" if payg else note)
+                rows.append(
+                    [
+                        f"{first}–{first + window - 1} Σ",
+                        *(
+                            _yi(at[f"extra_{flow}_{window}y"].item(), sign=True)
+                            for flow in ("income", "expenditure", "balance")
+                        ),
+                        DASH,
+                        DASH,
+                        DASH,
+                    ]
+                )
+        note = (
+            "first deficit "
+            f"{_years_change(at['first_deficit_year_base'].item(), at['first_deficit_year_alt'].item())}; exhausted "
+            f"{_years_change(at['exhaustion_year_base'].item(), at['exhaustion_year_alt'].item())}"
+        )
+        print_table(
+            f"{POOL_NAMES.get(str(pool), pool)} ({pool}) — 亿元",
+            ["year", "Δ income", "Δ expenditure", "Δ balance", "reserve BASE", "reserve ALT", "Δ months"],
+            rows,
+            "" if payg else note,
+        )
     if unchanged:
         print(f"No change in: {', '.join(unchanged)}")
 
@@ -81,8 +122,19 @@ def impact_long(diff):
     """impact.csv: one row per pool and indicator (extra income, expenditure and balance in the
     first year and cumulated over 5 and 10 years in yuan; first-deficit and exhaustion years of
     both runs and their change), with its unit."""
-    names = [n for n in diff.data_vars if n.startswith("extra_") or n.startswith(("first_deficit_year_", "exhaustion_year_"))]
-    rows = [{"pool": str(pool), "indicator": name, "value": float(diff[name].sel(pool=pool)), "unit": diff[name].attrs.get("units", "")} for pool in diff["pool"].values for name in names]
+    names = [
+        n for n in diff.data_vars if n.startswith("extra_") or n.startswith(("first_deficit_year_", "exhaustion_year_"))
+    ]
+    rows = [
+        {
+            "pool": str(pool),
+            "indicator": name,
+            "value": float(diff[name].sel(pool=pool)),
+            "unit": diff[name].attrs.get("units", ""),
+        }
+        for pool in diff["pool"].values
+        for name in names
+    ]
     return pd.DataFrame(rows)
 
 
@@ -95,7 +147,9 @@ def difference_long(diff):
         frames.append(frame.assign(quantity=name, unit=diff[name].attrs.get("units", "")))
     table = pd.concat(frames)[["year", "pool", "quantity", "value", "unit"]]
     order = {p: i for i, p in enumerate(POOLS)}
-    return table.sort_values(["year", "pool", "quantity"], key=lambda c: c.map(order) if c.name == "pool" else c, kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["year", "pool", "quantity"], key=lambda c: c.map(order) if c.name == "pool" else c, kind="stable"
+    ).reset_index(drop=True)
 
 
 def print_verdicts(ds) -> None:
@@ -106,7 +160,11 @@ def print_verdicts(ds) -> None:
         rows.append([str(pool), _year_text(row["first_deficit_year"]), _year_text(row["exhaustion_year"]), *verdicts])
     from ..results.provenance import example_mark, place
 
-    print_table(f"{ds.attrs.get('scenario_title', '')} — {place(ds)}{example_mark(ds) and ' 示例 ILLUSTRATION'}", ["pool", "first deficit", "exhausted", *(f"verdict {y}" for y in SUMMARY_YEARS)], rows)
+    print_table(
+        f"{ds.attrs.get('scenario_title', '')} — {place(ds)}{example_mark(ds) and ' 示例 ILLUSTRATION'}",
+        ["pool", "first deficit", "exhausted", *(f"verdict {y}" for y in SUMMARY_YEARS)],
+        rows,
+    )
 
 
 def print_scenarios(entries) -> None:

@@ -21,10 +21,30 @@ __all__ = ["register", "cmd_init_region"]
 
 def register(command) -> None:
     """The ``init-region`` subcommand; ``command`` makes a subparser with the shared options."""
-    p = command("init-region", "build a prefecture bundle from a bureau's local figures, the rest from the province and the nation", region=False)
-    p.add_argument("folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)")
-    p.add_argument("--province", required=True, metavar="NAME", help="the province whose census structure the bundle takes, e.g. 贵州")
-    p.add_argument("--from", dest="figures", required=True, metavar="FIGURES.yaml", help="the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast template' (docs/reference/init-region.md)")
+    p = command(
+        "init-region",
+        "build a prefecture bundle from a bureau's local figures, the rest from the province and the nation",
+        region=False,
+    )
+    p.add_argument(
+        "folder", metavar="DIR", help="the bundle folder to create (refused if it holds a bundle, unless --force)"
+    )
+    p.add_argument(
+        "--province",
+        required=True,
+        metavar="NAME",
+        help="the province whose census structure the bundle takes, e.g. 贵州",
+    )
+    p.add_argument(
+        "--from",
+        dest="figures",
+        required=True,
+        metavar="FIGURES.yaml",
+        help=(
+            "the bureau's figures: FIGURES.yaml (examples/figures.yaml) or the filled input template of 'forecast "
+            "template' (docs/reference/init-region.md)"
+        ),
+    )
     p.add_argument("--force", action="store_true", help="replace the files of an existing bundle in DIR")
 
 
@@ -37,10 +57,25 @@ def cmd_init_region(args) -> int:
 
     folder = Path(args.folder)
     if (folder / "region.yaml").exists() and not args.force:
-        raise InputError(Problem(folder / "region.yaml", "DIR already holds a region bundle", "give a new folder, or pass --force to replace the bundle's files (files init-region does not write are left as they are)"))
+        raise InputError(
+            Problem(
+                folder / "region.yaml",
+                "DIR already holds a region bundle",
+                "give a new folder, or pass --force to replace the bundle's files (files init-region does not write "
+                "are left as they are)",
+            )
+        )
     figures = read_figures(args.figures)
     if figures.province and bare_name(figures.province) != bare_name(args.province):
-        raise InputError(Problem(figures.path, f"the figures are for a place in {figures.province}, and --province says {args.province}", "give the same province in both (or leave 'province:' out of the figures)", field="province", value=figures.province))
+        raise InputError(
+            Problem(
+                figures.path,
+                f"the figures are for a place in {figures.province}, and --province says {args.province}",
+                "give the same province in both (or leave 'province:' out of the figures)",
+                field="province",
+                value=figures.province,
+            )
+        )
     if not figures.province:  # a named province was checked above
         _check_province(figures, args.province)
     files = bundle_files(figures, args.province)
@@ -73,8 +108,16 @@ def _check_province(figures, province: str) -> None:
     others = {name: sid for name, sid in named.items() if name != wanted}
     if others and wanted not in named:
         name, sid = next(iter(others.items()))
-        raise InputError(Problem(figures.path, f"the figures' sources are {name}'s (source {sid}), and --province says {province}: the bundle would take {wanted}'s census structure for a place in {name}",
-                                 f"give --province {name}, or write 'province: {province}' in the figures if the place is in {province}", field="sources", value=sid))
+        raise InputError(
+            Problem(
+                figures.path,
+                f"the figures' sources are {name}'s (source {sid}), and --province says {province}: the bundle would "
+                f"take {wanted}'s census structure for a place in {name}",
+                f"give --province {name}, or write 'province: {province}' in the figures if the place is in {province}",
+                field="sources",
+                value=sid,
+            )
+        )
 
 
 def _check_before_writing(files: dict, folder: Path, figures_path) -> None:
@@ -89,5 +132,13 @@ def _check_before_writing(files: dict, folder: Path, figures_path) -> None:
         try:
             load_region(scratch)
         except InputError as err:
-            moved = [Problem(figures_path, f"the bundle built from these figures fails a check ({Path(str(p.file)).name}{f', row {p.line}' if p.line else ''}): {p.message}", f"{p.fix}; the figures (and their units) are in this file") for p in err.problems]
+            moved = [
+                Problem(
+                    figures_path,
+                    "the bundle built from these figures fails a check "
+                    f"({Path(str(p.file)).name}{f', row {p.line}' if p.line else ''}): {p.message}",
+                    f"{p.fix}; the figures (and their units) are in this file",
+                )
+                for p in err.problems
+            ]
             raise InputError(moved) from None

@@ -2,8 +2,8 @@
 
 The guard (:func:`main`) turns every expected failure into a located message and exit code 2
 (bad input, unreadable or unwritable files, input nested too deeply, memory), Ctrl-C into one
-line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception into a short
-bug-report line (exit code 70); ``--debug`` shows the traceback instead.
+line and exit code 130, SIGTERM into exit code 143 (SIGHUP, the terminal closed, into 129), and any unexpected exception
+into a short bug-report line (exit code 70); ``--debug`` shows the traceback instead.
 
 At start-up this module imports only the standard library and the package's modules that import
 only it (:mod:`forecast.errors`, :mod:`forecast.terminal`, the parser's modules): the modules that
@@ -32,7 +32,9 @@ from .args import OUTPUTS, build_parser, settle
 EXIT_OK, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 70, 130, 143
 #: the signals that end a run like SIGTERM: the terminal closed (SIGHUP) leaves nothing behind either
 _ENDING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
-REPORT = "please report it (README, 'Reporting a problem') with the command you ran and the output of 'forecast --version'"
+REPORT = (
+    "please report it (README, 'Reporting a problem') with the command you ran and the output of 'forecast --version'"
+)
 
 
 class Terminated(BaseException):
@@ -49,7 +51,9 @@ def _terminate(signum, frame):
 
 def _where(exc: BaseException) -> str:
     """'file:line in function' of the innermost frame of ``exc`` inside this package."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/forecast/" in f.filename.replace("\\", "/")] or traceback.extract_tb(exc.__traceback__)
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if "/forecast/" in f.filename.replace("\\", "/")
+    ] or traceback.extract_tb(exc.__traceback__)
     if not frames:
         return "?"
     last = frames[-1]
@@ -59,7 +63,14 @@ def _where(exc: BaseException) -> str:
 def _not_a_bundle(out: str) -> None:
     """Results never go into a region bundle's folder (they would mix with its tables)."""
     if (Path(out) / "region.yaml").is_file():
-        raise InputError(Problem("--out", f"'{out}' is a region bundle's folder: the results would mix with its tables", "give another folder for the results, e.g. out/run", value=out))
+        raise InputError(
+            Problem(
+                "--out",
+                f"'{out}' is a region bundle's folder: the results would mix with its tables",
+                "give another folder for the results, e.g. out/run",
+                value=out,
+            )
+        )
 
 
 def _dispatch(argv) -> int:
@@ -113,10 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     except KeyboardInterrupt:
-        print("\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left", file=sys.stderr)
+        print(
+            "\nforecast: interrupted (Ctrl-C); files already written are whole, nothing half-written was left",
+            file=sys.stderr,
+        )
         return _leave(EXIT_INTERRUPTED, as_program)
     except Terminated as ended:
-        print(f"forecast: terminated ({signal.Signals(ended.signum).name}); nothing half-written was left", file=sys.stderr)
+        print(
+            f"forecast: terminated ({signal.Signals(ended.signum).name}); nothing half-written was left",
+            file=sys.stderr,
+        )
         return _leave(128 + ended.signum if ended.signum != signal.SIGTERM else EXIT_TERMINATED, as_program)
     except BrokenPipeError:  # output piped into head, less: nothing left to say
         return EXIT_OK
@@ -155,17 +172,27 @@ def _report(exc: Exception, debug: bool, argv=()) -> int:
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, RecursionError):
-        _say("forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and indentation, and its 'extends' chain.")
+        _say(
+            "forecast: the input is nested too deeply to read (recursion limit). Fix: check the file's brackets and "
+            "indentation, and its 'extends' chain."
+        )
         return EXIT_INPUT
     if isinstance(exc, MemoryError):
         command = " ".join(shlex.quote(a) for a in ["forecast", *argv])
-        _say(f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer --draws or an earlier horizon, check that the input files are the right ones, or run on a machine with more memory.")
+        _say(
+            f"forecast: out of memory running {command} (the checks before the run did not foresee it). Fix: use fewer "
+            "--draws or an earlier horizon, check that the input files are the right ones, or run on a machine with "
+            "more memory."
+        )
         return EXIT_INPUT
     if isinstance(exc, OSError) and exc.filename:
         _say(f"{exc.filename}: {exc.strerror or exc}. Fix: check the path and that you may read (or write) it.")
         return EXIT_INPUT
     if not debug:
-        _say(f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in your input: {REPORT}. Run again with --debug to see the traceback.")
+        _say(
+            f"forecast: internal error: {type(exc).__name__}: {exc} ({_where(exc)}). This is a bug in forecast, not in "
+            f"your input: {REPORT}. Run again with --debug to see the traceback."
+        )
     return EXIT_BUG
 
 

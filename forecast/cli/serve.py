@@ -13,7 +13,9 @@ def _port(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"the port must be a whole number (found {text!r}); write e.g. --port 8000") from None
+        raise argparse.ArgumentTypeError(
+            f"the port must be a whole number (found {text!r}); write e.g. --port 8000"
+        ) from None
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"the port must be from 1 to 65535 (found {value}); write e.g. --port 8000")
     return value
@@ -22,13 +24,47 @@ def _port(text: str) -> int:
 def register(command, count) -> None:
     """The ``serve`` subcommand (parser only): ``command`` makes a subparser with the shared options
     (``--region``: a shipped bundle's name or a bundle folder, selected first), ``count`` parses whole numbers."""
-    p = command("serve", "start the local web workbench (地区, 情景, 结果, 预算, 求解, 报告) and its JSON API, and print the address to open")
+    p = command(
+        "serve",
+        "start the local web workbench (地区, 情景, 结果, 预算, 求解, 报告) and its JSON API, and print the address to "
+        "open",
+    )
     p.add_argument("--port", type=_port, default=8000, metavar="PORT", help="the port to listen on (default 8000)")
-    p.add_argument("--host", default="127.0.0.1", metavar="HOST", help="the address to listen on (default 127.0.0.1: this machine only); any other needs --token")
-    p.add_argument("--token", metavar="TOKEN", help="a secret every request must carry (required with --host other than localhost; or set FORECAST_SERVE_TOKEN)")
-    p.add_argument("--bundle", action="append", default=[], metavar="DIR", help="offer a local region bundle (a folder holding region.yaml) beside the shipped ones; may be repeated")
-    p.add_argument("--workers", type=count(1, "the number of workers", "--workers 2"), default=None, metavar="K", help="worker processes that run the model (default: the cores, at most 2)")
-    p.add_argument("--cache", metavar="DIR", help="keep runs, reforms and uploads in DIR (kept across restarts: permalinks answer from it); default: a private temporary folder removed at exit")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="the address to listen on (default 127.0.0.1: this machine only); any other needs --token",
+    )
+    p.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help=(
+            "a secret every request must carry (required with --host other than localhost; or set FORECAST_SERVE_TOKEN)"
+        ),
+    )
+    p.add_argument(
+        "--bundle",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="offer a local region bundle (a folder holding region.yaml) beside the shipped ones; may be repeated",
+    )
+    p.add_argument(
+        "--workers",
+        type=count(1, "the number of workers", "--workers 2"),
+        default=None,
+        metavar="K",
+        help="worker processes that run the model (default: the cores, at most 2)",
+    )
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        help=(
+            "keep runs, reforms and uploads in DIR (kept across restarts: permalinks answer from it); default: a "
+            "private temporary folder removed at exit"
+        ),
+    )
     p.set_defaults(handler=cmd_serve)
 
 
@@ -52,9 +88,20 @@ def _regions(args) -> tuple[dict, str, frozenset]:
             name += "_local"
         regions[name] = Path(bundle.path).resolve()
         local.append(name)
-    default = args.region if args.region in regions else (Path(load_region(args.region).path).resolve().name if args.region else "china")
+    default = (
+        args.region
+        if args.region in regions
+        else (Path(load_region(args.region).path).resolve().name if args.region else "china")
+    )
     if default not in regions:
-        raise InputError(Problem("--region", f"no region '{default}'", f"give a shipped bundle's name ({', '.join(regions)}) or a bundle folder", value=args.region))
+        raise InputError(
+            Problem(
+                "--region",
+                f"no region '{default}'",
+                f"give a shipped bundle's name ({', '.join(regions)}) or a bundle folder",
+                value=args.region,
+            )
+        )
     return regions, default, frozenset(local)
 
 
@@ -71,14 +118,31 @@ def cmd_serve(args) -> int:
 
     token = args.token or os.environ.get("FORECAST_SERVE_TOKEN") or None
     if not is_local(args.host) and not token:
-        raise InputError(Problem("--host", f"listening on {args.host} opens the workbench to other machines: it then needs a token that every request carries", f"add --token {secrets.token_urlsafe(16)} (or set FORECAST_SERVE_TOKEN), or leave --host out to serve this machine only", value=args.host))
+        raise InputError(
+            Problem(
+                "--host",
+                f"listening on {args.host} opens the workbench to other machines: it then needs a token that every "
+                "request carries",
+                f"add --token {secrets.token_urlsafe(16)} (or set FORECAST_SERVE_TOKEN), or leave --host out to serve "
+                "this machine only",
+                value=args.host,
+            )
+        )
     regions, default, local = _regions(args)
     made = args.cache is None
     cache = Path(tempfile.mkdtemp(prefix="forecast-serve-")) if made else Path(args.cache)
     if not made:
         cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-    settings = Settings(regions=regions, default_region=default, cache=cache, host=args.host, port=args.port, token=token,
-                        workers=args.workers or min(2, usable_cores()), local=local)
+    settings = Settings(
+        regions=regions,
+        default_region=default,
+        cache=cache,
+        host=args.host,
+        port=args.port,
+        token=token,
+        workers=args.workers or min(2, usable_cores()),
+        local=local,
+    )
     try:
         return _serve(settings)
     finally:
@@ -93,15 +157,44 @@ def _serve(settings) -> int:
     from ..errors import InputError, Problem
 
     address = settings.address + (f"?token={settings.token}" if settings.token else "")
-    print(f"forecast serve: open {address}  (Ctrl-C to stop)\n  regions: {', '.join(settings.regions)} (selected: {settings.default_region}); {settings.workers} worker(s); cache: {settings.cache}", flush=True)
+    print(
+        f"forecast serve: open {address}  (Ctrl-C to stop)\n  regions: {', '.join(settings.regions)} (selected: "
+        f"{settings.default_region}); {settings.workers} worker(s); cache: {settings.cache}",
+        flush=True,
+    )
     if settings.token:
-        print("  every request must carry the token (the address above sets it in the browser; the API: 'Authorization: Bearer TOKEN')", flush=True)
-    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False, server_header=False)
+        print(
+            "  every request must carry the token (the address above sets it in the browser; the API: 'Authorization: "
+            "Bearer TOKEN')",
+            flush=True,
+        )
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
     server = uvicorn.Server(config)
     try:
         server.run()
     except OSError as exc:
-        raise InputError(Problem("--port", f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", "choose another --port (one no other program uses)", value=settings.port)) from None
+        raise InputError(
+            Problem(
+                "--port",
+                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+                "choose another --port (one no other program uses)",
+                value=settings.port,
+            )
+        ) from None
     if not server.started:
-        raise InputError(Problem("--port", f"cannot listen on {settings.host}:{settings.port} (in use, or not an address of this machine)", "choose another --port, or check --host", value=settings.port))
+        raise InputError(
+            Problem(
+                "--port",
+                f"cannot listen on {settings.host}:{settings.port} (in use, or not an address of this machine)",
+                "choose another --port, or check --host",
+                value=settings.port,
+            )
+        )
     return 0

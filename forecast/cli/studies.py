@@ -10,7 +10,17 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..results.csvtext import csv_text
 from ..terminal import progress_bar, say
-from .commands import EXIT_INPUT, EXIT_OK, _check_draws, _run_inputs, _wrote, load_scenario, out_folder, run_scenario, write_files
+from .commands import (
+    EXIT_INPUT,
+    EXIT_OK,
+    _check_draws,
+    _run_inputs,
+    _wrote,
+    load_scenario,
+    out_folder,
+    run_scenario,
+    write_files,
+)
 
 __all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_batch"]
 

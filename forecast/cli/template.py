@@ -12,10 +12,24 @@ __all__ = ["register", "cmd_template"]
 
 def register(command) -> None:
     """The ``template`` subcommand; ``command`` makes a subparser with the shared options."""
-    p = command("template", "write the input template (本地数据.xlsx) a bureau fills instead of FIGURES.yaml", region=False)
-    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write (atomically; an existing file forecast did not write is refused unless --force)")
-    p.add_argument("--from", dest="figures", metavar="FIGURES.yaml", help="fill the template from an existing figures file (checked first)")
-    p.add_argument("--force", action="store_true", help="replace a FILE forecast did not write, keeping a copy as FILE.bak")
+    p = command(
+        "template", "write the input template (本地数据.xlsx) a bureau fills instead of FIGURES.yaml", region=False
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.xlsx",
+        help="the workbook to write (atomically; an existing file forecast did not write is refused unless --force)",
+    )
+    p.add_argument(
+        "--from",
+        dest="figures",
+        metavar="FIGURES.yaml",
+        help="fill the template from an existing figures file (checked first)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace a FILE forecast did not write, keeping a copy as FILE.bak"
+    )
     p.set_defaults(handler=cmd_template)
 
 
@@ -27,7 +41,14 @@ def cmd_template(args) -> int:
 
     target = Path(args.out)
     if target.suffix.lower() != ".xlsx":
-        raise InputError(Problem("--out", f"'{args.out}' is not an .xlsx file name", "name the workbook, e.g. --out 本地数据.xlsx", value=args.out))
+        raise InputError(
+            Problem(
+                "--out",
+                f"'{args.out}' is not an .xlsx file name",
+                "name the workbook, e.g. --out 本地数据.xlsx",
+                value=args.out,
+            )
+        )
     doc = None
     if args.figures:
         from ..apps.regions.figures import read_figures
@@ -36,6 +57,16 @@ def cmd_template(args) -> int:
         read_figures(args.figures)  # the same checks as init-region: a bad figures file is refused here
         doc = read_yaml(Path(args.figures))
     folder = target.parent if str(target.parent) else Path(".")
-    write_files(folder, {target.name: workbook_writer(template_workbook(doc))}, option="--out", inputs=[args.figures] if args.figures else [])
-    print(printable(f"wrote {target}: fill in 基本信息, 人口, 参保, 基金 and 来源, then run: forecast init-region DIR --province 省份 --from {target}"))
+    write_files(
+        folder,
+        {target.name: workbook_writer(template_workbook(doc))},
+        option="--out",
+        inputs=[args.figures] if args.figures else [],
+    )
+    print(
+        printable(
+            f"wrote {target}: fill in 基本信息, 人口, 参保, 基金 and 来源, then run: forecast init-region DIR "
+            f"--province 省份 --from {target}"
+        )
+    )
     return 0

@@ -57,7 +57,11 @@ def by_period(df: pd.DataFrame, name: str) -> xr.DataArray:
     da = xr.DataArray(
         df["value"].to_numpy(),
         dims=["period"],
-        coords={"period": df["year"].tolist(), "year_start": ("period", df["year_start"].tolist()), "year_end": ("period", df["year_end"].tolist())},
+        coords={
+            "period": df["year"].tolist(),
+            "year_start": ("period", df["year_start"].tolist()),
+            "year_end": ("period", df["year_end"].tolist()),
+        },
         name=name,
     )
     da.attrs["units"] = _units(df)
@@ -76,7 +80,12 @@ def insured(df: pd.DataFrame) -> xr.DataArray:
     table = df.set_index(["year", "pool", "status"])["value"]
     full = pd.MultiIndex.from_product([years, list(POOLS), list(STATUSES)])
     values = table.reindex(full).to_numpy().reshape(len(years), len(POOLS), len(STATUSES))
-    da = xr.DataArray(values, dims=["year", "pool", "status"], coords={"year": years, "pool": list(POOLS), "status": list(STATUSES)}, name="insured")
+    da = xr.DataArray(
+        values,
+        dims=["year", "pool", "status"],
+        coords={"year": years, "pool": list(POOLS), "status": list(STATUSES)},
+        name="insured",
+    )
     da.attrs["units"] = "persons"
     return da
 

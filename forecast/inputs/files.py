@@ -22,14 +22,25 @@ from ..errors import InputError, Problem
 __all__ = ["read_text", "read_bytes", "regular_file"]
 
 #: what a path that is not a regular file is, for messages
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 #: C0 control characters other than tab, line feed and carriage return
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _too_large(path: Path, size: int, what: str, limit: int) -> InputError:
-    return InputError(Problem(path, f"the file is {size / 1e6:,.1f} MB; {what} is at most {limit / 1e6:,.0f} MB (forecast/limits.py)", "check that this is the right file"))
+    return InputError(
+        Problem(
+            path,
+            f"the file is {size / 1e6:,.1f} MB; {what} is at most {limit / 1e6:,.0f} MB (forecast/limits.py)",
+            "check that this is the right file",
+        )
+    )
 
 
 def _check_status(path: Path, st: os.stat_result, what: str, limit: int) -> None:
@@ -38,7 +49,11 @@ def _check_status(path: Path, st: os.stat_result, what: str, limit: int) -> None
         raise InputError(Problem(path, f"is a folder, not {what}", "give the path of the file itself"))
     if not stat.S_ISREG(st.st_mode):
         kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
-        raise InputError(Problem(path, f"is {kind}, not {what}: only a regular file is read", "give the path of a file saved on disk"))
+        raise InputError(
+            Problem(
+                path, f"is {kind}, not {what}: only a regular file is read", "give the path of a file saved on disk"
+            )
+        )
     if st.st_size > limit:
         raise _too_large(path, st.st_size, what, limit)
 
@@ -46,7 +61,13 @@ def _check_status(path: Path, st: os.stat_result, what: str, limit: int) -> None
 def _unreadable(path: Path, exc: OSError) -> InputError:
     if isinstance(exc, FileNotFoundError):
         return InputError(Problem(path, "file not found", "check the path"))
-    return InputError(Problem(path, f"cannot read the file: {exc.strerror or exc}", "check the path (a link that points to itself, or a file you may not read)"))
+    return InputError(
+        Problem(
+            path,
+            f"cannot read the file: {exc.strerror or exc}",
+            "check the path (a link that points to itself, or a file you may not read)",
+        )
+    )
 
 
 def regular_file(path: Path | str, what: str, limit: int) -> Path:
@@ -107,12 +128,22 @@ def read_text(path: Path | str, what: str, limit: int) -> str:
             Problem(
                 file=path,
                 line=data[: exc.start].count(b"\n") + 1,
-                message=f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' or text are often GBK",
+                message=(
+                    f"not valid UTF-8 text (byte {exc.start}); files saved by Excel or WPS as plain 'CSV' or text are "
+                    "often GBK"
+                ),
                 fix="save the file as UTF-8 (Excel: File > Save As > 'CSV UTF-8'; in an editor: encoding UTF-8)",
             )
         ) from None
     bad = _CONTROL.search(text)
     if bad:
         line = text[: bad.start()].count("\n") + 1
-        raise InputError(Problem(path, f"unreadable character U+{ord(bad.group()):04X} (a NUL byte or another control character)", "save the file as plain UTF-8 text; remove the character", line))
+        raise InputError(
+            Problem(
+                path,
+                f"unreadable character U+{ord(bad.group()):04X} (a NUL byte or another control character)",
+                "save the file as plain UTF-8 text; remove the character",
+                line,
+            )
+        )
     return text

@@ -46,7 +46,16 @@ def check_bundle(folder: Path, meta: dict, frames: dict[str, pd.DataFrame], prob
     _fertility(where, frames["fertility"], problems)
     _cost_curves(where, frames["cost_curves"], problems)
     if "utilisation" in frames and "claim_sizes" not in frames:
-        problems.append(Problem(folder / "region.yaml", "the bundle gives benefit use (utilisation) but no claim_sizes table: the fund model needs the claim-size distribution to cost benefits from it", "add claim_sizes.csv (see data/china/claim_sizes.csv), or leave out utilisation to run the reduced claim model", field="files"))
+        problems.append(
+            Problem(
+                folder / "region.yaml",
+                "the bundle gives benefit use (utilisation) but no claim_sizes table: the fund model needs the "
+                "claim-size distribution to cost benefits from it",
+                "add claim_sizes.csv (see data/china/claim_sizes.csv), or leave out utilisation to run the reduced "
+                "claim model",
+                field="files",
+            )
+        )
 
 
 def _sources_used(where, meta, frames, problems) -> None:
@@ -58,16 +67,33 @@ def _sources_used(where, meta, frames, problems) -> None:
         for cell, line in zip(df["source"], df["line"]):
             for sid in filter(None, (s.strip() for s in str(cell).split(";"))):
                 if sid not in known:
-                    problems.append(Problem(where(name), f"unknown source id '{sid}'", "add it to region.yaml 'sources:' or correct the id", line, "source", sid))
+                    problems.append(
+                        Problem(
+                            where(name),
+                            f"unknown source id '{sid}'",
+                            "add it to region.yaml 'sources:' or correct the id",
+                            line,
+                            "source",
+                            sid,
+                        )
+                    )
 
 
 def _population(where, pop: pd.DataFrame, problems) -> None:
     if pop["value"].sum() <= 0:
-        problems.append(Problem(where("base_population"), "the base population is zero", "fill in the population counts"))
+        problems.append(
+            Problem(where("base_population"), "the base population is zero", "fill in the population counts")
+        )
         return
     for sex in ("male", "female"):
         if pop.loc[pop["sex"] == sex, "value"].sum() <= 0:
-            problems.append(Problem(where("base_population"), f"the base population has no {'men' if sex == 'male' else 'women'} (every {sex} count is 0)", "fill in the counts of both sexes: the projection needs women for births and both sexes for deaths"))
+            problems.append(
+                Problem(
+                    where("base_population"),
+                    f"the base population has no {'men' if sex == 'male' else 'women'} (every {sex} count is 0)",
+                    "fill in the counts of both sexes: the projection needs women for births and both sexes for deaths",
+                )
+            )
 
 
 def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
@@ -82,17 +108,43 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
         parts = sum(v for s, v in values.items() if s != "all" and not np.isnan(v))
         line = int(group["line"].iloc[-1])
         if not np.isnan(total) and parts > total * 1.0001:
-            problems.append(Problem(path, f"{pool} {year}: the statuses sum to {parts:,.0f}, more than the total {total:,.0f}", "check the figures", line, "value"))
+            problems.append(
+                Problem(
+                    path,
+                    f"{pool} {year}: the statuses sum to {parts:,.0f}, more than the total {total:,.0f}",
+                    "check the figures",
+                    line,
+                    "value",
+                )
+            )
         insured = total if not np.isnan(total) else parts
         if insured > limit:
             flagged.add(year)
-            problems.append(Problem(path, f"{pool} {year}: {insured:,.0f} insured persons, more than the region's base population ({population:,.0f}) allows (coverage above 1; at most {POPULATION_ALLOWANCE:g} times it)", "check the unit (人 or 万人) and the figures, or the base population", line, "value"))
+            problems.append(
+                Problem(
+                    path,
+                    f"{pool} {year}: {insured:,.0f} insured persons, more than the region's base population "
+                    f"({population:,.0f}) allows (coverage above 1; at most {POPULATION_ALLOWANCE:g} times it)",
+                    "check the unit (人 or 万人) and the figures, or the base population",
+                    line,
+                    "value",
+                )
+            )
         if pool in ("employee", "resident"):
             by_year[year] = by_year.get(year, 0.0) + insured
     for year, both in sorted(by_year.items()):
         if both > limit and year not in flagged:
             line = int(ins.loc[ins["year"] == year, "line"].max())
-            problems.append(Problem(path, f"{year}: employee and resident pools together insure {both:,.0f} persons, more than the region's base population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it)", "check the unit (人 or 万人) and the figures: a person is insured in one basic pool", line, "value"))
+            problems.append(
+                Problem(
+                    path,
+                    f"{year}: employee and resident pools together insure {both:,.0f} persons, more than the region's "
+                    f"base population ({population:,.0f}) allows (at most {POPULATION_ALLOWANCE:g} times it)",
+                    "check the unit (人 or 万人) and the figures: a person is insured in one basic pool",
+                    line,
+                    "value",
+                )
+            )
 
 
 def _fund_years(where, fund: pd.DataFrame, problems) -> None:
@@ -102,7 +154,15 @@ def _fund_years(where, fund: pd.DataFrame, problems) -> None:
         items = dict(zip(group["item"], zip(group["value"], group["line"])))
         income, spent = items.get("income"), items.get("expenditure")
         if income and spent and income[0] > 0 and spent[0] == 0:
-            problems.append(Problem(where("fund_history"), f"{pool} {account} {year}: income {income[0]:,.0f} yuan but expenditure 0", "give the year's expenditure; leave the value empty if it was not published", int(spent[1]), "value"))
+            problems.append(
+                Problem(
+                    where("fund_history"),
+                    f"{pool} {account} {year}: income {income[0]:,.0f} yuan but expenditure 0",
+                    "give the year's expenditure; leave the value empty if it was not published",
+                    int(spent[1]),
+                    "value",
+                )
+            )
 
 
 def _income_per_insured(where, fund: pd.DataFrame, ins: pd.DataFrame, problems) -> None:
@@ -122,7 +182,16 @@ def _income_per_insured(where, fund: pd.DataFrame, ins: pd.DataFrame, problems) 
             continue
         per = income / insured
         if not low <= per <= high:
-            problems.append(Problem(where("fund_history"), f"{pool} {year}: income of {per:,.2f} yuan per insured person ({income:,.0f} yuan for {insured:,.0f} insured in insured.csv), outside {low:,.0f}-{high:,.0f}", "check the units of fund_history.csv (元, 万元, 亿元) and insured.csv (人, 万人)", int(line), "value"))
+            problems.append(
+                Problem(
+                    where("fund_history"),
+                    f"{pool} {year}: income of {per:,.2f} yuan per insured person ({income:,.0f} yuan for "
+                    f"{insured:,.0f} insured in insured.csv), outside {low:,.0f}-{high:,.0f}",
+                    "check the units of fund_history.csv (元, 万元, 亿元) and insured.csv (人, 万人)",
+                    int(line),
+                    "value",
+                )
+            )
 
 
 def _mortality(where, mort: pd.DataFrame, problems) -> None:
@@ -133,22 +202,56 @@ def _mortality(where, mort: pd.DataFrame, problems) -> None:
         certain = mort[closed & (mort["value"] >= 1)]
         if len(certain):
             row = certain.iloc[0]
-            problems.append(Problem(path, f"qx = {row['value']:g} at age {row['age']} ({row['year']}, {row['sex']}), below the open age group: everyone would die before the top age ({len(certain)} such rows)", "qx is the probability of dying within the age group; only the open top group may have qx = 1", int(row["line"]), "value"))
+            problems.append(
+                Problem(
+                    path,
+                    f"qx = {row['value']:g} at age {row['age']} ({row['year']}, {row['sex']}), below the open age "
+                    f"group: everyone would die before the top age ({len(certain)} such rows)",
+                    "qx is the probability of dying within the age group; only the open top group may have qx = 1",
+                    int(row["line"]),
+                    "value",
+                )
+            )
     open_rows = mort[~closed & (mort["value"] <= 0)]
     if len(open_rows):
         row = open_rows.iloc[0]
-        problems.append(Problem(path, f"the open age group {row['age']} has a death rate of 0 ({row['year']}, {row['sex']}): its life expectancy would be infinite", "give the open group its death rate (mx) or qx = 1", int(row["line"]), "value"))
+        problems.append(
+            Problem(
+                path,
+                f"the open age group {row['age']} has a death rate of 0 ({row['year']}, {row['sex']}): its life "
+                "expectancy would be infinite",
+                "give the open group its death rate (mx) or qx = 1",
+                int(row["line"]),
+                "value",
+            )
+        )
 
 
 def _fertility(where, fert: pd.DataFrame, problems) -> None:
     """Every period has births: an all-zero schedule is a slip (and leaves no one to insure)."""
     for period, group in fert.groupby("year", sort=False):
         if group["value"].sum() <= 0:
-            problems.append(Problem(where("fertility"), f"every age-specific fertility rate of period {period} is 0: the projection would have no births", "give the period's rates (births per woman per year by mother's age)", int(group["line"].iloc[0]), "value"))
+            problems.append(
+                Problem(
+                    where("fertility"),
+                    f"every age-specific fertility rate of period {period} is 0: the projection would have no births",
+                    "give the period's rates (births per woman per year by mother's age)",
+                    int(group["line"].iloc[0]),
+                    "value",
+                )
+            )
             break
 
 
 def _cost_curves(where, curves: pd.DataFrame, problems) -> None:
     for (service, sex), group in curves.groupby(["service", "sex"]):
         if service in CURVES_USED and group["value"].sum() <= 0:
-            problems.append(Problem(where("cost_curves"), f"the {service} cost curve for {sex} is 0 at every age: the model spreads claims over ages by it", "give the relative cost by age (e.g. 1.0 for the reference group)", int(group["line"].iloc[0]), "value"))
+            problems.append(
+                Problem(
+                    where("cost_curves"),
+                    f"the {service} cost curve for {sex} is 0 at every age: the model spreads claims over ages by it",
+                    "give the relative cost by age (e.g. 1.0 for the reference group)",
+                    int(group["line"].iloc[0]),
+                    "value",
+                )
+            )

@@ -28,13 +28,32 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PROVENANCE", "SCOPES", "REPORT_TYPES", "provenance_of", "fund_figure_provenance", "insured_provenance", "base_year_provenance", "employee_scope", "FIGURE_ROWS"]
+__all__ = [
+    "PROVENANCE",
+    "SCOPES",
+    "REPORT_TYPES",
+    "provenance_of",
+    "fund_figure_provenance",
+    "insured_provenance",
+    "base_year_provenance",
+    "employee_scope",
+    "FIGURE_ROWS",
+]
 
 #: label -> (中文, English)
-PROVENANCE: dict[str, tuple[str, str]] = {"published": ("公布", "published"), "derived": ("推算", "derived"), "assumed": ("假设", "assumed"), "example": ("示例", "example")}
+PROVENANCE: dict[str, tuple[str, str]] = {
+    "published": ("公布", "published"),
+    "derived": ("推算", "derived"),
+    "assumed": ("假设", "assumed"),
+    "example": ("示例", "example"),
+}
 
 #: scope -> (中文, English)
-SCOPES: dict[str, tuple[str, str]] = {"pooled_fund": ("统筹基金", "pooled fund"), "individual_account": ("个人账户", "individual accounts"), "total": ("合计", "pooled fund and accounts")}
+SCOPES: dict[str, tuple[str, str]] = {
+    "pooled_fund": ("统筹基金", "pooled fund"),
+    "individual_account": ("个人账户", "individual accounts"),
+    "total": ("合计", "pooled fund and accounts"),
+}
 
 #: a bundle row's report_type -> its provenance (an unknown type is a derivation: it names no publication)
 REPORT_TYPES: dict[str, str] = {
@@ -52,7 +71,11 @@ REPORT_TYPES: dict[str, str] = {
 def provenance_of(report_type, illustration: bool) -> str:
     """The label of a bundle row from its ``report_type`` (a row without one is the bundle's own
     figure as given: published); in an illustration bundle anything not published is an example."""
-    text = "" if report_type is None or (isinstance(report_type, float) and np.isnan(report_type)) else str(report_type).strip()
+    text = (
+        ""
+        if report_type is None or (isinstance(report_type, float) and np.isnan(report_type))
+        else str(report_type).strip()
+    )
     kind = REPORT_TYPES.get(text, "derived") if text else "published"
     return "example" if illustration and kind != "published" else kind
 

@@ -31,6 +31,7 @@ from .yamlfile import read_yaml
 
 __all__ = ["Region", "load_region"]
 
+
 @dataclass(frozen=True)
 class Region:
     """A validated region bundle. Arrays carry ``attrs["units"]``; money is in yuan.
@@ -89,7 +90,9 @@ class Region:
         df = self.utilisation
         if df is None:
             return float("nan")
-        sel = df[(df["year"] == year) & (df["pool"] == pool) & (df["service"] == service) & (df["indicator"] == indicator)]
+        sel = df[
+            (df["year"] == year) & (df["pool"] == pool) & (df["service"] == service) & (df["indicator"] == indicator)
+        ]
         return float(sel["value"].iloc[0]) if len(sel) else float("nan")
 
     def claim(self, service: str, parameter: str, level: str = "all") -> float:
@@ -104,6 +107,7 @@ class Region:
         """The bundle as it was known at the end of ``year``: every dated figure after it dropped
         (fund history, insured persons, benefit use, financing standards). Demographic tables
         are kept (the census and the WPP schedules are the population stage's inputs)."""
+
         def cut(df):
             return None if df is None else df[df["year"] <= year].reset_index(drop=True)
 
@@ -141,7 +145,13 @@ def load_region(path: Path | str) -> Region:
     folder = path.parent if path.name == "region.yaml" else path
     yaml_path = folder / "region.yaml"
     if folder.is_file():
-        raise InputError(Problem(folder, "is a file, not a region bundle folder", "give the bundle's folder (the one holding region.yaml), e.g. data/china"))
+        raise InputError(
+            Problem(
+                folder,
+                "is a file, not a region bundle folder",
+                "give the bundle's folder (the one holding region.yaml), e.g. data/china",
+            )
+        )
     if not folder.is_dir():
         what = "a link that leads back to itself" if folder.is_symlink() else "no such folder"
         raise InputError(Problem(folder, what, "give the path of a region bundle folder, e.g. data/china"))
@@ -220,14 +230,20 @@ def _read(folder: Path, yaml_path: Path) -> Region:
         financing=arrays.tidy(frames["financing"], ["pool", "parameter", "year"]),
         cost_curves=arrays.by_age(frames["cost_curves"], ["service", "sex"], "cost_curves"),
         disability_prevalence=arrays.by_age(frames["disability_prevalence"], ["sex"], "disability_prevalence"),
-        total_fertility=arrays.annual(frames["total_fertility"], "total_fertility") if "total_fertility" in frames else None,
+        total_fertility=arrays.annual(frames["total_fertility"], "total_fertility")
+        if "total_fertility" in frames
+        else None,
         migration=arrays.by_age(frames["migration"], ["period", "sex"], "migration") if "migration" in frames else None,
-        utilisation=arrays.tidy(frames["utilisation"], ["year", "pool", "service", "indicator"]) if "utilisation" in frames else None,
-        claim_sizes=arrays.tidy(frames["claim_sizes"], ["service", "level", "parameter"]) if "claim_sizes" in frames else None,
-        monthly_fund=arrays.tidy(frames["monthly_fund"], ["year", "pool", "item", "month"]).astype({"month": int}) if "monthly_fund" in frames else None,
+        utilisation=arrays.tidy(frames["utilisation"], ["year", "pool", "service", "indicator"])
+        if "utilisation" in frames
+        else None,
+        claim_sizes=arrays.tidy(frames["claim_sizes"], ["service", "level", "parameter"])
+        if "claim_sizes" in frames
+        else None,
+        monthly_fund=arrays.tidy(frames["monthly_fund"], ["year", "pool", "item", "month"]).astype({"month": int})
+        if "monthly_fund" in frames
+        else None,
         insured_table=arrays.tidy(frames["insured"], ["year", "pool", "status"]),
         files={name: dict(spec) for name, spec in meta["files"].items()},
         content_hash=digest.hexdigest(),
     )
-
-

@@ -226,8 +226,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "claim_sizes",
-            "Claim-size distribution and case mix by service and hospital level: coefficient of "
-            "variation of the (lognormal) cost per claim, share of uses (admissions, outpatient visits) and relative cost by level, "
+            "Claim-size distribution and case mix by service and hospital level: coefficient of variation of the "
+            "(lognormal) cost per claim, share of uses (admissions, outpatient visits) and relative cost by level, "
             "visits per patient. Needed by `forecast run`.",
             keys=(
                 Column("service", "choice", SERVICES, "medical service"),
@@ -253,8 +253,7 @@ def schema_markdown() -> str:
     ]
     for t in TABLES.values():
         keys = ", ".join(
-            f"`{c.name}`" + (f" ({'/'.join(c.choices)})" if c.choices and len(c.choices) <= 8 else "")
-            for c in t.keys
+            f"`{c.name}`" + (f" ({'/'.join(c.choices)})" if c.choices and len(c.choices) <= 8 else "") for c in t.keys
         )
         units = ", ".join(f"`{u}` [{lo:g}, {hi:g}]" for u, (lo, hi) in t.units.items())
         lines.append(f"| `{t.name}.csv` | {'yes' if t.required else 'no'} | {keys} | {units} | {t.description} |")

@@ -9,7 +9,20 @@ from ..vocabulary import POOL_NAMES_ZH
 
 __all__ = ["region_summary", "yi", "MONTHS"]
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def yi(yuan: float) -> str:

@@ -51,14 +51,22 @@ def _check_ages(path, table: Table, df: pd.DataFrame, problems) -> None:
         starts, lines = [int(a) for a in g["age_start"]], g["line"].tolist()
         ends = [None if pd.isna(e) else int(e) for e in g["age_end"]]
         if table.age_rule == "full" and starts[0] != 0:
-            problems.append(Problem(path, f"ages{where} start at {starts[0]}, not 0", "add the missing young ages", lines[0], "age"))
+            problems.append(
+                Problem(path, f"ages{where} start at {starts[0]}, not 0", "add the missing young ages", lines[0], "age")
+            )
             continue
         bad = False
         for i in range(len(starts)):
             last = i == len(starts) - 1
             if ends[i] is None and not last:
                 problems.append(
-                    Problem(path, f"open age group {starts[i]}+{where} is not the last group", "only the top group may be open", lines[i], "age")
+                    Problem(
+                        path,
+                        f"open age group {starts[i]}+{where} is not the last group",
+                        "only the top group may be open",
+                        lines[i],
+                        "age",
+                    )
                 )
                 bad = True
                 break
@@ -80,11 +88,21 @@ def _check_ages(path, table: Table, df: pd.DataFrame, problems) -> None:
             continue
         if table.age_rule in ("full", "to_open") and ends[-1] is not None:
             problems.append(
-                Problem(path, f"the top age group{where} is closed ({age_label(starts[-1], ends[-1])})", "make the top group open, e.g. 100+", lines[-1], "age")
+                Problem(
+                    path,
+                    f"the top age group{where} is closed ({age_label(starts[-1], ends[-1])})",
+                    "make the top group open, e.g. 100+",
+                    lines[-1],
+                    "age",
+                )
             )
             continue
         if table.age_rule == "span" and ends[-1] is None:
-            problems.append(Problem(path, f"open age group{where}", "fertility ages are closed groups, e.g. 45-49", lines[-1], "age"))
+            problems.append(
+                Problem(
+                    path, f"open age group{where}", "fertility ages are closed groups, e.g. 45-49", lines[-1], "age"
+                )
+            )
             continue
         partitions[where] = (tuple(starts), tuple(ends), lines[0])
     _same_throughout(path, partitions, "age groups", "age", problems)
@@ -140,7 +158,15 @@ def _same_throughout(path, partitions: dict, what: str, field: str, problems) ->
     (w0, p0), *rest = partitions.items() or [(None, None)]
     for w, p in rest:
         if p[:2] != p0[:2]:
-            problems.append(Problem(path, f"the {what}{w} differ from those{w0}", f"use the same {what} throughout the file", p[2], field))
+            problems.append(
+                Problem(
+                    path,
+                    f"the {what}{w} differ from those{w0}",
+                    f"use the same {what} throughout the file",
+                    p[2],
+                    field,
+                )
+            )
             break
 
 
@@ -158,6 +184,8 @@ def _check_grid(path, table: Table, df: pd.DataFrame, problems) -> None:
     for combo in itertools.product(*levels):
         if combo not in present:
             what = ", ".join(f"{d}={v}" for d, v in zip(dims, combo))
-            problems.append(Problem(path, f"no rows for {what}", "add the missing rows so every combination is present"))
+            problems.append(
+                Problem(path, f"no rows for {what}", "add the missing rows so every combination is present")
+            )
             if len(problems) > 20:
                 break

@@ -54,7 +54,14 @@ def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tup
                 continue
             rows.append((reader.line_num, fields))
             if len(rows) > MAX_CSV_ROWS:
-                problems.append(Problem(path, f"more than {MAX_CSV_ROWS:,} data rows", "check that this is the right file", line=reader.line_num))
+                problems.append(
+                    Problem(
+                        path,
+                        f"more than {MAX_CSV_ROWS:,} data rows",
+                        "check that this is the right file",
+                        line=reader.line_num,
+                    )
+                )
                 return header, []
     except csv.Error as exc:
         problems.append(Problem(path, f"CSV syntax error: {exc}", "check for an unclosed quote", line=reader.line_num))
@@ -87,9 +94,7 @@ def read_table(path: Path | str, table: Table) -> pd.DataFrame:
         raise InputError(problems)
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
-        raise InputError(
-            Problem(path, f"column(s) {', '.join(duplicated)} appear more than once", "keep one", line=1)
-        )
+        raise InputError(Problem(path, f"column(s) {', '.join(duplicated)} appear more than once", "keep one", line=1))
     if not rows:
         raise InputError(Problem(path, "the file has a header but no data rows", "add the data rows", line=2))
 
@@ -174,7 +179,16 @@ def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
         elif whole_number(raw) is not None and low <= int(raw) <= high:
             rec[name] = int(raw)
         else:
-            problems.append(Problem(path, f"{name} must be a whole number from {low} to {high}", f"write e.g. {default}", line, name, raw))
+            problems.append(
+                Problem(
+                    path,
+                    f"{name} must be a whole number from {low} to {high}",
+                    f"write e.g. {default}",
+                    line,
+                    name,
+                    raw,
+                )
+            )
             return None
 
     unit_raw = fields[col["unit"]].strip()
@@ -226,5 +240,3 @@ def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
         return None
     rec["value"] = value
     return rec
-
-

@@ -39,21 +39,48 @@ def _check_archive(path: Path, data: bytes, what: str, fix: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise InputError(Problem(path, f"not a readable .xlsx workbook (not a zip archive), so not {what}", fix)) from None
+        raise InputError(
+            Problem(path, f"not a readable .xlsx workbook (not a zip archive), so not {what}", fix)
+        ) from None
     if len(parts) > MAX_WORKBOOK_PARTS:
-        raise InputError(Problem(path, f"the workbook has {len(parts):,} parts; {what} has at most {MAX_WORKBOOK_PARTS:,} (forecast/limits.py)", fix))
+        raise InputError(
+            Problem(
+                path,
+                f"the workbook has {len(parts):,} parts; {what} has at most {MAX_WORKBOOK_PARTS:,} "
+                "(forecast/limits.py)",
+                fix,
+            )
+        )
     largest = max(parts, key=lambda p: p.file_size, default=None)
     if largest is not None and largest.file_size > MAX_WORKBOOK_PART_BYTES:
-        raise InputError(Problem(path, f"its part {largest.filename} unpacks to {largest.file_size / 1e6:,.1f} MB; a part of {what} is at most {MAX_WORKBOOK_PART_BYTES / 1e6:,.0f} MB (forecast/limits.py)", fix))
+        raise InputError(
+            Problem(
+                path,
+                f"its part {largest.filename} unpacks to {largest.file_size / 1e6:,.1f} MB; a part of {what} is at "
+                f"most {MAX_WORKBOOK_PART_BYTES / 1e6:,.0f} MB (forecast/limits.py)",
+                fix,
+            )
+        )
     total = sum(p.file_size for p in parts)
     if total > MAX_WORKBOOK_UNPACKED_BYTES:
-        raise InputError(Problem(path, f"the workbook unpacks to {total / 1e6:,.1f} MB; {what} is at most {MAX_WORKBOOK_UNPACKED_BYTES / 1e6:,.0f} MB unpacked (forecast/limits.py)", fix))
+        raise InputError(
+            Problem(
+                path,
+                f"the workbook unpacks to {total / 1e6:,.1f} MB; {what} is at most "
+                f"{MAX_WORKBOOK_UNPACKED_BYTES / 1e6:,.0f} MB unpacked (forecast/limits.py)",
+                fix,
+            )
+        )
 
 
-def read_sheets(path: Path | str, what: str, wanted: Callable[[list[str]], list[str]], fix: str) -> dict[str, list[tuple]]:
+def read_sheets(
+    path: Path | str, what: str, wanted: Callable[[list[str]], list[str]], fix: str
+) -> dict[str, list[tuple]]:
     """{sheet name: rows of cell values} of the sheets ``wanted(sheet names)`` chooses, each read to the
     limits; ``what`` names the kind of file and ``fix`` what to give instead, in messages."""
-    from openpyxl import load_workbook  # deferred: openpyxl (0.4 s) only for a workbook (an approved budget CSV never loads it)
+    from openpyxl import (
+        load_workbook,
+    )  # deferred: openpyxl (0.4 s) only for a workbook (an approved budget CSV never loads it)
 
     path = Path(path)
     data = read_bytes(path, what, MAX_WORKBOOK_BYTES)
@@ -62,7 +89,10 @@ def read_sheets(path: Path | str, what: str, wanted: Callable[[list[str]], list[
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             names = wanted(list(book.sheetnames))
-            return {name: list(book[name].iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_SHEET_COLUMNS, values_only=True)) for name in names}
+            return {
+                name: list(book[name].iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_SHEET_COLUMNS, values_only=True))
+                for name in names
+            }
         finally:
             book.close()
     except (InputError, MemoryError):

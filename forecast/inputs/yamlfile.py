@@ -50,13 +50,27 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_YAML_ALIASES:
-                raise InputError(Problem(self.name, f"more than {MAX_YAML_ALIASES} aliases (*name)", "write the values out; scenario and region files need few or no aliases", _line(self.peek_event())))
+                raise InputError(
+                    Problem(
+                        self.name,
+                        f"more than {MAX_YAML_ALIASES} aliases (*name)",
+                        "write the values out; scenario and region files need few or no aliases",
+                        _line(self.peek_event()),
+                    )
+                )
             return super().compose_node(parent, index)
         self._no_tag(self.peek_event())
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
-                raise InputError(Problem(self.name, f"nested more than {MAX_YAML_DEPTH} levels deep", "a scenario is at most about 7 levels deep: check the brackets and indentation", _line(self.peek_event())))
+                raise InputError(
+                    Problem(
+                        self.name,
+                        f"nested more than {MAX_YAML_DEPTH} levels deep",
+                        "a scenario is at most about 7 levels deep: check the brackets and indentation",
+                        _line(self.peek_event()),
+                    )
+                )
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -68,13 +82,29 @@ class _StrictLoader(yaml.SafeLoader):
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise InputError(Problem(self.name, f"YAML tags such as '{shown}' are not allowed: these files are data and nothing in them is executed", "remove the tag and write a plain value", _line(event)))
+            raise InputError(
+                Problem(
+                    self.name,
+                    f"YAML tags such as '{shown}' are not allowed: these files are data and nothing in them is "
+                    "executed",
+                    "remove the tag and write a plain value",
+                    _line(event),
+                )
+            )
 
     def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
-            raise InputError(Problem(self.name, f"not a valid date: {exc}", "write a real date as YYYY-MM-DD (e.g. 2020-11-01), or quote the text", _line(node), value=node.value)) from None
+            raise InputError(
+                Problem(
+                    self.name,
+                    f"not a valid date: {exc}",
+                    "write a real date as YYYY-MM-DD (e.g. 2020-11-01), or quote the text",
+                    _line(node),
+                    value=node.value,
+                )
+            ) from None
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -90,7 +120,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         try:
             hash(key)
         except TypeError:
-            raise InputError(Problem(loader.name, "a key must be a plain value (a name or a year), not a list or mapping", "write 'name: value'", line)) from None
+            raise InputError(
+                Problem(
+                    loader.name,
+                    "a key must be a plain value (a name or a year), not a list or mapping",
+                    "write 'name: value'",
+                    line,
+                )
+            ) from None
         if key in own_keys:
             raise InputError(
                 Problem(
@@ -111,7 +148,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # YAML 1.1 (PyYAML) reads 1e-3 and 5E6 as text because they have no dot; YAML 1.2 and every
 # user read them as numbers
-_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
@@ -121,7 +160,14 @@ def _expanded_size(node, name: str, sizes: dict) -> int:
     key = id(node)
     if key in sizes:
         if sizes[key] is None:
-            raise InputError(Problem(name, "a recursive alias: an anchor (&name) is used inside its own value", "remove the alias, or write the value out", _line(node)))
+            raise InputError(
+                Problem(
+                    name,
+                    "a recursive alias: an anchor (&name) is used inside its own value",
+                    "remove the alias, or write the value out",
+                    _line(node),
+                )
+            )
         return sizes[key]
     sizes[key] = None
     if isinstance(node, yaml.MappingNode):
@@ -131,7 +177,14 @@ def _expanded_size(node, name: str, sizes: dict) -> int:
     else:
         size = 1
     if size > MAX_YAML_NODES:
-        raise InputError(Problem(name, f"the file expands to more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded", "write the values out without nested aliases", _line(node)))
+        raise InputError(
+            Problem(
+                name,
+                f"the file expands to more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
+                "write the values out without nested aliases",
+                _line(node),
+            )
+        )
     sizes[key] = size
     return size
 
@@ -151,7 +204,14 @@ def read_yaml(path: Path) -> object:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise InputError(Problem(path, f"unreadable character {char} (a NUL byte or another control character)", "save the file as plain UTF-8 text; remove the character", line)) from None
+        raise InputError(
+            Problem(
+                path,
+                f"unreadable character {char} (a NUL byte or another control character)",
+                "save the file as plain UTF-8 text; remove the character",
+                line,
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = str(exc.problem or "")
@@ -164,7 +224,9 @@ def read_yaml(path: Path) -> object:
             fix = "write a plain value (a number, a quoted text, a list or a mapping)"
         elif isinstance(exc, yaml.composer.ComposerError) and "another document" in problem:
             message = "the file holds more than one YAML document (a line '---' starts another)"
-            fix = "keep one document per file: remove the second '---' and what follows, or move it to a file of its own"
+            fix = (
+                "keep one document per file: remove the second '---' and what follows, or move it to a file of its own"
+            )
         elif isinstance(exc, yaml.composer.ComposerError) and "alias" in str(exc.problem or exc.context):
             message = f"YAML alias error: {problem or exc.context}"
             fix = "define each anchor (&name) before its alias (*name)"

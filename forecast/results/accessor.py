@@ -24,10 +24,33 @@ from ..model.uncertainty.intervals import interval
 
 __all__ = ["FundAccessor"]
 
-NUMERIC = ("insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items", "insured_by_status",
-           "individual_account_income", "individual_account_expenditure", "individual_account_reserve", "outpatient_mutual_aid", "ltci_beneficiaries",
-           "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits", "cost_per_admission",
-           "price_index", "utilisation_index", "ageing_index", "required_standard", "required_standard_share")
+NUMERIC = (
+    "insured",
+    "income",
+    "expenditure",
+    "balance",
+    "reserve",
+    "months_covered",
+    "income_items",
+    "expenditure_items",
+    "insured_by_status",
+    "individual_account_income",
+    "individual_account_expenditure",
+    "individual_account_reserve",
+    "outpatient_mutual_aid",
+    "ltci_beneficiaries",
+    "income_log_sd",
+    "expenditure_log_sd",
+    "admissions",
+    "outpatient_visits",
+    "special_disease_visits",
+    "cost_per_admission",
+    "price_index",
+    "utilisation_index",
+    "ageing_index",
+    "required_standard",
+    "required_standard_share",
+)
 
 
 @xr.register_dataset_accessor("fund")
@@ -74,10 +97,14 @@ class FundAccessor:
             out[name].attrs = dict(ds[name].attrs)
         idle = self.payg() & (ds["verdict"].isel(draw=0) == CODES["not_projected"]).all("year")
         payg = self.payg() & ~idle
-        codes = verdict_codes(out["reserve"], out["balance"], out["months_covered"], ds.attrs["verdict_thresholds"], payg, idle)
+        codes = verdict_codes(
+            out["reserve"], out["balance"], out["months_covered"], ds.attrs["verdict_thresholds"], payg, idle
+        )
         out["verdict"] = codes
         if "warning" in ds and "warning_settings" in ds.attrs:
-            out["warning"] = warning_codes(out, ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"], idle | payg)
+            out["warning"] = warning_codes(
+                out, ds.attrs["verdict_thresholds"], ds.attrs["warning_settings"], idle | payg
+            )
         if "population" in ds:
             out["population"] = ds["population"].median("draw") if "draw" in ds["population"].dims else ds["population"]
         out.attrs = dict(ds.attrs)

@@ -12,7 +12,18 @@ from pathlib import Path
 
 __all__ = ["cjk_font", "png_bytes", "LABELS", "CJK_FONTS", "YI", "chart_context", "latin"]
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+)
 YI = 1e8  # 亿元
 
 LABELS = {
@@ -22,7 +33,8 @@ LABELS = {
     "medical_assistance": ("医疗救助", "Medical assistance"),
     "ltci": ("长期护理保险", "Long-term care insurance"),
     "employee total": ("职工医保基金(统筹+个人账户)", "Employee fund (pooled + accounts)"),  # the back-test's series
-    "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"), "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
+    "employee pooled fund": ("职工医保统筹基金", "Employee pooled fund"),
+    "employee accounts": ("职工医保个人账户", "Employee individual accounts"),
     "medical assistance": ("医疗救助", "Medical assistance"),
     "income": ("收入", "income"),
     "expenditure": ("支出", "expenditure"),
@@ -50,13 +62,19 @@ LABELS = {
     "exhaustion_year": ("累计结余耗尽年份", "exhaustion year"),
     "months_covered_2035": ("2035年可支付月数", "months covered in 2035"),
     "months_covered_2050": ("2050年可支付月数", "months covered in 2050"),
-    "low": ("低值 (第10百分位)", "low (10th percentile)"), "high": ("高值 (第90百分位)", "high (90th percentile)"),
+    "low": ("低值 (第10百分位)", "low (10th percentile)"),
+    "high": ("高值 (第90百分位)", "high (90th percentile)"),
     "tornado_title": ("敏感性分析: 逐一改变各组假设", "Sensitivity: one assumption group at a time"),
     "backtest_title": ("回测: 预测与实际", "Back-test: forecast against the bulletins"),
     # the sensitivity's assumption groups (forecast.apps.sensitivity.GROUPS)
-    "fertility": ("生育率", "fertility"), "mortality": ("死亡率", "mortality"), "wage growth": ("工资（缴费基数）增长", "wage growth"),
-    "cost growth (employee)": ("职工医保费用增长", "cost growth (employee)"), "cost growth (resident)": ("居民医保费用增长", "cost growth (resident)"),
-    "coverage": ("参保覆盖", "coverage"), "interest rate": ("基金利率", "interest rate"), "financing increment": ("居民筹资增量", "financing increment"),
+    "fertility": ("生育率", "fertility"),
+    "mortality": ("死亡率", "mortality"),
+    "wage growth": ("工资（缴费基数）增长", "wage growth"),
+    "cost growth (employee)": ("职工医保费用增长", "cost growth (employee)"),
+    "cost growth (resident)": ("居民医保费用增长", "cost growth (resident)"),
+    "coverage": ("参保覆盖", "coverage"),
+    "interest rate": ("基金利率", "interest rate"),
+    "financing increment": ("居民筹资增量", "financing increment"),
     "(all policy changes)": ("全部政策调整", "all policy changes"),
 }
 
@@ -80,7 +98,9 @@ def _rescanned() -> bool:
         from matplotlib import get_cachedir
 
         try:
-            font_manager.json_dump(font_manager.fontManager, Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json"))
+            font_manager.json_dump(
+                font_manager.fontManager, Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+            )
         except (OSError, AttributeError):  # a read-only cache folder; an older matplotlib
             pass
     return added
@@ -104,7 +124,9 @@ def _fonts():
     import matplotlib
 
     font = cjk_font()
-    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}):
+    with matplotlib.rc_context(
+        {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    ):
         yield font is not None
 
 
@@ -170,5 +192,3 @@ def png_bytes(fig, dpi: int = 110) -> bytes:
     with _fonts():
         fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
-
-

@@ -28,8 +28,24 @@ from .chart_base import (
     png_bytes,
 )
 
-__all__ = ["cjk_font", "png_bytes", "main_charts", "run_context", "scenario_context", "reserve_chart", "flows_chart", "pyramid_chart", "fan_chart", "probability_chart", "tornado_chart", "backtest_chart", "LABELS", "chart_context"]
+__all__ = [
+    "cjk_font",
+    "png_bytes",
+    "main_charts",
+    "run_context",
+    "scenario_context",
+    "reserve_chart",
+    "flows_chart",
+    "pyramid_chart",
+    "fan_chart",
+    "probability_chart",
+    "tornado_chart",
+    "backtest_chart",
+    "LABELS",
+    "chart_context",
+]
 __all__ += ["_rescanned"]  # the font re-scan, for its test
+
 
 def _pool_title(ds, pool: str, chinese: bool) -> str:
     """A pool's panel title; the employee fund as a whole where the run's scope is the total."""
@@ -59,8 +75,20 @@ def _panel(ax, ds, central, pool: str, name: str, chinese: bool, bands=((0.1, 0.
     if f"{name}_quantile" in ds:
         q = ds[f"{name}_quantile"].sel(pool=pool) / scale
         for lo, hi, alpha in bands:
-            ax.fill_between(years, q.sel(quantile=lo), q.sel(quantile=hi), color="tab:blue", alpha=alpha, lw=0, label=_label("band", chinese, lo=round(lo * 100), hi=round(hi * 100)))
-        values, low, high = q.sel(quantile=0.5).values, q.sel(quantile=bands[0][0]).values, q.sel(quantile=bands[0][1]).values
+            ax.fill_between(
+                years,
+                q.sel(quantile=lo),
+                q.sel(quantile=hi),
+                color="tab:blue",
+                alpha=alpha,
+                lw=0,
+                label=_label("band", chinese, lo=round(lo * 100), hi=round(hi * 100)),
+            )
+        values, low, high = (
+            q.sel(quantile=0.5).values,
+            q.sel(quantile=bands[0][0]).values,
+            q.sel(quantile=bands[0][1]).values,
+        )
     else:
         low = high = values
     ax.plot(years, values, color="tab:blue", lw=1.6, label=_label("median", chinese) if "draw" in ds.dims else None)
@@ -68,7 +96,9 @@ def _panel(ax, ds, central, pool: str, name: str, chinese: bool, bands=((0.1, 0.
         _bands(ax, ds.attrs["verdict_thresholds"], chinese)
         top = max(float(np.nanmax(high)), ds.attrs["verdict_thresholds"]["excess_months"])
         bottom = min(float(np.nanmin(low)), 0.0)
-        ax.set_ylim(bottom - 0.05 * (top - bottom), top + 0.08 * (top - bottom))  # the data's whole range, never clipped
+        ax.set_ylim(
+            bottom - 0.05 * (top - bottom), top + 0.08 * (top - bottom)
+        )  # the data's whole range, never clipped
         ax.set_ylabel(_label("months", chinese), fontsize=8)
     else:
         ax.axhline(0, color="black", lw=0.6)
@@ -102,7 +132,7 @@ def flows_chart(ds, pools=None):
         cols = min(3, len(pools))
         rows = -(-len(pools) // cols)
         fig, axes = _figure(rows, cols, (4.6 * cols, 3.3 * rows))
-        for ax in axes.flat[len(pools):]:
+        for ax in axes.flat[len(pools) :]:
             ax.set_visible(False)
         for ax, pool in zip(axes.flat, pools):
             for flow, color in (("income", "tab:blue"), ("expenditure", "tab:orange")):
@@ -112,9 +142,18 @@ def flows_chart(ds, pools=None):
                     q = ds[f"{flow}_quantile"].sel(pool=pool) / YI
                     ax.fill_between(years, q.sel(quantile=0.1), q.sel(quantile=0.9), color=color, alpha=0.15, lw=0)
                 elif bands is not None:
-                    ax.fill_between(years, bands[f"{flow}_lower"].sel(pool=pool) / YI, bands[f"{flow}_upper"].sel(pool=pool) / YI, color=color, alpha=0.15, lw=0)
+                    ax.fill_between(
+                        years,
+                        bands[f"{flow}_lower"].sel(pool=pool) / YI,
+                        bands[f"{flow}_upper"].sel(pool=pool) / YI,
+                        color=color,
+                        alpha=0.15,
+                        lw=0,
+                    )
             inc, exp = central["income"].sel(pool=pool).values / YI, central["expenditure"].sel(pool=pool).values / YI
-            ax.fill_between(years, inc, exp, where=inc < exp, color="tab:red", alpha=0.3, lw=0, label=_label("deficit", chinese))
+            ax.fill_between(
+                years, inc, exp, where=inc < exp, color="tab:red", alpha=0.3, lw=0, label=_label("deficit", chinese)
+            )
             ax.set_title(_pool_title(ds, pool, chinese), fontsize=10)
             ax.set_ylabel(_label("yi", chinese), fontsize=8)
             ax.set_ylim(bottom=0)
@@ -154,10 +193,18 @@ def run_context(ds):
 
 
 def scenario_context(scenario, region):
-    """The ``context`` of a chart of ``scenario`` on ``region`` without a run (the sensitivity's tornado, the back-test)."""
+    """The ``context`` of a chart of ``scenario`` on ``region`` without a run (the sensitivity's tornado,
+    the back-test)."""
     from types import SimpleNamespace
 
-    named = SimpleNamespace(attrs={"region_name": region.name, "region_name_en": region.metadata.get("name_en", ""), "illustration": region.illustration, "scenario_title": scenario.title})
+    named = SimpleNamespace(
+        attrs={
+            "region_name": region.name,
+            "region_name_en": region.metadata.get("name_en", ""),
+            "illustration": region.illustration,
+            "scenario_title": scenario.title,
+        }
+    )
     return lambda chinese: chart_context(named, chinese)
 
 
@@ -179,7 +226,15 @@ def fan_chart(ds, pools=("employee", "resident")):
         fig, axes = _figure(2, len(pools), (5.5 * len(pools), 7))
         for j, pool in enumerate(pools):
             for i, name in enumerate(("months_covered", "reserve")):
-                _panel(axes[i, j], ds, ds, pool, name, chinese, bands=((0.05, 0.95, 0.15), (0.1, 0.9, 0.25), (0.25, 0.75, 0.4)))
+                _panel(
+                    axes[i, j],
+                    ds,
+                    ds,
+                    pool,
+                    name,
+                    chinese,
+                    bands=((0.05, 0.95, 0.15), (0.1, 0.9, 0.25), (0.25, 0.75, 0.4)),
+                )
         axes[0, 0].legend(fontsize=7)
         return _finish(fig, _label("fan_title", chinese, n=ds.sizes["draw"]), chart_context(ds, chinese))
 
@@ -192,8 +247,20 @@ def probability_chart(ds, pools=("employee", "resident", "ltci")):
         fig, axes = _figure(1, 1, (7, 3.8))
         ax = axes[0, 0]
         for pool in pools:
-            line = ax.plot(years, ds["p_exhausted"].sel(pool=pool), lw=1.6, label=f"{_label(pool, chinese)} · {_label('p_exhausted', chinese)}")
-            ax.plot(years, ds["p_current_deficit"].sel(pool=pool), lw=1, ls="--", color=line[0].get_color(), label=f"{_label(pool, chinese)} · {_label('p_deficit', chinese)}")
+            line = ax.plot(
+                years,
+                ds["p_exhausted"].sel(pool=pool),
+                lw=1.6,
+                label=f"{_label(pool, chinese)} · {_label('p_exhausted', chinese)}",
+            )
+            ax.plot(
+                years,
+                ds["p_current_deficit"].sel(pool=pool),
+                lw=1,
+                ls="--",
+                color=line[0].get_color(),
+                label=f"{_label(pool, chinese)} · {_label('p_deficit', chinese)}",
+            )
         ax.set_ylim(0, 1)
         ax.set_ylabel(_label("probability", chinese))
         _years(ax)
@@ -243,7 +310,9 @@ def backtest_chart(table, history: dict, context=lambda chinese: ""):
                 ax.plot(past.index, past.values / YI, "k-o", lw=1.5, ms=3, label=_label("actual", chinese))
             rows = table[(table["series"] == series) & (table["item"] == item)]
             for cut, group in rows.groupby("train_until"):
-                ax.plot(group["year"], group["forecast"] / YI, "--s", ms=3, label=f"{_label('forecast', chinese)} {cut}")
+                ax.plot(
+                    group["year"], group["forecast"] / YI, "--s", ms=3, label=f"{_label('forecast', chinese)} {cut}"
+                )
             ax.set_title(f"{_label(series, chinese)} · {_label(item, chinese)}", fontsize=10)
             ax.set_ylabel(_label("yi", chinese), fontsize=8)
             _thousands(ax.yaxis)

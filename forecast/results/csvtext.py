@@ -12,7 +12,8 @@ quantity with its ``value`` and its ``unit``, so one column never mixes yuan, mo
 >>> print(csv_text(pd.DataFrame({"reserve": [3.0435790e12], "share": [1.5e-7]}), index=False).strip())
 reserve,share
 3043579000000,0.00000015
->>> print(csv_text(long_table(pd.DataFrame({"pool": ["employee"], "reserve_p10": [2.5e12], "p_exhausted": [0.25]}), ["pool"]), index=False).strip())
+>>> wide = pd.DataFrame({"pool": ["employee"], "reserve_p10": [2.5e12], "p_exhausted": [0.25]})
+>>> print(csv_text(long_table(wide, ["pool"]), index=False).strip())
 pool,quantity,value,unit
 employee,reserve_p10,2500000000000,yuan
 employee,p_exhausted,0.25,ratio
@@ -68,7 +69,9 @@ def long_table(frame, id_columns, units: dict | None = None):
     the rows and then of the columns."""
     units = units or {}
     value_columns = [c for c in frame.columns if c not in id_columns]
-    long = frame.melt(id_vars=list(id_columns), value_vars=value_columns, var_name="quantity", value_name="value", ignore_index=False)
+    long = frame.melt(
+        id_vars=list(id_columns), value_vars=value_columns, var_name="quantity", value_name="value", ignore_index=False
+    )
     order = {name: i for i, name in enumerate(value_columns)}
     long["_row"] = np.tile(np.arange(len(frame)), len(value_columns))
     long["_column"] = long["quantity"].map(order)

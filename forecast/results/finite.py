@@ -18,9 +18,18 @@ __all__ = ["check_finite", "INPUTS"]
 
 #: pool (or result group) -> the inputs its figures come from
 INPUTS = {
-    "population": "the bundle's base_population, mortality, fertility and migration tables, and the scenario's assumptions.demography",
-    "employee": "policy.employee, assumptions.economy and assumptions.enrollment, and the bundle's employee fund history, insured counts and cost curves",
-    "resident": "policy.resident and assumptions.medical_costs, and the bundle's resident fund history, utilisation and cost curves",
+    "population": (
+        "the bundle's base_population, mortality, fertility and migration tables, and the scenario's "
+        "assumptions.demography"
+    ),
+    "employee": (
+        "policy.employee, assumptions.economy and assumptions.enrollment, and the bundle's employee fund history, "
+        "insured counts and cost curves"
+    ),
+    "resident": (
+        "policy.resident and assumptions.medical_costs, and the bundle's resident fund history, utilisation and cost "
+        "curves"
+    ),
     "critical_illness": "policy.critical_illness and assumptions.economy.disposable_income_per_capita",
     "medical_assistance": "policy.medical_assistance, and the bundle's medical-assistance fund history",
     "ltci": "policy.ltci, and the bundle's disability_prevalence table and LTCI fund history",
@@ -28,9 +37,23 @@ INPUTS = {
 }
 
 #: variables in the order they are computed: the first bad one is the cause, the rest follow
-ORDER = ("population", "insured_by_status", "insured", "income_items", "expenditure_items", "income", "expenditure", "balance", "reserve", "months_covered")
+ORDER = (
+    "population",
+    "insured_by_status",
+    "insured",
+    "income_items",
+    "expenditure_items",
+    "income",
+    "expenditure",
+    "balance",
+    "reserve",
+    "months_covered",
+)
 WHY = {
-    "months_covered": "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it covers are undefined",
+    "months_covered": (
+        "the pool holds a reserve but spends nothing that year (no one covered, or no one claiming), so the months it "
+        "covers are undefined"
+    ),
 }
 
 
@@ -60,7 +83,9 @@ YEARS = ("first_deficit_year", "exhaustion_year")
 
 def check_finite(ds, scenario_files, region_path) -> None:
     """Raise InputError if any variable of ``ds`` holds NaN or inf, naming where and which inputs."""
-    names = sorted((n for n in ds.data_vars if n not in YEARS), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+    names = sorted(
+        (n for n in ds.data_vars if n not in YEARS), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)
+    )
     reported: dict[str, Problem] = {}
     for name in names:
         found = _first_bad(ds[name])
@@ -75,7 +100,8 @@ def check_finite(ds, scenario_files, region_path) -> None:
         reported[group] = Problem(
             " + ".join(str(f) for f in scenario_files),
             f"the run produced {count} non-finite value(s) of '{name}' (first at {at}){why}; nothing was written",
-            f"check {INPUTS[group]} (region {region_path}): a zero where a rate or count is divided, or an extreme value",
+            f"check {INPUTS[group]} (region {region_path}): a zero where a rate or count is divided, or an extreme "
+            "value",
         )
     if reported:
         raise InputError(list(reported.values()))

@@ -18,6 +18,12 @@ def data_uri(png: bytes) -> str:
 
 def render_report(context: dict) -> str:
     """The report's HTML from :func:`forecast.apps.valuation.valuation_context`."""
-    env = Environment(loader=PackageLoader("forecast.results", "templates"), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("forecast.results", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["data_uri"] = data_uri
     return env.get_template("valuation.html.j2").render(**context)

@@ -53,7 +53,11 @@ def _label(value):
 
 
 def _text_like(values) -> bool:
-    return values.dtype == object or isinstance(values.dtype, pd.StringDtype) or isinstance(values.dtype, pd.CategoricalDtype)
+    return (
+        values.dtype == object
+        or isinstance(values.dtype, pd.StringDtype)
+        or isinstance(values.dtype, pd.CategoricalDtype)
+    )
 
 
 def neutral_frame(frame):
@@ -65,7 +69,9 @@ def neutral_frame(frame):
             out.isetitem(i, column.astype(object).map(csv_cell))
     out.columns = out.columns.map(_label)
     if isinstance(out.index, pd.MultiIndex):
-        out.index = out.index.set_levels([level.map(csv_cell) if _text_like(level) else level for level in out.index.levels])
+        out.index = out.index.set_levels(
+            [level.map(csv_cell) if _text_like(level) else level for level in out.index.levels]
+        )
     elif _text_like(out.index):
         out.index = out.index.map(csv_cell)
     return out

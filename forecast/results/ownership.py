@@ -37,7 +37,15 @@ except ImportError:  # not on this platform (Windows): the manifest is written w
 
 from ..errors import InputError, Problem
 
-__all__ = ["MANIFEST", "check_replaceable", "back_up", "record", "remove_stale_temporaries", "temporary_token", "digest"]
+__all__ = [
+    "MANIFEST",
+    "check_replaceable",
+    "back_up",
+    "record",
+    "remove_stale_temporaries",
+    "temporary_token",
+    "digest",
+]
 
 MANIFEST = ".forecast-manifest.json"
 #: hashes kept per name (a few runs' worth: concurrent and interrupted runs)
@@ -86,7 +94,14 @@ def _read(folder: Path) -> dict[str, list[str]]:
 
 
 def _write(folder: Path, files: dict[str, list[str]], token: str) -> None:
-    text = json.dumps({"written_by": "forecast (README 'Safety': files here that forecast may replace)", "files": dict(sorted(files.items()))}, ensure_ascii=False, indent=1)
+    text = json.dumps(
+        {
+            "written_by": "forecast (README 'Safety': files here that forecast may replace)",
+            "files": dict(sorted(files.items())),
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
     fd, temp = tempfile.mkstemp(prefix=f".forecast-manifest.{token}.", suffix=".json", dir=folder)
     try:
         os.write(fd, text.encode("utf-8"))
@@ -111,7 +126,15 @@ def check_replaceable(folder: Path, names, force: bool, option: str, new: dict |
         foreign.append(name)
     if foreign and not force:
         shown = ", ".join(foreign)
-        raise InputError(Problem(option, f"'{folder}' already holds {shown}, which forecast did not write there (or which changed since it did): left as {'it is' if len(foreign) == 1 else 'they are'}", "give another folder, or add --force to replace them (a copy of each is kept as NAME.bak)", value=str(folder)))
+        raise InputError(
+            Problem(
+                option,
+                f"'{folder}' already holds {shown}, which forecast did not write there (or which changed since it "
+                f"did): left as {'it is' if len(foreign) == 1 else 'they are'}",
+                "give another folder, or add --force to replace them (a copy of each is kept as NAME.bak)",
+                value=str(folder),
+            )
+        )
     return foreign
 
 

@@ -14,17 +14,34 @@ from __future__ import annotations
 
 from ..inputs.provenance import PROVENANCE, SCOPES
 
-__all__ = ["PROVENANCE_ZH", "scope_zh", "is_example", "place", "example_mark", "figure_provenance", "pool_scope", "BASE_FIGURES", "projected"]
+__all__ = [
+    "PROVENANCE_ZH",
+    "scope_zh",
+    "is_example",
+    "place",
+    "example_mark",
+    "figure_provenance",
+    "pool_scope",
+    "BASE_FIGURES",
+    "projected",
+]
 
 PROVENANCE_ZH = {key: zh for key, (zh, _) in PROVENANCE.items()}
 
 #: (pool, flow) -> the base-year figure of the calibration that it reproduces
 BASE_FIGURES = {
-    ("employee", "income"): "employee_pooled_income", ("employee", "expenditure"): "employee_pooled_expenditure", ("employee", "reserve"): "employee_pooled_reserve",
-    ("individual_account", "income"): "individual_account_income", ("individual_account", "expenditure"): "individual_account_expenditure",
+    ("employee", "income"): "employee_pooled_income",
+    ("employee", "expenditure"): "employee_pooled_expenditure",
+    ("employee", "reserve"): "employee_pooled_reserve",
+    ("individual_account", "income"): "individual_account_income",
+    ("individual_account", "expenditure"): "individual_account_expenditure",
     ("individual_account", "reserve"): "individual_account_reserve",
-    ("resident", "income"): "resident_income", ("resident", "expenditure"): "resident_expenditure", ("resident", "reserve"): "resident_reserve",
-    ("medical_assistance", "expenditure"): "assistance_expenditure", ("ltci", "income"): "ltci_income", ("ltci", "expenditure"): "ltci_expenditure",
+    ("resident", "income"): "resident_income",
+    ("resident", "expenditure"): "resident_expenditure",
+    ("resident", "reserve"): "resident_reserve",
+    ("medical_assistance", "expenditure"): "assistance_expenditure",
+    ("ltci", "income"): "ltci_income",
+    ("ltci", "expenditure"): "ltci_expenditure",
 }
 
 
@@ -38,7 +55,7 @@ def is_example(ds) -> bool:
 
 
 def example_mark(ds) -> str:
-    """"（示例）" for a run on an illustration bundle, else ""."""
+    """ "（示例）" for a run on an illustration bundle, else ""."""
     return "（示例）" if is_example(ds) else ""
 
 

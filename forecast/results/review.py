@@ -19,19 +19,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Hint", "FACTOR_BAND", "REALISATION_BAND", "EXECUTION_BAND", "calibration_hints", "interval_hints", "profile_hint", "execution_hints", "run_hints", "hint_lines"]
+__all__ = [
+    "Hint",
+    "FACTOR_BAND",
+    "REALISATION_BAND",
+    "EXECUTION_BAND",
+    "calibration_hints",
+    "interval_hints",
+    "profile_hint",
+    "execution_hints",
+    "run_hints",
+    "hint_lines",
+]
 
 #: a calibration factor (the model's base year against the bundle's figure) outside this band is a large correction
 FACTOR_BAND = (0.5, 2.0)
-#: the resident fund's income against the national standard × enrollees (筹资到位率): outside this band, check the counts or the standard
+#: the resident fund's income against the national standard × enrollees (筹资到位率): outside this band,
+#: check the counts or the standard
 REALISATION_BAND = (0.8, 1.25)
 #: 执行率 of the full-year estimate against the approved budget: outside this band, check scope and units
 EXECUTION_BAND = (0.8, 1.2)
 
 #: calibration factor (attrs["calibration"] path) -> (中文, what to check)
 FACTORS = {
-    ("outpatient_factor", "employee"): ("职工医保普通门诊校准系数", "普通门诊待遇支出与基年支出的划分、职工参保人数（在职/退休）和个人账户口径：数据包未分列个人账户时，门诊共济和个人账户支出都计入统筹基金"),
-    ("outpatient_factor", "resident"): ("居民医保普通门诊校准系数", "居民医保基年支出、普通门诊人次和次均费用（utilisation.csv）"),
+    ("outpatient_factor", "employee"): (
+        "职工医保普通门诊校准系数",
+        "普通门诊待遇支出与基年支出的划分、职工参保人数（在职/退休）和个人账户口径：数据包未分列个人账户时，"
+        "门诊共济和个人账户支出都计入统筹基金",
+    ),
+    ("outpatient_factor", "resident"): (
+        "居民医保普通门诊校准系数",
+        "居民医保基年支出、普通门诊人次和次均费用（utilisation.csv）",
+    ),
     ("assistance_factor",): ("医疗救助校准系数", "医疗救助基年支出和救助对象占比（情景的 medical_assistance.groups）"),
     ("ltci_cost_factor",): ("长期护理保险费用校准系数", "长护险基年支出、享受待遇人数和失能率"),
 }
@@ -54,7 +73,9 @@ def _path(attrs: dict, keys: tuple) -> float | None:
     value = attrs
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) else None
+    return (
+        float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) else None
+    )
 
 
 def calibration_hints(ds) -> list[Hint]:
@@ -64,13 +85,25 @@ def calibration_hints(ds) -> list[Hint]:
     for keys, (name, check) in FACTORS.items():
         value = _path(calibration, keys)
         if value is not None and value > 0 and not FACTOR_BAND[0] <= value <= FACTOR_BAND[1]:
-            hints.append(Hint(name, f"为{value:.0%}，超出{FACTOR_BAND[0]:.0%}–{FACTOR_BAND[1]:.0%}的合理范围", check,
-                              f"calibration factor {'.'.join(keys)} {value:.2f}, outside {FACTOR_BAND[0]:g}-{FACTOR_BAND[1]:g}"))
+            hints.append(
+                Hint(
+                    name,
+                    f"为{value:.0%}，超出{FACTOR_BAND[0]:.0%}–{FACTOR_BAND[1]:.0%}的合理范围",
+                    check,
+                    f"calibration factor {'.'.join(keys)} {value:.2f}, outside {FACTOR_BAND[0]:g}-{FACTOR_BAND[1]:g}",
+                )
+            )
     value = _path(calibration, ("resident_realisation",))
     if value is not None and value > 0 and not REALISATION_BAND[0] <= value <= REALISATION_BAND[1]:
-        hints.append(Hint("居民医保筹资到位率（实收÷国家标准×参保人数）", f"为{value:.0%}，超出{REALISATION_BAND[0]:.0%}–{REALISATION_BAND[1]:.0%}",
-                          "居民医保基年收入、参保人数和当地筹资标准（地方标准高于国家最低标准时，请在情景中写明 policy.resident 的筹资标准）",
-                          f"resident realisation {value:.2f}, outside {REALISATION_BAND[0]:g}-{REALISATION_BAND[1]:g}"))
+        hints.append(
+            Hint(
+                "居民医保筹资到位率（实收÷国家标准×参保人数）",
+                f"为{value:.0%}，超出{REALISATION_BAND[0]:.0%}–{REALISATION_BAND[1]:.0%}",
+                "居民医保基年收入、参保人数和当地筹资标准（地方标准高于国家最低标准时，请在情景中写明 policy.resident "
+                "的筹资标准）",
+                f"resident realisation {value:.2f}, outside {REALISATION_BAND[0]:g}-{REALISATION_BAND[1]:g}",
+            )
+        )
     return hints
 
 
@@ -97,9 +130,15 @@ def interval_hints(ds, level: float = 0.8) -> list[Hint]:
         if bool(wide.any()):
             year = int(wide["year"].values[np.argmax(wide.values)])
             lo, hi, s = (float(x.sel(year=year)) / 1e8 for x in (low, high, spent))
-            hints.append(Hint(f"{place(ds)} {_pool_zh(pool)}{year}年{what}", f"为{lo:,.1f}至{hi:,.1f}亿元，宽于当年支出{s:,.1f}亿元",
-                              "此后区间已不能说明基金规模，应看中位数和耗尽概率，并核对驱动因素的波动设定（历史数据越短，区间越宽）",
-                              f"{pool} {year}: the interval is wider than the year's expenditure"))
+            hints.append(
+                Hint(
+                    f"{place(ds)} {_pool_zh(pool)}{year}年{what}",
+                    f"为{lo:,.1f}至{hi:,.1f}亿元，宽于当年支出{s:,.1f}亿元",
+                    "此后区间已不能说明基金规模，应看中位数和耗尽概率，并核对驱动因素的波动设定（历史数据越短，"
+                    "区间越宽）",
+                    f"{pool} {year}: the interval is wider than the year's expenditure",
+                )
+            )
     return hints
 
 
@@ -109,9 +148,14 @@ def profile_hint(pools, source: str = "") -> Hint | None:
     pools = [p for p in pools]
     if not pools:
         return None
-    return Hint("", f"{'、'.join(_pool_zh(p) for p in pools)}没有月度历史，按均匀进度（每月1/12）假设推算全年" + (f"（{source}）" if source else ""),
-                "用 --history 提供本地历年月度累计数，或在数据包中加入 monthly_fund.csv；均匀进度下年初数据推算的全年偏差可能很大",
-                "the monthly profile is assumed uniform")
+    return Hint(
+        "",
+        f"{'、'.join(_pool_zh(p) for p in pools)}没有月度历史，按均匀进度（每月1/12）假设推算全年"
+        + (f"（{source}）" if source else ""),
+        "用 --history 提供本地历年月度累计数，或在数据包中加入 "
+        "monthly_fund.csv；均匀进度下年初数据推算的全年偏差可能很大",
+        "the monthly profile is assumed uniform",
+    )
 
 
 def execution_hints(rates) -> list[Hint]:
@@ -121,9 +165,14 @@ def execution_hints(rates) -> list[Hint]:
         rate = getattr(row, "rate_estimate", np.nan)
         if row.line == "balance" or not np.isfinite(rate) or EXECUTION_BAND[0] <= rate <= EXECUTION_BAND[1]:
             continue
-        hints.append(Hint(f"{_pool_zh(row.pool)}{row.label}全年预计执行率", f"为{rate:.1%}，超出{EXECUTION_BAND[0]:.0%}–{EXECUTION_BAND[1]:.0%}",
-                          "批复预算与执行数的口径（统筹基金、个人账户或合计）、金额单位（元、万元、亿元）和截至月份",
-                          f"{row.pool} {row.line}: execution rate {rate:.1%}"))
+        hints.append(
+            Hint(
+                f"{_pool_zh(row.pool)}{row.label}全年预计执行率",
+                f"为{rate:.1%}，超出{EXECUTION_BAND[0]:.0%}–{EXECUTION_BAND[1]:.0%}",
+                "批复预算与执行数的口径（统筹基金、个人账户或合计）、金额单位（元、万元、亿元）和截至月份",
+                f"{row.pool} {row.line}: execution rate {rate:.1%}",
+            )
+        )
     return hints
 
 

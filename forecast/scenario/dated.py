@@ -6,7 +6,8 @@ long form::
     fiscal_subsidy:
       values: {2024: 670, 2030: 850}
       between: linear          # step (default): a value holds until the next given year
-      after: wage_growth       # hold (default) | mean_increment | wage_growth | price_inflation | disposable_income_growth
+      after: wage_growth       # hold (default) | mean_increment | wage_growth | price_inflation
+                               # | disposable_income_growth
 
 ``mean_increment`` continues by the mean yearly increment of the last three given intervals (the
 way the State sets the resident financing standard: yuan added each year, not a growth rate).
@@ -29,7 +30,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DatedValue", "FITTED", "GROWTH_SERIES", "CONTINUATIONS", "CONTINUATION_ALIASES", "INTERPOLATIONS", "INCREMENT_INTERVALS"]
+__all__ = [
+    "DatedValue",
+    "FITTED",
+    "GROWTH_SERIES",
+    "CONTINUATIONS",
+    "CONTINUATION_ALIASES",
+    "INTERPOLATIONS",
+    "INCREMENT_INTERVALS",
+]
 
 INTERPOLATIONS = ("step", "linear")
 #: Series a dated value may grow with after its last given year (paths in the schema).
@@ -45,6 +54,7 @@ CONTINUATIONS = ("hold", "mean_increment", *GROWTH_SERIES)
 CONTINUATION_ALIASES = {"constant": "hold"}
 #: the value that stands for a growth rate fitted to the bundle's history (forecast.model.fitting.fitted)
 FITTED = "fitted"
+
 
 @dataclass(frozen=True)
 class DatedValue:
@@ -67,7 +77,9 @@ class DatedValue:
 
     def fill(self, value: float) -> DatedValue:
         """A copy with every ``fitted`` point replaced by ``value``."""
-        return DatedValue(tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after, self.lag)
+        return DatedValue(
+            tuple((y, value if v == FITTED else v) for y, v in self.points), self.between, self.after, self.lag
+        )
 
     def until(self, year: int) -> DatedValue:
         """The points known at the end of ``year`` (those after it dropped; the first kept if none is)."""

@@ -41,8 +41,6 @@ DEMOGRAPHY_KEYS = {
 }
 
 
-
-
 def improvement_rates(reader, rate, at, field):
     """0.015 | {male: .., female: ..} | {male: {0-64: .., 65+: ..}, ...} -> {sex: ((start, end, rate), ...)}."""
     per_sex = rate if isinstance(rate, dict) else {s: rate for s in SEXES}
@@ -68,20 +66,33 @@ def improvement_rates(reader, rate, at, field):
             age = parse_age(str(label))
             v = number(reader, value, at(f"{field}.{sex}.{label}"), f"{field}.{sex}.{label}", -0.05, 0.10, "ratio")
             if age is None:
-                reader.fail(at(f"{field}.{sex}.{label}"), f"{field}.{sex}.{label}", "not an age band", "write bands such as 0-64 and 65+", label)
+                reader.fail(
+                    at(f"{field}.{sex}.{label}"),
+                    f"{field}.{sex}.{label}",
+                    "not an age band",
+                    "write bands such as 0-64 and 65+",
+                    label,
+                )
                 return None
             if v is None:
                 return None
             bands.append((age[0], age[1], v))
         bands.sort()
-        covers = bands[0][0] == 0 and bands[-1][1] is None and all(b[1] is not None and b[1] + 1 == n[0] for b, n in zip(bands, bands[1:]))
+        covers = (
+            bands[0][0] == 0
+            and bands[-1][1] is None
+            and all(b[1] is not None and b[1] + 1 == n[0] for b, n in zip(bands, bands[1:]))
+        )
         if not covers:
-            reader.fail(where, f"{field}.{sex}", "the age bands must cover ages 0 to the open group without gaps or overlaps", "write e.g. {0-64: 0.02, 65+: 0.01}")
+            reader.fail(
+                where,
+                f"{field}.{sex}",
+                "the age bands must cover ages 0 to the open group without gaps or overlaps",
+                "write e.g. {0-64: 0.02, 65+: 0.01}",
+            )
             return None
         out[sex] = tuple(bands)
     return out
-
-
 
 
 def demography(reader, data, at, origins) -> PopulationAssumptions:
@@ -97,7 +108,9 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
     if method not in MORTALITY_METHODS:
         close = difflib.get_close_matches(str(method), MORTALITY_METHODS, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        reader.fail(at(field), field, "unknown mortality method", f"{hint}use one of {', '.join(MORTALITY_METHODS)}", method)
+        reader.fail(
+            at(field), field, "unknown mortality method", f"{hint}use one of {', '.join(MORTALITY_METHODS)}", method
+        )
     else:
         kwargs["mortality_method"] = method
     if "fit_years" in mort:
@@ -106,7 +119,14 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
         if span is None or span[0] == span[1]:
             reader.fail(at(field), field, "must be a range of years", "write e.g. 1990-2019", mort["fit_years"])
         elif span[1] > dt.date.today().year:
-            reader.fail(at(field), field, f"the fitting window ends in {span[1]}, in the future: Lee–Carter is fitted to death rates already observed (the bundle's later periods are projections)", "end the window by the bundle's base year, e.g. 1990-2019", mort["fit_years"])
+            reader.fail(
+                at(field),
+                field,
+                f"the fitting window ends in {span[1]}, in the future: Lee–Carter is fitted to death rates already "
+                "observed (the bundle's later periods are projections)",
+                "end the window by the bundle's base year, e.g. 1990-2019",
+                mort["fit_years"],
+            )
         else:
             kwargs["fit_years"] = span
     if "improvement_rate" in mort:
@@ -114,19 +134,38 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
         if bands is not None:
             kwargs["improvement_rate"] = bands
     if method == "improvement" and "improvement_rate" not in mort:
-        reader.fail(at(DEMOGRAPHY + "mortality.method"), DEMOGRAPHY + "mortality.improvement_rate", "the improvement method needs improvement_rate", "add e.g. 'improvement_rate: 0.015'")
+        reader.fail(
+            at(DEMOGRAPHY + "mortality.method"),
+            DEMOGRAPHY + "mortality.improvement_rate",
+            "the improvement method needs improvement_rate",
+            "add e.g. 'improvement_rate: 0.015'",
+        )
     if "e0_targets" in mort or method == "e0_target":
         targets = mort.get("e0_targets")
         field = DEMOGRAPHY + "mortality.e0_targets"
         if not isinstance(targets, dict) or not targets:
-            reader.fail(at(field), field, "the e0_target method needs dated targets", "write e.g. 'e0_targets: {2035: {male: 79, female: 84}}'")
+            reader.fail(
+                at(field),
+                field,
+                "the e0_target method needs dated targets",
+                "write e.g. 'e0_targets: {2035: {male: 79, female: 84}}'",
+            )
         else:
             clean = {}
             for year, pair in targets.items():
                 if not isinstance(year, int) or not isinstance(pair, dict) or set(pair) != set(SEXES):
-                    reader.fail(at(field), f"{field}.{year}", "each target is a year with a male and a female e0", "write e.g. '2035: {male: 79, female: 84}'", pair)
+                    reader.fail(
+                        at(field),
+                        f"{field}.{year}",
+                        "each target is a year with a male and a female e0",
+                        "write e.g. '2035: {male: 79, female: 84}'",
+                        pair,
+                    )
                     continue
-                vals = {s: number(reader, pair[s], at(f"{field}.{year}"), f"{field}.{year}.{s}", *E0_RANGE, "year") for s in SEXES}
+                vals = {
+                    s: number(reader, pair[s], at(f"{field}.{year}"), f"{field}.{year}.{s}", *E0_RANGE, "year")
+                    for s in SEXES
+                }
                 if None not in vals.values():
                     clean[year] = vals
             kwargs["e0_targets"] = clean
@@ -134,12 +173,20 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
     unknown_keys(reader, fert, FERTILITY_KEYS, DEMOGRAPHY + "fertility.", origins)
     if fert.get("continuation", "hold") != "hold":
         field = DEMOGRAPHY + "fertility.continuation"
-        reader.fail(at(field), field, "only 'hold' is supported", "write 'continuation: hold' (the last dated value holds)", fert.get("continuation"))
+        reader.fail(
+            at(field),
+            field,
+            "only 'hold' is supported",
+            "write 'continuation: hold' (the last dated value holds)",
+            fert.get("continuation"),
+        )
     tfr = fert.get("tfr", "bundle")
     if tfr != "bundle":
         field = DEMOGRAPHY + "fertility.tfr"
         if not isinstance(tfr, dict) or not tfr:
-            reader.fail(at(field), field, "must be 'bundle' or dated values", "write e.g. 'tfr: {2025: 1.0, 2035: 1.1}'", tfr)
+            reader.fail(
+                at(field), field, "must be 'bundle' or dated values", "write e.g. 'tfr: {2025: 1.0, 2035: 1.1}'", tfr
+            )
         else:
             clean = {}
             for year, value in tfr.items():
@@ -159,7 +206,13 @@ def demography(reader, data, at, origins) -> PopulationAssumptions:
     if "migration" in pop:
         field = DEMOGRAPHY + "migration"
         if not isinstance(pop["migration"], bool):
-            reader.fail(at(field), field, "must be true or false", "write 'migration: true' to use the bundle's migration table", pop["migration"])
+            reader.fail(
+                at(field),
+                field,
+                "must be true or false",
+                "write 'migration: true' to use the bundle's migration table",
+                pop["migration"],
+            )
         else:
             kwargs["migration"] = pop["migration"]
     stoch = section(reader, pop.get("stochastic"), DEMOGRAPHY + "stochastic", at, "stochastic: {tfr_volatility: 0.05}")
@@ -179,7 +232,9 @@ def extended_demography(assumptions: PopulationAssumptions, horizon: int) -> dic
     out = {}
     if assumptions.tfr and max(assumptions.tfr) < horizon:
         last = max(assumptions.tfr)
-        out[DEMOGRAPHY + "fertility.tfr"] = f"hold from {last + 1} to {horizon} (last given {last}: {assumptions.tfr[last]:g})"
+        out[DEMOGRAPHY + "fertility.tfr"] = (
+            f"hold from {last + 1} to {horizon} (last given {last}: {assumptions.tfr[last]:g})"
+        )
     if assumptions.mortality_method == "e0_target" and assumptions.e0_targets and max(assumptions.e0_targets) < horizon:
         last = max(assumptions.e0_targets)
         out[DEMOGRAPHY + "mortality.e0_targets"] = f"hold from {last + 1} to {horizon} (last given {last})"

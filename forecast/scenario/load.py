@@ -85,7 +85,11 @@ class Scenario:
 
     def describe(self) -> str:
         """Every resolved parameter with its unit and the file and line it came from."""
-        lines = [f"# {self.title}", f"# files: {' + '.join(str(f) for f in self.files)}", f"horizon = {self.horizon}  ({self._where('horizon')})"]
+        lines = [
+            f"# {self.title}",
+            f"# files: {' + '.join(str(f) for f in self.files)}",
+            f"horizon = {self.horizon}  ({self._where('horizon')})",
+        ]
         for path, param in iter_params():
             if path == "horizon":
                 continue
@@ -93,8 +97,16 @@ class Scenario:
                 lines.append(f"{path} = as {default_source(path, param)}  (left out)")
                 continue
             value = self.params[path]
-            text = value.describe(boolean=param.unit == "bool") if isinstance(value, DatedValue) else (f"{value:g}" if isinstance(value, float) else str(value))
-            lines.append(f"{path} = {text} {param.unit if param.unit != 'bool' else ''}  ({self._where(path)})".replace("  (", " (").replace(" (", "  (", 1))
+            text = (
+                value.describe(boolean=param.unit == "bool")
+                if isinstance(value, DatedValue)
+                else (f"{value:g}" if isinstance(value, float) else str(value))
+            )
+            lines.append(
+                f"{path} = {text} {param.unit if param.unit != 'bool' else ''}  ({self._where(path)})".replace(
+                    "  (", " ("
+                ).replace(" (", "  (", 1)
+            )
         for key, value in sorted(vars(self.population).items()):
             where = self._where(DEMOGRAPHY + DEMOGRAPHY_KEYS.get(key, key))
             lines.append(f"{DEMOGRAPHY}{DEMOGRAPHY_KEYS.get(key, key)} = {value}  ({where})")
@@ -113,7 +125,12 @@ def _merge(base: dict, overlay: LineDict, file: Path, origins: dict, prefix: str
     for key, value in overlay.items():
         path = f"{prefix}{key}"
         origins[path] = (file, overlay.line_of(key))
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_dated(value) and not _is_dated(out[key]):
+        if (
+            isinstance(value, dict)
+            and isinstance(out.get(key), dict)
+            and not _is_dated(value)
+            and not _is_dated(out[key])
+        ):
             out[key] = _merge(out[key], value, file, origins, path + ".")
         else:
             if isinstance(value, dict):
@@ -124,7 +141,9 @@ def _merge(base: dict, overlay: LineDict, file: Path, origins: dict, prefix: str
 
 def _is_dated(mapping: dict) -> bool:
     """A mapping year -> value, or the long form {values, between, after}: replaced whole by overlays."""
-    return bool(mapping) and (all(isinstance(k, int) and not isinstance(k, bool) for k in mapping) or set(mapping) <= DATED_KEYS)
+    return bool(mapping) and (
+        all(isinstance(k, int) and not isinstance(k, bool) for k in mapping) or set(mapping) <= DATED_KEYS
+    )
 
 
 def _record(mapping, file, origins, prefix):
@@ -142,26 +161,57 @@ def _chain(path: Path) -> list[tuple[Path, dict]]:
         try:
             resolved = current.resolve()
         except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
-            raise InputError(Problem(current, "the path is a symbolic link that leads back to itself", "point the link at a real scenario file")) from None
+            raise InputError(
+                Problem(
+                    current,
+                    "the path is a symbolic link that leads back to itself",
+                    "point the link at a real scenario file",
+                )
+            ) from None
         if resolved in (f for f, _ in chain):
             raise InputError(Problem(resolved, "'extends' makes a cycle", "remove the circular 'extends'"))
         if len(chain) >= MAX_EXTENDS:
-            raise InputError(Problem(Path(path), f"the 'extends' chain is longer than {MAX_EXTENDS} files", "extend the baseline directly, or combine overlays with a.yaml+b.yaml"))
+            raise InputError(
+                Problem(
+                    Path(path),
+                    f"the 'extends' chain is longer than {MAX_EXTENDS} files",
+                    "extend the baseline directly, or combine overlays with a.yaml+b.yaml",
+                )
+            )
         if resolved.is_dir() or not resolved.exists():
             what = "is a folder, not a scenario file" if resolved.is_dir() else "scenario file not found"
             raise InputError(Problem(resolved, what, "check the path (scenarios/baseline.yaml, ...)"))
         size = resolved.stat().st_size
         if resolved.is_file() and size > MAX_SCENARIO_BYTES:
-            raise InputError(Problem(resolved, f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB", "keep a scenario to its parameters; large tables belong in a region bundle's CSV files"))
+            raise InputError(
+                Problem(
+                    resolved,
+                    f"the file is {size / 1e6:.1f} MB; a scenario file is at most {MAX_SCENARIO_BYTES / 1e6:.0f} MB",
+                    "keep a scenario to its parameters; large tables belong in a region bundle's CSV files",
+                )
+            )
         data = read_yaml(resolved)
         if not isinstance(data, dict):
-            raise InputError(Problem(resolved, "a scenario file must be a mapping of keys to values", "see scenarios/baseline.yaml", 1))
+            raise InputError(
+                Problem(
+                    resolved, "a scenario file must be a mapping of keys to values", "see scenarios/baseline.yaml", 1
+                )
+            )
         chain.append((resolved, data))
         parent = data.get("extends")
         if parent is None:
             return chain[::-1]
         if not isinstance(parent, str) or not parent.strip():
-            raise InputError(Problem(resolved, "'extends' must be a file name", "write e.g. 'extends: baseline.yaml'", data.line_of("extends"), "extends", parent))
+            raise InputError(
+                Problem(
+                    resolved,
+                    "'extends' must be a file name",
+                    "write e.g. 'extends: baseline.yaml'",
+                    data.line_of("extends"),
+                    "extends",
+                    parent,
+                )
+            )
         current = extended_file(resolved.parent, parent)
 
 
@@ -171,7 +221,13 @@ def _empty_values(reader, data: dict, file: Path, prefix: str = "") -> None:
     for key, value in data.items():
         if value is None:
             line = data.line_of(key) if isinstance(data, LineDict) else None
-            reader.fail((file, line), f"{prefix}{key}", "empty value (nothing after the colon, or ~)", "give a value; an overlay changes the values it names and keeps the rest of the baseline, so leave out what you do not change")
+            reader.fail(
+                (file, line),
+                f"{prefix}{key}",
+                "empty value (nothing after the colon, or ~)",
+                "give a value; an overlay changes the values it names and keeps the rest of the baseline, so leave out "
+                "what you do not change",
+            )
         elif isinstance(value, dict):
             _empty_values(reader, value, file, f"{prefix}{key}.")
 
@@ -186,9 +242,27 @@ def _parts(path_or_paths) -> list[Path]:
         parts = [resolve_scenario(str(p)) for p in path_or_paths]
     for part in parts:
         if not part.strip():
-            raise InputError(Problem(str(path_or_paths), "an empty scenario name", "write SCENARIO or a.yaml+b.yaml, without a leading, trailing or doubled '+'"))
-        if not Path(part).exists() and not Path(part).is_symlink() and "/" not in part and not part.endswith((".yaml", ".yml")):
-            raise InputError(Problem(part, "no such scenario file, and no shipped scenario of that name", f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path ('+' joins overlays: a.yaml+b.yaml)"))
+            raise InputError(
+                Problem(
+                    str(path_or_paths),
+                    "an empty scenario name",
+                    "write SCENARIO or a.yaml+b.yaml, without a leading, trailing or doubled '+'",
+                )
+            )
+        if (
+            not Path(part).exists()
+            and not Path(part).is_symlink()
+            and "/" not in part
+            and not part.endswith((".yaml", ".yml"))
+        ):
+            raise InputError(
+                Problem(
+                    part,
+                    "no such scenario file, and no shipped scenario of that name",
+                    f"{suggestion(part)}'forecast scenarios' lists the shipped ones; or give a file path ('+' joins "
+                    "overlays: a.yaml+b.yaml)",
+                )
+            )
     return [Path(p) for p in parts]
 
 
@@ -223,5 +297,3 @@ def _merged(chain: list[tuple[Path, dict]]) -> Scenario:
     if reader.problems:
         raise InputError(reader.problems)
     return scenario
-
-

@@ -81,15 +81,19 @@ def coerce(value, param: Param) -> tuple[float | str | bool | None, str | None]:
     elif isinstance(value, str) and param.unit in MONEY_UNITS and _MONEY.match(value) and value.strip() not in ("",):
         m = _MONEY.match(value)
         if m.group(2) == "亿" and param.high < _YI_MIN_BOUND:
-            return None, f"亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, \"2000元\" or \"20万\")"
+            return (
+                None,
+                f'亿 is not accepted for this parameter: expected {param.bound_text()} (write money as 2000, "2000元" '
+                'or "20万")',
+            )
         number = float(m.group(1)) * {None: 1, "万": 10_000, "亿": 100_000_000}[m.group(2)]
     if number is None:
-        hint = " (write a ratio as 0.65 or \"65%\")" if param.unit == "ratio" else ""
-        hint = " (write money as 2000, \"2000元\" or \"20万\")" if param.unit in MONEY_UNITS else hint
+        hint = ' (write a ratio as 0.65 or "65%")' if param.unit == "ratio" else ""
+        hint = ' (write money as 2000, "2000元" or "20万")' if param.unit in MONEY_UNITS else hint
         return None, f"expected {param.bound_text()}{hint}"
     if not param.low <= number <= param.high:
         if param.unit == "ratio" and 1 < number <= 100 and param.low <= number / 100 <= param.high:
-            return None, f"ratios are fractions: write {number / 100:g} (or \"{number:g}%\"), not {number:g}"
+            return None, f'ratios are fractions: write {number / 100:g} (or "{number:g}%"), not {number:g}'
         return None, f"expected {param.bound_text()}"
     return number, None
 
@@ -106,7 +110,10 @@ def default_source(path: str, param: Param) -> str:
     """The parameter whose value ``path`` takes when left out (``param.default_from``: the key in the
     mapping one level up), or ''.
 
-    >>> default_source("policy.resident.benefits.outpatient.tier1.reimbursement_ratio", Param("ratio", "", default_from="reimbursement_ratio"))
+    >>> default_source(
+    ...     "policy.resident.benefits.outpatient.tier1.reimbursement_ratio",
+    ...     Param("ratio", "", default_from="reimbursement_ratio"),
+    ... )
     'policy.resident.benefits.outpatient.reimbursement_ratio'
     """
     return f"{path.rsplit('.', 2)[0]}.{param.default_from}" if param.default_from else ""

@@ -37,7 +37,10 @@ def unknown_keys(reader, mapping, allowed, prefix, origins, elsewhere=None):
             if other:
                 fix = f"'{key}' is a key of {other}, not of {prefix.rstrip('.')}; {fix}"
             if isinstance(key, bool) or key is None:
-                fix = f"YAML reads yes/no/on/off/true/false as {key} and ~ or null as None: quote the key if you meant the word; {fix}"
+                fix = (
+                    f"YAML reads yes/no/on/off/true/false as {key} and ~ or null as None: quote the key if you meant "
+                    f"the word; {fix}"
+                )
             reader.fail(origins.get(f"{prefix}{key}", (None, None)), f"{prefix}{key}", f"unknown key '{key}'", fix)
 
 
@@ -62,5 +65,3 @@ def section(reader, value, field: str, at, example: str) -> dict:
         reader.fail(at(field), field, "must be a mapping of keys to values", f"write e.g. '{example}'", value)
         return {}
     return value
-
-

@@ -3,8 +3,9 @@
 :func:`resolve_rules` turns a scenario's parameters (schema path -> :class:`DatedValue` or plain
 value) into :class:`Rules`: an :class:`xarray.Dataset` whose variables have the dims ``year`` and,
 where a rule has them, ``pool``, ``claim_type``, ``benefit`` (the annual caps: inpatient,
-outpatient_special, outpatient), ``service``, ``level`` (outpatient ratios by level of care), ``group``, ``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]`` and the schema path
-it came from; and a read-only view for code::
+outpatient_special, outpatient), ``service``, ``level`` (outpatient ratios by level of care), ``group``,
+``mode``, ``payer`` or ``track`` (labels from :mod:`forecast.vocabulary`), each with ``attrs["units"]``
+and the schema path it came from; and a read-only view for code::
 
     rules.resident.benefits.outpatient_special.annual_cap   # DataArray over year
     rules.ds["benefit_annual_cap"].sel(pool="resident")      # the same rule among its neighbours
@@ -28,7 +29,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from ..vocabulary import ASSISTANCE_GROUPS, CARE_LEVELS, CARE_MODES, CLAIM_TYPES, LTCI_PAYERS, POOLS, RETIREMENT_TRACKS, SERVICES
+from ..vocabulary import (
+    ASSISTANCE_GROUPS,
+    CARE_LEVELS,
+    CARE_MODES,
+    CLAIM_TYPES,
+    LTCI_PAYERS,
+    POOLS,
+    RETIREMENT_TRACKS,
+    SERVICES,
+)
 from .dated import GROWTH_SERIES, DatedValue
 from .param import default_source, default_value
 from .parameters import SCHEMA, Param, iter_params
@@ -38,19 +48,37 @@ __all__ = ["Rules", "resolve_rules", "with_defaults", "PLACEMENT", "placement", 
 #: How a schema path becomes a labelled variable: a pattern whose named groups are the labels
 #: (``field`` names the variable instead, in the template).
 PLACEMENT: tuple[tuple[str, str], ...] = (
-    (r"policy\.(?P<pool>employee|resident)\.benefits\.inpatient\.(?P<claim_type>tier\d)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
-    (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)", "benefit_{field}"),
+    (
+        r"policy\.(?P<pool>employee|resident)\.benefits\.inpatient\.(?P<claim_type>tier\d)\.(?P<field>deductible|reimbursement_ratio)",
+        "benefit_{field}",
+    ),
+    (
+        r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<claim_type>outpatient_special|outpatient)\.(?P<field>deductible|reimbursement_ratio)",
+        "benefit_{field}",
+    ),
     (r"policy\.(?P<pool>employee|resident)\.benefits\.(?P<benefit>\w+)\.annual_cap", "benefit_annual_cap"),
-    (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient\.(?P<level>tier\d|village)\.reimbursement_ratio", "outpatient_level_reimbursement_ratio"),
-    (r"policy\.employee\.benefits\.outpatient\.retired\.(?P<field>deductible|reimbursement_ratio|annual_cap)", "retired_outpatient_{field}"),
-    (r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient", "special_cap_shared_with_inpatient"),
+    (
+        r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient\.(?P<level>tier\d|village)\.reimbursement_ratio",
+        "outpatient_level_reimbursement_ratio",
+    ),
+    (
+        r"policy\.employee\.benefits\.outpatient\.retired\.(?P<field>deductible|reimbursement_ratio|annual_cap)",
+        "retired_outpatient_{field}",
+    ),
+    (
+        r"policy\.(?P<pool>employee|resident)\.benefits\.outpatient_special\.cap_shared_with_inpatient",
+        "special_cap_shared_with_inpatient",
+    ),
     (r"assumptions\.medical_costs\.utilisation_growth\.(?P<service>\w+)", "utilisation_growth"),
     (r"assumptions\.medical_costs\.cost_trend\.(?P<pool>\w+)", "cost_trend"),
     (r"policy\.medical_assistance\.groups\.(?P<group>\w+)\.(?P<field>\w+)", "group_{field}"),
     (r"policy\.ltci\.coverage\.(?P<pool>\w+)", "ltci_coverage"),
     (r"policy\.ltci\.financing_shares\.(?P<payer>\w+)", "ltci_financing_share"),
     (r"policy\.ltci\.(?P<field>care_mix|monthly_cost|reimbursement_ratio)\.(?P<mode>\w+)", "ltci_{field}"),
-    (r"policy\.employee\.retirement_age\.(?P<track>male|female_worker|female_cadre)\.(?P<field>\w+)", "retirement_age_{field}"),
+    (
+        r"policy\.employee\.retirement_age\.(?P<track>male|female_worker|female_cadre)\.(?P<field>\w+)",
+        "retirement_age_{field}",
+    ),
 )
 _COMPILED = tuple((re.compile(f"^{pattern}$"), template) for pattern, template in PLACEMENT)
 #: prefixes left out of a variable's name and of the view (assumptions.economy -> economy)
@@ -70,7 +98,7 @@ def placement(path: str) -> tuple[str, dict[str, str]]:
         if match:
             groups = match.groupdict()
             return template.format(**groups), {dim: label for dim, label in groups.items() if dim != "field"}
-    short = next((path[len(p):] for p in _SECTIONS if path.startswith(p)), path)
+    short = next((path[len(p) :] for p in _SECTIONS if path.startswith(p)), path)
     return short.replace(".", "_"), {}
 
 
@@ -106,9 +134,9 @@ def _children(prefix: str) -> frozenset[str]:
     """The view's keys below ``prefix`` (a view path, without assumptions/policy)."""
     out = set()
     for path, _ in iter_params():
-        short = next((path[len(p):] for p in _SECTIONS if path.startswith(p)), path)
+        short = next((path[len(p) :] for p in _SECTIONS if path.startswith(p)), path)
         if short.startswith(prefix):
-            out.add(short[len(prefix):].split(".")[0])
+            out.add(short[len(prefix) :].split(".")[0])
     return frozenset(out)
 
 
@@ -168,7 +196,10 @@ def with_defaults(params: dict) -> dict:
         else:
             out[path] = value
     if missing:
-        raise MissingRule(f"no value for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: give every parameter without a default (scenarios/baseline.yaml gives them all)")
+        raise MissingRule(
+            f"no value for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: give every parameter without "
+            "a default (scenarios/baseline.yaml gives them all)"
+        )
     return out
 
 
@@ -191,7 +222,9 @@ def resolve_rules(params: dict, years) -> Rules:
         if beyond and np.any(series != 0):  # a value of 0 (no deductible) stays 0 whatever its rule
             last = int(years[0]) if value.is_constant else value.last_year
             lag = f", {value.lag} year behind" if value.lag and after in GROWTH_SERIES else ""
-            extended[path] = f"{after}{lag} from {last + 1} to {beyond[-1]} (last given {last}: {value.points[-1][1]:g})"
+            extended[path] = (
+                f"{after}{lag} from {last + 1} to {beyond[-1]} (last given {last}: {value.points[-1][1]:g})"
+            )
     values.update(_left_out(values))
     return Rules(years, _dataset(values, years), extended, values)
 
@@ -209,7 +242,17 @@ def _left_out(values: dict) -> dict:
 
 
 #: the closed list each labelled dimension follows (forecast.vocabulary), so labels come in one order
-ORDER = {"pool": POOLS, "claim_type": CLAIM_TYPES, "level": CARE_LEVELS, "service": SERVICES, "benefit": SERVICES, "group": ASSISTANCE_GROUPS, "mode": CARE_MODES, "payer": LTCI_PAYERS, "track": RETIREMENT_TRACKS}
+ORDER = {
+    "pool": POOLS,
+    "claim_type": CLAIM_TYPES,
+    "level": CARE_LEVELS,
+    "service": SERVICES,
+    "benefit": SERVICES,
+    "group": ASSISTANCE_GROUPS,
+    "mode": CARE_MODES,
+    "payer": LTCI_PAYERS,
+    "track": RETIREMENT_TRACKS,
+}
 
 
 def _vocabulary_order(dim: str):
@@ -233,7 +276,9 @@ def _dataset(values: dict, years: np.ndarray) -> xr.Dataset:
         first_path, first_value = entries[keys[0]]
         dated = isinstance(first_value, np.ndarray)
         shape = ((len(years),) if dated else ()) + tuple(len(labels[d]) for d in dims)
-        array = np.full(shape, np.nan) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
+        array = (
+            np.full(shape, np.nan) if dated or isinstance(first_value, (int, float)) else np.empty(shape, dtype=object)
+        )
         filled = np.zeros(shape, dtype=bool)
         for key, (_, value) in entries.items():
             index = tuple(labels[d].index(label) for d, label in key)

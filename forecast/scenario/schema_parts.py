@@ -19,14 +19,47 @@ def financing_rule(lever: str) -> dict:
     return {
         "rule": _p(
             "label",
-            f"how {lever} is set each year: none (as given); balance_band (so the reserve returns to the band's nearest edge when it leaves it, as a bureau "
-            "sets next year's standard); no_deficit (raised so the year's balance is not negative); no_exhaustion (raised so the reserve stays positive)",
-            dated=False, choices=FINANCING_RULES, default="none",
+            f"how {lever} is set each year: none (as given); balance_band (so the reserve returns to the band's "
+            "nearest edge when it leaves it, as a bureau sets next year's standard); no_deficit (raised so the year's "
+            "balance is not negative); no_exhaustion (raised so the reserve stays positive)",
+            dated=False,
+            choices=FINANCING_RULES,
+            default="none",
         ),
-        "low_months": _p("months", "balance_band: the band's lower edge, months of expenditure", 0.0, 120.0, dated=False, default=6.0, reference="人社部发〔2009〕67号: 6-9 months"),
-        "high_months": _p("months", "balance_band: the band's upper edge, months of expenditure", 0.0, 240.0, dated=False, default=9.0, reference="人社部发〔2009〕67号: 6-9 months"),
-        "from_year": _p("year", "the first year the rule sets the lever (0: the first projected year)", 0, 2300, dated=False, default=0),
-        "until_year": _p("year", "the last year the rule sets the lever (0: the horizon); after it the lever keeps its last value", 0, 2300, dated=False, default=0),
+        "low_months": _p(
+            "months",
+            "balance_band: the band's lower edge, months of expenditure",
+            0.0,
+            120.0,
+            dated=False,
+            default=6.0,
+            reference="人社部发〔2009〕67号: 6-9 months",
+        ),
+        "high_months": _p(
+            "months",
+            "balance_band: the band's upper edge, months of expenditure",
+            0.0,
+            240.0,
+            dated=False,
+            default=9.0,
+            reference="人社部发〔2009〕67号: 6-9 months",
+        ),
+        "from_year": _p(
+            "year",
+            "the first year the rule sets the lever (0: the first projected year)",
+            0,
+            2300,
+            dated=False,
+            default=0,
+        ),
+        "until_year": _p(
+            "year",
+            "the last year the rule sets the lever (0: the horizon); after it the lever keeps its last value",
+            0,
+            2300,
+            dated=False,
+            default=0,
+        ),
     }
 
 
@@ -44,7 +77,9 @@ def limit(description: str, series: str, **kw):
 
 def _tier(kind: str, pool: str) -> dict:
     return {
-        "deductible": limit(f"起付线: the deductible per {kind} (yuan)", INDEX_OF[pool], reference="local benefit rules"),
+        "deductible": limit(
+            f"起付线: the deductible per {kind} (yuan)", INDEX_OF[pool], reference="local benefit rules"
+        ),
         "reimbursement_ratio": _p("ratio", "报销比例: the fund's share of policy-scope cost above the deductible"),
     }
 
@@ -53,9 +88,9 @@ def _care_level(level: str) -> dict:
     return {
         "reimbursement_ratio": _p(
             "ratio",
-            f"报销比例 at {level}: the fund's share of general-outpatient cost there (left out: the outpatient reimbursement_ratio); the "
-            "deductible and the annual cap stay one for the year, and a member's cost is spread over the levels as the bundle's "
-            "claim_sizes say (outpatient level_share × level_cost_ratio)",
+            f"报销比例 at {level}: the fund's share of general-outpatient cost there (left out: the outpatient "
+            "reimbursement_ratio); the deductible and the annual cap stay one for the year, and a member's cost is "
+            "spread over the levels as the bundle's claim_sizes say (outpatient level_share × level_cost_ratio)",
             default_from="reimbursement_ratio",
             reference="local benefit rules (e.g. 黔东南州 2023: tier-2 60%, township 85%, village 90%)",
         )
@@ -66,23 +101,35 @@ def _retired() -> dict:
     """Employee general-outpatient rules of retirees (退休人员), each left out: the outpatient rule one level up."""
     follows = "(left out: the employee outpatient value, following it when an overlay or a solver moves it)"
     return {
-        "deductible": limit(f"起付线 of retirees: their general-outpatient deductible a year (yuan) {follows}", INDEX_OF["employee"], default_from="deductible", reference="local benefit rules"),
+        "deductible": limit(
+            f"起付线 of retirees: their general-outpatient deductible a year (yuan) {follows}",
+            INDEX_OF["employee"],
+            default_from="deductible",
+            reference="local benefit rules",
+        ),
         "reimbursement_ratio": _p(
             "ratio",
-            f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; where the levels of care "
-            "are graded, a retiree's ratio at a level is the level's ratio + this ratio − the outpatient reimbursement_ratio (the same points "
-            "above or below the in-service grading), at most 1",
+            f"报销比例 of retirees: the fund's share of their general-outpatient cost above the deductible {follows}; "
+            "where the levels of care are graded, a retiree's ratio at a level is the level's ratio + this ratio − the "
+            "outpatient reimbursement_ratio (the same points above or below the in-service grading), at most 1",
             default_from="reimbursement_ratio",
             reference="local benefit rules (e.g. 绍兴市: retirees 60% → 70-80%, in-service members 50% → 65-75%)",
         ),
-        "annual_cap": limit(f"the annual cap on retirees' general-outpatient payment per person (yuan) {follows}", INDEX_OF["employee"], default_from="annual_cap"),
+        "annual_cap": limit(
+            f"the annual cap on retirees' general-outpatient payment per person (yuan) {follows}",
+            INDEX_OF["employee"],
+            default_from="annual_cap",
+        ),
     }
 
 
 def benefits(pool: str) -> dict:
     """A basic pool's ``benefits`` keys: inpatient by hospital level, general outpatient (by level of care;
-    the employee pool's retirees apart) and outpatient special & chronic disease, limits indexed by ``pool``'s series."""
-    levels = {level: _tier("admission (times the admissions per patient in the year)", pool) for level in HOSPITAL_LEVELS}
+    the employee pool's retirees apart) and outpatient special & chronic disease, limits indexed by
+    ``pool``'s series."""
+    levels = {
+        level: _tier("admission (times the admissions per patient in the year)", pool) for level in HOSPITAL_LEVELS
+    }
     series = INDEX_OF[pool]
     retired = {"retired": _retired()} if pool == "employee" else {}
     return {
@@ -98,9 +145,13 @@ def benefits(pool: str) -> dict:
         },
         "outpatient_special": {
             **_tier("year", pool),
-            "annual_cap": limit("the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)", series),
+            "annual_cap": limit(
+                "the annual cap on outpatient special & chronic disease (门诊慢特病) payment per patient (yuan)", series
+            ),
             "cap_shared_with_inpatient": _p(
-                "bool", "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap", default=False
+                "bool",
+                "true: the special-disease cap is the inpatient cap, shared (温州 2023 rule); false: a separate cap",
+                default=False,
             ),
         },
     }
@@ -109,5 +160,7 @@ def benefits(pool: str) -> dict:
 AGE_RULE = {
     "from": _p("year", "statutory retirement age before the reform (years)", 40, 70, dated=False),
     "to": _p("year", "statutory retirement age at the end of the reform (years)", 40, 70, dated=False),
-    "months_per_step": _p("months", "the retirement age rises one month for every this many months of birth date", 1, 24, dated=False),
+    "months_per_step": _p(
+        "months", "the retirement age rises one month for every this many months of birth date", 1, 24, dated=False
+    ),
 }

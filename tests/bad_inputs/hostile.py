@@ -58,7 +58,9 @@ def _sheet_written(folder: Path, change) -> None:
 def _doctype(declarations: str):
     def change(xml: bytes) -> bytes:
         assert b"<v>180000000</v>" in xml, xml[:300]
-        return xml.replace(b"<worksheet", f"<!DOCTYPE worksheet [{declarations}]><worksheet".encode(), 1).replace(b"<v>180000000</v>", b"<v>&e;</v>")
+        return xml.replace(b"<worksheet", f"<!DOCTYPE worksheet [{declarations}]><worksheet".encode(), 1).replace(
+            b"<v>180000000</v>", b"<v>&e;</v>"
+        )
 
     return change
 
@@ -71,7 +73,12 @@ def whole_sheet_dimension(folder: Path, baseline: Path) -> None:
     import re
 
     last = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
-    _sheet_written(folder, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml).replace(b"</sheetData>", last))
+    _sheet_written(
+        folder,
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml).replace(
+            b"</sheetData>", last
+        ),
+    )
 
 
 def malformed_sheet(folder: Path, baseline: Path) -> None:
@@ -79,7 +86,11 @@ def malformed_sheet(folder: Path, baseline: Path) -> None:
 
 
 def billion_laughs_sheet(folder: Path, baseline: Path) -> None:
-    entities = '<!ENTITY a "lollollollollollollollollollol">' + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + '<!ENTITY e "&i;">'
+    entities = (
+        '<!ENTITY a "lollollollollollollollollollol">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+        + '<!ENTITY e "&i;">'
+    )
     _sheet_written(folder, _doctype(entities))
 
 
@@ -126,13 +137,17 @@ def users_summary_in_out(folder: Path, baseline: Path) -> None:
 
 def _previous_report(folder: Path, block: str) -> None:
     (folder / "prev").mkdir()
-    (folder / "prev" / "report.html").write_text(f'<html><script type="application/json" id="forecast-headline">{block}</script></html>', encoding="utf-8")
+    (folder / "prev" / "report.html").write_text(
+        f'<html><script type="application/json" id="forecast-headline">{block}</script></html>', encoding="utf-8"
+    )
 
 
 def previous_report_unclosed(folder: Path, baseline: Path) -> None:
     """40 MB of JSON block openings, none closed: quadratic for a regular expression."""
     (folder / "prev").mkdir()
-    (folder / "prev" / "report.html").write_text('<script type="application/json" id="forecast-headline">[' * 700_000, encoding="utf-8")
+    (folder / "prev" / "report.html").write_text(
+        '<script type="application/json" id="forecast-headline">[' * 700_000, encoding="utf-8"
+    )
 
 
 def previous_report_nested(folder: Path, baseline: Path) -> None:
@@ -148,7 +163,21 @@ def previous_report_list(folder: Path, baseline: Path) -> None:
 
 
 def previous_report_year_as_text(folder: Path, baseline: Path) -> None:
-    figures = {"scenario_title": "t", "scenario_files": [], "base_year": 2024, "horizon": "2060", "draws": None, "pools": {"employee": {"reserve": {"2030": 1e12}, "months_covered": {"2030": 20.0}, "first_deficit_year": "2035", "exhaustion_year": None}}}
+    figures = {
+        "scenario_title": "t",
+        "scenario_files": [],
+        "base_year": 2024,
+        "horizon": "2060",
+        "draws": None,
+        "pools": {
+            "employee": {
+                "reserve": {"2030": 1e12},
+                "months_covered": {"2030": 20.0},
+                "first_deficit_year": "2035",
+                "exhaustion_year": None,
+            }
+        },
+    }
     _previous_report(folder, json.dumps(figures))
 
 
@@ -156,4 +185,8 @@ def previous_report_nan(folder: Path, baseline: Path) -> None:
     _previous_report(folder, '{"base_year": 2024, "horizon": 2060, "pools": {"employee": {"reserve": {"2030": NaN}}}}')
 
 
-FILES = {name: function for name, function in globals().items() if callable(function) and not name.startswith("_") and function.__module__ == __name__}
+FILES = {
+    name: function
+    for name, function in globals().items()
+    if callable(function) and not name.startswith("_") and function.__module__ == __name__
+}

@@ -53,16 +53,27 @@ def _blank(line_start: str):
     """Blank the value of the fund_history.csv row that starts with ``line_start``."""
 
     def change(bundle: Path) -> None:
-        rewrite(bundle / "fund_history.csv", _set("value", "", lambda r: ",".join([r["year"], r["pool"], r["account"], r["item"]]) == line_start))
+        rewrite(
+            bundle / "fund_history.csv",
+            _set("value", "", lambda r: ",".join([r["year"], r["pool"], r["account"], r["item"]]) == line_start),
+        )
 
     return change
 
 
 BUNDLES = {
-    "no_outpatient_levels": lambda b: rewrite(b / "claim_sizes.csv", lambda row: not (row["service"] == "outpatient" and row["level"] != "all")),
-    "region_yaml_nul": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_bytes().replace(b"level: national", b"level: nat\x00ional")),
-    "region_yaml_bad_date": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-13-45"),
-    "region_yaml_gbk": lambda b: (b / "region.yaml").write_bytes((b / "region.yaml").read_text(encoding="utf-8").encode("gbk")),
+    "no_outpatient_levels": lambda b: rewrite(
+        b / "claim_sizes.csv", lambda row: not (row["service"] == "outpatient" and row["level"] != "all")
+    ),
+    "region_yaml_nul": lambda b: (b / "region.yaml").write_bytes(
+        (b / "region.yaml").read_bytes().replace(b"level: national", b"level: nat\x00ional")
+    ),
+    "region_yaml_bad_date": lambda b: edit(
+        b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-13-45"
+    ),
+    "region_yaml_gbk": lambda b: (b / "region.yaml").write_bytes(
+        (b / "region.yaml").read_text(encoding="utf-8").encode("gbk")
+    ),
     "region_yaml_list": lambda b: (b / "region.yaml").write_text("- name\n- level\n", encoding="utf-8"),
     "table_path_is_folder": lambda b: edit(b / "region.yaml", "path: insured.csv", "path: ."),
     "table_path_not_text": lambda b: edit(b / "region.yaml", "path: insured.csv", "path: [insured.csv]"),
@@ -72,28 +83,47 @@ BUNDLES = {
         os.symlink("loop_a.csv", b / "loop_b.csv"),
         edit(b / "region.yaml", "path: insured.csv", "path: loop_a.csv"),
     ),
-    "csv_nul": lambda b: (b / "insured.csv").write_bytes((b / "insured.csv").read_bytes().replace(b"2018,employee,all", b"2018,employee\x00,all")),
+    "csv_nul": lambda b: (b / "insured.csv").write_bytes(
+        (b / "insured.csv").read_bytes().replace(b"2018,employee,all", b"2018,employee\x00,all")
+    ),
     "csv_short_row": lambda b: edit(b / "insured.csv", "2018,employee,all,31681,万人", "2018,employee,all"),
-    "csv_header_only": lambda b: (b / "financing.csv").write_text("year,pool,parameter,value,unit,source,note\n", encoding="utf-8"),
+    "csv_header_only": lambda b: (b / "financing.csv").write_text(
+        "year,pool,parameter,value,unit,source,note\n", encoding="utf-8"
+    ),
     "csv_too_big": lambda b: (b / "financing.csv").open("a", encoding="utf-8").write("#" * 51_000_000 + "\n"),
     "csv_value_nan": lambda b: edit(b / "base_population.csv", "male,1-4,34656922", "male,1-4,nan"),
     "csv_value_inf": lambda b: edit(b / "base_population.csv", "male,1-4,34656922", "male,1-4,inf"),
     "qx_all_one": lambda b: rewrite(b / "mortality.csv", _qx_one),
     "mx_open_zero": lambda b: rewrite(b / "mortality.csv", _set("value", "0", lambda r: r["age"] == "100+")),
-    "one_person": lambda b: rewrite(b / "base_population.csv", _set("value", lambda r: "1" if (r["sex"], r["age"]) == ("male", "30-34") else "0")),
+    "one_person": lambda b: rewrite(
+        b / "base_population.csv", _set("value", lambda r: "1" if (r["sex"], r["age"]) == ("male", "30-34") else "0")
+    ),
     "no_women": lambda b: rewrite(b / "base_population.csv", _set("value", "0", lambda r: r["sex"] == "female")),
     "cost_curves_zero": lambda b: rewrite(b / "cost_curves.csv", _set("value", "0")),
-    "fund_unit_slip": lambda b: edit(b / "fund_history.csv", "2024,resident,total,income,11180.91,亿元", "2024,resident,total,income,11180.91,万元"),
-    "fund_value_1e300": lambda b: edit(b / "fund_history.csv", "2024,employee,pooled_fund,income,17342.45", "2024,employee,pooled_fund,income,1e300"),
+    "fund_unit_slip": lambda b: edit(
+        b / "fund_history.csv", "2024,resident,total,income,11180.91,亿元", "2024,resident,total,income,11180.91,万元"
+    ),
+    "fund_value_1e300": lambda b: edit(
+        b / "fund_history.csv", "2024,employee,pooled_fund,income,17342.45", "2024,employee,pooled_fund,income,1e300"
+    ),
     "insured_above_population": lambda b: rewrite(b / "insured.csv", _insured_times(3)),
     "resident_coverage_above_one": lambda b: edit(b / "insured.csv", "2024,resident,all,", "2024,resident,all,2"),
-    "income_without_expenditure": lambda b: edit(b / "fund_history.csv", "2024,resident,total,expenditure,10661.49", "2024,resident,total,expenditure,0"),
+    "income_without_expenditure": lambda b: edit(
+        b / "fund_history.csv", "2024,resident,total,expenditure,10661.49", "2024,resident,total,expenditure,0"
+    ),
     "no_utilisation": lambda b: _table_dropped(b, "utilisation"),
     "tfr_zero": lambda b: rewrite(b / "total_fertility.csv", _set("value", "0", lambda r: int(r["year"]) >= 2020)),
     "fertility_zero": lambda b: rewrite(b / "fertility.csv", _set("value", "0")),
-    "population_at_year_end": lambda b: (edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2024-12-31"), edit(b / "region.yaml", "base_year: 2020", "base_year: 2024")),
-    "population_datetime": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-11-01T00:00:00"),
-    "population_date_quoted": lambda b: edit(b / "region.yaml", "population_date: 2020-11-01", 'population_date: "2020-11-01"'),
+    "population_at_year_end": lambda b: (
+        edit(b / "region.yaml", "population_date: 2020-11-01", "population_date: 2024-12-31"),
+        edit(b / "region.yaml", "base_year: 2020", "base_year: 2024"),
+    ),
+    "population_datetime": lambda b: edit(
+        b / "region.yaml", "population_date: 2020-11-01", "population_date: 2020-11-01T00:00:00"
+    ),
+    "population_date_quoted": lambda b: edit(
+        b / "region.yaml", "population_date: 2020-11-01", 'population_date: "2020-11-01"'
+    ),
     "base_year_not_the_census": lambda b: edit(b / "region.yaml", "base_year: 2020", "base_year: 2024"),
     "blank_pooled_income": _blank("2024,employee,pooled_fund,income"),
     "blank_ltci_income": _blank("2024,ltci,total,income"),
@@ -133,11 +163,15 @@ def _gbk_scenario(folder: Path, baseline: Path) -> None:
 
 
 def _deep_lists(folder: Path, baseline: Path) -> None:
-    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\npolicy: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    (folder / "case.yaml").write_text(
+        f"extends: {baseline}\ntitle: t\npolicy: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8"
+    )
 
 
 def _deep_mappings(folder: Path, baseline: Path) -> None:
-    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\npolicy: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", encoding="utf-8")
+    (folder / "case.yaml").write_text(
+        f"extends: {baseline}\ntitle: t\npolicy: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", encoding="utf-8"
+    )
 
 
 def _billion_laughs(folder: Path, baseline: Path) -> None:
@@ -165,7 +199,9 @@ def _extends_symlink_loop(folder: Path, baseline: Path) -> None:
 
 
 def _big_scenario(folder: Path, baseline: Path) -> None:
-    (folder / "case.yaml").write_text(f"extends: {baseline}\ntitle: t\ndescription: '" + "x" * 3_000_000 + "'\n", encoding="utf-8")
+    (folder / "case.yaml").write_text(
+        f"extends: {baseline}\ntitle: t\ndescription: '" + "x" * 3_000_000 + "'\n", encoding="utf-8"
+    )
 
 
 def _bundle_symlink_loop(folder: Path, baseline: Path) -> None:
@@ -175,7 +211,9 @@ def _bundle_symlink_loop(folder: Path, baseline: Path) -> None:
 
 
 def _gbk_csv(folder: Path, baseline: Path) -> None:
-    (folder / "actuals.csv").write_bytes("pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n".encode("gbk"))
+    (folder / "actuals.csv").write_bytes(
+        "pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n".encode("gbk")
+    )
 
 
 def _nul_csv(folder: Path, baseline: Path) -> None:
@@ -183,7 +221,9 @@ def _nul_csv(folder: Path, baseline: Path) -> None:
 
 
 def _execution_named_like_its_result(folder: Path, baseline: Path) -> None:
-    (folder / "execution.csv").write_text("pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n", encoding="utf-8")
+    (folder / "execution.csv").write_text(
+        "pool,month,income,expenditure,unit\nemployee,5,50686.38,29597.18,万元\n", encoding="utf-8"
+    )
 
 
 def _folder_named_like_a_result(folder: Path, baseline: Path) -> None:

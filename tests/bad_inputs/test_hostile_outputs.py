@@ -44,9 +44,22 @@ def hostile(tmp_path_factory) -> dict:
     shutil.copytree(LHASA, bundle)
     meta = (bundle / "region.yaml").read_text(encoding="utf-8")
     name = next(line for line in meta.splitlines() if line.startswith("name:"))
-    (bundle / "region.yaml").write_text(meta.replace(name, f"name: {json.dumps(HOSTILE['region'], ensure_ascii=False)}", 1), encoding="utf-8")
+    (bundle / "region.yaml").write_text(
+        meta.replace(name, f"name: {json.dumps(HOSTILE['region'], ensure_ascii=False)}", 1), encoding="utf-8"
+    )
     scenario = tmp / "hostile.yaml"
-    scenario.write_text(yaml.safe_dump({"extends": str(ROOT / "scenarios" / "places" / "lhasa.yaml"), "title": HOSTILE["title"], "sources": [HOSTILE["source"]], "region": bundle.name}, allow_unicode=True), encoding="utf-8")
+    scenario.write_text(
+        yaml.safe_dump(
+            {
+                "extends": str(ROOT / "scenarios" / "places" / "lhasa.yaml"),
+                "title": HOSTILE["title"],
+                "sources": [HOSTILE["source"]],
+                "region": bundle.name,
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     out = tmp / "out"
     assert main(["budget", str(scenario), "--year", "2025", "--out", str(out), "-q"]) == 0
     assert main(["run", str(scenario), "--out", str(out / "run"), "-q"]) == 0
@@ -113,14 +126,26 @@ def test_a_region_folder_named_like_a_formula_is_text_in_batch_summary(hostile, 
         os.chdir(cwd)
     cells = list(_csv_cells(relative / "batch_summary.csv"))
     assert "'" + HOSTILE["folder"] in cells
-    assert not [c for c in cells if c.startswith(FORMULA_START) and c != "-" and not _number(c)]  # a negative number is a number
+    assert not [
+        c for c in cells if c.startswith(FORMULA_START) and c != "-" and not _number(c)
+    ]  # a negative number is a number
 
 
-@pytest.mark.parametrize("title", ["a: b # not a comment", "line one\nnew_key: 1 'q' \"d\"\n  - x", "=cmd|' /C calc'!A0 [1, 2] {k: v}"])
+@pytest.mark.parametrize(
+    "title", ["a: b # not a comment", "line one\nnew_key: 1 'q' \"d\"\n  - x", "=cmd|' /C calc'!A0 [1, 2] {k: v}"]
+)
 def test_solved_yaml_round_trips_any_title(title, tmp_path, capsys):
     scenario = tmp_path / "titled.yaml"
-    scenario.write_text(yaml.safe_dump({"extends": str(ROOT / "scenarios" / "baseline.yaml"), "title": title}, allow_unicode=True), encoding="utf-8")
-    assert main(["solve", str(scenario), "--pool", "resident", "--lever", "financing", "--out", str(tmp_path / "out"), "-q"]) == 0
+    scenario.write_text(
+        yaml.safe_dump({"extends": str(ROOT / "scenarios" / "baseline.yaml"), "title": title}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            ["solve", str(scenario), "--pool", "resident", "--lever", "financing", "--out", str(tmp_path / "out"), "-q"]
+        )
+        == 0
+    )
     solved = tmp_path / "out" / "solved.yaml"
     overlay = yaml.safe_load(solved.read_text(encoding="utf-8"))
     assert set(overlay) == {"title", "policy"}, "the overlay holds only the keys the solver wrote"
@@ -135,7 +160,10 @@ def test_solved_yaml_round_trips_any_title(title, tmp_path, capsys):
 def test_the_reports_json_block_cannot_be_broken_open(tmp_path, capsys):
     title = "x</script><!--<script>alert(1)</script>\u2028&amp;"
     scenario = tmp_path / "titled.yaml"
-    scenario.write_text(yaml.safe_dump({"extends": str(ROOT / "scenarios" / "baseline.yaml"), "title": title}, allow_unicode=True), encoding="utf-8")
+    scenario.write_text(
+        yaml.safe_dump({"extends": str(ROOT / "scenarios" / "baseline.yaml"), "title": title}, allow_unicode=True),
+        encoding="utf-8",
+    )
     assert main(["report", str(scenario), "--out", str(tmp_path / "out"), "-q"]) == 0
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     opening = '<script type="application/json" id="forecast-headline">'

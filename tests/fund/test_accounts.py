@@ -3,8 +3,8 @@
 国办发〔2021〕14号: in-service members' accounts receive their own 2% of the base; retirees' a fixed
 amount, phased down to about 2% of the reform year's average pension over a transition of about
 three years; the pooled fund pays general outpatient care (门诊共济) by its own rules (retirees' own
-where a place tilts them, e.g. places/shaoxing.yaml). The national bulletins publish the accounts' income for 2023 and 2024 only (2022's
-bulletin gives their reserve), so the account share of employee income is checked for those: 2023
+where a place tilts them, e.g. places/shaoxing.yaml). The national bulletins publish the accounts' income for 2023 and
+2024 only (2022's bulletin gives their reserve), so the account share of employee income is checked for those: 2023
 and 2024 as calibrated, and 2024 forecast from a bundle cut at 2023, within one point.
 """
 
@@ -53,7 +53,9 @@ def test_retirees_credits_fall_to_the_reformed_level_as_the_phase_in_ends(from_2
 
     scenario = forecast.load_scenario("baseline")
     region = forecast.load_region(CHINA).until(2023)
-    params, root = (backtest_params(dict(p), forecast.load_region(CHINA), 2023) for p in (scenario.params, scenario.root_params))
+    params, root = (
+        backtest_params(dict(p), forecast.load_region(CHINA), 2023) for p in (scenario.params, scenario.root_params)
+    )
     rules = resolved_rules(scenario, region, params, root, 2030)
     credit = retiree_account_credit(rules, 1.0).values
     assert credit[0] == pytest.approx(2 / 3 + 1.9 / 3) and np.all(credit[1:] == 1.0)

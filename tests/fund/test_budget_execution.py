@@ -45,7 +45,13 @@ def test_budget_excel_opens_with_one_sheet_per_pool(budget):
     assert {"项目", "上年决算数", "本年执行数", "下年预算数", "增减额", "增减%"} <= set(header)
 
 
-@pytest.mark.parametrize(("args", "fragment"), [(["--year", "2024"], "must come after the base year 2024"), (["--year", "2025", "--level", "1.5"], "between 0 and 1")])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--year", "2024"], "must come after the base year 2024"),
+        (["--year", "2025", "--level", "1.5"], "between 0 and 1"),
+    ],
+)
 def test_bad_budget_options(capsys, args, fragment):
     assert main(["budget", *args]) == 2
     err = capsys.readouterr().err
@@ -99,11 +105,23 @@ def test_the_shipped_examples_run(capsys):
     ("text", "fragment"),
     [
         ("pool,month,income,expenditure,unit\nemploye,5,1,1,万元\n", "line 2, field 'pool': unknown pool 'employe'"),
-        ("pool,month,income,expenditure,unit\nemployee,13,1,1,万元\n", "line 2, field 'month': month must be a whole number from 1 to 12"),
-        ("pool,month,income,expenditure,unit\nemployee,5,1,1,万人\n", "line 2, field 'unit': unknown money unit '万人'"),
-        ("pool,month,income,expenditure,unit\nemployee,5,-1,1,万元\n", "line 2, field 'income': income must be a non-negative, finite number"),
+        (
+            "pool,month,income,expenditure,unit\nemployee,13,1,1,万元\n",
+            "line 2, field 'month': month must be a whole number from 1 to 12",
+        ),
+        (
+            "pool,month,income,expenditure,unit\nemployee,5,1,1,万人\n",
+            "line 2, field 'unit': unknown money unit '万人'",
+        ),
+        (
+            "pool,month,income,expenditure,unit\nemployee,5,-1,1,万元\n",
+            "line 2, field 'income': income must be a non-negative, finite number",
+        ),
         ("pool,month,income,unit\nemployee,5,1,万元\n", "missing column(s) expenditure"),
-        ("pool,month,income,expenditure,unit\nemployee,5,1,1,万元\nemployee,5,2,2,万元\n", "two rows for pool employee, month 5"),
+        (
+            "pool,month,income,expenditure,unit\nemployee,5,1,1,万元\nemployee,5,2,2,万元\n",
+            "two rows for pool employee, month 5",
+        ),
     ],
 )
 def test_bad_actuals(tmp_path, capsys, text, fragment):

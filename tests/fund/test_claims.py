@@ -20,7 +20,10 @@ def frozen(mean, cv):
     return stats.lognorm(s=sigma, scale=np.exp(np.log(mean) - sigma**2 / 2))
 
 
-@pytest.mark.parametrize(("mean", "cv", "limit"), [(11707, 1.96, 800), (11707, 1.96, 50_000), (7408, 1.0, 286_514), (300, 3.9, 4000), (1e6, 0.2, 1e6)])
+@pytest.mark.parametrize(
+    ("mean", "cv", "limit"),
+    [(11707, 1.96, 800), (11707, 1.96, 50_000), (7408, 1.0, 286_514), (300, 3.9, 4000), (1e6, 0.2, 1e6)],
+)
 def test_lev_matches_numerical_integration(mean, cv, limit):
     """LEV(b) = ∫0^b S(x) dx (Klugman, Panjer & Willmot, Loss Models, eq. 3.10)."""
     dist = frozen(mean, cv)

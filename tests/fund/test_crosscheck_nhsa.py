@@ -28,7 +28,9 @@ def test_outpatient_cost_split_by_visits_is_reported_not_hidden(china):
     (documented; the outpatient calibration factor absorbs it). This test pins the size of the gap so that
     a change in method is noticed: employees 11% of outpatient cost by visits, 24% in the 医保数智库."""
     s = shuzhiku_2024()
-    visits = china.use(2024, "employee", "outpatient_special", "uses") / (china.use(2024, "employee", "outpatient_special", "uses") + china.use(2024, "employee", "outpatient", "uses"))
+    visits = china.use(2024, "employee", "outpatient_special", "uses") / (
+        china.use(2024, "employee", "outpatient_special", "uses") + china.use(2024, "employee", "outpatient", "uses")
+    )
     published = s["职工门诊慢特病医疗费"] / (s["职工门诊慢特病医疗费"] + s["职工普通门(急)诊医疗费"])
     assert visits == pytest.approx(0.109, abs=0.001)
     assert published == pytest.approx(0.241, abs=0.001)

@@ -101,7 +101,10 @@ def test_the_financed_form_recovers_the_share_and_the_increment():
 def test_the_increment_rule_continues_by_the_mean_of_the_last_three_increments():
     from forecast.scenario.dated import DatedValue
 
-    given = DatedValue(((2018, 220.0), (2019, 250.0), (2020, 280.0), (2021, 320.0), (2022, 350.0), (2023, 380.0), (2024, 400.0)), after="mean_increment")
+    given = DatedValue(
+        ((2018, 220.0), (2019, 250.0), (2020, 280.0), (2021, 320.0), (2022, 350.0), (2023, 380.0), (2024, 400.0)),
+        after="mean_increment",
+    )
     assert given.mean_increment() == pytest.approx(80 / 3)
     values, beyond = given.path(np.arange(2023, 2028))
     assert np.allclose(values, [380, 400, 400 + 80 / 3, 400 + 160 / 3, 480]) and beyond == [2025, 2026, 2027]
@@ -188,11 +191,15 @@ def test_backtest_uses_no_figure_after_the_cut_off(tmp_path):
             values = pd.to_numeric(frame["value"], errors="coerce")
             change = later & values.notna()
             # persons change less, so the bundle stays plausible (no more insured than people)
-            factor = np.select([frame["unit"] == "ratio", frame["unit"].isin(["万人", "persons", "人"])], [0.5, 1.05], 1.7)
+            factor = np.select(
+                [frame["unit"] == "ratio", frame["unit"].isin(["万人", "persons", "人"])], [0.5, 1.05], 1.7
+            )
             frame.loc[change, "value"] = (values * factor)[change].map(lambda v: f"{v:.6g}")
             frame.to_csv(bundle / f"{name}.csv", index=False)
         changed = forecast.load_region(bundle)
-        assert float(changed.fund("employee", "income")[2024]) != float(forecast.load_region(CHINA).fund("employee", "income")[2024])
+        assert float(changed.fund("employee", "income")[2024]) != float(
+            forecast.load_region(CHINA).fund("employee", "income")[2024]
+        )
         again, _ = backtest(scenario, changed, 2021, 3)
     pd.testing.assert_series_equal(original["forecast"], again["forecast"])
     assert not np.allclose(original["actual"], again["actual"])  # the actuals did change
@@ -205,14 +212,18 @@ def backtest_2021_to_2023():
     scenario = forecast.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pd.concat([backtest(scenario, forecast.load_region(CHINA), cut, 3)[0] for cut in (2021, 2022, 2023)], ignore_index=True)
+        return pd.concat(
+            [backtest(scenario, forecast.load_region(CHINA), cut, 3)[0] for cut in (2021, 2022, 2023)],
+            ignore_index=True,
+        )
 
 
 @pytest.mark.slow
 def test_the_backtest_meets_the_accuracy_targets_and_the_readme_reports_them(backtest_2021_to_2023):
     """Cut-offs 2021-2023, horizons 1-3 (through 2024): MAPE at most 3% for employee income and
     expenditure (pooled fund where the cut-off publishes it, else the total) and resident income and
-    expenditure, at most 5% for medical assistance; the docs' table (docs/model/calibration.md) is what the code gives."""
+    expenditure, at most 5% for medical assistance; the docs' table (docs/model/calibration.md) is what the code
+    gives."""
     from forecast.apps.backtest import target_table
 
     targets = target_table(backtest_2021_to_2023)
@@ -231,7 +242,9 @@ def test_the_backtest_intervals_cover_about_80_percent(backtest_2021_to_2023):
     assert (table["lower_80"] < table["forecast"]).all() and (table["forecast"] < table["upper_80"]).all()
     share = coverage(table)[("all", "all")]
     assert 0.70 <= share <= 0.90, share
-    assert f"realised coverage of the 80% intervals is {share:.0%}" in (ROOT / "docs" / "model" / "calibration.md").read_text(encoding="utf-8")
+    assert f"realised coverage of the 80% intervals is {share:.0%}" in (
+        ROOT / "docs" / "model" / "calibration.md"
+    ).read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -247,7 +260,10 @@ def test_the_intervals_are_sharp_and_calibrated_on_the_back_test(backtest_2021_t
     assert float(width[table["horizon"] == 1].median()) <= 0.08
     assert calibration_factor(table) == CALIBRATION
     score = interval_score(table)
-    wider = table.assign(lower_80=table["forecast"] - (table["forecast"] - table["lower_80"]) * 2, upper_80=table["forecast"] + (table["upper_80"] - table["forecast"]) * 2)
+    wider = table.assign(
+        lower_80=table["forecast"] - (table["forecast"] - table["lower_80"]) * 2,
+        upper_80=table["forecast"] + (table["upper_80"] - table["forecast"]) * 2,
+    )
     assert 0 < score < interval_score(wider)  # twice as wide covers more but scores worse
 
 
@@ -259,7 +275,9 @@ def test_backtest_command_prints_the_table_and_writes_a_chart(tmp_path, capsys):
     assert main(["backtest", "--train-until", "2022", "--horizon", "2", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Mean absolute percentage error" in text and "employee total" in text
-    assert (out / "backtest.png").stat().st_size > 10_000 and (out / "backtest.csv").read_text().startswith("series,item,year")
+    assert (out / "backtest.png").stat().st_size > 10_000 and (out / "backtest.csv").read_text().startswith(
+        "series,item,year"
+    )
 
 
 def test_backtest_before_the_history_is_a_clear_error(capsys):
@@ -275,5 +293,8 @@ def test_backtest_from_a_pandemic_year_with_too_little_history_is_a_clear_error(
 
     assert main(["backtest", "--train-until", "2020"]) == 2
     err = capsys.readouterr().err
-    assert "'fitted' cannot be estimated from employee fund income (pooled + accounts) per in-service member up to 2020" in err
+    assert (
+        "'fitted' cannot be estimated from employee fund income (pooled + accounts) per in-service member up to 2020"
+        in err
+    )
     assert "after leaving out the pandemic year(s) [2020]" in err and "Traceback" not in err

@@ -30,7 +30,9 @@ def test_the_drivers_multiply_to_the_growth_of_income_and_expenditure(runs):
             ratio = float(c[flow].sel(year=2035) / c[flow].sel(year=2024))
             assert (1 + row[flow]) ** 11 == pytest.approx(ratio, rel=1e-9)
         assert (1 + row["income"]) == pytest.approx((1 + row["income_per_member"]) * (1 + row["members"]), rel=1e-12)
-        assert (1 + row["expenditure"]) == pytest.approx((1 + row["cost_per_insured"]) * (1 + row["members"]), rel=1e-12)
+        assert (1 + row["expenditure"]) == pytest.approx(
+            (1 + row["cost_per_insured"]) * (1 + row["members"]), rel=1e-12
+        )
         parts = (1 + row["price"]) * (1 + row["utilisation"]) * (1 + row["ageing"]) * (1 + row["benefits_and_mix"])
         assert parts == pytest.approx(1 + row["cost_per_insured"], rel=1e-12)
         assert row["price"] == pytest.approx(0.02, abs=1e-12)  # the baseline's price inflation
@@ -67,7 +69,10 @@ def test_the_resident_headline_is_the_standard_that_keeps_the_band(tmp_path):
 
     base = forecast.run("baseline")
     rule = tmp_path / "band.yaml"
-    rule.write_text("title: t\npolicy:\n  resident:\n    financing_rule: {rule: balance_band, low_months: 6, high_months: 9}\n", encoding="utf-8")
+    rule.write_text(
+        "title: t\npolicy:\n  resident:\n    financing_rule: {rule: balance_band, low_months: 6, high_months: 9}\n",
+        encoding="utf-8",
+    )
     ruled = forecast.run(f"baseline+{rule}")
     np.testing.assert_allclose(base["required_standard"].values, ruled["rule_lever_resident"].values, rtol=1e-9)
     months = ruled["months_covered"].sel(pool="resident", year=slice(2025, None)).values
@@ -76,10 +81,22 @@ def test_the_resident_headline_is_the_standard_that_keeps_the_band(tmp_path):
     from forecast.engine import resolved_rules
 
     scenario = forecast.load_scenario("baseline")
-    rules = resolved_rules(scenario, forecast.load_region(scenario.region_path), dict(scenario.params), dict(scenario.root_params), scenario.horizon)
+    rules = resolved_rules(
+        scenario,
+        forecast.load_region(scenario.region_path),
+        dict(scenario.params),
+        dict(scenario.root_params),
+        scenario.horizon,
+    )
     income = rules.economy.disposable_income_per_capita
-    np.testing.assert_allclose(base["required_standard_share"].values, (base["required_standard"] / income).values, rtol=1e-12)
-    assert float(base["required_standard_share"].sel(year=2050)) > float(base["required_standard_share"].sel(year=2030)) > 0.01  # rising faster than incomes
+    np.testing.assert_allclose(
+        base["required_standard_share"].values, (base["required_standard"] / income).values, rtol=1e-12
+    )
+    assert (
+        float(base["required_standard_share"].sel(year=2050))
+        > float(base["required_standard_share"].sel(year=2030))
+        > 0.01
+    )  # rising faster than incomes
 
 
 def test_the_analysis_of_change_ends_at_today_s_headline():
@@ -91,7 +108,11 @@ def test_the_analysis_of_change_ends_at_today_s_headline():
 
     from ..conftest import ROOT
 
-    rows = [line for line in (ROOT / "docs" / "analysis_of_change.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ") and "`" in line]
+    rows = [
+        line
+        for line in (ROOT / "docs" / "analysis_of_change.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and "`" in line
+    ]
     assert len(rows) == 6
     cells = [c.strip() for c in rows[-1].strip("|").split("|")]
     ds = forecast.run("baseline")
@@ -101,5 +122,7 @@ def test_the_analysis_of_change_ends_at_today_s_headline():
         return f"{int(deficit) if deficit == deficit else '—'} / {int(gone) if gone == gone else '—'}"
 
     assert cells[2:5] == [years("employee"), years("resident"), years("ltci")]
-    assert cells[5] == " / ".join(f"{float(ds['months_covered'].sel(pool='employee', year=y)):.1f}" for y in (2030, 2040, 2050))
+    assert cells[5] == " / ".join(
+        f"{float(ds['months_covered'].sel(pool='employee', year=y)):.1f}" for y in (2030, 2040, 2050)
+    )
     assert re.search(r"`[0-9a-f]{7}`", rows[0])

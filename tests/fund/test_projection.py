@@ -37,12 +37,20 @@ def test_base_year_reproduces_the_2024_bulletin(baseline):
 
     table = calibration_table(baseline)
     must = [
-        "in-service members (万人)", "retirees (万人)", "residents (万人)",
-        "employee pooled fund income (亿元)", "employee pooled fund expenditure (亿元)",
-        "individual accounts income (亿元)", "individual accounts expenditure (亿元)",
-        "resident fund income (亿元)", "resident fund expenditure (亿元)",
-        "employee pooled fund reserve (亿元)", "resident fund reserve (亿元)",
-        "medical assistance expenditure (亿元)", "LTCI income (亿元)", "LTCI expenditure (亿元)",
+        "in-service members (万人)",
+        "retirees (万人)",
+        "residents (万人)",
+        "employee pooled fund income (亿元)",
+        "employee pooled fund expenditure (亿元)",
+        "individual accounts income (亿元)",
+        "individual accounts expenditure (亿元)",
+        "resident fund income (亿元)",
+        "resident fund expenditure (亿元)",
+        "employee pooled fund reserve (亿元)",
+        "resident fund reserve (亿元)",
+        "medical assistance expenditure (亿元)",
+        "LTCI income (亿元)",
+        "LTCI expenditure (亿元)",
     ]
     for name in must:
         assert abs(table.loc[name, "difference"]) < 0.005, (name, table.loc[name].to_dict())
@@ -66,7 +74,12 @@ def test_reserve_roll_forward_holds(baseline):
     reserve, income, spent = (baseline[v].values for v in ("reserve", "income", "expenditure"))
     assert np.allclose(reserve[1:] - reserve[:-1], income[1:] - spent[1:], rtol=1e-12, atol=1e-3)
     ia = baseline["individual_account_reserve"].values
-    assert np.allclose(np.diff(ia), baseline["individual_account_income"].values[1:] - baseline["individual_account_expenditure"].values[1:], rtol=1e-12, atol=1e-3)
+    assert np.allclose(
+        np.diff(ia),
+        baseline["individual_account_income"].values[1:] - baseline["individual_account_expenditure"].values[1:],
+        rtol=1e-12,
+        atol=1e-3,
+    )
     items = baseline["income_items"].sum("income_item")
     assert np.allclose(items, baseline["income"], rtol=1e-12)
 
@@ -104,12 +117,35 @@ def stationary_run(china, overrides: dict | None = None):
     scenario = forecast.load_scenario(SCENARIOS / "no_retirement_reform.yaml")
     years = np.arange(2024, 2041)
     params = without_fits(dict(scenario.params))
-    zero = {k: v for k, v in params.items() if k.startswith(("assumptions.medical_costs.utilisation_growth.", "assumptions.medical_costs.cost_trend.", "assumptions.medical_costs.assistance_trend"))}
+    zero = {
+        k: v
+        for k, v in params.items()
+        if k.startswith(
+            (
+                "assumptions.medical_costs.utilisation_growth.",
+                "assumptions.medical_costs.cost_trend.",
+                "assumptions.medical_costs.assistance_trend",
+            )
+        )
+    }
     from forecast.scenario.dated import DatedValue
 
-    for path in (*zero, "assumptions.economy.wage_growth", "assumptions.economy.price_inflation", "assumptions.economy.disposable_income_growth", "assumptions.medical_costs.payment_reform_effect"):
+    for path in (
+        *zero,
+        "assumptions.economy.wage_growth",
+        "assumptions.economy.price_inflation",
+        "assumptions.economy.disposable_income_growth",
+        "assumptions.medical_costs.payment_reform_effect",
+    ):
         params[path] = DatedValue.constant(0.0)
-    for path in ("policy.resident.individual_contribution", "policy.resident.fiscal_subsidy", "policy.ltci.financing_per_capita", "assumptions.economy.disposable_income_per_capita", "policy.ltci.monthly_cost.home_care", "policy.ltci.monthly_cost.institutional_care"):
+    for path in (
+        "policy.resident.individual_contribution",
+        "policy.resident.fiscal_subsidy",
+        "policy.ltci.financing_per_capita",
+        "assumptions.economy.disposable_income_per_capita",
+        "policy.ltci.monthly_cost.home_care",
+        "policy.ltci.monthly_cost.institutional_care",
+    ):
         params[path] = DatedValue.constant(float(params[path].points[-1][1]))
     params.update(overrides or {})
     p = resolve(params, years)
@@ -155,7 +191,10 @@ def test_ltci_extension_raises_insured_income_and_expenditure_from_the_extension
         assert abs(float(diff.sel(year=2024))) < 1e-6 * float(baseline[name].sel(pool="ltci", year=2024)) + 1.0, name
         assert (diff.sel(year=slice(2026, None)) > 0).all(), name
     # the employer half comes out of the employee pooled fund
-    assert (alt["expenditure"].sel(pool="employee", year=slice(2026, None)) > baseline["expenditure"].sel(pool="employee", year=slice(2026, None))).all()
+    assert (
+        alt["expenditure"].sel(pool="employee", year=slice(2026, None))
+        > baseline["expenditure"].sel(pool="employee", year=slice(2026, None))
+    ).all()
 
 
 @pytest.mark.slow
@@ -177,8 +216,14 @@ def test_retirees_contributing_raises_employee_income(baseline):
 def test_compare_reports_the_impact(baseline):
     alt = run("raise_special_disease_caps.yaml")
     diff = forecast.compare(baseline, alt)
-    assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) == pytest.approx(float((alt["expenditure"] - baseline["expenditure"]).sel(pool="resident", year=2025)))
-    assert float(diff["extra_expenditure_10y"].sel(pool="employee")) > float(diff["extra_expenditure_5y"].sel(pool="employee")) > 0
+    assert float(diff["extra_expenditure_first_year"].sel(pool="resident")) == pytest.approx(
+        float((alt["expenditure"] - baseline["expenditure"]).sel(pool="resident", year=2025))
+    )
+    assert (
+        float(diff["extra_expenditure_10y"].sel(pool="employee"))
+        > float(diff["extra_expenditure_5y"].sel(pool="employee"))
+        > 0
+    )
     assert diff["exhaustion_year_change"].attrs["units"] == "year"
 
 
@@ -190,13 +235,18 @@ def test_compare_refuses_misaligned_runs(baseline):
 @pytest.mark.slow
 def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
     path = tmp_path / "budget.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: budget\npolicy:\n  medical_assistance:\n    budget: {{2024: \"800亿\", 2030: \"1000亿\"}}\n", encoding="utf-8")
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: budget\npolicy:\n  medical_assistance:\n"
+        f'    budget: {{2024: "800亿", 2030: "1000亿"}}\n',
+        encoding="utf-8",
+    )
     ds = forecast.run(path)
     ma = ds.sel(pool="medical_assistance")
     interest = float(ma["income_items"].sel(year=2024, income_item="interest"))
     assert interest > 0 and float(ma["income"].sel(year=2024)) == pytest.approx(800e8 + interest)
     assert float(ma["reserve"].sel(year=2024)) == pytest.approx(800e8 + interest - 792.32e8, rel=1e-9)
     assert str(ma.fund.verdict_label().sel(year=2024).item()) != "payg"
+
     # the budget changes what the fund holds, not what it pays for care: only the interest on a deficit differs
     def care(run):
         return run["expenditure"] - run["expenditure_items"].sel(expenditure_item="debt_interest")
@@ -211,11 +261,17 @@ def test_a_medical_assistance_budget_gives_a_balance(tmp_path, baseline):
 @pytest.mark.slow
 def test_flexible_workers_move_from_the_resident_to_the_employee_pool(tmp_path, baseline):
     path = tmp_path / "flex.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n", encoding="utf-8")
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: flex\nassumptions:\n  enrollment:\n"
+        f"    flexible_worker_share: {{2024: 0.0, 2026: 0.05}}\n",
+        encoding="utf-8",
+    )
     ds = forecast.run(path)
     moved = ds["insured_by_status"].sel(status="flexible", year=2030)
     assert float(moved) > 0
-    assert float((ds["insured"] - baseline["insured"]).sel(pool="resident", year=2030)) == pytest.approx(-float(moved), rel=1e-9)
+    assert float((ds["insured"] - baseline["insured"]).sel(pool="resident", year=2030)) == pytest.approx(
+        -float(moved), rel=1e-9
+    )
     assert float((ds["income"] - baseline["income"]).sel(pool="employee", year=2030)) > 0
 
 
@@ -231,8 +287,12 @@ def test_stochastic_run_summarises_the_draws():
     assert "Across 3 draws" in fund_headline(ds)
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(cap=st.sampled_from([2000.0, 4000.0, 1e9]), ratio=st.floats(0.3, 0.9), deficits=st.sampled_from(["debt", "fiscal"]))
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    cap=st.sampled_from([2000.0, 4000.0, 1e9]), ratio=st.floats(0.3, 0.9), deficits=st.sampled_from(["debt", "fiscal"])
+)
 def test_with_every_growth_driver_zero_and_the_population_frozen_every_flow_stays_flat(china, cap, ratio, deficits):
     """Issue 23: no growth anywhere (wages, prices, incomes, costs, a frozen population, held
     financing standards) leaves every income and expenditure item flat, whatever the benefit rules

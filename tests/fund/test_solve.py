@@ -37,7 +37,16 @@ def rerun(scenario, solution, shrink: float = 1.0, draws=None):
         given = {int(y): float(v) for y, v in zip(rules.years, np.asarray(rules[path], dtype=float))}
         moved = {y: given[y] + shrink * (v - given[y]) for y, v in values.items()}
         overrides[path] = _dated_with(params.get(path), moved, solution.anchors[path])
-    return quiet(project, scenario, region, {**params, **overrides}, dict(scenario.root_params), scenario.horizon, draws=draws, seed=0 if draws else None)
+    return quiet(
+        project,
+        scenario,
+        region,
+        {**params, **overrides},
+        dict(scenario.root_params),
+        scenario.horizon,
+        draws=draws,
+        seed=0 if draws else None,
+    )
 
 
 def target_met(ds, solution) -> bool:
@@ -53,7 +62,26 @@ def test_the_resident_standard_path_keeps_the_fund_in_the_band_and_a_smaller_ris
     from forecast.cli import main
 
     out = tmp_path / "solved"
-    assert quiet(main, ["solve", str(SCENARIOS / "baseline.yaml"), "--pool", "resident", "--lever", "financing", "--target", "months:6-9", "--until", "2035", "--out", str(out)]) == 0
+    assert (
+        quiet(
+            main,
+            [
+                "solve",
+                str(SCENARIOS / "baseline.yaml"),
+                "--pool",
+                "resident",
+                "--lever",
+                "financing",
+                "--target",
+                "months:6-9",
+                "--until",
+                "2035",
+                "--out",
+                str(out),
+            ],
+        )
+        == 0
+    )
     ds = quiet(forecast.run, f"{SCENARIOS / 'baseline.yaml'}+{out / 'solved.yaml'}")
     months = ds["months_covered"].sel(pool="resident", year=slice(2025, 2035)).values
     assert (months >= 6 - 1e-6).all() and (months <= 9 + 1e-6).all(), months
@@ -75,7 +103,9 @@ def test_the_employee_rate_path_with_no_current_deficit_and_a_smaller_rise_misse
 
 def test_one_employer_rate_from_2025_keeps_the_pool_from_exhaustion_and_a_smaller_one_does_not():
     scenario = forecast.load_scenario("baseline")
-    solution = quiet(solve, scenario, "employee", "rate.employer", parse_target("no_exhaustion"), until=2060, path=False)
+    solution = quiet(
+        solve, scenario, "employee", "rate.employer", parse_target("no_exhaustion"), until=2060, path=False
+    )
     assert solution.mode == "level" and solution.level > 1 and solution.iterations > 0
     assert target_met(solution.check, solution)
     assert not target_met(rerun(scenario, solution, 0.99), solution)
@@ -93,18 +123,31 @@ def test_the_largest_affordable_outpatient_cap(tmp_path):
 
 def test_ltci_financing_and_the_resident_individual_part(tmp_path):
     path = tmp_path / "thin_ltci.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: thin LTCI financing\npolicy:\n  ltci:\n    financing_per_capita: {{2025: 60}}\n", encoding="utf-8")
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: thin LTCI financing\npolicy:\n  ltci:\n"
+        f"    financing_per_capita: {{2025: 60}}\n",
+        encoding="utf-8",
+    )
     scenario = forecast.load_scenario(path)
     solution = quiet(solve, scenario, "ltci", "financing", parse_target("no_deficit"), until=2045)
     assert not misses(solution)
     assert not target_met(rerun(scenario, solution, 0.99), solution)
-    resident = quiet(solve, forecast.load_scenario("baseline"), "resident", "financing.individual", parse_target("no_deficit"), until=2032)
+    resident = quiet(
+        solve,
+        forecast.load_scenario("baseline"),
+        "resident",
+        "financing.individual",
+        parse_target("no_deficit"),
+        until=2032,
+    )
     assert set(resident.values) == {"policy.resident.individual_contribution"} and not misses(resident)
 
 
 def test_a_probability_target_holds_in_that_share_of_the_draws():
     scenario = forecast.load_scenario("baseline")
-    solution = quiet(solve, scenario, "resident", "financing", parse_target("no_exhaustion"), until=2035, probability=0.8, draws=80)
+    solution = quiet(
+        solve, scenario, "resident", "financing", parse_target("no_exhaustion"), until=2035, probability=0.8, draws=80
+    )
     check = solution.check["reserve"].sel(pool="resident", year=slice(2025, 2035))
     share = float((check.min("year") > 0).mean())
     assert share >= 0.8
@@ -115,23 +158,37 @@ def test_a_probability_target_holds_in_that_share_of_the_draws():
 def test_an_unreachable_target_is_refused_with_the_best_reached(capsys, tmp_path):
     from forecast.cli import main
 
-    assert quiet(main, ["solve", "--pool", "employee", "--lever", "rate", "--target", "months:6-9", "--until", "2030"]) == 2
+    assert (
+        quiet(main, ["solve", "--pool", "employee", "--lever", "rate", "--target", "months:6-9", "--until", "2030"])
+        == 2
+    )
     err = capsys.readouterr().err
     # the best reached: the employer rate at its limit, 0, in 2025 (a run with that rate says how many months)
     lowest = tmp_path / "lowest.yaml"
     lowest.write_text("title: t\npolicy:\n  employee:\n    employer_rate: {2024: 0.06, 2025: 0.0}\n", encoding="utf-8")
     months = float(quiet(forecast.run, f"baseline+{lowest}")["months_covered"].sel(pool="employee", year=2025))
-    assert months > 9 and "cannot reach 'months covered within 6-9'" in err and f"2025: {months:.1f} months" in err and "Traceback" not in err
+    assert (
+        months > 9
+        and "cannot reach 'months covered within 6-9'" in err
+        and f"2025: {months:.1f} months" in err
+        and "Traceback" not in err
+    )
 
 
 def test_a_balance_band_rule_returns_the_reserve_to_the_band_and_reports_the_change(tmp_path):
     path = tmp_path / "rule.yaml"
-    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: rule\npolicy:\n  resident:\n    financing_rule: {{rule: balance_band, low_months: 6, high_months: 9, until_year: 2040}}\n", encoding="utf-8")
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\ntitle: rule\npolicy:\n  resident:\n"
+        f"    financing_rule: {{rule: balance_band, low_months: 6, high_months: 9, until_year: 2040}}\n",
+        encoding="utf-8",
+    )
     ds = quiet(forecast.run, path)
     months = ds["months_covered"].sel(pool="resident", year=slice(2025, 2040)).values
     assert (months >= 6 - 1e-6).all() and (months <= 9 + 1e-6).all()
     change = ds["rule_change_resident"]
-    assert float(change.sel(year=2040)) > 0 and float(change.sel(year=2045)) == pytest.approx(float(change.sel(year=2040)))  # kept after the rule ends
+    assert float(change.sel(year=2040)) > 0 and float(change.sel(year=2045)) == pytest.approx(
+        float(change.sel(year=2040))
+    )  # kept after the rule ends
     reserve = ds["reserve"].sel(pool="resident").values
     assert np.allclose(np.diff(reserve), ds["balance"].sel(pool="resident").values[1:], rtol=1e-9)
 
@@ -145,11 +202,19 @@ def test_warning_levels_follow_their_rules():
     funded = ~ds.fund.payg() & (ds["expenditure"] > 0)
     exhausted = (ds["reserve"] <= 0) & funded
     assert bool(exhausted.any()) and bool((levels == "red").where(exhausted, True).all())  # every exhausted year is red
-    idle = (months > 15) & (balance >= 0) & funded  # too much: blue, unless the surplus rate is falling low (yellow first)
-    assert bool(idle.any()) and bool(levels.isin(["blue", "yellow"]).where(idle, True).all()) and bool((levels == "blue").where(idle, False).any())
+    idle = (
+        (months > 15) & (balance >= 0) & funded
+    )  # too much: blue, unless the surplus rate is falling low (yellow first)
+    assert (
+        bool(idle.any())
+        and bool(levels.isin(["blue", "yellow"]).where(idle, True).all())
+        and bool((levels == "blue").where(idle, False).any())
+    )
     assert (levels.sel(pool="critical_illness") == "none").all()
     drawing = (balance < 0) & funded
-    assert bool(drawing.any()) and bool((levels != "none").where(drawing, True).all())  # a current deficit is never "none"
+    assert bool(drawing.any()) and bool(
+        (levels != "none").where(drawing, True).all()
+    )  # a current deficit is never "none"
 
 
 def test_the_analysis_of_change_adds_up_to_the_total():
@@ -169,7 +234,11 @@ def test_the_impact_table_shows_income_too(capsys):
 
     assert quiet(main, ["compare", "baseline", "retirees_contribute"]) == 0
     out = capsys.readouterr().out
-    employee = out.split("(employee)")[1].split("first deficit")[0]  # the employee pool's table (issue 16: one per pool)
+    employee = out.split("(employee)")[1].split("first deficit")[
+        0
+    ]  # the employee pool's table (issue 16: one per pool)
     assert "Δ income" in employee
-    row = next(line for line in employee.splitlines() if line.strip().startswith("2025–2029 Σ"))  # cumulated over 5 years
+    row = next(
+        line for line in employee.splitlines() if line.strip().startswith("2025–2029 Σ")
+    )  # cumulated over 5 years
     assert float(row.split()[2].replace(",", "")) > 1000  # retirees' contributions are income

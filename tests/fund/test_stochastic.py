@@ -52,12 +52,18 @@ def test_a_drivers_stream_does_not_move_when_another_driver_is_switched_off(tmp_
     settings = uncertainty_settings(dict(scenario.params))
     years = np.arange(2024, 2041)
     every = draw_drivers(china, 2024, dict(scenario.params), settings, years, 50, entropy=11)
-    without_cost = draw_drivers(china, 2024, dict(scenario.params), {**settings, "cost_trend": 0.0}, years, 50, entropy=11)
+    without_cost = draw_drivers(
+        china, 2024, dict(scenario.params), {**settings, "cost_trend": 0.0}, years, 50, entropy=11
+    )
     assert np.all(without_cost["cost_trend_index"].values == 1.0)
     for name in ("wage_growth_index", "coverage_index", "interest_deviation", "financing_deviation"):
         assert np.array_equal(every[name].values, without_cost[name].values), name
     # and the population's draws do not move when the fund drivers are switched off
-    off = overlay(tmp_path, "off", {k: 0 for k in ("cost_trend", "wage_growth", "coverage", "interest_rate", "financing_increment")})
+    off = overlay(
+        tmp_path,
+        "off",
+        {k: 0 for k in ("cost_trend", "wage_growth", "coverage", "interest_rate", "financing_increment")},
+    )
     a, b = quiet_run("baseline", draws=20, seed=3), quiet_run(off, draws=20, seed=3)
     assert np.array_equal(a["population"].values, b["population"].values)
     assert not np.array_equal(a["expenditure"].values, b["expenditure"].values)
@@ -65,7 +71,11 @@ def test_a_drivers_stream_does_not_move_when_another_driver_is_switched_off(tmp_
 
 @pytest.mark.slow
 def test_with_every_volatility_at_zero_the_stochastic_run_is_the_deterministic_run(tmp_path):
-    still = overlay(tmp_path, "still", {k: 0 for k in ("population", "cost_trend", "wage_growth", "coverage", "interest_rate", "financing_increment")})
+    still = overlay(
+        tmp_path,
+        "still",
+        {k: 0 for k in ("population", "cost_trend", "wage_growth", "coverage", "interest_rate", "financing_increment")},
+    )
     deterministic, drawn = quiet_run(still), quiet_run(still, draws=4, seed=1)
     for name in ("income", "expenditure", "reserve", "months_covered", "insured", "individual_account_reserve"):
         for draw in range(4):
@@ -97,7 +107,9 @@ def test_the_spread_of_resident_spending_per_insured_comes_mostly_from_cost_grow
 def test_percentiles_are_ordered_and_probabilities_cumulate(drawn):
     q = drawn["reserve_quantile"].sel(pool="resident")
     assert (q.diff("quantile") >= 0).all()
-    assert float(q.sel(quantile=0.5, year=2040)) == pytest.approx(float(drawn["reserve"].sel(pool="resident", year=2040).median()), rel=1e-9)
+    assert float(q.sel(quantile=0.5, year=2040)) == pytest.approx(
+        float(drawn["reserve"].sel(pool="resident", year=2040).median()), rel=1e-9
+    )
     p = drawn["p_exhausted"]
     assert ((p >= 0) & (p <= 1)).all() and (p.diff("year") >= 0).all()
     assert float(p.sel(pool="critical_illness").max()) == 0.0  # financed as it pays: never exhausted
@@ -136,11 +148,17 @@ def test_the_sensitivity_moves_each_group_alone_and_writes_the_tornado(tmp_path,
 
     table = pd.read_csv(tmp_path / "s" / "tornado.csv")
     rows = table[(table["pool"] == "resident") & (table["metric"] == "months_covered_2035")].set_index("group")
-    assert rows.loc["cost growth (resident)", "high"] < rows.loc["cost growth (resident)", "base"] < rows.loc["cost growth (resident)", "low"]
+    assert (
+        rows.loc["cost growth (resident)", "high"]
+        < rows.loc["cost growth (resident)", "base"]
+        < rows.loc["cost growth (resident)", "low"]
+    )
     assert rows.loc["cost growth (employee)", "swing"] == pytest.approx(0.0, abs=1e-9)  # the other pool's costs
     assert "policy.resident.benefits.outpatient_special.annual_cap" in rows.index
     every = rows.loc["(all policy changes)"]
-    assert every["high"] == pytest.approx(every["base"]) and every["low"] > every["high"]  # undoing the raise leaves more reserve
+    assert (
+        every["high"] == pytest.approx(every["base"]) and every["low"] > every["high"]
+    )  # undoing the raise leaves more reserve
     assert (tmp_path / "s" / "tornado.png").stat().st_size > 20_000
 
 

@@ -43,11 +43,16 @@ def test_the_median_of_many_draws_is_the_deterministic_path_whatever_the_seed(se
             for year in (2035, 2050):
                 x = drawn.sel(pool=pool, year=year).values
                 se = 1.2533 * x.std() / np.sqrt(len(x))
-                assert abs(np.median(x) - float(central.sel(pool=pool, year=year))) <= 3 * se + 1e-9 * abs(np.median(x)), (flow, pool, year)
+                assert abs(np.median(x) - float(central.sel(pool=pool, year=year))) <= 3 * se + 1e-9 * abs(
+                    np.median(x)
+                ), (flow, pool, year)
 
 
 def test_the_fit_is_the_same_whatever_the_draws():
-    fitted = [forecast.run("baseline", draws=draws, seed=seed).attrs["fitted_growth"]["values"] for draws, seed in ((4, 1), (4, 2), (None, None))]
+    fitted = [
+        forecast.run("baseline", draws=draws, seed=seed).attrs["fitted_growth"]["values"]
+        for draws, seed in ((4, 1), (4, 2), (None, None))
+    ]
     assert fitted[0] == fitted[1] == fitted[2]
 
 
@@ -71,7 +76,9 @@ def test_the_fit_s_parameter_uncertainty_fades_where_the_scenario_states_its_pat
     assert np.all(weights[years <= 2027] == 1) and np.all(weights[years >= 2035] == 0)
     assert np.all(np.diff(weights) <= 0) and weights[years == 2031][0] == pytest.approx(0.5)
     assert np.all(fitted_weights(DatedValue.constant(0.03), years) == 0)  # a stated value: no fit to be unsure of
-    assert fitted_weights(DatedValue.constant(FITTED), years, 0.8)[3] == pytest.approx(0.8**3)  # a fitted trend fades with it
+    assert fitted_weights(DatedValue.constant(FITTED), years, 0.8)[3] == pytest.approx(
+        0.8**3
+    )  # a fitted trend fades with it
 
 
 def test_a_pool_s_age_index_is_its_members_mean_cost_weight(china):
@@ -81,17 +88,34 @@ def test_a_pool_s_age_index_is_its_members_mean_cost_weight(china):
 
     scenario = forecast.load_scenario("baseline")
     ages = np.arange(101)
-    population = xr.DataArray(np.full((2, 2, 101), 1e6), dims=("year", "sex", "age"), coords={"year": [2023, 2024], "sex": ["male", "female"], "age": ages})
-    curves = xr.Dataset({c: xr.DataArray(np.full((2, 101), w), dims=("sex", "age"), coords={"sex": ["male", "female"], "age": ages}) for c, w in (("inpatient", 2.0), ("outpatient", 0.5))})
+    population = xr.DataArray(
+        np.full((2, 2, 101), 1e6),
+        dims=("year", "sex", "age"),
+        coords={"year": [2023, 2024], "sex": ["male", "female"], "age": ages},
+    )
+    curves = xr.Dataset(
+        {
+            c: xr.DataArray(np.full((2, 101), w), dims=("sex", "age"), coords={"sex": ["male", "female"], "age": ages})
+            for c, w in (("inpatient", 2.0), ("outpatient", 0.5))
+        }
+    )
     retired = retired_fraction(np.array([2023, 2024]), ages, *retirement_schedule(scenario.params))
     counts = {2023: (8e7, 3e7, 5e7), 2024: (8.5e7, 3.2e7, 4.5e7)}
-    index = pool_age_index(population, counts, retired, curves, {"employee": {"inpatient": 0.5, "outpatient": 0.5}, "resident": {"inpatient": 0.8, "outpatient": 0.2}})
+    index = pool_age_index(
+        population,
+        counts,
+        retired,
+        curves,
+        {"employee": {"inpatient": 0.5, "outpatient": 0.5}, "resident": {"inpatient": 0.8, "outpatient": 0.2}},
+    )
     assert np.allclose(index.sel(pool="employee").values, 0.5 * 2.0 + 0.5 * 0.5)
     assert np.allclose(index.sel(pool="resident").values, 0.8 * 2.0 + 0.2 * 0.5)
     older = curves.assign(inpatient=curves["inpatient"] * (ages / 50.0))  # cost rising with age: an index, not a count
     weights = {"employee": {"inpatient": 1.0}, "resident": {"inpatient": 1.0}}
     ageing = pool_age_index(population, counts, retired, older, weights)
-    halved = pool_age_index(population, {y: tuple(c / 2 for c in v) for y, v in counts.items()}, retired, older, weights)
+    halved = pool_age_index(
+        population, {y: tuple(c / 2 for c in v) for y, v in counts.items()}, retired, older, weights
+    )
     # the employee pool's members are the same mix at half the coverage; the residents are the rest
     # of the population, so theirs changes with it
     xr.testing.assert_allclose(ageing.sel(pool="employee"), halved.sel(pool="employee"))
@@ -110,13 +134,23 @@ def test_the_cost_decomposition_adds_up_to_the_fitted_growth():
         d = fits["decomposition"][pool]
         assert (1 + d["price"]) * (1 + d["ageing"]) * (1 + d["real"]) - 1 == pytest.approx(d["nominal"], rel=1e-12)
         assert d["ageing"] == fits["ageing_effect"]["growth"][pool]
-    assert fits["decomposition"]["employee"]["ageing"] < fits["decomposition"]["resident"]["ageing"]  # employees' members age more slowly
+    assert (
+        fits["decomposition"]["employee"]["ageing"] < fits["decomposition"]["resident"]["ageing"]
+    )  # employees' members age more slowly
 
 
 def _rolled(balances, convention, rate=0.02, debt_rate=0.05, opening=10.0):
     years = np.arange(len(balances))
-    balance = xr.DataArray(np.array(balances, dtype=float)[:, None], dims=("year", "pool"), coords={"year": years, "pool": ["p"]})
-    return roll_forward(balance, xr.DataArray([opening], dims="pool", coords={"pool": ["p"]}), xr.DataArray(np.full(len(years), rate), dims="year", coords={"year": years}), xr.DataArray([False], dims="pool", coords={"pool": ["p"]}), deficits=Deficits(convention, debt_rate)).sel(pool="p")
+    balance = xr.DataArray(
+        np.array(balances, dtype=float)[:, None], dims=("year", "pool"), coords={"year": years, "pool": ["p"]}
+    )
+    return roll_forward(
+        balance,
+        xr.DataArray([opening], dims="pool", coords={"pool": ["p"]}),
+        xr.DataArray(np.full(len(years), rate), dims="year", coords={"year": years}),
+        xr.DataArray([False], dims="pool", coords={"pool": ["p"]}),
+        deficits=Deficits(convention, debt_rate),
+    ).sel(pool="p")
 
 
 def test_a_deficit_carried_as_debt_pays_interest_at_its_rate():
@@ -125,15 +159,25 @@ def test_a_deficit_carried_as_debt_pays_interest_at_its_rate():
     assert float(out["debt_interest"][0]) == pytest.approx(0.05 * 5.0) and float(out["interest"][0]) == 0
     assert float(out["reserve"][0]) == pytest.approx(10.0 - 30.0 - 0.05 * -average)
     reserve = np.concatenate([[10.0], out["reserve"].values])
-    np.testing.assert_allclose(np.diff(reserve), out["balance"] + out["interest"] - out["debt_interest"] + out["deficit_subsidy"])
+    np.testing.assert_allclose(
+        np.diff(reserve), out["balance"] + out["interest"] - out["debt_interest"] + out["deficit_subsidy"]
+    )
 
 
 def test_a_deficit_financed_by_public_budgets_is_topped_up_to_zero():
     out = _rolled([-30.0, -5.0, 2.0], "fiscal")
-    assert np.all(out["reserve"].values >= 0) and float(out["reserve"][0]) == 0 and float(out["deficit_subsidy"][1]) == pytest.approx(5.0)
-    assert float(out["reserve"][2]) == pytest.approx(2.0 + 0.02 * 1.0)  # interest on the year's average reserve, 0 + 2/2
+    assert (
+        np.all(out["reserve"].values >= 0)
+        and float(out["reserve"][0]) == 0
+        and float(out["deficit_subsidy"][1]) == pytest.approx(5.0)
+    )
+    assert float(out["reserve"][2]) == pytest.approx(
+        2.0 + 0.02 * 1.0
+    )  # interest on the year's average reserve, 0 + 2/2
     reserve = np.concatenate([[10.0], out["reserve"].values])
-    np.testing.assert_allclose(np.diff(reserve), out["balance"] + out["interest"] - out["debt_interest"] + out["deficit_subsidy"])
+    np.testing.assert_allclose(
+        np.diff(reserve), out["balance"] + out["interest"] - out["debt_interest"] + out["deficit_subsidy"]
+    )
 
 
 def test_the_baseline_carries_deficits_as_debt_and_a_scenario_may_make_budgets_pay(tmp_path):
@@ -141,7 +185,12 @@ def test_the_baseline_carries_deficits_as_debt_and_a_scenario_may_make_budgets_p
     overlay.write_text("title: 财政兜底\nassumptions:\n  deficits: {financing: fiscal}\n", encoding="utf-8")
     debt, fiscal = forecast.run("baseline"), forecast.run(f"baseline+{overlay}")
     resident = debt["reserve"].sel(pool="resident")
-    assert float(resident.min()) < 0 and float(debt["expenditure_items"].sel(pool="resident", expenditure_item="debt_interest").max()) > 0
+    assert (
+        float(resident.min()) < 0
+        and float(debt["expenditure_items"].sel(pool="resident", expenditure_item="debt_interest").max()) > 0
+    )
     assert float(fiscal["reserve"].sel(pool="resident").min()) == 0
     topped = fiscal["income_items"].sel(pool="resident", income_item="deficit_subsidy")
-    assert float(topped.sum()) > 0 and float(fiscal["expenditure_items"].sel(expenditure_item="debt_interest").sum()) == 0
+    assert (
+        float(topped.sum()) > 0 and float(fiscal["expenditure_items"].sel(expenditure_item="debt_interest").sum()) == 0
+    )

@@ -19,17 +19,42 @@ SCENARIOS = ROOT / "scenarios"
 #: name -> (scenario, draws, seed)
 RUNS = {
     "baseline": (f"{SCENARIOS / 'baseline.yaml'}", None, None),
-    "raise_special_disease_caps": (f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'raise_special_disease_caps.yaml'}", None, None),
+    "raise_special_disease_caps": (
+        f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'raise_special_disease_caps.yaml'}",
+        None,
+        None,
+    ),
     "ltci_extension": (f"{SCENARIOS / 'baseline.yaml'}+{SCENARIOS / 'ltci_extension.yaml'}", None, None),
     "lee_carter_3_draws": (f"{SCENARIOS / 'lee_carter.yaml'}", 3, 7),
 }
 
 #: the variables frozen (the population as 5-year age groups by sex)
 VARIABLES = (
-    "insured", "income", "expenditure", "balance", "reserve", "months_covered", "income_items", "expenditure_items",
-    "insured_by_status", "individual_account_income", "individual_account_expenditure", "individual_account_reserve",
-    "ltci_beneficiaries", "income_log_sd", "expenditure_log_sd", "admissions", "outpatient_visits", "special_disease_visits",
-    "cost_per_admission", "price_index", "utilisation_index", "ageing_index", "p_current_deficit", "p_exhausted", "warning",
+    "insured",
+    "income",
+    "expenditure",
+    "balance",
+    "reserve",
+    "months_covered",
+    "income_items",
+    "expenditure_items",
+    "insured_by_status",
+    "individual_account_income",
+    "individual_account_expenditure",
+    "individual_account_reserve",
+    "ltci_beneficiaries",
+    "income_log_sd",
+    "expenditure_log_sd",
+    "admissions",
+    "outpatient_visits",
+    "special_disease_visits",
+    "cost_per_admission",
+    "price_index",
+    "utilisation_index",
+    "ageing_index",
+    "p_current_deficit",
+    "p_exhausted",
+    "warning",
 )
 
 
@@ -50,7 +75,12 @@ def to_frame(ds) -> pd.DataFrame:
     """One row per number: variable, its coordinates as 'dim=value;...', value (%.17g text)."""
     rows = []
     pop = ds["population"]
-    groups = pop.groupby_bins("age", bins=list(range(0, 101, 5)) + [200], right=False, labels=[f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]).sum()
+    groups = pop.groupby_bins(
+        "age",
+        bins=list(range(0, 101, 5)) + [200],
+        right=False,
+        labels=[f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"],
+    ).sum()
     arrays = {name: ds[name] for name in VARIABLES if name in ds}
     arrays["population_5y"] = groups.rename({"age_bins": "age_group"})
     arrays["verdict"] = _verdict_labels(ds)
@@ -61,7 +91,9 @@ def to_frame(ds) -> pd.DataFrame:
         frame["coords"] = [";".join(f"{d}={v}" for d, v in zip(da.dims, row)) for row in keys.itertuples(index=False)]
         frame["variable"] = name
         values = frame[name]
-        frame["value"] = values.map(lambda v: repr(float(v))) if pd.api.types.is_numeric_dtype(values) else values.astype(str)
+        frame["value"] = (
+            values.map(lambda v: repr(float(v))) if pd.api.types.is_numeric_dtype(values) else values.astype(str)
+        )
         rows.append(frame[["variable", "coords", "value"]])
     return pd.concat(rows, ignore_index=True)
 

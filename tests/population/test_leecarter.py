@@ -12,7 +12,9 @@ from forecast.model.population import LeeCarter
 def synthetic(a, b, k, noise=0.0, seed=0):
     rng = np.random.default_rng(seed)
     log_m = a + np.outer(k, b) + noise * rng.standard_normal((len(k), len(a)))
-    return xr.DataArray(np.exp(log_m), dims=("year", "age"), coords={"year": np.arange(1990, 1990 + len(k)), "age": np.arange(len(a))})
+    return xr.DataArray(
+        np.exp(log_m), dims=("year", "age"), coords={"year": np.arange(1990, 1990 + len(k)), "age": np.arange(len(a))}
+    )
 
 
 def known_parameters(years=30, ages=20, seed=1):
@@ -74,4 +76,6 @@ def test_simulation_is_reproducible_and_centred():
     first = model.k_path(years, draws=4000, rng=np.random.default_rng(11))
     again = model.k_path(years, draws=4000, rng=np.random.default_rng(11))
     assert np.array_equal(first, again)
-    assert first.mean(axis=0)[-1] == pytest.approx(model.k_path(years)[-1], abs=4 * first.std(axis=0)[-1] / np.sqrt(4000))
+    assert first.mean(axis=0)[-1] == pytest.approx(
+        model.k_path(years)[-1], abs=4 * first.std(axis=0)[-1] / np.sqrt(4000)
+    )

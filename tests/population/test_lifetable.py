@@ -45,7 +45,11 @@ def test_bundle_mortality_gives_wpp2024_e0(china):
         e0_by_year = {int(r["year"]): r for r in csv.DictReader(f)}
     mx = single_age_mortality(china.mortality).sel(period="2015-2019")
     for sex, column in (("male", "e0M"), ("female", "e0F")):
-        published = (float(e0_by_year[2015][column]) / 2 + sum(float(e0_by_year[y][column]) for y in range(2016, 2020)) + float(e0_by_year[2020][column]) / 2) / 5
+        published = (
+            float(e0_by_year[2015][column]) / 2
+            + sum(float(e0_by_year[y][column]) for y in range(2016, 2020))
+            + float(e0_by_year[2020][column]) / 2
+        ) / 5
         m = mx.sel(sex=sex).values
         e0 = life_table(m, infant_ax(m[0], sex))["ex"][0]
         assert e0 == pytest.approx(published, abs=0.3), sex

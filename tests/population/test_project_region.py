@@ -15,7 +15,15 @@ def baseline(china):
 
 
 def test_outputs_carry_units_and_dims(baseline):
-    for name in ("population", "births", "deaths", "life_expectancy_birth", "life_expectancy_60", "old_age_dependency_ratio", "median_age"):
+    for name in (
+        "population",
+        "births",
+        "deaths",
+        "life_expectancy_birth",
+        "life_expectancy_60",
+        "old_age_dependency_ratio",
+        "median_age",
+    ):
         assert "units" in baseline[name].attrs, name
     assert baseline["population"].dims == ("year", "sex", "age")
     assert baseline["age"].values[-1] == 100
@@ -47,9 +55,13 @@ def test_e0_target_is_met(china):
 
 def test_improvement_rates_compound(china):
     rates = {"male": ((0, None, 0.02),), "female": ((0, None, 0.01),)}
-    ds = project_region(china, PopulationAssumptions(mortality_method="improvement", improvement_rate=rates), end_year=2030)
+    ds = project_region(
+        china, PopulationAssumptions(mortality_method="improvement", improvement_rate=rates), end_year=2030
+    )
     e0 = ds["life_expectancy_birth"]
-    assert float(e0.sel(year=2030, sex="male") - e0.sel(year=2020, sex="male")) > float(e0.sel(year=2030, sex="female") - e0.sel(year=2020, sex="female"))
+    assert float(e0.sel(year=2030, sex="male") - e0.sel(year=2020, sex="male")) > float(
+        e0.sel(year=2030, sex="female") - e0.sel(year=2020, sex="female")
+    )
 
 
 def test_lee_carter_reports_drift_and_standard_error(china):
@@ -81,9 +93,15 @@ def test_draws_centre_on_any_methods_deterministic_path(china):
     from forecast.model.population.project import population_chunks
 
     central = project_region(china, PopulationAssumptions(), end_year=2040)
-    drawn = project_region(china, PopulationAssumptions(), end_year=2040, draws=200, seed=4)["population_total"].sel(year=2040)
+    drawn = project_region(china, PopulationAssumptions(), end_year=2040, draws=200, seed=4)["population_total"].sel(
+        year=2040
+    )
     assert float(drawn.quantile(0.1)) < float(central["population_total"].sel(year=2040)) < float(drawn.quantile(0.9))
-    still = next(population_chunks(china, PopulationAssumptions(), end_year=2040, draws=3, seed=4, with_indicators=False, volatility=0.0))
+    still = next(
+        population_chunks(
+            china, PopulationAssumptions(), end_year=2040, draws=3, seed=4, with_indicators=False, volatility=0.0
+        )
+    )
     for draw in range(3):
         assert np.allclose(still["population"].isel(draw=draw).values, central["population"].values, rtol=1e-12)
 

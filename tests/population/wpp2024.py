@@ -51,7 +51,12 @@ def census_base() -> xr.DataArray:
     df = df[(df.census_year == 2020) & (df.area == "全国") & (df.sex != "both") & (df.age_group != "total")]
     table = df.pivot(index="sex", columns="age_group", values="population").loc[SEXES, GROUP_LABELS]
     coords = _age_coords(GROUP_LABELS)
-    single = graduate_counts(table.values.astype(float), coords["age_start"][1], [None if e < 0 else e for e in coords["age_end"][1]], open_age=OPEN_AGE)
+    single = graduate_counts(
+        table.values.astype(float),
+        coords["age_start"][1],
+        [None if e < 0 else e for e in coords["age_end"][1]],
+        open_age=OPEN_AGE,
+    )
     return xr.DataArray(single, dims=("sex", "age"), coords={"sex": SEXES, "age": np.arange(OPEN_AGE + 1)})
 
 
@@ -60,9 +65,23 @@ def mortality(years) -> xr.DataArray:
     periods = sorted(df["period"].unique())
     special = {"0": "0", "1": "1-4", "100+": "100+"}
     df["age_group"] = [special.get(str(a)) or f"{int(a)}-{int(a) + 4}" for a in df["age"]]
-    values = np.stack([[df[df.period == p].set_index("age_group").loc[GROUP_LABELS, col].values for col in ("mxM", "mxF")] for p in periods])
-    surface = xr.DataArray(values, dims=("period", "sex", "age_group"),
-                           coords={"period": periods, "sex": SEXES, "age_group": GROUP_LABELS, **_periods(periods), **_age_coords(GROUP_LABELS)})
+    values = np.stack(
+        [
+            [df[df.period == p].set_index("age_group").loc[GROUP_LABELS, col].values for col in ("mxM", "mxF")]
+            for p in periods
+        ]
+    )
+    surface = xr.DataArray(
+        values,
+        dims=("period", "sex", "age_group"),
+        coords={
+            "period": periods,
+            "sex": SEXES,
+            "age_group": GROUP_LABELS,
+            **_periods(periods),
+            **_age_coords(GROUP_LABELS),
+        },
+    )
     return annual_rates(single_age_mortality(surface), years)
 
 
@@ -71,7 +90,11 @@ def fertility(years) -> xr.DataArray:
     periods = sorted(pasfr["period"].unique())
     groups = sorted(pasfr["age"].unique())
     values = np.stack([pasfr[pasfr.period == p].set_index("age").loc[groups, "pasfr"].values for p in periods])
-    table = xr.DataArray(values, dims=("period", "age_group"), coords={"period": periods, "age_group": groups, **_periods(periods), **_age_coords(groups)})
+    table = xr.DataArray(
+        values,
+        dims=("period", "age_group"),
+        coords={"period": periods, "age_group": groups, **_periods(periods), **_age_coords(groups)},
+    )
     pattern = fertility_pattern(table, years)
     tfr = pd.read_csv(RESEARCH / "wpp2024_china_tfr_annual.csv").set_index("year")["tfr"]
     return pattern * xr.DataArray(tfr.loc[years].values, dims="year", coords={"year": years})
@@ -88,14 +111,28 @@ def migration(years) -> xr.DataArray:
     periods = sorted(df["period"].unique())
     groups = list(dict.fromkeys(df["age"]))
     coords = _age_coords(groups)
-    values = np.stack([[df[df.period == p].set_index("age").loc[groups, col].values * 1000 / 5 for col in ("migM", "migF")] for p in periods])
-    single = graduate_counts(values, coords["age_start"][1], [None if e < 0 else e for e in coords["age_end"][1]], open_age=OPEN_AGE)
-    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": periods, "sex": SEXES, "age": np.arange(OPEN_AGE + 1), **_periods(periods)})
+    values = np.stack(
+        [
+            [df[df.period == p].set_index("age").loc[groups, col].values * 1000 / 5 for col in ("migM", "migF")]
+            for p in periods
+        ]
+    )
+    single = graduate_counts(
+        values, coords["age_start"][1], [None if e < 0 else e for e in coords["age_end"][1]], open_age=OPEN_AGE
+    )
+    surface = xr.DataArray(
+        single,
+        dims=("period", "sex", "age"),
+        coords={"period": periods, "sex": SEXES, "age": np.arange(OPEN_AGE + 1), **_periods(periods)},
+    )
     return annual_rates(surface, years, log=False)
 
 
 def projected_totals() -> pd.Series:
-    return pd.read_csv(RESEARCH / "wpp2024_china_population_totals_projection_thousands.csv").set_index("year")["pop"] * 1000
+    return (
+        pd.read_csv(RESEARCH / "wpp2024_china_population_totals_projection_thousands.csv").set_index("year")["pop"]
+        * 1000
+    )
 
 
 def inputs(end_year: int = 2050):

@@ -67,7 +67,10 @@ def _overlay(values: dict, tfr: float, e0: float) -> str:
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = {2025: value}
-    tree.setdefault("assumptions", {})["demography"] = {"fertility": {"tfr": {2030: tfr}}, "mortality": {"method": "e0_target", "e0_targets": {2040: {"male": e0, "female": e0 + 4}}}}
+    tree.setdefault("assumptions", {})["demography"] = {
+        "fertility": {"tfr": {2030: tfr}},
+        "mortality": {"method": "e0_target", "e0_targets": {2040: {"male": e0, "female": e0 + 4}}},
+    }
 
     def emit(node, depth):
         for key, value in node.items():
@@ -75,14 +78,20 @@ def _overlay(values: dict, tfr: float, e0: float) -> str:
                 lines.append("  " * depth + f"{key}:")
                 emit(value, depth + 1)
             else:
-                lines.append("  " * depth + f"{key}: {{{', '.join(f'{k}: {v!r}' for k, v in value.items())}}}" if isinstance(value, dict) else "  " * depth + f"{key}: {value!r}")
+                lines.append(
+                    "  " * depth + f"{key}: {{{', '.join(f'{k}: {v!r}' for k, v in value.items())}}}"
+                    if isinstance(value, dict)
+                    else "  " * depth + f"{key}: {value!r}"
+                )
 
     emit(tree, 0)
     return "\n".join(lines) + "\n"
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     values=st.fixed_dictionaries({p: _range(p, LOWER.get(p)) for p in PARAMETERS}),
     tfr=st.floats(min_value=0.3, max_value=8.0),
@@ -102,7 +111,9 @@ def test_any_valid_scenario_runs_to_finite_results_or_is_refused(tmp_path_factor
         if da.dtype.kind == "f":
             assert np.isfinite(da.values).all(), name
     reserve = ds["reserve"].values
-    assert np.allclose(reserve[1:] - reserve[:-1], ds["balance"].values[1:], rtol=1e-9, atol=1e-3 * np.abs(reserve).max())
+    assert np.allclose(
+        reserve[1:] - reserve[:-1], ds["balance"].values[1:], rtol=1e-9, atol=1e-3 * np.abs(reserve).max()
+    )
     # individual accounts never pay out more than they hold plus their income (issue 12)
     held = ds["individual_account_reserve"].values
     assert (held >= 0).all()

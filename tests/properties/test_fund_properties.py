@@ -70,4 +70,6 @@ def test_raising_a_cap_never_lowers_expenditure(low, extra):
     path = "policy.resident.benefits.inpatient.annual_cap"
     lower, higher = run_with({path: low}), run_with({path: low + extra})
     assert (higher["expenditure"].sel(pool="resident") >= lower["expenditure"].sel(pool="resident") - 1e-3).all()
-    assert (higher["expenditure"].sel(pool="critical_illness") <= lower["expenditure"].sel(pool="critical_illness") + 1e-3).all()
+    assert (
+        higher["expenditure"].sel(pool="critical_illness") <= lower["expenditure"].sel(pool="critical_illness") + 1e-3
+    ).all()

@@ -16,7 +16,15 @@ import httpx
 import pytest
 
 WORKERS = 2
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:
@@ -42,12 +50,18 @@ def server(tmp_path_factory):
     cache = tmp_path_factory.mktemp("serve-cache")
     port = free_port()
     log = open(cache.parent / "serve.log", "w")
-    process = subprocess.Popen(serve_command("--port", str(port), "--cache", str(cache), "--workers", str(WORKERS)), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        serve_command("--port", str(port), "--cache", str(cache), "--workers", str(WORKERS)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"forecast serve ended with {process.returncode}: {(cache.parent / 'serve.log').read_text()}")
+            raise RuntimeError(
+                f"forecast serve ended with {process.returncode}: {(cache.parent / 'serve.log').read_text()}"
+            )
         try:
             if httpx.get(f"{url}/api/status", timeout=2).status_code == 200:
                 break
@@ -67,7 +81,13 @@ def server(tmp_path_factory):
 
 def chromium() -> str | None:
     """The Chromium of the machine (Debian's chromium or chromium-headless-shell), or FORECAST_CHROMIUM."""
-    candidates = (os.environ.get("FORECAST_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-headless-shell"), "/usr/bin/chromium", "/usr/bin/chromium-headless-shell")
+    candidates = (
+        os.environ.get("FORECAST_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-headless-shell"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-headless-shell",
+    )
     return next((c for c in candidates if c and Path(c).exists()), None)
 
 

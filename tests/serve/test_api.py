@@ -44,7 +44,10 @@ def test_regions_offer_the_shipped_bundles_with_their_figures_and_sources(client
     employee = next(p for p in facts["insured"]["pools"] if p["pool"] == "employee")
     assert employee["persons"] == pytest.approx(37_948.34e4)  # 2024 bulletin: 37,948.34万 employee insured
     assert facts["fund_base_year"] == 2024 and not facts["illustration"]
-    assert all(pool["sources"] for pool in facts["accounts"]["pools"]) and facts["population"]["sources"][0]["id"] == "CENSUS2020_T15"
+    assert (
+        all(pool["sources"] for pool in facts["accounts"]["pools"])
+        and facts["population"]["sources"][0]["id"] == "CENSUS2020_T15"
+    )
     assert client.get("/api/regions/lhasa").json()["illustration"] is True
 
 
@@ -70,8 +73,13 @@ def test_a_run_reproduces_the_library_with_units_provenance_and_a_permalink(clie
         assert pool["first_deficit_year"] == (None if np.isnan(expected) else int(expected))
     reserve = result["series"]["reserve"]
     assert reserve["units"] == "yuan" and result["series"]["months_covered"]["units"] == "months"
-    np.testing.assert_allclose(reserve["values"]["resident"], baseline["reserve"].sel(pool="resident").values, rtol=1e-9)
-    assert result["provenance"]["forecast_version"] == forecast.__version__ and result["provenance"]["scenario_hash"] == baseline.attrs["scenario_hash"]
+    np.testing.assert_allclose(
+        reserve["values"]["resident"], baseline["reserve"].sel(pool="resident").values, rtol=1e-9
+    )
+    assert (
+        result["provenance"]["forecast_version"] == forecast.__version__
+        and result["provenance"]["scenario_hash"] == baseline.attrs["scenario_hash"]
+    )
     assert body["permalink"] == f"/run?region=china&scenario=baseline&version={forecast.__version__}"
     assert client.get(f"/api/runs/{body['id']}").json()["result"]["years"] == result["years"]
 
@@ -85,13 +93,18 @@ def test_a_repeated_request_is_answered_from_the_cache(client):
 
 
 def test_compare_gives_the_impact_whose_windows_add_up_the_years(client):
-    body = client.post("/api/compare", json={"base": {"scenario": "baseline"}, "alt": {"scenario": "baseline", "reform": {CAP: "40万"}}}).json()
+    body = client.post(
+        "/api/compare",
+        json={"base": {"scenario": "baseline"}, "alt": {"scenario": "baseline", "reform": {CAP: "40万"}}},
+    ).json()
     comparison = body["result"]["comparison"]
     resident = next(p for p in comparison["pools"] if p["pool"] == "resident")
     assert resident["changed"] and resident["years"][0]["expenditure_change"] > 0  # a higher cap pays more
     by_year = {(r["year"], r["pool"], r["quantity"]): r["value"] for r in comparison["difference"]}
     window = resident["windows"][0]
-    assert window["expenditure_change"] == pytest.approx(sum(by_year[(y, "resident", "expenditure")] for y in range(window["from"], window["to"] + 1)))
+    assert window["expenditure_change"] == pytest.approx(
+        sum(by_year[(y, "resident", "expenditure")] for y in range(window["from"], window["to"] + 1))
+    )
     assert not next(p for p in comparison["pools"] if p["pool"] == "ltci")["changed"]
 
 
@@ -103,16 +116,35 @@ def test_a_reform_exports_as_an_overlay_the_cli_runs_and_imports_back(client, tm
     overlay.write_bytes(exported.content)
     scenario = forecast.load_scenario([scenarios_dir() / "baseline.yaml", overlay])
     assert dict(scenario[CAP].points) == {2024: 200_000.0, 2025: 400_000.0}  # the baseline's 2024, the reform from 2025
-    imported = client.post("/scenarios/import", data={"region": "china", "scenario": "baseline"}, files={"file": ("reform.yaml", exported.content, "application/yaml")}, follow_redirects=False)
+    imported = client.post(
+        "/scenarios/import",
+        data={"region": "china", "scenario": "baseline"},
+        files={"file": ("reform.yaml", exported.content, "application/yaml")},
+        follow_redirects=False,
+    )
     assert imported.status_code == 303
     form = client.get(imported.headers["location"])
     assert form.status_code == 200 and 'value="2024: 200000, 2025: 40万"' in form.text
 
 
 def test_an_imported_file_that_is_not_an_overlay_is_refused_with_its_name(client):
-    response = client.post("/scenarios/import", data={"region": "china"}, files={"file": ("mine.yaml", b"policy:\n  resident: {benefits: {inpatient: {annual_cap: -1}}}\n", "application/yaml")})
+    response = client.post(
+        "/scenarios/import",
+        data={"region": "china"},
+        files={
+            "file": (
+                "mine.yaml",
+                b"policy:\n  resident: {benefits: {inpatient: {annual_cap: -1}}}\n",
+                "application/yaml",
+            )
+        },
+    )
     assert response.status_code == 422 and "mine.yaml" in response.text and "annual_cap" in response.text
-    response = client.post("/scenarios/import", data={"region": "china"}, files={"file": ("evil.yaml", b"a: !!python/object/apply:os.system ['true']\n", "application/yaml")})
+    response = client.post(
+        "/scenarios/import",
+        data={"region": "china"},
+        files={"file": ("evil.yaml", b"a: !!python/object/apply:os.system ['true']\n", "application/yaml")},
+    )
     assert response.status_code == 422 and "YAML tags" in response.text
 
 
@@ -124,7 +156,11 @@ def test_the_pages_switch_to_english(client):
 
 def test_unknown_region_and_scenario_answer_404_naming_the_choices(client):
     response = client.post("/api/run", json={"region": "atlantis"})
-    assert response.status_code == 404 and "unknown region 'atlantis'" in _message(response) and "china" in _message(response)
+    assert (
+        response.status_code == 404
+        and "unknown region 'atlantis'" in _message(response)
+        and "china" in _message(response)
+    )
     assert client.get("/api/regions/atlantis").status_code == 404
     response = client.post("/api/run", json={"scenario": "basline"})
     assert response.status_code == 404 and "did you mean 'baseline'" in _message(response)
@@ -146,7 +182,9 @@ def test_unknown_parameter_and_bad_shapes_are_refused_with_the_field(client):
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "draws"
     response = client.post("/api/run", json={"draws": 10**9})
     assert response.status_code == 422 and "draws" in _message(response)
-    assert client.post("/api/run", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post("/api/run", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    )
 
 
 @pytest.mark.parametrize("name", ["../../../etc/passwd", "/etc/passwd", "..%2F..%2Fetc", "data/china"])
@@ -157,7 +195,14 @@ def test_paths_where_names_are_expected_are_refused(client, name):
 
 def test_no_file_outside_a_runs_own_files_is_served(client):
     run = client.post("/api/run", json={"scenario": "baseline"}).json()["id"]
-    for path in (f"/runs/{run}/files/job.json", f"/runs/{run}/files/..%2F..%2Fjob.json", "/runs/..%2F..%2Fetc/files/passwd", "/api/runs/../../etc/passwd", "/static/../pyproject.toml", f"/runs/{run}/chart/..%2Fresult.json"):
+    for path in (
+        f"/runs/{run}/files/job.json",
+        f"/runs/{run}/files/..%2F..%2Fjob.json",
+        "/runs/..%2F..%2Fetc/files/passwd",
+        "/api/runs/../../etc/passwd",
+        "/static/../pyproject.toml",
+        f"/runs/{run}/chart/..%2Fresult.json",
+    ):
         response = client.get(path)
         assert 400 <= response.status_code < 500, path
         assert "root:" not in response.text and "Traceback" not in response.text
@@ -172,9 +217,18 @@ def test_oversized_bodies_and_uploads_answer_413(client):
 
 
 def test_a_bad_actuals_file_is_named_as_uploaded(client):
-    response = client.post("/execution", data={"region": "china", "scenario": "baseline"}, files={"actuals": ("my actuals.csv", b"pool,month,income\nemployee,5,1\n", "text/csv")}, follow_redirects=True)
+    response = client.post(
+        "/execution",
+        data={"region": "china", "scenario": "baseline"},
+        files={"actuals": ("my actuals.csv", b"pool,month,income\nemployee,5,1\n", "text/csv")},
+        follow_redirects=True,
+    )
     assert response.status_code == 422
-    assert "my actuals.csv" in response.text and "missing column(s) expenditure, unit" in response.text and "uploads" not in response.text
+    assert (
+        "my actuals.csv" in response.text
+        and "missing column(s) expenditure, unit" in response.text
+        and "uploads" not in response.text
+    )
 
 
 def test_solve_with_an_unknown_lever_is_located(client):
@@ -200,7 +254,9 @@ def test_twenty_concurrent_requests_complete_with_memory_bounded(client, server)
 
 
 def test_listening_beyond_the_machine_needs_a_token():
-    done = subprocess.run(serve_command("--host", "0.0.0.0", "--port", str(free_port())), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        serve_command("--host", "0.0.0.0", "--port", str(free_port())), capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and "--token" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -19,7 +19,10 @@ import pytest
 import forecast
 from forecast.scenario.parameters import coerce, iter_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]  # playwright is in the dev extra; a missing Chromium fails (tests/serve/conftest.py)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+]  # playwright is in the dev extra; a missing Chromium fails (tests/serve/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP = "policy.resident.benefits.inpatient.annual_cap"
@@ -67,7 +70,9 @@ def test_a_higher_resident_cap_shows_its_impact_against_the_baseline(page, serve
     page.wait_for_selector("#impact", timeout=SLOW)
     table = page.locator("table.impact[data-pool=resident]")
     first = table.locator("tr").nth(1).locator("td").all_inner_texts()
-    assert first[1].startswith("+") and float(first[1].replace(",", "")) > 0  # Δ expenditure in 亿元: a higher cap pays more
+    assert (
+        first[1].startswith("+") and float(first[1].replace(",", "")) > 0
+    )  # Δ expenditure in 亿元: a higher cap pays more
     assert page.locator("table.impact[data-pool=employee]").count() == 0  # the employee fund is untouched
     assert "40%E4%B8%87" in page.locator("#permalink").inner_text()
 
@@ -88,7 +93,10 @@ def test_upload_actuals_and_download_the_execution_workbook(page, server, tmp_pa
     region = forecast.load_region(forecast.default_region_path())
     lines = ["pool,month,income,expenditure,unit"]
     for pool in ("employee", "resident"):  # January-May of 2025 at 2024's pace, 4% up (亿元)
-        lines.append(f"{pool},5,{region.fund(pool, 'income')[2024] / 1e8 * 5 / 12 * 1.04:.2f},{region.fund(pool, 'expenditure')[2024] / 1e8 * 5 / 12 * 1.04:.2f},亿元")
+        lines.append(
+            f"{pool},5,{region.fund(pool, 'income')[2024] / 1e8 * 5 / 12 * 1.04:.2f},"
+            f"{region.fund(pool, 'expenditure')[2024] / 1e8 * 5 / 12 * 1.04:.2f},亿元"
+        )
     actuals = tmp_path / "actuals_2025.csv"
     actuals.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page.goto(f"{server.url}/budget?region=china&scenario=baseline")
@@ -102,12 +110,16 @@ def test_upload_actuals_and_download_the_execution_workbook(page, server, tmp_pa
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["职工医保统筹基金"]
     cells = {(c.row, c.column): c.value for row in sheet.iter_rows() for c in row if c.value is not None}
-    header = next(k for k, v in cells.items() if v == "本年预计执行数")  # the 财政 form: 本年 is the year of the actuals
+    header = next(
+        k for k, v in cells.items() if v == "本年预计执行数"
+    )  # the 财政 form: 本年 is the year of the actuals
     income_row = next(r for (r, c), v in cells.items() if isinstance(v, str) and v.endswith("收入合计"))
     from forecast.apps.outputs import execution_outputs
 
     table, _, _ = execution_outputs(actuals)
-    assert cells[(income_row, header[1])] == pytest.approx(table.loc["employee", "income_estimate"] / 1e4, rel=1e-6)  # 万元
+    assert cells[(income_row, header[1])] == pytest.approx(
+        table.loc["employee", "income_estimate"] / 1e4, rel=1e-6
+    )  # 万元
 
 
 def test_solve_the_resident_standard_and_validate_solved_yaml(page, server, tmp_path):
@@ -118,15 +130,33 @@ def test_solve_the_resident_standard_and_validate_solved_yaml(page, server, tmp_
     page.wait_for_selector("#solve-table", timeout=SLOW)
     assert "每年均达到目标" in page.locator("#solve-check").inner_text()
     here = page.url
-    page.goto(server.url + page.locator("#permalink").get_attribute("href"))  # the permalink reproduces the job (from the cache)
+    page.goto(
+        server.url + page.locator("#permalink").get_attribute("href")
+    )  # the permalink reproduces the job (from the cache)
     assert page.url == here
     with page.expect_download() as info:
         page.get_by_role("link", name="solved.yaml").click()
     solved = tmp_path / "solved.yaml"
     info.value.save_as(solved)
-    done = subprocess.run([sys.executable, "-c", "import sys; from forecast.cli import main; sys.exit(main())", "validate", f"{ROOT / 'scenarios' / 'baseline.yaml'}+{solved}"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from forecast.cli import main; sys.exit(main())",
+            "validate",
+            f"{ROOT / 'scenarios' / 'baseline.yaml'}+{solved}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    assert forecast.load_scenario([ROOT / "scenarios" / "baseline.yaml", solved])["policy.resident.fiscal_subsidy"].points[-1][0] == forecast.load_scenario("baseline").horizon
+    assert (
+        forecast.load_scenario([ROOT / "scenarios" / "baseline.yaml", solved])["policy.resident.fiscal_subsidy"].points[
+            -1
+        ][0]
+        == forecast.load_scenario("baseline").horizon
+    )
 
 
 def test_the_report_opens_in_the_browser(page, server):

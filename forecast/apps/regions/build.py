@@ -30,11 +30,27 @@ from .accounts import HISTORY_YEARS, history_rows
 from .figures import Figures
 from .province import GROUPS, SEXES, scale_to_life_expectancy, scaled_population
 
-__all__ = ["PROVINCE_SOURCE", "BORROWED", "Nation", "population_rows", "mortality_rows", "borrowed_table", "insured_counts"]
+__all__ = [
+    "PROVINCE_SOURCE",
+    "BORROWED",
+    "Nation",
+    "population_rows",
+    "mortality_rows",
+    "borrowed_table",
+    "insured_counts",
+]
 
 PROVINCE_SOURCE = "CENSUS2020_PROVINCE"
 #: tables copied from data/china, each row labelled
-BORROWED = ("fertility", "total_fertility", "sex_ratio_at_birth", "cost_curves", "disability_prevalence", "claim_sizes", "financing")
+BORROWED = (
+    "fertility",
+    "total_fertility",
+    "sex_ratio_at_birth",
+    "cost_curves",
+    "disability_prevalence",
+    "claim_sizes",
+    "financing",
+)
 NATION = "borrowed from data/china (national)"
 
 
@@ -62,18 +78,42 @@ def population_rows(figures: Figures, structure: dict, structure_2010: dict) -> 
         later, province_2020 = pop["later"], sum(structure.values())
         pop["total"] = round(later["total"] * province_2020 / later["province_total"])
         pop["derived"] = (
-            f"the 2020 census total is not at hand: the place's {later['year']} resident population {later['total']:,.0f} x the province's "
-            f"2020 census total / its {later['year']} resident population ({province_2020:,} / {later['province_total']:,.0f}) = {pop['total']:,.0f}"
+            f"the 2020 census total is not at hand: the place's {later['year']} resident population "
+            f"{later['total']:,.0f} x the province's 2020 census total / its {later['year']} resident population "
+            f"({province_2020:,} / {later['province_total']:,.0f}) = {pop['total']:,.0f}"
         )
     elif pop.get("total") is None:
         growth = sum(structure.values()) / sum(structure_2010.values())
         pop["total"] = round(pop["total_2010"] * growth)
-        pop["derived"] = f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's 2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
-    counts = scaled_population(structure, int(pop["total"]), _int(pop.get("male")), _int(pop.get("female")), pop.get("bands") or None)
-    known = "total" + (" and sexes" if pop.get("male") is not None else "") + (" and broad age groups (raked, IPF)" if pop.get("bands") else "")
-    method = f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by largest remainder within each sex" + (f"; {pop['derived']}" if pop.get("derived") else "")
-    source = ";".join(dict.fromkeys(filter(None, ";".join(filter(None, (pop.get("source"), (pop.get("later") or {}).get("source"), PROVINCE_SOURCE))).split(";"))))
-    return ["sex", "age", "value", "unit", "source", "method"], [[sex, g, counts[sex, g], "persons", source, method] for sex in SEXES for g in GROUPS]
+        pop["derived"] = (
+            f"the 2020 census total is not at hand: the 2010 census total {pop['total_2010']:,.0f} x the province's "
+            f"2010-2020 census growth ({growth:.6f}) = {pop['total']:,.0f}"
+        )
+    counts = scaled_population(
+        structure, int(pop["total"]), _int(pop.get("male")), _int(pop.get("female")), pop.get("bands") or None
+    )
+    known = (
+        "total"
+        + (" and sexes" if pop.get("male") is not None else "")
+        + (" and broad age groups (raked, IPF)" if pop.get("bands") else "")
+    )
+    method = (
+        f"province's 2020 census structure by sex and age group scaled to the place's census {known}; whole persons by "
+        "largest remainder within each sex" + (f"; {pop['derived']}" if pop.get("derived") else "")
+    )
+    source = ";".join(
+        dict.fromkeys(
+            filter(
+                None,
+                ";".join(
+                    filter(None, (pop.get("source"), (pop.get("later") or {}).get("source"), PROVINCE_SOURCE))
+                ).split(";"),
+            )
+        )
+    )
+    return ["sex", "age", "value", "unit", "source", "method"], [
+        [sex, g, counts[sex, g], "persons", source, method] for sex in SEXES for g in GROUPS
+    ]
 
 
 def _int(value):
@@ -93,11 +133,25 @@ def mortality_rows(figures: Figures, china: Path, srb_of_year) -> tuple[tuple[li
         mx = {s: np.array([float(r["value"]) for r in rows if r["year"] == period and r["sex"] == s]) for s in SEXES}
         srb = srb_of_year(year)
         factor = scale_to_life_expectancy(mx, widths, float(e0["value"]), {"male": srb, "female": 1.0})
-        method = f"national schedule x {factor:.6f} (proportional mx scaling solved for the province's e0 {e0['value']} in {year}, both sexes, births weighted by the sex ratio at birth {srb:.3f})"
+        method = (
+            f"national schedule x {factor:.6f} (proportional mx scaling solved for the province's e0 {e0['value']} in "
+            f"{year}, both sexes, births weighted by the sex ratio at birth {srb:.3f})"
+        )
     source = ";".join(filter(None, ("WPP2024", e0.get("source") if e0 else None)))
-    out = [[r["year"], r["sex"], r["age"], r["measure"], _g(float(r["value"]) * factor) if factor != 1.0 else r["value"], r["unit"], source, method] for r in rows]
+    out = [
+        [
+            r["year"],
+            r["sex"],
+            r["age"],
+            r["measure"],
+            _g(float(r["value"]) * factor) if factor != 1.0 else r["value"],
+            r["unit"],
+            source,
+            method,
+        ]
+        for r in rows
+    ]
     return (["year", "sex", "age", "measure", "value", "unit", "source", "method"], out), method
-
 
 
 class Nation:
@@ -108,7 +162,9 @@ class Nation:
         self.region = region
         _, rows = _read(region.path / region.files["insured"]["path"])
         #: the source ids of each year's national counts (employee pool, all)
-        self.insured_sources = {int(r["year"]): r["source"] for r in rows if r["pool"] == "employee" and r["status"] == "all"}
+        self.insured_sources = {
+            int(r["year"]): r["source"] for r in rows if r["pool"] == "employee" and r["status"] == "all"
+        }
 
     def insured(self, year: int, pool: str, status: str = "all") -> float:
         ins = self.region.insured
@@ -121,7 +177,12 @@ class Nation:
         if table == "insured":
             return self.insured_sources.get(year, "")
         df = self.region.fund_history
-        sel = df[(df["year"] == year) & (df["account"] == keys.get("account", "total")) & (df["pool"] == keys["pool"]) & (df["item"] == keys["item"])]
+        sel = df[
+            (df["year"] == year)
+            & (df["account"] == keys.get("account", "total"))
+            & (df["pool"] == keys["pool"])
+            & (df["item"] == keys["item"])
+        ]
         return str(sel["source"].iloc[0]) if len(sel) and isinstance(sel["source"].iloc[0], str) else ""
 
     def fund(self, pool: str, item: str, year: int) -> tuple[float, int]:
@@ -140,7 +201,11 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
     registered = figures.population.get("registered") if ins.get("scope") == "registered" else None
     if registered:
         factor = figures.population["total"] / registered
-        scope = f"the bureau's count of registered (户籍) insured x {factor:.6f} (the census population {figures.population['total']:,.0f} / the registered population {registered:,.0f}): insured persons living in the place"
+        scope = (
+            f"the bureau's count of registered (户籍) insured x {factor:.6f} (the census population "
+            f"{figures.population['total']:,.0f} / the registered population {registered:,.0f}): insured persons "
+            "living in the place"
+        )
         pools = {k: {s: round(v * factor) for s, v in entry.items()} for k, entry in pools.items()}
         for entry in pools.values():
             entry["_note"] = scope
@@ -159,7 +224,10 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
         for pool in ("employee", "resident"):
             share = national[pool] / sum(national.values())
             pools[pool] = {"all": round(total * share)}
-            pools[pool]["_note"] = f"{how}; split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not published"
+            pools[pool]["_note"] = (
+                f"{how}; split by the national {year} share of the {pool} pool ({share:.4f}): the local split is not "
+                "published"
+            )
     for pool in ("employee", "resident"):
         entry = pools.get(pool)
         if entry is None:
@@ -168,14 +236,36 @@ def insured_counts(figures: Figures, nation: Nation) -> list[list]:
         kind = "derived" if note else given
         if "all" not in entry:
             entry["all"] = entry.get("in_service", 0) + entry.get("retired", 0)
-        rows.append([year, pool, "all", _g(entry["all"]), "人", kind, ";".join(filter(None, (src, nation.source("insured", year) if note else ""))), note or "as published"])
+        rows.append(
+            [
+                year,
+                pool,
+                "all",
+                _g(entry["all"]),
+                "人",
+                kind,
+                ";".join(filter(None, (src, nation.source("insured", year) if note else ""))),
+                note or "as published",
+            ]
+        )
         if pool == "employee":
             retired_share = nation.insured(year, "employee", "retired")[0] / nation.insured(year, "employee", "all")[0]
             for status, share in (("in_service", 1 - retired_share), ("retired", retired_share)):
                 if status in entry:
                     rows.append([year, pool, status, _g(entry[status]), "人", given, src, "as published"])
                 else:
-                    rows.append([year, pool, status, _g(round(entry["all"] * share)), "人", "derived", ";".join(filter(None, (src, nation.source("insured", year)))), f"employee count x the national {year} {status} share ({share:.4f}): not published locally"])
+                    rows.append(
+                        [
+                            year,
+                            pool,
+                            status,
+                            _g(round(entry["all"] * share)),
+                            "人",
+                            "derived",
+                            ";".join(filter(None, (src, nation.source("insured", year)))),
+                            f"employee count x the national {year} {status} share ({share:.4f}): not published locally",
+                        ]
+                    )
     return rows + insured_history(rows, nation, year, figures.base_year)
 
 
@@ -191,10 +281,25 @@ def insured_history(rows: list[list], nation, year: int, base: int) -> list[list
         series = pd.Series({int(y): float(ins.sel(year=y, pool=pool, status=status)) for y in ins["year"].values})
         series[year] = nation.insured(year, pool, status)[0]
         local = local_all[pool] / nation.insured(year, pool)[0] * series[year]
-        for r in history_rows(series, year, local, years, [pool, status], ["人", "derived", nation.source("insured", year)], f"{pool} {status} count"):
+        for r in history_rows(
+            series,
+            year,
+            local,
+            years,
+            [pool, status],
+            ["人", "derived", nation.source("insured", year)],
+            f"{pool} {status} count",
+        ):
             out.append([r[0], r[1], r[2], str(round(float(r[3]))) if r[3] else "", *r[4:]])
     return out
 
 
 def _missing(figures, pool):
-    return InputError(Problem(figures.path, f"insured: the {pool} count is missing while the other pool's is given", "give both employee and resident counts, or only their total", field=f"insured.{pool}"))
+    return InputError(
+        Problem(
+            figures.path,
+            f"insured: the {pool} count is missing while the other pool's is given",
+            "give both employee and resident counts, or only their total",
+            field=f"insured.{pool}",
+        )
+    )

@@ -41,7 +41,14 @@ class FigureReader:
         if value is None and not required:
             return {}
         if not isinstance(value, dict):
-            self.fail(node, key, "missing or not a mapping" if value is None else "must be a mapping of fields", "see the example in examples/figures.yaml", value if value is not None else None, prefix)
+            self.fail(
+                node,
+                key,
+                "missing or not a mapping" if value is None else "must be a mapping of fields",
+                "see the example in examples/figures.yaml",
+                value if value is not None else None,
+                prefix,
+            )
             return {}
         return value
 
@@ -51,7 +58,14 @@ class FigureReader:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
-            self.fail(node, key, "must be text", "write it as plain text (quote it if it could be read as something else)", type(value).__name__, prefix)
+            self.fail(
+                node,
+                key,
+                "must be text",
+                "write it as plain text (quote it if it could be read as something else)",
+                type(value).__name__,
+                prefix,
+            )
             return default
         return str(value)
 
@@ -64,7 +78,14 @@ class FigureReader:
                 self.fail(node, key, "is required", "give the published figure", prefix=prefix)
             return None
         if plain_number(value) is None:
-            self.fail(node, key, "must be a plain number (ASCII digits 0-9 and a point, no thousands separators)", f"write the figure in {unit or canonical} as a plain number, e.g. 12345.6", value, prefix)
+            self.fail(
+                node,
+                key,
+                "must be a plain number (ASCII digits 0-9 and a point, no thousands separators)",
+                f"write the figure in {unit or canonical} as a plain number, e.g. 12345.6",
+                value,
+                prefix,
+            )
             return None
         try:
             out = to_canonical(value, unit) if unit else float(value)
@@ -73,7 +94,14 @@ class FigureReader:
         high = HIGHEST.get(canonical, math.inf)
         if not math.isfinite(out) or out < low or (positive and out <= 0) or out > high:
             bound = f"above {low:g}" if positive else f"at least {low:g}"
-            self.fail(node, key, f"must be a finite number {bound} and at most {high:g} {canonical}", f"write the figure in {unit or canonical} as a plain number (check its unit)", value, prefix)
+            self.fail(
+                node,
+                key,
+                f"must be a finite number {bound} and at most {high:g} {canonical}",
+                f"write the figure in {unit or canonical} as a plain number (check its unit)",
+                value,
+                prefix,
+            )
             return None
         return out
 
@@ -90,7 +118,15 @@ class FigureReader:
         sid = self.text(node, key, "", prefix)
         for one in (s for s in sid.split(";") if s):
             if one.strip() != one or one.startswith(FORMULA_START):
-                self.fail(node, key, f"source id '{one}' must be a name (letters, digits, _), without spaces around it or a leading {', '.join(repr(c) for c in FORMULA_START)}", "name the source like the ids in examples/figures.yaml, e.g. NHSA_2023", one, prefix)
+                self.fail(
+                    node,
+                    key,
+                    f"source id '{one}' must be a name (letters, digits, _), without spaces around it or a leading "
+                    f"{', '.join(repr(c) for c in FORMULA_START)}",
+                    "name the source like the ids in examples/figures.yaml, e.g. NHSA_2023",
+                    one,
+                    prefix,
+                )
                 return ""
         return sid
 
@@ -98,12 +134,25 @@ class FigureReader:
         """The register: {id: {title, publisher, date, url, read_via}} with text fields."""
         register = doc.get("sources") or {}
         if not isinstance(register, dict):
-            self.fail(doc, "sources", "must map each source id to its title, publisher, date and url", "write 'sources: {ID: {title: .., publisher: .., date: .., url: ..}}', see examples/figures.yaml", type(register).__name__)
+            self.fail(
+                doc,
+                "sources",
+                "must map each source id to its title, publisher, date and url",
+                "write 'sources: {ID: {title: .., publisher: .., date: .., url: ..}}', see examples/figures.yaml",
+                type(register).__name__,
+            )
             return {}
         out = {}
         for sid, entry in register.items():
             if not isinstance(entry, dict):
-                self.fail(register, sid, "must be a mapping of title, publisher, date and url", "see examples/figures.yaml", type(entry).__name__, "sources.")
+                self.fail(
+                    register,
+                    sid,
+                    "must be a mapping of title, publisher, date and url",
+                    "see examples/figures.yaml",
+                    type(entry).__name__,
+                    "sources.",
+                )
                 continue
             before = len(self.problems)
             for k in entry:

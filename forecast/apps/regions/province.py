@@ -23,7 +23,17 @@ import numpy as np
 from ...errors import InputError, Problem
 from ...library import shipped
 
-__all__ = ["census_file", "bare_name", "GROUPS", "province_names", "province_structure", "scaled_population", "largest_remainder_round", "life_expectancy", "scale_to_life_expectancy"]
+__all__ = [
+    "census_file",
+    "bare_name",
+    "GROUPS",
+    "province_names",
+    "province_structure",
+    "scaled_population",
+    "largest_remainder_round",
+    "life_expectancy",
+    "scale_to_life_expectancy",
+]
 
 #: the census's age groups: 0, 1-4, 5-9, ..., 95-99, 100+
 GROUPS = ["0", "1-4"] + [f"{a}-{a + 4}" for a in range(5, 100, 5)] + ["100+"]
@@ -36,13 +46,15 @@ def census_file() -> Path:
     return shipped("data") / "provinces" / CENSUS_NAME
 
 
-
 @functools.lru_cache(maxsize=1)
 def _table() -> dict:
     """{(year, area, sex, group): persons} of the carried census table."""
     path = census_file()
     with open(path, encoding="utf-8") as f:
-        return {(int(r["census_year"]), r["area"], r["sex"], r["age_group"]): int(r["population"]) for r in csv.DictReader(f)}
+        return {
+            (int(r["census_year"]), r["area"], r["sex"], r["age_group"]): int(r["population"])
+            for r in csv.DictReader(f)
+        }
 
 
 def province_names() -> list[str]:
@@ -51,7 +63,13 @@ def province_names() -> list[str]:
 
 
 #: the autonomous regions' full names (the census table uses the short ones)
-AUTONOMOUS_REGIONS = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏", "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆"}
+AUTONOMOUS_REGIONS = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆",
+}
 #: the municipalities under the State, written with or without 市
 MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 
@@ -74,7 +92,14 @@ def province_structure(name: str, year: int = 2020, where: str = "--province") -
     known = province_names()
     key = bare_name(name) if name else ""
     if key not in known:
-        raise InputError(Problem(where, f"unknown province '{name}'", f"give one of the census table's 31 names: {', '.join(known)}", value=name))
+        raise InputError(
+            Problem(
+                where,
+                f"unknown province '{name}'",
+                f"give one of the census table's 31 names: {', '.join(known)}",
+                value=name,
+            )
+        )
     out = {(sex, g): table[year, key, sex, g] for sex in SEXES for g in GROUPS}
     for sex in SEXES:
         total = table[year, key, sex, "total"]
@@ -110,7 +135,9 @@ def _rake(seed: np.ndarray, bands: list[np.ndarray], band_totals: list[float], s
     return table
 
 
-def scaled_population(structure: dict, total: int, male: int | None = None, female: int | None = None, bands: dict | None = None) -> dict[tuple[str, str], int]:
+def scaled_population(
+    structure: dict, total: int, male: int | None = None, female: int | None = None, bands: dict | None = None
+) -> dict[tuple[str, str], int]:
     """The province's structure scaled to a place's census: ``total``; ``male``/``female`` when
     published (else the province's sex ratio); ``bands`` {(first age, last age or None): persons}
     (disjoint broad groups, e.g. 0-14, 15-59, 60-64, 65+) raked in when published."""

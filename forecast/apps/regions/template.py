@@ -22,31 +22,84 @@ __all__ = ["template_workbook", "read_template", "FIELDS", "TABLES", "INSTRUCTIO
 
 #: key-value sheets: sheet -> [(field path, label, note)]
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
-    "基本信息": [("name", "地区名称", "必填，如 黔东南州"), ("name_en", "英文名称", "可不填"), ("level", "层级", "prefecture（地市）或 county（区县）"),
-             ("province", "所属省份", "如 贵州；须与 forecast init-region 的 --province 一致"), ("base_year", "基金基年", "可不填：默认为参保人数的年份")],
-    "人口": [("population.total", "常住人口（2020年普查，人）", "必填：第七次全国人口普查公报"), ("population.male", "其中：男（人）", "可不填"), ("population.female", "其中：女（人）", "可不填"),
-           ("population.ages.0-14", "0–14岁（人）", "可不填"), ("population.ages.15-59", "15–59岁（人）", "可不填"), ("population.ages.60-64", "60–64岁（人）", "可不填"),
-           ("population.ages.65+", "65岁及以上（人）", "可不填"), ("population.registered", "户籍人口（人）", "参保人数按户籍统计时填写"),
-           ("population.registered_source", "户籍人口来源编号", "“来源”表中的编号"), ("population.source", "普查人口来源编号", "“来源”表中的编号"),
-           ("life_expectancy.value", "本省人均预期寿命（岁）", "可不填"), ("life_expectancy.year", "预期寿命年份", ""), ("life_expectancy.source", "预期寿命来源编号", "")],
-    "参保": [("insured.year", "统计年份", "参保人数的年份，如 2023"), ("insured.unit", "单位", "人 或 万人"), ("insured.employee.all", "职工医保参保人数", ""),
-           ("insured.employee.in_service", "其中：在职职工", "可不填：按全国比例拆分"), ("insured.employee.retired", "其中：退休人员", "可不填"),
-           ("insured.resident", "城乡居民医保参保人数", ""), ("insured.total", "参保总人数", "仅在未分险种时填写"), ("insured.scope", "统计口径", "空：常住人口口径；registered：户籍口径"),
-           ("insured.source", "来源编号", "“来源”表中的编号")],
+    "基本信息": [
+        ("name", "地区名称", "必填，如 黔东南州"),
+        ("name_en", "英文名称", "可不填"),
+        ("level", "层级", "prefecture（地市）或 county（区县）"),
+        ("province", "所属省份", "如 贵州；须与 forecast init-region 的 --province 一致"),
+        ("base_year", "基金基年", "可不填：默认为参保人数的年份"),
+    ],
+    "人口": [
+        ("population.total", "常住人口（2020年普查，人）", "必填：第七次全国人口普查公报"),
+        ("population.male", "其中：男（人）", "可不填"),
+        ("population.female", "其中：女（人）", "可不填"),
+        ("population.ages.0-14", "0–14岁（人）", "可不填"),
+        ("population.ages.15-59", "15–59岁（人）", "可不填"),
+        ("population.ages.60-64", "60–64岁（人）", "可不填"),
+        ("population.ages.65+", "65岁及以上（人）", "可不填"),
+        ("population.registered", "户籍人口（人）", "参保人数按户籍统计时填写"),
+        ("population.registered_source", "户籍人口来源编号", "“来源”表中的编号"),
+        ("population.source", "普查人口来源编号", "“来源”表中的编号"),
+        ("life_expectancy.value", "本省人均预期寿命（岁）", "可不填"),
+        ("life_expectancy.year", "预期寿命年份", ""),
+        ("life_expectancy.source", "预期寿命来源编号", ""),
+    ],
+    "参保": [
+        ("insured.year", "统计年份", "参保人数的年份，如 2023"),
+        ("insured.unit", "单位", "人 或 万人"),
+        ("insured.employee.all", "职工医保参保人数", ""),
+        ("insured.employee.in_service", "其中：在职职工", "可不填：按全国比例拆分"),
+        ("insured.employee.retired", "其中：退休人员", "可不填"),
+        ("insured.resident", "城乡居民医保参保人数", ""),
+        ("insured.total", "参保总人数", "仅在未分险种时填写"),
+        ("insured.scope", "统计口径", "空：常住人口口径；registered：户籍口径"),
+        ("insured.source", "来源编号", "“来源”表中的编号"),
+    ],
 }
 #: tables: sheet -> (document key, [(column key, header)])
 TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "基金": ("funds", [("year", "年份"), ("months", "月数（12为全年）"), ("unit", "单位（元/万元/亿元）"), ("pool", "险种"), ("income", "收入"), ("expenditure", "支出"),
-                      ("reserve", "年末累计结余"), ("source", "来源编号"), ("note", "备注")]),
-    "来源": ("sources", [("id", "编号"), ("title", "标题"), ("publisher", "发布机关"), ("date", "日期"), ("url", "网址"), ("read_via", "获取途径")]),
+    "基金": (
+        "funds",
+        [
+            ("year", "年份"),
+            ("months", "月数（12为全年）"),
+            ("unit", "单位（元/万元/亿元）"),
+            ("pool", "险种"),
+            ("income", "收入"),
+            ("expenditure", "支出"),
+            ("reserve", "年末累计结余"),
+            ("source", "来源编号"),
+            ("note", "备注"),
+        ],
+    ),
+    "来源": (
+        "sources",
+        [
+            ("id", "编号"),
+            ("title", "标题"),
+            ("publisher", "发布机关"),
+            ("date", "日期"),
+            ("url", "网址"),
+            ("read_via", "获取途径"),
+        ],
+    ),
 }
 #: the pool column's words -> the pool
-POOLS = {"职工医保": "employee", "城乡居民医保": "resident", "医疗救助": "medical_assistance", "employee": "employee", "resident": "resident", "medical_assistance": "medical_assistance"}
+POOLS = {
+    "职工医保": "employee",
+    "城乡居民医保": "resident",
+    "医疗救助": "medical_assistance",
+    "employee": "employee",
+    "resident": "resident",
+    "medical_assistance": "medical_assistance",
+}
 POOL_WORDS = {"employee": "职工医保", "resident": "城乡居民医保", "medical_assistance": "医疗救助"}
 INSTRUCTIONS = (
-    "本表用于填报本地人口、参保和基金数据，填好后用 forecast init-region 目录 --province 省份 --from 本表.xlsx 建立本地数据包。",
+    "本表用于填报本地人口、参保和基金数据，填好后用 forecast init-region 目录 --province 省份 --from 本表.xlsx "
+    "建立本地数据包。",
     "“基本信息”“人口”“参保”三张表：每行一个项目，在“填写”列填数字或文字，不填的留空；单位见各行说明。",
-    "“基金”表：每个年份、每个险种一行（险种填 职工医保、城乡居民医保 或 医疗救助）；不足全年的填实际月数（如1–5月填5），程序按全国季节进度推算全年并注明。",
+    "“基金”表：每个年份、每个险种一行（险种填 职工医保、城乡居民医保 或 医疗救助）；不足全年的填实际月数（如1–5月填5）"
+    "，程序按全国季节进度推算全年并注明。",
     "“来源”表：每个数据的出处一行（编号自定，如 LOCAL_2023），其他表的“来源编号”填这里的编号。",
     "职工医保的收支如为统筹基金与个人账户合计，在“基金”表备注中写明；程序会在所有输出中标明口径。",
     "数字只用阿拉伯数字和小数点，不加千分位逗号；出错时程序给出表名、行号和改法，不会生成数据包。",
@@ -55,7 +108,9 @@ INSTRUCTIONS = (
 
 def _set(doc: dict, path: str, value, where: str, row: int) -> None:
     """Put ``value`` at the dotted ``path`` of ``doc`` (nested SheetDicts), recording its sheet and row."""
-    parts = path.split(".") if not path.startswith("population.ages.") else ["population", "ages", path.rsplit(".", 1)[1]]
+    parts = (
+        path.split(".") if not path.startswith("population.ages.") else ["population", "ages", path.rsplit(".", 1)[1]]
+    )
     node = doc
     for part in parts[:-1]:
         node = node.setdefault(part, SheetDict(where))
@@ -163,7 +218,13 @@ def read_template(path: Path | str):
         if missing:
             from ...errors import InputError
 
-            raise InputError(Problem(path, f"not the input template: no sheet {', '.join(missing)} (sheets: {', '.join(names)})", "write a new one with 'forecast template --out 本地数据.xlsx' and fill it in"))
+            raise InputError(
+                Problem(
+                    path,
+                    f"not the input template: no sheet {', '.join(missing)} (sheets: {', '.join(names)})",
+                    "write a new one with 'forecast template --out 本地数据.xlsx' and fill it in",
+                )
+            )
         return wanted
 
     sheets = read_sheets(path, "the input template", choose, fix)
@@ -178,7 +239,9 @@ def read_template(path: Path | str):
 def _get(doc: dict, path: str):
     """The value at the dotted ``path`` of ``doc`` (None where absent)."""
     node = doc
-    for part in path.split(".") if not path.startswith("population.ages.") else ["population", "ages", path.rsplit(".", 1)[1]]:
+    for part in (
+        path.split(".") if not path.startswith("population.ages.") else ["population", "ages", path.rsplit(".", 1)[1]]
+    ):
         node = node.get(part) if isinstance(node, dict) else None
     return node
 
@@ -204,11 +267,25 @@ def template_rows(doc: dict | None = None) -> dict[str, list[list]]:
         for pool, word in POOL_WORDS.items():
             block = entry.get(pool)
             if isinstance(block, dict):
-                funds.append([entry.get("year"), entry.get("months", 12), entry.get("unit", "万元"), word, block.get("income"), block.get("expenditure"), block.get("reserve"), entry.get("source"), entry.get("note")])
+                funds.append(
+                    [
+                        entry.get("year"),
+                        entry.get("months", 12),
+                        entry.get("unit", "万元"),
+                        word,
+                        block.get("income"),
+                        block.get("expenditure"),
+                        block.get("reserve"),
+                        entry.get("source"),
+                        entry.get("note"),
+                    ]
+                )
     sheets["基金"] = funds
     sources = [[h for _, h in TABLES["来源"][1]]]
     for sid, entry in (doc.get("sources") or {}).items():
-        sources.append([sid, *(entry.get(key) if isinstance(entry, dict) else None for key, _ in TABLES["来源"][1][1:])])
+        sources.append(
+            [sid, *(entry.get(key) if isinstance(entry, dict) else None for key, _ in TABLES["来源"][1][1:])]
+        )
     sheets["来源"] = sources
     return sheets
 
@@ -231,7 +308,10 @@ def template_workbook(doc: dict | None = None):
                 text_cell(cell)
                 if r == 1:
                     cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="D9E1F2")
-        for c, width in enumerate((34, 24, 60) if name in FIELDS else (16, 14, 18, 14, 16, 16, 16, 16, 40) if name != "填写说明" else (120,), start=1):
+        for c, width in enumerate(
+            (34, 24, 60) if name in FIELDS else (16, 14, 18, 14, 16, 16, 16, 16, 40) if name != "填写说明" else (120,),
+            start=1,
+        ):
             ws.column_dimensions[chr(64 + c)].width = width
         ws.freeze_panes = "A2"
     return wb

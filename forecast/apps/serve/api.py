@@ -27,13 +27,23 @@ Reform = dict[str, Value | dict[str, Value]]
 class ScenarioPart(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scenario: str = Field("baseline", max_length=100, description="a shipped scenario's name (GET /api/scenarios)")
-    reform: Reform = Field(default_factory=dict, description="parameter path -> value (400000, \"40万\", 0.65, \"65%\", true) or {year: value}; GET /api/parameters lists the paths")
+    reform: Reform = Field(
+        default_factory=dict,
+        description=(
+            'parameter path -> value (400000, "40万", 0.65, "65%", true) or {year: value}; GET /api/parameters lists '
+            "the paths"
+        ),
+    )
     title: str | None = Field(None, max_length=200)
 
 
 class RunRequest(ScenarioPart):
-    region: str | None = Field(None, max_length=100, description="a region's name (GET /api/regions); default: the server's")
-    draws: int | None = Field(None, ge=1, description="draws of every driver (bands over draws); none: the central projection")
+    region: str | None = Field(
+        None, max_length=100, description="a region's name (GET /api/regions); default: the server's"
+    )
+    draws: int | None = Field(
+        None, ge=1, description="draws of every driver (bands over draws); none: the central projection"
+    )
     seed: int | None = Field(None, ge=0, lt=2**32, description="seed of the draws (default 0)")
 
 
@@ -48,7 +58,14 @@ class CompareRequest(BaseModel):
 
 class SolveRequest(RunRequest):
     pool: Literal["employee", "resident", "ltci"]
-    lever: str = Field("financing", max_length=200, description="financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, rate.employee (employee); benefit:PATH")
+    lever: str = Field(
+        "financing",
+        max_length=200,
+        description=(
+            "financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, "
+            "rate.employee (employee); benefit:PATH"
+        ),
+    )
     target: str = Field("months:6-9", max_length=40, description="months:LO-HI, no_deficit or no_exhaustion")
     start: int | None = Field(None, ge=1900, le=2300, description="first year the lever moves")
     until: int | None = Field(None, ge=1900, le=2300, description="last year the target must hold")
@@ -77,11 +94,20 @@ async def answer(request: Request, kind: str, job_request: dict, task: dict, wai
     job, cached = runner.submit(kind, job_request, task)
     if wait:
         await runner.wait(job, WAIT_SECONDS)
-    body = {**job.status(), "cached": cached, "request": job_request, "permalink": permalink(kind, job_request), "links": {"status": f"/api/runs/{job.id}", "page": f"/runs/{job.id}"}}
+    body = {
+        **job.status(),
+        "cached": cached,
+        "request": job_request,
+        "permalink": permalink(kind, job_request),
+        "links": {"status": f"/api/runs/{job.id}", "page": f"/runs/{job.id}"},
+    }
     if job.state == "done":
         return JSONResponse({**body, "result": job.result()})
     if job.state == "failed":
-        return JSONResponse({**body, "errors": [{"field": "", "message": m} for m in job.messages]}, status_code=500 if job.internal else 422)
+        return JSONResponse(
+            {**body, "errors": [{"field": "", "message": m} for m in job.messages]},
+            status_code=500 if job.internal else 422,
+        )
     return JSONResponse(body, status_code=202, headers={"Location": f"/api/runs/{job.id}", "Retry-After": "1"})
 
 
@@ -90,7 +116,15 @@ def regions(request: Request) -> list[dict]:
     from .catalog import base_year_of
 
     settings = _settings(request)
-    return [{"name": name, "local": name in settings.local, "fund_base_year": base_year_of(path), "default": name == settings.default_region} for name, path in settings.regions.items()]
+    return [
+        {
+            "name": name,
+            "local": name in settings.local,
+            "fund_base_year": base_year_of(path),
+            "default": name == settings.default_region,
+        }
+        for name, path in settings.regions.items()
+    ]
 
 
 @router.get("/regions/{name}", summary="A bundle's summary with the source of each figure (persons, yuan, ratios)")
@@ -112,26 +146,74 @@ def scenarios() -> list[dict]:
 def parameters() -> list[dict]:
     from .reform import PARAMS
 
-    return [{"path": path, "unit": p.unit, "low": p.low, "high": p.high, "choices": list(p.choices), "dated": p.dated, "default": p.default,
-             "description": p.description, "reference": p.reference} for path, p in PARAMS.items()]
+    return [
+        {
+            "path": path,
+            "unit": p.unit,
+            "low": p.low,
+            "high": p.high,
+            "choices": list(p.choices),
+            "dated": p.dated,
+            "default": p.default,
+            "description": p.description,
+            "reference": p.reference,
+        }
+        for path, p in PARAMS.items()
+    ]
 
 
-@router.post("/run", summary="Run a scenario (with a reform) on a region; compared with the scenario without the reform")
+@router.post(
+    "/run", summary="Run a scenario (with a reform) on a region; compared with the scenario without the reform"
+)
 async def run(request: Request, body: RunRequest, wait: bool = True):
-    job_request, task = await run_in_threadpool(_prepare, _settings(request), "run", body.region, body.scenario, body.reform, body.title, body.draws, body.seed)
+    job_request, task = await run_in_threadpool(
+        _prepare, _settings(request), "run", body.region, body.scenario, body.reform, body.title, body.draws, body.seed
+    )
     return await answer(request, "run", job_request, task, wait)
 
 
-@router.post("/compare", summary="Compare two scenarios (each with its reform) on a region: ALT − BASE by year and pool")
+@router.post(
+    "/compare", summary="Compare two scenarios (each with its reform) on a region: ALT − BASE by year and pool"
+)
 async def compare(request: Request, body: CompareRequest, wait: bool = True):
-    job_request, task = await run_in_threadpool(_prepare, _settings(request), "run", body.region, body.alt.scenario, body.alt.reform, body.alt.title, body.draws, body.seed, body.base.model_dump())
+    job_request, task = await run_in_threadpool(
+        _prepare,
+        _settings(request),
+        "run",
+        body.region,
+        body.alt.scenario,
+        body.alt.reform,
+        body.alt.title,
+        body.draws,
+        body.seed,
+        body.base.model_dump(),
+    )
     return await answer(request, "run", job_request, task, wait)
 
 
 @router.post("/solve", summary="The financing (or benefit) that keeps a pool on target; solved.yaml among the files")
 async def solve(request: Request, body: SolveRequest, wait: bool = True):
-    solve = {"pool": body.pool, "lever": body.lever, "target": body.target, "start": body.start, "until": body.until, "level": body.level}
-    job_request, task = await run_in_threadpool(_prepare, _settings(request), "solve", body.region, body.scenario, body.reform, body.title, None, None, None, {"solve": solve})
+    solve = {
+        "pool": body.pool,
+        "lever": body.lever,
+        "target": body.target,
+        "start": body.start,
+        "until": body.until,
+        "level": body.level,
+    }
+    job_request, task = await run_in_threadpool(
+        _prepare,
+        _settings(request),
+        "solve",
+        body.region,
+        body.scenario,
+        body.reform,
+        body.title,
+        None,
+        None,
+        None,
+        {"solve": solve},
+    )
     return await answer(request, "solve", job_request, task, wait)
 
 
@@ -141,7 +223,9 @@ def status(request: Request, id: str):
 
     job = request.app.state.runner.get(id)
     if job is None:
-        raise InputError(Problem("id", f"no run '{id}' on this server", "use the id a POST /api/run answered", field="id"))
+        raise InputError(
+            Problem("id", f"no run '{id}' on this server", "use the id a POST /api/run answered", field="id")
+        )
     body = {**job.status(), "request": job.request, "permalink": permalink(job.kind, job.request)}
     if job.state == "done":
         body["result"] = job.result()

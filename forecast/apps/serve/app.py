@@ -20,7 +20,13 @@ log = logging.getLogger("forecast.serve")
 def _templates():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("forecast.apps.serve", "templates"), autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("forecast.apps.serve", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def create_app(settings: Settings):
@@ -46,9 +52,18 @@ def create_app(settings: Settings):
         finally:
             app.state.runner.close()
 
-    app = FastAPI(title="forecast serve — 医保基金收支预测", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="The model behind a JSON API: regions and scenarios by name, runs with a reform, comparisons and solutions, "
-                  "results as JSON with units (money in yuan) and provenance. Bad input answers 4xx with located messages.")
+    app = FastAPI(
+        title="forecast serve — 医保基金收支预测",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description=(
+            "The model behind a JSON API: regions and scenarios by name, runs with a reform, comparisons and "
+            "solutions, results as JSON with units (money in yuan) and provenance. Bad input answers 4xx with located "
+            "messages."
+        ),
+    )
     app.state.settings, app.state.templates = settings, _templates()
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -60,7 +75,10 @@ def create_app(settings: Settings):
     @app.exception_handler(InputError)
     async def bad_input(request: Request, error: InputError):
         if wants_json(request):
-            unknown = any(p.field in ("region", "scenario", "id") and p.message.startswith(("unknown", "no run")) for p in error.problems)
+            unknown = any(
+                p.field in ("region", "scenario", "id") and p.message.startswith(("unknown", "no run"))
+                for p in error.problems
+            )
             return JSONResponse(input_error(error), status_code=404 if unknown else 422)
         return pages.message_page(request, [p.render() for p in error.problems], 422)
 
@@ -68,12 +86,20 @@ def create_app(settings: Settings):
     async def busy(request: Request, error: Busy):
         text = f"busy: {settings.max_jobs} jobs are queued or running. Fix: try again in a few seconds"
         if wants_json(request):
-            return JSONResponse({"errors": [{"field": "", "message": text}]}, status_code=503, headers={"Retry-After": "5"})
+            return JSONResponse(
+                {"errors": [{"field": "", "message": text}]}, status_code=503, headers={"Retry-After": "5"}
+            )
         return pages.message_page(request, [text], 503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"} for e in error.errors()]
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}",
+            }
+            for e in error.errors()
+        ]
         return JSONResponse({"errors": errors}, status_code=422)
 
     @app.exception_handler(HTTPException)
@@ -86,7 +112,10 @@ def create_app(settings: Settings):
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception):
         log.exception("forecast serve: internal error on %s", request.url.path)
-        text = f"internal error: {type(error).__name__}. This is a bug in forecast, not in your input: please report it with the page's address and 'forecast --version'"
+        text = (
+            f"internal error: {type(error).__name__}. This is a bug in forecast, not in your input: please report it "
+            "with the page's address and 'forecast --version'"
+        )
         if wants_json(request):
             return JSONResponse({"errors": [{"field": "", "message": text}]}, status_code=500)
         return pages.message_page(request, [text], 500)

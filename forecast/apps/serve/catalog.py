@@ -14,7 +14,16 @@ from ...errors import InputError, Problem
 from ...library import scenario_names, shipped
 from ...vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH, POOLS
 
-__all__ = ["shipped_regions", "region_path", "region_facts", "scenario_list", "scenario_path", "form_sections", "base_year_of", "LOCK"]
+__all__ = [
+    "shipped_regions",
+    "region_path",
+    "region_facts",
+    "scenario_list",
+    "scenario_path",
+    "form_sections",
+    "base_year_of",
+    "LOCK",
+]
 
 #: the model's in-process caches (bundles, fits) are not made for threads: the server's own reads of
 #: them (a bundle's summary, a reform's validation) take this lock; runs happen in worker processes
@@ -31,7 +40,14 @@ def region_path(regions: dict, name: str | None, default: str) -> Path:
     """The folder of the region ``name`` (a name from ``regions``, never a path), or a located error."""
     name = default if name in (None, "") else name
     if name not in regions:
-        raise InputError(Problem("region", f"unknown region '{name}'", f"use one of {', '.join(regions)} (GET /api/regions lists them)", field="region"))
+        raise InputError(
+            Problem(
+                "region",
+                f"unknown region '{name}'",
+                f"use one of {', '.join(regions)} (GET /api/regions lists them)",
+                field="region",
+            )
+        )
     return regions[name]
 
 
@@ -77,16 +93,41 @@ def region_facts(name: str, path: Path) -> dict:
         if rows.empty:
             continue
         items = {item: (_clean(float(v)), s) for item, v, s in zip(rows["item"], rows["value"], rows["source"])}
-        accounts.append({"pool": pool, "name_zh": POOL_NAMES_ZH[pool], "name_en": POOL_NAMES_EN[pool], "units": "yuan",
-                         **{item: items.get(item, (None, ""))[0] for item in ("income", "expenditure", "reserve")},
-                         "sources": _sources(region, "fund_history", [s for _, s in items.values()])})
-    members = [{"pool": p, "name_zh": POOL_NAMES_ZH[p], "name_en": POOL_NAMES_EN[p], "persons": _clean(float(insured.sel(year=last, pool=p, status="all")))}
-               for p in insured["pool"].values if np.isfinite(float(insured.sel(year=last, pool=p, status="all")))]
+        accounts.append(
+            {
+                "pool": pool,
+                "name_zh": POOL_NAMES_ZH[pool],
+                "name_en": POOL_NAMES_EN[pool],
+                "units": "yuan",
+                **{item: items.get(item, (None, ""))[0] for item in ("income", "expenditure", "reserve")},
+                "sources": _sources(region, "fund_history", [s for _, s in items.values()]),
+            }
+        )
+    members = [
+        {
+            "pool": p,
+            "name_zh": POOL_NAMES_ZH[p],
+            "name_en": POOL_NAMES_EN[p],
+            "persons": _clean(float(insured.sel(year=last, pool=p, status="all"))),
+        }
+        for p in insured["pool"].values
+        if np.isfinite(float(insured.sel(year=last, pool=p, status="all")))
+    ]
     return {
-        "name": name, "title": region.name, "title_en": str(region.metadata.get("name_en", "")), "level": region.level,
-        "illustration": region.illustration, "fund_base_year": base_year_of(path), "description": str(region.metadata.get("description", "")),
-        "population": {"date": region.population_date.isoformat(), "persons": total, "share_65_plus": float(pop.where(pop.age_start >= 65, 0).sum()) / total,
-                       "units": {"persons": "persons", "share_65_plus": "ratio"}, "sources": _sources(region, "base_population")},
+        "name": name,
+        "title": region.name,
+        "title_en": str(region.metadata.get("name_en", "")),
+        "level": region.level,
+        "illustration": region.illustration,
+        "fund_base_year": base_year_of(path),
+        "description": str(region.metadata.get("description", "")),
+        "population": {
+            "date": region.population_date.isoformat(),
+            "persons": total,
+            "share_65_plus": float(pop.where(pop.age_start >= 65, 0).sum()) / total,
+            "units": {"persons": "persons", "share_65_plus": "ratio"},
+            "sources": _sources(region, "base_population"),
+        },
         "insured": {"year": last, "pools": members, "units": "persons", "sources": _sources(region, "insured")},
         "accounts": {"year": year, "pools": accounts, "units": "yuan"},
     }
@@ -105,7 +146,14 @@ def scenario_list() -> tuple[dict, ...]:
                 scenario = load_scenario(name)
         except InputError:
             continue
-        out.append({"name": name, "title": scenario.title, "description": scenario.description, "sources": list(scenario.sources)})
+        out.append(
+            {
+                "name": name,
+                "title": scenario.title,
+                "description": scenario.description,
+                "sources": list(scenario.sources),
+            }
+        )
     return tuple(out)
 
 
@@ -115,7 +163,14 @@ def scenario_path(name: str | None) -> Path:
 
     name = name or "baseline"
     if name not in {s["name"] for s in scenario_list()}:
-        raise InputError(Problem("scenario", f"unknown scenario '{name}'", f"{suggestion(name)}use one of the shipped scenarios (GET /api/scenarios lists them)", field="scenario"))
+        raise InputError(
+            Problem(
+                "scenario",
+                f"unknown scenario '{name}'",
+                f"{suggestion(name)}use one of the shipped scenarios (GET /api/scenarios lists them)",
+                field="scenario",
+            )
+        )
     return Path(resolve_scenario(name))
 
 
@@ -149,11 +204,21 @@ def form_sections(scenario) -> list[dict]:
     fields = {prefix: [] for prefix, _, _ in SECTIONS}
     for path, param in iter_params():
         prefix = next(p for p, _, _ in SECTIONS if path == p or path.startswith(p + "."))
-        fields[prefix].append({
-            "path": path, "label": path[len(prefix) + 1:] or path, "unit": param.unit, "low": param.low, "high": param.high,
-            "choices": [str(c) for c in param.choices] or (["true", "false"] if param.unit == "bool" else []),
-            "description": param.description, "reference": param.reference, "dated": param.dated,
-            "current": _current(scenario.params.get(path, scenario.horizon if path == "horizon" else None), param.unit),
-            "range": "" if param.choices or param.unit == "bool" else param.bound_text(),
-        })
+        fields[prefix].append(
+            {
+                "path": path,
+                "label": path[len(prefix) + 1 :] or path,
+                "unit": param.unit,
+                "low": param.low,
+                "high": param.high,
+                "choices": [str(c) for c in param.choices] or (["true", "false"] if param.unit == "bool" else []),
+                "description": param.description,
+                "reference": param.reference,
+                "dated": param.dated,
+                "current": _current(
+                    scenario.params.get(path, scenario.horizon if path == "horizon" else None), param.unit
+                ),
+                "range": "" if param.choices or param.unit == "bool" else param.bound_text(),
+            }
+        )
     return [{"prefix": p, "zh": zh, "en": en, "fields": fields[p]} for p, zh, en in SECTIONS if fields[p]]

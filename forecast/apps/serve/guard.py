@@ -22,7 +22,11 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
 ]
 
 
@@ -31,9 +35,15 @@ def _send_error(status: int, message: str, fix: str, headers=()):
 
     async def respond(scope, send):
         api = scope["path"].startswith("/api/")
-        body = json.dumps({"errors": [{"field": "", "message": f"{message}. Fix: {fix}."}]}, ensure_ascii=False) if api else f"{message}.\nFix: {fix}.\n"
+        body = (
+            json.dumps({"errors": [{"field": "", "message": f"{message}. Fix: {fix}."}]}, ensure_ascii=False)
+            if api
+            else f"{message}.\nFix: {fix}.\n"
+        )
         kind = b"application/json" if api else b"text/plain; charset=utf-8"
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", kind), *HEADERS, *headers]})
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", kind), *HEADERS, *headers]}
+        )
         await send({"type": "http.response.body", "body": body.encode("utf-8")})
 
     return respond
@@ -75,7 +85,12 @@ class Guard:
             return await self.app(scope, receive, send)
         ok, set_cookie = self._authorised(scope)
         if not ok:
-            return await _send_error(401, "this server asks for its token (it listens beyond this machine)", "open the address with ?token=... as 'forecast serve' printed it, or send the header 'Authorization: Bearer TOKEN'")(scope, send)
+            return await _send_error(
+                401,
+                "this server asks for its token (it listens beyond this machine)",
+                "open the address with ?token=... as 'forecast serve' printed it, or send the header 'Authorization: "
+                "Bearer TOKEN'",
+            )(scope, send)
         limit = self._limit(scope)
         headers = dict(scope.get("headers", []))
         try:
@@ -83,7 +98,11 @@ class Guard:
         except ValueError:
             declared = 0
         if declared > limit:
-            return await _send_error(413, f"the request is {declared:,} bytes; at most {limit:,} are accepted here", "send a smaller request (an upload is at most 5 MB; actuals and budgets are a few KB)")(scope, send)
+            return await _send_error(
+                413,
+                f"the request is {declared:,} bytes; at most {limit:,} are accepted here",
+                "send a smaller request (an upload is at most 5 MB; actuals and budgets are a few KB)",
+            )(scope, send)
         received = {"bytes": 0}
 
         async def counted():
@@ -99,7 +118,16 @@ class Guard:
         async def secured(message):
             if message["type"] == "http.response.start":
                 started["done"] = True
-                extra = [(b"set-cookie", f"{TOKEN_COOKIE}={set_cookie}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))] if set_cookie else []
+                extra = (
+                    [
+                        (
+                            b"set-cookie",
+                            f"{TOKEN_COOKIE}={set_cookie}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"),
+                        )
+                    ]
+                    if set_cookie
+                    else []
+                )
                 message = {**message, "headers": [*message.get("headers", []), *HEADERS, *extra]}
             await send(message)
 
@@ -107,4 +135,8 @@ class Guard:
             await self.app(scope, counted, secured)
         except _TooLarge:
             if not started["done"]:
-                await _send_error(413, f"the request is larger than {limit:,} bytes", "send a smaller request (an upload is at most 5 MB)")(scope, send)
+                await _send_error(
+                    413,
+                    f"the request is larger than {limit:,} bytes",
+                    "send a smaller request (an upload is at most 5 MB)",
+                )(scope, send)

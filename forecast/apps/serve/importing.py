@@ -19,7 +19,9 @@ HEADER = ("title", "description", "sources", "extends", "region")
 
 
 def _dated(value: dict) -> bool:
-    return bool(value) and (all(isinstance(k, int) and not isinstance(k, bool) for k in value) or set(value) <= DATED_KEYS)
+    return bool(value) and (
+        all(isinstance(k, int) and not isinstance(k, bool) for k in value) or set(value) <= DATED_KEYS
+    )
 
 
 def _flatten(node: dict, prefix: str = "", out: dict | None = None) -> dict:
@@ -44,9 +46,21 @@ def reform_query(settings, upload: dict, form: dict) -> str:
     try:
         data = read_yaml(path)
     except InputError as error:
-        raise problems_error([Problem(upload["name"], p.message, p.fix, p.line, p.field, p.value) for p in error.problems]) from None
+        raise problems_error(
+            [Problem(upload["name"], p.message, p.fix, p.line, p.field, p.value) for p in error.problems]
+        ) from None
     if not isinstance(data, dict):
-        raise problems_error([Problem(upload["name"], "a scenario file is a mapping of keys to values", "export one from this page, or see scenarios/baseline.yaml", 1, "file")])
+        raise problems_error(
+            [
+                Problem(
+                    upload["name"],
+                    "a scenario file is a mapping of keys to values",
+                    "export one from this page, or see scenarios/baseline.yaml",
+                    1,
+                    "file",
+                )
+            ]
+        )
     extends = Path(str(data.get("extends") or "baseline.yaml")).stem
     scenario = extends if extends in {s["name"] for s in scenario_list()} else str(form.get("scenario") or "baseline")
     reform = _flatten({k: v for k, v in data.items() if k not in HEADER})
@@ -55,5 +69,18 @@ def reform_query(settings, upload: dict, form: dict) -> str:
     try:
         check(settings, region, scenario, reform, title)
     except ReformError as error:
-        raise ReformError([p if p.file != "reform.yaml" else Problem(upload["name"], p.message, p.fix, None, p.field, p.value) for p in error.problems], error.fields) from None
-    return urlencode({"region": region, "scenario": scenario, **({"title": title} if title else {}), **{p: field_text(v) for p, v in reform.items()}})
+        raise ReformError(
+            [
+                p if p.file != "reform.yaml" else Problem(upload["name"], p.message, p.fix, None, p.field, p.value)
+                for p in error.problems
+            ],
+            error.fields,
+        ) from None
+    return urlencode(
+        {
+            "region": region,
+            "scenario": scenario,
+            **({"title": title} if title else {}),
+            **{p: field_text(v) for p, v in reform.items()},
+        }
+    )

@@ -28,7 +28,8 @@ _RUNS = Memo(4)
 
 
 def init_worker(queue) -> None:
-    """A worker's start: progress goes to ``queue``; numpy's warnings are for developers (the run checks its results)."""
+    """A worker's start: progress goes to ``queue``; numpy's warnings are for developers (the run checks its
+    results)."""
     import warnings
 
     import matplotlib
@@ -79,7 +80,8 @@ def _write(folder: Path, files: dict) -> list[str]:
 
 
 def job_run(task: dict, folder: Path, progress) -> dict:
-    """The run's verdicts, paths and fans; with a ``base``, the comparison (impact.csv, difference.csv, difference.nc)."""
+    """The run's verdicts, paths and fans; with a ``base``, the comparison (impact.csv, difference.csv,
+    difference.nc)."""
     from .payload import comparison_payload, run_payload
 
     ds = _run(task["run"], progress)
@@ -126,7 +128,13 @@ def job_budget(task: dict, folder: Path, progress) -> dict:
         approved = read_budget(task["approved"])
     table, _ = budget_for(ds, task["year"], task["level"])
     files = budget_files(ds, _scenario(task["run"]), task["year"], task["level"], table, approved)
-    return {"provenance": provenance(ds), "year": task["year"], "level": task["level"], "lines": rows(table), "files": _write(folder, files)}
+    return {
+        "provenance": provenance(ds),
+        "year": task["year"],
+        "level": task["level"],
+        "lines": rows(table),
+        "files": _write(folder, files),
+    }
 
 
 def job_execution(task: dict, folder: Path, progress) -> dict:
@@ -141,20 +149,47 @@ def job_execution(task: dict, folder: Path, progress) -> dict:
     year = int(ds.attrs["base_year"]) + 2
     lines, executed = budget_for(ds, year, task["level"], read_actuals(task["actuals"]))
     files.update(budget_files(ds, _scenario(task["run"]), year, task["level"], lines, None, executed))
-    return {"provenance": provenance(ds), "year": year, "estimate": rows(table.reset_index()), "rates": rows(rates) if rates is not None else None, "files": _write(folder, files)}
+    return {
+        "provenance": provenance(ds),
+        "year": year,
+        "estimate": rows(table.reset_index()),
+        "rates": rows(rates) if rates is not None else None,
+        "files": _write(folder, files),
+    }
 
 
 def job_solve(task: dict, folder: Path, progress) -> dict:
-    """The financing (or benefit) that keeps a pool on target: solved.yaml and solve.csv as ``forecast solve`` writes them."""
+    """The financing (or benefit) that keeps a pool on target: solved.yaml and solve.csv as ``forecast solve`` writes
+    them."""
     from ..outputs import solve_outputs
     from .payload import rows
 
     solve = task["solve"]
-    solution, frame, missed, files = solve_outputs(_scenario(task["run"]), solve["pool"], solve["lever"], solve["target"], solve.get("start"), solve.get("until"), solve.get("level", False))
+    solution, frame, missed, files = solve_outputs(
+        _scenario(task["run"]),
+        solve["pool"],
+        solve["lever"],
+        solve["target"],
+        solve.get("start"),
+        solve.get("until"),
+        solve.get("level", False),
+    )
     if task.get("overlay"):
         files["reform.yaml"] = task["overlay"]
-    return {"pool": solution.pool, "lever": solution.lever, "target": solution.target.describe(), "mode": solution.mode, "level": solution.level, "notes": list(solution.notes),
-            "start": solution.start, "until": solution.until, "missed": missed, "table": rows(frame.reset_index()), "parameters": list(solution.values), "files": _write(folder, files)}
+    return {
+        "pool": solution.pool,
+        "lever": solution.lever,
+        "target": solution.target.describe(),
+        "mode": solution.mode,
+        "level": solution.level,
+        "notes": list(solution.notes),
+        "start": solution.start,
+        "until": solution.until,
+        "missed": missed,
+        "table": rows(frame.reset_index()),
+        "parameters": list(solution.values),
+        "files": _write(folder, files),
+    }
 
 
 def job_report(task: dict, folder: Path, progress) -> dict:
@@ -163,10 +198,22 @@ def job_report(task: dict, folder: Path, progress) -> dict:
 
     ds = _run(task["run"], progress)
     html, context, _ = valuation_html(_scenario(task["run"]), ds)
-    return {"title": context["scope"]["title"], "conclusion": [c["zh"] for c in context["conclusion"]], "files": _write(folder, {"report.html": html})}
+    return {
+        "title": context["scope"]["title"],
+        "conclusion": [c["zh"] for c in context["conclusion"]],
+        "files": _write(folder, {"report.html": html}),
+    }
 
 
-KINDS = {"run": job_run, "charts": job_charts, "files": job_files, "budget": job_budget, "execution": job_execution, "solve": job_solve, "report": job_report}
+KINDS = {
+    "run": job_run,
+    "charts": job_charts,
+    "files": job_files,
+    "budget": job_budget,
+    "execution": job_execution,
+    "solve": job_solve,
+    "report": job_report,
+}
 
 
 def _named(error: InputError, names: dict) -> list[str]:
@@ -191,9 +238,25 @@ def execute(kind: str, task: dict, folder: str, job_id: str) -> dict:
     except InputError as error:
         return {"ok": False, "messages": _named(error, task.get("names", {}))}
     except MemoryError:
-        return {"ok": False, "messages": ["out of memory: the run needs more memory than this machine has free. Fix: fewer draws, an earlier horizon, or fewer requests at once."]}
+        return {
+            "ok": False,
+            "messages": [
+                "out of memory: the run needs more memory than this machine has free. Fix: fewer draws, an earlier "
+                "horizon, or fewer requests at once."
+            ],
+        }
     except RecursionError:
-        return {"ok": False, "messages": ["the input is nested too deeply to read. Fix: check the file's brackets and indentation."]}
+        return {
+            "ok": False,
+            "messages": ["the input is nested too deeply to read. Fix: check the file's brackets and indentation."],
+        }
     except Exception as exc:  # noqa: BLE001 - a worker answers every job; the traceback goes to the server's log
         traceback.print_exc(file=sys.stderr)
-        return {"ok": False, "internal": True, "messages": [f"internal error: {type(exc).__name__}: {exc}. This is a bug in forecast, not in your input: please report it with the page's address and 'forecast --version'."]}
+        return {
+            "ok": False,
+            "internal": True,
+            "messages": [
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in forecast, not in your input: please "
+                "report it with the page's address and 'forecast --version'."
+            ],
+        }

@@ -65,7 +65,14 @@ def parse_field(path: str, text: str):
     if not text:
         return None
     if len(text) > MAX_FIELD_CHARS:
-        raise ReformError([_problem(path, f"the value is {len(text):,} characters long", f"write at most {MAX_FIELD_CHARS} characters")], {})
+        raise ReformError(
+            [
+                _problem(
+                    path, f"the value is {len(text):,} characters long", f"write at most {MAX_FIELD_CHARS} characters"
+                )
+            ],
+            {},
+        )
     if not _DATED.match(text):
         return _scalar(text)
     points = {}
@@ -74,7 +81,16 @@ def parse_field(path: str, text: str):
             continue
         match = _POINT.fullmatch(part)
         if not match:
-            raise ReformError([_problem(path, f"cannot read '{part.strip()}' as a year and a value", "write one value (e.g. 400000 or 40万) or years and values: 2025: 400000, 2027: 450000")], {})
+            raise ReformError(
+                [
+                    _problem(
+                        path,
+                        f"cannot read '{part.strip()}' as a year and a value",
+                        "write one value (e.g. 400000 or 40万) or years and values: 2025: 400000, 2027: 450000",
+                    )
+                ],
+                {},
+            )
         points[int(match.group(1))] = _scalar(match.group(2))
     return points
 
@@ -83,20 +99,27 @@ def canonical(reform: dict) -> dict:
     """A reform from JSON or the form as path -> value (a scalar, or year -> scalar), in path order;
     year keys as whole numbers. A problem per entry that is not of that shape."""
     if len(reform) > MAX_CHANGES:
-        raise ReformError([_problem("reform", f"{len(reform):,} parameters changed", f"change at most {MAX_CHANGES} in one reform")], {})
+        raise ReformError(
+            [_problem("reform", f"{len(reform):,} parameters changed", f"change at most {MAX_CHANGES} in one reform")],
+            {},
+        )
     out, problems = {}, []
     for path, value in sorted(reform.items()):
         if isinstance(value, dict):
             try:
                 value = {int(str(year)): v for year, v in value.items()}
             except ValueError:
-                problems.append(_problem(path, "dated values are keyed by year", "write e.g. {\"2025\": 400000, \"2027\": 450000}"))
+                problems.append(
+                    _problem(path, "dated values are keyed by year", 'write e.g. {"2025": 400000, "2027": 450000}')
+                )
                 continue
             if any(isinstance(v, (dict, list)) for v in value.values()):
-                problems.append(_problem(path, "each year takes one value", "write e.g. {\"2025\": 400000}"))
+                problems.append(_problem(path, "each year takes one value", 'write e.g. {"2025": 400000}'))
                 continue
         elif isinstance(value, list) or value is None:
-            problems.append(_problem(path, "expected a value, or years and values", "write e.g. 400000, \"40万\" or {\"2025\": 400000}"))
+            problems.append(
+                _problem(path, "expected a value, or years and values", 'write e.g. 400000, "40万" or {"2025": 400000}')
+            )
             continue
         out[str(path)] = value
     if problems:
@@ -106,6 +129,7 @@ def canonical(reform: dict) -> dict:
 
 def field_text(value) -> str:
     """A reform value as a form field shows it (the inverse of :func:`parse_field`)."""
+
     def one(v):
         return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -155,7 +179,10 @@ def overlay_doc(scenario, reform: dict, base_year: int, title: str | None) -> di
 def overlay_text(scenario_name: str, region_name: str, doc: dict) -> str:
     """The overlay as a file a user can keep and run with the CLI."""
     region = "" if region_name == "china" else f" --region data/{region_name}"
-    return f"# 情景改革 reform on {scenario_name}, made with forecast serve; run it: forecast run {scenario_name}+{OVERLAY}{region}\n" + yaml_text(doc)
+    return (
+        f"# 情景改革 reform on {scenario_name}, made with forecast serve; run it: forecast run "
+        f"{scenario_name}+{OVERLAY}{region}\n" + yaml_text(doc)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,7 +200,11 @@ def _by_field(error: InputError, overlay: Path | None, reform: dict) -> ReformEr
     """The loader's problems with the overlay named ``reform.yaml``, each under the reform's field it is about."""
     problems, fields = [], {}
     for problem in error.problems:
-        shown = OVERLAY if overlay is not None and Path(problem.file) == overlay else Path(str(problem.file)).name or str(problem.file)
+        shown = (
+            OVERLAY
+            if overlay is not None and Path(problem.file) == overlay
+            else Path(str(problem.file)).name or str(problem.file)
+        )
         problem = dataclasses.replace(problem, file=shown)
         problems.append(problem)
         field = str(problem.field or "")
@@ -196,7 +227,9 @@ def check(settings, region: str | None, scenario: str | None, reform: dict, titl
         with LOCK:
             base = load_scenario(path)
         name = scenario or "baseline"
-        text = overlay_text(name, region or settings.default_region, overlay_doc(base, reform, base_year_of(folder), title))
+        text = overlay_text(
+            name, region or settings.default_region, overlay_doc(base, reform, base_year_of(folder), title)
+        )
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         overlay = settings.cache / "reforms" / digest / OVERLAY
         if not overlay.is_file():

@@ -44,7 +44,9 @@ class Busy(Exception):
 
 def job_id(kind: str, request: dict) -> str:
     """The id of a job: a hash of its kind, the request and the package version."""
-    text = json.dumps({"kind": kind, "request": request, "version": __version__}, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(
+        {"kind": kind, "request": request, "version": __version__}, sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -67,7 +69,13 @@ class Job:
         return json.loads((self.folder / "result.json").read_text(encoding="utf-8"))
 
     def status(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "status": self.state, "progress": {"done": self.done, "total": self.total}, "messages": list(self.messages)}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.state,
+            "progress": {"done": self.done, "total": self.total},
+            "messages": list(self.messages),
+        }
 
 
 class Runner:
@@ -85,7 +93,13 @@ class Runner:
         threading.Thread(target=self._drain, name="forecast-serve-progress", daemon=True).start()
 
     def _start(self) -> ProcessPoolExecutor:
-        executor = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=jobs.init_worker, initargs=(self._progress,), max_tasks_per_child=TASKS_PER_WORKER)
+        executor = ProcessPoolExecutor(
+            self.workers,
+            mp_context=self._context,
+            initializer=jobs.init_worker,
+            initargs=(self._progress,),
+            max_tasks_per_child=TASKS_PER_WORKER,
+        )
         for _ in range(self.workers):
             executor.submit(jobs.warm)
         return executor
@@ -129,7 +143,15 @@ class Runner:
             if self.in_flight() >= self.max_jobs:
                 raise Busy()
             folder = self.folder / id
-            write_files(folder, {"job.json": json.dumps({"kind": kind, "request": request, "version": __version__}, ensure_ascii=False)}, option="serve")
+            write_files(
+                folder,
+                {
+                    "job.json": json.dumps(
+                        {"kind": kind, "request": request, "version": __version__}, ensure_ascii=False
+                    )
+                },
+                option="serve",
+            )
             job = Job(id, kind, request, folder)
             self._remember(job)
             job.future = self._send(kind, task, job)
@@ -156,7 +178,14 @@ class Runner:
             try:
                 outcome = future.result()
             except BrokenProcessPool:
-                outcome = {"ok": False, "internal": True, "messages": ["the worker process running this job ended (out of memory, or stopped); the server started new workers. Fix: try again, with fewer draws"]}
+                outcome = {
+                    "ok": False,
+                    "internal": True,
+                    "messages": [
+                        "the worker process running this job ended (out of memory, or stopped); the server started new "
+                        "workers. Fix: try again, with fewer draws"
+                    ],
+                }
                 if self._executor._broken:  # noqa: SLF001 - the pool is started again for the next jobs
                     self._executor = self._start()
             except Exception as exc:  # noqa: BLE001 - cancelled at shutdown, or a result that could not be sent back
@@ -186,9 +215,18 @@ class Runner:
 
     def _status(self) -> dict:
         processes = dict(getattr(self._executor, "_processes", None) or {})
-        return {"workers": self.workers, "worker_pids": sorted(processes), "in_flight": self.in_flight(), "max_jobs": self.max_jobs,
-                "computed": self.computed, "answered_from_cache": self.answered_from_cache,
-                "memory": {"worker_peak_bytes": [_peak(pid) for pid in sorted(processes)], "server_peak_bytes": _peak("self")}}
+        return {
+            "workers": self.workers,
+            "worker_pids": sorted(processes),
+            "in_flight": self.in_flight(),
+            "max_jobs": self.max_jobs,
+            "computed": self.computed,
+            "answered_from_cache": self.answered_from_cache,
+            "memory": {
+                "worker_peak_bytes": [_peak(pid) for pid in sorted(processes)],
+                "server_peak_bytes": _peak("self"),
+            },
+        }
 
     def close(self) -> None:
         """Stop the pool: queued jobs are cancelled and a worker still running one is terminated (no

@@ -9,7 +9,17 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings", "LOCAL_HOSTS", "is_local", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_FIELD_CHARS", "MAX_JOBS", "MAX_WEB_DRAWS", "WAIT_SECONDS"]
+__all__ = [
+    "Settings",
+    "LOCAL_HOSTS",
+    "is_local",
+    "MAX_BODY_BYTES",
+    "MAX_UPLOAD_BYTES",
+    "MAX_FIELD_CHARS",
+    "MAX_JOBS",
+    "MAX_WEB_DRAWS",
+    "WAIT_SECONDS",
+]
 
 #: a request body (a form, a JSON request) other than an upload
 MAX_BODY_BYTES = 1_000_000
