@@ -15,7 +15,9 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     """``arrays`` (DataArrays or numbers) stacked along a new dimension ``dim`` labelled ``labels``;
     scalar labels left by ``.sel`` are dropped first, so they never conflict."""
     parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
-    return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords({dim: list(labels)})
+    return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
+        {dim: list(labels)}
+    )
 
 
 class _DeferredDask(pycompat.DuckArrayModule):
@@ -46,7 +48,11 @@ def defer_dask() -> None:
     """Keep xarray from importing dask in a process that never makes a dask array (a deterministic
     run, ``forecast --version``): its dask checks answer "no" until dask is imported, then ask dask.
     Nothing changes when dask is already imported or xarray's internals differ from these."""
-    if "dask" in sys.modules or not hasattr(pycompat, "_cached_duck_array_modules") or not hasattr(xr_utils, "is_dask_collection"):
+    if (
+        "dask" in sys.modules
+        or not hasattr(pycompat, "_cached_duck_array_modules")
+        or not hasattr(xr_utils, "is_dask_collection")
+    ):
         return
     pycompat._cached_duck_array_modules.setdefault("dask", _DeferredDask())
     asks_dask = xr_utils.is_dask_collection

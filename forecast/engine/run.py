@@ -10,7 +10,13 @@ from threadpoolctl import threadpool_limits
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
 from ..model.benefits.curves import age_curves
-from ..model.calibration.base_year import base_year_figures, check_span, costs_benefits, fund_base_year, refuse_uncosted_changes
+from ..model.calibration.base_year import (
+    base_year_figures,
+    check_span,
+    costs_benefits,
+    fund_base_year,
+    refuse_uncosted_changes,
+)
 from ..model.population.indicators import check_projection
 from ..model.population.project import prefetched
 from ..model.uncertainty.intervals import band_dataset, record

@@ -74,7 +74,19 @@ class DrawStore:
         """The run's Dataset over all the draws added."""
         if not self.stream:
             parts = self.parts
-            return xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+            return (
+                xr.concat(
+                    parts,
+                    dim="draw",
+                    data_vars="minimal",
+                    coords="minimal",
+                    compat="override",
+                    join="exact",
+                    combine_attrs="override",
+                )
+                if len(parts) > 1
+                else parts[0]
+            )
         if self.filled != self.draws:
             raise RuntimeError(f"{self.filled} draws were projected, {self.draws} expected")
         draw = np.concatenate(self.labels)
@@ -82,5 +94,7 @@ class DrawStore:
         for name, total in self.sums.items():
             mean = total / self.filled
             text = mean.attrs.get("description", name)
-            out[name] = mean.assign_attrs(description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws keeps each draw only of {', '.join(PER_DRAW)})")
+            out[name] = mean.assign_attrs(
+                description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws keeps each draw only of {', '.join(PER_DRAW)})"
+            )
         return self.template.assign(out).assign_coords(draw=draw)

@@ -46,7 +46,12 @@ def outpatient_spending_shares(region) -> xr.DataArray:
                 field="claim_sizes",
             )
         )
-    return xr.DataArray(spending / spending.sum(), dims="level", coords={"level": list(CARE_LEVELS)}, attrs={"units": "ratio", "description": "the level's share of general-outpatient spending"})
+    return xr.DataArray(
+        spending / spending.sum(),
+        dims="level",
+        coords={"level": list(CARE_LEVELS)},
+        attrs={"units": "ratio", "description": "the level's share of general-outpatient spending"},
+    )
 
 
 def outpatient_ratio(rules, pool: str, region=None) -> np.ndarray:

@@ -19,7 +19,14 @@ from ...vocabulary import SEXES
 from .engine import project_arrays
 from .graduation import graduate_counts
 from .indicators import indicators
-from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile, mortality_zscores
+from .mortality import (
+    fit_lee_carter,
+    interpolate_dated,
+    mortality_draws,
+    mortality_path,
+    mortality_quantile,
+    mortality_zscores,
+)
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
 __all__ = ["project", "project_region", "population_chunks", "prefetched", "project_scenario", "projection_years", "tfr_path"]
