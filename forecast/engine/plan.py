@@ -161,7 +161,9 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Pl
         coords={"year": rules.years},
         attrs={
             "units": "ratio",
-            "description": "the resident pool's realisation of its standard relative to the base year's (its fitted local level)",
+            "description": (
+                "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"
+            ),
         },
     )
     return Plan(rules, root, fits or {}, claims, layers, root_layers, indices, wage_index(rules), payg)

@@ -95,6 +95,7 @@ class DrawStore:
             mean = total / self.filled
             text = mean.attrs.get("description", name)
             out[name] = mean.assign_attrs(
-                description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws keeps each draw only of {', '.join(PER_DRAW)})"
+                description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws "
+                f"keeps each draw only of {', '.join(PER_DRAW)})"
             )
         return self.template.assign(out).assign_coords(draw=draw)
