@@ -88,10 +88,16 @@ def cost_indices(
         ),
         "utilisation_index": _by_pool(use, like, 1.0).assign_attrs(
             units="ratio",
-            description="claims per weighted member relative to the base year: the pool's real cost trend (inpatient; 1 for pools without claims of their own)",
+            description=(
+                "claims per weighted member relative to the base year: the pool's real cost trend "
+                "(inpatient; 1 for pools without claims of their own)"
+            ),
         ),
         "ageing_index": _by_pool(ageing, like, 1.0).assign_attrs(
             units="ratio",
-            description="the pool's age-sex cost index: its members weighted by its cost curves (mixed by their base-year cost shares), per member, relative to the base year (1 for pools without claims of their own)",
+            description=(
+                "the pool's age-sex cost index: its members weighted by its cost curves (mixed by their base-year "
+                "cost shares), per member, relative to the base year (1 for pools without claims of their own)"
+            ),
         ),
     }

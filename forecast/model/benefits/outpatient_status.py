@@ -102,6 +102,9 @@ def retired_outpatient(units: xr.DataArray, pay: xr.Dataset) -> dict:
         ),
         "retired_outpatient_expenditure": (claims * pay["retired_basic"]).assign_attrs(
             units="yuan",
-            description="the employee pool's general-outpatient payments on retirees' claims (part of its outpatient expenditure)",
+            description=(
+                "the employee pool's general-outpatient payments on retirees' claims "
+                "(part of its outpatient expenditure)"
+            ),
         ),
     }

@@ -55,7 +55,8 @@ def fund_base_year(region) -> int:
             Problem(
                 path,
                 "no year with the employee and resident funds' income and expenditure and the in-service count",
-                "add the last published year's rows (employee pooled_fund or total, resident total; insured.csv in_service)",
+                "add the last published year's rows "
+                "(employee pooled_fund or total, resident total; insured.csv in_service)",
             )
         )
     if latest is not None and latest > complete[-1]:
@@ -68,7 +69,9 @@ def fund_base_year(region) -> int:
         raise InputError(
             Problem(
                 path,
-                f"{latest} has some fund figures but not all the base year needs ({', '.join(missing) or 'the pair of income and expenditure'}): the base year would fall back to {complete[-1]} without notice",
+                f"{latest} has some fund figures but not all the base year needs "
+                f"({', '.join(missing) or 'the pair of income and expenditure'}): "
+                f"the base year would fall back to {complete[-1]} without notice",
                 f"fill in {latest}'s blank figures, or remove its rows to make {complete[-1]} the base year",
             )
         )
@@ -96,7 +99,8 @@ def base_year_figures(region, year: int) -> dict:
             Problem(
                 region.path / "fund_history.csv",
                 f"{year}: the employee pooled fund's {given} is given but its {blank} is blank",
-                "give both (the bulletin's 统筹基金 figures), or neither, to calibrate the employee fund as one account",
+                "give both (the bulletin's 统筹基金 figures), or neither, "
+                "to calibrate the employee fund as one account",
                 field="value",
             )
         )
@@ -149,7 +153,10 @@ def base_year_figures(region, year: int) -> dict:
         "resident_income": "fund_history.csv: resident total income",
         "resident_expenditure": "fund_history.csv: resident total expenditure",
         "resident_reserve_opening": f"fund_history.csv: resident total reserve for {year - 1}",
-        "maternity_expenditure": "fund_history.csv: employee maternity expenditure (write 0 if the bundle does not split it out: it then stays in the other benefits)",
+        "maternity_expenditure": (
+            "fund_history.csv: employee maternity expenditure "
+            "(write 0 if the bundle does not split it out: it then stays in the other benefits)"
+        ),
         "assistance_expenditure": "fund_history.csv: medical_assistance total expenditure",
     }
     for key, where in needed.items():
@@ -164,7 +171,8 @@ def base_year_figures(region, year: int) -> dict:
         raise InputError(
             Problem(
                 region.path,
-                f"{year}: {', '.join(given)} given but not {', '.join(k for k in ltci if k not in given)}: LTCI cannot be calibrated from part of its figures",
+                f"{year}: {', '.join(given)} given but not {', '.join(k for k in ltci if k not in given)}: "
+                "LTCI cannot be calibrated from part of its figures",
                 "give all three for the base year, or none (LTCI is then not projected)",
             )
         )
@@ -239,7 +247,8 @@ def check_span(scenario, region, base: int, horizon: int) -> None:
         raise InputError(
             Problem(
                 file,
-                f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)",
+                f"the horizon {horizon} is not after the fund base year {base} "
+                "(the last year of the bundle's fund history)",
                 f"set 'horizon:' to a year after {base}, e.g. 2060",
                 line,
                 "horizon",
@@ -250,8 +259,10 @@ def check_span(scenario, region, base: int, horizon: int) -> None:
         raise InputError(
             Problem(
                 region.path / "region.yaml",
-                f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}",
-                f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year",
+                f"the base population is dated {region.population_date.isoformat()}, "
+                f"not before the end of the fund base year {base}: the fund model needs the population during {base}",
+                f"give the population at a date before 31 December {base} "
+                "(e.g. the last census, projected forward by the model), or fund figures for a later year",
                 field="population_date",
                 value=region.population_date.isoformat(),
             )
@@ -266,8 +277,10 @@ def refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int
         raise InputError(
             Problem(
                 file,
-                f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0",
-                "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change",
+                f"the region publishes no benefit use for {base} (admissions, visits and their costs), "
+                f"so the change to {changed[0]} cannot be costed and would show as 0",
+                "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), "
+                "or run without the benefit change",
                 line,
                 changed[0],
             )

@@ -141,8 +141,11 @@ class BaseYearCalibration:
                 raise InputError(
                     Problem(
                         self.region.path,
-                        f"{pool}: the inpatient payments under the baseline rules ({float(fixed.max()) / 1e8:,.0f} 亿元) exceed the pool's base-year expenditure ({float(np.min(targets[pool])) / 1e8:,.0f} 亿元)",
-                        "check the baseline's inpatient deductibles and ratios, or the bundle's inpatient use and cost figures",
+                        f"{pool}: the inpatient payments under the baseline rules "
+                        f"({float(fixed.max()) / 1e8:,.0f} 亿元) "
+                        f"exceed the pool's base-year expenditure ({float(np.min(targets[pool])) / 1e8:,.0f} 亿元)",
+                        "check the baseline's inpatient deductibles and ratios, "
+                        "or the bundle's inpatient use and cost figures",
                     )
                 )
             factors.append(factor)

@@ -7,8 +7,8 @@ standard (income ÷ standard × enrollees: local top-ups above the national mini
 ETS(A,N,N) in Hyndman et al., *Forecasting with Exponential Smoothing* (2008), ch. 2: α near 1
 follows the latest value, near 0 the long mean. α minimises the one-step squared errors (the
 likelihood's concentrated form) jointly with ℓ_0 (in closed form for each α); with fewer than
-three values there is nothing to choose them from and α = 1 (the latest value). The h-step forecast is ℓ_T, with variance
-σ²·(1 + (h − 1)·α²).
+three values there is nothing to choose them from and α = 1 (the latest value). The h-step
+forecast is ℓ_T, with variance σ²·(1 + (h − 1)·α²).
 """
 
 from __future__ import annotations
@@ -157,7 +157,8 @@ class FinancedModel:
         calm = ratio.drop([d for d in self.pandemic_years if d in ratio.index])
         if len(calm) < 1 or len(known) < 2:
             raise ValueError(
-                "the financing-linked form needs the standard of at least two years and one year of spending outside the pandemic"
+                "the financing-linked form needs the standard of at least two years "
+                "and one year of spending outside the pandemic"
             )
         self.units_ = series.attrs.get("units", "")
         self.share_ = LocalLevel().fit(calm)

@@ -11,8 +11,9 @@ A negative reserve is an accumulated deficit: the amount the fund has paid beyon
 it is financed is the scenario's convention (``assumptions.deficits``): as ``debt``, carried in
 the reserve with interest at a stated rate (by default the fund's own) booked as the item
 ``debt_interest``; or by public budgets (``fiscal``), a top-up each year (``deficit_subsidy``)
-that brings the reserve back to zero. Either way the verdict is ``exhausted``. Individual accounts are different: they cannot pay out more than
-they hold, so their spending stops at what is in them (:func:`account_roll_forward`).
+that brings the reserve back to zero. Either way the verdict is ``exhausted``. Individual accounts
+are different: they cannot pay out more than they hold, so their spending stops at what is in them
+(:func:`account_roll_forward`).
 """
 
 from __future__ import annotations

@@ -73,6 +73,9 @@ def accounts(ctx: Context, rate: xr.DataArray, opening: float) -> dict:
         **{f"individual_account_{k}": rolled[k] for k in ("expenditure", "reserve")},
         "outpatient_mutual_aid": mutual_aid.assign_attrs(
             units="yuan",
-            description="门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), part of its outpatient expenditure",
+            description=(
+                "门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), "
+                "part of its outpatient expenditure"
+            ),
         ),
     }

@@ -55,7 +55,8 @@ def check_projection(pop: xr.Dataset, scenario, region) -> None:
             Problem(
                 where,
                 f"the population projection gives negative or non-finite counts from {year}",
-                f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography",
+                "check the bundle's migration table (emigration above the population) "
+                f"and mortality (region {region.path}), and the scenario's assumptions.demography",
             )
         )
     births = pop["births"].sum("sex")
@@ -66,6 +67,7 @@ def check_projection(pop: xr.Dataset, scenario, region) -> None:
             Problem(
                 where,
                 f"the population projection has no births in {year}",
-                f"check the scenario's assumptions.demography.fertility and the bundle's fertility and total_fertility tables (region {region.path})",
+                "check the scenario's assumptions.demography.fertility "
+                f"and the bundle's fertility and total_fertility tables (region {region.path})",
             )
         )

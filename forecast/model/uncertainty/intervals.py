@@ -131,7 +131,10 @@ def band_dataset(fitted: dict, years, pools) -> xr.Dataset:
             coords={"year": years, "pool": list(pools)},
             attrs={
                 "units": "ratio",
-                "description": f"s.d. of log {flow} forecast from the base year (model and empirical error; forecast.model.uncertainty.intervals)",
+                "description": (
+                    f"s.d. of log {flow} forecast from the base year "
+                    "(model and empirical error; forecast.model.uncertainty.intervals)"
+                ),
             },
         )
     return xr.Dataset(out)
