@@ -65,7 +65,8 @@ def wpp2024_projection():
         growth = float(total.sel(year=year) / total.sel(year=2025)) / (wpp[year] / wpp[2025]) - 1
         ours_births = float(ds["births"].sel(year=year).sum())
         print(
-            f"  {year}: level {100 * level:+.2f}%, growth since 2025 {100 * growth:+.2f}%, births {100 * (ours_births / births[year] - 1):+.1f}%"
+            f"  {year}: level {100 * level:+.2f}%, growth since 2025 {100 * growth:+.2f}%, "
+            f"births {100 * (ours_births / births[year] - 1):+.1f}%"
         )
     import warnings
 
@@ -96,7 +97,8 @@ def e0_check(china):
         published = (
             ""
             if e0 is None
-            else f" (WPP 2024: {(e0.loc[2015, column] / 2 + e0.loc[2016:2019, column].sum() + e0.loc[2020, column] / 2) / 5:.2f})"
+            else " (WPP 2024: "
+            f"{(e0.loc[2015, column] / 2 + e0.loc[2016:2019, column].sum() + e0.loc[2020, column] / 2) / 5:.2f})"
         )
         print(f"  e0 {sex}: {ours:.2f}{published}")
 
@@ -107,7 +109,8 @@ def lee_carter(china):
 
     for sex, model in fit_lee_carter(china, PopulationAssumptions(mortality_method="lee_carter")).items():
         print(
-            f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}"
+            f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, "
+            f"explained {model.explained_variance_:.1%}"
         )
 
 

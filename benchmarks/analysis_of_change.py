@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STEPS = (
     (
         "aa79e54",
-        "previous release: limits frozen in yuan, unreformed account flows, the population's ageing removed, drift growth, fits on the first draw, no interest on deficits",
+        "previous release: limits frozen in yuan, unreformed account flows, the population's ageing removed, "
+        "drift growth, fits on the first draw, no interest on deficits",
         "上一版本的口径",
     ),
     (
@@ -55,7 +56,8 @@ out = {}
 for pool in ("employee", "resident", "ltci"):
     deficit, gone = (f().sel(pool=pool).item() for f in (ds.fund.first_deficit_year, ds.fund.exhaustion_year))
     months = [float(ds["months_covered"].sel(pool=pool, year=y)) for y in (2030, 2040, 2050)]
-    out[pool] = {"first_deficit": None if deficit != deficit else int(deficit), "exhausted": None if gone != gone else int(gone), "months": months}
+    out[pool] = {"first_deficit": None if deficit != deficit else int(deficit),
+                 "exhausted": None if gone != gone else int(gone), "months": months}
 print(json.dumps(out))
 """
 
@@ -81,13 +83,15 @@ def _years(row: dict) -> str:
 
 def table(results: list[tuple[str, str, str, dict]]) -> str:
     lines = [
-        "| step | 变化 | employee deficit / exhausted | resident deficit / exhausted | LTCI deficit / exhausted | employee months 2030 / 2040 / 2050 |",
+        "| step | 变化 | employee deficit / exhausted | resident deficit / exhausted | LTCI deficit / exhausted "
+        "| employee months 2030 / 2040 / 2050 |",
         "|---|---|---|---|---|---|",
     ]
     for commit, change, zh, h in results:
         months = " / ".join(f"{m:.1f}" for m in h["employee"]["months"])
         lines.append(
-            f"| {change} (`{commit}`) | {zh} | {_years(h['employee'])} | {_years(h['resident'])} | {_years(h['ltci'])} | {months} |"
+            f"| {change} (`{commit}`) | {zh} | {_years(h['employee'])} | {_years(h['resident'])} "
+            f"| {_years(h['ltci'])} | {months} |"
         )
     return "\n".join(lines)
 

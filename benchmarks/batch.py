@@ -61,7 +61,8 @@ def main() -> None:
             seconds, peak = measure(folders[:n], draws, workers)
             times[n, draws, workers] = (seconds, peak, load)
             print(
-                f"   {n:>4} regions x {draws or 'no':>5} draws, {workers} worker(s): {seconds:7.1f} s ({seconds / n:.2f} s a region); peak worker memory {peak:,.0f} MiB"
+                f"   {n:>4} regions x {draws or 'no':>5} draws, {workers} worker(s): {seconds:7.1f} s "
+                f"({seconds / n:.2f} s a region); peak worker memory {peak:,.0f} MiB"
             )
         (one, _, load1), (two, peak, load2) = times[k, 1000, 1], times[k, 1000, 2]
         row = {

@@ -39,7 +39,8 @@ def peak_rss(argv: list[str]) -> int:
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if after <= before:
         raise SystemExit(
-            "this run's peak is hidden by an earlier, larger child: measure each draw count in its own process (python benchmarks/memory.py N)"
+            "this run's peak is hidden by an earlier, larger child: "
+            "measure each draw count in its own process (python benchmarks/memory.py N)"
         )
     return after * 1024
 
@@ -55,7 +56,8 @@ def main(args: list[str]) -> None:
     counts = [int(a) for a in args if a.isdigit()] or list(DEFAULT_DRAWS)
     years = horizon_years()
     print(
-        f"forecast run baseline --draws N{' --keep population' if keep else ''}: peak resident memory against the estimate (limits.draws_memory, {years} years)"
+        f"forecast run baseline --draws N{' --keep population' if keep else ''}: "
+        f"peak resident memory against the estimate (limits.draws_memory, {years} years)"
     )
     print(f"{'draws':>8} {'measured MiB':>13} {'estimate MiB':>13} {'estimate/measured':>18}")
     for draws in sorted(counts):

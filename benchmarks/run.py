@@ -53,7 +53,8 @@ TIMED = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 #: the kernel on its inputs (made outside the timing, as the engine's plan would give them), timed inside
@@ -64,7 +65,8 @@ import kernel
 data = kernel.inputs(int(sys.argv[1]))
 start = time.perf_counter()
 kernel.kernel(data)
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -124,9 +126,15 @@ def compare(
 
 
 def show(row: dict) -> dict:
-    text = f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), peak {row['peak_mib']:,.0f} MiB"
+    text = (
+        f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), "
+        f"peak {row['peak_mib']:,.0f} MiB"
+    )
     if row.get("reference"):
-        text += f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; ratio {row['ratio']:.2f}"
+        text += (
+            f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; "
+            f"ratio {row['ratio']:.2f}"
+        )
     print(f"{text} [goal: {row['goal'] or '-'}; load {row['load']:.1f}]", flush=True)
     return row
 

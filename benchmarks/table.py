@@ -32,7 +32,8 @@ def table(path: Path = RESULTS) -> str:
             ratio = f"{float(row['ratio']):.2f}" if row["ratio"] else ""
             peak = f"{float(row['peak_mib']):,.0f} MiB" if float(row["peak_mib"] or 0) else ""
             lines.append(
-                f"| {row['figure']} | {seconds(row['min_s'])} / {seconds(row['median_s'])} | {reference} | {ratio} | {peak} | {row['goal']} | {float(row['load']):.1f} |"
+                f"| {row['figure']} | {seconds(row['min_s'])} / {seconds(row['median_s'])} | {reference} | {ratio} "
+                f"| {peak} | {row['goal']} | {float(row['load']):.1f} |"
             )
     return "\n".join(lines)
 

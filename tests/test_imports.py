@@ -36,7 +36,8 @@ def _loaded(code: str) -> list[str]:
 def test_version_imports_no_heavy_module():
     assert (
         _loaded(
-            "import sys\nfrom forecast.cli.main import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass"
+            "import sys\nfrom forecast.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass"
         )
         == []
     )
@@ -46,7 +47,8 @@ def test_version_imports_no_heavy_module():
 def test_a_deterministic_run_imports_no_statsmodels_scipy_or_dask():
     assert (
         _loaded(
-            "import forecast\nds = forecast.run('baseline')\nassert ds['reserve'].sizes['pool'] == 5 and 'draw' not in ds.dims"
+            "import forecast\nds = forecast.run('baseline')\n"
+            "assert ds['reserve'].sizes['pool'] == 5 and 'draw' not in ds.dims"
         )
         == []
     )
@@ -54,8 +56,10 @@ def test_a_deterministic_run_imports_no_statsmodels_scipy_or_dask():
 
 def test_dask_still_works_after_its_import_is_deferred():
     """The deferral only answers "not dask" while dask is absent: dask arrays made later are dask arrays."""
-    code = "import forecast.inputs, numpy as np, xarray as xr, sys\nxr.DataArray(np.ones(2))\nassert 'dask' not in sys.modules\n"
-    code += "import dask.array as da\nx = xr.DataArray(da.ones(4, chunks=2), dims='x') * 2\nassert x.chunks == ((2, 2),) and float(x.sum().compute()) == 8.0\n"
+    code = "import forecast.inputs, numpy as np, xarray as xr, sys\nxr.DataArray(np.ones(2))\n"
+    code += "assert 'dask' not in sys.modules\n"
+    code += "import dask.array as da\nx = xr.DataArray(da.ones(4, chunks=2), dims='x') * 2\n"
+    code += "assert x.chunks == ((2, 2),) and float(x.sum().compute()) == 8.0\n"
     code += "assert xr.DataArray(np.ones(4), dims='x').chunk(2).chunks == ((2, 2),)"
     assert "dask" in _loaded(code)
 

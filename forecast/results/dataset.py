@@ -18,7 +18,10 @@ __all__ = ["fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARN
 
 THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
 WARNING_SETTINGS = ("warning_deficit_years", "warning_trend_years", "warning_surplus_rate")
-ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
+ACCOUNTING = (
+    "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate "
+    "on the opening reserve plus half the year's balance (none on a negative amount)"
+)
 
 
 def fund_dataset(
@@ -53,7 +56,10 @@ def fund_dataset(
             ),
             "reserve": reserve.assign_attrs(
                 units="yuan",
-                description="accumulated reserve at year end (累计结余); negative = an accumulated deficit that public budgets would have to meet",
+                description=(
+                    "accumulated reserve at year end (累计结余); "
+                    "negative = an accumulated deficit that public budgets would have to meet"
+                ),
             ),
             "months_covered": months,
             "verdict": verdict_codes(reserve, balance, months, thresholds, payg, idle),
@@ -109,9 +115,12 @@ def provenance(scenario, region, base: int, plan, costed: bool, figures: dict) -
         "region_name": region.name,
         "base_year": base,
         "extended_values": dict(plan.extended or rules.extended),
-        "claim_model": "claim sizes by service and hospital level: benefit rules costed"
-        if costed
-        else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
+        "claim_model": (
+            "claim sizes by service and hospital level: benefit rules costed"
+            if costed
+            else f"reduced: the bundle publishes no benefit use for {base}, "
+            "so expenditure follows the calibrated totals and benefit rules are not costed"
+        ),
         "verdict_labels": dict(VERDICTS),
         "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
         "warning_settings": {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS},

@@ -85,7 +85,8 @@ def uncertainty_lines(ds: xr.Dataset) -> list[str]:
     drivers = ds.attrs.get("drivers", {})
     population = ds.attrs.get("population_volatility")
     lines.append(
-        f"    population              Lee–Carter k_t (drift uncertainty) around the scenario's mortality, TFR random walk{'' if population is None else f' (scale {population:g})'}"
+        "    population              Lee–Carter k_t (drift uncertainty) around the scenario's mortality, "
+        f"TFR random walk{'' if population is None else f' (scale {population:g})'}"
     )
     for name, spec in drivers.items():
         if name == "correlation":
