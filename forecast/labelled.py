@@ -8,7 +8,7 @@ import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "defer_dask"]
+__all__ = ["stack", "concat_exact", "defer_dask"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -17,6 +17,21 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
     return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
         {dim: list(labels)}
+    )
+
+
+def concat_exact(objs, dim: str, *, data_vars: str = "all", combine_attrs: str = "override"):
+    """``objs`` (runs or pieces of one) joined along ``dim``: their other labels must agree
+    (``join="exact"``), and the coordinates without ``dim`` are taken from the first
+    (``coords="minimal"``, ``compat="override"``)."""
+    return xr.concat(
+        objs,
+        dim=dim,
+        data_vars=data_vars,
+        coords="minimal",
+        compat="override",
+        join="exact",
+        combine_attrs=combine_attrs,
     )
 
 

@@ -41,6 +41,7 @@ from dask import delayed
 
 from ..engine import project
 from ..inputs.region import load_region
+from ..labelled import concat_exact
 from ..model.fund import CODES, months_covered, verdict_codes
 from ..model.uncertainty.streams import entropy_of
 from ..results.uncertainty import draw_summary
@@ -178,41 +179,18 @@ def assemble(results: dict, regions: list[str], scenarios: list[str]) -> xr.Data
     for scenario in scenarios:
         parts = [results[(region, scenario)] for region in regions]
         common = [v for v in parts[0].data_vars if all(v in p for p in parts)]
-        by_scenario.append(
-            xr.concat(
-                _aligned([p[common] for p in parts]),
-                dim="region",
-                data_vars="all",
-                coords="minimal",
-                compat="override",
-                join="exact",
-                combine_attrs="drop_conflicts",
-            )
-        )
+        by_scenario.append(concat_exact(_aligned([p[common] for p in parts]), "region", combine_attrs="drop_conflicts"))
         if (TOTAL, scenario) in results:
             totals.append(results[(TOTAL, scenario)])
     base_years = {str(Path(r)): int(results[(r, scenarios[0])].attrs["base_year"]) for r in regions}
     by_scenario = _aligned(by_scenario)
-    ds = xr.concat(
-        by_scenario,
-        dim="scenario",
-        data_vars="all",
-        coords="minimal",
-        compat="override",
-        join="exact",
-        combine_attrs="drop_conflicts",
-    )
+    ds = concat_exact(by_scenario, "scenario", combine_attrs="drop_conflicts")
     ds = ds.assign_coords(region=[str(Path(r)) for r in regions], scenario=list(scenarios))
     if totals:
-        total = xr.concat(
-            [_on_years(t, [int(y) for y in ds["year"].values]) for t in totals],
-            dim="scenario",
-            data_vars="all",
-            coords="minimal",
-            compat="override",
-            join="exact",
-            combine_attrs="drop_conflicts",
-        ).assign_coords(scenario=list(scenarios))
+        on_years = [_on_years(t, [int(y) for y in ds["year"].values]) for t in totals]
+        total = concat_exact(on_years, "scenario", combine_attrs="drop_conflicts").assign_coords(
+            scenario=list(scenarios)
+        )
         for name, var in total.data_vars.items():
             ds[f"total_{name}"] = var.assign_attrs(
                 {**var.attrs, "description": f"the sum of the regions: {var.attrs.get('description', name)}"}

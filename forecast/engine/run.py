@@ -9,6 +9,7 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
+from ..labelled import concat_exact
 from ..model.benefits.curves import age_curves
 from ..model.calibration.base_year import (
     base_year_figures,
@@ -119,15 +120,7 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
             )
         )
     names = [str(r.path) for r in regions]
-    ds = xr.concat(
-        parts,
-        dim="region",
-        data_vars="all",
-        coords="minimal",
-        compat="override",
-        join="exact",
-        combine_attrs="override",
-    )
+    ds = concat_exact(parts, "region")
     ds = ds.assign_coords(region=names, region_name=("region", [r.name for r in regions]))
     ds.attrs["regions"] = names
     return ds

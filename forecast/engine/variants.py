@@ -12,6 +12,7 @@ from __future__ import annotations
 import xarray as xr
 from threadpoolctl import threadpool_limits
 
+from ..labelled import concat_exact
 from ..model.population.indicators import check_projection
 from ..model.uncertainty.intervals import band_dataset, record
 from ..model.uncertainty.stochastic import DriverPaths, fixed_drivers, fixed_paths
@@ -53,15 +54,7 @@ def project_variants(
         drivers.append(
             fixed_drivers(region, base, params, settings, years, setup.quantiles, simulated).assign_coords(draw=[i])
         )
-    population = xr.concat(
-        chunks,
-        dim="draw",
-        data_vars="minimal",
-        coords="minimal",
-        compat="override",
-        join="exact",
-        combine_attrs="override",
-    )
+    population = concat_exact(chunks, "draw", data_vars="minimal")
     shocks = xr.concat(drivers, dim="draw", combine_attrs="override")
     with xr.set_options(arithmetic_join="exact"):
         ds = project_funds(region, population, plan, figures, curves, DriverPaths(shocks, population["draw"].values))

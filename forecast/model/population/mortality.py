@@ -61,13 +61,7 @@ def mortality_path(
                 if draws
                 else model.predict(years, k=k).values[:, None]
             )
-            notes[f"lee_carter_{sex}"] = {
-                "drift_per_year": model.drift_,
-                "drift_se": model.drift_se_,
-                "sigma_per_year": model.sigma_,
-                "explained_variance": model.explained_variance_,
-                "periods": model.time_labels_,
-            }
+            notes[f"lee_carter_{sex}"] = _fit_notes(model)
         mx = xr.DataArray(
             values,
             dims=("year", "draw", "sex", "age"),
@@ -93,6 +87,17 @@ def mortality_path(
     mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
     mx.attrs.update(units="per_person_year")
     return mx.rename("mx"), notes
+
+
+def _fit_notes(model) -> dict:
+    """A fitted Lee–Carter model's parameters, as a run's fit notes record them."""
+    return {
+        "drift_per_year": model.drift_,
+        "drift_se": model.drift_se_,
+        "sigma_per_year": model.sigma_,
+        "explained_variance": model.explained_variance_,
+        "periods": model.time_labels_,
+    }
 
 
 def _scaled_exp(out: np.ndarray, k, bx, m) -> None:
@@ -121,13 +126,7 @@ def mortality_draws(
             model.bx_[None, None, :],
             central.sel(sex=sex).transpose("year", "age").values[None],
         )
-        notes[f"lee_carter_{sex}"] = {
-            "drift_per_year": model.drift_,
-            "drift_se": model.drift_se_,
-            "sigma_per_year": model.sigma_,
-            "explained_variance": model.explained_variance_,
-            "periods": model.time_labels_,
-        }
+        notes[f"lee_carter_{sex}"] = _fit_notes(model)
     out = xr.DataArray(
         values,
         dims=("draw", "year", "sex", "age"),
