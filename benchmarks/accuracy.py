@@ -28,7 +28,9 @@ def sex_split_errors(china):
     df = pd.read_csv(RESEARCH / "census_2010_2020_pop_by_age5_sex_province.csv")
     census = df[(df.census_year == 2020) & (df.area == "全国")].set_index(["sex", "age_group"])["population"]
     pop = china.base_population
-    exact = all(int(pop.sel(sex=s, age_group=g)) == census[s, str(g)] for s in ("male", "female") for g in pop.age_group.values)
+    exact = all(
+        int(pop.sel(sex=s, age_group=g)) == census[s, str(g)] for s in ("male", "female") for g in pop.age_group.values
+    )
     print(f"data/china base population equals census table 1-5 by sex and group: {exact}")
     derived = demography.derived_base_population()
     print("The derived split (methods 1 and 2) vs census table 1-5 (relative error, %):")
@@ -36,7 +38,11 @@ def sex_split_errors(china):
     print(f"  male total: {100 * (males / census['male', 'total'] - 1):+.4f}%")
     bands = [(0, 10), (10, 60), (60, 80), (80, 90), (90, 100), (100, 200)]
     for low, high in bands:
-        worst = max(abs(v / census[sex, g] - 1) for (sex, g), v in derived.items() if low <= int(g.rstrip("+").split("-")[0]) < high)
+        worst = max(
+            abs(v / census[sex, g] - 1)
+            for (sex, g), v in derived.items()
+            if low <= int(g.rstrip("+").split("-")[0]) < high
+        )
         print(f"  ages {low}-{high - 1 if high < 200 else '+'}: largest error {100 * worst:.1f}%")
 
 
@@ -58,7 +64,10 @@ def wpp2024_projection():
         level = float(total.sel(year=year)) / wpp[year] - 1
         growth = float(total.sel(year=year) / total.sel(year=2025)) / (wpp[year] / wpp[2025]) - 1
         ours_births = float(ds["births"].sel(year=year).sum())
-        print(f"  {year}: level {100 * level:+.2f}%, growth since 2025 {100 * growth:+.2f}%, births {100 * (ours_births / births[year] - 1):+.1f}%")
+        print(
+            f"  {year}: level {100 * level:+.2f}%, growth since 2025 {100 * growth:+.2f}%, "
+            f"births {100 * (ours_births / births[year] - 1):+.1f}%"
+        )
     import warnings
 
     import forecast
@@ -85,7 +94,12 @@ def e0_check(china):
     for sex, column in (("male", "e0M"), ("female", "e0F")):
         m = mx.sel(sex=sex).values
         ours = life_table(m, infant_ax(m[0], sex))["ex"][0]
-        published = "" if e0 is None else f" (WPP 2024: {(e0.loc[2015, column] / 2 + e0.loc[2016:2019, column].sum() + e0.loc[2020, column] / 2) / 5:.2f})"
+        published = (
+            ""
+            if e0 is None
+            else " (WPP 2024: "
+            f"{(e0.loc[2015, column] / 2 + e0.loc[2016:2019, column].sum() + e0.loc[2020, column] / 2) / 5:.2f})"
+        )
         print(f"  e0 {sex}: {ours:.2f}{published}")
 
 
@@ -94,7 +108,10 @@ def lee_carter(china):
     from forecast.model.population.mortality import fit_lee_carter
 
     for sex, model in fit_lee_carter(china, PopulationAssumptions(mortality_method="lee_carter")).items():
-        print(f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, explained {model.explained_variance_:.1%}")
+        print(
+            f"  Lee-Carter {sex} 1990-2019: drift {model.drift_:.3f}/year, s.e. {model.drift_se_:.3f}, "
+            f"explained {model.explained_variance_:.1%}"
+        )
 
 
 def fund_drivers():
@@ -109,10 +126,19 @@ def fund_drivers():
     status = ds["insured_by_status"]
     ratio = status.sel(status="in_service") / status.sel(status="retired")
     print("Baseline drivers (forecast run scenarios/baseline.yaml):")
-    print("  in-service : retiree ratio 2024/2030/2040/2050: " + " / ".join(f"{float(ratio.sel(year=y)):.2f}" for y in (2024, 2030, 2040, 2050)))
-    print("  retirees (万人) 2024/2040/2050: " + " / ".join(f"{float(status.sel(status='retired', year=y)) / 1e4:,.0f}" for y in (2024, 2040, 2050)))
+    print(
+        "  in-service : retiree ratio 2024/2030/2040/2050: "
+        + " / ".join(f"{float(ratio.sel(year=y)):.2f}" for y in (2024, 2030, 2040, 2050))
+    )
+    print(
+        "  retirees (万人) 2024/2040/2050: "
+        + " / ".join(f"{float(status.sel(status='retired', year=y)) / 1e4:,.0f}" for y in (2024, 2040, 2050))
+    )
     for pool in ("employee", "resident"):
-        growth = {k: float((ds[k].sel(pool=pool, year=2035) / ds[k].sel(pool=pool, year=2024)) ** (1 / 11) - 1) for k in ("income", "expenditure")}
+        growth = {
+            k: float((ds[k].sel(pool=pool, year=2035) / ds[k].sel(pool=pool, year=2024)) ** (1 / 11) - 1)
+            for k in ("income", "expenditure")
+        }
         print(f"  {pool}: expenditure {growth['expenditure']:.1%} a year 2024-2035, income {growth['income']:.1%}")
     for name, fit in ds.attrs["fitted_growth"].items():
         if isinstance(fit, dict) and "growth" in fit:

@@ -22,12 +22,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: (commit, the change, 中文) — the previous release first
 STEPS = (
-    ("aa79e54", "previous release: limits frozen in yuan, unreformed account flows, the population's ageing removed, drift growth, fits on the first draw, no interest on deficits", "上一版本的口径"),
-    ("7fe45ce", "benefit limits indexed (wages / disposable income, one year behind; LTCI unit costs with wages)", "待遇限额随工资、收入指数化"),
-    ("e1e855b", "individual accounts after the 2021 reform (phased retiree credits; accounts spend a share of what they hold)", "个人账户按2021年改革测算"),
+    (
+        "aa79e54",
+        "previous release: limits frozen in yuan, unreformed account flows, the population's ageing removed, "
+        "drift growth, fits on the first draw, no interest on deficits",
+        "上一版本的口径",
+    ),
+    (
+        "7fe45ce",
+        "benefit limits indexed (wages / disposable income, one year behind; LTCI unit costs with wages)",
+        "待遇限额随工资、收入指数化",
+    ),
+    (
+        "e1e855b",
+        "individual accounts after the 2021 reform (phased retiree credits; accounts spend a share of what they hold)",
+        "个人账户按2021年改革测算",
+    ),
     ("6b43e43", "one ageing measure (each pool's own age-sex cost index, removed and applied)", "统一的人口老龄化口径"),
     ("2d0762f", "drivers start from the latest outturn (damped back to the mean)", "驱动因素从最新年份出发"),
-    ("8e2c4a5", "deficits after exhaustion carried as debt with interest (and calibrated fans, seed-free centre)", "耗尽后的赤字计息"),
+    (
+        "8e2c4a5",
+        "deficits after exhaustion carried as debt with interest (and calibrated fans, seed-free centre)",
+        "耗尽后的赤字计息",
+    ),
 )
 
 PROBE = r"""
@@ -39,7 +56,8 @@ out = {}
 for pool in ("employee", "resident", "ltci"):
     deficit, gone = (f().sel(pool=pool).item() for f in (ds.fund.first_deficit_year, ds.fund.exhaustion_year))
     months = [float(ds["months_covered"].sel(pool=pool, year=y)) for y in (2030, 2040, 2050)]
-    out[pool] = {"first_deficit": None if deficit != deficit else int(deficit), "exhausted": None if gone != gone else int(gone), "months": months}
+    out[pool] = {"first_deficit": None if deficit != deficit else int(deficit),
+                 "exhausted": None if gone != gone else int(gone), "months": months}
 print(json.dumps(out))
 """
 
@@ -51,7 +69,9 @@ def headline(commit: str) -> dict:
         tree = Path(folder) / "tree"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), commit], check=True)
         try:
-            done = subprocess.run([sys.executable, "-c", PROBE, str(tree)], capture_output=True, text=True, check=True, cwd=folder)
+            done = subprocess.run(
+                [sys.executable, "-c", PROBE, str(tree)], capture_output=True, text=True, check=True, cwd=folder
+            )
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -63,12 +83,16 @@ def _years(row: dict) -> str:
 
 def table(results: list[tuple[str, str, str, dict]]) -> str:
     lines = [
-        "| step | 变化 | employee deficit / exhausted | resident deficit / exhausted | LTCI deficit / exhausted | employee months 2030 / 2040 / 2050 |",
+        "| step | 变化 | employee deficit / exhausted | resident deficit / exhausted | LTCI deficit / exhausted "
+        "| employee months 2030 / 2040 / 2050 |",
         "|---|---|---|---|---|---|",
     ]
     for commit, change, zh, h in results:
         months = " / ".join(f"{m:.1f}" for m in h["employee"]["months"])
-        lines.append(f"| {change} (`{commit}`) | {zh} | {_years(h['employee'])} | {_years(h['resident'])} | {_years(h['ltci'])} | {months} |")
+        lines.append(
+            f"| {change} (`{commit}`) | {zh} | {_years(h['employee'])} | {_years(h['resident'])} "
+            f"| {_years(h['ltci'])} | {months} |"
+        )
     return "\n".join(lines)
 
 

@@ -33,7 +33,10 @@ def measure(regions: list[Path], draws: int | None, workers: int) -> tuple[float
     from forecast.apps.batch import batch
 
     start = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         batch([str(r) for r in regions], ["baseline"], draws, seed=1, client=client)
         peak = max(client.run(_peak_rss_mib).values())
     return time.perf_counter() - start, peak
@@ -51,14 +54,30 @@ def main() -> None:
         folders = synthetic_regions.make(Path(tmp), max(333 if full else 10, k), seed=1)
         print("forecast batch: the baseline to 2060 on synthetic prefectures (LocalCluster, 1 thread per worker)")
         times = {}
-        for n, draws, workers in [(k, 1000, 1), (k, 1000, 2), (k, 100, 2), (k, None, 2)] + ([(100, 1000, 2), (333, 1000, 2)] if full else []):
+        for n, draws, workers in [(k, 1000, 1), (k, 1000, 2), (k, 100, 2), (k, None, 2)] + (
+            [(100, 1000, 2), (333, 1000, 2)] if full else []
+        ):
             load = os.getloadavg()[0]
             seconds, peak = measure(folders[:n], draws, workers)
             times[n, draws, workers] = (seconds, peak, load)
-            print(f"   {n:>4} regions x {draws or 'no':>5} draws, {workers} worker(s): {seconds:7.1f} s ({seconds / n:.2f} s a region); peak worker memory {peak:,.0f} MiB")
+            print(
+                f"   {n:>4} regions x {draws or 'no':>5} draws, {workers} worker(s): {seconds:7.1f} s "
+                f"({seconds / n:.2f} s a region); peak worker memory {peak:,.0f} MiB"
+            )
         (one, _, load1), (two, peak, load2) = times[k, 1000, 1], times[k, 1000, 2]
-        row = {"figure": f"forecast batch, {k} regions x 1,000 draws, 2 workers", "runs": 1, "min_s": two, "median_s": two, "peak_mib": peak, "goal": "ratio at most 0.625: 1.6x faster than 1 worker (50 regions)",
-               "reference": "the same on 1 worker", "reference_min_s": one, "reference_median_s": one, "ratio": two / one, "load": (load1 + load2) / 2}
+        row = {
+            "figure": f"forecast batch, {k} regions x 1,000 draws, 2 workers",
+            "runs": 1,
+            "min_s": two,
+            "median_s": two,
+            "peak_mib": peak,
+            "goal": "ratio at most 0.625: 1.6x faster than 1 worker (50 regions)",
+            "reference": "the same on 1 worker",
+            "reference_min_s": one,
+            "reference_median_s": one,
+            "ratio": two / one,
+            "load": (load1 + load2) / 2,
+        }
         write([show(row)])
 
 

@@ -29,10 +29,19 @@ DEFAULT_DRAWS = (100, 1_000, 3_000, 10_000)
 def peak_rss(argv: list[str]) -> int:
     """Peak resident memory (bytes) of ``forecast ARGV`` run in a new process (Linux: ru_maxrss in KiB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-m", "forecast", *argv], check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run(
+        [sys.executable, "-m", "forecast", *argv],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if after <= before:
-        raise SystemExit("this run's peak is hidden by an earlier, larger child: measure each draw count in its own process (python benchmarks/memory.py N)")
+        raise SystemExit(
+            "this run's peak is hidden by an earlier, larger child: "
+            "measure each draw count in its own process (python benchmarks/memory.py N)"
+        )
     return after * 1024
 
 
@@ -46,10 +55,15 @@ def main(args: list[str]) -> None:
     keep = "--keep" in args
     counts = [int(a) for a in args if a.isdigit()] or list(DEFAULT_DRAWS)
     years = horizon_years()
-    print(f"forecast run baseline --draws N{' --keep population' if keep else ''}: peak resident memory against the estimate (limits.draws_memory, {years} years)")
+    print(
+        f"forecast run baseline --draws N{' --keep population' if keep else ''}: "
+        f"peak resident memory against the estimate (limits.draws_memory, {years} years)"
+    )
     print(f"{'draws':>8} {'measured MiB':>13} {'estimate MiB':>13} {'estimate/measured':>18}")
     for draws in sorted(counts):
-        measured = peak_rss(["run", "baseline", "--draws", str(draws), "--seed", "1", "-q", *(["--keep", "population"] if keep else [])])
+        measured = peak_rss(
+            ["run", "baseline", "--draws", str(draws), "--seed", "1", "-q", *(["--keep", "population"] if keep else [])]
+        )
         estimate = draws_memory(draws, years, keep)
         print(f"{draws:>8,} {measured / 2**20:>13,.0f} {estimate / 2**20:>13,.0f} {estimate / measured:>18.2f}")
 

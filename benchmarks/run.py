@@ -33,7 +33,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FORECAST = Path(sys.executable).parent / "forecast"
 RESULTS = ROOT / "benchmarks" / "results.csv"
-COLUMNS = ["figure", "runs", "min_s", "median_s", "reference", "reference_min_s", "reference_median_s", "ratio", "peak_mib", "goal", "load"]
+COLUMNS = [
+    "figure",
+    "runs",
+    "min_s",
+    "median_s",
+    "reference",
+    "reference_min_s",
+    "reference_median_s",
+    "ratio",
+    "peak_mib",
+    "goal",
+    "load",
+]
 sys.path.insert(0, str(ROOT))
 
 #: a command in a new process: its wall time and peak resident memory (MiB), printed as JSON
@@ -41,7 +53,8 @@ TIMED = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 #: the kernel on its inputs (made outside the timing, as the engine's plan would give them), timed inside
@@ -52,7 +65,8 @@ import kernel
 data = kernel.inputs(int(sys.argv[1]))
 start = time.perf_counter()
 kernel.kernel(data)
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -75,7 +89,14 @@ def python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def compare(figure: str, argv: list[str], repeat: int, goal: str = "", reference: str = "", reference_argv: list[str] | None = None) -> dict:
+def compare(
+    figure: str,
+    argv: list[str],
+    repeat: int,
+    goal: str = "",
+    reference: str = "",
+    reference_argv: list[str] | None = None,
+) -> dict:
     """``argv`` timed ``repeat`` times, each run followed by one of ``reference_argv``; a row."""
     runs, refs, loads = [], [], []
     for _ in range(repeat):
@@ -84,17 +105,36 @@ def compare(figure: str, argv: list[str], repeat: int, goal: str = "", reference
         if reference_argv:
             refs.append(timed(reference_argv))
     seconds = [r["seconds"] for r in runs]
-    row = {"figure": figure, "runs": repeat, "min_s": min(seconds), "median_s": statistics.median(seconds), "peak_mib": max(r["peak_mib"] for r in runs), "goal": goal, "reference": reference, "load": statistics.median(loads)}
+    row = {
+        "figure": figure,
+        "runs": repeat,
+        "min_s": min(seconds),
+        "median_s": statistics.median(seconds),
+        "peak_mib": max(r["peak_mib"] for r in runs),
+        "goal": goal,
+        "reference": reference,
+        "load": statistics.median(loads),
+    }
     if refs:
         ref = [r["seconds"] for r in refs]
-        row.update(reference_min_s=min(ref), reference_median_s=statistics.median(ref), ratio=statistics.median(seconds) / statistics.median(ref))
+        row.update(
+            reference_min_s=min(ref),
+            reference_median_s=statistics.median(ref),
+            ratio=statistics.median(seconds) / statistics.median(ref),
+        )
     return show(row)
 
 
 def show(row: dict) -> dict:
-    text = f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), peak {row['peak_mib']:,.0f} MiB"
+    text = (
+        f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), "
+        f"peak {row['peak_mib']:,.0f} MiB"
+    )
     if row.get("reference"):
-        text += f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; ratio {row['ratio']:.2f}"
+        text += (
+            f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; "
+            f"ratio {row['ratio']:.2f}"
+        )
     print(f"{text} [goal: {row['goal'] or '-'}; load {row['load']:.1f}]", flush=True)
     return row
 
@@ -111,7 +151,17 @@ def population() -> dict:
         start = time.perf_counter()
         project_region(china, end_year=2100)
         seconds.append(time.perf_counter() - start)
-    return show({"figure": "population stage, deterministic 2020-2100 (in-process)", "runs": 15, "min_s": min(seconds), "median_s": statistics.median(seconds), "peak_mib": 0, "goal": "", "load": load()})
+    return show(
+        {
+            "figure": "population stage, deterministic 2020-2100 (in-process)",
+            "runs": 15,
+            "min_s": min(seconds),
+            "median_s": statistics.median(seconds),
+            "peak_mib": 0,
+            "goal": "",
+            "load": load(),
+        }
+    )
 
 
 def write(rows: list[dict], path: Path = RESULTS) -> None:
@@ -132,16 +182,56 @@ def main(quick: bool) -> None:
     repeat = 3 if quick else 5
     rows = [
         compare("forecast --version", forecast("--version"), 7, "under 0.3 s"),
-        compare("forecast run baseline -q (deterministic)", forecast("run", "baseline", "-q"), repeat, "at most 2.5x the reference", "python -c 'import xarray, pandas'", python("-c", "import xarray, pandas")),
-        compare("forecast run baseline --draws 1000", forecast("run", "baseline", "--draws", "1000", "--seed", "1", "-q"), 3, "", "numpy kernel, 1,000 draws", python("-c", KERNEL, "1000", str(ROOT / "benchmarks"))),
+        compare(
+            "forecast run baseline -q (deterministic)",
+            forecast("run", "baseline", "-q"),
+            repeat,
+            "at most 2.5x the reference",
+            "python -c 'import xarray, pandas'",
+            python("-c", "import xarray, pandas"),
+        ),
+        compare(
+            "forecast run baseline --draws 1000",
+            forecast("run", "baseline", "--draws", "1000", "--seed", "1", "-q"),
+            3,
+            "",
+            "numpy kernel, 1,000 draws",
+            python("-c", KERNEL, "1000", str(ROOT / "benchmarks")),
+        ),
     ]
-    ten = compare("forecast run baseline --draws 10000", forecast("run", "baseline", "--draws", "10000", "--seed", "1", "-q"), 3, "at most 1.5x a tight kernel", "numpy kernel, 10,000 draws (synthetic: not the engine's exact arithmetic)", python("-c", KERNEL, "10000", str(ROOT / "benchmarks")))
+    ten = compare(
+        "forecast run baseline --draws 10000",
+        forecast("run", "baseline", "--draws", "10000", "--seed", "1", "-q"),
+        3,
+        "at most 1.5x a tight kernel",
+        "numpy kernel, 10,000 draws (synthetic: not the engine's exact arithmetic)",
+        python("-c", KERNEL, "10000", str(ROOT / "benchmarks")),
+    )
     rows.append(ten)
     if not quick:
-        row = compare("forecast run baseline --draws 100000", forecast("run", "baseline", "--draws", "100000", "--seed", "1", "-q"), 1, "under 12x the 10,000-draw time; peak under 3 GiB")
-        row.update(reference="forecast run baseline --draws 10000 (above)", reference_min_s=ten["min_s"], reference_median_s=ten["median_s"], ratio=row["median_s"] / ten["median_s"])
+        row = compare(
+            "forecast run baseline --draws 100000",
+            forecast("run", "baseline", "--draws", "100000", "--seed", "1", "-q"),
+            1,
+            "under 12x the 10,000-draw time; peak under 3 GiB",
+        )
+        row.update(
+            reference="forecast run baseline --draws 10000 (above)",
+            reference_min_s=ten["min_s"],
+            reference_median_s=ten["median_s"],
+            ratio=row["median_s"] / ten["median_s"],
+        )
         rows.append(show(row))
-    rows.append(compare("forecast sensitivity baseline (every group low and high)", forecast("sensitivity", "baseline", "-q"), 3, "under 3x one deterministic run", "forecast run baseline -q", forecast("run", "baseline", "-q")))
+    rows.append(
+        compare(
+            "forecast sensitivity baseline (every group low and high)",
+            forecast("sensitivity", "baseline", "-q"),
+            3,
+            "under 3x one deterministic run",
+            "forecast run baseline -q",
+            forecast("run", "baseline", "-q"),
+        )
+    )
     rows.append(population())
     write(rows)
     print(f"written: {RESULTS.relative_to(ROOT)}")

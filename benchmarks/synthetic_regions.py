@@ -58,8 +58,13 @@ def make(out: Path, n: int, seed: int = 0) -> list[Path]:
         for table in folder.glob("*.csv"):
             _scale_table(table, share, rng, integers=True)
         meta = yaml.safe_load((folder / "region.yaml").read_text(encoding="utf-8"))
-        meta.update(name=f"合成地区 {i:03d}", name_en=f"Synthetic region {i:03d}", level="prefecture", illustration=True)
-        meta["description"] = f"SYNTHETIC (benchmarks/synthetic_regions.py, seed {seed}): data/china scaled by {share:.5f} with {NOISE:.0%} row noise; not data about any place."
+        meta.update(
+            name=f"合成地区 {i:03d}", name_en=f"Synthetic region {i:03d}", level="prefecture", illustration=True
+        )
+        meta["description"] = (
+            f"SYNTHETIC (benchmarks/synthetic_regions.py, seed {seed}): data/china scaled by {share:.5f} "
+            f"with {NOISE:.0%} row noise; not data about any place."
+        )
         (folder / "region.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
         folders.append(folder)
     return folders

@@ -18,13 +18,23 @@ def seconds(value: str) -> str:
 
 
 def table(path: Path = RESULTS) -> str:
-    lines = ["| figure | min / median | reference: min / median | ratio | peak | goal | load |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| figure | min / median | reference: min / median | ratio | peak | goal | load |",
+        "|---|---|---|---|---|---|---|",
+    ]
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            reference = f"{row['reference']}: {seconds(row['reference_min_s'])} / {seconds(row['reference_median_s'])}" if row["reference"] else ""
+            reference = (
+                f"{row['reference']}: {seconds(row['reference_min_s'])} / {seconds(row['reference_median_s'])}"
+                if row["reference"]
+                else ""
+            )
             ratio = f"{float(row['ratio']):.2f}" if row["ratio"] else ""
             peak = f"{float(row['peak_mib']):,.0f} MiB" if float(row["peak_mib"] or 0) else ""
-            lines.append(f"| {row['figure']} | {seconds(row['min_s'])} / {seconds(row['median_s'])} | {reference} | {ratio} | {peak} | {row['goal']} | {float(row['load']):.1f} |")
+            lines.append(
+                f"| {row['figure']} | {seconds(row['min_s'])} / {seconds(row['median_s'])} | {reference} | {ratio} "
+                f"| {peak} | {row['goal']} | {float(row['load']):.1f} |"
+            )
     return "\n".join(lines)
 
 

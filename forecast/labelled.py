@@ -8,14 +8,31 @@ import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "defer_dask"]
+__all__ = ["stack", "concat_exact", "defer_dask"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
     """``arrays`` (DataArrays or numbers) stacked along a new dimension ``dim`` labelled ``labels``;
     scalar labels left by ``.sel`` are dropped first, so they never conflict."""
     parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
-    return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords({dim: list(labels)})
+    return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
+        {dim: list(labels)}
+    )
+
+
+def concat_exact(objs, dim: str, *, data_vars: str = "all", combine_attrs: str = "override"):
+    """``objs`` (runs or pieces of one) joined along ``dim``: their other labels must agree
+    (``join="exact"``), and the coordinates without ``dim`` are taken from the first
+    (``coords="minimal"``, ``compat="override"``)."""
+    return xr.concat(
+        objs,
+        dim=dim,
+        data_vars=data_vars,
+        coords="minimal",
+        compat="override",
+        join="exact",
+        combine_attrs=combine_attrs,
+    )
 
 
 class _DeferredDask(pycompat.DuckArrayModule):
@@ -46,7 +63,11 @@ def defer_dask() -> None:
     """Keep xarray from importing dask in a process that never makes a dask array (a deterministic
     run, ``forecast --version``): its dask checks answer "no" until dask is imported, then ask dask.
     Nothing changes when dask is already imported or xarray's internals differ from these."""
-    if "dask" in sys.modules or not hasattr(pycompat, "_cached_duck_array_modules") or not hasattr(xr_utils, "is_dask_collection"):
+    if (
+        "dask" in sys.modules
+        or not hasattr(pycompat, "_cached_duck_array_modules")
+        or not hasattr(xr_utils, "is_dask_collection")
+    ):
         return
     pycompat._cached_duck_array_modules.setdefault("dask", _DeferredDask())
     asks_dask = xr_utils.is_dask_collection

@@ -115,7 +115,9 @@ def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     """Bytes a run of ``draws`` draws over ``years`` projected years needs at its peak (estimate)."""
     years = max(years, 1)
     streamed = draws > _STREAM_DRAWS
-    per = (_STREAM_BYTES_PER_DRAW_YEAR if streamed else _BYTES_PER_DRAW_YEAR) + (_POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0)
+    per = (_STREAM_BYTES_PER_DRAW_YEAR if streamed else _BYTES_PER_DRAW_YEAR) + (
+        _POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0
+    )
     fixed = _FIXED_BYTES + (_STREAM_FIXED_BYTES if streamed else 0)
     return fixed + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
 

@@ -25,25 +25,41 @@ HEAVY = ("statsmodels", "scipy", "dask")
 
 def _loaded(code: str) -> list[str]:
     """The heavy modules a fresh interpreter has loaded after ``code``."""
-    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    probe = (
+        f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_version_imports_no_heavy_module():
-    assert _loaded("import sys\nfrom forecast.cli.main import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass") == []
+    assert (
+        _loaded(
+            "import sys\nfrom forecast.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass"
+        )
+        == []
+    )
 
 
 @pytest.mark.slow
 def test_a_deterministic_run_imports_no_statsmodels_scipy_or_dask():
-    assert _loaded("import forecast\nds = forecast.run('baseline')\nassert ds['reserve'].sizes['pool'] == 5 and 'draw' not in ds.dims") == []
+    assert (
+        _loaded(
+            "import forecast\nds = forecast.run('baseline')\n"
+            "assert ds['reserve'].sizes['pool'] == 5 and 'draw' not in ds.dims"
+        )
+        == []
+    )
 
 
 def test_dask_still_works_after_its_import_is_deferred():
     """The deferral only answers "not dask" while dask is absent: dask arrays made later are dask arrays."""
-    code = "import forecast.inputs, numpy as np, xarray as xr, sys\nxr.DataArray(np.ones(2))\nassert 'dask' not in sys.modules\n"
-    code += "import dask.array as da\nx = xr.DataArray(da.ones(4, chunks=2), dims='x') * 2\nassert x.chunks == ((2, 2),) and float(x.sum().compute()) == 8.0\n"
+    code = "import forecast.inputs, numpy as np, xarray as xr, sys\nxr.DataArray(np.ones(2))\n"
+    code += "assert 'dask' not in sys.modules\n"
+    code += "import dask.array as da\nx = xr.DataArray(da.ones(4, chunks=2), dims='x') * 2\n"
+    code += "assert x.chunks == ((2, 2),) and float(x.sum().compute()) == 8.0\n"
     code += "assert xr.DataArray(np.ones(4), dims='x').chunk(2).chunks == ((2, 2),)"
     assert "dask" in _loaded(code)
 

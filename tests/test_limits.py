@@ -46,6 +46,8 @@ def test_available_memory_respects_an_address_space_limit():
     def limited():
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limited, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limited, check=True
+    ).stdout
     assert 0 < int(out) <= limit
     assert available_memory() > 0

@@ -34,7 +34,15 @@ def whole_and_streamed():
 def test_a_streamed_run_keeps_every_draw_of_the_contract_variables(whole_and_streamed):
     whole, streamed = whole_and_streamed
     assert list(streamed["draw"].values) == list(range(150))
-    for name in (*PER_DRAW, "p_current_deficit", "p_exhausted", "reserve_quantile", "income_quantile", "first_deficit_year", "exhaustion_year"):
+    for name in (
+        *PER_DRAW,
+        "p_current_deficit",
+        "p_exhausted",
+        "reserve_quantile",
+        "income_quantile",
+        "first_deficit_year",
+        "exhaustion_year",
+    ):
         assert streamed[name].dims == whole[name].dims, name
         np.testing.assert_array_equal(streamed[name].values, whole[name].values, err_msg=name)
 
@@ -44,7 +52,9 @@ def test_a_streamed_run_keeps_the_mean_of_the_rest(whole_and_streamed):
     whole, streamed = whole_and_streamed
     averaged = [v for v in whole.data_vars if "draw" in whole[v].dims and "draw" not in streamed[v].dims]
     assert {"income_items", "expenditure_items", "insured_by_status", "admissions"} <= set(averaged)
-    assert set(averaged) | set(PER_DRAW) | {"first_deficit_year", "exhaustion_year"} == {v for v in whole.data_vars if "draw" in whole[v].dims}
+    assert set(averaged) | set(PER_DRAW) | {"first_deficit_year", "exhaustion_year"} == {
+        v for v in whole.data_vars if "draw" in whole[v].dims
+    }
     for name in averaged:
         mean = whole[name].mean("draw", skipna=False).transpose(*streamed[name].dims)
         np.testing.assert_allclose(streamed[name].values, mean.values, rtol=1e-12, err_msg=name)
@@ -57,7 +67,10 @@ def test_a_streamed_run_keeps_the_mean_of_the_rest(whole_and_streamed):
 def test_a_store_refuses_a_result_short_of_its_draws():
     import xarray as xr
 
-    part = xr.Dataset({"reserve": (("draw", "year"), np.ones((3, 2))), "income_items": (("draw", "year"), np.ones((3, 2)))}, coords={"draw": [0, 1, 2], "year": [2024, 2025]})
+    part = xr.Dataset(
+        {"reserve": (("draw", "year"), np.ones((3, 2))), "income_items": (("draw", "year"), np.ones((3, 2)))},
+        coords={"draw": [0, 1, 2], "year": [2024, 2025]},
+    )
     kept = DrawStore(5, stream=True)
     kept.add(part)
     with pytest.raises(RuntimeError, match="3 draws were projected, 5 expected"):

@@ -12,7 +12,12 @@ from forecast.inputs.region import load_region
 from forecast.scenario.load import load_scenario
 
 #: a population driver, fund drivers (one with components), both together, and a low bound
-VARIANTS = [{"mortality": 0.9}, {"cost_trend": 0.1, "interest_rate": 0.9}, {"fertility": 0.2, "wage_growth": 0.8}, {"coverage": 0.1}]
+VARIANTS = [
+    {"mortality": 0.9},
+    {"cost_trend": 0.1, "interest_rate": 0.9},
+    {"fertility": 0.2, "wage_growth": 0.8},
+    {"coverage": 0.1},
+]
 
 
 @pytest.mark.slow
@@ -31,7 +36,9 @@ def test_variants_equal_their_own_projections():
             got = ds[name].transpose(*expected.dims)
             if expected.dtype.kind in "fiub":
                 scale = float(np.nanmax(np.abs(expected.values))) if expected.size else 0.0
-                np.testing.assert_allclose(got.values.astype(float), expected.values.astype(float), rtol=1e-9, atol=1e-9 * scale, err_msg=name)
+                np.testing.assert_allclose(
+                    got.values.astype(float), expected.values.astype(float), rtol=1e-9, atol=1e-9 * scale, err_msg=name
+                )
             else:
                 assert (got.values == expected.values).all(), name
     # the variants differ from each other (each is its own path, not the first one repeated)

@@ -41,6 +41,7 @@ from dask import delayed
 
 from ..engine import project
 from ..inputs.region import load_region
+from ..labelled import concat_exact
 from ..model.fund import CODES, months_covered, verdict_codes
 from ..model.uncertainty.streams import entropy_of
 from ..results.uncertainty import draw_summary
@@ -63,7 +64,17 @@ def run_task(region: str, scenario: str, draws: int | None, seed: int | None, dr
     bundle = load_region(region)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = project(spec, bundle, dict(spec.params), dict(spec.root_params), spec.horizon, draws=draws, seed=seed, draw_range=draw_range, summarise=False)
+        ds = project(
+            spec,
+            bundle,
+            dict(spec.params),
+            dict(spec.root_params),
+            spec.horizon,
+            draws=draws,
+            seed=seed,
+            draw_range=draw_range,
+            summarise=False,
+        )
     if draws:
         ds = ds[list(KEPT)]
     return ds.drop_vars([v for v in ds.data_vars if "sex" in ds[v].dims or "age" in ds[v].dims])
@@ -88,9 +99,13 @@ def add_regions(a: xr.Dataset, b: xr.Dataset) -> xr.Dataset:
     a, b = a.sel(year=years), b.sel(year=years)
     out = xr.Dataset({name: a[name] + b[name] for name in ("income", "expenditure", "balance", "reserve")})
     out["months_covered"] = months_covered(out["reserve"], out["expenditure"])
-    payg = (a["verdict"] == CODES["payg"]).all([d for d in a["verdict"].dims if d != "pool"]) & (b["verdict"] == CODES["payg"]).all([d for d in b["verdict"].dims if d != "pool"])
+    payg = (a["verdict"] == CODES["payg"]).all([d for d in a["verdict"].dims if d != "pool"]) & (
+        b["verdict"] == CODES["payg"]
+    ).all([d for d in b["verdict"].dims if d != "pool"])
     idle = (out["income"] == 0) & (out["expenditure"] == 0) & (out["reserve"] == 0)
-    out["verdict"] = verdict_codes(out["reserve"], out["balance"], out["months_covered"], a.attrs["verdict_thresholds"], payg, idle)
+    out["verdict"] = verdict_codes(
+        out["reserve"], out["balance"], out["months_covered"], a.attrs["verdict_thresholds"], payg, idle
+    )
     out.attrs = {**a.attrs, "region_name": TOTAL}
     return out
 
@@ -126,7 +141,10 @@ def _aligned(parts: list) -> list:
 def _tree(items: list, combine):
     """Pairwise reduction of delayed objects (depth log2 n: no task holds every region)."""
     while len(items) > 1:
-        items = [delayed(combine)(items[i], items[i + 1]) if i + 1 < len(items) else items[i] for i in range(0, len(items), 2)]
+        items = [
+            delayed(combine)(items[i], items[i + 1]) if i + 1 < len(items) else items[i]
+            for i in range(0, len(items), 2)
+        ]
     return items[0]
 
 
@@ -161,24 +179,37 @@ def assemble(results: dict, regions: list[str], scenarios: list[str]) -> xr.Data
     for scenario in scenarios:
         parts = [results[(region, scenario)] for region in regions]
         common = [v for v in parts[0].data_vars if all(v in p for p in parts)]
-        by_scenario.append(xr.concat(_aligned([p[common] for p in parts]), dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts"))
+        by_scenario.append(concat_exact(_aligned([p[common] for p in parts]), "region", combine_attrs="drop_conflicts"))
         if (TOTAL, scenario) in results:
             totals.append(results[(TOTAL, scenario)])
     base_years = {str(Path(r)): int(results[(r, scenarios[0])].attrs["base_year"]) for r in regions}
     by_scenario = _aligned(by_scenario)
-    ds = xr.concat(by_scenario, dim="scenario", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts")
+    ds = concat_exact(by_scenario, "scenario", combine_attrs="drop_conflicts")
     ds = ds.assign_coords(region=[str(Path(r)) for r in regions], scenario=list(scenarios))
     if totals:
-        total = xr.concat([_on_years(t, [int(y) for y in ds["year"].values]) for t in totals], dim="scenario", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="drop_conflicts").assign_coords(scenario=list(scenarios))
+        on_years = [_on_years(t, [int(y) for y in ds["year"].values]) for t in totals]
+        total = concat_exact(on_years, "scenario", combine_attrs="drop_conflicts").assign_coords(
+            scenario=list(scenarios)
+        )
         for name, var in total.data_vars.items():
-            ds[f"total_{name}"] = var.assign_attrs({**var.attrs, "description": f"the sum of the regions: {var.attrs.get('description', name)}"})
+            ds[f"total_{name}"] = var.assign_attrs(
+                {**var.attrs, "description": f"the sum of the regions: {var.attrs.get('description', name)}"}
+            )
     ds.attrs["regions"] = [str(Path(r)) for r in regions]
     ds.attrs["base_years"] = base_years
     ds.attrs["scenarios"] = list(scenarios)
     return ds
 
 
-def batch(regions: list[str], scenarios: list[str], draws: int | None = None, seed: int | None = None, client=None, total: bool = True, progress=None) -> xr.Dataset:
+def batch(
+    regions: list[str],
+    scenarios: list[str],
+    draws: int | None = None,
+    seed: int | None = None,
+    client=None,
+    total: bool = True,
+    progress=None,
+) -> xr.Dataset:
     """Run every scenario on every region (see the module); ``client``: a distributed client (None:
     the synchronous scheduler); ``progress(done, total)``: called as each region × scenario (and
     total) result is ready."""
@@ -210,11 +241,24 @@ def summary_table(ds: xr.Dataset):
     for scenario in ds["scenario"].values:
         for region, prefix in labels:
             part = ds.sel(scenario=scenario) if prefix else ds.sel(scenario=scenario, region=region)
-            view = xr.Dataset({name: part[prefix + name] for name in ("income", "expenditure", "balance", "reserve", "months_covered", "verdict")}, attrs=ds.attrs)
+            view = xr.Dataset(
+                {
+                    name: part[prefix + name]
+                    for name in ("income", "expenditure", "balance", "reserve", "months_covered", "verdict")
+                },
+                attrs=ds.attrs,
+            )
             view.attrs.setdefault("base_year", int(ds["year"].values[0]))
             first, gone = view.fund.first_deficit_year(), view.fund.exhaustion_year()
             for pool in ("employee", "resident", "ltci"):
-                row = {"scenario": scenario, "region": region, "pool": pool, "first_deficit_year": float(first.sel(pool=pool)), "exhaustion_year": float(gone.sel(pool=pool)), f"months_covered_{last}": float(view["months_covered"].sel(pool=pool, year=last))}
+                row = {
+                    "scenario": scenario,
+                    "region": region,
+                    "pool": pool,
+                    "first_deficit_year": float(first.sel(pool=pool)),
+                    "exhaustion_year": float(gone.sel(pool=pool)),
+                    f"months_covered_{last}": float(view["months_covered"].sel(pool=pool, year=last)),
+                }
                 if f"{prefix}p_exhausted" in part:
                     row[f"p_exhausted_{last}"] = float(part[prefix + "p_exhausted"].sel(pool=pool, year=last))
                 rows.append(row)

@@ -52,7 +52,9 @@ def _metrics(ds) -> dict:
         year = float(gone.sel(pool=pool))
         out[(pool, "exhaustion_year")] = year if np.isfinite(year) else last + 1
         for y in METRIC_YEARS:
-            out[(pool, f"months_covered_{y}")] = float(ds["months_covered"].sel(pool=pool, year=y)) if y in ds["year"].values else np.nan
+            out[(pool, f"months_covered_{y}")] = (
+                float(ds["months_covered"].sel(pool=pool, year=y)) if y in ds["year"].values else np.nan
+            )
     return out
 
 
@@ -71,19 +73,35 @@ def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFram
     if len(changes) > 1:  # parameters that act together (a cap and its sharing rule) show only together
         groups[ALL_CHANGES] = changes
     done, total = [0], 1 + 2 * len(GROUPS) + len(groups)
-    plan = run_plan(scenario, region, params, root, scenario.horizon)  # the bounds vary only drivers' quantiles: one plan
+    plan = run_plan(
+        scenario, region, params, root, scenario.horizon
+    )  # the bounds vary only drivers' quantiles: one plan
 
     def run(quantiles=None, overrides=None):
-        ds = project(scenario, region, {**params, **(overrides or {})}, root, scenario.horizon, quantiles=quantiles or {}, plan=None if overrides else plan)
+        ds = project(
+            scenario,
+            region,
+            {**params, **(overrides or {})},
+            root,
+            scenario.horizon,
+            quantiles=quantiles or {},
+            plan=None if overrides else plan,
+        )
         done[0] += 1
         if progress is not None:
             progress(done[0], total)
         return ds
 
     rows = [{"group": "(scenario)", "bound": "base", **_metrics(run())}]
-    bounds = [(group, bound, q, {k: q for k in keys}) for group, keys in GROUPS.items() for bound, q in (("low", 1 - percentile), ("high", percentile))]
+    bounds = [
+        (group, bound, q, {k: q for k in keys})
+        for group, keys in GROUPS.items()
+        for bound, q in (("low", 1 - percentile), ("high", percentile))
+    ]
     # the bounds differ only in drivers' quantiles: one pass of the fund stages, each bound one draw
-    for (group, bound, q, _), ds in zip(bounds, project_variants(scenario, region, params, root, scenario.horizon, [b[-1] for b in bounds], plan)):
+    for (group, bound, q, _), ds in zip(
+        bounds, project_variants(scenario, region, params, root, scenario.horizon, [b[-1] for b in bounds], plan)
+    ):
         done[0] += 1
         if progress is not None:
             progress(done[0], total)
@@ -108,7 +126,17 @@ def tornado_table(frame: pd.DataFrame) -> pd.DataFrame:
             for group, g in frame[frame["bound"] != "base"].groupby("group", sort=False):
                 low = float(g.loc[g["bound"] == "low", column].iloc[0])
                 high = float(g.loc[g["bound"] == "high", column].iloc[0])
-                rows.append({"pool": pool, "metric": metric, "group": group, "base": float(base[column]), "low": low, "high": high, "swing": abs(high - low)})
+                rows.append(
+                    {
+                        "pool": pool,
+                        "metric": metric,
+                        "group": group,
+                        "base": float(base[column]),
+                        "low": low,
+                        "high": high,
+                        "swing": abs(high - low),
+                    }
+                )
     out = pd.DataFrame(rows)
     return out.sort_values(["pool", "metric", "swing"], ascending=[True, True, False]).reset_index(drop=True)
 
@@ -139,15 +167,38 @@ def sobol(scenario, n: int = 64, seed: int = 0, progress=None) -> pd.DataFrame:
     x = sample.sample(problem, n, calc_second_order=False, seed=seed)
     draw_quantiles = {key: x[:, j] for j, group in enumerate(names) for key in GROUPS[group]}
     region = load_region(scenario.region_path)
-    ds = project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draw_quantiles=draw_quantiles, progress=progress)
+    ds = project(
+        scenario,
+        region,
+        dict(scenario.params),
+        dict(scenario.root_params),
+        scenario.horizon,
+        draw_quantiles=draw_quantiles,
+        progress=progress,
+    )
     rows = []
     for (pool, metric), y in _draw_metrics(ds).items():
         if np.ptp(y) == 0:
-            indices = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)), "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
+            indices = {
+                "S1": np.zeros(len(names)),
+                "S1_conf": np.zeros(len(names)),
+                "ST": np.zeros(len(names)),
+                "ST_conf": np.zeros(len(names)),
+            }
         else:
             indices = analyse.analyze(problem, np.asarray(y, dtype=float), calc_second_order=False, seed=seed)
         for j, group in enumerate(names):
-            rows.append({"pool": pool, "metric": metric, "group": group, "S1": float(indices["S1"][j]), "S1_conf": float(indices["S1_conf"][j]), "ST": float(indices["ST"][j]), "ST_conf": float(indices["ST_conf"][j])})
+            rows.append(
+                {
+                    "pool": pool,
+                    "metric": metric,
+                    "group": group,
+                    "S1": float(indices["S1"][j]),
+                    "S1_conf": float(indices["S1_conf"][j]),
+                    "ST": float(indices["ST"][j]),
+                    "ST_conf": float(indices["ST_conf"][j]),
+                }
+            )
     out = pd.DataFrame(rows).sort_values(["pool", "metric", "ST"], ascending=[True, True, False]).reset_index(drop=True)
     out.attrs = {"samples": len(x), "base_samples": n}
     return out

@@ -59,7 +59,8 @@ class Target:
     high: float = 9.0
 
     def describe(self) -> str:
-        return {"months": f"months covered within {self.low:g}-{self.high:g}", "no_deficit": "no current deficit", "no_exhaustion": "no exhaustion"}[self.kind]
+        return {"months": f"months covered within {self.low:g}-{self.high:g}", "no_deficit": "no current deficit",
+                "no_exhaustion": "no exhaustion"}[self.kind]
 
 
 def parse_target(text: str) -> Target:
@@ -71,7 +72,9 @@ def parse_target(text: str) -> Target:
         low, high = (float(match.group(1)), float(match.group(2))) if match.group(1) else (6.0, 9.0)
         if low < high:
             return Target("months", low, high)
-    raise InputError(Problem("--target", f"unknown target '{text}'", "write months:6-9 (a band of months covered, low < high), no_deficit or no_exhaustion", value=text))
+    raise InputError(Problem("--target", f"unknown target '{text}'",
+                             "write months:6-9 (a band of months covered, low < high), no_deficit or no_exhaustion",
+                             value=text))
 
 
 @dataclasses.dataclass
@@ -99,7 +102,8 @@ def _slack(ds, target: Target, pool: str, years, side: str, probability: float |
     draws gives the (1 − probability) quantile of the draws' slacks."""
     at = ds.sel(pool=pool, year=years)
     if target.kind == "months":
-        slack = (at["months_covered"] - target.low).min("year") if side == "low" else (target.high - at["months_covered"]).min("year")
+        slack = ((at["months_covered"] - target.low).min("year") if side == "low"
+                 else (target.high - at["months_covered"]).min("year"))
     elif target.kind == "no_deficit":
         slack = (at["balance"] / at["expenditure"].where(at["expenditure"] > 0, 1.0)).min("year")
     else:
@@ -118,10 +122,13 @@ def _runner(scenario, region, params, root, horizon, draws, seed):
 
 def _scaled(paths: dict, years, start: int, factor: float) -> dict:
     """Each lever parameter's resolved path × ``factor`` from ``start`` (explicit for every year)."""
-    return {p: DatedValue(tuple((int(y), float(v * (factor if y >= start else 1.0))) for y, v in zip(years, path)), after="hold") for p, path in paths.items()}
+    return {p: DatedValue(tuple((int(y), float(v * (factor if y >= start else 1.0))) for y, v in zip(years, path)),
+                          after="hold")
+            for p, path in paths.items()}
 
 
-def solve(scenario, pool: str, lever: str, target: Target, until: int | None = None, start: int | None = None, path: bool | None = None, probability: float | None = None, draws: int = 200, seed: int = 0) -> Solution:
+def solve(scenario, pool: str, lever: str, target: Target, until: int | None = None, start: int | None = None,
+          path: bool | None = None, probability: float | None = None, draws: int = 200, seed: int = 0) -> Solution:
     """Solve ``lever`` of ``pool`` for ``target`` (see the module)."""
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)
@@ -130,14 +137,21 @@ def solve(scenario, pool: str, lever: str, target: Target, until: int | None = N
     start = start or base + 1
     until = until or scenario.horizon
     if not base < start <= until <= scenario.horizon:
-        raise InputError(Problem("--until", f"the years must run from after the base year {base} to the horizon {scenario.horizon} (found {start}-{until})", f"write e.g. --until {min(base + 11, scenario.horizon)}", value=until))
+        raise InputError(Problem(
+            "--until",
+            f"the years must run from after the base year {base} to the horizon {scenario.horizon} "
+            f"(found {start}-{until})",
+            f"write e.g. --until {min(base + 11, scenario.horizon)}", value=until))
     benefit = lever.startswith("benefit:")
     if not benefit and (pool, lever) not in LEVERS:
         known = ", ".join(f"{p} {lev}" for p, lev in LEVERS)
-        raise InputError(Problem("--lever", f"no lever '{lever}' for the {pool} pool", f"use one of: {known}; or benefit:PATH (a policy parameter of the pool's benefits)", value=lever))
+        raise InputError(Problem("--lever", f"no lever '{lever}' for the {pool} pool",
+                                 f"use one of: {known}; or benefit:PATH (a policy parameter of the pool's benefits)",
+                                 value=lever))
     path = (not benefit and probability is None) if path is None else path
     if path and (benefit or probability is not None):
-        raise InputError(Problem("--path", "a year-by-year path is solved for financing levers without --probability", "drop --path (one value from --from), or use a financing lever"))
+        raise InputError(Problem("--path", "a year-by-year path is solved for financing levers without --probability",
+                                 "drop --path (one value from --from), or use a financing lever"))
     checked = [y for y in years if start <= y <= until]
     if path:
         return _solve_path(scenario, region, params, root, pool, lever, target, start, until, checked)
@@ -167,20 +181,27 @@ def _solve_level(run, paths, pool, lever, target, start, until, checked, years, 
     elif at_one < 0:  # raise financing to the lowest multiplier that meets the (lower) target
         best = slack(hi)
         if best < 0:
-            raise _unreachable(pool, lever, target, f"even {hi:g} times the financing path leaves the slack at {best:.3g}")
+            raise _unreachable(pool, lever, target,
+                               f"even {hi:g} times the financing path leaves the slack at {best:.3g}")
         m, iterations = _root(slack, 1.0, hi)
         m = _nudge(lambda x: slack(x) >= 0, m, +1)
     else:  # above the band: lower financing to the highest multiplier under the upper edge
         best = slack(lo, "high")
         if best < 0:
-            raise _unreachable(pool, lever, target, f"even with no financing the reserve stays above {target.high:g} months")
+            raise _unreachable(pool, lever, target,
+                               f"even with no financing the reserve stays above {target.high:g} months")
         m, iterations = _root(lambda x: slack(x, "high"), lo, 1.0)
         m = _nudge(lambda x: slack(x, "high") >= 0, m, -1)
     if target.kind == "months" and slack(m, "high") < 0:
-        raise _unreachable(pool, lever, target, f"the lowest financing that keeps {target.low:g} months ({m:.4f} times the path) takes the reserve above {target.high:g} months in some year: the band is too narrow for one level")
-    values = {p: {int(y): float(v) for y, v in zip(years, path * np.where(years >= start, m, 1.0)) if y >= start} for p, path in paths.items()}
+        raise _unreachable(pool, lever, target,
+                           f"the lowest financing that keeps {target.low:g} months ({m:.4f} times the path) "
+                           f"takes the reserve above {target.high:g} months in some year: "
+                           "the band is too narrow for one level")
+    values = {p: {int(y): float(v) for y, v in zip(years, path * np.where(years >= start, m, 1.0)) if y >= start}
+              for p, path in paths.items()}
     anchors = {p: float(path[list(years).index(start - 1)]) for p, path in paths.items()}
-    solution = Solution(pool, lever, target, start, until, "level", values, level=m, bracket=MULTIPLIER, iterations=iterations, notes=note, anchors=anchors)
+    solution = Solution(pool, lever, target, start, until, "level", values, level=m, bracket=MULTIPLIER,
+                        iterations=iterations, notes=note, anchors=anchors)
     solution.check = run(_scaled(paths, years, start, m))
     return solution
 
@@ -198,36 +219,45 @@ def _nudge(ok, value: float, direction: int) -> float:
 def _solve_benefit(run, rules, pool, lever, target, start, until, checked, years, probability) -> Solution:
     param = lever.split(":", 1)[1]
     if not param.startswith(f"policy.{pool}.benefits.") or param not in rules.values:
-        raise InputError(Problem("--lever", f"'{param}' is not a benefit parameter of the {pool} pool", f"write e.g. benefit:policy.{pool}.benefits.inpatient.annual_cap", value=lever))
+        raise InputError(Problem("--lever", f"'{param}' is not a benefit parameter of the {pool} pool",
+                                 f"write e.g. benefit:policy.{pool}.benefits.inpatient.annual_cap", value=lever))
     current = np.asarray(rules[param], dtype=float)
     stingy = param.endswith(STINGIER_WHEN_LARGER)
     ratio = param.endswith("reimbursement_ratio")
     base_value = float(current[list(years).index(start)])
-    bracket = (0.0, 1.0) if ratio else ((0.0, max(base_value, 1.0) * 10) if not stingy else (0.0, max(base_value * 10, 10_000.0)))
+    bracket = (0.0, 1.0) if ratio else ((0.0, max(base_value, 1.0) * 10) if not stingy
+                                        else (0.0, max(base_value * 10, 10_000.0)))
 
     def slack(v, side="low"):
         path = np.where(years >= start, v, current)
-        return _slack(run({param: DatedValue(tuple((int(y), float(x)) for y, x in zip(years, path)), after="hold")}), target, pool, checked, side, probability)
+        return _slack(run({param: DatedValue(tuple((int(y), float(x)) for y, x in zip(years, path)), after="hold")}),
+                      target, pool, checked, side, probability)
 
     generous, frugal = (bracket[0], bracket[1]) if stingy else (bracket[1], bracket[0])
     notes = []
     if slack(generous) >= 0:
         value, iterations = generous, 0
-        notes.append(f"the target holds even at the bracket's most generous end ({generous:g}): {param} is affordable at least up to it")
+        notes.append(f"the target holds even at the bracket's most generous end ({generous:g}): "
+                     f"{param} is affordable at least up to it")
     else:
         if slack(frugal) < 0:
             raise _unreachable(pool, lever, target, f"even {param} = {frugal:g} from {start} does not meet it")
         value, iterations = _root(slack, min(bracket), max(bracket))
         value = _nudge(lambda x: slack(x) >= 0, value, +1 if stingy else -1)
     values = {param: {int(y): float(value) for y in years if y >= start}}
-    solution = Solution(pool, lever, target, start, until, "level", values, level=value, bracket=bracket, iterations=iterations, notes=notes, anchors={param: float(current[list(years).index(start - 1)])})
-    solution.check = run({param: DatedValue(tuple((int(y), float(x)) for y, x in zip(years, np.where(years >= start, value, current))), after="hold")})
+    solution = Solution(pool, lever, target, start, until, "level", values, level=value, bracket=bracket,
+                        iterations=iterations, notes=notes,
+                        anchors={param: float(current[list(years).index(start - 1)])})
+    solution.check = run({param: DatedValue(
+        tuple((int(y), float(x)) for y, x in zip(years, np.where(years >= start, value, current))), after="hold")})
     return solution
 
 
 def _solve_path(scenario, region, params, root, pool, lever, target, start, until, checked) -> Solution:
     kind = {"months": "balance_band", "no_deficit": "no_deficit", "no_exhaustion": "no_exhaustion"}[target.kind]
-    rule = {f"policy.{pool}.financing_rule.{k}": v for k, v in (("rule", kind), ("low_months", target.low), ("high_months", target.high), ("from_year", start), ("until_year", until))}
+    rule = {f"policy.{pool}.financing_rule.{k}": v
+            for k, v in (("rule", kind), ("low_months", target.low), ("high_months", target.high),
+                         ("from_year", start), ("until_year", until))}
     ruled = project(scenario, region, {**params, **rule}, root, scenario.horizon)
     change = ruled[f"rule_change_{pool}"].sel(year=checked).values
     rules = resolved_rules(scenario, region, params, root, scenario.horizon)
@@ -235,18 +265,21 @@ def _solve_path(scenario, region, params, root, pool, lever, target, start, unti
     originals = {p: np.asarray(rules[p], dtype=float)[np.isin(rules.years, checked)] for p in parts}
     total = sum(originals.values())
     values = {}
-    for p in parts:  # the change is in the pool's income per unit of lever: parts share it in proportion (the split held)
+    # the change is in the pool's income per unit of lever: parts share it in proportion (the split held)
+    for p in parts:
         share = originals[p] / np.where(total > 0, total, 1.0) if len(parts) > 1 else 1.0
         values[p] = {int(y): float(v) for y, v in zip(checked, originals[p] + change * share)}
     anchors = {p: float(np.asarray(rules[p], dtype=float)[list(rules.years).index(start - 1)]) for p in parts}
-    solution = Solution(pool, lever, target, start, until, "path", values, notes=[f"the pool's financing rule ({kind}) run from {start} to {until}"], anchors=anchors)
+    solution = Solution(pool, lever, target, start, until, "path", values,
+                        notes=[f"the pool's financing rule ({kind}) run from {start} to {until}"], anchors=anchors)
     overrides = {p: _dated_with(params.get(p), vals, anchors[p]) for p, vals in values.items()}
     solution.check = project(scenario, region, {**params, **overrides}, root, scenario.horizon)
     missed = misses(solution)
     if missed:
         reached = solution.check["months_covered"].sel(pool=pool, year=missed).values
         best = "; ".join(f"{y}: {m:.1f} months" for y, m in zip(missed[:5], reached[:5]))
-        raise _unreachable(pool, lever, target, f"in {len(missed)} year(s) even the lever at its limit (0 at least) leaves the reserve outside the target — {best}")
+        raise _unreachable(pool, lever, target, f"in {len(missed)} year(s) even the lever at its limit (0 at least) "
+                                                f"leaves the reserve outside the target — {best}")
     return solution
 
 
@@ -262,7 +295,8 @@ def _dated_with(original, values: dict, anchor: float) -> DatedValue:
 
 
 def _unreachable(pool, lever, target, best: str) -> InputError:
-    return InputError(Problem("--target", f"the {pool} pool's {lever} cannot reach '{target.describe()}': {best}", "relax the target (a wider band, a later --until), or choose another lever"))
+    return InputError(Problem("--target", f"the {pool} pool's {lever} cannot reach '{target.describe()}': {best}",
+                              "relax the target (a wider band, a later --until), or choose another lever"))
 
 
 def misses(solution: Solution) -> list[int]:
@@ -286,13 +320,17 @@ def overlay_text(solution: Solution, scenario) -> str:
     """``solved.yaml``: an overlay that reproduces the solution with ``forecast run BASE+solved.yaml``,
     written by the YAML emitter (:func:`forecast.results.neutral.yaml_text`), so any title reads back as it was."""
     header = [
-        f"# Solved by forecast solve: the {solution.pool} pool's {solution.lever} for '{solution.target.describe()}', {solution.start}-{solution.until}",
-        f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); run it as forecast run {printable(scenario.files[-1].name, newlines=True)}+solved.yaml",
+        f"# Solved by forecast solve: the {solution.pool} pool's {solution.lever} "
+        f"for '{solution.target.describe()}', {solution.start}-{solution.until}",
+        f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); "
+        f"run it as forecast run {printable(scenario.files[-1].name, newlines=True)}+solved.yaml",
     ]
     doc: dict = {"title": f"{scenario.title} + solved {solution.pool} {solution.lever}"}
     for path, values in solution.values.items():
         original = scenario.params.get(path)
-        dated = _dated_with(original, values, solution.anchors[path]) if solution.mode == "path" else DatedValue(tuple(sorted({solution.start - 1: solution.anchors[path], **values}.items())), after="hold")
+        dated = (_dated_with(original, values, solution.anchors[path]) if solution.mode == "path"
+                 else DatedValue(tuple(sorted({solution.start - 1: solution.anchors[path], **values}.items())),
+                                 after="hold"))
         node = doc
         *parents, leaf = path.split(".")
         for key in parents:

@@ -40,7 +40,9 @@ class Setup:
         return next(iter(self.central()))["population"]
 
 
-def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None) -> Setup:
+def stochastic_setup(
+    scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None
+) -> Setup:
     """The population's chunks and the drivers' settings of a run (see ``forecast.engine.project``):
     a deterministic set's quantiles unless given, per-draw z-scores for ``draw_quantiles``, and a
     set with draws refused."""
@@ -48,15 +50,39 @@ def stochastic_setup(scenario, region, params: dict, horizon: int, draws, seed, 
     quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
     if draws and quantiles:
         file, line = scenario.origins.get("assumptions.uncertainty.deterministic_set") or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from", "run it without --draws, or use the intermediate set (the default) with --draws", line, "assumptions.uncertainty.deterministic_set"))
+        raise InputError(
+            Problem(
+                file,
+                f"the {settings['deterministic_set']} set is one path of every driver, not a distribution to draw from",
+                "run it without --draws, or use the intermediate set (the default) with --draws",
+                line,
+                "assumptions.uncertainty.deterministic_set",
+            )
+        )
     zscores = None
     if draw_quantiles:
         draws = len(next(iter(draw_quantiles.values())))
-        zscores = {k: np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(v)]) for k, v in draw_quantiles.items() if k in POPULATION_KEYS}  # statistics, not scipy.stats (a second to import)
+        zscores = {
+            k: np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(v)])
+            for k, v in draw_quantiles.items()
+            if k in POPULATION_KEYS
+        }  # statistics, not scipy.stats (a second to import)
     entropy = entropy_of(seed) if draws else None
     population = {k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}
-    options = dict(end_year=horizon, draws=draws, seed=entropy, with_indicators=False, volatility=settings["population"], quantiles=population, zscores=zscores)
+    options = dict(
+        end_year=horizon,
+        draws=draws,
+        seed=entropy,
+        with_indicators=False,
+        volatility=settings["population"],
+        quantiles=population,
+        zscores=zscores,
+    )
     chunks = population_chunks(region, scenario.population, draw_range=draw_range, **options)
     drawn = bool(draws) or bool(population)
-    central = functools.partial(population_chunks, region, scenario.population, end_year=horizon, with_indicators=False) if drawn else None
+    central = (
+        functools.partial(population_chunks, region, scenario.population, end_year=horizon, with_indicators=False)
+        if drawn
+        else None
+    )
     return Setup(draws, quantiles, settings, entropy, chunks, central)

@@ -25,18 +25,28 @@ from .plan import Plan
 __all__ = ["project_funds"]
 
 
-def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset | None = None, paths: DriverPaths | None = None) -> xr.Dataset:
+def project_funds(
+    region,
+    pop: xr.Dataset,
+    plan: Plan,
+    figures: dict,
+    curves: xr.Dataset | None = None,
+    paths: DriverPaths | None = None,
+) -> xr.Dataset:
     """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
     path without a draw dimension, which the result then has none of either); ``paths``: the
-    fund drivers of those draws (:class:`~forecast.model.uncertainty.stochastic.DriverPaths`; none: central).
+    fund drivers of those draws (:class:`~forecast.model.uncertainty.stochastic.DriverPaths`;
+    none: central).
 
     The pools' flows (:mod:`forecast.model.pools`, one unit each) from one context, the transfers
     booked by the ledger, the reserves rolled forward with the pools' financing rules, the
     individual accounts, then the result Dataset."""
     if "draw" not in pop.dims:
         with xr.set_options(arithmetic_join="exact"):
-            return project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths).isel(draw=0, drop=True)
-    ctx = _context(region, pop, plan, figures, age_curves(region) if curves is None else curves, paths or DriverPaths(None, pop["draw"].values))
+            one = project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths)
+            return one.isel(draw=0, drop=True)
+    curves = age_curves(region) if curves is None else curves
+    ctx = _context(region, pop, plan, figures, curves, paths or DriverPaths(None, pop["draw"].values))
     flows = ledger.declared_items(ctx, {pool: unit.flows(ctx) for pool, unit in UNITS.items()})
     like = ctx.population * 0.0
     income_items, expenditure_items = ledger.book(flows, like)
@@ -44,7 +54,10 @@ def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr
     levers = {rule.pool: UNITS[rule.pool].lever(ctx) for rule in plan.financing_rules}
     opening = opening_by_pool(figures, ctx.cal.ltci_financing_factor_ != 0)
     required = _required_standard(ctx, plan, (income_items, expenditure_items, opening, rate))
-    rolled, income_items, expenditure_items, ruled = apply_rules(list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate))
+    deficits = _deficits(plan, rate)
+    rolled, income_items, expenditure_items, ruled = apply_rules(
+        list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg, deficits
+    )
     income_items, expenditure_items = ledger.with_rolled(income_items, expenditure_items, rolled)
     extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}
     extra.update(ruled)
@@ -53,8 +66,12 @@ def project_funds(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr
     extra.update(_indicators(region, ctx, plan, like))
     thresholds = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     warnings = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS}
-    ds = fund_dataset(income_items, expenditure_items, rolled["reserve"], ledger.insured_by_pool(flows, like), thresholds, plan.payg, extra, warnings)
-    ds = ds.assign_coords(income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES))
+    insured = ledger.insured_by_pool(flows, like)
+    reserve = rolled["reserve"]
+    ds = fund_dataset(income_items, expenditure_items, reserve, insured, thresholds, plan.payg, extra, warnings)
+    ds = ds.assign_coords(
+        income_item=list(INCOME_ITEMS), expenditure_item=list(EXPENDITURE_ITEMS), status=list(INSURED_STATUSES)
+    )
     ds.attrs["calibration"] = ctx.cal.as_dict()
     return ds
 
@@ -69,12 +86,23 @@ def _required_standard(ctx: Context, plan: Plan, accounts: tuple) -> dict:
     low, high = (float(plan.rules.ds[f"verdict_{k}_months"]) for k in ("low", "high"))
     rule = Rule("resident", "balance_band", low, high, years > years[0])
     income_items, expenditure_items, opening, rate = accounts
-    _, _, _, ruled = apply_rules([rule], {"resident": UNITS["resident"].lever(ctx)}, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate))
+    levers = {"resident": UNITS["resident"].lever(ctx)}
+    _, _, _, ruled = apply_rules(
+        [rule], levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate)
+    )
     standard = ruled["rule_lever_resident"]
     income = plan.rules.economy.disposable_income_per_capita
     return {
-        "required_standard": standard.assign_attrs(units="yuan/person/year", description=f"the resident per-person financing standard that keeps {low:g}-{high:g} months of spending every year (以收定支)"),
-        "required_standard_share": (standard / income).assign_attrs(units="ratio", description="the required resident standard as a share of per-capita disposable income"),
+        "required_standard": standard.assign_attrs(
+            units="yuan/person/year",
+            description=(
+                f"the resident per-person financing standard that keeps {low:g}-{high:g} months of spending "
+                "every year (以收定支)"
+            ),
+        ),
+        "required_standard_share": (standard / income).assign_attrs(
+            units="ratio", description="the required resident standard as a share of per-capita disposable income"
+        ),
     }
 
 
@@ -89,9 +117,11 @@ def _deficits(plan: Plan, rate: xr.DataArray) -> Deficits:
 def _indicators(region, ctx: Context, plan: Plan, like: xr.DataArray) -> dict:
     """The insured by status, benefit use as the bulletins publish it and the cost indices."""
     count = ctx.members["count"]
-    out = {"insured_by_status": count.assign_attrs(units="persons", description="mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)")}
+    described = "mid-year insured persons by status (employee pool: in_service, flexible, retired; resident pool)"
+    out = {"insured_by_status": count.assign_attrs(units="persons", description=described)}
     out.update(indicators.benefit_use(region, ctx.units, ctx.pay, plan.claims, int(plan.rules.years[0]), like))
-    out.update(indicators.cost_indices(plan.indices, ctx.members["weighted"], count, like, plan.curve_weights, {pool: ctx.paths.cost(pool) for pool in BASIC_POOLS}))
+    shocks = {pool: ctx.paths.cost(pool) for pool in BASIC_POOLS}
+    out.update(indicators.cost_indices(plan.indices, ctx.members["weighted"], count, like, plan.curve_weights, shocks))
     return out
 
 
@@ -101,18 +131,30 @@ def _members(pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, pat
     rules, root, years = plan.rules, plan.root, plan.rules.years
     mid = mid_year_population(pop["population"], years[:1])  # the base year's, for the calibration
     ages = mid["age"].values
-    calibration = calibrate_enrollment(mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], int(years[0]))
+    calibration = calibrate_enrollment(
+        mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], int(years[0])
+    )
     e = rules.enrollment
-    index_in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0]) * paths.coverage("in_service")
-    index_resident = e.resident_coverage / float(root.enrollment.resident_coverage[0]) * paths.coverage("resident")
-    return insured_summary(pop["population"], years, retired_share(rules, ages), calibration, index_in_service, index_resident, e.flexible_worker_share, curves)
+    in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0]) * paths.coverage("in_service")
+    resident = e.resident_coverage / float(root.enrollment.resident_coverage[0]) * paths.coverage("resident")
+    return insured_summary(
+        pop["population"],
+        years,
+        retired_share(rules, ages),
+        calibration,
+        in_service,
+        resident,
+        e.flexible_worker_share,
+        curves,
+    )
 
 
 def _births(pop: xr.Dataset, years) -> xr.DataArray:
     """Births of each year (year, draw); the census year's cover only the months from the census date."""
     births = pop["births"].sel(year=years).sum("sex", skipna=False)
     if int(pop["year"].values[0]) == int(years[0]):
-        births = births.copy(data=np.concatenate([births.values[:1] / pop.attrs.get("first_step_years", 1.0), births.values[1:]]))
+        first = births.values[:1] / pop.attrs.get("first_step_years", 1.0)
+        births = births.copy(data=np.concatenate([first, births.values[1:]]))
     return births
 
 
@@ -121,28 +163,59 @@ def _context(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Data
     calibration (on the root rules), the claims of every year with their cost indices."""
     years = plan.rules.years
     members = _members(pop, plan, figures, curves, paths)
-    births, population = _births(pop, years), mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
-    models = {pool: plan.claims[pool].model(members["weighted"].sel(pool=pool, drop=True).isel(year=0, drop=True)) for pool in BASIC_POOLS}
+    births = _births(pop, years)
+    population = mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
+    models = {
+        pool: plan.claims[pool].model(members["weighted"].sel(pool=pool, drop=True).isel(year=0, drop=True))
+        for pool in BASIC_POOLS
+    }
     pay = status_payments(models, plan.layers, plan.indices["severity"].values, years, members, payments)
     cal = _calibrate(region, figures, plan, models, members, births, population)
     units = {pool: _claims(models[pool], members, pay[pool], cal, plan, paths, pool) for pool in BASIC_POOLS}
-    return Context(plan.rules, plan.root, members, units, pay, cal, plan.indices, paths, plan.wages * paths.wages(), births, population, figures, plan.payg)
+    wages = plan.wages * paths.wages()
+    return Context(
+        plan.rules,
+        plan.root,
+        members,
+        units,
+        pay,
+        cal,
+        plan.indices,
+        paths,
+        wages,
+        births,
+        population,
+        figures,
+        plan.payg,
+    )
 
 
-def _calibrate(region, figures: dict, plan: Plan, models: dict, members: xr.Dataset, births, population) -> BaseYearCalibration:
-    """The base year's factors, fitted under the root baseline's rules (:mod:`forecast.model.calibration`)."""
+def _calibrate(
+    region, figures: dict, plan: Plan, models: dict, members: xr.Dataset, births, population
+) -> BaseYearCalibration:
+    """The base year's factors, fitted under the root baseline's rules
+    (:mod:`forecast.model.calibration`)."""
     years = plan.rules.years
     first = members.isel(year=[0])
     no_growth = xr.ones_like(plan.indices["utilisation"].isel(year=[0], pool=0, drop=True))
-    units0 = {pool: spending.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth) for pool in BASIC_POOLS}
+    units0 = {
+        pool: spending.claim_units(models[pool].frequency, first["weighted"].sel(pool=pool, drop=True), no_growth)
+        for pool in BASIC_POOLS
+    }
     pay0 = status_payments(models, plan.root_layers, np.ones(1), years[:1], first, payments)
-    return BaseYearCalibration(region, figures).fit(plan.root.base_year(), first, units0, pay0, births.isel(year=[0]), population.isel(year=[0]))
+    base_births, base_population = births.isel(year=[0]), population.isel(year=[0])
+    calibration = BaseYearCalibration(region, figures)
+    return calibration.fit(plan.root.base_year(), first, units0, pay0, base_births, base_population)
 
 
-def _claims(model, members: xr.Dataset, pay: xr.Dataset, cal: BaseYearCalibration, plan: Plan, paths: DriverPaths, pool: str) -> xr.DataArray:
+def _claims(
+    model, members: xr.Dataset, pay: xr.Dataset, cal: BaseYearCalibration, plan: Plan, paths: DriverPaths, pool: str
+) -> xr.DataArray:
     """A basic pool's claims by type every year: frequency × weighted members × utilisation (with
     the draws' cost shocks) × induced demand, outpatient claims scaled by the calibration."""
-    induced = spending.induced_demand(pay, cal.patient_share_.sel(pool=pool), plan.rules.medical_costs.induced_demand_elasticity)
+    elasticity = plan.rules.medical_costs.induced_demand_elasticity
+    induced = spending.induced_demand(pay, cal.patient_share_.sel(pool=pool), elasticity)
     scale = xr.where(pay["claim_type"].isin(list(OUTPATIENT)), cal.outpatient_factor_.sel(pool=pool), 1.0)
     utilisation = plan.indices["utilisation"].sel(pool=pool, drop=True) * paths.cost(pool)
-    return spending.claim_units(model.frequency, members["weighted"].sel(pool=pool, drop=True), utilisation, induced) * scale
+    weighted = members["weighted"].sel(pool=pool, drop=True)
+    return spending.claim_units(model.frequency, weighted, utilisation, induced) * scale

@@ -61,15 +61,29 @@ def build_plan(scenario, region, params, root_params, years, first, curves, stri
         damping = float(params["assumptions.enrollment.trend_damping"])
         ages = _past_age_index(region, root_params, first, curves, int(years[0]))
         values, fits = fitted_values(region, int(years[0]), first, ages, float(price), damping)
-        fits["values"] = {k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()}  # the first projected year's change
+        fits["values"] = {
+            k: float(v[1] - 1 if k.endswith("coverage") else v[0]) for k, v in values.items()
+        }  # the first projected year's change
         params, root_params = (fill_fitted(d, values, int(years[0])) for d in (params, root_params))
     rules = resolve_rules(params, years)
     extended = {**rules.extended, **extended_demography(scenario.population, int(years[-1]))}
     if strict and extended:
-        raise InputError([Problem(scenario.files[-1], f"--strict: {path} is extended beyond its last given year ({how})", f"give {path} values up to {years[-1]}", field=path) for path, how in extended.items()])
+        raise InputError(
+            [
+                Problem(
+                    scenario.files[-1],
+                    f"--strict: {path} is extended beyond its last given year ({how})",
+                    f"give {path} values up to {years[-1]}",
+                    field=path,
+                )
+                for path, how in extended.items()
+            ]
+        )
     root = resolve_rules(root_params, years)
     fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
-    return dataclasses.replace(make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years)))
+    return dataclasses.replace(
+        make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years))
+    )
 
 
 def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.Dataset, base: int) -> xr.DataArray:
@@ -78,7 +92,13 @@ def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.D
     (:func:`~forecast.model.enrollment.members.pool_age_index`)."""
     insured = region.insured
     years = [int(y) for y in population["year"].values if y <= base and y in insured["year"].values]
-    counts = {y: tuple(float(insured.sel(year=y, pool=p, status=s)) for p, s in (("employee", "in_service"), ("employee", "retired"), ("resident", "all"))) for y in years}
+    counts = {
+        y: tuple(
+            float(insured.sel(year=y, pool=p, status=s))
+            for p, s in (("employee", "in_service"), ("employee", "retired"), ("resident", "all"))
+        )
+        for y in years
+    }
     counts = {y: c for y, c in counts.items() if all(np.isfinite(c))}
     year_end = population.sel(year=sorted(counts))
     retired = retired_fraction(np.array(sorted(counts)), year_end["age"].values, *retirement_schedule(params))
@@ -92,8 +112,19 @@ def run_plan(scenario, region, params: dict, root_params: dict, horizon: int, st
     differ only in their drivers' quantiles or draws share it (``project(plan=...)``: the
     sensitivity's bounds, a batch's chunks)."""
     years = np.arange(fund_base_year(region), horizon + 1)
-    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(draw=[0])
-    return build_plan(scenario, region, with_defaults(params), with_defaults(root_params), years, chunk["population"].isel(draw=0), age_curves(region), strict)
+    chunk = next(population_chunks(region, scenario.population, end_year=horizon, with_indicators=False)).expand_dims(
+        draw=[0]
+    )
+    return build_plan(
+        scenario,
+        region,
+        with_defaults(params),
+        with_defaults(root_params),
+        years,
+        chunk["population"].isel(draw=0),
+        age_curves(region),
+        strict,
+    )
 
 
 def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: int) -> Rules:
@@ -108,14 +139,31 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Pl
     reduced = not costs_benefits(region, int(rules.years[0]))
     covers = {"employee": bool(rules.critical_illness.covers_employees), "resident": True}
     root_covers = {"employee": bool(root.critical_illness.covers_employees), "resident": True}
-    layers = {pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
-    root_layers = {pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS}
+    layers = {
+        pool: payer_layers(rules, pool, covers[pool], pool == "resident", reduced, region) for pool in BASIC_POOLS
+    }
+    root_layers = {
+        pool: payer_layers(root.base_year(), pool, root_covers[pool], pool == "resident", reduced, region)
+        for pool in BASIC_POOLS
+    }
     budget = rules.medical_assistance.budget
-    payg = xr.DataArray([p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS], dims="pool", coords={"pool": list(POOLS)})
+    payg = xr.DataArray(
+        [p == "critical_illness" or (p == "medical_assistance" and not bool((budget > 0).any())) for p in POOLS],
+        dims="pool",
+        coords={"pool": list(POOLS)},
+    )
     claims = {pool: base_claims(region, int(rules.years[0]), pool) for pool in BASIC_POOLS}
     indices = spending.cost_indices(rules)
     factor = (fits or {}).get("resident_realisation", {}).get("factor", 1.0)
-    indices["realisation"] = xr.DataArray(np.where(rules.years > rules.years[0], factor, 1.0), dims="year", coords={"year": rules.years}, attrs={"units": "ratio", "description": "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"})
+    indices["realisation"] = xr.DataArray(
+        np.where(rules.years > rules.years[0], factor, 1.0),
+        dims="year",
+        coords={"year": rules.years},
+        attrs={
+            "units": "ratio",
+            "description": (
+                "the resident pool's realisation of its standard relative to the base year's (its fitted local level)"
+            ),
+        },
+    )
     return Plan(rules, root, fits or {}, claims, layers, root_layers, indices, wage_index(rules), payg)
-
-

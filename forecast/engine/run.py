@@ -9,8 +9,15 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
+from ..labelled import concat_exact
 from ..model.benefits.curves import age_curves
-from ..model.calibration.base_year import base_year_figures, check_span, costs_benefits, fund_base_year, refuse_uncosted_changes
+from ..model.calibration.base_year import (
+    base_year_figures,
+    check_span,
+    costs_benefits,
+    fund_base_year,
+    refuse_uncosted_changes,
+)
 from ..model.population.indicators import check_projection
 from ..model.population.project import prefetched
 from ..model.uncertainty.intervals import band_dataset, record
@@ -29,14 +36,24 @@ from .store import DrawStore, streams
 __all__ = ["run", "project"]
 
 
-def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple[str, ...] = (), regions=None, progress=None) -> xr.Dataset:
+def run(
+    scenario,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    strict: bool = False,
+    keep: tuple[str, ...] = (),
+    regions=None,
+    progress=None,
+) -> xr.Dataset:
     """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
     to its horizon.
 
     ``draws``/``seed``: a stochastic run, every driver drawn (population, cost growth, wages,
     coverage, interest, financing: :mod:`forecast.model.uncertainty.stochastic`); the result gains a ``draw``
     dimension and the percentiles and probabilities of :mod:`forecast.results.uncertainty`
-    (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse to extend any dated value beyond its last given year. ``regions``:
+    (``keep=("population",)`` keeps each draw's population, otherwise their mean). ``strict``: refuse
+    to extend any dated value beyond its last given year. ``regions``:
     bundle folders to run the scenario on instead of its own region; the result gains a
     ``region`` dimension. ``progress``: called as ``progress(draws done, draws)`` after each chunk of draws.
 
@@ -48,9 +65,12 @@ def run(scenario, *, draws: int | None = None, seed: int | None = None, strict: 
     if not hasattr(scenario, "params"):
         scenario = load_scenario(scenario)
     if regions is not None:
-        return _over_regions(scenario, [load_region(r) for r in regions], draws=draws, seed=seed, strict=strict, keep=keep)
+        loaded = [load_region(r) for r in regions]
+        return _over_regions(scenario, loaded, draws=draws, seed=seed, strict=strict, keep=keep)
     region = load_region(scenario.region_path)
-    return project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, draws=draws, seed=seed, strict=strict, keep=keep, progress=progress)
+    params, root_params = dict(scenario.params), dict(scenario.root_params)
+    options = {"draws": draws, "seed": seed, "strict": strict, "keep": keep, "progress": progress}
+    return project(scenario, region, params, root_params, scenario.horizon, **options)
 
 
 def conventions(rules) -> dict:
@@ -59,30 +79,72 @@ def conventions(rules) -> dict:
     frozen = str(rules.ds["indexation_benefit_limits"].item()) == "frozen"
     fiscal = str(rules.ds["deficits_financing"].item()) == "fiscal"
     stated = float(rules.ds["deficits_interest_rate"])
-    rate = f"{stated:.2%}" if np.isfinite(stated) else f"the fund's own rate ({float(rules.economy.interest_rate[0]):.2%})"
+    rate = (
+        f"{stated:.2%}" if np.isfinite(stated) else f"the fund's own rate ({float(rules.economy.interest_rate[0]):.2%})"
+    )
     return {
-        "benefit_limits": "待遇限额按基期元值冻结 limits frozen at their yuan values" if frozen else
-        "待遇限额指数化：职工随平均工资、居民随人均可支配收入（滞后一年），长护服务成本随工资 limits indexed: employees' with the average wage, residents' with per-capita disposable income (one year behind), LTCI unit costs with the wage",
-        "deficits": "累计结余耗尽后由财政兜底 a deficit after exhaustion is topped up by public budgets" if fiscal else f"累计结余耗尽后的赤字按债务计息 a deficit after exhaustion is carried as debt, interest at {rate}",
-        "resident_financing": "居民筹资标准按情景（最后公布标准之后按近三年平均增量）；另给出保持6-9个月所需标准 the scenario's standards (after the last announcement, its mean yuan increment); the standard that keeps 6-9 months is given beside them",
+        "benefit_limits": (
+            "待遇限额按基期元值冻结 limits frozen at their yuan values"
+            if frozen
+            else "待遇限额指数化：职工随平均工资、居民随人均可支配收入（滞后一年），长护服务成本随工资 "
+            "limits indexed: employees' with the average wage, residents' with per-capita disposable income "
+            "(one year behind), LTCI unit costs with the wage"
+        ),
+        "deficits": (
+            "累计结余耗尽后由财政兜底 a deficit after exhaustion is topped up by public budgets"
+            if fiscal
+            else f"累计结余耗尽后的赤字按债务计息 a deficit after exhaustion is carried as debt, interest at {rate}"
+        ),
+        "resident_financing": (
+            "居民筹资标准按情景（最后公布标准之后按近三年平均增量）；另给出保持6-9个月所需标准 "
+            "the scenario's standards (after the last announcement, its mean yuan increment); "
+            "the standard that keeps 6-9 months is given beside them"
+        ),
     }
 
 
 def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
     """One run per region, along a ``region`` dimension (the same base year and horizon)."""
-    parts = [project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, **options) for region in regions]
+    parts = [
+        project(scenario, region, dict(scenario.params), dict(scenario.root_params), scenario.horizon, **options)
+        for region in regions
+    ]
     spans = {(int(p["year"].values[0]), int(p["year"].values[-1])) for p in parts}
     if len(spans) > 1:
-        raise InputError(Problem(", ".join(str(r.path) for r in regions), f"the regions' runs cover different years ({', '.join(f'{a}-{b}' for a, b in sorted(spans))}): their fund base years differ", "run regions with the same last published fund year together"))
+        covered = ", ".join(f"{a}-{b}" for a, b in sorted(spans))
+        raise InputError(
+            Problem(
+                ", ".join(str(r.path) for r in regions),
+                f"the regions' runs cover different years ({covered}): their fund base years differ",
+                "run regions with the same last published fund year together",
+            )
+        )
     names = [str(r.path) for r in regions]
-    ds = xr.concat(parts, dim="region", data_vars="all", coords="minimal", compat="override", join="exact", combine_attrs="override")
+    ds = concat_exact(parts, "region")
     ds = ds.assign_coords(region=names, region_name=("region", [r.name for r in regions]))
     ds.attrs["regions"] = names
     return ds
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
-def project(scenario, region, params: dict, root_params: dict, horizon: int, *, draws=None, seed=None, strict=False, keep=(), quantiles=None, draw_quantiles=None, draw_range=None, summarise=True, progress=None, plan=None) -> xr.Dataset:
+def project(
+    scenario,
+    region,
+    params: dict,
+    root_params: dict,
+    horizon: int,
+    *,
+    draws=None,
+    seed=None,
+    strict=False,
+    keep=(),
+    quantiles=None,
+    draw_quantiles=None,
+    draw_range=None,
+    summarise=True,
+    progress=None,
+    plan=None,
+) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
     every driver drawn (:mod:`forecast.model.uncertainty.stochastic`); ``quantiles`` (driver -> q): one path
@@ -96,15 +158,18 @@ def project(scenario, region, params: dict, root_params: dict, horizon: int, *, 
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
-    draws, quantiles, settings, entropy, chunks = setup.draws, setup.quantiles, setup.settings, setup.entropy, setup.chunks
-    store, population, shocks, first = DrawStore(draws or 1, streams(draws) and draw_range is None), PopulationResult(keep), None, True
-    for chunk in prefetched(chunks):
+    draws, quantiles, settings, entropy = setup.draws, setup.quantiles, setup.settings, setup.entropy
+    store = DrawStore(draws or 1, streams(draws) and draw_range is None)
+    population, shocks, first = PopulationResult(keep), None, True
+    for chunk in prefetched(setup.chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
-            plan = build_plan(scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict)
+            central = setup.central_population(chunk)
+            plan = build_plan(scenario, region, params, root_params, years, central, curves, strict)
         if first:
-            shocks, first = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles), False
+            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+            first = False
         with xr.set_options(arithmetic_join="exact"):
             store.add(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
         population.add(chunk, years)
@@ -140,8 +205,10 @@ def finish(ds: xr.Dataset, scenario, region, plan, base_year: tuple, shocks, qua
     ds.attrs.update(provenance(scenario, region, base, plan, costed, figures))
     ds.attrs["conventions"] = conventions(plan.rules)
     if shocks is not None:
-        ds.attrs.update(drivers=shocks.attrs["drivers"], driver_quantiles=dict(quantiles or {}), population_volatility=settings["population"])
+        ds.attrs.update(
+            drivers=shocks.attrs["drivers"],
+            driver_quantiles=dict(quantiles or {}),
+            population_volatility=settings["population"],
+        )
     check_finite(ds, scenario.files, region.path)
     return ds
-
-

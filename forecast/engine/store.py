@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..labelled import concat_exact
+
 __all__ = ["DrawStore", "STREAM_DRAWS", "PER_DRAW", "streams"]
 
 #: runs with more draws than this keep only PER_DRAW per draw (the others: their mean)
@@ -74,7 +76,7 @@ class DrawStore:
         """The run's Dataset over all the draws added."""
         if not self.stream:
             parts = self.parts
-            return xr.concat(parts, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override") if len(parts) > 1 else parts[0]
+            return concat_exact(parts, "draw", data_vars="minimal") if len(parts) > 1 else parts[0]
         if self.filled != self.draws:
             raise RuntimeError(f"{self.filled} draws were projected, {self.draws} expected")
         draw = np.concatenate(self.labels)
@@ -82,5 +84,8 @@ class DrawStore:
         for name, total in self.sums.items():
             mean = total / self.filled
             text = mean.attrs.get("description", name)
-            out[name] = mean.assign_attrs(description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws keeps each draw only of {', '.join(PER_DRAW)})")
+            out[name] = mean.assign_attrs(
+                description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws "
+                f"keeps each draw only of {', '.join(PER_DRAW)})"
+            )
         return self.template.assign(out).assign_coords(draw=draw)

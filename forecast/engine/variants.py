@@ -12,6 +12,7 @@ from __future__ import annotations
 import xarray as xr
 from threadpoolctl import threadpool_limits
 
+from ..labelled import concat_exact
 from ..model.population.indicators import check_projection
 from ..model.uncertainty.intervals import band_dataset, record
 from ..model.uncertainty.stochastic import DriverPaths, fixed_drivers, fixed_paths
@@ -27,7 +28,9 @@ __all__ = ["project_variants"]
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
-def project_variants(scenario, region, params: dict, root_params: dict, horizon: int, variants: list[dict], plan=None) -> list[xr.Dataset]:
+def project_variants(
+    scenario, region, params: dict, root_params: dict, horizon: int, variants: list[dict], plan=None
+) -> list[xr.Dataset]:
     """One projection per driver-quantile set of ``variants`` (each non-empty: driver -> q, as
     ``project(quantiles=...)`` takes them), in that order; ``plan``: :func:`~forecast.engine.plan.run_plan`'s
     for ``params`` (made here when None)."""
@@ -45,9 +48,13 @@ def project_variants(scenario, region, params: dict, root_params: dict, horizon:
         check_projection(chunk, scenario, region)
         chunks.append((chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])).assign_coords(draw=[i]))
         settings = setup.settings
-        simulated = fixed_paths(region, base, params, settings, years) if simulated is None else simulated  # as project's fund_drivers, once
-        drivers.append(fixed_drivers(region, base, params, settings, years, setup.quantiles, simulated).assign_coords(draw=[i]))
-    population = xr.concat(chunks, dim="draw", data_vars="minimal", coords="minimal", compat="override", join="exact", combine_attrs="override")
+        simulated = (
+            fixed_paths(region, base, params, settings, years) if simulated is None else simulated
+        )  # as project's fund_drivers, once
+        drivers.append(
+            fixed_drivers(region, base, params, settings, years, setup.quantiles, simulated).assign_coords(draw=[i])
+        )
+    population = concat_exact(chunks, "draw", data_vars="minimal")
     shocks = xr.concat(drivers, dim="draw", combine_attrs="override")
     with xr.set_options(arithmetic_join="exact"):
         ds = project_funds(region, population, plan, figures, curves, DriverPaths(shocks, population["draw"].values))

@@ -18,10 +18,22 @@ __all__ = ["fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARN
 
 THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
 WARNING_SETTINGS = ("warning_deficit_years", "warning_trend_years", "warning_surplus_rate")
-ACCOUNTING = "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate on the opening reserve plus half the year's balance (none on a negative amount)"
+ACCOUNTING = (
+    "reserve(t) = reserve(t-1) + income(t) - expenditure(t); income includes interest at the scenario's rate "
+    "on the opening reserve plus half the year's balance (none on a negative amount)"
+)
 
 
-def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, reserve: xr.DataArray, insured: xr.DataArray, thresholds: dict, payg: xr.DataArray, extra: dict, warnings: dict | None = None) -> xr.Dataset:
+def fund_dataset(
+    income_items: xr.DataArray,
+    expenditure_items: xr.DataArray,
+    reserve: xr.DataArray,
+    insured: xr.DataArray,
+    thresholds: dict,
+    payg: xr.DataArray,
+    extra: dict,
+    warnings: dict | None = None,
+) -> xr.Dataset:
     """Totals, balance, months covered and the verdict from the items and reserves; ``extra`` are
     further variables (name -> DataArray with attrs) placed alongside."""
     extra = {name: value.reset_coords(drop=True) for name, value in extra.items()}  # scalar labels left by .sel
@@ -33,10 +45,22 @@ def fund_dataset(income_items: xr.DataArray, expenditure_items: xr.DataArray, re
     ds = xr.Dataset(
         {
             "insured": insured.assign_attrs(units="persons", description="mid-year insured (covered) persons per pool"),
-            "income": income.assign_attrs(units="yuan", description="fund income including interest (employee: pooled fund, maternity included)"),
-            "expenditure": expenditure.assign_attrs(units="yuan", description="fund expenditure (employee: pooled fund, maternity included)"),
-            "balance": balance.assign_attrs(units="yuan", description="current-year balance: income - expenditure (当期结余)"),
-            "reserve": reserve.assign_attrs(units="yuan", description="accumulated reserve at year end (累计结余); negative = an accumulated deficit that public budgets would have to meet"),
+            "income": income.assign_attrs(
+                units="yuan", description="fund income including interest (employee: pooled fund, maternity included)"
+            ),
+            "expenditure": expenditure.assign_attrs(
+                units="yuan", description="fund expenditure (employee: pooled fund, maternity included)"
+            ),
+            "balance": balance.assign_attrs(
+                units="yuan", description="current-year balance: income - expenditure (当期结余)"
+            ),
+            "reserve": reserve.assign_attrs(
+                units="yuan",
+                description=(
+                    "accumulated reserve at year end (累计结余); "
+                    "negative = an accumulated deficit that public budgets would have to meet"
+                ),
+            ),
             "months_covered": months,
             "verdict": verdict_codes(reserve, balance, months, thresholds, payg, idle),
             "income_items": income_items.assign_attrs(units="yuan", description="income by item"),
@@ -72,8 +96,12 @@ class PopulationResult:
             text = "population on 31 December of the year; age 100 is 100+"
         else:
             population = (self.total / self.n).expand_dims(draw=[0]) if self.n == 1 else self.total / self.n
-            text = "population on 31 December of the year; age 100 is 100+" + (f"; the mean over {self.n} draws" if self.n > 1 else "")
-        ds["population"] = population.transpose(*(("draw",) if "draw" in population.dims else ()), "year", "sex", "age").assign_attrs(units="persons", description=text)
+            text = "population on 31 December of the year; age 100 is 100+" + (
+                f"; the mean over {self.n} draws" if self.n > 1 else ""
+            )
+        ds["population"] = population.transpose(
+            *(("draw",) if "draw" in population.dims else ()), "year", "sex", "age"
+        ).assign_attrs(units="persons", description=text)
         return ds
 
 
@@ -87,7 +115,12 @@ def provenance(scenario, region, base: int, plan, costed: bool, figures: dict) -
         "region_name": region.name,
         "base_year": base,
         "extended_values": dict(plan.extended or rules.extended),
-        "claim_model": "claim sizes by service and hospital level: benefit rules costed" if costed else f"reduced: the bundle publishes no benefit use for {base}, so expenditure follows the calibrated totals and benefit rules are not costed",
+        "claim_model": (
+            "claim sizes by service and hospital level: benefit rules costed"
+            if costed
+            else f"reduced: the bundle publishes no benefit use for {base}, "
+            "so expenditure follows the calibrated totals and benefit rules are not costed"
+        ),
         "verdict_labels": dict(VERDICTS),
         "verdict_thresholds": {k: float(rules.ds[f"verdict_{k}"]) for k in THRESHOLDS},
         "warning_settings": {k: float(rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS},

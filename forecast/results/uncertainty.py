@@ -31,14 +31,31 @@ def draw_summary(ds: xr.Dataset) -> xr.Dataset:
     out = {}
     for name in FANNED:
         q = ds[name].quantile(list(QUANTILES), dim="draw").transpose("quantile", "year", "pool")
-        out[f"{name}_quantile"] = q.assign_attrs(units=ds[name].attrs.get("units", ""), description=f"percentiles of {name} over the draws, year by year")
+        out[f"{name}_quantile"] = q.assign_attrs(
+            units=ds[name].attrs.get("units", ""), description=f"percentiles of {name} over the draws, year by year"
+        )
     payg = ds.fund.payg()
     deficit = (ds["balance"] < 0) & ~payg
     exhausted = (ds["verdict"] == CODES["exhausted"]).cumsum("year") > 0
-    out["p_current_deficit"] = deficit.mean("draw").transpose("year", "pool").assign_attrs(units="ratio", description="share of draws with a current-year deficit (当期收不抵支) in the year")
-    out["p_exhausted"] = exhausted.mean("draw").transpose("year", "pool").assign_attrs(units="ratio", description="share of draws whose reserve is exhausted (累计结余耗尽) by the year")
-    for name, years in (("first_deficit_year", ds.fund.first_deficit_year()), ("exhaustion_year", ds.fund.exhaustion_year())):
-        out[name] = years.transpose("draw", "pool").assign_attrs(units="year", description=f"each draw's {name.replace('_', ' ')} (NaN: not within the horizon)")
+    out["p_current_deficit"] = (
+        deficit.mean("draw")
+        .transpose("year", "pool")
+        .assign_attrs(
+            units="ratio", description="share of draws with a current-year deficit (当期收不抵支) in the year"
+        )
+    )
+    out["p_exhausted"] = (
+        exhausted.mean("draw")
+        .transpose("year", "pool")
+        .assign_attrs(units="ratio", description="share of draws whose reserve is exhausted (累计结余耗尽) by the year")
+    )
+    for name, years in (
+        ("first_deficit_year", ds.fund.first_deficit_year()),
+        ("exhaustion_year", ds.fund.exhaustion_year()),
+    ):
+        out[name] = years.transpose("draw", "pool").assign_attrs(
+            units="year", description=f"each draw's {name.replace('_', ' ')} (NaN: not within the horizon)"
+        )
     return xr.Dataset(out).assign_coords(quantile=list(QUANTILES))
 
 
@@ -67,16 +84,29 @@ def uncertainty_lines(ds: xr.Dataset) -> list[str]:
     lines = ["", f"  Across {ds.sizes['draw']} draws (seed {ds.attrs.get('seed')}): the drivers drawn"]
     drivers = ds.attrs.get("drivers", {})
     population = ds.attrs.get("population_volatility")
-    lines.append(f"    population              Lee–Carter k_t (drift uncertainty) around the scenario's mortality, TFR random walk{'' if population is None else f' (scale {population:g})'}")
+    lines.append(
+        "    population              Lee–Carter k_t (drift uncertainty) around the scenario's mortality, "
+        f"TFR random walk{'' if population is None else f' (scale {population:g})'}"
+    )
     for name, spec in drivers.items():
         if name == "correlation":
-            pairs = [f"{a} ~ {b} {spec['matrix'][i][j]:+.2f}" for i, a in enumerate(spec["drivers"]) for j, b in enumerate(spec["drivers"]) if j > i]
+            pairs = [
+                f"{a} ~ {b} {spec['matrix'][i][j]:+.2f}"
+                for i, a in enumerate(spec["drivers"])
+                for j, b in enumerate(spec["drivers"])
+                if j > i
+            ]
             lines.append(f"    {'correlation':<24}{'; '.join(pairs)} ({spec['source']})")
         elif "components" in spec:
-            parts = "; ".join(f"{label} φ {c['phi']:.2f}, σ {c['sigma']:.2%}, se {c['se']:.2%}" for label, c in spec["components"].items())
+            parts = "; ".join(
+                f"{label} φ {c['phi']:.2f}, σ {c['sigma']:.2%}, se {c['se']:.2%}"
+                for label, c in spec["components"].items()
+            )
             lines.append(f"    {name:<24}AR(1) on the log growth: {parts} (scale {spec['scale']:g})")
         elif name == "interest_rate":
-            lines.append(f"    {name:<24}AR(1), persistence 0.8, shock s.d. {spec['sd']:.2%} (stated; scale {spec['scale']:g})")
+            lines.append(
+                f"    {name:<24}AR(1), persistence 0.8, shock s.d. {spec['sd']:.2%} (stated; scale {spec['scale']:g})"
+            )
         else:
             sds = ", ".join(f"{k} {v:.1f} yuan" for k, v in spec["sd"].items())
             lines.append(f"    {name:<24}yearly increments ± s.d. {sds} (announcements; scale {spec['scale']:g})")

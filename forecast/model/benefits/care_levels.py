@@ -39,14 +39,22 @@ def outpatient_spending_shares(region) -> xr.DataArray:
         raise InputError(
             Problem(
                 region.path / "claim_sizes.csv",
-                "the scenario grades the general-outpatient reimbursement ratio by level of care, but claim_sizes gives no outpatient "
-                f"level_share and level_cost_ratio for {', '.join(missing) or 'any level with visits'}, so the levels' shares of spending are unknown",
-                "add rows 'outpatient,<level>,level_share,...' and 'outpatient,<level>,level_cost_ratio,...' for tier3, tier2, tier1 and village "
+                "the scenario grades the general-outpatient reimbursement ratio by level of care, "
+                "but claim_sizes gives no outpatient "
+                f"level_share and level_cost_ratio for {', '.join(missing) or 'any level with visits'}, "
+                "so the levels' shares of spending are unknown",
+                "add rows 'outpatient,<level>,level_share,...' and 'outpatient,<level>,level_cost_ratio,...' "
+                "for tier3, tier2, tier1 and village "
                 "(see data/china/claim_sizes.csv), or give the outpatient reimbursement_ratio alone",
                 field="claim_sizes",
             )
         )
-    return xr.DataArray(spending / spending.sum(), dims="level", coords={"level": list(CARE_LEVELS)}, attrs={"units": "ratio", "description": "the level's share of general-outpatient spending"})
+    return xr.DataArray(
+        spending / spending.sum(),
+        dims="level",
+        coords={"level": list(CARE_LEVELS)},
+        attrs={"units": "ratio", "description": "the level's share of general-outpatient spending"},
+    )
 
 
 def outpatient_ratio(rules, pool: str, region=None) -> np.ndarray:

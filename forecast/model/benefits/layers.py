@@ -170,7 +170,11 @@ def basic_layer(deductible: float, ratio: float, cap: float = np.inf) -> Layer:
         return Layer((0.0,), (0.0,))
     top = deductible + cap / ratio
     if deductible > 0:
-        return Layer((0.0, deductible, top), (0.0, ratio, 0.0)) if np.isfinite(top) else Layer((0.0, deductible), (0.0, ratio))
+        return (
+            Layer((0.0, deductible, top), (0.0, ratio, 0.0))
+            if np.isfinite(top)
+            else Layer((0.0, deductible), (0.0, ratio))
+        )
     return Layer((0.0, top), (ratio, 0.0)) if np.isfinite(top) else Layer((0.0,), (ratio,))
 
 

@@ -54,7 +54,9 @@ def retired_claim_share(members: xr.Dataset) -> xr.DataArray:
     pool = members["weighted"].sel(pool="employee", curve="outpatient", drop=True)
     retired = members["retired_weighted"].sel(curve="outpatient", drop=True)
     out = (retired / pool.where(pool > 0, 1.0)).where(pool > 0, 0.0)
-    return out.assign_attrs(units="ratio", description="retirees' share of the employee pool's general-outpatient claims")
+    return out.assign_attrs(
+        units="ratio", description="retirees' share of the employee pool's general-outpatient claims"
+    )
 
 
 def status_payments(models: dict, layers: dict, severity, years, members: xr.Dataset, payments) -> dict:
@@ -68,15 +70,23 @@ def status_payments(models: dict, layers: dict, severity, years, members: xr.Dat
     share = retired_claim_share(members)
     if RETIRED in layers["employee"][0]:
         swapped = [{**year, "outpatient": year[RETIRED]} for year in layers["employee"]]
-        retired = payments(models["employee"], swapped, severity, years)["basic"].sel(claim_type="outpatient", drop=True)
+        retired = payments(models["employee"], swapped, severity, years)["basic"].sel(
+            claim_type="outpatient", drop=True
+        )
         blended = in_service + share * (retired - in_service)
-        basic = xr.where(basic["claim_type"] == "outpatient", blended, basic).transpose(*basic.dims).assign_attrs(basic.attrs)
+        basic = (
+            xr.where(basic["claim_type"] == "outpatient", blended, basic)
+            .transpose(*basic.dims)
+            .assign_attrs(basic.attrs)
+        )
     else:
         retired = in_service
     pay["employee"] = employee.assign(
         basic=basic,
         retired_claim_share=share,
-        retired_basic=retired.assign_attrs(units="yuan", description="the employee pool's expected general-outpatient payment per retiree's claim"),
+        retired_basic=retired.assign_attrs(
+            units="yuan", description="the employee pool's expected general-outpatient payment per retiree's claim"
+        ),
     )
     return pay
 
@@ -87,8 +97,14 @@ def retired_outpatient(units: xr.DataArray, pay: xr.Dataset) -> dict:
     pays on them, yuan; part of the pool's outpatient expenditure, the rest is the in-service members')."""
     claims = units.sel(claim_type="outpatient", drop=True) * pay["retired_claim_share"]
     return {
-        "retired_outpatient_claims": claims.assign_attrs(units="persons", description="retirees' general-outpatient claims in the employee pool (member-years)"),
+        "retired_outpatient_claims": claims.assign_attrs(
+            units="persons", description="retirees' general-outpatient claims in the employee pool (member-years)"
+        ),
         "retired_outpatient_expenditure": (claims * pay["retired_basic"]).assign_attrs(
-            units="yuan", description="the employee pool's general-outpatient payments on retirees' claims (part of its outpatient expenditure)"
+            units="yuan",
+            description=(
+                "the employee pool's general-outpatient payments on retirees' claims "
+                "(part of its outpatient expenditure)"
+            ),
         ),
     }

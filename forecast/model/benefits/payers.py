@@ -29,10 +29,25 @@ from .care_levels import outpatient_ratio
 from .layers import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
 from .outpatient_status import RETIRED, retired_layers
 
-__all__ = ["ClaimModel", "BaseClaims", "base_claims", "reduced_claims", "curve_weights", "PayerLayers", "payer_layers", "payments", "CURVE_OF", "require"]
+__all__ = [
+    "ClaimModel",
+    "BaseClaims",
+    "base_claims",
+    "reduced_claims",
+    "curve_weights",
+    "PayerLayers",
+    "payer_layers",
+    "payments",
+    "CURVE_OF",
+    "require",
+]
 
 #: the age–sex curve that spreads each claim type over the members (forecast.model.benefits.curves)
-CURVE_OF = {**{level: "inpatient" for level in HOSPITAL_LEVELS}, "outpatient_special": "outpatient", "outpatient": "outpatient"}
+CURVE_OF = {
+    **{level: "inpatient" for level in HOSPITAL_LEVELS},
+    "outpatient_special": "outpatient",
+    "outpatient": "outpatient",
+}
 
 
 def require(region, value: float, what: str, fix: str) -> float:
@@ -76,7 +91,9 @@ class BaseClaims:
         curve[, draw])."""
 
         def divided(values: dict, curves: dict, units: str) -> xr.DataArray:
-            parts = [values[k] / weighted.sel(curve=curves[k], drop=True) if curves[k] else values[k] for k in CLAIM_TYPES]
+            parts = [
+                values[k] / weighted.sel(curve=curves[k], drop=True) if curves[k] else values[k] for k in CLAIM_TYPES
+            ]
             return stack(parts, "claim_type", CLAIM_TYPES).assign_attrs(units=units)
 
         return ClaimModel(
@@ -119,10 +136,20 @@ def base_claims(region, year: int, pool: str) -> BaseClaims:
     fix = "add the bulletin's figures to utilisation.csv (see data/china)"
 
     def use(service, indicator):
-        return require(region, region.use(year, pool, service, indicator), f"utilisation {pool} {service} {indicator} for {year}", fix)
+        return require(
+            region,
+            region.use(year, pool, service, indicator),
+            f"utilisation {pool} {service} {indicator} for {year}",
+            fix,
+        )
 
     def claim(service, parameter, level="all"):
-        return require(region, region.claim(service, parameter, level), f"claim_sizes {service} {level} {parameter}", "add it to claim_sizes.csv (see data/china)")
+        return require(
+            region,
+            region.claim(service, parameter, level),
+            f"claim_sizes {service} {level} {parameter}",
+            "add it to claim_sizes.csv (see data/china)",
+        )
 
     if not np.isfinite(region.use(year, pool, "inpatient", "uses")):
         return reduced_claims(region)
@@ -139,11 +166,23 @@ def base_claims(region, year: int, pool: str) -> BaseClaims:
     shares = {k: v / total_share for k, v in shares.items()}
     norm = sum(shares[k] * ratios[k] for k in HOSPITAL_LEVELS)
     return BaseClaims(
-        claims={**{k: admissions * shares[k] for k in HOSPITAL_LEVELS}, "outpatient_special": patients, "outpatient": 1.0},
+        claims={
+            **{k: admissions * shares[k] for k in HOSPITAL_LEVELS},
+            "outpatient_special": patients,
+            "outpatient": 1.0,
+        },
         claims_per_weighted={**CURVE_OF, "outpatient": None},
-        cost={**{k: mean_cost * ratios[k] / norm for k in HOSPITAL_LEVELS}, "outpatient_special": special_cost / patients, "outpatient": outpatient_cost - special_cost},
+        cost={
+            **{k: mean_cost * ratios[k] / norm for k in HOSPITAL_LEVELS},
+            "outpatient_special": special_cost / patients,
+            "outpatient": outpatient_cost - special_cost,
+        },
         cost_per_weighted={**{k: None for k in CLAIM_TYPES}, "outpatient": "outpatient"},
-        cv={**{k: claim("inpatient", "cv") for k in HOSPITAL_LEVELS}, "outpatient_special": claim("outpatient_special", "cv"), "outpatient": claim("outpatient", "cv")},
+        cv={
+            **{k: claim("inpatient", "cv") for k in HOSPITAL_LEVELS},
+            "outpatient_special": claim("outpatient_special", "cv"),
+            "outpatient": claim("outpatient", "cv"),
+        },
     )
 
 
@@ -153,7 +192,12 @@ def _basic_layers(rules, pool: str, region=None) -> list[dict]:
     ratio over the levels of care, :func:`~forecast.model.benefits.care_levels.outpatient_ratio`)."""
     ds = rules.ds.sel(pool=pool)
     deductible = ds["benefit_deductible"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values
-    ratio = ds["benefit_reimbursement_ratio"].sel(claim_type=list(CLAIM_TYPES)).transpose("year", "claim_type").values.copy()
+    ratio = (
+        ds["benefit_reimbursement_ratio"]
+        .sel(claim_type=list(CLAIM_TYPES))
+        .transpose("year", "claim_type")
+        .values.copy()
+    )
     ratio[:, CLAIM_TYPES.index("outpatient")] = outpatient_ratio(rules, pool, region)
     cap = ds["benefit_annual_cap"].transpose("year", "benefit")
     caps = {benefit: cap.sel(benefit=benefit).values for benefit in cap["benefit"].values}
@@ -163,7 +207,12 @@ def _basic_layers(rules, pool: str, region=None) -> list[dict]:
         limit = {level: caps["inpatient"][i] for level in HOSPITAL_LEVELS}
         limit["outpatient_special"] = caps["inpatient"][i] if shared[i] else caps["outpatient_special"][i]
         limit["outpatient"] = caps["outpatient"][i]
-        out.append({kind: basic_layer(float(deductible[i, j]), float(ratio[i, j]), float(limit[kind])) for j, kind in enumerate(CLAIM_TYPES)})
+        out.append(
+            {
+                kind: basic_layer(float(deductible[i, j]), float(ratio[i, j]), float(limit[kind]))
+                for j, kind in enumerate(CLAIM_TYPES)
+            }
+        )
     return out
 
 
@@ -193,7 +242,9 @@ class PayerLayers:
     assistance: dict
 
 
-def payer_layers(rules, pool: str, with_ci: bool, with_assistance: bool, reduced: bool = False, region=None) -> list[dict]:
+def payer_layers(
+    rules, pool: str, with_ci: bool, with_assistance: bool, reduced: bool = False, region=None
+) -> list[dict]:
     """Per year, per claim type, the :class:`PayerLayers` of ``pool``: composed once per run and
     shared by every draw. In the reduced claim model the pool pays general outpatient claims in
     full and nothing else. ``region``: the bundle whose outpatient spending by level of care
@@ -256,14 +307,26 @@ def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years)
         for g, group in enumerate(ASSISTANCE_GROUPS):
             if group in payers[0].assistance:
                 assistance[:, j, g] = expected_layers([p.assistance[group] for p in payers], m, cv)
-    coords = {"year": np.asarray(years), "claim_type": list(CLAIM_TYPES), **{d: mean[d].values for d in extra if d in mean.coords}}
+    coords = {
+        "year": np.asarray(years),
+        "claim_type": list(CLAIM_TYPES),
+        **{d: mean[d].values for d in extra if d in mean.coords},
+    }
     dims = ("year", "claim_type", *extra)
     return xr.Dataset(
         {
             "cost": (dims, cost, {"units": "yuan", "description": "mean policy-scope cost per claim"}),
             "basic": (dims, basic, {"units": "yuan", "description": "the basic pool's expected payment per claim"}),
-            "critical_illness": (dims, ci, {"units": "yuan", "description": "critical illness's expected payment per claim"}),
-            "assistance": (("year", "claim_type", "group", *extra), assistance, {"units": "yuan", "description": "medical assistance's expected payment per claim of a group member"}),
+            "critical_illness": (
+                dims,
+                ci,
+                {"units": "yuan", "description": "critical illness's expected payment per claim"},
+            ),
+            "assistance": (
+                ("year", "claim_type", "group", *extra),
+                assistance,
+                {"units": "yuan", "description": "medical assistance's expected payment per claim of a group member"},
+            ),
         },
         coords={**coords, "group": list(ASSISTANCE_GROUPS)},
     )

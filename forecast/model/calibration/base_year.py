@@ -17,7 +17,17 @@ import xarray as xr
 from ...errors import InputError, Problem
 from ..benefits.payers import require
 
-__all__ = ["fund_base_year", "base_year_figures", "opening_reserves", "opening_by_pool", "interest_in_year", "costs_benefits", "BENEFIT_PARAMETERS", "check_span", "refuse_uncosted_changes"]
+__all__ = [
+    "fund_base_year",
+    "base_year_figures",
+    "opening_reserves",
+    "opening_by_pool",
+    "interest_in_year",
+    "costs_benefits",
+    "BENEFIT_PARAMETERS",
+    "check_span",
+    "refuse_uncosted_changes",
+]
 
 
 def fund_base_year(region) -> int:
@@ -41,11 +51,30 @@ def fund_base_year(region) -> int:
     latest = max(partial["employee"] | partial["resident"], default=None)
     path = region.path / region.files.get("fund_history", {}).get("path", "fund_history.csv")
     if not complete:
-        raise InputError(Problem(path, "no year with the employee and resident funds' income and expenditure and the in-service count", "add the last published year's rows (employee pooled_fund or total, resident total; insured.csv in_service)"))
+        raise InputError(
+            Problem(
+                path,
+                "no year with the employee and resident funds' income and expenditure and the in-service count",
+                "add the last published year's rows "
+                "(employee pooled_fund or total, resident total; insured.csv in_service)",
+            )
+        )
     if latest is not None and latest > complete[-1]:
-        missing = [f"{pool} income and expenditure" for pool in ("employee", "resident") if latest not in years or latest not in partial[pool]]
+        missing = [
+            f"{pool} income and expenditure"
+            for pool in ("employee", "resident")
+            if latest not in years or latest not in partial[pool]
+        ]
         missing += [] if latest in insured else ["the employee in_service count (insured.csv)"]
-        raise InputError(Problem(path, f"{latest} has some fund figures but not all the base year needs ({', '.join(missing) or 'the pair of income and expenditure'}): the base year would fall back to {complete[-1]} without notice", f"fill in {latest}'s blank figures, or remove its rows to make {complete[-1]} the base year"))
+        raise InputError(
+            Problem(
+                path,
+                f"{latest} has some fund figures but not all the base year needs "
+                f"({', '.join(missing) or 'the pair of income and expenditure'}): "
+                f"the base year would fall back to {complete[-1]} without notice",
+                f"fill in {latest}'s blank figures, or remove its rows to make {complete[-1]} the base year",
+            )
+        )
     return int(complete[-1])
 
 
@@ -57,12 +86,24 @@ def base_year_figures(region, year: int) -> dict:
         return float(series.get(y, np.nan))
 
     def insured(pool, status):
-        return float(region.insured.sel(year=year, pool=pool, status=status)) if year in region.insured["year"].values else np.nan
+        return (
+            float(region.insured.sel(year=year, pool=pool, status=status))
+            if year in region.insured["year"].values
+            else np.nan
+        )
 
     pooled = [np.isfinite(fund("employee", item, "pooled_fund")) for item in ("income", "expenditure")]
     if any(pooled) and not all(pooled):
         given, blank = ("income", "expenditure") if pooled[0] else ("expenditure", "income")
-        raise InputError(Problem(region.path / "fund_history.csv", f"{year}: the employee pooled fund's {given} is given but its {blank} is blank", "give both (the bulletin's 统筹基金 figures), or neither, to calibrate the employee fund as one account", field="value"))
+        raise InputError(
+            Problem(
+                region.path / "fund_history.csv",
+                f"{year}: the employee pooled fund's {given} is given but its {blank} is blank",
+                "give both (the bulletin's 统筹基金 figures), or neither, "
+                "to calibrate the employee fund as one account",
+                field="value",
+            )
+        )
     folded = not any(pooled)
     figures = {
         "in_service": insured("employee", "in_service"),
@@ -112,15 +153,29 @@ def base_year_figures(region, year: int) -> dict:
         "resident_income": "fund_history.csv: resident total income",
         "resident_expenditure": "fund_history.csv: resident total expenditure",
         "resident_reserve_opening": f"fund_history.csv: resident total reserve for {year - 1}",
-        "maternity_expenditure": "fund_history.csv: employee maternity expenditure (write 0 if the bundle does not split it out: it then stays in the other benefits)",
+        "maternity_expenditure": (
+            "fund_history.csv: employee maternity expenditure "
+            "(write 0 if the bundle does not split it out: it then stays in the other benefits)"
+        ),
         "assistance_expenditure": "fund_history.csv: medical_assistance total expenditure",
     }
     for key, where in needed.items():
         require(region, figures[key], f"the {year} figure '{key}'", f"add it ({where})")
-    ltci = {"LTCI income": figures["ltci_income"], "LTCI expenditure": figures["ltci_expenditure"], "LTCI beneficiaries (utilisation.csv: ltci long_term_care users)": figures["ltci_users"]}
+    ltci = {
+        "LTCI income": figures["ltci_income"],
+        "LTCI expenditure": figures["ltci_expenditure"],
+        "LTCI beneficiaries (utilisation.csv: ltci long_term_care users)": figures["ltci_users"],
+    }
     given = [k for k, v in ltci.items() if np.isfinite(v)]
     if given and len(given) < len(ltci):
-        raise InputError(Problem(region.path, f"{year}: {', '.join(given)} given but not {', '.join(k for k in ltci if k not in given)}: LTCI cannot be calibrated from part of its figures", "give all three for the base year, or none (LTCI is then not projected)"))
+        raise InputError(
+            Problem(
+                region.path,
+                f"{year}: {', '.join(given)} given but not {', '.join(k for k in ltci if k not in given)}: "
+                "LTCI cannot be calibrated from part of its figures",
+                "give all three for the base year, or none (LTCI is then not projected)",
+            )
+        )
     return figures
 
 
@@ -140,7 +195,13 @@ def costs_benefits(region, year: int) -> bool:
 
 
 #: scenario parameters that only the full claim model can cost
-BENEFIT_PARAMETERS = ("policy.employee.benefits.", "policy.resident.benefits.", "policy.critical_illness.", "policy.medical_assistance.groups.", "policy.medical_assistance.annual_limit")
+BENEFIT_PARAMETERS = (
+    "policy.employee.benefits.",
+    "policy.resident.benefits.",
+    "policy.critical_illness.",
+    "policy.medical_assistance.groups.",
+    "policy.medical_assistance.annual_limit",
+)
 
 
 def opening_reserves(figures: dict) -> dict:
@@ -170,7 +231,12 @@ def opening_by_pool(figures: dict, ltci_projected) -> xr.DataArray:
     from ...vocabulary import POOLS
 
     reserves = opening_reserves(figures)
-    values = [xr.where(ltci_projected, reserves[p], 0.0) if p == "ltci" else xr.zeros_like(ltci_projected, dtype=float) + reserves[p] for p in POOLS]
+    values = [
+        xr.where(ltci_projected, reserves[p], 0.0)
+        if p == "ltci"
+        else xr.zeros_like(ltci_projected, dtype=float) + reserves[p]
+        for p in POOLS
+    ]
     return stack(values, "pool", POOLS)
 
 
@@ -178,9 +244,29 @@ def check_span(scenario, region, base: int, horizon: int) -> None:
     """A run must end after the base year, and the base population be dated within it or before."""
     if horizon <= base:
         file, line = scenario.origins.get("horizon") or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the horizon {horizon} is not after the fund base year {base} (the last year of the bundle's fund history)", f"set 'horizon:' to a year after {base}, e.g. 2060", line, "horizon", horizon))
+        raise InputError(
+            Problem(
+                file,
+                f"the horizon {horizon} is not after the fund base year {base} "
+                "(the last year of the bundle's fund history)",
+                f"set 'horizon:' to a year after {base}, e.g. 2060",
+                line,
+                "horizon",
+                horizon,
+            )
+        )
     if region.population_date >= dt.date(base, 12, 31):
-        raise InputError(Problem(region.path / "region.yaml", f"the base population is dated {region.population_date.isoformat()}, not before the end of the fund base year {base}: the fund model needs the population during {base}", f"give the population at a date before 31 December {base} (e.g. the last census, projected forward by the model), or fund figures for a later year", field="population_date", value=region.population_date.isoformat()))
+        raise InputError(
+            Problem(
+                region.path / "region.yaml",
+                f"the base population is dated {region.population_date.isoformat()}, "
+                f"not before the end of the fund base year {base}: the fund model needs the population during {base}",
+                f"give the population at a date before 31 December {base} "
+                "(e.g. the last census, projected forward by the model), or fund figures for a later year",
+                field="population_date",
+                value=region.population_date.isoformat(),
+            )
+        )
 
 
 def refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int) -> None:
@@ -188,4 +274,14 @@ def refuse_uncosted_changes(scenario, params: dict, root_params: dict, base: int
     changed = [k for k in params if k.startswith(BENEFIT_PARAMETERS) and params[k] != root_params.get(k)]
     if changed:
         file, line = scenario.origins.get(changed[0]) or (scenario.files[-1], None)
-        raise InputError(Problem(file, f"the region publishes no benefit use for {base} (admissions, visits and their costs), so the change to {changed[0]} cannot be costed and would show as 0", "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), or run without the benefit change", line, changed[0]))
+        raise InputError(
+            Problem(
+                file,
+                f"the region publishes no benefit use for {base} (admissions, visits and their costs), "
+                f"so the change to {changed[0]} cannot be costed and would show as 0",
+                "add the base year's benefit use to the bundle's utilisation.csv (see data/china/utilisation.csv), "
+                "or run without the benefit change",
+                line,
+                changed[0],
+            )
+        )

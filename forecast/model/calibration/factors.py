@@ -62,13 +62,23 @@ class BaseYearCalibration:
         and ``payments`` (pool -> payments per claim) under the root rules, ``births`` and
         ``population`` the year's totals. Returns self."""
         f = self.figures
-        self.patient_share_ = stack([1 - payments[p]["basic"] / payments[p]["cost"] for p in BASIC_POOLS], "pool", BASIC_POOLS)
+        self.patient_share_ = stack(
+            [1 - payments[p]["basic"] / payments[p]["cost"] for p in BASIC_POOLS], "pool", BASIC_POOLS
+        )
         self._fit_ltci(root, members["weighted"])
-        self.maternity_per_birth_ = f["maternity_expenditure"] / births if np.isfinite(f["maternity_expenditure"]) else 0.0
+        self.maternity_per_birth_ = (
+            f["maternity_expenditure"] / births if np.isfinite(f["maternity_expenditure"]) else 0.0
+        )
         self._fit_outpatient(units, payments)
         self._fit_employee(root, members["count"], members["weighted"])
         self._fit_resident(root, members["count"])
-        self._fit_assistance(root, units["resident"], payments["resident"], members["count"].sel(status="resident", drop=True), population)
+        self._fit_assistance(
+            root,
+            units["resident"],
+            payments["resident"],
+            members["count"].sel(status="resident", drop=True),
+            population,
+        )
         for name, value in list(vars(self).items()):  # factors hold for every year: drop the base year's label
             if name.endswith("_") and isinstance(value, xr.DataArray) and "year" in value.dims:
                 setattr(self, name, value.isel(year=0, drop=True))
@@ -76,65 +86,131 @@ class BaseYearCalibration:
 
     def _fit_ltci(self, root, weighted) -> None:
         f = self.figures
-        covered = ltci.covered(root, weighted.sel(pool="employee", curve="count", drop=True), weighted.sel(pool="resident", curve="count", drop=True))
+        covered = ltci.covered(
+            root,
+            weighted.sel(pool="employee", curve="count", drop=True),
+            weighted.sel(pool="resident", curve="count", drop=True),
+        )
         financing = ltci.financing(covered, root, 1.0)
         if np.isfinite(f["ltci_income"]) and np.isfinite(f["ltci_users"]):
-            interest = interest_in_year(opening_reserves(f)["ltci"], f["ltci_income"], f["ltci_expenditure"], _value(root.economy.interest_rate))
-            self.ltci_financing_factor_ = xr.where(financing > 0, (f["ltci_income"] - interest) / financing.where(financing > 0, 1.0), 0.0)
+            interest = interest_in_year(
+                opening_reserves(f)["ltci"], f["ltci_income"], f["ltci_expenditure"], _value(root.economy.interest_rate)
+            )
+            self.ltci_financing_factor_ = xr.where(
+                financing > 0, (f["ltci_income"] - interest) / financing.where(financing > 0, 1.0), 0.0
+            )
         else:
-            self.ltci_financing_factor_ = xr.zeros_like(financing)  # no LTCI figures in the base year: LTCI is not projected
-        self.ltci_transfer_ = ltci.employee_pooled_share(root, weighted.sel(pool="employee", curve="count", drop=True), covered) * financing * self.ltci_financing_factor_
-        disabled = ltci.covered(root, weighted.sel(pool="employee", curve="disability", drop=True), weighted.sel(pool="resident", curve="disability", drop=True))
+            self.ltci_financing_factor_ = xr.zeros_like(
+                financing
+            )  # no LTCI figures in the base year: LTCI is not projected
+        self.ltci_transfer_ = (
+            ltci.employee_pooled_share(root, weighted.sel(pool="employee", curve="count", drop=True), covered)
+            * financing
+            * self.ltci_financing_factor_
+        )
+        disabled = ltci.covered(
+            root,
+            weighted.sel(pool="employee", curve="disability", drop=True),
+            weighted.sel(pool="resident", curve="disability", drop=True),
+        )
         users = f["ltci_users"]
-        self.ltci_take_up_ = xr.where(disabled > 0, users / disabled.where(disabled > 0, 1.0), 0.0) if np.isfinite(users) else xr.zeros_like(disabled)
+        self.ltci_take_up_ = (
+            xr.where(disabled > 0, users / disabled.where(disabled > 0, 1.0), 0.0)
+            if np.isfinite(users)
+            else xr.zeros_like(disabled)
+        )
         per_user = _value(ltci.spending_per_beneficiary(root))
-        self.ltci_cost_factor_ = f["ltci_expenditure"] / (users * per_user) if np.isfinite(f["ltci_expenditure"]) and np.isfinite(users) else 1.0
+        self.ltci_cost_factor_ = (
+            f["ltci_expenditure"] / (users * per_user)
+            if np.isfinite(f["ltci_expenditure"]) and np.isfinite(users)
+            else 1.0
+        )
 
     def _fit_outpatient(self, units, payments) -> None:
         f = self.figures
-        targets = {"employee": f["employee_pooled_expenditure"] - f["maternity_expenditure"] - self.ltci_transfer_, "resident": f["resident_expenditure"]}
+        targets = {
+            "employee": f["employee_pooled_expenditure"] - f["maternity_expenditure"] - self.ltci_transfer_,
+            "resident": f["resident_expenditure"],
+        }
         factors = []
         for pool in BASIC_POOLS:
             paid = units[pool] * (payments[pool]["basic"] + payments[pool]["critical_illness"])
             fixed = paid.sel(claim_type=list(HOSPITAL_LEVELS)).sum("claim_type")
             factor = (targets[pool] - fixed) / paid.sel(claim_type=list(OUTPATIENT)).sum("claim_type")
             if bool((factor <= 0).any()):
-                raise InputError(Problem(self.region.path, f"{pool}: the inpatient payments under the baseline rules ({float(fixed.max()) / 1e8:,.0f} 亿元) exceed the pool's base-year expenditure ({float(np.min(targets[pool])) / 1e8:,.0f} 亿元)", "check the baseline's inpatient deductibles and ratios, or the bundle's inpatient use and cost figures"))
+                raise InputError(
+                    Problem(
+                        self.region.path,
+                        f"{pool}: the inpatient payments under the baseline rules "
+                        f"({float(fixed.max()) / 1e8:,.0f} 亿元) "
+                        f"exceed the pool's base-year expenditure ({float(np.min(targets[pool])) / 1e8:,.0f} 亿元)",
+                        "check the baseline's inpatient deductibles and ratios, "
+                        "or the bundle's inpatient use and cost figures",
+                    )
+                )
             factors.append(factor)
         self.outpatient_factor_ = stack(factors, "pool", BASIC_POOLS)
 
     def _fit_employee(self, root, count, weighted) -> None:
         f, e = self.figures, root.employee
         rate = _value(root.economy.interest_rate)
-        interest_pooled = interest_in_year(f["employee_pooled_reserve_opening"], f["employee_pooled_income"], f["employee_pooled_expenditure"], rate)
-        interest_accounts = interest_in_year(opening_reserves(f)["individual_account"], f["individual_account_income"], f["individual_account_expenditure"], rate)
-        contributions = f["employee_pooled_income"] + f["individual_account_income"] - interest_pooled - interest_accounts
+        interest_pooled = interest_in_year(
+            f["employee_pooled_reserve_opening"], f["employee_pooled_income"], f["employee_pooled_expenditure"], rate
+        )
+        interest_accounts = interest_in_year(
+            opening_reserves(f)["individual_account"],
+            f["individual_account_income"],
+            f["individual_account_expenditure"],
+            rate,
+        )
+        contributions = (
+            f["employee_pooled_income"] + f["individual_account_income"] - interest_pooled - interest_accounts
+        )
         rates = _value(e.employer_rate) + _value(e.employee_rate) + _value(e.maternity_rate)
         in_service, flexible, retired = (count.sel(status=s, drop=True) for s in ("in_service", "flexible", "retired"))
-        per_base = (in_service + flexible * _value(e.flexible_base_ratio)) * rates + retired * _value(e.retiree_base_ratio) * _value(e.retiree_contribution_rate)
+        per_base = (in_service + flexible * _value(e.flexible_base_ratio)) * rates + retired * _value(
+            e.retiree_base_ratio
+        ) * _value(e.retiree_contribution_rate)
         self.contribution_base_ = contributions / per_base
         if f["accounts_folded"]:
-            self.retiree_credit_ = xr.zeros_like(per_base)  # the accounts are folded into the pooled fund (no split published)
+            self.retiree_credit_ = xr.zeros_like(
+                per_base
+            )  # the accounts are folded into the pooled fund (no split published)
             self.account_usage_ = 0.0
             return
         accounts = e.individual_account
         credits = f["individual_account_income"] - interest_accounts
         in_service_credits = in_service * self.contribution_base_ * _value(accounts.in_service_rate)
-        phase = _value(accounts.reform_share) + (1 - _value(accounts.reform_share)) * _value(accounts.legacy_credit_ratio)
+        phase = _value(accounts.reform_share) + (1 - _value(accounts.reform_share)) * _value(
+            accounts.legacy_credit_ratio
+        )
         self.retiree_credit_ = (credits - in_service_credits) / retired / phase  # the reformed credit
-        self.account_usage_ = f["individual_account_expenditure"] / (opening_reserves(f)["individual_account"] + credits)
+        self.account_usage_ = f["individual_account_expenditure"] / (
+            opening_reserves(f)["individual_account"] + credits
+        )
 
     def _fit_resident(self, root, count) -> None:
         f = self.figures
-        interest = interest_in_year(f["resident_reserve_opening"], f["resident_income"], f["resident_expenditure"], _value(root.economy.interest_rate))
+        interest = interest_in_year(
+            f["resident_reserve_opening"],
+            f["resident_income"],
+            f["resident_expenditure"],
+            _value(root.economy.interest_rate),
+        )
         standard = _value(root.resident.individual_contribution) + _value(root.resident.fiscal_subsidy)
-        self.resident_realisation_ = (f["resident_income"] - interest) / (count.sel(status="resident", drop=True) * standard)
+        self.resident_realisation_ = (f["resident_income"] - interest) / (
+            count.sel(status="resident", drop=True) * standard
+        )
 
     def _fit_assistance(self, root, units, pay, residents, population) -> None:
         spent = self.figures["assistance_expenditure"]
         members = assistance.group_members(root, population)
         subsidies = assistance.contribution_subsidies(members, root)
-        outpatient = xr.DataArray([k in OUTPATIENT for k in units["claim_type"].values], dims="claim_type", coords={"claim_type": units["claim_type"]})
+        outpatient = xr.DataArray(
+            [k in OUTPATIENT for k in units["claim_type"].values],
+            dims="claim_type",
+            coords={"claim_type": units["claim_type"]},
+        )
         scaled = units * xr.where(outpatient, self.outpatient_factor_.sel(pool="resident"), 1.0)
         direct = assistance.direct_assistance(scaled, pay, members, residents)
         if not np.isfinite(spent):  # base_year_figures requires it: kept for partial bundles in tests

@@ -27,7 +27,9 @@ import xarray as xr
 
 from ...vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
 
-__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration", "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary", "WORKING_AGE", "DRAW_BLOCK", "age_cost_index", "pool_age_index", "retirement_schedule"]
+__all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration",
+           "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary",
+           "WORKING_AGE", "DRAW_BLOCK", "age_cost_index", "pool_age_index", "retirement_schedule"]
 
 #: first age counted as working age (in-service coverage is uniform from here to retirement)
 WORKING_AGE = 18
@@ -54,7 +56,8 @@ def retirement_age_months(rule: dict, start_year: int, birth_years: np.ndarray) 
     return original + delay
 
 
-def retired_fraction(years: np.ndarray, ages: np.ndarray, rules: dict, start_year: int, female_worker_share: float) -> xr.DataArray:
+def retired_fraction(years: np.ndarray, ages: np.ndarray, rules: dict, start_year: int,
+                     female_worker_share: float) -> xr.DataArray:
     """Share of each (year, sex, age) group past the statutory retirement age at mid-year.
 
     Age ``a`` at the end of year ``t`` means born in ``t − a``; someone born in month m
@@ -75,8 +78,10 @@ def retired_fraction(years: np.ndarray, ages: np.ndarray, rules: dict, start_yea
         return (age_months >= months).mean(axis=-1)
 
     male = share(rules["male"])
-    female = female_worker_share * share(rules["female_worker"]) + (1 - female_worker_share) * share(rules["female_cadre"])
-    da = xr.DataArray(np.stack([male, female], axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": ["male", "female"], "age": ages})
+    female = (female_worker_share * share(rules["female_worker"])
+              + (1 - female_worker_share) * share(rules["female_cadre"]))
+    da = xr.DataArray(np.stack([male, female], axis=1), dims=("year", "sex", "age"),
+                      coords={"year": years, "sex": ["male", "female"], "age": ages})
     da.attrs["units"] = "ratio"
     return da
 
@@ -98,7 +103,8 @@ def _working(population: xr.DataArray, retired: xr.DataArray) -> xr.DataArray:
     return population * (1 - retired) * (population["age"] >= WORKING_AGE)
 
 
-def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_service: float, retirees: float, residents: float, year: int) -> EnrollmentCalibration:
+def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_service: float, retirees: float,
+                         residents: float, year: int) -> EnrollmentCalibration:
     """Coverage rates such that the model's base-year counts equal the published ones.
 
     ``population`` is the mid-year population (year[, draw], sex, age); ``retired`` the share past
@@ -115,7 +121,9 @@ def calibrate_enrollment(population: xr.DataArray, retired: xr.DataArray, in_ser
     return EnrollmentCalibration(year, c_w, k_r, c_r, last)
 
 
-def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index: xr.DataArray, resident_index: xr.DataArray, flexible_share: xr.DataArray) -> xr.Dataset:
+def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibration: EnrollmentCalibration,
+                       in_service_index: xr.DataArray, resident_index: xr.DataArray,
+                       flexible_share: xr.DataArray) -> xr.Dataset:
     """Insured persons (year, draw, sex, age) by status: in_service, flexible, retired, resident.
 
     ``population`` is the mid-year population (year, draw, sex, age); ``retired`` the share past
@@ -132,15 +140,18 @@ def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibrat
     The readable form of :func:`insured_summary`, which the engine uses.
     """
     pop = population.transpose("year", "draw", "sex", "age")
-    statuses = _statuses(pop.values, *_enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration, in_service_index, resident_index, flexible_share))
+    statuses = _statuses(pop.values, *_enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration,
+                                                         in_service_index, resident_index, flexible_share))
     coords = {d: pop[d] for d in pop.dims}
-    return xr.Dataset({name: xr.DataArray(values, dims=pop.dims, coords=coords, attrs={"units": "persons"}) for name, values in zip(INSURED_STATUSES, statuses)})
+    return xr.Dataset({name: xr.DataArray(values, dims=pop.dims, coords=coords, attrs={"units": "persons"})
+                       for name, values in zip(INSURED_STATUSES, statuses)})
 
 
 def _enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share) -> tuple:
     """The factors of the enrollment formulas as arrays shaped (year, draw, sex, age) for broadcasting."""
     ret = retired.transpose("year", "sex", "age").values[:, None]
-    c_w, k_r, c_r = (getattr(calibration, name).values.reshape(1, -1, 1, 1) for name in ("in_service_coverage", "retiree_cohort_share", "resident_coverage"))
+    c_w, k_r, c_r = (getattr(calibration, name).values.reshape(1, -1, 1, 1)
+                     for name in ("in_service_coverage", "retiree_cohort_share", "resident_coverage"))
     index_w, index_r, flex = (_year_draw(a) for a in (in_service_index, resident_index, flexible_share))
     last = calibration.last_retiring_cohort.sel(sex=list(SEXES)).values
     old = ((years[:, None, None] - ages[None, None, :]) <= last[None, :, None])[:, None]  # (year, 1, sex, age)
@@ -185,7 +196,8 @@ def _of_draws(a: np.ndarray, block: slice) -> np.ndarray:
 DRAW_BLOCK = 100
 
 
-def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, calibration: EnrollmentCalibration, in_service_index, resident_index, flexible_share, curves: xr.Dataset) -> xr.Dataset:
+def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, calibration: EnrollmentCalibration,
+                    in_service_index, resident_index, flexible_share, curves: xr.Dataset) -> xr.Dataset:
     """What the fund stages need of the insured, without holding them by age: ``count`` by status
     (year, status, draw) and ``weighted`` by pool and curve (year, pool, curve, draw), the members
     × each age–sex curve summed over sex and age (curve ``count`` = 1), persons.
@@ -199,9 +211,12 @@ def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, cali
     current = np.searchsorted(eoy["year"].values, years)
     has_previous = (eoy["year"].values[previous] == years - 1)[:, None, None, None]
     ages = eoy["age"].values
-    ret, adult, old, coverage, k_r, flexible_rate, resident_rate = _enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share)
+    ret, adult, old, coverage, k_r, flexible_rate, resident_rate = _enrollment_terms(
+        years, ages, retired, calibration, in_service_index, resident_index, flexible_share)
     names = ["count", "inpatient", "outpatient", "disability"]
-    weights = np.stack([np.ones(curves["inpatient"].shape), *(curves[c].transpose("sex", "age").values for c in names[1:])], axis=-1).reshape(-1, len(names))
+    weights = np.stack([np.ones(curves["inpatient"].shape),
+                        *(curves[c].transpose("sex", "age").values for c in names[1:])],
+                       axis=-1).reshape(-1, len(names))
     values = eoy.values
     n_draws = values.shape[1]
     summed = np.empty((len(INSURED_STATUSES), len(years), n_draws, len(names)))
@@ -209,14 +224,17 @@ def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, cali
         block = slice(start, min(start + DRAW_BLOCK, n_draws))
         now = values[current, block]
         mid = np.where(has_previous, (values[previous, block] + now) / 2, now)
-        statuses = _statuses(mid, ret, adult, old, *(_of_draws(a, block) for a in (coverage, k_r, flexible_rate, resident_rate)))
+        statuses = _statuses(mid, ret, adult, old,
+                             *(_of_draws(a, block) for a in (coverage, k_r, flexible_rate, resident_rate)))
         for i, status in enumerate(statuses):
             flat = status.reshape(status.shape[0] * status.shape[1], -1)
             summed[i, :, block] = (flat @ weights).reshape(status.shape[0], status.shape[1], len(names))
     coords = {"year": years, "draw": eoy["draw"].values}
-    count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
+    count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"),
+                         coords={**coords, "status": list(INSURED_STATUSES)})
     employees = summed[0] + summed[1] + summed[2]
-    weighted = xr.DataArray(np.stack([employees, summed[3]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
+    weighted = xr.DataArray(np.stack([employees, summed[3]], axis=1), dims=("year", "pool", "draw", "curve"),
+                            coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
     return _summary(count, weighted, summed[INSURED_STATUSES.index("retired")], coords, names)
 
 
@@ -224,7 +242,8 @@ def retirement_schedule(values) -> tuple[dict, int, float]:
     """The statutory retirement ages of a scenario (``values``: schema path -> value; the
     schedule is not dated): the tracks' rules, the reform's first year, the women workers' share."""
     base = "policy.employee.retirement_age."
-    tracks = {track: {key: float(values[f"{base}{track}.{key}"]) for key in ("from", "to", "months_per_step")} for track in RETIREMENT_TRACKS}
+    tracks = {track: {key: float(values[f"{base}{track}.{key}"]) for key in ("from", "to", "months_per_step")}
+              for track in RETIREMENT_TRACKS}
     return tracks, int(values[f"{base}start_year"]), float(values[f"{base}female_worker_share"])
 
 
@@ -238,12 +257,14 @@ def age_cost_index(weighted: xr.DataArray, members: xr.DataArray, weights: dict)
     mixed by the curves' shares of the pool's base-year cost (``weights``: curve -> share), ratio.
     The one measure of ageing: removed from the history's growth and applied in the projection.
     ``weighted`` has a ``curve`` dimension; ``members`` the same others."""
-    out = sum(share * weighted.sel(curve=curve, drop=True) for curve, share in weights.items()) / members.where(members > 0)
+    out = (sum(share * weighted.sel(curve=curve, drop=True) for curve, share in weights.items())
+           / members.where(members > 0))
     out.attrs["units"] = "ratio"
     return out
 
 
-def pool_age_index(population: xr.DataArray, counts: dict, retired: xr.DataArray, curves: xr.Dataset, weights: dict) -> xr.DataArray:
+def pool_age_index(population: xr.DataArray, counts: dict, retired: xr.DataArray, curves: xr.Dataset,
+                   weights: dict) -> xr.DataArray:
     """Each basic pool's :func:`age_cost_index` in past years (year, pool): in each year of
     ``counts`` (year -> (in-service, retirees, residents) as published) the members by age are
     the mid-year ``population`` (year, sex, age) enrolled with that year's own calibration."""
@@ -256,9 +277,12 @@ def pool_age_index(population: xr.DataArray, counts: dict, retired: xr.DataArray
         members = project_enrollment(pop, retired.sel(year=[year]), calibration, ones, ones, ones * 0.0)
         employees = (members["in_service"] + members["flexible"] + members["retired"]).isel(year=0, draw=0, drop=True)
         by_pool = {"employee": employees, "resident": members["resident"].isel(year=0, draw=0, drop=True)}
-        index = [age_cost_index(xr.concat([(m * curves[c]).sum(("sex", "age")) for c in names], dim="curve").assign_coords(curve=names), m.sum(("sex", "age")), weights[pool]) for pool, m in by_pool.items()]
+        index = [age_cost_index(xr.concat([(m * curves[c]).sum(("sex", "age")) for c in names], dim="curve")
+                                .assign_coords(curve=names), m.sum(("sex", "age")), weights[pool])
+                 for pool, m in by_pool.items()]
         out.append(xr.concat(index, dim="pool").assign_coords(pool=list(by_pool), year=year))
-    return xr.concat(out, dim="year").assign_attrs(units="ratio", description="each pool's mean age-sex cost index per member, as enrolled in past years")
+    return xr.concat(out, dim="year").assign_attrs(
+        units="ratio", description="each pool's mean age-sex cost index per member, as enrolled in past years")
 
 
 def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:
@@ -276,7 +300,9 @@ def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
     over sex and age (curve ``count`` = 1 at every age), persons. One matrix product per pool."""
     template = members["in_service"]
     names = ["count", "inpatient", "outpatient", "disability"]
-    weights = np.stack([np.ones(curves["inpatient"].shape), *(curves[c].transpose("sex", "age").values for c in names[1:])], axis=-1).reshape(-1, len(names))
+    weights = np.stack([np.ones(curves["inpatient"].shape),
+                        *(curves[c].transpose("sex", "age").values for c in names[1:])],
+                       axis=-1).reshape(-1, len(names))
     n_years, n_draws = template.sizes["year"], template.sizes["draw"]
 
     def dot(values):
@@ -285,15 +311,19 @@ def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
     by_status = {s: dot(members[s].transpose("year", "draw", "sex", "age").values) for s in INSURED_STATUSES}
     employees = by_status["in_service"] + by_status["flexible"] + by_status["retired"]
     coords = {"year": template["year"].values, "draw": template["draw"].values}
-    count = xr.DataArray(np.stack([by_status[s][..., 0] for s in INSURED_STATUSES], axis=1), dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
-    weighted = xr.DataArray(np.stack([employees, by_status["resident"]], axis=1), dims=("year", "pool", "draw", "curve"), coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
+    count = xr.DataArray(np.stack([by_status[s][..., 0] for s in INSURED_STATUSES], axis=1),
+                         dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
+    weighted = xr.DataArray(np.stack([employees, by_status["resident"]], axis=1),
+                            dims=("year", "pool", "draw", "curve"),
+                            coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
     return _summary(count, weighted, by_status["retired"], coords, names)
 
 
 def _summary(count: xr.DataArray, weighted: xr.DataArray, retired: np.ndarray, coords: dict, names: list) -> xr.Dataset:
     """``count``, ``weighted`` and ``retired_weighted`` (the employee pool's retirees × each curve:
     year, curve, draw; the outpatient rules by status, forecast.model.benefits.outpatient_status), persons."""
-    retired_weighted = xr.DataArray(retired, dims=("year", "draw", "curve"), coords={**coords, "curve": names}).transpose("year", "curve", "draw")
+    retired_weighted = xr.DataArray(retired, dims=("year", "draw", "curve"),
+                                    coords={**coords, "curve": names}).transpose("year", "curve", "draw")
     return xr.Dataset(
         {
             "count": count.assign_attrs(units="persons"),

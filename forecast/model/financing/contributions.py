@@ -19,7 +19,14 @@ from __future__ import annotations
 
 import xarray as xr
 
-__all__ = ["wage_index", "contribution_base", "employee_contributions", "account_credits", "retiree_account_credit", "resident_financing"]
+__all__ = [
+    "wage_index",
+    "contribution_base",
+    "employee_contributions",
+    "account_credits",
+    "retiree_account_credit",
+    "resident_financing",
+]
 
 
 def _index(growth: xr.DataArray) -> xr.DataArray:
@@ -73,12 +80,16 @@ def account_credits(counts: xr.Dataset, base: xr.DataArray, rules, reformed_reti
     (``in_service_rate``, the 2% of 国办发〔2021〕14号) and each retiree's credit
     (:func:`retiree_account_credit`), yuan."""
     accounts = rules.employee.individual_account
-    out = counts["in_service"] * base * accounts.in_service_rate + counts["retired"] * retiree_account_credit(rules, reformed_retiree_credit)
+    out = counts["in_service"] * base * accounts.in_service_rate + counts["retired"] * retiree_account_credit(
+        rules, reformed_retiree_credit
+    )
     out.attrs["units"] = "yuan"
     return out
 
 
-def resident_financing(residents: xr.DataArray, rules, realisation, deviation: xr.DataArray | None = None) -> xr.Dataset:
+def resident_financing(
+    residents: xr.DataArray, rules, realisation, deviation: xr.DataArray | None = None
+) -> xr.Dataset:
     """Resident-pool financing, split into individual contributions and fiscal subsidies, yuan;
     ``deviation`` (year, part[, draw]) shifts the standards (yuan, a stochastic run's draws)."""
     individual, subsidy = rules.resident.individual_contribution, rules.resident.fiscal_subsidy
@@ -88,7 +99,9 @@ def resident_financing(residents: xr.DataArray, rules, realisation, deviation: x
     standard = individual + subsidy
     total = residents * standard * realisation
     share = xr.where(standard > 0, individual / standard.where(standard > 0, 1.0), 0.0)
-    out = xr.Dataset({"contributions": total * share, "fiscal_subsidy": xr.where(standard > 0, total * (1 - share), 0.0)})
+    out = xr.Dataset(
+        {"contributions": total * share, "fiscal_subsidy": xr.where(standard > 0, total * (1 - share), 0.0)}
+    )
     for name in out.data_vars:
         out[name].attrs["units"] = "yuan"
     return out

@@ -33,7 +33,11 @@ __all__ = ["Rule", "Lever", "rules_of", "apply_rules", "LEVER_UNITS", "LEVER_LIN
 #: the lever of each pool that may have a rule, and its unit
 LEVER_UNITS = {"employee": "ratio", "resident": "yuan/person/year", "ltci": "yuan/person/year"}
 #: the income lines each pool's lever moves (in proportion to their size: the split held)
-LEVER_LINES = {"employee": ("contributions",), "resident": ("contributions", "fiscal_subsidy"), "ltci": ("contributions", "fiscal_subsidy", "transfer_in")}
+LEVER_LINES = {
+    "employee": ("contributions",),
+    "resident": ("contributions", "fiscal_subsidy"),
+    "ltci": ("contributions", "fiscal_subsidy", "transfer_in"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,19 +127,34 @@ class _Setter:
             target = np.maximum(at_given, held)
         else:
             target = np.maximum(at_given, 0.0)
-        wanted = np.where(np.isclose(target, at_given, rtol=0, atol=1e-6), b0, _balance_for(target, held, rate, debt_rate))
+        wanted = np.where(
+            np.isclose(target, at_given, rtol=0, atol=1e-6), b0, _balance_for(target, held, rate, debt_rate)
+        )
         given = self.levers[t]
         value = np.maximum(given + np.divide(wanted - b0, k, out=np.zeros_like(k, dtype=float), where=k > 0), 0.0)
         return value - given
 
 
-def apply_rules(rules: list[Rule], levers: dict, income_items: xr.DataArray, expenditure_items: xr.DataArray, opening, rate, payg, deficits: Deficits | None = None) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
+def apply_rules(
+    rules: list[Rule],
+    levers: dict,
+    income_items: xr.DataArray,
+    expenditure_items: xr.DataArray,
+    opening,
+    rate,
+    payg,
+    deficits: Deficits | None = None,
+) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
     """Roll the reserves forward (:func:`~forecast.model.fund.roll_forward`) with the rules
     (``levers``: pool -> :class:`Lever`); returns the roll-forward, the income and expenditure
     items with the rules' changes in their lines, and the result variables (each rule's lever path
     and its change from the given path). With no rules, the plain roll-forward."""
-    ready = sorted((replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci")  # LTCI first: its employer half is the employee pool's spending
-    balance = (income_items.sum("income_item") - expenditure_items.sum("expenditure_item")).transpose("year", "pool", ...)
+    ready = sorted(
+        (replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci"
+    )  # LTCI first: its employer half is the employee pool's spending
+    balance = (income_items.sum("income_item") - expenditure_items.sum("expenditure_item")).transpose(
+        "year", "pool", ...
+    )
     spent = expenditure_items.sum("expenditure_item").transpose("year", "pool", ...).values
     setters = [_Setter(rule, list(balance["pool"].values), spent, balance.isel(pool=0).shape) for rule in ready]
     rolled = roll_forward(balance, opening, rate, payg, setters, deficits or Deficits())
@@ -149,9 +168,19 @@ def apply_rules(rules: list[Rule], levers: dict, income_items: xr.DataArray, exp
         total = lines.sum("income_item")
         share = xr.where(total != 0, lines / total.where(total != 0, 1.0), 1.0 / len(LEVER_LINES[rule.pool]))
         income_items.loc[{"pool": rule.pool, "income_item": list(LEVER_LINES[rule.pool])}] = lines + share * added
-        if rule.lever.spill is not None:  # the employer half, in the LTCI pool's transfer_in line, paid by the employee pooled fund
-            expenditure_items.loc[{"pool": "employee", "expenditure_item": "transfer_out"}] = expenditure_items.sel(pool="employee", expenditure_item="transfer_out") + added * rule.lever.spill
-        lever = like.copy(data=setter.levers).assign_attrs(units=LEVER_UNITS[rule.pool], description=f"the {rule.pool} pool's financing lever as its rule ({rule.kind}) set it")
+        if (
+            rule.lever.spill is not None
+        ):  # the employer half, in the LTCI pool's transfer_in line, paid by the employee pooled fund
+            expenditure_items.loc[{"pool": "employee", "expenditure_item": "transfer_out"}] = (
+                expenditure_items.sel(pool="employee", expenditure_item="transfer_out") + added * rule.lever.spill
+            )
+        lever = like.copy(data=setter.levers).assign_attrs(
+            units=LEVER_UNITS[rule.pool],
+            description=f"the {rule.pool} pool's financing lever as its rule ({rule.kind}) set it",
+        )
         extra[f"rule_lever_{rule.pool}"] = lever
-        extra[f"rule_change_{rule.pool}"] = (lever - rule.lever.value).assign_attrs(units=LEVER_UNITS[rule.pool], description=f"the change the {rule.pool} pool's rule ({rule.kind}) made to its lever, year by year")
+        extra[f"rule_change_{rule.pool}"] = (lever - rule.lever.value).assign_attrs(
+            units=LEVER_UNITS[rule.pool],
+            description=f"the change the {rule.pool} pool's rule ({rule.kind}) made to its lever, year by year",
+        )
     return rolled, income_items, expenditure_items, extra

@@ -44,9 +44,13 @@ DAMPINGS = (0.5, 0.25, 0.75)
 
 def growth_candidates(**options) -> dict:
     """The damped growth forms, one per stated damping (name -> factory)."""
-    return {f"damped {phi:g}": (lambda train, phi=phi: GrowthModel("damped", phi=phi, **options).fit(train)) for phi in DAMPINGS}
+    return {
+        f"damped {phi:g}": (lambda train, phi=phi: GrowthModel("damped", phi=phi, **options).fit(train))
+        for phi in DAMPINGS
+    }
 
-__all__ = ["GrowthModel", "FORMS", "select_form", "history_series", "fit_history", "fitted_values", "fill_fitted", "realisation_level", "HISTORY_SERIES", "BAND_HORIZONS"]
+__all__ = ["GrowthModel", "FORMS", "select_form", "history_series", "fit_history", "fitted_values", "fill_fitted",
+           "realisation_level", "HISTORY_SERIES", "BAND_HORIZONS"]
 
 HISTORY_SERIES = {
     "employee_income_per_in_service": "employee fund income (pooled + accounts) per in-service member",
@@ -72,13 +76,15 @@ def history_series(region, until: int | None = None) -> dict[str, pd.Series]:
         return region.insured.sel(pool=pool, status=status).to_series()
 
     population = insured("resident", "all") + insured("employee", "all")
+    per = "yuan/person/year"
     out = {
-        "employee_income_per_in_service": (region.fund("employee", "income") / insured("employee", "in_service"), "yuan/person/year"),
-        "employee_expenditure_per_insured": (region.fund("employee", "expenditure") / insured("employee", "all"), "yuan/person/year"),
-        "resident_income_per_insured": (region.fund("resident", "income") / insured("resident", "all"), "yuan/person/year"),
-        "resident_expenditure_per_insured": (region.fund("resident", "expenditure") / insured("resident", "all"), "yuan/person/year"),
-        "assistance_expenditure_per_capita": (region.fund("medical_assistance", "expenditure") / population, "yuan/person/year"),
-        "assistance_to_resident_expenditure": (region.fund("medical_assistance", "expenditure") / region.fund("resident", "expenditure"), "ratio"),
+        "employee_income_per_in_service": (region.fund("employee", "income") / insured("employee", "in_service"), per),
+        "employee_expenditure_per_insured": (region.fund("employee", "expenditure") / insured("employee", "all"), per),
+        "resident_income_per_insured": (region.fund("resident", "income") / insured("resident", "all"), per),
+        "resident_expenditure_per_insured": (region.fund("resident", "expenditure") / insured("resident", "all"), per),
+        "assistance_expenditure_per_capita": (region.fund("medical_assistance", "expenditure") / population, per),
+        "assistance_to_resident_expenditure": (
+            region.fund("medical_assistance", "expenditure") / region.fund("resident", "expenditure"), "ratio"),
         "in_service_members": (insured("employee", "in_service"), "persons"),
         "employee_members": (insured("employee", "all"), "persons"),
         "residents": (insured("resident", "all"), "persons"),
@@ -104,7 +110,8 @@ def fit_series(series: pd.Series, form: str | None = None, extra: dict | None = 
     name = form or chosen
     model = pool[name](series) if name in pool else GrowthModel(name, **options).fit(series)
     summary = model.summary()
-    summary["empirical_sd"] = [None if not np.isfinite(v) else float(v) for v in empirical_sd(table, name, BAND_HORIZONS)]
+    summary["empirical_sd"] = [None if not np.isfinite(v) else float(v)
+                               for v in empirical_sd(table, name, BAND_HORIZONS)]
     own = table[(table["form"] == name) & (table["horizon"] == 1)]
     summary["one_year_errors"] = {int(y): float(e) for y, e in zip(own["year"], own["log_error"])}
     summary["param_sd"] = [float(v) for v in model.param_sd(np.arange(1, MODEL_SD_YEARS + 1))]
@@ -157,15 +164,21 @@ def fit_history(region, until: int | None = None, form: str | None = None) -> di
 _FITS = Memo(8)
 
 
-def fitted_values(region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
+def fitted_values(
+    region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float,
+    damping: float = 0.8, form: str | None = None,
+) -> tuple[dict, dict]:
     """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
-    digest = hashlib.sha256(np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(age_index.values).tobytes()).hexdigest()
+    digest = hashlib.sha256(
+        np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(age_index.values).tobytes()
+    ).hexdigest()
     key = (region.content_hash, base_year, float(price_inflation), float(damping), form, digest)
 
     def fit() -> tuple[dict, dict]:
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):  # tiny problems: threads only cost (the user's setting is restored after)
+        # tiny problems: threads only cost (the user's setting is restored after)
+        with threadpool_limits(limits=1, user_api="blas"):
             return fit_values(region, base_year, population, age_index, price_inflation, damping, form)
 
     values, summaries = _FITS.get(key, fit)
@@ -178,7 +191,12 @@ def _required(region, series, base_year, form):
     try:
         return fit_series(series, form, extra_candidates(region, series.name))
     except ValueError as exc:
-        raise InputError(Problem(region.path / "fund_history.csv", f"'fitted' cannot be estimated from {HISTORY_SERIES[series.name]} up to {base_year}: {exc}", "give the growth rate as a number in the scenario, or use a later base year (back-test: a later --train-until)")) from None
+        raise InputError(Problem(
+            region.path / "fund_history.csv",
+            f"'fitted' cannot be estimated from {HISTORY_SERIES[series.name]} up to {base_year}: {exc}",
+            "give the growth rate as a number in the scenario, "
+            "or use a later base year (back-test: a later --train-until)",
+        )) from None
 
 
 def ageing_effect(age_index: xr.DataArray, first: int, last: int) -> float:
@@ -190,7 +208,10 @@ def ageing_effect(age_index: xr.DataArray, first: int, last: int) -> float:
     return float((age_index.sel(year=last) / age_index.sel(year=first)) ** (1 / (last - first)) - 1)
 
 
-def fit_values(region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float, damping: float = 0.8, form: str | None = None) -> tuple[dict, dict]:
+def fit_values(
+    region, base_year: int, population: xr.DataArray, age_index: xr.DataArray, price_inflation: float,
+    damping: float = 0.8, form: str | None = None,
+) -> tuple[dict, dict]:
     """The ``fitted`` paths (see the module) for years ``base_year + 1 ..`` (coverage: from
     ``base_year``, 1.0 there), and the summaries of the fits: form, growth, s.e., residual s.d.,
     empirical errors by horizon, and the cost trends' price/ageing/real decomposition.
@@ -200,11 +221,15 @@ def fit_values(region, base_year: int, population: xr.DataArray, age_index: xr.D
     series = history_series(region, base_year)
     years = np.arange(base_year + 1, base_year + FITTED_YEARS + 1)
     models, summaries, values = {}, {}, {}
-    for name in ("employee_income_per_in_service", "employee_expenditure_per_insured", "resident_expenditure_per_insured"):
+    for name in (
+        "employee_income_per_in_service", "employee_expenditure_per_insured", "resident_expenditure_per_insured"
+    ):
         models[name], summaries[name] = _required(region, series[name], base_year, form)
     values["employee_income_per_in_service"] = models["employee_income_per_in_service"].growth_path(years).values
     try:
-        models["assistance"], summaries["assistance_to_resident_expenditure"] = fit_series(series["assistance_to_resident_expenditure"], form)
+        models["assistance"], summaries["assistance_to_resident_expenditure"] = fit_series(
+            series["assistance_to_resident_expenditure"], form
+        )
         values["assistance_trend"] = models.pop("assistance").growth_path(years).values
     except ValueError:
         pass  # no medical assistance history: 'fitted' then asks for a number
@@ -216,15 +241,25 @@ def fit_values(region, base_year: int, population: xr.DataArray, age_index: xr.D
         nominal = models[f"{pool}_expenditure_per_insured"].growth_path(years).values
         real = (1 + nominal) / ((1 + price_inflation) * (1 + ageing)) - 1
         values[f"{pool}_cost_trend"] = real
-        summaries["decomposition"][pool] = {"nominal": float(nominal[0]), "price": price_inflation, "ageing": ageing, "real": float(real[0]), "years": [first, last]}
+        summaries["decomposition"][pool] = {
+            "nominal": float(nominal[0]), "price": price_inflation, "ageing": ageing, "real": float(real[0]),
+            "years": [first, last],
+        }
     for name, key in (("in_service_members", "in_service_coverage"), ("residents", "resident_coverage")):
         trend = latest_coverage_change(name, population, series, base_year)
         if trend is None:
             continue  # no trend without two consecutive years: 'fitted' coverage then asks for a number
         steps = np.log1p(trend) * damping ** np.arange(FITTED_YEARS + 1)
         values[key] = np.exp(np.concatenate([[0.0], np.cumsum(steps[:-1])]))
-        summaries[key] = {"first_year": trend, "damping": damping, "long_run_index": float(np.exp(np.log1p(trend) / (1 - damping))), "years": [base_year - 1, base_year]}
-    summaries["ageing_effect"] = {"growth": {pool: summaries["decomposition"][pool]["ageing"] for pool in ("employee", "resident")}, "years": [first, last], "measure": "each pool's age-sex cost index (its members as enrolled, weighted by its cost curves)"}
+        summaries[key] = {
+            "first_year": trend, "damping": damping, "long_run_index": float(np.exp(np.log1p(trend) / (1 - damping))),
+            "years": [base_year - 1, base_year],
+        }
+    summaries["ageing_effect"] = {
+        "growth": {pool: summaries["decomposition"][pool]["ageing"] for pool in ("employee", "resident")},
+        "years": [first, last],
+        "measure": "each pool's age-sex cost index (its members as enrolled, weighted by its cost curves)",
+    }
     summaries["price_inflation"] = price_inflation
     return values, summaries
 
@@ -243,7 +278,8 @@ def latest_coverage_change(name: str, population: xr.DataArray, series: dict, ba
         employees, total = series["employee_members"], population.sum(("sex", "age"))
         if not all(y in employees.index for y in years):
             return None
-        ratio = float((total.sel(year=base_year) - employees[base_year]) / (total.sel(year=base_year - 1) - employees[base_year - 1]))
+        ratio = float((total.sel(year=base_year) - employees[base_year])
+                      / (total.sel(year=base_year - 1) - employees[base_year - 1]))
     return float(count[base_year] / count[base_year - 1] / ratio - 1)
 
 
@@ -263,13 +299,18 @@ def realisation_level(region, base_year: int, interest_rate: float) -> dict:
     for year in standard.index:
         if year in income.index and year in count.index and np.isfinite(income[year]) and np.isfinite(count[year]):
             opening = reserve.get(year - 1, np.nan)
-            interest = interest_in_year(opening, income[year], region.fund("resident", "expenditure").get(year, income[year]), interest_rate) if np.isfinite(opening) else 0.0
+            interest = (
+                interest_in_year(opening, income[year], region.fund("resident", "expenditure").get(year, income[year]),
+                                 interest_rate)
+                if np.isfinite(opening) else 0.0
+            )
             ratios[int(year)] = (income[year] - interest) / (count[year] * standard[year])
     history = pd.Series(ratios, dtype=float).sort_index()
     if base_year not in history.index or len(history) < 2:
         return {"factor": 1.0, "form": "base year (no history of the standard)", "points": int(len(history))}
     model = LocalLevel().fit(history)
-    return {**model.summary(), "factor": model.level_ / float(history[base_year]), "base_year_value": float(history[base_year])}
+    return {**model.summary(), "factor": model.level_ / float(history[base_year]),
+            "base_year_value": float(history[base_year])}
 
 
 def fill_fitted(params: dict, values: dict, base: int) -> dict:
@@ -288,7 +329,10 @@ def fill_fitted(params: dict, values: dict, base: int) -> dict:
             continue
         source = fitted_from[key]
         if source not in values:
-            raise InputError(Problem(key, f"'fitted' needs at least two years of history for {source} up to {base}", "give a number instead of 'fitted'"))
+            raise InputError(Problem(
+                key, f"'fitted' needs at least two years of history for {source} up to {base}",
+                "give a number instead of 'fitted'",
+            ))
         path = values[source]
         if source.endswith("coverage"):
             out[key] = DatedValue(tuple((base + i, float(v)) for i, v in enumerate(path)), between="linear")

@@ -71,7 +71,8 @@ class GrowthModel:
         self.excluded_ = [d for d in self.pandemic_years if d in y.index and (self.form == "damped" or len(y) < 5)]
         y = y.drop(self.excluded_)
         if len(y) < 2:
-            raise ValueError(f"at least two positive values are needed to fit a growth rate (found {len(y)}{' after leaving out the pandemic year(s) ' + str(self.excluded_) if self.excluded_ else ''})")
+            left_out = " after leaving out the pandemic year(s) " + str(self.excluded_) if self.excluded_ else ""
+            raise ValueError(f"at least two positive values are needed to fit a growth rate (found {len(y)}{left_out})")
         self.units_ = series.attrs.get("units", "")
         self.years_ = np.asarray(y.index, dtype=int)
         self.last_year_ = int(self.years_[-1])

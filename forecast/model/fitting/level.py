@@ -7,8 +7,8 @@ standard (income ÷ standard × enrollees: local top-ups above the national mini
 ETS(A,N,N) in Hyndman et al., *Forecasting with Exponential Smoothing* (2008), ch. 2: α near 1
 follows the latest value, near 0 the long mean. α minimises the one-step squared errors (the
 likelihood's concentrated form) jointly with ℓ_0 (in closed form for each α); with fewer than
-three values there is nothing to choose them from and α = 1 (the latest value). The h-step forecast is ℓ_T, with variance
-σ²·(1 + (h − 1)·α²).
+three values there is nothing to choose them from and α = 1 (the latest value). The h-step
+forecast is ℓ_T, with variance σ²·(1 + (h − 1)·α²).
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ class LocalLevel:
     def predict(self, years) -> xr.DataArray:
         """The level for ``years`` after the last observed one, labelled by year."""
         years = np.asarray(years, dtype=int)
-        return xr.DataArray(np.full(len(years), self.level_), dims="year", coords={"year": years}, attrs={"units": self.units_})
+        return xr.DataArray(
+            np.full(len(years), self.level_), dims="year", coords={"year": years}, attrs={"units": self.units_}
+        )
 
     def sd(self, horizons) -> np.ndarray:
         """Forecast s.d. h years ahead: σ·sqrt(1 + (h − 1)·α²)."""
@@ -120,7 +122,14 @@ class LocalLevel:
         return self.sigma_ * np.sqrt(1 + (h - 1) * self.alpha_**2)
 
     def summary(self) -> dict:
-        return {"form": "local_level", "level": self.level_, "alpha": self.alpha_, "sigma": self.sigma_, "points": self.points_, "last_year": self.last_year_}
+        return {
+            "form": "local_level",
+            "level": self.level_,
+            "alpha": self.alpha_,
+            "sigma": self.sigma_,
+            "points": self.points_,
+            "last_year": self.last_year_,
+        }
 
 
 class FinancedModel:
@@ -147,10 +156,15 @@ class FinancedModel:
         ratio = (y / known.reindex(y.index)).dropna()
         calm = ratio.drop([d for d in self.pandemic_years if d in ratio.index])
         if len(calm) < 1 or len(known) < 2:
-            raise ValueError("the financing-linked form needs the standard of at least two years and one year of spending outside the pandemic")
+            raise ValueError(
+                "the financing-linked form needs the standard of at least two years "
+                "and one year of spending outside the pandemic"
+            )
         self.units_ = series.attrs.get("units", "")
         self.share_ = LocalLevel().fit(calm)
-        steps = np.diff(known.to_numpy(dtype=float)[-(self.intervals + 1) :]) / np.diff(known.index.to_numpy()[-(self.intervals + 1) :])
+        steps = np.diff(known.to_numpy(dtype=float)[-(self.intervals + 1) :]) / np.diff(
+            known.index.to_numpy()[-(self.intervals + 1) :]
+        )
         self.increment_ = float(np.mean(steps))
         self.known_ = known
         self.last_level_ = float(y.iloc[-1])
@@ -181,7 +195,21 @@ class FinancedModel:
 
     def param_sd(self, horizons) -> np.ndarray:
         """The share's standard error (σ / sqrt(n), relative to the share), the same at every horizon."""
-        return np.full(len(np.atleast_1d(horizons)), self.share_.sigma_ / np.sqrt(max(self.points_, 1)) / self.share_.level_)
+        return np.full(
+            len(np.atleast_1d(horizons)), self.share_.sigma_ / np.sqrt(max(self.points_, 1)) / self.share_.level_
+        )
 
     def summary(self) -> dict:
-        return {"form": "financed", "growth": self.growth_, "growth_se": 0.0, "sigma": self.share_.sigma_ / self.share_.level_, "share": self.share_.level_, "alpha": self.share_.alpha_, "increment": self.increment_, "points": self.points_, "years": [int(self.known_.index[0]), self.last_year_], "pandemic_dummies": [], "pandemic_excluded": [d for d in self.pandemic_years if d <= self.last_year_]}
+        return {
+            "form": "financed",
+            "growth": self.growth_,
+            "growth_se": 0.0,
+            "sigma": self.share_.sigma_ / self.share_.level_,
+            "share": self.share_.level_,
+            "alpha": self.share_.alpha_,
+            "increment": self.increment_,
+            "points": self.points_,
+            "years": [int(self.known_.index[0]), self.last_year_],
+            "pandemic_dummies": [],
+            "pandemic_excluded": [d for d in self.pandemic_years if d <= self.last_year_],
+        }

@@ -29,7 +29,9 @@ def candidates(forms=FORMS, pandemic_years=PANDEMIC_YEARS) -> dict:
     return {form: (lambda train, form=form: GrowthModel(form, pandemic_years).fit(train)) for form in forms}
 
 
-def rolling_errors(series: pd.Series, forms=FORMS, horizon: int = 3, min_train: int = 3, pandemic_years=PANDEMIC_YEARS) -> pd.DataFrame:
+def rolling_errors(
+    series: pd.Series, forms=FORMS, horizon: int = 3, min_train: int = 3, pandemic_years=PANDEMIC_YEARS
+) -> pd.DataFrame:
     """Forecast errors of each candidate from every origin: (form, origin, year, horizon, error =
     forecast / actual − 1, log_error = log(forecast / actual))."""
     y = series.dropna().sort_index()
@@ -47,7 +49,16 @@ def rolling_errors(series: pd.Series, forms=FORMS, horizon: int = 3, min_train: 
                 continue
             predicted = model.predict(test.index).values
             for year, actual, guess in zip(test.index, test.to_numpy(), predicted):
-                rows.append((form, int(train.index[-1]), int(year), int(year - train.index[-1]), guess / actual - 1, float(np.log(guess / actual))))
+                rows.append(
+                    (
+                        form,
+                        int(train.index[-1]),
+                        int(year),
+                        int(year - train.index[-1]),
+                        guess / actual - 1,
+                        float(np.log(guess / actual)),
+                    )
+                )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -55,7 +66,14 @@ def rolling_errors(series: pd.Series, forms=FORMS, horizon: int = 3, min_train: 
 MIN_SCORED = 3
 
 
-def select_form(series: pd.Series, forms=FORMS, horizon: int = 3, min_train: int = 3, pandemic_years=PANDEMIC_YEARS, min_scored: int = MIN_SCORED) -> tuple[str, pd.DataFrame]:
+def select_form(
+    series: pd.Series,
+    forms=FORMS,
+    horizon: int = 3,
+    min_train: int = 3,
+    pandemic_years=PANDEMIC_YEARS,
+    min_scored: int = MIN_SCORED,
+) -> tuple[str, pd.DataFrame]:
     """The candidate with the lowest mean absolute percentage error over all origins and horizons
     (the pandemic years not scored), and the table of errors. The first candidate is the prior:
     it stands on ties and while no candidate has ``min_scored`` scored forecasts."""

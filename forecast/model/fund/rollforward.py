@@ -11,8 +11,9 @@ A negative reserve is an accumulated deficit: the amount the fund has paid beyon
 it is financed is the scenario's convention (``assumptions.deficits``): as ``debt``, carried in
 the reserve with interest at a stated rate (by default the fund's own) booked as the item
 ``debt_interest``; or by public budgets (``fiscal``), a top-up each year (``deficit_subsidy``)
-that brings the reserve back to zero. Either way the verdict is ``exhausted``. Individual accounts are different: they cannot pay out more than
-they hold, so their spending stops at what is in them (:func:`account_roll_forward`).
+that brings the reserve back to zero. Either way the verdict is ``exhausted``. Individual accounts
+are different: they cannot pay out more than they hold, so their spending stops at what is in them
+(:func:`account_roll_forward`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,14 @@ class Deficits:
     debt_rate: object = 0.0
 
 
-def roll_forward(balance: xr.DataArray, opening: xr.DataArray, rate: xr.DataArray, payg: xr.DataArray, setters: Sequence[Setter] = (), deficits: Deficits | None = None) -> xr.Dataset:
+def roll_forward(
+    balance: xr.DataArray,
+    opening: xr.DataArray,
+    rate: xr.DataArray,
+    payg: xr.DataArray,
+    setters: Sequence[Setter] = (),
+    deficits: Deficits | None = None,
+) -> xr.Dataset:
     """Interest and the end-of-year reserve of every pool: reserve(t) = reserve(t−1) + balance(t)
     + interest(t) − debt interest(t) + deficit subsidy(t), interest on the year's average reserve
     (none for pools financed as they pay), a deficit financed by ``deficits``.
@@ -70,8 +78,14 @@ def roll_forward(balance: xr.DataArray, opening: xr.DataArray, rate: xr.DataArra
     held = np.broadcast_to(opening.transpose("pool", ...).values, flows.shape[1:]).astype(float)
     no_interest = np.asarray(payg.values, dtype=bool).reshape((-1,) + (1,) * (flows.ndim - 2))
     rates = np.asarray(rate.transpose("year", ...).values, dtype=float)
-    debt_rate = deficits.debt_rate.transpose("year", ...).values if hasattr(deficits.debt_rate, "transpose") else deficits.debt_rate
-    debt_rates = np.broadcast_to(np.asarray(0.0 if deficits.convention == "fiscal" else debt_rate, dtype=float), rates.shape)  # budgets pay as it arises: no debt
+    debt_rate = (
+        deficits.debt_rate.transpose("year", ...).values
+        if hasattr(deficits.debt_rate, "transpose")
+        else deficits.debt_rate
+    )
+    debt_rates = np.broadcast_to(
+        np.asarray(0.0 if deficits.convention == "fiscal" else debt_rate, dtype=float), rates.shape
+    )  # budgets pay as it arises: no debt
     for t in range(flows.shape[0]):
         for setter in setters:
             setter(t, flows, held, rates[t], debt_rates[t])
@@ -89,7 +103,12 @@ def roll_forward(balance: xr.DataArray, opening: xr.DataArray, rate: xr.DataArra
         "reserve": (reserve, "accumulated reserve at year end (累计结余)"),
         "balance": (flows, "income - expenditure before interest, as the financing rules set it"),
     }
-    return xr.Dataset({name: balance.copy(data=data).assign_attrs(units="yuan", description=text) for name, (data, text) in out.items()})
+    return xr.Dataset(
+        {
+            name: balance.copy(data=data).assign_attrs(units="yuan", description=text)
+            for name, (data, text) in out.items()
+        }
+    )
 
 
 def account_roll_forward(credits: xr.DataArray, usage, opening, rate: xr.DataArray) -> xr.Dataset:
@@ -111,8 +130,12 @@ def account_roll_forward(credits: xr.DataArray, usage, opening, rate: xr.DataArr
         reserve[t] = held
     return xr.Dataset(
         {
-            "expenditure": credits.copy(data=spent).assign_attrs(units="yuan", description="individual-account spending (a calibrated share of what the accounts hold)"),
+            "expenditure": credits.copy(data=spent).assign_attrs(
+                units="yuan", description="individual-account spending (a calibrated share of what the accounts hold)"
+            ),
             "interest": credits.copy(data=interest).assign_attrs(units="yuan", description="interest on the accounts"),
-            "reserve": credits.copy(data=reserve).assign_attrs(units="yuan", description="individual-account reserve at year end (never negative)"),
+            "reserve": credits.copy(data=reserve).assign_attrs(
+                units="yuan", description="individual-account reserve at year end (never negative)"
+            ),
         }
     )

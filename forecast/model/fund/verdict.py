@@ -81,7 +81,12 @@ def verdict_codes(reserve, balance, months, thresholds: dict, payg, idle) -> xr.
     for condition, label in reversed(order):
         code = xr.where(condition, np.int8(CODES[label]), code)
     code = code.astype(np.int8)
-    code.attrs = {"units": "label", "flag_values": list(CODES.values()), "flag_meanings": " ".join(CODES), "description": "the balance verdict (codes; flag_meanings gives the labels, VERDICTS the Chinese terms)"}
+    code.attrs = {
+        "units": "label",
+        "flag_values": list(CODES.values()),
+        "flag_meanings": " ".join(CODES),
+        "description": "the balance verdict (codes; flag_meanings gives the labels, VERDICTS the Chinese terms)",
+    }
     return code
 
 

@@ -42,7 +42,9 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
     months, reserve, balance, income = ds["months_covered"], ds["reserve"], ds["balance"], ds["income"]
     deficit = balance < 0
     rate = xr.where(income > 0, balance / income.where(income > 0, 1.0), 0.0)
-    falling = _running(rate.diff("year") < 0, int(settings["warning_trend_years"])).reindex(year=rate["year"], fill_value=False)
+    falling = _running(rate.diff("year") < 0, int(settings["warning_trend_years"])).reindex(
+        year=rate["year"], fill_value=False
+    )
     order = [
         ((reserve <= 0) | (months < thresholds["critical_months"]), "red"),
         ((months < thresholds["low_months"]) | _running(deficit, int(settings["warning_deficit_years"])), "orange"),
@@ -53,7 +55,12 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
     for condition, label in reversed(order):
         code = xr.where(condition, np.int8(WARNING_CODES[label]), code)
     code = xr.where(idle, np.int8(WARNING_CODES["none"]), code).astype(np.int8)
-    code.attrs = {"units": "label", "flag_values": list(WARNING_CODES.values()), "flag_meanings": " ".join(WARNING_CODES), "description": "风险预警 level (codes; flag_meanings the labels: none blue yellow orange red)"}
+    code.attrs = {
+        "units": "label",
+        "flag_values": list(WARNING_CODES.values()),
+        "flag_meanings": " ".join(WARNING_CODES),
+        "description": "风险预警 level (codes; flag_meanings the labels: none blue yellow orange red)",
+    }
     return code
 
 

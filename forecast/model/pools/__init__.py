@@ -7,6 +7,12 @@ from . import critical_illness, employee, ltci, medical_assistance, resident
 from .base import Context, PoolFlows
 
 #: pool -> its module, in the order of forecast.vocabulary.POOLS
-UNITS = {"employee": employee, "resident": resident, "critical_illness": critical_illness, "medical_assistance": medical_assistance, "ltci": ltci}
+UNITS = {
+    "employee": employee,
+    "resident": resident,
+    "critical_illness": critical_illness,
+    "medical_assistance": medical_assistance,
+    "ltci": ltci,
+}
 
 __all__ = ["UNITS", "Context", "PoolFlows"]

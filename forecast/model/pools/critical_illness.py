@@ -31,7 +31,10 @@ def flows(ctx: Context) -> PoolFlows:
     paid = {pool: claims(ctx, pool) for pool in ("resident", "employee")}
     covers_employees = bool(ctx.rules.critical_illness.covers_employees)
     return PoolFlows(
-        expenditure={"inpatient": paid["resident"] + paid["employee"], "transfer_out": (paid["resident"] + paid["employee"]) * loading},
+        expenditure={
+            "inpatient": paid["resident"] + paid["employee"],
+            "transfer_out": (paid["resident"] + paid["employee"]) * loading,
+        },
         receives={pool: paid[pool] * (1 + loading) for pool in ("employee", "resident")},
         insured=ctx.count("resident") + (ctx.employees() if covers_employees else 0.0),
     )

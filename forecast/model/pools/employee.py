@@ -67,7 +67,15 @@ def accounts(ctx: Context, rate: xr.DataArray, opening: float) -> dict:
     rolled = account_roll_forward(credits, ctx.cal.account_usage_, opening, rate)
     mutual_aid = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"]).sel(item="outpatient", drop=True)
     return {
-        "individual_account_income": (credits + rolled["interest"]).assign_attrs(units="yuan", description="individual-account income (credits + interest)"),
+        "individual_account_income": (credits + rolled["interest"]).assign_attrs(
+            units="yuan", description="individual-account income (credits + interest)"
+        ),
         **{f"individual_account_{k}": rolled[k] for k in ("expenditure", "reserve")},
-        "outpatient_mutual_aid": mutual_aid.assign_attrs(units="yuan", description="门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), part of its outpatient expenditure"),
+        "outpatient_mutual_aid": mutual_aid.assign_attrs(
+            units="yuan",
+            description=(
+                "门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), "
+                "part of its outpatient expenditure"
+            ),
+        ),
     }

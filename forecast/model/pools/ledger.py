@@ -25,7 +25,9 @@ def item_table(entries: dict, items: tuple[str, ...], dim: str, like: xr.DataArr
     for (pool, item), value in entries.items():
         present = [d for d in ("year", "draw") if d in value.dims]
         array = value.transpose(*present).values
-        values[:, POOLS.index(pool), items.index(item)] = array.reshape([array.shape[present.index(d)] if d in present else 1 for d in ("year", "draw")])
+        values[:, POOLS.index(pool), items.index(item)] = array.reshape(
+            [array.shape[present.index(d)] if d in present else 1 for d in ("year", "draw")]
+        )
     coords = {"year": like["year"].values, "pool": list(POOLS), dim: list(items), "draw": like["draw"].values}
     return xr.DataArray(values, dims=("year", "pool", dim, "draw"), coords=coords, attrs={"units": "yuan"})
 
@@ -56,19 +58,27 @@ def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray,
     income = {(pool, item): value for pool in POOLS for item, value in flows[pool].income.items()}
     spent = {(pool, item): value for pool in POOLS for item, value in flows[pool].expenditure.items()}
     income.update({(pool, "transfer_in"): value for pool, value in received.items()})
-    spent.update({(pool, "transfer_out"): value + spent.get((pool, "transfer_out"), 0.0) for pool, value in paid.items()})
+    spent.update(
+        {(pool, "transfer_out"): value + spent.get((pool, "transfer_out"), 0.0) for pool, value in paid.items()}
+    )
     income_items = item_table(income, tuple(i for i in INCOME_ITEMS if i not in ROLLED), "income_item", like)
-    return income_items, item_table(spent, tuple(i for i in EXPENDITURE_ITEMS if i not in ROLLED), "expenditure_item", like)
+    return income_items, item_table(
+        spent, tuple(i for i in EXPENDITURE_ITEMS if i not in ROLLED), "expenditure_item", like
+    )
 
 
-def with_rolled(income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+def with_rolled(
+    income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset
+) -> tuple[xr.DataArray, xr.DataArray]:
     """The items with the roll-forward's own (:data:`ROLLED`) in the registry's order."""
 
     def add(items, dim, order, names):
         out = xr.concat([items, *(rolled[n].expand_dims({dim: [n]}) for n in names)], dim=dim)
         return out.sel({dim: list(order)}).transpose("year", "pool", dim, "draw")
 
-    return add(income_items, "income_item", INCOME_ITEMS, ("interest", "deficit_subsidy")), add(expenditure_items, "expenditure_item", EXPENDITURE_ITEMS, ("debt_interest",))
+    return add(income_items, "income_item", INCOME_ITEMS, ("interest", "deficit_subsidy")), add(
+        expenditure_items, "expenditure_item", EXPENDITURE_ITEMS, ("debt_interest",)
+    )
 
 
 def insured_by_pool(flows: dict[str, PoolFlows], like: xr.DataArray) -> xr.DataArray:

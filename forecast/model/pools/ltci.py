@@ -18,7 +18,17 @@ from ...vocabulary import CARE_MODES
 from ..financing.rules import Lever
 from .base import Context, PoolFlows
 
-__all__ = ["covered", "financing", "employee_pooled_share", "beneficiaries", "spending_per_beneficiary", "mode_shares", "financing_split", "flows", "lever"]
+__all__ = [
+    "covered",
+    "financing",
+    "employee_pooled_share",
+    "beneficiaries",
+    "spending_per_beneficiary",
+    "mode_shares",
+    "financing_split",
+    "flows",
+    "lever",
+]
 
 
 def covered(rules, employees: xr.DataArray, residents: xr.DataArray) -> xr.DataArray:
@@ -77,7 +87,13 @@ def financing_split(total: xr.DataArray, transfer: xr.DataArray, rules) -> xr.Da
     public budgets (their share, plus the pooled-fund share of residents' financing), yuan."""
     shares = rules.ltci.financing_shares
     residents_pooled = shares.employee_pooled_fund * total - transfer
-    out = xr.Dataset({"transfer_in": transfer, "contributions": total * shares.individual, "fiscal_subsidy": total * shares.fiscal + residents_pooled.clip(min=0)})
+    out = xr.Dataset(
+        {
+            "transfer_in": transfer,
+            "contributions": total * shares.individual,
+            "fiscal_subsidy": total * shares.fiscal + residents_pooled.clip(min=0),
+        }
+    )
     for name in out.data_vars:
         out[name].attrs["units"] = "yuan"
     return out
@@ -107,7 +123,9 @@ def flows(ctx: Context) -> PoolFlows:
         expenditure={mode: users * per_user * shares.sel(mode=mode, drop=True) for mode in CARE_MODES},
         receives={"employee": split["transfer_in"]},
         insured=_covered(ctx, "count"),
-        results={"ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits")},
+        results={
+            "ltci_beneficiaries": users.assign_attrs(units="persons", description="persons receiving LTCI benefits")
+        },
     )
 
 
@@ -116,4 +134,8 @@ def lever(ctx: Context) -> Lever:
     calibration factor) and the employee pooled fund's share of it (the spill)."""
     total, transfer = _financing(ctx)
     people = _covered(ctx, "count")
-    return Lever(ctx.rules.ltci.financing_per_capita + 0.0 * people, people * ctx.cal.ltci_financing_factor_, transfer / total.where(total > 0, 1.0))
+    return Lever(
+        ctx.rules.ltci.financing_per_capita + 0.0 * people,
+        people * ctx.cal.ltci_financing_factor_,
+        transfer / total.where(total > 0, 1.0),
+    )

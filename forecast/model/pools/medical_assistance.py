@@ -31,7 +31,9 @@ def contribution_subsidies(members: xr.DataArray, rules) -> xr.DataArray:
     return out
 
 
-def direct_assistance(units: xr.DataArray, pay: xr.Dataset, members: xr.DataArray, residents: xr.DataArray) -> xr.DataArray:
+def direct_assistance(
+    units: xr.DataArray, pay: xr.Dataset, members: xr.DataArray, residents: xr.DataArray
+) -> xr.DataArray:
     """Assistance on the groups' share of resident claims, before calibration: Σ_claim types,
     groups units × (group members / residents) × assistance per claim, yuan."""
     out = (units * (members / residents) * pay["assistance"]).sum(("claim_type", "group"))
@@ -42,7 +44,9 @@ def direct_assistance(units: xr.DataArray, pay: xr.Dataset, members: xr.DataArra
 def _direct_spending(ctx: Context, groups: xr.DataArray) -> xr.DataArray:
     """Direct assistance, calibrated to the base year: on the groups' resident claims, or (reduced
     claims) a sum per group member growing with the resident pool's inpatient cost indices, yuan."""
-    on_claims = ctx.cal.assistance_factor_ * direct_assistance(ctx.units["resident"], ctx.pay["resident"], groups, ctx.count("resident"))
+    on_claims = ctx.cal.assistance_factor_ * direct_assistance(
+        ctx.units["resident"], ctx.pay["resident"], groups, ctx.count("resident")
+    )
     use = ctx.indices["utilisation"].sel(pool="resident", service="inpatient", drop=True) * ctx.paths.cost("resident")
     return on_claims + ctx.cal.assistance_per_member_ * groups.sum("group") * ctx.indices["severity"] * use
 
@@ -52,7 +56,14 @@ def flows(ctx: Context) -> PoolFlows:
     by public budgets as spent (pay as you go) or by a set budget; the groups' members."""
     groups = group_members(ctx.rules, ctx.population)
     widening = ctx.indices["assistance"]
-    spent = {"contribution_subsidy": contribution_subsidies(groups, ctx.rules) * widening, "direct_assistance": _direct_spending(ctx, groups) * widening}
+    spent = {
+        "contribution_subsidy": contribution_subsidies(groups, ctx.rules) * widening,
+        "direct_assistance": _direct_spending(ctx, groups) * widening,
+    }
     needed = spent["contribution_subsidy"] + spent["direct_assistance"]
-    budget = needed if bool(ctx.payg.sel(pool="medical_assistance")) else xr.broadcast(ctx.rules.medical_assistance.budget, needed)[0]
+    budget = (
+        needed
+        if bool(ctx.payg.sel(pool="medical_assistance"))
+        else xr.broadcast(ctx.rules.medical_assistance.budget, needed)[0]
+    )
     return PoolFlows(income={"fiscal_subsidy": budget}, expenditure=spent, insured=groups.sum("group"))

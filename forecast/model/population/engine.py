@@ -31,6 +31,7 @@ from .lifetable import infant_ax, projection_table
 
 __all__ = ["project_arrays", "sex_life_tables", "survival_ratios"]
 
+
 def sex_life_tables(mx: np.ndarray) -> dict[str, np.ndarray]:
     """What the projection needs of the life tables for mx with dims (..., sex, age), sex = (male,
     female): :func:`~.lifetable.projection_table` (Lx, T at the open age and the one before,
@@ -89,7 +90,9 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         women_start, women_end = previous[:, 1, :], new[:, 1, :]
         births = f * np.sum(asfr[t] * (women_start + women_end) / 2.0, axis=-1)
         male_share = srb[t] / (1.0 + srb[t])
-        births_sex = births[:, None] * np.stack([male_share * np.ones(draws), (1 - male_share) * np.ones(draws)], axis=-1)
+        births_sex = births[:, None] * np.stack(
+            [male_share * np.ones(draws), (1 - male_share) * np.ones(draws)], axis=-1
+        )
         infant_survival = L0 if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
         new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
         inflow[..., 0] += births_sex + f * mig[:, 0]

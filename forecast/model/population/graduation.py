@@ -38,7 +38,10 @@ def _pchip_slopes(h: np.ndarray, y: np.ndarray) -> np.ndarray:
     w1, w2 = 2 * h[1:] + h[:-1], h[1:] + 2 * h[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         inner = np.where(flat, 0.0, 1.0 / ((w1 / m[..., :-1] + w2 / m[..., 1:]) / (w1 + w2)))
-    return np.concatenate([_pchip_end(h[0], h[1], m[..., :1], m[..., 1:2]), inner, _pchip_end(h[-1], h[-2], m[..., -1:], m[..., -2:-1])], axis=-1)
+    return np.concatenate(
+        [_pchip_end(h[0], h[1], m[..., :1], m[..., 1:2]), inner, _pchip_end(h[-1], h[-2], m[..., -1:], m[..., -2:-1])],
+        axis=-1,
+    )
 
 
 def _pchip_end(h0, h1, m0, m1) -> np.ndarray:
@@ -46,7 +49,9 @@ def _pchip_end(h0, h1, m0, m1) -> np.ndarray:
     three times that secant if it overshoots where the secants change sign."""
     d = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
     d = np.where(np.sign(d) != np.sign(m0), 0.0, d)
-    return np.where((np.sign(d) == np.sign(m0)) & (np.sign(m0) != np.sign(m1)) & (np.abs(d) > 3.0 * np.abs(m0)), 3.0 * m0, d)
+    return np.where(
+        (np.sign(d) == np.sign(m0)) & (np.sign(m0) != np.sign(m1)) & (np.abs(d) > 3.0 * np.abs(m0)), 3.0 * m0, d
+    )
 
 
 def pchip(knots: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:

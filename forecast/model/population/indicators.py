@@ -51,9 +51,23 @@ def check_projection(pop: xr.Dataset, scenario, region) -> None:
     if not (np.isfinite(values).all() and values.min() >= 0):
         bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
         year = int(counts["year"].values[np.flatnonzero(bad.values)[0]])
-        raise InputError(Problem(where, f"the population projection gives negative or non-finite counts from {year}", f"check the bundle's migration table (emigration above the population) and mortality (region {region.path}), and the scenario's assumptions.demography"))
+        raise InputError(
+            Problem(
+                where,
+                f"the population projection gives negative or non-finite counts from {year}",
+                "check the bundle's migration table (emigration above the population) "
+                f"and mortality (region {region.path}), and the scenario's assumptions.demography",
+            )
+        )
     births = pop["births"].sum("sex")
     none = (births <= 0).any([d for d in births.dims if d != "year"])
     if bool(none.any()):
         year = int(births["year"].values[np.flatnonzero(none.values)[0]])
-        raise InputError(Problem(where, f"the population projection has no births in {year}", f"check the scenario's assumptions.demography.fertility and the bundle's fertility and total_fertility tables (region {region.path})"))
+        raise InputError(
+            Problem(
+                where,
+                f"the population projection has no births in {year}",
+                "check the scenario's assumptions.demography.fertility "
+                f"and the bundle's fertility and total_fertility tables (region {region.path})",
+            )
+        )

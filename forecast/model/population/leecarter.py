@@ -71,7 +71,9 @@ class LeeCarter:
         self.drift_se_ = float(np.sqrt(scale / xx))
         self.sigma_ = float(np.sqrt(scale))  # innovation s.d. per year
 
-    def k_path(self, years, draws: int | None = None, rng: np.random.Generator | None = None, drift_uncertainty: bool = True) -> np.ndarray:
+    def k_path(
+        self, years, draws: int | None = None, rng: np.random.Generator | None = None, drift_uncertainty: bool = True
+    ) -> np.ndarray:
         """k_t for ``years`` relative to the last fitted time: the central path (draws=None, shape
         (len(years),)) or ``draws`` random-walk paths (shape (draws, len(years))), each with its own
         drift drawn from N(drift, se²) when ``drift_uncertainty``."""

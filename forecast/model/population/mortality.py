@@ -12,7 +12,14 @@ from .leecarter import LeeCarter
 from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality
 
-__all__ = ["fit_lee_carter", "mortality_path", "mortality_draws", "mortality_quantile", "mortality_zscores", "interpolate_dated"]
+__all__ = [
+    "fit_lee_carter",
+    "mortality_path",
+    "mortality_draws",
+    "mortality_quantile",
+    "mortality_zscores",
+    "interpolate_dated",
+]
 
 
 def _e0(mx: np.ndarray, sex: str) -> float:
@@ -26,12 +33,16 @@ def fit_lee_carter(region, assumptions: PopulationAssumptions) -> dict[str, LeeC
     sel = (surface["year_start"] >= lo) & (surface["year_end"] <= hi)
     fit = surface.isel(period=np.flatnonzero(sel.values))
     if fit.sizes["period"] < 3:
-        raise ValueError(f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}")
+        raise ValueError(
+            f"Lee-Carter needs at least three periods inside fit_years {lo}-{hi}; the bundle has {fit.sizes['period']}"
+        )
     times = period_midpoints(fit)
     return {sex: LeeCarter().fit(fit.sel(sex=sex).transpose("period", "age"), time=times) for sex in SEXES}
 
 
-def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None, models: dict | None = None) -> tuple[xr.DataArray, dict]:
+def mortality_path(
+    region, assumptions: PopulationAssumptions, years, draws: int | None = None, rng=None, models: dict | None = None
+) -> tuple[xr.DataArray, dict]:
     """mx (year, sex, age [, draw]) for ``years`` by the assumptions' method, and fit notes.
 
     ``models``: Lee–Carter models already fitted (:func:`fit_lee_carter`), so that stochastic runs
@@ -45,12 +56,17 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
         for i, sex in enumerate(SEXES):
             model = models[sex]
             k = model.k_path(np.asarray(years) + 0.5, draws=draws, rng=rng)
-            values[:, :, i, :] = np.moveaxis(np.atleast_2d(model.predict(years, k=k).values), -2, 0) if draws else model.predict(years, k=k).values[:, None]
-            notes[f"lee_carter_{sex}"] = {
-                "drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_,
-                "explained_variance": model.explained_variance_, "periods": model.time_labels_,
-            }
-        mx = xr.DataArray(values, dims=("year", "draw", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": ages})
+            values[:, :, i, :] = (
+                np.moveaxis(np.atleast_2d(model.predict(years, k=k).values), -2, 0)
+                if draws
+                else model.predict(years, k=k).values[:, None]
+            )
+            notes[f"lee_carter_{sex}"] = _fit_notes(model)
+        mx = xr.DataArray(
+            values,
+            dims=("year", "draw", "sex", "age"),
+            coords={"year": np.asarray(years), "sex": list(SEXES), "age": ages},
+        )
         mx = mx if draws else mx.isel(draw=0, drop=True)
     else:
         annual = annual_rates(single_age_mortality(region.mortality), years)
@@ -60,13 +76,28 @@ def mortality_path(region, assumptions: PopulationAssumptions, years, draws: int
             base = annual.isel(year=0)
             elapsed = xr.DataArray(np.asarray(years) - years[0], dims="year", coords={"year": years})
             if method == "improvement":
-                rate = xr.DataArray(improvement_by_age(assumptions, OPEN_AGE), dims=("sex", "age"), coords={"sex": list(SEXES), "age": base["age"].values})
+                rate = xr.DataArray(
+                    improvement_by_age(assumptions, OPEN_AGE),
+                    dims=("sex", "age"),
+                    coords={"sex": list(SEXES), "age": base["age"].values},
+                )
                 mx = base * (1.0 - rate) ** elapsed
             else:
                 mx = _scale_to_e0(base, years, assumptions.e0_targets)
     mx = mx.transpose(*(("draw",) if "draw" in mx.dims else ()), "year", "sex", "age")
     mx.attrs.update(units="per_person_year")
     return mx.rename("mx"), notes
+
+
+def _fit_notes(model) -> dict:
+    """A fitted Lee–Carter model's parameters, as a run's fit notes record them."""
+    return {
+        "drift_per_year": model.drift_,
+        "drift_se": model.drift_se_,
+        "sigma_per_year": model.sigma_,
+        "explained_variance": model.explained_variance_,
+        "periods": model.time_labels_,
+    }
 
 
 def _scaled_exp(out: np.ndarray, k, bx, m) -> None:
@@ -77,7 +108,9 @@ def _scaled_exp(out: np.ndarray, k, bx, m) -> None:
     np.multiply(m, out, out=out)
 
 
-def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng, volatility: float = 1.0) -> tuple[xr.DataArray, dict]:
+def mortality_draws(
+    central: xr.DataArray, models: dict, years, draws: int, rng, volatility: float = 1.0
+) -> tuple[xr.DataArray, dict]:
     """``draws`` paths around the deterministic mx ``central`` (year, sex, age): each sex's
     Lee–Carter k_t random walk (drift uncertainty included) as a deviation from its central path,
     m_draw = m × exp(b_x · volatility · (k_draw − k_central)); dims (draw, year, sex, age)."""
@@ -87,9 +120,19 @@ def mortality_draws(central: xr.DataArray, models: dict, years, draws: int, rng,
         model = models[sex]
         times = np.asarray(years) + 0.5
         deviation = volatility * (model.k_path(times, draws=draws, rng=rng) - model.k_path(times))
-        _scaled_exp(values[:, :, i, :], deviation[..., None], model.bx_[None, None, :], central.sel(sex=sex).transpose("year", "age").values[None])
-        notes[f"lee_carter_{sex}"] = {"drift_per_year": model.drift_, "drift_se": model.drift_se_, "sigma_per_year": model.sigma_, "explained_variance": model.explained_variance_, "periods": model.time_labels_}
-    out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
+        _scaled_exp(
+            values[:, :, i, :],
+            deviation[..., None],
+            model.bx_[None, None, :],
+            central.sel(sex=sex).transpose("year", "age").values[None],
+        )
+        notes[f"lee_carter_{sex}"] = _fit_notes(model)
+    out = xr.DataArray(
+        values,
+        dims=("draw", "year", "sex", "age"),
+        coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values},
+        attrs={"units": "per_person_year"},
+    )
     return out.rename("mx"), notes
 
 
@@ -101,8 +144,18 @@ def mortality_zscores(central: xr.DataArray, models: dict, years, z: np.ndarray)
         model = models[sex]
         h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
         sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
-        _scaled_exp(values[:, :, i, :], np.asarray(z)[:, None, None] * sd[None, :, None], model.bx_[None, None, :], central.sel(sex=sex).transpose("year", "age").values[None])
-    out = xr.DataArray(values, dims=("draw", "year", "sex", "age"), coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values}, attrs={"units": "per_person_year"})
+        _scaled_exp(
+            values[:, :, i, :],
+            np.asarray(z)[:, None, None] * sd[None, :, None],
+            model.bx_[None, None, :],
+            central.sel(sex=sex).transpose("year", "age").values[None],
+        )
+    out = xr.DataArray(
+        values,
+        dims=("draw", "year", "sex", "age"),
+        coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values},
+        attrs={"units": "per_person_year"},
+    )
     return out.rename("mx")
 
 
@@ -115,11 +168,15 @@ def mortality_quantile(central: xr.DataArray, models: dict, years, z: float) -> 
         model = models[sex]
         h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
         sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
-        out.loc[{"sex": sex}] = central.sel(sex=sex).transpose("year", "age").values * np.exp(z * sd[:, None] * model.bx_[None, :])
+        out.loc[{"sex": sex}] = central.sel(sex=sex).transpose("year", "age").values * np.exp(
+            z * sd[:, None] * model.bx_[None, :]
+        )
     return out
 
 
-def interpolate_dated(dated: dict, years, start_value: float | None = None, start_year: int | None = None) -> np.ndarray:
+def interpolate_dated(
+    dated: dict, years, start_value: float | None = None, start_year: int | None = None
+) -> np.ndarray:
     """Dated values -> one value per year: linear between dates, held after the last date and
     (without a start value) before the first."""
     xs = sorted(dated)
@@ -146,6 +203,8 @@ def _scale_to_e0(base: xr.DataArray, years, targets: dict) -> xr.DataArray:
             root = brentq(_e0_gap, -6.0, 6.0, args=(m0, sex, target), xtol=1e-12)
             rows.append(m0 * np.exp(root))
         out.append(np.array(rows))
-    return xr.DataArray(np.stack(out, axis=1), dims=("year", "sex", "age"), coords={"year": years, "sex": list(SEXES), "age": base["age"].values})
-
-
+    return xr.DataArray(
+        np.stack(out, axis=1),
+        dims=("year", "sex", "age"),
+        coords={"year": years, "sex": list(SEXES), "age": base["age"].values},
+    )

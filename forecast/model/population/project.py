@@ -19,10 +19,19 @@ from ...vocabulary import SEXES
 from .engine import project_arrays
 from .graduation import graduate_counts
 from .indicators import indicators
-from .mortality import fit_lee_carter, interpolate_dated, mortality_draws, mortality_path, mortality_quantile, mortality_zscores
+from .mortality import (
+    fit_lee_carter,
+    interpolate_dated,
+    mortality_draws,
+    mortality_path,
+    mortality_quantile,
+    mortality_zscores,
+)
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
-__all__ = ["project", "project_region", "population_chunks", "prefetched", "project_scenario", "projection_years", "tfr_path"]
+__all__ = [
+    "project", "project_region", "population_chunks", "prefetched", "project_scenario", "projection_years", "tfr_path"
+]
 
 def projection_years(base_date: dt.date, end_year: int) -> tuple[np.ndarray, float]:
     """Years projected (population on 31 December of each) and the first step's length in years."""
@@ -40,7 +49,10 @@ def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
     return da.transpose("year", *dims).values[:, None]
 
 
-def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray, migration: xr.DataArray | None = None) -> xr.Dataset:
+def project(
+    base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray,
+    migration: xr.DataArray | None = None,
+) -> xr.Dataset:
     """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
 
     ``mx`` (year, sex, age [, draw]), ``asfr`` (year, age [, draw]) and ``srb`` (year [, draw])
@@ -57,8 +69,11 @@ def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray,
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
     mx_values = _draw_axis(mx, ("sex", "age"))
     expectancy: dict = {}
-    pop, births, deaths = project_arrays(base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy)
-    e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:]) for age in (0, 60))
+    pop, births, deaths = project_arrays(
+        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy
+    )
+    e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:])
+               for age in (0, 60))
     coords = {"year": years, "sex": list(SEXES), "age": ages}
     ds = xr.Dataset(
         {
@@ -76,7 +91,9 @@ def project(base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray,
         ds[name].attrs["units"] = "year"
     ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
     ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
-    ds["deaths"].attrs["description"] = "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
+    ds["deaths"].attrs["description"] = (
+        "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
+    )
     if draws == 1 and "draw" not in mx.dims and "draw" not in asfr.dims:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(base_date=base_date.isoformat(), open_age=int(ages[-1]), first_step_years=fraction)
@@ -91,7 +108,9 @@ def base_single_ages(region) -> xr.DataArray:
     pop = region.base_population
     ends = [None if e < 0 else int(e) for e in pop["age_end"].values]
     values = graduate_counts(pop.transpose("sex", "age_group").values, pop["age_start"].values, ends, open_age=OPEN_AGE)
-    out = xr.DataArray(values, dims=("sex", "age"), coords={"sex": list(SEXES), "age": np.arange(OPEN_AGE + 1)}, name="population")
+    out = xr.DataArray(
+        values, dims=("sex", "age"), coords={"sex": list(SEXES), "age": np.arange(OPEN_AGE + 1)}, name="population"
+    )
     out.attrs.update(units="persons", graduation="monotone cubic spline on cumulative counts (Fritsch-Carlson)")
     return out
 
@@ -118,10 +137,14 @@ def default_tfr_volatility(region) -> float:
     """s.d. of the annual TFR changes over the 20 years up to the bundle's base year (estimates)."""
     tfr = region.total_fertility
     if tfr is None:
-        raise ValueError("the bundle has no total_fertility table: give population.stochastic.tfr_volatility in the scenario")
+        raise ValueError(
+            "the bundle has no total_fertility table: give population.stochastic.tfr_volatility in the scenario"
+        )
     series = tfr.sel(year=slice(region.base_year - 20, region.base_year)).values
     if len(series) < 3:
-        raise ValueError("the bundle's TFR path has too few years before the base year: give population.stochastic.tfr_volatility")
+        raise ValueError(
+            "the bundle's TFR path has too few years before the base year: give population.stochastic.tfr_volatility"
+        )
     return float(np.std(np.diff(series), ddof=1))
 
 
@@ -130,7 +153,11 @@ def default_tfr_volatility(region) -> float:
 DRAW_CHUNK = 1000
 
 
-def population_chunks(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None, zscores: dict | None = None, draw_range: tuple | None = None):
+def population_chunks(
+    region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None,
+    seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None,
+    zscores: dict | None = None, draw_range: tuple | None = None,
+):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
     to chunk), or a single Dataset without a draw dimension when ``draws`` is None.
@@ -157,7 +184,10 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     years, _ = projection_years(region.population_date, end_year)
     if len(years) == 0:
         first = projection_years(region.population_date, 9999)[0][0]
-        raise ValueError(f"end year {end_year} is before the first projected year {first} (the base population is dated {region.population_date})")
+        raise ValueError(
+            f"end year {end_year} is before the first projected year {first} "
+            f"(the base population is dated {region.population_date})"
+        )
     base = base_single_ages(region)
     pattern = fertility_pattern(region.fertility, years)
     tfr, held = tfr_path(region, assumptions, years)
@@ -170,15 +200,20 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
     quantiles = {} if draws else dict(quantiles or {})
     models = fit_lee_carter(region, assumptions) if draws or "mortality" in quantiles else None
     if zscores is not None:  # a draw's path at its z-scores; a key not given stays central (z = 0)
-        zscores = {key: np.asarray(zscores.get(key, np.zeros(draws or 0)), dtype=float) for key in ("mortality", "fertility")}
+        zscores = {
+            key: np.asarray(zscores.get(key, np.zeros(draws or 0)), dtype=float) for key in ("mortality", "fertility")
+        }
     if quantiles:
         norm = NormalDist()  # the standard normal (statistics: scipy.stats takes a second to import)
 
         if "mortality" in quantiles:
-            central = mortality_quantile(central, models, years, norm.inv_cdf(float(quantiles["mortality"])) * volatility)
+            z_mortality = norm.inv_cdf(float(quantiles["mortality"])) * volatility
+            central = mortality_quantile(central, models, years, z_mortality)
         if "fertility" in quantiles:
-            sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
-            tfr = (tfr + norm.inv_cdf(float(quantiles["fertility"])) * volatility * sigma * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
+            sigma = (assumptions.tfr_volatility if assumptions.tfr_volatility is not None
+                     else default_tfr_volatility(region))
+            tfr = (tfr + norm.inv_cdf(float(quantiles["fertility"])) * volatility * sigma
+                   * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
         notes = {**notes, "quantiles": quantiles}
 
     def run(n_draws, rng):
@@ -187,14 +222,16 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
             z = {k: np.asarray(v)[rng] * volatility for k, v in zscores.items()}  # rng: this chunk's draws
             mx = mortality_zscores(central, models, years, z["mortality"]) if "mortality" in z else central
             if "fertility" in z:
-                sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+                sigma = (assumptions.tfr_volatility if assumptions.tfr_volatility is not None
+                         else default_tfr_volatility(region))
                 shift = z["fertility"][:, None] * sigma * np.sqrt(np.arange(1, len(years) + 1))[None, :]
                 path = (tfr + xr.DataArray(shift, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
             fit.update(zscores=sorted(z))
         elif n_draws:
             mx, lc_notes = mortality_draws(central, models, years, n_draws, rng, volatility)
             fit.update(lc_notes)
-            sigma = assumptions.tfr_volatility if assumptions.tfr_volatility is not None else default_tfr_volatility(region)
+            sigma = (assumptions.tfr_volatility if assumptions.tfr_volatility is not None
+                     else default_tfr_volatility(region))
             shocks = volatility * np.cumsum(sigma * rng.standard_normal((n_draws, len(years))), axis=1)
             path = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
             fit.update(tfr_volatility=sigma, volatility=volatility)
@@ -204,7 +241,9 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
             ds = ds.merge(indicators(ds))
         ds["tfr"] = path
         ds["tfr"].attrs["units"] = "births/woman"
-        ds.attrs.update(region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=fit)
+        ds.attrs.update(
+            region=region.name, mortality_method=assumptions.mortality_method, tfr_held_after_last_date=held, fit=fit
+        )
         return ds
 
     if not draws:
@@ -222,7 +261,10 @@ def population_chunks(region, assumptions: PopulationAssumptions | None = None, 
         yield part
 
 
-def project_region(region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
+def project_region(
+    region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None,
+    seed: int | None = None, progress=None,
+) -> xr.Dataset:
     """Project a bundle's population to ``end_year`` under ``assumptions``.
 
     Deterministic when ``draws`` is None; otherwise ``draws`` stochastic paths around it
@@ -250,11 +292,15 @@ def project_region(region, assumptions: PopulationAssumptions | None = None, end
     return ds
 
 
-def project_scenario(scenario, region, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None, progress=None) -> xr.Dataset:
+def project_scenario(
+    scenario, region, *, end_year: int | None = None, draws: int | None = None, seed: int | None = None, progress=None
+) -> xr.Dataset:
     """Project the population of a :class:`~forecast.scenario.Scenario` on ``region`` (its bundle,
     :func:`forecast.load_region`), with provenance in attrs: package version, scenario files and
     content hash, region bundle and its hash (``progress``: as in :func:`project_region`)."""
-    ds = project_region(region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed, progress=progress)
+    ds = project_region(
+        region, scenario.population, end_year=end_year or scenario.end_year, draws=draws, seed=seed, progress=progress
+    )
     ds.attrs.update(scenario.provenance(region))
     return ds
 
@@ -262,9 +308,12 @@ def project_scenario(scenario, region, *, end_year: int | None = None, draws: in
 def _migration(region, years) -> xr.DataArray:
     mig = region.migration
     ends = [None if e < 0 else int(e) for e in mig["age_end"].values]
-    single = graduate_counts(mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE)
-    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords={"period": mig["period"].values, "sex": list(SEXES), "age": np.arange(OPEN_AGE + 1),
-                                                                          "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)})
+    single = graduate_counts(
+        mig.transpose("period", "sex", "age_group").values, mig["age_start"].values, ends, open_age=OPEN_AGE
+    )
+    coords = {"period": mig["period"].values, "sex": list(SEXES), "age": np.arange(OPEN_AGE + 1),
+              "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)}
+    surface = xr.DataArray(single, dims=("period", "sex", "age"), coords=coords)
     return annual_rates(surface, years, log=False)
 
 

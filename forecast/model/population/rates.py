@@ -41,8 +41,13 @@ def single_age_mortality(mortality: xr.DataArray, open_age: int = OPEN_AGE) -> x
     out = xr.DataArray(
         mx,
         dims=("period", "sex", "age"),
-        coords={"period": mortality["period"].values, "sex": mortality["sex"].values, "age": np.arange(open_age + 1),
-                "year_start": ("period", mortality["year_start"].values), "year_end": ("period", mortality["year_end"].values)},
+        coords={
+            "period": mortality["period"].values,
+            "sex": mortality["sex"].values,
+            "age": np.arange(open_age + 1),
+            "year_start": ("period", mortality["year_start"].values),
+            "year_end": ("period", mortality["year_end"].values),
+        },
         name="mx",
     )
     out.attrs.update(units="per_person_year", open_age=open_age)
@@ -79,8 +84,16 @@ def fertility_pattern(fertility: xr.DataArray, years, open_age: int = OPEN_AGE) 
     full = np.zeros((single.shape[0], open_age + 1))
     full[:, first : last + 1] = np.maximum(single, 0.0)
     full /= full.sum(axis=1, keepdims=True)
-    surface = xr.DataArray(full, dims=("period", "age"), coords={"period": fertility["period"].values, "age": np.arange(open_age + 1),
-                                                                 "year_start": ("period", fertility["year_start"].values), "year_end": ("period", fertility["year_end"].values)})
+    surface = xr.DataArray(
+        full,
+        dims=("period", "age"),
+        coords={
+            "period": fertility["period"].values,
+            "age": np.arange(open_age + 1),
+            "year_start": ("period", fertility["year_start"].values),
+            "year_end": ("period", fertility["year_end"].values),
+        },
+    )
     pattern = annual_rates(surface, years, log=False)
     pattern = pattern / pattern.sum("age")
     pattern.attrs["units"] = "ratio"

@@ -88,7 +88,16 @@ def _series_sd(summary: dict, horizons: np.ndarray) -> np.ndarray:
     recorded = {i + 1: v for i, v in enumerate(summary.get("empirical_sd") or []) if v is not None}
     if recorded:
         longest, shortest = max(recorded), min(recorded)
-        empirical = np.array([recorded[j] if j in recorded else recorded[longest] * np.sqrt(j / longest) if j > longest else recorded[shortest] * np.sqrt(j / shortest) for j in k])
+        empirical = np.array(
+            [
+                recorded[j]
+                if j in recorded
+                else recorded[longest] * np.sqrt(j / longest)
+                if j > longest
+                else recorded[shortest] * np.sqrt(j / shortest)
+                for j in k
+            ]
+        )
         # the rolling-origin errors already hold the fit's estimation error up to the longest horizon
         # recorded: the parameter term adds only its growth beyond it, (h − longest)·se
         model = np.clip(model - model[min(longest, len(model)) - 1], 0.0, None)
@@ -116,7 +125,18 @@ def band_dataset(fitted: dict, years, pools) -> xr.Dataset:
     out = {}
     for flow in ("income", "expenditure"):
         values = np.column_stack([flow_log_sd(fitted, str(p), flow, horizons) for p in pools])
-        out[f"{flow}_log_sd"] = xr.DataArray(values, dims=("year", "pool"), coords={"year": years, "pool": list(pools)}, attrs={"units": "ratio", "description": f"s.d. of log {flow} forecast from the base year (model and empirical error; forecast.model.uncertainty.intervals)"})
+        out[f"{flow}_log_sd"] = xr.DataArray(
+            values,
+            dims=("year", "pool"),
+            coords={"year": years, "pool": list(pools)},
+            attrs={
+                "units": "ratio",
+                "description": (
+                    f"s.d. of log {flow} forecast from the base year "
+                    "(model and empirical error; forecast.model.uncertainty.intervals)"
+                ),
+            },
+        )
     return xr.Dataset(out)
 
 
@@ -126,7 +146,11 @@ def interval(ds: xr.Dataset, level: float = 0.8) -> xr.Dataset:
     out = xr.Dataset()
     for flow in ("income", "expenditure"):
         sd = ds[f"{flow}_log_sd"]
-        out[f"{flow}_lower"] = (ds[flow] * np.exp(-z * sd)).assign_attrs(units="yuan", description=f"{level:.0%} interval of {flow}: lower bound")
-        out[f"{flow}_upper"] = (ds[flow] * np.exp(z * sd)).assign_attrs(units="yuan", description=f"{level:.0%} interval of {flow}: upper bound")
+        out[f"{flow}_lower"] = (ds[flow] * np.exp(-z * sd)).assign_attrs(
+            units="yuan", description=f"{level:.0%} interval of {flow}: lower bound"
+        )
+        out[f"{flow}_upper"] = (ds[flow] * np.exp(z * sd)).assign_attrs(
+            units="yuan", description=f"{level:.0%} interval of {flow}: upper bound"
+        )
     out.attrs["level"] = level
     return out

@@ -60,8 +60,12 @@ def _fit(region, base: int) -> dict:
         except ValueError:
             phi, se, years = 0.0, 0.0, []
         out[name] = {
-            "phi": float(phi), "sigma": float(CALIBRATION * one_year), "se": float(max(se, summary.get("growth_se", 0.0))),
-            "errors": dict(summary.get("one_year_errors", {})), "years": years, "points": int(summary.get("points", 0)),
+            "phi": float(phi),
+            "sigma": float(CALIBRATION * one_year),
+            "se": float(max(se, summary.get("growth_se", 0.0))),
+            "errors": dict(summary.get("one_year_errors", {})),
+            "years": years,
+            "points": int(summary.get("points", 0)),
         }
     return out
 

@@ -32,7 +32,8 @@ import xarray as xr
 from .shocks import error_correlation, fitted_weights, nearest_correlation, shock_params
 from .streams import stream
 
-__all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings", "SET_DIRECTIONS", "DriverPaths", "set_quantiles", "quantile_drivers", "POPULATION_KEYS", "fixed_quantiles"]
+__all__ = ["DRIVERS", "driver_models", "draw_drivers", "fixed_drivers", "fund_drivers", "uncertainty_settings",
+           "SET_DIRECTIONS", "DriverPaths", "set_quantiles", "quantile_drivers", "POPULATION_KEYS", "fixed_quantiles"]
 
 #: growth drivers: name -> (history series, the labels of its components)
 GROWTH = {
@@ -46,11 +47,17 @@ FINANCING = ("individual_contribution", "fiscal_subsidy")
 #: the direction (+1: the driver's high quantile) of each driver in the high-cost set (low-cost:
 #: opposite): fewer births and longer lives, faster cost growth, slower wages, lower coverage,
 #: lower interest, smaller financing increments
-SET_DIRECTIONS = {"fertility": -1, "mortality": -1, "cost_trend": +1, "wage_growth": -1, "coverage": -1, "interest_rate": -1, "financing_increment": -1}
+SET_DIRECTIONS = {
+    "fertility": -1, "mortality": -1, "cost_trend": +1, "wage_growth": -1, "coverage": -1, "interest_rate": -1,
+    "financing_increment": -1,
+}
 #: the population's quantile keys (the rest are the fund drivers', ``driver`` or ``driver.component``)
 POPULATION_KEYS = ("fertility", "mortality")
 #: the driver behind each variable of :func:`draw_drivers`
-DRIVER_OF = {"cost_trend_index": "cost_trend", "wage_growth_index": "wage_growth", "coverage_index": "coverage", "interest_deviation": "interest_rate", "financing_deviation": "financing_increment"}
+DRIVER_OF = {
+    "cost_trend_index": "cost_trend", "wage_growth_index": "wage_growth", "coverage_index": "coverage",
+    "interest_deviation": "interest_rate", "financing_deviation": "financing_increment",
+}
 #: paths simulated to read a driver's quantile path from
 FIXED_PATHS = 4000
 
@@ -92,16 +99,27 @@ def driver_models(region, base: int, params: dict, settings: dict) -> dict:
     out = {}
     for name, (series, labels) in GROWTH.items():
         out[name] = {
-            "model": "AR(1) deviation of the yearly log growth, with the fit's parameter uncertainty fading where the scenario states its values",
+            "model": "AR(1) deviation of the yearly log growth, "
+            "with the fit's parameter uncertainty fading where the scenario states its values",
             "scale": settings[name],
-            "components": {label: {k: v for k, v in shocks[s].items() if k != "errors"} | {"series": s} for s, label in zip(series, labels)},
-            "source": "NHSA statistical bulletins up to the base year (the bundle's fund_history and insured tables); σ calibrated on the back-test",
+            "components": {
+                label: {k: v for k, v in shocks[s].items() if k != "errors"} | {"series": s}
+                for s, label in zip(series, labels)
+            },
+            "source": "NHSA statistical bulletins up to the base year (the bundle's fund_history and insured tables); "
+            "σ calibrated on the back-test",
         }
     corr = _correlation(shocks, settings)
-    out["correlation"] = {"drivers": [f"{d}.{c}" for d, c in CORRELATED], "matrix": corr.round(4).tolist(), "source": "one-year errors of the series in common years, shrunk toward 0" + ("" if not np.isfinite(settings["cost_correlation"]) else "; the cost pair stated (cost_correlation)")}
-    out["interest_rate"] = {"model": f"AR(1) deviation of the rate, persistence {INTEREST_PERSISTENCE}, floored at 0", "scale": settings["interest_rate"], "sd": settings["interest_rate_sd"], "source": "stated (assumptions.uncertainty.interest_rate_sd)"}
+    out["correlation"] = {"drivers": [f"{d}.{c}" for d, c in CORRELATED], "matrix": corr.round(4).tolist(),
+                          "source": "one-year errors of the series in common years, shrunk toward 0"
+                          + ("" if not np.isfinite(settings["cost_correlation"])
+                             else "; the cost pair stated (cost_correlation)")}
+    out["interest_rate"] = {"model": f"AR(1) deviation of the rate, persistence {INTEREST_PERSISTENCE}, floored at 0",
+                            "scale": settings["interest_rate"], "sd": settings["interest_rate_sd"],
+                            "source": "stated (assumptions.uncertainty.interest_rate_sd)"}
     out["financing_increment"] = {
-        "model": "yearly increments after the last announcement drawn around their mean with the s.d. of the announced ones",
+        "model": "yearly increments after the last announcement drawn around their mean "
+        "with the s.d. of the announced ones",
         "scale": settings["financing_increment"],
         "sd": {part: _increment_sd(params.get(f"policy.resident.{part}")) for part in FINANCING},
         "source": "the scenario's announced standards (policy.resident.*)",
@@ -109,7 +127,9 @@ def driver_models(region, base: int, params: dict, settings: dict) -> dict:
     return out
 
 
-def _ar1(z: np.ndarray, level: np.ndarray, sigma: np.ndarray, phi: np.ndarray, se: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _ar1(
+    z: np.ndarray, level: np.ndarray, sigma: np.ndarray, phi: np.ndarray, se: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """(draws, n, k) deviations w_t·u + d_t for the years after the base year, from standard normal
     shocks ``z`` (draws, n, k; correlated already) and ``level`` (draws, 1, k); ``weights`` (n, k)."""
     eps = z * sigma
@@ -127,31 +147,51 @@ def draw_drivers(region, base: int, params: dict, settings: dict, years, draws: 
     rate's deviation and the financing standards' deviation in yuan (0 in the base year)."""
     models = driver_models(region, base, params, settings)
     n = len(years) - 1
-    z = {name: np.random.default_rng(stream(entropy, name)).standard_normal((draws, n + 1, len(labels))) for name, (_s, labels) in GROWTH.items()}
-    joint = np.concatenate([z[d][:, 1:, GROWTH[d][1].index(c)][..., None] for d, c in CORRELATED], axis=-1) @ np.linalg.cholesky(np.array(models["correlation"]["matrix"])).T
+    z = {
+        name: np.random.default_rng(stream(entropy, name)).standard_normal((draws, n + 1, len(labels)))
+        for name, (_s, labels) in GROWTH.items()
+    }
+    joint = np.concatenate(
+        [z[d][:, 1:, GROWTH[d][1].index(c)][..., None] for d, c in CORRELATED], axis=-1
+    ) @ np.linalg.cholesky(np.array(models["correlation"]["matrix"])).T
     for i, (d, c) in enumerate(CORRELATED):  # the correlated shocks replace each driver's own
         z[d][:, 1:, GROWTH[d][1].index(c)] = joint[..., i]
     damping = float(params.get("assumptions.enrollment.trend_damping", 0.0))
     out = {}
     for name, (_series, labels) in GROWTH.items():
         comps = models[name]["components"]
-        sigma, phi, se = (np.array([comps[label][p] for label in labels]) * (settings[name] if p != "phi" else 1.0) for p in ("sigma", "phi", "se"))
-        weights = np.stack([fitted_weights(params.get(FITTED_FROM.get((name, label), "")), years[1:], damping) for label in labels], axis=-1)
+        sigma, phi, se = (
+            np.array([comps[label][p] for label in labels]) * (settings[name] if p != "phi" else 1.0)
+            for p in ("sigma", "phi", "se")
+        )
+        weights = np.stack(
+            [fitted_weights(params.get(FITTED_FROM.get((name, label), "")), years[1:], damping) for label in labels],
+            axis=-1,
+        )
         dev = _ar1(z[name][:, 1:], z[name][:, :1], sigma, phi, se, weights)
         index = np.exp(np.concatenate([np.zeros((draws, 1, len(labels))), np.cumsum(dev, axis=1)], axis=1))
-        out[f"{name}_index"] = xr.DataArray(index, dims=("draw", "year", name), coords={"year": years, name: list(labels)})
+        out[f"{name}_index"] = xr.DataArray(
+            index, dims=("draw", "year", name), coords={"year": years, name: list(labels)}
+        )
     rng = np.random.default_rng(stream(entropy, "interest_rate"))
-    dev = _ar1(rng.standard_normal((draws, n, 1)), np.zeros((draws, 1, 1)), np.array([settings["interest_rate_sd"] * settings["interest_rate"]]), np.array([INTEREST_PERSISTENCE]), np.zeros(1), np.zeros((n, 1)))[..., 0]
-    out["interest_deviation"] = xr.DataArray(np.concatenate([np.zeros((draws, 1)), dev], axis=1), dims=("draw", "year"), coords={"year": years})
+    dev = _ar1(rng.standard_normal((draws, n, 1)), np.zeros((draws, 1, 1)),
+               np.array([settings["interest_rate_sd"] * settings["interest_rate"]]), np.array([INTEREST_PERSISTENCE]),
+               np.zeros(1), np.zeros((n, 1)))[..., 0]
+    out["interest_deviation"] = xr.DataArray(
+        np.concatenate([np.zeros((draws, 1)), dev], axis=1), dims=("draw", "year"), coords={"year": years}
+    )
     rng = np.random.default_rng(stream(entropy, "financing_increment"))
     parts = []
     for part in FINANCING:
         dated = params.get(f"policy.resident.{part}")
         sd = models["financing_increment"]["sd"][part] * settings["financing_increment"]
-        free = np.asarray(years) > getattr(dated, "last_year", years[-1]) if getattr(dated, "after", "") == "mean_increment" else np.zeros(len(years), bool)
+        free = (np.asarray(years) > getattr(dated, "last_year", years[-1])
+                if getattr(dated, "after", "") == "mean_increment" else np.zeros(len(years), bool))
         steps = rng.standard_normal((draws, len(years))) * sd * free
         parts.append(np.cumsum(steps, axis=1))
-    out["financing_deviation"] = xr.DataArray(np.stack(parts, axis=-1), dims=("draw", "year", "part"), coords={"year": years, "part": list(FINANCING)})
+    out["financing_deviation"] = xr.DataArray(
+        np.stack(parts, axis=-1), dims=("draw", "year", "part"), coords={"year": years, "part": list(FINANCING)}
+    )
     ds = xr.Dataset(out).assign_coords(draw=np.arange(draws))
     ds.attrs["drivers"] = models
     return ds
@@ -162,7 +202,9 @@ def fixed_paths(region, base: int, params: dict, settings: dict, years) -> xr.Da
     return draw_drivers(region, base, params, settings, years, FIXED_PATHS, entropy=0)
 
 
-def fixed_drivers(region, base: int, params: dict, settings: dict, years, quantiles: dict, simulated: xr.Dataset | None = None) -> xr.Dataset:
+def fixed_drivers(
+    region, base: int, params: dict, settings: dict, years, quantiles: dict, simulated: xr.Dataset | None = None
+) -> xr.Dataset:
     """One path (draw 0) with each driver in ``quantiles`` (``driver`` or ``driver.component`` ->
     q, e.g. ``cost_trend.resident``) at the q-quantile of its simulated paths, year by year, and
     the others central; ``simulated``: :func:`fixed_paths` of these arguments, if already made."""
@@ -177,8 +219,11 @@ def fixed_drivers(region, base: int, params: dict, settings: dict, years, quanti
         for label in labels:
             part = da.sel({component: label}) if component else da
             q = quantiles.get(f"{driver}.{label}", quantiles.get(driver))
-            parts.append(part.quantile(q, dim="draw").drop_vars("quantile") if q is not None else part.isel(draw=0) * 0 + neutral)
-        value = xr.concat([p.drop_vars(component, errors="ignore") for p in parts], dim=component).assign_coords({component: labels}) if component else parts[0]
+            parts.append(
+                part.quantile(q, dim="draw").drop_vars("quantile") if q is not None else part.isel(draw=0) * 0 + neutral
+            )
+        value = (xr.concat([p.drop_vars(component, errors="ignore") for p in parts], dim=component)
+                 .assign_coords({component: labels}) if component else parts[0])
         out[var] = value.expand_dims(draw=[0]).transpose(*da.dims)
     ds = xr.Dataset(out)
     ds.attrs["drivers"] = simulated.attrs["drivers"]
@@ -207,7 +252,8 @@ def quantile_drivers(region, base: int, params: dict, settings: dict, years, dra
                 index = np.clip(np.rint(np.asarray(q) * (FIXED_PATHS - 1)).astype(int), 0, FIXED_PATHS - 1)
                 parts.append(np.sort(values, axis=0)[index])
         data = np.stack(parts, axis=-1) if component else parts[0]
-        out[var] = xr.DataArray(data, dims=("draw", "year", *([component] if component else [])), coords={"year": np.asarray(years), **({component: labels} if component else {})})
+        out[var] = xr.DataArray(data, dims=("draw", "year", *([component] if component else [])),
+                                coords={"year": np.asarray(years), **({component: labels} if component else {})})
     ds = xr.Dataset(out).assign_coords(draw=np.arange(n))
     ds.attrs["drivers"] = simulated.attrs["drivers"]
     return ds
@@ -216,7 +262,9 @@ def quantile_drivers(region, base: int, params: dict, settings: dict, years, dra
 def set_quantiles(name: str, percentile: float) -> dict:
     """driver -> quantile of the low-cost or high-cost set (``percentile``: 0.9 for the 10th/90th)."""
     sign = {"high_cost": 1, "low_cost": -1}[name]
-    return {driver: (percentile if sign * direction > 0 else 1 - percentile) for driver, direction in SET_DIRECTIONS.items()}
+    return {
+        driver: (percentile if sign * direction > 0 else 1 - percentile) for driver, direction in SET_DIRECTIONS.items()
+    }
 
 
 class DriverPaths:
@@ -227,7 +275,9 @@ class DriverPaths:
         if drivers is None:
             self.ds = None
         else:  # one path (a fixed set) applies to every draw; otherwise each draw has its own
-            self.ds = drivers.isel(draw=0, drop=True) if drivers.sizes["draw"] == 1 else drivers.sel(draw=np.asarray(draws))
+            self.ds = (
+                drivers.isel(draw=0, drop=True) if drivers.sizes["draw"] == 1 else drivers.sel(draw=np.asarray(draws))
+            )
 
     def _index(self, var: str, label: str):
         if self.ds is None:
@@ -272,7 +322,10 @@ def fixed_quantiles(settings: dict) -> dict | None:
     return None if name == "intermediate" else set_quantiles(name, settings["set_percentile"])
 
 
-def fund_drivers(region, base: int, params: dict, settings: dict, years, draws: int | None, entropy: int | None, quantiles: dict | None, draw_quantiles: dict | None = None) -> xr.Dataset | None:
+def fund_drivers(
+    region, base: int, params: dict, settings: dict, years, draws: int | None, entropy: int | None,
+    quantiles: dict | None, draw_quantiles: dict | None = None,
+) -> xr.Dataset | None:
     """The run's fund drivers: each draw's quantile paths, or ``draws`` random draws, or the fixed
     quantile paths, or none (central)."""
     if draw_quantiles:

@@ -15,7 +15,15 @@ import numpy as np
 __all__ = ["STREAMS", "stream", "entropy_of"]
 
 #: driver -> its spawn key (never reuse a retired key: it would repeat that driver's draws)
-STREAMS = {"population": 1, "cost_trend": 2, "wage_growth": 3, "coverage": 4, "interest_rate": 5, "financing_increment": 6, "sensitivity": 7}
+STREAMS = {
+    "population": 1,
+    "cost_trend": 2,
+    "wage_growth": 3,
+    "coverage": 4,
+    "interest_rate": 5,
+    "financing_increment": 6,
+    "sensitivity": 7,
+}
 
 
 def entropy_of(seed: int | None) -> int:
