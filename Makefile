@@ -31,12 +31,14 @@ serve: $(VENV)/.installed
 # two pytest-xdist workers, each module's tests on one of them so that its fixtures are built once)
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile forecast tests README.md
 
 # unit and property tests: what the markers of pyproject.toml leave (under 90 s on 2 cores)
 FAST := not slow and not browser and not libreoffice and not cjk_font and not notebooks
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "$(FAST)" forecast tests
 
 docs: $(VENV)/.dev-installed
