@@ -39,7 +39,7 @@ FAST := not slow and not browser and not libreoffice and not cjk_font and not no
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "$(FAST)" forecast tests
+	$(BIN)/python -m pytest -n 2 -m "$(FAST)" forecast tests
 
 docs: $(VENV)/.dev-installed
 	$(BIN)/python -m mkdocs build --strict --site-dir site
