@@ -21,7 +21,7 @@ from ..units import PUBLISHED_UNITS, plain_number, to_canonical
 from ..vocabulary import POOLS
 from .budget_layout import EMPLOYEE_TOTAL_SHEET, INCOME_KEYS, RESULT_LINES, SERVICES, SHEET_NAMES
 from .budget_tables import ACCOUNT_LINES
-from .execution import _rows
+from .csv_rows import read_csv_rows
 from .scopes import SCOPE_WORDS, default_scope, scope_of
 
 __all__ = ["read_budget_csv", "read_budget_workbook", "LINE_KEYS"]
@@ -79,7 +79,7 @@ def _money(text, unit: str, key: str) -> float | None:
 
 def read_budget_csv(path: Path) -> pd.DataFrame:
     rows, problems = [], []
-    for line, row in _rows(path, CSV_COLUMNS, "an approved budget CSV", optional=("scope",)):
+    for line, row in read_csv_rows(path, CSV_COLUMNS, "an approved budget CSV", optional=("scope",)):
         pool, key, unit = POOL_KEYS.get(row["pool"]), _label_key(row["item"]), row["unit"]
         scope = scope_of(pool, row.get("scope", "")) if pool else None
         if pool is not None and scope is None:
