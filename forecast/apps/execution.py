@@ -21,7 +21,6 @@ closes 收支平衡 (income at least expenditure), and whether that holds across
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -29,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..inputs.files import read_text
-from ..limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_MONEY
+from ..limits import MAX_MONEY
 from ..units import PUBLISHED_UNITS, to_canonical, whole_number
 from ..vocabulary import POOLS
+from .csv_rows import read_csv_rows
 from .scopes import SCOPE_WORDS, default_scope, scope_of
 
 __all__ = ["read_actuals", "seasonal_profile", "profile_from_history", "full_year", "full_year_lines"]
@@ -49,36 +48,6 @@ def _amount(text: str, unit: str) -> float | None:
     return value if math.isfinite(value) and 0 <= value <= MAX_MONEY else None
 
 
-def _rows(path: Path, columns: tuple[str, ...], what: str = "an execution CSV", optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
-    """(line, {column: text}) for each data row of ``what`` (``optional`` columns where the header
-    has them); a located error for a bad header or row."""
-    text = read_text(path, what, MAX_CSV_BYTES)
-    reader = csv.reader(text.splitlines())
-    header, rows = None, []
-    try:
-        for fields in reader:
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                header = [h.strip() for h in fields]
-                missing = [c for c in columns if c not in header]
-                if missing:
-                    raise InputError(Problem(path, f"missing column(s) {', '.join(missing)} (columns found: {', '.join(header) or 'none'})", f"the header must be: {','.join(columns)}", reader.line_num))
-                continue
-            if len(fields) != len(header):
-                raise InputError(Problem(path, f"{len(fields)} fields where the header has {len(header)}", "give every row the header's columns (an empty cell is still separated by a comma)", reader.line_num))
-            rows.append((reader.line_num, {c: fields[header.index(c)].strip() for c in (*columns, *optional) if c in header}))
-            if len(rows) > MAX_CSV_ROWS:
-                raise InputError(Problem(path, f"more than {MAX_CSV_ROWS:,} rows", "check that this is the right file", reader.line_num))
-    except csv.Error as exc:
-        raise InputError(Problem(path, f"CSV syntax error: {exc}", "check for an unclosed quote", reader.line_num)) from None
-    if header is None:
-        raise InputError(Problem(path, "the file is empty", f"write the header {','.join(columns)} and one row per pool and month"))
-    if not rows:
-        raise InputError(Problem(path, "the file has a header but no data rows", "add one row per pool and month", 2))
-    return rows
-
-
 def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
     """Year-to-date actuals (yuan), with a located error for every bad cell. ``with_year``: a
     monthly history (an extra ``year`` column; month 12 rows give the full years)."""
@@ -86,18 +55,38 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
     columns = (("year",) if with_year else ()) + COLUMNS
     problems = []
     out = []
-    for line, row in _rows(path, columns, optional=("scope",)):
+    for line, row in read_csv_rows(path, columns, optional=("scope",)):
         pool = row["pool"]
         if pool not in POOLS:
-            problems.append(Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool))
+            problems.append(
+                Problem(path, f"unknown pool '{pool}'", f"use one of {', '.join(POOLS)}", line, "pool", pool)
+            )
             continue
         scope = scope_of(pool, row.get("scope", ""))
         if scope is None:
-            problems.append(Problem(path, f"unknown scope '{row['scope']}'", f"use {', '.join(SCOPE_WORDS)} (empty: {default_scope(pool)})", line, "scope", row["scope"]))
+            problems.append(
+                Problem(
+                    path,
+                    f"unknown scope '{row['scope']}'",
+                    f"use {', '.join(SCOPE_WORDS)} (empty: {default_scope(pool)})",
+                    line,
+                    "scope",
+                    row["scope"],
+                )
+            )
             continue
         month = whole_number(row["month"]) or 0
         if not 1 <= month <= 12:
-            problems.append(Problem(path, "month must be a whole number from 1 to 12 (the last month the figures cover)", "write e.g. 5 for January-May", line, "month", row["month"]))
+            problems.append(
+                Problem(
+                    path,
+                    "month must be a whole number from 1 to 12 (the last month the figures cover)",
+                    "write e.g. 5 for January-May",
+                    line,
+                    "month",
+                    row["month"],
+                )
+            )
             continue
         unit = row["unit"]
         if unit not in PUBLISHED_UNITS or PUBLISHED_UNITS[unit][0] != "yuan":
@@ -107,8 +96,14 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
         for item in ("income", "expenditure"):
             values[item] = _amount(row[item], unit)
             if values[item] is None:
-                fix = "remove the thousands separators" if "," in row[item] else f"write the amount in {unit} as a plain number, at most {MAX_MONEY:.0e} yuan"
-                problems.append(Problem(path, f"{item} must be a non-negative, finite number", fix, line, item, row[item]))
+                fix = (
+                    "remove the thousands separators"
+                    if "," in row[item]
+                    else f"write the amount in {unit} as a plain number, at most {MAX_MONEY:.0e} yuan"
+                )
+                problems.append(
+                    Problem(path, f"{item} must be a non-negative, finite number", fix, line, item, row[item])
+                )
         year = None
         if with_year:
             year = whole_number(row["year"])
@@ -117,7 +112,16 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
                 problems.append(Problem(path, "year must be a year", "write e.g. 2023", line, "year", row["year"]))
                 continue
         if None not in values.values():
-            out.append({**({"year": year} if with_year else {}), "pool": pool, "scope": scope, "month": month, **values, "line": line})
+            out.append(
+                {
+                    **({"year": year} if with_year else {}),
+                    "pool": pool,
+                    "scope": scope,
+                    "month": month,
+                    **values,
+                    "line": line,
+                }
+            )
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(out)
@@ -125,7 +129,14 @@ def read_actuals(path: Path | str, with_year: bool = False) -> pd.DataFrame:
     duplicated = frame.duplicated([*keys, "month"], keep=False)
     if duplicated.any():
         first = frame[duplicated].iloc[1]
-        raise InputError(Problem(path, f"two rows for pool {first['pool']}, month {first['month']} (scope {first['scope']})", "keep one row per pool, scope and month", int(first["line"])))
+        raise InputError(
+            Problem(
+                path,
+                f"two rows for pool {first['pool']}, month {first['month']} (scope {first['scope']})",
+                "keep one row per pool, scope and month",
+                int(first["line"]),
+            )
+        )
     _check_cumulative(path, frame, keys, problems)
     if problems:
         raise InputError(problems)
@@ -142,7 +153,17 @@ def _check_cumulative(path: Path, frame: pd.DataFrame, keys: list[str], problems
             if falls.any():
                 row = group[falls].iloc[0]
                 before = group[group["month"] < row["month"]].iloc[-1]
-                problems.append(Problem(path, f"{row['pool']} {item} falls from month {before['month']} to month {row['month']} ({before[item]:,.0f} to {row[item]:,.0f} yuan); the figures must be cumulated from January", "give January-to-month totals, not each month's own figure", int(row["line"]), item))
+                problems.append(
+                    Problem(
+                        path,
+                        f"{row['pool']} {item} falls from month {before['month']} to month {row['month']} "
+                        f"({before[item]:,.0f} to {row[item]:,.0f} yuan); "
+                        "the figures must be cumulated from January",
+                        "give January-to-month totals, not each month's own figure",
+                        int(row["line"]),
+                        item,
+                    )
+                )
 
 
 def _shares(points: dict[int, float]) -> np.ndarray:
@@ -163,7 +184,11 @@ def profile_from_history(history: pd.DataFrame, fallback: pd.DataFrame | None = 
     for pool in POOLS:
         sel = history[history["pool"] == pool]
         if sel.empty:
-            rows += fallback[fallback["pool"] == pool].to_dict("records") if fallback is not None else [r for item in ("income", "expenditure") for r in _profile_rows(pool, item, [], [], uniform)]
+            rows += (
+                fallback[fallback["pool"] == pool].to_dict("records")
+                if fallback is not None
+                else [r for item in ("income", "expenditure") for r in _profile_rows(pool, item, [], [], uniform)]
+            )
             continue
         for item in ("income", "expenditure"):
             curves, years = [], []
@@ -173,7 +198,15 @@ def profile_from_history(history: pd.DataFrame, fallback: pd.DataFrame | None = 
                     curves.append(_shares(dict(zip(group["month"], group[item] / float(annual.iloc[0])))))
                     years.append(int(year))
             if not curves:
-                raise InputError(Problem(source, f"{pool} {item}: no year of the history has a full-year (month 12) figure above 0, so it gives no seasonal profile", "add each year's month-12 row (the year's total, cumulated from January), or leave the pool out of the history to use the national profile"))
+                raise InputError(
+                    Problem(
+                        source,
+                        f"{pool} {item}: no year of the history has a full-year (month 12) figure above 0, "
+                        "so it gives no seasonal profile",
+                        "add each year's month-12 row (the year's total, cumulated from January), "
+                        "or leave the pool out of the history to use the national profile",
+                    )
+                )
             rows += _profile_rows(pool, item, curves, years, uniform)
     frame = pd.DataFrame(rows)
     frame.attrs["source"] = source
@@ -186,7 +219,17 @@ def _profile_rows(pool, item, curves, years, uniform) -> list[dict]:
     rows = []
     for m in range(12):
         low, high = (envelope[:, m].min(), envelope[:, m].max()) if curves else (np.nan, np.nan)
-        rows.append({"pool": pool, "item": item, "month": m + 1, "share": central[m], "low": low, "high": high, "years": ",".join(map(str, years)) or "uniform"})
+        rows.append(
+            {
+                "pool": pool,
+                "item": item,
+                "month": m + 1,
+                "share": central[m],
+                "low": low,
+                "high": high,
+                "years": ",".join(map(str, years)) or "uniform",
+            }
+        )
     return rows
 
 
@@ -210,7 +253,9 @@ def seasonal_profile(region) -> pd.DataFrame:
                         years.append(int(year))
             rows += _profile_rows(pool, item, curves, years, uniform)
     frame = pd.DataFrame(rows)
-    frame.attrs["source"] = str(region.path / region.files["monthly_fund"]["path"]) if monthly is not None else "the uniform profile"
+    frame.attrs["source"] = (
+        str(region.path / region.files["monthly_fund"]["path"]) if monthly is not None else "the uniform profile"
+    )
     return frame
 
 
@@ -218,15 +263,32 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     """The full-year estimate and interval per pool, from each pool's latest month."""
     scopes = actuals.groupby("pool")["scope"].nunique() if "scope" in actuals.columns else None
     if scopes is not None and (scopes > 1).any():
-        raise InputError(Problem(actuals.attrs.get("source", "the actuals"), f"{', '.join(scopes[scopes > 1].index)}: figures on more than one scope", "align them first (forecast.apps.scopes.align_scopes)"))
+        raise InputError(
+            Problem(
+                actuals.attrs.get("source", "the actuals"),
+                f"{', '.join(scopes[scopes > 1].index)}: figures on more than one scope",
+                "align them first (forecast.apps.scopes.align_scopes)",
+            )
+        )
     latest = actuals.sort_values("month").groupby("pool").tail(1)
     rows = []
     for _, row in latest.iterrows():
         entry = {"pool": row["pool"], "scope": row.get("scope", default_scope(row["pool"])), "month": int(row["month"])}
         for item in ("income", "expenditure"):
-            p = profile[(profile["pool"] == row["pool"]) & (profile["item"] == item) & (profile["month"] == row["month"])].iloc[0]
+            p = profile[
+                (profile["pool"] == row["pool"]) & (profile["item"] == item) & (profile["month"] == row["month"])
+            ].iloc[0]
             if not p["share"] > 0 or p["low"] <= 0:
-                raise InputError(Problem(profile.attrs.get("source", "the seasonal profile"), f"the seasonal profile reaches {min(p['share'], p['low']):.0%} of a year's {row['pool']} {item} by the end of month {row['month']} (years {p['years']}): a full year cannot be estimated from it", "give a history whose early months hold part of the year (cumulated from January), or leave out --history to use the national profile"))
+                raise InputError(
+                    Problem(
+                        profile.attrs.get("source", "the seasonal profile"),
+                        f"the seasonal profile reaches {min(p['share'], p['low']):.0%} of a year's {row['pool']} "
+                        f"{item} by the end of month {row['month']} (years {p['years']}): "
+                        "a full year cannot be estimated from it",
+                        "give a history whose early months hold part of the year (cumulated from January), "
+                        "or leave out --history to use the national profile",
+                    )
+                )
             entry[f"{item}_to_date"] = row[item]
             entry[f"{item}_share"] = p["share"]
             entry[f"{item}_estimate"] = row[item] / p["share"]
@@ -234,12 +296,18 @@ def full_year(actuals: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
             entry[f"{item}_high"] = row[item] / p["low"]
             entry["profile_years"] = p["years"]
         entry["to_date_provenance"] = "published"  # the bureau's own year-to-date figures
-        entry["estimate_provenance"] = "assumed" if entry["profile_years"] == "uniform" else "derived"  # a uniform year is an assumption, not a profile
+        entry["estimate_provenance"] = (
+            "assumed" if entry["profile_years"] == "uniform" else "derived"
+        )  # a uniform year is an assumption, not a profile
         entry["balance_estimate"] = entry["income_estimate"] - entry["expenditure_estimate"]
         entry["balance_low"] = entry["income_low"] - entry["expenditure_high"]
         entry["balance_high"] = entry["income_high"] - entry["expenditure_low"]
         if not np.isfinite(entry["balance_low"]):
-            entry["verdict"] = "收支平衡 likely (uniform profile: no interval)" if entry["balance_estimate"] >= 0 else "当期收不抵支 likely (uniform profile: no interval)"
+            entry["verdict"] = (
+                "收支平衡 likely (uniform profile: no interval)"
+                if entry["balance_estimate"] >= 0
+                else "当期收不抵支 likely (uniform profile: no interval)"
+            )
         elif entry["balance_low"] >= 0:
             entry["verdict"] = "收支平衡 (income covers expenditure across the interval)"
         elif entry["balance_estimate"] >= 0:

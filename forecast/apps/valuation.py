@@ -15,14 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..inputs.region import load_region
-from ..model.fund import VERDICTS
 from ..results import charts
 from ..results.neutral import json_for_html
 from ..results.report import calibration_table, fitted_lines
-from ..results.uncertainty import year_percentiles
 from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
 from .reconcile import headline_figures, reconciliation
 from .sensitivity import policy_changes
+from .valuation_findings import conclusion_context, money_text, results_context, uncertainty_context
 from .valuation_solve import balance_context, warning_context
 
 __all__ = ["valuation_context", "SECTIONS"]
@@ -42,21 +41,30 @@ SECTIONS = {
 }
 
 
-def _money(value) -> str:
-    return "—" if value is None or value != value else f"{round(value / 1e8, 1) + 0.0:,.1f}"  # + 0.0: no "-0.0"
-
-
-def _year(value, horizon: int) -> str:
-    return f"none to {horizon} 无" if value is None or value != value or value > horizon else str(int(value))
-
-
 def _scope(ds, scenario) -> dict:
-    pools = [{"id": str(p), "zh": POOL_NAMES_ZH[str(p)], "en": POOL_NAMES_EN[str(p)], "payg": bool(ds.fund.payg().sel(pool=p))} for p in ds["pool"].values]
+    pools = [
+        {
+            "id": str(p),
+            "zh": POOL_NAMES_ZH[str(p)],
+            "en": POOL_NAMES_EN[str(p)],
+            "payg": bool(ds.fund.payg().sel(pool=p)),
+        }
+        for p in ds["pool"].values
+    ]
     from ..results.provenance import place
 
-    return {"title": scenario.title, "description": scenario.description, "files": [Path(f).name for f in scenario.files], "region": place(ds),
-            "region_path": Path(str(ds.attrs.get("region_path", ""))).name, "base_year": int(ds.attrs["base_year"]), "horizon": int(ds["year"].values[-1]), "pools": pools,
-            "sources": list(ds.attrs.get("scenario_sources", scenario.sources)), "changes": [f"{p} = {_text(scenario.params[p])}" for p in policy_changes(scenario)]}
+    return {
+        "title": scenario.title,
+        "description": scenario.description,
+        "files": [Path(f).name for f in scenario.files],
+        "region": place(ds),
+        "region_path": Path(str(ds.attrs.get("region_path", ""))).name,
+        "base_year": int(ds.attrs["base_year"]),
+        "horizon": int(ds["year"].values[-1]),
+        "pools": pools,
+        "sources": list(ds.attrs.get("scenario_sources", scenario.sources)),
+        "changes": [f"{p} = {_text(scenario.params[p])}" for p in policy_changes(scenario)],
+    }
 
 
 def _text(value) -> str:
@@ -68,11 +76,31 @@ def _data(ds) -> dict:
 
     region = load_region(ds.attrs["region_path"])
     sources = region.metadata.get("sources", {})
-    files = [{"table": name, "file": spec["path"], "sources": "; ".join(f"{sid}: {sources.get(sid, {}).get('title', sid)}" for sid in spec.get("sources", []))} for name, spec in region.files.items()]
+    files = [
+        {
+            "table": name,
+            "file": spec["path"],
+            "sources": "; ".join(f"{sid}: {sources.get(sid, {}).get('title', sid)}" for sid in spec.get("sources", [])),
+        }
+        for name, spec in region.files.items()
+    ]
     table = calibration_table(ds)
-    checks = [{"figure": name, "model": f"{row.model:,.2f}", "published": "—" if row.published != row.published else f"{row.published:,.2f}",
-               "difference": "—" if row.difference != row.difference else f"{row.difference:+.2%}", "provenance": PROVENANCE_ZH.get(row.provenance, "—")} for name, row in table.iterrows()]
-    return {"region": region.name, "description": region.metadata.get("description", ""), "files": files, "checks": checks}
+    checks = [
+        {
+            "figure": name,
+            "model": f"{row.model:,.2f}",
+            "published": "—" if row.published != row.published else f"{row.published:,.2f}",
+            "difference": "—" if row.difference != row.difference else f"{row.difference:+.2%}",
+            "provenance": PROVENANCE_ZH.get(row.provenance, "—"),
+        }
+        for name, row in table.iterrows()
+    ]
+    return {
+        "region": region.name,
+        "description": region.metadata.get("description", ""),
+        "files": files,
+        "checks": checks,
+    }
 
 
 def _assumptions(ds, scenario) -> dict:
@@ -89,10 +117,25 @@ def _assumptions(ds, scenario) -> dict:
         if row["category"] == "政策依据":
             continue
         values = [_shown(by_year[y][i]["value"], row["unit"]) for y in years]
-        rows.append({"category": row["category"], "name": row["name"], "values": values, "unit": UNITS_ZH.get(row["unit"], row["unit"]), "written": row["written"], "source": row["source"]})
+        rows.append(
+            {
+                "category": row["category"],
+                "name": row["name"],
+                "values": values,
+                "unit": UNITS_ZH.get(row["unit"], row["unit"]),
+                "written": row["written"],
+                "source": row["source"],
+            }
+        )
     demography = [f"{k} = {v}" for k, v in sorted(vars(scenario.population).items())]
     fitted = [line.strip() for line in fitted_lines(ds.attrs.get("fitted_growth", {}), base)[1:]]
-    return {"years": years, "rows": rows, "demography": demography, "fitted": fitted, "extended": len(ds.attrs.get("extended_values", []) or [])}
+    return {
+        "years": years,
+        "rows": rows,
+        "demography": demography,
+        "fitted": fitted,
+        "extended": len(ds.attrs.get("extended_values", []) or []),
+    }
 
 
 def _shown(value, unit: str) -> str:
@@ -103,50 +146,14 @@ def _shown(value, unit: str) -> str:
 
 def _method(ds) -> dict:
     t = ds.attrs["verdict_thresholds"]
-    return {"thresholds": t, "claim_model": str(ds.attrs.get("claim_model", "")), "draws": int(ds.sizes["draw"]) if "draw" in ds.dims else None, "seed": ds.attrs.get("seed"),
-            "drivers": sorted(ds.attrs.get("drivers", {})), "version": ds.attrs.get("forecast_version", "")}
-
-
-def _years(ds) -> list[int]:
-    years = [int(y) for y in ds["year"].values]
-    base = int(ds.attrs["base_year"])
-    return [y for y in years if y in (base, base + 1, years[-1]) or (y > base + 1 and y % 5 == 0)]
-
-
-def _results(ds) -> list[dict]:
-    central = ds.fund.central()
-    labels, payg = central.fund.verdict_label(), ds.fund.payg()
-    deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
-    horizon = int(ds["year"].values[-1])
-    out = []
-    for pool in [str(p) for p in ds["pool"].values]:
-        at = central.sel(pool=pool)
-        if (labels.sel(pool=pool) == "not_projected").all():
-            continue
-        rows = [{"year": y, "income": _money(float(at["income"].sel(year=y))), "expenditure": _money(float(at["expenditure"].sel(year=y))),
-                 "balance": _money(float(at["balance"].sel(year=y))), "reserve": "—" if bool(payg.sel(pool=pool)) else _money(float(at["reserve"].sel(year=y))),
-                 "months": "—" if bool(payg.sel(pool=pool)) else f"{float(at['months_covered'].sel(year=y)):,.1f}",
-                 "verdict": f"{VERDICTS[str(labels.sel(pool=pool, year=y).item())]} ({labels.sel(pool=pool, year=y).item()})"} for y in _years(ds)]
-        out.append({"id": pool, "zh": POOL_NAMES_ZH[pool], "en": POOL_NAMES_EN[pool], "payg": bool(payg.sel(pool=pool)), "rows": rows,
-                    "first_deficit": _year(float(deficit.sel(pool=pool)), horizon), "exhaustion": _year(float(exhausted.sel(pool=pool)), horizon),
-                    "deficit_year": float(deficit.sel(pool=pool)), "exhaustion_year": float(exhausted.sel(pool=pool))})
-    return out
-
-
-def _uncertainty(ds, tornado) -> dict | None:
-    if "draw" not in ds.dims or ds.sizes["draw"] < 2:
-        return None
-    horizon, pools = int(ds["year"].values[-1]), []
-    for pool in [str(p) for p in ds["pool"].values if not bool(ds.fund.payg().sel(pool=p))]:
-        q = {name: ds[f"{name}_quantile"].sel(pool=pool) for name in ("reserve", "months_covered")}
-        rows = [{"year": y, "p_deficit": f"{float(ds['p_current_deficit'].sel(pool=pool, year=y)):.0%}", "p_exhausted": f"{float(ds['p_exhausted'].sel(pool=pool, year=y)):.0%}",
-                 "reserve": " / ".join(_money(float(q["reserve"].sel(year=y, quantile=p))) for p in (0.1, 0.5, 0.9)),
-                 "months": " / ".join(f"{float(q['months_covered'].sel(year=y, quantile=p)):,.1f}" for p in (0.1, 0.5, 0.9))} for y in _years(ds)]
-        years = {name: " / ".join(_year(v, horizon) for v in year_percentiles(ds[name].sel(pool=pool)).values()) for name in ("first_deficit_year", "exhaustion_year")}
-        pools.append({"id": pool, "en": POOL_NAMES_EN[pool], "rows": rows, **years})
-    sensitivity = None if tornado is None else [{k: (f"{v:.0f}" if row["metric"] == "exhaustion_year" else f"{v:,.1f}") if isinstance(v, float) else v for k, v in row.items()}
-                                                for row in tornado[["pool", "metric", "group", "low", "base", "high", "swing"]].to_dict("records")]
-    return {"draws": ds.sizes["draw"], "seed": ds.attrs.get("seed"), "pools": pools, "sensitivity": sensitivity}
+    return {
+        "thresholds": t,
+        "claim_model": str(ds.attrs.get("claim_model", "")),
+        "draws": int(ds.sizes["draw"]) if "draw" in ds.dims else None,
+        "seed": ds.attrs.get("seed"),
+        "drivers": sorted(ds.attrs.get("drivers", {})),
+        "version": ds.attrs.get("forecast_version", ""),
+    }
 
 
 def _reconciliation(previous, ds, scenario) -> dict | None:
@@ -159,53 +166,37 @@ def _reconciliation(previous, ds, scenario) -> dict | None:
         value = row.get(key)
         if value is None or value != value:
             return "—"
-        return _money(value) if row["unit"] == "yuan" else f"{value:+.0f}" if key not in ("previous", "current") else f"{value:.0f}"
+        return (
+            money_text(value)
+            if row["unit"] == "yuan"
+            else f"{value:+.0f}"
+            if key not in ("previous", "current")
+            else f"{value:.0f}"
+        )
 
-    keys = ("previous", "current", "change", *rec["steps"], *(("median_of_draws",) if rec["draws_step"] else ()), *(("not_reproduced",) if rec["steps"] else ()))
-    rows = [{"pool": r["pool"], "metric": r["metric"] + (" (亿元)" if r["unit"] == "yuan" else ""), "values": [shown(r, k) for k in keys]} for r in rec["rows"]]
-    return {"previous_title": previous.get("scenario_title", ""), "previous_files": [Path(f).name for f in previous.get("scenario_files", [])], "columns": keys, "rows": rows, "notes": rec["notes"]}
-
-
-def _judgement(months: float, t: dict, deficit: bool, exhausted: bool) -> tuple[str, str]:
-    """The 以收定支、收支平衡、略有结余 judgement of a pool from its months covered, deficit and exhaustion."""
-    if exhausted:
-        return "不能保持收支平衡，需调整筹资或待遇（见 forecast solve）", "the fund does not stay in balance: financing or benefits must change (see forecast solve)"
-    if months > t["excess_months"]:
-        return "结余过多，并非“略有结余”", "the reserve is too large, not the modest surplus the rule asks for"
-    if deficit:
-        return "当期收不抵支，靠累计结余弥补", "current deficits are met from the reserve"
-    if months < t["low_months"]:
-        return "结余不足", "the reserve is short of the reasonable band"
-    return "收支平衡、略有结余", "balanced, with a modest surplus"
-
-
-def _conclusion(ds, results) -> list[dict]:
-    """One sentence per pool, in Chinese and English, in terms of 收支平衡、略有结余."""
-    t, horizon = ds.attrs["verdict_thresholds"], int(ds["year"].values[-1])
-    central = ds.fund.central()
-    out = []
-    for pool in results:
-        if pool["payg"]:
-            out.append({"zh": f"{pool['zh']}：现收现付，当年收支相抵，无累计结余可判断。", "en": f"{pool['en']}: pay-as-you-go, income meets each year's spending; no reserve to judge."})
-            continue
-        year = min(2030, horizon)
-        months = float(central["months_covered"].sel(pool=pool["id"], year=year))
-        deficit, exhausted = pool["deficit_year"] == pool["deficit_year"], pool["exhaustion_year"] == pool["exhaustion_year"]  # not NaN: within the horizon
-        zh = f"{pool['zh']}：{year}年可支付 {months:,.1f} 个月（合理区间 {t['low_months']:g}–{t['high_months']:g} 个月，过多界线 {t['excess_months']:g} 个月）"
-        en = f"{pool['en']}: {months:,.1f} months covered in {year} (reasonable {t['low_months']:g}–{t['high_months']:g}, too much above {t['excess_months']:g})"
-        if exhausted:
-            zh, en = zh + f"；{pool['first_deficit']}年起当期收不抵支，{pool['exhaustion']}年累计结余耗尽", en + f"; a current deficit from {pool['first_deficit']}, the reserve exhausted in {pool['exhaustion']}"
-        elif deficit:
-            zh, en = zh + f"；{pool['first_deficit']}年起当期收不抵支，至{horizon}年累计结余未耗尽", en + f"; a current deficit from {pool['first_deficit']}, the reserve lasting to {horizon}"
-        else:
-            zh, en = zh + f"；至{horizon}年无当期赤字", en + f"; no current deficit to {horizon}"
-        judged = _judgement(months, t, deficit, exhausted)
-        zh, en = zh + f"。结论：{judged[0]}。", en + f". Judgement: {judged[1]}."
-        if "p_exhausted" in ds:
-            p = float(ds["p_exhausted"].sel(pool=pool["id"], year=horizon))
-            zh, en = zh + f"{ds.sizes['draw']} 次随机模拟中，至{horizon}年累计结余耗尽的概率为 {p:.0%}。", en + f" In {ds.sizes['draw']} draws, the probability of exhaustion by {horizon} is {p:.0%}."
-        out.append({"zh": zh, "en": en})
-    return out
+    keys = (
+        "previous",
+        "current",
+        "change",
+        *rec["steps"],
+        *(("median_of_draws",) if rec["draws_step"] else ()),
+        *(("not_reproduced",) if rec["steps"] else ()),
+    )
+    rows = [
+        {
+            "pool": r["pool"],
+            "metric": r["metric"] + (" (亿元)" if r["unit"] == "yuan" else ""),
+            "values": [shown(r, k) for k in keys],
+        }
+        for r in rec["rows"]
+    ]
+    return {
+        "previous_title": previous.get("scenario_title", ""),
+        "previous_files": [Path(f).name for f in previous.get("scenario_files", [])],
+        "columns": keys,
+        "rows": rows,
+        "notes": rec["notes"],
+    }
 
 
 def valuation_context(ds, scenario, previous=None, tornado=None, balance=None, author=None, reviewer=None) -> dict:
@@ -218,13 +209,30 @@ def valuation_context(ds, scenario, previous=None, tornado=None, balance=None, a
     figures = {**charts.main_charts(ds)}
     if tornado is not None:
         figures["tornado.png"] = charts.tornado_chart(tornado, charts.run_context(ds))
-    results = _results(ds)
-    context = {"title": scenario.title, "scope": _scope(ds, scenario), "data": _data(ds), "assumptions": _assumptions(ds, scenario), "method": _method(ds),
-               "results": results, "uncertainty": _uncertainty(ds, tornado), "reconciliation": _reconciliation(previous, ds, scenario),
-               "conclusion": _conclusion(ds, results), "warnings": warning_context(ds), "balance": balance or balance_context(ds, scenario, False), "charts": {name: charts.png_bytes(fig) for name, fig in figures.items()},
-               "headline": json_for_html(headline_figures(ds))}
+    results = results_context(ds)
+    context = {
+        "title": scenario.title,
+        "scope": _scope(ds, scenario),
+        "data": _data(ds),
+        "assumptions": _assumptions(ds, scenario),
+        "method": _method(ds),
+        "results": results,
+        "uncertainty": uncertainty_context(ds, tornado),
+        "reconciliation": _reconciliation(previous, ds, scenario),
+        "conclusion": conclusion_context(ds, results),
+        "warnings": warning_context(ds),
+        "balance": balance or balance_context(ds, scenario, False),
+        "charts": {name: charts.png_bytes(fig) for name, fig in figures.items()},
+        "headline": json_for_html(headline_figures(ds)),
+    }
     hints = hint_lines(run_hints(ds))
-    context.update(cover=cover_context(ds, scenario, author, reviewer), summary=summary_context(ds, context["conclusion"], hints),
-                   reliance=reliance_context(ds, hints), appendix=appendix_context(ds, scenario))
-    context["sections"] = {key: SECTIONS[key] for key in SECTIONS if context.get(key) is not None or key in ("scope", "data", "method")}
+    context.update(
+        cover=cover_context(ds, scenario, author, reviewer),
+        summary=summary_context(ds, context["conclusion"], hints),
+        reliance=reliance_context(ds, hints),
+        appendix=appendix_context(ds, scenario),
+    )
+    context["sections"] = {
+        key: SECTIONS[key] for key in SECTIONS if context.get(key) is not None or key in ("scope", "data", "method")
+    }
     return context

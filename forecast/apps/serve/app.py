@@ -39,7 +39,7 @@ def create_app(settings: Settings):
     from starlette.staticfiles import StaticFiles
 
     from ..._version import __version__
-    from . import api, pages
+    from . import api, pages, task_pages
     from .guard import Guard
     from .work import input_error
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings):
     app.state.settings, app.state.templates = settings, _templates()
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(task_pages.router)
     app.mount("/static", StaticFiles(packages=[("forecast.apps.serve", "static")]), name="static")
 
     def wants_json(request) -> bool:

@@ -1,8 +1,9 @@
 """The pages: 地区 (regions), 情景 (the scenarios and the reform form), 结果 (a run: verdicts, warnings,
-charts with fans, the comparison), 预算 (the budget and this year's execution from uploaded actuals),
-求解 (the financing that keeps a pool in its band) and 报告 (the valuation report). Plain forms and
-links: every page works without script; a page whose job is still working reloads itself every second
-and shows its progress. A run's address (its query) is its permalink."""
+charts with fans, the comparison, its files); and what every page shares: rendering a template in the
+reader's language, reading a run's request from a query or form, saving an upload, submitting a task.
+The pages that start a budget, execution, solve or report task are in :mod:`.task_pages`. Plain forms
+and links: every page works without script; a page whose job is still working reloads itself every
+second and shows its progress. A run's address (its query) is its permalink."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .i18n import LANGS, translator
 from .reform import PARAMS, ReformError, parse_field
 from .settings import MAX_UPLOAD_BYTES, WAIT_SECONDS
 
-__all__ = ["router", "message_page"]
+__all__ = ["router", "message_page", "render", "checked_request", "submit", "form_upload"]
 
 router = APIRouter(include_in_schema=False)
 CHARTS = ("reserve.png", "income_expenditure.png", "fan.png", "probability.png")
@@ -36,7 +37,9 @@ def render(request: Request, name: str, status: int = 200, headers=None, **conte
     lang = _lang(request)
     env = request.app.state.templates
     env.filters.update(FILTERS)
-    page = env.get_template(name).render(t=translator(lang), lang=lang, version=__version__, path=request.url.path, q=context.pop("q", {}), **context)
+    page = env.get_template(name).render(
+        t=translator(lang), lang=lang, version=__version__, path=request.url.path, q=context.pop("q", {}), **context
+    )
     response = HTMLResponse(page, status_code=status, headers=headers)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, samesite="strict")
@@ -64,18 +67,28 @@ def _reform(params) -> tuple[dict, dict]:
     return reform, fields
 
 
-def _request(settings, params) -> dict:
+def checked_request(settings, params) -> dict:
     """A run's request from a page's query or form (checked; a ReformError by field)."""
     from .work import run_request
 
     reform, fields = _reform(params)
     if fields:
         raise ReformError([], fields)
-    return run_request(settings, params.get("region") or None, params.get("scenario") or None, reform, params.get("title"), params.get("draws") or None, params.get("seed") or None)
+    return run_request(
+        settings,
+        params.get("region") or None,
+        params.get("scenario") or None,
+        reform,
+        params.get("title"),
+        params.get("draws") or None,
+        params.get("seed") or None,
+    )
 
 
 def _values(params) -> dict:
-    return {k: str(v) for k, v in params.items() if k in PARAMS or k in ("region", "scenario", "title", "draws", "seed")}
+    return {
+        k: str(v) for k, v in params.items() if k in PARAMS or k in ("region", "scenario", "title", "draws", "seed")
+    }
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -85,7 +98,9 @@ async def regions_page(request: Request):
     settings = request.app.state.settings
     name = request.query_params.get("region") or settings.default_region
     facts = await run_in_threadpool(region_facts, name, region_path(settings.regions, name, settings.default_region))
-    return render(request, "regions.html.j2", facts=facts, names=list(settings.regions), local=settings.local, q={"region": name})
+    return render(
+        request, "regions.html.j2", facts=facts, names=list(settings.regions), local=settings.local, q={"region": name}
+    )
 
 
 async def _scenario_page(request: Request, values: dict, fields: dict | None = None, status: int = 200):
@@ -106,8 +121,19 @@ async def _scenario_page(request: Request, values: dict, fields: dict | None = N
             return form_sections(load_scenario(path))
 
     region = values.get("region") or settings.default_region
-    return render(request, "scenarios.html.j2", status, scenarios=scenario_list(), sections=await run_in_threadpool(sections), values=values, errors=fields or {},
-                  region=region, names=list(settings.regions), max_draws=settings.max_draws, q={"region": region, "scenario": name})
+    return render(
+        request,
+        "scenarios.html.j2",
+        status,
+        scenarios=scenario_list(),
+        sections=await run_in_threadpool(sections),
+        values=values,
+        errors=fields or {},
+        region=region,
+        names=list(settings.regions),
+        max_draws=settings.max_draws,
+        q={"region": region, "scenario": name},
+    )
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
@@ -115,7 +141,7 @@ async def scenarios_page(request: Request):
     return await _scenario_page(request, _values(request.query_params))
 
 
-async def _submit(request: Request, kind: str, job_request: dict):
+async def submit(request: Request, kind: str, job_request: dict):
     from .work import task_for
 
     settings, runner = request.app.state.settings, request.app.state.runner
@@ -128,10 +154,10 @@ async def _submit(request: Request, kind: str, job_request: dict):
 async def run_page(request: Request):
     settings = request.app.state.settings
     try:
-        job_request = await run_in_threadpool(_request, settings, request.query_params)
+        job_request = await run_in_threadpool(checked_request, settings, request.query_params)
     except ReformError as error:
         return await _scenario_page(request, _values(request.query_params), error.fields, 422)
-    return await _submit(request, "run", job_request)
+    return await submit(request, "run", job_request)
 
 
 @router.get("/reform.yaml")
@@ -140,14 +166,25 @@ async def export_reform(request: Request):
 
     settings = request.app.state.settings
     try:
-        job_request = await run_in_threadpool(_request, settings, request.query_params)
-        checked = await run_in_threadpool(check, settings, job_request["region"], job_request["scenario"], job_request["reform"], job_request["title"] or "改革 reform")
+        job_request = await run_in_threadpool(checked_request, settings, request.query_params)
+        checked = await run_in_threadpool(
+            check,
+            settings,
+            job_request["region"],
+            job_request["scenario"],
+            job_request["reform"],
+            job_request["title"] or "改革 reform",
+        )
     except ReformError as error:
         return await _scenario_page(request, _values(request.query_params), error.fields, 422)
-    return PlainTextResponse(checked.overlay, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="reform.yaml"'})
+    return PlainTextResponse(
+        checked.overlay,
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="reform.yaml"'},
+    )
 
 
-async def _upload(form, key: str, kind: str, allowed: tuple[str, ...], settings, required: bool):
+async def form_upload(form, key: str, kind: str, allowed: tuple[str, ...], settings, required: bool):
     from .work import problems_error, save_upload
 
     upload = form.get(key)
@@ -157,7 +194,16 @@ async def _upload(form, key: str, kind: str, allowed: tuple[str, ...], settings,
         return None
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise problems_error([Problem(upload.filename, f"the file is larger than {MAX_UPLOAD_BYTES / 1e6:.0f} MB", "upload the year-to-date figures only (a few KB)", field=key)])
+        raise problems_error(
+            [
+                Problem(
+                    upload.filename,
+                    f"the file is larger than {MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+                    "upload the year-to-date figures only (a few KB)",
+                    field=key,
+                )
+            ]
+        )
     return await run_in_threadpool(save_upload, settings, data, upload.filename, kind, allowed)
 
 
@@ -169,98 +215,19 @@ async def import_reform(request: Request):
     form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD_BYTES)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        upload = await _upload(form, "file", "scenario", (".yaml", ".yml"), settings, True)
+        upload = await form_upload(form, "file", "scenario", (".yaml", ".yml"), settings, True)
         query = await run_in_threadpool(reform_query, settings, upload, fields)
     except ReformError as error:
         return await _scenario_page(request, _values(fields), {"import": [p.render() for p in error.problems]}, 422)
     return RedirectResponse(f"/scenarios?{query}", status_code=303)
 
 
-@router.get("/budget", response_class=HTMLResponse)
-async def budget_page(request: Request):
-    from .catalog import base_year_of, region_path
-    from .work import query
-
-    settings = request.app.state.settings
-    job_request = await run_in_threadpool(_request, settings, request.query_params)
-    base = await run_in_threadpool(base_year_of, region_path(settings.regions, job_request["region"], settings.default_region))
-    return render(request, "budget.html.j2", base_year=base, q=query(job_request), hidden=query(job_request))
-
-
-@router.get("/budget/run")
-async def budget_run(request: Request):
-    job_request = await run_in_threadpool(_request, request.app.state.settings, request.query_params)
-    try:
-        year, level = int(request.query_params.get("year", "")), float(request.query_params.get("level", "0.8"))
-    except ValueError:
-        raise InputError(Problem("year", "the budget year is a year and the level a share", "choose them in the form", field="year")) from None
-    if not 0 < level < 1:
-        raise InputError(Problem("level", "the interval level must be between 0 and 1", "choose e.g. 0.8", field="level", value=level))
-    return await _submit(request, "budget", {**job_request, "base": None, "year": year, "level": level})
-
-
-@router.post("/execution")
-async def execution_run(request: Request):
-    settings = request.app.state.settings
-    form = await request.form(max_files=2, max_fields=400, max_part_size=MAX_UPLOAD_BYTES)
-    actuals = await _upload(form, "actuals", "actuals", (".csv",), settings, True)
-    approved = await _upload(form, "approved", "approved", (".xlsx", ".csv"), settings, False)
-    job_request = await run_in_threadpool(_request, settings, {k: v for k, v in form.items() if isinstance(v, str)})
-    await run_in_threadpool(_read_uploads, settings, actuals, approved)
-    return await _submit(request, "execution", {**job_request, "base": None, "draws": None, "seed": None, "actuals": actuals, "approved": approved, "level": 0.8})
-
-
-def _read_uploads(settings, actuals: dict, approved: dict | None) -> None:
-    """Read the uploads now (a bad file is answered at once, named as its user named it)."""
-    import dataclasses
-
-    from ...apps.approved import read_budget
-    from ...apps.execution import read_actuals
-    from .work import upload_path
-
-    for upload, read in ((actuals, read_actuals), (approved, read_budget)):
-        if upload is None:
-            continue
-        path = upload_path(settings, upload["sha256"], upload["stored"])
-        try:
-            read(path)
-        except InputError as error:
-            raise InputError([dataclasses.replace(p, file=upload["name"]) if str(p.file) == str(path) else p for p in error.problems]) from None
-
-
-@router.get("/solve", response_class=HTMLResponse)
-async def solve_page(request: Request):
-    from ...apps.solve import LEVERS
-    from .work import query
-
-    job_request = await run_in_threadpool(_request, request.app.state.settings, request.query_params)
-    return render(request, "solve.html.j2", levers=[f"{p} {lever}" for p, lever in LEVERS], q=query(job_request), hidden=query(job_request))
-
-
-@router.get("/solve/run")
-async def solve_run(request: Request):
-    params = request.query_params
-    job_request = await run_in_threadpool(_request, request.app.state.settings, params)
-    pool, _, lever = (params.get("solve_lever") or "resident financing").partition(" ")
-    benefit = (params.get("solve_benefit") or "").strip()[:200]
-    if benefit:
-        pool, lever = params.get("solve_pool") or pool, f"benefit:{benefit}"
-    solve = {"pool": pool, "lever": lever or "financing", "target": (params.get("solve_target") or "months:6-9")[:40], "start": None, "until": None, "level": bool(params.get("solve_level"))}
-    if solve["pool"] not in ("employee", "resident", "ltci"):
-        raise InputError(Problem("solve_pool", f"no pool '{solve['pool']}' to solve for", "choose employee, resident or ltci", field="solve_pool"))
-    return await _submit(request, "solve", {**job_request, "base": None, "draws": None, "seed": None, "solve": solve})
-
-
-@router.get("/report")
-async def report_run(request: Request):
-    job_request = await run_in_threadpool(_request, request.app.state.settings, request.query_params)
-    return await _submit(request, "report", {**job_request, "base": None})
-
-
 def _job(request: Request, id: str):
     job = request.app.state.runner.get(id)
     if job is None:
-        raise InputError(Problem("id", f"no run '{id}' on this server", "start it again from its permalink", field="id"))
+        raise InputError(
+            Problem("id", f"no run '{id}' on this server", "start it again from its permalink", field="id")
+        )
     return job
 
 
@@ -271,8 +238,16 @@ async def result_page(request: Request, id: str):
     job = _job(request, id)
     result = job.result() if job.state == "done" else None
     version = request.query_params.get("version")
-    return render(request, "result.html.j2", 200 if job.state != "failed" else 422, job=job, result=result, permalink=permalink(job.kind, job.request), q=query(job.request),
-                  other_version=version not in (None, __version__))
+    return render(
+        request,
+        "result.html.j2",
+        200 if job.state != "failed" else 422,
+        job=job,
+        result=result,
+        permalink=permalink(job.kind, job.request),
+        q=query(job.request),
+        other_version=version not in (None, __version__),
+    )
 
 
 @router.get("/runs/{id}/chart/{name}")
@@ -281,20 +256,29 @@ async def chart(request: Request, id: str, name: str):
 
     job = _job(request, id)
     if name not in CHARTS or job.kind != "run":
-        raise InputError(Problem("chart", f"no chart '{name}' for this run", f"one of {', '.join(CHARTS)}", field="chart"))
+        raise InputError(
+            Problem("chart", f"no chart '{name}' for this run", f"one of {', '.join(CHARTS)}", field="chart")
+        )
     runner = request.app.state.runner
     task = await run_in_threadpool(task_for, request.app.state.settings, "charts", job.request)
     charts, _ = runner.submit("charts", job.request, task)
     await runner.wait(charts, WAIT_SECONDS)
     if charts.state != "done" or not (charts.folder / name).is_file():
-        raise InputError(Problem("chart", f"the chart '{name}' could not be drawn: {' '.join(charts.messages) or 'still working'}", "reload the page", field="chart"))
+        raise InputError(
+            Problem(
+                "chart",
+                f"the chart '{name}' could not be drawn: {' '.join(charts.messages) or 'still working'}",
+                "reload the page",
+                field="chart",
+            )
+        )
     return FileResponse(charts.folder / name, media_type="image/png")
 
 
 @router.get("/runs/{id}/download")
 async def download_all(request: Request, id: str):
     job = _job(request, id)
-    return await _submit(request, "files", {k: v for k, v in job.request.items() if k != "base"})
+    return await submit(request, "files", {k: v for k, v in job.request.items() if k != "base"})
 
 
 @router.get("/runs/{id}/files/{name}")
@@ -302,7 +286,14 @@ async def job_file(request: Request, id: str, name: str):
     job = _job(request, id)
     files = job.result().get("files", []) if job.state == "done" else []
     if name not in files:
-        raise InputError(Problem("file", f"this run has no file '{name}'", f"one of {', '.join(files) or 'none yet'}", field="file"))
+        raise InputError(
+            Problem("file", f"this run has no file '{name}'", f"one of {', '.join(files) or 'none yet'}", field="file")
+        )
     inline = name.endswith(INLINE) and not request.query_params.get("download")
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(job.folder / name, media_type=kind, filename=None if inline else name, content_disposition_type="inline" if inline else "attachment")
+    return FileResponse(
+        job.folder / name,
+        media_type=kind,
+        filename=None if inline else name,
+        content_disposition_type="inline" if inline else "attachment",
+    )
