@@ -111,7 +111,7 @@ def cmd_summary(args) -> int:
 
 def cmd_population(args) -> int:
     from ..model.population import project_scenario
-    from ..results.report import population_headline, population_table
+    from ..results.population_report import population_headline, population_table
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)
