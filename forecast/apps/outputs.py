@@ -13,7 +13,7 @@ from ..inputs.region import load_region
 from ..library import default_region_path
 from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
 from ..results.csvtext import csv_text, long_table
-from ..results.writers import netcdf_writer, results_tables
+from ..results.run_files import netcdf_writer, results_tables
 
 __all__ = [
     "check_draws",

@@ -27,7 +27,8 @@ from ..library import (
     scenarios_dir,
 )
 from ..results.csvtext import csv_text
-from ..results.writers import netcdf_writer, write_files
+from ..results.run_files import netcdf_writer
+from ..results.writers import write_files
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
 
