@@ -201,7 +201,8 @@ def solve_outputs(
     solved.yaml and solve.csv). Bad input (target, probability, draws) is refused before any run."""
     import pandas as pd
 
-    from ..apps.solve import misses, overlay_text, parse_target, solve
+    from ..apps.solution import misses, overlay_text, parse_target
+    from ..apps.solve import solve
 
     target = parse_target(target_text)
     if probability is not None and not 0 < probability < 1:
