@@ -188,7 +188,7 @@ def test_the_reconciliation_walks_from_the_previous_figures_to_the_new_ones_exac
 
 def test_a_previous_run_folder_gives_the_same_headline_as_the_run_itself(tmp_path):
     import forecast
-    from forecast.results.writers import netcdf_writer
+    from forecast.results.run_files import netcdf_writer
 
     ds = forecast.run("baseline")
     netcdf_writer(ds)(tmp_path / "results.nc")

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from forecast.apps.solve import Target, solve
+from forecast.apps.solution import Target
+from forecast.apps.solve import solve
 from forecast.cli import main
 from forecast.errors import InputError
 

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from forecast.cli import main
-from forecast.results.workbook import display_width
+from forecast.results.workbook_style import display_width
 
 from .conftest import ROOT, missing
 
@@ -325,7 +325,7 @@ def test_no_sheet_shows_a_file_path_or_a_scenario_key(book):
 
 
 def test_wrapped_text_rows_are_tall_enough(book):
-    from forecast.results.workbook import LINE_HEIGHT
+    from forecast.results.workbook_style import LINE_HEIGHT
 
     ws = book["说明"]
     width = ws.column_dimensions["B"].width - 2

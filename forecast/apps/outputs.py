@@ -13,7 +13,7 @@ from ..inputs.region import load_region
 from ..library import default_region_path
 from ..limits import MAX_DRAWS, MEMORY_SHARE, available_memory, draws_memory, largest_draws
 from ..results.csvtext import csv_text, long_table
-from ..results.writers import netcdf_writer, results_tables
+from ..results.run_files import netcdf_writer, results_tables
 
 __all__ = [
     "check_draws",
@@ -201,7 +201,8 @@ def solve_outputs(
     solved.yaml and solve.csv). Bad input (target, probability, draws) is refused before any run."""
     import pandas as pd
 
-    from ..apps.solve import misses, overlay_text, parse_target, solve
+    from ..apps.solution import misses, overlay_text, parse_target
+    from ..apps.solve import solve
 
     target = parse_target(target_text)
     if probability is not None and not 0 < probability < 1:

@@ -15,26 +15,23 @@ year's balance not negative), ``no_exhaustion`` (the reserve positive).
   (1 − P) quantile, so the target holds in a share P of the draws (common random numbers: one seed).
 
 Every solution is checked by running the scenario with it, and written as an overlay
-(:func:`overlay_text`, ``solved.yaml``) that ``forecast run BASE+solved.yaml`` reproduces. A target the
-bracket cannot reach is refused, saying the best that can be reached.
+(:func:`forecast.apps.solution.overlay_text`, ``solved.yaml``) that ``forecast run BASE+solved.yaml``
+reproduces. A target the bracket cannot reach is refused, saying the best that can be reached.
 """
 
 from __future__ import annotations
-
-import dataclasses
-import re
 
 import numpy as np
 from scipy.optimize import brentq
 
 from ..engine import project, resolved_rules
-from ..errors import InputError, Problem, printable
+from ..errors import InputError, Problem
 from ..inputs.region import load_region
 from ..model.calibration.base_year import fund_base_year
-from ..results.neutral import yaml_text
 from ..scenario.dated import DatedValue
+from .solution import Solution, Target, dated_with, misses, unreachable
 
-__all__ = ["LEVERS", "Target", "parse_target", "solve", "overlay_text", "Solution"]
+__all__ = ["LEVERS", "solve"]
 
 LEVERS = {
     ("resident", "financing"): ("policy.resident.individual_contribution", "policy.resident.fiscal_subsidy"),
@@ -52,58 +49,16 @@ XTOL = 1e-6
 STINGIER_WHEN_LARGER = ("deductible",)
 
 
-@dataclasses.dataclass(frozen=True)
-class Target:
-    kind: str
-    low: float = 6.0
-    high: float = 9.0
-
-    def describe(self) -> str:
-        return {"months": f"months covered within {self.low:g}-{self.high:g}", "no_deficit": "no current deficit",
-                "no_exhaustion": "no exhaustion"}[self.kind]
-
-
-def parse_target(text: str) -> Target:
-    """``months:6-9``, ``months`` (6-9), ``no_deficit`` or ``no_exhaustion``."""
-    if text in ("no_deficit", "no_exhaustion"):
-        return Target(text)
-    match = re.fullmatch(r"months(?::(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?))?", text)
-    if match:
-        low, high = (float(match.group(1)), float(match.group(2))) if match.group(1) else (6.0, 9.0)
-        if low < high:
-            return Target("months", low, high)
-    raise InputError(Problem("--target", f"unknown target '{text}'",
-                             "write months:6-9 (a band of months covered, low < high), no_deficit or no_exhaustion",
-                             value=text))
-
-
-@dataclasses.dataclass
-class Solution:
-    pool: str
-    lever: str
-    target: Target
-    start: int
-    until: int
-    mode: str
-    #: parameter path -> {year: value} (the solved values)
-    values: dict
-    #: the multiplier (financing levels) or the value (benefits), for level solutions
-    level: float | None = None
-    bracket: tuple = ()
-    iterations: int = 0
-    check: object = None
-    notes: list = dataclasses.field(default_factory=list)
-    #: parameter path -> its value in the year before ``start`` (the solved values start after it)
-    anchors: dict = dataclasses.field(default_factory=dict)
-
-
 def _slack(ds, target: Target, pool: str, years, side: str, probability: float | None):
     """The target's slack over ``years`` (≥ 0: met), side 'low' or 'high' for a band; a run with
     draws gives the (1 − probability) quantile of the draws' slacks."""
     at = ds.sel(pool=pool, year=years)
     if target.kind == "months":
-        slack = ((at["months_covered"] - target.low).min("year") if side == "low"
-                 else (target.high - at["months_covered"]).min("year"))
+        slack = (
+            (at["months_covered"] - target.low).min("year")
+            if side == "low"
+            else (target.high - at["months_covered"]).min("year")
+        )
     elif target.kind == "no_deficit":
         slack = (at["balance"] / at["expenditure"].where(at["expenditure"] > 0, 1.0)).min("year")
     else:
@@ -122,13 +77,26 @@ def _runner(scenario, region, params, root, horizon, draws, seed):
 
 def _scaled(paths: dict, years, start: int, factor: float) -> dict:
     """Each lever parameter's resolved path × ``factor`` from ``start`` (explicit for every year)."""
-    return {p: DatedValue(tuple((int(y), float(v * (factor if y >= start else 1.0))) for y, v in zip(years, path)),
-                          after="hold")
-            for p, path in paths.items()}
+    return {
+        p: DatedValue(
+            tuple((int(y), float(v * (factor if y >= start else 1.0))) for y, v in zip(years, path)), after="hold"
+        )
+        for p, path in paths.items()
+    }
 
 
-def solve(scenario, pool: str, lever: str, target: Target, until: int | None = None, start: int | None = None,
-          path: bool | None = None, probability: float | None = None, draws: int = 200, seed: int = 0) -> Solution:
+def solve(
+    scenario,
+    pool: str,
+    lever: str,
+    target: Target,
+    until: int | None = None,
+    start: int | None = None,
+    path: bool | None = None,
+    probability: float | None = None,
+    draws: int = 200,
+    seed: int = 0,
+) -> Solution:
     """Solve ``lever`` of ``pool`` for ``target`` (see the module)."""
     region = load_region(scenario.region_path)
     params, root = dict(scenario.params), dict(scenario.root_params)
@@ -137,21 +105,35 @@ def solve(scenario, pool: str, lever: str, target: Target, until: int | None = N
     start = start or base + 1
     until = until or scenario.horizon
     if not base < start <= until <= scenario.horizon:
-        raise InputError(Problem(
-            "--until",
-            f"the years must run from after the base year {base} to the horizon {scenario.horizon} "
-            f"(found {start}-{until})",
-            f"write e.g. --until {min(base + 11, scenario.horizon)}", value=until))
+        raise InputError(
+            Problem(
+                "--until",
+                f"the years must run from after the base year {base} to the horizon {scenario.horizon} "
+                f"(found {start}-{until})",
+                f"write e.g. --until {min(base + 11, scenario.horizon)}",
+                value=until,
+            )
+        )
     benefit = lever.startswith("benefit:")
     if not benefit and (pool, lever) not in LEVERS:
         known = ", ".join(f"{p} {lev}" for p, lev in LEVERS)
-        raise InputError(Problem("--lever", f"no lever '{lever}' for the {pool} pool",
-                                 f"use one of: {known}; or benefit:PATH (a policy parameter of the pool's benefits)",
-                                 value=lever))
+        raise InputError(
+            Problem(
+                "--lever",
+                f"no lever '{lever}' for the {pool} pool",
+                f"use one of: {known}; or benefit:PATH (a policy parameter of the pool's benefits)",
+                value=lever,
+            )
+        )
     path = (not benefit and probability is None) if path is None else path
     if path and (benefit or probability is not None):
-        raise InputError(Problem("--path", "a year-by-year path is solved for financing levers without --probability",
-                                 "drop --path (one value from --from), or use a financing lever"))
+        raise InputError(
+            Problem(
+                "--path",
+                "a year-by-year path is solved for financing levers without --probability",
+                "drop --path (one value from --from), or use a financing lever",
+            )
+        )
     checked = [y for y in years if start <= y <= until]
     if path:
         return _solve_path(scenario, region, params, root, pool, lever, target, start, until, checked)
@@ -181,27 +163,47 @@ def _solve_level(run, paths, pool, lever, target, start, until, checked, years, 
     elif at_one < 0:  # raise financing to the lowest multiplier that meets the (lower) target
         best = slack(hi)
         if best < 0:
-            raise _unreachable(pool, lever, target,
-                               f"even {hi:g} times the financing path leaves the slack at {best:.3g}")
+            raise unreachable(
+                pool, lever, target, f"even {hi:g} times the financing path leaves the slack at {best:.3g}"
+            )
         m, iterations = _root(slack, 1.0, hi)
         m = _nudge(lambda x: slack(x) >= 0, m, +1)
     else:  # above the band: lower financing to the highest multiplier under the upper edge
         best = slack(lo, "high")
         if best < 0:
-            raise _unreachable(pool, lever, target,
-                               f"even with no financing the reserve stays above {target.high:g} months")
+            raise unreachable(
+                pool, lever, target, f"even with no financing the reserve stays above {target.high:g} months"
+            )
         m, iterations = _root(lambda x: slack(x, "high"), lo, 1.0)
         m = _nudge(lambda x: slack(x, "high") >= 0, m, -1)
     if target.kind == "months" and slack(m, "high") < 0:
-        raise _unreachable(pool, lever, target,
-                           f"the lowest financing that keeps {target.low:g} months ({m:.4f} times the path) "
-                           f"takes the reserve above {target.high:g} months in some year: "
-                           "the band is too narrow for one level")
-    values = {p: {int(y): float(v) for y, v in zip(years, path * np.where(years >= start, m, 1.0)) if y >= start}
-              for p, path in paths.items()}
+        raise unreachable(
+            pool,
+            lever,
+            target,
+            f"the lowest financing that keeps {target.low:g} months ({m:.4f} times the path) "
+            f"takes the reserve above {target.high:g} months in some year: "
+            "the band is too narrow for one level",
+        )
+    values = {
+        p: {int(y): float(v) for y, v in zip(years, path * np.where(years >= start, m, 1.0)) if y >= start}
+        for p, path in paths.items()
+    }
     anchors = {p: float(path[list(years).index(start - 1)]) for p, path in paths.items()}
-    solution = Solution(pool, lever, target, start, until, "level", values, level=m, bracket=MULTIPLIER,
-                        iterations=iterations, notes=note, anchors=anchors)
+    solution = Solution(
+        pool,
+        lever,
+        target,
+        start,
+        until,
+        "level",
+        values,
+        level=m,
+        bracket=MULTIPLIER,
+        iterations=iterations,
+        notes=note,
+        anchors=anchors,
+    )
     solution.check = run(_scaled(paths, years, start, m))
     return solution
 
@@ -219,45 +221,85 @@ def _nudge(ok, value: float, direction: int) -> float:
 def _solve_benefit(run, rules, pool, lever, target, start, until, checked, years, probability) -> Solution:
     param = lever.split(":", 1)[1]
     if not param.startswith(f"policy.{pool}.benefits.") or param not in rules.values:
-        raise InputError(Problem("--lever", f"'{param}' is not a benefit parameter of the {pool} pool",
-                                 f"write e.g. benefit:policy.{pool}.benefits.inpatient.annual_cap", value=lever))
+        raise InputError(
+            Problem(
+                "--lever",
+                f"'{param}' is not a benefit parameter of the {pool} pool",
+                f"write e.g. benefit:policy.{pool}.benefits.inpatient.annual_cap",
+                value=lever,
+            )
+        )
     current = np.asarray(rules[param], dtype=float)
     stingy = param.endswith(STINGIER_WHEN_LARGER)
     ratio = param.endswith("reimbursement_ratio")
     base_value = float(current[list(years).index(start)])
-    bracket = (0.0, 1.0) if ratio else ((0.0, max(base_value, 1.0) * 10) if not stingy
-                                        else (0.0, max(base_value * 10, 10_000.0)))
+    bracket = (
+        (0.0, 1.0)
+        if ratio
+        else ((0.0, max(base_value, 1.0) * 10) if not stingy else (0.0, max(base_value * 10, 10_000.0)))
+    )
 
     def slack(v, side="low"):
         path = np.where(years >= start, v, current)
-        return _slack(run({param: DatedValue(tuple((int(y), float(x)) for y, x in zip(years, path)), after="hold")}),
-                      target, pool, checked, side, probability)
+        return _slack(
+            run({param: DatedValue(tuple((int(y), float(x)) for y, x in zip(years, path)), after="hold")}),
+            target,
+            pool,
+            checked,
+            side,
+            probability,
+        )
 
     generous, frugal = (bracket[0], bracket[1]) if stingy else (bracket[1], bracket[0])
     notes = []
     if slack(generous) >= 0:
         value, iterations = generous, 0
-        notes.append(f"the target holds even at the bracket's most generous end ({generous:g}): "
-                     f"{param} is affordable at least up to it")
+        notes.append(
+            f"the target holds even at the bracket's most generous end ({generous:g}): "
+            f"{param} is affordable at least up to it"
+        )
     else:
         if slack(frugal) < 0:
-            raise _unreachable(pool, lever, target, f"even {param} = {frugal:g} from {start} does not meet it")
+            raise unreachable(pool, lever, target, f"even {param} = {frugal:g} from {start} does not meet it")
         value, iterations = _root(slack, min(bracket), max(bracket))
         value = _nudge(lambda x: slack(x) >= 0, value, +1 if stingy else -1)
     values = {param: {int(y): float(value) for y in years if y >= start}}
-    solution = Solution(pool, lever, target, start, until, "level", values, level=value, bracket=bracket,
-                        iterations=iterations, notes=notes,
-                        anchors={param: float(current[list(years).index(start - 1)])})
-    solution.check = run({param: DatedValue(
-        tuple((int(y), float(x)) for y, x in zip(years, np.where(years >= start, value, current))), after="hold")})
+    solution = Solution(
+        pool,
+        lever,
+        target,
+        start,
+        until,
+        "level",
+        values,
+        level=value,
+        bracket=bracket,
+        iterations=iterations,
+        notes=notes,
+        anchors={param: float(current[list(years).index(start - 1)])},
+    )
+    solution.check = run(
+        {
+            param: DatedValue(
+                tuple((int(y), float(x)) for y, x in zip(years, np.where(years >= start, value, current))), after="hold"
+            )
+        }
+    )
     return solution
 
 
 def _solve_path(scenario, region, params, root, pool, lever, target, start, until, checked) -> Solution:
     kind = {"months": "balance_band", "no_deficit": "no_deficit", "no_exhaustion": "no_exhaustion"}[target.kind]
-    rule = {f"policy.{pool}.financing_rule.{k}": v
-            for k, v in (("rule", kind), ("low_months", target.low), ("high_months", target.high),
-                         ("from_year", start), ("until_year", until))}
+    rule = {
+        f"policy.{pool}.financing_rule.{k}": v
+        for k, v in (
+            ("rule", kind),
+            ("low_months", target.low),
+            ("high_months", target.high),
+            ("from_year", start),
+            ("until_year", until),
+        )
+    }
     ruled = project(scenario, region, {**params, **rule}, root, scenario.horizon)
     change = ruled[f"rule_change_{pool}"].sel(year=checked).values
     rules = resolved_rules(scenario, region, params, root, scenario.horizon)
@@ -270,70 +312,28 @@ def _solve_path(scenario, region, params, root, pool, lever, target, start, unti
         share = originals[p] / np.where(total > 0, total, 1.0) if len(parts) > 1 else 1.0
         values[p] = {int(y): float(v) for y, v in zip(checked, originals[p] + change * share)}
     anchors = {p: float(np.asarray(rules[p], dtype=float)[list(rules.years).index(start - 1)]) for p in parts}
-    solution = Solution(pool, lever, target, start, until, "path", values,
-                        notes=[f"the pool's financing rule ({kind}) run from {start} to {until}"], anchors=anchors)
-    overrides = {p: _dated_with(params.get(p), vals, anchors[p]) for p, vals in values.items()}
+    solution = Solution(
+        pool,
+        lever,
+        target,
+        start,
+        until,
+        "path",
+        values,
+        notes=[f"the pool's financing rule ({kind}) run from {start} to {until}"],
+        anchors=anchors,
+    )
+    overrides = {p: dated_with(params.get(p), vals, anchors[p]) for p, vals in values.items()}
     solution.check = project(scenario, region, {**params, **overrides}, root, scenario.horizon)
     missed = misses(solution)
     if missed:
         reached = solution.check["months_covered"].sel(pool=pool, year=missed).values
         best = "; ".join(f"{y}: {m:.1f} months" for y, m in zip(missed[:5], reached[:5]))
-        raise _unreachable(pool, lever, target, f"in {len(missed)} year(s) even the lever at its limit (0 at least) "
-                                                f"leaves the reserve outside the target — {best}")
+        raise unreachable(
+            pool,
+            lever,
+            target,
+            f"in {len(missed)} year(s) even the lever at its limit (0 at least) "
+            f"leaves the reserve outside the target — {best}",
+        )
     return solution
-
-
-def _dated_with(original, values: dict, anchor: float) -> DatedValue:
-    """``original``'s given points before the solved years, its value in the year before them
-    (``anchor``: so the base year keeps it), then the solved values, continuing by its rule (held
-    for a plain value). Between points: steps, so each year is exactly its value."""
-    first = min(values)
-    before = {y: v for y, v in getattr(original, "points", ()) if 0 < y < first - 1}
-    before[first - 1] = anchor
-    after = getattr(original, "after", "hold") if not getattr(original, "is_constant", True) else "hold"
-    return DatedValue(tuple(sorted({**before, **values}.items())), after=after)
-
-
-def _unreachable(pool, lever, target, best: str) -> InputError:
-    return InputError(Problem("--target", f"the {pool} pool's {lever} cannot reach '{target.describe()}': {best}",
-                              "relax the target (a wider band, a later --until), or choose another lever"))
-
-
-def misses(solution: Solution) -> list[int]:
-    """The checked years in which the check run misses the target (empty when it is met)."""
-    ds = solution.check
-    years = [y for y in ds["year"].values if solution.start <= y <= solution.until]
-    at = ds.sel(pool=solution.pool, year=years)
-    t = solution.target
-    if t.kind == "months":
-        bad = (at["months_covered"] < t.low - 1e-6) | (at["months_covered"] > t.high + 1e-6)
-    elif t.kind == "no_deficit":
-        bad = at["balance"] < -1e-6 * at["expenditure"]
-    else:
-        bad = at["reserve"] <= 0
-    if "draw" in bad.dims:
-        bad = bad.mean("draw") > 0.5
-    return [int(y) for y, b in zip(years, bad.values) if b]
-
-
-def overlay_text(solution: Solution, scenario) -> str:
-    """``solved.yaml``: an overlay that reproduces the solution with ``forecast run BASE+solved.yaml``,
-    written by the YAML emitter (:func:`forecast.results.neutral.yaml_text`), so any title reads back as it was."""
-    header = [
-        f"# Solved by forecast solve: the {solution.pool} pool's {solution.lever} "
-        f"for '{solution.target.describe()}', {solution.start}-{solution.until}",
-        f"# ({solution.mode}{'' if solution.level is None else f', level {solution.level:.6g}'}); "
-        f"run it as forecast run {printable(scenario.files[-1].name, newlines=True)}+solved.yaml",
-    ]
-    doc: dict = {"title": f"{scenario.title} + solved {solution.pool} {solution.lever}"}
-    for path, values in solution.values.items():
-        original = scenario.params.get(path)
-        dated = (_dated_with(original, values, solution.anchors[path]) if solution.mode == "path"
-                 else DatedValue(tuple(sorted({solution.start - 1: solution.anchors[path], **values}.items())),
-                                 after="hold"))
-        node = doc
-        *parents, leaf = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = {"values": {int(y): float(f"{v:.10g}") for y, v in dated.points}, "after": dated.after}
-    return "\n".join(header) + "\n" + yaml_text(doc)

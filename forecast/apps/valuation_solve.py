@@ -16,7 +16,8 @@ from ..errors import InputError
 from ..inputs.region import load_region
 from ..model.fund.warning import WARNINGS
 from ..vocabulary import POOL_NAMES_EN, POOL_NAMES_ZH
-from .solve import LEVERS, Target, misses, solve
+from .solution import Target, misses
+from .solve import LEVERS, solve
 
 __all__ = ["warning_context", "balance_context", "balance_lines", "SOLVED_LEVERS"]
 

@@ -27,7 +27,8 @@ from ..library import (
     scenarios_dir,
 )
 from ..results.csvtext import csv_text
-from ..results.writers import netcdf_writer, write_files
+from ..results.run_files import netcdf_writer
+from ..results.writers import write_files
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
 
@@ -111,7 +112,7 @@ def cmd_summary(args) -> int:
 
 def cmd_population(args) -> int:
     from ..model.population import project_scenario
-    from ..results.report import population_headline, population_table
+    from ..results.population_report import population_headline, population_table
 
     scenario = load_scenario(args.scenario, args)
     region = load_region(scenario.region_path)

@@ -118,7 +118,7 @@ def cmd_batch(args) -> int:
     from ..apps.batch import batch, summary_table
     from ..inputs.region import load_region
     from ..library import default_region_path
-    from ..results.writers import netcdf_ready, netcdf_writer
+    from ..results.run_files import netcdf_ready, netcdf_writer
 
     regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
     if len(set(regions)) < len(regions):

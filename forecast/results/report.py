@@ -1,4 +1,6 @@
-"""Plain-text reports for the terminal. Money is shown in 亿元 (1e8 yuan)."""
+"""Plain-text reports of the fund projection for the terminal (``forecast run``): calibration, the pools'
+years and verdicts, warnings, fitted drivers. Money is shown in 亿元 (1e8 yuan). The population
+projection's report is :mod:`forecast.results.population_report`."""
 
 from __future__ import annotations
 
@@ -11,81 +13,7 @@ from ..model.fund.warning import WARNINGS
 from ..vocabulary import POOL_NAMES_ZH
 from .uncertainty import uncertainty_lines, year_percentiles
 
-__all__ = ["population_headline", "population_table", "yi", "fund_summary", "calibration_table", "fund_headline"]
-
-
-
-
-HEADLINE_YEARS = (2020, 2024, 2025, 2030, 2035, 2040, 2050, 2060, 2070, 2080, 2090, 2100)
-
-
-def population_table(ds):
-    """Headline indicators by year as a DataFrame (medians over draws in stochastic runs)."""
-    years = [y for y in HEADLINE_YEARS if y in ds["year"].values] or list(ds["year"].values[:: max(1, ds.sizes["year"] // 10)])
-    sel = ds.sel(year=years)
-    pop = sel["population"].sum("sex")
-    share65 = pop.where(pop.age >= 65, 0).sum("age") / pop.sum("age")
-    columns = {
-        "population_total": sel["population_total"],
-        "share_65_plus": share65,
-        "old_age_dependency_ratio": sel["old_age_dependency_ratio"],
-        "median_age": sel["median_age"],
-        "births": sel["births"].sum("sex"),
-        "life_expectancy_male": sel["life_expectancy_birth"].sel(sex="male"),
-        "life_expectancy_female": sel["life_expectancy_birth"].sel(sex="female"),
-        "tfr": sel["tfr"],
-    }
-    frame = {}
-    for name, da in columns.items():
-        if "draw" in da.dims:
-            frame[name] = da.median("draw").values
-            frame[name + "_p10"] = da.quantile(0.1, "draw").values
-            frame[name + "_p90"] = da.quantile(0.9, "draw").values
-        else:
-            frame[name] = da.values
-    return pd.DataFrame(frame, index=pd.Index(years, name="year"))
-
-
-def population_headline(ds, title: str) -> str:
-    """The projected population headline: total, 65+ share, dependency ratio, median age, e0."""
-    table = population_table(ds)
-    stochastic = "population_total_p10" in table
-    lines = [f"Population projection — {title}", f"  region: {ds.attrs.get('region', '')}; mortality: {ds.attrs.get('mortality_method')}"
-             + (f"; {ds.sizes['draw']} draws (median, 80% interval)" if stochastic else ""),
-             "  population on 31 December; totals in 万人 (10,000 persons)", ""]
-    header = f"  {'year':>4} {'total 万人':>12} {'65+ share':>10} {'old-age dep.':>12} {'median age':>10} {'births 万':>9} {'e0 m/f':>11} {'TFR':>5}"
-    lines.append(header)
-    for year, row in table.iterrows():
-        total = f"{row.population_total / 1e4:,.0f}"
-        if stochastic:
-            total += f" [{row.population_total_p10 / 1e4:,.0f}-{row.population_total_p90 / 1e4:,.0f}]"
-        lines.append(
-            f"  {year:>4} {total:>12} {row.share_65_plus:>10.1%} {row.old_age_dependency_ratio:>12.3f} {row.median_age:>10.1f} "
-            f"{row.births / 1e4:>9,.0f} {row.life_expectancy_male:>5.1f}/{row.life_expectancy_female:<5.1f} {row.tfr:>5.2f}"
-        )
-    first_step = ds.attrs.get("first_step_years", 1.0)
-    if first_step < 1.0:
-        first = int(ds["year"].values[0])
-        lines.append(f"\n  note: {first} covers only the {first_step * 12:.0f} months from the base date ({ds.attrs.get('base_date')}) to 31 December;"
-                     f" its births are those months' births.")
-    fit = ds.attrs.get("fit", {})
-    for sex in ("male", "female"):
-        lc = fit.get(f"lee_carter_{sex}")
-        if lc:
-            lines.append(
-                f"\n  Lee-Carter ({sex}, periods {lc['periods'][0]} to {lc['periods'][-1]}): k_t drift {lc['drift_per_year']:.4f} "
-                f"per year (s.e. {lc['drift_se']:.4f}), innovation s.d. {lc['sigma_per_year']:.4f}, first component "
-                f"{lc['explained_variance']:.1%} of the variance"
-            )
-    if "tfr_volatility" in fit:
-        lines.append(f"  TFR random walk: annual shock s.d. {fit['tfr_volatility']:.4f} births/woman")
-    held = ds.attrs.get("tfr_held_after_last_date") or []
-    if held:
-        lines.append(f"\n  note: the TFR is held at its last dated value from {held[0]} (continuation rule 'hold').")
-    return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------- funds
+__all__ = ["yi", "fund_summary", "calibration_table", "fund_headline"]
 
 SUMMARY_YEARS = (2030, 2040, 2050)
 
@@ -106,14 +34,19 @@ def fund_summary(ds):
         row = {
             "pool": pool,
             "name_zh": POOL_NAMES_ZH[pool],
-            "first_deficit_year": None if np.isnan(deficit.sel(pool=pool).item()) else int(deficit.sel(pool=pool).item()),
+            "first_deficit_year": None
+            if np.isnan(deficit.sel(pool=pool).item())
+            else int(deficit.sel(pool=pool).item()),
             "exhaustion_year": None if np.isnan(gone) else int(gone),
-            "income_covers_after_exhaustion": np.nan if np.isnan(gone) else float(at["income"].sel(year=int(gone)) / at["expenditure"].sel(year=int(gone))),
+            "income_covers_after_exhaustion": np.nan
+            if np.isnan(gone)
+            else float(at["income"].sel(year=int(gone)) / at["expenditure"].sel(year=int(gone))),
         }
         if ds.fund.stochastic and not bool(ds.fund.payg().sel(pool=pool)):
             by_draw = ds.fund.exhaustion_year().sel(pool=pool).values
             row["exhausted_share_of_draws"] = float(np.isfinite(by_draw).mean())
-            # as the console and the report: a draw not exhausted counts as later than any year (empty: beyond the horizon)
+            # as the console and the report: a draw not exhausted counts as later than any year
+            # (empty: beyond the horizon)
             percentiles = year_percentiles(ds.fund.exhaustion_year().sel(pool=pool), (0.1, 0.9))
             row["exhaustion_year_p10"], row["exhaustion_year_p90"] = percentiles[0.1], percentiles[0.9]
         for year in SUMMARY_YEARS:
@@ -141,23 +74,60 @@ def calibration_table(ds):
         ("in-service members (万人)", "in_service", float(status.sel(status="in_service")) / 1e4, 1e4),
         ("retirees (万人)", "retired", float(status.sel(status="retired")) / 1e4, 1e4),
         ("residents (万人)", "residents", float(status.sel(status="resident")) / 1e4, 1e4),
-        (f"employee {employee} income (亿元)", "employee_pooled_income", float(at["income"].sel(pool="employee")) / 1e8, 1e8),
-        (f"employee {employee} expenditure (亿元)", "employee_pooled_expenditure", float(at["expenditure"].sel(pool="employee")) / 1e8, 1e8),
-        (f"employee {employee} reserve (亿元)", "employee_pooled_reserve", float(at["reserve"].sel(pool="employee")) / 1e8, 1e8),
-        ("individual accounts income (亿元)", "individual_account_income", float(first["individual_account_income"].sel(year=base)) / 1e8, 1e8),
-        ("individual accounts expenditure (亿元)", "individual_account_expenditure", float(first["individual_account_expenditure"].sel(year=base)) / 1e8, 1e8),
+        (
+            f"employee {employee} income (亿元)",
+            "employee_pooled_income",
+            float(at["income"].sel(pool="employee")) / 1e8,
+            1e8,
+        ),
+        (
+            f"employee {employee} expenditure (亿元)",
+            "employee_pooled_expenditure",
+            float(at["expenditure"].sel(pool="employee")) / 1e8,
+            1e8,
+        ),
+        (
+            f"employee {employee} reserve (亿元)",
+            "employee_pooled_reserve",
+            float(at["reserve"].sel(pool="employee")) / 1e8,
+            1e8,
+        ),
+        (
+            "individual accounts income (亿元)",
+            "individual_account_income",
+            float(first["individual_account_income"].sel(year=base)) / 1e8,
+            1e8,
+        ),
+        (
+            "individual accounts expenditure (亿元)",
+            "individual_account_expenditure",
+            float(first["individual_account_expenditure"].sel(year=base)) / 1e8,
+            1e8,
+        ),
         ("resident fund income (亿元)", "resident_income", float(at["income"].sel(pool="resident")) / 1e8, 1e8),
-        ("resident fund expenditure (亿元)", "resident_expenditure", float(at["expenditure"].sel(pool="resident")) / 1e8, 1e8),
+        (
+            "resident fund expenditure (亿元)",
+            "resident_expenditure",
+            float(at["expenditure"].sel(pool="resident")) / 1e8,
+            1e8,
+        ),
         ("resident fund reserve (亿元)", "resident_reserve", float(at["reserve"].sel(pool="resident")) / 1e8, 1e8),
-        ("medical assistance expenditure (亿元)", "assistance_expenditure", float(at["expenditure"].sel(pool="medical_assistance")) / 1e8, 1e8),
+        (
+            "medical assistance expenditure (亿元)",
+            "assistance_expenditure",
+            float(at["expenditure"].sel(pool="medical_assistance")) / 1e8,
+            1e8,
+        ),
         ("LTCI income (亿元)", "ltci_income", float(at["income"].sel(pool="ltci")) / 1e8, 1e8),
         ("LTCI expenditure (亿元)", "ltci_expenditure", float(at["expenditure"].sel(pool="ltci")) / 1e8, 1e8),
     ]
     if folded:  # the accounts are inside the employee figures: no rows of their own
         checks = [c for c in checks if not c[1].startswith("individual_account")]
     labels = ds.attrs.get("base_year_provenance") or {}
-    frame = pd.DataFrame([(name, model, targets.get(key, np.nan) / scale, labels.get(key, "")) for name, key, model, scale in checks],
-                         columns=["figure", "model", "published", "provenance"]).set_index("figure")
+    frame = pd.DataFrame(
+        [(name, model, targets.get(key, np.nan) / scale, labels.get(key, "")) for name, key, model, scale in checks],
+        columns=["figure", "model", "published", "provenance"],
+    ).set_index("figure")
     frame["difference"] = frame["model"] / frame["published"] - 1
     return frame[["model", "published", "difference", "provenance"]]
 
@@ -174,13 +144,19 @@ def required_lines(ds) -> list[str]:
         return []
     central = ds.fund.central()
     years = [y for y in SUMMARY_YEARS if y in central["year"].values]
-    shown = " / ".join(f"{y} {float(central['required_standard'].sel(year=y)):,.0f}元 ({float(central['required_standard_share'].sel(year=y)):.1%})" for y in years)
+    shown = " / ".join(
+        f"{y} {float(central['required_standard'].sel(year=y)):,.0f}元 "
+        f"({float(central['required_standard_share'].sel(year=y)):.1%})"
+        for y in years
+    )
     thresholds = ds.attrs.get("verdict_thresholds", {})
     low, high = thresholds.get("low_months", 6.0), thresholds.get("high_months", 9.0)
     return [
         "",
-        f"  居民医保每年保持可支付{low:g}–{high:g}个月所需的人均筹资标准 The resident standard that keeps {low:g}-{high:g} months each year (yuan per person; share of disposable income): {shown}",
-        "    (the first deficit and exhaustion years above assume the scenario's standards, with no further increases: the open-loop view)",
+        f"  居民医保每年保持可支付{low:g}–{high:g}个月所需的人均筹资标准 The resident standard that keeps "
+        f"{low:g}-{high:g} months each year (yuan per person; share of disposable income): {shown}",
+        "    (the first deficit and exhaustion years above assume the scenario's standards, with no further "
+        "increases: the open-loop view)",
     ]
 
 
@@ -189,28 +165,64 @@ def fund_headline(ds) -> str:
     base = int(ds.attrs["base_year"])
     from .provenance import PROVENANCE_ZH, example_mark, place, pool_scope, scope_zh
 
-    lines = [f"Fund projection — {ds.attrs.get('scenario_title', '')}{example_mark(ds)}", f"  region: {place(ds)}; base year {base}; horizon {int(ds['year'].values[-1])}"
-             + (f"; {ds.sizes['draw']} draws (medians)" if "draw" in ds.dims else "")]
+    lines = [
+        f"Fund projection — {ds.attrs.get('scenario_title', '')}{example_mark(ds)}",
+        f"  region: {place(ds)}; base year {base}; horizon {int(ds['year'].values[-1])}"
+        + (f"; {ds.sizes['draw']} draws (medians)" if "draw" in ds.dims else ""),
+    ]
     if example_mark(ds):
-        lines.append("  示例 ILLUSTRATION: the bundle borrows figures from the nation (labelled 示例 below); not for a budget or a valuation as it stands")
+        lines.append(
+            "  示例 ILLUSTRATION: the bundle borrows figures from the nation (labelled 示例 below); not for a budget "
+            "or a valuation as it stands"
+        )
     scope = pool_scope(ds, "employee")
-    lines.append(f"  职工医保口径 employee scope: {scope_zh(scope)} " + ("(pooled fund; the individual accounts apart)" if scope == "pooled_fund"
-                 else "(pooled fund and individual accounts together: the bundle does not split them)"))
-    lines += ["", f"  Calibration: the model's {base} against the bundle's figures (公布 published, 推算 derived, 示例 example)"]
+    lines.append(
+        f"  职工医保口径 employee scope: {scope_zh(scope)} "
+        + (
+            "(pooled fund; the individual accounts apart)"
+            if scope == "pooled_fund"
+            else "(pooled fund and individual accounts together: the bundle does not split them)"
+        )
+    )
+    lines += [
+        "",
+        f"  Calibration: the model's {base} against the bundle's figures (公布 published, 推算 derived, 示例 example)",
+    ]
     table = calibration_table(ds)
     for name, row in table.iterrows():
         diff = "" if not np.isfinite(row.difference) else f"{row.difference:+.2%}"  # none where unpublished or both 0
         published = "not published" if np.isnan(row.published) else f"{row.published:,.2f}"
-        lines.append(f"    {name:<50}{row.model:>12,.2f} {published:>13} {diff:>8}  {PROVENANCE_ZH.get(row.provenance, '')}")
+        lines.append(
+            f"    {name:<50}{row.model:>12,.2f} {published:>13} {diff:>8}  {PROVENANCE_ZH.get(row.provenance, '')}"
+        )
     lines += ["", "  Pools (years; months of expenditure the reserve covers; verdict)"]
     summary = fund_summary(ds)
-    head = f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}" + "".join(f"{y:>9}" for y in SUMMARY_YEARS) + "   verdict " + "/".join(map(str, SUMMARY_YEARS))
+    head = (
+        f"    {'pool':<20}{'first deficit':>14}{'exhausted':>11}"
+        + "".join(f"{y:>9}" for y in SUMMARY_YEARS)
+        + "   verdict "
+        + "/".join(map(str, SUMMARY_YEARS))
+    )
     lines.append(head)
 
     for pool, row in summary.iterrows():
-        months = "".join("        —" if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected") else f"{row[f'months_covered_{y}']:>9.1f}" for y in SUMMARY_YEARS)
-        deficit = "none" if row.first_deficit_year is None or (isinstance(row.first_deficit_year, float) and np.isnan(row.first_deficit_year)) else str(int(row.first_deficit_year))
-        gone = "none" if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year)) else str(int(row.exhaustion_year))
+        months = "".join(
+            "        —"
+            if np.isnan(row[f"months_covered_{y}"]) or row[f"verdict_{y}"] in ("payg", "not_projected")
+            else f"{row[f'months_covered_{y}']:>9.1f}"
+            for y in SUMMARY_YEARS
+        )
+        deficit = (
+            "none"
+            if row.first_deficit_year is None
+            or (isinstance(row.first_deficit_year, float) and np.isnan(row.first_deficit_year))
+            else str(int(row.first_deficit_year))
+        )
+        gone = (
+            "none"
+            if row.exhaustion_year is None or (isinstance(row.exhaustion_year, float) and np.isnan(row.exhaustion_year))
+            else str(int(row.exhaustion_year))
+        )
         verdicts = " / ".join(f"{VERDICTS.get(row[f'verdict_{y}'], '')}" for y in SUMMARY_YEARS)
         lines.append(f"    {pool:<20}{deficit:>14}{gone:>11}{months}   {verdicts}")
     lines += required_lines(ds)
@@ -219,7 +231,11 @@ def fund_headline(ds) -> str:
     if ds.fund.stochastic:
         lines += uncertainty_lines(ds)
     elif ds.attrs.get("driver_quantiles"):
-        lines += ["", "  Deterministic set: each driver at a fixed quantile of its distribution: " + ", ".join(f"{k} {v:.0%}" for k, v in ds.attrs["driver_quantiles"].items())]
+        lines += [
+            "",
+            "  Deterministic set: each driver at a fixed quantile of its distribution: "
+            + ", ".join(f"{k} {v:.0%}" for k, v in ds.attrs["driver_quantiles"].items()),
+        ]
     if str(ds.attrs.get("claim_model", "")).startswith("reduced"):
         lines += ["", f"  Note: claim model {ds.attrs['claim_model']}."]
     from .review import hint_lines, run_hints
@@ -228,9 +244,15 @@ def fund_headline(ds) -> str:
     if hints:
         lines += ["", *(f"  {line}" for line in hints)]
     lines.append("")
-    lines.append("  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see docs/model/fund.md, 'The verdict'.")
+    lines.append(
+        "  Verdicts follow 人社部发〔2009〕67号 (6-9 months reasonable, above 15 too much); see docs/model/fund.md, "
+        "'The verdict'."
+    )
     if ds.attrs.get("extended_values"):
-        lines.append(f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in results.nc attrs; --strict refuses).")
+        lines.append(
+            f"  {len(ds.attrs['extended_values'])} dated values continue beyond their last given year (listed in "
+            "results.nc attrs; --strict refuses)."
+        )
     return "\n".join(lines)
 
 
@@ -240,19 +262,34 @@ def fitted_lines(fitted: dict, base: int) -> list[str]:
     fits = {k: v for k, v in fitted.items() if isinstance(v, dict) and "growth" in v and "form" in v}
     if not fits:
         return []
-    lines = ["", f"  Drivers fitted to the bulletins up to {base} (forms chosen by rolling-origin error; the mean growth, and the latest year's)"]
+    lines = [
+        "",
+        f"  Drivers fitted to the bulletins up to {base} (forms chosen by rolling-origin error; the mean growth, and "
+        "the latest year's)",
+    ]
     for name, fit in fits.items():
         form = f"damped φ {fit['damping']:g}" if fit["form"] == "damped" else fit["form"]
         latest = f"; {fit['years'][1]} {fit['recent_growth']:+.1%}" if "recent_growth" in fit else ""
-        lines.append(f"    {name:<36}{fit['growth']:>8.2%} ({form}, {fit['points']} points {fit['years'][0]}-{fit['years'][1]}{latest})")
+        lines.append(
+            f"    {name:<36}{fit['growth']:>8.2%} ({form}, {fit['points']} points "
+            f"{fit['years'][0]}-{fit['years'][1]}{latest})"
+        )
     values = fitted.get("values", {})
     if values:
-        lines.append(f"    so 'fitted' stands for, in {base + 1}: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items()))
+        lines.append(
+            f"    so 'fitted' stands for, in {base + 1}: " + "; ".join(f"{k} {v:+.2%}" for k, v in values.items())
+        )
     for pool, d in fitted.get("decomposition", {}).items():
-        lines.append(f"    {pool} cost per insured {d['nominal']:+.2%} = price {d['price']:+.2%} × ageing {d['ageing']:+.2%} (age-sex cost index, {d['years'][0]}-{d['years'][1]}) × real {d['real']:+.2%}")
+        lines.append(
+            f"    {pool} cost per insured {d['nominal']:+.2%} = price {d['price']:+.2%} × ageing {d['ageing']:+.2%} "
+            f"(age-sex cost index, {d['years'][0]}-{d['years'][1]}) × real {d['real']:+.2%}"
+        )
     realisation = fitted.get("resident_realisation", {})
     if "level" in realisation:
-        lines.append(f"    resident realisation of the standard: {realisation['base_year_value']:.3f} in {base}, level {realisation['level']:.3f} (local level, α {realisation['alpha']:.2f})")
+        lines.append(
+            f"    resident realisation of the standard: {realisation['base_year_value']:.3f} in {base}, level "
+            f"{realisation['level']:.3f} (local level, α {realisation['alpha']:.2f})"
+        )
     return lines
 
 
@@ -270,6 +307,11 @@ def warning_lines(ds) -> list[str]:
             continue
         seq = labels.sel(pool=pool)
         levels = " / ".join(f"{WARNINGS[str(seq.sel(year=y).item())]}" for y in years)
-        first = {level: next((int(y) for y, v in zip(seq["year"].values, seq.values) if v in level), None) for level in (("orange", "red"), ("red",))}
-        lines.append(f"    {pool:<20}{levels:<28} orange {first[('orange', 'red')] or 'none'}, red {first[('red',)] or 'none'}")
+        first = {
+            level: next((int(y) for y, v in zip(seq["year"].values, seq.values) if v in level), None)
+            for level in (("orange", "red"), ("red",))
+        }
+        lines.append(
+            f"    {pool:<20}{levels:<28} orange {first[('orange', 'red')] or 'none'}, red {first[('red',)] or 'none'}"
+        )
     return lines

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import forecast
-from forecast.apps.solve import _dated_with, misses, parse_target, solve
+from forecast.apps.solution import dated_with as _dated_with
+from forecast.apps.solution import misses, parse_target
+from forecast.apps.solve import solve
 from forecast.engine import project
 
 from ..conftest import ROOT
