@@ -2,7 +2,7 @@
 
 Every reader of user files (YAML in :mod:`forecast.inputs.yamlfile`, bundle CSVs in
 :mod:`forecast.inputs.tables`, execution CSVs in :mod:`forecast.apps.execution`, approved budgets in
-:mod:`forecast.apps.approved`, a previous report in :mod:`forecast.apps.reconcile`) gets its bytes from
+:mod:`forecast.apps.approved_readers`, a previous report in :mod:`forecast.apps.reconcile`) gets its bytes from
 :func:`read_bytes`, so a missing file, a folder given for a file, a link that points to itself, a FIFO
 or a device (``/dev/zero``: it would never end), a file too large, a GBK file from Excel, or a NUL byte
 end in the same located message. The file is opened without blocking (a FIFO with no writer would
