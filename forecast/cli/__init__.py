@@ -1,5 +1,6 @@
 """The command line: the guard every command runs inside (:mod:`.main`), the parser (:mod:`.args`)
-and the commands (:mod:`.commands`, :mod:`.studies`, :mod:`.batch`, :mod:`.report`, :mod:`.init_region`).
+and the commands (:mod:`.commands`, :mod:`.studies`, :mod:`.batch`, :mod:`.budget`, :mod:`.report`,
+:mod:`.init_region`).
 
 Only the standard library is imported here: Ctrl-C while numpy loads is handled like any other, and
 Ctrl-C while the command line itself loads (before the guard is in place) ends it the same way:

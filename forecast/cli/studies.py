@@ -1,6 +1,7 @@
 """The commands that study a scenario rather than run it once: ``forecast explain`` (the headline's
 drivers), ``forecast sensitivity`` (the tornado and Sobol indices), ``forecast solve`` (what keeps a
-pool on target); ``forecast batch`` (many regions on dask) is in :mod:`forecast.cli.batch`. The CLI's
+pool on target), ``forecast backtest`` (forecasts from past cut-offs against the bulletins);
+``forecast batch`` (many regions on dask) is in :mod:`forecast.cli.batch`. The CLI's
 guard (:mod:`forecast.cli.main`) dispatches to them as to :mod:`forecast.cli.commands`."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .commands import (
     EXIT_INPUT,
     EXIT_OK,
     _check_draws,
+    _inputs,
     _run_inputs,
     _wrote,
     load_scenario,
@@ -20,7 +22,7 @@ from .commands import (
     write_files,
 )
 
-__all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve"]
+__all__ = ["cmd_explain", "cmd_sensitivity", "cmd_solve", "cmd_backtest"]
 
 
 def cmd_explain(args) -> int:
@@ -183,3 +185,83 @@ def cmd_solve(args) -> int:
     out = out_folder(args, "solve")
     _wrote(out, write_files(out, files, inputs=list(scenario.files)))
     return EXIT_OK if not missed else EXIT_INPUT
+
+
+def cmd_backtest(args) -> int:
+    import pandas as pd
+
+    from ..apps.backtest import COMPARED_SERIES, backtest, coverage, interval_score, mape_table, target_table
+    from ..inputs.region import load_region
+    from ..results.charts import backtest_chart, png_bytes, scenario_context
+
+    scenario = load_scenario(args.scenario, args)
+    region = load_region(scenario.region_path)
+    if args.horizon < 1:
+        raise InputError(
+            Problem("--horizon", "the horizon must be at least 1 year", "write e.g. --horizon 3", value=args.horizon)
+        )
+    cut_offs = sorted(set(args.train_until))
+    _check_draws(args.draws, 2000, max(cut_offs) + args.horizon, False)
+    tables = []
+    with progress_bar("back-test: cut-offs", "cut-offs") as advance:
+        for year in cut_offs:
+            tables.append(backtest(scenario, region, year, args.horizon, args.draws, args.seed)[0])
+            advance(len(tables), len(cut_offs))
+    table = pd.concat(tables, ignore_index=True)
+    say(
+        f"Back-test of '{scenario.title}' on {region.name}: forecasts from data up to {', '.join(map(str, cut_offs))} "
+        "against the bulletins (亿元)"
+    )
+    shown = table.assign(
+        **{
+            k: table[k] / 1e8
+            for k in ("forecast", "actual", "lower_80", "upper_80", "draws_p10", "draws_p90")
+            if k in table
+        },
+        error=table["error"] * 100,
+    )
+    say(shown.rename(columns={"error": "error %"}).to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    mape = mape_table(table) * 100
+    say("\nMean absolute percentage error (%), by horizon in years:")
+    say(mape.to_string(float_format=lambda v: f"{v:.1f}", na_rep="—"))
+    targets = target_table(table)
+    say(
+        "\nAgainst the targets (MAPE over all cut-offs and horizons; employee: the pooled fund where the cut-off year "
+        "publishes it, else the total):"
+    )
+    for name, row in targets.iterrows():
+        print(
+            f"  {name:<32}{row['mape']:>6.1%} over {row['forecasts']:>2} forecasts (target at most {row['limit']:.0%}: "
+            f"{'met' if row['met'] else 'missed'})"
+        )
+    covered = coverage(table)
+    inside = int(round(covered[("all", "all")] * len(table)))
+    print(
+        f"\nRealised coverage of the 80% intervals: {covered[('all', 'all')]:.0%} ({inside} of {len(table)} outcomes "
+        f"inside); interval (Winkler) score {interval_score(table):.3f} "
+        f"(the width plus 10 times any miss, relative to the forecast: lower is sharper), by series:"
+    )
+    say(covered.drop(("all", "all")).map(lambda v: f"{v:.0%}").to_string())
+    if args.draws:
+        drawn = coverage(table, ("draws_p10", "draws_p90"))
+        say(
+            f"\nRealised coverage of the stochastic runs' 10-90% bands ({args.draws} draws each): "
+            f"{drawn[('all', 'all')]:.0%}"
+        )
+    history = {
+        (name, item): region.fund(pool, item, account)
+        for name, (pool, account) in COMPARED_SERIES.items()
+        for item in ("income", "expenditure")
+    }
+    out = out_folder(args, "backtest")
+    paths = write_files(
+        out,
+        {
+            "backtest.csv": csv_text(table, index=False),
+            "mape.csv": csv_text(mape),
+            "backtest.png": png_bytes(backtest_chart(table, history, scenario_context(scenario, region))),
+        },
+        inputs=_inputs(scenario, region),
+    )
+    _wrote(out, paths)
+    return EXIT_OK
