@@ -1,4 +1,5 @@
-"""The command line: the guard every command runs inside (:mod:`.main`), the parser (:mod:`.args`)
+"""The command line: the guard every command runs inside (:mod:`.main`), the parser (:mod:`.args`, with
+:mod:`.options`, :mod:`.study_args` and :mod:`.budget_args`)
 and the commands (:mod:`.commands`, :mod:`.studies`, :mod:`.batch`, :mod:`.budget`, :mod:`.report`,
 :mod:`.init_region`).
 
