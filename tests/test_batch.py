@@ -129,9 +129,9 @@ def test_the_command_refuses_a_bad_bundle_before_starting_and_writes_its_files(r
 
 
 def test_a_large_result_is_a_zarr_store_that_replaces_only_a_previous_store(regions, tmp_path, monkeypatch, capsys):
-    from forecast.cli import main, studies
+    from forecast.cli import batch, main
 
-    monkeypatch.setattr(studies, "ZARR_ABOVE", 0)
+    monkeypatch.setattr(batch, "ZARR_ABOVE", 0)
     out = tmp_path / "out"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

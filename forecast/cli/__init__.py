@@ -1,5 +1,7 @@
-"""The command line: the guard every command runs inside (:mod:`.main`), the parser (:mod:`.args`)
-and the commands (:mod:`.commands`, :mod:`.studies`, :mod:`.report`, :mod:`.init_region`).
+"""The command line: the guard every command runs inside (:mod:`.main`), the parser (:mod:`.args`, with
+:mod:`.options`, :mod:`.study_args` and :mod:`.budget_args`)
+and the commands (:mod:`.commands`, :mod:`.studies`, :mod:`.batch`, :mod:`.budget`, :mod:`.report`,
+:mod:`.init_region`).
 
 Only the standard library is imported here: Ctrl-C while numpy loads is handled like any other, and
 Ctrl-C while the command line itself loads (before the guard is in place) ends it the same way:

@@ -3,37 +3,20 @@
 Only the standard library is imported here (the CLI's guard must handle Ctrl-C while numpy loads).
 The same words mean the same thing on every command: ``SCENARIO`` (a file, a shipped name or
 overlays ``a.yaml+b.yaml``; ``--scenario`` is accepted too), ``--region DIR`` (run on another
-bundle than the scenario's), ``--draws``/``--seed``, ``--out DIR`` and ``-q/--quiet``.
+bundle than the scenario's), ``--draws``/``--seed``, ``--out DIR`` and ``-q/--quiet``. The option types
+and shared options are in :mod:`forecast.cli.options`; the options of the studies and batch in
+:mod:`forecast.cli.study_args`, of budget and execution in :mod:`forecast.cli.budget_args`.
 """
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["build_parser", "YEAR"]
+from .budget_args import add_budget
+from .options import DRAWS, SCENARIO_HELP, SEED, YEAR, add_out, add_scenario, count
+from .study_args import add_batch, add_studies
 
-
-def _count(minimum: int, what: str, example: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number (found {text!r}); write e.g. {example}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{what} must be at least {minimum} (found {value}); write e.g. {example}")
-        return value
-
-    return parse
-
-
-def _fraction(what: str, example: str):
-    def parse(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number between 0 and 1 (found {text!r}); write e.g. {example}") from None
-
-    return parse
+__all__ = ["build_parser", "settle", "EXAMPLES", "OUTPUTS"]
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,48 +29,97 @@ class Parser(argparse.ArgumentParser):
         super()._print_message(printable(message) if message else message, file)
 
 
-YEAR = _count(1900, "a year", "2025")
-DRAWS = _count(1, "the number of draws", "--draws 1000")
-SEED = _count(0, "the seed", "--seed 42")
-SCENARIO_HELP = "scenario file or shipped name, or overlays a.yaml+b.yaml (default: baseline; 'forecast scenarios' lists them)"
-
 #: each command's examples, shown at the end of its --help
 EXAMPLES = {
     "validate": "forecast validate data/china\n  forecast validate scenarios/baseline.yaml retirees_contribute",
     "scenarios": "forecast scenarios",
     "summary": "forecast summary\n  forecast summary --region data/china",
-    "population": "forecast population baseline --until 2050\n  forecast population low_fertility --draws 200 --seed 1 --out out/pop",
-    "run": "forecast run baseline\n  forecast run baseline+retirees_contribute --out out/run\n  forecast run baseline --draws 500 --seed 1 --out out/draws",
-    "compare": "forecast compare baseline raise_special_disease_caps\n  forecast compare baseline ltci_extension --out out/ltci",
+    "population": (
+        "forecast population baseline --until 2050\n  forecast population low_fertility --draws 200 --seed 1 --out "
+        "out/pop"
+    ),
+    "run": (
+        "forecast run baseline\n  forecast run baseline+retirees_contribute --out out/run\n  forecast run baseline "
+        "--draws 500 --seed 1 --out out/draws"
+    ),
+    "compare": (
+        "forecast compare baseline raise_special_disease_caps\n  forecast compare baseline ltci_extension --out "
+        "out/ltci"
+    ),
     "explain": "forecast explain baseline high_cost_growth --until 2035",
-    "solve": "forecast solve --pool resident --lever financing --target months:6-9\n  forecast solve baseline --pool employee --lever rate --target no_deficit --level",
+    "solve": (
+        "forecast solve --pool resident --lever financing --target months:6-9\n  forecast solve baseline --pool "
+        "employee --lever rate --target no_deficit --level"
+    ),
     "sensitivity": "forecast sensitivity baseline --out out/sensitivity\n  forecast sensitivity --sobol 64",
-    "backtest": "forecast backtest --train-until 2021 2022 2023 --horizon 3\n  forecast backtest baseline --train-until 2022 --draws 100 --seed 1 --out out/backtest",
+    "backtest": (
+        "forecast backtest --train-until 2021 2022 2023 --horizon 3\n  forecast backtest baseline --train-until 2022 "
+        "--draws 100 --seed 1 --out out/backtest"
+    ),
     "budget": "forecast budget --year 2025\n  forecast budget baseline --year 2026 --level 0.9 --out out/budget",
-    "execution": "forecast execution examples/execution/lhasa_2023_jan_may.csv\n  forecast execution ACTUALS.csv --history HISTORY.csv --out out/execution",
+    "execution": (
+        "forecast execution examples/execution/lhasa_2023_jan_may.csv\n  forecast execution ACTUALS.csv --history "
+        "HISTORY.csv --out out/execution"
+    ),
     "show-scenario": "forecast show-scenario raise_special_disease_caps",
-    "batch": "forecast batch --regions data/wenzhou data/shaoxing --scenarios baseline ltci_extension --out out/zhejiang\n"
-    "  forecast batch --regions data/* --draws 1000 --workers 2\n  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786",
-    "report": "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous out/report_2024 --out out/report_2025",
-    "serve": "forecast serve\n  forecast serve --region data/wenzhou --port 8080\n  forecast serve --host 0.0.0.0 --token SECRET --cache ~/forecast-runs",
-    "template": "forecast template --out 本地数据.xlsx\n  forecast template --from examples/figures.yaml --out 拉萨数据.xlsx",
-    "init-region": "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region mycity --province 西藏 --from 本地数据.xlsx\n  forecast init-region data/lhasa --province 西藏 --from data/build/inputs/places/lhasa.yaml --force",
+    "batch": (
+        "forecast batch --regions data/wenzhou data/shaoxing --scenarios baseline ltci_extension --out out/zhejiang\n"
+        "  forecast batch --regions data/* --draws 1000 --workers 2\n"
+        "  forecast batch --regions prefectures/* --scheduler tcp://10.0.0.5:8786"
+    ),
+    "report": (
+        "forecast report baseline --out out/report\n  forecast report baseline --draws 200 --seed 1 --previous "
+        "out/report_2024 --out out/report_2025"
+    ),
+    "serve": (
+        "forecast serve\n  forecast serve --region data/wenzhou --port 8080\n  forecast serve --host 0.0.0.0 --token "
+        "SECRET --cache ~/forecast-runs"
+    ),
+    "template": (
+        "forecast template --out 本地数据.xlsx\n  forecast template --from examples/figures.yaml --out 拉萨数据.xlsx"
+    ),
+    "init-region": (
+        "forecast init-region mycity --province 西藏 --from examples/figures.yaml\n  forecast init-region mycity "
+        "--province 西藏 --from 本地数据.xlsx\n  forecast init-region data/lhasa --province 西藏 --from "
+        "data/build/inputs/places/lhasa.yaml --force"
+    ),
 }
 
 
 def _common(quiet_only: bool = False) -> argparse.ArgumentParser:
     """The options every command shares (-q) and, unless ``quiet_only``, --region."""
     parent = Parser(add_help=False)
-    parent.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no explanatory lines: only errors and the results")
+    parent.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars and no explanatory lines: only errors and the results",
+    )
     if not quiet_only:
-        parent.add_argument("--region", metavar="DIR", help="bundle folder, or a shipped bundle's name (wenzhou), to run on (default: the scenario's own region, usually data/china)")
+        parent.add_argument(
+            "--region",
+            metavar="DIR",
+            help=(
+                "bundle folder, or a shipped bundle's name (wenzhou), to run on (default: the scenario's own region, "
+                "usually data/china)"
+            ),
+        )
     return parent
 
 
 #: the files each command always writes into --out (checked before any work; others it may write are
 #: checked when they are written)
 OUTPUTS = {
-    "run": ("results.nc", "summary.csv", "accounts.csv", "indicators.csv", "calibration.csv", "reserve.png", "income_expenditure.png", "population_pyramid.png"),
+    "run": (
+        "results.nc",
+        "summary.csv",
+        "accounts.csv",
+        "indicators.csv",
+        "calibration.csv",
+        "reserve.png",
+        "income_expenditure.png",
+        "population_pyramid.png",
+    ),
     "population": ("population_indicators.csv", "population.nc"),
     "compare": ("impact.csv", "difference.csv", "difference.nc"),
     "explain": ("explain.csv",),
@@ -99,19 +131,6 @@ OUTPUTS = {
     "batch": ("batch_summary.csv",),
     "report": ("report.html",),
 }
-FORCE_HELP = "replace files in DIR that forecast did not write (or that changed since it did), keeping a copy of each as NAME.bak"
-
-
-def _out(p: argparse.ArgumentParser, help: str) -> None:
-    """--out DIR and --force: a command may replace in DIR only the files forecast wrote there, unless --force."""
-    p.add_argument("--out", metavar="DIR", help=help)
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
-
-
-def _scenario(p: argparse.ArgumentParser) -> None:
-    """SCENARIO as the first positional argument, or as --scenario (both default to baseline)."""
-    p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help=SCENARIO_HELP)
-    p.add_argument("--scenario", dest="scenario_option", metavar="SCENARIO", help="the same as the positional SCENARIO")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,8 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="forecast",
         description="Project China's medical-insurance funds (医保基金收支预测) from region data bundles.",
-        epilog="Example:\n  forecast run baseline --out out/run\n  forecast COMMAND --help  (every command has examples)\n\n"
-        "Scenarios may be files or the names of shipped ones ('forecast scenarios'); exit codes: 0 done, 2 bad input, 130 interrupted.",
+        epilog=(
+            "Example:\n  forecast run baseline --out out/run\n"
+            "  forecast COMMAND --help  (every command has examples)\n\n"
+            "Scenarios may be files or the names of shipped ones ('forecast scenarios'); exit codes: 0 done, "
+            "2 bad input, 130 interrupted."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
@@ -129,104 +152,105 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help: str, region: bool = True) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help, parents=[_common(quiet_only=not region)],
-                           epilog=f"Example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            parents=[_common(quiet_only=not region)],
+            epilog=f"Example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(command_name=name.replace("-", "_"))
         return p
 
-    p = command("validate", "check region bundles and scenarios; exit 0 when valid, 2 with messages otherwise", region=False)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="bundle folder (or its region.yaml), or scenario file(s) or names (a.yaml+b.yaml)")
+    p = command(
+        "validate", "check region bundles and scenarios; exit 0 when valid, 2 with messages otherwise", region=False
+    )
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="bundle folder (or its region.yaml), or scenario file(s) or names (a.yaml+b.yaml)",
+    )
 
     command("scenarios", "list the shipped scenario library (name and title)", region=False)
 
     p = command("summary", "print a bundle's summary: population, insured, last fund year")
-    p.add_argument("region_positional", nargs="?", metavar="DIR", help="bundle folder (default: the embedded data/china); the same as --region")
+    p.add_argument(
+        "region_positional",
+        nargs="?",
+        metavar="DIR",
+        help="bundle folder (default: the embedded data/china); the same as --region",
+    )
 
     p = command("population", "project the population of a scenario's region and print the headline")
-    _scenario(p)
+    add_scenario(p)
     p.add_argument("--until", type=YEAR, metavar="YEAR", help="last projected year (default: the scenario's horizon)")
-    p.add_argument("--draws", type=DRAWS, metavar="N", help="stochastic population with N draws (Lee–Carter k_t and the TFR around the scenario's paths)")
-    p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
-    _out(p, "write population_indicators.csv and population.nc into DIR (each file atomically)")
+    p.add_argument(
+        "--draws",
+        type=DRAWS,
+        metavar="N",
+        help="stochastic population with N draws (Lee–Carter k_t and the TFR around the scenario's paths)",
+    )
+    p.add_argument(
+        "--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)"
+    )
+    add_out(p, "write population_indicators.csv and population.nc into DIR (each file atomically)")
 
     p = command("run", "project every pool of a scenario to its horizon and print the verdict")
-    _scenario(p)
-    _out(p, "write results.nc, summary.csv, accounts.csv, indicators.csv and calibration.csv into DIR (each file atomically)")
-    p.add_argument("--draws", type=DRAWS, metavar="N", help="stochastic run with N draws of every driver (population, cost growth, wages, coverage, interest, financing)")
-    p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
+    add_scenario(p)
+    add_out(
+        p,
+        "write results.nc, summary.csv, accounts.csv, indicators.csv and calibration.csv into DIR (each file "
+        "atomically)",
+    )
+    p.add_argument(
+        "--draws",
+        type=DRAWS,
+        metavar="N",
+        help=(
+            "stochastic run with N draws of every driver (population, cost growth, wages, coverage, interest, "
+            "financing)"
+        ),
+    )
+    p.add_argument(
+        "--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)"
+    )
     p.add_argument("--strict", action="store_true", help="refuse to extend any dated value beyond its last given year")
-    p.add_argument("--keep", action="append", choices=["population"], default=[], help="with --draws: keep each draw's population in results.nc (large; by default the mean over draws)")
+    p.add_argument(
+        "--keep",
+        action="append",
+        choices=["population"],
+        default=[],
+        help="with --draws: keep each draw's population in results.nc (large; by default the mean over draws)",
+    )
 
     p = command("compare", "run two scenarios and print the impact of ALT against BASE, one table per pool")
     p.add_argument("base", metavar="BASE", help="the scenario compared against (file or shipped name)")
     p.add_argument("alt", metavar="ALT", help="the alternative scenario (file or shipped name)")
-    p.add_argument("--explain", action="store_true", help="the analysis of change: split the change in reserves and exhaustion years into data, demography, assumptions, policy and other")
-    _out(p, "write impact.csv, difference.csv and difference.nc (and change.csv) into DIR (each file atomically)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help=(
+            "the analysis of change: split the change in reserves and exhaustion years into data, demography, "
+            "assumptions, policy and other"
+        ),
+    )
+    add_out(p, "write impact.csv, difference.csv and difference.nc (and change.csv) into DIR (each file atomically)")
 
-    p = command("explain", "decompose each pool's first deficit and exhaustion into their drivers, for one or more scenarios")
-    p.add_argument("scenarios", nargs="*", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
-    p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year of the growth rates (default: 11 years after the base year)")
-    _out(p, "write explain.csv into DIR (atomically)")
-
-    p = command("solve", "the financing (or benefit) that keeps a pool on target: months covered in a band, no deficit, no exhaustion")
-    _scenario(p)
-    p.add_argument("--pool", required=True, choices=["employee", "resident", "ltci"], help="the pool to keep on target")
-    p.add_argument("--lever", required=True, metavar="LEVER", help="financing, financing.individual, financing.subsidy (resident; ltci: financing); rate, rate.employer, rate.employee (employee); or benefit:PATH")
-    p.add_argument("--target", default="months:6-9", metavar="TARGET", help="months:LO-HI (default months:6-9), no_deficit or no_exhaustion")
-    p.add_argument("--from", dest="start", type=YEAR, metavar="YEAR", help="first year the lever moves and the target is checked (default: the year after the base year)")
-    p.add_argument("--until", type=YEAR, metavar="YEAR", help="last year the target must hold (default: the horizon)")
-    p.add_argument("--level", action="store_true", help="one value from --from on (a multiplier of the financing path) instead of a year-by-year path")
-    p.add_argument("--probability", type=_fraction("the probability", "--probability 0.8"), metavar="P", help="the target must hold in a share P of the draws (one level; with --draws)")
-    p.add_argument("--draws", type=DRAWS, default=200, metavar="N", help="draws for --probability (default 200)")
-    p.add_argument("--seed", type=SEED, default=0, metavar="S", help="seed of the draws (default 0: the same draws for every trial value)")
-    _out(p, "write solved.yaml (the overlay) and solve.csv into DIR (default: a new dated folder, announced)")
-
-    p = command("sensitivity", "one-at-a-time sensitivity: each assumption group low and high; tornado of exhaustion years and months covered")
-    _scenario(p)
-    p.add_argument("--percentile", type=_fraction("the percentile", "--percentile 0.9"), default=0.9, metavar="P", help="the groups' high percentile (default 0.9: the 10th and 90th)")
-    p.add_argument("--sobol", type=_count(2, "the Sobol base sample", "--sobol 64"), metavar="N", help="also global Sobol indices from N x (groups + 2) runs (a power of two, e.g. 64)")
-    _out(p, "write tornado.csv and tornado.png (and sobol.csv) into DIR (each file atomically)")
-
-    p = command("backtest", "forecast past years from the data known then and compare with the bulletins")
-    _scenario(p)
-    p.add_argument("--train-until", type=YEAR, nargs="+", required=True, metavar="YEAR", help="last year of data used (one or more cut-offs)")
-    p.add_argument("--horizon", type=_count(1, "the horizon", "--horizon 3"), default=3, metavar="K", help="years forecast after each cut-off (default 3)")
-    p.add_argument("--draws", type=DRAWS, metavar="N", help="also run each cut-off stochastically and report how often its 10-90%% band held the outcome")
-    p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed for the draws (a whole number, 0 or more)")
-    _out(p, "write backtest.csv, mape.csv and backtest.png into DIR (default: a new dated folder, announced)")
-
-    p = command("budget", "next year's fund budget per pool in budget line items, with a prediction interval")
-    _scenario(p)
-    p.add_argument("--year", type=YEAR, required=True, metavar="YEAR", help="the budget year (after the base year)")
-    p.add_argument("--level", type=_fraction("the level", "--level 0.8"), default=0.8, metavar="P", help="prediction-interval level (default 0.8)")
-    p.add_argument("--previous-budget", metavar="FILE", help="last year's approved budget (budget.xlsx or CSV pool,item,amount,unit) for the 上年预算数 column")
-    p.add_argument("--execution", metavar="ACTUALS", help="last year's year-to-date actuals (as for 'forecast execution'; employee: the pooled fund): its full-year estimate is the form's 本年预计执行数")
-    _out(p, "write budget.csv and budget.xlsx (the budget workbook) into DIR (each file atomically)")
-
-    p = command("execution", "estimate the full year from year-to-date actuals and say whether it closes 收支平衡")
-    p.add_argument("actuals", metavar="ACTUALS", help="CSV: pool,month,income,expenditure,unit (cumulated from January)")
-    p.add_argument("--history", metavar="CSV", help="the fund's own monthly history: year,pool,month,income,expenditure,unit (cumulative; month 12 = the year)")
-    p.add_argument("--budget", metavar="FILE", help="the approved budget (budget.xlsx from 'forecast budget', or CSV pool,item,amount,unit): report 执行率")
-    _out(p, "write execution.csv (and budget_execution.csv with --budget) into DIR (atomically)")
-
-    p = command("batch", "run scenarios on many region bundles at once on dask (a LocalCluster, or a cluster's scheduler)", region=False)
-    p.add_argument("--regions", nargs="+", required=True, metavar="DIR", help="region bundle folders, or shipped bundles' names (wenzhou qiandongnan)")
-    p.add_argument("--scenarios", nargs="+", default=["baseline"], metavar="SCENARIO", help="scenario files or shipped names (default: baseline)")
-    p.add_argument("--draws", type=DRAWS, metavar="N", help="draws of every driver per region and scenario")
-    p.add_argument("--seed", type=SEED, default=None, metavar="S", help="random seed (the same streams for every region)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler's address (default: a LocalCluster started and closed by the command)")
-    p.add_argument("--workers", type=_count(1, "the number of workers", "--workers 2"), default=2, metavar="K", help="LocalCluster worker processes (default 2)")
-    _out(p, "write batch.nc (batch.zarr when large) and batch_summary.csv into DIR (default: a new dated folder, announced)")
+    add_studies(command)
+    add_budget(command)
+    add_batch(command)
 
     from .init_region import register as register_init_region
     from .report import register as register_report
     from .serve import register as register_serve
     from .template import register as register_template
 
-    register_report(command, _scenario, DRAWS, SEED)
+    register_report(command, add_scenario, DRAWS, SEED)
     register_init_region(command)
     register_template(command)
-    register_serve(command, _count)
+    register_serve(command, count)
 
     p = command("show-scenario", "print every resolved parameter with the file and line it came from", region=False)
     p.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help=SCENARIO_HELP)
@@ -239,11 +263,18 @@ def settle(args: argparse.Namespace) -> argparse.Namespace:
     option = getattr(args, "scenario_option", None)
     if option is not None:
         if args.scenario not in ("baseline", option):
-            raise SystemExit(_usage_error(args, f"SCENARIO given twice ({args.scenario!r} and --scenario {option!r}); give it once"))
+            raise SystemExit(
+                _usage_error(args, f"SCENARIO given twice ({args.scenario!r} and --scenario {option!r}); give it once")
+            )
         args.scenario = option
     if getattr(args, "region_positional", None) is not None:
         if args.region not in (None, args.region_positional):
-            raise SystemExit(_usage_error(args, f"the bundle given twice ({args.region_positional!r} and --region {args.region!r}); give it once"))
+            raise SystemExit(
+                _usage_error(
+                    args,
+                    f"the bundle given twice ({args.region_positional!r} and --region {args.region!r}); give it once",
+                )
+            )
         args.region = args.region_positional
     return args
 

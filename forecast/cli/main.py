@@ -9,8 +9,9 @@ At start-up this module imports only the standard library and the package's modu
 only it (:mod:`forecast.errors`, :mod:`forecast.terminal`, the parser's modules): the modules that
 load numpy, pandas and xarray are imported inside :func:`_dispatch`, once the guard is in place, so
 an interrupt while they load is handled like any other (tests/test_architecture.py checks it). The
-parser is in :mod:`forecast.cli.args`, the command bodies in :mod:`forecast.cli.commands` and
-:mod:`forecast.cli.studies`, what a person sees (progress, tables, -q) in :mod:`forecast.terminal`.
+parser is in :mod:`forecast.cli.args`, the command bodies in :mod:`forecast.cli.commands`,
+:mod:`forecast.cli.studies`, :mod:`forecast.cli.batch` and :mod:`forecast.cli.budget`, what a person sees
+(progress, tables, -q) in :mod:`forecast.terminal`.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _dispatch(argv) -> int:
     args = settle(build_parser().parse_args([a for a in argv if a != "--debug"]))  # --debug is accepted anywhere
     # deferred until the guard is in place (see the module): these load numpy, pandas and xarray
     from ..results.writers import check_out, replacing
-    from . import commands, studies
+    from . import batch, budget, commands, studies
 
     force = getattr(args, "force", False)
     if getattr(args, "out", None) is not None:
@@ -88,7 +89,7 @@ def _dispatch(argv) -> int:
         with terminal.quiet(args.quiet), replacing(force):
             return args.handler(args)
     name = f"cmd_{args.command_name}"
-    module = next(m for m in (commands, studies, init_region) if hasattr(m, name))
+    module = next(m for m in (commands, studies, batch, budget, init_region) if hasattr(m, name))
     with terminal.quiet(args.quiet), replacing(force):
         return getattr(module, name)(args)
 

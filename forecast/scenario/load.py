@@ -29,12 +29,13 @@ from ..inputs.yamlfile import LineDict, read_yaml
 from ..library import extended_file, resolve_scenario, suggestion
 from ..limits import MAX_EXTENDS, MAX_YAML_BYTES
 from .dated import DatedValue
+from .dated_fields import DATED_KEYS
 from .demography import DEMOGRAPHY, DEMOGRAPHY_KEYS
 from .param import default_source
 from .parameters import iter_params
 from .population import PopulationAssumptions
 from .reader import Reader
-from .validate import DATED_KEYS, validate
+from .validate import validate
 
 __all__ = ["Scenario", "load_scenario"]
 

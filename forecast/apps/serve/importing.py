@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from ...errors import InputError, Problem
 from ...inputs.yamlfile import read_yaml
-from ...scenario.validate import DATED_KEYS
+from ...scenario.dated_fields import DATED_KEYS
 from .reform import ReformError, check, field_text
 from .work import problems_error, upload_path
 
