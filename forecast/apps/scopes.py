@@ -60,6 +60,11 @@ def _summed(frame: pd.DataFrame, value_columns, keys) -> pd.DataFrame:
     return total.assign(scope="total")
 
 
+def _preferred(pool: str, scopes: set) -> str:
+    """The pool's default scope if among ``scopes``, else the first of them by name."""
+    return default_scope(pool) if default_scope(pool) in scopes else sorted(scopes)[0]
+
+
 def align_scopes(
     actuals: pd.DataFrame, approved: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
@@ -72,7 +77,7 @@ def align_scopes(
     for pool, rows in actuals.groupby("pool", sort=False):
         given = set(rows["scope"])
         if approved is None:
-            scope = default_scope(pool) if default_scope(pool) in given else sorted(given)[0]
+            scope = _preferred(pool, given)
             if len(given) > 1:
                 notes.append(f"口径：{pool} 的执行数有{_names(given)}，按{SCOPES[scope][0]}分析")
             keep_actuals.append(rows[rows["scope"] == scope])
@@ -81,10 +86,10 @@ def align_scopes(
         budgeted = set(budget["scope"])
         common = given & budgeted
         if not budgeted:  # no line of this pool: execution_rates names the line to add
-            scope = default_scope(pool) if default_scope(pool) in given else sorted(given)[0]
+            scope = _preferred(pool, given)
             keep_actuals.append(rows[rows["scope"] == scope])
         elif common:
-            scope = default_scope(pool) if default_scope(pool) in common else sorted(common)[0]
+            scope = _preferred(pool, common)
             keep_actuals.append(rows[rows["scope"] == scope])
             keep_approved.append(approved[(approved["pool"] == pool) & (approved["scope"] == scope)])
         elif {"pooled_fund", "individual_account"} <= given and "total" in budgeted:

@@ -85,7 +85,8 @@ class DrawStore:
             mean = total / self.filled
             text = mean.attrs.get("description", name)
             out[name] = mean.assign_attrs(
+                over_draws="mean",
                 description=f"{text}; the mean over {self.filled} draws (a run of more than {STREAM_DRAWS} draws "
-                f"keeps each draw only of {', '.join(PER_DRAW)})"
+                f"keeps each draw only of {', '.join(PER_DRAW)})",
             )
         return self.template.assign(out).assign_coords(draw=draw)

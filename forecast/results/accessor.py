@@ -24,33 +24,22 @@ from ..model.uncertainty.intervals import interval
 
 __all__ = ["FundAccessor"]
 
-NUMERIC = (
-    "insured",
-    "income",
-    "expenditure",
-    "balance",
-    "reserve",
-    "months_covered",
-    "income_items",
-    "expenditure_items",
-    "insured_by_status",
-    "individual_account_income",
-    "individual_account_expenditure",
-    "individual_account_reserve",
-    "outpatient_mutual_aid",
-    "ltci_beneficiaries",
-    "income_log_sd",
-    "expenditure_log_sd",
-    "admissions",
-    "outpatient_visits",
-    "special_disease_visits",
-    "cost_per_admission",
-    "price_index",
-    "utilisation_index",
-    "ageing_index",
-    "required_standard",
-    "required_standard_share",
-)
+#: not drawn but part of the central path: the record's one-year s.d. the budget intervals use
+SHARED_BY_DRAWS = ("income_log_sd", "expenditure_log_sd")
+
+
+def _central_names(ds) -> list[str]:
+    """The flows a central path holds: every float variable by year that is drawn (its median is taken), and what a
+    streamed run keeps as its mean over the draws (``over_draws: mean``); verdicts and warnings are
+    recomputed from them, the population is handled apart; the record's s.d. every draw shares is kept."""
+    return [
+        name
+        for name, var in ds.data_vars.items()
+        if name != "population"
+        and var.dtype.kind == "f"
+        and "year" in var.dims
+        and ("draw" in var.dims or var.attrs.get("over_draws") == "mean" or name in SHARED_BY_DRAWS)
+    ]
 
 
 @xr.register_dataset_accessor("fund")
@@ -92,7 +81,7 @@ class FundAccessor:
         ds = self._ds
         if not self.stochastic:
             return ds
-        out = ds[[n for n in NUMERIC if n in ds]].median("draw")
+        out = ds[_central_names(ds)].median("draw")
         for name in out.data_vars:
             out[name].attrs = dict(ds[name].attrs)
         idle = self.payg() & (ds["verdict"].isel(draw=0) == CODES["not_projected"]).all("year")
