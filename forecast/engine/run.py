@@ -33,7 +33,12 @@ from .funds import project_funds
 from .plan import build_plan
 from .store import DrawStore, streams
 
-__all__ = ["run", "project"]
+__all__ = ["run", "project", "grouped", "FUND_DRAWS"]
+
+#: draws the fund stages take at once: the population's chunks (each of DRAW_CHUNK draws, its own
+#: random stream) are joined up to this many, so that the fund stages' fixed cost per call (about
+#: half a 1,000-draw chunk's work, labelled arrays over year and pool) is paid once per FUND_DRAWS
+FUND_DRAWS = 2_000
 
 
 def run(
@@ -161,7 +166,7 @@ def project(
     draws, quantiles, settings, entropy = setup.draws, setup.quantiles, setup.settings, setup.entropy
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
     population, shocks, first = PopulationResult(keep), None, True
-    for chunk in prefetched(setup.chunks):
+    for chunk in prefetched(grouped(setup.chunks, FUND_DRAWS)):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
@@ -185,6 +190,28 @@ def project(
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
     return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+
+
+def grouped(chunks, size: int):
+    """The population's chunks joined along ``draw`` up to ``size`` draws each (what the fund stages
+    read of them: the year-end population and the births; the draws are independent of one another,
+    so the results are those of the chunks one by one); a chunk without a draw dimension as it is."""
+    held, n = [], 0
+    for chunk in chunks:
+        if "draw" not in chunk.dims:
+            yield chunk
+            continue
+        held.append(chunk[["population", "births"]])
+        n += chunk.sizes["draw"]
+        if n >= size:
+            yield _joined(held)
+            held, n = [], 0
+    if held:
+        yield _joined(held)
+
+
+def _joined(chunks: list) -> xr.Dataset:
+    return chunks[0] if len(chunks) == 1 else concat_exact(chunks, "draw", combine_attrs="override")
 
 
 def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:

@@ -82,11 +82,10 @@ class PopulationResult:
         self.parts, self.total, self.n = [], None, 0
 
     def add(self, chunk: xr.Dataset, years) -> None:
-        population = chunk["population"].sel(year=years)
         if self.keep:
-            self.parts.append(population)
+            self.parts.append(chunk["population"].sel(year=years))
             return
-        summed = population.sum("draw", skipna=False)
+        summed = chunk["population"].sum("draw", skipna=False).sel(year=years)  # summed first: a smaller copy
         self.total = summed if self.total is None else self.total + summed
         self.n += chunk.sizes["draw"]
 
