@@ -84,24 +84,25 @@ MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
 #: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years): the program with its imports
-#: and a deterministic run; the population of the chunk of draws being projected (up to DRAW_CHUNK
-#: draws: the chunk, the next one made in the background, their life tables); and, per draw and
-#: projected year, the fund results (about 180 numbers; within 3% at 100 to 3,000 draws), plus the
-#: population by sex and age if it is kept (2 × 101 numbers, and their copy as the chunks are joined;
-#: within 20% at 1,000 and 5,000 draws with --keep population). A run of more than _STREAM_DRAWS
-#: draws streams them (forecast/engine/store.py): per draw only the contract's numbers (about 26 a
-#: projected year, in arrays made once), and a fixed extra for the draws' percentiles and the sums
-#: of the rest (within 10% at 3,000 to 100,000 draws).
-_FIXED_BYTES = 205 * 2**20
-_CHUNK_BYTES_PER_DRAW_YEAR = 4_000
+#: and a deterministic run; the group of draws in the fund stages (up to _FUND_DRAWS draws: their
+#: population and the stages' arrays) and the next group, projected in the background meanwhile (its
+#: chunks with their deaths and life tables, and their joining); and, per draw and projected year, the
+#: fund results (about 180 numbers; within 5% at 100 to 2,000 draws), plus the population by sex and
+#: age if it is kept (within 20% at 1,000 and 5,000 draws with --keep population). A run of more than
+#: _STREAM_DRAWS draws streams them (forecast/engine/store.py): per draw only the contract's numbers
+#: (about 26 a projected year, in arrays made once), and a fixed extra for the draws' percentiles and
+#: the sums of the rest (within 20% at 2,001 to 100,000 draws; 2,000 -> 2,001 draws: +2 MiB measured).
+_FIXED_BYTES = 133 * 2**20
+_CHUNK_BYTES_PER_DRAW_YEAR = 2_160
+_NEXT_CHUNK_BYTES_PER_DRAW_YEAR = 3_990
 _BYTES_PER_DRAW_YEAR = 1_450
-_STREAM_FIXED_BYTES = 180 * 2**20
-_STREAM_BYTES_PER_DRAW_YEAR = 210
-_POPULATION_BYTES_PER_DRAW_YEAR = 1_900
+_STREAM_FIXED_BYTES = 149 * 2**20
+_STREAM_BYTES_PER_DRAW_YEAR = 185
+_POPULATION_BYTES_PER_DRAW_YEAR = 500
 #: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
 _STREAM_DRAWS = 2_000
-#: draws projected at once (forecast.model.population.project.DRAW_CHUNK)
-_DRAW_CHUNK = 1_000
+#: draws the fund stages take at once (forecast.engine.run.FUND_DRAWS)
+_FUND_DRAWS = 2_000
 #: the share of the available memory a run may plan to use
 MEMORY_SHARE = 0.8
 #: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)
@@ -119,7 +120,11 @@ def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
         _POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0
     )
     fixed = _FIXED_BYTES + (_STREAM_FIXED_BYTES if streamed else 0)
-    return fixed + min(draws, _DRAW_CHUNK) * years * _CHUNK_BYTES_PER_DRAW_YEAR + draws * years * per
+    groups = (
+        min(draws, _FUND_DRAWS) * _CHUNK_BYTES_PER_DRAW_YEAR
+        + min(max(draws - _FUND_DRAWS, 0), _FUND_DRAWS) * _NEXT_CHUNK_BYTES_PER_DRAW_YEAR
+    )
+    return fixed + years * groups + draws * years * per
 
 
 def largest_draws(years: int, keep_population: bool = False, memory: int | None = None) -> int:
