@@ -140,8 +140,12 @@ def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibrat
     The readable form of :func:`insured_summary`, which the engine uses.
     """
     pop = population.transpose("year", "draw", "sex", "age")
-    statuses = _statuses(pop.values, *_enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration,
-                                                         in_service_index, resident_index, flexible_share))
+    ret, adult, old, *rates = _enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration,
+                                                in_service_index, resident_index, flexible_share)
+    statuses = np.empty((len(INSURED_STATUSES), *pop.shape))
+    for i in range(pop.sizes["year"]):
+        factors = (np.broadcast_to(f, (pop.sizes["year"], pop.sizes["draw"], 1, 1))[i] for f in rates)
+        _year_statuses(pop.values[i], statuses[:, i], ret[i], adult, old[i], *factors)
     coords = {d: pop[d] for d in pop.dims}
     return xr.Dataset({name: xr.DataArray(values, dims=pop.dims, coords=coords, attrs={"units": "persons"})
                        for name, values in zip(INSURED_STATUSES, statuses)})
@@ -166,34 +170,30 @@ def _year_draw(a: xr.DataArray) -> np.ndarray:
     return np.asarray(a.values, dtype=float).reshape(-1, 1, 1, 1)
 
 
-def _statuses(p, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> tuple:
-    """The four statuses of population ``p`` (year, draws, sex, age), computed in place."""
-    working = p * (1 - ret) * adult
-    in_service = working * coverage
-    retirees = np.where(old, k_r, coverage)
-    retirees *= p
+def _year_statuses(mid, out, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> None:
+    """The four statuses of one year's mid-year population ``mid`` (draws, sex, age), written in place
+    into ``out`` (status, draws, sex, age) without a temporary (:func:`project_enrollment`'s formulas)."""
+    in_service, flexible, retirees, residents = out
+    np.multiply(mid, 1 - ret, out=flexible)  # the working: p × (1 − ret) × adult
+    flexible *= adult
+    np.multiply(flexible, coverage, out=in_service)
+    np.copyto(retirees, coverage)
+    np.copyto(retirees, k_r, where=old)
+    retirees *= mid
     retirees *= ret
-    others = p - in_service
-    others -= retirees
-    np.maximum(others, 0.0, out=others)
-    working -= in_service
-    np.maximum(working, 0.0, out=working)
-    flexible = working
+    np.subtract(mid, in_service, out=residents)
+    residents -= retirees
+    np.maximum(residents, 0.0, out=residents)
+    flexible -= in_service
+    np.maximum(flexible, 0.0, out=flexible)
     flexible *= flexible_rate
-    residents = others
     residents *= resident_rate
     residents -= flexible
     np.maximum(residents, 0.0, out=residents)
-    return in_service, flexible, retirees, residents
 
 
-def _of_draws(a: np.ndarray, block: slice) -> np.ndarray:
-    """A (year, draw, 1, 1) factor for a block of draws (unchanged when it has one draw)."""
-    return a if a.shape[1] == 1 else a[:, block]
-
-
-#: draws whose enrollment is computed at once: the arrays stay in cache (years × 100 × 202)
-DRAW_BLOCK = 100
+#: draws whose enrollment is computed at once, a year at a time (arrays of 500 × 202 stay in cache)
+DRAW_BLOCK = 500
 
 
 def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, calibration: EnrollmentCalibration,
@@ -220,15 +220,23 @@ def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, cali
     values = eoy.values
     n_draws = values.shape[1]
     summed = np.empty((len(INSURED_STATUSES), len(years), n_draws, len(names)))
+    factors = [np.broadcast_to(a, (len(years), n_draws, 1, 1)) for a in (coverage, k_r, flexible_rate, resident_rate)]
+    buffers = np.empty((len(INSURED_STATUSES), min(DRAW_BLOCK, n_draws), *values.shape[2:]))
+    mid_buffer = np.empty(buffers.shape[1:])
     for start in range(0, n_draws, DRAW_BLOCK):
         block = slice(start, min(start + DRAW_BLOCK, n_draws))
-        now = values[current, block]
-        mid = np.where(has_previous, (values[previous, block] + now) / 2, now)
-        statuses = _statuses(mid, ret, adult, old,
-                             *(_of_draws(a, block) for a in (coverage, k_r, flexible_rate, resident_rate)))
-        for i, status in enumerate(statuses):
-            flat = status.reshape(status.shape[0] * status.shape[1], -1)
-            summed[i, :, block] = (flat @ weights).reshape(status.shape[0], status.shape[1], len(names))
+        n = block.stop - block.start
+        out, mid = buffers[:, :n], mid_buffer[:n]
+        for i in range(len(years)):
+            now = values[current[i], block]
+            if has_previous[i, 0, 0, 0]:
+                np.add(values[previous[i], block], now, out=mid)
+                mid /= 2
+            else:
+                np.copyto(mid, now)
+            _year_statuses(mid, out, ret[i], adult, old[i], *(f[i, block] for f in factors))
+            summed[:, i, block] = (out.reshape(len(INSURED_STATUSES) * n, -1) @ weights).reshape(
+                len(INSURED_STATUSES), n, len(names))
     coords = {"year": years, "draw": eoy["draw"].values}
     count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"),
                          coords={**coords, "status": list(INSURED_STATUSES)})
