@@ -92,17 +92,20 @@ class _Members:
     """What the fund stage needs of the insured, filled block by block: ``summed`` (status, year,
     draw, curve), the births and mid-year population totals of the fund years, the population."""
 
-    def __init__(self, d: dict, draws: int, keep_population: bool):
+    def __init__(self, d: dict, draws: int, block: int, keep_population: bool):
         n_years, ages = len(d["years"]), d["base"].shape[-1]
         self.summed = np.empty((4, n_years, draws, d["curve_weights"].shape[1]))
         self.births = np.empty((n_years, draws))
         self.totals = np.empty((len(d["pop_years"]), draws))
         self.population = np.empty((n_years, draws, 2, ages)) if keep_population else None
+        self.statuses = np.empty((4, min(draws, block), 2, ages))  # one block's insured by status
+        self.working = (1 - d["ret"]) * d["adult"]  # (year, sex, age): 1 - retired share from age 18
 
 
 def _enroll(d: dict, i: int, mid: np.ndarray, calibration: tuple | None, block: slice, out: _Members) -> tuple:
     """Fund year ``i``: the statuses of the mid-year population ``mid`` (draw, sex, age), calibrated
-    in the base year (i = 0), reduced by the curves."""
+    in the base year (i = 0), computed in place in ``out.statuses`` and reduced by the curves in one
+    matrix product."""
     if calibration is None:
         ret = d["ret_root"]
         in_service, retirees, residents = d["published_counts"]
@@ -115,26 +118,25 @@ def _enroll(d: dict, i: int, mid: np.ndarray, calibration: tuple | None, block: 
     c_w, k_r, c_r = calibration
     coverage = c_w * (d["in_service_index"][i] * d["coverage_index"][0, i, block])[:, None, None]
     resident_rate = c_r * (d["resident_index"][i] * d["coverage_index"][1, i, block])[:, None, None]
-    ret, old = d["ret"][i], d["old"][i]
-    working = mid * (1 - ret) * d["adult"]
-    in_service = working * coverage
-    retirees = np.where(old, k_r, coverage)
+    statuses = out.statuses[:, : mid.shape[0]]
+    in_service, flexible, retirees, residents = statuses
+    np.multiply(mid, out.working[i], out=flexible)  # the working-age population not retired, first
+    np.multiply(flexible, coverage, out=in_service)
+    np.copyto(retirees, coverage)
+    np.copyto(retirees, k_r, where=d["old"][i])
     retirees *= mid
-    retirees *= ret
-    others = mid - in_service
-    others -= retirees
-    np.maximum(others, 0.0, out=others)
-    working -= in_service
-    np.maximum(working, 0.0, out=working)
-    flexible = working
+    retirees *= d["ret"][i]
+    np.subtract(mid, in_service, out=residents)
+    residents -= retirees
+    np.maximum(residents, 0.0, out=residents)
+    flexible -= in_service
+    np.maximum(flexible, 0.0, out=flexible)
     flexible *= d["flexible_share"][i] * c_r
-    residents = others
     residents *= resident_rate
     residents -= flexible
     np.maximum(residents, 0.0, out=residents)
-    weights = d["curve_weights"]
-    for s, status in enumerate((in_service, flexible, retirees, residents)):
-        out.summed[s, i, block] = status.reshape(status.shape[0], -1) @ weights
+    flat = statuses.reshape(4 * mid.shape[0], -1) @ d["curve_weights"]
+    out.summed[:, i, block] = flat.reshape(4, mid.shape[0], -1)
     return calibration
 
 
@@ -178,7 +180,7 @@ def kernel(d: dict, block: int = BLOCK, keep_population: bool = False) -> dict:
     draw), ``population_total`` (year, draw) and, with ``keep_population``, ``population`` (year,
     draw, sex, age) of the fund years."""
     draws = d["deviation"].shape[0]
-    out = _Members(d, draws, keep_population)
+    out = _Members(d, draws, block, keep_population)
     for start in range(0, draws, block):
         _block(d, slice(start, min(start + block, draws)), out)
     pop_years, fund_years = d["pop_years"], d["years"]
