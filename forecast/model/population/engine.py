@@ -54,7 +54,7 @@ def _ratio(later, earlier):
     return np.divide(later, earlier, out=np.zeros(np.broadcast(later, earlier).shape), where=earlier > 0)
 
 
-def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: dict | None = None):
+def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: dict | None = None, deaths: bool = True):
     """Run the projection on plain arrays.
 
     base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
@@ -64,14 +64,15 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
     female birth; migration: (Y, 2, A) net migrants by age at year end, or None.
     Each year's life tables are made in its step (small arrays that stay in cache, however many
     draws); ``expectancy``, if given, receives life expectancy at 0 and 60 (Y, Dm, 2) by age.
-    Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A).
+    Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A; None
+    with ``deaths=False``: a run's fund stages read none, and the array is as large as the population).
     """
     base = np.asarray(base, dtype=float)
     n_years = mx.shape[0]
     draws, _, ages = base.shape
     pop = np.empty((n_years, draws, 2, ages))
     births_out = np.empty((n_years, draws, 2))
-    deaths = np.empty((n_years, draws, 2, ages))
+    deaths_out = np.empty((n_years, draws, 2, ages)) if deaths else None
     if expectancy is not None:
         expectancy.update({age: np.empty(mx.shape[:3]) for age in (0, 60)})
     previous = base
@@ -96,9 +97,11 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         infant_survival = L0 if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
         new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
         inflow[..., 0] += births_sex + f * mig[:, 0]
-        pop[t], births_out[t], deaths[t] = new, births_sex, inflow - new
+        pop[t], births_out[t] = new, births_sex
+        if deaths_out is not None:
+            np.subtract(inflow, new, out=deaths_out[t])
         previous = new
-    return pop, births_out, deaths
+    return pop, births_out, deaths_out
 
 
 def _annual_step(previous, S, S_open, mig):

@@ -51,13 +51,14 @@ def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
 
 def project(
     base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray,
-    migration: xr.DataArray | None = None,
+    migration: xr.DataArray | None = None, deaths: bool = True,
 ) -> xr.Dataset:
     """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
 
     ``mx`` (year, sex, age [, draw]), ``asfr`` (year, age [, draw]) and ``srb`` (year [, draw])
     cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
-    net migrants a year. Returns population, births and deaths by year (and draw).
+    net migrants a year. Returns population, births and deaths by year (and draw; ``deaths=False``:
+    without deaths, which a run's fund stages do not read).
     """
     years = mx["year"].values
     ages = base_population["age"].values
@@ -69,31 +70,28 @@ def project(
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
     mx_values = _draw_axis(mx, ("sex", "age"))
     expectancy: dict = {}
-    pop, births, deaths = project_arrays(
-        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy
+    pop, births, died = project_arrays(
+        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy, deaths=deaths
     )
     e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:])
                for age in (0, 60))
     coords = {"year": years, "sex": list(SEXES), "age": ages}
-    ds = xr.Dataset(
-        {
-            "population": (("year", "draw", "sex", "age"), pop),
-            "births": (("year", "draw", "sex"), births),
-            "deaths": (("year", "draw", "sex", "age"), deaths),
-            "life_expectancy_birth": (("year", "draw", "sex"), e0),
-            "life_expectancy_60": (("year", "draw", "sex"), e60),
-        },
-        coords={**coords, "draw": np.arange(draws)},
-    )
+    by_age, by_sex = ("year", "draw", "sex", "age"), ("year", "draw", "sex")
+    variables = {"population": (by_age, pop), "births": (by_sex, births)}
+    variables.update({"deaths": (by_age, died)} if died is not None else {})
+    variables.update(life_expectancy_birth=(by_sex, e0), life_expectancy_60=(by_sex, e60))
+    ds = xr.Dataset(variables, coords={**coords, "draw": np.arange(draws)})
     for name in ("population", "births", "deaths"):
-        ds[name].attrs["units"] = "persons"
+        if name in ds:
+            ds[name].attrs["units"] = "persons"
     for name in ("life_expectancy_birth", "life_expectancy_60"):
         ds[name].attrs["units"] = "year"
     ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
     ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
-    ds["deaths"].attrs["description"] = (
-        "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
-    )
+    if died is not None:
+        ds["deaths"].attrs["description"] = (
+            "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
+        )
     if draws == 1 and "draw" not in mx.dims and "draw" not in asfr.dims:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(base_date=base_date.isoformat(), open_age=int(ages[-1]), first_step_years=fraction)
@@ -236,7 +234,7 @@ def population_chunks(
             path = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
             fit.update(tfr_volatility=sigma, volatility=volatility)
         asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
-        ds = project(base, region.population_date, mx, asfr, srb, migration)
+        ds = project(base, region.population_date, mx, asfr, srb, migration, deaths=with_indicators)
         if with_indicators:  # the fund engine needs none of them
             ds = ds.merge(indicators(ds))
         ds["tfr"] = path
