@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,31 +78,49 @@ class Region:
     def fund(self, pool: str, item: str, account: str = "total") -> pd.Series:
         """One fund-history series (yuan) indexed by year; NaN where not published. Full years only:
         year-to-date rows (``months`` < 12, budget execution) are left out."""
-        df = self.fund_history
-        sel = df[(df["pool"] == pool) & (df["account"] == account) & (df["item"] == item)]
-        if "months" in sel.columns:
-            sel = sel[sel["months"] == 12]
-        series = sel.set_index("year")["value"].sort_index()
+        series = self._fund_series.get((pool, account, item))
+        if series is None:
+            series = self.fund_history.iloc[:0].set_index("year")["value"]
+        series = series.copy()
         series.attrs["units"] = "yuan"
         return series
 
     def use(self, year: int, pool: str, service: str, indicator: str) -> float:
         """One published utilisation figure (canonical unit); NaN when absent."""
-        df = self.utilisation
-        if df is None:
-            return float("nan")
-        sel = df[
-            (df["year"] == year) & (df["pool"] == pool) & (df["service"] == service) & (df["indicator"] == indicator)
-        ]
-        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+        return self._first_values("utilisation", ("year", "pool", "service", "indicator")).get(
+            (year, pool, service, indicator), float("nan")
+        )
 
     def claim(self, service: str, parameter: str, level: str = "all") -> float:
         """One claim-size parameter; NaN when absent."""
-        df = self.claim_sizes
-        if df is None:
-            return float("nan")
-        sel = df[(df["service"] == service) & (df["level"] == level) & (df["parameter"] == parameter)]
-        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+        return self._first_values("claim_sizes", ("service", "level", "parameter")).get(
+            (service, level, parameter), float("nan")
+        )
+
+    # The lookups above run hundreds of times a run (the calibration and the benefit layers ask for
+    # one figure at a time): each table is indexed once per Region, on first use (a Region is read-only).
+
+    @functools.cached_property
+    def _fund_series(self) -> dict:
+        """(pool, account, item) -> the full years' series by year, in year order."""
+        df = self.fund_history
+        if "months" in df.columns:
+            df = df[df["months"] == 12]
+        return {
+            key: rows.set_index("year")["value"].sort_index()
+            for key, rows in df.groupby(["pool", "account", "item"], sort=False)
+        }
+
+    def _first_values(self, table: str, keys: tuple[str, ...]) -> dict:
+        """The value of the first row of each combination of ``keys`` in ``table`` (float)."""
+        index = self.__dict__.setdefault("_lookups", {})
+        if table not in index:
+            df = getattr(self, table)
+            index[table] = {}
+            if df is not None:
+                for *key, value in zip(*(df[k].tolist() for k in keys), df["value"].tolist()):
+                    index[table].setdefault(tuple(key), float(value))
+        return index[table]
 
     def until(self, year: int) -> Region:
         """The bundle as it was known at the end of ``year``: every dated figure after it dropped
