@@ -22,6 +22,7 @@ from ..library import resolve_region
 from ..limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from ..memo import Memo
 from . import arrays
+from .cache import cached
 from .files import read_bytes
 from .metadata import check_metadata
 from .plausibility import check_bundle
@@ -181,7 +182,7 @@ def load_region(path: Path | str) -> Region:
     cached = _CACHE.peek(folder.resolve())
     if cached is not None and cached[0] == _stamps(cached[0]):
         return cached[1]
-    region = _read(folder, yaml_path)
+    region = _read_cached(folder, yaml_path)
     files = (yaml_path, *(folder / spec["path"] for spec in region.files.values()))
     _CACHE.put(folder.resolve(), (_stamps(dict.fromkeys(files)), region))
     return region
@@ -206,6 +207,28 @@ def _stamps(files: dict) -> dict:
     return out
 
 
+def _read_cached(folder: Path, yaml_path: Path) -> Region:
+    """:func:`_read`, or the Region a previous run read from the same bytes (:mod:`.cache`: the
+    entry of ``folder`` holds the bundle's files and their ``content_hash``, recomputed here)."""
+
+    def read() -> tuple[list[str], Region]:
+        region = _read(folder, yaml_path)
+        return [spec["path"] for spec in region.files.values()], region
+
+    def same_bytes(entry) -> bool:
+        return _content_hash(folder, yaml_path, entry[0]) == entry[1].content_hash
+
+    return cached("region", str(folder), read, same_bytes)[1]
+
+
+def _content_hash(folder: Path, yaml_path: Path, paths) -> str:
+    """SHA-256 of the bytes of region.yaml and of the bundle's files ``paths``, in order."""
+    h = hashlib.sha256(read_bytes(yaml_path, "region.yaml", MAX_YAML_BYTES))
+    for path in paths:
+        h.update(read_bytes(folder / path, "a CSV table", MAX_CSV_BYTES))
+    return h.hexdigest()
+
+
 def _read(folder: Path, yaml_path: Path) -> Region:
     """Read and validate the bundle (see :func:`load_region`)."""
     meta = read_yaml(yaml_path)
@@ -226,10 +249,6 @@ def _read(folder: Path, yaml_path: Path) -> Region:
     check_bundle(folder, meta, frames, problems)
     if problems:
         raise InputError(problems)
-
-    digest = hashlib.sha256(read_bytes(yaml_path, "region.yaml", MAX_YAML_BYTES))
-    for spec in meta["files"].values():
-        digest.update(read_bytes(folder / spec["path"], "a CSV table", MAX_CSV_BYTES))
 
     return Region(
         path=folder,
@@ -264,5 +283,5 @@ def _read(folder: Path, yaml_path: Path) -> Region:
         else None,
         insured_table=arrays.tidy(frames["insured"], ["year", "pool", "status"]),
         files={name: dict(spec) for name, spec in meta["files"].items()},
-        content_hash=digest.hexdigest(),
+        content_hash=_content_hash(folder, yaml_path, [spec["path"] for spec in meta["files"].values()]),
     )

@@ -25,12 +25,12 @@ value): :func:`realisation_level`.
 from __future__ import annotations
 
 import copy
-import hashlib
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...inputs.cache import cached, digest
 from ...memo import Memo
 from .growth import FORMS, GrowthModel
 from .selection import empirical_sd, select_form
@@ -169,10 +169,8 @@ def fitted_values(
     damping: float = 0.8, form: str | None = None,
 ) -> tuple[dict, dict]:
     """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
-    digest = hashlib.sha256(
-        np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(age_index.values).tobytes()
-    ).hexdigest()
-    key = (region.content_hash, base_year, float(price_inflation), float(damping), form, digest)
+    arrays = digest(population.values, population["year"].values, age_index.values)
+    key = (region.content_hash, base_year, float(price_inflation), float(damping), form, arrays)
 
     def fit() -> tuple[dict, dict]:
         from threadpoolctl import threadpool_limits
@@ -181,7 +179,7 @@ def fitted_values(
         with threadpool_limits(limits=1, user_api="blas"):
             return fit_values(region, base_year, population, age_index, price_inflation, damping, form)
 
-    values, summaries = _FITS.get(key, fit)
+    values, summaries = _FITS.get(key, lambda: cached("fits", repr(key), fit))
     return dict(values), copy.deepcopy(summaries)
 
 
