@@ -142,10 +142,10 @@ def extra_candidates(region, name: str) -> dict:
     annual notices spend each year's increase of the standard on benefits)."""
     from .level import FinancedModel
 
+    if name != "resident_expenditure_per_insured":
+        return {}
     standard = resident_standard(region)
-    if name == "resident_expenditure_per_insured" and len(standard) >= 2:
-        return {"financed": lambda train: FinancedModel(standard).fit(train)}
-    return {}
+    return {"financed": lambda train: FinancedModel(standard).fit(train)} if len(standard) >= 2 else {}
 
 
 def fit_history(region, until: int | None = None, form: str | None = None) -> dict[str, GrowthModel]:
