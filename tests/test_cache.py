@@ -63,13 +63,27 @@ def test_a_cached_run_equals_an_uncached_one(folder, monkeypatch):
     forget()
     cold = forecast.run("baseline")
     names = entries(folder)
-    assert {n.split("-")[0] for n in names} == {"region", "record", "fits", "age_index"}
+    assert {n.split("-")[0] for n in names} == {"region", "record", "fits", "age_index", "yaml"}
     forget()
     warm = forecast.run("baseline")  # everything the cache holds read back from disk
     assert entries(folder) == names
     assert_same(cold, uncached)
     assert_same(warm, uncached)
     assert warm.attrs == uncached.attrs and cold.attrs == uncached.attrs
+
+
+def test_a_yaml_document_read_back_is_the_parsed_one_lines_and_all(folder, tmp_path, monkeypatch):
+    from forecast.inputs.yamlfile import read_yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text("title: t\nassumptions:\n  economy:\n    wage_growth: 0.05\n", encoding="utf-8")
+    first = read_yaml(path)
+    assert [n.split("-")[0] for n in entries(folder)] == ["yaml"]
+    again = read_yaml(path)
+    assert again == first and again["assumptions"].line_of("economy") == 3 == first["assumptions"].line_of("economy")
+    path.write_text("title: [unclosed\n", encoding="utf-8")  # a bad file is never served from the cache
+    with pytest.raises(forecast.InputError):
+        read_yaml(path)
 
 
 def test_the_folder_is_private(folder):

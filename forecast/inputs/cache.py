@@ -1,13 +1,14 @@
-"""A cache on disk of what a run computes from a bundle's bytes alone: the checked bundle, the
-history fits, the intervals' record, the past age index. A second run on the same bundle reads
-them instead of computing them again (a deterministic run: about half a second of its time).
+"""A cache on disk of what a run computes from its input files' bytes alone: the checked bundle, the
+history fits, the intervals' record, the past age index, the documents of YAML files. A second run
+on the same bundle reads them instead of computing them again (a deterministic run: about half a
+second of its time).
 
 Where: ``$FORECAST_CACHE_DIR``, else ``$XDG_CACHE_HOME/forecast``, else ``~/.cache/forecast``
 (created private to the user, mode 0700). ``FORECAST_CACHE=off`` turns it off: nothing is read
 or written. An entry is named by the SHA-256 of what it depends on — the bytes of every bundle
-file read (a bundle's ``content_hash``), the other inputs' values — and of the package's own
-source files and the versions of Python, numpy, pandas and xarray, so an edited bundle or a
-changed program never reads a stale entry. Entries are pickled data written atomically (a
+file read (a bundle's ``content_hash``; a YAML file's text), the other inputs' values — and of the
+package's own source files and the versions of Python, numpy, pandas and xarray, so an edited
+bundle or a changed program never reads a stale entry. Entries are pickled data written atomically (a
 temporary file, then ``os.replace``: two processes may write the same entry); an entry that
 cannot be read back, whatever the reason, is ignored and made again, never an error. The folder
 is kept under :data:`MAX_CACHE_BYTES` (the least recently used entries go first), and is only
@@ -54,18 +55,23 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def code_hash() -> str:
-    """SHA-256 of the package's source files (path and bytes) and of the libraries' versions that
-    make and read the entries: any change of the program makes new entries."""
-    import numpy
-    import pandas
-    import xarray
-
+    """SHA-256 of the package's source files (path and bytes) and of Python's version: any change
+    of the program makes new entries."""
     root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{sys.version}|{numpy.__version__}|{pandas.__version__}|{xarray.__version__}".encode())
+    h = hashlib.sha256(sys.version.encode())
     for path in sorted(root.rglob("*.py")):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _libraries() -> str:
+    """The versions of the libraries whose objects an entry may hold (those loaded: an entry of a
+    process without them holds none of their objects; importing them only to ask would cost 0.6 s)."""
+    return "|".join(f"{name} {getattr(sys.modules.get(name), '__version__', '-')}" for name in _LIBRARIES)
+
+
+_LIBRARIES = ("numpy", "pandas", "xarray")
 
 
 def digest(*parts) -> str:
@@ -93,7 +99,7 @@ def cached(kind: str, key: str, make: Callable[[], object], valid: Callable[[obj
     folder = cache_dir()
     if folder is None:
         return make()
-    name = digest(kind, key, code_hash())
+    name = digest(kind, key, code_hash(), _libraries())
     path = folder / f"{kind}-{name[:40]}{SUFFIX}"
     value = _load(folder, path, name)
     if value is not _MISSING and _accepted(valid, value):
