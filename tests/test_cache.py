@@ -180,3 +180,13 @@ def test_the_home_folder_is_the_default(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / ".cache" / "forecast"
     monkeypatch.setenv("FORECAST_CACHE", "off")
     assert cache.cache_dir() is None
+
+
+def test_a_region_made_in_memory_is_not_cached(folder):
+    """A Region not read from files has no content hash to name its entries by: nothing derived from it is kept."""
+    import dataclasses
+
+    made = dataclasses.replace(load_region(CHINA), content_hash="")
+    before = entries(folder)
+    assert intervals.record(made, made.base_year)
+    assert entries(folder) == before

@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError, Problem
-from ..inputs.cache import cached, digest
+from ..inputs.cache import digest, of_bundle
 from ..model.benefits import spending
 from ..model.benefits.curves import age_curves
 from ..model.benefits.payers import base_claims, curve_weights, payer_layers
@@ -94,8 +94,8 @@ def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.D
     derived values (:mod:`forecast.inputs.cache`) under all it depends on: the bundle (its curves
     among it), the retirement ages, the population path."""
     schedule = retirement_schedule(params)
-    key = (region.content_hash, base, schedule, digest(population.values, population["year"].values))
-    return cached("age_index", repr(key), lambda: _age_index(region, schedule, population, curves, base))
+    key = (base, schedule, digest(population.values, population["year"].values))
+    return of_bundle(region, "age_index", key, lambda: _age_index(region, schedule, population, curves, base))
 
 
 def _age_index(region, schedule: tuple, population: xr.DataArray, curves: xr.Dataset, base: int) -> xr.DataArray:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .files import read_bytes
 
-__all__ = ["cache_dir", "cached", "digest", "MAX_CACHE_BYTES", "MAX_ENTRY_BYTES"]
+__all__ = ["cache_dir", "cached", "of_bundle", "digest", "MAX_CACHE_BYTES", "MAX_ENTRY_BYTES"]
 
 #: the largest entry written (a bundle of a prefecture is a few MB pickled)
 MAX_ENTRY_BYTES = 64 * 2**20
@@ -107,6 +107,14 @@ def cached(kind: str, key: str, make: Callable[[], object], valid: Callable[[obj
     value = make()
     _store(folder, path, name, value)
     return value
+
+
+def of_bundle(region, kind: str, key: tuple, make: Callable[[], object]):
+    """:func:`cached` for a value derived from ``region`` and ``key``: named by the bundle's
+    ``content_hash``, so only a bundle read from its files is cached (a Region made in memory has none)."""
+    if not region.content_hash:
+        return make()
+    return cached(kind, repr((region.content_hash, *key)), make)
 
 
 def _accepted(valid, value) -> bool:

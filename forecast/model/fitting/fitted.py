@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...inputs.cache import cached, digest
+from ...inputs.cache import digest, of_bundle
 from ...memo import Memo
 from .growth import FORMS, GrowthModel
 from .selection import empirical_sd, select_form
@@ -179,7 +179,7 @@ def fitted_values(
         with threadpool_limits(limits=1, user_api="blas"):
             return fit_values(region, base_year, population, age_index, price_inflation, damping, form)
 
-    values, summaries = _FITS.get(key, lambda: cached("fits", repr(key), fit))
+    values, summaries = _FITS.get(key, lambda: of_bundle(region, "fits", key[1:], fit))
     return dict(values), copy.deepcopy(summaries)
 
 
