@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,11 @@ SHARED = Path(__file__).resolve().parent / "shared"
 REFERENCE = SHARED / "reference-data"
 RESEARCH = SHARED / "research-data"
 os.environ["FORECAST_SHARED"] = str(SHARED)
+#: the cache of what runs derive from a bundle (forecast.inputs.cache) goes to a folder of this test
+#: process's own, never the user's home, removed at exit (subprocesses of the tests inherit it)
+CACHE = Path(tempfile.mkdtemp(prefix="forecast-test-cache-"))
+os.environ["FORECAST_CACHE_DIR"] = str(CACHE)
+atexit.register(shutil.rmtree, CACHE, True)
 
 
 @pytest.fixture(scope="session")

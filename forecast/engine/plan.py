@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError, Problem
+from ..inputs.cache import digest, of_bundle
 from ..model.benefits import spending
 from ..model.benefits.curves import age_curves
 from ..model.benefits.payers import base_claims, curve_weights, payer_layers
@@ -89,7 +90,15 @@ def build_plan(scenario, region, params, root_params, years, first, curves, stri
 def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.Dataset, base: int) -> xr.DataArray:
     """Each basic pool's age–sex cost index at the end of the years the population and the
     published insured counts (year-end figures) share, up to the base year
-    (:func:`~forecast.model.enrollment.members.pool_age_index`)."""
+    (:func:`~forecast.model.enrollment.members.pool_age_index`), kept in the cache of the bundle's
+    derived values (:mod:`forecast.inputs.cache`) under all it depends on: the bundle (its curves
+    among it), the retirement ages, the population path."""
+    schedule = retirement_schedule(params)
+    key = (base, schedule, digest(population.values, population["year"].values))
+    return of_bundle(region, "age_index", key, lambda: _age_index(region, schedule, population, curves, base))
+
+
+def _age_index(region, schedule: tuple, population: xr.DataArray, curves: xr.Dataset, base: int) -> xr.DataArray:
     insured = region.insured
     years = [int(y) for y in population["year"].values if y <= base and y in insured["year"].values]
     counts = {
@@ -101,7 +110,7 @@ def _past_age_index(region, params: dict, population: xr.DataArray, curves: xr.D
     }
     counts = {y: c for y, c in counts.items() if all(np.isfinite(c))}
     year_end = population.sel(year=sorted(counts))
-    retired = retired_fraction(np.array(sorted(counts)), year_end["age"].values, *retirement_schedule(params))
+    retired = retired_fraction(np.array(sorted(counts)), year_end["age"].values, *schedule)
     weights = {pool: curve_weights(base_claims(region, base, pool)) for pool in BASIC_POOLS}
     return pool_age_index(year_end, counts, retired, curves, weights)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..library import resolve_region
 from ..limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from ..memo import Memo
 from . import arrays
+from .cache import cached
 from .files import read_bytes
 from .metadata import check_metadata
 from .plausibility import check_bundle
@@ -77,31 +79,49 @@ class Region:
     def fund(self, pool: str, item: str, account: str = "total") -> pd.Series:
         """One fund-history series (yuan) indexed by year; NaN where not published. Full years only:
         year-to-date rows (``months`` < 12, budget execution) are left out."""
-        df = self.fund_history
-        sel = df[(df["pool"] == pool) & (df["account"] == account) & (df["item"] == item)]
-        if "months" in sel.columns:
-            sel = sel[sel["months"] == 12]
-        series = sel.set_index("year")["value"].sort_index()
+        series = self._fund_series.get((pool, account, item))
+        if series is None:
+            series = self.fund_history.iloc[:0].set_index("year")["value"]
+        series = series.copy()
         series.attrs["units"] = "yuan"
         return series
 
     def use(self, year: int, pool: str, service: str, indicator: str) -> float:
         """One published utilisation figure (canonical unit); NaN when absent."""
-        df = self.utilisation
-        if df is None:
-            return float("nan")
-        sel = df[
-            (df["year"] == year) & (df["pool"] == pool) & (df["service"] == service) & (df["indicator"] == indicator)
-        ]
-        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+        return self._first_values("utilisation", ("year", "pool", "service", "indicator")).get(
+            (year, pool, service, indicator), float("nan")
+        )
 
     def claim(self, service: str, parameter: str, level: str = "all") -> float:
         """One claim-size parameter; NaN when absent."""
-        df = self.claim_sizes
-        if df is None:
-            return float("nan")
-        sel = df[(df["service"] == service) & (df["level"] == level) & (df["parameter"] == parameter)]
-        return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+        return self._first_values("claim_sizes", ("service", "level", "parameter")).get(
+            (service, level, parameter), float("nan")
+        )
+
+    # The lookups above run hundreds of times a run (the calibration and the benefit layers ask for
+    # one figure at a time): each table is indexed once per Region, on first use (a Region is read-only).
+
+    @functools.cached_property
+    def _fund_series(self) -> dict:
+        """(pool, account, item) -> the full years' series by year, in year order."""
+        df = self.fund_history
+        if "months" in df.columns:
+            df = df[df["months"] == 12]
+        return {
+            key: rows.set_index("year")["value"].sort_index()
+            for key, rows in df.groupby(["pool", "account", "item"], sort=False)
+        }
+
+    def _first_values(self, table: str, keys: tuple[str, ...]) -> dict:
+        """The value of the first row of each combination of ``keys`` in ``table`` (float)."""
+        index = self.__dict__.setdefault("_lookups", {})
+        if table not in index:
+            df = getattr(self, table)
+            index[table] = {}
+            if df is not None:
+                for *key, value in zip(*(df[k].tolist() for k in keys), df["value"].tolist()):
+                    index[table].setdefault(tuple(key), float(value))
+        return index[table]
 
     def until(self, year: int) -> Region:
         """The bundle as it was known at the end of ``year``: every dated figure after it dropped
@@ -162,7 +182,7 @@ def load_region(path: Path | str) -> Region:
     cached = _CACHE.peek(folder.resolve())
     if cached is not None and cached[0] == _stamps(cached[0]):
         return cached[1]
-    region = _read(folder, yaml_path)
+    region = _read_cached(folder, yaml_path)
     files = (yaml_path, *(folder / spec["path"] for spec in region.files.values()))
     _CACHE.put(folder.resolve(), (_stamps(dict.fromkeys(files)), region))
     return region
@@ -187,6 +207,28 @@ def _stamps(files: dict) -> dict:
     return out
 
 
+def _read_cached(folder: Path, yaml_path: Path) -> Region:
+    """:func:`_read`, or the Region a previous run read from the same bytes (:mod:`.cache`: the
+    entry of ``folder`` holds the bundle's files and their ``content_hash``, recomputed here)."""
+
+    def read() -> tuple[list[str], Region]:
+        region = _read(folder, yaml_path)
+        return [spec["path"] for spec in region.files.values()], region
+
+    def same_bytes(entry) -> bool:
+        return _content_hash(folder, yaml_path, entry[0]) == entry[1].content_hash
+
+    return cached("region", str(folder), read, same_bytes)[1]
+
+
+def _content_hash(folder: Path, yaml_path: Path, paths) -> str:
+    """SHA-256 of the bytes of region.yaml and of the bundle's files ``paths``, in order."""
+    h = hashlib.sha256(read_bytes(yaml_path, "region.yaml", MAX_YAML_BYTES))
+    for path in paths:
+        h.update(read_bytes(folder / path, "a CSV table", MAX_CSV_BYTES))
+    return h.hexdigest()
+
+
 def _read(folder: Path, yaml_path: Path) -> Region:
     """Read and validate the bundle (see :func:`load_region`)."""
     meta = read_yaml(yaml_path)
@@ -207,10 +249,6 @@ def _read(folder: Path, yaml_path: Path) -> Region:
     check_bundle(folder, meta, frames, problems)
     if problems:
         raise InputError(problems)
-
-    digest = hashlib.sha256(read_bytes(yaml_path, "region.yaml", MAX_YAML_BYTES))
-    for spec in meta["files"].values():
-        digest.update(read_bytes(folder / spec["path"], "a CSV table", MAX_CSV_BYTES))
 
     return Region(
         path=folder,
@@ -245,5 +283,5 @@ def _read(folder: Path, yaml_path: Path) -> Region:
         else None,
         insured_table=arrays.tidy(frames["insured"], ["year", "pool", "status"]),
         files={name: dict(spec) for name, spec in meta["files"].items()},
-        content_hash=digest.hexdigest(),
+        content_hash=_content_hash(folder, yaml_path, [spec["path"] for spec in meta["files"].values()]),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import math
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def _read_rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[tup
     if not header:
         problems.append(Problem(path, "the file is empty", "write a header line and data rows"))
     return header, rows
+
+
+@functools.cache
+def _published_units(canonical: tuple[str, ...]) -> list[str]:
+    """The units a file may write for a field whose canonical unit is one of ``canonical``."""
+    return [u for u, (c, _) in PUBLISHED_UNITS.items() if c in canonical]
 
 
 def _parse_number(text: str) -> float | None:
@@ -193,11 +200,8 @@ def _parse_row(path, table: Table, line, fields, col, problems) -> dict | None:
 
     unit_raw = fields[col["unit"]].strip()
     unit = canonical_unit(unit_raw)
-    if table.unit_by is not None:
-        expected = table.unit_of[rec[table.unit_by]]
-        allowed = [u for u, (c, _) in PUBLISHED_UNITS.items() if c == expected]
-    else:
-        allowed = [u for u, (c, _) in PUBLISHED_UNITS.items() if c in table.units]
+    canonical = (table.unit_of[rec[table.unit_by]],) if table.unit_by is not None else tuple(table.units)
+    allowed = _published_units(canonical)
     if unit_raw not in allowed:
         if unit_raw in ("%", "percent", "‰"):
             fix = "write ratios as fractions (0.65, not 65%) and set the unit to 'ratio'"

@@ -128,6 +128,16 @@ class Rules:
     def __dir__(self):
         return sorted({*super().__dir__(), *_children("")})
 
+    def selected(self, path: str) -> xr.DataArray:
+        """The labelled rule of schema ``path`` (a variable of ``ds``, or its part by ``placement``),
+        selected once per Rules: the benefit layers read the same rules hundreds of times a run. A
+        shallow copy each time (its own attrs; the values are read-only)."""
+        memo = self.__dict__.setdefault("_selected", {})
+        if path not in memo:
+            variable, labels = placement(path)
+            memo[path] = self.ds[variable].sel(labels, drop=True) if labels else self.ds[variable]
+        return memo[path].copy(deep=False)
+
 
 @functools.cache
 def _children(prefix: str) -> frozenset[str]:
@@ -163,8 +173,7 @@ class _View:
         for section in ("", *_SECTIONS):
             path = f"{section}{short}"
             if path in self._rules.values:
-                variable, labels = placement(path)
-                return self._rules.ds[variable].sel(labels, drop=True) if labels else self._rules.ds[variable]
+                return self._rules.selected(path)
         if name in _children(self._prefix):
             return _View(self._rules, f"{short}.")
         close = difflib.get_close_matches(name, sorted(_children(self._prefix)), n=1)

@@ -25,12 +25,12 @@ value): :func:`realisation_level`.
 from __future__ import annotations
 
 import copy
-import hashlib
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...inputs.cache import digest, of_bundle
 from ...memo import Memo
 from .growth import FORMS, GrowthModel
 from .selection import empirical_sd, select_form
@@ -142,10 +142,10 @@ def extra_candidates(region, name: str) -> dict:
     annual notices spend each year's increase of the standard on benefits)."""
     from .level import FinancedModel
 
+    if name != "resident_expenditure_per_insured":
+        return {}
     standard = resident_standard(region)
-    if name == "resident_expenditure_per_insured" and len(standard) >= 2:
-        return {"financed": lambda train: FinancedModel(standard).fit(train)}
-    return {}
+    return {"financed": lambda train: FinancedModel(standard).fit(train)} if len(standard) >= 2 else {}
 
 
 def fit_history(region, until: int | None = None, form: str | None = None) -> dict[str, GrowthModel]:
@@ -169,10 +169,8 @@ def fitted_values(
     damping: float = 0.8, form: str | None = None,
 ) -> tuple[dict, dict]:
     """:func:`fit_values`, remembered for the same inputs (a fit takes a few hundred ms)."""
-    digest = hashlib.sha256(
-        np.ascontiguousarray(population.values).tobytes() + np.ascontiguousarray(age_index.values).tobytes()
-    ).hexdigest()
-    key = (region.content_hash, base_year, float(price_inflation), float(damping), form, digest)
+    arrays = digest(population.values, population["year"].values, age_index.values)
+    key = (region.content_hash, base_year, float(price_inflation), float(damping), form, arrays)
 
     def fit() -> tuple[dict, dict]:
         from threadpoolctl import threadpool_limits
@@ -181,7 +179,7 @@ def fitted_values(
         with threadpool_limits(limits=1, user_api="blas"):
             return fit_values(region, base_year, population, age_index, price_inflation, damping, form)
 
-    values, summaries = _FITS.get(key, fit)
+    values, summaries = _FITS.get(key, lambda: of_bundle(region, "fits", key[1:], fit))
     return dict(values), copy.deepcopy(summaries)
 
 

@@ -34,12 +34,25 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["GrowthModel", "FORMS", "PANDEMIC_YEARS"]
+__all__ = ["GrowthModel", "FORMS", "PANDEMIC_YEARS", "points"]
 
 FORMS = ("drift", "damped", "loglinear")
 PANDEMIC_YEARS = (2020, 2022)
 #: the damping is kept below 1 so that a growth rate always returns to the mean
 MAX_DAMPING = 0.95
+
+
+def points(series: pd.Series, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The years (int) and values (float) of ``series`` with a value (and a positive one), in year
+    order: what the fits read of a series, taken out of pandas once."""
+    years = np.asarray(series.index, dtype=int)
+    values = series.to_numpy(dtype=float)
+    kept = ~np.isnan(values)
+    if positive:
+        kept &= values > 0
+    years, values = years[kept], values[kept]
+    order = np.argsort(years, kind="stable")
+    return years[order], values[order]
 
 
 class GrowthModel:
@@ -63,23 +76,25 @@ class GrowthModel:
     def fit(self, series: pd.Series) -> GrowthModel:
         if self.form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}")
-        y = series.dropna()
-        y = y[y > 0].sort_index()
-        if len(y):
-            self.end_year_, self.end_level_ = int(y.index[-1]), float(y.iloc[-1])  # the last observed, pandemic or not
+        years, values = points(series, positive=True)
+        if len(years):
+            self.end_year_, self.end_level_ = int(years[-1]), float(values[-1])  # the last observed, pandemic or not
         # damped: always left out; the others: when the sample is too short for a dummy
-        self.excluded_ = [d for d in self.pandemic_years if d in y.index and (self.form == "damped" or len(y) < 5)]
-        y = y.drop(self.excluded_)
-        if len(y) < 2:
+        self.excluded_ = [d for d in self.pandemic_years if d in years and (self.form == "damped" or len(years) < 5)]
+        kept = ~np.isin(years, self.excluded_)
+        years, values = years[kept], values[kept]
+        if len(years) < 2:
             left_out = " after leaving out the pandemic year(s) " + str(self.excluded_) if self.excluded_ else ""
-            raise ValueError(f"at least two positive values are needed to fit a growth rate (found {len(y)}{left_out})")
+            raise ValueError(
+                f"at least two positive values are needed to fit a growth rate (found {len(years)}{left_out})"
+            )
         self.units_ = series.attrs.get("units", "")
-        self.years_ = np.asarray(y.index, dtype=int)
+        self.years_ = years
         self.last_year_ = int(self.years_[-1])
-        self.last_level_ = float(y.iloc[-1])
+        self.last_level_ = float(values[-1])
         self.form_ = self.form
         self.phi_, self.dummies_ = 0.0, []
-        log_y = np.log(y.to_numpy(dtype=float))
+        log_y = np.log(values)
         getattr(self, f"_fit_{self.form}")(self.years_, log_y)
         self.recent_log_growth_ = getattr(self, "recent_log_growth_", self.log_growth_)
         shift = self.params_.get(f"pandemic_{self.last_year_}", 0.0)
@@ -170,19 +185,25 @@ class GrowthModel:
         before = np.where(years - 1 > self.end_year_, np.nan, self.end_level_)
         start = years - 1 <= self.end_year_
         if start.any():
-            values = np.where(start, self.predict(years).values / before - 1, values)
+            values = np.where(start, self.predict_values(years) / before - 1, values)
         return xr.DataArray(values, dims="year", coords={"year": years}, attrs={"units": "ratio"})
 
     def predict(self, years) -> xr.DataArray:
         """Central projection from the jump-off (the latest level net of any pandemic shift)."""
+        years = np.asarray(years, dtype=int)
+        return xr.DataArray(
+            self.predict_values(years), dims="year", coords={"year": years}, attrs={"units": self.units_}
+        )
+
+    def predict_values(self, years) -> np.ndarray:
+        """:meth:`predict` as a bare array (the rolling-origin evaluation makes hundreds of forecasts)."""
         self._check()
         years = np.asarray(years, dtype=int)
         horizon = int(max(years.max() - self.last_year_, 0))
         steps = np.concatenate([[0.0], np.cumsum(self.log_growth_path(np.arange(1, horizon + 1)))])
         h = np.clip(years - self.last_year_, 0, None)
         base = np.where(years > self.last_year_, self.jump_level_, self.last_level_)
-        values = base * np.exp(steps[h])
-        return xr.DataArray(values, dims="year", coords={"year": years}, attrs={"units": self.units_})
+        return base * np.exp(steps[h])
 
     def log_sd(self, horizons) -> np.ndarray:
         """The model's own s.d. of the log forecast h years ahead: sqrt(h·σ² + h²·se²) (shocks

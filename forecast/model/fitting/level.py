@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .growth import points
+
 __all__ = ["LocalLevel"]
 
 
@@ -81,6 +83,14 @@ def bounded_minimum(func, low: float, high: float, xatol: float, maxfun: int = 5
     return float(xf)
 
 
+def _lookup(years: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The values of ``wanted`` years (``years`` sorted and unique; NaN for a year not among them)."""
+    if not len(years):
+        return np.full(len(wanted), np.nan)
+    at = np.clip(np.searchsorted(years, wanted), 0, len(years) - 1)
+    return np.where(years[at] == wanted, values[at], np.nan)
+
+
 class LocalLevel:
     """The local-level model of one series (see the module).
 
@@ -91,12 +101,11 @@ class LocalLevel:
     """
 
     def fit(self, series: pd.Series) -> LocalLevel:
-        y = series.dropna().sort_index()
-        if len(y) < 1:
+        years, values = points(series)
+        if len(years) < 1:
             raise ValueError("at least one value is needed to fit a level")
-        values = y.to_numpy(dtype=float)
         self.units_ = series.attrs.get("units", "")
-        self.last_year_ = int(y.index[-1])
+        self.last_year_ = int(years[-1])
         self.points_ = len(values)
         if len(values) < 3:
             self.alpha_ = 1.0
@@ -149,44 +158,48 @@ class FinancedModel:
         self.pandemic_years = pandemic_years
 
     def fit(self, series: pd.Series) -> FinancedModel:
-        y = series.dropna().sort_index()
-        self.last_year_ = int(y.index[-1])
-        known = self.standard.dropna().sort_index()
-        known = known[known.index <= self.last_year_]
-        ratio = (y / known.reindex(y.index)).dropna()
-        calm = ratio.drop([d for d in self.pandemic_years if d in ratio.index])
-        if len(calm) < 1 or len(known) < 2:
+        years, values = points(series)
+        self.last_year_ = int(years[-1])
+        known_years, known = points(self.standard)
+        known_years, known = known_years[known_years <= self.last_year_], known[known_years <= self.last_year_]
+        ratio = values / _lookup(known_years, known, years)
+        calm = ~np.isnan(ratio) & ~np.isin(years, self.pandemic_years)
+        if calm.sum() < 1 or len(known) < 2:
             raise ValueError(
                 "the financing-linked form needs the standard of at least two years "
                 "and one year of spending outside the pandemic"
             )
         self.units_ = series.attrs.get("units", "")
-        self.share_ = LocalLevel().fit(calm)
-        steps = np.diff(known.to_numpy(dtype=float)[-(self.intervals + 1) :]) / np.diff(
-            known.index.to_numpy()[-(self.intervals + 1) :]
-        )
+        self.share_ = LocalLevel().fit(pd.Series(ratio[calm], index=years[calm]))
+        steps = np.diff(known[-(self.intervals + 1) :]) / np.diff(known_years[-(self.intervals + 1) :])
         self.increment_ = float(np.mean(steps))
-        self.known_ = known
-        self.last_level_ = float(y.iloc[-1])
-        self.form_, self.points_, self.years_ = "financed", len(calm), np.asarray(y.index, dtype=int)
+        self.known_years_, self.known_ = known_years, known
+        self.last_level_ = float(values[-1])
+        self.form_, self.points_, self.years_ = "financed", int(calm.sum()), years
         self.growth_ = float(self.growth_path([self.last_year_ + 1]).item())
         return self
 
     def _standard(self, years) -> np.ndarray:
         years = np.asarray(years, dtype=int)
-        last_year, last = int(self.known_.index[-1]), float(self.known_.iloc[-1])
-        known = self.known_.reindex(years).to_numpy(dtype=float)
+        last_year, last = int(self.known_years_[-1]), float(self.known_[-1])
+        known = _lookup(self.known_years_, self.known_, years)
         return np.where(years > last_year, last + self.increment_ * (years - last_year), known)
 
     def predict(self, years) -> xr.DataArray:
         years = np.asarray(years, dtype=int)
-        values = np.where(years > self.last_year_, self.share_.level_ * self._standard(years), np.nan)
-        return xr.DataArray(values, dims="year", coords={"year": years}, attrs={"units": self.units_})
+        return xr.DataArray(
+            self.predict_values(years), dims="year", coords={"year": years}, attrs={"units": self.units_}
+        )
+
+    def predict_values(self, years) -> np.ndarray:
+        """:meth:`predict` as a bare array (the rolling-origin evaluation makes hundreds of forecasts)."""
+        years = np.asarray(years, dtype=int)
+        return np.where(years > self.last_year_, self.share_.level_ * self._standard(years), np.nan)
 
     def growth_path(self, years) -> xr.DataArray:
         """Growth of each of ``years`` over the year before (the first from the last observed value), ratio."""
         years = np.asarray(years, dtype=int)
-        now = self.predict(years).values
+        now = self.predict_values(years)
         before = np.where(years - 1 > self.last_year_, self.share_.level_ * self._standard(years - 1), self.last_level_)
         return xr.DataArray(now / before - 1, dims="year", coords={"year": years}, attrs={"units": "ratio"})
 
@@ -209,7 +222,7 @@ class FinancedModel:
             "alpha": self.share_.alpha_,
             "increment": self.increment_,
             "points": self.points_,
-            "years": [int(self.known_.index[0]), self.last_year_],
+            "years": [int(self.known_years_[0]), self.last_year_],
             "pandemic_dummies": [],
             "pandemic_excluded": [d for d in self.pandemic_years if d <= self.last_year_],
         }

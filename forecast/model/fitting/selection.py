@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .growth import FORMS, PANDEMIC_YEARS, GrowthModel
+from .growth import FORMS, PANDEMIC_YEARS, GrowthModel, points
 
 __all__ = ["candidates", "rolling_errors", "select_form", "empirical_sd", "MIN_SCORED"]
 
@@ -34,32 +34,31 @@ def rolling_errors(
 ) -> pd.DataFrame:
     """Forecast errors of each candidate from every origin: (form, origin, year, horizon, error =
     forecast / actual − 1, log_error = log(forecast / actual))."""
-    y = series.dropna().sort_index()
-    y = y[y > 0]
+    years, values = points(series, positive=True)
+    makers = candidates(forms, pandemic_years)
     rows = []
-    for k in range(min_train, len(y)):
-        train, test = y.iloc[:k], y.iloc[k:]
-        test = test[test.index <= train.index[-1] + horizon]
+    for k in range(min_train, len(years)):
+        origin = int(years[k - 1])
+        test = slice(k, k + int(np.searchsorted(years[k:], origin + horizon, side="right")))
+        train = pd.Series(values[:k], index=years[:k], name=series.name)
         train.attrs = series.attrs
-        train.name = series.name
-        for form, make in candidates(forms, pandemic_years).items():
+        for form, make in makers.items():
             try:
                 model = make(train)
             except (ValueError, np.linalg.LinAlgError):
                 continue
-            predicted = model.predict(test.index).values
-            for year, actual, guess in zip(test.index, test.to_numpy(), predicted):
-                rows.append(
-                    (
-                        form,
-                        int(train.index[-1]),
-                        int(year),
-                        int(year - train.index[-1]),
-                        guess / actual - 1,
-                        float(np.log(guess / actual)),
-                    )
-                )
+            ratio = _predicted(model, years[test]) / values[test]
+            rows.extend(
+                (form, origin, int(year), int(year) - origin, r - 1, float(np.log(r)))
+                for year, r in zip(years[test], ratio)
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _predicted(model, years: np.ndarray) -> np.ndarray:
+    """The model's forecast of ``years`` as a bare array (without the labels, when it can)."""
+    bare = getattr(model, "predict_values", None)
+    return bare(years) if bare is not None else np.asarray(model.predict(years).values, dtype=float)
 
 
 #: fewer scored forecasts than this per candidate is no evidence: the first candidate (the prior) stands
@@ -79,25 +78,28 @@ def select_form(
     it stands on ties and while no candidate has ``min_scored`` scored forecasts."""
     table = rolling_errors(series, forms, horizon, min_train, pandemic_years)
     names = list(candidates(forms, pandemic_years))
-    scored = table[~table["year"].isin(pandemic_years)]
-    if scored.empty or scored.groupby("form").size().max() < min_scored:
+    form = table["form"].to_numpy()
+    scored = ~np.isin(table["year"].to_numpy(), pandemic_years)
+    errors = {name: table["error"].to_numpy()[scored & (form == name)] for name in names}
+    if max(len(e) for e in errors.values()) < min_scored:
         return names[0], table
-    mape = scored.assign(abs_error=scored["error"].abs()).groupby("form")["abs_error"].mean().reindex(names)
-    best = mape[mape <= mape.min() + 1e-12].index[0]
+    mape = {name: float(np.mean(np.abs(e))) for name, e in errors.items() if len(e)}
+    best = next(name for name in names if name in mape and mape[name] <= min(mape.values()) + 1e-12)
     return str(best), table
 
 
 def empirical_sd(table: pd.DataFrame, form: str, horizons) -> np.ndarray:
     """Root mean square log error of ``form`` at each horizon (NaN where it has no record; a
     horizon beyond the record takes the longest one recorded, scaled by sqrt(h / h_max))."""
-    own = table[table["form"] == form]
-    rms = own.groupby("horizon")["log_error"].apply(lambda e: float(np.sqrt(np.mean(np.square(e)))))
+    own = table["form"].to_numpy() == form
+    horizon, log_error = table["horizon"].to_numpy()[own], table["log_error"].to_numpy()[own]
+    rms = {int(h): float(np.sqrt(np.mean(np.square(log_error[horizon == h])))) for h in np.unique(horizon)}
     out = []
     for h in np.asarray(horizons, dtype=int):
-        if h in rms.index:
+        if h in rms:
             out.append(rms[h])
-        elif len(rms) and h > rms.index.max():
-            out.append(rms[rms.index.max()] * np.sqrt(h / rms.index.max()))
+        elif rms and h > max(rms):
+            out.append(rms[max(rms)] * np.sqrt(h / max(rms)))
         else:
             out.append(np.nan)
     return np.asarray(out, dtype=float)

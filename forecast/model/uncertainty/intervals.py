@@ -27,6 +27,7 @@ from statistics import NormalDist
 import numpy as np
 import xarray as xr
 
+from ...inputs.cache import of_bundle
 from ...memo import Memo
 
 __all__ = ["FLOWS", "record", "flow_log_sd", "band_dataset", "interval", "CALIBRATION", "Z80"]
@@ -75,7 +76,8 @@ def record(region, base_year: int) -> dict:
                     continue
         return out
 
-    return copy.deepcopy(_RECORDS.get((region.content_hash, base_year), fit))
+    made = _RECORDS.get((region.content_hash, base_year), lambda: of_bundle(region, "record", (base_year,), fit))
+    return copy.deepcopy(made)
 
 
 def _series_sd(summary: dict, horizons: np.ndarray) -> np.ndarray:
