@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...inputs.cache import of_bundle
 from ...memo import Memo
 from ...scenario.dated import FITTED, DatedValue
 from .intervals import record
@@ -33,14 +34,17 @@ SHRINKAGE = 3
 #: the budget intervals' factor: a draw's shocks miss the flows' own errors (the model's bias at a
 #: cut-off, the base year's calibration), which the record of the flows holds
 CALIBRATION = 1.1
-#: the shocks' parameters by bundle content and base year (bounded: a batch reads many bundles)
+#: the shocks' parameters by bundle content and base year (bounded: a batch reads many bundles; kept on disk
+#: beside the other values a run derives from the bundle alone, forecast/inputs/cache.py)
 _SHOCKS = Memo(8)
 
 
 def shock_params(region, base: int) -> dict:
     """Each history series' ``phi``, ``sigma``, ``se``, its one-year errors by year, the years and
     points of the fit (see the module), remembered per bundle and base year."""
-    return _SHOCKS.get((region.content_hash, base), lambda: _fit(region, base))
+    return _SHOCKS.get(
+        (region.content_hash, base), lambda: of_bundle(region, "shocks", (base,), lambda: _fit(region, base))
+    )
 
 
 def _fit(region, base: int) -> dict:
