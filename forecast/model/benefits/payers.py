@@ -216,20 +216,33 @@ def _basic_layers(rules, pool: str, region=None) -> list[dict]:
     return out
 
 
-def _critical_illness_layer(rules, i: int) -> Layer:
-    """Bands on the out-of-pocket cost above a threshold of the previous year's disposable income."""
+def _critical_illness_layers(rules) -> list[Layer]:
+    """Per year, the bands on the out-of-pocket cost above a threshold of the previous year's
+    disposable income."""
     income = rules.economy.disposable_income_per_capita.values
     ci = rules.critical_illness
-    threshold = float(ci.threshold_income_share[i]) * income[max(i - 1, 0)]
-    bands = [(float(ci.bands.band_limit[i]), float(ci.bands.first_ratio[i])), (np.inf, float(ci.bands.second_ratio[i]))]
-    return band_layer(threshold, bands, float(ci.annual_cap[i]))
+    share, cap = ci.threshold_income_share.values, ci.annual_cap.values
+    limit, first, second = (getattr(ci.bands, k).values for k in ("band_limit", "first_ratio", "second_ratio"))
+    return [
+        band_layer(
+            float(share[i]) * income[max(i - 1, 0)],
+            [(float(limit[i]), float(first[i])), (np.inf, float(second[i]))],
+            float(cap[i]),
+        )
+        for i in range(len(rules.years))
+    ]
 
 
-def _assistance_layers(rules, i: int) -> dict:
-    """Each group's share of what is still left, up to the annual limit."""
-    limit = float(rules.medical_assistance.annual_limit[i])
-    ratios = rules.ds["group_assistance_ratio"].isel(year=i)
-    return {g: band_layer(0.0, [(np.inf, float(ratios.sel(group=g)))], limit) for g in ASSISTANCE_GROUPS}
+def _assistance_layers(rules) -> list[dict]:
+    """Per year, each group's share of what is still left, up to the annual limit."""
+    limit = rules.medical_assistance.annual_limit.values
+    ratios = rules.ds["group_assistance_ratio"].transpose("year", "group")
+    groups = [str(g) for g in ratios["group"].values]
+    ratio = {g: ratios.values[:, groups.index(g)] for g in ASSISTANCE_GROUPS}
+    return [
+        {g: band_layer(0.0, [(np.inf, float(ratio[g][i]))], float(limit[i])) for g in ASSISTANCE_GROUPS}
+        for i in range(len(rules.years))
+    ]
 
 
 @dataclass(frozen=True)
@@ -256,10 +269,12 @@ def payer_layers(
     retired = retired_layers(rules, region) if pool == "employee" and not reduced else None
     if retired is not None and all(r == year["outpatient"] for r, year in zip(retired, basic_by_year)):
         retired = None  # the retirees' rule is the in-service one: one layer, the run unchanged
+    ci_layers = _critical_illness_layers(rules) if with_ci else None
+    group_layers = _assistance_layers(rules) if with_assistance else None
     for i in range(len(rules.years)):
         basic = basic_by_year[i]
-        ci_layer = _critical_illness_layer(rules, i) if with_ci else None
-        groups = _assistance_layers(rules, i) if with_assistance else {}
+        ci_layer = ci_layers[i] if ci_layers is not None else None
+        groups = group_layers[i] if group_layers is not None else {}
         year = {}
         for kind in CLAIM_TYPES:
             if reduced:
