@@ -142,7 +142,11 @@ def fund_drivers():
         print(f"  {pool}: expenditure {growth['expenditure']:.1%} a year 2024-2035, income {growth['income']:.1%}")
     for name, fit in ds.attrs["fitted_growth"].items():
         if isinstance(fit, dict) and "growth" in fit:
-            print(f"  fitted {name}: {fit['growth']:.2%} ({fit.get('form', 'measured')}, years {fit.get('years')})")
+            growth = fit["growth"]  # a rate, or one per pool (the ageing effect)
+            shown = (
+                ", ".join(f"{k} {v:.2%}" for k, v in growth.items()) if isinstance(growth, dict) else f"{growth:.2%}"
+            )
+            print(f"  fitted {name}: {shown} ({fit.get('form', 'measured')}, years {fit.get('years')})")
 
 
 if __name__ == "__main__":

@@ -124,10 +124,7 @@ def cmd_sensitivity(args) -> int:
         for _, row in group.iterrows():
             print(f"    {row['group']:<44}{row['low']:>9.1f} {row['high']:>9.1f}   swing {row['swing']:.1f}")
     say(f"\n  An exhaustion year of {scenario.horizon + 1} means none within the horizon.")
-    files = {
-        "tornado.csv": csv_text(table, index=False),
-        "tornado.png": png_bytes(tornado_chart(table, scenario_context(scenario, load_region(scenario.region_path)))),
-    }
+    files = {"tornado.csv": csv_text(table, index=False)}
     if args.sobol:
         from ..apps.sensitivity import sobol
 
@@ -143,7 +140,9 @@ def cmd_sensitivity(args) -> int:
                 + "; ".join(f"{r.group} {r.ST:.2f} ({r.S1:.2f})" for r in group.head(4).itertuples())
             )
         files["sobol.csv"] = csv_text(indices, index=False)
-    if args.out is not None:
+    if args.out is not None:  # the chart only when it is written (drawing it takes about a second)
+        context = scenario_context(scenario, load_region(scenario.region_path))
+        files["tornado.png"] = png_bytes(tornado_chart(table, context))
         _wrote(args.out, write_files(args.out, files, inputs=list(scenario.files)))
     return EXIT_OK
 

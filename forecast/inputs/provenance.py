@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..memo import Memo
+
 __all__ = [
     "PROVENANCE",
     "SCOPES",
@@ -134,8 +136,19 @@ FIGURE_ROWS: dict[str, tuple] = {
 
 def base_year_provenance(region, year: int, figures: dict) -> dict[str, str]:
     """The label of each base-year figure a run reproduces (:data:`FIGURE_ROWS`), where the bundle
-    has it; the employee pool's from its pooled fund or, folded, its total."""
+    has it; the employee pool's from its pooled fund or, folded, its total. Remembered per bundle
+    content (sensitivity and the solvers finish many runs on one bundle)."""
     scope = employee_scope(figures)
+    if not region.content_hash:  # a Region made in memory: nothing to name it by
+        return _base_year_provenance(region, year, scope)
+    return dict(_PROVENANCE.get((region.content_hash, year, scope), lambda: _base_year_provenance(region, year, scope)))
+
+
+#: base-year provenance by bundle content, year and employee scope (bounded: a batch reads many bundles)
+_PROVENANCE = Memo(8)
+
+
+def _base_year_provenance(region, year: int, scope: str) -> dict[str, str]:
     out = {}
     for key, where in FIGURE_ROWS.items():
         if where[0] == "insured":
