@@ -27,11 +27,16 @@ def _peak_rss_mib() -> float:
 
 
 def measure(regions: list[Path], draws: int | None, workers: int) -> tuple[float, float]:
-    """(seconds, the largest worker's peak memory in MiB) of one batch on a new LocalCluster."""
+    """(seconds, the largest worker's peak memory in MiB) of one batch on a new LocalCluster, its workers on an
+    empty cache of their own (forecast/inputs/cache.py): each measurement pays for the fits of every region, so a
+    measurement never reads what an earlier one left."""
+    import os
+
     from distributed import Client, LocalCluster
 
     from forecast.apps.batch import batch
 
+    os.environ["FORECAST_CACHE_DIR"] = tempfile.mkdtemp(prefix="forecast-batch-cache-")  # the workers inherit it
     start = time.perf_counter()
     with (
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
