@@ -10,6 +10,8 @@ draws, ``--regions 50``) is added to benchmarks/results.csv (benchmarks/run.py).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
 import time
@@ -30,15 +32,14 @@ def measure(regions: list[Path], draws: int | None, workers: int) -> tuple[float
     """(seconds, the largest worker's peak memory in MiB) of one batch on a new LocalCluster, its workers on an
     empty cache of their own (forecast/inputs/cache.py): each measurement pays for the fits of every region, so a
     measurement never reads what an earlier one left."""
-    import os
-
     from distributed import Client, LocalCluster
 
     from forecast.apps.batch import batch
 
-    os.environ["FORECAST_CACHE_DIR"] = tempfile.mkdtemp(prefix="forecast-batch-cache-")  # the workers inherit it
     start = time.perf_counter()
     with (
+        tempfile.TemporaryDirectory(prefix="forecast-batch-cache-") as cache,
+        _environment(FORECAST_CACHE_DIR=cache),  # the workers inherit it
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
@@ -47,9 +48,22 @@ def measure(regions: list[Path], draws: int | None, workers: int) -> tuple[float
     return time.perf_counter() - start, peak
 
 
-def main() -> None:
-    import os
+@contextlib.contextmanager
+def _environment(**values):
+    """``values`` set in the environment while the block runs, the previous values restored after."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
+
+def main() -> None:
     import synthetic_regions
     from run import show, write
 
