@@ -70,11 +70,20 @@ def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray,
 def with_rolled(
     income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """The items with the roll-forward's own (:data:`ROLLED`) in the registry's order."""
+    """The items with the roll-forward's own (:data:`ROLLED`) in the registry's order, written into one array
+    made for them (these arrays are the largest of a chunk of draws: no intermediate copies)."""
 
     def add(items, dim, order, names):
-        out = xr.concat([items, *(rolled[n].expand_dims({dim: [n]}) for n in names)], dim=dim)
-        return out.sel({dim: list(order)}).transpose("year", "pool", dim, "draw")
+        items = items.transpose("year", "pool", dim, "draw")
+        parts = {n: rolled[n].transpose("year", "pool", "draw") for n in names}
+        for part in parts.values():  # the same labels, in the same order, as the items'
+            xr.align(part, items.isel({dim: 0}, drop=True), join="exact")
+        held = list(items[dim].values)
+        out = np.empty((items.shape[0], items.shape[1], len(order), items.shape[3]))
+        for k, name in enumerate(order):
+            out[:, :, k] = parts[name].values if name in parts else items.values[:, :, held.index(name)]
+        coords = {**{d: items[d].values for d in ("year", "pool", "draw")}, dim: list(order)}
+        return xr.DataArray(out, dims=items.dims, coords=coords, attrs=items.attrs)
 
     return add(income_items, "income_item", INCOME_ITEMS, ("interest", "deficit_subsidy")), add(
         expenditure_items, "expenditure_item", EXPENDITURE_ITEMS, ("debt_interest",)
