@@ -12,25 +12,14 @@ pools financed as they pay, a deficit carried as debt or topped up by budgets)."
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
+
+from forecast.model.benefits.layers import padded_expectation  # the limited expected values, as the engine has them
 
 __all__ = ["fund_stage"]
 
 POOLS = ("employee", "resident", "critical_illness", "medical_assistance", "ltci")
 COUNT, INPATIENT, OUTPATIENT, DISABILITY = range(4)
 IN_SERVICE, FLEXIBLE, RETIRED, RESIDENT = range(4)
-
-
-def _lev(limit, mean, cv):
-    """E[min(X, limit)] for X lognormal (mean, cv) — :func:`forecast.model.benefits.layers.lognormal_lev`."""
-    sigma = np.sqrt(np.log1p(np.square(cv)))
-    mu = np.log(mean) - sigma**2 / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_b = np.log(np.where(limit > 0, limit, 1.0))
-        z = (log_b - mu) / sigma
-        body = mean * ndtr(z - sigma) + limit * (1 - ndtr(z))
-    body = np.where(limit <= 0, 0.0, body)
-    return np.where(np.isinf(limit), mean * np.ones_like(body), body)
 
 
 def _payments(d: dict, prefix: str, severity: np.ndarray, means: dict) -> list:
@@ -41,9 +30,7 @@ def _payments(d: dict, prefix: str, severity: np.ndarray, means: dict) -> list:
     for (slot, k), edges, slopes, cv in zip(
         d[f"{prefix}_targets"], d[f"{prefix}_edges"], d[f"{prefix}_slopes"], d[f"{prefix}_cv"]
     ):
-        m = severity[:, None] * means[int(k)]
-        lev = _lev(edges[:, :, None], m[:, None], cv)
-        pay[int(slot)][int(k)] = np.sum(slopes[:, :, None] * np.diff(lev, axis=1), axis=1)
+        pay[int(slot)][int(k)] = padded_expectation(edges, slopes, severity[:, None] * means[int(k)], cv)
     return pay
 
 

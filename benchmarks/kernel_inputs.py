@@ -26,7 +26,7 @@ from forecast.engine.draws import stochastic_setup
 from forecast.engine.plan import run_plan
 from forecast.engine.run import base_year
 from forecast.inputs.region import load_region
-from forecast.model.benefits.layers import expected_layers  # noqa: F401  (the kernel's LEV mirrors it)
+from forecast.model.benefits.layers import padded_layers
 from forecast.model.benefits.outpatient_status import RETIRED
 from forecast.model.benefits.payers import CURVE_OF, payments
 from forecast.model.benefits.spending import ITEM_OF, SERVICE_OF
@@ -56,18 +56,6 @@ def _years(value, n: int) -> np.ndarray:
 def _first(value) -> float:
     """A base-year rule as a plain number (the calibration's ``_value``)."""
     return float(np.asarray(getattr(value, "values", value)).ravel()[0])
-
-
-def _layer_arrays(layers: list, cv: float) -> tuple[np.ndarray, np.ndarray]:
-    """One payer's layers of every year padded as :func:`expected_layers` pads them: edges (year,
-    width + 1; inf beyond a layer's own) and slopes (year, width)."""
-    width = max(len(layer.slopes) for layer in layers)
-    edges = np.full((len(layers), width + 1), np.inf)
-    slopes = np.zeros((len(layers), width))
-    for y, layer in enumerate(layers):
-        edges[y, : len(layer.breaks)] = layer.breaks
-        slopes[y, : len(layer.slopes)] = layer.slopes
-    return edges, slopes
 
 
 def _payer_layers(year_layers: list, kind: str) -> list[tuple[int, list]]:
@@ -101,7 +89,7 @@ def _pool_payments(out: dict, prefix: str, model, claims, year_layers: list, sev
             continue
         cv = float(model.cv.sel(claim_type=kind))
         for slot, layers in _payer_layers(year_layers, kind):
-            e, s = _layer_arrays(layers, cv)
+            e, s = padded_layers(layers)
             edges.append(e), slopes.append(s), targets.append((slot, j)), cvs.append(cv)
     width = max((s.shape[1] for s in slopes), default=1)
     out[f"{prefix}_edges"] = (

@@ -37,6 +37,8 @@ __all__ = [
     "band_layer",
     "compose_oop",
     "expected_layers",
+    "padded_layers",
+    "padded_expectation",
 ]
 
 
@@ -223,15 +225,26 @@ def expected_layer(layer: Layer, mean, cv):
 def expected_layers(layers: list[Layer], means, cv) -> np.ndarray:
     """E[layer_y(X_y)] for a list of layers (one per year) at once: ``means`` has the years on its
     first axis (any further axes, e.g. draws, broadcast). The layers are padded to a common
-    number of segments (slope 0 beyond a layer's own), so one vectorised evaluation of the
-    limited expected value at every breakpoint serves them all."""
-    means = np.asarray(means, dtype=float)
+    number of segments (:func:`padded_layers`), so one vectorised evaluation of the limited
+    expected value at every breakpoint serves them all (:func:`padded_expectation`)."""
+    return padded_expectation(*padded_layers(layers), means, cv)
+
+
+def padded_layers(layers: list[Layer]) -> tuple[np.ndarray, np.ndarray]:
+    """The layers of every year padded to a common number of segments: edges (year, width + 1; inf
+    beyond a layer's own breaks) and slopes (year, width; 0 beyond a layer's own)."""
     width = max(len(layer.slopes) for layer in layers)
     edges = np.full((len(layers), width + 1), np.inf)
     slopes = np.zeros((len(layers), width))
     for y, layer in enumerate(layers):
         edges[y, : len(layer.breaks)] = layer.breaks
         slopes[y, : len(layer.slopes)] = layer.slopes
+    return edges, slopes
+
+
+def padded_expectation(edges: np.ndarray, slopes: np.ndarray, means, cv) -> np.ndarray:
+    """E[layer_y(X_y)] from :func:`padded_layers`' arrays; ``means`` has the years on its first axis."""
+    means = np.asarray(means, dtype=float)
     extra = (1,) * (means.ndim - 1)
     lev = lognormal_lev(edges.reshape(edges.shape + extra), means[:, None], cv)  # (year, edge, ...)
     return np.sum(slopes.reshape(slopes.shape + extra) * np.diff(lev, axis=1), axis=1)
