@@ -41,11 +41,11 @@ class Setup:
 
 
 def stochastic_setup(
-    scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None
+    scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None, group=None
 ) -> Setup:
     """The population's chunks and the drivers' settings of a run (see ``forecast.engine.project``):
     a deterministic set's quantiles unless given, per-draw z-scores for ``draw_quantiles``, and a
-    set with draws refused."""
+    set with draws refused; ``group``: the chunks projected together up to this many draws."""
     settings = uncertainty_settings(params)
     quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
     if draws and quantiles:
@@ -77,6 +77,7 @@ def stochastic_setup(
         volatility=settings["population"],
         quantiles=population,
         zscores=zscores,
+        group=group,
     )
     chunks = population_chunks(region, scenario.population, draw_range=draw_range, **options)
     drawn = bool(draws) or bool(population)

@@ -33,11 +33,12 @@ from .funds import project_funds
 from .plan import build_plan
 from .store import DrawStore, streams
 
-__all__ = ["run", "project", "grouped", "FUND_DRAWS"]
+__all__ = ["run", "project", "FUND_DRAWS"]
 
-#: draws the fund stages take at once: the population's chunks (each of DRAW_CHUNK draws, its own
-#: random stream) are joined up to this many, so that the fund stages' fixed cost per call (about
-#: half a 1,000-draw chunk's work, labelled arrays over year and pool) is paid once per FUND_DRAWS
+#: draws the population and fund stages take at once: the population's chunks (each of DRAW_CHUNK
+#: draws, its own random stream) are projected together up to this many, so that the fund stages'
+#: fixed cost per call (about half a 1,000-draw chunk's work, labelled arrays over year and pool)
+#: is paid once per FUND_DRAWS
 FUND_DRAWS = 2_000
 
 
@@ -162,11 +163,13 @@ def project(
     population of the next chunk is made on the other core meanwhile)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
-    setup = stochastic_setup(scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range)
+    setup = stochastic_setup(
+        scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range, group=FUND_DRAWS
+    )
     draws, quantiles, settings, entropy = setup.draws, setup.quantiles, setup.settings, setup.entropy
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
     population, shocks, first = PopulationResult(keep), None, True
-    for chunk in prefetched(grouped(setup.chunks, FUND_DRAWS)):
+    for chunk in prefetched(setup.chunks):
         check_projection(chunk, scenario, region)
         chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
         if plan is None:
@@ -190,28 +193,6 @@ def project(
         ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
         ds = ds.assign(draw_summary(ds)) if summarise else ds
     return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
-
-
-def grouped(chunks, size: int):
-    """The population's chunks joined along ``draw`` up to ``size`` draws each (what the fund stages
-    read of them: the year-end population and the births; the draws are independent of one another,
-    so the results are those of the chunks one by one); a chunk without a draw dimension as it is."""
-    held, n = [], 0
-    for chunk in chunks:
-        if "draw" not in chunk.dims:
-            yield chunk
-            continue
-        held.append(chunk[["population", "births"]])
-        n += chunk.sizes["draw"]
-        if n >= size:
-            yield _joined(held)
-            held, n = [], 0
-    if held:
-        yield _joined(held)
-
-
-def _joined(chunks: list) -> xr.Dataset:
-    return chunks[0] if len(chunks) == 1 else concat_exact(chunks, "draw", combine_attrs="override")
 
 
 def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:

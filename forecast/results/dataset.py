@@ -37,8 +37,8 @@ def fund_dataset(
     """Totals, balance, months covered and the verdict from the items and reserves; ``extra`` are
     further variables (name -> DataArray with attrs) placed alongside."""
     extra = {name: value.reset_coords(drop=True) for name, value in extra.items()}  # scalar labels left by .sel
-    income = income_items.sum("income_item")
-    expenditure = expenditure_items.sum("expenditure_item")
+    income = income_items.sum("income_item", skipna=False)  # a NaN item stays NaN, for the checks to name
+    expenditure = expenditure_items.sum("expenditure_item", skipna=False)
     balance = income - expenditure
     months = months_covered(reserve, expenditure)
     idle = (income == 0) & (expenditure == 0) & (reserve == 0)

@@ -27,6 +27,7 @@ def fund_summary(ds):
     years = ds["year"].values
     deficit, exhausted = central.fund.first_deficit_year(), central.fund.exhaustion_year()
     labels = central.fund.verdict_label()
+    by_draw = ds.fund.exhaustion_year() if ds.fund.stochastic else None  # once: every draw's, every pool's
     rows = []
     for pool in ds["pool"].values:
         gone = exhausted.sel(pool=pool).item()
@@ -43,11 +44,10 @@ def fund_summary(ds):
             else float(at["income"].sel(year=int(gone)) / at["expenditure"].sel(year=int(gone))),
         }
         if ds.fund.stochastic and not bool(ds.fund.payg().sel(pool=pool)):
-            by_draw = ds.fund.exhaustion_year().sel(pool=pool).values
-            row["exhausted_share_of_draws"] = float(np.isfinite(by_draw).mean())
+            row["exhausted_share_of_draws"] = float(np.isfinite(by_draw.sel(pool=pool).values).mean())
             # as the console and the report: a draw not exhausted counts as later than any year
             # (empty: beyond the horizon)
-            percentiles = year_percentiles(ds.fund.exhaustion_year().sel(pool=pool), (0.1, 0.9))
+            percentiles = year_percentiles(by_draw.sel(pool=pool), (0.1, 0.9))
             row["exhaustion_year_p10"], row["exhaustion_year_p90"] = percentiles[0.1], percentiles[0.9]
         for year in SUMMARY_YEARS:
             row[f"months_covered_{year}"] = float(at["months_covered"].sel(year=year)) if year in years else np.nan

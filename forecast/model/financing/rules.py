@@ -152,10 +152,10 @@ def apply_rules(
     ready = sorted(
         (replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci"
     )  # LTCI first: its employer half is the employee pool's spending
-    balance = (income_items.sum("income_item") - expenditure_items.sum("expenditure_item")).transpose(
-        "year", "pool", ...
-    )
-    spent = expenditure_items.sum("expenditure_item").transpose("year", "pool", ...).values
+    # the items are finite (a NaN would be refused with its input named, not summed as 0: skipna=False)
+    expenditure = expenditure_items.sum("expenditure_item", skipna=False)
+    balance = (income_items.sum("income_item", skipna=False) - expenditure).transpose("year", "pool", ...)
+    spent = expenditure.transpose("year", "pool", ...).values
     setters = [_Setter(rule, list(balance["pool"].values), spent, balance.isel(pool=0).shape) for rule in ready]
     rolled = roll_forward(balance, opening, rate, payg, setters, deficits or Deficits())
     if not setters:
@@ -165,7 +165,7 @@ def apply_rules(
     for rule, setter in zip(ready, setters):
         added = like.copy(data=setter.added)
         lines = income_items.sel(pool=rule.pool, income_item=list(LEVER_LINES[rule.pool]))
-        total = lines.sum("income_item")
+        total = lines.sum("income_item", skipna=False)
         share = xr.where(total != 0, lines / total.where(total != 0, 1.0), 1.0 / len(LEVER_LINES[rule.pool]))
         income_items.loc[{"pool": rule.pool, "income_item": list(LEVER_LINES[rule.pool])}] = lines + share * added
         if (

@@ -59,7 +59,8 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
 
     base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
     the base is dated 31 December of the year before the first projected year);
-    mx: (Y, Dm, 2, A) death rates for each projected year (Dm = 1 or D);
+    mx: (Y, Dm, 2, A) death rates for each projected year (Dm = 1 or D), or anything whose ``[t]`` is
+    year t's (Dm, 2, A) rates and ``shape`` that of the whole (:class:`~.mortality.DrawnRates`);
     asfr: (Y, Df, A) births per woman by single age (Df = 1 or D); srb: (Y, Df) male births per
     female birth; migration: (Y, 2, A) net migrants by age at year end, or None.
     Each year's life tables are made in its step (small arrays that stay in cache, however many
@@ -77,15 +78,16 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         expectancy.update({age: np.empty(mx.shape[:3]) for age in (0, 60)})
     previous = base
     for t in range(n_years):
-        table = sex_life_tables(mx[t])
+        rates = mx[t]  # (Dm, 2, A): an array's year, or the year's rates made now (mortality.DrawnRates)
+        table = sex_life_tables(rates)
         if expectancy is not None:
             for age in (0, 60):
                 expectancy[age][t] = table["ex"][age]
-        S, S_open, L0 = survival_ratios(mx[t], table)
+        S, S_open, L0 = survival_ratios(rates, table)
         mig = np.zeros((2, ages)) if migration is None else migration[t]
         f = fraction if t == 0 else 1.0
         if f < 1.0:
-            new, inflow = _fractional_step(previous, mx[t], f, mig)
+            new, inflow = _fractional_step(previous, rates, f, mig)
         else:
             new, inflow = _annual_step(previous, S, S_open, mig)
         women_start, women_end = previous[:, 1, :], new[:, 1, :]
@@ -94,7 +96,7 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         births_sex = births[:, None] * np.stack(
             [male_share * np.ones(draws), (1 - male_share) * np.ones(draws)], axis=-1
         )
-        infant_survival = L0 if f >= 1.0 else np.exp(-f * mx[t][..., 0] / 2.0)
+        infant_survival = L0 if f >= 1.0 else np.exp(-f * rates[..., 0] / 2.0)
         new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
         inflow[..., 0] += births_sex + f * mig[:, 0]
         pop[t], births_out[t] = new, births_sex

@@ -13,6 +13,7 @@ from .lifetable import infant_ax, life_table
 from .rates import OPEN_AGE, annual_rates, period_midpoints, single_age_mortality
 
 __all__ = [
+    "DrawnRates",
     "fit_lee_carter",
     "mortality_path",
     "mortality_draws",
@@ -100,63 +101,70 @@ def _fit_notes(model) -> dict:
     }
 
 
-def _scaled_exp(out: np.ndarray, k, bx, m) -> None:
-    """``out[...] = m · exp(k · bx)`` in place, in that order of operations (the same numbers as the
-    expression, without its three temporaries the size of a chunk's rates: 3× faster)."""
-    np.multiply(k, bx, out=out)
-    np.exp(out, out=out)
-    np.multiply(m, out, out=out)
+class DrawnRates:
+    """Death rates of many draws, made a year at a time as the projection reaches the year:
+    m(year, sex, age) × exp(b_x(sex, age) · k(draw, year, sex)), where ``k`` is each draw's deviation of
+    the Lee–Carter index from the central path. ``rates[t]`` is year t's (draw, sex, age) array: the
+    projection never holds every year's rates of a chunk at once (as large as its population), and
+    the numbers are those of the whole array made in one go (the same operations in the same order)."""
+
+    def __init__(self, central: xr.DataArray, k: np.ndarray, bx: np.ndarray):
+        self.central = central.transpose("year", "sex", "age").values  # (year, sex, age)
+        self.years = central["year"].values
+        self.ages = central["age"].values
+        self.k = np.ascontiguousarray(np.moveaxis(k, 1, 0))  # (year, draw, sex)
+        self.bx = bx  # (sex, age)
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """(year, draw, sex, age), as the projection's arrays of rates."""
+        return (len(self.years), self.k.shape[1], *self.central.shape[1:])
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        out = np.multiply(self.k[t][:, :, None], self.bx)
+        np.exp(out, out=out)
+        return np.multiply(self.central[t], out, out=out)
+
+    @classmethod
+    def joined(cls, parts: list[DrawnRates]) -> DrawnRates:
+        """The draws of ``parts`` (the same central path) one after another."""
+        out = object.__new__(cls)
+        out.__dict__.update(parts[0].__dict__)
+        out.k = np.concatenate([p.k for p in parts], axis=1)
+        return out
+
+
+def _drawn(central: xr.DataArray, models: dict, deviation) -> DrawnRates:
+    """``deviation(model)`` (draw, year) for each sex's Lee–Carter model, as :class:`DrawnRates`."""
+    k = np.stack([deviation(models[sex]) for sex in SEXES], axis=-1)  # (draw, year, sex)
+    return DrawnRates(central, k, np.stack([models[sex].bx_ for sex in SEXES]))
 
 
 def mortality_draws(
     central: xr.DataArray, models: dict, years, draws: int, rng, volatility: float = 1.0
-) -> tuple[xr.DataArray, dict]:
+) -> tuple[DrawnRates, dict]:
     """``draws`` paths around the deterministic mx ``central`` (year, sex, age): each sex's
     Lee–Carter k_t random walk (drift uncertainty included) as a deviation from its central path,
-    m_draw = m × exp(b_x · volatility · (k_draw − k_central)); dims (draw, year, sex, age)."""
-    values = np.empty((draws, len(years), len(SEXES), central.sizes["age"]))
-    notes = {}
-    for i, sex in enumerate(SEXES):
-        model = models[sex]
-        times = np.asarray(years) + 0.5
-        deviation = volatility * (model.k_path(times, draws=draws, rng=rng) - model.k_path(times))
-        _scaled_exp(
-            values[:, :, i, :],
-            deviation[..., None],
-            model.bx_[None, None, :],
-            central.sel(sex=sex).transpose("year", "age").values[None],
-        )
-        notes[f"lee_carter_{sex}"] = _fit_notes(model)
-    out = xr.DataArray(
-        values,
-        dims=("draw", "year", "sex", "age"),
-        coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values},
-        attrs={"units": "per_person_year"},
-    )
-    return out.rename("mx"), notes
+    m_draw = m × exp(b_x · volatility · (k_draw − k_central)), made a year at a time (:class:`DrawnRates`)."""
+    times = np.asarray(years) + 0.5
+
+    def deviation(model):
+        return volatility * (model.k_path(times, draws=draws, rng=rng) - model.k_path(times))
+
+    rates = _drawn(central, models, deviation)  # the sexes' walks in order: male, then female
+    return rates, {f"lee_carter_{sex}": _fit_notes(models[sex]) for sex in SEXES}
 
 
-def mortality_zscores(central: xr.DataArray, models: dict, years, z: np.ndarray) -> xr.DataArray:
+def mortality_zscores(central: xr.DataArray, models: dict, years, z: np.ndarray) -> DrawnRates:
     """One path per draw, the draw's k_t at z-score ``z[d]`` of its distribution year by year
-    (:func:`mortality_quantile` for every draw at once); dims (draw, year, sex, age)."""
-    values = np.empty((len(z), len(years), len(SEXES), central.sizes["age"]))
-    for i, sex in enumerate(SEXES):
-        model = models[sex]
+    (:func:`mortality_quantile` for every draw at once), made a year at a time (:class:`DrawnRates`)."""
+
+    def deviation(model):
         h = np.maximum(np.asarray(years) + 0.5 - model.times_[-1], 0.0)
         sd = np.sqrt(model.sigma_**2 * h + (model.drift_se_ * h) ** 2)
-        _scaled_exp(
-            values[:, :, i, :],
-            np.asarray(z)[:, None, None] * sd[None, :, None],
-            model.bx_[None, None, :],
-            central.sel(sex=sex).transpose("year", "age").values[None],
-        )
-    out = xr.DataArray(
-        values,
-        dims=("draw", "year", "sex", "age"),
-        coords={"year": np.asarray(years), "sex": list(SEXES), "age": central["age"].values},
-        attrs={"units": "per_person_year"},
-    )
-    return out.rename("mx")
+        return np.asarray(z)[:, None] * sd[None, :]
+
+    return _drawn(central, models, deviation)
 
 
 def mortality_quantile(central: xr.DataArray, models: dict, years, z: float) -> xr.DataArray:

@@ -18,8 +18,10 @@ from ...scenario.population import PopulationAssumptions
 from ...vocabulary import SEXES
 from .engine import project_arrays
 from .graduation import graduate_counts
+from .groups import chunk_streams, drawn_apart, projected_group
 from .indicators import indicators
 from .mortality import (
+    DrawnRates,
     fit_lee_carter,
     interpolate_dated,
     mortality_draws,
@@ -60,15 +62,16 @@ def project(
     net migrants a year. Returns population, births and deaths by year (and draw; ``deaths=False``:
     without deaths, which a run's fund stages do not read).
     """
-    years = mx["year"].values
+    drawn = isinstance(mx, DrawnRates)  # made a year at a time as the projection reaches it
+    years = mx.years if drawn else mx["year"].values
     ages = base_population["age"].values
-    draws = max(a.sizes.get("draw", 1) for a in (mx, asfr, srb))
+    draws = max([mx.shape[1] if drawn else mx.sizes.get("draw", 1)] + [a.sizes.get("draw", 1) for a in (asfr, srb)])
     base = np.broadcast_to(base_population.transpose("sex", "age").values, (draws, 2, len(ages)))
     first = years[0]
     fraction = projection_years(base_date, int(years[-1]))[1] if first == base_date.year else 1.0
     mig = None if migration is None else migration.sel(year=years).transpose("year", "sex", "age").values
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
-    mx_values = _draw_axis(mx, ("sex", "age"))
+    mx_values = mx if drawn else _draw_axis(mx, ("sex", "age"))
     expectancy: dict = {}
     pop, births, died = project_arrays(
         base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy, deaths=deaths
@@ -92,7 +95,7 @@ def project(
         ds["deaths"].attrs["description"] = (
             "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
         )
-    if draws == 1 and "draw" not in mx.dims and "draw" not in asfr.dims:
+    if draws == 1 and not drawn and "draw" not in mx.dims and "draw" not in asfr.dims:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(base_date=base_date.isoformat(), open_age=int(ages[-1]), first_step_years=fraction)
     return ds
@@ -154,11 +157,13 @@ DRAW_CHUNK = 1000
 def population_chunks(
     region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None,
     seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None,
-    zscores: dict | None = None, draw_range: tuple | None = None,
+    zscores: dict | None = None, draw_range: tuple | None = None, group: int | None = None,
 ):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
-    to chunk), or a single Dataset without a draw dimension when ``draws`` is None.
+    to chunk), or a single Dataset without a draw dimension when ``draws`` is None. ``group``:
+    chunks projected together up to this many draws, one Dataset for them (the chunks' random
+    streams and every draw's numbers as without it; the fund engine's groups of draws).
 
     Draws perturb the deterministic path of whatever mortality method the scenario uses with a
     Lee–Carter model fitted to the bundle (k_t a random walk with drift uncertainty):
@@ -176,7 +181,7 @@ def population_chunks(
     z-scores instead of a random one (the Sobol samples of the sensitivity). ``draw_range`` (start,
     stop): only the chunks holding those draws (a batch task), each with the stream it has in the
     whole run."""
-    from ..uncertainty.streams import entropy_of, stream
+    from ..uncertainty.streams import entropy_of
 
     assumptions = assumptions or PopulationAssumptions()
     years, _ = projection_years(region.population_date, end_year)
@@ -214,7 +219,8 @@ def population_chunks(
                    * np.sqrt(np.arange(1, len(years) + 1))).clip(min=0.1)
         notes = {**notes, "quantiles": quantiles}
 
-    def run(n_draws, rng):
+    def drawn(n_draws, rng):
+        """A chunk's rates, TFR path and fit notes (its random numbers, in the order they are drawn)."""
         mx, path, fit = central, tfr, dict(notes)
         if n_draws and zscores is not None:
             z = {k: np.asarray(v)[rng] * volatility for k, v in zscores.items()}  # rng: this chunk's draws
@@ -233,6 +239,9 @@ def population_chunks(
             shocks = volatility * np.cumsum(sigma * rng.standard_normal((n_draws, len(years))), axis=1)
             path = (tfr + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
             fit.update(tfr_volatility=sigma, volatility=volatility)
+        return mx, path, fit
+
+    def projected(mx, path, fit, n_draws):
         asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
         ds = project(base, region.population_date, mx, asfr, srb, migration, deaths=with_indicators)
         if with_indicators:  # the fund engine needs none of them
@@ -245,18 +254,17 @@ def population_chunks(
         return ds
 
     if not draws:
-        yield run(None, None)
+        yield projected(*drawn(None, None), None)
         return
     entropy = entropy_of(seed)  # without a seed: fresh entropy, recorded in attrs
-    starts = list(range(0, draws, DRAW_CHUNK))
-    for start, chunk_stream in zip(starts, stream(entropy, "population").spawn(len(starts))):
-        size = min(DRAW_CHUNK, draws - start)
-        if draw_range is not None and not (start < draw_range[1] and start + size > draw_range[0]):
-            continue
-        part = run(size, slice(start, start + size) if zscores is not None else np.random.default_rng(chunk_stream))
-        part = part.assign_coords(draw=part["draw"].values + start)
-        part.attrs.update(seed=entropy, draws=draws)
-        yield part
+    held_parts = []
+    for start, size, rng in chunk_streams(entropy, draws, DRAW_CHUNK, draw_range, zscores is not None):
+        held_parts.append((start, size, *drawn(size, rng)))
+        if sum(part[1] for part in held_parts) >= (group or 1) or not drawn_apart(held_parts[-1]):
+            yield projected_group(held_parts, projected, entropy, draws)
+            held_parts = []
+    if held_parts:
+        yield projected_group(held_parts, projected, entropy, draws)
 
 
 def project_region(

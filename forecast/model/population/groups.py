@@ -1,0 +1,48 @@
+"""Chunks of draws of the population projection: each chunk of draws its own random stream, and
+chunks projected together in groups (their inputs joined, a few numbers per draw and year, rather
+than their results, the population of every draw)."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..uncertainty.streams import stream
+from .mortality import DrawnRates
+
+__all__ = ["chunk_streams", "drawn_apart", "projected_group"]
+
+
+def chunk_streams(entropy, draws: int, size: int, draw_range, by_position: bool):
+    """(first draw, draws, random stream) of each chunk of ``size`` draws (``by_position``:
+    the chunk's draws as a slice instead, for paths at given z-scores); ``draw_range``: only the
+    chunks holding those draws, each with the stream it has in the whole run."""
+    starts = list(range(0, draws, size))
+    for start, chunk_stream in zip(starts, stream(entropy, "population").spawn(len(starts))):
+        n = min(size, draws - start)
+        if draw_range is not None and not (start < draw_range[1] and start + n > draw_range[0]):
+            continue
+        yield start, n, slice(start, start + n) if by_position else np.random.default_rng(chunk_stream)
+
+
+def drawn_apart(part) -> bool:
+    """Whether a chunk's rates or TFR path differ by draw (else it is one path, projected alone)."""
+    _, _, mx, path, _ = part
+    return isinstance(mx, DrawnRates) or "draw" in path.dims
+
+
+def projected_group(parts: list, projected, entropy, draws: int) -> xr.Dataset:
+    """The projection of the chunks ``parts`` ((start, size, rates, TFR path, notes) each) at once,
+    their draws one after another: the inputs are joined (a few numbers per draw and year), not the
+    results (the population of every draw), and each draw's numbers are those of its chunk alone."""
+    starts, sizes, rates, paths, notes = zip(*parts)
+    if len(parts) == 1:
+        mx, path = rates[0], paths[0]
+    else:
+        mx = DrawnRates.joined(list(rates)) if isinstance(rates[0], DrawnRates) else rates[0]
+        path = xr.concat(paths, dim="draw") if "draw" in paths[0].dims else paths[0]
+    ds = projected(mx, path, notes[0], sum(sizes))
+    draw = np.concatenate([np.arange(n) + s for s, n in zip(starts, sizes)])
+    ds = ds.assign_coords(draw=draw[: ds.sizes["draw"]])
+    ds.attrs.update(seed=entropy, draws=draws)
+    return ds
