@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "concat_exact", "defer_dask"]
+__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -18,6 +19,21 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
         {dim: list(labels)}
     )
+
+
+def skipna(da: xr.DataArray) -> bool | None:
+    """For a reduction of ``da`` (a median, a quantile): False where it holds no NaN, so that numpy
+    reduces the whole array at once (the same numbers: xarray's default skips NaN one 1-D slice at a
+    time, 30× slower over 10,000 draws), None (skip them, the default) where it does."""
+    return None if np.isnan(da.values).any() else False
+
+
+def draws_last(da: xr.DataArray) -> xr.DataArray:
+    """``da`` with ``draw`` as its last axis, contiguous in memory, for a median or quantile over the
+    draws: numpy partitions each row of draws, and rows 1 in 200 numbers apart (draw first) are
+    several times slower to partition than contiguous ones (the same numbers)."""
+    moved = da.transpose(..., "draw")
+    return moved.copy(data=np.ascontiguousarray(moved.values))
 
 
 def concat_exact(objs, dim: str, *, data_vars: str = "all", combine_attrs: str = "override"):

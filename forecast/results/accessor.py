@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..labelled import draws_last, skipna
 from ..model.fund import CODES, verdict_codes, verdict_labels
 from ..model.fund.warning import warning_codes, warning_labels
 from ..model.uncertainty.intervals import interval
@@ -26,6 +27,12 @@ __all__ = ["FundAccessor"]
 
 #: not drawn but part of the central path: the record's one-year s.d. the budget intervals use
 SHARED_BY_DRAWS = ("income_log_sd", "expenditure_log_sd")
+
+
+def _median(da: xr.DataArray) -> xr.DataArray:
+    """The median over the draws (NaN skipped where there are any)."""
+    drawn = draws_last(da)
+    return drawn.median("draw", skipna=skipna(drawn)).transpose(*(d for d in da.dims if d != "draw"))
 
 
 def _central_names(ds) -> list[str]:
@@ -81,7 +88,9 @@ class FundAccessor:
         ds = self._ds
         if not self.stochastic:
             return ds
-        out = ds[_central_names(ds)].median("draw")
+        out = xr.Dataset(
+            {name: _median(ds[name]) if "draw" in ds[name].dims else ds[name] for name in _central_names(ds)}
+        )
         for name in out.data_vars:
             out[name].attrs = dict(ds[name].attrs)
         idle = self.payg() & (ds["verdict"].isel(draw=0) == CODES["not_projected"]).all("year")
@@ -104,8 +113,8 @@ class FundAccessor:
         years = self._ds["year"]
         projected = condition & (years > int(self._ds.attrs.get("base_year", int(years[0]))))
         hit = projected.any("year")
-        first = years.where(projected).min("year")
-        out = xr.where(hit, first, np.nan)
+        at = projected.argmax("year")  # the first year it holds (0 where it never does: masked below)
+        out = xr.where(hit, at.copy(data=years.values[at.values]), np.nan)
         out.attrs = {"units": "year", "description": "NaN: not within the horizon"}
         return out
 
