@@ -32,12 +32,12 @@ from .lifetable import infant_ax, projection_table
 __all__ = ["project_arrays", "sex_life_tables", "survival_ratios"]
 
 
-def sex_life_tables(mx: np.ndarray) -> dict[str, np.ndarray]:
+def sex_life_tables(mx: np.ndarray, expectancy_ages=(0, 60)) -> dict[str, np.ndarray]:
     """What the projection needs of the life tables for mx with dims (..., sex, age), sex = (male,
     female): :func:`~.lifetable.projection_table` (Lx, T at the open age and the one before,
-    e0 and e60)."""
+    life expectancy at ``expectancy_ages``)."""
     a0 = np.stack([infant_ax(mx[..., i, 0], s) for i, s in enumerate(SEXES)], axis=-1)
-    return projection_table(mx, a0)
+    return projection_table(mx, a0, expectancy_ages)
 
 
 def survival_ratios(mx: np.ndarray, table: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,7 +66,8 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
     Each year's life tables are made in its step (small arrays that stay in cache, however many
     draws); ``expectancy``, if given, receives life expectancy at 0 and 60 (Y, Dm, 2) by age.
     Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A; None
-    with ``deaths=False``: a run's fund stages read none, and the array is as large as the population).
+    with ``deaths=False``: a run's fund stages read none, and the array is as large as the population,
+    nor what flowed into each age, from which they are made).
     """
     base = np.asarray(base, dtype=float)
     n_years = mx.shape[0]
@@ -79,17 +80,18 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
     previous = base
     for t in range(n_years):
         rates = mx[t]  # (Dm, 2, A): an array's year, or the year's rates made now (mortality.DrawnRates)
-        table = sex_life_tables(rates)
+        table = sex_life_tables(rates, (0, 60) if expectancy is not None else ())
         if expectancy is not None:
             for age in (0, 60):
                 expectancy[age][t] = table["ex"][age]
         S, S_open, L0 = survival_ratios(rates, table)
         mig = np.zeros((2, ages)) if migration is None else migration[t]
         f = fraction if t == 0 else 1.0
+        new = pop[t]  # the year's survivors are written in place
         if f < 1.0:
-            new, inflow = _fractional_step(previous, rates, f, mig)
+            inflow = _fractional_step(previous, rates, f, mig, new)
         else:
-            new, inflow = _annual_step(previous, S, S_open, mig)
+            inflow = _annual_step(previous, S, S_open, mig, new, inflows=deaths_out is not None)
         women_start, women_end = previous[:, 1, :], new[:, 1, :]
         births = f * np.sum(asfr[t] * (women_start + women_end) / 2.0, axis=-1)
         male_share = srb[t] / (1.0 + srb[t])
@@ -98,33 +100,37 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         )
         infant_survival = L0 if f >= 1.0 else np.exp(-f * rates[..., 0] / 2.0)
         new[..., 0] += (births_sex + f * mig[:, 0] / 2.0) * infant_survival + f * mig[:, 0] / 2.0
-        inflow[..., 0] += births_sex + f * mig[:, 0]
-        pop[t], births_out[t] = new, births_sex
+        births_out[t] = births_sex
         if deaths_out is not None:
+            inflow[..., 0] += births_sex + f * mig[:, 0]
             np.subtract(inflow, new, out=deaths_out[t])
         previous = new
     return pop, births_out, deaths_out
 
 
-def _annual_step(previous, S, S_open, mig):
-    """Survivors of a full year; age 0 is left empty (0) for the year's births."""
-    new = np.zeros_like(previous)
-    inflow = np.zeros_like(previous)
+def _annual_step(previous, S, S_open, mig, new, inflows: bool = True):
+    """Survivors of a full year, written into ``new``; age 0 is left empty (0) for the year's
+    births. Returns what flowed into each age (for the deaths; None without ``inflows``)."""
+    new[..., 0] = 0.0
     new[..., 1:-1] = (previous[..., :-2] + mig[:, 1:-1] / 2.0) * S + mig[:, 1:-1] / 2.0
-    inflow[..., 1:-1] = previous[..., :-2] + mig[:, 1:-1]
     top = previous[..., -2] + previous[..., -1]
     new[..., -1] = (top + mig[:, -1] / 2.0) * S_open + mig[:, -1] / 2.0
+    if not inflows:
+        return None
+    inflow = np.zeros_like(previous)
+    inflow[..., 1:-1] = previous[..., :-2] + mig[:, 1:-1]
     inflow[..., -1] = top + mig[:, -1]
-    return new, inflow
+    return inflow
 
 
-def _fractional_step(previous, mx, f, mig):
-    """Survivors of a step of f years: a share f of each age has its birthday; age 0 keeps the
-    infants not yet 1 (births are added by the caller)."""
+def _fractional_step(previous, mx, f, mig, new):
+    """Survivors of a step of f years, written into ``new``: a share f of each age has its
+    birthday; age 0 keeps the infants not yet 1 (births are added by the caller). Returns what
+    flowed into each age."""
     moving = f * previous
     inflow = previous - moving  # those who stay at their age
     inflow[..., 1:] += moving[..., :-1]
     inflow[..., -1] += moving[..., -1]  # the open group keeps its members
     inflow[..., 1:] += f * mig[:, 1:]
-    new = inflow * np.exp(-f * mx)
-    return new, inflow
+    np.multiply(inflow, np.exp(-f * mx), out=new)
+    return inflow

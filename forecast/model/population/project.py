@@ -59,8 +59,9 @@ def project(
 
     ``mx`` (year, sex, age [, draw]), ``asfr`` (year, age [, draw]) and ``srb`` (year [, draw])
     cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
-    net migrants a year. Returns population, births and deaths by year (and draw; ``deaths=False``:
-    without deaths, which a run's fund stages do not read).
+    net migrants a year. Returns population, births and deaths by year (and draw) and life
+    expectancy at birth and 60 (``deaths=False``: without deaths and life expectancy, which a run's
+    fund stages do not read).
     """
     drawn = isinstance(mx, DrawnRates)  # made a year at a time as the projection reaches it
     years = mx.years if drawn else mx["year"].values
@@ -72,23 +73,24 @@ def project(
     mig = None if migration is None else migration.sel(year=years).transpose("year", "sex", "age").values
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
     mx_values = mx if drawn else _draw_axis(mx, ("sex", "age"))
-    expectancy: dict = {}
+    expectancy: dict | None = {} if deaths else None
     pop, births, died = project_arrays(
         base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy, deaths=deaths
     )
-    e0, e60 = (np.broadcast_to(expectancy[age], (expectancy[age].shape[0], draws) + expectancy[age].shape[2:])
-               for age in (0, 60))
     coords = {"year": years, "sex": list(SEXES), "age": ages}
     by_age, by_sex = ("year", "draw", "sex", "age"), ("year", "draw", "sex")
     variables = {"population": (by_age, pop), "births": (by_sex, births)}
     variables.update({"deaths": (by_age, died)} if died is not None else {})
-    variables.update(life_expectancy_birth=(by_sex, e0), life_expectancy_60=(by_sex, e60))
+    for age, name in ((0, "life_expectancy_birth"), (60, "life_expectancy_60")) if expectancy else ():
+        values = expectancy[age]
+        variables[name] = (by_sex, np.broadcast_to(values, (values.shape[0], draws) + values.shape[2:]))
     ds = xr.Dataset(variables, coords={**coords, "draw": np.arange(draws)})
     for name in ("population", "births", "deaths"):
         if name in ds:
             ds[name].attrs["units"] = "persons"
     for name in ("life_expectancy_birth", "life_expectancy_60"):
-        ds[name].attrs["units"] = "year"
+        if name in ds:
+            ds[name].attrs["units"] = "year"
     ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
     ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
     if died is not None:
