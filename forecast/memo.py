@@ -11,6 +11,7 @@ regions reuses them while its memory stays bounded: the least recently used entr
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -18,29 +19,35 @@ __all__ = ["Memo"]
 
 
 class Memo:
-    """At most ``size`` entries, key -> value; :meth:`get` makes a missing value with ``make()``."""
+    """At most ``size`` entries, key -> value; :meth:`get` makes a missing value with ``make()``.
+    Safe to share between threads (a run makes its population in one while it plans in another):
+    the entries change under a lock; two threads missing the same key at once may both make it."""
 
     def __init__(self, size: int = 8):
         self.size = size
         self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], object]):
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
         value = make()
         self.put(key, value)
         return value
 
     def peek(self, key: Hashable, default=None):
         """The entry of ``key`` without making it (``default`` when absent)."""
-        return self._entries.get(key, default)
+        with self._lock:
+            return self._entries.get(key, default)
 
     def put(self, key: Hashable, value) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def keys(self):
         return self._entries.keys()
@@ -49,4 +56,5 @@ class Memo:
         return len(self._entries)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()

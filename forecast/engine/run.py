@@ -168,21 +168,26 @@ def project(
     )
     draws, quantiles, settings, entropy = setup.draws, setup.quantiles, setup.settings, setup.entropy
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
-    population, shocks, first = PopulationResult(keep), None, True
-    for chunk in prefetched(setup.chunks):
-        check_projection(chunk, scenario, region)
-        chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
-        if plan is None:
-            central = setup.central_population(chunk)
-            plan = build_plan(scenario, region, params, root_params, years, central, curves, strict)
-        if first:
-            shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
-            first = False
-        with xr.set_options(arithmetic_join="exact"):
-            store.add(project_funds(region, chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
-        population.add(chunk, years)
-        if progress is not None:
-            progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
+    population = PopulationResult(keep)
+    with prefetched(setup.chunks) as chunks:  # the first chunk is projected while the plan is made
+        shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+        if plan is None and setup.central is not None:
+            plan = build_plan(
+                scenario, region, params, root_params, years, setup.central_population(None), curves, strict
+            )
+        for chunk in chunks:
+            check_projection(chunk, scenario, region)
+            chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
+            if plan is None:  # the run's one path is the central population the plan is fitted on
+                plan = build_plan(
+                    scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict
+                )
+            with xr.set_options(arithmetic_join="exact"):
+                paths = DriverPaths(shocks, chunk["draw"].values)
+                store.add(project_funds(region, chunk, plan, figures, curves, paths))
+            population.add(chunk, years)
+            if progress is not None:
+                progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
     ds = store.result()
     ds = population.into(ds)
     ds = ds.assign(band_dataset(record(region, base), years, POOLS))

@@ -325,13 +325,26 @@ def _migration(region, years) -> xr.DataArray:
     return annual_rates(surface, years, log=False)
 
 
-def prefetched(chunks):
-    """Yield from the generator ``chunks``, making the next chunk in a background thread while the
-    caller works on the current one: numpy releases the GIL, so the population of one chunk of
-    draws and the fund stages of the previous share the machine's cores. Each chunk has its own
-    random stream, so the results do not depend on the order work is done in."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population") as pool:
-        upcoming = pool.submit(next, chunks, None)
-        while (chunk := upcoming.result()) is not None:
-            upcoming = pool.submit(next, chunks, None)
+class prefetched:
+    """The generator ``chunks`` made one chunk ahead in a background thread, from the moment this is
+    made (``with prefetched(chunks) as ahead: ...; for chunk in ahead: ...``): numpy releases the
+    GIL, so the population of one chunk of draws and the caller's work (the plan, the fund stages of
+    the previous chunk) share the machine's cores. Each chunk has its own random stream, so the
+    results do not depend on the order work is done in. Leaving the block stops after the chunk
+    under way."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population")
+        self.upcoming = self.pool.submit(next, chunks, None)
+
+    def __iter__(self):
+        while (chunk := self.upcoming.result()) is not None:
+            self.upcoming = self.pool.submit(next, self.chunks, None)
             yield chunk
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
