@@ -88,7 +88,7 @@ def _required_standard(ctx: Context, plan: Plan, accounts: tuple) -> dict:
     income_items, expenditure_items, opening, rate = accounts
     levers = {"resident": UNITS["resident"].lever(ctx)}
     _, _, _, ruled = apply_rules(
-        [rule], levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate)
+        [rule], levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate), items=False
     )
     standard = ruled["rule_lever_resident"]
     income = plan.rules.economy.disposable_income_per_capita

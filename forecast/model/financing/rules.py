@@ -144,11 +144,13 @@ def apply_rules(
     rate,
     payg,
     deficits: Deficits | None = None,
+    items: bool = True,
 ) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
     """Roll the reserves forward (:func:`~forecast.model.fund.roll_forward`) with the rules
     (``levers``: pool -> :class:`Lever`); returns the roll-forward, the income and expenditure
-    items with the rules' changes in their lines, and the result variables (each rule's lever path
-    and its change from the given path). With no rules, the plain roll-forward."""
+    items with the rules' changes in their lines (``items=False``: the items as given, for a caller
+    that reads only the levers), and the result variables (each rule's lever path and its change
+    from the given path). With no rules, the plain roll-forward."""
     ready = sorted(
         (replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci"
     )  # LTCI first: its employer half is the employee pool's spending
@@ -160,20 +162,12 @@ def apply_rules(
     rolled = roll_forward(balance, opening, rate, payg, setters, deficits or Deficits())
     if not setters:
         return rolled, income_items, expenditure_items, {}
-    income_items, expenditure_items, extra = income_items.copy(), expenditure_items.copy(), {}
-    like = balance.isel(pool=0, drop=True)
+    if items:
+        income_items, expenditure_items = income_items.copy(), expenditure_items.copy()
+    like, extra = balance.isel(pool=0, drop=True), {}
     for rule, setter in zip(ready, setters):
-        added = like.copy(data=setter.added)
-        lines = income_items.sel(pool=rule.pool, income_item=list(LEVER_LINES[rule.pool]))
-        total = lines.sum("income_item", skipna=False)
-        share = xr.where(total != 0, lines / total.where(total != 0, 1.0), 1.0 / len(LEVER_LINES[rule.pool]))
-        income_items.loc[{"pool": rule.pool, "income_item": list(LEVER_LINES[rule.pool])}] = lines + share * added
-        if (
-            rule.lever.spill is not None
-        ):  # the employer half, in the LTCI pool's transfer_in line, paid by the employee pooled fund
-            expenditure_items.loc[{"pool": "employee", "expenditure_item": "transfer_out"}] = (
-                expenditure_items.sel(pool="employee", expenditure_item="transfer_out") + added * rule.lever.spill
-            )
+        if items:
+            _book_rule(rule, like.copy(data=setter.added), income_items, expenditure_items)
         lever = like.copy(data=setter.levers).assign_attrs(
             units=LEVER_UNITS[rule.pool],
             description=f"the {rule.pool} pool's financing lever as its rule ({rule.kind}) set it",
@@ -184,3 +178,19 @@ def apply_rules(
             description=f"the change the {rule.pool} pool's rule ({rule.kind}) made to its lever, year by year",
         )
     return rolled, income_items, expenditure_items, extra
+
+
+def _book_rule(rule: Rule, added: xr.DataArray, income_items: xr.DataArray, expenditure_items: xr.DataArray) -> None:
+    """Book what ``rule`` added to its pool's financing (yuan, year [, draw]) in its lever's income
+    lines, in proportion to them, in place (and the LTCI employer half as the employee pool's
+    transfer out)."""
+    lines = income_items.sel(pool=rule.pool, income_item=list(LEVER_LINES[rule.pool]))
+    total = lines.sum("income_item", skipna=False)
+    share = xr.where(total != 0, lines / total.where(total != 0, 1.0), 1.0 / len(LEVER_LINES[rule.pool]))
+    income_items.loc[{"pool": rule.pool, "income_item": list(LEVER_LINES[rule.pool])}] = lines + share * added
+    if (
+        rule.lever.spill is not None
+    ):  # the employer half, in the LTCI pool's transfer_in line, paid by the employee pooled fund
+        expenditure_items.loc[{"pool": "employee", "expenditure_item": "transfer_out"}] = (
+            expenditure_items.sel(pool="employee", expenditure_item="transfer_out") + added * rule.lever.spill
+        )
