@@ -3,6 +3,8 @@ chunk of draws, the draws' summary and the run's provenance."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import xarray as xr
 from threadpoolctl import threadpool_limits
@@ -18,8 +20,8 @@ from ..model.calibration.base_year import (
     fund_base_year,
     refuse_uncosted_changes,
 )
+from ..model.population.groups import prefetched
 from ..model.population.indicators import check_projection
-from ..model.population.project import prefetched
 from ..model.uncertainty.intervals import band_dataset, record
 from ..model.uncertainty.stochastic import DriverPaths, fund_drivers
 from ..results.dataset import PopulationResult, provenance
@@ -29,7 +31,7 @@ from ..scenario.load import load_scenario
 from ..scenario.rules import with_defaults
 from ..vocabulary import POOLS
 from .draws import stochastic_setup
-from .funds import project_funds
+from .funds import chunk_members, project_funds
 from .plan import build_plan
 from .store import DrawStore, streams
 
@@ -166,16 +168,42 @@ def project(
     setup = stochastic_setup(
         scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range, group=FUND_DRAWS
     )
-    draws, quantiles, settings, entropy = setup.draws, setup.quantiles, setup.settings, setup.entropy
+    draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
     population = PopulationResult(keep)
+    given = (scenario, region, params, root_params, strict, draw_quantiles)
+    plan, shocks, seed = _chunks(given, setup, (base, years, figures, curves), plan, (store, population), progress)
+    ds = store.result()
+    ds = population.into(ds)
+    ds = ds.assign(band_dataset(record(region, base), years, POOLS))
+    if draws is None:
+        ds = ds.isel(draw=0, drop=True)
+    else:
+        ds = ds.transpose("draw", ...)
+        ds.attrs.update(seed=seed, draws=draws)
+        ds = ds.assign(draw_summary(ds)) if summarise else ds
+    return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+
+
+def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) -> tuple:
+    """The population's chunks as they come (the next made in the background meanwhile, with its
+    enrollment once the plan is made), each through the fund stages into ``into`` (the draws'
+    store, the population's result); returns the plan, the fund drivers and the run's seed.
+    ``given``: (scenario, region, params, root params, strict, draw quantiles); ``base_year``: (fund
+    base year, the run's years, the base year's figures, the age–sex curves)."""
+    scenario, region, params, root_params, strict, draw_quantiles = given
+    base, years, figures, curves = base_year
+    store, population = into
+    draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
+    seed = None
     with prefetched(setup.chunks) as chunks:  # the first chunk is projected while the plan is made
-        shocks = fund_drivers(region, base, params, settings, years, draws, entropy, quantiles, draw_quantiles)
+        shocks = fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles)
         if plan is None and setup.central is not None:
             plan = build_plan(
                 scenario, region, params, root_params, years, setup.central_population(None), curves, strict
             )
-        for chunk in chunks:
+            chunks.follow(functools.partial(chunk_members, plan=plan, figures=figures, curves=curves, shocks=shocks))
+        for chunk, members in chunks:
             check_projection(chunk, scenario, region)
             chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
             if plan is None:  # the run's one path is the central population the plan is fitted on
@@ -184,20 +212,12 @@ def project(
                 )
             with xr.set_options(arithmetic_join="exact"):
                 paths = DriverPaths(shocks, chunk["draw"].values)
-                store.add(project_funds(region, chunk, plan, figures, curves, paths))
+                store.add(project_funds(region, chunk, plan, figures, curves, paths, members=members))
             population.add(chunk, years)
+            seed = chunk.attrs.get("seed")
             if progress is not None:
                 progress(int(chunk["draw"].values[-1]) + 1, draws or 1)
-    ds = store.result()
-    ds = population.into(ds)
-    ds = ds.assign(band_dataset(record(region, base), years, POOLS))
-    if draws is None:
-        ds = ds.isel(draw=0, drop=True)
-    else:
-        ds = ds.transpose("draw", ...)
-        ds.attrs.update(seed=chunk.attrs["seed"], draws=draws)
-        ds = ds.assign(draw_summary(ds)) if summarise else ds
-    return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
+    return plan, shocks, seed
 
 
 def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:

@@ -1,8 +1,11 @@
-"""Chunks of draws of the population projection: each chunk of draws its own random stream, and
-chunks projected together in groups (their inputs joined, a few numbers per draw and year, rather
-than their results, the population of every draw)."""
+"""Chunks of draws of the population projection: each chunk of draws its own random stream, chunks
+projected together in groups (their inputs joined, a few numbers per draw and year, rather than
+their results, the population of every draw), and made one ahead in a background thread."""
 
 from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -10,7 +13,7 @@ import xarray as xr
 from ..uncertainty.streams import stream
 from .mortality import DrawnRates
 
-__all__ = ["chunk_streams", "drawn_apart", "projected_group"]
+__all__ = ["chunk_streams", "drawn_apart", "projected_group", "prefetched"]
 
 
 def chunk_streams(entropy, draws: int, size: int, draw_range, by_position: bool):
@@ -46,3 +49,46 @@ def projected_group(parts: list, projected, entropy, draws: int) -> xr.Dataset:
     ds = ds.assign_coords(draw=draw[: ds.sizes["draw"]])
     ds.attrs.update(seed=entropy, draws=draws)
     return ds
+
+
+class prefetched:
+    """The generator ``chunks`` made one chunk ahead in a background thread, from the moment this is
+    made (``with prefetched(chunks) as ahead: ...; for chunk, extra in ahead: ...``): numpy releases
+    the GIL, so the population of one chunk of draws and the caller's work (the plan, the fund
+    stages of the previous chunk) share the machine's cores. :meth:`follow` adds work the thread
+    does on each chunk after it (``extra``; None before or without it). Each chunk has its own
+    random stream, so the results do not depend on the order work is done in. Leaving the block
+    stops after the chunk under way."""
+
+    def __init__(self, chunks):
+        self.chunks, self.then = chunks, None
+        self._ready, self._stop = threading.Event(), False  # whether ``then`` is settled
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population")
+        self.upcoming = self.pool.submit(self._next)
+
+    def follow(self, then) -> None:
+        """``then(chunk)`` in the thread on each chunk not yet taken (the first too, if called
+        before the iteration starts)."""
+        self.then = then
+        self._ready.set()
+
+    def _next(self) -> tuple | None:
+        chunk = next(self.chunks, None)
+        self._ready.wait()  # the caller's plan, when it follows, is made while the chunk was
+        if chunk is None or self._stop:
+            return None
+        return chunk, None if self.then is None else self.then(chunk)
+
+    def __iter__(self):
+        self._ready.set()  # from here without ``then`` unless it is given
+        while (item := self.upcoming.result()) is not None:
+            self.upcoming = self.pool.submit(self._next)
+            yield item
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop = True
+        self._ready.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)

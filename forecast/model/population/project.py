@@ -8,7 +8,6 @@ Both return an :class:`xarray.Dataset` whose variables carry ``attrs["units"]``.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from statistics import NormalDist
 
 import numpy as np
@@ -32,7 +31,7 @@ from .mortality import (
 from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
 
 __all__ = [
-    "project", "project_region", "population_chunks", "prefetched", "project_scenario", "projection_years", "tfr_path"
+    "project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"
 ]
 
 def projection_years(base_date: dt.date, end_year: int) -> tuple[np.ndarray, float]:
@@ -323,28 +322,3 @@ def _migration(region, years) -> xr.DataArray:
               "year_start": ("period", mig["year_start"].values), "year_end": ("period", mig["year_end"].values)}
     surface = xr.DataArray(single, dims=("period", "sex", "age"), coords=coords)
     return annual_rates(surface, years, log=False)
-
-
-class prefetched:
-    """The generator ``chunks`` made one chunk ahead in a background thread, from the moment this is
-    made (``with prefetched(chunks) as ahead: ...; for chunk in ahead: ...``): numpy releases the
-    GIL, so the population of one chunk of draws and the caller's work (the plan, the fund stages of
-    the previous chunk) share the machine's cores. Each chunk has its own random stream, so the
-    results do not depend on the order work is done in. Leaving the block stops after the chunk
-    under way."""
-
-    def __init__(self, chunks):
-        self.chunks = chunks
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population")
-        self.upcoming = self.pool.submit(next, chunks, None)
-
-    def __iter__(self):
-        while (chunk := self.upcoming.result()) is not None:
-            self.upcoming = self.pool.submit(next, self.chunks, None)
-            yield chunk
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
