@@ -73,3 +73,29 @@ def test_raising_a_cap_never_lowers_expenditure(low, extra):
     assert (
         higher["expenditure"].sel(pool="critical_illness") <= lower["expenditure"].sel(pool="critical_illness") + 1e-3
     ).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    held=st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=1, max_size=15),
+    years=st.integers(min_value=1, max_value=16),
+)
+def test_a_warning_run_is_a_condition_held_every_year_of_its_window(held, years):
+    """风险预警's runs (a deficit N years running, a falling surplus rate): True exactly where the
+    condition held this year and the years − 1 before, as xarray's rolling count says (full windows only)."""
+    import xarray as xr
+
+    from forecast.model.fund.warning import _running
+
+    condition = xr.DataArray(np.array(held), dims=("year", "pool"), coords={"year": 2024 + np.arange(len(held))})
+    expected = (condition.astype(int).rolling(year=years, min_periods=years).sum() >= years).fillna(False)
+    for layout in (("year", "pool"), ("pool", "year")):
+        got = _running(condition.transpose(*layout), years)
+        assert got.dims == layout
+        np.testing.assert_array_equal(got.values, expected.transpose(*layout).values)
+        by_hand = [
+            all(row[p] for row in held[max(t - years + 1, 0) : t + 1]) and t >= years - 1
+            for t in range(len(held))
+            for p in range(3)
+        ]
+        assert got.transpose("year", "pool").values.ravel().tolist() == by_hand

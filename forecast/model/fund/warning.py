@@ -31,10 +31,14 @@ WARNING_CODES = {label: code for code, label in enumerate(WARNINGS)}
 
 
 def _running(condition: xr.DataArray, years: int) -> xr.DataArray:
-    """True where ``condition`` has held this year and the ``years`` − 1 before (over ``year``)."""
-    held = condition.astype(int)
-    run = held.rolling(year=years, min_periods=years).sum()
-    return (run >= years).fillna(False)
+    """True where ``condition`` has held this year and the ``years`` − 1 before (over ``year``): the
+    count of years it held in the window, a difference of running counts (whole numbers: exact)."""
+    axis = condition.get_axis_num("year")
+    held = np.cumsum(np.moveaxis(condition.values, axis, 0), axis=0, dtype=np.int64)
+    window = held.copy()
+    window[years:] -= held[:-years]
+    out = window >= years  # the first years − 1 years have no full window: False
+    return condition.copy(data=np.moveaxis(out, 0, axis))
 
 
 def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.DataArray) -> xr.DataArray:
