@@ -85,20 +85,20 @@ MAX_RESULTS_BYTES = 8 * 2**30
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
 #: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years): the program with its imports
 #: and a deterministic run; the group of draws in the fund stages (up to _FUND_DRAWS draws: their
-#: population and the stages' arrays) and the next group, projected in the background meanwhile (its
-#: chunks with their deaths and life tables, and their joining); and, per draw and projected year, the
-#: fund results (about 180 numbers; within 20% at 100 to 2,000 draws), plus the population by sex and
-#: age if it is kept (within 20% at 1,000 and 5,000 draws with --keep population). A run of more than
-#: _STREAM_DRAWS draws streams them (forecast/engine/store.py): per draw only the contract's numbers
-#: (about 26 a projected year, in arrays made once), and a fixed extra for the draws' percentiles and
-#: the sums of the rest (within 10% at 2,001 to 100,000 draws; 2,000 -> 2,001 draws: -2 MiB measured).
-_FIXED_BYTES = 108 * 2**20
-_CHUNK_BYTES_PER_DRAW_YEAR = 2_250
-_NEXT_CHUNK_BYTES_PER_DRAW_YEAR = 2_000
-_BYTES_PER_DRAW_YEAR = 1_450
-_STREAM_FIXED_BYTES = 144 * 2**20
+#: population and the stages' arrays) and the next group, projected and enrolled in the background
+#: meanwhile; and, per draw and projected year, the fund results (about 130 numbers; within 2% at 100
+#: to 2,000 draws), plus the population by sex and age if it is kept (within 5% at 1,000 and 5,000
+#: draws with --keep population). A run of more than _STREAM_DRAWS draws streams them
+#: (forecast/engine/store.py): per draw only the contract's numbers (about 26 a projected year, in
+#: arrays made once), and a fixed extra for the draws' percentiles and the sums of the rest (within 6%
+#: at 2,001 to 100,000 draws; 2,000 -> 2,001 draws: the same peak measured).
+_FIXED_BYTES = 110 * 2**20
+_CHUNK_BYTES_PER_DRAW_YEAR = 1_850
+_NEXT_CHUNK_BYTES_PER_DRAW_YEAR = 1_650
+_BYTES_PER_DRAW_YEAR = 1_050
+_STREAM_FIXED_BYTES = 84 * 2**20
 _STREAM_BYTES_PER_DRAW_YEAR = 197
-_POPULATION_BYTES_PER_DRAW_YEAR = 700
+_POPULATION_BYTES_PER_DRAW_YEAR = 900
 #: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
 _STREAM_DRAWS = 2_000
 #: draws the fund stages take at once (forecast.engine.run.FUND_DRAWS)

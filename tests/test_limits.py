@@ -13,8 +13,8 @@ from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_d
 #: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
 #: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
 #: (issue 25: runs of more than 2,000 draws stream them, so 100,000 draws stay under 2 GiB; the fund
-#: stages take 2,000 draws at once, the next 2,000 projected meanwhile)
-MEASURED = {100: 129, 1_000: 300, 2_000: 538, 2_001: 536, 3_000: 604, 10_000: 881, 30_000: 1_073, 100_000: 1_875}
+#: stages take 2,000 draws at once, the next 2,000 projected and enrolled meanwhile)
+MEASURED = {100: 126, 1_000: 282, 2_000: 441, 2_001: 441, 3_000: 509, 10_000: 735, 30_000: 962, 100_000: 1_760}
 
 
 @pytest.mark.parametrize("draws", sorted(MEASURED))
