@@ -96,9 +96,7 @@ def annual(df: pd.DataFrame, name: str) -> xr.DataArray:
 
 def insured(df: pd.DataFrame) -> xr.DataArray:
     years = list(range(int(df["year"].min()), int(df["year"].max()) + 1))
-    table = df.set_index(["year", "pool", "status"])["value"]
-    full = pd.MultiIndex.from_product([years, list(POOLS), list(STATUSES)])
-    values = table.reindex(full).to_numpy().reshape(len(years), len(POOLS), len(STATUSES))
+    values = _filled(df, ["year", "pool", "status"], [years, list(POOLS), list(STATUSES)])
     da = xr.DataArray(
         values,
         dims=["year", "pool", "status"],
@@ -110,6 +108,8 @@ def insured(df: pd.DataFrame) -> xr.DataArray:
 
 
 def tidy(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    out = df.drop(columns=["line"]).sort_values(order).reset_index(drop=True)
+    """``df`` without its line numbers, its rows sorted by the columns ``order`` (stable, as pandas sorts)."""
+    keys = list(zip(*(df[c].tolist() for c in order)))
+    out = df.drop(columns=["line"]).take(sorted(range(len(keys)), key=keys.__getitem__)).reset_index(drop=True)
     out.attrs["units"] = "see the unit column (canonical units)"
     return out
