@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["parse_age", "parse_period", "age_label", "MAX_AGE"]
@@ -12,6 +13,7 @@ _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$", re.ASCII)
 MAX_AGE = 130
 
 
+@functools.lru_cache(maxsize=4096)  # a bundle repeats its few labels on thousands of rows
 def parse_age(text: str) -> tuple[int, int | None] | None:
     """'37' -> (37, 37); '35-39' -> (35, 39); '100+' -> (100, None); bad text -> None."""
     m = _AGE_RE.match(text)
@@ -33,6 +35,7 @@ def age_label(start: int, end: int | None) -> str:
     return str(start) if end == start else f"{start}-{end}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_period(text: str) -> tuple[int, int] | None:
     """'2023' -> (2023, 2023); '2020-2024' -> (2020, 2024); bad text -> None."""
     m = _PERIOD_RE.match(text)

@@ -64,7 +64,7 @@ def _sources_used(where, meta, frames, problems) -> None:
     for name, df in frames.items():
         if "source" not in df.columns:
             continue
-        for cell, line in zip(df["source"], df["line"]):
+        for cell, line in zip(df["source"].tolist(), df["line"].tolist()):
             for sid in filter(None, (s.strip() for s in str(cell).split(";"))):
                 if sid not in known:
                     problems.append(
@@ -102,11 +102,12 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
     limit = POPULATION_ALLOWANCE * population
     by_year: dict[int, float] = {}
     flagged: set[int] = set()
-    for (year, pool), group in ins.groupby(["year", "pool"]):
-        values = dict(zip(group["status"], group["value"]))
+    groups = _grouped(ins, ["year", "pool"], ["status", "value", "line"])
+    for (year, pool), rows in sorted(groups.items()):
+        values = {status: value for status, value, _ in rows}
         total = values.get("all", np.nan)
         parts = sum(v for s, v in values.items() if s != "all" and not np.isnan(v))
-        line = int(group["line"].iloc[-1])
+        line = int(rows[-1][2])
         if not np.isnan(total) and parts > total * 1.0001:
             problems.append(
                 Problem(
@@ -134,7 +135,7 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
             by_year[year] = by_year.get(year, 0.0) + insured
     for year, both in sorted(by_year.items()):
         if both > limit and year not in flagged:
-            line = int(ins.loc[ins["year"] == year, "line"].max())
+            line = max(int(row[2]) for (y, _), rows in groups.items() if y == year for row in rows)
             problems.append(
                 Problem(
                     path,
@@ -147,11 +148,24 @@ def _insured(where, ins: pd.DataFrame, population: float, problems) -> None:
             )
 
 
+def _grouped(df: pd.DataFrame, keys: list[str], columns: list[str], where: tuple | None = None) -> dict:
+    """The rows of ``df`` as tuples of ``columns`` by the values of ``keys`` (a tuple, or the value
+    of a single key), in the table's order; only rows whose ``where`` = (column, value) holds."""
+    data = [df[c].tolist() for c in (*keys, *columns)]
+    chosen = [v == where[1] for v in df[where[0]].tolist()] if where and where[0] in df.columns else None
+    out: dict = {}
+    n = len(keys)
+    for i, row in enumerate(zip(*data)):
+        if chosen is None or chosen[i]:
+            out.setdefault(row[:n] if n > 1 else row[0], []).append(row[n:])
+    return out
+
+
 def _fund_years(where, fund: pd.DataFrame, problems) -> None:
     """A full year with income must have its expenditure (blank if unpublished, never 0)."""
-    full = fund[fund["months"] == 12] if "months" in fund.columns else fund
-    for (year, pool, account), group in full.groupby(["year", "pool", "account"]):
-        items = dict(zip(group["item"], zip(group["value"], group["line"])))
+    groups = _grouped(fund, ["year", "pool", "account"], ["item", "value", "line"], ("months", 12))
+    for (year, pool, account), rows in sorted(groups.items()):
+        items = {item: (value, line) for item, value, line in rows}
         income, spent = items.get("income"), items.get("expenditure")
         if income and spent and income[0] > 0 and spent[0] == 0:
             problems.append(
@@ -169,14 +183,14 @@ def _income_per_insured(where, fund: pd.DataFrame, ins: pd.DataFrame, problems) 
     """A full year's income of the employee or resident pool per insured person of that year,
     within :data:`INCOME_PER_INSURED`: what a unit slip in either table cannot pass."""
     low, high = INCOME_PER_INSURED
-    full = fund[(fund["months"] == 12) if "months" in fund.columns else slice(None)]
-    for (year, pool), group in full[full["item"] == "income"].groupby(["year", "pool"]):
-        if pool not in ("employee", "resident"):
+    full = _grouped(fund, ["year", "pool"], ["item", "account", "value", "line"], ("months", 12))
+    insured_by = _grouped(ins, ["year", "pool"], ["status", "value"])
+    for (year, pool), rows in sorted(full.items()):
+        accounts = {account: (value, line) for item, account, value, line in rows if item == "income"}
+        if pool not in ("employee", "resident") or not accounts:
             continue
-        accounts = dict(zip(group["account"], zip(group["value"], group["line"])))
         income, line = accounts.get("total") or accounts.get("pooled_fund") or (np.nan, None)
-        rows = ins[(ins["year"] == year) & (ins["pool"] == pool)]
-        values = dict(zip(rows["status"], rows["value"]))
+        values = dict(insured_by.get((year, pool), []))
         insured = values.get("all", sum(v for k, v in values.items() if k != "all" and not np.isnan(v)))
         if np.isnan(income) or not insured or np.isnan(insured):
             continue
@@ -229,29 +243,34 @@ def _mortality(where, mort: pd.DataFrame, problems) -> None:
 
 def _fertility(where, fert: pd.DataFrame, problems) -> None:
     """Every period has births: an all-zero schedule is a slip (and leaves no one to insure)."""
-    for period, group in fert.groupby("year", sort=False):
-        if group["value"].sum() <= 0:
+    for period, rows in _grouped(fert, ["year"], ["value", "line"]).items():
+        if _total(v for v, _ in rows) <= 0:
             problems.append(
                 Problem(
                     where("fertility"),
                     f"every age-specific fertility rate of period {period} is 0: the projection would have no births",
                     "give the period's rates (births per woman per year by mother's age)",
-                    int(group["line"].iloc[0]),
+                    int(rows[0][1]),
                     "value",
                 )
             )
             break
 
 
+def _total(values) -> float:
+    """The sum of ``values`` leaving out NaN (as pandas sums)."""
+    return sum(v for v in values if not np.isnan(v))
+
+
 def _cost_curves(where, curves: pd.DataFrame, problems) -> None:
-    for (service, sex), group in curves.groupby(["service", "sex"]):
-        if service in CURVES_USED and group["value"].sum() <= 0:
+    for (service, sex), rows in sorted(_grouped(curves, ["service", "sex"], ["value", "line"]).items()):
+        if service in CURVES_USED and _total(v for v, _ in rows) <= 0:
             problems.append(
                 Problem(
                     where("cost_curves"),
                     f"the {service} cost curve for {sex} is 0 at every age: the model spreads claims over ages by it",
                     "give the relative cost by age (e.g. 1.0 for the reference group)",
-                    int(group["line"].iloc[0]),
+                    int(rows[0][1]),
                     "value",
                 )
             )

@@ -82,28 +82,38 @@ def provenance_of(report_type, illustration: bool) -> str:
     return "example" if illustration and kind != "published" else kind
 
 
-def _label(frame, mask, illustration: bool) -> str | None:
-    rows = frame[mask]
-    if rows.empty:
-        return None
-    return provenance_of(rows["report_type"].iloc[0] if "report_type" in rows.columns else None, illustration)
+def _label(region, table: str, keys: tuple[str, ...], key: tuple) -> str | None:
+    """The label of the first row of ``table`` whose ``keys`` are ``key`` (None when there is none)."""
+    rows = _first_report_types(region, table, keys)
+    return provenance_of(rows[key], region.illustration) if key in rows else None
+
+
+def _first_report_types(region, table: str, keys: tuple[str, ...]) -> dict:
+    """``keys`` -> the report_type of the first row of ``table`` with them (None without the column),
+    the fund history's full years only; indexed once per Region (a Region is read-only)."""
+    index = region.__dict__.setdefault("_report_types", {})
+    if table not in index:
+        df = getattr(region, table)
+        full = df["months"].eq(12).tolist() if "months" in df.columns else [True] * len(df)
+        types = df["report_type"].tolist() if "report_type" in df.columns else [None] * len(df)
+        rows: dict = {}
+        for keep, report_type, *key in zip(full, types, *(df[k].tolist() for k in keys)):
+            if keep:
+                rows.setdefault(tuple(key), report_type)
+        index[table] = rows
+    return index[table]
 
 
 def fund_figure_provenance(region, pool: str, item: str, account: str, year: int) -> str | None:
     """The label of a full-year fund figure of the bundle (None when the bundle has no such row)."""
-    df = region.fund_history
-    mask = (df["year"] == year) & (df["pool"] == pool) & (df["item"] == item) & (df["account"] == account)
-    if "months" in df.columns:
-        mask &= df["months"] == 12
-    return _label(df, mask, region.illustration)
+    return _label(region, "fund_history", ("year", "pool", "item", "account"), (year, pool, item, account))
 
 
 def insured_provenance(region, pool: str, status: str, year: int) -> str | None:
     """The label of an insured count of the bundle (None when it has no such row)."""
-    df = region.insured_table
-    if df is None:
+    if region.insured_table is None:
         return None
-    return _label(df, (df["year"] == year) & (df["pool"] == pool) & (df["status"] == status), region.illustration)
+    return _label(region, "insured_table", ("year", "pool", "status"), (year, pool, status))
 
 
 def employee_scope(figures: dict) -> str:

@@ -105,12 +105,13 @@ class Region:
     def _fund_series(self) -> dict:
         """(pool, account, item) -> the full years' series by year, in year order."""
         df = self.fund_history
-        if "months" in df.columns:
-            df = df[df["months"] == 12]
-        return {
-            key: rows.set_index("year")["value"].sort_index()
-            for key, rows in df.groupby(["pool", "account", "item"], sort=False)
-        }
+        full = df["months"].eq(12).tolist() if "months" in df.columns else [True] * len(df)
+        columns = (df[c].tolist() for c in ("pool", "account", "item", "year", "value"))
+        points: dict = {}
+        for keep, *key, year, value in zip(full, *columns):
+            if keep:
+                points.setdefault(tuple(key), []).append((year, value))
+        return {key: _by_year(rows, df.attrs) for key, rows in points.items()}
 
     def _first_values(self, table: str, keys: tuple[str, ...]) -> dict:
         """The value of the first row of each combination of ``keys`` in ``table`` (float)."""
@@ -146,6 +147,14 @@ class Region:
     def summary(self) -> str:
         """A short plain-text summary: population, insured, last fund year."""
         return region_summary(self)
+
+
+def _by_year(points: list[tuple], attrs: dict) -> pd.Series:
+    """(year, value) ``points`` as a series named ``value`` indexed by ``year``, in year order."""
+    points = sorted(points, key=lambda point: point[0])
+    series = pd.Series([v for _, v in points], index=pd.Index([y for y, _ in points], name="year"), name="value")
+    series.attrs = dict(attrs)
+    return series
 
 
 # ----------------------------------------------------------------------------- reading

@@ -26,6 +26,7 @@ import numpy as np
 import xarray as xr
 
 from ...vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXES
+from .past import past_members
 
 __all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration",
            "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary",
@@ -274,23 +275,22 @@ def age_cost_index(weighted: xr.DataArray, members: xr.DataArray, weights: dict)
 def pool_age_index(population: xr.DataArray, counts: dict, retired: xr.DataArray, curves: xr.Dataset,
                    weights: dict) -> xr.DataArray:
     """Each basic pool's :func:`age_cost_index` in past years (year, pool): in each year of
-    ``counts`` (year -> (in-service, retirees, residents) as published) the members by age are
-    the mid-year ``population`` (year, sex, age) enrolled with that year's own calibration."""
-    names = list(curves.data_vars)
-    out = []
-    for year, (in_service, retirees, residents) in sorted(counts.items()):
-        calibration = calibrate_enrollment(population, retired, in_service, retirees, residents, year)
-        pop = population.sel(year=[year]).expand_dims(draw=[0])
-        ones = xr.DataArray([1.0], dims="year", coords={"year": [year]})
-        members = project_enrollment(pop, retired.sel(year=[year]), calibration, ones, ones, ones * 0.0)
-        employees = (members["in_service"] + members["flexible"] + members["retired"]).isel(year=0, draw=0, drop=True)
-        by_pool = {"employee": employees, "resident": members["resident"].isel(year=0, draw=0, drop=True)}
-        index = [age_cost_index(xr.concat([(m * curves[c]).sum(("sex", "age")) for c in names], dim="curve")
-                                .assign_coords(curve=names), m.sum(("sex", "age")), weights[pool])
-                 for pool, m in by_pool.items()]
-        out.append(xr.concat(index, dim="pool").assign_coords(pool=list(by_pool), year=year))
-    return xr.concat(out, dim="year").assign_attrs(
-        units="ratio", description="each pool's mean age-sex cost index per member, as enrolled in past years")
+    ``counts`` (year -> (in-service, retirees, residents) as published) the members by age are the
+    ``population`` (year, sex, age) enrolled with that year's own calibration
+    (:func:`~forecast.model.enrollment.past.past_members`, all years at once)."""
+    years = np.array(sorted(counts))
+    pop = population.sel(year=years).transpose("year", "sex", "age")
+    sexes, ages = pop["sex"].values, pop["age"].values
+    ret = retired.sel(year=years, sex=sexes, age=ages).transpose("year", "sex", "age").values
+    members = past_members(pop.values, ret, years, ages, np.array([counts[y] for y in years], float), WORKING_AGE)
+    index = []
+    for pool, m in zip(BASIC_POOLS, members):  # age_cost_index's formula
+        weighted = sum(share * (m * curves[c].sel(sex=sexes, age=ages).transpose("sex", "age").values).sum((1, 2))
+                       for c, share in weights[pool].items())
+        index.append(weighted / np.where(m.sum((1, 2)) > 0, m.sum((1, 2)), np.nan))
+    return xr.DataArray(np.stack(index, axis=1), dims=("year", "pool"),
+                        coords={"year": years, "pool": list(BASIC_POOLS)}, attrs={"units": "ratio", "description": (
+                            "each pool's mean age-sex cost index per member, as enrolled in past years")})
 
 
 def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:

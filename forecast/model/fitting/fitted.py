@@ -3,23 +3,21 @@
 Each is a *path*, year by year from the base year, not one rate (the forms: :mod:`forecast.model.fitting.growth`;
 the form of each series is chosen by rolling-origin error, :mod:`forecast.model.fitting.selection`):
 
-- ``employee_income_per_in_service`` — growth of employee income per in-service member (the
-  collected contribution base), for ``wage_growth``;
-- ``employee_cost_trend`` / ``resident_cost_trend`` — growth of each pool's expenditure per insured
-  person, less price inflation and less the growth of the pool's own age–sex cost index (its
-  members as enrolled in those years, weighted by its cost curves:
-  :func:`~forecast.model.enrollment.members.pool_age_index`, the same measure the projection
-  applies): the real growth at a constant age structure that ``cost_trend`` means;
-- ``assistance_trend`` — growth of medical assistance spending over the resident fund's (the
-  widening of assistance beyond its groups' rules);
-- ``in_service_coverage`` / ``resident_coverage`` — the coverage index: the latest year's change of
-  the count (in-service members; residents) relative to its reference population (aged 20–59; the
-  population outside the employee pool), a trend that fades by ``trend_damping`` a year (a damped
-  trend, Gardner & McKenzie 1985), so the coverage settles at a long-run level instead of
-  stopping dead.
+- ``employee_income_per_in_service`` — growth of employee income per in-service member (the collected contribution
+  base), for ``wage_growth``;
+- ``employee_cost_trend`` / ``resident_cost_trend`` — growth of each pool's expenditure per insured person, less
+  price inflation and less the growth of the pool's own age–sex cost index (its members as enrolled in those years,
+  weighted by its cost curves: :func:`~forecast.model.enrollment.members.pool_age_index`, the same measure the
+  projection applies): the real growth at a constant age structure that ``cost_trend`` means;
+- ``assistance_trend`` — growth of medical assistance spending over the resident fund's (the widening of assistance
+  beyond its groups' rules);
+- ``in_service_coverage`` / ``resident_coverage`` — the coverage index: the latest year's change of the count
+  (in-service members; residents) relative to its reference population (aged 20–59; the population outside the
+  employee pool), a trend that fades by ``trend_damping`` a year (a damped trend, Gardner & McKenzie 1985), so the
+  coverage settles at a long-run level instead of stopping dead.
 
-The resident pool's realisation of its financing standard is fitted too, always (not a scenario
-value): :func:`realisation_level`.
+The resident pool's realisation of its financing standard is fitted too, always (not a scenario value):
+:func:`realisation_level`.
 """
 
 from __future__ import annotations
@@ -34,6 +32,7 @@ from ...inputs.cache import digest, of_bundle
 from ...memo import Memo
 from .growth import FORMS, GrowthModel
 from .selection import empirical_sd, select_form
+from .shared import shared_fit
 
 #: the dampings a fit chooses from, by rolling-origin error (the first is the prior, standing while
 #: the record is too short to choose): every fitted driver starts from its latest outturn's growth
@@ -124,6 +123,11 @@ def fit_series(series: pd.Series, form: str | None = None, extra: dict | None = 
     return model, summary
 
 
+def fit_history_series(region, series: pd.Series, form: str | None = None) -> tuple:
+    """:func:`fit_series` with the bundle's :func:`extra_candidates`, made once a process (:mod:`.shared`)."""
+    return shared_fit(region, series, form, lambda: fit_series(series, form, extra_candidates(region, series.name)))
+
+
 def resident_standard(region) -> pd.Series:
     """The resident financing standard (individual contribution + fiscal subsidy) by year, from the
     bundle's financing table (years with both), yuan/person/year."""
@@ -187,7 +191,7 @@ def _required(region, series, base_year, form):
     from ...errors import InputError, Problem
 
     try:
-        return fit_series(series, form, extra_candidates(region, series.name))
+        return fit_history_series(region, series, form)
     except ValueError as exc:
         raise InputError(Problem(
             region.path / "fund_history.csv",

@@ -61,8 +61,8 @@ _RECORDS = Memo(8)
 
 def record(region, base_year: int) -> dict:
     """The summary (form, model s.d., empirical errors by horizon) of every history series fitted
-    up to ``base_year`` (:func:`~forecast.model.fitting.fitted.fit_series`), remembered in-process."""
-    from ..fitting.fitted import extra_candidates, fit_series, history_series
+    up to ``base_year`` (:func:`~forecast.model.fitting.fitted.fit_history_series`), remembered in-process."""
+    from ..fitting.fitted import fit_history_series, history_series
 
     def fit() -> dict:
         from threadpoolctl import threadpool_limits
@@ -71,7 +71,7 @@ def record(region, base_year: int) -> dict:
         with threadpool_limits(limits=1, user_api="blas"):
             for name, series in history_series(region, base_year).items():
                 try:
-                    out[name] = fit_series(series, None, extra_candidates(region, name))[1]
+                    out[name] = fit_history_series(region, series)[1]
                 except ValueError:
                     continue
         return out
