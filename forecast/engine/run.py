@@ -32,6 +32,7 @@ from ..scenario.rules import with_defaults
 from ..vocabulary import POOLS
 from .draws import stochastic_setup
 from .funds import chunk_members, project_funds
+from .pages import ordinary_pages
 from .plan import build_plan
 from .store import DrawStore, streams
 
@@ -135,6 +136,7 @@ def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
+@ordinary_pages()
 def project(
     scenario,
     region,
@@ -162,7 +164,8 @@ def project(
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
     ``progress(done, draws)`` after each chunk; ``plan``: the plan :func:`~forecast.engine.plan.run_plan`
     made for these ``params`` (made here when None). BLAS runs one thread inside a chunk's work (the
-    population of the next chunk is made on the other core meanwhile)."""
+    population of the next chunk is made on the other core meanwhile), and large arrays are on
+    ordinary memory pages (:mod:`forecast.engine.pages`)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(
