@@ -22,7 +22,7 @@ from ..results.dataset import THRESHOLDS, WARNING_SETTINGS, fund_dataset
 from ..vocabulary import BASIC_POOLS, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
 from .plan import Plan
 
-__all__ = ["project_funds", "chunk_members"]
+__all__ = ["project_funds"]
 
 
 def project_funds(
@@ -32,7 +32,6 @@ def project_funds(
     figures: dict,
     curves: xr.Dataset | None = None,
     paths: DriverPaths | None = None,
-    members: xr.Dataset | None = None,
 ) -> xr.Dataset:
     """The fund stages for one population (a chunk of draws: dims year, draw, sex, age; or one
     path without a draw dimension, which the result then has none of either); ``paths``: the
@@ -41,14 +40,13 @@ def project_funds(
 
     The pools' flows (:mod:`forecast.model.pools`, one unit each) from one context, the transfers
     booked by the ledger, the reserves rolled forward with the pools' financing rules, the
-    individual accounts, then the result Dataset. ``members``: the enrollment stage's summary of
-    ``pop`` (:func:`chunk_members`) when it was made beforehand (in the population's thread)."""
+    individual accounts, then the result Dataset."""
     if "draw" not in pop.dims:
         with xr.set_options(arithmetic_join="exact"):
             one = project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths)
             return one.isel(draw=0, drop=True)
     curves = age_curves(region) if curves is None else curves
-    ctx = _context(region, pop, plan, figures, curves, paths or DriverPaths(None, pop["draw"].values), members)
+    ctx = _context(region, pop, plan, figures, curves, paths or DriverPaths(None, pop["draw"].values))
     flows = ledger.declared_items(ctx, {pool: unit.flows(ctx) for pool, unit in UNITS.items()})
     like = ctx.population * 0.0
     income_items, expenditure_items = ledger.book(flows, like)
@@ -151,15 +149,6 @@ def _members(pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, pat
     )
 
 
-def chunk_members(chunk: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, shocks) -> xr.Dataset:
-    """The enrollment stage of a population chunk as :func:`project_funds` reads it, made apart (in
-    the population's thread, while the fund stages of the chunk before run): ``shocks`` are the
-    run's fund drivers (:func:`~forecast.model.uncertainty.stochastic.fund_drivers`)."""
-    pop = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
-    with xr.set_options(arithmetic_join="exact"):
-        return _members(pop, plan, figures, curves, DriverPaths(shocks, pop["draw"].values))
-
-
 def _births(pop: xr.Dataset, years) -> xr.DataArray:
     """Births of each year (year, draw); the census year's cover only the months from the census date."""
     births = pop["births"].sel(year=years).sum("sex", skipna=False)
@@ -169,13 +158,11 @@ def _births(pop: xr.Dataset, years) -> xr.DataArray:
     return births
 
 
-def _context(
-    region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths, members=None
-) -> Context:
+def _context(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths) -> Context:
     """The pools' context for one chunk of draws: members, claims and payments, the base year's
     calibration (on the root rules), the claims of every year with their cost indices."""
     years = plan.rules.years
-    members = _members(pop, plan, figures, curves, paths) if members is None else members
+    members = _members(pop, plan, figures, curves, paths)
     births = _births(pop, years)
     population = mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
     models = {

@@ -3,8 +3,6 @@ chunk of draws, the draws' summary and the run's provenance."""
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import xarray as xr
 from threadpoolctl import threadpool_limits
@@ -31,7 +29,7 @@ from ..scenario.load import load_scenario
 from ..scenario.rules import with_defaults
 from ..vocabulary import POOLS
 from .draws import stochastic_setup
-from .funds import chunk_members, project_funds
+from .funds import project_funds
 from .pages import ordinary_pages
 from .plan import build_plan
 from .store import DrawStore, streams
@@ -189,9 +187,9 @@ def project(
 
 
 def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) -> tuple:
-    """The population's chunks as they come (the next made in the background meanwhile, with its
-    enrollment once the plan is made), each through the fund stages into ``into`` (the draws'
-    store, the population's result); returns the plan, the fund drivers and the run's seed.
+    """The population's chunks as they come (the next made in the background meanwhile), each
+    through the fund stages into ``into`` (the draws' store, the population's result); returns the
+    plan, the fund drivers and the run's seed.
     ``given``: (scenario, region, params, root params, strict, draw quantiles); ``base_year``: (fund
     base year, the run's years, the base year's figures, the age–sex curves)."""
     scenario, region, params, root_params, strict, draw_quantiles = given
@@ -205,8 +203,7 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
             plan = build_plan(
                 scenario, region, params, root_params, years, setup.central_population(None), curves, strict
             )
-            chunks.follow(functools.partial(chunk_members, plan=plan, figures=figures, curves=curves, shocks=shocks))
-        for chunk, members in chunks:
+        for chunk in chunks:
             check_projection(chunk, scenario, region)
             chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
             if plan is None:  # the run's one path is the central population the plan is fitted on
@@ -215,7 +212,7 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
                 )
             with xr.set_options(arithmetic_join="exact"):
                 paths = DriverPaths(shocks, chunk["draw"].values)
-                store.add(project_funds(region, chunk, plan, figures, curves, paths, members=members))
+                store.add(project_funds(region, chunk, plan, figures, curves, paths))
             population.add(chunk, years)
             seed = chunk.attrs.get("seed")
             if progress is not None:

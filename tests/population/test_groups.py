@@ -69,23 +69,14 @@ def _numbers(n, seen=None):
         yield i
 
 
-def test_prefetched_makes_each_chunk_and_what_follows_it_in_the_background():
+def test_prefetched_makes_each_chunk_in_the_background_and_stops_when_left():
     seen = []
     with prefetched(_numbers(4, seen)) as ahead:
-        ahead.follow(lambda i: (i * 10, threading.current_thread().name))
-        items = list(ahead)
-    assert [chunk for chunk, _ in items] == [0, 1, 2, 3]
-    assert [extra[0] for _, extra in items] == [0, 10, 20, 30]
-    names = {name for name in seen} | {extra[1] for _, extra in items}
-    assert all(name.startswith("forecast-population") for name in names)
-
-
-def test_prefetched_without_follow_gives_the_chunks_alone_and_stops_when_left():
-    with prefetched(_numbers(3)) as ahead:
-        assert list(ahead) == [(0, None), (1, None), (2, None)]
+        assert list(ahead) == [0, 1, 2, 3]
+    assert all(name.startswith("forecast-population") for name in seen)
     made = []
     with prefetched(_numbers(100, made)) as ahead:
-        for chunk, _ in ahead:
+        for chunk in ahead:
             if chunk == 1:
                 break
     assert len(made) <= 3  # the one taken, the one after it, and at most the one under way
