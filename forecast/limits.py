@@ -90,7 +90,7 @@ MAX_RESULTS_BYTES = 8 * 2**30
 #: to 2,000 draws), plus the population by sex and age if it is kept (within 5% at 1,000 and 5,000
 #: draws with --keep population). A run of more than _STREAM_DRAWS draws streams them
 #: (forecast/engine/store.py): per draw only the contract's numbers (about 26 a projected year, in
-#: arrays made once), and a fixed extra for the draws' percentiles and the sums of the rest (within 6%
+#: arrays made once), and a fixed extra for the draws' percentiles and the sums of the rest (within 8%
 #: at 2,001 to 100,000 draws; 2,000 -> 2,001 draws: the same peak measured).
 _FIXED_BYTES = 110 * 2**20
 _CHUNK_BYTES_PER_DRAW_YEAR = 1_850
