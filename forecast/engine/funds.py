@@ -56,7 +56,15 @@ def project_funds(
     required = _required_standard(ctx, plan, (income_items, expenditure_items, opening, rate))
     deficits = _deficits(plan, rate)
     rolled, income_items, expenditure_items, ruled = apply_rules(
-        list(plan.financing_rules), levers, income_items, expenditure_items, opening, rate, plan.payg, deficits
+        list(plan.financing_rules),
+        levers,
+        income_items,
+        expenditure_items,
+        opening,
+        rate,
+        plan.payg,
+        deficits,
+        in_place=True,
     )
     income_items, expenditure_items = ledger.with_rolled(income_items, expenditure_items, rolled)
     extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}

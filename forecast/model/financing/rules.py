@@ -145,12 +145,15 @@ def apply_rules(
     payg,
     deficits: Deficits | None = None,
     items: bool = True,
+    in_place: bool = False,
 ) -> tuple[xr.Dataset, xr.DataArray, xr.DataArray, dict]:
     """Roll the reserves forward (:func:`~forecast.model.fund.roll_forward`) with the rules
     (``levers``: pool -> :class:`Lever`); returns the roll-forward, the income and expenditure
     items with the rules' changes in their lines (``items=False``: the items as given, for a caller
-    that reads only the levers), and the result variables (each rule's lever path and its change
-    from the given path). With no rules, the plain roll-forward."""
+    that reads only the levers; ``in_place``: the rules' changes written into the arrays given, for
+    a caller that has no further use for them, as a copy of these large arrays costs more than the
+    roll-forward), and the result variables (each rule's lever path and its change from the given
+    path). With no rules, the plain roll-forward."""
     ready = sorted(
         (replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci"
     )  # LTCI first: its employer half is the employee pool's spending
@@ -162,7 +165,7 @@ def apply_rules(
     rolled = roll_forward(balance, opening, rate, payg, setters, deficits or Deficits())
     if not setters:
         return rolled, income_items, expenditure_items, {}
-    if items:
+    if items and not in_place:
         income_items, expenditure_items = income_items.copy(), expenditure_items.copy()
     like, extra = balance.isel(pool=0, drop=True), {}
     for rule, setter in zip(ready, setters):

@@ -52,8 +52,9 @@ def declared_items(ctx: Context, flows: dict[str, PoolFlows]) -> dict[str, PoolF
 
 
 def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
-    """The income items (without interest, which the roll-forward books) and the expenditure
-    items of every pool, yuan (year, pool, item, draw)."""
+    """The income and expenditure items of every pool in the registry's order, yuan (year, pool,
+    item, draw); the roll-forward's own lines (:data:`ROLLED`) are 0 until :func:`with_rolled`
+    writes them (a sum over items is the same with them: x + 0 is x)."""
     received, paid = _transfers(flows)
     income = {(pool, item): value for pool in POOLS for item, value in flows[pool].income.items()}
     spent = {(pool, item): value for pool in POOLS for item, value in flows[pool].expenditure.items()}
@@ -61,33 +62,29 @@ def book(flows: dict[str, PoolFlows], like: xr.DataArray) -> tuple[xr.DataArray,
     spent.update(
         {(pool, "transfer_out"): value + spent.get((pool, "transfer_out"), 0.0) for pool, value in paid.items()}
     )
-    income_items = item_table(income, tuple(i for i in INCOME_ITEMS if i not in ROLLED), "income_item", like)
-    return income_items, item_table(
-        spent, tuple(i for i in EXPENDITURE_ITEMS if i not in ROLLED), "expenditure_item", like
+    return item_table(income, INCOME_ITEMS, "income_item", like), item_table(
+        spent, EXPENDITURE_ITEMS, "expenditure_item", like
     )
 
 
 def with_rolled(
     income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """The items with the roll-forward's own (:data:`ROLLED`) in the registry's order, written into one array
-    made for them (these arrays are the largest of a chunk of draws: no intermediate copies)."""
-
-    def add(items, dim, order, names):
-        items = items.transpose("year", "pool", dim, "draw")
-        parts = {n: rolled[n].transpose("year", "pool", "draw") for n in names}
-        for part in parts.values():  # the same labels, in the same order, as the items'
-            xr.align(part, items.isel({dim: 0}, drop=True), join="exact")
+    """The items with the roll-forward's own (:data:`ROLLED`) written into their lines, in place:
+    these arrays (from :func:`book`) are the largest of a chunk of draws, and a copy of each would
+    cost more than the fund stages' arithmetic on them."""
+    for items, dim, names in (
+        (income_items, "income_item", ("interest", "deficit_subsidy")),
+        (expenditure_items, "expenditure_item", ("debt_interest",)),
+    ):
+        if items.dims != ("year", "pool", dim, "draw"):
+            raise ValueError(f"items over {items.dims}, not (year, pool, {dim}, draw)")
         held = list(items[dim].values)
-        out = np.empty((items.shape[0], items.shape[1], len(order), items.shape[3]))
-        for k, name in enumerate(order):
-            out[:, :, k] = parts[name].values if name in parts else items.values[:, :, held.index(name)]
-        coords = {**{d: items[d].values for d in ("year", "pool", "draw")}, dim: list(order)}
-        return xr.DataArray(out, dims=items.dims, coords=coords, attrs=items.attrs)
-
-    return add(income_items, "income_item", INCOME_ITEMS, ("interest", "deficit_subsidy")), add(
-        expenditure_items, "expenditure_item", EXPENDITURE_ITEMS, ("debt_interest",)
-    )
+        for name in names:
+            part = rolled[name].transpose("year", "pool", "draw")
+            xr.align(part, items.isel({dim: 0}, drop=True), join="exact")  # the same labels, in the same order
+            items.values[:, :, held.index(name)] = part.values
+    return income_items, expenditure_items
 
 
 def insured_by_pool(flows: dict[str, PoolFlows], like: xr.DataArray) -> xr.DataArray:
