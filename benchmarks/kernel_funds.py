@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.model.benefits.layers import padded_expectation  # the limited expected values, as the engine has them
+from forecast.model.benefits.layers import (
+    SharedEdges,
+    shared_expectation,
+)  # the limited expected values, as the engine has them
 
 __all__ = ["fund_stage"]
 
@@ -23,14 +26,17 @@ IN_SERVICE, FLEXIBLE, RETIRED, RESIDENT = range(4)
 
 
 def _payments(d: dict, prefix: str, severity: np.ndarray, means: dict) -> list:
-    """Payments per claim [slot][claim type] -> (year, 1 or draw): the given draw-free ones, and the
-    layers of the claim types whose mean differs by draw (``means``: type -> (draw,)) evaluated."""
+    """Payments per claim [slot][claim type] -> (year, 1 or draw): the given draw-free ones, and
+    those of the claim types whose mean differs by draw (``means``: type -> (draw,)) evaluated, each
+    claim type's payers over one table of breakpoints."""
     table = d[f"{prefix}_pay"]
     pay = [[table[s, :, k][:, None] for k in range(table.shape[2])] for s in range(table.shape[0])]
-    for (slot, k), edges, slopes, cv in zip(
-        d[f"{prefix}_targets"], d[f"{prefix}_edges"], d[f"{prefix}_slopes"], d[f"{prefix}_cv"]
-    ):
-        pay[int(slot)][int(k)] = padded_expectation(edges, slopes, severity[:, None] * means[int(k)], cv)
+    for k in d[f"{prefix}_kinds"]:
+        at = f"{prefix}_{k}_"
+        shared = SharedEdges(d[at + "limits"], d[at + "year_of"], d[at + "index"], d[at + "slopes"])
+        paid = shared_expectation(shared, severity[:, None] * means[int(k)], float(d[at + "cv"]))
+        for slot, value in zip(d[at + "slots"], paid):
+            pay[int(slot)][int(k)] = value
     return pay
 
 

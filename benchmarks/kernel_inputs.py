@@ -26,9 +26,9 @@ from forecast.engine.draws import stochastic_setup
 from forecast.engine.plan import run_plan
 from forecast.engine.run import base_year
 from forecast.inputs.region import load_region
-from forecast.model.benefits.layers import padded_layers
+from forecast.model.benefits.layers import shared_edges
 from forecast.model.benefits.outpatient_status import RETIRED
-from forecast.model.benefits.payers import CURVE_OF, payments
+from forecast.model.benefits.payers import CURVE_OF, payer_slots, payments
 from forecast.model.benefits.spending import ITEM_OF, SERVICE_OF
 from forecast.model.calibration.base_year import interest_in_year, opening_reserves
 from forecast.model.enrollment.members import WORKING_AGE, retired_share
@@ -58,22 +58,11 @@ def _first(value) -> float:
     return float(np.asarray(getattr(value, "values", value)).ravel()[0])
 
 
-def _payer_layers(year_layers: list, kind: str) -> list[tuple[int, list]]:
-    """(slot, layers over years) of each payer of claim type ``kind``: 0 basic, 1 critical illness,
-    2 + g assistance group g (those the pool has)."""
-    out = [(0, [y[kind].basic for y in year_layers])]
-    if year_layers[0][kind].critical_illness is not None:
-        out.append((1, [y[kind].critical_illness for y in year_layers]))
-    for g, group in enumerate(ASSISTANCE_GROUPS):
-        if group in year_layers[0][kind].assistance:
-            out.append((2 + g, [y[kind].assistance[group] for y in year_layers]))
-    return out
-
-
 def _pool_payments(out: dict, prefix: str, model, claims, year_layers: list, severity, years) -> None:
     """The draw-free payments per claim (pool, payer slot, year, claim type), from the engine's
-    :func:`payments`, and the layers of the claim types whose mean claim the base-year population
-    divides (evaluated per draw by the kernel)."""
+    :func:`payments`, and for each claim type whose mean claim the base-year population divides
+    (evaluated per draw by the kernel) its payers' slots and their table of breakpoints
+    (:func:`~forecast.model.benefits.layers.shared_edges`, as the engine has it)."""
     pay = payments(model, year_layers, severity, years)
     table = np.concatenate(
         [
@@ -83,27 +72,18 @@ def _pool_payments(out: dict, prefix: str, model, claims, year_layers: list, sev
         ]
     )  # (slot, year, claim type)
     out[f"{prefix}_pay"] = table
-    edges, slopes, targets, cvs = [], [], [], []
+    kinds = []
     for j, kind in enumerate(CLAIM_TYPES):
         if claims.cost_per_weighted[kind] is None:
             continue
-        cv = float(model.cv.sel(claim_type=kind))
-        for slot, layers in _payer_layers(year_layers, kind):
-            e, s = padded_layers(layers)
-            edges.append(e), slopes.append(s), targets.append((slot, j)), cvs.append(cv)
-    width = max((s.shape[1] for s in slopes), default=1)
-    out[f"{prefix}_edges"] = (
-        np.stack([np.pad(e, ((0, 0), (0, width + 1 - e.shape[1])), constant_values=np.inf) for e in edges])
-        if edges
-        else np.zeros((0, len(years), 2))
-    )
-    out[f"{prefix}_slopes"] = (
-        np.stack([np.pad(s, ((0, 0), (0, width - s.shape[1]))) for s in slopes])
-        if slopes
-        else np.zeros((0, len(years), 1))
-    )
-    out[f"{prefix}_targets"] = np.array(targets, dtype=int).reshape(-1, 2)
-    out[f"{prefix}_cv"] = np.array(cvs, dtype=float)
+        slots = payer_slots([year[kind] for year in year_layers])
+        shared = shared_edges([layers for _, layers in slots])
+        for name in ("limits", "year_of", "index", "slopes"):
+            out[f"{prefix}_{j}_{name}"] = getattr(shared, name)
+        out[f"{prefix}_{j}_slots"] = np.array([slot for slot, _ in slots], dtype=int)
+        out[f"{prefix}_{j}_cv"] = float(model.cv.sel(claim_type=kind))
+        kinds.append(j)
+    out[f"{prefix}_kinds"] = np.array(kinds, dtype=int)
 
 
 def _claims(out: dict, plan, years) -> None:

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from forecast.model.benefits.layers import (
@@ -10,8 +12,11 @@ from forecast.model.benefits.layers import (
     basic_layer,
     compose_oop,
     expected_layer,
+    expected_layers,
     lognormal_lev,
     lognormal_sigma,
+    shared_edges,
+    shared_expectation,
 )
 
 
@@ -90,3 +95,32 @@ def test_band_layer_pays_each_band_and_stops_at_the_cap():
 def test_a_layer_rejects_bad_breaks():
     with pytest.raises(ValueError):
         Layer((0.0, 10.0, 5.0), (1.0, 0.0, 1.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    years=st.lists(
+        st.tuples(
+            st.floats(0, 5_000), st.floats(0.05, 1.0), st.floats(1_000, 1e6), st.floats(0, 50_000), st.floats(0.1, 0.9)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    draws=st.integers(1, 4),
+    cv=st.floats(0.2, 3.0),
+)
+def test_payers_over_one_table_of_breakpoints_pay_what_each_pays_alone(years, draws, cv):
+    """The basic pool, critical illness on what it leaves and assistance on the rest, over one
+    table of limited expected values (each distinct breakpoint of a year evaluated once), equal
+    each payer's expectation evaluated alone, year by year and draw by draw."""
+    basic = [basic_layer(d, r, cap) for d, r, cap, _, _ in years]
+    left = [compose_oop(layer) for layer in basic]
+    ci = [oop.then(band_layer(t, [(20_000, 0.5), (np.inf, 0.7)], 200_000)) for oop, (*_, t, _) in zip(left, years)]
+    rest = [oop.minus(c) for oop, c in zip(left, ci)]
+    assistance = [oop.then(band_layer(0.0, [(np.inf, a)], 30_000)) for oop, (*_, a) in zip(rest, years)]
+    means = np.linspace(2_000, 9_000, len(years) * draws).reshape(len(years), draws)
+    payers = [basic, ci, assistance, [Layer((0.0,), (0.0,))] * len(years)]
+    together = shared_expectation(shared_edges(payers), means, cv)
+    for layers, value in zip(payers, together):
+        assert np.allclose(value, expected_layers(layers, means, cv), rtol=1e-12, atol=1e-9)
+    assert len(shared_edges(payers).limits) <= sum(len(layer.breaks) for layer in basic + ci + assistance)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,9 @@ __all__ = [
     "expected_layers",
     "padded_layers",
     "padded_expectation",
+    "SharedEdges",
+    "shared_edges",
+    "shared_expectation",
 ]
 
 
@@ -248,3 +252,47 @@ def padded_expectation(edges: np.ndarray, slopes: np.ndarray, means, cv) -> np.n
     extra = (1,) * (means.ndim - 1)
     lev = lognormal_lev(edges.reshape(edges.shape + extra), means[:, None], cv)  # (year, edge, ...)
     return np.sum(slopes.reshape(slopes.shape + extra) * np.diff(lev, axis=1), axis=1)
+
+
+@dataclass(frozen=True)
+class SharedEdges:
+    """Several payers' layers on one claim type, every year, over one table of limited expected
+    values (:func:`shared_edges`): ``limits`` (n) the distinct finite positive breakpoints, of the
+    years ``year_of`` (n, index); ``index`` (payer, year, width + 1) the row of the table each
+    padded breakpoint reads (the n values, then each year's mean for a breakpoint at infinity, then
+    0 for a breakpoint at 0); ``slopes`` (payer, year, width)."""
+
+    limits: np.ndarray
+    year_of: np.ndarray
+    index: np.ndarray
+    slopes: np.ndarray
+
+
+def shared_edges(payers: Sequence[Sequence[Layer]]) -> SharedEdges:
+    """The table of :class:`SharedEdges` for ``payers`` (each a list of layers, one per year). The
+    basic pool, critical illness and the assistance groups break at many of the same amounts
+    (their layers compose the pool's), so a year's distinct breakpoints are a fraction of theirs."""
+    padded = [padded_layers(layers) for layers in payers]
+    width = max(slopes.shape[1] for _, slopes in padded)
+    edges = np.stack([np.pad(e, ((0, 0), (0, width + 1 - e.shape[1])), constant_values=np.inf) for e, _ in padded])
+    slopes = np.stack([np.pad(s, ((0, 0), (0, width - s.shape[1]))) for _, s in padded])
+    years = edges.shape[1]
+    year = np.broadcast_to(np.arange(years)[None, :, None], edges.shape)
+    inner = np.isfinite(edges) & (edges > 0)
+    values, rank = np.unique(edges[inner], return_inverse=True)
+    keys, row = np.unique(year[inner] * len(values) + rank, return_inverse=True)
+    index = np.where(np.isinf(edges), len(keys) + year, len(keys) + years)
+    index[inner] = row
+    return SharedEdges(values[keys % max(len(values), 1)], keys // max(len(values), 1), index, slopes)
+
+
+def shared_expectation(shared: SharedEdges, means, cv) -> np.ndarray:
+    """E[layer(X)] of each payer every year (payer, year, ...): :func:`padded_expectation`'s
+    arithmetic on the same values, the limited expected value evaluated once per distinct
+    breakpoint of a year (not at 0 or infinity, where it is 0 and the mean). ``means`` has the
+    years on its first axis."""
+    means = np.asarray(means, dtype=float)
+    extra = (1,) * (means.ndim - 1)
+    at = lognormal_lev(shared.limits.reshape((-1, *extra)), means[shared.year_of], cv)
+    table = np.concatenate([at, means, np.zeros((1, *means.shape[1:]))])
+    return np.sum(shared.slopes.reshape(shared.slopes.shape + extra) * np.diff(table[shared.index], axis=2), axis=2)

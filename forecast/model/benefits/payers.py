@@ -26,10 +26,11 @@ from ...errors import InputError, Problem
 from ...labelled import stack
 from ...vocabulary import ASSISTANCE_GROUPS, CLAIM_TYPES, HOSPITAL_LEVELS
 from .care_levels import outpatient_ratio
-from .layers import IDENTITY, Layer, band_layer, basic_layer, compose_oop, expected_layers
+from .layers import IDENTITY, Layer, band_layer, basic_layer, compose_oop, shared_edges, shared_expectation
 from .outpatient_status import RETIRED, retired_layers
 
 __all__ = [
+    "payer_slots",
     "ClaimModel",
     "BaseClaims",
     "base_claims",
@@ -299,12 +300,26 @@ def _draw_free(values: np.ndarray) -> np.ndarray:
     return values[:1] if np.all(values == values.flat[0]) else values
 
 
+def payer_slots(payers: list[PayerLayers]) -> list[tuple[int, list[Layer]]]:
+    """(slot, layers over years) of each payer of one claim type (``payers``: its
+    :class:`PayerLayers` of every year): 0 the basic pool, 1 critical illness, 2 + g assistance
+    group g (those the pool has)."""
+    out = [(0, [p.basic for p in payers])]
+    if payers[0].critical_illness is not None:
+        out.append((1, [p.critical_illness for p in payers]))
+    for g, group in enumerate(ASSISTANCE_GROUPS):
+        if group in payers[0].assistance:
+            out.append((2 + g, [p.assistance[group] for p in payers]))
+    return out
+
+
 def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years) -> xr.Dataset:
     """Expected payment per claim: ``cost`` (the mean claim), ``basic`` (the pool),
     ``critical_illness`` and ``assistance`` (by group), by year and claim type (and draw where the
     claim sizes differ by draw), yuan per claim. ``severity`` is the cost index per year (1 in the
     base year); ``layers`` come from :func:`payer_layers`. Each payer's layers of all years are
-    evaluated together (:func:`~forecast.model.benefits.layers.expected_layers`)."""
+    evaluated together, and the payers of a claim type over one table of limited expected values
+    (:func:`~forecast.model.benefits.layers.shared_expectation`)."""
     mean = model.mean_cost.transpose("claim_type", ...)
     extra = mean.dims[1:]
     shape = (len(years), len(CLAIM_TYPES), *mean.shape[1:])
@@ -314,14 +329,12 @@ def payments(model: ClaimModel, layers: list[dict], severity: np.ndarray, years)
     for j, kind in enumerate(CLAIM_TYPES):
         cv = float(model.cv.sel(claim_type=kind))
         m = severity * _draw_free(mean.values[j])  # (year, draw or 1)
-        payers = [layers[i][kind] for i in range(len(years))]
         cost[:, j] = m
-        basic[:, j] = expected_layers([p.basic for p in payers], m, cv)
-        if payers[0].critical_illness is not None:
-            ci[:, j] = expected_layers([p.critical_illness for p in payers], m, cv)
-        for g, group in enumerate(ASSISTANCE_GROUPS):
-            if group in payers[0].assistance:
-                assistance[:, j, g] = expected_layers([p.assistance[group] for p in payers], m, cv)
+        slots = payer_slots([layers[i][kind] for i in range(len(years))])
+        paid = shared_expectation(shared_edges([layers for _, layers in slots]), m, cv)
+        for (slot, _), value in zip(slots, paid):
+            target = basic if slot == 0 else ci if slot == 1 else assistance[:, :, slot - 2]
+            target[:, j] = value
     coords = {
         "year": np.asarray(years),
         "claim_type": list(CLAIM_TYPES),
