@@ -23,6 +23,7 @@ Everything is vectorised: ``m`` may be an array (one mean per age, sex, year ...
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -271,8 +272,14 @@ class SharedEdges:
 def shared_edges(payers: Sequence[Sequence[Layer]]) -> SharedEdges:
     """The table of :class:`SharedEdges` for ``payers`` (each a list of layers, one per year). The
     basic pool, critical illness and the assistance groups break at many of the same amounts
-    (their layers compose the pool's), so a year's distinct breakpoints are a fraction of theirs."""
-    padded = [padded_layers(layers) for layers in payers]
+    (their layers compose the pool's), so a year's distinct breakpoints are a fraction of theirs.
+    Remembered (the layers are a run's plan: every chunk of draws asks for the same), read-only."""
+    return _shared_edges(tuple(tuple(layers) for layers in payers))
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_edges(payers: tuple[tuple[Layer, ...], ...]) -> SharedEdges:
+    padded = [padded_layers(list(layers)) for layers in payers]
     width = max(slopes.shape[1] for _, slopes in padded)
     edges = np.stack([np.pad(e, ((0, 0), (0, width + 1 - e.shape[1])), constant_values=np.inf) for e, _ in padded])
     slopes = np.stack([np.pad(s, ((0, 0), (0, width - s.shape[1]))) for _, s in padded])
@@ -283,7 +290,10 @@ def shared_edges(payers: Sequence[Sequence[Layer]]) -> SharedEdges:
     keys, row = np.unique(year[inner] * len(values) + rank, return_inverse=True)
     index = np.where(np.isinf(edges), len(keys) + year, len(keys) + years)
     index[inner] = row
-    return SharedEdges(values[keys % max(len(values), 1)], keys // max(len(values), 1), index, slopes)
+    out = SharedEdges(values[keys % max(len(values), 1)], keys // max(len(values), 1), index, slopes)
+    for array in (out.limits, out.year_of, out.index, out.slopes):
+        array.setflags(write=False)
+    return out
 
 
 def shared_expectation(shared: SharedEdges, means, cv) -> np.ndarray:
