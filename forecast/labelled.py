@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last"]
+__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -34,6 +36,18 @@ def draws_last(da: xr.DataArray) -> xr.DataArray:
     several times slower to partition than contiguous ones (the same numbers)."""
     moved = da.transpose(..., "draw")
     return moved.copy(data=np.ascontiguousarray(moved.values))
+
+
+def on_cores(function, items) -> list:
+    """``[function(item) for item in items]``, on as many threads as the process has cores (at most
+    one per item): for reductions over the draws (percentiles, medians), whose sorting and copying
+    numpy does without holding the GIL, at the end of a run when the other core is idle."""
+    items = list(items)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if min(cores, len(items)) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(cores, len(items)), thread_name_prefix="forecast-draws") as pool:
+        return list(pool.map(function, items))
 
 
 def concat_exact(objs, dim: str, *, data_vars: str = "all", combine_attrs: str = "override"):

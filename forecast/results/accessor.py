@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..labelled import draws_last, skipna
+from ..labelled import draws_last, on_cores, skipna
 from ..model.fund import CODES, verdict_codes, verdict_labels
 from ..model.fund.warning import warning_codes, warning_labels
 from ..model.uncertainty.intervals import interval
@@ -88,9 +88,10 @@ class FundAccessor:
         ds = self._ds
         if not self.stochastic:
             return ds
-        out = xr.Dataset(
-            {name: _median(ds[name]) if "draw" in ds[name].dims else ds[name] for name in _central_names(ds)}
-        )
+        names = _central_names(ds)
+        drawn = [name for name in names if "draw" in ds[name].dims]
+        medians = dict(zip(drawn, on_cores(lambda name: _median(ds[name]), drawn)))
+        out = xr.Dataset({name: medians.get(name, ds[name]) for name in names})
         for name in out.data_vars:
             out[name].attrs = dict(ds[name].attrs)
         idle = self.payg() & (ds["verdict"].isel(draw=0) == CODES["not_projected"]).all("year")

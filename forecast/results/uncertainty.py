@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..labelled import draws_last, skipna
+from ..labelled import draws_last, on_cores, skipna
 from ..model.fund import CODES
 
 __all__ = ["draw_summary", "uncertainty_lines", "year_percentiles", "probability_table", "QUANTILES", "FANNED"]
@@ -30,9 +30,12 @@ FANNED = ("income", "expenditure", "balance", "reserve", "months_covered")
 def draw_summary(ds: xr.Dataset) -> xr.Dataset:
     """The percentiles, probabilities and year distributions of a run with a ``draw`` dimension."""
     out = {}
-    for name in FANNED:
+
+    def percentiles(name: str) -> xr.DataArray:
         drawn = draws_last(ds[name])
-        q = drawn.quantile(list(QUANTILES), dim="draw", skipna=skipna(drawn)).transpose("quantile", "year", "pool")
+        return drawn.quantile(list(QUANTILES), dim="draw", skipna=skipna(drawn)).transpose("quantile", "year", "pool")
+
+    for name, q in zip(FANNED, on_cores(percentiles, FANNED)):
         out[f"{name}_quantile"] = q.assign_attrs(
             units=ds[name].attrs.get("units", ""), description=f"percentiles of {name} over the draws, year by year"
         )
