@@ -28,7 +28,8 @@ from forecast.engine.run import base_year
 from forecast.inputs.region import load_region
 from forecast.model.benefits.layers import shared_edges
 from forecast.model.benefits.outpatient_status import RETIRED
-from forecast.model.benefits.payers import CURVE_OF, payer_slots, payments
+from forecast.model.benefits.payers import CURVE_OF
+from forecast.model.benefits.payments import payer_slots, payments
 from forecast.model.benefits.spending import ITEM_OF, SERVICE_OF
 from forecast.model.calibration.base_year import interest_in_year, opening_reserves
 from forecast.model.enrollment.members import WORKING_AGE, retired_share

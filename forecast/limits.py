@@ -83,26 +83,27 @@ MAX_REPORT_BYTES = 50_000_000
 MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
-#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years): the program with its imports
-#: and a deterministic run; the group of draws in the fund stages (up to _FUND_DRAWS draws: their
-#: population and the stages' arrays) and the next group, projected and enrolled in the background
-#: meanwhile; and, per draw and projected year, the fund results (about 130 numbers; within 2% at 100
-#: to 2,000 draws), plus the population by sex and age if it is kept (within 5% at 1,000 and 5,000
-#: draws with --keep population). A run of more than _STREAM_DRAWS draws streams them
-#: (forecast/engine/store.py): per draw only the contract's numbers (about 26 a projected year, in
-#: arrays made once), and a fixed extra for the draws' percentiles and the sums of the rest (within 8%
-#: at 2,001 to 100,000 draws; 2,000 -> 2,001 draws: the same peak measured).
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 16% at 100 to
+#: 100,000 draws): the program with its imports and a deterministic run; the draws in flight, up to
+#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, enrolled chunk by chunk, and
+#: the population's next group of _POPULATION_DRAWS projected in the background meanwhile: their
+#: population and the stages' arrays); and, per draw and projected year, the fund results, plus the
+#: population by sex and age if it is kept (within 5% at 1,000 and 5,000 draws with --keep
+#: population). A run of more than _STREAM_DRAWS draws streams them (forecast/engine/store.py): per
+#: draw only the contract's numbers (about 26 a projected year, in arrays made once) and the draws'
+#: percentiles at the end.
 _FIXED_BYTES = 110 * 2**20
-_CHUNK_BYTES_PER_DRAW_YEAR = 1_850
-_NEXT_CHUNK_BYTES_PER_DRAW_YEAR = 1_650
-_BYTES_PER_DRAW_YEAR = 1_050
-_STREAM_FIXED_BYTES = 84 * 2**20
-_STREAM_BYTES_PER_DRAW_YEAR = 197
+_IN_FLIGHT_BYTES_PER_DRAW_YEAR = 1_720
+_BYTES_PER_DRAW_YEAR = 210
+_STREAM_BYTES_PER_DRAW_YEAR = 230
 _POPULATION_BYTES_PER_DRAW_YEAR = 900
 #: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
 _STREAM_DRAWS = 2_000
 #: draws the fund stages take at once (forecast.engine.run.FUND_DRAWS)
-_FUND_DRAWS = 2_000
+_FUND_DRAWS = 4_000
+#: draws the population projects at once (forecast.engine.run.POPULATION_DRAWS)
+_POPULATION_DRAWS = 2_000
+_IN_FLIGHT_DRAWS = _FUND_DRAWS + _POPULATION_DRAWS
 #: the share of the available memory a run may plan to use
 MEMORY_SHARE = 0.8
 #: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)
@@ -119,12 +120,8 @@ def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     per = (_STREAM_BYTES_PER_DRAW_YEAR if streamed else _BYTES_PER_DRAW_YEAR) + (
         _POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0
     )
-    fixed = _FIXED_BYTES + (_STREAM_FIXED_BYTES if streamed else 0)
-    groups = (
-        min(draws, _FUND_DRAWS) * _CHUNK_BYTES_PER_DRAW_YEAR
-        + min(max(draws - _FUND_DRAWS, 0), _FUND_DRAWS) * _NEXT_CHUNK_BYTES_PER_DRAW_YEAR
-    )
-    return fixed + years * groups + draws * years * per
+    in_flight = min(draws, _IN_FLIGHT_DRAWS) * _IN_FLIGHT_BYTES_PER_DRAW_YEAR
+    return _FIXED_BYTES + years * in_flight + draws * years * per
 
 
 def largest_draws(years: int, keep_population: bool = False, memory: int | None = None) -> int:

@@ -53,6 +53,31 @@ def test_a_run_over_draws_equals_one_run_per_draw(draws, seed):
             xr.testing.assert_allclose(together[name].isel(draw=[d]), alone[name], rtol=1e-12, atol=floor)
 
 
+def test_chunks_enrolled_apart_and_joined_give_the_fund_stages_of_the_whole():
+    """The engine enrolls each population chunk as it comes and takes several chunks' draws through
+    the fund stages at once (forecast.engine.enrolled): the same numbers as the whole population's."""
+    from forecast.engine.enrolled import Enrolled, enroll
+    from forecast.engine.funds import fund_stages
+    from forecast.model.uncertainty.stochastic import DriverPaths
+
+    region = forecast.load_region(CHINA)
+    scenario = forecast.load_scenario(ROOT / "scenarios" / "lee_carter.yaml")
+    population = project_region(region, scenario.population, end_year=scenario.horizon, draws=6, seed=11)
+    plan, figures = _plan(region, scenario, population["population"]), base_year_figures(region, fund_base_year(region))
+    curves, paths = age_curves(region), DriverPaths(None, population["draw"].values)
+    with xr.set_options(arithmetic_join="exact"):
+        parts = [
+            enroll(population.isel(draw=part), plan, figures, curves, paths) for part in (slice(0, 2), slice(2, 6))
+        ]
+        joined = Enrolled.joined(parts)
+        assert joined.draws.tolist() == list(range(6))
+        together = fund_stages(region, joined, plan, figures, paths)
+    whole = project_funds(region, population, plan, figures)
+    for name in FLOWS:
+        floor = 1e-12 * float(np.abs(whole[name]).max())
+        xr.testing.assert_allclose(together[name], whole[name], rtol=1e-12, atol=floor)
+
+
 @pytest.fixture(scope="module")
 def two_bundles(tmp_path_factory):
     """data/china and a copy whose 2024 resident income is 5% higher (another region)."""

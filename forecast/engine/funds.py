@@ -1,6 +1,6 @@
-"""The fund stages of one chunk of draws: enrollment, claims and the base year's calibration make
-the pools' context; each pool gives its flows; the ledger books them; one roll-forward with the
-financing rules; the individual accounts; the result Dataset."""
+"""The fund stages of some draws: their enrollment (:mod:`.enrolled`), claims and the base year's
+calibration make the pools' context; each pool gives its flows; the ledger books them; one
+roll-forward with the financing rules; the individual accounts; the result Dataset."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ import xarray as xr
 from ..model.benefits import indicators, spending
 from ..model.benefits.curves import age_curves
 from ..model.benefits.outpatient_status import status_payments
-from ..model.benefits.payers import payments
+from ..model.benefits.payments import payments
 from ..model.calibration.base_year import opening_by_pool, opening_reserves
 from ..model.calibration.factors import OUTPATIENT, BaseYearCalibration
-from ..model.enrollment.members import calibrate_enrollment, insured_summary, mid_year_population, retired_share
 from ..model.financing.rules import Rule, apply_rules
 from ..model.fund import Deficits
 from ..model.pools import UNITS, Context, employee, ledger
 from ..model.uncertainty.stochastic import DriverPaths
 from ..results.dataset import THRESHOLDS, WARNING_SETTINGS, fund_dataset
 from ..vocabulary import BASIC_POOLS, EXPENDITURE_ITEMS, INCOME_ITEMS, INSURED_STATUSES, POOLS
+from .enrolled import Enrolled, enroll
 from .plan import Plan
 
-__all__ = ["project_funds"]
+__all__ = ["project_funds", "fund_stages"]
 
 
 def project_funds(
@@ -46,7 +46,14 @@ def project_funds(
             one = project_funds(region, pop.expand_dims(draw=[0]), plan, figures, curves, paths)
             return one.isel(draw=0, drop=True)
     curves = age_curves(region) if curves is None else curves
-    ctx = _context(region, pop, plan, figures, curves, paths or DriverPaths(None, pop["draw"].values))
+    paths = paths or DriverPaths(None, pop["draw"].values)
+    return fund_stages(region, enroll(pop, plan, figures, curves, paths), plan, figures, paths)
+
+
+def fund_stages(region, enrolled: Enrolled, plan: Plan, figures: dict, paths: DriverPaths) -> xr.Dataset:
+    """:func:`project_funds` after the enrollment stage: the fund stages of the draws ``enrolled``
+    (:mod:`.enrolled`; several chunks' joined), ``paths`` their drivers."""
+    ctx = _context(region, enrolled, plan, figures, paths)
     flows = ledger.declared_items(ctx, {pool: unit.flows(ctx) for pool, unit in UNITS.items()})
     like = ctx.population * 0.0
     income_items, expenditure_items = ledger.book(flows, like)
@@ -133,46 +140,11 @@ def _indicators(region, ctx: Context, plan: Plan, like: xr.DataArray) -> dict:
     return out
 
 
-def _members(pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths) -> xr.Dataset:
-    """The enrollment stage: insured persons by status and weighted by curve, calibrated to the
-    base year's published counts (:mod:`forecast.model.enrollment.members`)."""
-    rules, root, years = plan.rules, plan.root, plan.rules.years
-    mid = mid_year_population(pop["population"], years[:1])  # the base year's, for the calibration
-    ages = mid["age"].values
-    calibration = calibrate_enrollment(
-        mid, retired_share(root, ages), figures["in_service"], figures["retired"], figures["residents"], int(years[0])
-    )
-    e = rules.enrollment
-    in_service = e.in_service_coverage / float(root.enrollment.in_service_coverage[0]) * paths.coverage("in_service")
-    resident = e.resident_coverage / float(root.enrollment.resident_coverage[0]) * paths.coverage("resident")
-    return insured_summary(
-        pop["population"],
-        years,
-        retired_share(rules, ages),
-        calibration,
-        in_service,
-        resident,
-        e.flexible_worker_share,
-        curves,
-    )
-
-
-def _births(pop: xr.Dataset, years) -> xr.DataArray:
-    """Births of each year (year, draw); the census year's cover only the months from the census date."""
-    births = pop["births"].sel(year=years).sum("sex", skipna=False)
-    if int(pop["year"].values[0]) == int(years[0]):
-        first = births.values[:1] / pop.attrs.get("first_step_years", 1.0)
-        births = births.copy(data=np.concatenate([first, births.values[1:]]))
-    return births
-
-
-def _context(region, pop: xr.Dataset, plan: Plan, figures: dict, curves: xr.Dataset, paths: DriverPaths) -> Context:
-    """The pools' context for one chunk of draws: members, claims and payments, the base year's
+def _context(region, enrolled: Enrolled, plan: Plan, figures: dict, paths: DriverPaths) -> Context:
+    """The pools' context for some draws: members, claims and payments, the base year's
     calibration (on the root rules), the claims of every year with their cost indices."""
     years = plan.rules.years
-    members = _members(pop, plan, figures, curves, paths)
-    births = _births(pop, years)
-    population = mid_year_population(pop["population"].sum(("sex", "age"), skipna=False), years)
+    members, births, population = enrolled.members, enrolled.births, enrolled.population
     models = {
         pool: plan.claims[pool].model(members["weighted"].sel(pool=pool, drop=True).isel(year=0, drop=True))
         for pool in BASIC_POOLS

@@ -82,6 +82,17 @@ def test_prefetched_makes_each_chunk_in_the_background_and_stops_when_left():
     assert len(made) <= 3  # the one taken, the one after it, and at most the one under way
 
 
+def test_prefetched_several_ahead_keeps_the_order_and_stops_when_left():
+    with prefetched(_numbers(7), ahead=3) as ahead:
+        assert list(ahead) == list(range(7))
+    made = []
+    with prefetched(_numbers(100, made), ahead=3) as ahead:
+        for chunk in ahead:
+            if chunk == 1:
+                break
+    assert len(made) <= 6  # the two taken, the three ahead, and at most the one under way
+
+
 def test_prefetched_raises_the_chunks_error_in_the_caller():
     def failing():
         yield 1

@@ -5,7 +5,7 @@ s counts as ``curve(s, a)`` claim units (*weighted members*), so population agei
 the curve, never through a growth rate. The number of claims of each type is the base year's
 frequency (:class:`~forecast.model.benefits.payers.ClaimModel`) × weighted members × the pool's and the
 service's utilisation index (:func:`cost_indices`); the payment per claim
-(:func:`~forecast.model.benefits.payers.payments`) grows with the severity index (price inflation
+(:func:`~forecast.model.benefits.payments.payments`) grows with the severity index (price inflation
 and the payment-reform effect). An optional induced-demand elasticity scales the number of claims
 by ``(patient share / base-year patient share) ** e``.
 """

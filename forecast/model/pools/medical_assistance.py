@@ -3,7 +3,7 @@
 The five groups (特困, 低保, 低保边缘, 易返贫致贫, 因病致贫重病患者) are shares of the population.
 Assistance pays each group's resident contribution share (资助参保) and, on the group's share of
 resident claims, its ratio of what the basic pool and critical illness leave, up to the annual
-limit (:func:`~forecast.model.benefits.payers.payments`); the calibration scales direct assistance to the
+limit (:func:`~forecast.model.benefits.payments.payments`); the calibration scales direct assistance to the
 published total. In the reduced claim model (no published benefit use) direct assistance is a sum
 per group member instead, growing with the cost indices.
 """
