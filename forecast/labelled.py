@@ -11,7 +11,7 @@ import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores"]
+__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores", "cores"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -38,15 +38,19 @@ def draws_last(da: xr.DataArray) -> xr.DataArray:
     return moved.copy(data=np.ascontiguousarray(moved.values))
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def on_cores(function, items) -> list:
     """``[function(item) for item in items]``, on as many threads as the process has cores (at most
     one per item): for reductions over the draws (percentiles, medians), whose sorting and copying
     numpy does without holding the GIL, at the end of a run when the other core is idle."""
     items = list(items)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if min(cores, len(items)) < 2:
+    if min(cores(), len(items)) < 2:
         return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(cores, len(items)), thread_name_prefix="forecast-draws") as pool:
+    with ThreadPoolExecutor(max_workers=min(cores(), len(items)), thread_name_prefix="forecast-draws") as pool:
         return list(pool.map(function, items))
 
 

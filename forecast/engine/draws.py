@@ -41,11 +41,22 @@ class Setup:
 
 
 def stochastic_setup(
-    scenario, region, params: dict, horizon: int, draws, seed, quantiles, draw_quantiles, draw_range=None, group=None
+    scenario,
+    region,
+    params: dict,
+    horizon: int,
+    draws,
+    seed,
+    quantiles,
+    draw_quantiles,
+    draw_range=None,
+    group=None,
+    deferred=False,
 ) -> Setup:
     """The population's chunks and the drivers' settings of a run (see ``forecast.engine.project``):
     a deterministic set's quantiles unless given, per-draw z-scores for ``draw_quantiles``, and a
-    set with draws refused; ``group``: the chunks projected together up to this many draws."""
+    set with draws refused; ``group``: the chunks projected together up to this many draws;
+    ``deferred``: the chunks as functions that project them (:func:`population_chunks`)."""
     settings = uncertainty_settings(params)
     quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
     if draws and quantiles:
@@ -79,7 +90,7 @@ def stochastic_setup(
         zscores=zscores,
         group=group,
     )
-    chunks = population_chunks(region, scenario.population, draw_range=draw_range, **options)
+    chunks = population_chunks(region, scenario.population, draw_range=draw_range, deferred=deferred, **options)
     drawn = bool(draws) or bool(population)
     central = (
         functools.partial(population_chunks, region, scenario.population, end_year=horizon, with_indicators=False)

@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
-from ..labelled import concat_exact
+from ..labelled import concat_exact, cores
 from ..model.benefits.curves import age_curves
 from ..model.calibration.base_year import (
     base_year_figures,
@@ -49,6 +49,11 @@ FUND_DRAWS = 4_000
 POPULATION_DRAWS = 2_000
 #: population groups made ahead in the background while the fund stages of earlier draws run
 AHEAD = 2
+#: threads that project the population's groups: two, so that the first groups are made at once while
+#: the main thread has nothing to enroll yet, and the population never keeps the fund stages waiting
+#: (10,000 draws: the main thread waited 0.9 s for groups with one, 0.5 s, all at the start, with two;
+#: 5.8-5.9 s against 6.0-6.3 s at best over eleven runs interleaved; the same peak memory)
+POPULATION_THREADS = 2
 
 
 def run(
@@ -175,7 +180,17 @@ def project(
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(
-        scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range, group=POPULATION_DRAWS
+        scenario,
+        region,
+        params,
+        horizon,
+        draws,
+        seed,
+        quantiles,
+        draw_quantiles,
+        draw_range,
+        group=POPULATION_DRAWS,
+        deferred=True,
     )
     draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
@@ -214,7 +229,9 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
         if progress is not None:
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
-    with prefetched(setup.chunks, AHEAD) as chunks:  # the first chunk is projected while the plan is made
+    with prefetched(
+        setup.chunks, AHEAD, min(POPULATION_THREADS, cores())
+    ) as chunks:  # the first chunk is projected while the plan is made
         shocks = fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles)
         if plan is None and setup.central is not None:
             plan = build_plan(

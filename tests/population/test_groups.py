@@ -93,6 +93,23 @@ def test_prefetched_several_ahead_keeps_the_order_and_stops_when_left():
     assert len(made) <= 6  # the two taken, the three ahead, and at most the one under way
 
 
+def test_chunks_made_as_functions_on_two_threads_are_the_chunks_in_order(china, monkeypatch):
+    """population_chunks(deferred=True) gives each group as a function that projects it, its random
+    numbers drawn in order; prefetched makes them on two threads at once and gives them in order,
+    each the same to the bit as made one after another."""
+    monkeypatch.setattr(projection, "DRAW_CHUNK", 15)
+    options = dict(end_year=2035, draws=60, seed=4, with_indicators=False, group=30)
+    alone = list(projection.population_chunks(china, PopulationAssumptions(), **options))
+    deferred = projection.population_chunks(china, PopulationAssumptions(), deferred=True, **options)
+    with prefetched(deferred, ahead=2, workers=2) as ahead:
+        together = list(ahead)
+    assert len(together) == len(alone) == 2
+    for a, t in zip(alone, together):
+        assert t["draw"].values.tolist() == a["draw"].values.tolist()
+        for name in ("population", "births"):
+            np.testing.assert_array_equal(t[name].values, a[name].values, err_msg=name)
+
+
 def test_prefetched_raises_the_chunks_error_in_the_caller():
     def failing():
         yield 1

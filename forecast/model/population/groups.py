@@ -4,6 +4,7 @@ their results, the population of every draw), and made one ahead in a background
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,22 +53,26 @@ def projected_group(parts: list, projected, entropy, draws: int) -> xr.Dataset:
 
 
 class prefetched:
-    """The generator ``chunks`` made up to ``ahead`` chunks ahead in a background thread, from the
-    moment this is made (``with prefetched(chunks) as ahead: ...; for chunk in ahead: ...``): numpy
-    releases the GIL, so the population of the next chunks of draws and the caller's work (the plan,
-    the enrollment and fund stages of earlier chunks) share the machine's cores. Each chunk has its
-    own random stream, so the results do not depend on the order work is done in. Leaving the block
-    stops after the chunk under way. (Enrolling each chunk in this thread as well was measured and
-    is slower: 7.0 s against 6.8 s for 10,000 draws; the population, slowed by the fund stages'
-    hold on the GIL, became the longer of the two threads.)"""
+    """The generator ``chunks`` made up to ``ahead`` chunks ahead in the background, on ``workers``
+    threads, from the moment this is made (``with prefetched(chunks) as ahead: ...; for chunk in
+    ahead: ...``): numpy releases the GIL, so the population of the next chunks of draws and the
+    caller's work (the plan, the enrollment and fund stages of earlier chunks) share the machine's
+    cores. A chunk given as a function (``population_chunks(deferred=True)``: its random numbers
+    drawn in order) is made outside the generator, so several workers make chunks at once; the
+    chunks come out in order. Each chunk has its own random stream, so the results do not depend on
+    the order work is done in. Leaving the block stops after the chunks under way. (Enrolling each
+    chunk in this thread as well was measured and is slower: 7.0 s against 6.8 s for 10,000 draws;
+    the population, slowed by the fund stages' hold on the GIL, became the longer of the two threads.)"""
 
-    def __init__(self, chunks, ahead: int = 1):
-        self.chunks, self._stop = chunks, False
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-population")
+    def __init__(self, chunks, ahead: int = 1, workers: int = 1):
+        self.chunks, self._stop, self._lock = chunks, False, threading.Lock()
+        self.pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="forecast-population")
         self.upcoming = deque(self.pool.submit(self._next) for _ in range(max(ahead, 1)))
 
     def _next(self):
-        return None if self._stop else next(self.chunks, None)
+        with self._lock:  # the generator draws each chunk's random numbers in order, one at a time
+            chunk = None if self._stop else next(self.chunks, None)
+        return chunk() if callable(chunk) else chunk
 
     def __iter__(self):
         while (chunk := self.upcoming.popleft().result()) is not None:

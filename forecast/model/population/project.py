@@ -8,6 +8,7 @@ Both return an :class:`xarray.Dataset` whose variables carry ``attrs["units"]``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from statistics import NormalDist
 
 import numpy as np
@@ -158,13 +159,15 @@ DRAW_CHUNK = 1000
 def population_chunks(
     region, assumptions: PopulationAssumptions | None = None, end_year: int = 2100, draws: int | None = None,
     seed: int | None = None, with_indicators: bool = True, volatility: float = 1.0, quantiles: dict | None = None,
-    zscores: dict | None = None, draw_range: tuple | None = None, group: int | None = None,
+    zscores: dict | None = None, draw_range: tuple | None = None, group: int | None = None, deferred: bool = False,
 ):
     """The projection of a bundle's population in chunks: yields one Dataset per chunk of at most
     :data:`DRAW_CHUNK` draws (dims year, draw, sex, age; the draw coordinate continues from chunk
     to chunk), or a single Dataset without a draw dimension when ``draws`` is None. ``group``:
     chunks projected together up to this many draws, one Dataset for them (the chunks' random
-    streams and every draw's numbers as without it; the fund engine's groups of draws).
+    streams and every draw's numbers as without it; the fund engine's groups of draws). ``deferred``:
+    each yields a function that projects it, its random numbers drawn (so the projections may run
+    on several threads at once, in any order).
 
     Draws perturb the deterministic path of whatever mortality method the scenario uses with a
     Lee–Carter model fitted to the bundle (k_t a random walk with drift uncertainty):
@@ -254,18 +257,19 @@ def population_chunks(
         )
         return ds
 
+    made = functools.partial if deferred else (lambda function, *args: function(*args))
     if not draws:
-        yield projected(*drawn(None, None), None)
+        yield made(projected, *drawn(None, None), None)
         return
     entropy = entropy_of(seed)  # without a seed: fresh entropy, recorded in attrs
     held_parts = []
     for start, size, rng in chunk_streams(entropy, draws, DRAW_CHUNK, draw_range, zscores is not None):
         held_parts.append((start, size, *drawn(size, rng)))
         if sum(part[1] for part in held_parts) >= (group or 1) or not drawn_apart(held_parts[-1]):
-            yield projected_group(held_parts, projected, entropy, draws)
+            yield made(projected_group, held_parts, projected, entropy, draws)
             held_parts = []
     if held_parts:
-        yield projected_group(held_parts, projected, entropy, draws)
+        yield made(projected_group, held_parts, projected, entropy, draws)
 
 
 def project_region(
