@@ -48,9 +48,10 @@ def on_cores(function, items) -> list:
     one per item): for reductions over the draws (percentiles, medians), whose sorting and copying
     numpy does without holding the GIL, at the end of a run when the other core is idle."""
     items = list(items)
-    if min(cores(), len(items)) < 2:
+    threads = min(cores(), len(items))
+    if threads < 2:
         return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(cores(), len(items)), thread_name_prefix="forecast-draws") as pool:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="forecast-draws") as pool:
         return list(pool.map(function, items))
 
 

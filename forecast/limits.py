@@ -85,13 +85,13 @@ MAX_RESULTS_BYTES = 8 * 2**30
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
 #: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 16% at 100 to
 #: 100,000 draws): the program with its imports and a deterministic run; the draws in flight, up to
-#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, enrolled chunk by chunk, and
-#: the population's next group of _POPULATION_DRAWS projected in the background meanwhile: their
-#: population and the stages' arrays); and, per draw and projected year, the fund results, plus the
-#: population by sex and age if it is kept (within 5% at 1,000 and 5,000 draws with --keep
-#: population). A run of more than _STREAM_DRAWS draws streams them (forecast/engine/store.py): per
-#: draw only the contract's numbers (about 26 a projected year, in arrays made once) and the draws'
-#: percentiles at the end.
+#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, enrolled group by group, and
+#: the population's groups of _POPULATION_DRAWS projected ahead in the background meanwhile: their
+#: population and the stages' arrays; the cap is the one that fits the measured peaks); and, per
+#: draw and projected year, the fund results, plus the population by sex and age if it is kept
+#: (within 5% at 1,000 and 5,000 draws with --keep population). A run of more than _STREAM_DRAWS
+#: draws streams them (forecast/engine/store.py): per draw only the contract's numbers (about 26 a
+#: projected year, in arrays made once) and the draws' percentiles at the end.
 _FIXED_BYTES = 110 * 2**20
 _IN_FLIGHT_BYTES_PER_DRAW_YEAR = 1_720
 _BYTES_PER_DRAW_YEAR = 210

@@ -229,9 +229,8 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
         if progress is not None:
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
-    with prefetched(
-        setup.chunks, AHEAD, min(POPULATION_THREADS, cores())
-    ) as chunks:  # the first chunk is projected while the plan is made
+    threads = min(POPULATION_THREADS, cores())
+    with prefetched(setup.chunks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
         shocks = fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles)
         if plan is None and setup.central is not None:
             plan = build_plan(

@@ -151,9 +151,9 @@ def apply_rules(
     (``levers``: pool -> :class:`Lever`); returns the roll-forward, the income and expenditure
     items with the rules' changes in their lines (``items=False``: the items as given, for a caller
     that reads only the levers; ``in_place``: the rules' changes written into the arrays given, for
-    a caller that has no further use for them, as a copy of these large arrays costs more than the
-    roll-forward), and the result variables (each rule's lever path and its change from the given
-    path). With no rules, the plain roll-forward."""
+    a caller that has no further use for them, sparing a copy of the largest arrays), and the result
+    variables (each rule's lever path and its change from the given path). With no rules, the plain
+    roll-forward."""
     ready = sorted(
         (replace(r, lever=levers[r.pool]) for r in rules), key=lambda r: r.pool != "ltci"
     )  # LTCI first: its employer half is the employee pool's spending

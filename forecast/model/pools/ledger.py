@@ -71,8 +71,7 @@ def with_rolled(
     income_items: xr.DataArray, expenditure_items: xr.DataArray, rolled: xr.Dataset
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """The items with the roll-forward's own (:data:`ROLLED`) written into their lines, in place:
-    these arrays (from :func:`book`) are the largest of a chunk of draws, and a copy of each would
-    cost more than the fund stages' arithmetic on them."""
+    these arrays (from :func:`book`) are the largest of a group of draws, so they are not copied."""
     for items, dim, names in (
         (income_items, "income_item", ("interest", "deficit_subsidy")),
         (expenditure_items, "expenditure_item", ("debt_interest",)),
