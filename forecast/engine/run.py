@@ -39,20 +39,21 @@ __all__ = ["run", "project", "FUND_DRAWS", "POPULATION_DRAWS"]
 
 #: draws the fund stages take at once: the population's chunks are enrolled as they come and joined
 #: up to this many, as the fund stages' labelled arrays over year and pool cost much the same for 50
-#: draws as for 2,000 (0.3 s against 0.66 s of CPU), so that cost is paid once per FUND_DRAWS
-#: (measured with POPULATION_DRAWS and AHEAD, 10,000 draws, six runs interleaved: 6.3 s median
-#: against 7.2 s with the fund stages on each population group of 2,000; 2,000 and 3,000 fund draws
-#: with populations of 1,000 draws three ahead 6.9 and 6.4 s)
+#: draws as for 2,000 (0.30 s against 0.52 s of CPU: benchmarks/stages.py), so that cost is paid once
+#: per FUND_DRAWS (``forecast run baseline --draws 10000``, six runs interleaved: 6.3 s median against
+#: 7.2 s with the fund stages on each population group of 2,000; 2,000 and 3,000 fund draws with
+#: populations of 1,000 draws three ahead 6.9 and 6.4 s)
 FUND_DRAWS = 4_000
 #: draws the population projects at once (chunks of DRAW_CHUNK draws, each its own random stream,
-#: projected together up to this many)
+#: projected together up to this many; the population is fastest on groups of 1,000-2,000 draws:
+#: benchmarks/stages.py)
 POPULATION_DRAWS = 2_000
 #: population groups made ahead in the background while the fund stages of earlier draws run
 AHEAD = 2
 #: threads that project the population's groups: two, so that the first groups are made at once while
-#: the main thread has nothing to enroll yet, and the population never keeps the fund stages waiting
-#: (10,000 draws: the main thread waited 0.9 s for groups with one, 0.5 s, all at the start, with two;
-#: 5.8-5.9 s against 6.0-6.3 s at best over eleven runs interleaved; the same peak memory)
+#: the main thread has nothing to enroll yet, and after that the population no longer keeps the fund
+#: stages waiting (``forecast run baseline --draws 10000``: 5.8-5.9 s against 6.0-6.3 s at best over
+#: eleven runs interleaved, the medians within the machine's noise; the same peak memory)
 POPULATION_THREADS = 2
 
 
