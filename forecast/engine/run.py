@@ -11,6 +11,7 @@ from ..errors import InputError, Problem
 from ..inputs.region import load_region
 from ..labelled import concat_exact, cores
 from ..model.benefits.curves import age_curves
+from ..model.benefits.layers import vectorised_ndtr
 from ..model.calibration.base_year import (
     base_year_figures,
     check_span,
@@ -237,6 +238,8 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
             plan = build_plan(
                 scenario, region, params, root_params, years, setup.central_population(None), curves, strict
             )
+        if draws is not None:
+            vectorised_ndtr()  # imported while the first groups are made, not in the first fund stages
         for chunk in chunks:
             check_projection(chunk, scenario, region)
             chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])

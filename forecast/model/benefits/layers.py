@@ -44,6 +44,7 @@ __all__ = [
     "SharedEdges",
     "shared_edges",
     "shared_expectation",
+    "vectorised_ndtr",
 ]
 
 
@@ -61,13 +62,19 @@ def ndtr(x) -> np.ndarray:
     of a deterministic run's start) for the few values of a deterministic run; scipy's, faster,
     for the many of a run with draws (which imports scipy for its drivers anyway)."""
     if np.size(x) > 4096:
-        from scipy.special import ndtr as vectorised
-
-        return vectorised(x)
+        return vectorised_ndtr()(x)
     x = np.asarray(x, dtype=float) * math.sqrt(0.5)
     z = np.abs(x)
     tail = 0.5 * np.asarray(_erfc(z), dtype=float)
     return np.where(z < math.sqrt(0.5), 0.5 + 0.5 * np.asarray(_erf(x), dtype=float), np.where(x > 0, 1.0 - tail, tail))
+
+
+def vectorised_ndtr():
+    """scipy.special's ``ndtr``, imported on first use (0.25-0.45 s): a run with draws calls this
+    while it waits for its first population groups, so that the import is not on the fund stages' path."""
+    from scipy.special import ndtr
+
+    return ndtr
 
 
 def lognormal_lev(limit, mean, cv):
