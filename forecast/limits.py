@@ -83,11 +83,12 @@ MAX_REPORT_BYTES = 50_000_000
 MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
-#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 16% at 100 to
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 10% at 100 to
 #: 100,000 draws): the program with its imports and a deterministic run; the draws in flight, up to
-#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, enrolled group by group, and
-#: the population's groups of _POPULATION_DRAWS projected ahead in the background meanwhile: their
-#: population and the stages' arrays; the cap is the one that fits the measured peaks); and, per
+#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, and the population's groups
+#: of _POPULATION_DRAWS projected and enrolled ahead on the population threads, _AHEAD of them, each
+#: held with its population until the main thread takes it: their population and the stages'
+#: arrays); and, per
 #: draw and projected year, the fund results, plus the population by sex and age if it is kept
 #: (within 5% at 1,000 and 5,000 draws with --keep population). A run of more than _STREAM_DRAWS
 #: draws streams them (forecast/engine/store.py): per draw only the contract's numbers (about 26 a
@@ -103,7 +104,9 @@ _STREAM_DRAWS = 2_000
 _FUND_DRAWS = 4_000
 #: draws the population projects at once (forecast.engine.run.POPULATION_DRAWS)
 _POPULATION_DRAWS = 2_000
-_IN_FLIGHT_DRAWS = _FUND_DRAWS + _POPULATION_DRAWS
+#: population groups made ahead (forecast.engine.run.AHEAD)
+_AHEAD = 2
+_IN_FLIGHT_DRAWS = _FUND_DRAWS + _AHEAD * _POPULATION_DRAWS
 #: the share of the available memory a run may plan to use
 MEMORY_SHARE = 0.8
 #: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)

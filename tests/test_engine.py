@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -76,6 +78,55 @@ def test_chunks_enrolled_apart_and_joined_give_the_fund_stages_of_the_whole():
     for name in FLOWS:
         floor = 1e-12 * float(np.abs(whole[name]).max())
         xr.testing.assert_allclose(together[name], whole[name], rtol=1e-12, atol=floor)
+
+
+def test_a_groups_refusal_on_a_population_thread_reaches_the_caller(monkeypatch):
+    """The population's groups are checked and enrolled on the population threads
+    (forecast.engine.run._enrolled): the third group's refusal is the run's InputError, and the
+    threads end with the run."""
+    import importlib
+
+    from forecast.errors import InputError, Problem
+
+    projection = importlib.import_module("forecast.model.population.project")
+    engine_run = importlib.import_module("forecast.engine.run")
+    monkeypatch.setattr(projection, "DRAW_CHUNK", 10)
+    monkeypatch.setattr(engine_run, "POPULATION_DRAWS", 10)
+    checked = []
+
+    def refuse_the_third(chunk, scenario, region):
+        checked.append(int(chunk["draw"].values[0]))
+        if int(chunk["draw"].values[0]) == 20:
+            raise InputError(Problem("scenarios/baseline.yaml", "the third group is refused", "a test"))
+
+    monkeypatch.setattr(engine_run, "check_projection", refuse_the_third)
+    with pytest.raises(InputError, match="the third group is refused"):
+        forecast.run("baseline", draws=60, seed=3)
+    assert 20 in checked
+    assert not [t for t in threading.enumerate() if t.name.startswith("forecast-population")]
+
+
+def test_the_runs_drivers_and_plan_are_made_once_and_a_failure_is_raised_to_every_asker():
+    """engine.run._Prepared: the first asker makes the drivers (and the plan, when it is fitted on the
+    central path or the asker brings the run's one path); the others, on other threads, get the same."""
+    from forecast.engine.run import _Prepared
+
+    made = []
+    prepared = _Prepared(
+        lambda: made.append("drivers") or "shocks", lambda chunk: made.append(chunk) or "plan", None, central=False
+    )
+    assert prepared() == (None, "shocks")  # the main thread: the plan waits for the run's one path
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(prepared, ["path", "path"])) == [("plan", "shocks")] * 2
+    assert made == ["drivers", "path"]
+
+    def fail():
+        raise ValueError("no drivers")
+
+    failing = _Prepared(fail, lambda chunk: "plan", None, central=True)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="no drivers"):
+            failing()
 
 
 @pytest.fixture(scope="module")

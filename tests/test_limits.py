@@ -13,19 +13,19 @@ from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_d
 #: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
 #: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
 #: (issue 25: runs of more than 2,000 draws stream them, so 100,000 draws stay near 2 GiB; the fund
-#: stages take 4,000 draws at once, enrolled 2,000 at a time as the population's groups come, the next
-#: group projected meanwhile)
+#: stages take 4,000 draws at once, the population's groups of 2,000 projected and enrolled on two
+#: threads, two ahead, meanwhile)
 MEASURED = {
-    100: 124,
+    100: 122,
     1_000: 228,
     2_000: 327,
-    2_001: 318,
-    3_000: 387,
-    4_000: 617,
-    4_001: 615,
-    10_000: 898,
-    30_000: 1_147,
-    100_000: 2_000,
+    2_001: 328,
+    3_000: 415,
+    4_000: 627,
+    4_001: 626,
+    10_000: 975,
+    30_000: 1_255,
+    100_000: 2_076,
 }
 
 
@@ -39,10 +39,10 @@ def test_the_estimate_streams_from_the_engines_threshold():
     from forecast.limits import _STREAM_DRAWS
 
     assert _STREAM_DRAWS == STREAM_DRAWS
-    from forecast.engine.run import FUND_DRAWS, POPULATION_DRAWS
-    from forecast.limits import _FUND_DRAWS, _POPULATION_DRAWS
+    from forecast.engine.run import AHEAD, FUND_DRAWS, POPULATION_DRAWS
+    from forecast.limits import _AHEAD, _FUND_DRAWS, _POPULATION_DRAWS
 
-    assert (_FUND_DRAWS, _POPULATION_DRAWS) == (FUND_DRAWS, POPULATION_DRAWS)
+    assert (_FUND_DRAWS, _POPULATION_DRAWS, _AHEAD) == (FUND_DRAWS, POPULATION_DRAWS, AHEAD)
     # streaming changes the peak little at its threshold, and much less grows with each draw after it
     assert draws_memory(STREAM_DRAWS + 1, 61) - draws_memory(STREAM_DRAWS, 61) < 64 * 2**20
     assert draws_memory(100_000, 61) < 3 * 2**30

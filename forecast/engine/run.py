@@ -3,6 +3,9 @@ chunk of draws, the draws' summary and the run's provenance."""
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy as np
 import xarray as xr
 from threadpoolctl import threadpool_limits
@@ -49,12 +52,12 @@ FUND_DRAWS = 4_000
 #: projected together up to this many; the population is fastest on groups of 1,000-2,000 draws:
 #: benchmarks/stages.py)
 POPULATION_DRAWS = 2_000
-#: population groups made ahead in the background while the fund stages of earlier draws run
+#: population groups made (and enrolled) ahead in the background while the fund stages of earlier draws run
 AHEAD = 2
-#: threads that project the population's groups: two, so that the first groups are made at once while
-#: the main thread has nothing to enroll yet, and after that the population no longer keeps the fund
-#: stages waiting (``forecast run baseline --draws 10000``: 5.8-5.9 s against 6.0-6.3 s at best over
-#: eleven runs interleaved, the medians within the machine's noise; the same peak memory)
+#: threads that project and enroll the population's groups: two, so that the first groups are made at
+#: once while the main thread makes the drivers and the plan (``forecast run baseline --draws 10000``,
+#: the groups projected on two threads and enrolled on the main one: 5.8-5.9 s against 6.0-6.3 s at best
+#: over eleven runs interleaved, the medians within the machine's noise; the same peak memory)
 POPULATION_THREADS = 2
 
 
@@ -212,51 +215,94 @@ def project(
 
 
 def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) -> tuple:
-    """The population's chunks as they come (the next made in the background meanwhile), each
-    enrolled, and the enrolled draws through the fund stages FUND_DRAWS at a time into ``into``
-    (the draws' store, the population's result); returns the plan, the fund drivers and the run's seed.
-    ``given``: (scenario, region, params, root params, strict, draw quantiles); ``base_year``: (fund
-    base year, the run's years, the base year's figures, the age–sex curves)."""
+    """The population's groups projected and enrolled on the population threads
+    (:func:`_enrolled`), and the enrolled draws through the fund stages FUND_DRAWS at a time on this
+    one into ``into`` (the draws' store, the population's result); returns the plan, the fund
+    drivers and the run's seed. ``given``: (scenario, region, params, root params, strict, draw
+    quantiles); ``base_year``: (fund base year, the run's years, the base year's figures, the age–sex
+    curves)."""
     scenario, region, params, root_params, strict, draw_quantiles = given
     base, years, figures, curves = base_year
     store, population = into
     draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
     seed, pending = None, []
+    prepared = _Prepared(
+        lambda: fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles),
+        lambda chunk: build_plan(
+            scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict
+        ),
+        plan,
+        central=setup.central is not None,
+    )
 
     def fund_stages_of_pending() -> None:
         with xr.set_options(arithmetic_join="exact"):
             enrolled = Enrolled.joined(pending)
-            store.add(fund_stages(region, enrolled, plan, figures, DriverPaths(shocks, enrolled.draws)))
+            store.add(
+                fund_stages(region, enrolled, prepared.plan, figures, DriverPaths(prepared.shocks, enrolled.draws))
+            )
         pending.clear()
         if progress is not None:
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
     threads = min(POPULATION_THREADS, cores())
-    with prefetched(setup.chunks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
-        shocks = fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles)
-        if plan is None and setup.central is not None:
-            plan = build_plan(
-                scenario, region, params, root_params, years, setup.central_population(None), curves, strict
-            )
+    tasks = (functools.partial(_enrolled, task, prepared, (scenario, region, figures, curves)) for task in setup.chunks)
+    with prefetched(tasks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
+        prepared()  # the drivers, and the plan unless it is fitted on the run's one path
         if draws is not None:
             vectorised_ndtr()  # imported while the first groups are made, not in the first fund stages
-        for chunk in chunks:
-            check_projection(chunk, scenario, region)
-            chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
-            if plan is None:  # the run's one path is the central population the plan is fitted on
-                plan = build_plan(
-                    scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict
-                )
-            with xr.set_options(arithmetic_join="exact"):
-                pending.append(enroll(chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values)))
+        for chunk, enrolled in chunks:
+            pending.append(enrolled)
             population.add(chunk, years)
             seed = chunk.attrs.get("seed")
-            del chunk  # its population is enrolled: the next chunk may take its memory
+            del chunk  # its population is enrolled: the next group may take its memory
             if sum(part.draws.size for part in pending) >= FUND_DRAWS:
                 fund_stages_of_pending()
         if pending:
             fund_stages_of_pending()
-    return plan, shocks, seed
+    return prepared.plan, prepared.shocks, seed
+
+
+def _enrolled(task, prepared: _Prepared, given: tuple) -> tuple:
+    """A population group (``task``: the function that projects it), checked, and its enrollment
+    (:mod:`.enrolled`), on a population thread: the enrollment holds the GIL for half its time, and
+    on this thread it no longer waits for the fund stages nor they for it (``forecast run baseline
+    --draws 10000``, three sets of eight runs interleaved: medians 6.00, 6.92 and 6.04 s against 6.88,
+    7.21 and 6.14 s enrolled on the main thread). No ``xr.set_options`` here: xarray's options are
+    global, not per thread. ``given``: (scenario, region, the base year's figures, the age–sex curves)."""
+    scenario, region, figures, curves = given
+    chunk = task() if callable(task) else task
+    check_projection(chunk, scenario, region)
+    chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
+    plan, shocks = prepared(chunk)
+    return chunk, enroll(chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values))
+
+
+class _Prepared:
+    """A run's fund drivers and plan, made once under a lock by the first thread to ask: this
+    thread as soon as the population threads start (the drivers, and the plan when it is fitted on
+    the central path, ``central``: made while the first groups are projected), or the population
+    thread of a run's one path, whose population the plan is fitted on. ``plan``: given by the
+    caller (a solver's or a batch's), else None. A failure is kept and raised to every asker."""
+
+    def __init__(self, drivers, planner, plan, *, central: bool):
+        self._drivers, self._planner, self._central = drivers, planner, central
+        self._lock, self._failed, self._made = threading.Lock(), None, False
+        self.plan, self.shocks = plan, None
+
+    def __call__(self, chunk=None) -> tuple:
+        with self._lock:
+            if self._failed is not None:
+                raise self._failed
+            try:
+                if not self._made:
+                    self.shocks, self._made = self._drivers(), True
+                if self.plan is None and (self._central or chunk is not None):
+                    self.plan = self._planner(chunk)
+            except BaseException as error:
+                self._failed = error
+                raise
+            return self.plan, self.shocks
 
 
 def base_year(scenario, region, params: dict, root_params: dict, horizon: int) -> tuple:
