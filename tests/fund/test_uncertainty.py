@@ -194,3 +194,21 @@ def test_the_baseline_carries_deficits_as_debt_and_a_scenario_may_make_budgets_p
     assert (
         float(topped.sum()) > 0 and float(fiscal["expenditure_items"].sel(expenditure_item="debt_interest").sum()) == 0
     )
+
+
+def test_the_central_path_is_the_fans_middle_line_and_the_median_of_the_draws():
+    """``ds.fund.central()`` of a run with draws: the fanned flows are the summary's 0.5 percentile to
+    the bit (taken once, not twice), which is the median over the draws within a unit in the last
+    place; a flow without a fan (the insured) is its median."""
+    from forecast.results.uncertainty import FANNED
+
+    ds = forecast.run("baseline", draws=200, seed=5)
+    central = ds.fund.central()
+    for name in FANNED:
+        middle = ds[f"{name}_quantile"].sel(quantile=0.5, drop=True).transpose(*central[name].dims)
+        np.testing.assert_array_equal(central[name].values, middle.values, err_msg=name)
+        median = ds[name].median("draw").transpose(*central[name].dims)
+        np.testing.assert_allclose(central[name].values, median.values, rtol=4e-16, atol=0, err_msg=name)
+    np.testing.assert_array_equal(
+        central["insured"].values, ds["insured"].median("draw").transpose(*central["insured"].dims).values
+    )
