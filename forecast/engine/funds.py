@@ -77,7 +77,8 @@ def fund_stages(region, enrolled: Enrolled, plan: Plan, figures: dict, paths: Dr
     extra = {name: value for pool in POOLS for name, value in flows[pool].results.items()}
     extra.update(ruled)
     extra.update(required)
-    extra.update(employee.accounts(ctx, rate, opening_reserves(figures)["individual_account"]))
+    outpatient = flows["employee"].expenditure["outpatient"]  # the pooled fund's 门诊共济, not computed again
+    extra.update(employee.accounts(ctx, rate, opening_reserves(figures)["individual_account"], outpatient))
     extra.update(_indicators(region, ctx, plan, like))
     thresholds = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in THRESHOLDS}
     warnings = {k: float(plan.rules.ds[f"verdict_{k}"]) for k in WARNING_SETTINGS}
@@ -102,8 +103,17 @@ def _required_standard(ctx: Context, plan: Plan, accounts: tuple) -> dict:
     rule = Rule("resident", "balance_band", low, high, years > years[0])
     income_items, expenditure_items, opening, rate = accounts
     levers = {"resident": UNITS["resident"].lever(ctx)}
+    resident = {"pool": ["resident"]}  # the pools' roll-forwards are apart: the resident's alone, a fifth of the work
     _, _, _, ruled = apply_rules(
-        [rule], levers, income_items, expenditure_items, opening, rate, plan.payg, _deficits(plan, rate), items=False
+        [rule],
+        levers,
+        income_items.sel(resident),
+        expenditure_items.sel(resident),
+        opening.sel(resident),
+        rate,
+        plan.payg.sel(resident),
+        _deficits(plan, rate),
+        items=False,
     )
     standard = ruled["rule_lever_resident"]
     income = plan.rules.economy.disposable_income_per_capita

@@ -92,9 +92,10 @@ class _Setter:
     :data:`~forecast.model.fund.rollforward.Setter`) and keeps the lever's path and the balance it added."""
 
     def __init__(self, rule: Rule, pools: list, spent: np.ndarray, shape: tuple):
-        self.rule, self.i, self.employee, self.spent = rule, pools.index(rule.pool), pools.index("employee"), spent
+        self.rule, self.i, self.spent = rule, pools.index(rule.pool), spent
         self.slope = rule.lever.per_unit.transpose("year", ...).values
         self.spill = None if rule.lever.spill is None else rule.lever.spill.transpose("year", ...).values
+        self.employee = None if self.spill is None else pools.index("employee")  # the pool paying the spill
         self.levers = np.broadcast_to(rule.lever.value.transpose("year", ...).values, shape).astype(float).copy()
         self.added = np.zeros(shape)
         self.last_change = np.zeros(shape[1:])

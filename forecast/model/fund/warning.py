@@ -55,10 +55,17 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
         (deficit | (falling & (rate < settings["warning_surplus_rate"])), "yellow"),
         (months > thresholds["excess_months"], "blue"),
     ]
-    code = xr.full_like(reserve, WARNING_CODES["none"], dtype=np.int8)
-    for condition, label in reversed(order):
-        code = xr.where(condition, np.int8(WARNING_CODES[label]), code)
-    code = xr.where(idle, np.int8(WARNING_CODES["none"]), code).astype(np.int8)
+    order.insert(0, (idle, "none"))  # a pool with no flows and no reserve: none, before any other
+
+    def values(condition: xr.DataArray) -> np.ndarray:
+        return xr.broadcast(condition, reserve)[0].transpose(*reserve.dims).values
+
+    picked = np.select(  # the first level whose condition holds, in one pass over the arrays
+        [values(condition) for condition, _ in order],
+        [WARNING_CODES[label] for _, label in order],
+        WARNING_CODES["none"],
+    )
+    code = reserve.copy(data=picked.astype(np.int8))
     code.attrs = {
         "units": "label",
         "flag_values": list(WARNING_CODES.values()),

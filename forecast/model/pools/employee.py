@@ -60,12 +60,17 @@ def lever(ctx: Context) -> Lever:
     return Lever(e.employer_rate + 0.0 * contributors, contributors * contribution_base(ctx))
 
 
-def accounts(ctx: Context, rate: xr.DataArray, opening: float) -> dict:
+def accounts(ctx: Context, rate: xr.DataArray, opening: float, outpatient: xr.DataArray | None = None) -> dict:
     """The individual accounts' result variables: income (credits + interest), expenditure and
-    reserve, yuan (year, draw); and the pooled fund's general-outpatient payments, 门诊共济."""
+    reserve, yuan (year, draw); and the pooled fund's general-outpatient payments, 门诊共济
+    (``outpatient``: its ``outpatient`` expenditure from :func:`flows`, if already made)."""
     credits = account_credits(ctx, contribution_base(ctx))
     rolled = account_roll_forward(credits, ctx.cal.account_usage_, opening, rate)
-    mutual_aid = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"]).sel(item="outpatient", drop=True)
+    if outpatient is None:
+        outpatient = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"]).sel(
+            item="outpatient", drop=True
+        )
+    mutual_aid = outpatient
     return {
         "individual_account_income": (credits + rolled["interest"]).assign_attrs(
             units="yuan", description="individual-account income (credits + interest)"

@@ -36,7 +36,8 @@ def direct_assistance(
 ) -> xr.DataArray:
     """Assistance on the groups' share of resident claims, before calibration: Σ_claim types,
     groups units × (group members / residents) × assistance per claim, yuan."""
-    out = (units * (members / residents) * pay["assistance"]).sum(("claim_type", "group"))
+    # one contraction (einsum), not the (year, claim type, group, draw) products: the same to a unit in the last place
+    out = xr.dot(units, pay["assistance"], members, dim=("claim_type", "group")) / residents
     out.attrs["units"] = "yuan"
     return out
 
