@@ -18,8 +18,29 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     """``arrays`` (DataArrays or numbers) stacked along a new dimension ``dim`` labelled ``labels``;
     scalar labels left by ``.sel`` are dropped first, so they never conflict."""
     parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
+    if _alike(parts) and dim not in parts[0].dims:  # the stages' usual case: one np.stack, not xr.concat's checks
+        first = parts[0]
+        names = {p.name for p in parts}
+        return xr.DataArray(
+            np.stack([p.values for p in parts]),
+            dims=(dim, *first.dims),
+            coords={**{name: first.indexes[name] for name in first.indexes}, dim: list(labels)},
+            attrs=dict(first.attrs),
+            name=names.pop() if len(names) == 1 else None,
+        )
     return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
         {dim: list(labels)}
+    )
+
+
+def _alike(parts: list[xr.DataArray]) -> bool:
+    """Whether ``parts`` share their dimensions, in order, and their labels (indexes) exactly."""
+    first = parts[0]
+    return all(
+        p.dims == first.dims
+        and p.indexes.keys() == first.indexes.keys()
+        and all(p.indexes[k].equals(first.indexes[k]) for k in first.indexes)
+        for p in parts[1:]
     )
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from forecast.labelled import draws_last, on_cores, skipna
+from forecast.labelled import draws_last, on_cores, skipna, stack
 
 
 def test_on_cores_gives_each_result_in_order_and_the_median_of_the_draws_unchanged():
@@ -35,3 +35,52 @@ def test_skipna_only_where_there_is_nan():
     da = xr.DataArray(np.array([[1.0, 2.0], [3.0, np.nan]]), dims=("year", "draw"))
     assert skipna(da) is None
     assert skipna(da.fillna(0)) is False
+
+
+def _concatenated(arrays, dim, labels):
+    """What stack gives, by xarray's own concat (its general path)."""
+    parts = [a.reset_coords(drop=True) if isinstance(a, xr.DataArray) else xr.DataArray(a) for a in arrays]
+    return xr.concat(parts, dim=dim, coords="minimal", compat="override", join="exact").assign_coords(
+        {dim: list(labels)}
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda y, d: [
+            xr.DataArray(
+                np.arange(6.0).reshape(2, 3) * k,
+                dims=("year", "draw"),
+                coords={"year": y, "draw": d},
+                attrs={"units": "yuan"},
+                name="x",
+            )
+            for k in range(3)
+        ],
+        lambda y, d: [
+            xr.DataArray(np.ones((2, 3), dtype=int), dims=("year", "draw"), coords={"year": y, "draw": d}),
+            xr.DataArray(np.full((2, 3), 0.5), dims=("year", "draw"), coords={"year": y, "draw": d}, name="other"),
+        ],
+        lambda y, d: [
+            xr.DataArray(np.ones(2), dims="year", coords={"year": y}).assign_coords(pool="employee"),
+            xr.DataArray(np.zeros((2, 3)), dims=("year", "draw"), coords={"year": y, "draw": d}),
+            1.5,
+        ],
+        lambda y, d: [1.0, 2.0, np.float64(3.0)],
+    ],
+)
+def test_stack_is_xarrays_concat_along_a_new_dimension(make):
+    """The fast path (the parts alike: one np.stack) and the general one give what xr.concat gives:
+    values, dtype, dimensions, labels, attributes and name."""
+    arrays = make([2024, 2025], [0, 1, 2])
+    labels = [f"p{i}" for i in range(len(arrays))]
+    got, expected = stack(arrays, "pool", labels), _concatenated(arrays, "pool", labels)
+    xr.testing.assert_identical(got, expected)
+    assert got.dtype == expected.dtype
+
+
+def test_stack_refuses_parts_whose_labels_differ():
+    a = xr.DataArray(np.ones(2), dims="year", coords={"year": [2024, 2025]})
+    with pytest.raises(ValueError):
+        stack([a, a.assign_coords(year=[2025, 2026])], "pool", ["x", "y"])

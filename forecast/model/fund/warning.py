@@ -58,6 +58,10 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
     order.insert(0, (idle, "none"))  # a pool with no flows and no reserve: none, before any other
 
     def values(condition: xr.DataArray) -> np.ndarray:
+        if set(condition.dims) == set(reserve.dims) and all(
+            condition.indexes[k].equals(reserve.indexes[k]) for k in reserve.indexes
+        ):  # the same labels, as the conditions come from these arrays: no broadcast to make
+            return condition.transpose(*reserve.dims).values
         return xr.broadcast(condition, reserve)[0].transpose(*reserve.dims).values
 
     picked = np.select(  # the first level whose condition holds, in one pass over the arrays
