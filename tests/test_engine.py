@@ -155,3 +155,19 @@ def test_a_run_over_regions_equals_each_region_alone(two_bundles):
             xr.testing.assert_allclose(one[name], alone[name], rtol=1e-12)
         xr.testing.assert_equal(one["verdict"], alone["verdict"])
     assert not np.allclose(both["income"].isel(region=0), both["income"].isel(region=1))
+
+
+def test_a_context_makes_each_shared_value_once_and_for_itself():
+    """forecast.model.pools.Context.once: a value more than one pool function reads (the resident
+    financing, the employee contribution base and account credits) is made the first time it is
+    asked for in a context, and each context (each group of draws) makes its own."""
+    from forecast.model.pools import Context
+
+    fields = [None] * 13
+    made = []
+    context = Context(*fields)
+    assert context.once("x", lambda: made.append("first") or 41) == 41
+    assert context.once("x", lambda: made.append("second") or 42) == 41
+    assert made == ["first"]
+    assert Context(*fields).once("x", lambda: 7) == 7
+    assert context == Context(*fields)  # what it keeps is not part of what it is

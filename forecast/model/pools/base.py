@@ -47,6 +47,16 @@ class Context:
     population: xr.DataArray
     figures: dict
     payg: xr.DataArray
+    #: values more than one pool function reads, made once per context (:meth:`once`)
+    made: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, make: Callable[[], object]):
+        """``make()``, made the first time ``key`` is asked for in this context and kept (a pool's
+        financing read by its flows and by its lever, the employee contribution base by the pooled
+        fund and by the accounts); each is an array the stages read and never write."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
     def count(self, status: str) -> xr.DataArray:
         """Mid-year insured persons of ``status`` (year, draw)."""

@@ -27,7 +27,10 @@ __all__ = ["flows", "lever", "contribution_base", "account_credits", "accounts"]
 
 def contribution_base(ctx: Context) -> xr.DataArray:
     """Collected contribution base per in-service member (year, draw), yuan/person/year."""
-    return financing.contribution_base(ctx.cal.contribution_base_, ctx.wages, ctx.rules, ctx.root)
+    return ctx.once(
+        "employee_contribution_base",
+        lambda: financing.contribution_base(ctx.cal.contribution_base_, ctx.wages, ctx.rules, ctx.root),
+    )
 
 
 def _statuses(ctx: Context) -> xr.Dataset:
@@ -38,6 +41,11 @@ def account_credits(ctx: Context, base_pay: xr.DataArray) -> xr.DataArray:
     """Credits to the individual accounts, yuan (none where the bundle folds the accounts into the pooled fund)."""
     if bool(ctx.figures["accounts_folded"]):
         return xr.zeros_like(ctx.count("in_service") * base_pay)
+    if base_pay is contribution_base(ctx):  # the pooled fund's and the accounts' credits: made once
+        return ctx.once(
+            "employee_account_credits",
+            lambda: financing.account_credits(_statuses(ctx), base_pay, ctx.rules, ctx.cal.retiree_credit_),
+        )
     return financing.account_credits(_statuses(ctx), base_pay, ctx.rules, ctx.cal.retiree_credit_)
 
 

@@ -25,7 +25,10 @@ def realisation(ctx: Context) -> xr.DataArray:
 
 
 def _financed(ctx: Context) -> xr.Dataset:
-    return financing.resident_financing(ctx.count("resident"), ctx.rules, realisation(ctx), ctx.paths.financing())
+    return ctx.once(
+        "resident_financing",
+        lambda: financing.resident_financing(ctx.count("resident"), ctx.rules, realisation(ctx), ctx.paths.financing()),
+    )
 
 
 def flows(ctx: Context) -> PoolFlows:
