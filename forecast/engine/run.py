@@ -43,7 +43,7 @@ __all__ = ["run", "project", "FUND_DRAWS", "POPULATION_DRAWS"]
 
 #: draws the fund stages take at once: the population's chunks are enrolled as they come and joined
 #: up to this many, as the fund stages' labelled arrays over year and pool cost much the same for 50
-#: draws as for 2,000 (0.30 s against 0.52 s of CPU: benchmarks/stages.py), so that cost is paid once
+#: draws as for 2,000 (0.25 s against 0.47 s of CPU: benchmarks/stages.py), so that cost is paid once
 #: per FUND_DRAWS (``forecast run baseline --draws 10000``, six runs interleaved: 6.3 s median against
 #: 7.2 s with the fund stages on each population group of 2,000; 2,000 and 3,000 fund draws with
 #: populations of 1,000 draws three ahead 6.9 and 6.4 s)
