@@ -11,7 +11,7 @@ import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores", "cores"]
+__all__ = ["stack", "values_like", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores", "cores"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -42,6 +42,17 @@ def _alike(parts: list[xr.DataArray]) -> bool:
         and all(p.indexes[k].equals(first.indexes[k]) for k in first.indexes)
         for p in parts[1:]
     )
+
+
+def values_like(da, like: xr.DataArray) -> np.ndarray:
+    """``da`` (a DataArray or a number) as a numpy array over ``like``'s dimensions, in their order:
+    no broadcast to make where it has them, with the same labels (the arrays of one run); otherwise
+    broadcast, the labels they share required to be equal."""
+    if not isinstance(da, xr.DataArray):
+        return np.broadcast_to(np.asarray(da), like.shape)
+    if set(da.dims) == set(like.dims) and all(da.indexes[k].equals(like.indexes[k]) for k in like.indexes):
+        return da.transpose(*like.dims).values
+    return xr.broadcast(*xr.align(da, like, join="exact"))[0].transpose(*like.dims).values
 
 
 def skipna(da: xr.DataArray) -> bool | None:

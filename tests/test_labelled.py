@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from forecast.labelled import draws_last, on_cores, skipna, stack
+from forecast.labelled import draws_last, on_cores, skipna, stack, values_like
 
 
 def test_on_cores_gives_each_result_in_order_and_the_median_of_the_draws_unchanged():
@@ -84,3 +84,20 @@ def test_stack_refuses_parts_whose_labels_differ():
     a = xr.DataArray(np.ones(2), dims="year", coords={"year": [2024, 2025]})
     with pytest.raises(ValueError):
         stack([a, a.assign_coords(year=[2025, 2026])], "pool", ["x", "y"])
+
+
+def test_values_like_is_the_array_broadcast_over_like():
+    """values_like(da, like): da's numbers over like's dimensions in their order, as xr.broadcast gives
+    them: at once where da has like's dimensions and labels, broadcast where it lacks some; a number
+    is spread; labels that differ are refused, not joined."""
+    like = xr.DataArray(
+        np.arange(24.0).reshape(2, 3, 4), dims=("year", "pool", "draw"), coords={"year": [1, 2], "pool": list("abc")}
+    )
+    same = like.transpose("draw", "pool", "year") * 2
+    np.testing.assert_array_equal(values_like(same, like), like.values * 2)
+    by_pool = xr.DataArray([True, False, True], dims="pool", coords={"pool": list("abc")})
+    expected = xr.broadcast(by_pool, like)[0].transpose(*like.dims).values
+    np.testing.assert_array_equal(values_like(by_pool, like), expected)
+    np.testing.assert_array_equal(values_like(7.0, like), np.full(like.shape, 7.0))
+    with pytest.raises(ValueError):
+        values_like(by_pool.assign_coords(pool=list("abd")), like)

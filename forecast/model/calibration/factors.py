@@ -222,11 +222,15 @@ class BaseYearCalibration:
     def as_dict(self) -> dict:
         """The factors as plain numbers (the first draw's), for a result's attrs."""
 
+        def nested(values, labels: list):  # a dict per dimension, numbers at the leaves
+            if not labels:
+                return float(values)
+            return {str(k): nested(values[i], labels[1:]) for i, k in enumerate(labels[0])}
+
         def plain(value):
             if isinstance(value, xr.DataArray):
                 value = value.isel({d: 0 for d in value.dims if d in ("draw", "year")}).squeeze()
-                if value.ndim:
-                    return {str(k): plain(value.sel({value.dims[0]: k})) for k in value[value.dims[0]].values}
+                return nested(value.values, [value[d].values for d in value.dims])
             return float(value)
 
         return {name.rstrip("_"): plain(value) for name, value in vars(self).items() if name.endswith("_")}

@@ -32,6 +32,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ...labelled import values_like
+
 __all__ = ["VERDICTS", "CODES", "months_covered", "verdict_codes", "verdict_labels", "first_year"]
 
 VERDICTS: dict[str, str] = {
@@ -77,10 +79,12 @@ def verdict_codes(reserve, balance, months, thresholds: dict, payg, idle) -> xr.
         (months > thresholds["excess_months"], "excessive"),
         (months > thresholds["high_months"], "high"),
     ]
-    code = xr.full_like(reserve, CODES["balanced"], dtype=np.int8)
-    for condition, label in reversed(order):
-        code = xr.where(condition, np.int8(CODES[label]), code)
-    code = code.astype(np.int8)
+    picked = np.select(  # the first verdict whose condition holds, in one pass over the arrays
+        [values_like(condition, reserve) for condition, _ in order],
+        [CODES[label] for _, label in order],
+        CODES["balanced"],
+    )
+    code = reserve.copy(data=picked.astype(np.int8)).rename(None)
     code.attrs = {
         "units": "label",
         "flag_values": list(CODES.values()),

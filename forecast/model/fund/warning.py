@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ...labelled import values_like
+
 __all__ = ["WARNINGS", "WARNING_CODES", "warning_codes", "warning_labels"]
 
 WARNINGS = {"none": "无", "blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
@@ -56,20 +58,12 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
         (months > thresholds["excess_months"], "blue"),
     ]
     order.insert(0, (idle, "none"))  # a pool with no flows and no reserve: none, before any other
-
-    def values(condition: xr.DataArray) -> np.ndarray:
-        if set(condition.dims) == set(reserve.dims) and all(
-            condition.indexes[k].equals(reserve.indexes[k]) for k in reserve.indexes
-        ):  # the same labels, as the conditions come from these arrays: no broadcast to make
-            return condition.transpose(*reserve.dims).values
-        return xr.broadcast(condition, reserve)[0].transpose(*reserve.dims).values
-
     picked = np.select(  # the first level whose condition holds, in one pass over the arrays
-        [values(condition) for condition, _ in order],
+        [values_like(condition, reserve) for condition, _ in order],
         [WARNING_CODES[label] for _, label in order],
         WARNING_CODES["none"],
     )
-    code = reserve.copy(data=picked.astype(np.int8))
+    code = reserve.copy(data=picked.astype(np.int8)).rename(None)
     code.attrs = {
         "units": "label",
         "flag_values": list(WARNING_CODES.values()),

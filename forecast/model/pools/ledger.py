@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ...labelled import stack
+from ...labelled import stack, values_like
 from ...registry import ITEMS
 from ...vocabulary import EXPENDITURE_ITEMS, INCOME_ITEMS, POOLS
 from .base import FORMULAS, Context, PoolFlows
@@ -88,4 +88,8 @@ def with_rolled(
 
 def insured_by_pool(flows: dict[str, PoolFlows], like: xr.DataArray) -> xr.DataArray:
     """Mid-year insured (covered) persons per pool (year, pool, draw)."""
-    return stack([xr.broadcast(flows[p].insured, like)[0] for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
+
+    def over_like(insured) -> xr.DataArray:  # a pool's insured over like's (year, draw), its attributes kept
+        return like.copy(data=values_like(insured, like)).assign_attrs(getattr(insured, "attrs", {}))
+
+    return stack([over_like(flows[p].insured) for p in POOLS], "pool", POOLS).transpose("year", "pool", ...)
