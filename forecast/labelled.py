@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,7 +10,7 @@ import xarray as xr
 from xarray.namedarray import pycompat
 from xarray.namedarray import utils as xr_utils
 
-__all__ = ["stack", "values_like", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores", "cores"]
+__all__ = ["stack", "values_like", "concat_exact", "defer_dask", "skipna", "draws_last", "on_cores"]
 
 
 def stack(arrays, dim: str, labels) -> xr.DataArray:
@@ -33,15 +32,14 @@ def stack(arrays, dim: str, labels) -> xr.DataArray:
     )
 
 
+def _same_labels(a: xr.DataArray, b: xr.DataArray) -> bool:
+    """Whether ``a`` and ``b`` have the same labelled dimensions, with equal labels."""
+    return a.indexes.keys() == b.indexes.keys() and all(a.indexes[k].equals(b.indexes[k]) for k in b.indexes)
+
+
 def _alike(parts: list[xr.DataArray]) -> bool:
-    """Whether ``parts`` share their dimensions, in order, and their labels (indexes) exactly."""
-    first = parts[0]
-    return all(
-        p.dims == first.dims
-        and p.indexes.keys() == first.indexes.keys()
-        and all(p.indexes[k].equals(first.indexes[k]) for k in first.indexes)
-        for p in parts[1:]
-    )
+    """Whether ``parts`` share their dimensions, in order, and their labels exactly."""
+    return all(p.dims == parts[0].dims and _same_labels(p, parts[0]) for p in parts[1:])
 
 
 def values_like(da, like: xr.DataArray) -> np.ndarray:
@@ -50,7 +48,7 @@ def values_like(da, like: xr.DataArray) -> np.ndarray:
     broadcast, the labels they share required to be equal."""
     if not isinstance(da, xr.DataArray):
         return np.broadcast_to(np.asarray(da), like.shape)
-    if set(da.dims) == set(like.dims) and all(da.indexes[k].equals(like.indexes[k]) for k in like.indexes):
+    if set(da.dims) == set(like.dims) and _same_labels(da, like):
         return da.transpose(*like.dims).values
     return xr.broadcast(*xr.align(da, like, join="exact"))[0].transpose(*like.dims).values
 
@@ -70,17 +68,14 @@ def draws_last(da: xr.DataArray) -> xr.DataArray:
     return moved.copy(data=np.ascontiguousarray(moved.values))
 
 
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def on_cores(function, items) -> list:
     """``[function(item) for item in items]``, on as many threads as the process has cores (at most
     one per item): for reductions over the draws (percentiles, medians), whose sorting and copying
     numpy does without holding the GIL, at the end of a run when the other core is idle."""
+    from .limits import usable_cores
+
     items = list(items)
-    threads = min(cores(), len(items))
+    threads = min(usable_cores(), len(items))
     if threads < 2:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="forecast-draws") as pool:

@@ -12,7 +12,8 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
-from ..labelled import concat_exact, cores
+from ..labelled import concat_exact
+from ..limits import usable_cores
 from ..model.benefits.curves import age_curves
 from ..model.benefits.layers import vectorised_ndtr
 from ..model.calibration.base_year import (
@@ -245,7 +246,7 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
         if progress is not None:
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
-    threads = min(POPULATION_THREADS, cores())
+    threads = min(POPULATION_THREADS, usable_cores())
     tasks = (functools.partial(_enrolled, task, prepared, (scenario, region, figures, curves)) for task in setup.chunks)
     with prefetched(tasks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
         prepared()  # the drivers, and the plan unless it is fitted on the run's one path

@@ -52,12 +52,12 @@ def warning_codes(ds: xr.Dataset, thresholds: dict, settings: dict, idle: xr.Dat
         year=rate["year"], fill_value=False
     )
     order = [
+        (idle, "none"),  # a pool with no flows and no reserve: none, before any other
         ((reserve <= 0) | (months < thresholds["critical_months"]), "red"),
         ((months < thresholds["low_months"]) | _running(deficit, int(settings["warning_deficit_years"])), "orange"),
         (deficit | (falling & (rate < settings["warning_surplus_rate"])), "yellow"),
         (months > thresholds["excess_months"], "blue"),
     ]
-    order.insert(0, (idle, "none"))  # a pool with no flows and no reserve: none, before any other
     picked = np.select(  # the first level whose condition holds, in one pass over the arrays
         [values_like(condition, reserve) for condition, _ in order],
         [WARNING_CODES[label] for _, label in order],

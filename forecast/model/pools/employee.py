@@ -37,23 +37,25 @@ def _statuses(ctx: Context) -> xr.Dataset:
     return ctx.members["count"].to_dataset("status")
 
 
-def account_credits(ctx: Context, base_pay: xr.DataArray) -> xr.DataArray:
-    """Credits to the individual accounts, yuan (none where the bundle folds the accounts into the pooled fund)."""
-    if bool(ctx.figures["accounts_folded"]):
-        return xr.zeros_like(ctx.count("in_service") * base_pay)
-    if base_pay is contribution_base(ctx):  # the pooled fund's and the accounts' credits: made once
-        return ctx.once(
-            "employee_account_credits",
-            lambda: financing.account_credits(_statuses(ctx), base_pay, ctx.rules, ctx.cal.retiree_credit_),
-        )
-    return financing.account_credits(_statuses(ctx), base_pay, ctx.rules, ctx.cal.retiree_credit_)
+def account_credits(ctx: Context) -> xr.DataArray:
+    """Credits to the individual accounts on the contribution base, yuan (none where the bundle
+    folds the accounts into the pooled fund); made once per context (the pooled fund and the
+    accounts read them)."""
+
+    def credits() -> xr.DataArray:
+        base_pay = contribution_base(ctx)
+        if bool(ctx.figures["accounts_folded"]):
+            return xr.zeros_like(ctx.count("in_service") * base_pay)
+        return financing.account_credits(_statuses(ctx), base_pay, ctx.rules, ctx.cal.retiree_credit_)
+
+    return ctx.once("employee_account_credits", credits)
 
 
 def flows(ctx: Context) -> PoolFlows:
     """The pooled fund's income and expenditure by item, its members and the retirees' outpatient results."""
     base_pay = contribution_base(ctx)
     contributions = financing.employee_contributions(_statuses(ctx), base_pay, ctx.rules)
-    out = PoolFlows(income={"contributions": contributions - account_credits(ctx, base_pay)}, insured=ctx.employees())
+    out = PoolFlows(income={"contributions": contributions - account_credits(ctx)}, insured=ctx.employees())
     paid = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"])
     out.expenditure = {str(item): paid.sel(item=item, drop=True) for item in paid["item"].values}
     out.expenditure["maternity"] = spending.maternity(ctx.cal.maternity_per_birth_, ctx.births, ctx.wages)
@@ -72,19 +74,18 @@ def accounts(ctx: Context, rate: xr.DataArray, opening: float, outpatient: xr.Da
     """The individual accounts' result variables: income (credits + interest), expenditure and
     reserve, yuan (year, draw); and the pooled fund's general-outpatient payments, 门诊共济
     (``outpatient``: its ``outpatient`` expenditure from :func:`flows`, if already made)."""
-    credits = account_credits(ctx, contribution_base(ctx))
+    credits = account_credits(ctx)
     rolled = account_roll_forward(credits, ctx.cal.account_usage_, opening, rate)
     if outpatient is None:
         outpatient = spending.benefit_spending(ctx.units["employee"], ctx.pay["employee"]).sel(
             item="outpatient", drop=True
         )
-    mutual_aid = outpatient
     return {
         "individual_account_income": (credits + rolled["interest"]).assign_attrs(
             units="yuan", description="individual-account income (credits + interest)"
         ),
         **{f"individual_account_{k}": rolled[k] for k in ("expenditure", "reserve")},
-        "outpatient_mutual_aid": mutual_aid.assign_attrs(
+        "outpatient_mutual_aid": outpatient.assign_attrs(
             units="yuan",
             description=(
                 "门诊共济保障: the employee pooled fund's general-outpatient payments (国办发〔2021〕14号), "
