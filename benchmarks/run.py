@@ -24,6 +24,14 @@ benchmarks/results.csv (the README's table is made from it):
 
 ``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
 scaling on one and two workers and adds its rows to the same CSV.
+
+``--versus CHECKOUT [--runs N] [FORECAST ARGS...]`` compares this checkout with another (a ``git worktree
+add`` of an earlier commit, say): the same forecast command (default ``run baseline --draws 10000 --seed 1
+-q``) from each, interleaved N times (default 8), min and median; nothing is written. The interleaved
+before-and-after figures of docs/model/engine.md and the engine's comments are measured so:
+
+    git worktree add /tmp/before 7442b9c
+    .venv/bin/python benchmarks/run.py --versus /tmp/before
 """
 
 from __future__ import annotations
@@ -296,5 +304,36 @@ def main(quick: bool) -> None:
     print(f"written: {RESULTS.relative_to(ROOT)}")
 
 
+def from_checkout(folder: Path, args: list[str]) -> list[str]:
+    """``forecast ARGS`` run from the package in ``folder`` (with this interpreter and its packages)."""
+    code = (
+        f"import runpy, sys; sys.path.insert(0, {str(folder)!r}); sys.argv = ['forecast', *{args!r}]; "
+        "runpy.run_module('forecast', run_name='__main__')"
+    )
+    return python("-c", code)
+
+
+def versus(other: Path, runs: int, args: list[str]) -> None:
+    """This checkout's ``forecast ARGS`` against ``other``'s, interleaved ``runs`` times."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    if not (other / "forecast" / "__init__.py").is_file():
+        sys.exit(f"--versus: {other} holds no forecast package (a checkout of this repository, e.g. git worktree add)")
+    compare(
+        f"this checkout: forecast {' '.join(args)}",
+        from_checkout(ROOT, args),
+        runs,
+        reference=f"{other}",
+        reference_argv=from_checkout(other, args),
+    )
+
+
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    if "--versus" in sys.argv:
+        rest = sys.argv[sys.argv.index("--versus") + 1 :]
+        runs = 8
+        if "--runs" in rest:
+            at = rest.index("--runs")
+            runs, rest = int(rest[at + 1]), rest[:at] + rest[at + 2 :]
+        versus(Path(rest[0]).resolve(), runs, rest[1:] or ["run", "baseline", "--draws", "10000", "--seed", "1", "-q"])
+    else:
+        main("--quick" in sys.argv)
