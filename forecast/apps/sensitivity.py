@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import project, project_variants, run_plan
+from ..engine.reuse import Reuse
 from ..inputs.region import load_region
 
 __all__ = ["sensitivity", "tornado_table", "sobol", "GROUPS", "POOLS_SHOWN", "METRICS"]
@@ -76,6 +77,7 @@ def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFram
     plan = run_plan(
         scenario, region, params, root, scenario.horizon
     )  # the bounds vary only drivers' quantiles: one plan
+    reuse = Reuse(region)  # the runs of the policy groups take the base run's population
 
     def run(quantiles=None, overrides=None):
         ds = project(
@@ -86,6 +88,7 @@ def sensitivity(scenario, percentile: float = 0.9, progress=None) -> pd.DataFram
             scenario.horizon,
             quantiles=quantiles or {},
             plan=None if overrides else plan,
+            reuse=reuse,
         )
         done[0] += 1
         if progress is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..engine import project, resolved_rules
+from ..engine.reuse import Reuse
 from ..errors import InputError, Problem
 from ..inputs.region import load_region
 from ..model.calibration.base_year import fund_base_year
@@ -69,8 +70,12 @@ def _slack(ds, target: Target, pool: str, years, side: str, probability: float |
 
 
 def _runner(scenario, region, params, root, horizon, draws, seed):
+    """A trial of the lever: the scenario run with ``overrides``, every trial sharing the population
+    and, for a financing lever, the plan's benefit layers (:class:`~forecast.engine.reuse.Reuse`)."""
+    reuse = Reuse(region)
+
     def run(overrides: dict):
-        return project(scenario, region, {**params, **overrides}, root, horizon, draws=draws, seed=seed)
+        return project(scenario, region, {**params, **overrides}, root, horizon, draws=draws, seed=seed, reuse=reuse)
 
     return run
 
@@ -300,7 +305,8 @@ def _solve_path(scenario, region, params, root, pool, lever, target, start, unti
             ("until_year", until),
         )
     }
-    ruled = project(scenario, region, {**params, **rule}, root, scenario.horizon)
+    reuse = Reuse(region)  # the check run takes the ruled run's population
+    ruled = project(scenario, region, {**params, **rule}, root, scenario.horizon, reuse=reuse)
     change = ruled[f"rule_change_{pool}"].sel(year=checked).values
     rules = resolved_rules(scenario, region, params, root, scenario.horizon)
     parts = LEVERS[(pool, lever)]
@@ -324,7 +330,7 @@ def _solve_path(scenario, region, params, root, pool, lever, target, start, unti
         anchors=anchors,
     )
     overrides = {p: dated_with(params.get(p), vals, anchors[p]) for p, vals in values.items()}
-    solution.check = project(scenario, region, {**params, **overrides}, root, scenario.horizon)
+    solution.check = project(scenario, region, {**params, **overrides}, root, scenario.horizon, reuse=reuse)
     missed = misses(solution)
     if missed:
         reached = solution.check["months_covered"].sel(pool=pool, year=missed).values

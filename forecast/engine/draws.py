@@ -14,6 +14,7 @@ from ..errors import InputError, Problem
 from ..model.population.project import population_chunks
 from ..model.uncertainty.stochastic import POPULATION_KEYS, fixed_quantiles, uncertainty_settings
 from ..model.uncertainty.streams import entropy_of
+from .reuse import population_key
 
 __all__ = ["Setup", "stochastic_setup"]
 
@@ -37,7 +38,7 @@ class Setup:
         draws vary around the deterministic run instead of around their first draw."""
         if self.central is None:
             return chunk["population"].isel(draw=0) if "draw" in chunk.dims else chunk["population"]
-        return next(iter(self.central()))["population"]
+        return list(self.central())[0]["population"]
 
 
 def stochastic_setup(
@@ -52,11 +53,13 @@ def stochastic_setup(
     draw_range=None,
     group=None,
     deferred=False,
+    reuse=None,
 ) -> Setup:
     """The population's chunks and the drivers' settings of a run (see ``forecast.engine.project``):
     a deterministic set's quantiles unless given, per-draw z-scores for ``draw_quantiles``, and a
     set with draws refused; ``group``: the chunks projected together up to this many draws;
-    ``deferred``: the chunks as functions that project them (:func:`population_chunks`)."""
+    ``deferred``: the chunks as functions that project them (:func:`population_chunks`); ``reuse``:
+    a :class:`~forecast.engine.reuse.Reuse` whose kept chunks are taken, or kept."""
     settings = uncertainty_settings(params)
     quantiles = fixed_quantiles(settings) if quantiles is None else quantiles
     if draws and quantiles:
@@ -89,12 +92,23 @@ def stochastic_setup(
         quantiles=population,
         zscores=zscores,
         group=group,
+        draw_range=draw_range,
+        deferred=deferred,
     )
-    chunks = population_chunks(region, scenario.population, draw_range=draw_range, deferred=deferred, **options)
+    chunks = _population(reuse, region, scenario.population, options)
     drawn = bool(draws) or bool(population)
     central = (
-        functools.partial(population_chunks, region, scenario.population, end_year=horizon, with_indicators=False)
+        functools.partial(
+            _population, reuse, region, scenario.population, dict(end_year=horizon, with_indicators=False)
+        )
         if drawn
         else None
     )
     return Setup(draws, quantiles, settings, entropy, chunks, central)
+
+
+def _population(reuse, region, assumptions, options: dict):
+    """The population's chunks (:func:`population_chunks` with ``options``), kept in ``reuse`` or
+    taken from it when given."""
+    made = functools.partial(population_chunks, region, assumptions, **options)
+    return made() if reuse is None else reuse.chunks(region, assumptions, population_key(options), made)

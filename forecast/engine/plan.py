@@ -16,7 +16,7 @@ from ..model.benefits.curves import age_curves
 from ..model.benefits.payers import base_claims, curve_weights, payer_layers
 from ..model.calibration.base_year import costs_benefits, fund_base_year
 from ..model.enrollment.members import pool_age_index, retired_fraction, retirement_schedule
-from ..model.financing.contributions import wage_index
+from ..model.financing.contributions import FINANCING_PARAMS, wage_index
 from ..model.financing.rules import rules_of
 from ..model.fitting.fitted import fill_fitted, fitted_values, realisation_level
 from ..model.population.project import population_chunks
@@ -53,9 +53,9 @@ class Plan:
         return {pool: curve_weights(self.claims[pool]) for pool in BASIC_POOLS}
 
 
-def build_plan(scenario, region, params, root_params, years, first, curves, strict) -> Plan:
+def build_plan(scenario, region, params, root_params, years, first, curves, strict, like=None) -> Plan:
     """Fill the ``fitted`` values (fitted on ``first``, the central population path), resolve the
-    rules once, and make the run's plan."""
+    rules once, and make the run's plan (``like``: see :func:`make_plan`)."""
     fits = {}
     if any(isinstance(v, DatedValue) and v.needs_fit for v in (*params.values(), *root_params.values())):
         price = params["assumptions.economy.price_inflation"].path(years[1:2])[0][0]  # the first projected year's
@@ -83,7 +83,7 @@ def build_plan(scenario, region, params, root_params, years, first, curves, stri
     root = resolve_rules(root_params, years)
     fits["resident_realisation"] = realisation_level(region, int(years[0]), float(root.economy.interest_rate[0]))
     return dataclasses.replace(
-        make_plan(region, rules, root, fits), extended=extended, financing_rules=tuple(rules_of(params, years))
+        make_plan(region, rules, root, fits, like), extended=extended, financing_rules=tuple(rules_of(params, years))
     )
 
 
@@ -142,9 +142,15 @@ def resolved_rules(scenario, region, params: dict, root_params: dict, horizon: i
     return run_plan(scenario, region, params, root_params, horizon).rules
 
 
-def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Plan:
+def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None, like: Plan | None = None) -> Plan:
     """What every chunk of draws shares: the benefit layers of the scenario's rules (every year)
-    and of the root's (the base year), the cost and wage indices, the pay-as-you-go pools."""
+    and of the root's (the base year), the cost and wage indices, the pay-as-you-go pools.
+    ``like``: an earlier plan on the same region (a solver's previous trial,
+    :class:`~forecast.engine.reuse.Reuse`); when its root and fitted realisation are these and its
+    rules differ from these at most in the financing (``FINANCING_PARAMS``, which none of those
+    parts reads), its parts are these rules' and are taken from it instead of made again."""
+    if like is not None and _apart_from_financing(like, rules, root, fits or {}):
+        return dataclasses.replace(like, rules=rules, root=root, fits=fits or {})
     reduced = not costs_benefits(region, int(rules.years[0]))
     covers = {"employee": bool(rules.critical_illness.covers_employees), "resident": True}
     root_covers = {"employee": bool(root.critical_illness.covers_employees), "resident": True}
@@ -176,3 +182,29 @@ def make_plan(region, rules: Rules, root: Rules, fits: dict | None = None) -> Pl
         },
     )
     return Plan(rules, root, fits or {}, claims, layers, root_layers, indices, wage_index(rules), payg)
+
+
+def _apart_from_financing(like: Plan, rules: Rules, root: Rules, fits: dict) -> bool:
+    """Whether ``like``'s parts are those of ``rules``, ``root`` and ``fits``: the same root and fitted
+    realisation, and rules that differ at most in the financing parameters."""
+    return (
+        like.fits.get("resident_realisation") == fits.get("resident_realisation")
+        and _same_rules(like.root, root, ())
+        and _same_rules(like.rules, rules, FINANCING_PARAMS)
+    )
+
+
+def _same_rules(a: Rules, b: Rules, apart: tuple) -> bool:
+    """Whether ``a`` and ``b`` resolve every parameter but those ``apart`` to the same values."""
+    if not np.array_equal(a.years, b.years) or a.values.keys() != b.values.keys():
+        return False
+    return all(_same(a.values[k], b.values[k]) for k in a.values if k not in apart)
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        x, y = np.asarray(x), np.asarray(y)
+        return x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+    if isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y):
+        return True  # a value left unset (the fund's own rate for a deficit's interest)
+    return type(x) is type(y) and bool(x == y)

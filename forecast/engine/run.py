@@ -171,6 +171,7 @@ def project(
     summarise=True,
     progress=None,
     plan=None,
+    reuse=None,
 ) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
@@ -180,9 +181,10 @@ def project(
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
     ``progress(done, draws)`` after each chunk; ``plan``: the plan :func:`~forecast.engine.plan.run_plan`
-    made for these ``params`` (made here when None). BLAS runs one thread inside a chunk's work (the
-    population of the next chunk is made on the other core meanwhile), and large arrays are on
-    ordinary memory pages (:mod:`forecast.engine.pages`)."""
+    made for these ``params`` (made here when None); ``reuse``: a :class:`~forecast.engine.reuse.Reuse`
+    of a study's projections on ``region``, whose population and plan parts are taken or kept. BLAS
+    runs one thread inside a chunk's work (the population of the next chunk is made on the other core
+    meanwhile), and large arrays are on ordinary memory pages (:mod:`forecast.engine.pages`)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
     setup = stochastic_setup(
@@ -197,12 +199,15 @@ def project(
         draw_range,
         group=POPULATION_DRAWS,
         deferred=True,
+        reuse=reuse,
     )
     draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
     store = DrawStore(draws or 1, streams(draws) and draw_range is None)
     population = PopulationResult(keep)
     given = (scenario, region, params, root_params, strict, draw_quantiles)
-    plan, shocks, seed = _chunks(given, setup, (base, years, figures, curves), plan, (store, population), progress)
+    plan, shocks, seed = _chunks(
+        given, setup, (base, years, figures, curves), plan, (store, population), progress, reuse
+    )
     ds = store.result()
     ds = population.into(ds)
     ds = ds.assign(band_dataset(record(region, base), years, POOLS))
@@ -215,13 +220,13 @@ def project(
     return finish(ds, scenario, region, plan, (base, costed, figures), shocks, quantiles, settings)
 
 
-def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) -> tuple:
+def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress, reuse=None) -> tuple:
     """The population's groups projected and enrolled on the population threads
     (:func:`_enrolled`), and the enrolled draws through the fund stages FUND_DRAWS at a time on this
     one into ``into`` (the draws' store, the population's result); returns the plan, the fund
     drivers and the run's seed. ``given``: (scenario, region, params, root params, strict, draw
     quantiles); ``base_year``: (fund base year, the run's years, the base year's figures, the age–sex
-    curves)."""
+    curves); ``reuse``: the plan made is kept there, and its last one lends its parts (:func:`build_plan`)."""
     scenario, region, params, root_params, strict, draw_quantiles = given
     base, years, figures, curves = base_year
     store, population = into
@@ -230,7 +235,15 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
     prepared = _Prepared(
         lambda: fund_drivers(region, base, params, settings, years, draws, setup.entropy, quantiles, draw_quantiles),
         lambda chunk: build_plan(
-            scenario, region, params, root_params, years, setup.central_population(chunk), curves, strict
+            scenario,
+            region,
+            params,
+            root_params,
+            years,
+            setup.central_population(chunk),
+            curves,
+            strict,
+            reuse.like(region) if reuse is not None else None,
         ),
         plan,
         central=setup.central is not None,
@@ -261,6 +274,8 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress) 
                 fund_stages_of_pending()
         if pending:
             fund_stages_of_pending()
+    if reuse is not None:
+        reuse.made(region, prepared.plan)
     return prepared.plan, prepared.shocks, seed
 
 

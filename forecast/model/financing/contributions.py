@@ -20,6 +20,7 @@ from __future__ import annotations
 import xarray as xr
 
 __all__ = [
+    "FINANCING_PARAMS",
     "wage_index",
     "contribution_base",
     "employee_contributions",
@@ -27,6 +28,18 @@ __all__ = [
     "retiree_account_credit",
     "resident_financing",
 ]
+
+#: the financing parameters: what the pools' income reads, and nothing the plan holds does (its benefit
+#: layers, cost and wage indices: tests/test_reuse.py makes them with these NaN and finds them
+#: unchanged), so projections that differ only in these share the plan's other parts (a solver's trials)
+FINANCING_PARAMS = (
+    "policy.employee.employer_rate",
+    "policy.employee.employee_rate",
+    "policy.employee.maternity_rate",
+    "policy.resident.individual_contribution",
+    "policy.resident.fiscal_subsidy",
+    "policy.ltci.financing_per_capita",
+)
 
 
 def _index(growth: xr.DataArray) -> xr.DataArray:
