@@ -25,9 +25,10 @@ benchmarks/results.csv (the README's table is made from it):
 ``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
 scaling on one and two workers and adds its rows to the same CSV.
 
-``--versus CHECKOUT [--runs N] [FORECAST ARGS...]`` compares this checkout with another (a ``git worktree
-add`` of an earlier commit, say): the same forecast command (default ``run baseline --draws 10000 --seed 1
--q``) from each, interleaved N times (default 8), min and median; nothing is written. The interleaved
+``--versus CHECKOUT [--runs N] [--first] [FORECAST ARGS...]`` compares this checkout with another (a ``git
+worktree add`` of an earlier commit, say): the same forecast command (default ``run baseline --draws 10000
+--seed 1 -q``) from each, interleaved N times (default 8), min and median, each on an empty cache of the
+bundle's derived values with ``--first``; nothing is written. The interleaved
 before-and-after figures of docs/model/engine.md and the engine's comments are measured so:
 
     git worktree add /tmp/before 7442b9c
@@ -140,8 +141,8 @@ def compare(
     reference_argv: list[str] | None = None,
     before=None,
 ) -> dict:
-    """``argv`` timed ``repeat`` times (after ``before()``, untimed, when given), each run followed by
-    one of ``reference_argv``; a row."""
+    """``argv`` timed ``repeat`` times, each run followed by one of ``reference_argv``; ``before()``,
+    untimed, before each of them when given; a row."""
     runs, refs, loads = [], [], []
     for _ in range(repeat):
         if before is not None:
@@ -149,6 +150,8 @@ def compare(
         loads.append(load())
         runs.append(timed(argv))
         if reference_argv:
+            if before is not None:
+                before()
             refs.append(timed(reference_argv))
     seconds = [r["seconds"] for r in runs]
     row = {
@@ -313,18 +316,25 @@ def from_checkout(folder: Path, args: list[str]) -> list[str]:
     return python("-c", code)
 
 
-def versus(other: Path, runs: int, args: list[str]) -> None:
-    """This checkout's ``forecast ARGS`` against ``other``'s, interleaved ``runs`` times."""
+def versus(other: Path, runs: int, args: list[str], first: bool = False) -> None:
+    """This checkout's ``forecast ARGS`` against ``other``'s, interleaved ``runs`` times; ``first``:
+    each on an empty cache of the bundle's derived values (a first run)."""
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if not (other / "forecast" / "__init__.py").is_file():
         sys.exit(f"--versus: {other} holds no forecast package (a checkout of this repository, e.g. git worktree add)")
-    compare(
-        f"this checkout: forecast {' '.join(args)}",
-        from_checkout(ROOT, args),
-        runs,
-        reference=f"{other}",
-        reference_argv=from_checkout(other, args),
-    )
+    cache = Path(tempfile.mkdtemp(prefix="forecast-versus-cache-"))
+    os.environ["FORECAST_CACHE_DIR"] = str(cache)
+    try:
+        compare(
+            f"this checkout: forecast {' '.join(args)}" + (" (first run: empty cache)" if first else ""),
+            from_checkout(ROOT, args),
+            runs,
+            reference=f"{other}",
+            reference_argv=from_checkout(other, args),
+            before=(lambda: empty(cache)) if first else None,
+        )
+    finally:
+        empty(cache)
 
 
 if __name__ == "__main__":
@@ -334,6 +344,9 @@ if __name__ == "__main__":
         if "--runs" in rest:
             at = rest.index("--runs")
             runs, rest = int(rest[at + 1]), rest[:at] + rest[at + 2 :]
-        versus(Path(rest[0]).resolve(), runs, rest[1:] or ["run", "baseline", "--draws", "10000", "--seed", "1", "-q"])
+        first = "--first" in rest
+        rest = [a for a in rest if a != "--first"]
+        default = ["run", "baseline", "--draws", "10000", "--seed", "1", "-q"]
+        versus(Path(rest[0]).resolve(), runs, rest[1:] or default, first)
     else:
         main("--quick" in sys.argv)

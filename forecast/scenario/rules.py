@@ -118,9 +118,12 @@ class Rules:
         return self.values[path]
 
     def base_year(self) -> Rules:
-        """The rules of the first (base) year only: what the calibration reproduces."""
-        values = {k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
-        return Rules(self.years[:1], self.ds.isel(year=[0]), {}, values)
+        """The rules of the first (base) year only: what the calibration reproduces (made once per
+        Rules: the plan asks for them once per pool)."""
+        if "_base_year" not in self.__dict__:
+            values = {k: (v[:1] if isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
+            self.__dict__["_base_year"] = Rules(self.years[:1], self.ds.isel(year=[0]), {}, values)
+        return self.__dict__["_base_year"]
 
     def __getattr__(self, name: str):
         return _View(self, "")._child(name)

@@ -84,6 +84,45 @@ def test_composition_of_layers_is_exact():
     assert np.allclose(on_x(x), ci(x - basic(x)))
 
 
+def _summed(layer: Layer, x: float) -> float:
+    """g(x) added interval by interval, as composition evaluated it before it kept g at each break."""
+    value, edges = 0.0, (*layer.breaks, np.inf)
+    for s, lo, hi in zip(layer.slopes, edges, edges[1:]):
+        if x <= lo:
+            break
+        value += s * (min(x, hi) - lo)
+    return value
+
+
+_layers = st.builds(
+    lambda deductible, ratio, cap, threshold, ratios, ci_cap: (
+        basic_layer(deductible, ratio, cap),
+        band_layer(threshold, [(w, r) for w, r in ratios] + [(np.inf, 0.9)], ci_cap),
+    ),
+    st.sampled_from([0.0, 300.0, 800.0, 1_500.5]),
+    st.floats(0.0, 1.0),
+    st.sampled_from([np.inf, 2_000.0, 200_000.0]),
+    st.sampled_from([0.0, 20_000.0]),
+    st.lists(st.tuples(st.floats(1.0, 1e5), st.floats(0.0, 1.0)), max_size=3),
+    st.sampled_from([np.inf, 300_000.0]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_layers, st.lists(st.floats(0.0, 1e7), min_size=1, max_size=8))
+def test_a_layer_at_a_point_is_its_intervals_added_and_composes_pointwise(pair, xs):
+    """Layer._value_at (g at the break below x plus the last interval) is, to the bit, g(x) summed
+    interval by interval, on the breaks themselves too; the layers composed from it pay what
+    applying them one after the other pays."""
+    basic, ci = pair
+    oop = compose_oop(basic)
+    for layer in (basic, ci, oop):
+        for x in (*xs, *layer.breaks):
+            assert layer._value_at(x) == _summed(layer, x)
+    x = np.array(xs)
+    assert np.allclose(oop.then(ci)(x), ci(x - basic(x)), rtol=1e-12, atol=1e-6)
+
+
 def test_band_layer_pays_each_band_and_stops_at_the_cap():
     layer = band_layer(1000, [(10_000, 0.5), (np.inf, 0.8)], 9000)
     assert layer(np.array([1000.0]))[0] == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -114,7 +115,7 @@ class Layer:
     def __post_init__(self):
         if len(self.slopes) != len(self.breaks):
             raise ValueError("one slope per break (the last slope applies beyond the last break)")
-        if self.breaks[0] != 0 or any(b2 < b1 for b1, b2 in zip(self.breaks, self.breaks[1:])):
+        if self.breaks[0] != 0 or any(map(operator.lt, self.breaks[1:], self.breaks)):  # a break below the one before
             raise ValueError("breaks must start at 0 and increase")
 
     def __call__(self, x):
@@ -130,13 +131,13 @@ class Layer:
     def inverse(self, y: float) -> float:
         """The smallest x with g(x) = y (inf when g never reaches y)."""
         value = 0.0
-        edges = (*self.breaks, np.inf)
+        edges = (*self.breaks, math.inf)
         for s, lo, hi in zip(self.slopes, edges, edges[1:]):
-            rise = s * (hi - lo) if np.isfinite(hi) else (np.inf if s > 0 else 0.0)
+            rise = s * (hi - lo) if math.isfinite(hi) else (math.inf if s > 0 else 0.0)
             if s > 0 and value + rise >= y:
                 return lo + (y - value) / s
-            value += 0.0 if not np.isfinite(rise) else rise
-        return np.inf
+            value += 0.0 if not math.isfinite(rise) else rise
+        return math.inf
 
     def then(self, outer: Layer) -> Layer:
         """outer(self(x)) as a Layer in x (both non-decreasing, so the composition is too)."""
@@ -146,10 +147,10 @@ class Layer:
             if math.isfinite(x):
                 points.add(x)
         breaks = tuple(sorted(points))
-        slopes = []
+        slopes, inner_slope, inner_value, outer_slope = [], self._slope_at, self._value_at, outer._slope_at
         for lo, hi in zip(breaks, (*breaks[1:], math.inf)):
             probe = lo + (1.0 if not math.isfinite(hi) else (hi - lo) / 2)
-            slopes.append(self._slope_at(probe) * outer._slope_at(self._value_at(probe)))
+            slopes.append(inner_slope(probe) * outer_slope(inner_value(probe)))
         return Layer(breaks, tuple(slopes))
 
     def minus(self, other: Layer) -> Layer:
@@ -165,14 +166,21 @@ class Layer:
         return self.slopes[max(bisect.bisect_right(self.breaks, x) - 1, 0)]
 
     def _value_at(self, x: float) -> float:
-        """g(x) for one number (plain arithmetic: composition calls it often)."""
-        value = 0.0
-        edges = (*self.breaks, math.inf)
-        for s, lo, hi in zip(self.slopes, edges, edges[1:]):
-            if x <= lo:
-                break
-            value += s * (min(x, hi) - lo)
-        return value
+        """g(x) for one number (plain arithmetic: composition calls it often), from g at the break
+        below x: the same sum, term by term, as adding the intervals up to x."""
+        if x <= 0.0:
+            return 0.0
+        i = bisect.bisect_left(self.breaks, x) - 1  # the break below x (x on a break: the one before it)
+        return self._at_breaks[i] + self.slopes[i] * (x - self.breaks[i])
+
+    @functools.cached_property
+    def _at_breaks(self) -> tuple[float, ...]:
+        """g at each break, summed interval by interval."""
+        values, value = [0.0], 0.0
+        for s, lo, hi in zip(self.slopes, self.breaks, self.breaks[1:]):
+            value += s * (hi - lo)
+            values.append(value)
+        return tuple(values)
 
 
 IDENTITY = Layer((0.0,), (1.0,))
