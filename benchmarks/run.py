@@ -20,7 +20,8 @@ benchmarks/results.csv (the README's table is made from it):
    kernel alone against the engine's ``project`` alone (benchmarks/kernel_timing.py);
 4. ``--draws 100000``: time against the 10,000-draw run's, and peak memory;
 5. ``forecast sensitivity baseline`` (every group low and high) against one deterministic run;
-6. the population stage alone (in-process).
+6. a probability solve (ten trials of 200 draws) against one 200-draw run;
+7. the population stage alone (in-process).
 
 ``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
 scaling on one and two workers and adds its rows to the same CSV.
@@ -77,6 +78,12 @@ print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RU
 
 #: the reference's name in the table
 KERNEL_NAME = "tight numpy kernel (the engine's arithmetic, to 1e-9)"
+
+
+#: a probability solve: ten trials of 200 draws that share the population and, the lever being financing, the
+#: plan's benefit layers (forecast.engine.reuse)
+SOLVE = ("solve", "baseline", "--pool", "resident", "--lever", "financing", "--target", "no_deficit")
+SOLVE += ("--until", "2035", "--probability", "0.8", "--draws", "200", "--seed", "0")
 
 
 def kernel_command(draws: int, folder: Path) -> list[str]:
@@ -298,6 +305,17 @@ def main(quick: bool) -> None:
             "under 3x one deterministic run",
             "forecast run baseline -q",
             forecast("run", "baseline", "-q"),
+        )
+    )
+    solved = folder / "solved"
+    rows.append(
+        compare(
+            "forecast solve (resident financing, no deficit to 2035 in 80% of 200 draws: 10 trials)",
+            forecast(*SOLVE, "--out", str(solved), "--force", "-q"),
+            3,
+            "",
+            "forecast run baseline --draws 200 (one trial alone)",
+            forecast("run", "baseline", "--draws", "200", "--seed", "0", "-q"),
         )
     )
     rows.append(population())
