@@ -26,14 +26,7 @@ benchmarks/results.csv (the README's table is made from it):
 ``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
 scaling on one and two workers and adds its rows to the same CSV.
 
-``--versus CHECKOUT [--runs N] [--first] [FORECAST ARGS...]`` compares this checkout with another (a ``git
-worktree add`` of an earlier commit, say): the same forecast command (default ``run baseline --draws 10000
---seed 1 -q``) from each, interleaved N times (default 8), min and median, each on an empty cache of the
-bundle's derived values with ``--first``; nothing is written. The interleaved
-before-and-after figures of docs/model/engine.md and the engine's comments are measured so:
-
-    git worktree add /tmp/before 7442b9c
-    .venv/bin/python benchmarks/run.py --versus /tmp/before
+``--versus CHECKOUT ...`` is benchmarks/versus.py (this checkout against another, interleaved).
 """
 
 from __future__ import annotations
@@ -325,46 +318,10 @@ def main(quick: bool) -> None:
     print(f"written: {RESULTS.relative_to(ROOT)}")
 
 
-def from_checkout(folder: Path, args: list[str]) -> list[str]:
-    """``forecast ARGS`` run from the package in ``folder`` (with this interpreter and its packages)."""
-    code = (
-        f"import runpy, sys; sys.path.insert(0, {str(folder)!r}); sys.argv = ['forecast', *{args!r}]; "
-        "runpy.run_module('forecast', run_name='__main__')"
-    )
-    return python("-c", code)
-
-
-def versus(other: Path, runs: int, args: list[str], first: bool = False) -> None:
-    """This checkout's ``forecast ARGS`` against ``other``'s, interleaved ``runs`` times; ``first``:
-    each on an empty cache of the bundle's derived values (a first run)."""
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    if not (other / "forecast" / "__init__.py").is_file():
-        sys.exit(f"--versus: {other} holds no forecast package (a checkout of this repository, e.g. git worktree add)")
-    cache = Path(tempfile.mkdtemp(prefix="forecast-versus-cache-"))
-    os.environ["FORECAST_CACHE_DIR"] = str(cache)
-    try:
-        compare(
-            f"this checkout: forecast {' '.join(args)}" + (" (first run: empty cache)" if first else ""),
-            from_checkout(ROOT, args),
-            runs,
-            reference=f"{other}",
-            reference_argv=from_checkout(other, args),
-            before=(lambda: empty(cache)) if first else None,
-        )
-    finally:
-        empty(cache)
-
-
 if __name__ == "__main__":
-    if "--versus" in sys.argv:
-        rest = sys.argv[sys.argv.index("--versus") + 1 :]
-        runs = 8
-        if "--runs" in rest:
-            at = rest.index("--runs")
-            runs, rest = int(rest[at + 1]), rest[:at] + rest[at + 2 :]
-        first = "--first" in rest
-        rest = [a for a in rest if a != "--first"]
-        default = ["run", "baseline", "--draws", "10000", "--seed", "1", "-q"]
-        versus(Path(rest[0]).resolve(), runs, rest[1:] or default, first)
+    if "--versus" in sys.argv:  # benchmarks/versus.py, by its older name
+        from versus import main as versus
+
+        versus(sys.argv[sys.argv.index("--versus") + 1 :])
     else:
         main("--quick" in sys.argv)
