@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,17 @@ os.environ["FORECAST_SHARED"] = str(SHARED)
 CACHE = Path(tempfile.mkdtemp(prefix="forecast-test-cache-"))
 os.environ["FORECAST_CACHE_DIR"] = str(CACHE)
 atexit.register(shutil.rmtree, CACHE, True)
+
+
+def as_from_a_shell() -> None:
+    """``preexec_fn`` of a process a test sends Ctrl-C or SIGTERM: it starts as a shell starts it, with
+    those signals unblocked and not ignored, whatever the test process's own state (a blocked mask and
+    an ignored signal are inherited across exec; once, on a loaded machine, a test worker's children
+    ignored Ctrl-C for minutes)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    for number in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(number) == signal.SIG_IGN:
+            signal.signal(number, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

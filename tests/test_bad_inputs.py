@@ -26,7 +26,7 @@ from forecast.cli import main
 from forecast.results.ownership import MANIFEST
 
 from .bad_inputs import mutate
-from .conftest import CHINA, ROOT
+from .conftest import CHINA, ROOT, as_from_a_shell
 
 HERE = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -98,7 +98,11 @@ def run_in_process(argv: list[str], capsys) -> tuple[int, str]:
 
 def run_interrupted(argv: list[str], after: float) -> tuple[int, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "forecast", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "forecast", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_from_a_shell,
     )
     time.sleep(after)
     proc.send_signal(signal.SIGINT)

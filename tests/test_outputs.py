@@ -20,6 +20,8 @@ from forecast.errors import InputError
 from forecast.results import writers as outputs
 from forecast.results.ownership import MANIFEST
 
+from .conftest import as_from_a_shell
+
 OLD = {"summary.csv": "old summary\n", "results.nc": b"old netcdf" * 100}
 NEW = {"summary.csv": "new summary\n" * 50, "results.nc": b"new netcdf" * 5000}
 
@@ -211,7 +213,9 @@ WRITER = textwrap.dedent(
 @given(delay=st.floats(min_value=0.0, max_value=0.3))
 def test_ctrl_c_in_a_real_process_leaves_whole_files_and_no_temporary_file(tmp_path_factory, delay):
     out = tmp_path_factory.mktemp("out")
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(out), "x"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(out), "x"], stdout=subprocess.PIPE, text=True, preexec_fn=as_from_a_shell
+    )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
