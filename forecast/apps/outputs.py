@@ -82,15 +82,23 @@ def results_files(ds) -> dict:
 
 
 def run_loaded(
-    scenario, draws: int | None = None, seed: int | None = None, strict: bool = False, keep: tuple = (), progress=None
+    scenario,
+    draws: int | None = None,
+    seed: int | None = None,
+    strict: bool = False,
+    keep: tuple = (),
+    progress=None,
+    every_draw=None,
 ):
     """Run a loaded scenario, the draw count checked first and the model's refusals made located
-    messages: what every command's run does, without the terminal (``forecast serve`` calls it too)."""
+    messages: what every command's run does, without the terminal (``forecast serve`` calls it too);
+    ``every_draw``: the Zarr store every draw is written into (``forecast.run``'s)."""
     from ..engine import run
 
     check_draws(draws, 2000, scenario.horizon, "population" in keep)
     try:
-        return run(scenario, draws=draws, seed=seed, strict=strict, keep=tuple(keep), progress=progress)
+        options = {"strict": strict, "keep": tuple(keep), "progress": progress, "every_draw": every_draw}
+        return run(scenario, draws=draws, seed=seed, **options)
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise

@@ -220,9 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--keep",
         action="append",
-        choices=["population"],
+        choices=["population", "draws"],
         default=[],
-        help="with --draws: keep each draw's population in results.nc (large; by default the mean over draws)",
+        help=(
+            "with --draws: 'population' keeps each draw's population in results.nc (large; by default the mean over "
+            "draws); 'draws' (with --out) writes every variable of every draw to DIR/draws.zarr as the draws are "
+            "made, in memory that does not grow with them (results.nc keeps the percentiles and, past 2,000 draws, "
+            "only the headline variables per draw)"
+        ),
     )
 
     p = command("compare", "run two scenarios and print the impact of ALT against BASE, one table per pool")

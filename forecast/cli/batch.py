@@ -25,7 +25,8 @@ def cmd_batch(args) -> int:
     from ..apps.batch import batch, summary_table
     from ..inputs.region import load_region
     from ..library import default_region_path
-    from ..results.run_files import netcdf_ready, netcdf_writer
+    from ..results.run_files import netcdf_writer
+    from ..results.zarr_store import write_zarr, zarr_target
 
     regions = [str(load_region(r).path) for r in args.regions]  # bad bundles are refused here, before any worker starts
     if len(set(regions)) < len(regions):
@@ -47,7 +48,7 @@ def cmd_batch(args) -> int:
     _check_draws(args.draws, 2000, horizon)
     _check_batch(args, len(regions) * len(scenarios), horizon - 2000 + 1)
     out = out_folder(args, "batch")
-    _zarr_target(out)  # before the work, not after
+    zarr_target(out, "batch.zarr")  # before the work, not after
     client = cluster = None
     try:
         from distributed import Client, LocalCluster
@@ -90,7 +91,7 @@ def cmd_batch(args) -> int:
     if not large:
         files["batch.nc"] = netcdf_writer(ds)
     written = write_files(out, files, inputs=[np.str_(r) for r in regions])
-    _wrote(out, written + ([_write_zarr(out, netcdf_ready(ds))] if large else []))
+    _wrote(out, written + ([write_zarr(out, "batch.zarr", ds)] if large else []))
     return EXIT_OK
 
 
@@ -162,36 +163,3 @@ def _connect(client_class, address: str):
                 value=address,
             )
         ) from None
-
-
-def _zarr_target(folder) -> Path:
-    """``folder/batch.zarr``, refused when a folder that is not a Zarr store sits there."""
-    target = Path(folder) / "batch.zarr"
-    if target.exists() and not any((target / marker).exists() for marker in ("zarr.json", ".zgroup")):
-        raise InputError(
-            Problem(
-                str(target),
-                "a folder that is not a Zarr store is where batch.zarr goes; it is left as it is",
-                "move it, or choose another --out",
-            )
-        )
-    return target
-
-
-def _write_zarr(folder, ds) -> Path:
-    """``ds`` as the Zarr store ``folder/batch.zarr`` (a directory, so not through write_files):
-    written beside its target and renamed into place; a previous batch's store is replaced, any
-    other folder of that name refused."""
-    import shutil
-    import tempfile
-
-    target = _zarr_target(folder)
-    staging = Path(tempfile.mkdtemp(prefix=".batch.zarr.", dir=folder))
-    try:
-        ds.to_zarr(staging / "store", mode="w")
-        if target.exists():  # a previous batch's store: set aside, replaced, then removed
-            target.rename(staging / "previous")
-        (staging / "store").rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target

@@ -29,7 +29,8 @@ from ..library import (
 )
 from ..results.csvtext import csv_text
 from ..results.run_files import netcdf_writer
-from ..results.writers import write_files
+from ..results.writers import check_out, write_files
+from ..results.zarr_store import zarr_target
 from ..scenario.load import load_scenario as _load_scenario
 from ..terminal import is_quiet, progress_bar, say
 
@@ -185,8 +186,9 @@ def _run_inputs(ds) -> list[Path]:
     return [Path(f) for f in ds.attrs["scenario_files"]] + [p for p in bundle.iterdir() if p.is_file()]
 
 
-def run_scenario(spec: str, args):
-    """Load and run a scenario for a command, with the draw count checked first."""
+def run_scenario(spec: str, args, every_draw=None):
+    """Load and run a scenario for a command, with the draw count checked first; ``every_draw``: the
+    Zarr store every draw is written into (``run --keep draws``)."""
     scenario = load_scenario(spec, args)
     draws = getattr(args, "draws", None)
     _check_draws(draws, 2000, scenario.horizon, "population" in getattr(args, "keep", ()))
@@ -200,6 +202,7 @@ def run_scenario(spec: str, args):
             getattr(args, "strict", False),
             tuple(getattr(args, "keep", ())),
             advance,
+            every_draw,
         )
 
 
@@ -214,7 +217,7 @@ def cmd_run(args) -> int:
     from ..apps.views import print_verdicts
     from ..results.report import fund_headline
 
-    ds = run_scenario(args.scenario, args)
+    ds = run_scenario(args.scenario, args, _every_draw(args))
     for line in run_notes(load_region(ds.attrs["region_path"])):
         say(line)
     if is_quiet():
@@ -224,6 +227,23 @@ def cmd_run(args) -> int:
     if args.out is not None:
         _wrote(args.out, write_files(args.out, _results_files(ds), inputs=_run_inputs(ds)))
     return EXIT_OK
+
+
+def _every_draw(args):
+    """``--out``/draws.zarr for ``--keep draws`` (with ``--draws`` and ``--out``), else None."""
+    if "draws" not in args.keep:
+        return None
+    missing = [option for option, given in (("--draws N", args.draws), ("--out DIR", args.out)) if given is None]
+    if missing:
+        raise InputError(
+            Problem(
+                "--keep draws",
+                "every draw is written to draws.zarr in the output folder of a run with draws",
+                f"add {' and '.join(missing)}",
+            )
+        )
+    check_out(args.out, "--out")
+    return zarr_target(args.out, "draws.zarr")  # a folder there that is no Zarr store: refused before the run
 
 
 def cmd_compare(args) -> int:

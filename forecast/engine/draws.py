@@ -73,14 +73,8 @@ def stochastic_setup(
                 "assumptions.uncertainty.deterministic_set",
             )
         )
-    zscores = None
-    if draw_quantiles:
-        draws = len(next(iter(draw_quantiles.values())))
-        zscores = {
-            k: np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(v)])
-            for k, v in draw_quantiles.items()
-            if k in POPULATION_KEYS
-        }  # statistics, not scipy.stats (a second to import)
+    zscores = _zscores(draw_quantiles)
+    draws = len(next(iter(draw_quantiles.values()))) if draw_quantiles else draws
     entropy = entropy_of(seed) if draws else None
     population = {k: v for k, v in (quantiles or {}).items() if k in POPULATION_KEYS}
     options = dict(
@@ -105,6 +99,18 @@ def stochastic_setup(
         else None
     )
     return Setup(draws, quantiles, settings, entropy, chunks, central)
+
+
+def _zscores(draw_quantiles) -> dict | None:
+    """Each population driver's z-score per draw, from its quantile per draw (``draw_quantiles``;
+    statistics, not scipy.stats: a second to import)."""
+    if not draw_quantiles:
+        return None
+    return {
+        k: np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(v)])
+        for k, v in draw_quantiles.items()
+        if k in POPULATION_KEYS
+    }
 
 
 def _population(reuse, region, assumptions, options: dict):

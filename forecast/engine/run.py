@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -27,9 +28,10 @@ from ..model.population.groups import prefetched
 from ..model.population.indicators import check_projection
 from ..model.uncertainty.intervals import band_dataset, record
 from ..model.uncertainty.stochastic import DriverPaths, fund_drivers
-from ..results.dataset import PopulationResult, provenance
+from ..results.dataset import PopulationResult, conventions, provenance
 from ..results.finite import check_finite
 from ..results.uncertainty import draw_summary
+from ..results.zarr_store import DrawsZarr
 from ..scenario.load import load_scenario
 from ..scenario.rules import with_defaults
 from ..vocabulary import POOLS
@@ -71,6 +73,7 @@ def run(
     keep: tuple[str, ...] = (),
     regions=None,
     progress=None,
+    every_draw=None,
 ) -> xr.Dataset:
     """Project every pool of ``scenario`` (a :class:`~forecast.Scenario`, a path or a shipped name)
     to its horizon.
@@ -82,6 +85,10 @@ def run(
     to extend any dated value beyond its last given year. ``regions``:
     bundle folders to run the scenario on instead of its own region; the result gains a
     ``region`` dimension. ``progress``: called as ``progress(draws done, draws)`` after each chunk of draws.
+    ``every_draw``: with ``draws``, a Zarr store (a path, ``draws.zarr``) that every variable of every
+    draw is written into as the draws are made, renamed into place once the run is whole and checked:
+    memory does not grow with it (a run of more than 2,000 draws itself keeps only the headline
+    variables of each draw, :data:`~forecast.engine.store.PER_DRAW`).
 
     >>> import forecast
     >>> ds = forecast.run("baseline")  # doctest: +SKIP
@@ -90,43 +97,23 @@ def run(
     """
     if not hasattr(scenario, "params"):
         scenario = load_scenario(scenario)
+    if every_draw is not None and (not draws or regions is not None):
+        raise InputError(
+            Problem("every_draw", "every draw is written for a run with draws on one region", "give draws=N")
+        )
     if regions is not None:
         loaded = [load_region(r) for r in regions]
         return _over_regions(scenario, loaded, draws=draws, seed=seed, strict=strict, keep=keep)
     region = load_region(scenario.region_path)
     params, root_params = dict(scenario.params), dict(scenario.root_params)
     options = {"draws": draws, "seed": seed, "strict": strict, "keep": keep, "progress": progress}
-    return project(scenario, region, params, root_params, scenario.horizon, **options)
-
-
-def conventions(rules) -> dict:
-    """The run's long-run conventions in words (中文 and English), for the report and the workbook
-    to name: how benefit limits continue, and how a deficit after exhaustion is financed."""
-    frozen = str(rules.ds["indexation_benefit_limits"].item()) == "frozen"
-    fiscal = str(rules.ds["deficits_financing"].item()) == "fiscal"
-    stated = float(rules.ds["deficits_interest_rate"])
-    rate = (
-        f"{stated:.2%}" if np.isfinite(stated) else f"the fund's own rate ({float(rules.economy.interest_rate[0]):.2%})"
-    )
-    return {
-        "benefit_limits": (
-            "待遇限额按基期元值冻结 limits frozen at their yuan values"
-            if frozen
-            else "待遇限额指数化：职工随平均工资、居民随人均可支配收入（滞后一年），长护服务成本随工资 "
-            "limits indexed: employees' with the average wage, residents' with per-capita disposable income "
-            "(one year behind), LTCI unit costs with the wage"
-        ),
-        "deficits": (
-            "累计结余耗尽后由财政兜底 a deficit after exhaustion is topped up by public budgets"
-            if fiscal
-            else f"累计结余耗尽后的赤字按债务计息 a deficit after exhaustion is carried as debt, interest at {rate}"
-        ),
-        "resident_financing": (
-            "居民筹资标准按情景（最后公布标准之后按近三年平均增量）；另给出保持6-9个月所需标准 "
-            "the scenario's standards (after the last announcement, its mean yuan increment); "
-            "the standard that keeps 6-9 months is given beside them"
-        ),
-    }
+    if every_draw is None:
+        return project(scenario, region, params, root_params, scenario.horizon, **options)
+    every_draw = Path(every_draw)
+    with DrawsZarr(every_draw.parent, every_draw.name, "every_draw") as sink:
+        ds = project(scenario, region, params, root_params, scenario.horizon, sink=sink, **options)
+        sink.commit(ds)
+    return ds
 
 
 def _over_regions(scenario, regions: list, **options) -> xr.Dataset:
@@ -172,6 +159,7 @@ def project(
     progress=None,
     plan=None,
     reuse=None,
+    sink=None,
 ) -> xr.Dataset:
     """The projection of ``scenario``'s demography with ``params`` (path -> value) on ``region``
     from its fund base year to ``horizon``; ``root_params`` calibrate the base year. ``draws``:
@@ -181,28 +169,17 @@ def project(
     ``draw_range`` (start, stop): only those of the ``draws`` (a batch task: the same values as in
     the whole run); ``summarise``: add the draws' percentiles and probabilities;
     ``progress(done, draws)`` after each chunk; ``plan``: the plan :func:`~forecast.engine.plan.run_plan`
-    made for these ``params`` (made here when None); ``reuse``: a :class:`~forecast.engine.reuse.Reuse`
-    of a study's projections on ``region``, whose population and plan parts are taken or kept. BLAS
-    runs one thread inside a chunk's work (the population of the next chunk is made on the other core
-    meanwhile), and large arrays are on ordinary memory pages (:mod:`forecast.engine.pages`)."""
+    made for these ``params`` (made here when None); ``reuse``: a study's :class:`~.reuse.Reuse`;
+    ``sink``: given every chunk of draws whole (:class:`~.store.DrawStore`). One BLAS thread, ordinary
+    memory pages (:mod:`forecast.engine.pages`)."""
     params, root_params = with_defaults(params), with_defaults(root_params)  # the one place defaults are filled
     base, costed, years, figures, curves = base_year(scenario, region, params, root_params, horizon)
+    grouped = {"group": POPULATION_DRAWS, "deferred": True, "reuse": reuse}  # the population's groups, made lazily
     setup = stochastic_setup(
-        scenario,
-        region,
-        params,
-        horizon,
-        draws,
-        seed,
-        quantiles,
-        draw_quantiles,
-        draw_range,
-        group=POPULATION_DRAWS,
-        deferred=True,
-        reuse=reuse,
+        scenario, region, params, horizon, draws, seed, quantiles, draw_quantiles, draw_range, **grouped
     )
     draws, quantiles, settings = setup.draws, setup.quantiles, setup.settings
-    store = DrawStore(draws or 1, streams(draws) and draw_range is None)
+    store = DrawStore(draws or 1, streams(draws) and draw_range is None, sink)
     population = PopulationResult(keep)
     given = (scenario, region, params, root_params, strict, draw_quantiles)
     plan, shocks, seed = _chunks(

@@ -34,10 +34,11 @@ def streams(draws: int | None) -> bool:
 class DrawStore:
     """The chunks of a run's draws (each a Dataset with a ``draw`` dimension), joined as they come:
     all of them (:meth:`add` keeps the chunks) or, when ``stream``, :data:`PER_DRAW` in place and
-    the rest summed."""
+    the rest summed; ``sink``: also given every chunk whole, as it comes (a
+    :class:`~forecast.results.zarr_store.DrawsZarr`: every draw of every variable, on disk)."""
 
-    def __init__(self, draws: int, stream: bool):
-        self.draws, self.stream = draws, stream
+    def __init__(self, draws: int, stream: bool, sink=None):
+        self.draws, self.stream, self.sink = draws, stream, sink
         self.parts: list[xr.Dataset] = []
         self.template: xr.Dataset | None = None
         self.kept: dict[str, tuple[tuple, np.ndarray, dict]] = {}
@@ -46,6 +47,8 @@ class DrawStore:
         self.filled = 0
 
     def add(self, part: xr.Dataset) -> None:
+        if self.sink is not None:
+            self.sink.add(part)
         if not self.stream:
             self.parts.append(part)
             return

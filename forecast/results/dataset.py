@@ -14,7 +14,15 @@ import xarray as xr
 from ..model.fund import VERDICTS, months_covered, verdict_codes
 from ..model.fund.warning import warning_codes
 
-__all__ = ["fund_dataset", "PopulationResult", "provenance", "THRESHOLDS", "WARNING_SETTINGS", "ACCOUNTING"]
+__all__ = [
+    "fund_dataset",
+    "PopulationResult",
+    "provenance",
+    "conventions",
+    "THRESHOLDS",
+    "WARNING_SETTINGS",
+    "ACCOUNTING",
+]
 
 THRESHOLDS = ("critical_months", "low_months", "high_months", "excess_months")
 WARNING_SETTINGS = ("warning_deficit_years", "warning_trend_years", "warning_surplus_rate")
@@ -141,4 +149,34 @@ def scope_and_provenance(region, base: int, figures: dict) -> dict:
         "region_name_en": str(region.metadata.get("name_en", "")),
         "fund_scope": {pool: employee_scope(figures) if pool == "employee" else "total" for pool in POOLS},
         "base_year_provenance": base_year_provenance(region, base, figures),
+    }
+
+
+def conventions(rules) -> dict:
+    """The run's long-run conventions in words (中文 and English), for the report and the workbook
+    to name: how benefit limits continue, and how a deficit after exhaustion is financed."""
+    frozen = str(rules.ds["indexation_benefit_limits"].item()) == "frozen"
+    fiscal = str(rules.ds["deficits_financing"].item()) == "fiscal"
+    stated = float(rules.ds["deficits_interest_rate"])
+    rate = (
+        f"{stated:.2%}" if np.isfinite(stated) else f"the fund's own rate ({float(rules.economy.interest_rate[0]):.2%})"
+    )
+    return {
+        "benefit_limits": (
+            "待遇限额按基期元值冻结 limits frozen at their yuan values"
+            if frozen
+            else "待遇限额指数化：职工随平均工资、居民随人均可支配收入（滞后一年），长护服务成本随工资 "
+            "limits indexed: employees' with the average wage, residents' with per-capita disposable income "
+            "(one year behind), LTCI unit costs with the wage"
+        ),
+        "deficits": (
+            "累计结余耗尽后由财政兜底 a deficit after exhaustion is topped up by public budgets"
+            if fiscal
+            else f"累计结余耗尽后的赤字按债务计息 a deficit after exhaustion is carried as debt, interest at {rate}"
+        ),
+        "resident_financing": (
+            "居民筹资标准按情景（最后公布标准之后按近三年平均增量）；另给出保持6-9个月所需标准 "
+            "the scenario's standards (after the last announcement, its mean yuan increment); "
+            "the standard that keeps 6-9 months is given beside them"
+        ),
     }
