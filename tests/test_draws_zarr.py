@@ -88,11 +88,22 @@ def test_the_command_refuses_before_the_run_what_it_cannot_write(tmp_path, capsy
     assert _left(out) == ["draws.zarr"] and _left(out / "draws.zarr") == ["notes.txt"]
 
 
-def test_the_command_writes_the_store_beside_the_results(tmp_path):
+def test_a_store_that_cannot_be_written_is_a_located_refusal(tmp_path):
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write draws.zarr"):
+        forecast.run("baseline", draws=10, seed=1, every_draw=tmp_path / "afile" / "draws.zarr")
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
+    with pytest.raises(InputError, match="a run with draws"):
+        forecast.run("baseline", every_draw=tmp_path / "draws.zarr")
+    assert _left(tmp_path) == ["afile"]
+
+
+def test_the_command_writes_the_store_beside_the_results(tmp_path, capsys):
     from forecast.cli import main
 
     out = tmp_path / "out"
     assert main(["run", "baseline", "--draws", "12", "--seed", "3", "--keep", "draws", "--out", str(out), "-q"]) == 0
+    assert "draws.zarr" in capsys.readouterr().out.splitlines()[-1]  # the files written, named
     names = _left(out)
     assert "draws.zarr" in names and "results.nc" in names and not [n for n in names if n.startswith(".draws")]
     with xr.open_dataset(out / "results.nc") as results, xr.open_zarr(out / "draws.zarr") as saved:

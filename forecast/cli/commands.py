@@ -217,7 +217,8 @@ def cmd_run(args) -> int:
     from ..apps.views import print_verdicts
     from ..results.report import fund_headline
 
-    ds = run_scenario(args.scenario, args, _every_draw(args))
+    every_draw = _every_draw(args)
+    ds = run_scenario(args.scenario, args, every_draw)
     for line in run_notes(load_region(ds.attrs["region_path"])):
         say(line)
     if is_quiet():
@@ -225,7 +226,8 @@ def cmd_run(args) -> int:
     else:
         print(fund_headline(ds))
     if args.out is not None:
-        _wrote(args.out, write_files(args.out, _results_files(ds), inputs=_run_inputs(ds)))
+        written = write_files(args.out, _results_files(ds), inputs=_run_inputs(ds))
+        _wrote(args.out, written + ([every_draw] if every_draw is not None else []))
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ refused, untouched.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -49,25 +50,46 @@ class DrawsZarr:
     ``folder`` is made if absent."""
 
     def __init__(self, folder, name: str = "draws.zarr", option: str = "--out"):
-        self.target = zarr_target(folder, name, option)
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+        self.target, self.option = zarr_target(folder, name, option), option
+        with self._writing():
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
         self.store, self.parts = self.staging / "store", 0
 
     def add(self, part: xr.Dataset, whole: bool = False) -> None:
         from .run_files import netcdf_ready
 
-        if self.parts and not whole:
-            part = part[[name for name, var in part.data_vars.items() if "draw" in var.dims]]
-            netcdf_ready(part).to_zarr(self.store, append_dim="draw", consolidated=False, zarr_format=2)
-        else:
-            netcdf_ready(part).to_zarr(self.store, mode="w", consolidated=False, zarr_format=2)
+        with self._writing():
+            if self.parts and not whole:
+                part = part[[name for name, var in part.data_vars.items() if "draw" in var.dims]]
+                netcdf_ready(part).to_zarr(self.store, append_dim="draw", consolidated=False, zarr_format=2)
+            else:
+                netcdf_ready(part).to_zarr(self.store, mode="w", consolidated=False, zarr_format=2)
         self.parts += 1
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """An OSError (no such folder, no permission, a full disk) as the located refusal it is."""
+        try:
+            yield
+        except OSError as exc:
+            raise InputError(
+                Problem(
+                    self.option,
+                    f"cannot write {self.target.name} into '{self.target.parent}': {exc.strerror or exc}",
+                    "give a folder you can write to, with free space",
+                    value=str(self.target.parent),
+                )
+            ) from None
 
     def commit(self, ds: xr.Dataset | None = None) -> Path:
         """The store renamed into place (a previous store of that name set aside, then removed), given
         first what ``ds`` (the run's result) adds: the variables of each draw made from the whole run
         (the first deficit and exhaustion years) and the run's attributes (its provenance, seed, drivers)."""
+        with self._writing():
+            return self._commit(ds)
+
+    def _commit(self, ds: xr.Dataset | None) -> Path:
         import zarr
 
         from .run_files import netcdf_ready
