@@ -26,7 +26,7 @@ benchmarks/results.csv (the README's table is made from it):
 ``--quick`` leaves out the 100,000-draw run and repeats less. benchmarks/batch.py measures batch's
 scaling on one and two workers and adds its rows to the same CSV.
 
-``--versus CHECKOUT ...`` is benchmarks/versus.py (this checkout against another, interleaved).
+benchmarks/versus.py times this checkout against another (``--versus`` here before), interleaved.
 """
 
 from __future__ import annotations
@@ -319,9 +319,6 @@ def main(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    if "--versus" in sys.argv:  # benchmarks/versus.py, by its older name
-        from versus import main as versus
-
-        versus(sys.argv[sys.argv.index("--versus") + 1 :])
-    else:
-        main("--quick" in sys.argv)
+    if set(sys.argv[1:]) - {"--quick"}:
+        sys.exit("usage: benchmarks/run.py [--quick]; two checkouts compared: benchmarks/versus.py CHECKOUT")
+    main("--quick" in sys.argv)

@@ -1,5 +1,5 @@
 """This checkout against another, the same forecast command interleaved (run: .venv/bin/python
-benchmarks/versus.py CHECKOUT [--runs N] [--first] [FORECAST ARGS...], or benchmarks/run.py --versus ...).
+benchmarks/versus.py CHECKOUT [--runs N] [--first] [FORECAST ARGS...]).
 
 CHECKOUT is another checkout of this repository (a ``git worktree add`` of an earlier commit, say); the
 command (default ``run baseline --draws 10000 --seed 1 -q``) runs from each package with this interpreter,
