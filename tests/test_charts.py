@@ -151,6 +151,23 @@ def test_with_a_cjk_font_the_chart_is_in_chinese_with_no_missing_glyph(name, run
     _assert_png(png)
 
 
+@pytest.mark.parametrize("name", CHARTS)
+@pytest.mark.parametrize("font", ["WenQuanYi Micro Hei", None])
+def test_a_chart_made_has_its_tick_labels_in_its_font_wherever_it_is_drawn(name, font, runs, monkeypatch):
+    """The tick labels are made with the chart, inside its font context, and matplotlib gives any tick it
+    adds when drawing the first one's font: a figure a notebook draws (outside that context) shows them
+    in the chart's font, as png_bytes does."""
+    monkeypatch.setattr(chart_base, "cjk_font", lambda: font)
+    fig = CHARTS[name][0](runs)
+    families = {
+        tuple(label.get_fontfamily())
+        for ax in fig.axes
+        for label in (*ax.get_xticklabels(), *ax.get_yticklabels())
+        if label.get_text()
+    }
+    assert families == {(font, "DejaVu Sans") if font else ("DejaVu Sans",)}
+
+
 def test_money_axes_are_in_yi_yuan_with_thousands_separators_and_months_in_months(runs, monkeypatch):
     monkeypatch.setattr(chart_base, "cjk_font", lambda: None)
     fig = charts.reserve_chart(runs["deterministic"])

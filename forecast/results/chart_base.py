@@ -162,13 +162,14 @@ def latin(text: str) -> str:
 
 
 def _finish(fig, title: str, context: str = ""):
-    """Title, the region and scenario under it, layout, and a first draw inside the font context
-    (tick labels are made lazily)."""
+    """Title, the region and scenario under it, and the layout, inside the font context. The tick
+    labels, made with the chart, have its font wherever the figure is drawn later (a notebook draws it
+    outside the context: tests/test_charts.py). A first draw here, as there was, changed no pixel of
+    any chart, drawn inside the context or outside it, and cost 0.9 s for a run's five charts."""
     fig.suptitle(title, y=0.995)
     if context:
         fig.text(0.5, 0.955, context, ha="center", va="top", fontsize=9, color="0.25")
     fig.tight_layout(rect=(0, 0, 1, 0.92 if context else 0.96))
-    fig.draw_without_rendering()
     return fig
 
 
