@@ -202,9 +202,10 @@ def _same_rules(a: Rules, b: Rules, apart: tuple) -> bool:
 
 
 def _same(x, y) -> bool:
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+    """Equal values of one type; NaN equals NaN (a value left unset, as a deficit's own interest rate)."""
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, (np.ndarray, float)):
         x, y = np.asarray(x), np.asarray(y)
         return x.shape == y.shape and x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
-    if isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y):
-        return True  # a value left unset (the fund's own rate for a deficit's interest)
-    return type(x) is type(y) and bool(x == y)
+    return bool(x == y)

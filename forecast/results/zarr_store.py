@@ -39,7 +39,7 @@ def zarr_target(folder, name: str, option: str = "--out") -> Path:
 def write_zarr(folder, name: str, ds: xr.Dataset) -> Path:
     """``ds`` as the Zarr store ``folder/name``, written whole beside it and renamed into place."""
     with DrawsZarr(folder, name) as store:
-        store.add(ds, whole=True)
+        store.add(ds)
         return store.commit()
 
 
@@ -56,11 +56,11 @@ class DrawsZarr:
             self.staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
         self.store, self.parts = self.staging / "store", 0
 
-    def add(self, part: xr.Dataset, whole: bool = False) -> None:
+    def add(self, part: xr.Dataset) -> None:
         from .run_files import netcdf_ready
 
         with self._writing():
-            if self.parts and not whole:
+            if self.parts:
                 part = part[[name for name, var in part.data_vars.items() if "draw" in var.dims]]
                 netcdf_ready(part).to_zarr(self.store, append_dim="draw", consolidated=False, zarr_format=2)
             else:
