@@ -1,12 +1,18 @@
-"""What the engine's group sizes rest on, measured in one process (CPU time of this thread, the
-minimum over repeats, one BLAS thread, ordinary memory pages as a run has them):
+"""What the engine's group sizes and reuse rest on, measured in one process (CPU time of this thread,
+the minimum over repeats, one BLAS thread, ordinary memory pages as a run has them):
 
-1. the fund stages (``forecast.engine.funds.fund_stages``) on 50 to 4,000 enrolled draws: their
+1. the plan (``forecast.engine.plan.make_plan``) made from its rules, and made again when only the
+   financing differs from an earlier plan's (``like=``: its layers and indices taken), CPU;
+2. a solver's trial (``project`` of 200 draws, and deterministic) alone, and sharing the population
+   and plan with the trials before it (``forecast.engine.reuse.Reuse``): wall time, as the trial
+   uses the population threads (measured first, in a fresh process: measured after the large groups
+   below, the trials took 0.15-0.3 s longer and the difference between them was lost);
+3. the fund stages (``forecast.engine.funds.fund_stages``) on 50 to 4,000 enrolled draws: their
    labelled arrays over year and pool cost much the same for few draws as for many, which is why
    they take FUND_DRAWS at once;
-2. the population of 10,000 draws projected in groups of 1,000 to 10,000 draws: why the
+4. the population of 10,000 draws projected in groups of 1,000 to 10,000 draws: why the
    population keeps its own, smaller group (POPULATION_DRAWS);
-3. the breakpoints at which the limited expected value is evaluated per draw, for each pool and
+5. the breakpoints at which the limited expected value is evaluated per draw, for each pool and
    claim type whose mean claim differs by draw (4,000 draws): each payer's own against the distinct
    ones of one shared table (``forecast.model.benefits.layers.shared_edges``), and the CPU time of
    the two evaluations.
@@ -17,6 +23,7 @@ minimum over repeats, one BLAS thread, ordinary memory pages as a run has them):
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -31,8 +38,9 @@ from forecast.engine.draws import stochastic_setup  # noqa: E402
 from forecast.engine.enrolled import enroll  # noqa: E402
 from forecast.engine.funds import fund_stages  # noqa: E402
 from forecast.engine.pages import ordinary_pages  # noqa: E402
-from forecast.engine.plan import build_plan  # noqa: E402
-from forecast.engine.run import base_year  # noqa: E402
+from forecast.engine.plan import build_plan, make_plan  # noqa: E402
+from forecast.engine.reuse import Reuse  # noqa: E402
+from forecast.engine.run import base_year, project  # noqa: E402
 from forecast.inputs.region import load_region  # noqa: E402
 from forecast.model.benefits.layers import (  # noqa: E402
     expected_layers,
@@ -42,8 +50,9 @@ from forecast.model.benefits.layers import (  # noqa: E402
 )
 from forecast.model.benefits.payments import payer_slots  # noqa: E402
 from forecast.model.uncertainty.stochastic import DriverPaths, fund_drivers  # noqa: E402
+from forecast.scenario.dated import DatedValue  # noqa: E402
 from forecast.scenario.load import load_scenario  # noqa: E402
-from forecast.scenario.rules import with_defaults  # noqa: E402
+from forecast.scenario.rules import Rules, with_defaults  # noqa: E402
 from forecast.vocabulary import BASIC_POOLS, CLAIM_TYPES  # noqa: E402
 
 DRAWS, SEED, REPEAT = 10_000, 1, 3
@@ -57,6 +66,44 @@ def _cpu(function) -> float:
         function()
         best = min(best, time.thread_time() - start)
     return best
+
+
+def _wall(function) -> float:
+    """The least wall time over REPEAT calls of ``function``."""
+    best = np.inf
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _fresh(rules: Rules) -> Rules:
+    """``rules`` without what they remember (their selections, their base year): as resolved."""
+    return Rules(rules.years, rules.ds, rules.extended, rules.values)
+
+
+def _plans_and_trials(scenario, region, plan) -> None:
+    print("1. the plan made from its rules, and again from a plan that differs only in the financing (CPU s)")
+    alone = _cpu(lambda: make_plan(region, _fresh(plan.rules), _fresh(plan.root), plan.fits))
+    taken = _cpu(lambda: make_plan(region, _fresh(plan.rules), _fresh(plan.root), plan.fits, like=plan))
+    print(f"   made: {alone:.3f}; its parts taken: {taken:.3f}")
+    print("2. a solver's trial alone, and sharing the trials' population and plan (wall s)")
+    params, root = dict(scenario.params), dict(scenario.root_params)
+    trials = itertools.count(1)
+
+    def trial(draws, reuse):
+        """One trial of a solver's resident financing lever: each a little higher than the last."""
+        subsidy = {"policy.resident.fiscal_subsidy": DatedValue(((2025, 700.0 + next(trials)),), after="hold")}
+        project(scenario, region, {**params, **subsidy}, root, scenario.horizon, draws=draws, seed=0, reuse=reuse)
+
+    for draws in (None, 200):
+        reuse = Reuse(region)
+        trial(draws, reuse)  # the first trial projects and keeps
+        print(
+            f"   {draws or 'deterministic'}: alone {_wall(lambda: trial(draws, None)):.3f}; "  # noqa: B023
+            f"sharing {_wall(lambda: trial(draws, reuse)):.3f}"  # noqa: B023
+        )
 
 
 def _all_chunks(setup, group: int) -> None:
@@ -74,11 +121,12 @@ def main() -> None:
         return stochastic_setup(scenario, region, params, scenario.horizon, DRAWS, SEED, None, None, group=group)
 
     first = setup(4_000)
-    population = next(iter(first.chunks))
     plan = build_plan(scenario, region, params, root, years, first.central_population(None), curves, False)
+    _plans_and_trials(scenario, region, plan)
+    population = next(iter(first.chunks))
     shocks = fund_drivers(region, base, params, first.settings, years, DRAWS, first.entropy, first.quantiles, None)
 
-    print("1. the fund stages on n enrolled draws (CPU s)")
+    print("3. the fund stages on n enrolled draws (CPU s)")
     with xr.set_options(arithmetic_join="exact"):
         for n in (50, 1_000, 2_000, 4_000):
             part = population.isel(draw=slice(0, n))
@@ -87,11 +135,11 @@ def main() -> None:
             seconds = _cpu(functools.partial(fund_stages, region, enrolled, plan, figures, paths))
             print(f"   {n:>6,} draws: {seconds:.3f}")
 
-    print(f"2. the population of {DRAWS:,} draws in groups of n draws (CPU s)")
+    print(f"4. the population of {DRAWS:,} draws in groups of n draws (CPU s)")
     for group in (1_000, 2_000, 5_000, 10_000):
         print(f"   {group:>6,} draws a group: {_cpu(functools.partial(_all_chunks, setup, group)):.3f}")
 
-    print("3. breakpoints evaluated per draw where the mean claim differs by draw: each payer's / distinct")
+    print("5. breakpoints evaluated per draw where the mean claim differs by draw: each payer's / distinct")
     for pool in BASIC_POOLS:
         model = plan.claims[pool].model(enrolled.members["weighted"].sel(pool=pool, drop=True).isel(year=0, drop=True))
         means = model.mean_cost.transpose("claim_type", ...).values
