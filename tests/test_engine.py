@@ -94,7 +94,7 @@ def test_a_groups_refusal_on_a_population_thread_reaches_the_caller(monkeypatch)
     monkeypatch.setattr(engine_run, "POPULATION_DRAWS", 10)
     checked = []
 
-    def refuse_the_third(chunk, scenario, region):
+    def refuse_the_third(chunk, scenario, region, bad_from=None):
         checked.append(int(chunk["draw"].values[0]))
         if int(chunk["draw"].values[0]) == 20:
             raise InputError(Problem("scenarios/baseline.yaml", "the third group is refused", "a test"))

@@ -36,7 +36,7 @@ from ..scenario.load import load_scenario
 from ..scenario.rules import with_defaults
 from ..vocabulary import POOLS
 from .draws import stochastic_setup
-from .enrolled import Enrolled, enroll
+from .enrolled import Enrolled, EnrollingByYear, enroll
 from .funds import fund_stages
 from .pages import ordinary_pages
 from .plan import build_plan
@@ -237,7 +237,10 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress, 
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
     threads = min(POPULATION_THREADS, usable_cores())
-    tasks = (functools.partial(_enrolled, task, prepared, (scenario, region, figures, curves)) for task in setup.chunks)
+    # enrolled as projected, unless the groups are kept whole (a study's reuse, every draw's population)
+    by_year = draws is not None and reuse is None and not population.keep
+    given = (scenario, region, figures, curves, by_year)
+    tasks = (functools.partial(_enrolled, task, prepared, given) for task in setup.chunks)
     with prefetched(tasks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
         prepared()  # the drivers, and the plan unless it is fitted on the run's one path
         if draws is not None:
@@ -262,13 +265,28 @@ def _enrolled(task, prepared: _Prepared, given: tuple) -> tuple:
     on this thread it no longer waits for the fund stages nor they for it (``forecast run baseline
     --draws 10000``, three sets of eight runs interleaved: medians 6.00, 6.92 and 6.04 s against 6.88,
     7.21 and 6.14 s enrolled on the main thread). No ``xr.set_options`` here: xarray's options are
-    global, not per thread. ``given``: (scenario, region, the base year's figures, the age–sex curves)."""
-    scenario, region, figures, curves = given
+    global, not per thread. ``given``: (scenario, region, the base year's figures, the age–sex curves,
+    whether the group is enrolled a year at a time as it is projected: :func:`_enrolled_by_year`)."""
+    scenario, region, figures, curves, by_year = given
+    if by_year:
+        return _enrolled_by_year(task, prepared, given)
     chunk = task() if callable(task) else task
     check_projection(chunk, scenario, region)
     chunk = chunk if "draw" in chunk.dims else chunk.expand_dims(draw=[0])
     plan, shocks = prepared(chunk)
     return chunk, enroll(chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values))
+
+
+def _enrolled_by_year(task, prepared: _Prepared, given: tuple) -> tuple:
+    """:func:`_enrolled` with each year enrolled as the projection makes it
+    (:class:`~.enrolled.EnrollingByYear`): no group's population is kept, only its sum over draws,
+    which the run's mean population is made of."""
+    scenario, region, figures, curves, _ = given
+    plan, shocks = prepared()
+    enrolling = EnrollingByYear(plan, figures, curves, shocks)
+    chunk = task(each_year=enrolling)
+    check_projection(chunk, scenario, region, enrolling.bad_from)
+    return chunk.assign(population_over_draws=enrolling.over_draws()), enrolling.enrolled(chunk)
 
 
 class _Prepared:

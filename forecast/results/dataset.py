@@ -93,7 +93,10 @@ class PopulationResult:
         if self.keep:
             self.parts.append(chunk["population"].sel(year=years))
             return
-        summed = chunk["population"].sum("draw", skipna=False).sel(year=years)  # summed first: a smaller copy
+        if "population" in chunk:
+            summed = chunk["population"].sum("draw", skipna=False).sel(year=years)  # summed first: a smaller copy
+        else:  # enrolled as it was projected, the population summed then (forecast.engine.enrolled)
+            summed = chunk["population_over_draws"]
         self.total = summed if self.total is None else self.total + summed
         self.n += chunk.sizes["draw"]
 

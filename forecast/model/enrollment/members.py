@@ -29,8 +29,8 @@ from ...vocabulary import BASIC_POOLS, INSURED_STATUSES, RETIREMENT_TRACKS, SEXE
 from .past import past_members
 
 __all__ = ["retirement_age_months", "retired_fraction", "retired_share", "EnrollmentCalibration",
-           "calibrate_enrollment", "project_enrollment", "insured_summary", "mid_year_population", "member_summary",
-           "WORKING_AGE", "DRAW_BLOCK", "age_cost_index", "pool_age_index", "retirement_schedule"]
+           "calibrate_enrollment", "project_enrollment", "mid_year_population", "enrollment_terms", "year_statuses",
+           "WORKING_AGE", "age_cost_index", "pool_age_index", "retirement_schedule"]
 
 #: first age counted as working age (in-service coverage is uniform from here to retirement)
 WORKING_AGE = 18
@@ -138,21 +138,21 @@ def project_enrollment(population: xr.DataArray, retired: xr.DataArray, calibrat
     - flexible = flexible share × c_r × (working − in_service)+;
     - resident = (c_r × index_r × (population − in_service − retired)+ − flexible)+.
 
-    The readable form of :func:`insured_summary`, which the engine uses.
+    The readable form of :func:`~.summary.insured_summary`, which the engine uses.
     """
     pop = population.transpose("year", "draw", "sex", "age")
-    ret, adult, old, *rates = _enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration,
+    ret, adult, old, *rates = enrollment_terms(pop["year"].values, pop["age"].values, retired, calibration,
                                                 in_service_index, resident_index, flexible_share)
     statuses = np.empty((len(INSURED_STATUSES), *pop.shape))
     for i in range(pop.sizes["year"]):
         factors = (np.broadcast_to(f, (pop.sizes["year"], pop.sizes["draw"], 1, 1))[i] for f in rates)
-        _year_statuses(pop.values[i], statuses[:, i], ret[i], adult, old[i], *factors)
+        year_statuses(pop.values[i], statuses[:, i], ret[i], adult, old[i], *factors)
     coords = {d: pop[d] for d in pop.dims}
     return xr.Dataset({name: xr.DataArray(values, dims=pop.dims, coords=coords, attrs={"units": "persons"})
                        for name, values in zip(INSURED_STATUSES, statuses)})
 
 
-def _enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share) -> tuple:
+def enrollment_terms(years, ages, retired, calibration, in_service_index, resident_index, flexible_share) -> tuple:
     """The factors of the enrollment formulas as arrays shaped (year, draw, sex, age) for broadcasting."""
     ret = retired.transpose("year", "sex", "age").values[:, None]
     c_w, k_r, c_r = (getattr(calibration, name).values.reshape(1, -1, 1, 1)
@@ -171,7 +171,7 @@ def _year_draw(a: xr.DataArray) -> np.ndarray:
     return np.asarray(a.values, dtype=float).reshape(-1, 1, 1, 1)
 
 
-def _year_statuses(mid, out, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> None:
+def year_statuses(mid, out, ret, adult, old, coverage, k_r, flexible_rate, resident_rate) -> None:
     """The four statuses of one year's mid-year population ``mid`` (draws, sex, age), written in place
     into ``out`` (status, draws, sex, age) without a temporary (:func:`project_enrollment`'s formulas)."""
     in_service, flexible, retirees, residents = out
@@ -191,60 +191,6 @@ def _year_statuses(mid, out, ret, adult, old, coverage, k_r, flexible_rate, resi
     residents *= resident_rate
     residents -= flexible
     np.maximum(residents, 0.0, out=residents)
-
-
-#: draws whose enrollment is computed at once, a year at a time (arrays of 500 × 202 stay in cache)
-DRAW_BLOCK = 500
-
-
-def insured_summary(population: xr.DataArray, years, retired: xr.DataArray, calibration: EnrollmentCalibration,
-                    in_service_index, resident_index, flexible_share, curves: xr.Dataset) -> xr.Dataset:
-    """What the fund stages need of the insured, without holding them by age: ``count`` by status
-    (year, status, draw) and ``weighted`` by pool and curve (year, pool, curve, draw), the members
-    × each age–sex curve summed over sex and age (curve ``count`` = 1), persons.
-
-    ``population`` is the year-end population (year, draw, sex, age, including the year before
-    ``years``); the mid-year population and :func:`project_enrollment`'s formulas are applied a
-    block of draws at a time, each block reduced at once by one matrix product per status."""
-    eoy = population.transpose("year", "draw", "sex", "age")
-    years = np.asarray(years)
-    previous = np.clip(np.searchsorted(eoy["year"].values, years - 1), 0, None)
-    current = np.searchsorted(eoy["year"].values, years)
-    has_previous = (eoy["year"].values[previous] == years - 1)[:, None, None, None]
-    ages = eoy["age"].values
-    ret, adult, old, coverage, k_r, flexible_rate, resident_rate = _enrollment_terms(
-        years, ages, retired, calibration, in_service_index, resident_index, flexible_share)
-    names = ["count", "inpatient", "outpatient", "disability"]
-    weights = np.stack([np.ones(curves["inpatient"].shape),
-                        *(curves[c].transpose("sex", "age").values for c in names[1:])],
-                       axis=-1).reshape(-1, len(names))
-    values = eoy.values
-    n_draws = values.shape[1]
-    summed = np.empty((len(INSURED_STATUSES), len(years), n_draws, len(names)))
-    factors = [np.broadcast_to(a, (len(years), n_draws, 1, 1)) for a in (coverage, k_r, flexible_rate, resident_rate)]
-    buffers = np.empty((len(INSURED_STATUSES), min(DRAW_BLOCK, n_draws), *values.shape[2:]))
-    mid_buffer = np.empty(buffers.shape[1:])
-    for start in range(0, n_draws, DRAW_BLOCK):
-        block = slice(start, min(start + DRAW_BLOCK, n_draws))
-        n = block.stop - block.start
-        out, mid = buffers[:, :n], mid_buffer[:n]
-        for i in range(len(years)):
-            now = values[current[i], block]
-            if has_previous[i, 0, 0, 0]:
-                np.add(values[previous[i], block], now, out=mid)
-                mid /= 2
-            else:
-                np.copyto(mid, now)
-            _year_statuses(mid, out, ret[i], adult, old[i], *(f[i, block] for f in factors))
-            summed[:, i, block] = (out.reshape(len(INSURED_STATUSES) * n, -1) @ weights).reshape(
-                len(INSURED_STATUSES), n, len(names))
-    coords = {"year": years, "draw": eoy["draw"].values}
-    count = xr.DataArray(summed[..., 0].transpose(1, 0, 2), dims=("year", "status", "draw"),
-                         coords={**coords, "status": list(INSURED_STATUSES)})
-    employees = summed[0] + summed[1] + summed[2]
-    weighted = xr.DataArray(np.stack([employees, summed[3]], axis=1), dims=("year", "pool", "draw", "curve"),
-                            coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
-    return _summary(count, weighted, summed[INSURED_STATUSES.index("retired")], coords, names)
 
 
 def retirement_schedule(values) -> tuple[dict, int, float]:
@@ -298,44 +244,5 @@ def mid_year_population(population: xr.DataArray, years) -> xr.DataArray:
     sex, age); in the year of the base population the year-end population stands in."""
     end_of_year = population.sel(year=slice(int(years[0]) - 1, int(years[-1])))
     mid = ((end_of_year.shift(year=1) + end_of_year) / 2).fillna(end_of_year).sel(year=np.asarray(years))
-    mid.attrs["units"] = "persons"
+    mid.attrs = {"units": "persons", "description": "mid-year population: the mean of the year-end populations"}
     return mid
-
-
-def member_summary(members: xr.Dataset, curves: xr.Dataset) -> xr.Dataset:
-    """What the fund stages need of the insured: ``count`` by status (year, status, draw) and
-    ``weighted`` by pool and curve (year, pool, curve, draw): members × the age–sex curve summed
-    over sex and age (curve ``count`` = 1 at every age), persons. One matrix product per pool."""
-    template = members["in_service"]
-    names = ["count", "inpatient", "outpatient", "disability"]
-    weights = np.stack([np.ones(curves["inpatient"].shape),
-                        *(curves[c].transpose("sex", "age").values for c in names[1:])],
-                       axis=-1).reshape(-1, len(names))
-    n_years, n_draws = template.sizes["year"], template.sizes["draw"]
-
-    def dot(values):
-        return (values.reshape(n_years * n_draws, -1) @ weights).reshape(n_years, n_draws, len(names))
-
-    by_status = {s: dot(members[s].transpose("year", "draw", "sex", "age").values) for s in INSURED_STATUSES}
-    employees = by_status["in_service"] + by_status["flexible"] + by_status["retired"]
-    coords = {"year": template["year"].values, "draw": template["draw"].values}
-    count = xr.DataArray(np.stack([by_status[s][..., 0] for s in INSURED_STATUSES], axis=1),
-                         dims=("year", "status", "draw"), coords={**coords, "status": list(INSURED_STATUSES)})
-    weighted = xr.DataArray(np.stack([employees, by_status["resident"]], axis=1),
-                            dims=("year", "pool", "draw", "curve"),
-                            coords={**coords, "pool": list(BASIC_POOLS), "curve": names})
-    return _summary(count, weighted, by_status["retired"], coords, names)
-
-
-def _summary(count: xr.DataArray, weighted: xr.DataArray, retired: np.ndarray, coords: dict, names: list) -> xr.Dataset:
-    """``count``, ``weighted`` and ``retired_weighted`` (the employee pool's retirees × each curve:
-    year, curve, draw; the outpatient rules by status, forecast.model.benefits.outpatient_status), persons."""
-    retired_weighted = xr.DataArray(retired, dims=("year", "draw", "curve"),
-                                    coords={**coords, "curve": names}).transpose("year", "curve", "draw")
-    return xr.Dataset(
-        {
-            "count": count.assign_attrs(units="persons"),
-            "weighted": weighted.transpose("year", "pool", "curve", "draw").assign_attrs(units="persons"),
-            "retired_weighted": retired_weighted.assign_attrs(units="persons"),
-        }
-    )

@@ -54,7 +54,9 @@ def _ratio(later, earlier):
     return np.divide(later, earlier, out=np.zeros(np.broadcast(later, earlier).shape), where=earlier > 0)
 
 
-def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: dict | None = None, deaths: bool = True):
+def project_arrays(
+    base, fraction, mx, asfr, srb, migration=None, expectancy: dict | None = None, deaths: bool = True, each_year=None
+):
     """Run the projection on plain arrays.
 
     base: (D, 2, A) population at the start; fraction: length of the first step in years (1.0 when
@@ -68,11 +70,17 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
     Returns population (Y, D, 2, A) at each year end, births (Y, D, 2), deaths (Y, D, 2, A; None
     with ``deaths=False``: a run's fund stages read none, and the array is as large as the population,
     nor what flowed into each age, from which they are made).
+
+    ``each_year(t, previous, new)``, if given, is called once year t's population ``new`` (D, 2, A)
+    is whole, ``previous`` the one before (the base at t = 0), and the population is not kept
+    (returned as None): each year is written over the one two years before, so a consumer that
+    reduces it as it comes (the fund engine's enrollment, :mod:`forecast.engine.enrolled`) reads it
+    while it is in cache, and no array as large as every year's population is made.
     """
     base = np.asarray(base, dtype=float)
     n_years = mx.shape[0]
     draws, _, ages = base.shape
-    pop = np.empty((n_years, draws, 2, ages))
+    pop = np.empty((n_years if each_year is None else min(n_years, 2), draws, 2, ages))
     births_out = np.empty((n_years, draws, 2))
     deaths_out = np.empty((n_years, draws, 2, ages)) if deaths else None
     if expectancy is not None:
@@ -87,7 +95,7 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         S, S_open, L0 = survival_ratios(rates, table)
         mig = np.zeros((2, ages)) if migration is None else migration[t]
         f = fraction if t == 0 else 1.0
-        new = pop[t]  # the year's survivors are written in place
+        new = pop[t % len(pop)]  # the year's survivors are written in place
         if f < 1.0:
             inflow = _fractional_step(previous, rates, f, mig, new)
         else:
@@ -104,8 +112,10 @@ def project_arrays(base, fraction, mx, asfr, srb, migration=None, expectancy: di
         if deaths_out is not None:
             inflow[..., 0] += births_sex + f * mig[:, 0]
             np.subtract(inflow, new, out=deaths_out[t])
+        if each_year is not None:
+            each_year(t, previous, new)
         previous = new
-    return pop, births_out, deaths_out
+    return (pop if each_year is None else None), births_out, deaths_out
 
 
 def _annual_step(previous, S, S_open, mig, new, inflows: bool = True):

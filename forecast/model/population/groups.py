@@ -35,18 +35,20 @@ def drawn_apart(part) -> bool:
     return isinstance(mx, DrawnRates) or "draw" in path.dims
 
 
-def projected_group(parts: list, projected, entropy, draws: int) -> xr.Dataset:
+def projected_group(parts: list, projected, entropy, draws: int, each_year=None) -> xr.Dataset:
     """The projection of the chunks ``parts`` ((start, size, rates, TFR path, notes) each) at once,
     their draws one after another: the inputs are joined (a few numbers per draw and year), not the
-    results (the population of every draw), and each draw's numbers are those of its chunk alone."""
+    results (the population of every draw), and each draw's numbers are those of its chunk alone.
+    ``each_year(draw)``: given the group's draw numbers, the function the projection calls with
+    each year's population (:func:`~.project.project`'s ``each_year``; the result then has none)."""
     starts, sizes, rates, paths, notes = zip(*parts)
     if len(parts) == 1:
         mx, path = rates[0], paths[0]
     else:
         mx = DrawnRates.joined(list(rates)) if isinstance(rates[0], DrawnRates) else rates[0]
         path = xr.concat(paths, dim="draw") if "draw" in paths[0].dims else paths[0]
-    ds = projected(mx, path, notes[0], sum(sizes))
     draw = np.concatenate([np.arange(n) + s for s, n in zip(starts, sizes)])
+    ds = projected(mx, path, notes[0], sum(sizes), None if each_year is None else each_year(draw))
     ds = ds.assign_coords(draw=draw[: ds.sizes["draw"]])
     ds.attrs.update(seed=entropy, draws=draws)
     return ds

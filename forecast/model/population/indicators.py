@@ -42,15 +42,13 @@ def _median_age(pop: xr.DataArray) -> xr.DataArray:
     return xr.DataArray(median[..., 0], dims=dims, coords={d: pop[d] for d in dims})
 
 
-def check_projection(pop: xr.Dataset, scenario, region) -> None:
+def check_projection(pop: xr.Dataset, scenario, region, bad_from: int | None = None) -> None:
     """The population stage's result can carry the fund stages: no negative or non-finite counts,
-    births in every year."""
+    births in every year. A projection that kept no population (its years checked as they were made,
+    :class:`~forecast.engine.enrolled.EnrollingByYear`) gives ``bad_from``, its first bad year or None."""
     where = " + ".join(str(f) for f in scenario.files)
-    counts = pop["population"]
-    values = counts.values
-    if not (values.min() >= 0 and np.isfinite(values.max())):  # a NaN makes the minimum NaN; no mask made
-        bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
-        year = int(counts["year"].values[np.flatnonzero(bad.values)[0]])
+    year = _first_bad_year(pop["population"]) if "population" in pop else bad_from
+    if year is not None:
         raise InputError(
             Problem(
                 where,
@@ -71,3 +69,12 @@ def check_projection(pop: xr.Dataset, scenario, region) -> None:
                 f"and the bundle's fertility and total_fertility tables (region {region.path})",
             )
         )
+
+
+def _first_bad_year(counts: xr.DataArray) -> int | None:
+    """The first year with a negative or non-finite count, else None."""
+    values = counts.values
+    if values.min() >= 0 and np.isfinite(values.max()):  # a NaN makes the minimum NaN; no mask made
+        return None
+    bad = (~np.isfinite(counts) | (counts < 0)).any([d for d in counts.dims if d != "year"])
+    return int(counts["year"].values[np.flatnonzero(bad.values)[0]])

@@ -53,7 +53,7 @@ def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
 
 def project(
     base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray,
-    migration: xr.DataArray | None = None, deaths: bool = True,
+    migration: xr.DataArray | None = None, deaths: bool = True, each_year=None,
 ) -> xr.Dataset:
     """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
 
@@ -61,7 +61,8 @@ def project(
     cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
     net migrants a year. Returns population, births and deaths by year (and draw) and life
     expectancy at birth and 60 (``deaths=False``: without deaths and life expectancy, which a run's
-    fund stages do not read).
+    fund stages do not read). ``each_year(year, previous, new)``: called with each year's population
+    as it is made (:func:`~.engine.project_arrays`), which the result then does not hold.
     """
     drawn = isinstance(mx, DrawnRates)  # made a year at a time as the projection reaches it
     years = mx.years if drawn else mx["year"].values
@@ -74,12 +75,14 @@ def project(
     srb_values = srb.transpose("year", "draw").values if "draw" in srb.dims else srb.values[:, None]
     mx_values = mx if drawn else _draw_axis(mx, ("sex", "age"))
     expectancy: dict | None = {} if deaths else None
+    yearly = None if each_year is None else (lambda t, previous, new: each_year(int(years[t]), previous, new))
     pop, births, died = project_arrays(
-        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy=expectancy, deaths=deaths
+        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy, deaths, yearly
     )
     coords = {"year": years, "sex": list(SEXES), "age": ages}
     by_age, by_sex = ("year", "draw", "sex", "age"), ("year", "draw", "sex")
-    variables = {"population": (by_age, pop), "births": (by_sex, births)}
+    variables = {"births": (by_sex, births)}
+    variables.update({"population": (by_age, pop)} if pop is not None else {})
     variables.update({"deaths": (by_age, died)} if died is not None else {})
     for age, name in ((0, "life_expectancy_birth"), (60, "life_expectancy_60")) if expectancy else ():
         values = expectancy[age]
@@ -91,7 +94,8 @@ def project(
     for name in ("life_expectancy_birth", "life_expectancy_60"):
         if name in ds:
             ds[name].attrs["units"] = "year"
-    ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
+    if pop is not None:
+        ds["population"].attrs["description"] = "population on 31 December of the year; age 100 is the open group 100+"
     ds["births"].attrs["description"] = "live births in the year (in the base year: from the base date)"
     if died is not None:
         ds["deaths"].attrs["description"] = (
@@ -245,9 +249,9 @@ def population_chunks(
             fit.update(tfr_volatility=sigma, volatility=volatility)
         return mx, path, fit
 
-    def projected(mx, path, fit, n_draws):
+    def projected(mx, path, fit, n_draws, each_year=None):
         asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
-        ds = project(base, region.population_date, mx, asfr, srb, migration, deaths=with_indicators)
+        ds = project(base, region.population_date, mx, asfr, srb, migration, with_indicators, each_year)
         if with_indicators:  # the fund engine needs none of them
             ds = ds.merge(indicators(ds))
         ds["tfr"] = path
