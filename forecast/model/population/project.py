@@ -51,13 +51,37 @@ def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
     return da.transpose("year", *dims).values[:, None]
 
 
+class DrawnFertility:
+    """Births per woman by draw and single age, made a year at a time as the projection reaches the
+    year: each draw's TFR path (draw, year) × the fertility pattern (year, age). ``asfr[t]`` is year
+    t's (draw, age) array, the numbers of the whole product (one multiplication each): a group of
+    draws never holds every year's rates at once (half as large as a year's population by age)."""
+
+    def __init__(self, path: xr.DataArray, pattern: xr.DataArray):
+        self.path = path.transpose("draw", "year").values
+        self.pattern = pattern.transpose("year", "age").values
+        self.sizes = {"draw": self.path.shape[0]}
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return np.multiply(self.path[:, t, None], self.pattern[t])
+
+
+def _fertility(path: xr.DataArray, pattern: xr.DataArray):
+    """The births per woman of a TFR ``path`` (year[, draw]) with the ``pattern`` (year, age): made a
+    year at a time (:class:`DrawnFertility`) when the path differs by draw, else whole."""
+    if "draw" in path.dims and np.array_equal(path["year"].values, pattern["year"].values):
+        return DrawnFertility(path, pattern)
+    return (path * pattern).transpose(*(("draw",) if "draw" in path.dims else ()), "year", "age")
+
+
 def project(
     base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray,
     migration: xr.DataArray | None = None, deaths: bool = True, each_year=None,
 ) -> xr.Dataset:
     """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
 
-    ``mx`` (year, sex, age [, draw]), ``asfr`` (year, age [, draw]) and ``srb`` (year [, draw])
+    ``mx`` (year, sex, age [, draw]; or :class:`~.mortality.DrawnRates`), ``asfr`` (year, age [, draw];
+    or :class:`DrawnFertility`) and ``srb`` (year [, draw])
     cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
     net migrants a year. Returns population, births and deaths by year (and draw) and life
     expectancy at birth and 60 (``deaths=False``: without deaths and life expectancy, which a run's
@@ -68,6 +92,7 @@ def project(
     years = mx.years if drawn else mx["year"].values
     ages = base_population["age"].values
     draws = max([mx.shape[1] if drawn else mx.sizes.get("draw", 1)] + [a.sizes.get("draw", 1) for a in (asfr, srb)])
+    asfr_values = asfr if isinstance(asfr, DrawnFertility) else _draw_axis(asfr, ("age",))
     base = np.broadcast_to(base_population.transpose("sex", "age").values, (draws, 2, len(ages)))
     first = years[0]
     fraction = projection_years(base_date, int(years[-1]))[1] if first == base_date.year else 1.0
@@ -77,7 +102,7 @@ def project(
     expectancy: dict | None = {} if deaths else None
     yearly = None if each_year is None else (lambda t, previous, new: each_year(int(years[t]), previous, new))
     pop, births, died = project_arrays(
-        base, fraction, mx_values, _draw_axis(asfr, ("age",)), srb_values, mig, expectancy, deaths, yearly
+        base, fraction, mx_values, asfr_values, srb_values, mig, expectancy, deaths, yearly
     )
     coords = {"year": years, "sex": list(SEXES), "age": ages}
     by_age, by_sex = ("year", "draw", "sex", "age"), ("year", "draw", "sex")
@@ -101,7 +126,7 @@ def project(
         ds["deaths"].attrs["description"] = (
             "deaths in the year by age reached at year end (age 0: deaths among the year's births)"
         )
-    if draws == 1 and not drawn and "draw" not in mx.dims and "draw" not in asfr.dims:
+    if draws == 1 and not drawn and "draw" not in mx.dims and "draw" not in asfr.sizes:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(base_date=base_date.isoformat(), open_age=int(ages[-1]), first_step_years=fraction)
     return ds
@@ -250,7 +275,7 @@ def population_chunks(
         return mx, path, fit
 
     def projected(mx, path, fit, n_draws, each_year=None):
-        asfr = (path * pattern).transpose(*(("draw",) if n_draws else ()), "year", "age")
+        asfr = _fertility(path, pattern) if n_draws else (path * pattern).transpose("year", "age")
         ds = project(base, region.population_date, mx, asfr, srb, migration, with_indicators, each_year)
         if with_indicators:  # the fund engine needs none of them
             ds = ds.merge(indicators(ds))
