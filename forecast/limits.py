@@ -83,20 +83,21 @@ MAX_REPORT_BYTES = 50_000_000
 MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
-#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 10% at 100 to
-#: 100,000 draws): the program with its imports and a deterministic run; the draws in flight, up to
-#: _IN_FLIGHT_DRAWS (the fund stages' group of up to _FUND_DRAWS draws, and the population's groups
-#: of _POPULATION_DRAWS projected and enrolled ahead on the population threads, _AHEAD of them, each
-#: held with its population until the main thread takes it: their population and the stages'
-#: arrays); and, per
-#: draw and projected year, the fund results, plus the population by sex and age if it is kept
-#: (within 5% at 1,000 and 5,000 draws with --keep population). A run of more than _STREAM_DRAWS
-#: draws streams them (forecast/engine/store.py): per draw only the contract's numbers (about 26 a
-#: projected year, in arrays made once) and the draws' percentiles at the end.
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 7% at 100 to 100,000
+#: draws): the program with its imports and a deterministic run; the draws in flight: the fund
+#: stages' group of up to _FUND_DRAWS draws (their labelled arrays, the larger part), and beyond it
+#: the population's groups of _POPULATION_DRAWS projected ahead on the population threads, _AHEAD of
+#: them, each enrolled a year at a time as it is projected (forecast/engine/enrolled.py: its births,
+#: insured sums and drivers, not its population by age); and, per draw and projected year, the fund
+#: results, plus the population by sex and age if it is kept (within 10% at 1,000 and 5,000 draws
+#: with --keep population). A run of more than _STREAM_DRAWS draws streams them
+#: (forecast/engine/store.py): per draw only the contract's numbers (about 26 a projected year, in
+#: arrays made once) and the draws' percentiles at the end.
 _FIXED_BYTES = 110 * 2**20
-_IN_FLIGHT_BYTES_PER_DRAW_YEAR = 1_720
+_FUND_BYTES_PER_DRAW_YEAR = 1_570
+_AHEAD_BYTES_PER_DRAW_YEAR = 330
 _BYTES_PER_DRAW_YEAR = 210
-_STREAM_BYTES_PER_DRAW_YEAR = 230
+_STREAM_BYTES_PER_DRAW_YEAR = 260
 _POPULATION_BYTES_PER_DRAW_YEAR = 900
 #: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
 _STREAM_DRAWS = 2_000
@@ -106,7 +107,6 @@ _FUND_DRAWS = 4_000
 _POPULATION_DRAWS = 2_000
 #: population groups made ahead (forecast.engine.run.AHEAD)
 _AHEAD = 2
-_IN_FLIGHT_DRAWS = _FUND_DRAWS + _AHEAD * _POPULATION_DRAWS
 #: the share of the available memory a run may plan to use
 MEMORY_SHARE = 0.8
 #: dask workers per core that ``forecast batch --workers`` may start (more only queue for the cores)
@@ -123,7 +123,8 @@ def draws_memory(draws: int, years: int, keep_population: bool = False) -> int:
     per = (_STREAM_BYTES_PER_DRAW_YEAR if streamed else _BYTES_PER_DRAW_YEAR) + (
         _POPULATION_BYTES_PER_DRAW_YEAR if keep_population else 0
     )
-    in_flight = min(draws, _IN_FLIGHT_DRAWS) * _IN_FLIGHT_BYTES_PER_DRAW_YEAR
+    ahead = min(max(draws - _FUND_DRAWS, 0), _AHEAD * _POPULATION_DRAWS)
+    in_flight = min(draws, _FUND_DRAWS) * _FUND_BYTES_PER_DRAW_YEAR + ahead * _AHEAD_BYTES_PER_DRAW_YEAR
     return _FIXED_BYTES + years * in_flight + draws * years * per
 
 
