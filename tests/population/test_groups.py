@@ -47,18 +47,18 @@ def test_drawn_fertility_is_the_whole_product_made_a_year_at_a_time(china):
     product that xarray makes at once: to the bit; a path that does not differ by draw stays whole."""
     import xarray as xr
 
-    from forecast.model.population.rates import fertility_pattern
+    from forecast.model.population.rates import DrawnFertility, drawn_fertility, fertility_pattern
 
     years = np.arange(2021, 2041)
     pattern = fertility_pattern(china.fertility, years)
     shocks = np.random.default_rng(3).standard_normal((5, len(years))).cumsum(axis=1) * 0.05
     path = (1.1 + xr.DataArray(shocks, dims=("draw", "year"), coords={"year": years})).clip(min=0.1)
-    drawn = projection._fertility(path, pattern)
-    assert isinstance(drawn, projection.DrawnFertility) and drawn.sizes == {"draw": 5}
+    drawn = drawn_fertility(path, pattern)
+    assert isinstance(drawn, DrawnFertility) and drawn.sizes == {"draw": 5}
     whole = (path * pattern).transpose("year", "draw", "age").values
     for t in range(len(years)):
         np.testing.assert_array_equal(drawn[t], whole[t])
-    one = projection._fertility(path.isel(draw=0, drop=True), pattern)
+    one = drawn_fertility(path.isel(draw=0, drop=True), pattern)
     assert isinstance(one, xr.DataArray) and one.dims == ("year", "age")
 
 

@@ -29,7 +29,7 @@ from .mortality import (
     mortality_quantile,
     mortality_zscores,
 )
-from .rates import OPEN_AGE, annual_rates, fertility_pattern, period_midpoints
+from .rates import OPEN_AGE, DrawnFertility, annual_rates, drawn_fertility, fertility_pattern, period_midpoints
 
 __all__ = [
     "project", "project_region", "population_chunks", "project_scenario", "projection_years", "tfr_path"
@@ -51,29 +51,6 @@ def _draw_axis(da: xr.DataArray, dims: tuple[str, ...]) -> np.ndarray:
     return da.transpose("year", *dims).values[:, None]
 
 
-class DrawnFertility:
-    """Births per woman by draw and single age, made a year at a time as the projection reaches the
-    year: each draw's TFR path (draw, year) × the fertility pattern (year, age). ``asfr[t]`` is year
-    t's (draw, age) array, the numbers of the whole product (one multiplication each): a group of
-    draws never holds every year's rates at once (half as large as a year's population by age)."""
-
-    def __init__(self, path: xr.DataArray, pattern: xr.DataArray):
-        self.path = path.transpose("draw", "year").values
-        self.pattern = pattern.transpose("year", "age").values
-        self.sizes = {"draw": self.path.shape[0]}
-
-    def __getitem__(self, t: int) -> np.ndarray:
-        return np.multiply(self.path[:, t, None], self.pattern[t])
-
-
-def _fertility(path: xr.DataArray, pattern: xr.DataArray):
-    """The births per woman of a TFR ``path`` (year[, draw]) with the ``pattern`` (year, age): made a
-    year at a time (:class:`DrawnFertility`) when the path differs by draw, else whole."""
-    if "draw" in path.dims and np.array_equal(path["year"].values, pattern["year"].values):
-        return DrawnFertility(path, pattern)
-    return (path * pattern).transpose(*(("draw",) if "draw" in path.dims else ()), "year", "age")
-
-
 def project(
     base_population: xr.DataArray, base_date: dt.date, mx: xr.DataArray, asfr: xr.DataArray, srb: xr.DataArray,
     migration: xr.DataArray | None = None, deaths: bool = True, each_year=None,
@@ -81,7 +58,7 @@ def project(
     """Project ``base_population`` (sex, age) dated ``base_date`` with annual rates.
 
     ``mx`` (year, sex, age [, draw]; or :class:`~.mortality.DrawnRates`), ``asfr`` (year, age [, draw];
-    or :class:`DrawnFertility`) and ``srb`` (year [, draw])
+    or :class:`~.rates.DrawnFertility`) and ``srb`` (year [, draw])
     cover the projected years (see :func:`projection_years`); ``migration`` (year, sex, age) is
     net migrants a year. Returns population, births and deaths by year (and draw) and life
     expectancy at birth and 60 (``deaths=False``: without deaths and life expectancy, which a run's
@@ -275,7 +252,7 @@ def population_chunks(
         return mx, path, fit
 
     def projected(mx, path, fit, n_draws, each_year=None):
-        asfr = _fertility(path, pattern) if n_draws else (path * pattern).transpose("year", "age")
+        asfr = drawn_fertility(path, pattern) if n_draws else (path * pattern).transpose("year", "age")
         ds = project(base, region.population_date, mx, asfr, srb, migration, with_indicators, each_year)
         if with_indicators:  # the fund engine needs none of them
             ds = ds.merge(indicators(ds))

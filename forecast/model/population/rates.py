@@ -14,7 +14,15 @@ import xarray as xr
 
 from .graduation import graduate_rates
 
-__all__ = ["single_age_mortality", "annual_rates", "fertility_pattern", "period_midpoints", "OPEN_AGE"]
+__all__ = [
+    "single_age_mortality",
+    "annual_rates",
+    "fertility_pattern",
+    "period_midpoints",
+    "OPEN_AGE",
+    "DrawnFertility",
+    "drawn_fertility",
+]
 
 OPEN_AGE = 100
 
@@ -98,3 +106,26 @@ def fertility_pattern(fertility: xr.DataArray, years, open_age: int = OPEN_AGE) 
     pattern = pattern / pattern.sum("age")
     pattern.attrs["units"] = "ratio"
     return pattern.rename("fertility_pattern")
+
+
+class DrawnFertility:
+    """Births per woman by draw and single age, made a year at a time as the projection reaches the
+    year: each draw's TFR path (draw, year) × the fertility pattern (year, age). ``asfr[t]`` is year
+    t's (draw, age) array, the numbers of the whole product (one multiplication each): a group of
+    draws never holds every year's rates at once (half as large as a year's population by age)."""
+
+    def __init__(self, path: xr.DataArray, pattern: xr.DataArray):
+        self.path = path.transpose("draw", "year").values
+        self.pattern = pattern.transpose("year", "age").values
+        self.sizes = {"draw": self.path.shape[0]}
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return np.multiply(self.path[:, t, None], self.pattern[t])
+
+
+def drawn_fertility(path: xr.DataArray, pattern: xr.DataArray):
+    """The births per woman of a TFR ``path`` (year[, draw]) with the ``pattern`` (year, age): made a
+    year at a time (:class:`DrawnFertility`) when the path differs by draw, else whole."""
+    if "draw" in path.dims and np.array_equal(path["year"].values, pattern["year"].values):
+        return DrawnFertility(path, pattern)
+    return (path * pattern).transpose(*(("draw",) if "draw" in path.dims else ()), "year", "age")
