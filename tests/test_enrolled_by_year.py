@@ -65,11 +65,18 @@ def test_a_group_enrolled_as_projected_is_the_kept_projection_enrolled_after(gro
     assert list(enrolling.over_draws()["year"].values) == list(years)
 
 
-def test_a_run_enrolled_as_projected_is_the_run_that_keeps_every_draws_population():
+def test_a_run_enrolled_as_projected_is_the_run_that_keeps_every_draws_population(monkeypatch):
     """Keeping every draw's population takes the other path (each group projected whole, then
-    enrolled): the fund stages' numbers are the same to the bit, the mean population within rounding."""
+    enrolled): the fund stages' numbers are the same to the bit, the mean population within rounding.
+    A deterministic run (its plan fitted on its one path) takes the other path too."""
+    engine_run = importlib.import_module("forecast.engine.run")
+    made = []
+    monkeypatch.setattr(engine_run, "EnrollingByYear", lambda *args: made.append(args) or EnrollingByYear(*args))
     fused = forecast.run("baseline", draws=30, seed=5)
+    assert len(made) == 1  # one group of 30 draws
     kept = forecast.run("baseline", draws=30, seed=5, keep=("population",))
+    forecast.run("baseline")
+    assert len(made) == 1
     for name in ("income", "expenditure", "reserve", "insured", "verdict"):
         assert np.array_equal(fused[name].values, kept[name].values, equal_nan=True), name
     mean = kept["population"].mean("draw")

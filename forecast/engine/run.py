@@ -237,8 +237,8 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress, 
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
     threads = min(POPULATION_THREADS, usable_cores())
-    # enrolled as projected, unless the groups are kept whole (a study's reuse, every draw's population)
-    by_year = draws is not None and reuse is None and not population.keep
+    # enrolled as projected, unless groups are kept whole (reuse, every draw's population) or fit the plan
+    by_year = draws is not None and reuse is None and not population.keep and prepared.ahead_of_groups
     given = (scenario, region, figures, curves, by_year)
     tasks = (functools.partial(_enrolled, task, prepared, given) for task in setup.chunks)
     with prefetched(tasks, AHEAD, threads) as chunks:  # the first groups are projected meanwhile
@@ -300,6 +300,11 @@ class _Prepared:
         self._drivers, self._planner, self._central = drivers, planner, central
         self._lock, self._failed, self._made = threading.Lock(), None, False
         self.plan, self.shocks = plan, None
+
+    @property
+    def ahead_of_groups(self) -> bool:
+        """Whether the plan is made without a population group (given, or fitted on the central path)."""
+        return self.plan is not None or self._central
 
     def __call__(self, chunk=None) -> tuple:
         with self._lock:
