@@ -83,26 +83,26 @@ MAX_REPORT_BYTES = 50_000_000
 MAX_RESULTS_BYTES = 8 * 2**30
 
 #: what a stochastic run holds at its peak, fitted to the peak resident memory measured by
-#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 7% at 100 to 100,000
+#: benchmarks/memory.py (``forecast run baseline --draws N``, 61 years; within 12% at 100 to 100,000
 #: draws): the program with its imports and a deterministic run; the draws in flight: the fund
 #: stages' group of up to _FUND_DRAWS draws (their labelled arrays, the larger part), and beyond it
 #: the population's groups of _POPULATION_DRAWS projected ahead on the population threads, _AHEAD of
 #: them, each enrolled a year at a time as it is projected (forecast/engine/enrolled.py: its births,
 #: insured sums and drivers, not its population by age); and, per draw and projected year, the fund
-#: results, plus the population by sex and age if it is kept (within 10% at 1,000 and 5,000 draws
+#: results, plus the population by sex and age if it is kept (within 15% at 1,000 and 5,000 draws
 #: with --keep population). A run of more than _STREAM_DRAWS draws streams them
 #: (forecast/engine/store.py): per draw only the contract's numbers (about 26 a projected year, in
 #: arrays made once) and the draws' percentiles at the end.
 _FIXED_BYTES = 110 * 2**20
-_FUND_BYTES_PER_DRAW_YEAR = 1_570
+_FUND_BYTES_PER_DRAW_YEAR = 1_400
 _AHEAD_BYTES_PER_DRAW_YEAR = 330
 _BYTES_PER_DRAW_YEAR = 210
-_STREAM_BYTES_PER_DRAW_YEAR = 260
+_STREAM_BYTES_PER_DRAW_YEAR = 270
 _POPULATION_BYTES_PER_DRAW_YEAR = 900
 #: runs of more draws than this stream them (forecast.engine.store.STREAM_DRAWS)
 _STREAM_DRAWS = 2_000
 #: draws the fund stages take at once (forecast.engine.run.FUND_DRAWS)
-_FUND_DRAWS = 4_000
+_FUND_DRAWS = 6_000
 #: draws the population projects at once (forecast.engine.run.POPULATION_DRAWS)
 _POPULATION_DRAWS = 2_000
 #: population groups made ahead (forecast.engine.run.AHEAD)

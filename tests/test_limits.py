@@ -13,19 +13,20 @@ from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_d
 #: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
 #: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
 #: (issue 25: runs of more than 2,000 draws stream them, so 100,000 draws stay near 2 GiB; the fund
-#: stages take 4,000 draws at once, the population's groups of 2,000 projected and enrolled a year at
+#: stages take 6,000 draws at once, the population's groups of 2,000 projected and enrolled a year at
 #: a time on two threads, two ahead, meanwhile)
 MEASURED = {
     100: 122,
     1_000: 215,
-    2_000: 320,
-    2_001: 319,
-    3_000: 411,
-    4_000: 510,
-    4_001: 509,
-    10_000: 705,
-    30_000: 950,
-    100_000: 2_153,
+    2_000: 321,
+    2_001: 303,
+    3_000: 421,
+    4_000: 497,
+    4_001: 523,
+    6_000: 670,
+    10_000: 748,
+    30_000: 1_093,
+    100_000: 2_341,
 }
 
 
