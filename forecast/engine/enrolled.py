@@ -2,10 +2,12 @@
 from (year, draw, sex, age) to the insured by status and by age–sex curve, the births and the
 mid-year population over (year, draw).
 
-The population comes in small chunks (the population's projection is fastest on 1,000 draws at a
-time) and the fund stages take several chunks' draws at once (their labelled arrays cost much the
-same for 50 draws as for 2,000), so each chunk is enrolled as it comes, its population dropped,
-and the enrolled chunks joined (:meth:`Enrolled.joined`: a few numbers per draw and year)."""
+The population comes in groups of chunks (its projection is fastest on 1,000-2,000 draws at a time)
+and the fund stages take several groups' draws at once (their labelled arrays cost much the same for
+50 draws as for 2,000), so each group is enrolled on its own: a year at a time as its projection makes
+the year (:class:`EnrollingByYear`, so no group keeps its population by age), or after it
+(:func:`enroll`: a projection kept whole); the enrolled groups are joined (:meth:`Enrolled.joined`: a
+few numbers per draw and year)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ class Context:
 
     ``rules``/``root``: the scenario's and the root baseline's rules
     (:class:`~forecast.scenario.rules.Rules`); ``members``: the insured persons, ``count`` by
-    status and ``weighted`` by pool and age–sex curve (:func:`~forecast.model.enrollment.members.insured_summary`);
+    status and ``weighted`` by pool and age–sex curve (:func:`~forecast.model.enrollment.summary.insured_summary`);
     ``units`` and ``pay``: the basic pools' claims by type and payments per claim
     (:mod:`forecast.model.benefits`); ``cal``: the base year's calibration factors
     (:class:`~forecast.model.calibration.factors.BaseYearCalibration`); ``indices``: the cost
