@@ -60,13 +60,15 @@ COLUMNS = [
 ]
 sys.path.insert(0, str(ROOT))
 
-#: a command in a new process: its wall time and peak resident memory (MiB), printed as JSON
+#: a command in a new process: its wall time, peak resident memory (MiB) and CPU time (user and system,
+#: all its threads), printed as JSON
 TIMED = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "peak_mib": used.ru_maxrss / 1024, "cpu_s": used.ru_utime + used.ru_stime}))
 """
 
 #: the reference's name in the table
@@ -160,6 +162,7 @@ def compare(
         "min_s": min(seconds),
         "median_s": statistics.median(seconds),
         "peak_mib": max(r["peak_mib"] for r in runs),
+        "cpu_median_s": statistics.median(r["cpu_s"] for r in runs),
         "goal": goal,
         "reference": reference,
         "load": statistics.median(loads),
@@ -170,6 +173,7 @@ def compare(
             reference_min_s=min(ref),
             reference_median_s=statistics.median(ref),
             ratio=statistics.median(seconds) / statistics.median(ref),
+            reference_cpu_median_s=statistics.median(r["cpu_s"] for r in refs),
         )
     return show(row)
 
@@ -178,11 +182,13 @@ def show(row: dict) -> dict:
     text = (
         f"{row['figure']}: min {row['min_s']:.2f} s, median {row['median_s']:.2f} s ({row['runs']} runs), "
         f"peak {row['peak_mib']:,.0f} MiB"
+        + (f", CPU median {row['cpu_median_s']:.2f} s" if "cpu_median_s" in row else "")
     )
     if row.get("reference"):
         text += (
-            f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s; "
-            f"ratio {row['ratio']:.2f}"
+            f"; {row['reference']}: min {row['reference_min_s']:.2f} s, median {row['reference_median_s']:.2f} s"
+            + (f", CPU median {row['reference_cpu_median_s']:.2f} s" if "reference_cpu_median_s" in row else "")
+            + f"; ratio {row['ratio']:.2f}"
         )
     print(f"{text} [goal: {row['goal'] or '-'}; load {row['load']:.1f}]", flush=True)
     return row
@@ -220,7 +226,7 @@ def write(rows: list[dict], path: Path = RESULTS) -> None:
         with open(path, newline="", encoding="utf-8") as f:
             kept = [r for r in csv.DictReader(f) if r["figure"] not in {row["figure"] for row in rows}]
     with open(path.with_suffix(".tmp"), "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, COLUMNS)
+        writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")  # the CPU times are printed, not tabled
         writer.writeheader()
         for row in kept + rows:
             writer.writerow({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()})

@@ -15,7 +15,14 @@ the minimum over repeats, one BLAS thread, ordinary memory pages as a run has th
 5. the breakpoints at which the limited expected value is evaluated per draw, for each pool and
    claim type whose mean claim differs by draw (4,000 draws): each payer's own against the distinct
    ones of one shared table (``forecast.model.benefits.layers.shared_edges``), and the CPU time of
-   the two evaluations.
+   the two evaluations;
+6. a group of 2,000 draws projected and enrolled: its population kept whole and enrolled after it
+   (``forecast.engine.enrolled.enroll``), and enrolled a year at a time as it is projected
+   (``EnrollingByYear``, what a run with draws does): CPU and the pages faulted in (the least over
+   repeats, so after the first call's; measured third, before the large groups of parts 3-5 leave
+   the allocator holding memory).
+
+Part 3 also gives the largest memory a call holds (tracemalloc, a call of its own).
 
     python benchmarks/stages.py            # the baseline, 10,000 draws, seed 1
 """
@@ -24,8 +31,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import resource
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +44,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from forecast.engine.draws import stochastic_setup  # noqa: E402
-from forecast.engine.enrolled import enroll  # noqa: E402
+from forecast.engine.enrolled import EnrollingByYear, enroll  # noqa: E402
 from forecast.engine.funds import fund_stages  # noqa: E402
 from forecast.engine.pages import ordinary_pages  # noqa: E402
 from forecast.engine.plan import build_plan, make_plan  # noqa: E402
@@ -75,6 +84,49 @@ def _cpu(function) -> float:
 
 def _wall(function) -> float:
     return _least(function, time.perf_counter)
+
+
+def _peak(function) -> int:
+    """The largest memory (bytes) one call of ``function`` holds above what was held before it."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        function()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def _cpu_and_faults(function) -> tuple[float, int]:
+    """The least CPU time of this thread and the fewest pages it faulted in over REPEAT calls."""
+    best, faults = np.inf, None
+    for _ in range(REPEAT):
+        start, used = time.thread_time(), resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        function()
+        best = min(best, time.thread_time() - start)
+        fresh = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - used
+        faults = fresh if faults is None else min(faults, fresh)
+    return best, faults
+
+
+def _enrolled_both_ways(scenario, region, params, figures, curves, plan, shocks) -> None:
+    print("6 (measured third). a group of 2,000 draws projected and enrolled (CPU s, pages faulted in)")
+    setup = stochastic_setup(
+        scenario, region, params, scenario.horizon, DRAWS, SEED, None, None, group=2_000, deferred=True
+    )
+    task = next(iter(setup.chunks))
+
+    def after():
+        chunk = task()
+        enroll(chunk, plan, figures, curves, DriverPaths(shocks, chunk["draw"].values))
+
+    def by_year():
+        enrolling = EnrollingByYear(plan, figures, curves, shocks)
+        enrolling.enrolled(task(each_year=enrolling))
+
+    for name, function in (("kept whole, enrolled after", after), ("enrolled a year at a time", by_year)):
+        seconds, faults = _cpu_and_faults(function)
+        print(f"   {name}: {seconds:.3f}; {faults:,} pages")
 
 
 def _fresh(rules: Rules) -> Rules:
@@ -125,14 +177,15 @@ def main() -> None:
     population = next(iter(first.chunks))
     shocks = fund_drivers(region, base, params, first.settings, years, DRAWS, first.entropy, first.quantiles, None)
 
+    _enrolled_both_ways(scenario, region, params, figures, curves, plan, shocks)  # before the large groups
     print("3. the fund stages on n enrolled draws (CPU s)")
     with xr.set_options(arithmetic_join="exact"):
         for n in (50, 1_000, 2_000, 4_000):
             part = population.isel(draw=slice(0, n))
             paths = DriverPaths(shocks, part["draw"].values)
             enrolled = enroll(part, plan, figures, curves, paths)
-            seconds = _cpu(functools.partial(fund_stages, region, enrolled, plan, figures, paths))
-            print(f"   {n:>6,} draws: {seconds:.3f}")
+            call = functools.partial(fund_stages, region, enrolled, plan, figures, paths)
+            print(f"   {n:>6,} draws: {_cpu(call):.3f}; peak {_peak(call) / 2**20:,.0f} MiB")
 
     print(f"4. the population of {DRAWS:,} draws in groups of n draws (CPU s)")
     for group in (1_000, 2_000, 5_000, 10_000):

@@ -47,9 +47,9 @@ __all__ = ["run", "project", "FUND_DRAWS", "POPULATION_DRAWS"]
 #: draws the fund stages take at once: the population's groups are enrolled as they are projected and
 #: joined up to this many, as the fund stages' labelled arrays over year and pool cost much the same for 50
 #: draws as for 2,000 (0.25 s against 0.47 s of CPU: benchmarks/stages.py), so that cost is paid once per
-#: FUND_DRAWS. 10,000 draws (``forecast run baseline --draws 10000``) in two calls rather than three: 5.16 s
-#: against 5.43 s median, CPU 7.53 s against 8.06 s (ten runs interleaved with 4,000; two sets of five and
-#: six runs before, 5.19 against 5.64 s and 5.25 against 5.29 s); 8,000 and 10,000 were no faster
+#: FUND_DRAWS. 10,000 draws (``forecast run baseline --draws 10000``) in two calls rather than three: against
+#: bf12494, which took 4,000 (``benchmarks/versus.py``, eight runs), 4.92 s against 5.10 s median, CPU 7.22 s
+#: against 7.51 s
 FUND_DRAWS = 6_000
 #: draws the population projects at once (chunks of DRAW_CHUNK draws, each its own random stream,
 #: projected together up to this many; the population is fastest on groups of 1,000-2,000 draws:
