@@ -33,7 +33,7 @@ def test_console_script_is_declared():
     from pathlib import Path
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert project["project"]["scripts"]["forecast"] == "forecast.cli:main"
+    assert project["project"]["scripts"]["forecast"] == "forecast.cli:console"
 
 
 def test_the_docs_schema_table_matches_the_code():

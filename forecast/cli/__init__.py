@@ -8,11 +8,11 @@ Ctrl-C while the command line itself loads (before the guard is in place) ends i
 one line, exit code 130, no traceback."""
 
 try:
-    from .main import main
+    from .main import console, main
 except KeyboardInterrupt:  # only while loading: the guard handles it from then on
     import sys
 
     sys.stderr.write("forecast: interrupted (Ctrl-C)\n")
     raise SystemExit(130) from None
 
-__all__ = ["main"]
+__all__ = ["main", "console"]
