@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.model.benefits.layers import ndtr
+from forecast.model.benefits.normal import ndtr
 from forecast.model.fitting.level import bounded_minimum
 from forecast.model.population.graduation import pchip
 

@@ -16,7 +16,7 @@ from ..inputs.region import load_region
 from ..labelled import concat_exact
 from ..limits import usable_cores
 from ..model.benefits.curves import age_curves
-from ..model.benefits.layers import vectorised_ndtr
+from ..model.benefits.normal import vectorised_ndtr
 from ..model.calibration.base_year import (
     base_year_figures,
     check_span,

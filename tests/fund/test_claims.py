@@ -1,11 +1,14 @@
 """Benefit layers on lognormal claim sizes: closed forms, Monte Carlo, and the cap's properties."""
 
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
+from forecast.model.benefits import layers as layer_module
 from forecast.model.benefits.layers import (
     Layer,
     band_layer,
@@ -137,6 +140,45 @@ def test_a_layer_rejects_bad_breaks():
 
 
 @settings(max_examples=60, deadline=None)
+@contextlib.contextmanager
+def _blocks_of(numbers: int):
+    """layers.LEV_BLOCK set to ``numbers`` within the block."""
+    kept, layer_module.LEV_BLOCK = layer_module.LEV_BLOCK, numbers
+    try:
+        yield
+    finally:
+        layer_module.LEV_BLOCK = kept
+
+
+@given(
+    years=st.lists(
+        st.tuples(st.floats(0, 5_000), st.floats(0.05, 1.0), st.floats(1_000, 1e6), st.floats(0.1, 0.9)),
+        min_size=1,
+        max_size=8,
+    ),
+    draws=st.sampled_from([1, 3, 700, 5_000]),
+    block=st.sampled_from([1, 4_000, 9_000, 2**17]),
+    cv=st.floats(0.2, 3.0),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_table_made_in_blocks_is_the_whole_table_to_the_bit(years, draws, block, cv):
+    """The limited expected values made a block of rows at a time (layer_module.LEV_BLOCK numbers, so a
+    claim whose mean differs by draw never makes the whole table's temporaries at once) are those
+    of one evaluation of the whole table, bit for bit, whatever the block: each block is in the
+    whole's size class for the normal distribution function."""
+    basic = [basic_layer(d, r, cap) for d, r, cap, _ in years]
+    left = [compose_oop(layer) for layer in basic]
+    assistance = [oop.then(band_layer(0.0, [(np.inf, a)], 30_000)) for oop, (*_, a) in zip(left, years)]
+    shared = shared_edges([basic, assistance])
+    means = np.linspace(2_000, 9_000, len(years) * draws).reshape(len(years), draws)
+    limits = shared.limits.reshape(-1, 1)
+    whole = np.concatenate([lognormal_lev(limits, means[shared.year_of], cv), means, np.zeros((1, draws))])
+    with _blocks_of(block):
+        blocked = layer_module._lev_table(shared, means, cv)
+    assert blocked.shape == whole.shape
+    assert np.array_equal(blocked, whole)
+
+
 @given(
     years=st.lists(
         st.tuples(
