@@ -168,9 +168,9 @@ def _exit(code: int) -> None:
     handlers run (logging, dask's and multiprocessing's clean-up), then ``os._exit``, without tearing
     down every module and object the run made: 0.004-0.005 s from a deterministic run's return to
     its process's end instead of 0.10-0.12 s, when ``import xarray, pandas`` alone takes 0.07-0.09 s
-    to end (benchmarks/program.py). Every file a command writes is whole
-    and closed before it returns (written atomically: :mod:`forecast.results.writers`). Where a thread
-    other than daemons is still alive, the ordinary exit, which waits for it."""
+    to end (benchmarks/program.py). Every file a command writes is whole and closed before it returns
+    (written atomically: :mod:`forecast.results.writers`). Where a thread other than daemons is still
+    alive, the ordinary exit, which waits for it."""
     _flush()
     if not all(t.daemon or t is threading.main_thread() for t in threading.enumerate()):
         sys.exit(code)
@@ -180,6 +180,7 @@ def _exit(code: int) -> None:
 
 
 def _flush() -> None:
+    """stdout and stderr flushed, whatever became of them."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -192,8 +193,7 @@ def _leave(code: int, as_program: bool) -> int:
     wait for the population thread's chunk and could be cut by a second signal (dying of it instead
     of exiting 130). Every file was already written whole or removed. In-process callers get the code."""
     if as_program and _main_thread():
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush()
         os._exit(code)
     return code
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .normal import FEW, ndtr, vectorised_ndtr
+from .normal import FEW, ndtr
 
 __all__ = [
     "Layer",
@@ -47,7 +47,6 @@ __all__ = [
     "SharedEdges",
     "shared_edges",
     "shared_expectation",
-    "vectorised_ndtr",
 ]
 
 
