@@ -7,6 +7,8 @@ an input beyond one ends in a located message and exit code 2, never a hang or a
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 try:
     import resource
@@ -36,6 +38,7 @@ __all__ = [
     "largest_draws",
     "available_memory",
     "usable_cores",
+    "task_cores",
     "MEMORY_SHARE",
     "MAX_WORKERS_PER_CORE",
     "BATCH_BYTES_PER_REGION_YEAR",
@@ -139,12 +142,30 @@ def largest_draws(years: int, keep_population: bool = False, memory: int | None 
     return low
 
 
+#: the cores a task was given (:func:`task_cores`); None: the process's own
+_TASK_CORES: ContextVar[int | None] = ContextVar("forecast_task_cores", default=None)
+
+
 def usable_cores() -> int:
-    """Cores this process may run on."""
+    """Cores this process may run on, or the task's, if fewer (:func:`task_cores`)."""
     try:
-        return len(os.sched_getaffinity(0))
+        have = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        have = os.cpu_count() or 1
+    given = _TASK_CORES.get()
+    return have if given is None else max(1, min(given, have))
+
+
+@contextmanager
+def task_cores(cores: int):
+    """Within the block, the run uses at most ``cores`` cores (:func:`usable_cores`): a batch task on
+    its dask worker's one thread makes its population there rather than on threads of its own, the
+    cluster's workers being the parallelism (two workers on two cores: ``benchmarks/batch.py``)."""
+    token = _TASK_CORES.set(cores)
+    try:
+        yield
+    finally:
+        _TASK_CORES.reset(token)
 
 
 def _meminfo(path: str, key: str) -> int | None:

@@ -74,6 +74,22 @@ def test_draw_chunks_give_the_draws_of_the_whole_run(regions, monkeypatch):
     assert np.array_equal(got["exhaustion_year"].values, alone["exhaustion_year"].values, equal_nan=True)
 
 
+def test_a_task_makes_its_population_on_its_workers_thread(regions, monkeypatch):
+    """A batch task starts no population threads of its own (the workers are the parallelism); a
+    run outside a task on two cores does."""
+    from forecast.apps.batch import run_task
+    from forecast.limits import usable_cores
+    from forecast.model.population import groups
+
+    pools, real = [], groups.ThreadPoolExecutor
+    monkeypatch.setattr(groups, "ThreadPoolExecutor", lambda *a, **k: pools.append(k) or real(*a, **k))
+    task = run_task(regions[0], "baseline", 20, 4, (0, 20))
+    assert pools == [] and task.sizes["draw"] == 20
+    if usable_cores() > 1:
+        one_by_one(regions[0], "baseline", draws=20, seed=4)
+        assert pools, "a run on two cores projects its population on threads"
+
+
 def test_a_local_cluster_runs_three_regions_two_scenarios_twenty_draws_like_one_by_one(regions):
     """The issue's acceptance: 2 worker processes, 3 regions × 2 scenarios × 20 draws."""
     from distributed import Client, LocalCluster

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_draws
+from forecast.limits import MAX_DRAWS, available_memory, draws_memory, largest_draws, task_cores, usable_cores
 
 #: peak resident memory of 'forecast run baseline --draws N' (61 years), MiB, measured with
 #: benchmarks/memory.py on the project's 2-core machine; the estimate must stay within 25% of them
@@ -69,3 +69,13 @@ def test_available_memory_respects_an_address_space_limit():
     ).stdout
     assert 0 < int(out) <= limit
     assert available_memory() > 0
+
+
+def test_a_task_given_one_core_sees_one_and_the_process_its_own_after():
+    have = usable_cores()
+    with task_cores(1):
+        assert usable_cores() == 1
+        with task_cores(64):
+            assert usable_cores() == have  # never more than the process may run on
+        assert usable_cores() == 1
+    assert usable_cores() == have

@@ -42,6 +42,7 @@ from dask import delayed
 from ..engine import project
 from ..inputs.region import load_region
 from ..labelled import concat_exact
+from ..limits import task_cores
 from ..model.fund import CODES, months_covered, verdict_codes
 from ..model.uncertainty.streams import entropy_of
 from ..results.uncertainty import draw_summary
@@ -59,10 +60,12 @@ TOTAL = "total"
 
 
 def run_task(region: str, scenario: str, draws: int | None, seed: int | None, draw_range: tuple | None) -> xr.Dataset:
-    """One scenario on one region (and one chunk of draws): runs in a worker."""
+    """One scenario on one region (and one chunk of draws): runs in a worker, on the worker's thread
+    (:func:`~forecast.limits.task_cores`): the workers are the parallelism, a task's own threads would
+    only contend with theirs (50 regions on two workers, ``benchmarks/batch.py``)."""
     spec = load_scenario(scenario)
     bundle = load_region(region)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), task_cores(1):
         warnings.simplefilter("ignore")
         ds = project(
             spec,
@@ -82,9 +85,10 @@ def run_task(region: str, scenario: str, draws: int | None, seed: int | None, dr
 
 def summarise(chunks: list) -> xr.Dataset:
     """A region's (or the total's) chunks of draws joined and reduced: the median path of the kept
-    variables and the draws' percentiles and probabilities."""
+    variables and the draws' percentiles and probabilities (on the worker's thread, as :func:`run_task`)."""
     ds = xr.concat(chunks, dim="draw", combine_attrs="override") if len(chunks) > 1 else chunks[0]
-    out = draw_summary(ds)
+    with task_cores(1):
+        out = draw_summary(ds)
     central = ds.fund.central()
     for name in KEPT:
         out[name] = central[name]

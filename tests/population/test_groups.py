@@ -144,3 +144,26 @@ def test_prefetched_left_before_iterating_does_not_hang():
     with pytest.raises(RuntimeError, match="plan failed"):
         with prefetched(_numbers(5)):
             raise RuntimeError("plan failed")
+
+
+def test_prefetched_on_no_worker_makes_each_chunk_in_the_caller_as_it_is_taken():
+    """``workers=0`` (one core, a batch task): no thread; each chunk made when taken, so leaving the
+    block early makes no more; an error is raised as with threads."""
+    seen = []
+    with prefetched(_numbers(4, seen), ahead=2, workers=0) as ahead:
+        assert list(ahead) == [0, 1, 2, 3]
+    assert set(seen) == {threading.current_thread().name}
+    made = []
+    with prefetched(_numbers(100, made), ahead=2, workers=0) as ahead:
+        for chunk in ahead:
+            if chunk == 1:
+                break
+    assert len(made) == 2
+
+    def failing():
+        yield 1
+        raise ValueError("the population projection has no births in 2031")
+
+    with pytest.raises(ValueError, match="no births"):
+        with prefetched(failing(), workers=0) as ahead:
+            list(ahead)

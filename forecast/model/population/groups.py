@@ -63,12 +63,13 @@ class prefetched:
     drawn in order) is made outside the generator, so several workers make chunks at once; the
     chunks come out in order. Each chunk has its own random stream, so the results do not depend on
     the order work is done in. Leaving the block stops after the chunks under way; an error in a
-    chunk is raised where the caller takes it."""
+    chunk is raised where the caller takes it. ``workers=0``: each chunk made in the caller as it is
+    taken, no thread (a process on one core, a batch task on its worker's thread)."""
 
     def __init__(self, chunks, ahead: int = 1, workers: int = 1):
         self.chunks, self._stop, self._lock = chunks, False, threading.Lock()
-        self.pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="forecast-population")
-        self.upcoming = deque(self.pool.submit(self._next) for _ in range(max(ahead, 1)))
+        self.pool = None if workers < 1 else ThreadPoolExecutor(workers, thread_name_prefix="forecast-population")
+        self.upcoming = deque(self.pool.submit(self._next) for _ in range(max(ahead, 1)) if self.pool)
 
     def _next(self):
         with self._lock:  # the generator draws each chunk's random numbers in order, one at a time
@@ -76,7 +77,9 @@ class prefetched:
         return chunk() if callable(chunk) else chunk
 
     def __iter__(self):
-        while (chunk := self.upcoming.popleft().result()) is not None:
+        while self.pool is None and (chunk := self._next()) is not None:
+            yield chunk
+        while self.pool is not None and (chunk := self.upcoming.popleft().result()) is not None:
             self.upcoming.append(self.pool.submit(self._next))
             yield chunk
 
@@ -85,4 +88,5 @@ class prefetched:
 
     def __exit__(self, *exc) -> None:
         self._stop = True
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
