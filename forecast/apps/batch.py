@@ -87,9 +87,9 @@ def summarise(chunks: list) -> xr.Dataset:
     """A region's (or the total's) chunks of draws joined and reduced: the median path of the kept
     variables and the draws' percentiles and probabilities (on the worker's thread, as :func:`run_task`)."""
     ds = xr.concat(chunks, dim="draw", combine_attrs="override") if len(chunks) > 1 else chunks[0]
-    with task_cores(1):
+    with task_cores(1):  # the percentiles and the medians the central path takes (forecast.labelled.on_cores)
         out = draw_summary(ds)
-    central = ds.fund.central()
+        central = ds.fund.central()
     for name in KEPT:
         out[name] = central[name]
     out.attrs = dict(ds.attrs)

@@ -236,7 +236,7 @@ def _chunks(given: tuple, setup, base_year: tuple, plan, into: tuple, progress, 
         if progress is not None:
             progress(int(enrolled.draws[-1]) + 1, draws or 1)
 
-    threads = min(POPULATION_THREADS, usable_cores()) if usable_cores() > 1 else 0  # one core: groups made here
+    threads = min(POPULATION_THREADS, cores) if (cores := usable_cores()) > 1 else 0  # one core: made on this one
     # enrolled as projected, unless groups are kept whole (reuse, every draw's population) or fit the plan
     by_year = draws is not None and reuse is None and not population.keep and prepared.ahead_of_groups
     given = (scenario, region, figures, curves, by_year)

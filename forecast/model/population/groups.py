@@ -69,7 +69,7 @@ class prefetched:
     def __init__(self, chunks, ahead: int = 1, workers: int = 1):
         self.chunks, self._stop, self._lock = chunks, False, threading.Lock()
         self.pool = None if workers < 1 else ThreadPoolExecutor(workers, thread_name_prefix="forecast-population")
-        self.upcoming = deque(self.pool.submit(self._next) for _ in range(max(ahead, 1)) if self.pool)
+        self.upcoming = deque(self.pool.submit(self._next) for _ in range(max(ahead, 1))) if self.pool else deque()
 
     def _next(self):
         with self._lock:  # the generator draws each chunk's random numbers in order, one at a time
@@ -77,9 +77,11 @@ class prefetched:
         return chunk() if callable(chunk) else chunk
 
     def __iter__(self):
-        while self.pool is None and (chunk := self._next()) is not None:
-            yield chunk
-        while self.pool is not None and (chunk := self.upcoming.popleft().result()) is not None:
+        if self.pool is None:  # made here, as taken
+            while (chunk := self._next()) is not None:
+                yield chunk
+            return
+        while (chunk := self.upcoming.popleft().result()) is not None:
             self.upcoming.append(self.pool.submit(self._next))
             yield chunk
 
